@@ -1,0 +1,292 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Application statuses.
+const (
+	StatusReceived    = "received"
+	StatusIncomplete  = "incomplete"
+	StatusComplete    = "complete"
+	StatusShortlisted = "shortlisted"
+	StatusSelected    = "selected"
+	StatusWaitlisted  = "waitlisted"
+	StatusDeclined    = "declined"
+	StatusWithdrawn   = "withdrawn"
+	StatusNeedsReview = "needs_review"
+)
+
+// Statuses lists every application status in workflow order.
+var Statuses = []string{StatusReceived, StatusIncomplete, StatusComplete, StatusShortlisted,
+	StatusSelected, StatusWaitlisted, StatusDeclined, StatusWithdrawn, StatusNeedsReview}
+
+// Missing is one piece an application lacks, with why when it is present
+// but unusable (an invalid SIRET).
+type Missing struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Application is one candidature, built from one or more messages.
+type Application struct {
+	ID                  int64
+	Reference           string
+	Year, Seq           int
+	Status              string
+	FirstMessageID      int64
+	ReceivedAt          time.Time
+	UpdatedAt           time.Time
+	Applicant                     // extracted, then filled by follow-ups and corrected by coordinators
+	Corrected           []string  // fields a coordinator set: later mail never overwrites them
+	Missing             []Missing // what completeness found lacking
+	Score               *int
+	PossibleDuplicateOf string // reference of an earlier application that looks the same
+	DecisionNotified    string // last decision status the applicant was mailed about
+	Notes               string
+}
+
+// CorrectedSet returns Corrected as a set.
+func (a *Application) CorrectedSet() map[string]bool {
+	m := make(map[string]bool, len(a.Corrected))
+	for _, f := range a.Corrected {
+		m[f] = true
+	}
+	return m
+}
+
+// Complete reports whether nothing is missing.
+func (a *Application) Complete() bool { return len(a.Missing) == 0 }
+
+const applicationCols = `id, reference, year, seq, status, first_message_id, received_at, updated_at,
+	coalesce(first_name, ''), coalesce(last_name, ''), coalesce(email, ''), coalesce(phone, ''),
+	coalesce(company, ''), coalesce(role, ''), coalesce(siret, ''), siret_valid, coalesce(siren, ''),
+	coalesce(postal_code, ''), coalesce(commune, ''), coalesce(departement, ''), headcount,
+	coalesce(sector, ''), coalesce(motivation, ''), coalesce(forwarded_by, ''), corrected, missing, score,
+	coalesce(possible_duplicate_of, ''), coalesce(decision_notified, ''), coalesce(notes, '')`
+
+func scanApplication(r scanner) (*Application, error) {
+	var a Application
+	var received, updated, corrected, missing string
+	var siretValid sql.NullBool
+	var headcount, score sql.NullInt64
+	if err := r.Scan(&a.ID, &a.Reference, &a.Year, &a.Seq, &a.Status, &a.FirstMessageID, &received, &updated,
+		&a.FirstName, &a.LastName, &a.Email, &a.Phone, &a.Company, &a.Role, &a.Siret, &siretValid, &a.Siren,
+		&a.PostalCode, &a.Commune, &a.Departement, &headcount, &a.Sector, &a.Motivation, &a.ForwardedBy,
+		&corrected, &missing, &score, &a.PossibleDuplicateOf, &a.DecisionNotified, &a.Notes); err != nil {
+		return nil, err
+	}
+	a.ReceivedAt, a.UpdatedAt = parseTS(received), parseTS(updated)
+	if siretValid.Valid {
+		v := siretValid.Bool
+		a.SiretValid = &v
+	}
+	if headcount.Valid {
+		v := int(headcount.Int64)
+		a.Headcount = &v
+	}
+	if score.Valid {
+		v := int(score.Int64)
+		a.Score = &v
+	}
+	if err := json.Unmarshal([]byte(corrected), &a.Corrected); err != nil {
+		return nil, fmt.Errorf("application %s corrected: %w", a.Reference, err)
+	}
+	if err := json.Unmarshal([]byte(missing), &a.Missing); err != nil {
+		return nil, fmt.Errorf("application %s missing: %w", a.Reference, err)
+	}
+	return &a, nil
+}
+
+// CreateApplication stores a new application and gives it the next
+// reference of its year: PREFIX-YYYY-NNNN.
+func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix string, year int) error {
+	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM applications WHERE year = ?`,
+		year).Scan(&a.Seq); err != nil {
+		return fmt.Errorf("next reference: %w", err)
+	}
+	a.Year = year
+	a.Reference = fmt.Sprintf("%s-%d-%04d", prefix, year, a.Seq)
+	if a.ReceivedAt.IsZero() {
+		a.ReceivedAt = tx.now
+	}
+	a.UpdatedAt = tx.now
+	args, err := applicationArgs(a)
+	if err != nil {
+		return err
+	}
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO applications (reference, year, seq, status, first_message_id,
+		received_at, updated_at, first_name, last_name, email, phone, company, role, siret, siret_valid, siren,
+		postal_code, commune, departement, headcount, sector, motivation, forwarded_by, corrected, missing, score,
+		possible_duplicate_of, decision_notified, notes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append([]any{a.Reference, a.Year, a.Seq, a.Status, a.FirstMessageID, ts(a.ReceivedAt), ts(a.UpdatedAt)},
+			args...)...)
+	if err != nil {
+		return fmt.Errorf("create application %s: %w", a.Reference, err)
+	}
+	a.ID, _ = res.LastInsertId()
+	return nil
+}
+
+func applicationArgs(a *Application) ([]any, error) {
+	corrected, err := json.Marshal(nonNil(a.Corrected))
+	if err != nil {
+		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
+	}
+	missing := a.Missing
+	if missing == nil {
+		missing = []Missing{}
+	}
+	miss, err := json.Marshal(missing)
+	if err != nil {
+		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
+	}
+	var siretValid, headcount, score any
+	if a.SiretValid != nil {
+		siretValid = *a.SiretValid
+	}
+	if a.Headcount != nil {
+		headcount = *a.Headcount
+	}
+	if a.Score != nil {
+		score = *a.Score
+	}
+	return []any{nullStr(a.FirstName), nullStr(a.LastName), nullStr(a.Email), nullStr(a.Phone),
+		nullStr(a.Company), nullStr(a.Role), nullStr(a.Siret), siretValid, nullStr(a.Siren),
+		nullStr(a.PostalCode), nullStr(a.Commune), nullStr(a.Departement), headcount, nullStr(a.Sector),
+		nullStr(a.Motivation), nullStr(a.ForwardedBy), string(corrected), string(miss), score,
+		nullStr(a.PossibleDuplicateOf), nullStr(a.DecisionNotified), nullStr(a.Notes)}, nil
+}
+
+// UpdateApplication writes every field of a back (status changes should go
+// through the workflow so that they are audited).
+func (tx *Tx) UpdateApplication(ctx context.Context, a *Application) error {
+	a.UpdatedAt = tx.now
+	args, err := applicationArgs(a)
+	if err != nil {
+		return err
+	}
+	_, err = tx.tx.ExecContext(ctx, `UPDATE applications SET status = ?, updated_at = ?,
+		first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
+		siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
+		forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
+		decision_notified = ?, notes = ? WHERE id = ?`,
+		append(append([]any{a.Status, ts(a.UpdatedAt)}, args...), a.ID)...)
+	if err != nil {
+		return fmt.Errorf("update application %s: %w", a.Reference, err)
+	}
+	return nil
+}
+
+// Application returns the application with reference ref (any case).
+func (s *Store) Application(ctx context.Context, ref string) (*Application, error) {
+	return applicationBy(ctx, s.db, "reference = ?", strings.ToUpper(strings.TrimSpace(ref)))
+}
+
+// ApplicationByReference is Application inside a transaction.
+func (tx *Tx) ApplicationByReference(ctx context.Context, ref string) (*Application, error) {
+	return applicationBy(ctx, tx.tx, "reference = ?", strings.ToUpper(strings.TrimSpace(ref)))
+}
+
+// ApplicationByID returns one application by id inside a transaction.
+func (tx *Tx) ApplicationByID(ctx context.Context, id int64) (*Application, error) {
+	return applicationBy(ctx, tx.tx, "id = ?", id)
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func applicationBy(ctx context.Context, q querier, where string, arg any) (*Application, error) {
+	a, err := scanApplication(q.QueryRowContext(ctx, `SELECT `+applicationCols+` FROM applications WHERE `+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("application %v: %w", arg, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("application %v: %w", arg, err)
+	}
+	return a, nil
+}
+
+// Applications lists applications in arrival order, only those in one of
+// statuses when any is given.
+func (s *Store) Applications(ctx context.Context, statuses ...string) ([]*Application, error) {
+	return listApplications(ctx, s.db, statuses)
+}
+
+// Applications is Store.Applications inside a transaction.
+func (tx *Tx) Applications(ctx context.Context, statuses ...string) ([]*Application, error) {
+	return listApplications(ctx, tx.tx, statuses)
+}
+
+func listApplications(ctx context.Context, q querier, statuses []string) ([]*Application, error) {
+	query := `SELECT ` + applicationCols + ` FROM applications`
+	var args []any
+	if len(statuses) > 0 {
+		query += ` WHERE status IN (?` + strings.Repeat(",?", len(statuses)-1) + `)`
+		for _, s := range statuses {
+			args = append(args, s)
+		}
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY received_at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list applications: %w", err)
+	}
+	defer rows.Close()
+	var as []*Application
+	for rows.Next() {
+		a, err := scanApplication(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list applications: %w", err)
+		}
+		as = append(as, a)
+	}
+	return as, rows.Err()
+}
+
+// OpenApplicationFrom returns the newest application from email, received
+// since, that is still waiting for pieces (received or incomplete); nil
+// when there is none.
+func (tx *Tx) OpenApplicationFrom(ctx context.Context, email string, since time.Time) (*Application, error) {
+	a, err := scanApplication(tx.tx.QueryRowContext(ctx, `SELECT `+applicationCols+` FROM applications
+		WHERE email = ? AND received_at >= ? AND status IN ('received', 'incomplete')
+		ORDER BY id DESC LIMIT 1`, strings.ToLower(email), ts(since)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open application from %s: %w", email, err)
+	}
+	return a, nil
+}
+
+// FindLookalike returns the earliest other application with the same
+// SIRET, phone, or normalised name and company, for a coordinator to
+// decide on; nil when none.
+func (tx *Tx) FindLookalike(ctx context.Context, a *Application, nameKey func(*Application) string) (*Application, error) {
+	others, err := listApplications(ctx, tx.tx, nil)
+	if err != nil {
+		return nil, err
+	}
+	key := nameKey(a)
+	for _, o := range others {
+		if o.ID == a.ID || o.Status == StatusNeedsReview {
+			continue
+		}
+		switch {
+		case a.Siret != "" && o.Siret == a.Siret,
+			a.Phone != "" && o.Phone == a.Phone,
+			key != "" && nameKey(o) == key:
+			return o, nil
+		}
+	}
+	return nil, nil
+}

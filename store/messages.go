@@ -1,0 +1,309 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Message is one stored e-mail.
+type Message struct {
+	ID                int64
+	MailboxID         int64 // 0 when not read from a mailbox
+	UID               uint32
+	MessageID         string // header value, brackets kept; "" when absent
+	SHA256            string
+	BodySHA256        string
+	Size              int64
+	Raw               []byte // loaded only by MessageRaw
+	StoredAt          time.Time
+	Date              time.Time // zero when absent
+	FromEmail         string
+	FromName          string
+	Subject           string
+	Kind              string
+	ShouldAcknowledge bool
+	NeedsReview       bool
+	Errors            []string
+	Parsed            json.RawMessage // what parsing and extraction found, for show
+	DuplicateOf       int64
+	ApplicationID     int64
+	ServerDone        bool
+}
+
+const messageCols = `id, coalesce(mailbox_id, 0), coalesce(uid, 0), coalesce(message_id, ''), sha256, body_sha256,
+	size, stored_at, coalesce(date, ''), coalesce(from_email, ''), coalesce(from_name, ''), coalesce(subject, ''),
+	kind, should_acknowledge, needs_review, errors, parsed, coalesce(duplicate_of, 0),
+	coalesce(application_id, 0), server_done`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanMessage(r scanner) (*Message, error) {
+	var m Message
+	var uid int64
+	var stored, date, errs, parsed string
+	if err := r.Scan(&m.ID, &m.MailboxID, &uid, &m.MessageID, &m.SHA256, &m.BodySHA256, &m.Size,
+		&stored, &date, &m.FromEmail, &m.FromName, &m.Subject, &m.Kind, &m.ShouldAcknowledge,
+		&m.NeedsReview, &errs, &parsed, &m.DuplicateOf, &m.ApplicationID, &m.ServerDone); err != nil {
+		return nil, err
+	}
+	m.UID = uint32(uid)
+	m.StoredAt = parseTS(stored)
+	if date != "" {
+		m.Date = parseTS(date)
+	}
+	if err := json.Unmarshal([]byte(errs), &m.Errors); err != nil {
+		return nil, fmt.Errorf("message %d errors: %w", m.ID, err)
+	}
+	m.Parsed = json.RawMessage(parsed)
+	return &m, nil
+}
+
+// InsertMessage stores m (with m.Raw) and sets m.ID.
+func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
+	errs, err := json.Marshal(nonNil(m.Errors))
+	if err != nil {
+		return fmt.Errorf("store message: %w", err)
+	}
+	parsed := string(m.Parsed)
+	if parsed == "" {
+		parsed = "{}"
+	}
+	var date sql.NullString
+	if !m.Date.IsZero() {
+		date = sql.NullString{String: m.Date.Format(time.RFC3339), Valid: true}
+	}
+	m.StoredAt = tx.now
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO messages
+		(mailbox_id, uid, message_id, sha256, body_sha256, size, raw, stored_at, date, from_email, from_name,
+		 subject, kind, should_acknowledge, needs_review, errors, parsed, duplicate_of, application_id, server_done)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullID(m.MailboxID), nullUID(m.MailboxID, m.UID), nullStr(m.MessageID), m.SHA256, m.BodySHA256,
+		int64(len(m.Raw)), m.Raw, ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
+		nullStr(m.Subject), m.Kind, m.ShouldAcknowledge, m.NeedsReview, string(errs), parsed,
+		nullID(m.DuplicateOf), nullID(m.ApplicationID), m.ServerDone)
+	if err != nil {
+		return fmt.Errorf("store message: %w", err)
+	}
+	m.ID, _ = res.LastInsertId()
+	m.Size = int64(len(m.Raw))
+	return nil
+}
+
+// UpdateMessageAnalysis rewrites what parsing and extraction found for a
+// stored message (reparse), leaving its raw bytes and links alone.
+func (tx *Tx) UpdateMessageAnalysis(ctx context.Context, m *Message) error {
+	errs, err := json.Marshal(nonNil(m.Errors))
+	if err != nil {
+		return fmt.Errorf("update message %d: %w", m.ID, err)
+	}
+	var date sql.NullString
+	if !m.Date.IsZero() {
+		date = sql.NullString{String: m.Date.Format(time.RFC3339), Valid: true}
+	}
+	_, err = tx.tx.ExecContext(ctx, `UPDATE messages SET message_id = ?, date = ?, from_email = ?, from_name = ?,
+		subject = ?, kind = ?, should_acknowledge = ?, needs_review = ?, errors = ?, parsed = ? WHERE id = ?`,
+		nullStr(m.MessageID), date, nullStr(m.FromEmail), nullStr(m.FromName), nullStr(m.Subject), m.Kind,
+		m.ShouldAcknowledge, m.NeedsReview, string(errs), string(m.Parsed), m.ID)
+	if err != nil {
+		return fmt.Errorf("update message %d: %w", m.ID, err)
+	}
+	return nil
+}
+
+// LinkMessage attaches a stored message to an application.
+func (tx *Tx) LinkMessage(ctx context.Context, messageID, applicationID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE messages SET application_id = ? WHERE id = ?`,
+		applicationID, messageID); err != nil {
+		return fmt.Errorf("link message %d: %w", messageID, err)
+	}
+	return nil
+}
+
+// FindDelivery returns the first stored message with the same Message-ID
+// and the same body: a second delivery of the same mail. Messages without
+// a Message-ID are matched on their whole raw sha256 instead.
+func (tx *Tx) FindDelivery(ctx context.Context, messageID, bodySHA, sha string) (*Message, error) {
+	var row *sql.Row
+	if messageID != "" {
+		row = tx.tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
+			WHERE message_id = ? AND body_sha256 = ? ORDER BY id LIMIT 1`, messageID, bodySHA)
+	} else {
+		row = tx.tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
+			WHERE message_id IS NULL AND sha256 = ? ORDER BY id LIMIT 1`, sha)
+	}
+	m, err := scanMessage(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find earlier delivery: %w", err)
+	}
+	return m, nil
+}
+
+// Relocate records that a stored message now lives at uid in mailboxID
+// (after a UIDVALIDITY change), if no other stored message claimed that
+// place. It reports whether it moved the message.
+func (tx *Tx) Relocate(ctx context.Context, messageID, mailboxID int64, uid uint32) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE messages SET mailbox_id = ?, uid = ?, server_done = 0
+		WHERE id = ? AND (mailbox_id IS NULL OR mailbox_id <> ?)`,
+		mailboxID, int64(uid), messageID, mailboxID)
+	if err != nil {
+		return false, fmt.Errorf("relocate message %d: %w", messageID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// MessageByHeaderIDs returns the stored messages whose Message-ID is one of
+// ids (In-Reply-To and References of a reply), newest application first.
+func (tx *Tx) MessageByHeaderIDs(ctx context.Context, ids []string) ([]*Message, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
+		WHERE message_id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find replied-to messages: %w", err)
+	}
+	defer rows.Close()
+	var ms []*Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find replied-to messages: %w", err)
+		}
+		ms = append(ms, m)
+	}
+	return ms, rows.Err()
+}
+
+// Message returns one stored message without its raw bytes.
+func (s *Store) Message(ctx context.Context, id int64) (*Message, error) {
+	m, err := scanMessage(s.db.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("message %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("message %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// MessageRaw returns the raw bytes of a stored message.
+func (s *Store) MessageRaw(ctx context.Context, id int64) ([]byte, error) {
+	var raw []byte
+	if err := s.db.QueryRowContext(ctx, `SELECT raw FROM messages WHERE id = ?`, id).Scan(&raw); err != nil {
+		return nil, fmt.Errorf("message %d raw: %w", id, err)
+	}
+	return raw, nil
+}
+
+// MessageIDs lists stored message ids in arrival order, optionally only
+// those of one application.
+func (s *Store) MessageIDs(ctx context.Context, applicationID int64) ([]int64, error) {
+	q := `SELECT id FROM messages ORDER BY id`
+	var args []any
+	if applicationID != 0 {
+		q = `SELECT id FROM messages WHERE application_id = ? ORDER BY id`
+		args = append(args, applicationID)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("list messages: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ApplicationMessages returns the messages linked to an application, oldest first.
+func (s *Store) ApplicationMessages(ctx context.Context, applicationID int64) ([]*Message, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
+		WHERE application_id = ? ORDER BY id`, applicationID)
+	if err != nil {
+		return nil, fmt.Errorf("application messages: %w", err)
+	}
+	defer rows.Close()
+	var ms []*Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("application messages: %w", err)
+		}
+		ms = append(ms, m)
+	}
+	return ms, rows.Err()
+}
+
+// PendingServerMarks lists the UIDs of stored messages of a mailbox that
+// are not yet flagged or moved on the server.
+func (s *Store) PendingServerMarks(ctx context.Context, mailboxID int64) ([]uint32, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT uid FROM messages
+		WHERE mailbox_id = ? AND server_done = 0 AND uid IS NOT NULL ORDER BY uid`, mailboxID)
+	if err != nil {
+		return nil, fmt.Errorf("pending server marks: %w", err)
+	}
+	defer rows.Close()
+	var uids []uint32
+	for rows.Next() {
+		var uid int64
+		if err := rows.Scan(&uid); err != nil {
+			return nil, fmt.Errorf("pending server marks: %w", err)
+		}
+		uids = append(uids, uint32(uid))
+	}
+	return uids, rows.Err()
+}
+
+// MarkServerDone records that the messages at uids were flagged or moved.
+func (s *Store) MarkServerDone(ctx context.Context, mailboxID int64, uids []uint32) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		for _, uid := range uids {
+			if _, err := tx.tx.ExecContext(ctx, `UPDATE messages SET server_done = 1
+				WHERE mailbox_id = ? AND uid = ?`, mailboxID, int64(uid)); err != nil {
+				return fmt.Errorf("mark server done: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+func nullUID(mailboxID int64, uid uint32) sql.NullInt64 {
+	return sql.NullInt64{Int64: int64(uid), Valid: mailboxID != 0}
+}
+
+// MessageAt reports whether a message is already stored at uid of mailboxID.
+func (tx *Tx) MessageAt(ctx context.Context, mailboxID int64, uid uint32) (bool, error) {
+	var n int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE mailbox_id = ? AND uid = ?`,
+		mailboxID, int64(uid)).Scan(&n); err != nil {
+		return false, fmt.Errorf("message at uid %d: %w", uid, err)
+	}
+	return n > 0, nil
+}

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Outbox statuses.
+const (
+	OutboxPending   = "pending"
+	OutboxSent      = "sent"
+	OutboxFailed    = "failed"
+	OutboxCancelled = "cancelled"
+)
+
+// Outbox mail kinds.
+const (
+	MailAck      = "ack"      // acknowledgement of an application
+	MailComplete = "complete" // the file became complete after a follow-up
+	MailDecision = "decision" // selected, waitlisted or declined
+)
+
+// MailPart is an extra MIME part of an outgoing mail (a calendar invite).
+type MailPart struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Content     string `json:"content"`
+}
+
+// OutboxMail is one automatic mail, rendered when queued.
+type OutboxMail struct {
+	ID            int64      `json:"id"`
+	Kind          string     `json:"kind"`
+	ApplicationID int64      `json:"-"`
+	Reference     string     `json:"reference,omitempty"` // of the application, filled by reads
+	MessageID     int64      `json:"-"`                   // stored message this answers
+	DedupeKey     string     `json:"-"`
+	Recipient     string     `json:"recipient"`
+	RecipientName string     `json:"recipient_name,omitempty"`
+	Subject       string     `json:"subject"`
+	HeaderMsgID   string     `json:"message_id"` // Message-ID header, brackets kept
+	InReplyTo     string     `json:"in_reply_to,omitempty"`
+	References    string     `json:"references,omitempty"`
+	BodyText      string     `json:"-"`
+	BodyHTML      string     `json:"-"`
+	Parts         []MailPart `json:"-"`
+	Status        string     `json:"status"`
+	Attempts      int        `json:"attempts"`
+	NextAttemptAt time.Time  `json:"next_attempt_at"`
+	LastError     string     `json:"last_error,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	SentAt        *time.Time `json:"sent_at,omitempty"`
+}
+
+// ErrAlreadyQueued is returned by QueueMail when a mail with the same
+// dedupe key is already in the outbox.
+var ErrAlreadyQueued = errors.New("already queued")
+
+// QueueMail adds a pending mail, due now, in the caller's transaction.
+func (tx *Tx) QueueMail(ctx context.Context, m *OutboxMail) error {
+	parts := m.Parts
+	if parts == nil {
+		parts = []MailPart{}
+	}
+	pj, err := json.Marshal(parts)
+	if err != nil {
+		return fmt.Errorf("queue mail: %w", err)
+	}
+	m.Status = OutboxPending
+	m.CreatedAt = tx.now
+	if m.NextAttemptAt.IsZero() {
+		m.NextAttemptAt = tx.now
+	}
+	m.Recipient = strings.ToLower(m.Recipient)
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox (kind, application_id, message_id, dedupe_key, recipient,
+		recipient_name, subject, header_msgid, in_reply_to, refs, body_text, body_html, attachments, status,
+		attempts, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+		ON CONFLICT (dedupe_key) DO NOTHING`,
+		m.Kind, nullID(m.ApplicationID), nullID(m.MessageID), nullStr(m.DedupeKey), m.Recipient,
+		nullStr(m.RecipientName), m.Subject, m.HeaderMsgID, nullStr(m.InReplyTo), nullStr(m.References),
+		m.BodyText, m.BodyHTML, string(pj), m.Status, ts(m.NextAttemptAt), ts(m.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("queue %s mail to %s: %w", m.Kind, m.Recipient, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("queue %s mail %s: %w", m.Kind, m.DedupeKey, ErrAlreadyQueued)
+	}
+	m.ID, _ = res.LastInsertId()
+	return nil
+}
+
+// LastAutoMailTo returns when the newest automatic mail to recipient was
+// queued (not counting cancelled ones); zero when never.
+func (tx *Tx) LastAutoMailTo(ctx context.Context, recipient string) (time.Time, error) {
+	var last sql.NullString
+	if err := tx.tx.QueryRowContext(ctx, `SELECT max(created_at) FROM outbox
+		WHERE recipient = ? AND status <> 'cancelled'`, strings.ToLower(recipient)).Scan(&last); err != nil {
+		return time.Time{}, fmt.Errorf("last mail to %s: %w", recipient, err)
+	}
+	if !last.Valid {
+		return time.Time{}, nil
+	}
+	return parseTS(last.String), nil
+}
+
+// HasMail reports whether a mail with this dedupe key was ever queued.
+func (tx *Tx) HasMail(ctx context.Context, dedupeKey string) (bool, error) {
+	var n int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE dedupe_key = ?`, dedupeKey).Scan(&n); err != nil {
+		return false, fmt.Errorf("outbox lookup %s: %w", dedupeKey, err)
+	}
+	return n > 0, nil
+}
