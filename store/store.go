@@ -51,6 +51,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	f.Close()
 
+	s, err := openNoMigrate(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func openNoMigrate(path string) (*Store, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -63,12 +75,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// One writer at a time is what SQLite does anyway; a single connection
 	// also makes BEGIN IMMEDIATE never wait on ourselves.
 	db.SetMaxOpenConns(1)
-	s := &Store{db: db, now: time.Now}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("database %s: %w", path, err)
-	}
-	return s, nil
+	return &Store{db: db, now: time.Now}, nil
 }
 
 // Close closes the database.
