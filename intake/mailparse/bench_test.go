@@ -1,0 +1,240 @@
+package mailparse
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// message5KB is a typical application: multipart/alternative, QP text and
+// HTML, one small PDF, about 5 KB in all.
+func message5KB() []byte {
+	var b bytes.Buffer
+	b.WriteString("From: =?UTF-8?Q?H=C3=A9l=C3=A8ne_Astruc?= <contact@auberge.fr>\r\n" +
+		"To: rse.innovation.manageriale@gmail.com\r\n" +
+		"Subject: =?UTF-8?Q?Candidature_RSE_=E2=80=93_Auberge?=\r\n" +
+		"Date: Wed, 4 Nov 2026 10:31:09 +0100\r\n" +
+		"Message-ID: <b7e4c0d2-8a1f@auberge.fr>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=\"mix\"\r\n\r\n" +
+		"--mix\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n" +
+		"--alt\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+	for i := 0; i < 20; i++ {
+		b.WriteString("Nom : Astruc, pr=C3=A9nom : H=C3=A9l=C3=A8ne, t=C3=A9l=C3=A9phone : 04 66 32 14 57\r\n")
+	}
+	b.WriteString("\r\n--alt\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<html><body>")
+	for i := 0; i < 20; i++ {
+		b.WriteString("<p>Nom : Astruc, pr=C3=A9nom : H=C3=A9l=C3=A8ne</p><table><tr><td>SIRET</td><td>1</td></tr></table>\r\n")
+	}
+	b.WriteString("</body></html>\r\n--alt--\r\n\r\n--mix\r\nContent-Type: application/pdf; name=\"cv.pdf\"\r\n" +
+		"Content-Disposition: attachment; filename*=UTF-8''CV%20H%C3%A9l%C3%A8ne.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	pdf := bytes.Repeat([]byte("%PDF-1.4 fake content "), 50)
+	enc := base64.StdEncoding.EncodeToString(pdf)
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc + "\r\n--mix--\r\n")
+	return b.Bytes()
+}
+
+func BenchmarkParse5KB(b *testing.B) {
+	msg := message5KB()
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	start := time.Now()
+	for b.Loop() {
+		if _, err := Parse(bytes.NewReader(msg), Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+}
+
+func BenchmarkParseCorpus(b *testing.B) {
+	var msgs [][]byte
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "*.eml"))
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		msgs = append(msgs, raw)
+	}
+	b.ReportAllocs()
+	start := time.Now()
+	n := 0
+	for b.Loop() {
+		for _, m := range msgs {
+			if _, err := Parse(bytes.NewReader(m), Options{}); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "msgs/s")
+}
+
+// writeBigMessage writes a message with a size-byte random attachment,
+// base64 encoded, to a temporary file and returns its path.
+func writeBigMessage(t testing.TB, size int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "big.eml")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintf(w, "From: a@example.fr\r\nSubject: big\r\nMIME-Version: 1.0\r\n"+
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nVoir PJ.\r\n"+
+		"--b\r\nContent-Type: application/pdf; name=big.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	lw := &lineWrapper{w: w}
+	enc := base64.NewEncoder(base64.StdEncoding, lw)
+	if _, err := io.CopyN(enc, rand.Reader, int64(size)); err != nil {
+		t.Fatal(err)
+	}
+	enc.Close()
+	fmt.Fprintf(w, "\r\n--b--\r\n")
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// lineWrapper cuts base64 output into 76-character lines.
+type lineWrapper struct {
+	w   io.Writer
+	col int
+}
+
+func (l *lineWrapper) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		k := min(76-l.col, len(p))
+		if _, err := l.w.Write(p[:k]); err != nil {
+			return 0, err
+		}
+		l.col += k
+		p = p[k:]
+		if l.col == 76 {
+			io.WriteString(l.w, "\r\n")
+			l.col = 0
+		}
+	}
+	return n, nil
+}
+
+// discardSink reads attachments to the end, as a storing Sink would.
+type discardSink struct{}
+
+func (discardSink) Put(r io.Reader, a *Attachment) (int64, string, error) {
+	n, err := io.Copy(io.Discard, r)
+	return n, "", err
+}
+
+// peakHeap samples the live heap while f runs and returns the maximum.
+func peakHeap(f func()) uint64 {
+	runtime.GC()
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak uint64
+	var mu sync.Mutex
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			s := make([]metrics.Sample, 1)
+			copy(s, samples)
+			metrics.Read(s)
+			mu.Lock()
+			peak = max(peak, s[0].Value.Uint64())
+			mu.Unlock()
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	f()
+	close(done)
+	wg.Wait()
+	return peak
+}
+
+func BenchmarkParse25MBAttachment(b *testing.B) {
+	path := writeBigMessage(b, 25<<20)
+	var peak uint64
+	for b.Loop() {
+		p := peakHeap(func() {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			m, err := Parse(f, Options{Sink: discardSink{}, MaxAttachmentSize: 30 << 20})
+			if err != nil || len(m.Attachments) != 1 || m.Attachments[0].Size != 25<<20 {
+				b.Fatalf("Parse: %v", err)
+			}
+		})
+		peak = max(peak, p)
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
+
+func TestLargeAttachmentMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes and parses a 34 MB message")
+	}
+	path := writeBigMessage(t, 25<<20)
+	for _, tc := range []struct {
+		name     string
+		sink     Sink
+		max      int64
+		tooLarge bool
+	}{
+		{"stored", discardSink{}, 30 << 20, false},
+		{"too large", discardSink{}, 0, true},
+		{"no sink", nil, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m *Message
+			peak := peakHeap(func() {
+				f, err := os.Open(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				m, err = Parse(f, Options{Sink: tc.sink, MaxAttachmentSize: tc.max})
+				if err != nil {
+					t.Fatalf("Parse: %v", err)
+				}
+			})
+			if peak > 64<<20 {
+				t.Errorf("peak heap %d MB, want < 64 MB", peak>>20)
+			}
+			t.Logf("peak heap %.1f MB", float64(peak)/(1<<20))
+			if len(m.Attachments) != 1 {
+				t.Fatalf("attachments: %+v", m.Attachments)
+			}
+			a := m.Attachments[0]
+			if a.Size != 25<<20 || a.TooLarge != tc.tooLarge || !strings.HasPrefix(m.Text, "Voir PJ.") {
+				t.Errorf("size %d TooLarge %v Text %q Errors %q", a.Size, a.TooLarge, m.Text, m.Errors)
+			}
+		})
+	}
+}

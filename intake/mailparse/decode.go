@@ -1,0 +1,375 @@
+package mailparse
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message/charset"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// charsetResult says how convertCharset read the bytes.
+type charsetResult int
+
+const (
+	charsetOK             charsetResult = iota
+	charsetUnknown                      // label unknown: fallback used
+	charsetFallback1252                 // undeclared/ASCII-labelled 8-bit or invalid UTF-8 read as windows-1252
+	charsetInvalidUTF8                  // declared UTF-8 with some invalid bytes, replaced
+	charsetUndeclared8bit               // undeclared 8-bit that was valid UTF-8
+)
+
+// convertCharset decodes b labelled with label into UTF-8. It never fails:
+// what real mail needs is a readable string and a note of what was
+// guessed, not an error.
+func convertCharset(b []byte, label string) (string, charsetResult) {
+	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
+	switch label {
+	case "", "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us", "7bit", "8bit":
+		if isASCII(b) {
+			return string(b), charsetOK
+		}
+		if utf8.Valid(b) {
+			return string(b), charsetUndeclared8bit
+		}
+		return decodeWindows1252(b), charsetFallback1252
+	case "utf-8", "utf8", "x-utf_8j", "unicode-1-1-utf-8":
+		if utf8.Valid(b) {
+			return string(b), charsetOK
+		}
+		if !hasUTF8Multibyte(b) {
+			// Labelled UTF-8 but written in Latin-1: a classic of
+			// webmail forms and old scripts.
+			return decodeWindows1252(b), charsetFallback1252
+		}
+		return strings.ToValidUTF8(string(b), "\uFFFD"), charsetInvalidUTF8
+	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1", "windows-1252", "cp1252", "x-cp1252":
+		// WHATWG: ISO-8859-1 is read as windows-1252, since the C1 range
+		// it leaves undefined carries the euro sign and curly quotes.
+		if isASCII(b) {
+			return string(b), charsetOK
+		}
+		return decodeWindows1252(b), charsetOK
+	}
+	if isASCII(b) {
+		if _, err := charset.Reader(label, bytes.NewReader(nil)); err != nil {
+			return string(b), charsetUnknown
+		}
+		return string(b), charsetOK
+	}
+	r, err := charset.Reader(label, bytes.NewReader(b))
+	if err == nil {
+		out, err := io.ReadAll(r)
+		if err == nil {
+			return string(out), charsetOK
+		}
+	}
+	if utf8.Valid(b) {
+		return string(b), charsetUnknown
+	}
+	return decodeWindows1252(b), charsetUnknown
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// hasUTF8Multibyte reports whether b holds at least one well-formed UTF-8
+// multibyte sequence, i.e. whether it was probably meant as UTF-8.
+func hasUTF8Multibyte(b []byte) bool {
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r != utf8.RuneError && n > 1 {
+			return true
+		}
+		b = b[n:]
+	}
+	return false
+}
+
+func decodeWindows1252(b []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(b) + len(b)/8)
+	dec := charmap.Windows1252
+	for _, c := range b {
+		if c < 0x80 {
+			sb.WriteByte(c)
+			continue
+		}
+		r := dec.DecodeByte(c)
+		if r == utf8.RuneError {
+			// The five bytes windows-1252 leaves undefined.
+			r = rune(c)
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// base64Reader decodes base64 leniently: characters outside the alphabet
+// (line breaks, spaces, garbage) are skipped, padding in the middle
+// (concatenated encodings) restarts decoding, and a truncated tail is
+// decoded as far as it goes.
+type base64Reader struct {
+	r       io.Reader
+	in      []byte
+	quad    [4]byte
+	nq      int
+	out     []byte
+	outPos  int
+	eof     bool
+	err     error
+	skipped bool // non-alphabet, non-whitespace bytes were seen
+	partial bool // input ended in the middle of a 4-character group
+}
+
+func newBase64Reader(r io.Reader) *base64Reader {
+	return &base64Reader{r: r, in: make([]byte, 8<<10)}
+}
+
+func (d *base64Reader) Read(p []byte) (int, error) {
+	for d.outPos >= len(d.out) {
+		if d.eof {
+			return 0, d.err
+		}
+		d.out = d.out[:0]
+		d.outPos = 0
+		n, err := d.r.Read(d.in)
+		d.decode(d.in[:n])
+		if err != nil {
+			d.eof = true
+			d.err = err
+			d.flush()
+		}
+	}
+	n := copy(p, d.out[d.outPos:])
+	d.outPos += n
+	return n, nil
+}
+
+func (d *base64Reader) decode(in []byte) {
+	if cap(d.out) < len(in) {
+		d.out = make([]byte, 0, len(in))
+	}
+	for _, c := range in {
+		v := b64val(c)
+		switch {
+		case v >= 0:
+			d.quad[d.nq] = c
+			d.nq++
+			if d.nq == 4 {
+				var o [3]byte
+				base64.StdEncoding.Decode(o[:], d.quad[:])
+				d.out = append(d.out, o[:]...)
+				d.nq = 0
+			}
+		case c == '=':
+			d.flush()
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		default:
+			d.skipped = true
+		}
+	}
+}
+
+// flush decodes an incomplete group at padding or at the end of input.
+func (d *base64Reader) flush() {
+	switch d.nq {
+	case 0:
+		return
+	case 1:
+		d.partial = true
+	case 2, 3:
+		var q [4]byte
+		copy(q[:], d.quad[:d.nq])
+		for i := d.nq; i < 4; i++ {
+			q[i] = 'A'
+		}
+		var o [3]byte
+		base64.StdEncoding.Decode(o[:], q[:])
+		d.out = append(d.out, o[:d.nq-1]...)
+		if !d.eof {
+			break
+		}
+		d.partial = true
+	}
+	d.nq = 0
+}
+
+func b64val(c byte) int {
+	switch {
+	case 'A' <= c && c <= 'Z':
+		return int(c - 'A')
+	case 'a' <= c && c <= 'z':
+		return int(c-'a') + 26
+	case '0' <= c && c <= '9':
+		return int(c-'0') + 52
+	case c == '+' || c == '-':
+		return 62
+	case c == '/' || c == '_':
+		return 63
+	}
+	return -1
+}
+
+// qpReader decodes quoted-printable leniently: "=" not followed by two hex
+// digits is kept as is, soft breaks with trailing spaces are honoured,
+// control characters pass through (mime/quotedprintable fails on them and
+// would lose the rest of the part).
+type qpReader struct {
+	r    io.Reader
+	line []byte // undecoded bytes carried over (an incomplete line)
+	in   []byte
+	out  []byte
+	pos  int
+	eof  bool
+	err  error
+}
+
+func newQPReader(r io.Reader) *qpReader {
+	return &qpReader{r: r, in: make([]byte, 4<<10)}
+}
+
+func (q *qpReader) Read(p []byte) (int, error) {
+	for q.pos >= len(q.out) {
+		if q.eof {
+			return 0, q.err
+		}
+		q.out = q.out[:0]
+		q.pos = 0
+		n, err := q.r.Read(q.in)
+		q.line = append(q.line, q.in[:n]...)
+		if err != nil {
+			q.eof = true
+			q.err = err
+		}
+		q.decodeLines(q.eof)
+	}
+	n := copy(p, q.out[q.pos:])
+	q.pos += n
+	return n, nil
+}
+
+// decodeLines decodes every complete line in q.line (all of it at EOF).
+// An incomplete line longer than 4 KB is decoded up to a safe point so
+// that one endless line cannot grow the buffer.
+func (q *qpReader) decodeLines(atEOF bool) {
+	buf := q.line
+	for {
+		i := bytes.IndexByte(buf, '\n')
+		if i < 0 {
+			break
+		}
+		q.decodeLine(buf[:i], qpFull)
+		buf = buf[i+1:]
+	}
+	switch {
+	case atEOF:
+		if len(buf) > 0 {
+			q.decodeLine(buf, qpLast)
+		}
+		buf = buf[:0]
+	case len(buf) > 4096:
+		// Cut before any "=" among the last bytes: an escape may be
+		// split between this read and the next.
+		cut := len(buf) - 3
+		if k := bytes.LastIndexByte(buf[cut:], '='); k >= 0 {
+			cut += k
+		}
+		q.decodeLine(buf[:cut], qpPiece)
+		buf = buf[cut:]
+	}
+	q.line = append(q.line[:0], buf...)
+}
+
+type qpMode int
+
+const (
+	qpFull  qpMode = iota // a line that had a line break
+	qpLast                // the last line, whose break belonged to the boundary
+	qpPiece               // the middle of a very long line
+)
+
+func (q *qpReader) decodeLine(l []byte, mode qpMode) {
+	soft := mode != qpFull
+	if mode != qpPiece {
+		l = bytes.TrimRight(l, "\r")
+		// Trailing white space is transport padding (RFC 2045 6.7 (3)).
+		l = bytes.TrimRight(l, " \t")
+		if n := len(l); n > 0 && l[n-1] == '=' {
+			soft = true
+			l = l[:n-1]
+		}
+	}
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		if c == '=' && i+2 < len(l) && isHex(l[i+1]) && isHex(l[i+2]) {
+			q.out = append(q.out, unhex(l[i+1])<<4|unhex(l[i+2]))
+			i += 2
+			continue
+		}
+		q.out = append(q.out, c)
+	}
+	if !soft {
+		q.out = append(q.out, '\r', '\n')
+	}
+}
+
+// unflow undoes format=flowed (RFC 3676 4.2): a line ending in a space
+// continues on the next line of the same quote depth; with DelSp=yes that
+// space was added by the sender and is removed. s uses "\n" line ends.
+func unflow(s string, delsp bool) string {
+	var out strings.Builder
+	out.Grow(len(s))
+	var para strings.Builder
+	depth, open := 0, false
+	emit := func() {
+		if depth > 0 {
+			out.WriteString(strings.Repeat(">", depth))
+			out.WriteByte(' ')
+		}
+		out.WriteString(para.String())
+		out.WriteByte('\n')
+		para.Reset()
+		open = false
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	for _, line := range lines {
+		d := 0
+		for d < len(line) && line[d] == '>' {
+			d++
+		}
+		content := line[d:]
+		if strings.HasPrefix(content, " ") {
+			content = content[1:] // space-stuffing
+		}
+		if open && d != depth {
+			emit()
+		}
+		depth = d
+		flowed := strings.HasSuffix(content, " ") && content != "-- "
+		if flowed && delsp {
+			content = content[:len(content)-1]
+		}
+		para.WriteString(content)
+		open = true
+		if !flowed {
+			emit()
+		}
+	}
+	if open {
+		emit()
+	}
+	return out.String()
+}

@@ -1,0 +1,570 @@
+package mailparse
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/mail"
+	"net/textproto"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// field is one header field as read: Name as written, Key canonical,
+// Value unfolded with raw 8-bit bytes already turned into UTF-8 (but
+// RFC 2047 words not yet decoded, so that address lists and parameters
+// can still be parsed).
+type field struct {
+	Name, Key, Value string
+}
+
+type header []field
+
+func (h header) get(key string) string {
+	for _, f := range h {
+		if f.Key == key {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+func (h header) has(key string) bool {
+	for _, f := range h {
+		if f.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// readHeader reads one header block up to its blank line. It stops early,
+// with ended set, when it meets a boundary line of an open multipart (a
+// part without body) or the end of input. A line that cannot be a header
+// field ends the block without being consumed: senders (and broken
+// gateways) do omit the blank line.
+func (p *parser) readHeader(what string) (h header, ended bool) {
+	var (
+		cur       []byte
+		total     int
+		skipping  bool
+		first     = true
+		noteExtra = func(msg string) {
+			if !skipping {
+				p.defect("%s: %s; rest of the header ignored", what, msg)
+			}
+			skipping = true
+		}
+	)
+	flush := func() {
+		if cur == nil {
+			return
+		}
+		if f, ok := p.makeField(cur, what); ok {
+			if len(h) >= maxHeaderFields {
+				noteExtra("too many header fields")
+			} else {
+				h = append(h, f)
+			}
+		}
+		cur = nil
+	}
+	for {
+		chunk, start, err := p.lr.next()
+		if err != nil {
+			flush()
+			p.term = termination{eof: true}
+			return h, true
+		}
+		if !start {
+			// The rest of an overlong line: keep what fits.
+			if cur != nil && len(cur) < maxFieldBytes {
+				cur = append(cur, trimCRLF(chunk)...)
+			}
+			total += len(chunk)
+			continue
+		}
+		if lvl, final, ok := p.boundaryOf(chunk); ok {
+			flush()
+			p.term = termination{level: lvl, final: final}
+			if !first || what != "top-level header" {
+				p.defect("%s: cut short by a boundary line", what)
+			}
+			return h, true
+		}
+		line, _ := splitEOL(chunk)
+		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
+			flush()
+			return h, false
+		}
+		total += len(chunk)
+		if total > maxHeaderBytes {
+			noteExtra("header block over 512 KB")
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if first {
+				// A body that starts with indented text, no header.
+				p.lr.unread(chunk)
+				p.defect("%s: missing (the message starts with indented text)", what)
+				return h, false
+			}
+			if cur != nil && !skipping && len(cur) < maxFieldBytes {
+				cur = append(cur, '\n')
+				cur = append(cur, line...)
+			}
+			continue
+		}
+		if !looksLikeField(line) {
+			if first && what == "top-level header" && bytes.HasPrefix(line, []byte("From ")) {
+				// An mbox separator left in front of the message.
+				p.defect("%s: mbox \"From \" line ignored", what)
+				continue
+			}
+			flush()
+			p.lr.unread(chunk)
+			if first {
+				p.defect("%s: missing, content read as body", what)
+			} else {
+				p.defect("%s: no blank line before the body", what)
+			}
+			return h, false
+		}
+		first = false
+		flush()
+		if !skipping {
+			cur = append(cur, line...)
+		}
+	}
+}
+
+// looksLikeField reports whether line starts a "Name: value" header field.
+func looksLikeField(line []byte) bool {
+	i := bytes.IndexByte(line, ':')
+	if i <= 0 {
+		return false
+	}
+	name := bytes.TrimRight(line[:i], " \t")
+	if len(name) == 0 {
+		return false
+	}
+	for _, c := range name {
+		if c < 33 || c > 126 {
+			return false
+		}
+	}
+	return true
+}
+
+func trimCRLF(b []byte) []byte {
+	c, _ := splitEOL(b)
+	return c
+}
+
+// makeField unfolds one raw field and salvages raw 8-bit bytes.
+func (p *parser) makeField(raw []byte, what string) (field, bool) {
+	i := bytes.IndexByte(raw, ':')
+	if i <= 0 {
+		return field{}, false
+	}
+	name := string(bytes.TrimRight(raw[:i], " \t"))
+	var b strings.Builder
+	for _, l := range bytes.Split(raw[i+1:], []byte{'\n'}) {
+		l = bytes.Trim(l, " \t\r")
+		if len(l) == 0 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.Write(l)
+	}
+	key := textproto.CanonicalMIMEHeaderKey(name)
+	v, raw8 := salvage8bit([]byte(b.String()))
+	if raw8 {
+		p.defect("%s: raw 8-bit bytes in %s", what, key)
+	}
+	if odd := oddCase(name, key); odd && !p.notedCase {
+		p.notedCase = true
+		p.defect("%s: header name in odd case %q", what, name)
+	}
+	return field{Name: name, Key: key, Value: v}, true
+}
+
+// oddCase flags a well-known header name written in a case no mail client
+// uses (e.g. "SUBJECT", "Content-transfer-ENCODING"): harmless to us, but
+// a sign of a hand-made or rewritten message worth noting.
+func oddCase(name, key string) bool {
+	switch key {
+	case "From", "To", "Cc", "Subject", "Date", "Message-Id", "Mime-Version",
+		"Content-Type", "Content-Transfer-Encoding", "Content-Disposition",
+		"Reply-To", "In-Reply-To", "References":
+	default:
+		return false
+	}
+	if name == key {
+		return false
+	}
+	switch name {
+	case "Message-ID", "MIME-Version", "CC", "Reply-to", "In-reply-to", "Content-type",
+		"Content-transfer-encoding", "Content-disposition", "Mime-version":
+		return false
+	}
+	return true
+}
+
+// salvage8bit turns a header's bytes into UTF-8: valid UTF-8 is kept (the
+// usual case of raw 8-bit headers from modern clients), anything else is
+// read as windows-1252 (old French clients). raw8 tells a defect was seen.
+func salvage8bit(b []byte) (s string, raw8 bool) {
+	ascii := true
+	for _, c := range b {
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return string(b), false
+	}
+	if utf8.Valid(b) {
+		return string(b), true
+	}
+	return decodeWindows1252(b), true
+}
+
+// decodeWords decodes RFC 2047 encoded words; a value that cannot be
+// decoded is kept as written rather than lost.
+func (p *parser) decodeWords(s string) string {
+	if !strings.Contains(s, "=?") {
+		return s
+	}
+	d, err := p.wd.DecodeHeader(s)
+	if err != nil {
+		return s
+	}
+	// mime.WordDecoder passes UTF-8 words through unchecked.
+	return fixUTF8(d)
+}
+
+// fixUTF8 makes s valid UTF-8, reading it as windows-1252 when it holds
+// no UTF-8 sequence at all.
+func fixUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	if !hasUTF8Multibyte([]byte(s)) {
+		return decodeWindows1252([]byte(s))
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// wordCharsetReader lets mime.WordDecoder read any charset we can read in
+// a body, and falls back to UTF-8 / windows-1252 for unknown labels, so
+// that one bad label does not leave a whole Subject encoded.
+func wordCharsetReader(label string, input io.Reader) (io.Reader, error) {
+	b, err := io.ReadAll(io.LimitReader(input, maxFieldBytes))
+	if err != nil {
+		return nil, err
+	}
+	s, _ := convertCharset(b, label)
+	return strings.NewReader(s), nil
+}
+
+// parseParams parses a Content-Type or Content-Disposition value leniently:
+// quoted or bare values, unquoted values with spaces, and RFC 2231
+// extended values and continuations in any charset we can decode.
+func (p *parser) parseParams(v string) (value string, params map[string]string) {
+	params = map[string]string{}
+	head, rest, _ := strings.Cut(v, ";")
+	value = strings.ToLower(strings.TrimSpace(head))
+	type section struct {
+		n   int
+		enc bool
+		val string
+	}
+	sections := map[string][]section{}
+	for rest != "" && len(params)+len(sections) < 100 {
+		rest = strings.TrimLeft(rest, " \t;")
+		if rest == "" {
+			break
+		}
+		eq := strings.IndexAny(rest, "=;")
+		if eq < 0 || rest[eq] == ';' {
+			// A parameter without value: skip it.
+			if eq < 0 {
+				break
+			}
+			rest = rest[eq+1:]
+			continue
+		}
+		key := strings.ToLower(strings.TrimSpace(rest[:eq]))
+		rest = strings.TrimLeft(rest[eq+1:], " \t")
+		var val string
+		if strings.HasPrefix(rest, `"`) {
+			var b strings.Builder
+			i := 1
+			for ; i < len(rest); i++ {
+				c := rest[i]
+				if c == '\\' && i+1 < len(rest) {
+					i++
+					b.WriteByte(rest[i])
+					continue
+				}
+				if c == '"' {
+					break
+				}
+				b.WriteByte(c)
+			}
+			val = b.String()
+			if i < len(rest) {
+				i++
+			}
+			rest = rest[i:]
+			// Skip anything up to the next ';' after the closing quote.
+			if j := strings.IndexByte(rest, ';'); j >= 0 {
+				rest = rest[j:]
+			} else {
+				rest = ""
+			}
+		} else {
+			j := strings.IndexByte(rest, ';')
+			if j < 0 {
+				j = len(rest)
+			}
+			val = strings.TrimSpace(rest[:j])
+			rest = rest[j:]
+		}
+		if key == "" {
+			continue
+		}
+		if star := strings.IndexByte(key, '*'); star >= 0 {
+			base, suffix := key[:star], key[star+1:]
+			sec := section{val: val}
+			switch {
+			case suffix == "":
+				sec.enc = true
+			default:
+				if strings.HasSuffix(suffix, "*") {
+					sec.enc = true
+					suffix = suffix[:len(suffix)-1]
+				}
+				n, err := strconv.Atoi(suffix)
+				if err != nil || n < 0 || n >= maxParamSections {
+					continue
+				}
+				sec.n = n
+			}
+			if len(sections[base]) < maxParamSections {
+				sections[base] = append(sections[base], sec)
+			}
+			continue
+		}
+		if _, dup := params[key]; !dup {
+			params[key] = val
+		}
+	}
+	for base, secs := range sections {
+		sort.SliceStable(secs, func(i, j int) bool { return secs[i].n < secs[j].n })
+		var raw []byte
+		label := ""
+		for i, s := range secs {
+			val := s.val
+			if s.enc {
+				if i == 0 {
+					// charset'language'value
+					if a, b, ok := strings.Cut(val, "'"); ok {
+						if _, c, ok := strings.Cut(b, "'"); ok {
+							label, val = a, c
+						}
+					}
+				}
+				raw = append(raw, percentDecode(val)...)
+			} else {
+				raw = append(raw, val...)
+			}
+		}
+		var s string
+		if label != "" {
+			s, _ = convertCharset(raw, label)
+		} else {
+			s, _ = salvage8bit(raw)
+		}
+		// The extended form is the precise one (RFC 2231 4).
+		params[base] = s
+	}
+	return value, params
+}
+
+func percentDecode(s string) []byte {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return b
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
+// msgIDs extracts the <...> tokens of a msg-id list, brackets kept. A
+// value with no brackets at all (seen from broken clients) is kept whole.
+func msgIDs(v string) []string {
+	var ids []string
+	for len(v) > 0 && len(ids) < 500 {
+		i := strings.IndexByte(v, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(v[i:], '>')
+		if j < 0 {
+			break
+		}
+		id := v[i : i+j+1]
+		if len(id) > 2 {
+			ids = append(ids, id)
+		}
+		v = v[i+j+1:]
+	}
+	if len(ids) == 0 {
+		if t := strings.TrimSpace(v); t != "" && !strings.ContainsAny(t, " \t<>") {
+			ids = append(ids, t)
+		}
+	}
+	return ids
+}
+
+// addresses parses an address list, falling back to a lenient scan when
+// net/mail refuses it (unclosed brackets, stray characters...).
+func (p *parser) addresses(key, v string) []Address {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	ap := mail.AddressParser{WordDecoder: &p.wd}
+	list, err := ap.ParseList(v)
+	if err == nil {
+		out := make([]Address, 0, len(list))
+		for _, a := range list {
+			out = append(out, Address{Name: fixUTF8(strings.TrimSpace(a.Name)), Email: fixUTF8(strings.ToLower(a.Address))})
+		}
+		return out
+	}
+	out := lenientAddresses(v, p.decodeWords)
+	p.defect("malformed %s header %q: %v", key, truncate(v, 200), err)
+	return out
+}
+
+// lenientAddresses splits on commas outside quotes and brackets and takes
+// whatever looks like an address in each piece.
+func lenientAddresses(v string, decode func(string) string) []Address {
+	var out []Address
+	var pieces []string
+	depth, quoted, startAt := 0, false, 0
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '<':
+			depth++
+		case c == '>':
+			if depth > 0 {
+				depth--
+			}
+		case c == ',' && depth == 0:
+			pieces = append(pieces, v[startAt:i])
+			startAt = i + 1
+		}
+	}
+	pieces = append(pieces, v[startAt:])
+	for _, piece := range pieces {
+		piece = strings.TrimSpace(piece)
+		var name, addr string
+		if i := strings.IndexByte(piece, '<'); i >= 0 {
+			name = piece[:i]
+			addr = piece[i+1:]
+			if j := strings.IndexByte(addr, '>'); j >= 0 {
+				addr = addr[:j]
+			}
+		} else {
+			for _, w := range strings.Fields(piece) {
+				if strings.Contains(w, "@") {
+					addr = w
+					break
+				}
+			}
+		}
+		addr = strings.Trim(strings.TrimSpace(addr), `"'()<>;,`)
+		if !strings.Contains(addr, "@") || strings.ContainsAny(addr, " \t") {
+			continue
+		}
+		name = strings.TrimSpace(strings.Trim(strings.TrimSpace(name), `"`))
+		out = append(out, Address{Name: decode(name), Email: strings.ToLower(addr)})
+	}
+	return out
+}
+
+// parseDate reads RFC 5322 dates and the variants real clients send.
+func parseDate(v string) (time.Time, error) {
+	if t, err := mail.ParseDate(v); err == nil {
+		return t, nil
+	}
+	s := v
+	// Drop comments such as "(CET)" and repeated spaces.
+	for {
+		i := strings.IndexByte(s, '(')
+		j := strings.IndexByte(s, ')')
+		if i < 0 || j < i {
+			break
+		}
+		s = s[:i] + s[j+1:]
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	for _, layout := range []string{
+		time.RFC1123Z, time.RFC1123, time.RFC850, time.ANSIC,
+		"Mon, 2 Jan 2006 15:04:05 -0700", "2 Jan 2006 15:04:05 -0700",
+		"Mon, 2 Jan 2006 15:04 -0700", "Mon, 2 Jan 06 15:04:05 -0700",
+		"Mon, 2 Jan 2006 15:04:05", "2006-01-02 15:04:05 -0700", time.RFC3339,
+	} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("unparseable date %q", truncate(v, 100))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// decodeParamName decodes a filename parameter that also carries RFC 2047
+// words (Outlook and Thunderbird both do, against RFC 2047 5).
+func (p *parser) decodeParamName(s string) string {
+	return p.decodeWords(s)
+}

@@ -1,0 +1,232 @@
+package mailparse
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+)
+
+// Bounds on what one message may cost. They are far above what a real
+// application mail needs and only exist so that a hostile or broken message
+// cannot exhaust memory or time.
+const (
+	maxMessageSize   = 256 << 20 // bytes read from r; the rest is ignored
+	readBufferSize   = 16 << 10  // longest chunk handled as one piece of a line
+	maxHeaderBytes   = 512 << 10 // one header block
+	maxHeaderFields  = 2000      // one header block
+	maxFieldBytes    = 64 << 10  // one (unfolded) header field
+	maxDepth         = 20        // nested multiparts
+	maxParts         = 1000      // parts in one message
+	maxBodyText      = 2 << 20   // text/plain and text/html kept in memory
+	maxParamSections = 64        // RFC 2231 continuations of one parameter
+	maxLineLength    = 998       // RFC 5322 2.1.1, without CRLF
+)
+
+// srcReader bounds the input and remembers a genuine I/O error of the
+// caller's reader, so that Parse can tell "the sender broke the message"
+// (a defect) from "we could not read it" (an error).
+type srcReader struct {
+	r         io.Reader
+	n         int64
+	err       error
+	truncated bool
+}
+
+func (s *srcReader) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	if s.n >= maxMessageSize {
+		if !s.truncated {
+			// Only a message really longer than the bound is a defect.
+			var one [1]byte
+			if n, _ := s.r.Read(one[:]); n > 0 {
+				s.truncated = true
+			}
+		}
+		return 0, io.EOF
+	}
+	if rem := maxMessageSize - s.n; int64(len(p)) > rem {
+		p = p[:rem]
+	}
+	n, err := s.r.Read(p)
+	s.n += int64(n)
+	if err != nil && err != io.EOF {
+		s.err = err
+	}
+	return n, err
+}
+
+// lineReader hands out the message line by line without ever holding more
+// than one buffer: a line longer than the buffer comes out in pieces, and
+// only the first piece of a line can be a boundary or a header.
+type lineReader struct {
+	br       *bufio.Reader
+	src      *srcReader
+	pushed   []byte // one line given back by the header reader
+	atStart  bool   // the next chunk starts a line
+	curLen   int    // length of the current line so far
+	longLine bool   // a line over 998 bytes was seen
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	src := &srcReader{r: r}
+	return &lineReader{br: bufio.NewReaderSize(src, readBufferSize), src: src, atStart: true}
+}
+
+// next returns the next chunk: a whole line with its line ending, or a
+// piece of a longer line. start tells whether the chunk begins a line.
+// The slice is only valid until the next call. err is io.EOF at the end
+// (or the reader's I/O error).
+func (l *lineReader) next() (chunk []byte, start bool, err error) {
+	if l.pushed != nil {
+		chunk, l.pushed = l.pushed, nil
+		l.atStart = true
+		return chunk, true, nil
+	}
+	start = l.atStart
+	chunk, err = l.br.ReadSlice('\n')
+	switch err {
+	case nil:
+		l.atStart = true
+	case bufio.ErrBufferFull:
+		err = nil
+		l.atStart = false
+	default:
+		if l.src.err != nil {
+			err = l.src.err
+		}
+		if len(chunk) > 0 {
+			// Hand out the last bytes now, the error on the next call.
+			err = nil
+			l.atStart = true
+		}
+	}
+	if start {
+		l.curLen = 0
+	}
+	l.curLen += len(chunk)
+	if l.curLen > maxLineLength+2 {
+		if c, _ := splitEOL(chunk); l.curLen-(len(chunk)-len(c)) > maxLineLength {
+			l.longLine = true
+		}
+	}
+	return chunk, start, err
+}
+
+// unread gives a whole line back; it is copied because the buffer
+// behind it is about to be reused.
+func (l *lineReader) unread(line []byte) {
+	l.pushed = append([]byte(nil), line...)
+}
+
+// peek returns up to n bytes that follow, without consuming them.
+func (l *lineReader) peek(n int) []byte {
+	if l.pushed != nil {
+		if len(l.pushed) < n {
+			return l.pushed
+		}
+		return l.pushed[:n]
+	}
+	b, _ := l.br.Peek(n)
+	return b
+}
+
+// splitEOL separates a line from its ending ("\r\n", "\n" or nothing).
+func splitEOL(line []byte) (content, eol []byte) {
+	n := len(line)
+	if n > 0 && line[n-1] == '\n' {
+		if n > 1 && line[n-2] == '\r' {
+			return line[:n-2], line[n-2:]
+		}
+		return line[:n-1], line[n-1:]
+	}
+	return line, nil
+}
+
+// termination says what ended the last body read: a boundary of the given
+// stack level (final when it carried the closing "--"), or the end of input.
+type termination struct {
+	eof   bool
+	level int
+	final bool
+}
+
+// bodyReader streams the raw (still transfer-encoded) body of one entity up
+// to the next boundary line of any enclosing multipart. The line ending
+// before a boundary belongs to the boundary (RFC 2046 5.1.1), so each line
+// ending is held back until the next line shows it is not a boundary.
+type bodyReader struct {
+	p       *parser
+	pending []byte
+	buf     []byte
+	eol     [2]byte
+	eolLen  int
+	done    bool
+	err     error
+}
+
+func (p *parser) newBody() *bodyReader {
+	return &bodyReader{p: p}
+}
+
+func (b *bodyReader) Read(out []byte) (int, error) {
+	for len(b.pending) == 0 {
+		if b.done {
+			return 0, b.err
+		}
+		chunk, start, err := b.p.lr.next()
+		if err != nil {
+			b.done = true
+			b.p.term = termination{eof: true}
+			b.err = io.EOF
+			if err != io.EOF {
+				b.err = err
+			}
+			return 0, b.err
+		}
+		if start && len(chunk) >= 2 && chunk[0] == '-' && chunk[1] == '-' {
+			if lvl, final, ok := b.p.boundaryOf(chunk); ok {
+				b.done = true
+				b.p.term = termination{level: lvl, final: final}
+				b.err = io.EOF
+				return 0, io.EOF
+			}
+		}
+		content, eol := splitEOL(chunk)
+		b.buf = append(b.buf[:0], b.eol[:b.eolLen]...)
+		b.buf = append(b.buf, content...)
+		b.eolLen = copy(b.eol[:], eol)
+		b.pending = b.buf
+	}
+	n := copy(out, b.pending)
+	b.pending = b.pending[n:]
+	return n, nil
+}
+
+// boundaryOf reports whether line is a delimiter of an open multipart,
+// innermost first, and whether it is a closing delimiter.
+func (p *parser) boundaryOf(line []byte) (level int, final bool, ok bool) {
+	if len(line) < 3 || line[0] != '-' || line[1] != '-' {
+		return 0, false, false
+	}
+	rest := bytes.TrimRight(line[2:], " \t\r\n")
+	for i := len(p.bounds) - 1; i >= 0; i-- {
+		b := p.bounds[i]
+		if b == "" {
+			// A multipart without a usable boundary matches nothing
+			// until one is found in its body.
+			continue
+		}
+		if len(rest) < len(b) || string(rest[:len(b)]) != b {
+			continue
+		}
+		switch tail := rest[len(b):]; {
+		case len(tail) == 0:
+			return i, false, true
+		case len(tail) == 2 && tail[0] == '-' && tail[1] == '-':
+			return i, true, true
+		}
+	}
+	return 0, false, false
+}

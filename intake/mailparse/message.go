@@ -1,0 +1,83 @@
+// Package mailparse reads one RFC 5322 message as it really arrives in a
+// mailbox (any client, any charset, sometimes damaged) and turns it into a
+// Message: decoded headers, a text body, and attachments streamed to a Sink.
+//
+// It never gives up on a message a sender could have broken: defects are
+// listed in Message.Errors and the best readable content is returned. Only
+// an I/O failure of the reader or of the sink is returned as an error.
+package mailparse
+
+import (
+	"io"
+	"net/textproto"
+	"time"
+)
+
+// Message is what one e-mail says, decoded.
+type Message struct {
+	MessageID  string   // as written, angle brackets included; "" when absent
+	InReplyTo  string   // first msg-id of In-Reply-To, brackets included; "" when absent
+	References []string // msg-ids of References, brackets included
+	Subject    string   // RFC 2047 decoded; raw 8-bit salvaged
+	Date       time.Time
+	HasDate    bool // false when there is no parseable Date header
+
+	FromEmail string // lowercase addr-spec of From
+	FromName  string // display name, decoded
+	To        []Address
+	Cc        []Address
+	ReplyTo   []Address
+
+	// Header holds every top-level header field, canonical keys, values
+	// RFC 2047 decoded. Classification reads Auto-Submitted, Precedence,
+	// List-Id, Return-Path and friends from here.
+	Header textproto.MIMEHeader
+
+	// ContentType is the top-level media type, lowercase, without parameters
+	// (e.g. "multipart/report"); ReportType is the report-type parameter
+	// when ContentType is multipart/report.
+	ContentType string
+	ReportType  string
+
+	Text         string // the plain text body (first text/plain part), decoded to UTF-8
+	HTML         string // the first text/html part, decoded to UTF-8
+	TextFromHTML bool   // Text was derived from HTML because there was no text part
+
+	Attachments []Attachment
+	Errors      []string // every defect found, in plain English, e.g. "unknown charset \"x-unknown\": decoded as UTF-8"
+}
+
+// Address is one mailbox of an address list.
+type Address struct {
+	Name  string
+	Email string // lowercase
+}
+
+// Attachment is a leaf part carrying a filename (or a non-text part that
+// is not inline), in document order.
+type Attachment struct {
+	Filename    string // decoded (RFC 2231 / RFC 2047) and sanitised
+	ContentType string // lowercase, no parameters
+	Size        int64  // decoded size in bytes (counted even when too large)
+	SHA256      string // hex of the decoded content
+	TooLarge    bool   // above Options.MaxAttachmentSize: hashed and counted, not stored
+	Inline      bool   // inline part referenced by cid: (signature logo); not an applicant attachment
+	ContentID   string
+}
+
+// Sink receives the decoded bytes of one attachment. It must consume r to
+// EOF (or fail) and return the number of bytes and their sha256 in hex.
+// A Sink that stores files must make them durable before the caller
+// commits the message that refers to them.
+type Sink interface {
+	Put(r io.Reader, a *Attachment) (size int64, sha256hex string, err error)
+}
+
+// Options tune Parse. The zero value is usable.
+type Options struct {
+	// MaxAttachmentSize above which an attachment is only hashed and
+	// counted. Zero means 20 MB.
+	MaxAttachmentSize int64
+	// Sink stores attachments; nil hashes and discards them.
+	Sink Sink
+}

@@ -1,0 +1,632 @@
+package mailparse
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"mime"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// DefaultMaxAttachmentSize applies when Options.MaxAttachmentSize is zero.
+const DefaultMaxAttachmentSize = 20 << 20
+
+// ErrAttachmentTooLarge is what the reader handed to Sink.Put returns once
+// the attachment goes past Options.MaxAttachmentSize. The size of a
+// streamed part is only known at its end, so the Sink may have started
+// storing it: it must then fail and discard what it wrote. Parse records
+// the attachment as TooLarge and does not treat that failure as an error.
+var ErrAttachmentTooLarge = errors.New("mailparse: attachment above the size limit")
+
+// parser holds the state of one Parse call.
+type parser struct {
+	lr     *lineReader
+	opts   Options
+	msg    *Message
+	wd     mime.WordDecoder
+	bounds []string    // boundaries of the open multiparts, outermost first
+	term   termination // what ended the last body or header read
+	parts  int
+	leaves int
+
+	textSet, htmlSet bool
+	textParts        []string
+	notedCase        bool
+	notedParts       bool
+	ioErr            error // the Sink's failure, which aborts Parse
+}
+
+// Parse reads one message from r. Defects of the message are listed in
+// Message.Errors and never make Parse fail; the returned error is only set
+// when r or opts.Sink fails, and then the Message holds what was read so
+// far.
+func Parse(r io.Reader, opts Options) (*Message, error) {
+	if opts.MaxAttachmentSize <= 0 {
+		opts.MaxAttachmentSize = DefaultMaxAttachmentSize
+	}
+	p := &parser{
+		lr:   newLineReader(r),
+		opts: opts,
+		msg:  &Message{Header: textproto.MIMEHeader{}},
+	}
+	p.wd.CharsetReader = wordCharsetReader
+	p.run()
+	if p.lr.src.err != nil {
+		return p.msg, fmt.Errorf("mailparse: reading message: %w", p.lr.src.err)
+	}
+	if p.ioErr != nil {
+		return p.msg, p.ioErr
+	}
+	return p.msg, nil
+}
+
+func (p *parser) defect(format string, args ...any) {
+	if len(p.msg.Errors) >= 100 {
+		return // enough to judge the message; the rest would only cost memory
+	}
+	p.msg.Errors = append(p.msg.Errors, fmt.Sprintf(format, args...))
+}
+
+func (p *parser) run() {
+	h, ended := p.readHeader("top-level header")
+	p.topHeader(h)
+	if !ended {
+		p.entity(h, entityCtx{})
+	}
+	p.finish()
+}
+
+// topHeader fills the Message fields that come from the top-level header.
+func (p *parser) topHeader(h header) {
+	m := p.msg
+	for _, f := range h {
+		m.Header.Add(f.Key, p.decodeWords(f.Value))
+	}
+	if len(h) > 0 && !h.has("Mime-Version") {
+		p.defect("missing MIME-Version header")
+	}
+	if ids := msgIDs(h.get("Message-Id")); len(ids) > 0 {
+		m.MessageID = ids[0]
+	}
+	if ids := msgIDs(h.get("In-Reply-To")); len(ids) > 0 {
+		m.InReplyTo = ids[0]
+	}
+	m.References = msgIDs(h.get("References"))
+	m.Subject = p.decodeWords(h.get("Subject"))
+	if h.has("Date") {
+		if t, err := parseDate(h.get("Date")); err == nil {
+			m.Date, m.HasDate = t, true
+		} else {
+			p.defect("Date header: %v", err)
+		}
+	}
+	if from := p.addresses("From", h.get("From")); len(from) > 0 {
+		m.FromEmail = from[0].Email
+		m.FromName = from[0].Name
+	}
+	m.To = p.addresses("To", h.get("To"))
+	m.Cc = p.addresses("Cc", h.get("Cc"))
+	m.ReplyTo = p.addresses("Reply-To", h.get("Reply-To"))
+	ct, params := p.parseParams(h.get("Content-Type"))
+	if ct == "" || !strings.Contains(ct, "/") {
+		ct = "text/plain"
+	}
+	m.ContentType = ct
+	if ct == "multipart/report" {
+		m.ReportType = strings.ToLower(params["report-type"])
+	}
+}
+
+// finish derives what can only be known once every part has been seen.
+func (p *parser) finish() {
+	m := p.msg
+	if p.lr.longLine {
+		p.defect("line longer than 998 bytes (RFC 5322 2.1.1)")
+	}
+	if p.lr.src.truncated {
+		p.defect("message longer than %d MB: the rest was not read", maxMessageSize>>20)
+	}
+	m.Text = strings.Join(p.textParts, "\n")
+	if strings.TrimSpace(m.Text) == "" {
+		m.Text = ""
+		if t := HTMLToText(m.HTML); t != "" {
+			m.Text = t
+			m.TextFromHTML = true
+		}
+	}
+	// Inline is only certain once the HTML is known: it may come after
+	// the images it shows.
+	lowerHTML := strings.ToLower(m.HTML)
+	for i := range m.Attachments {
+		a := &m.Attachments[i]
+		if a.ContentID != "" && strings.Contains(lowerHTML, "cid:"+strings.ToLower(a.ContentID)) {
+			a.Inline = true
+		}
+	}
+}
+
+// entityCtx is what a part needs to know about where it sits.
+type entityCtx struct {
+	depth    int
+	parent   string // media type of the enclosing multipart
+	inReport bool   // inside a multipart/report
+}
+
+// entity reads the body of an entity whose header has been read, up to
+// the boundary that ends it (recorded in p.term).
+func (p *parser) entity(h header, ctx entityCtx) {
+	ctRaw := h.get("Content-Type")
+	ct, params := p.parseParams(ctRaw)
+	if ct == "" {
+		ct = "text/plain"
+		if ctx.parent == "multipart/digest" {
+			ct = "message/rfc822"
+		}
+	} else if !strings.Contains(ct, "/") || strings.ContainsAny(ct, " \t") {
+		p.defect("invalid Content-Type %q: read as text/plain", truncate(ctRaw, 100))
+		ct = "text/plain"
+	}
+	if strings.HasPrefix(ct, "multipart/") {
+		if ctx.depth >= maxDepth {
+			p.defect("multipart nested deeper than %d levels: content skipped", maxDepth)
+			p.discard(p.newBody())
+			return
+		}
+		p.multipart(ct, params["boundary"], ctx)
+		return
+	}
+	p.leaf(h, ct, params, ctx)
+}
+
+// multipart walks the parts of a multipart body.
+func (p *parser) multipart(ct, boundary string, ctx entityCtx) {
+	level := len(p.bounds)
+	p.bounds = append(p.bounds, boundary)
+	defer func() { p.bounds = p.bounds[:level] }()
+	if boundary == "" {
+		p.defect("%s without boundary parameter", ct)
+	}
+
+	// The preamble: skipped, unless no part ever starts, in which case it
+	// is the only content there is.
+	var pre []byte
+	started := false
+	for !started {
+		chunk, start, err := p.lr.next()
+		if err != nil {
+			p.term = termination{eof: true}
+			break
+		}
+		if start && len(chunk) > 2 && chunk[0] == '-' && chunk[1] == '-' {
+			if lvl, final, ok := p.boundaryOf(chunk); ok {
+				p.term = termination{level: lvl, final: final}
+				if lvl == level && !final {
+					started = true
+					break
+				}
+				if lvl == level {
+					p.defect("%s has no parts", ct)
+					p.bounds = p.bounds[:level]
+					p.skipToBoundary()
+					return
+				}
+				break // an enclosing boundary: this multipart is empty
+			}
+			if cand := candidateBoundary(chunk); cand != "" && p.partHeaderFollows() {
+				if boundary != "" {
+					p.defect("%s: declared boundary %q not found, using %q found in the body", ct, boundary, cand)
+				}
+				p.bounds[level] = cand
+				started = true
+				break
+			}
+		}
+		if len(pre) < maxBodyText {
+			pre = append(pre, chunk...)
+		}
+	}
+	if !started {
+		p.defect("%s: no part delimited by its boundary; body read as text", ct)
+		p.textFromBytes(pre, "", "multipart body")
+		return
+	}
+
+	child := entityCtx{depth: ctx.depth + 1, parent: ct, inReport: ctx.inReport || ct == "multipart/report"}
+	for {
+		p.parts++
+		if p.parts > maxParts {
+			if !p.notedParts {
+				p.notedParts = true
+				p.defect("more than %d parts: the rest skipped", maxParts)
+			}
+			p.bounds = p.bounds[:level]
+			p.skipToBoundary()
+			return
+		}
+		h, ended := p.readHeader("part header")
+		if !ended {
+			p.entity(h, child)
+		}
+		if p.ioErr != nil {
+			return
+		}
+		switch t := p.term; {
+		case t.eof:
+			p.defect("%s: closing boundary missing", ct)
+			return
+		case t.level == level && !t.final:
+			continue
+		case t.level == level:
+			p.bounds = p.bounds[:level]
+			p.skipToBoundary() // the epilogue
+			return
+		default:
+			p.defect("%s: closed by an enclosing boundary", ct)
+			return
+		}
+	}
+}
+
+// candidateBoundary returns the boundary a "--something" line would
+// declare, or "" if it cannot be one (RFC 2046: at most 70 characters).
+func candidateBoundary(line []byte) string {
+	c := strings.TrimRight(string(line[2:]), " \t\r\n")
+	if len(c) == 0 || len(c) > 100 || strings.HasSuffix(c, "--") {
+		return ""
+	}
+	for i := 0; i < len(c); i++ {
+		if c[i] < 33 || c[i] > 126 {
+			if c[i] != ' ' {
+				return ""
+			}
+		}
+	}
+	return c
+}
+
+// partHeaderFollows peeks at the next line: a "--x" line is taken as a
+// boundary only when a MIME header starts right after it.
+func (p *parser) partHeaderFollows() bool {
+	b := p.lr.peek(64)
+	if len(b) < 8 {
+		return false
+	}
+	return strings.HasPrefix(strings.ToLower(string(b)), "content-")
+}
+
+// skipToBoundary discards lines up to a boundary of an open multipart.
+func (p *parser) skipToBoundary() {
+	for {
+		chunk, start, err := p.lr.next()
+		if err != nil {
+			p.term = termination{eof: true}
+			return
+		}
+		if start {
+			if lvl, final, ok := p.boundaryOf(chunk); ok {
+				p.term = termination{level: lvl, final: final}
+				return
+			}
+		}
+	}
+}
+
+func (p *parser) discard(r io.Reader) {
+	io.Copy(io.Discard, r)
+}
+
+// transferDecoder undoes the Content-Transfer-Encoding.
+func (p *parser) transferDecoder(h header, body io.Reader, ct string) (io.Reader, func()) {
+	cte := strings.ToLower(strings.TrimSpace(h.get("Content-Transfer-Encoding")))
+	switch cte {
+	case "base64":
+		d := newBase64Reader(body)
+		return d, func() {
+			if d.partial {
+				p.defect("%s part: truncated base64", ct)
+			}
+			if d.skipped {
+				p.defect("%s part: invalid characters in base64 skipped", ct)
+			}
+		}
+	case "quoted-printable":
+		return newQPReader(body), func() {}
+	case "", "7bit", "8bit", "binary":
+		return body, func() {}
+	case "x-uuencode", "uuencode", "x-uue":
+		p.defect("%s part: uuencoded content kept encoded", ct)
+		return body, func() {}
+	default:
+		// Some senders misspell base64/QP: guess before giving up.
+		switch {
+		case strings.Contains(cte, "base64"):
+			p.defect("%s part: Content-Transfer-Encoding %q read as base64", ct, cte)
+			return p.transferDecoder(header{{Key: "Content-Transfer-Encoding", Value: "base64"}}, body, ct)
+		case strings.Contains(cte, "quoted"):
+			p.defect("%s part: Content-Transfer-Encoding %q read as quoted-printable", ct, cte)
+			return newQPReader(body), func() {}
+		}
+		p.defect("%s part: unknown Content-Transfer-Encoding %q, content kept as is", ct, truncate(cte, 50))
+		return body, func() {}
+	}
+}
+
+// machineReportPart tells the parts of a multipart/report that are for
+// programs (RFC 6522), not for the reader.
+func machineReportPart(ct string) bool {
+	switch ct {
+	case "message/delivery-status", "message/global-delivery-status",
+		"message/disposition-notification", "message/global-disposition-notification",
+		"text/rfc822-headers", "message/rfc822", "message/global", "message/global-headers",
+		"message/feedback-report":
+		return true
+	}
+	return false
+}
+
+// leaf handles a non-multipart entity: text body, attachment or skipped.
+func (p *parser) leaf(h header, ct string, params map[string]string, ctx entityCtx) {
+	p.leaves++
+	body := p.newBody()
+	defer p.discard(body) // always consume up to the boundary
+
+	disp, dparams := p.parseParams(h.get("Content-Disposition"))
+	name := dparams["filename"]
+	if name == "" {
+		name = params["name"]
+	}
+	if name != "" {
+		name = p.decodeParamName(name)
+	}
+	isText := ct == "text/plain" || ct == "text/html"
+
+	if ctx.inReport && machineReportPart(ct) {
+		return
+	}
+	if name == "" && disp != "attachment" {
+		if isText {
+			dec, done := p.transferDecoder(h, body, ct)
+			p.textPart(dec, ct, params, ctx)
+			done()
+			return
+		}
+		if strings.HasPrefix(ct, "text/") {
+			return // calendar invitations, vCards...: neither body nor file
+		}
+	}
+	dec, done := p.transferDecoder(h, body, ct)
+	p.attachment(h, dec, ct, name)
+	done()
+}
+
+// textPart reads one text/plain or text/html part into memory (bounded).
+func (p *parser) textPart(r io.Reader, ct string, params map[string]string, ctx entityCtx) {
+	if ct == "text/html" && p.htmlSet {
+		return
+	}
+	// Apple Mail cuts the body in several text/plain parts around inline
+	// images in a multipart/mixed: these belong together.
+	if ct == "text/plain" && p.textSet && ctx.parent != "multipart/mixed" {
+		return
+	}
+	b, err := io.ReadAll(io.LimitReader(r, maxBodyText+1))
+	if err != nil && p.lr.src.err == nil {
+		p.defect("%s part: %v", ct, err)
+	}
+	if len(b) > maxBodyText {
+		b = b[:maxBodyText]
+		p.defect("%s part larger than %d MB: truncated", ct, maxBodyText>>20)
+	}
+	label := params["charset"]
+	if ct == "text/html" {
+		p.htmlSet = true
+		s := p.charsetText(b, label, ct)
+		p.msg.HTML = strings.ReplaceAll(s, "\r\n", "\n")
+		return
+	}
+	p.textFromBytes(b, label, ct)
+	if strings.EqualFold(params["format"], "flowed") {
+		last := len(p.textParts) - 1
+		p.textParts[last] = unflow(p.textParts[last], strings.EqualFold(params["delsp"], "yes"))
+	}
+}
+
+// textFromBytes adds decoded text to the plain text body.
+func (p *parser) textFromBytes(b []byte, label, what string) {
+	s := cleanText(p.charsetText(b, label, what))
+	if strings.TrimSpace(s) == "" && p.textSet {
+		return
+	}
+	p.textSet = true
+	p.textParts = append(p.textParts, s)
+}
+
+func (p *parser) charsetText(b []byte, label, what string) string {
+	s, res := convertCharset(b, label)
+	switch res {
+	case charsetUnknown:
+		how := "UTF-8"
+		if !utf8.Valid(b) {
+			how = "windows-1252"
+		}
+		p.defect("unknown charset %q in %s part: decoded as %s", truncate(label, 40), what, how)
+	case charsetFallback1252:
+		if label == "" {
+			p.defect("undeclared 8-bit text in %s part: decoded as windows-1252", what)
+		} else {
+			p.defect("%s part labelled %q is not valid: decoded as windows-1252", what, truncate(label, 40))
+		}
+	case charsetInvalidUTF8:
+		p.defect("invalid UTF-8 in %s part: bad bytes replaced", what)
+	case charsetUndeclared8bit:
+		p.defect("undeclared 8-bit text in %s part: decoded as UTF-8", what)
+	}
+	return s
+}
+
+// cleanText normalises line ends to "\n" and drops control characters
+// that only garbage or broken encodings put in a text.
+func cleanText(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	clean := true
+	for _, r := range s {
+		if r == '\r' || (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r':
+			return '\n'
+		case r == '\n' || r == '\t':
+			return r
+		case r < 0x20 || r == 0x7f:
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// attachment streams one part to the Sink while hashing and counting it.
+func (p *parser) attachment(h header, r io.Reader, ct, name string) {
+	a := Attachment{ContentType: ct}
+	if name == "" {
+		name = generatedName(p.leaves, ct)
+	}
+	a.Filename = SanitizeFilename(name)
+	if cid := strings.TrimSpace(h.get("Content-Id")); cid != "" {
+		a.ContentID = strings.Trim(cid, "<> \t")
+		if p.htmlSet && strings.Contains(strings.ToLower(p.msg.HTML), "cid:"+strings.ToLower(a.ContentID)) {
+			a.Inline = true
+		}
+	}
+	cr := &countingReader{r: r, h: sha256.New(), limit: p.opts.MaxAttachmentSize}
+	if p.opts.Sink != nil {
+		_, _, err := p.opts.Sink.Put(cr, &a)
+		if err != nil && !cr.over && p.lr.src.err == nil {
+			p.ioErr = fmt.Errorf("mailparse: storing attachment %q: %w", a.Filename, err)
+		}
+	}
+	// Hash and count whatever the Sink did not read.
+	cr.limit = -1
+	io.Copy(io.Discard, cr)
+	a.Size = cr.n
+	a.SHA256 = hex.EncodeToString(cr.h.Sum(nil))
+	a.TooLarge = cr.n > p.opts.MaxAttachmentSize
+	p.msg.Attachments = append(p.msg.Attachments, a)
+}
+
+// countingReader hashes and counts what passes through it and, while limit
+// is non-negative, refuses to go past limit bytes.
+type countingReader struct {
+	r     io.Reader
+	h     hash.Hash
+	n     int64
+	limit int64
+	over  bool
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.limit >= 0 && c.n >= c.limit {
+		// Look one byte further to tell "exactly at the limit" from "above".
+		var one [1]byte
+		n, err := c.r.Read(one[:])
+		if n == 0 {
+			return 0, err
+		}
+		c.h.Write(one[:n])
+		c.n += int64(n)
+		c.over = true
+		return 0, ErrAttachmentTooLarge
+	}
+	if c.limit >= 0 && int64(len(p)) > c.limit-c.n {
+		p = p[:c.limit-c.n]
+	}
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	c.n += int64(n)
+	return n, err
+}
+
+// generatedName names a part that has no filename, from its position.
+func generatedName(n int, ct string) string {
+	ext := ".bin"
+	switch ct {
+	case "application/ms-tnef", "application/vnd.ms-tnef":
+		return "winmail.dat"
+	case "application/pdf":
+		ext = ".pdf"
+	case "image/jpeg", "image/jpg", "image/pjpeg":
+		ext = ".jpg"
+	case "image/png":
+		ext = ".png"
+	case "image/gif":
+		ext = ".gif"
+	case "message/rfc822":
+		ext = ".eml"
+	case "text/plain":
+		ext = ".txt"
+	case "text/html":
+		ext = ".html"
+	}
+	return "part-" + strconv.Itoa(n) + ext
+}
+
+// SanitizeFilename makes a sender-chosen name safe to show and to use as
+// the last element of a path: no directories, no control or bidi
+// characters, no leading dots, at most 200 bytes, never empty.
+func SanitizeFilename(name string) string {
+	if !utf8.ValidString(name) {
+		name, _ = salvage8bit([]byte(name))
+	}
+	// Keep the last path element: "C:\Users\x\CV.pdf" and
+	// "../../etc/passwd" both name a file, not a place.
+	name = strings.TrimRight(name, `/\ `)
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return -1
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f:
+			return -1 // bidi overrides disguise "exe.pdf"
+		case r == utf8.RuneError:
+			return '_'
+		case unicode.IsSpace(r):
+			return ' '
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	name = strings.TrimLeft(name, ". ")
+	name = strings.TrimRight(name, ". ")
+	if len(name) > 200 {
+		ext := ""
+		if i := strings.LastIndexByte(name, '.'); i > 0 && len(name)-i <= 16 {
+			ext = name[i:]
+		}
+		keep := 200 - len(ext)
+		for keep > 0 && !utf8.RuneStart(name[keep]) {
+			keep--
+		}
+		name = strings.TrimSpace(name[:keep]) + ext
+	}
+	if name == "" {
+		return "attachment"
+	}
+	return name
+}
