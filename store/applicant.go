@@ -170,7 +170,6 @@ func nullString(s string) any {
 	return s
 }
 
-
 // Set copies the field named name from b into a.
 func (a *Applicant) Set(name string, b *Applicant) {
 	switch name {

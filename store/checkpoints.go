@@ -17,7 +17,7 @@ type MailboxKey struct {
 
 // Checkpoint is how far intake has read one mailbox under one UIDVALIDITY.
 type Checkpoint struct {
-	ID          int64
+	ID int64
 	MailboxKey
 	UIDValidity uint32
 	LastUID     uint32

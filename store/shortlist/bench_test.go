@@ -84,4 +84,3 @@ func BenchmarkRank10k(b *testing.B) {
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/rank")
 }
-
