@@ -1,0 +1,150 @@
+package intake
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"time"
+
+	"github.com/rse-lozere/rse-intake/intake/extract"
+	"github.com/rse-lozere/rse-intake/intake/mailparse"
+	"github.com/rse-lozere/rse-intake/store"
+)
+
+// Analysis is what one message, read alone, shows: the parsed mail, its
+// understanding, and whether it could be read at all.
+type Analysis struct {
+	Mail       *mailparse.Message
+	Result     extract.Result
+	Unreadable bool // nothing usable: stored raw, marked needs_review
+}
+
+// Analyze parses and understands one raw message. A message a sender
+// broke never makes it fail: defects are listed in Mail.Errors, and a
+// message with nothing readable is flagged Unreadable. Only a failure of
+// the attachment sink (disk) is returned as an error.
+func Analyze(raw []byte, program extract.Program, opts mailparse.Options) (a Analysis, err error) {
+	defer func() {
+		// The parser is hardened and fuzzed, but intake must go on even if
+		// a sender finds a message it cannot handle: keep it for review.
+		if r := recover(); r != nil {
+			a = Analysis{
+				Mail:       &mailparse.Message{Errors: []string{fmt.Sprintf("parser failure: %v", r)}},
+				Result:     extract.Result{Kind: extract.KindOther},
+				Unreadable: true,
+			}
+			a.Mail.Errors = append(a.Mail.Errors, string(firstLine(debug.Stack())))
+			err = nil
+		}
+	}()
+	m, err := mailparse.Parse(bytes.NewReader(raw), opts)
+	if err != nil {
+		return Analysis{}, fmt.Errorf("parse message: %w", err)
+	}
+	a.Mail = m
+	if unreadable(m) {
+		a.Unreadable = true
+		a.Result = extract.Result{Kind: extract.KindOther}
+		a.Mail.Errors = append(a.Mail.Errors, "message cannot be read: no sender, no subject and no Message-ID")
+		return a, nil
+	}
+	a.Result = extract.Analyze(m, program)
+	return a, nil
+}
+
+// unreadable reports bytes that are not recognisably an e-mail: no
+// sender, no subject and no Message-ID. Whatever text was salvaged is kept
+// in the report for the coordinator who reviews it.
+func unreadable(m *mailparse.Message) bool {
+	return m.FromEmail == "" && m.Subject == "" && m.MessageID == ""
+}
+
+func firstLine(b []byte) []byte {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i]
+	}
+	return b
+}
+
+// Report renders an analysis as the JSON object of `parse --json`, also
+// kept with each stored message. Absent values are null.
+func (a Analysis) Report() map[string]any {
+	m := a.Mail
+	out := map[string]any{
+		"kind":               a.Result.Kind,
+		"should_acknowledge": a.Result.ShouldAcknowledge,
+		"message_id":         nullable(m.MessageID),
+		"in_reply_to":        nullable(m.InReplyTo),
+		"references":         nonNilStrings(m.References),
+		"subject":            nullable(m.Subject),
+		"date":               nil,
+		"from_email":         nullable(m.FromEmail),
+		"from_name":          nullable(m.FromName),
+		"text":               nullable(m.Text),
+		"errors":             nonNilStrings(m.Errors),
+		"reference":          nullable(a.Result.Reference),
+	}
+	if m.HasDate {
+		out["date"] = m.Date.Format(time.RFC3339)
+	}
+	atts := make([]map[string]any, 0, len(m.Attachments))
+	for _, at := range m.Attachments {
+		if at.Inline {
+			continue
+		}
+		o := map[string]any{"filename": at.Filename, "content_type": at.ContentType, "size": at.Size, "sha256": at.SHA256}
+		if at.TooLarge {
+			o["too_large"] = true
+		}
+		atts = append(atts, o)
+	}
+	out["attachments"] = atts
+	ap := a.Result.Applicant
+	ap.AddJSON(out)
+	if ap.ForwardedBy == "" {
+		delete(out, "forwarded_by")
+	}
+	if a.Unreadable {
+		out["needs_review"] = true
+	}
+	return out
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// fileSink streams attachments to the content-addressed store on disk.
+type fileSink struct{ files store.Files }
+
+func (s fileSink) Put(r io.Reader, _ *mailparse.Attachment) (int64, string, error) {
+	return s.files.Write(r)
+}
+
+// hashes returns the sha256 of raw and of its body (the bytes after the
+// header block), which stays the same when a second delivery of the same
+// mail carries other trace headers.
+func hashes(raw []byte) (sha, bodySHA string) {
+	h := sha256.Sum256(raw)
+	body := raw
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		body = raw[i+4:]
+	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		body = raw[i+2:]
+	}
+	b := sha256.Sum256(body)
+	return hex.EncodeToString(h[:]), hex.EncodeToString(b[:])
+}

@@ -1,0 +1,96 @@
+package intake
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/rse-lozere/rse-intake/store"
+)
+
+// Missing lists what an application lacks: each required applicant field
+// that is absent, a SIRET that fails its checksum (with the reason), and
+// each required attachment (e.g. "cv") that no attachment name or type
+// matches.
+func Missing(a *store.Applicant, atts []store.Attachment, required, requiredAtts []string) []store.Missing {
+	var ms []store.Missing
+	for _, f := range required {
+		v, ok := a.Field(f)
+		switch {
+		case !ok:
+			continue
+		case v == "":
+			ms = append(ms, store.Missing{Field: f})
+		case f == "siret" && a.SiretValid != nil && !*a.SiretValid:
+			ms = append(ms, store.Missing{Field: f, Reason: "SIRET invalide (la clé de contrôle ne correspond pas)"})
+		}
+	}
+	for _, want := range requiredAtts {
+		if !hasAttachment(atts, want) {
+			ms = append(ms, store.Missing{Field: "attachment:" + want})
+		}
+	}
+	return ms
+}
+
+// attachmentWords are the names under which a required piece is sent.
+var attachmentWords = map[string][]string{
+	"cv":     {"cv", "curriculum", "resume"},
+	"kbis":   {"kbis", "k-bis", "extrait"},
+	"lettre": {"lettre", "motivation"},
+}
+
+func hasAttachment(atts []store.Attachment, want string) bool {
+	words := attachmentWords[strings.ToLower(want)]
+	if words == nil {
+		words = []string{strings.ToLower(want)}
+	}
+	for _, at := range atts {
+		if at.Inline || !at.Stored {
+			continue
+		}
+		name := fold(at.Filename + " " + at.ContentType)
+		for _, tok := range strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			for _, w := range words {
+				if tok == w || (len(w) > 3 && strings.HasPrefix(tok, w)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// legalForms are dropped when comparing company names.
+var legalForms = map[string]bool{"sarl": true, "sas": true, "sasu": true, "eurl": true, "scop": true,
+	"gaec": true, "sa": true, "sci": true, "ei": true, "eirl": true, "scea": true, "earl": true}
+
+// NameKey normalises an applicant's name and company so that the same
+// person and company written two ways compare equal; "" when either part
+// is missing.
+func NameKey(a *store.Application) string {
+	name := fold(a.FirstName + " " + a.LastName)
+	var comp []string
+	for _, w := range strings.FieldsFunc(fold(a.Company), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if !legalForms[w] {
+			comp = append(comp, w)
+		}
+	}
+	if strings.TrimSpace(name) == "" || len(comp) == 0 {
+		return ""
+	}
+	return strings.Join(strings.Fields(name), " ") + "|" + strings.Join(comp, " ")
+}
+
+// fold lowercases and strips accents.
+func fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, strings.ToLower(s))
+	if err != nil {
+		return strings.ToLower(s)
+	}
+	return out
+}

@@ -1,0 +1,306 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/rse-lozere/rse-intake/intake/mailparse"
+)
+
+var (
+	// Subjects of out-of-office replies and read receipts, at the start of
+	// the subject (folded). A person replying "Re: Absence de SIRET" does
+	// not match, since "re:" comes first.
+	reAutoSubject = regexp.MustCompile(`^(reponse automatique|reponse auto\b|absent|absence|out of office|automatic reply|auto[- ]?reply|autoreply|auto-response|auto response|auto:|message d'absence|conges|en conge|vacances|vacation|away from|abwesend|abwesenheit|accuse de lecture|notification de lecture|confirmation de lecture|read receipt|read:|lu :|lu:|accuse de reception|accuse reception|automatische antwort|respuesta automatica|risposta automatica)`)
+	// The same cues anywhere in the subject.
+	reAutoSubjectAnywhere = regexp.MustCompile(`(absent du bureau|out of office|reponse automatique|automatic reply|message d'absence|\bautoreply\b)`)
+	// Delivery failure subjects (folded).
+	reBounceSubject = regexp.MustCompile(`(undeliver|undelivered|delivery status notification|non remis|echec de (?:la )?remise|echec de distribution|mail delivery failed|delivery failure|delivery has failed|returned mail|failure notice|message non delivre|non distribuable|impossible de remettre|mail system error|returned to sender|delivery notification|rejet de message|message bloque)`)
+
+	reReference = regexp.MustCompile(`(?i)\b([a-z]{2,12})[-‐–_ ]?(20\d{2})[-‐–_ ](\d{1,5})\b`)
+)
+
+// hdr returns a header value, "" when absent.
+func hdr(m *mailparse.Message, key string) string {
+	if m.Header == nil {
+		return ""
+	}
+	return strings.TrimSpace(m.Header.Get(key))
+}
+
+func hasHdr(m *mailparse.Message, key string) bool {
+	if m.Header == nil {
+		return false
+	}
+	_, ok := m.Header[key]
+	return ok
+}
+
+func localPart(addr string) string {
+	if k := strings.IndexByte(addr, '@'); k >= 0 {
+		return addr[:k]
+	}
+	return addr
+}
+
+func domainOf(addr string) string {
+	if k := strings.LastIndexByte(addr, '@'); k >= 0 {
+		return strings.ToLower(addr[k+1:])
+	}
+	return ""
+}
+
+// isNoReply reports whether a sender's local part says nobody reads
+// replies: noreply, no-reply, ne-pas-repondre, donotreply, notification(s)…
+func isNoReply(local string) bool {
+	l := strings.NewReplacer("-", "", "_", "", ".", "").Replace(fold(local))
+	for _, w := range []string{"noreply", "nepasrepondre", "donotreply", "nereplypas", "norepl", "nonrepondre", "pasderepons"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	for _, p := range []string{"notification", "notifications", "notify", "alerts", "alert", "automailer", "mailer", "robot", "system", "auto"} {
+		if l == p || strings.HasPrefix(l, p) && len(l) <= len(p)+3 {
+			return true
+		}
+	}
+	return false
+}
+
+// isBulkSender reports whether a local part is a mass-mailing address.
+func isBulkSender(local string) bool {
+	l := fold(local)
+	for _, p := range []string{"newsletter", "news", "lettre", "infolettre", "marketing", "campaign", "campagne", "emailing", "mailing", "promo", "offres", "actualites", "actu", "communication"} {
+		if l == p || strings.HasPrefix(l, p+"-") || strings.HasPrefix(l, p+".") || strings.HasPrefix(l, p+"_") || strings.HasPrefix(l, p) && p == "newsletter" {
+			return true
+		}
+	}
+	return false
+}
+
+// machineKind classifies mail written by software, from headers, sender
+// and subject: bounce, auto_reply, bulk, spam or other (noreply, the
+// program itself). It returns "" for mail that reads as written by a person.
+func machineKind(m *mainView) string {
+	msg := m.msg
+	from := m.from
+	local := fold(localPart(from))
+	subj := fold(strings.TrimSpace(msg.Subject))
+
+	// The program's own mailbox and its coordinators are never applicants.
+	if m.isProgramOrCoordinator(from) {
+		return KindOther
+	}
+
+	// Delivery failures.
+	rp := hdr(msg, "Return-Path")
+	nullSender := rp == "<>" || (hasHdr(msg, "Return-Path") && strings.Trim(rp, "<> ") == "")
+	daemon := strings.Contains(local, "mailer-daemon") || strings.Contains(local, "mailerdaemon") || local == "postmaster" || strings.HasPrefix(local, "postmaster") || local == "mail-daemon"
+	if msg.ContentType == "multipart/report" {
+		switch strings.ToLower(msg.ReportType) {
+		case "delivery-status":
+			return KindBounce
+		case "disposition-notification":
+			return KindAutoReply
+		}
+	}
+	if daemon {
+		return KindBounce
+	}
+	if reBounceSubject.MatchString(subj) && (nullSender || strings.Contains(fold(msg.FromName), "mail delivery") || bounceBody.in(m.textFolded()) || !reForwardSubject.MatchString(msg.Subject) && !strings.HasPrefix(subj, "re")) {
+		return KindBounce
+	}
+
+	// Automatic replies (RFC 3834 and the headers of common responders).
+	as := strings.ToLower(hdr(msg, "Auto-Submitted"))
+	prec := strings.ToLower(hdr(msg, "Precedence"))
+	autoHdr := (as != "" && as != "no") ||
+		hasHdr(msg, "X-Autoreply") || hasHdr(msg, "X-Autorespond") || hasHdr(msg, "X-Auto-Reply") ||
+		hasHdr(msg, "X-Autogenerated") || hasHdr(msg, "X-Vacation") || hasHdr(msg, "X-Autoresponder") ||
+		prec == "auto_reply" || prec == "auto-reply"
+	autoSubj := reAutoSubject.MatchString(subj) || reAutoSubjectAnywhere.MatchString(subj)
+	listHdr := hasHdr(msg, "List-Id") || hasHdr(msg, "List-Unsubscribe") || hasHdr(msg, "List-Post") || prec == "bulk" || prec == "list" || prec == "junk"
+
+	if nullSender && bounceBody.in(m.textFolded()) {
+		return KindBounce
+	}
+	if strings.HasPrefix(as, "auto-replied") || autoSubj && (autoHdr || hasHdr(msg, "X-Auto-Response-Suppress") || nullSender) {
+		return KindAutoReply
+	}
+	if autoHdr && !listHdr {
+		if isNoReply(local) && !strings.HasPrefix(as, "auto-replied") && !autoSubj && prec != "auto_reply" {
+			return KindOther
+		}
+		return KindAutoReply
+	}
+	if autoSubj && !m.hasApplicantFacts() {
+		return KindAutoReply
+	}
+
+	if m.spamScore() >= 3 {
+		return KindSpam
+	}
+	if listHdr || isBulkSender(local) {
+		return KindBulk
+	}
+	if isNoReply(local) {
+		return KindOther
+	}
+	if nullSender {
+		return KindAutoReply
+	}
+	// An out-of-office text with no header at all, short and factless.
+	if len(m.text) < 1200 && autoBody.in(head(m.ownFolded, 600)) && !m.hasApplicantFacts() && !applyIntent.in(m.ownFolded) {
+		return KindAutoReply
+	}
+	return ""
+}
+
+// spamWords are cues of unsolicited commercial mail (folded). Plain
+// substring tests: a large alternation regexp over the whole body would
+// cost more than all the rest of the analysis.
+var spamWords = []string{
+	"crypto", "bitcoin", "ethereum", "forex", "trading", "placement", "rendement", "gains garanti",
+	"gain garanti", "investissement garanti", "sans risque", "sans aucun risque", "vous avez gagne",
+	"vous etes gagnant", "heureux gagnant", "selectionne(e)", "vous avez ete selectionne",
+	"felicitations", "loterie", "heritage", "million", "cadeau", "gratuit", "offre exclusive",
+	"offre limitee", "offre valable", "cliquez ici", "click here", "activez votre compte",
+	"places limitees", "dernier rappel", "casino", "viagra", "pret rapide", "pret personnel",
+	"rachat de credit", "credit immediat", " seo", "seo ", "referencement", "premiere page de google",
+	"backlink", "netlinking", "augmentez votre", "augmenter votre trafic", "visibilite sur google",
+	"devis gratuit", "promotion exceptionnelle", "€ de gains", "opportunite unique", "revenu passif",
+	"remise exceptionnelle", "sans engagement", "unsubscribe", "se desabonner", "100% ",
+}
+
+// spamStrongWords are cues that almost never appear in an application.
+var spamStrongWords = []string{
+	"crypto", "bitcoin", "gains garanti", "gain garanti", "vous avez gagne", "loterie", "heritage",
+	"casino", "viagra", "premiere page de google", "backlink", "netlinking", "revenu passif",
+	"activez votre compte", "€ de gains",
+}
+
+// spamScore adds up the cues of unsolicited commercial mail. Content cues
+// are required: a misconfigured SPF alone never makes an applicant spam.
+func (m *mainView) spamScore() int {
+	msg := m.msg
+	// The author's own text: spam carries no quoted history, and an
+	// applicant's reply may quote anything.
+	content := fold(msg.Subject) + "\n" + m.ownFolded
+	c := 0
+	for _, w := range spamWords {
+		if strings.Contains(content, w) {
+			c++
+		}
+	}
+	if c == 0 {
+		return 0
+	}
+	score := min(c, 3)
+	for _, w := range spamStrongWords {
+		if strings.Contains(content, w) {
+			score++
+			break
+		}
+	}
+	to := strings.ToLower(hdr(msg, "To"))
+	if strings.Contains(to, "undisclosed") || strings.Contains(to, "destinataires inconnus") || (to == "" && len(msg.To) == 0) {
+		score++
+	}
+	spf := strings.TrimSpace(strings.ToLower(hdr(msg, "Received-Spf")))
+	auth := strings.ToLower(hdr(msg, "Authentication-Results"))
+	if strings.HasPrefix(spf, "fail") || strings.HasPrefix(spf, "softfail") ||
+		strings.Contains(auth, "spf=fail") || strings.Contains(auth, "spf=softfail") || strings.Contains(auth, "dmarc=fail") {
+		score++
+	}
+	replyTo := false
+	for _, rt := range msg.ReplyTo {
+		if d := domainOf(rt.Email); d != "" && d != domainOf(m.from) {
+			replyTo = true
+		}
+	}
+	if e := reEmail.FindString(hdr(msg, "Reply-To")); e != "" && domainOf(e) != domainOf(m.from) {
+		replyTo = true
+	}
+	if replyTo {
+		score++
+	}
+	// An applicant's facts weigh against spam.
+	if m.hasApplicantFacts() {
+		score -= 2
+	}
+	return score
+}
+
+func head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// Do not cut a UTF-8 sequence in half.
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+// findReference returns a reference such as "RSE-2026-0003" quoted in s,
+// normalised to upper case with hyphens, or "".
+func findReference(s, prefix string) string {
+	if prefix == "" {
+		prefix = "RSE"
+	}
+	if !containsFold(s, prefix) {
+		return ""
+	}
+	for _, m := range reReference.FindAllStringSubmatch(s, -1) {
+		if strings.EqualFold(m[1], prefix) {
+			num := m[3]
+			for len(num) < 4 {
+				num = "0" + num
+			}
+			return strings.ToUpper(prefix) + "-" + m[2] + "-" + num
+		}
+	}
+	return ""
+}
+
+// containsFold reports whether s contains the ASCII word w, in any case,
+// without allocating.
+func containsFold(s, w string) bool {
+	n := len(w)
+	if n == 0 {
+		return true
+	}
+	lo, up := lowerASCII(w[0]), upperASCII(w[0])
+	for i := 0; i+n <= len(s); {
+		// Jump to the next byte that can start w.
+		k := strings.IndexByte(s[i:len(s)-n+1], lo)
+		if lo != up {
+			if k2 := strings.IndexByte(s[i:len(s)-n+1], up); k2 >= 0 && (k < 0 || k2 < k) {
+				k = k2
+			}
+		}
+		if k < 0 {
+			return false
+		}
+		i += k
+		if strings.EqualFold(s[i:i+n], w) {
+			return true
+		}
+		i++
+	}
+	return false
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func upperASCII(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
+}

@@ -1,0 +1,1201 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rse-lozere/rse-intake/store"
+)
+
+// Building blocks of the sentence patterns. Company names and communes are
+// matched case-sensitively (they start with a capital); the words around
+// them are matched case-insensitively with (?i:…) groups.
+const (
+	// A title as applicants write it in a sentence or a signature.
+	rolePattern = `(?:co-?|co )?g[ée]rant(?:e)?(?: associ[ée]e?| majoritaire| unique)?` +
+		`|(?:co-?)?fondat(?:eur|rice)(?: et g[ée]rant(?:e)?| et pr[ée]sident(?:e)?)?` +
+		`|pr[ée]sident(?:e)?(?:[- ]directeur g[ée]n[ée]ral|[- ]directrice g[ée]n[ée]rale| du directoire| fondat(?:eur|rice))?` +
+		`|pdg|ceo|dg` +
+		`|directeur(?: g[ée]n[ée]ral| adjoint| d[ée]l[ée]gu[ée]| administratif| technique| commercial| financier| des op[ée]rations)*` +
+		`|directrice(?: g[ée]n[ée]rale| adjointe| d[ée]l[ée]gu[ée]e| administrative| technique| commerciale| financi[èe]re| des op[ée]rations)*` +
+		`|dirigeant(?:e)?(?: fondat(?:eur|rice))?` +
+		`|(?:co-?)?associ[ée](?:e)?(?:[- ]g[ée]rant(?:e)?| fondat(?:eur|rice))?` +
+		`|chef(?:fe)? d['’]entreprise|cheffe d['’]entreprise` +
+		`|exploitant(?:e)?(?: agricole)?` +
+		`|responsable(?: rse| qualit[ée]| administrati(?:f|ve)| des ressources humaines| rh| d['’]exploitation| technique| commercial(?:e)?)?` +
+		`|artisan(?:e)?|auto-entrepreneu(?:r|se)|micro-entrepreneu(?:r|se)|entrepreneu(?:r|se)` +
+		`|administrat(?:eur|rice)|secr[ée]taire g[ée]n[ée]ral(?:e)?|tr[ée]sori(?:er|[èe]re)`
+	// One word of a company name: capitalised or a number, or an elided
+	// article glued to a capitalised word (l'Aubrac, d'Olt).
+	compWord = `(?:[\p{Lu}0-9][\p{L}0-9'’&.\-]*|[dlDL]['’][\p{Lu}][\p{L}'’\-]*)`
+	// The first word of a company name starts with a capital letter, so
+	// that "l'entreprise : 912 847 365 00018" gives no company.
+	compFirst = `(?:[\p{Lu}][\p{L}0-9'’&.\-]*|[dlDL]['’][\p{Lu}][\p{L}'’\-]*)`
+	// Lower-case words allowed inside a company name.
+	compConn    = `(?:&|et|de|du|des|la|le|les|en|sur|sous|aux?|d['’]|l['’])`
+	companyName = compFirst + `(?:\s+(?:` + compConn + `\s+)*` + compWord + `)*`
+	// A commune: capitalised words, hyphenated parts, and the particles
+	// of French place names.
+	communeName = `[\p{Lu}][\p{L}'’\-]*(?:[ ](?:(?:de|du|des|la|le|les|sur|sous|en|lès|et|d['’]|l['’])[ ]?)?[\p{Lu}][\p{L}'’\-]*)*`
+	numberWords = `(?:(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?)(?:[ -](?:et[ -])?)?)+`
+)
+
+var (
+	reRoleOnly = regexp.MustCompile(`^(?i:` + rolePattern + `)$`)
+	// "je suis (le|la) gérant(e) de la SARL X", "en tant que présidente de X".
+	reRoleSentence = regexp.MustCompile(`(?i:\b(?:je suis|j['’]en suis|je suis actuellement|suis|en tant que|en qualit[ée] de|moi-m[êe]me|je suis aujourd['’]hui)\s+(?:l[ea]\s+|l['’]|un\s+|une\s+|le seul\s+|la seule\s+|l['’]un(?:e)? des\s+)?)(` + rolePattern + `)`)
+	// A title opening a sentence: "Présidente de la SAS X, je souhaite…".
+	reRoleAtStart = regexp.MustCompile(`(?:^|[.!?,]\s+|\n)((?i:` + rolePattern + `))\s+(?i:de\s+la|de\s+l['’]|de|d['’]|du|des)\s*` + compFirst)
+	// The company after a title: "gérante de la SARL X", "co-fondatrice des X".
+	reCompanyAfterRole = regexp.MustCompile(`^\s+(?i:(de\s+la|de\s+l['’]|de|d['’]|du|des|chez))\s*(` + companyName + `)`)
+	// "je dirige la Scierie X", "j'ai créé l'Atelier X".
+	reDirige = regexp.MustCompile(`(?i:\b(?:je dirige|nous dirigeons|je g[èe]re|j['’]ai (?:cr[ée]{2}|repris|fond[ée])|je co-dirige|je codirige)\s+(?:(la|le|les|l['’]|une|un)\s*)?)(` + companyName + `)`)
+	// "notre entreprise, Jourdan Paysage, compte…", "la société X".
+	reOurCompany = regexp.MustCompile(`(?i:\b(?:notre|mon|ma|l['’]|la|le)\s*(?:entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)\s*[,:]?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
+	// A legal form written as part of the name: "la SAS Fromagerie des Hautes Terres".
+	// A company named at the start of a sentence before its address:
+	// "Boulangerie Chabrol, 48230 Chanac."
+	reCompanyBeforeAddress = regexp.MustCompile(`(?:^|[.!?]\s+|\n)(` + companyName + `)\s*,\s*(?:[^,\n]{0,50},\s*)?\d{5}\s+\p{Lu}`)
+	reLegalForm            = regexp.MustCompile(`\b(?:SARL|SASU|SAS|EURL|SCOP|SCIC|GAEC|SELARL|EARL|SCEA|SNC|SCI|SA)\s+` + companyName)
+
+	// "à Florac (48400)", "au Malzieu-Ville (48140)".
+	reCommuneThenCode = regexp.MustCompile(`(?:(?:^|\s)(?i:(à|a|au|aux|sur|en))\s+)?(` + communeName + `)\s*\(\s*(\d{5})\s*\)`)
+	// "48000 MENDE", "30120 Le Vigan".
+	reCodeThenCommune = regexp.MustCompile(`(?:^|[^0-9\p{L}])(\d{5})\s+(` + communeName + `)`)
+	// "installée à Langogne" when no postal code is given.
+	reInstalledAt = regexp.MustCompile(`(?i:\b(?:bas[ée]e?s?|install[ée]e?s?|situ[ée]e?s?|implant[ée]e?s?|[ée]tabli(?:e|s|es)?|domicili[ée]e?s?|si[èe]ge (?:social )?(?:est )?)\s+(à|a|au|aux|sur)\s+)(` + communeName + `)`)
+
+	// Headcount in a sentence: "12 salariés", "une équipe de 23 personnes",
+	// "TPE de 3 ETP", "douze salariés".
+	reHeadcount   = regexp.MustCompile(`(?i)(\d{1,5}|` + numberWords + `)\s+(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.)`)
+	reHeadcountOf = regexp.MustCompile(`(?i)\b(?:effectif(?: total| actuel)?(?: est)?(?: de)?|nous sommes(?: aujourd['’]hui| actuellement)?|nous employons|j['’]emploie|emploie|compte|comptons)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
+
+	// "dans le secteur du maraîchage biologique".
+	reSectorSentence = regexp.MustCompile(`(?i)\bdans le secteur\s+(?:de la |de l['’]|du |des |de |d['’])?([^.,;:()\n]+)`)
+	reSectorStop     = regexp.MustCompile(`(?i)\s+(?:depuis|à|au|aux|en|pour|avec|sur|dans|qui|où|car|mais|et nous|et je|et j'|et l'|ainsi|notamment|,)\b.*$`)
+
+	// Names introduced in a sentence.
+	reIntroName = regexp.MustCompile(`(?i:\b(?:je m['’]appelle|je me nomme|je soussign[ée]e?|mon nom est|moi,)\s+)((?:[\p{Lu}][\p{L}'’\-]+)(?:\s+(?:de\s+|du\s+|de la\s+|d['’])?[\p{Lu}][\p{L}'’\-]+){1,3})`)
+
+	// Contexts that make a phone number someone else's.
+	reOtherPersonPhone = regexp.MustCompile(`(?i:associ[ée]|coll[èe]gue|conseill[èe]re?|comptable|secr[ée]tari|assistante?\b|standard|mon fr[èe]re|ma s(?:œ|oe)ur|mon [ée]pou|ma femme|mon mari|mairie|\bcci\b|chambre|avocat|banque|fax|t[ée]l[ée]copie|urgence|rempla[çc]ant|en mon absence)|(?i:contacter|joindre|appeler) (?:M\. |Mme |[\p{Lu}][\p{Ll}])`)
+	reOwnPhone         = regexp.MustCompile(`(?i)(me joindre|m['’]appeler|me contacter|mon (?:t[ée]l[ée]phone|portable|num[ée]ro|mobile)|t[ée]l\b|t[ée]l\.|t[ée]l[ée]phone|portable|mobile|gsm|ligne directe|joignable)`)
+)
+
+// closings start the end of a letter; what follows is the signature.
+var closings = []string{
+	"cordialement", "bien cordialement", "tres cordialement", "bien a vous", "bien a toi", "salutations",
+	"sinceres salutations", "meilleures salutations", "bonne journee", "bonne soiree", "belle journee",
+	"belle soiree", "bonne fin de journee", "bonne semaine", "belle semaine", "merci", "a bientot",
+	"respectueusement", "avec mes remerciements", "en vous remerciant", "je vous prie d'agreer",
+	"veuillez agreer", "amicalement", "au plaisir", "best regards", "regards", "kind regards",
+	"dans l'attente", "sincerement", "tres bonne journee", "bonne continuation", "a tres bientot",
+	"je reste a votre disposition", "restant a votre disposition", "je vous remercie",
+	"avec mes salutations", "recevez", "dans l'attente de votre retour", "bien a vous,",
+}
+
+func isClosing(line string) bool {
+	t := strings.TrimSpace(line)
+	if t == "--" || t == "-- " || t == "—" {
+		return true
+	}
+	if len(t) > 90 || t == "" {
+		return false
+	}
+	f := fold(t)
+	for _, c := range closings {
+		if strings.HasPrefix(f, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// extraction is what the applicant's own text gives, with the counts the
+// classifier needs.
+type extraction struct {
+	a        store.Applicant
+	labelled int // recognised "Label : value" lines with a value
+	strong   int // facts only an applicant gives: SIRET/SIREN, company, headcount, postal code, sector
+	core     int // the same without the company, which a signature alone can give
+	// bodyFacts counts labelled lines and identification numbers given
+	// before the signature.
+	bodyFacts int
+	// labelEmail is an address given in an "E-mail :" field.
+	labelEmail string
+}
+
+// extractApplicant reads the applicant's facts from their own lines. name
+// and email identify the sender (the inner sender of a forward).
+func extractApplicant(own []string, name, email string) extraction {
+	var x extraction
+	a := &x.a
+	a.Email = strings.ToLower(strings.TrimSpace(email))
+
+	lines := make([]string, len(own))
+	for i, l := range own {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	isLabel := make([]bool, len(lines))
+	var (
+		first, last        string
+		nameSet            bool
+		phone              string
+		labelEmail         string
+		motivation         string
+		commune, postal    string
+		addressPC, addrCom string
+	)
+
+	setName := func(f, l string) {
+		if !nameSet && (f != "" || l != "") {
+			first, last, nameSet = f, l, true
+		}
+	}
+
+	// 1. Labelled lines. A line may carry two labels ("Code postal :
+	// 48500 — Commune : La Canourgue"): the second is read in turn.
+	var pending string
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		if pending != "" {
+			line, pending = pending, ""
+			i--
+		}
+		label, fld, value, ok := splitLabel(line)
+		if !ok {
+			continue
+		}
+		if fld != fNone {
+			if v, rest, ok2 := splitSecondLabel(value); ok2 {
+				value, pending = v, rest
+			}
+		}
+		if fld == fNone {
+			// "Gérant : Bruno Castan": the title is the label.
+			nl := normLabel(label)
+			if roleLabels[nl] && looksLikePerson(value) {
+				isLabel[i] = true
+				x.labelled++
+				if a.Role == "" {
+					a.Role = trimValue(label)
+				}
+				if !nameSet {
+					f, l := splitName(value, false)
+					setName(f, l)
+				}
+			}
+			continue
+		}
+		isLabel[i] = true
+		value = trimValue(value)
+		// A label alone on its line ("Motivations :") introduces the
+		// lines below it.
+		if value == "" && fld == fMotivation {
+			var para []string
+			for j := i + 1; j < len(lines); j++ {
+				t := strings.TrimSpace(lines[j])
+				if t == "" {
+					if len(para) > 0 {
+						break
+					}
+					continue
+				}
+				if _, f2, _, ok2 := splitLabel(t); ok2 && f2 != fNone || isClosing(t) {
+					break
+				}
+				para = append(para, t)
+				isLabel[j] = true
+			}
+			value = strings.Join(para, " ")
+		}
+		if value == "" {
+			continue
+		}
+		x.labelled++
+		switch fld {
+		case fLastName:
+			if last == "" {
+				last = value
+			}
+		case fFirstName:
+			if first == "" {
+				first = value
+			}
+		case fFullName, fFullNameLastFirst:
+			if first == "" && last == "" {
+				first, last = splitName(value, fld == fFullNameLastFirst)
+			}
+		case fRole:
+			if a.Role == "" {
+				a.Role = cleanRole(value)
+			}
+		case fCompany:
+			if a.Company == "" {
+				a.Company = cleanCompany(value)
+			}
+		case fSiret, fSiren:
+			if a.Siret == "" {
+				if k := strings.IndexAny(value, "0123456789"); k >= 0 {
+					d, end := digitRun(value, k, 15)
+					if end >= len(value) || value[end] < '0' || value[end] > '9' {
+						switch len(d) {
+						case 14:
+							a.Siret = d
+						case 9:
+							if a.Siren == "" {
+								a.Siren = d
+							}
+						}
+					}
+				}
+			}
+		case fHeadcount:
+			if a.Headcount == nil {
+				if n, ok := headcountValue(value); ok {
+					a.Headcount = &n
+				}
+			}
+		case fSector:
+			if a.Sector == "" {
+				a.Sector = value
+			}
+		case fAddress:
+			if addressPC == "" {
+				addressPC, addrCom = codeAndCommune(value)
+			}
+		case fPostalCode, fPostalCommune:
+			if postal == "" {
+				pc, c := codeAndCommune(value)
+				if pc == "" {
+					if k := strings.IndexAny(value, "0123456789"); k >= 0 {
+						if d, _ := digitRun(value, k, 6); len(d) == 5 {
+							pc = d
+						}
+					}
+				}
+				postal = pc
+				if commune == "" && c != "" {
+					commune = c
+				}
+			}
+		case fCommune:
+			if commune == "" {
+				pc, c := codeAndCommune(value)
+				if c == "" {
+					c = normCommune(strings.TrimSpace(stripParens(stripDigits(value))), "")
+				}
+				commune = c
+				if postal == "" && pc != "" {
+					postal = pc
+				}
+			}
+		case fPhone:
+			if phone == "" {
+				if ps := findPhones(value); len(ps) > 0 {
+					phone = ps[0].e164
+				}
+			}
+		case fEmail:
+			if labelEmail == "" {
+				labelEmail = strings.ToLower(reEmail.FindString(value))
+			}
+		case fMotivation:
+			if motivation == "" {
+				// The motivation may go on over the following lines.
+				para := []string{value}
+				for j := i + 1; j < len(lines); j++ {
+					t := strings.TrimSpace(lines[j])
+					if t == "" || isClosing(t) {
+						break
+					}
+					if _, f2, _, ok2 := splitLabel(t); ok2 && f2 != fNone {
+						break
+					}
+					para = append(para, t)
+					isLabel[j] = true
+				}
+				motivation = strings.Join(para, " ")
+			}
+		}
+	}
+
+	// The text that is not labelled lines, paragraphs joined, for the
+	// sentence patterns. Labelled lines become paragraph breaks so that a
+	// pattern never runs from one label into the next.
+	var fb strings.Builder
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if isLabel[i] || t == "" {
+			fb.WriteString("\n")
+			continue
+		}
+		fb.WriteString(t)
+		fb.WriteString(" ")
+	}
+	flat := fb.String()
+	all := strings.Join(lines, "\n")
+
+	// 2. Labels inside sentences: "… avec mon frère. Secteur : tourisme de
+	// pleine nature (location…). Effectif : 4 salariés à l'année."
+	inlineLabels(flat, &x, &phone)
+
+	// 3. Identification numbers anywhere in the author's text.
+	if a.Siret == "" {
+		s, sn := findSiret(all)
+		a.Siret = s
+		if a.Siren == "" {
+			a.Siren = sn
+		}
+	}
+	if a.Siret != "" {
+		a.Siren = a.Siret[:9]
+		v := luhnValid(a.Siret)
+		a.SiretValid = &v
+	}
+
+	sig := signatureStart(lines)
+
+	// 4. Role and company from sentences and from the signature.
+	sentRole, sentCompany := roleAndCompanyFromText(flat)
+	sigRole, sigCompany := roleAndCompanyFromSignature(lines[sig:], isLabel[sig:], name)
+	if a.Role == "" {
+		a.Role = firstNonEmpty(sentRole, sigRole)
+	}
+	if a.Company == "" {
+		a.Company = firstNonEmpty(sigCompany.titled, sentCompany, sigCompany.plain)
+	}
+
+	// 5. Names: labels, then "je m'appelle …", then the sender's display
+	// name, then a name line in the signature.
+	if first == "" && last != "" {
+		// "Nom : Bruno Castan" with no first-name label.
+		if toks := nameTokens(last); len(toks) >= 2 {
+			first, last = splitName(last, true)
+			if !isUpperWord(toks[0]) && isUpperWord(toks[len(toks)-1]) {
+				first, last = splitName(strings.Join(toks, " "), false)
+			}
+		} else if f, l := splitName(name, false); l != "" && fold(l) == fold(last) {
+			first = f
+		}
+	}
+	if first != "" || last != "" {
+		setName(capName(first), capName(last))
+	}
+	if !nameSet && (containsFold(flat, "je m") || containsFold(flat, "soussign") || containsFold(flat, "mon nom") || containsFold(flat, "moi,")) {
+		if m := reIntroName.FindStringSubmatch(flat); m != nil && looksLikePerson(m[1]) {
+			setName(splitName(m[1], false))
+		}
+	}
+	// A display name that is surely a person wins over the signature; a
+	// display name that may be a company ("Brasserie de la Colagne") loses
+	// to a person's name in the signature.
+	dn := personFromDisplayName(name)
+	sn := signatureName(lines[sig:], isLabel[sig:], email)
+	for _, cand := range []string{strongOnly(dn), strongOnly(sn), dn, sn} {
+		if !nameSet && cand != "" {
+			setName(splitName(cand, false))
+		}
+	}
+	a.FirstName, a.LastName = first, last
+
+	// 6. Phone: a labelled number, else the author's own number in the text.
+	if phone == "" {
+		phone = pickPhone(all, a.Siret)
+	}
+	a.Phone = phone
+
+	// 7. Postal code and commune.
+	if postal == "" && addressPC != "" {
+		postal = addressPC
+		if commune == "" {
+			commune = addrCom
+		}
+	}
+	if commune == "" && addrCom != "" && (postal == "" || postal == addressPC) {
+		commune = addrCom
+		if postal == "" {
+			postal = addressPC
+		}
+	}
+	if postal == "" || commune == "" {
+		pc, c := placeFromText(flat, lines, isLabel)
+		if postal == "" && pc != "" && (commune == "" || c == "" || communeKey(c) == communeKey(commune)) {
+			postal = pc
+		}
+		if commune == "" && c != "" && (pc == "" || pc == postal) {
+			commune = c
+		}
+	}
+	a.PostalCode = postal
+	a.Commune = commune
+	a.Departement = departementOf(postal)
+
+	// 8. Headcount from sentences.
+	if a.Headcount == nil {
+		if n, ok := headcountFromText(flat); ok {
+			a.Headcount = &n
+		}
+	}
+
+	// 9. Sector from "dans le secteur de …".
+	if a.Sector == "" && containsFold(flat, "dans le secteur") {
+		if m := reSectorSentence.FindStringSubmatch(flat); m != nil {
+			s := reSectorStop.ReplaceAllString(" "+m[1], "")
+			a.Sector = trimValue(s)
+		}
+	}
+
+	// 10. Motivation: the labelled one, or the author's own paragraphs.
+	if motivation == "" {
+		motivation = motivationFromText(lines[:sig], isLabel)
+	}
+	a.Motivation = truncateRunes(collapseSpaces(motivation), 1200)
+
+	x.labelEmail = labelEmail
+	// Facts stated before the signature: a reply whose only facts are in
+	// its signature ("Merci pour votre retour" + company address) adds
+	// nothing to an application.
+	for i := 0; i < sig; i++ {
+		if isLabel[i] {
+			x.bodyFacts++
+		}
+	}
+	body := strings.Join(lines[:sig], "\n")
+	if s, sn := findSiret(body); s != "" || sn != "" {
+		x.bodyFacts++
+	}
+	for _, v := range []bool{a.Siret != "" || a.Siren != "", a.Headcount != nil, a.PostalCode != "", a.Sector != ""} {
+		if v {
+			x.core++
+		}
+	}
+	x.strong = x.core
+	if a.Company != "" {
+		x.strong++
+	}
+	return x
+}
+
+// reSecondLabel finds a second "Label :" after a separator in a value.
+var reSecondLabel = regexp.MustCompile(`\s+[—–\-|;/]\s+([^:—–|;/]{2,40}?)\s*:\s*\S`)
+
+// splitSecondLabel splits "48500 — Commune : La Canourgue" into the value
+// and the next "Label : value", when the second label is known.
+func splitSecondLabel(v string) (value, rest string, ok bool) {
+	for _, m := range reSecondLabel.FindAllStringSubmatchIndex(v, -1) {
+		if _, known := labelFields[normLabel(v[m[2]:m[3]])]; known {
+			return strings.TrimSpace(v[:m[0]]), v[m[2]:], true
+		}
+	}
+	return v, "", false
+}
+
+// inlineLabels finds "Label : value" inside a sentence, after a sentence
+// boundary, for the labels people write that way (sector, headcount,
+// SIRET, phone).
+func inlineLabels(flat string, x *extraction, phone *string) {
+	a := &x.a
+	for off := 0; off < len(flat); {
+		k := strings.IndexByte(flat[off:], ':')
+		if k < 0 {
+			break
+		}
+		colon := off + k
+		off = colon + 1
+		// The label: the words just before the colon, back to a sentence
+		// boundary.
+		startWin := max(0, colon-45)
+		before := flat[startWin:colon]
+		b := strings.LastIndexAny(before, ".;!?\n")
+		if b < 0 {
+			if startWin > 0 {
+				continue
+			}
+			b = -1
+		}
+		label := strings.TrimSpace(before[b+1:])
+		if label == "" {
+			continue
+		}
+		fld, ok := labelFields[normLabel(label)]
+		if !ok {
+			continue
+		}
+		rest := flat[colon+1:]
+		end := strings.IndexAny(rest, ";(\n")
+		if end < 0 {
+			end = len(rest)
+		}
+		// A full stop ends the value unless it is inside a number
+		// ("06.81.45.22.07").
+		for j := 0; j < end; j++ {
+			if rest[j] == '.' && (j+1 >= len(rest) || rest[j+1] == ' ') {
+				end = j
+				break
+			}
+		}
+		value := trimValue(rest[:end])
+		if value == "" {
+			continue
+		}
+		switch fld {
+		case fSector:
+			if a.Sector == "" {
+				a.Sector = value
+				x.labelled++
+			}
+		case fHeadcount:
+			if a.Headcount == nil {
+				if n, ok := headcountValue(value); ok {
+					a.Headcount = &n
+					x.labelled++
+				}
+			}
+		case fPhone:
+			if *phone == "" {
+				if ps := findPhones(value); len(ps) > 0 {
+					*phone = ps[0].e164
+				}
+			}
+		case fCompany:
+			if a.Company == "" && startsUpper(value) {
+				a.Company = cleanCompany(value)
+			}
+		case fRole:
+			if a.Role == "" && reRoleOnly.MatchString(value) {
+				a.Role = value
+			}
+		}
+	}
+}
+
+// headcountValue reads the number in a headcount value: "31 salariés",
+// "4", "douze", "6 personnes (dont 2 apprentis)".
+func headcountValue(v string) (int, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	// Digits first.
+	for i := 0; i < len(v); i++ {
+		if v[i] >= '0' && v[i] <= '9' {
+			j := i
+			for j < len(v) && v[j] >= '0' && v[j] <= '9' {
+				j++
+			}
+			n, ok := parseFrenchNumber(v[i:j])
+			return n, ok && n < 100000
+		}
+	}
+	// Number words at the start: "douze salariés", "vingt-trois".
+	words := strings.Fields(strings.ToLower(v))
+	var num []string
+	for _, w := range words {
+		w = strings.Trim(w, ",.;()")
+		if _, ok := parseFrenchNumber(w); ok || w == "et" {
+			num = append(num, w)
+			continue
+		}
+		break
+	}
+	if len(num) > 0 {
+		return parseFrenchNumber(strings.Join(num, " "))
+	}
+	return 0, false
+}
+
+// headcountFromText finds the headcount stated in a sentence, skipping
+// sub-counts ("dont 9 en insertion", "dont deux apprentis").
+func headcountFromText(flat string) (int, bool) {
+	best, bestPos := 0, -1
+	consider := func(numStr string, pos int) {
+		if bestPos >= 0 && pos >= bestPos {
+			return
+		}
+		pre := strings.ToLower(flat[max(0, pos-14):pos])
+		if strings.HasSuffix(strings.TrimSpace(pre), "dont") || strings.Contains(pre, "dont ") || strings.HasSuffix(strings.TrimSpace(pre), "+") ||
+			strings.Contains(pre, "plus de ") && strings.Contains(pre, "accompagn") {
+			return
+		}
+		numStr = strings.Trim(numStr, " -")
+		n, ok := parseFrenchNumber(numStr)
+		if !ok || n <= 0 || n > 50000 {
+			return
+		}
+		// "nous sommes une TPE", "une équipe": an article, not a count.
+		if ln := strings.ToLower(numStr); ln == "un" || ln == "une" {
+			if !strings.HasPrefix(strings.ToLower(strings.TrimSpace(flat[pos+len(numStr):min(len(flat), pos+len(numStr)+12)])), "personne") &&
+				!strings.HasPrefix(strings.ToLower(strings.TrimSpace(flat[pos+len(numStr):min(len(flat), pos+len(numStr)+12)])), "salari") {
+				return
+			}
+		}
+		best, bestPos = n, pos
+	}
+	for _, m := range reHeadcount.FindAllStringSubmatchIndex(flat, -1) {
+		// Only whole words: "12" not the end of "2012".
+		if m[2] > 0 {
+			r, _ := utf8.DecodeLastRuneInString(flat[:m[2]])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				continue
+			}
+		}
+		// "p." must follow a digit count: "5 p." is rare; keep it digits only.
+		consider(flat[m[2]:m[3]], m[2])
+	}
+	for _, m := range reHeadcountOf.FindAllStringSubmatchIndex(flat, -1) {
+		rest := strings.ToLower(strings.TrimSpace(flat[m[3]:min(len(flat), m[3]+12)]))
+		// "nous sommes 12 ans", "compte 3 sites" are not headcounts.
+		if strings.HasPrefix(rest, "ans") || strings.HasPrefix(rest, "km") || strings.HasPrefix(rest, "%") || strings.HasPrefix(rest, "€") ||
+			strings.HasPrefix(rest, "site") || strings.HasPrefix(rest, "client") || strings.HasPrefix(rest, "h") || strings.HasPrefix(rest, "000") {
+			continue
+		}
+		consider(flat[m[2]:m[3]], m[2])
+	}
+	return best, bestPos >= 0
+}
+
+// roleAndCompanyFromText reads "je suis gérante de la SARL X", "je dirige
+// la Scierie X", "notre entreprise, X, …" and "la SAS X".
+func roleAndCompanyFromText(flat string) (role, company string) {
+	// Each pattern runs only when its key words are there: the patterns
+	// are large and the text may be long.
+	var loc []int
+	if containsFold(flat, "suis") || containsFold(flat, "tant que") || containsFold(flat, "qualit") || containsFold(flat, "moi-m") {
+		loc = reRoleSentence.FindStringSubmatchIndex(flat)
+	}
+	if loc == nil && startsWithRoleWord(flat) {
+		if l := reRoleAtStart.FindStringSubmatchIndex(flat); l != nil {
+			loc = l
+		}
+	}
+	if loc != nil {
+		end := loc[3]
+		if r, _ := utf8.DecodeRuneInString(flat[end:]); !unicode.IsLetter(r) {
+			role = cleanRole(flat[loc[2]:loc[3]])
+			if m := reCompanyAfterRole.FindStringSubmatch(flat[end:]); m != nil {
+				company = companyWithArticle(m[1], m[2])
+			}
+		}
+	}
+	if company == "" && (containsFold(flat, "dirige") || containsFold(flat, "j'ai") || containsFold(flat, "j’ai") || containsFold(flat, "je g")) {
+		if m := reDirige.FindStringSubmatch(flat); m != nil {
+			company = companyWithArticle(m[1], m[2])
+		}
+	}
+	if company == "" {
+		if m := reOurCompany.FindStringSubmatch(flat); m != nil {
+			company = cleanCompany(m[1])
+		}
+	}
+	if company == "" && hasLegalForm(flat) {
+		if m := reLegalForm.FindString(flat); m != "" {
+			company = cleanCompany(m)
+		}
+	}
+	if company == "" && hasCommaPostalCode(flat) {
+		// "Boulangerie Chabrol, 48230 Chanac."
+		if m := reCompanyBeforeAddress.FindStringSubmatch(flat); m != nil && !strongPerson(m[1]) {
+			company = cleanCompany(m[1])
+		}
+	}
+	return role, company
+}
+
+// companyWithArticle restores the article a French contraction absorbed:
+// "co-fondatrice des Jardins de la Margeride" -> "Les Jardins de la
+// Margeride". Trade names that are plural nouns ("des Transports Martin")
+// do not take it.
+func companyWithArticle(art, name string) string {
+	name = cleanCompany(name)
+	if name == "" {
+		return ""
+	}
+	switch strings.ToLower(strings.TrimSpace(art)) {
+	case "des", "les":
+		first := fold(strings.Fields(name)[0])
+		switch first {
+		case "transports", "etablissements", "ets", "entreprises", "editions", "laboratoires", "les":
+			return name
+		}
+		if strings.HasSuffix(first, "s") || strings.HasSuffix(first, "x") {
+			return "Les " + name
+		}
+	}
+	return name
+}
+
+// cleanCompany trims a company name: trailing connectors, a legal form
+// given apart in parentheses ("X (EURL)"), quotes and punctuation.
+func cleanCompany(s string) string {
+	s = collapseSpaces(s)
+	s = strings.Trim(s, " \"«»“”'’.,;:")
+	if i := strings.Index(s, "("); i > 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	if i := strings.Index(s, " – "); i > 0 && !strings.ContainsAny(s[:i], "&") && len(strings.Fields(s[:i])) >= 1 {
+		// "Garage Castan – réparation automobile": keep the name.
+		if !startsUpper(s[i+3:]) {
+			s = s[:i]
+		}
+	}
+	// Drop lower-case connector words left at the end.
+	words := strings.Fields(s)
+	for len(words) > 0 {
+		w := strings.ToLower(words[len(words)-1])
+		if w == "&" || w == "et" || w == "de" || w == "du" || w == "des" || w == "la" || w == "le" || w == "les" || w == "en" || w == "sur" || w == "d'" || w == "l'" || w == "aux" || w == "au" {
+			words = words[:len(words)-1]
+			continue
+		}
+		break
+	}
+	if len(words) > 8 {
+		words = words[:8]
+	}
+	return strings.Join(words, " ")
+}
+
+// cleanRole trims a title as written.
+func cleanRole(s string) string {
+	s = trimValue(s)
+	if i := strings.IndexAny(s, "(,"); i > 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	return s
+}
+
+// signatureStart returns the index of the first signature line: after the
+// last closing formula, or the last short paragraph when there is none.
+func signatureStart(lines []string) int {
+	n := len(lines)
+	for i := n - 1; i >= 0 && i >= n-20; i-- {
+		if isClosing(lines[i]) {
+			return i + 1
+		}
+	}
+	// No closing: the last paragraph, when it is a short block of lines.
+	end := n
+	for end > 0 && strings.TrimSpace(lines[end-1]) == "" {
+		end--
+	}
+	start := end
+	for start > 0 && strings.TrimSpace(lines[start-1]) != "" {
+		start--
+	}
+	if end-start <= 6 {
+		for _, l := range lines[start:end] {
+			if len(strings.TrimSpace(l)) > 60 {
+				return n
+			}
+		}
+		return start
+	}
+	return n
+}
+
+// signatureCompany holds company names found in a signature: titled comes
+// from "Gérant – X" lines, plain from a bare line under the name.
+type signatureCompany struct{ titled, plain string }
+
+// roleAndCompanyFromSignature reads signature lines such as "Gérant –
+// Scierie Pradal & Fils", "Directrice générale" and a company line.
+func roleAndCompanyFromSignature(sig []string, isLabel []bool, name string) (role string, c signatureCompany) {
+	seenPerson := false
+	for i, l := range sig {
+		t := strings.TrimSpace(l)
+		if t == "" || isLabel[i] {
+			continue
+		}
+		if isClosing(t) {
+			continue
+		}
+		// "Gérant – Jourdan Paysage", "Co-fondatrice, Les Jardins…".
+		if r, comp, ok := splitRoleCompany(t); ok {
+			if role == "" {
+				role = r
+			}
+			if c.titled == "" && comp != "" {
+				c.titled = comp
+			}
+			continue
+		}
+		if reRoleOnly.MatchString(t) {
+			if role == "" {
+				role = t
+			}
+			continue
+		}
+		if looksLikePerson(t) && (!seenPerson || strongPerson(t)) {
+			seenPerson = true
+			continue
+		}
+		if seenPerson && c.plain == "" && isCompanyLine(t) {
+			c.plain = cleanCompany(t)
+		}
+	}
+	return role, c
+}
+
+// splitRoleCompany splits a signature line "Title – Company" (or with a
+// comma, hyphen, bar, slash or "chez").
+func splitRoleCompany(t string) (role, company string, ok bool) {
+	for _, sep := range []string{" – ", " - ", " — ", ", ", " | ", " / ", " chez "} {
+		k := strings.Index(t, sep)
+		if k <= 0 {
+			continue
+		}
+		left, right := strings.TrimSpace(t[:k]), strings.TrimSpace(t[k+len(sep):])
+		if !reRoleOnly.MatchString(left) || right == "" {
+			continue
+		}
+		if startsUpper(right) && !strings.ContainsAny(right, "@:") {
+			company = cleanCompany(right)
+		}
+		return left, company, true
+	}
+	return "", "", false
+}
+
+// isCompanyLine reports whether a signature line can be a company name:
+// capitalised words, no address, phone, e-mail or web address.
+func isCompanyLine(t string) bool {
+	if !startsUpper(t) || len(t) > 60 || strings.ContainsAny(t, "@:0123456789") || strings.Contains(t, "www") || strings.Contains(t, "http") {
+		return false
+	}
+	f := fold(t)
+	for _, w := range []string{"rue ", "avenue", "chemin", "route ", "place ", "boulevard", "impasse", "allee", "lieu-dit", "zone ", "za ", "zi ", "bp ", "cedex", "envoye de", "sent from", "tel", "portable", "mobile"} {
+		if strings.HasPrefix(f, w) || strings.Contains(f, " "+w) {
+			return false
+		}
+	}
+	words := strings.Fields(t)
+	if len(words) > 7 {
+		return false
+	}
+	return true
+}
+
+// signatureName finds a person's name on a line of the signature, preferring
+// one that shares a word with the sender's address.
+func signatureName(sig []string, isLabel []bool, email string) string {
+	local := fold(email)
+	if k := strings.IndexByte(local, '@'); k >= 0 {
+		local = local[:k]
+	}
+	var firstFound string
+	for i, l := range sig {
+		if isLabel[i] {
+			continue
+		}
+		t := strings.TrimSpace(l)
+		if !looksLikePerson(t) {
+			continue
+		}
+		for _, w := range nameTokens(t) {
+			fw := fold(w)
+			if len(fw) > 2 && local != "" && strings.Contains(local, fw) {
+				return t
+			}
+		}
+		if firstFound == "" {
+			firstFound = t
+		}
+	}
+	return firstFound
+}
+
+// personFromDisplayName returns the person part of a From display name
+// ("Marie Dupont", "DUPONT Marie", "Marie Dupont - Garage X"), or "".
+func personFromDisplayName(n string) string {
+	n = collapseSpaces(strings.Trim(n, "\"' "))
+	if n == "" || strings.Contains(n, "@") {
+		return ""
+	}
+	for _, sep := range []string{" - ", " – ", " | ", " / ", " (", ", "} {
+		if k := strings.Index(n, sep); k > 0 {
+			if left := strings.TrimSpace(n[:k]); looksLikePerson(left) {
+				return left
+			}
+			if sep != " (" {
+				if right := strings.TrimSpace(strings.TrimRight(n[k+len(sep):], ")")); looksLikePerson(right) {
+					return right
+				}
+			}
+		}
+	}
+	if looksLikePerson(n) {
+		return n
+	}
+	return ""
+}
+
+// pickPhone chooses the author's own number among those in text: not a
+// SIRET fragment, not introduced as someone else's (an associate, an
+// advisor, "contacter Sylvie au …"), preferring one introduced as theirs.
+func pickPhone(text, siret string) string {
+	var fallback string
+	for _, p := range findPhones(text) {
+		national := "0" + strings.TrimPrefix(p.e164, "+33")
+		if siret != "" && strings.Contains(siret, national[1:]) {
+			continue
+		}
+		// The context: the same line and the one before, up to 80 bytes.
+		ctxStart := max(0, p.start-80)
+		ctx := text[ctxStart:p.start]
+		if k := strings.LastIndex(ctx, "\n\n"); k >= 0 {
+			ctx = ctx[k+2:]
+		}
+		// Only the current sentence matters for "someone else's" cues:
+		// cut at the last line break or sentence end ("Tél. :" is not one).
+		sentence := ctx
+		for k := len(sentence) - 2; k >= 0; k-- {
+			c := sentence[k]
+			if c == '\n' {
+				sentence = sentence[k+1:]
+				break
+			}
+			if (c == '.' || c == '!' || c == '?') && (sentence[k+1] == ' ' || sentence[k+1] == '\n') {
+				low := strings.ToLower(sentence[:k])
+				if !strings.HasSuffix(low, "tél") && !strings.HasSuffix(low, "tel") && !strings.HasSuffix(low, "port") {
+					sentence = sentence[k+1:]
+					break
+				}
+			}
+		}
+		if reOtherPersonPhone.MatchString(sentence) {
+			continue
+		}
+		if reOwnPhone.MatchString(ctx) {
+			return p.e164
+		}
+		if fallback == "" {
+			fallback = p.e164
+		}
+	}
+	return fallback
+}
+
+// codeAndCommune reads "48000 Mende", "12100 Millau", "Mende (48000)" or
+// "12 route de Génolhac, 48800 Villefort" from a value.
+func codeAndCommune(v string) (pc, commune string) {
+	if m := reCodeThenCommune.FindStringSubmatch(v); m != nil && departementOf(m[1]) != "" {
+		return m[1], normCommune(stripCedex(m[2]), "")
+	}
+	if m := reCommuneThenCode.FindStringSubmatch(v); m != nil && departementOf(m[3]) != "" {
+		return m[3], normCommune(m[2], m[1])
+	}
+	// Upper-case addresses: "48000 MENDE" is matched above; a code alone.
+	return "", ""
+}
+
+func stripCedex(s string) string {
+	f := fold(s)
+	if k := strings.Index(f, " cedex"); k > 0 {
+		return s[:k]
+	}
+	return s
+}
+
+// placeFromText finds the postal code and commune in sentences ("à Florac
+// (48400)") or on an address line of the text or signature ("48000 MENDE").
+func placeFromText(flat string, lines []string, isLabel []bool) (pc, commune string) {
+	if hasParenPostalCode(flat) {
+		if m := reCommuneThenCode.FindStringSubmatch(flat); m != nil && departementOf(m[3]) != "" {
+			return m[3], normCommune(m[2], m[1])
+		}
+	}
+	for i, l := range lines {
+		if isLabel[i] || !hasFiveDigits(l) {
+			continue
+		}
+		for _, m := range reCodeThenCommune.FindAllStringSubmatchIndex(l, -1) {
+			code := l[m[2]:m[3]]
+			// A postal code is not the end of a grouped number ("676 00017").
+			if m[2] >= 2 && l[m[2]-1] == ' ' && l[m[2]-2] >= '0' && l[m[2]-2] <= '9' {
+				continue
+			}
+			if departementOf(code) == "" {
+				continue
+			}
+			return code, normCommune(stripCedex(l[m[4]:m[5]]), "")
+		}
+	}
+	if !(containsFold(flat, "bas") || containsFold(flat, "install") || containsFold(flat, "situ") || containsFold(flat, "implant") || containsFold(flat, "tabli") || containsFold(flat, "domicili") || containsFold(flat, "ge ")) {
+		return "", ""
+	}
+	if m := reInstalledAt.FindStringSubmatch(flat); m != nil {
+		return "", normCommune(m[2], m[1])
+	}
+	return "", ""
+}
+
+// motivationFromText returns the author's own words: the paragraphs of the
+// body that are not greetings, labelled fields, closings or signature.
+func motivationFromText(lines []string, isLabel []bool) string {
+	var paras []string
+	var cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			paras = append(paras, strings.Join(cur, " "))
+			cur = nil
+		}
+	}
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if t == "" || isLabel[i] {
+			flush()
+			continue
+		}
+		if isClosing(t) {
+			break
+		}
+		f := fold(t)
+		if len(cur) == 0 && (strings.HasPrefix(f, "bonjour") || strings.HasPrefix(f, "madame") || strings.HasPrefix(f, "monsieur") || strings.HasPrefix(f, "cher") || strings.HasPrefix(f, "bonsoir")) && len(t) < 40 {
+			continue
+		}
+		cur = append(cur, t)
+	}
+	flush()
+	// Prefer the paragraphs that say why; else the longest.
+	var keep []string
+	for _, p := range paras {
+		f := fold(p)
+		if len(p) >= 60 && (strings.Contains(f, "souhait") || strings.Contains(f, "voudrai") || strings.Contains(f, "motiv") || strings.Contains(f, "rse") || strings.Contains(f, "demarche") || strings.Contains(f, "envie") || strings.Contains(f, "objectif") || strings.Contains(f, "ameliorer") || strings.Contains(f, "reduire")) {
+			keep = append(keep, p)
+		}
+	}
+	if len(keep) == 0 {
+		longest := ""
+		for _, p := range paras {
+			if len(p) > len(longest) {
+				longest = p
+			}
+		}
+		if len(longest) >= 40 {
+			keep = []string{longest}
+		}
+	}
+	return strings.Join(keep, "\n\n")
+}
+
+func stripDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func stripParens(s string) string {
+	if i := strings.IndexByte(s, '('); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func strongOnly(n string) string {
+	if strongPerson(n) {
+		return n
+	}
+	return ""
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+// hasLegalForm reports whether an upper-case legal form occurs in s, before
+// the legal-form pattern is run.
+func hasLegalForm(s string) bool {
+	for _, f := range []string{"SARL", "SAS", "EURL", "SCOP", "SCIC", "GAEC", "SELARL", "EARL", "SCEA", "SNC", "SCI", "SA "} {
+		if strings.Contains(s, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// fiveDigitsAt reports whether s[i:] starts with exactly five digits.
+func fiveDigitsAt(s string, i int) bool {
+	if i+5 > len(s) || (i > 0 && s[i-1] >= '0' && s[i-1] <= '9') {
+		return false
+	}
+	for k := i; k < i+5; k++ {
+		if s[k] < '0' || s[k] > '9' {
+			return false
+		}
+	}
+	return i+5 == len(s) || s[i+5] < '0' || s[i+5] > '9'
+}
+
+func hasFiveDigits(s string) bool {
+	for i := 0; i+5 <= len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' && fiveDigitsAt(s, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasParenPostalCode reports "(48400)" in s.
+func hasParenPostalCode(s string) bool {
+	for i := strings.IndexByte(s, '('); i >= 0; {
+		j := i + 1
+		for j < len(s) && s[j] == ' ' {
+			j++
+		}
+		if fiveDigitsAt(s, j) {
+			return true
+		}
+		k := strings.IndexByte(s[i+1:], '(')
+		if k < 0 {
+			break
+		}
+		i += 1 + k
+	}
+	return false
+}
+
+// hasCommaPostalCode reports ", 48230" in s.
+func hasCommaPostalCode(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' {
+			j := i + 1
+			for j < len(s) && s[j] == ' ' {
+				j++
+			}
+			if fiveDigitsAt(s, j) {
+				return true
+			}
+		}
+	}
+	// "X, 12 rue Y, 48000 Mende": any five digits after a comma.
+	return strings.Contains(s, ",") && hasFiveDigits(s[strings.IndexByte(s, ','):])
+}
+
+// startsWithRoleWord is a cheap test before reRoleAtStart: a title word
+// somewhere in the text.
+func startsWithRoleWord(s string) bool {
+	for _, w := range []string{"rant", "sident", "recteur", "rectrice", "rigeant", "ondat", "ssoci", "PDG", "xploitant", "esponsable"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,282 @@
+package extract
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// luhnValid reports whether the digits pass the Luhn check used by SIREN and
+// SIRET numbers. La Poste's establishments (SIREN 356000000) are numbered
+// with a different rule, the sum of the digits being a multiple of 5.
+func luhnValid(d string) bool {
+	if d == "" {
+		return false
+	}
+	if len(d) == 14 && strings.HasPrefix(d, "356000000") && d != "35600000000048" {
+		sum := 0
+		for _, c := range d {
+			if c < '0' || c > '9' {
+				return false
+			}
+			sum += int(c - '0')
+		}
+		return sum%5 == 0
+	}
+	sum := 0
+	double := false
+	for i := len(d) - 1; i >= 0; i-- {
+		c := d[i]
+		if c < '0' || c > '9' {
+			return false
+		}
+		n := int(c - '0')
+		if double {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// digitRun reads, from s[i:], digits separated by single spaces, dots or
+// hyphens ("812 345 676 00017", "512349879 00027"), up to max digits. It
+// returns the digits and the end offset.
+func digitRun(s string, i, max int) (digits string, end int) {
+	var b strings.Builder
+	end = i
+	for i < len(s) && b.Len() < max {
+		c := s[i]
+		if c >= '0' && c <= '9' {
+			b.WriteByte(c)
+			i++
+			end = i
+			continue
+		}
+		if (c == ' ' || c == '.' || c == '-') && b.Len() > 0 && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+			i++
+			continue
+		}
+		break
+	}
+	return b.String(), end
+}
+
+// reSiretKeyword finds where an applicant names the number. Go's regexp
+// (?i) folds case, so "Siret", "SIRET" and "siret" all match.
+var reSiretKeyword = regexp.MustCompile(`(?i)\bsir(?:et|en)\b`)
+
+// findSiret returns the SIRET (14 digits) and SIREN (9 digits) the text
+// gives. A number introduced by "SIRET"/"SIREN" is preferred; otherwise a
+// lone run of exactly 14 digits is taken as a SIRET.
+func findSiret(text string) (siret, siren string) {
+	var kws [][]int
+	if containsFold(text, "sir") {
+		kws = reSiretKeyword.FindAllStringIndex(text, -1)
+	}
+	for _, loc := range kws {
+		kw := strings.ToLower(text[loc[0]:loc[1]])
+		// Look for the first digit within a short distance, on the same
+		// sentence: "SIRET : ", "N° SIRET de l'entreprise : ", "SIRET est le ".
+		rest := text[loc[1]:]
+		limit := min(len(rest), 60)
+		start := -1
+		for j := 0; j < limit; j++ {
+			c := rest[j]
+			if c >= '0' && c <= '9' {
+				start = j
+				break
+			}
+			if c == '\n' && j+1 < len(rest) && rest[j+1] == '\n' {
+				break
+			}
+		}
+		if start < 0 {
+			continue
+		}
+		d, end := digitRun(rest, start, 15)
+		if end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
+			continue
+		}
+		switch len(d) {
+		case 14:
+			return d, d[:9]
+		case 9:
+			if siren == "" {
+				siren = d
+			}
+			_ = kw
+		}
+	}
+	// A bare 14-digit number, contiguous or grouped 3-3-3-5 / 9-5.
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c < '0' || c > '9' || (i > 0 && isWordByte(text[i-1])) || (i > 0 && text[i-1] == '+') {
+			continue
+		}
+		d, end := digitRun(text, i, 15)
+		if len(d) == 14 && (end >= len(text) || !isWordByte(text[end])) && plausibleSiretGrouping(text[i:end]) {
+			return d, d[:9]
+		}
+		i = end
+	}
+	return "", siren
+}
+
+// plausibleSiretGrouping accepts the ways people write a SIRET (14
+// contiguous digits, 3 3 3 5, 9 5) and rejects runs of other numbers that
+// happen to add up to 14 digits.
+func plausibleSiretGrouping(s string) bool {
+	var groups []int
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		} else {
+			groups = append(groups, n)
+			n = 0
+		}
+	}
+	groups = append(groups, n)
+	switch len(groups) {
+	case 1:
+		return true
+	case 2:
+		return groups[0] == 9 && groups[1] == 5
+	case 4:
+		return groups[0] == 3 && groups[1] == 3 && groups[2] == 3 && groups[3] == 5
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80
+}
+
+// rePhone matches French numbers as people write them: 06 12 34 56 78,
+// 06.12.34.56.78, 0612345678, 06-12-…, +33 6 …, +33 (0)6 …, 0033 6 ….
+var rePhone = regexp.MustCompile(`^(?:(?:\+|00)\s?33\s?(?:\(\s?0\s?\)\s?)?|0)[1-9](?:[ .\-]?\d){8}`)
+
+// normalizePhone converts a French number to E.164 (+33…), or "" when s is
+// not a French number of the right length.
+func normalizePhone(s string) string {
+	var d strings.Builder
+	plus := false
+	for i, r := range s {
+		if r == '+' && d.Len() == 0 {
+			plus = true
+			continue
+		}
+		if r >= '0' && r <= '9' {
+			d.WriteRune(r)
+		}
+		_ = i
+	}
+	digits := d.String()
+	// "(0)" after the country code is not dialled.
+	switch {
+	case plus && strings.HasPrefix(digits, "33"):
+		digits = strings.TrimPrefix(digits, "33")
+	case strings.HasPrefix(digits, "0033"):
+		digits = strings.TrimPrefix(digits, "0033")
+	case plus:
+		return ""
+	}
+	if len(digits) == 10 && digits[0] == '0' {
+		digits = digits[1:]
+	}
+	if len(digits) != 9 || digits[0] == '0' {
+		return ""
+	}
+	return "+33" + digits
+}
+
+// phoneMatch is one phone number found in text.
+type phoneMatch struct {
+	e164       string
+	start, end int
+}
+
+// findPhones returns every French phone number in text, in order. The
+// anchored pattern is only tried where a number can start ("0" after a
+// non-word byte, "+"), which is much faster than scanning the text with it.
+func findPhones(text string) []phoneMatch {
+	var out []phoneMatch
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '0' && c != '+' {
+			continue
+		}
+		// A phone number is never the tail of a longer run (SIRET, word).
+		if i > 0 && (isWordByte(text[i-1]) || c == '0' && text[i-1] == '+') {
+			continue
+		}
+		window := text[i:min(len(text), i+40)]
+		loc := rePhone.FindStringIndex(window)
+		if loc == nil {
+			continue
+		}
+		end := i + loc[1]
+		if end < len(text) && isWordByte(text[end]) {
+			continue
+		}
+		if e := normalizePhone(text[i:end]); e != "" {
+			out = append(out, phoneMatch{e, i, end})
+			i = end - 1
+		}
+	}
+	return out
+}
+
+// frenchNumberWords gives the value of the words French numbers are made of.
+var frenchNumberWords = map[string]int{
+	"zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+	"sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
+	"quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30,
+	"quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100, "mille": 1000,
+}
+
+// parseFrenchNumber reads a number written in digits ("12") or in French
+// words ("douze", "vingt-trois", "quatre-vingt-dix", "trente et un").
+func parseFrenchNumber(s string) (int, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(strings.NewReplacer(" ", "", ".", "").Replace(s)); err == nil {
+		return n, true
+	}
+	f := fold(s)
+	tokens := strings.FieldsFunc(f, func(r rune) bool { return r == '-' || r == ' ' })
+	total, cur, seen := 0, 0, false
+	for _, t := range tokens {
+		if t == "et" {
+			continue
+		}
+		v, ok := frenchNumberWords[t]
+		if !ok {
+			return 0, false
+		}
+		seen = true
+		switch {
+		case v == 100:
+			cur = max(cur, 1) * 100
+		case v == 1000:
+			total += max(cur, 1) * 1000
+			cur = 0
+		case v == 20 && cur%100 == 4:
+			// quatre-vingt(s) = 4 × 20
+			cur = cur - 4 + 80
+		default:
+			cur += v
+		}
+	}
+	if !seen {
+		return 0, false
+	}
+	return total + cur, true
+}

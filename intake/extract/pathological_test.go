@@ -1,0 +1,32 @@
+package extract
+
+import (
+	"net/textproto"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rse-lozere/rse-intake/intake/mailparse"
+)
+
+// TestPathological feeds 64 KB of repeated patterns to Analyze: every step
+// must stay linear, whatever a sender writes.
+func TestPathological(t *testing.T) {
+	for _, unit := range []string{
+		"---------- Forwarded message ---------\nDe : A <a@b.fr>\n\n",
+		"a: b\n", "Nom : X. Secteur : Y; ", "(48000) ", ", 48000 Mende ", "Le x a écrit :\n",
+		"De : x\nEnvoyé : y\nObjet : z\n", "je suis gérant de la SARL A B C D E F ", "06 12 34 56 78 ",
+		"0000000000000000000000", "Marie Dupont\n", "-- \n", "> > > > ", "douze salariés ", "SIRET SIRET 1 ",
+		"Le Le Le Le ", "AAAA BBBB CCCC DDDD ", "un deux trois quatre cinq ",
+	} {
+		text := strings.Repeat(unit, 64<<10/len(unit))
+		m := &mailparse.Message{Subject: "Fwd: Candidature", Text: text, FromName: "A B", FromEmail: "a@b.fr", Header: textproto.MIMEHeader{}}
+		st := time.Now()
+		Analyze(m, testProgram)
+		if d := time.Since(st); d > time.Second {
+			t.Errorf("%q: %v", unit, d)
+		} else {
+			t.Logf("%q: %v", unit, d)
+		}
+	}
+}

@@ -1,0 +1,114 @@
+package extract
+
+import "strings"
+
+// phrases is a list of folded phrases looked up as substrings of folded
+// text. Plain substring tests keep classification fast: the same lists as
+// regexp alternations cost more than all the rest of the analysis.
+type phrases []string
+
+// in reports whether one of the phrases occurs in the folded text s.
+func (p phrases) in(s string) bool {
+	for _, w := range p {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	// applyIntent: the author wants to apply (folded).
+	applyIntent = phrases{
+		"ma candidature", "notre candidature", "je candidate", "nous candidatons", "candidater",
+		"postuler", "je postule", "nous postulons", "souhaite participer", "souhaitons participer",
+		"souhaiterais participer", "souhaiterions participer", "voudrais participer", "aimerais participer",
+		"participer au programme", "participer a votre programme", "participer a la prochaine",
+		"m'inscrire", "nous inscrire", "je m'inscris", "inscrire mon entreprise", "inscrire notre entreprise",
+		"inscrire ma ", "inscrire la ", "inscrire le ", "inscrire l'", "inscrire notre", "inscrire mon",
+		"me porte candidat", "porter candidat", "integrer le programme", "integrer votre programme",
+		"rejoindre le programme", "rejoindre votre programme", "dossier de candidature",
+		"candidature au programme", "candidature pour le programme", "la candidature de notre",
+		"presenter la candidature", "inscription au programme", "inscription a la prochaine",
+		"je souhaite m'engager dans", "nous souhaitons nous engager dans", "m'engager dans le programme",
+		"nous engager dans le programme", "beneficier du programme", "faire partie de la prochaine",
+	}
+	// freshApplication: an explicit new application (folded).
+	freshApplication = phrases{
+		"voici ma candidature", "voici notre candidature", "ci-joint ma candidature", "ci-joint notre candidature",
+		"ci-dessous ma candidature", "ci-dessous notre candidature", "trouverez ma candidature",
+		"trouverez notre candidature", "ci-joint ma candidature", "ci-dessous ma candidature",
+		"je vous adresse ma candidature", "je vous envoie ma candidature", "je vous transmets ma candidature",
+		"je vous fais parvenir ma candidature", "je vous propose ma candidature", "je vous soumets ma candidature",
+		"nous vous adressons notre candidature", "nous vous envoyons notre candidature",
+		"nous vous transmettons notre candidature", "vous adresser ma candidature", "vous adresser notre candidature",
+		"poser ma candidature", "poser notre candidature", "presenter ma candidature", "presenter notre candidature",
+		"presenter la candidature", "deposer ma candidature", "deposer notre candidature",
+		"je candidate", "nous candidatons", "je postule", "nous postulons", "je me porte candidat",
+		"je souhaite candidater", "je souhaite participer", "je souhaite m'inscrire", "je souhaite postuler",
+		"je souhaite inscrire", "nous souhaitons candidater", "nous souhaitons participer",
+		"nous souhaitons nous inscrire", "nous souhaitons postuler", "nous souhaitons inscrire",
+		"je voudrais candidater", "je voudrais participer", "je voudrais inscrire", "je voudrais m'inscrire",
+		"je souhaiterais candidater", "je souhaiterais participer", "je souhaiterais inscrire",
+		"nous souhaiterions candidater", "nous souhaiterions participer", "j'aimerais candidater",
+		"j'aimerais participer", "j'aimerais inscrire", "candidature de notre entreprise",
+		"ci-dessous les informations demandees", "voici les informations demandees",
+	}
+	// beforeApplying: a question asked before applying (folded).
+	beforeApplying = phrases{
+		"avant de candidater", "avant de postuler", "avant de m'inscrire", "avant de nous inscrire",
+		"avant de deposer", "avant de m'engager", "avant de nous engager", "avant de poser",
+		"avant d'envoyer", "avant de faire acte de candidature", "avant de presenter",
+	}
+	// question: the author asks something (folded).
+	question = phrases{
+		"j'aurais voulu savoir", "j'aurais aime savoir", "j'aurais souhaite savoir", "je voudrais savoir",
+		"j'aimerais savoir", "je souhaiterais savoir", "pourriez-vous", "pouvez-vous m'indiquer",
+		"pouvez-vous me dire", "est-il possible", "serait-il possible", "est-ce que", "renseignement",
+		"quelles sont les", "combien de", "combien coute", "quand commence", "quand demarre",
+		"quand debute", "comment candidater", "comment postuler", "comment s'inscrire", "comment faire pour",
+		"est-il ouvert", "est-elle ouverte", "sommes-nous eligible", "suis-je eligible", "eligibilite",
+		"je me demandais", "nous nous demandions",
+	}
+	// completion: the author completes or corrects an earlier application,
+	// or withdraws it (folded).
+	completion = phrases{
+		"comme promis", "comme annonce", "comme convenu", "comme indique", "suite a ma candidature",
+		"suite a notre candidature", "en complement", "pour completer", "complement a ma", "complement a notre",
+		"complement de ma", "complement de mon", "complement de notre", "completer ma candidature",
+		"completer mon dossier", "completer notre dossier", "completer notre candidature", "j'avais oublie",
+		"nous avions oublie", "oublie de vous", "oublie de joindre", "oublie de transmettre", "oublie d'indiquer",
+		"oublie de preciser", "je n'avais pas pu", "je n'avais pas", "nous n'avions pas", "manquant", "manquait",
+		"ma candidature du", "ma candidature envoyee", "ma candidature transmise", "ma candidature deposee",
+		"notre candidature du", "notre candidature envoyee", "mon dossier du", "mon dossier envoye",
+		"rectifi", "erreur dans", "une erreur", "mise a jour", "nouveau numero", "nouvelle adresse",
+		"piece manquante", "voici le numero siret", "voici mon numero siret", "voici notre numero siret",
+		"voici le siret", "voici notre siret", "voici mon siret", "voici mon cv", "voici le cv", "ci-joint mon cv",
+		"ci-joint le cv", "voici le kbis", "voici notre kbis", "ci-joint le kbis", "ci-joint notre kbis",
+		"je retire ma candidature", "retirer ma candidature", "retirer notre candidature", "nous retirons",
+		"desist", "annuler ma candidature", "je corrige", "il fallait lire", "et non ", "plutot que",
+	}
+	// mentionsOwnApplication: the author refers to their earlier application (folded).
+	mentionsOwnApplication = phrases{
+		"ma candidature du", "ma candidature envoyee", "ma candidature transmise", "ma candidature deposee",
+		"ma candidature de la semaine", "ma candidature d'hier", "suite a ma candidature", "suite a notre candidature",
+		"mon dossier", "notre dossier", "ma precedente", "mon precedent", "mon mail du", "mon message du",
+		"mon courriel du", "mon envoi du",
+	}
+	// applyWords: the topic is an application (folded).
+	applyWords = phrases{"candidat", "postul", "inscri", "particip"}
+	// autoBody: an out-of-office text (folded).
+	autoBody = phrases{
+		"je suis absent", "je serai absent", "je suis actuellement absent", "je suis en conge",
+		"je suis en deplacement", "i am out of the office", "i am currently out of", "i am away",
+		"message automatique", "reponse automatique", "absent du bureau", "absente du bureau",
+		"out of office", "de retour le", "de retour a partir",
+	}
+	// bounceBody: a delivery failure report (folded).
+	bounceBody = phrases{
+		"could not be delivered", "couldn't be delivered", "was not delivered", "delivery has failed",
+		"undeliverable", "n'a pas pu etre remis", "n'a pas pu etre distribue", "n'a pas pu etre delivre",
+		"n'a pas pu etre transmis", "user unknown", "mailbox unavailable", "address rejected",
+		"adresse introuvable", "destinataire inconnu", "550 5.", "boite aux lettres pleine", "mailbox full",
+	}
+)

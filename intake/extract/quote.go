@@ -1,0 +1,302 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+)
+
+// section is a message body split the way a reader splits it: what the
+// author wrote now (including their signature), the quoted history, and,
+// for a forward, who the forwarded message is from.
+type section struct {
+	own    []string // the author's new text and signature
+	quoted []string // quoted history (">" lines, text below an attribution or an Outlook header block)
+	// attribution holds the "Le … a écrit :" lines found, which tell whose
+	// mail is quoted.
+	attribution string
+	fwd         *forwarded
+}
+
+// forwarded describes the message found inside a forward.
+type forwarded struct {
+	name, email string   // the original sender, from the inner From:/De: line
+	subject     string   // inner Subject:/Objet:
+	note        []string // the forwarder's own note, never applicant data
+}
+
+var (
+	// Forward markers written by Gmail, Thunderbird, Apple Mail, Zimbra and
+	// Outlook, in French and English (folded text).
+	reForwardMarker = regexp.MustCompile(`^-{2,}\s*(forwarded message|message transfere|mail transfere|message reexpedie|courriel transfere)\s*-{2,}$|^(debut du message reexpedie|begin forwarded message|message transfere)\s*:?$`)
+	// Separators that start a quoted original in a reply; in a message whose
+	// subject says "TR:"/"Fwd:" they start the forwarded message instead.
+	reOriginalSep = regexp.MustCompile(`^-{2,}\s*(original message|message d'origine|mail original|message original|message initial)\s*-{2,}$`)
+	// An attribution line ends with "a écrit :" / "wrote:" (folded text).
+	reAttributionEnd = regexp.MustCompile(`(a ecrit|wrote|escribio|schrieb|ha scritto)\s*:\s*$`)
+	// Header lines of a quoted or forwarded message (folded text).
+	reInnerHeader = regexp.MustCompile(`^\*?\s*(de|from|date|envoye|envoye le|sent|a|to|cc|cci|bcc|objet|subject|sujet|pour|copie a|repondre a|reply-to|importance|expediteur)\s*\*?\s*:\s*\*?(.*)$`)
+	// Forward prefixes of a subject: "TR :", "Fwd:", "Fw:", "Transf:".
+	reForwardSubject = regexp.MustCompile(`(?i)^\s*(?:(?:re|réf|ref|aw)\s*:\s*)*(?:fwd?|tr|transf|wg|fw)\s*:`)
+	reEmail          = regexp.MustCompile(`[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
+)
+
+// historyKind says what a line starts.
+type historyKind int
+
+const (
+	histNone historyKind = iota
+	histForward
+	histSeparator
+	histHeaderBlock
+	histAttribution
+)
+
+// detectHistory reports whether lines[i] starts quoted or forwarded
+// history, and how many lines the marker itself takes (for attributions
+// wrapped over several lines).
+func detectHistory(lines []string, i int) (historyKind, int) {
+	t := strings.TrimSpace(lines[i])
+	if t == "" {
+		return histNone, 0
+	}
+	// Cheap tests first: this runs on every line of every message.
+	if t[0] == '-' || t[0] == 'D' || t[0] == 'B' || t[0] == 'M' {
+		f := fold(t)
+		if reForwardMarker.MatchString(f) {
+			return histForward, 1
+		}
+		if reOriginalSep.MatchString(f) {
+			return histSeparator, 1
+		}
+	}
+	// Outlook's separator line before the header block.
+	if strings.HasPrefix(t, "________") && strings.Trim(t, "_") == "" {
+		for j := i + 1; j < len(lines) && j <= i+2; j++ {
+			if strings.TrimSpace(lines[j]) == "" {
+				continue
+			}
+			if isHeaderBlock(lines, j) {
+				return histSeparator, 1
+			}
+			break
+		}
+		return histNone, 0
+	}
+	if isHeaderBlock(lines, i) {
+		return histHeaderBlock, 0
+	}
+	// Attribution, possibly wrapped by the client over up to three lines.
+	if len(t) < 400 && attributionNear(lines, i) {
+		joined := fold(t)
+		for n := 1; n <= 3; n++ {
+			if reAttributionEnd.MatchString(joined) && looksLikeAttributionStart(fold(strings.TrimSpace(lines[i]))) {
+				return histAttribution, n
+			}
+			if i+n >= len(lines) || strings.TrimSpace(lines[i+n]) == "" || len(joined) > 300 {
+				break
+			}
+			joined += " " + fold(strings.TrimSpace(lines[i+n]))
+		}
+	}
+	return histNone, 0
+}
+
+// attributionNear reports whether lines[i:i+3] contain the verb of an
+// attribution line, before any costly test.
+func attributionNear(lines []string, i int) bool {
+	for n := 0; n < 3 && i+n < len(lines); n++ {
+		l := lines[i+n]
+		if strings.Contains(l, "crit") || strings.Contains(l, "wrote") || strings.Contains(l, "CRIT") ||
+			strings.Contains(l, "escribi") || strings.Contains(l, "schrieb") || strings.Contains(l, "scritto") {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeAttributionStart filters out sentences of the author's own that
+// happen to end with "a écrit :" by requiring the usual openings: "Le …",
+// "On …", a date, or an address.
+func looksLikeAttributionStart(f string) bool {
+	for _, p := range []string{"le ", "on ", "el ", "am ", "em "} {
+		if strings.HasPrefix(f, p) {
+			return true
+		}
+	}
+	if f != "" && f[0] >= '0' && f[0] <= '9' {
+		return true
+	}
+	return strings.Contains(f, "@") || strings.Contains(f, "<")
+}
+
+// isHeaderBlock reports whether lines[i] starts an Outlook-style block of
+// "De : … / Envoyé : … / À : … / Objet : …" lines.
+func isHeaderBlock(lines []string, i int) bool {
+	t := strings.TrimLeft(strings.TrimSpace(lines[i]), "*")
+	if len(t) < 3 || (t[0] != 'D' && t[0] != 'd' && t[0] != 'F' && t[0] != 'f') {
+		return false
+	}
+	m := reInnerHeader.FindStringSubmatch(fold(t))
+	if m == nil || (m[1] != "de" && m[1] != "from") {
+		return false
+	}
+	var sent, subj bool
+	for j := i + 1; j < len(lines) && j <= i+7; j++ {
+		t := strings.TrimSpace(lines[j])
+		if t == "" {
+			continue
+		}
+		h := reInnerHeader.FindStringSubmatch(fold(t))
+		if h == nil {
+			break
+		}
+		switch h[1] {
+		case "envoye", "envoye le", "sent", "date":
+			sent = true
+		case "objet", "subject", "sujet", "a", "to", "pour":
+			subj = true
+		}
+	}
+	return sent && subj
+}
+
+// splitBody separates what the author wrote from quoted history and finds
+// forwarded messages. depth bounds recursion into nested forwards.
+func splitBody(text, subject string, depth int) section {
+	lines := strings.Split(text, "\n")
+	var s section
+	fwdSubject := reForwardSubject.MatchString(subject)
+	for i := 0; i < len(lines); i++ {
+		t := strings.TrimSpace(lines[i])
+		if strings.HasPrefix(t, ">") {
+			s.quoted = append(s.quoted, strings.TrimLeft(t, "> "))
+			continue
+		}
+		kind, n := detectHistory(lines, i)
+		switch kind {
+		case histForward:
+			if depth < 4 {
+				return s.forward(lines, i+n, depth)
+			}
+			s.quoted = append(s.quoted, lines[i:]...)
+			return s
+		case histSeparator, histHeaderBlock:
+			if fwdSubject && depth < 4 && len(s.quoted) == 0 {
+				return s.forward(lines, i+n, depth)
+			}
+			s.quoted = append(s.quoted, lines[i:]...)
+			return s
+		case histAttribution:
+			for k := 0; k < n; k++ {
+				s.attribution += strings.TrimSpace(lines[i+k]) + " "
+			}
+			next := i + n
+			for next < len(lines) && strings.TrimSpace(lines[next]) == "" {
+				next++
+			}
+			if next < len(lines) && strings.HasPrefix(strings.TrimSpace(lines[next]), ">") {
+				// Quoted lines follow: keep reading, since an
+				// interleaved reply puts new text between quotes.
+				i += n - 1
+				continue
+			}
+			// Unquoted history below the attribution: all of it is old.
+			s.quoted = append(s.quoted, lines[i+n:]...)
+			return s
+		}
+		s.own = append(s.own, lines[i])
+	}
+	return s
+}
+
+// forward reads a forwarded message starting at lines[start] (its header
+// block) and makes it the section's own text; the lines read so far become
+// the forwarder's note.
+func (s section) forward(lines []string, start, depth int) section {
+	fw := &forwarded{note: s.own}
+	i := start
+	// Skip blank lines and Outlook's underscore separator before the headers.
+	for i < len(lines) {
+		t := strings.TrimSpace(lines[i])
+		if t == "" || (strings.HasPrefix(t, "____") && strings.Trim(t, "_") == "") {
+			i++
+			continue
+		}
+		break
+	}
+	seen := 0
+	for ; i < len(lines); i++ {
+		t := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(lines[i]), ">"))
+		if t == "" {
+			if seen > 0 {
+				break
+			}
+			continue
+		}
+		m := reInnerHeader.FindStringSubmatchIndex(fold(t))
+		if m == nil {
+			break
+		}
+		seen++
+		key := fold(t)[m[2]:m[3]]
+		// The value: what follows the first colon in the original text.
+		value := t
+		if c := strings.IndexByte(t, ':'); c >= 0 {
+			value = strings.TrimSpace(strings.Trim(t[c+1:], "* "))
+		}
+		switch key {
+		case "de", "from", "expediteur":
+			fw.name, fw.email = parseAddress(value)
+		case "objet", "subject", "sujet":
+			fw.subject = value
+		}
+	}
+	inner := lines[i:]
+	// Some clients quote the forwarded body with ">": remove one level.
+	var nonEmpty, quotedN int
+	for _, l := range inner {
+		t := strings.TrimSpace(l)
+		if t == "" {
+			continue
+		}
+		nonEmpty++
+		if strings.HasPrefix(t, ">") {
+			quotedN++
+		}
+	}
+	if nonEmpty > 0 && quotedN*10 >= nonEmpty*6 {
+		for k, l := range inner {
+			t := strings.TrimSpace(l)
+			if strings.HasPrefix(t, ">") {
+				t = strings.TrimPrefix(t, ">")
+				t = strings.TrimPrefix(t, " ")
+			}
+			inner[k] = t
+		}
+	}
+	sub := splitBody(strings.Join(inner, "\n"), fw.subject, depth+1)
+	if sub.fwd != nil {
+		// A forward of a forward: the applicant is the innermost sender.
+		fw.name, fw.email, fw.subject = sub.fwd.name, sub.fwd.email, sub.fwd.subject
+	}
+	return section{own: sub.own, quoted: append(s.quoted, sub.quoted...), attribution: sub.attribution, fwd: fw}
+}
+
+// parseAddress reads "Name <addr>", "Name [mailto:addr]", "\"Name\" <addr>"
+// or a bare address as written in a quoted header line.
+func parseAddress(v string) (name, email string) {
+	if e := reEmail.FindString(v); e != "" {
+		email = strings.ToLower(e)
+	}
+	n := v
+	for _, sep := range []string{"<", "[mailto:", "[", "("} {
+		if k := strings.Index(n, sep); k >= 0 {
+			n = n[:k]
+		}
+	}
+	n = strings.Trim(strings.TrimSpace(n), "\"'")
+	if strings.Contains(n, "@") {
+		n = ""
+	}
+	return collapseSpaces(n), email
+}

@@ -1,0 +1,238 @@
+package extract
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// textCleaner maps the invisible or exotic characters mail clients insert
+// (non-breaking and narrow spaces before French colons, zero-width joiners,
+// soft hyphens) to what a reader sees, so that "Tél. :" matches whatever
+// space Outlook put before the colon.
+var textCleaner = strings.NewReplacer(
+	"\r\n", "\n", "\r", "\n",
+	"\u00a0", " ", "\u202f", " ", "\u2007", " ", "\u2009", " ", "\u2002", " ", "\u2003", " ",
+	"\u200b", "", "\u200c", "", "\u200d", "", "\ufeff", "", "\u00ad", "", "\u2060", "",
+	"\u2028", "\n", "\u2029", "\n",
+)
+
+// cleanText returns s as valid NFC UTF-8 with LF line ends and plain spaces.
+// NFC matters because Apple Mail may send decomposed accents, which would
+// otherwise defeat every accented pattern.
+func cleanText(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	s = textCleaner.Replace(s)
+	if !norm.NFC.IsNormalString(s) {
+		s = norm.NFC.String(s)
+	}
+	return s
+}
+
+// foldRune lowercases r and removes its diacritics (é -> e). Letters that
+// fold to two letters (œ, æ) are handled by fold.
+func foldRune(r rune) rune {
+	r = unicode.ToLower(r)
+	if r < 0x80 {
+		return r
+	}
+	switch r {
+	case 'à', 'â', 'ä', 'á', 'ã', 'å':
+		return 'a'
+	case 'ç':
+		return 'c'
+	case 'é', 'è', 'ê', 'ë':
+		return 'e'
+	case 'î', 'ï', 'í', 'ì':
+		return 'i'
+	case 'ô', 'ö', 'ó', 'ò', 'õ':
+		return 'o'
+	case 'ù', 'û', 'ü', 'ú':
+		return 'u'
+	case 'ÿ', 'ý':
+		return 'y'
+	case 'ñ':
+		return 'n'
+	case '’', '‘', 'ʼ', '`', '´':
+		return '\''
+	case '–', '—', '‐', '‑', '−':
+		return '-'
+	case '«', '»', '“', '”':
+		return '"'
+	}
+	return r
+}
+
+// fold returns s lowercased, without accents, with typographic apostrophes
+// and dashes made plain. Labels and keywords are compared folded, because
+// applicants write "Societe", "Société" and "SOCIÉTÉ" alike.
+func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == '`' {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch r {
+		case 'œ', 'Œ':
+			b.WriteString("oe")
+			continue
+		case 'æ', 'Æ':
+			b.WriteString("ae")
+			continue
+		}
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+// collapseSpaces trims s and reduces every run of white space to one space.
+func collapseSpaces(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// isUpperWord reports whether w has at least two letters and no lowercase
+// letter: "GINESTET", "TEISSÈDRE", "D'APCHER".
+func isUpperWord(w string) bool {
+	letters := 0
+	for _, r := range w {
+		if r == '.' {
+			return false // initials: "P.-A."
+		}
+		if unicode.IsLetter(r) {
+			if unicode.IsLower(r) {
+				return false
+			}
+			letters++
+		}
+	}
+	return letters >= 2
+}
+
+// hasLower reports whether s contains a lowercase letter.
+func hasLower(s string) bool {
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// startsUpper reports whether the first letter or digit of s is an
+// uppercase letter.
+func startsUpper(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return unicode.IsUpper(r)
+		}
+		if unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return false
+}
+
+// capitalizeWord turns "GINESTET" or "ginestet" into "Ginestet", keeping
+// hyphenated parts ("SAINT-CHELY" -> "Saint-Chely") and lowering elided
+// particles ("D'APCHER" -> "d'Apcher").
+func capitalizeWord(w string) string {
+	if w == "" {
+		return w
+	}
+	var b strings.Builder
+	b.Grow(len(w))
+	start := true
+	rs := []rune(w)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		// An elided particle: d' l' at the start of a part stays lowercase
+		// and the next letter is capitalised.
+		if start && (r == 'd' || r == 'D' || r == 'l' || r == 'L') && i+1 < len(rs) && (rs[i+1] == '\'' || rs[i+1] == '’') && i+2 < len(rs) && i > 0 {
+			b.WriteRune(unicode.ToLower(r))
+			b.WriteRune(rs[i+1])
+			i++
+			continue
+		}
+		if start {
+			b.WriteRune(unicode.ToUpper(r))
+		} else {
+			b.WriteRune(unicode.ToLower(r))
+		}
+		start = r == '-' || r == '\'' || r == '’' || r == ' '
+	}
+	return b.String()
+}
+
+// lowerParticles are the words kept in lower case inside place names and
+// family names when they are normalised from upper case.
+var lowerParticles = map[string]bool{
+	"de": true, "du": true, "des": true, "sur": true, "sous": true, "en": true, "et": true,
+	"lès": true, "d'": true, "l'": true, "aux": true, "au": true,
+}
+
+// naturalCase normalises an upper-case (or all lower-case) proper noun to
+// its usual spelling; mixed-case input is returned as written, since the
+// author's own capitalisation is the best evidence there is.
+func naturalCase(s string) string {
+	s = collapseSpaces(s)
+	if hasLower(s) && !isAllLower(s) {
+		return s
+	}
+	words := strings.Split(s, " ")
+	for i, w := range words {
+		lw := strings.ToLower(w)
+		if i > 0 && lowerParticles[lw] {
+			words[i] = lw
+			continue
+		}
+		words[i] = capitalizeWord(w)
+		// Particles inside hyphenated place names: Saint-Chély-d'Apcher,
+		// Bagnols-les-Bains, Villeneuve-sur-Lot.
+		if strings.Contains(words[i], "-") {
+			parts := strings.Split(words[i], "-")
+			for j := 1; j < len(parts); j++ {
+				lp := strings.ToLower(parts[j])
+				if lowerParticles[lp] || lp == "les" || lp == "la" || lp == "le" {
+					parts[j] = lp
+				} else if strings.HasPrefix(lp, "d'") || strings.HasPrefix(lp, "d’") || strings.HasPrefix(lp, "l'") {
+					r := []rune(parts[j])
+					if len(r) > 2 {
+						parts[j] = strings.ToLower(string(r[:2])) + strings.ToUpper(string(r[2:3])) + strings.ToLower(string(r[3:]))
+					}
+				}
+			}
+			words[i] = strings.Join(parts, "-")
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+func isAllLower(s string) bool {
+	for _, r := range s {
+		if unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// trimValue removes what surrounds a value copied from a labelled line:
+// spaces, quotes, trailing dots, commas and semicolons.
+func trimValue(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.Trim(s, " \t\"«»“”*_")
+	s = strings.TrimRight(s, " .,;:")
+	return strings.TrimSpace(s)
+}

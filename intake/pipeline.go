@@ -1,0 +1,419 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/rse-lozere/rse-intake/intake/extract"
+	"github.com/rse-lozere/rse-intake/intake/mailparse"
+	"github.com/rse-lozere/rse-intake/store"
+)
+
+// Composer renders the automatic mails the intake queues. notify provides
+// it; cmd passes it in, so intake never imports notify.
+type Composer interface {
+	Acknowledgement(app *store.Application, atts []store.Attachment, answering *store.Message) (*store.OutboxMail, error)
+	Completion(app *store.Application, answering *store.Message) (*store.OutboxMail, error)
+}
+
+// Config is what the pipeline needs to know about the program.
+type Config struct {
+	Program             extract.Program
+	Required            []string // applicant fields an application needs to be complete
+	RequiredAttachments []string // e.g. "cv", matched on attachment names and types
+	FollowUpWindow      time.Duration
+	MaxAttachmentSize   int64
+	Location            *time.Location // the program's time zone: reference years
+	Files               store.Files
+	// Composer renders acknowledgements; nil queues none (poll-only tools).
+	Composer Composer
+	Logger   *slog.Logger
+}
+
+// DefaultRequired is [program] required when the config does not say.
+var DefaultRequired = []string{"first_name", "last_name", "company", "siret", "commune", "phone"}
+
+// Pipeline stores each message with everything that follows from it.
+type Pipeline struct {
+	st  *store.Store
+	cfg Config
+}
+
+// NewPipeline returns a pipeline writing to st.
+func NewPipeline(st *store.Store, cfg Config) *Pipeline {
+	if cfg.Required == nil {
+		cfg.Required = DefaultRequired
+	}
+	if cfg.FollowUpWindow == 0 {
+		cfg.FollowUpWindow = 30 * 24 * time.Hour
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Program.ReferencePrefix == "" {
+		cfg.Program.ReferencePrefix = "RSE"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Pipeline{st: st, cfg: cfg}
+}
+
+// Ingest stores one raw message read from src, with, in the same
+// transaction: its attachments' metadata (bytes already on disk), the
+// application it creates or completes, the acknowledgement to queue, and
+// the mailbox checkpoint. It returns an error only when the store or the
+// disk fails; mail a sender broke is stored for review instead.
+func (p *Pipeline) Ingest(ctx context.Context, src Source, raw []byte) (Outcome, error) {
+	an, err := Analyze(raw, p.cfg.Program, mailparse.Options{
+		MaxAttachmentSize: p.cfg.MaxAttachmentSize,
+		Sink:              fileSink{files: p.cfg.Files},
+	})
+	if err != nil {
+		return Outcome{}, fmt.Errorf("ingest message: %w", err)
+	}
+	sha, bodySHA := hashes(raw)
+	var out Outcome
+	err = p.st.InTx(ctx, func(tx *store.Tx) error {
+		out = Outcome{}
+		if src.MailboxID != 0 {
+			if err := tx.AdvanceCheckpoint(ctx, src.MailboxID, src.UID); err != nil {
+				return err
+			}
+			if seen, err := tx.MessageAt(ctx, src.MailboxID, src.UID); err != nil || seen {
+				out.Duplicate = seen
+				return err
+			}
+		}
+		return p.store(ctx, tx, src, raw, sha, bodySHA, an, &out)
+	})
+	if err != nil {
+		return Outcome{}, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
+	}
+	p.cfg.Logger.Info("message_stored", slog.Int64("message", out.MessageID), slog.String("kind", out.Kind),
+		slog.String("reference", out.Reference), slog.Bool("duplicate", out.Duplicate),
+		slog.Bool("needs_review", out.NeedsReview), slog.Any("queued", out.Queued))
+	return out, nil
+}
+
+func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []byte, sha, bodySHA string,
+	an Analysis, out *Outcome) error {
+	m, res := an.Mail, an.Result
+	earlier, err := tx.FindDelivery(ctx, m.MessageID, bodySHA, sha)
+	if err != nil {
+		return err
+	}
+	if earlier != nil && src.Rescan && src.MailboxID != 0 {
+		moved, err := tx.Relocate(ctx, earlier.ID, src.MailboxID, src.UID)
+		if err != nil {
+			return err
+		}
+		if moved {
+			out.Relocated, out.Kind = true, earlier.Kind
+			return nil
+		}
+	}
+
+	report, err := json.Marshal(an.Report())
+	if err != nil {
+		return fmt.Errorf("encode analysis: %w", err)
+	}
+	msg := &store.Message{
+		MailboxID: src.MailboxID, UID: src.UID, MessageID: m.MessageID, SHA256: sha, BodySHA256: bodySHA,
+		Raw: raw, FromEmail: m.FromEmail, FromName: m.FromName, Subject: m.Subject, Kind: res.Kind,
+		ShouldAcknowledge: res.ShouldAcknowledge, NeedsReview: an.Unreadable, Errors: m.Errors, Parsed: report,
+	}
+	if m.HasDate {
+		msg.Date = m.Date
+	}
+	if earlier != nil {
+		// A second delivery of a mail already taken in: kept (nothing is
+		// lost) but neither counted nor answered again.
+		msg.DuplicateOf, msg.ApplicationID, msg.ShouldAcknowledge = earlier.ID, earlier.ApplicationID, false
+	}
+	if err := tx.InsertMessage(ctx, msg); err != nil {
+		return err
+	}
+	out.MessageID, out.Kind, out.NeedsReview = msg.ID, msg.Kind, msg.NeedsReview
+	if err := p.storeAttachments(ctx, tx, msg.ID, m.Attachments); err != nil {
+		return err
+	}
+	switch {
+	case earlier != nil:
+		out.Duplicate = true
+		if earlier.ApplicationID != 0 {
+			return tx.LinkAttachments(ctx, msg.ID, earlier.ApplicationID)
+		}
+		return nil
+	case an.Unreadable:
+		return p.createApplication(ctx, tx, msg, res, out)
+	case res.Kind != extract.KindApplication && res.Kind != extract.KindFollowUp:
+		return nil
+	}
+
+	target, err := p.findThread(ctx, tx, m, res)
+	if err != nil {
+		return err
+	}
+	if target == nil {
+		return p.createApplication(ctx, tx, msg, res, out)
+	}
+	return p.mergeFollowUp(ctx, tx, target, msg, res, out)
+}
+
+func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID int64, atts []mailparse.Attachment) error {
+	for i, at := range atts {
+		row := store.Attachment{
+			MessageID: messageID, Position: i, Filename: at.Filename, ContentType: at.ContentType,
+			Size: at.Size, SHA256: at.SHA256, Stored: !at.TooLarge, Inline: at.Inline,
+		}
+		if at.TooLarge {
+			row.Refused = fmt.Sprintf("fichier trop volumineux (%d Mo, maximum %d Mo)",
+				(at.Size+(1<<20)-1)>>20, p.maxAttachmentMB())
+		}
+		if err := tx.InsertAttachment(ctx, &row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Pipeline) maxAttachmentMB() int64 {
+	if p.cfg.MaxAttachmentSize <= 0 {
+		return 20
+	}
+	return p.cfg.MaxAttachmentSize >> 20
+}
+
+// findThread finds the application a message continues: by the messages
+// it replies to, by a reference it quotes, or by its sender having an
+// open incomplete application within the follow-up window.
+func (p *Pipeline) findThread(ctx context.Context, tx *store.Tx, m *mailparse.Message, res extract.Result) (*store.Application, error) {
+	ids := append([]string(nil), m.References...)
+	if m.InReplyTo != "" {
+		ids = append(ids, m.InReplyTo)
+	}
+	replied, err := tx.MessageByHeaderIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range replied {
+		if r.ApplicationID != 0 {
+			return tx.ApplicationByID(ctx, r.ApplicationID)
+		}
+	}
+	sender := senderOf(m, res)
+	if res.Reference != "" {
+		a, err := tx.ApplicationByReference(ctx, res.Reference)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return nil, err
+		case strings.EqualFold(a.Email, sender) || strings.EqualFold(a.Email, m.FromEmail) ||
+			res.Kind == extract.KindFollowUp:
+			return a, nil
+		}
+	}
+	if sender == "" {
+		return nil, nil
+	}
+	return tx.OpenApplicationFrom(ctx, sender, p.st.Now().Add(-p.cfg.FollowUpWindow))
+}
+
+func senderOf(m *mailparse.Message, res extract.Result) string {
+	if res.Applicant.Email != "" {
+		return strings.ToLower(res.Applicant.Email)
+	}
+	return strings.ToLower(m.FromEmail)
+}
+
+func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *store.Message, res extract.Result, out *Outcome) error {
+	app := &store.Application{
+		Status:         store.StatusReceived,
+		FirstMessageID: msg.ID,
+		ReceivedAt:     tx.Now(),
+		Applicant:      res.Applicant,
+	}
+	if app.Email == "" {
+		app.Email = strings.ToLower(msg.FromEmail)
+	}
+	if !msg.Date.IsZero() && msg.Date.Before(tx.Now().Add(24*time.Hour)) {
+		// Arrival order is first come, first served: the sender's Date
+		// says it better than the time of a first poll over a backlog.
+		app.ReceivedAt = msg.Date
+	}
+	if msg.NeedsReview {
+		app.Status = store.StatusNeedsReview
+	}
+	year := tx.Now().In(p.cfg.Location).Year()
+	if err := tx.CreateApplication(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
+		return err
+	}
+	out.Created, out.Reference = true, app.Reference
+	if err := tx.LinkMessage(ctx, msg.ID, app.ID); err != nil {
+		return err
+	}
+	if err := tx.LinkAttachments(ctx, msg.ID, app.ID); err != nil {
+		return err
+	}
+	if err := tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "status", To: app.Status,
+		Note: "candidature reçue"}); err != nil {
+		return err
+	}
+	if msg.NeedsReview {
+		return nil
+	}
+	atts, err := tx.Attachments(ctx, app.ID, 0)
+	if err != nil {
+		return err
+	}
+	if err := p.evaluate(ctx, tx, app, atts); err != nil {
+		return err
+	}
+	if err := p.flagLookalike(ctx, tx, app); err != nil {
+		return err
+	}
+	if err := tx.UpdateApplication(ctx, app); err != nil {
+		return err
+	}
+	if !msg.ShouldAcknowledge || p.cfg.Composer == nil {
+		return nil
+	}
+	ok, err := p.mayAnswer(ctx, tx, app.Email, false)
+	if err != nil || !ok {
+		return err
+	}
+	mail, err := p.cfg.Composer.Acknowledgement(app, atts, msg)
+	if err != nil {
+		return fmt.Errorf("render acknowledgement for %s: %w", app.Reference, err)
+	}
+	return p.queue(ctx, tx, mail, app, msg, out)
+}
+
+func (p *Pipeline) mergeFollowUp(ctx context.Context, tx *store.Tx, app *store.Application, msg *store.Message,
+	res extract.Result, out *Outcome) error {
+	out.Reference = app.Reference
+	if err := tx.LinkMessage(ctx, msg.ID, app.ID); err != nil {
+		return err
+	}
+	if err := tx.LinkAttachments(ctx, msg.ID, app.ID); err != nil {
+		return err
+	}
+	// The follow-up's own address never replaces the applicant's: a
+	// forward or a second mailbox must not redirect the answers.
+	add := res.Applicant
+	add.Email, add.ForwardedBy = "", ""
+	wasComplete := app.Complete() && app.Status != store.StatusReceived
+	filled := app.FillFrom(&add, app.CorrectedSet())
+	if len(filled) > 0 {
+		if err := tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "merge",
+			Note: fmt.Sprintf("complément reçu (message %d) : %s", msg.ID, strings.Join(filled, ", "))}); err != nil {
+			return err
+		}
+	}
+	atts, err := tx.Attachments(ctx, app.ID, 0)
+	if err != nil {
+		return err
+	}
+	if err := p.evaluate(ctx, tx, app, atts); err != nil {
+		return err
+	}
+	if err := tx.UpdateApplication(ctx, app); err != nil {
+		return err
+	}
+	if wasComplete || !app.Complete() || !msg.ShouldAcknowledge || p.cfg.Composer == nil {
+		return nil
+	}
+	ok, err := p.mayAnswer(ctx, tx, app.Email, true)
+	if err != nil || !ok {
+		return err
+	}
+	mail, err := p.cfg.Composer.Completion(app, msg)
+	if err != nil {
+		return fmt.Errorf("render completion for %s: %w", app.Reference, err)
+	}
+	return p.queue(ctx, tx, mail, app, msg, out)
+}
+
+func (p *Pipeline) evaluate(ctx context.Context, tx *store.Tx, app *store.Application, atts []store.Attachment) error {
+	return Evaluate(ctx, tx, app, atts, p.cfg.Required, p.cfg.RequiredAttachments)
+}
+
+// Evaluate recomputes what an application lacks (app.Missing) and moves
+// its status between received, incomplete and complete; later statuses
+// belong to coordinators and are left alone. The caller writes app.
+func Evaluate(ctx context.Context, tx *store.Tx, app *store.Application, atts []store.Attachment, required, requiredAtts []string) error {
+	app.Missing = Missing(&app.Applicant, atts, required, requiredAtts)
+	to := store.StatusIncomplete
+	if app.Complete() {
+		to = store.StatusComplete
+	}
+	return tx.SetStatusAuto(ctx, app, to, missingNote(app.Missing))
+}
+
+func missingNote(ms []store.Missing) string {
+	if len(ms) == 0 {
+		return "dossier complet"
+	}
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Field
+	}
+	return "manque : " + strings.Join(names, ", ")
+}
+
+func (p *Pipeline) flagLookalike(ctx context.Context, tx *store.Tx, app *store.Application) error {
+	other, err := tx.FindLookalike(ctx, app, NameKey)
+	if err != nil || other == nil {
+		return err
+	}
+	app.PossibleDuplicateOf = other.Reference
+	return tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "duplicate", To: other.Reference,
+		Note: "doublon possible : même SIRET, téléphone ou nom et entreprise"})
+}
+
+// mayAnswer applies the loop and abuse rules before anything automatic is
+// queued: never the program or a coordinator, and at most one automatic
+// mail a day to an address, the one completion confirmation excepted.
+func (p *Pipeline) mayAnswer(ctx context.Context, tx *store.Tx, to string, completion bool) (bool, error) {
+	to = strings.ToLower(strings.TrimSpace(to))
+	if to == "" || strings.EqualFold(to, p.cfg.Program.Address) {
+		return false, nil
+	}
+	for _, c := range p.cfg.Program.Coordinators {
+		if strings.EqualFold(to, c) {
+			return false, nil
+		}
+	}
+	if completion {
+		return true, nil
+	}
+	last, err := tx.LastAutoMailTo(ctx, to)
+	if err != nil {
+		return false, err
+	}
+	if !last.IsZero() && tx.Now().Sub(last) < 24*time.Hour {
+		p.cfg.Logger.Info("acknowledgement_suppressed", slog.String("reason", "already answered in the last 24 h"))
+		return false, nil
+	}
+	return true, nil
+}
+
+func (p *Pipeline) queue(ctx context.Context, tx *store.Tx, mail *store.OutboxMail, app *store.Application,
+	msg *store.Message, out *Outcome) error {
+	mail.ApplicationID, mail.MessageID = app.ID, msg.ID
+	err := tx.QueueMail(ctx, mail)
+	if errors.Is(err, store.ErrAlreadyQueued) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	out.Queued = append(out.Queued, mail.Kind)
+	return nil
+}
