@@ -1,0 +1,201 @@
+// Command rse-intake turns a program's mailbox into an application
+// pipeline: it takes applications in over IMAP, acknowledges them through
+// an outbox, and lets coordinators review and export the shortlist.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// command is one subcommand of rse-intake.
+type command struct {
+	name     string
+	args     string // synopsis of positional arguments and flags
+	summary  string // one line
+	noConfig bool   // runs without a configuration file
+	// setup declares the command's flags and returns what runs it.
+	setup func(fs *flag.FlagSet) func(ctx context.Context, env *env) error
+}
+
+// env is what a running command gets: its arguments, the terminal, and
+// lazily the configuration.
+type env struct {
+	args       []string
+	stdout     io.Writer
+	stderr     io.Writer
+	configPath string
+	log        *slog.Logger
+	cfg        *Config
+}
+
+// config loads the configuration on first use.
+func (e *env) config() (*Config, error) {
+	if e.cfg != nil {
+		return e.cfg, nil
+	}
+	cfg, err := loadConfig(e.configPath)
+	if err != nil {
+		return nil, err
+	}
+	e.cfg = cfg
+	return cfg, nil
+}
+
+// usageError is a wrong command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
+
+func commands() []*command {
+	cs := []*command{
+		pollCommand(), sendCommand(), statsCommand(), listCommand(), showCommand(), parseCommand(),
+		reparseCommand(), reviewCommand(), setCommand(), historyCommand(), exportCommand(),
+		decisionsCommand(), outboxCommand(), demoCommand(), initCommand(),
+	}
+	return cs
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const defaultConfigPath = "rse-intake.toml"
+
+// run executes one command line and returns the process exit code:
+// 0 ok, 1 runtime failure, 2 usage or configuration error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	global := flag.NewFlagSet("rse-intake", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	configPath := global.String("config", envOr("RSE_INTAKE_CONFIG", defaultConfigPath), "configuration file")
+	verbose := global.Bool("verbose", false, "log debug details to stderr")
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout)
+			return 0
+		}
+		fmt.Fprintf(stderr, "rse-intake: %v\n", err)
+		printUsage(stderr)
+		return 2
+	}
+	rest := global.Args()
+	if len(rest) == 0 {
+		printUsage(stderr)
+		return 2
+	}
+	if rest[0] == "help" {
+		if len(rest) > 1 {
+			return run(ctx, []string{rest[1], "--help"}, stdout, stderr)
+		}
+		printUsage(stdout)
+		return 0
+	}
+	var cmd *command
+	for _, c := range commands() {
+		if c.name == rest[0] {
+			cmd = c
+		}
+	}
+	if cmd == nil {
+		fmt.Fprintf(stderr, "rse-intake: unknown command %q\n", rest[0])
+		printUsage(stderr)
+		return 2
+	}
+	fs := newFlagSet(cmd)
+	fs.StringVar(configPath, "config", *configPath, "configuration file")
+	runFn := cmd.setup(fs)
+	if err := fs.Parse(rest[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, commandHelp(cmd))
+			return 0
+		}
+		fmt.Fprintf(stderr, "rse-intake %s: %v\n%s", cmd.name, err, commandHelp(cmd))
+		return 2
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	e := &env{
+		args: fs.Args(), stdout: stdout, stderr: stderr, configPath: *configPath,
+		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+	err := runFn(ctx, e)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "rse-intake %s: %v\n", cmd.name, err)
+	var ue *usageError
+	var ce *configError
+	if errors.As(err, &ue) || errors.As(err, &ce) {
+		return 2
+	}
+	return 1
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func newFlagSet(cmd *command) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// commandHelp is the --help text of one command, built from its flags so
+// that it never drifts from what the command accepts.
+func commandHelp(cmd *command) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: rse-intake %s %s\n\n%s\n", cmd.name, cmd.args, cmd.summary)
+	fs := newFlagSet(cmd)
+	cmd.setup(fs)
+	var flags []*flag.Flag
+	fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f) })
+	sort.Slice(flags, func(i, j int) bool { return flags[i].Name < flags[j].Name })
+	if len(flags) > 0 {
+		b.WriteString("\nFlags:\n")
+		for _, f := range flags {
+			name, usage := flag.UnquoteUsage(f)
+			line := "  --" + f.Name
+			if name != "" {
+				line += " " + name
+			}
+			def := ""
+			if f.DefValue != "" && f.DefValue != "false" {
+				def = fmt.Sprintf(" (default %s)", f.DefValue)
+			}
+			fmt.Fprintf(&b, "%s\n      %s%s\n", line, usage, def)
+		}
+	}
+	if !cmd.noConfig {
+		b.WriteString("\nGlobal: --config FILE (default ./rse-intake.toml, env RSE_INTAKE_CONFIG), --verbose\n")
+	}
+	return b.String()
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, "Usage: rse-intake [--config FILE] [--verbose] COMMAND [flags]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nRun 'rse-intake COMMAND --help' for a command's flags.\n"+
+		"Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.\n")
+}

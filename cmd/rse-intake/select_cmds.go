@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"strconv"
+	"strings"
+
+	"github.com/rse-lozere/rse-intake/intake"
+	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/shortlist"
+)
+
+// rules are the eligibility rules of [selection].
+func (c *Config) rules() shortlist.Rules {
+	r := shortlist.Rules{
+		Departements:      c.Selection.Departements,
+		RequireValidSiret: c.Selection.RequireValidSiret == nil || *c.Selection.RequireValidSiret,
+		MaxHeadcount:      c.Selection.MaxHeadcount,
+		Roles:             c.Selection.Roles,
+	}
+	return r
+}
+
+func (c *Config) eligibility(a *store.Application) (bool, []string) {
+	return shortlist.Eligibility(a, c.rules())
+}
+
+// osUser is who a coordinator's change is recorded as by default.
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "coordinator"
+}
+
+// withStore loads the configuration, opens the store and runs fn.
+func withStore(ctx context.Context, e *env, fn func(cfg *Config, st *store.Store) error) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(cfg, st)
+}
+
+func notFound(err error, ref string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no application %s", ref)
+	}
+	return err
+}
+
+func reviewCommand() *command {
+	return &command{
+		name: "review", args: "REF (--status S [--note TEXT] | --score N) [--by NAME]",
+		summary: "record a coordinator's decision (status) or score (0-10) on an application",
+		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
+			status := fs.String("status", "", "new status: "+strings.Join(store.Statuses, ", "))
+			note := fs.String("note", "", "why, kept in the history")
+			score := fs.Int("score", -1, "coordinator's score, 0 to 10")
+			by := fs.String("by", "", "who decides, kept in the history (default: the OS user)")
+			return func(ctx context.Context, e *env) error {
+				if len(e.args) != 1 {
+					return usagef("review needs one application reference")
+				}
+				if (*status == "") == (*score < 0) {
+					return usagef("review needs either --status or --score")
+				}
+				if *score > store.MaxScore {
+					return usagef("--score must be between %d and %d", store.MinScore, store.MaxScore)
+				}
+				ref := e.args[0]
+				if *by == "" {
+					*by = osUser()
+				}
+				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+					if *score >= 0 {
+						a, err := st.SetScore(ctx, ref, *score, *by)
+						if err != nil {
+							return notFound(err, ref)
+						}
+						fmt.Fprintf(e.stdout, "%s: score %d\n", a.Reference, *score)
+						return nil
+					}
+					a, err := st.Review(ctx, ref, *status, *note, *by)
+					var te *store.TransitionError
+					if errors.As(err, &te) {
+						return usagef("%v", err)
+					}
+					if err != nil {
+						return notFound(err, ref)
+					}
+					fmt.Fprintf(e.stdout, "%s: %s\n", a.Reference, a.Status)
+					return nil
+				})
+			}
+		},
+	}
+}
+
+func setCommand() *command {
+	return &command{
+		name: "set", args: "REF FIELD VALUE [--by NAME]",
+		summary: "correct an extracted field; later mail never overwrites a corrected field",
+		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
+			by := fs.String("by", "", "who corrects, kept in the history (default: the OS user)")
+			return func(ctx context.Context, e *env) error {
+				if len(e.args) != 3 {
+					return usagef("set needs REF FIELD VALUE (fields: %s)", strings.Join(store.SettableFields, ", "))
+				}
+				ref, field, value := e.args[0], e.args[1], e.args[2]
+				if *by == "" {
+					*by = osUser()
+				}
+				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+					a, err := st.SetFieldThen(ctx, ref, field, value, *by,
+						func(ctx context.Context, tx *store.Tx, a *store.Application) error {
+							return cfg.reevaluate(ctx, tx, a)
+						})
+					var fe *store.FieldError
+					if errors.As(err, &fe) {
+						return usagef("%v", err)
+					}
+					if err != nil {
+						return notFound(err, ref)
+					}
+					v, _ := a.Field(field)
+					fmt.Fprintf(e.stdout, "%s: %s = %s (status %s, missing: %s)\n", a.Reference, field, v, a.Status,
+						missingList(a.Missing))
+					return nil
+				})
+			}
+		},
+	}
+}
+
+// reevaluate recomputes completeness after a correction.
+func (c *Config) reevaluate(ctx context.Context, tx *store.Tx, a *store.Application) error {
+	atts, err := tx.Attachments(ctx, a.ID, 0)
+	if err != nil {
+		return err
+	}
+	return intake.Evaluate(ctx, tx, a, atts, c.Program.Required, c.Program.RequiredAttachments)
+}
+
+func historyCommand() *command {
+	return &command{
+		name: "history", args: "REF [--json]",
+		summary: "every change of an application: when, who, from, to, note",
+		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
+			asJSON := fs.Bool("json", false, "print JSON")
+			return func(ctx context.Context, e *env) error {
+				if len(e.args) != 1 {
+					return usagef("history needs one application reference")
+				}
+				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+					a, err := st.Application(ctx, e.args[0])
+					if err != nil {
+						return notFound(err, e.args[0])
+					}
+					h, err := st.History(ctx, a.ID)
+					if err != nil {
+						return err
+					}
+					if *asJSON {
+						if h == nil {
+							h = []store.AuditEntry{}
+						}
+						return writeJSON(e.stdout, h)
+					}
+					for _, x := range h {
+						change := x.To
+						if x.From != "" {
+							change = x.From + " -> " + x.To
+						}
+						what := x.Action
+						if x.Field != "" && x.Field != "status" {
+							what += " " + x.Field
+						}
+						fmt.Fprintf(e.stdout, "%s  %-12s %-14s %s  %s\n", x.At.In(cfg.loc).Format("02/01/2006 15:04"),
+							x.Actor, what, change, x.Note)
+					}
+					return nil
+				})
+			}
+		},
+	}
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, strings.Split(v, ",")...); return nil }
+
+func exportCommand() *command {
+	return &command{
+		name: "export", args: "--format csv|xlsx|json [--status S...] [--out FILE] [--rfc4180]",
+		summary: "the ranked shortlist and waiting list, for Excel (CSV, XLSX) or machines (JSON)",
+		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
+			format := fs.String("format", "csv", "csv, xlsx or json")
+			var statuses stringList
+			fs.Var(&statuses, "status", "only these statuses (repeat or comma-separate)")
+			out := fs.String("out", "", "write to this file (stdout when empty, except xlsx)")
+			rfc := fs.Bool("rfc4180", false, "plain comma CSV for programs instead of French Excel's dialect")
+			return func(ctx context.Context, e *env) error {
+				switch *format {
+				case "csv", "json":
+				case "xlsx":
+					if *out == "" {
+						return usagef("export --format xlsx needs --out FILE")
+					}
+				default:
+					return usagef("unknown format %q (csv, xlsx or json)", *format)
+				}
+				for _, s := range statuses {
+					if !validStatus(s) {
+						return usagef("unknown status %q (one of %s)", s, strings.Join(store.Statuses, ", "))
+					}
+				}
+				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+					rows, err := shortlist.Build(ctx, st, cfg.rules(), cfg.Program.CohortSize, statuses)
+					if err != nil {
+						return err
+					}
+					return writeExport(e.stdout, *out, func(w io.Writer) error {
+						switch *format {
+						case "xlsx":
+							return shortlist.WriteXLSX(w, rows, cfg.loc)
+						case "json":
+							return shortlist.WriteJSON(w, rows, cfg.loc)
+						}
+						return shortlist.WriteCSV(w, rows, shortlist.CSVOptions{RFC4180: *rfc, Location: cfg.loc})
+					})
+				})
+			}
+		},
+	}
+}
+
+// writeExport writes to stdout, or to path through a temporary file
+// renamed at the end, so a coordinator never opens half a file.
+func writeExport(stdout io.Writer, path string, write func(io.Writer) error) error {
+	if path == "" {
+		return write(stdout)
+	}
+	tmp := path + ".tmp" + strconv.Itoa(os.Getpid())
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("export %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("export %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("export %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,881 @@
+package intake
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-message/charset"
+
+	"github.com/rse-lozere/rse-intake/store"
+)
+
+// Ingester stores one raw message read from a mailbox, together with the
+// checkpoint advance to src.UID, in one transaction. It returns an error
+// only when the store fails, never for mail it cannot read. *Pipeline is
+// the implementation.
+type Ingester interface {
+	Ingest(ctx context.Context, src Source, raw []byte) (Outcome, error)
+}
+
+// ProcessedKeyword is the IMAP keyword set on a message once it is stored,
+// in "flag" mode. A keyword, not \Seen: people reading the mailbox still
+// see new mail as unread; and not \Flagged (starred) unless the server
+// accepts no keywords (its PERMANENTFLAGS lack \*), because a star means
+// something to people.
+const ProcessedKeyword = "$RseIntake"
+
+// IMAPOptions says which mailbox to read and what to do with a message on
+// the server once it is safely stored.
+type IMAPOptions struct {
+	Host string
+	Port int // default 993 for "tls", 143 otherwise
+	// Security is "tls" (default, implicit TLS), "starttls" or "none"
+	// (plain text, accepted for loopback hosts only).
+	Security string
+	Username string
+	Password string
+	Mailbox  string // default INBOX
+	// Processed is what happens on the server to a stored message: "keep"
+	// (nothing), "flag" (default: add ProcessedKeyword) or "move:FOLDER"
+	// (moved to FOLDER, created when missing).
+	Processed string
+	// BatchSize is how many messages one FETCH asks for (default 100).
+	BatchSize int
+	// TLSConfig for "tls" and "starttls"; nil means the system roots, with
+	// the server name taken from Host.
+	TLSConfig *tls.Config
+	// DialTimeout bounds the TCP connection (default 30 s).
+	DialTimeout time.Duration
+	// CommandTimeout is how long one command (login, select, one message
+	// of a fetch...) may go without progress before the connection is
+	// dropped (default 2 min).
+	CommandTimeout time.Duration
+	// PollInterval is how long Watch waits between polls when the server
+	// offers no IDLE, and at most between polls while idling (default 5 min).
+	PollInterval time.Duration
+	Logger       *slog.Logger
+}
+
+// Addr is Host:Port, the server's name in checkpoints and errors.
+func (o IMAPOptions) Addr() string {
+	return net.JoinHostPort(o.Host, strconv.Itoa(o.withDefaults().Port))
+}
+
+func (o IMAPOptions) withDefaults() IMAPOptions {
+	if o.Security == "" {
+		o.Security = "tls"
+	}
+	if o.Port == 0 {
+		o.Port = 143
+		if o.Security == "tls" {
+			o.Port = 993
+		}
+	}
+	if o.Mailbox == "" {
+		o.Mailbox = "INBOX"
+	}
+	if o.Processed == "" {
+		o.Processed = "flag"
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 100
+	}
+	if o.DialTimeout <= 0 {
+		o.DialTimeout = 30 * time.Second
+	}
+	if o.CommandTimeout <= 0 {
+		o.CommandTimeout = 2 * time.Minute
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 5 * time.Minute
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// moveFolder returns FOLDER of "move:FOLDER", or "".
+func (o IMAPOptions) moveFolder() string {
+	f, _ := strings.CutPrefix(o.Processed, "move:")
+	if f == o.Processed {
+		return ""
+	}
+	return f
+}
+
+// Validate reports the first option that cannot work.
+func (o IMAPOptions) Validate() error {
+	o = o.withDefaults()
+	if o.Host == "" {
+		return errors.New("imap: host is empty")
+	}
+	if o.Port < 1 || o.Port > 65535 {
+		return fmt.Errorf("imap: port %d out of range", o.Port)
+	}
+	switch o.Security {
+	case "tls", "starttls":
+	case "none":
+		if !isLoopback(o.Host) {
+			return fmt.Errorf("imap: security \"none\" sends the password in clear: allowed for a loopback host only, not %q", o.Host)
+		}
+	default:
+		return fmt.Errorf("imap: security %q: want \"tls\", \"starttls\" or \"none\"", o.Security)
+	}
+	if o.Username == "" {
+		return errors.New("imap: username is empty")
+	}
+	switch {
+	case o.Processed == "keep", o.Processed == "flag":
+	case strings.HasPrefix(o.Processed, "move:"):
+		f := o.moveFolder()
+		if strings.TrimSpace(f) == "" {
+			return errors.New("imap: processed \"move:\" needs a folder, e.g. \"move:Traités\"")
+		}
+		if strings.EqualFold(f, o.Mailbox) {
+			return fmt.Errorf("imap: processed %q moves to the mailbox being read", o.Processed)
+		}
+	default:
+		return fmt.Errorf("imap: processed %q: want \"keep\", \"flag\" or \"move:FOLDER\"", o.Processed)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// PollStats says what one poll did.
+type PollStats struct {
+	Server      string // host:port
+	Mailbox     string
+	UIDValidity uint32
+	Rescan      bool // UIDVALIDITY changed: the mailbox was read again from UID 1
+	Fetched     int  // messages read from the server
+	Stored      int  // messages written to the store (duplicates included)
+	Duplicates  int  // of Stored: second deliveries of a stored message
+	Relocated   int  // already stored, found again after a UIDVALIDITY change
+	NeedsReview int  // stored raw for a coordinator
+	// Marked counts messages flagged or moved on the server, retries of
+	// earlier polls included; MarkFailures those left for the next poll.
+	Marked       int
+	MarkFailures int
+	Checkpoint   uint32 // last UID stored in this mailbox, after the poll
+	Duration     time.Duration
+}
+
+// Poller reads one mailbox over IMAP into the store. Every message is
+// stored with its checkpoint advance in one transaction (by the
+// Ingester), strictly in UID order, so a poll killed at any point resumes
+// where it stopped, storing each message exactly once. Marking a message
+// on the server (flag or move) happens only after it is committed; a
+// marking that fails is retried at the next poll.
+//
+// A Poller runs one poll at a time; concurrent calls wait for each other.
+type Poller struct {
+	st   *store.Store
+	ing  Ingester
+	opts IMAPOptions
+	log  *slog.Logger
+	mu   sync.Mutex
+}
+
+// NewPoller returns a poller of the mailbox opts names, storing through
+// ing into st. Options are checked at each poll (see Validate).
+func NewPoller(st *store.Store, ing Ingester, opts IMAPOptions) *Poller {
+	opts = opts.withDefaults()
+	return &Poller{
+		st: st, ing: ing, opts: opts,
+		log: opts.Logger.With(slog.String("server", opts.Addr()), slog.String("mailbox", opts.Mailbox)),
+	}
+}
+
+// PollOnce connects, stores every message above the checkpoint, marks
+// them on the server, and logs out. On error, what was stored stays
+// stored and the next poll goes on from there. Cancelling ctx stops
+// between two messages or during network I/O.
+func (p *Poller) PollOnce(ctx context.Context) (PollStats, error) {
+	if err := p.opts.Validate(); err != nil {
+		return PollStats{}, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s, err := p.connect(ctx)
+	if err != nil {
+		return PollStats{Server: p.opts.Addr(), Mailbox: p.opts.Mailbox}, err
+	}
+	defer s.close()
+	return s.poll(ctx)
+}
+
+// Watch polls, then waits for new mail and polls again, until ctx is
+// cancelled (it then returns nil). It waits with IDLE when the server
+// offers it (a new message is seen within a second or so), else it polls
+// every PollInterval. On an error it logs, reconnects with a backoff from
+// 1 s to 5 min, and goes on. onPoll, if not nil, is called after each
+// successful poll.
+func (p *Poller) Watch(ctx context.Context, onPoll func(PollStats)) error {
+	if err := p.opts.Validate(); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	const maxBackoff = 5 * time.Minute
+	backoff := time.Second
+	for {
+		err := p.watchSession(ctx, onPoll, func() { backoff = time.Second })
+		if ctx.Err() != nil {
+			return nil
+		}
+		p.log.Warn("imap_watch_failed", slog.Any("error", err), slog.Duration("retry_in", backoff))
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+func (p *Poller) watchSession(ctx context.Context, onPoll func(PollStats), polled func()) error {
+	s, err := p.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	for {
+		stats, err := s.poll(ctx)
+		if err != nil {
+			return err
+		}
+		polled()
+		if onPoll != nil {
+			onPoll(stats)
+		}
+		if err := s.waitForMail(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// errTimeout is wrapped in the error of a command that made no progress
+// within CommandTimeout.
+var errTimeout = errors.New("no answer from the server in time")
+
+// session is one connection, logged in.
+type session struct {
+	p       *Poller
+	o       IMAPOptions
+	addr    string
+	ctx     context.Context
+	raw     net.Conn
+	c       *imapclient.Client
+	caps    imap.CapSet
+	newMail chan struct{} // signalled on EXISTS, from the client's reader
+	flag    imap.Flag     // what "flag" mode sets in the selected mailbox
+	folder  bool          // the move folder is known to exist
+
+	stopCtx   func() bool
+	watchdog  *time.Timer
+	timedOut  atomic.Bool
+	cancelled atomic.Bool
+}
+
+func (p *Poller) connect(ctx context.Context) (*session, error) {
+	o := p.opts
+	s := &session{p: p, o: o, addr: o.Addr(), ctx: ctx, newMail: make(chan struct{}, 1)}
+	if err := ctx.Err(); err != nil {
+		return nil, s.fail("connect", err)
+	}
+	d := net.Dialer{Timeout: o.DialTimeout}
+	raw, err := d.DialContext(ctx, "tcp", s.addr)
+	if err != nil {
+		return nil, s.fail("connect", err)
+	}
+	s.raw = raw
+	// Closing the socket is what unblocks every read and write of the
+	// client, whatever it is doing: on ctx.Done and on a stalled command.
+	s.stopCtx = context.AfterFunc(ctx, func() {
+		s.cancelled.Store(true)
+		raw.Close()
+	})
+	s.watchdog = time.AfterFunc(time.Hour, func() {
+		s.timedOut.Store(true)
+		raw.Close()
+	})
+	s.watchdog.Stop()
+	ok := false
+	defer func() {
+		if !ok {
+			s.close()
+		}
+	}()
+
+	copts := &imapclient.Options{
+		WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader},
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			// Runs on the client's reader goroutine: only signal.
+			Mailbox: func(data *imapclient.UnilateralDataMailbox) {
+				if data.NumMessages != nil {
+					select {
+					case s.newMail <- struct{}{}:
+					default:
+					}
+				}
+			},
+		},
+	}
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
+	if o.TLSConfig != nil {
+		tlsConfig = o.TLSConfig.Clone()
+	}
+	if tlsConfig.ServerName == "" {
+		tlsConfig.ServerName = o.Host
+	}
+	copts.TLSConfig = tlsConfig
+	s.arm()
+	switch o.Security {
+	case "tls":
+		if tlsConfig.NextProtos == nil {
+			tlsConfig.NextProtos = []string{"imap"}
+		}
+		tc := tls.Client(raw, tlsConfig)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return nil, s.fail("tls handshake", err)
+		}
+		s.c = imapclient.New(tc, copts)
+	case "starttls":
+		c, err := imapclient.NewStartTLS(raw, copts)
+		if err != nil {
+			return nil, s.fail("starttls", err)
+		}
+		s.c = c
+	default:
+		s.c = imapclient.New(raw, copts)
+	}
+	if err := s.c.WaitGreeting(); err != nil {
+		return nil, s.fail("greeting", err)
+	}
+	if s.c.Caps().Has(imap.CapLoginDisabled) {
+		return nil, s.fail("login", errors.New("the server refuses LOGIN on this connection (LOGINDISABLED): use security \"tls\" or \"starttls\""))
+	}
+	if err := s.c.Login(o.Username, o.Password).Wait(); err != nil {
+		return nil, s.fail("login", err)
+	}
+	s.caps = s.c.Caps()
+	s.disarm()
+	ok = true
+	return s, nil
+}
+
+// arm (re)starts the command watchdog; disarm stops it.
+func (s *session) arm()    { s.watchdog.Reset(s.o.CommandTimeout) }
+func (s *session) disarm() { s.watchdog.Stop() }
+
+// fail names the server and the step, and says why the connection broke
+// when we broke it ourselves.
+func (s *session) fail(step string, err error) error {
+	switch {
+	case s.cancelled.Load() || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		if cerr := s.ctx.Err(); cerr != nil {
+			err = cerr
+		}
+	case s.timedOut.Load():
+		err = fmt.Errorf("%w (%s)", errTimeout, s.o.CommandTimeout)
+	}
+	return fmt.Errorf("imap %s: %s: %w", s.addr, step, err)
+}
+
+// close logs out (briefly, unless cancelled) and drops the connection.
+func (s *session) close() {
+	if s.c != nil {
+		if s.ctx.Err() == nil && !s.timedOut.Load() {
+			s.watchdog.Reset(5 * time.Second)
+			s.c.Logout().Wait()
+		}
+		s.raw.Close()
+		s.c.Close()
+	}
+	if s.raw != nil {
+		s.raw.Close()
+	}
+	if s.stopCtx != nil {
+		s.stopCtx()
+	}
+	if s.watchdog != nil {
+		s.watchdog.Stop()
+	}
+}
+
+// poll selects the mailbox and stores everything above the checkpoint.
+func (s *session) poll(ctx context.Context) (stats PollStats, err error) {
+	start := time.Now()
+	stats = PollStats{Server: s.addr, Mailbox: s.o.Mailbox}
+	defer func() { stats.Duration = time.Since(start) }()
+
+	s.arm()
+	sel, err := s.c.Select(s.o.Mailbox, nil).Wait()
+	s.disarm()
+	if err != nil {
+		return stats, s.fail("select "+s.o.Mailbox, err)
+	}
+	if sel.UIDValidity == 0 {
+		return stats, s.fail("select "+s.o.Mailbox, errors.New("the server sent no UIDVALIDITY"))
+	}
+	s.flag = chooseFlag(sel.PermanentFlags)
+	key := store.MailboxKey{Server: s.addr, Username: s.o.Username, Mailbox: s.o.Mailbox}
+	cp, rescan, err := s.p.st.Checkpoint(ctx, key, sel.UIDValidity)
+	if err != nil {
+		return stats, fmt.Errorf("imap %s: %w", s.addr, err)
+	}
+	stats.UIDValidity, stats.Rescan, stats.Checkpoint = sel.UIDValidity, rescan, cp.LastUID
+	if rescan && cp.LastUID == 0 {
+		s.p.log.Warn("imap_uidvalidity_changed", slog.Uint64("uidvalidity", uint64(sel.UIDValidity)))
+	}
+
+	// Marks that failed after an earlier commit come first.
+	pending, err := s.p.st.PendingServerMarks(ctx, cp.ID)
+	if err != nil {
+		return stats, fmt.Errorf("imap %s: %w", s.addr, err)
+	}
+	if len(pending) > 0 {
+		if err := s.markStored(ctx, cp.ID, pending, true, &stats); err != nil {
+			return stats, err
+		}
+	}
+
+	uids, err := s.newUIDs(cp.LastUID, sel.UIDNext)
+	if err != nil {
+		return stats, err
+	}
+	for batch := range slices.Chunk(uids, s.o.BatchSize) {
+		stored, err := s.fetchBatch(ctx, cp.ID, rescan, batch, &stats)
+		if len(stored) > 0 {
+			stats.Checkpoint = max(stats.Checkpoint, stored[len(stored)-1])
+		}
+		if err != nil {
+			// What was stored stays stored; its marks wait for the next poll.
+			return stats, err
+		}
+		if err := s.markStored(ctx, cp.ID, stored, false, &stats); err != nil {
+			return stats, err
+		}
+	}
+	s.p.log.Info("imap_poll_done",
+		slog.Uint64("uidvalidity", uint64(stats.UIDValidity)), slog.Bool("rescan", stats.Rescan),
+		slog.Int("fetched", stats.Fetched), slog.Int("stored", stats.Stored),
+		slog.Int("duplicates", stats.Duplicates), slog.Int("relocated", stats.Relocated),
+		slog.Int("needs_review", stats.NeedsReview), slog.Int("marked", stats.Marked),
+		slog.Int("mark_failures", stats.MarkFailures), slog.Uint64("checkpoint", uint64(stats.Checkpoint)),
+		slog.Duration("duration", time.Since(start)))
+	return stats, nil
+}
+
+// chooseFlag picks the "flag" mode mark the mailbox can keep.
+func chooseFlag(permanent []imap.Flag) imap.Flag {
+	if len(permanent) == 0 {
+		// No PERMANENTFLAGS: RFC 3501 says all flags can be changed
+		// permanently.
+		return ProcessedKeyword
+	}
+	for _, f := range permanent {
+		if f == imap.FlagWildcard || strings.EqualFold(string(f), ProcessedKeyword) {
+			return ProcessedKeyword
+		}
+	}
+	return imap.FlagFlagged
+}
+
+// newUIDs lists the UIDs above last, ascending.
+func (s *session) newUIDs(last uint32, uidNext imap.UID) ([]uint32, error) {
+	if uidNext != 0 && uint32(uidNext) <= last+1 {
+		return nil, nil // nothing arrived since: no need to ask
+	}
+	var set imap.UIDSet
+	set.AddRange(imap.UID(last+1), 0)
+	s.arm()
+	data, err := s.c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}}, nil).Wait()
+	s.disarm()
+	if err != nil {
+		return nil, s.fail("search", err)
+	}
+	var uids []uint32
+	for _, u := range data.AllUIDs() {
+		// "n:*" always matches the highest UID, even below n.
+		if uint32(u) > last {
+			uids = append(uids, uint32(u))
+		}
+	}
+	slices.Sort(uids)
+	return slices.Compact(uids), nil
+}
+
+// fetchBatch fetches uids (ascending) and stores them strictly in that
+// order, each with its checkpoint advance, so that an interruption never
+// leaves a lower UID unstored below the checkpoint. It returns the UIDs
+// stored, even on error.
+func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, uids []uint32, stats *PollStats) ([]uint32, error) {
+	var set imap.UIDSet
+	for _, u := range uids {
+		set.AddNum(imap.UID(u))
+	}
+	section := &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: \Seen untouched
+	s.arm()
+	defer s.disarm()
+	cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+	defer cmd.Close()
+
+	var stored []uint32
+	ingest := func(uid uint32, raw []byte) error {
+		if err := ctx.Err(); err != nil {
+			return s.fail("fetch", err)
+		}
+		s.disarm() // the store has its own timeouts
+		out, err := s.p.ing.Ingest(ctx, Source{MailboxID: mailboxID, UID: uid, Rescan: rescan}, raw)
+		s.arm()
+		if err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return s.fail("fetch", cerr)
+			}
+			return fmt.Errorf("imap %s: store UID %d: %w", s.addr, uid, err)
+		}
+		stored = append(stored, uid)
+		if out.MessageID != 0 && !out.Relocated {
+			stats.Stored++
+		}
+		if out.Duplicate {
+			stats.Duplicates++
+		}
+		if out.Relocated {
+			stats.Relocated++
+		}
+		if out.NeedsReview {
+			stats.NeedsReview++
+		}
+		s.p.log.Debug("imap_message_stored", slog.Uint64("uid", uint64(uid)), slog.Int64("message", out.MessageID),
+			slog.String("kind", out.Kind), slog.String("reference", out.Reference))
+		return nil
+	}
+
+	// Servers answer in sequence order, which is UID order; should one not,
+	// a message arriving early waits here until the ones below it came.
+	next := 0
+	held := map[uint32][]byte{}
+	for {
+		if err := ctx.Err(); err != nil {
+			return stored, s.fail("fetch", err)
+		}
+		msg := cmd.Next()
+		if msg == nil {
+			break
+		}
+		s.arm()
+		uid, raw, err := s.readMessage(msg)
+		if err != nil {
+			return stored, s.fail("fetch", err)
+		}
+		if _, want := slices.BinarySearch(uids, uid); !want {
+			continue
+		}
+		if raw == nil {
+			return stored, s.fail("fetch", fmt.Errorf("UID %d came without its body", uid))
+		}
+		stats.Fetched++
+		held[uid] = raw
+		for next < len(uids) {
+			r, ok := held[uids[next]]
+			if !ok {
+				break
+			}
+			delete(held, uids[next])
+			if err := ingest(uids[next], r); err != nil {
+				return stored, err
+			}
+			next++
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		return stored, s.fail("fetch", err)
+	}
+	// A UID asked for and not answered was expunged since the search:
+	// there is nothing to store for it.
+	for ; next < len(uids); next++ {
+		if r, ok := held[uids[next]]; ok {
+			if err := ingest(uids[next], r); err != nil {
+				return stored, err
+			}
+		}
+	}
+	return stored, nil
+}
+
+// readMessage reads one FETCH response: its UID and whole body.
+func (s *session) readMessage(msg *imapclient.FetchMessageData) (uint32, []byte, error) {
+	var uid uint32
+	var raw []byte
+	for {
+		item := msg.Next()
+		if item == nil {
+			return uid, raw, nil
+		}
+		switch it := item.(type) {
+		case imapclient.FetchItemDataUID:
+			uid = uint32(it.UID)
+		case imapclient.FetchItemDataBodySection:
+			if it.Literal == nil {
+				raw = []byte{}
+				continue
+			}
+			b, err := s.readLiteral(it.Literal)
+			if err != nil {
+				return uid, nil, fmt.Errorf("read UID %d: %w", uid, err)
+			}
+			raw = b
+		}
+	}
+}
+
+// readLiteral reads exactly the announced size, then the end of the
+// literal (which lets the client's reader go on), re-arming the watchdog
+// as bytes come.
+func (s *session) readLiteral(lit imap.LiteralReader) ([]byte, error) {
+	size := lit.Size()
+	if size < 0 || size > maxMessageSize {
+		return nil, fmt.Errorf("message of %d bytes: over the %d limit", size, maxMessageSize)
+	}
+	buf := make([]byte, size)
+	r := progressReader{r: lit, s: s}
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	var one [1]byte
+	if n, err := lit.Read(one[:]); n > 0 || (err != nil && err != io.EOF) {
+		if err == nil {
+			err = errors.New("literal longer than announced")
+		}
+		return nil, err
+	}
+	return buf, nil
+}
+
+// maxMessageSize refuses a literal no mail server would deliver (Gmail
+// takes 25 MB, some servers 150 MB), rather than trying to allocate it.
+const maxMessageSize = 512 << 20
+
+type progressReader struct {
+	r io.Reader
+	s *session
+}
+
+func (r progressReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if n > 0 {
+		r.s.arm()
+	}
+	return n, err
+}
+
+// markStored flags or moves committed messages on the server, then records
+// it. A refusal by the server is logged and counted, and left for the next
+// poll; only a broken connection or a store failure is an error.
+// retry says the UIDs come from an earlier poll: some may be gone (moved
+// by us or by someone), and those are done.
+func (s *session) markStored(ctx context.Context, mailboxID int64, uids []uint32, retry bool, stats *PollStats) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	todo := uids
+	if retry && s.o.Processed != "keep" {
+		present, err := s.present(uids)
+		if err != nil {
+			return err
+		}
+		todo = present
+	}
+	if err := s.mark(todo); err != nil {
+		// Only a refusal by the server (NO, BAD) is left for the next poll
+		// on this connection; anything else means the connection is gone.
+		var refused *imap.Error
+		if ctx.Err() != nil || s.broken() || !errors.As(err, &refused) {
+			return s.fail(s.markStep(), err)
+		}
+		stats.MarkFailures += len(uids)
+		s.p.log.Warn("imap_mark_failed", slog.String("processed", s.o.Processed),
+			slog.Int("messages", len(uids)), slog.Any("error", s.fail(s.markStep(), err)))
+		return nil
+	}
+	if err := s.p.st.MarkServerDone(ctx, mailboxID, uids); err != nil {
+		return fmt.Errorf("imap %s: %w", s.addr, err)
+	}
+	if s.o.Processed != "keep" {
+		stats.Marked += len(todo)
+	}
+	return nil
+}
+
+func (s *session) markStep() string {
+	if f := s.o.moveFolder(); f != "" {
+		return "move to " + f
+	}
+	return "flag " + string(s.flag)
+}
+
+// broken reports whether the connection is gone.
+func (s *session) broken() bool {
+	if s.cancelled.Load() || s.timedOut.Load() {
+		return true
+	}
+	select {
+	case <-s.c.Closed():
+		return true
+	default:
+		return false
+	}
+}
+
+// present returns those of uids still in the selected mailbox.
+func (s *session) present(uids []uint32) ([]uint32, error) {
+	var set imap.UIDSet
+	for _, u := range uids {
+		set.AddNum(imap.UID(u))
+	}
+	s.arm()
+	data, err := s.c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}}, nil).Wait()
+	s.disarm()
+	if err != nil {
+		return nil, s.fail("search", err)
+	}
+	var out []uint32
+	for _, u := range data.AllUIDs() {
+		if _, ok := slices.BinarySearch(uids, uint32(u)); ok {
+			out = append(out, uint32(u))
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// mark applies the Processed mode to uids.
+func (s *session) mark(uids []uint32) error {
+	if len(uids) == 0 || s.o.Processed == "keep" {
+		return nil
+	}
+	var set imap.UIDSet
+	for _, u := range uids {
+		set.AddNum(imap.UID(u))
+	}
+	s.arm()
+	defer s.disarm()
+	folder := s.o.moveFolder()
+	if folder == "" {
+		return s.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{s.flag}}, nil).Close()
+	}
+	if err := s.ensureFolder(folder); err != nil {
+		return err
+	}
+	if s.caps.Has(imap.CapMove) || s.caps.Has(imap.CapIMAP4rev2) {
+		_, err := s.c.Move(set, folder).Wait()
+		return err
+	}
+	// No MOVE: COPY, and only once the copy is confirmed, \Deleted and
+	// expunge. (imapclient's own fallback sends the three at once, so a
+	// refused COPY would still delete.) Without UIDPLUS, EXPUNGE also
+	// removes other messages someone marked \Deleted, as any mail client
+	// would.
+	if _, err := s.c.Copy(set, folder).Wait(); err != nil {
+		return fmt.Errorf("copy: %w", err)
+	}
+	if err := s.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+		return fmt.Errorf("store \\Deleted: %w", err)
+	}
+	if s.caps.Has(imap.CapUIDPlus) {
+		return s.c.UIDExpunge(set).Close()
+	}
+	return s.c.Expunge().Close()
+}
+
+// ensureFolder creates the move folder when missing, once per connection.
+func (s *session) ensureFolder(folder string) error {
+	if s.folder {
+		return nil
+	}
+	list, err := s.c.List("", folder, nil).Collect()
+	if err != nil {
+		return fmt.Errorf("list %s: %w", folder, err)
+	}
+	if len(list) == 0 {
+		err := s.c.Create(folder, nil).Wait()
+		var ierr *imap.Error
+		if err != nil && !(errors.As(err, &ierr) && ierr.Code == imap.ResponseCodeAlreadyExists) {
+			return fmt.Errorf("create %s: %w", folder, err)
+		}
+		s.p.log.Info("imap_folder_created", slog.String("folder", folder))
+	}
+	s.folder = true
+	return nil
+}
+
+// waitForMail returns when new mail may have arrived: on EXISTS while
+// idling, or after PollInterval.
+func (s *session) waitForMail(ctx context.Context) error {
+	timer := time.NewTimer(s.o.PollInterval)
+	defer timer.Stop()
+	if !s.caps.Has(imap.CapIdle) && !s.caps.Has(imap.CapIMAP4rev2) {
+		select {
+		case <-ctx.Done():
+			return s.fail("wait", ctx.Err())
+		case <-timer.C:
+			return nil
+		}
+	}
+	s.arm()
+	idle, err := s.c.Idle()
+	s.disarm()
+	if err != nil {
+		return s.fail("idle", err)
+	}
+	closed := false
+	select {
+	case <-ctx.Done():
+	case <-s.newMail:
+	case <-timer.C:
+	case <-s.c.Closed():
+		closed = true
+	}
+	s.arm()
+	err = idle.Close()
+	if werr := idle.Wait(); err == nil {
+		err = werr
+	}
+	s.disarm()
+	if ctx.Err() != nil {
+		return s.fail("idle", ctx.Err())
+	}
+	if closed && err == nil {
+		err = errors.New("connection closed by the server")
+	}
+	if err != nil {
+		return s.fail("idle", err)
+	}
+	return nil
+}

@@ -1,0 +1,579 @@
+package notify
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/rse-lozere/rse-intake/store"
+)
+
+// SMTP security modes.
+const (
+	SecurityTLS      = "tls"      // implicit TLS (port 465)
+	SecurityStartTLS = "starttls" // STARTTLS required (port 587)
+	SecurityNone     = "none"     // plain text, loopback hosts only
+)
+
+// Defaults of the sender.
+const (
+	DefaultMaxPerHour = 100
+	DefaultBatchSize  = 500
+	DefaultTimeout    = 30 * time.Second
+	// MaxRetryAge is how long after it was queued a mail is retried after
+	// temporary failures before it is marked failed.
+	MaxRetryAge = 72 * time.Hour
+	// claimLease is how long a mail taken by a sender stays invisible to
+	// other senders; a sender that dies mid-batch delays its mails this long.
+	claimLease = 10 * time.Minute
+)
+
+// retrySteps are the waits after the 1st, 2nd... temporary failure; the
+// last one repeats.
+var retrySteps = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour}
+
+// SMTPConfig says how to reach the SMTP server.
+type SMTPConfig struct {
+	Host     string
+	Port     int    // 465 for tls, 587 for starttls, 25 for none when 0
+	Security string // "tls" | "starttls" | "none"
+	Username string // no authentication when empty
+	Password string
+	From     string // envelope sender and From address
+	HELO     string // the local host name when empty
+	// Timeout bounds the dial and every read or write of each command
+	// (DefaultTimeout when 0).
+	Timeout time.Duration
+	// TLSConfig replaces the default TLS settings (tests use it to trust
+	// a private certificate); ServerName defaults to Host.
+	TLSConfig *tls.Config
+}
+
+// SenderConfig configures a Sender.
+type SenderConfig struct {
+	SMTP           SMTPConfig
+	ProgramName    string   // display name of From and Reply-To
+	ProgramAddress string   // Reply-To; never a recipient
+	Coordinators   []string // never recipients of automatic mail
+	MaxPerHour     int      // DefaultMaxPerHour when 0
+	BatchSize      int      // due mails looked at per SendDue; DefaultBatchSize when 0
+	Logger         *slog.Logger
+}
+
+// Sender delivers the due mails of the outbox. One SendDue runs at a time
+// per Sender; ClaimMails keeps two processes from sending the same mail.
+type Sender struct {
+	st        *store.Store
+	cfg       SenderConfig
+	from      string
+	forbidden map[string]bool
+	log       *slog.Logger
+	mu        sync.Mutex
+
+	// Now is the clock (time.Now by default); tests move it to make
+	// retries due without sleeping.
+	Now func() time.Time
+	// Jitter returns a number in [0, 1) that spreads retries (±10 %);
+	// math/rand by default.
+	Jitter func() float64
+}
+
+// Result counts what one SendDue did.
+type Result struct {
+	Sent      int // accepted by the server
+	Retried   int // temporary failure, rescheduled
+	Failed    int // permanent failure, or temporary ones for longer than MaxRetryAge
+	Held      int // due but left pending by the hourly cap
+	Cancelled int // addressed to the program or a coordinator: never sent
+}
+
+// NewSender checks the configuration and returns a Sender over st.
+func NewSender(st *store.Store, cfg SenderConfig) (*Sender, error) {
+	c := &cfg.SMTP
+	if c.Host == "" {
+		return nil, errors.New("smtp: host is empty")
+	}
+	switch c.Security {
+	case SecurityTLS:
+		if c.Port == 0 {
+			c.Port = 465
+		}
+	case SecurityStartTLS:
+		if c.Port == 0 {
+			c.Port = 587
+		}
+	case SecurityNone:
+		if c.Port == 0 {
+			c.Port = 25
+		}
+		// The configuration checks this too; a plain-text session (and a
+		// password) must never leave the machine.
+		if !isLoopbackHost(c.Host) {
+			return nil, fmt.Errorf("smtp: security \"none\" is only allowed towards a loopback host, not %q", c.Host)
+		}
+	default:
+		return nil, fmt.Errorf("smtp: security %q: expected tls, starttls or none", c.Security)
+	}
+	if c.Port < 1 || c.Port > 65535 {
+		return nil, fmt.Errorf("smtp: port %d out of range", c.Port)
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	from, err := mail.ParseAddress(c.From)
+	if err != nil {
+		return nil, fmt.Errorf("smtp: from address %q: %w", c.From, err)
+	}
+	prog, err := mail.ParseAddress(cfg.ProgramAddress)
+	if err != nil {
+		return nil, fmt.Errorf("program address %q: %w", cfg.ProgramAddress, err)
+	}
+	cfg.ProgramAddress = prog.Address
+	if cfg.MaxPerHour <= 0 {
+		cfg.MaxPerHour = DefaultMaxPerHour
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = DefaultBatchSize
+	}
+	s := &Sender{st: st, cfg: cfg, from: from.Address, forbidden: map[string]bool{}, log: cfg.Logger,
+		Now: time.Now, Jitter: rand.Float64}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	for _, a := range append([]string{cfg.ProgramAddress, from.Address}, cfg.Coordinators...) {
+		if p, err := mail.ParseAddress(a); err == nil {
+			s.forbidden[canonicalAddress(p.Address)] = true
+		} else {
+			return nil, fmt.Errorf("coordinator address %q: %w", a, err)
+		}
+	}
+	return s, nil
+}
+
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(h, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// canonicalAddress folds the spellings that reach the same mailbox: case,
+// a +tag, and for Gmail the dots of the local part.
+func canonicalAddress(addr string) string {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok {
+		return addr
+	}
+	local, _, _ = strings.Cut(local, "+")
+	if domain == "googlemail.com" {
+		domain = "gmail.com"
+	}
+	if domain == "gmail.com" {
+		local = strings.ReplaceAll(local, ".", "")
+	}
+	return local + "@" + domain
+}
+
+// SendDue delivers the pending mails that are due, over one SMTP
+// connection, within the hourly cap. Each mail is marked sent right after
+// the server accepted its DATA, so a crash between the two can send one
+// mail twice at most, with the same Message-ID (the row keeps it).
+//
+// Per-mail outcomes are in Result. The error is non-nil when the store
+// failed, ctx ended, or the SMTP server could not be reached or refused
+// the session (a *TemporaryError; the mails were rescheduled).
+func (s *Sender) SendDue(ctx context.Context) (Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var res Result
+	now := s.Now()
+	sent, err := s.st.SentSince(ctx, now.Add(-time.Hour))
+	if err != nil {
+		return res, fmt.Errorf("send due mails: %w", err)
+	}
+	budget := max(s.cfg.MaxPerHour-sent, 0)
+	due, err := s.st.DueMails(ctx, now, s.cfg.BatchSize)
+	if err != nil {
+		return res, fmt.Errorf("send due mails: %w", err)
+	}
+	var todo []*store.OutboxMail
+	for _, m := range due {
+		if s.forbidden[canonicalAddress(m.Recipient)] {
+			if err := s.st.MarkCancelled(ctx, m.ID,
+				"not sent: the recipient is the program's address or a coordinator"); err != nil {
+				return res, fmt.Errorf("send due mails: %w", err)
+			}
+			res.Cancelled++
+			s.log.Warn("mail cancelled", slog.Int64("outbox_id", m.ID), slog.String("kind", m.Kind),
+				slog.String("reference", m.Reference), slog.String("reason", "recipient is the program or a coordinator"))
+			continue
+		}
+		if len(todo) >= budget {
+			res.Held++
+			continue
+		}
+		todo = append(todo, m)
+	}
+	if res.Held > 0 {
+		s.log.Info("hourly cap reached", slog.Int("max_per_hour", s.cfg.MaxPerHour),
+			slog.Int("sent_last_hour", sent), slog.Int("held", res.Held))
+	}
+	if len(todo) == 0 {
+		return res, nil
+	}
+	ids := make([]int64, len(todo))
+	for i, m := range todo {
+		ids[i] = m.ID
+	}
+	claimed, err := s.st.ClaimMails(ctx, ids, now, now.Add(claimLease))
+	if err != nil {
+		return res, fmt.Errorf("send due mails: %w", err)
+	}
+	todo = keepClaimed(todo, claimed)
+
+	sess := &session{s: s}
+	defer sess.close()
+	for i, m := range todo {
+		if err := ctx.Err(); err != nil {
+			return res, s.release(ctx, todo[i:], err)
+		}
+		derr := sess.deliver(ctx, m)
+		if derr != nil && ctx.Err() != nil {
+			// Cancelled mid-send: not the mail's fault, leave it due.
+			return res, s.release(ctx, todo[i:], ctx.Err())
+		}
+		if err := s.record(ctx, m, derr, &res); err != nil {
+			return res, s.release(ctx, todo[i+1:], err)
+		}
+	}
+	if sess.connErr != nil {
+		s.log.Warn("smtp server unreachable", slog.Int("retried", res.Retried), slog.Any("error", sess.connErr))
+		return res, fmt.Errorf("send due mails: %w", sess.connErr)
+	}
+	return res, nil
+}
+
+func keepClaimed(ms []*store.OutboxMail, claimed []int64) []*store.OutboxMail {
+	ok := make(map[int64]bool, len(claimed))
+	for _, id := range claimed {
+		ok[id] = true
+	}
+	var out []*store.OutboxMail
+	for _, m := range ms {
+		if ok[m.ID] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// release makes claimed mails that were not tried due again, then
+// returns cause.
+func (s *Sender) release(ctx context.Context, ms []*store.OutboxMail, cause error) error {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	if err := s.st.ReleaseMails(context.WithoutCancel(ctx), ids, s.Now()); err != nil {
+		return errors.Join(fmt.Errorf("send due mails: %w", cause), err)
+	}
+	return fmt.Errorf("send due mails: %w", cause)
+}
+
+// record stores the outcome of one delivery.
+func (s *Sender) record(ctx context.Context, m *store.OutboxMail, derr error, res *Result) error {
+	now := s.Now()
+	attempts := m.Attempts + 1
+	attrs := []any{slog.Int64("outbox_id", m.ID), slog.String("kind", m.Kind),
+		slog.String("reference", m.Reference), slog.Int("attempts", attempts)}
+	var perm *PermanentError
+	switch {
+	case derr == nil:
+		if err := s.st.MarkSent(ctx, m.ID, now); err != nil {
+			// The server has the mail: this row will be sent again (same
+			// Message-ID) unless the store recovers first.
+			return err
+		}
+		res.Sent++
+		s.log.Info("mail sent", attrs...)
+	case errors.As(derr, &perm):
+		if err := s.st.MarkFailed(ctx, m.ID, attempts, perm.Text); err != nil {
+			return err
+		}
+		res.Failed++
+		s.log.Warn("mail failed", append(attrs, slog.Int("smtp_code", perm.Code), slog.Any("error", derr))...)
+	default:
+		if now.Sub(m.CreatedAt) >= MaxRetryAge {
+			text := fmt.Sprintf("gave up after %s of temporary failures; last: %v", MaxRetryAge, derr)
+			if err := s.st.MarkFailed(ctx, m.ID, attempts, text); err != nil {
+				return err
+			}
+			res.Failed++
+			s.log.Warn("mail failed", append(attrs, slog.Any("error", derr))...)
+			return nil
+		}
+		next := now.Add(s.backoff(attempts))
+		if limit := m.CreatedAt.Add(MaxRetryAge); next.After(limit) {
+			next = limit
+		}
+		if err := s.st.MarkRetry(ctx, m.ID, attempts, next, derr.Error()); err != nil {
+			return err
+		}
+		res.Retried++
+		s.log.Info("mail retry scheduled", append(attrs, slog.Time("next_attempt_at", next),
+			slog.Any("error", derr))...)
+	}
+	return nil
+}
+
+// backoff is the wait after the attempts-th failure, ±10 % jitter.
+func (s *Sender) backoff(attempts int) time.Duration {
+	d := retrySteps[min(max(attempts, 1), len(retrySteps))-1]
+	return time.Duration(float64(d) * (0.9 + 0.2*s.Jitter()))
+}
+
+// session is one SMTP connection, opened on the first mail and reused.
+type session struct {
+	s       *Sender
+	client  *gomail.Client
+	raw     net.Conn
+	stop    func() bool
+	connErr *TemporaryError // the session could not be opened: not retried in this batch
+}
+
+func (ss *session) open(ctx context.Context) error {
+	cfg := ss.s.cfg.SMTP
+	tlsCfg := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
+	if cfg.TLSConfig != nil {
+		tlsCfg = cfg.TLSConfig.Clone()
+		if tlsCfg.ServerName == "" {
+			tlsCfg.ServerName = cfg.Host
+		}
+	}
+	var raw net.Conn
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		d := net.Dialer{Timeout: cfg.Timeout}
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Security == SecurityNone {
+			if ta, ok := c.RemoteAddr().(*net.TCPAddr); !ok || !ta.IP.IsLoopback() {
+				c.Close()
+				return nil, fmt.Errorf("security \"none\" refuses %s: not a loopback address", c.RemoteAddr())
+			}
+		}
+		raw = c
+		conn := net.Conn(&deadlineConn{Conn: c, timeout: cfg.Timeout})
+		if cfg.Security == SecurityTLS {
+			tc := tls.Client(conn, tlsCfg)
+			if err := tc.HandshakeContext(ctx); err != nil {
+				c.Close()
+				return nil, fmt.Errorf("TLS handshake: %w", err)
+			}
+			conn = tc
+		}
+		return conn, nil
+	}
+	opts := []gomail.Option{
+		gomail.WithPort(cfg.Port),
+		gomail.WithTimeout(cfg.Timeout),
+		gomail.WithDialContextFunc(dial),
+		gomail.WithTLSConfig(tlsCfg),
+		// After an accepted DATA the server is ready for the next mail:
+		// RSET (and the NOOP go-mail sends before it) would only add
+		// round trips. Failed MAIL/RCPT are still followed by RSET.
+		gomail.WithoutRset(),
+	}
+	switch cfg.Security {
+	case SecurityStartTLS:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	default: // tls: done by dial; none: plain text
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	}
+	if cfg.HELO != "" {
+		opts = append(opts, gomail.WithHELO(cfg.HELO))
+	}
+	if cfg.Username != "" {
+		// PLAIN and LOGIN refuse to run without TLS (except towards
+		// localhost): the password never crosses the network in clear.
+		opts = append(opts, gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password),
+			gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthPlain, gomail.SMTPAuthLogin))
+	}
+	client, err := gomail.NewClient(cfg.Host, opts...)
+	if err != nil {
+		return fmt.Errorf("smtp client: %w", err)
+	}
+	if err := client.DialWithContext(ctx); err != nil {
+		if raw != nil {
+			raw.Close()
+		}
+		return err
+	}
+	ss.client, ss.raw = client, raw
+	// go-mail's Send takes no context: closing the socket when ctx ends
+	// unblocks it.
+	ss.stop = context.AfterFunc(ctx, func() { raw.Close() })
+	return nil
+}
+
+// drop forgets a connection that is no longer usable, without QUIT.
+func (ss *session) drop() {
+	if ss.stop != nil {
+		ss.stop()
+	}
+	if ss.raw != nil {
+		ss.raw.Close()
+	}
+	ss.client, ss.raw, ss.stop = nil, nil, nil
+}
+
+// close ends the session politely.
+func (ss *session) close() {
+	if ss.client != nil {
+		if err := ss.client.Close(); err != nil {
+			ss.s.log.Debug("smtp quit failed", slog.Any("error", err))
+		}
+	}
+	ss.drop()
+}
+
+// deliver sends one mail, opening or reopening the session as needed.
+// It returns nil once the server accepted the DATA.
+func (ss *session) deliver(ctx context.Context, m *store.OutboxMail) error {
+	msg, err := ss.s.message(m)
+	if err != nil {
+		return err
+	}
+	for try := 0; ; try++ {
+		if ss.connErr != nil {
+			return ss.connErr
+		}
+		if ss.client == nil {
+			if err := ss.open(ctx); err != nil {
+				ss.connErr = classifyConn(err)
+				return ss.connErr
+			}
+		}
+		err := ss.client.Send(msg)
+		if msg.IsDelivered() {
+			// Accepted; anything after (a failed RSET) only means the
+			// connection is in doubt.
+			if err != nil {
+				ss.drop()
+			}
+			return nil
+		}
+		if err == nil {
+			return errors.New("go-mail reported no error but no delivery")
+		}
+		var se *gomail.SendError
+		if errors.As(err, &se) && se.Reason == gomail.ErrConnCheck && try == 0 {
+			// The reused connection died while idle (the NOOP failed):
+			// nothing was sent, reconnect once.
+			ss.drop()
+			continue
+		}
+		cerr := classifySend(err)
+		if te := (*TemporaryError)(nil); errors.As(cerr, &te) && te.Code == 0 {
+			ss.drop() // no SMTP reply: the connection is broken
+		}
+		return cerr
+	}
+}
+
+// message builds the MIME message of an outbox row: multipart/alternative
+// text and HTML, extra parts as attachments, and the headers that mark an
+// automatic reply.
+func (s *Sender) message(m *store.OutboxMail) (*gomail.Msg, error) {
+	rcpt, err := mail.ParseAddress(m.Recipient)
+	if err != nil {
+		return nil, &PermanentError{Text: fmt.Sprintf("recipient %q is not an address: %v", m.Recipient, err), Err: err}
+	}
+	msgID := strings.TrimSuffix(strings.TrimPrefix(m.HeaderMsgID, "<"), ">")
+	if msgID == "" || strings.ContainsAny(msgID, " <>\r\n") {
+		return nil, &PermanentError{Text: fmt.Sprintf("outbox mail %d has no usable Message-ID %q", m.ID, m.HeaderMsgID)}
+	}
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := msg.EnvelopeFrom(s.from); err != nil {
+		return nil, &PermanentError{Text: fmt.Sprintf("from address %q: %v", s.from, err), Err: err}
+	}
+	msg.FromMailAddress(&mail.Address{Name: s.cfg.ProgramName, Address: s.from})
+	msg.ToMailAddress(&mail.Address{Name: oneLine(m.RecipientName), Address: rcpt.Address})
+	msg.ReplyToMailAddress(&mail.Address{Name: s.cfg.ProgramName, Address: s.cfg.ProgramAddress})
+	msg.Subject(oneLine(m.Subject))
+	// The same Message-ID on every attempt: a duplicate after a crash is
+	// recognisable, and threads stay whole.
+	msg.SetMessageIDWithValue(msgID)
+	created := m.CreatedAt
+	if created.IsZero() {
+		created = s.Now()
+	}
+	msg.SetDateWithValue(created)
+	if id := cleanMsgID(m.InReplyTo); id != "" {
+		msg.SetGenHeader(gomail.HeaderInReplyTo, id)
+	}
+	if refs := cleanRefs(m.References); refs != "" {
+		msg.SetGenHeader(gomail.HeaderReferences, refs)
+	}
+	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-replied")
+	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	msg.SetBodyString(gomail.TypeTextPlain, m.BodyText)
+	msg.AddAlternativeString(gomail.TypeTextHTML, m.BodyHTML)
+	for _, p := range m.Parts {
+		ct := p.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		if err := msg.AttachReader(p.Filename, strings.NewReader(p.Content),
+			gomail.WithFileContentType(gomail.ContentType(ct))); err != nil {
+			return nil, &PermanentError{Text: fmt.Sprintf("part %q: %v", p.Filename, err), Err: err}
+		}
+	}
+	return msg, nil
+}
+
+// cleanRefs keeps the well-formed Message-IDs of a References value.
+func cleanRefs(refs string) string {
+	var ok []string
+	for _, f := range strings.Fields(refs) {
+		if id := cleanMsgID(f); id != "" {
+			ok = append(ok, id)
+		}
+	}
+	return strings.Join(ok, " ")
+}
+
+// deadlineConn bounds every read and write: a server that stops answering
+// in the middle of a command fails the command after the timeout instead
+// of holding the batch forever.
+type deadlineConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *deadlineConn) Read(b []byte) (int, error) {
+	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Read(b)
+}
+
+func (c *deadlineConn) Write(b []byte) (int, error) {
+	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(b)
+}
