@@ -178,4 +178,3 @@ func decisionsCommand() *command {
 		},
 	}
 }
-
