@@ -136,6 +136,16 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 		// lost) but neither counted nor answered again.
 		msg.DuplicateOf, msg.ApplicationID, msg.ShouldAcknowledge = earlier.ID, earlier.ApplicationID, false
 	}
+	var target *store.Application
+	if earlier == nil && !an.Unreadable && (res.Kind == extract.KindApplication || res.Kind == extract.KindFollowUp) {
+		if target, err = p.findThread(ctx, tx, m, res); err != nil {
+			return err
+		}
+		if target != nil {
+			// Known only here: the mail continues a stored application.
+			msg.Kind = extract.KindFollowUp
+		}
+	}
 	if err := tx.InsertMessage(ctx, msg); err != nil {
 		return err
 	}
@@ -156,10 +166,6 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 		return nil
 	}
 
-	target, err := p.findThread(ctx, tx, m, res)
-	if err != nil {
-		return err
-	}
 	if target == nil {
 		return p.createApplication(ctx, tx, msg, res, out)
 	}

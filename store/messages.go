@@ -307,3 +307,32 @@ func (tx *Tx) MessageAt(ctx context.Context, mailboxID int64, uid uint32) (bool,
 	}
 	return n > 0, nil
 }
+
+// Linked is a stored message as listed with its application.
+type Linked struct {
+	ID          int64  `json:"id"`
+	MessageID   string `json:"message_id"`
+	Kind        string `json:"kind"`
+	DuplicateOf int64  `json:"duplicate_of,omitempty"`
+}
+
+// LinkedMessages returns, for every application, its messages in arrival
+// order, in one query (list --json shows them for thousands at once).
+func (s *Store) LinkedMessages(ctx context.Context) (map[int64][]Linked, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT application_id, id, coalesce(message_id, ''), kind,
+		coalesce(duplicate_of, 0) FROM messages WHERE application_id IS NOT NULL ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("linked messages: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]Linked{}
+	for rows.Next() {
+		var app int64
+		var l Linked
+		if err := rows.Scan(&app, &l.ID, &l.MessageID, &l.Kind, &l.DuplicateOf); err != nil {
+			return nil, fmt.Errorf("linked messages: %w", err)
+		}
+		out[app] = append(out[app], l)
+	}
+	return out, rows.Err()
+}

@@ -164,9 +164,15 @@ func listCommand() *command {
 					return err
 				}
 				if *asJSON {
+					linked, err := st.LinkedMessages(ctx)
+					if err != nil {
+						return err
+					}
 					out := make([]map[string]any, 0, len(apps))
 					for _, a := range apps {
-						out = append(out, cfg.applicationJSON(a))
+						obj := cfg.applicationJSON(a)
+						addThread(obj, a, linked[a.ID])
+						out = append(out, obj)
 					}
 					return writeJSON(e.stdout, out)
 				}
@@ -219,6 +225,28 @@ func (c *Config) applicationJSON(a *store.Application) map[string]any {
 	m["eligible"] = eligible
 	m["reasons"] = nonNil(reasons)
 	return m
+}
+
+// addThread adds to an application's JSON the Message-ID of the mail that
+// created it and the follow-ups that completed it; a follow-up's
+// "completes" is the application's reference.
+func addThread(obj map[string]any, a *store.Application, msgs []store.Linked) {
+	obj["message_id"] = nil
+	followUps := []map[string]any{}
+	duplicates := 0
+	for _, m := range msgs {
+		switch {
+		case m.ID == a.FirstMessageID:
+			obj["message_id"] = nullableStr(m.MessageID)
+		case m.DuplicateOf != 0:
+			duplicates++
+		default:
+			followUps = append(followUps, map[string]any{"id": m.ID, "message_id": nullableStr(m.MessageID),
+				"kind": extract.KindFollowUp, "completes": a.Reference})
+		}
+	}
+	obj["follow_ups"] = followUps
+	obj["duplicate_deliveries"] = duplicates
 }
 
 func missingNames(ms []store.Missing) []string {
