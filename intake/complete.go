@@ -64,27 +64,6 @@ func hasAttachment(atts []store.Attachment, want string) bool {
 	return false
 }
 
-// legalForms are dropped when comparing company names.
-var legalForms = map[string]bool{"sarl": true, "sas": true, "sasu": true, "eurl": true, "scop": true,
-	"gaec": true, "sa": true, "sci": true, "ei": true, "eirl": true, "scea": true, "earl": true}
-
-// NameKey normalises an applicant's name and company so that the same
-// person and company written two ways compare equal; "" when either part
-// is missing.
-func NameKey(a *store.Application) string {
-	name := fold(a.FirstName + " " + a.LastName)
-	var comp []string
-	for _, w := range strings.FieldsFunc(fold(a.Company), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if !legalForms[w] {
-			comp = append(comp, w)
-		}
-	}
-	if strings.TrimSpace(name) == "" || len(comp) == 0 {
-		return ""
-	}
-	return strings.Join(strings.Fields(name), " ") + "|" + strings.Join(comp, " ")
-}
-
 // fold lowercases and strips accents.
 func fold(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)

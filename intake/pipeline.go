@@ -109,6 +109,13 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 		return err
 	}
 	if earlier != nil && src.Rescan && src.MailboxID != 0 {
+		elsewhere, err := tx.FindDeliveryElsewhere(ctx, src.MailboxID, m.MessageID, bodySHA, sha)
+		if err != nil {
+			return err
+		}
+		if elsewhere != nil {
+			earlier = elsewhere
+		}
 		moved, err := tx.Relocate(ctx, earlier.ID, src.MailboxID, src.UID)
 		if err != nil {
 			return err
@@ -374,7 +381,7 @@ func missingNote(ms []store.Missing) string {
 }
 
 func (p *Pipeline) flagLookalike(ctx context.Context, tx *store.Tx, app *store.Application) error {
-	other, err := tx.FindLookalike(ctx, app, NameKey)
+	other, err := tx.FindLookalike(ctx, app)
 	if err != nil || other == nil {
 		return err
 	}

@@ -124,8 +124,8 @@ func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix stri
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO applications (reference, year, seq, status, first_message_id,
 		received_at, updated_at, first_name, last_name, email, phone, company, role, siret, siret_valid, siren,
 		postal_code, commune, departement, headcount, sector, motivation, forwarded_by, corrected, missing, score,
-		possible_duplicate_of, decision_notified, notes)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		possible_duplicate_of, decision_notified, notes, name_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append([]any{a.Reference, a.Year, a.Seq, a.Status, a.FirstMessageID, ts(a.ReceivedAt), ts(a.UpdatedAt)},
 			args...)...)
 	if err != nil {
@@ -162,7 +162,7 @@ func applicationArgs(a *Application) ([]any, error) {
 		nullStr(a.Company), nullStr(a.Role), nullStr(a.Siret), siretValid, nullStr(a.Siren),
 		nullStr(a.PostalCode), nullStr(a.Commune), nullStr(a.Departement), headcount, nullStr(a.Sector),
 		nullStr(a.Motivation), nullStr(a.ForwardedBy), string(corrected), string(miss), score,
-		nullStr(a.PossibleDuplicateOf), nullStr(a.DecisionNotified), nullStr(a.Notes)}, nil
+		nullStr(a.PossibleDuplicateOf), nullStr(a.DecisionNotified), nullStr(a.Notes), nullStr(NameKey(&a.Applicant))}, nil
 }
 
 // UpdateApplication writes every field of a back (status changes should go
@@ -177,7 +177,7 @@ func (tx *Tx) UpdateApplication(ctx context.Context, a *Application) error {
 		first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
 		siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
 		forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
-		decision_notified = ?, notes = ? WHERE id = ?`,
+		decision_notified = ?, notes = ?, name_key = ? WHERE id = ?`,
 		append(append([]any{a.Status, ts(a.UpdatedAt)}, args...), a.ID)...)
 	if err != nil {
 		return fmt.Errorf("update application %s: %w", a.Reference, err)
@@ -269,24 +269,22 @@ func (tx *Tx) OpenApplicationFrom(ctx context.Context, email string, since time.
 }
 
 // FindLookalike returns the earliest other application with the same
-// SIRET, phone, or normalised name and company, for a coordinator to
-// decide on; nil when none.
-func (tx *Tx) FindLookalike(ctx context.Context, a *Application, nameKey func(*Application) string) (*Application, error) {
-	others, err := listApplications(ctx, tx.tx, nil)
+// SIRET, phone, or normalised name and company (see NameKey), for a
+// coordinator to decide on; nil when none.
+func (tx *Tx) FindLookalike(ctx context.Context, a *Application) (*Application, error) {
+	key := NameKey(&a.Applicant)
+	if a.Siret == "" && a.Phone == "" && key == "" {
+		return nil, nil
+	}
+	o, err := scanApplication(tx.tx.QueryRowContext(ctx, `SELECT `+applicationCols+` FROM applications
+		WHERE id <> ? AND status <> 'needs_review'
+		  AND (siret = ? OR phone = ? OR name_key = ?)
+		ORDER BY id LIMIT 1`, a.ID, nullStr(a.Siret), nullStr(a.Phone), nullStr(key)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find look-alike of %s: %w", a.Reference, err)
 	}
-	key := nameKey(a)
-	for _, o := range others {
-		if o.ID == a.ID || o.Status == StatusNeedsReview {
-			continue
-		}
-		switch {
-		case a.Siret != "" && o.Siret == a.Siret,
-			a.Phone != "" && o.Phone == a.Phone,
-			key != "" && nameKey(o) == key:
-			return o, nil
-		}
-	}
-	return nil, nil
+	return o, nil
 }

@@ -128,15 +128,27 @@ func (tx *Tx) LinkMessage(ctx context.Context, messageID, applicationID int64) e
 // and the same body: a second delivery of the same mail. Messages without
 // a Message-ID are matched on their whole raw sha256 instead.
 func (tx *Tx) FindDelivery(ctx context.Context, messageID, bodySHA, sha string) (*Message, error) {
-	var row *sql.Row
-	if messageID != "" {
-		row = tx.tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
-			WHERE message_id = ? AND body_sha256 = ? ORDER BY id LIMIT 1`, messageID, bodySHA)
-	} else {
-		row = tx.tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
-			WHERE message_id IS NULL AND sha256 = ? ORDER BY id LIMIT 1`, sha)
+	return tx.findDelivery(ctx, 0, messageID, bodySHA, sha)
+}
+
+// FindDeliveryElsewhere is FindDelivery among the messages not already
+// placed in mailboxID: after a UIDVALIDITY change, each copy of a mail
+// delivered twice is matched to its own earlier row.
+func (tx *Tx) FindDeliveryElsewhere(ctx context.Context, mailboxID int64, messageID, bodySHA, sha string) (*Message, error) {
+	return tx.findDelivery(ctx, mailboxID, messageID, bodySHA, sha)
+}
+
+func (tx *Tx) findDelivery(ctx context.Context, notIn int64, messageID, bodySHA, sha string) (*Message, error) {
+	q, args := `message_id = ? AND body_sha256 = ?`, []any{messageID, bodySHA}
+	if messageID == "" {
+		q, args = `message_id IS NULL AND sha256 = ?`, []any{sha}
 	}
-	m, err := scanMessage(row)
+	if notIn != 0 {
+		q += ` AND (mailbox_id IS NULL OR mailbox_id <> ?)`
+		args = append(args, notIn)
+	}
+	m, err := scanMessage(tx.tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages WHERE `+q+
+		` ORDER BY id LIMIT 1`, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
