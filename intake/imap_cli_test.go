@@ -32,7 +32,7 @@ func TestPollCLIKilled(t *testing.T) {
 		// cmd is written alongside; until it builds there is nothing to kill.
 		t.Skipf("cmd/rse-intake does not build yet: %v\n%s", err, out)
 	}
-	const n = 200
+	const n = 1000
 	d := imaptest.StartDovecot(t)
 	if err := d.SeedMaildir(uniqueCorpus(t, n)); err != nil {
 		t.Fatal(err)

@@ -95,7 +95,7 @@ func (p *Pipeline) Ingest(ctx context.Context, src Source, raw []byte) (Outcome,
 	if err != nil {
 		return Outcome{}, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 	}
-	p.cfg.Logger.Info("message_stored", slog.Int64("message", out.MessageID), slog.String("kind", out.Kind),
+	p.cfg.Logger.Debug("message_stored", slog.Int64("message", out.MessageID), slog.String("kind", out.Kind),
 		slog.String("reference", out.Reference), slog.Bool("duplicate", out.Duplicate),
 		slog.Bool("needs_review", out.NeedsReview), slog.Any("queued", out.Queued))
 	return out, nil
