@@ -441,7 +441,9 @@ func missingPiece(labels map[string]string, m store.Missing, a *store.Applicant)
 		}
 	}
 	reason := strings.TrimSpace(m.Reason)
-	if reason == "" && m.Field == "siret" && a.Siret != "" && a.SiretValid != nil && !*a.SiretValid {
+	if m.Field == "siret" && a.Siret != "" && a.SiretValid != nil && !*a.SiretValid {
+		// The intake's reason is written for coordinators ("clé de
+		// contrôle"); the applicant gets the plain phrase.
 		reason = "invalid"
 	}
 	if reason != "" {

@@ -16,8 +16,9 @@ func TestAcknowledgementFrench(t *testing.T) {
 	c := newComposer(t, nil)
 	app := &store.Application{ID: 7, Reference: "RSE-2026-0007", Status: store.StatusIncomplete,
 		Applicant: elodie(),
-		Missing: []store.Missing{{Field: "siret", Reason: "invalid"}, {Field: "phone"}, {Field: "attachment:cv"},
-			{Field: "attachment:plan"}}}
+		Missing: []store.Missing{{Field: "siret", Reason: "SIRET invalide (la clé de contrôle ne correspond pas)"},
+			{Field: "phone"}, {Field: "attachment:cv"}, {Field: "attachment:plan"}, {Field: "attachment:lettre"},
+			{Field: "headcount", Reason: "effectif illisible"}}}
 	atts := []store.Attachment{{Filename: "portfolio.zip", Refused: "type de fichier refusé (archive .zip)."},
 		{Filename: "cv.pdf", Stored: true}}
 	answering := &store.Message{ID: 3, MessageID: "<CAF=abc@mail.gmail.com>"}
@@ -46,6 +47,8 @@ func TestAcknowledgementFrench(t *testing.T) {
 			"votre numéro de téléphone",
 			"votre CV (pièce jointe)",
 			"la pièce jointe « plan »",
+			"votre lettre de motivation (pièce jointe)",
+			"l'effectif de l'entreprise (nombre de salariés) : effectif illisible",
 			"« portfolio.zip » n'a pas pu être prise en compte : type de fichier refusé (archive .zip).",
 			"un lien de téléchargement",
 			"8 entreprises seront retenues",

@@ -15,9 +15,10 @@ import (
 // queues nothing the second time. With dryRun it only renders and returns
 // the mails. The mails are threaded under the application's first message.
 //
-// A decision changed back to one already mailed (selected, declined, then
-// selected again) finds its dedupe key taken: no second mail is queued,
-// DecisionNotified is brought up to date and the mail is not returned.
+// Each decision mail of an application gets its own dedupe key (its rank
+// among them), so a decision changed back to one already mailed (selected,
+// declined, then selected again) is mailed again: the applicant's last
+// word is always the current decision.
 //
 // An application whose mail cannot be written (no e-mail address) is
 // skipped; the others are queued and the error lists the skipped ones.
@@ -61,6 +62,11 @@ func QueueDecisions(ctx context.Context, st *store.Store, c *Composer, dryRun bo
 			if cur.Status != app.Status || cur.DecisionNotified == cur.Status {
 				return nil // changed meanwhile: the next run sees the new state
 			}
+			n, err := tx.CountMails(ctx, app.ID, store.MailDecision)
+			if err != nil {
+				return err
+			}
+			m.DedupeKey = fmt.Sprintf("decision:%s:%d", app.Reference, n+1)
 			switch err := tx.QueueMail(ctx, m); {
 			case errors.Is(err, store.ErrAlreadyQueued):
 			case err != nil:

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"math/big"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -600,5 +601,123 @@ func TestCancelledContextLeavesMailsDue(t *testing.T) {
 	row := mustOutbox(t, st, m.ID)
 	if row.Status != store.OutboxPending || row.Attempts != 0 || row.NextAttemptAt.After(clk.Now()) {
 		t.Errorf("row %+v", row)
+	}
+}
+
+// The server drops the connection in the middle of a batch: the next
+// mail reconnects, and every mail arrives once.
+func TestReconnectMidBatch(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	sink := smtpsink.Start(t)
+	s := newSender(t, st, sink, clk, nil)
+	for i := range 3 {
+		seedApplication(t, st, c, store.Applicant{Email: "mid" + string(rune('a'+i)) + "@example.net"}, nil, nil)
+	}
+	calls := 0
+	s.Now = func() time.Time {
+		calls++
+		if calls == 2 { // recording the first mail: it was accepted
+			sink.DropConnections()
+		}
+		return clk.Now()
+	}
+	res, err := s.SendDue(ctx)
+	if err != nil || res != (Result{Sent: 3}) {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if sink.Len() != 3 || sink.Sessions() != 2 {
+		t.Errorf("%d messages in %d sessions, want 3 in 2", sink.Len(), sink.Sessions())
+	}
+}
+
+func BenchmarkSendAcks(b *testing.B) {
+	ctx := context.Background()
+	clk := newClock()
+	st := openStore(b, clk)
+	c := newComposer(b, nil)
+	sink := smtpsink.Start(b)
+	s := newSender(b, st, sink, clk, func(cfg *SenderConfig) {
+		cfg.MaxPerHour = 1 << 30
+		cfg.BatchSize = 1 << 30
+	})
+	b.StopTimer()
+	a := elodie()
+	err := st.InTx(ctx, func(tx *store.Tx) error {
+		for i := 0; i < b.N; i++ {
+			msg := &store.Message{MessageID: "<bench-" + strconv.Itoa(i) + "@example.net>", SHA256: strconv.Itoa(i),
+				BodySHA256: strconv.Itoa(i), Raw: []byte("x"), Kind: "application", ShouldAcknowledge: true}
+			if err := tx.InsertMessage(ctx, msg); err != nil {
+				return err
+			}
+			app := &store.Application{Status: store.StatusIncomplete, FirstMessageID: msg.ID, Applicant: a,
+				Missing: []store.Missing{{Field: "phone"}, {Field: "attachment:cv"}}}
+			if err := tx.CreateApplication(ctx, app, "RSE", 2026); err != nil {
+				return err
+			}
+			m, err := c.Acknowledgement(app, nil, msg)
+			if err != nil {
+				return err
+			}
+			if err := tx.QueueMail(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	b.StartTimer()
+	start := time.Now()
+	res, err := s.SendDue(ctx)
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if err != nil || res.Sent != b.N || sink.Len() != b.N {
+		b.Fatalf("%+v, %v, %d received", res, err, sink.Len())
+	}
+	if sink.Sessions() != 1 {
+		b.Fatalf("%d SMTP sessions", sink.Sessions())
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "acks/s")
+}
+
+// A server that accepts the connection but never answers does not hold
+// the batch: the command times out and the mails are retried later.
+func TestSilentServerTimesOut(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, silent, until the test ends
+		}
+	}()
+	clk := newClock()
+	st := openStore(t, clk)
+	seedApplication(t, st, newComposer(t, nil), elodie(), nil, nil)
+	port := ln.Addr().(*net.TCPAddr).Port
+	s, err := NewSender(st, SenderConfig{SMTP: SMTPConfig{Host: "127.0.0.1", Port: port, Security: SecurityNone,
+		From: testAddress, Timeout: 300 * time.Millisecond}, ProgramName: testProgram, ProgramAddress: testAddress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Now = clk.Now
+	start := time.Now()
+	res, err := s.SendDue(context.Background())
+	if !IsTemporary(err) || res.Retried != 1 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %s", d)
 	}
 }

@@ -117,3 +117,13 @@ func (tx *Tx) HasMail(ctx context.Context, dedupeKey string) (bool, error) {
 	}
 	return n > 0, nil
 }
+
+// CountMails counts the mails of one kind ever queued for an application.
+func (tx *Tx) CountMails(ctx context.Context, applicationID int64, kind string) (int, error) {
+	var n int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE application_id = ? AND kind = ?`,
+		applicationID, kind).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s mails: %w", kind, err)
+	}
+	return n, nil
+}

@@ -201,7 +201,11 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 // ErrNotFound is returned when a looked-up record does not exist.
 var ErrNotFound = errors.New("not found")
 
-func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// tsLayout is fixed-width (RFC3339Nano drops trailing zeros), so that
+// timestamps stored as text compare in time order.
+const tsLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
 
 func parseTS(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)

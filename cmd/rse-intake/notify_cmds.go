@@ -159,10 +159,9 @@ func decisionsCommand() *command {
 					return err
 				}
 				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
-					ms, err := notify.QueueDecisions(ctx, st, c, *dry)
-					if err != nil {
-						return err
-					}
+					// Mails queued before a skipped application are shown
+					// with the error naming the skipped ones.
+					ms, qerr := notify.QueueDecisions(ctx, st, c, *dry)
 					verb := "queued"
 					if *dry {
 						verb = "would queue"
@@ -172,7 +171,7 @@ func decisionsCommand() *command {
 					}
 					fmt.Fprintf(e.stdout, "%s %d decision mails%s\n", verb, len(ms),
 						map[bool]string{true: "", false: " (run send --once to deliver them)"}[*dry])
-					return nil
+					return qerr
 				})
 			}
 		},

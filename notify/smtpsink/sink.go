@@ -60,6 +60,7 @@ type Sink struct {
 	dataErr    *smtp.SMTPError
 	rcptErr    map[string]*smtp.SMTPError
 	sessions   int
+	conns      []net.Conn
 }
 
 // New listens on addr ("127.0.0.1:0" for any free port) and serves in the
@@ -117,6 +118,9 @@ func StartWithOptions(t testing.TB, opts Options) *Sink {
 // Close stops listening and drops the open connections.
 func (s *Sink) Close() error {
 	err := s.srv.Close()
+	// go-smtp's Close only closes the listeners Serve has registered; a
+	// Close right after New can come first, so close ours as well.
+	s.ln.Close()
 	<-s.done
 	if err != nil && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("smtp sink: close: %w", err)
@@ -187,6 +191,18 @@ func (s *Sink) Wait(ctx context.Context, n int) ([]Message, error) {
 	}
 }
 
+// DropConnections closes every connection opened so far, as a server
+// that restarts or times idle clients out would; the sink keeps listening.
+func (s *Sink) DropConnections() {
+	s.mu.Lock()
+	conns := s.conns
+	s.conns = nil
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
 // RejectSessions makes the sink answer EHLO/HELO with e (a 421 for a
 // server that is closing, say); nil accepts again.
 func (s *Sink) RejectSessions(e *smtp.SMTPError) { s.set(&s.sessionErr, e) }
@@ -229,6 +245,7 @@ func (s *Sink) newSession(c *smtp.Conn) (smtp.Session, error) {
 	}
 	s.mu.Lock()
 	s.sessions++
+	s.conns = append(s.conns, c.Conn())
 	s.mu.Unlock()
 	return &session{sink: s}, nil
 }
