@@ -415,16 +415,20 @@ func parseCommand() *command {
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			asJSON := fs.Bool("json", false, "print one JSON object per line (NDJSON)")
 			address := fs.String("program-address", "rse.innovation.manageriale@gmail.com", "the program's own address (its mail is never an application)")
-			coordinators := fs.String("coordinators", "", "comma-separated coordinators' addresses")
+			coordinators := fs.String("coordinators", "coordination@rse-lozere.fr", "comma-separated coordinators' addresses (their mail is never an application)")
 			return func(ctx context.Context, e *env) error {
 				if len(e.args) == 0 {
 					return usagef("parse needs at least one .eml file")
 				}
-				prog := extract.Program{Address: *address, ReferencePrefix: "RSE"}
-				if *coordinators != "" {
-					prog.Coordinators = strings.Split(*coordinators, ",")
-				} else if cfg, err := loadConfig(e.configPath); err == nil {
-					prog = cfg.program()
+				// The program's own addresses: from the flags, or from a
+				// configuration file when there is one and the flags were
+				// left alone. parse never needs one.
+				prog := extract.Program{Address: *address, Coordinators: strings.Split(*coordinators, ","),
+					ReferencePrefix: "RSE"}
+				if !flagSet(e.flags, "program-address") && !flagSet(e.flags, "coordinators") {
+					if cfg, err := loadConfig(e.configPath); err == nil {
+						prog = cfg.program()
+					}
 				}
 				failed := 0
 				for _, path := range e.args {

@@ -31,6 +31,7 @@ type command struct {
 // lazily the configuration.
 type env struct {
 	args       []string
+	flags      *flag.FlagSet
 	stdout     io.Writer
 	stderr     io.Writer
 	configPath string
@@ -131,7 +132,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	e := &env{
-		args: fs.Args(), stdout: stdout, stderr: stderr, configPath: *configPath,
+		args: fs.Args(), flags: fs, stdout: stdout, stderr: stderr, configPath: *configPath,
 		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	err := runFn(ctx, e)
@@ -145,6 +146,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 1
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func envOr(key, def string) string {

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// compareFields are the ground-truth keys checked against `parse --json`
+// (completes needs the store; notes is prose).
+var compareFields = []string{"kind", "should_acknowledge", "message_id", "in_reply_to", "from_email",
+	"forwarded_by", "first_name", "last_name", "email", "phone", "company", "role", "siret", "siret_valid",
+	"postal_code", "commune", "departement", "headcount", "sector", "attachments"}
+
+// TestParseCommandCorpus runs the parse command itself over every corpus
+// mail and compares its NDJSON, field by field, with the ground truth.
+func TestParseCommandCorpus(t *testing.T) {
+	for _, dir := range []string{"corpus", "extra", "blind"} {
+		files, _ := filepath.Glob(filepath.Join("../../intake/testdata", dir, "*.eml"))
+		if len(files) == 0 {
+			continue
+		}
+		sort.Strings(files)
+		t.Run(dir, func(t *testing.T) {
+			code, out, stderr := runCLI(t, append([]string{"parse", "--json"}, files...)...)
+			if code != 0 {
+				t.Fatalf("parse: exit %d: %s", code, stderr)
+			}
+			sc := bufio.NewScanner(strings.NewReader(out))
+			sc.Buffer(nil, 1<<24)
+			total, right, n := 0, 0, 0
+			var wrong []string
+			for sc.Scan() {
+				var got map[string]any
+				if err := json.Unmarshal(sc.Bytes(), &got); err != nil {
+					t.Fatalf("line %d is not JSON: %v", n+1, err)
+				}
+				n++
+				file, _ := got["file"].(string)
+				var want map[string]any
+				b := mustRead(t, strings.TrimSuffix(file, ".eml")+".json")
+				if err := json.Unmarshal(b, &want); err != nil {
+					t.Fatal(err)
+				}
+				for _, k := range []string{"file", "kind", "should_acknowledge", "message_id", "in_reply_to",
+					"references", "subject", "date", "from_email", "from_name", "text", "attachments", "errors"} {
+					if _, ok := got[k]; !ok {
+						t.Errorf("%s: parse output lacks %q", filepath.Base(file), k)
+					}
+				}
+				for _, k := range compareFields {
+					w, inTruth := want[k]
+					if !inTruth {
+						continue
+					}
+					if k == "should_acknowledge" && strings.Contains(file, "20-doublon") {
+						continue // a second delivery: only the store knows
+					}
+					total++
+					if sameField(k, got[k], w) {
+						right++
+					} else {
+						wrong = append(wrong, fmt.Sprintf("%s %s: got %v, want %v", filepath.Base(file), k, got[k], w))
+					}
+				}
+			}
+			if n != len(files) {
+				t.Fatalf("%d JSON lines for %d files", n, len(files))
+			}
+			t.Logf("%s: %d/%d fields right (%.1f%%)", dir, right, total, 100*float64(right)/float64(total))
+			for _, w := range wrong {
+				if dir == "corpus" {
+					t.Error(w)
+				} else {
+					t.Log(w)
+				}
+			}
+			if dir != "corpus" && float64(right) < 0.95*float64(total) {
+				t.Errorf("%s: accuracy below 95%%", dir)
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// sameField compares the way the corpus README says: names, company and
+// role without regard to case, typographic apostrophes, or legal-form
+// tokens in company names.
+func sameField(k string, got, want any) bool {
+	switch k {
+	case "attachments":
+		wl, _ := want.([]any)
+		gl, _ := got.([]any)
+		if len(wl) != len(gl) {
+			return false
+		}
+		for i := range wl {
+			w, g := wl[i].(map[string]any), gl[i].(map[string]any)
+			if w["filename"] != g["filename"] || w["content_type"] != g["content_type"] {
+				return false
+			}
+		}
+		return true
+	case "first_name", "last_name", "role", "commune", "sector", "company":
+		ws, wok := want.(string)
+		gs, gok := got.(string)
+		if !wok || !gok {
+			return want == nil && got == nil
+		}
+		return normText(k, ws) == normText(k, gs)
+	}
+	if wf, ok := want.(float64); ok {
+		gf, ok := got.(float64)
+		return ok && gf == wf
+	}
+	return reflect.DeepEqual(got, want)
+}
+
+var legalTokens = map[string]bool{"sarl": true, "sas": true, "sasu": true, "eurl": true, "scop": true, "gaec": true, "sa": true}
+
+func normText(k, s string) string {
+	s = strings.ToLower(strings.ReplaceAll(s, "’", "'"))
+	if k != "company" {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	var out []string
+	for _, w := range strings.Fields(s) {
+		if !legalTokens[strings.Trim(w, "()")] {
+			out = append(out, w)
+		}
+	}
+	return strings.Join(out, " ")
+}
