@@ -119,7 +119,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet(cmd)
 	fs.StringVar(configPath, "config", *configPath, "configuration file")
 	runFn := cmd.setup(fs)
-	if err := fs.Parse(rest[1:]); err != nil {
+	positional, err := parseInterleaved(fs, rest[1:])
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, commandHelp(cmd))
 			return 0
@@ -132,10 +133,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	e := &env{
-		args: fs.Args(), flags: fs, stdout: stdout, stderr: stderr, configPath: *configPath,
+		args: positional, flags: fs, stdout: stdout, stderr: stderr, configPath: *configPath,
 		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
-	err := runFn(ctx, e)
+	err = runFn(ctx, e)
 	if err == nil {
 		return 0
 	}
@@ -146,6 +147,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 1
+}
+
+// parseInterleaved parses flags wherever they are among the positional
+// arguments, as the commands are documented: `show REF --json`.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
 }
 
 // flagSet reports whether the flag name was given on the command line.

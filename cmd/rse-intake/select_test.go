@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// demoConfig runs the demo in a temporary folder and returns its
+// configuration, so that the coordinators' commands can be tried on real
+// data taken in by the real pipeline.
+func demoConfig(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "demo")
+	if code, out, stderr := runCLI(t, "demo", "--dir", dir); code != 0 {
+		t.Fatalf("demo: %d\n%s\n%s", code, out, stderr)
+	}
+	return filepath.Join(dir, "rse-intake.toml")
+}
+
+func TestCoordinatorCommands(t *testing.T) {
+	conf := demoConfig(t)
+	c := func(args ...string) []string { return append([]string{"--config", conf}, args...) }
+
+	// RSE-2026-0005 has an invalid SIRET: incomplete. A coordinator
+	// corrects it; the file becomes complete.
+	var app map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, c("show", "RSE-2026-0005", "--json")...)), &app); err != nil {
+		t.Fatal(err)
+	}
+	if app["status"] != "incomplete" || app["siret_valid"] != false {
+		t.Fatalf("RSE-2026-0005 before correction: status %v, siret_valid %v", app["status"], app["siret_valid"])
+	}
+	out := mustRun(t, c("set", "RSE-2026-0005", "siret", "732 829 320 00074", "--by", "claire")...)
+	if !strings.Contains(out, "status complete") {
+		t.Errorf("set: %s", out)
+	}
+	if code, _, stderr := runCLI(t, c("set", "RSE-2026-0005", "siret", "123")...); code != 2 || !strings.Contains(stderr, "siret") {
+		t.Errorf("set bad siret: exit %d %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, c("set", "RSE-2026-0005", "shoe_size", "42")...); code == 0 || !strings.Contains(stderr, "shoe_size") {
+		t.Errorf("set unknown field: exit %d %s", code, stderr)
+	}
+
+	mustRun(t, c("review", "RSE-2026-0005", "--status", "shortlisted", "--note", "bon dossier", "--by", "claire")...)
+	mustRun(t, c("review", "RSE-2026-0005", "--score", "7", "--by", "claire")...)
+	code, _, stderr := runCLI(t, c("review", "RSE-2026-0005", "--status", "received")...)
+	if code != 2 || !strings.Contains(stderr, "selected") {
+		t.Errorf("forbidden transition: exit %d, %s (want 2 and the allowed statuses)", code, stderr)
+	}
+	if code, _, _ := runCLI(t, c("review", "RSE-2026-0005", "--score", "11")...); code != 2 {
+		t.Errorf("score 11: exit %d, want 2", code)
+	}
+	if code, _, stderr := runCLI(t, c("review", "RSE-2099-0001", "--status", "selected")...); code != 1 || !strings.Contains(stderr, "RSE-2099-0001") {
+		t.Errorf("unknown reference: exit %d %s", code, stderr)
+	}
+
+	var hist []map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, c("history", "RSE-2026-0005", "--json")...)), &hist); err != nil {
+		t.Fatal(err)
+	}
+	var sawSet, sawShortlist, sawScore bool
+	for _, h := range hist {
+		switch {
+		case h["action"] == "set" && h["field"] == "siret" && h["by"] == "claire":
+			sawSet = true
+		case h["action"] == "status" && h["to"] == "shortlisted" && h["note"] == "bon dossier":
+			sawShortlist = true
+		case h["action"] == "score":
+			sawScore = true
+		}
+	}
+	if !sawSet || !sawShortlist || !sawScore {
+		t.Errorf("history lacks a change: %v", hist)
+	}
+
+	// Exports.
+	csv := mustRun(t, c("export", "--format", "csv")...)
+	if !strings.HasPrefix(csv, "\ufeffrank;reference;status;last_name;first_name;company;siret;siret_valid;") ||
+		!strings.Contains(csv, "\r\n") {
+		t.Errorf("csv export starts %.80q", csv)
+	}
+	plain := mustRun(t, c("export", "--format", "csv", "--rfc4180", "--status", "selected,shortlisted")...)
+	if strings.HasPrefix(plain, "\ufeff") || !strings.HasPrefix(plain, "rank,reference,") || strings.Contains(plain, "incomplete") {
+		t.Errorf("rfc4180 export starts %.80q", plain)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, c("export", "--format", "json")...)), &rows); err != nil || len(rows) != 12 {
+		t.Fatalf("json export: %d rows, %v", len(rows), err)
+	}
+	xlsx := filepath.Join(t.TempDir(), "s.xlsx")
+	mustRun(t, c("export", "--format", "xlsx", "--out", xlsx)...)
+	if fi, err := os.Stat(xlsx); err != nil || fi.Size() == 0 {
+		t.Errorf("xlsx export: %v", err)
+	}
+	if code, _, _ := runCLI(t, c("export", "--format", "xlsx")...); code != 2 {
+		t.Errorf("xlsx to stdout: exit %d, want 2", code)
+	}
+
+	// Decisions: the demo already mailed its decisions; a new one is
+	// listed by a dry run and queued by the real run, once.
+	mustRun(t, c("review", "RSE-2026-0005", "--status", "waitlisted")...)
+	dry := mustRun(t, c("decisions", "send", "--dry-run")...)
+	if !strings.Contains(dry, "would queue 1 decision") {
+		t.Errorf("dry run: %s", dry)
+	}
+	if out := mustRun(t, c("decisions", "send")...); !strings.Contains(out, "queued 1 decision") {
+		t.Errorf("decisions send: %s", out)
+	}
+	if out := mustRun(t, c("decisions", "send")...); !strings.Contains(out, "queued 0 decision") {
+		t.Errorf("second decisions send: %s", out)
+	}
+	var outbox []map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, c("outbox", "--json", "--status", "pending")...)), &outbox); err != nil || len(outbox) != 1 {
+		t.Fatalf("pending outbox: %v %v", outbox, err)
+	}
+	id := strings.TrimSuffix(strings.TrimSuffix(jsonNumber(outbox[0]["id"]), ".0"), "")
+	mustRun(t, c("outbox", "cancel", id)...)
+	if err := json.Unmarshal([]byte(mustRun(t, c("outbox", "--json", "--status", "cancelled")...)), &outbox); err != nil || len(outbox) != 1 {
+		t.Errorf("cancelled outbox: %v %v", outbox, err)
+	}
+	mustRun(t, c("outbox", "retry", id)...)
+
+	var stats map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, c("stats", "--json")...)), &stats); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"messages", "messages_by_kind", "applications", "applications_by_status", "outbox", "checkpoints"} {
+		if _, ok := stats[k]; !ok {
+			t.Errorf("stats --json lacks %q", k)
+		}
+	}
+}
+
+func jsonNumber(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
