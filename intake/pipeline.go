@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"strings"
 	"time"
 
@@ -143,12 +144,12 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 		// lost) but neither counted nor answered again.
 		msg.DuplicateOf, msg.ApplicationID, msg.ShouldAcknowledge = earlier.ID, earlier.ApplicationID, false
 	}
-	var target *store.Application
+	var target thread
 	if earlier == nil && !an.Unreadable && (res.Kind == extract.KindApplication || res.Kind == extract.KindFollowUp) {
 		if target, err = p.findThread(ctx, tx, m, res); err != nil {
 			return err
 		}
-		if target != nil {
+		if target.app != nil {
 			// Known only here: the mail continues a stored application.
 			msg.Kind = extract.KindFollowUp
 		}
@@ -173,10 +174,13 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 		return nil
 	}
 
-	if target == nil {
+	switch {
+	case target.app == nil:
 		return p.createApplication(ctx, tx, msg, res, out)
+	case target.foreign:
+		return p.linkForeign(ctx, tx, target.app, msg, out)
 	}
-	return p.mergeFollowUp(ctx, tx, target, msg, res, out)
+	return p.mergeFollowUp(ctx, tx, target.app, msg, res, out)
 }
 
 func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID int64, atts []mailparse.Attachment) error {
@@ -203,21 +207,32 @@ func (p *Pipeline) maxAttachmentMB() int64 {
 	return p.cfg.MaxAttachmentSize >> 20
 }
 
+// thread is the application a message continues, and whether its facts
+// may fill it: a mail quoting someone else's reference from another
+// address is kept with that application for a coordinator to read, but
+// changes nothing in it.
+type thread struct {
+	app     *store.Application
+	foreign bool
+}
+
 // findThread finds the application a message continues: by the messages
 // it replies to, by a reference it quotes, or by its sender having an
-// open incomplete application within the follow-up window.
-func (p *Pipeline) findThread(ctx context.Context, tx *store.Tx, m *mailparse.Message, res extract.Result) (*store.Application, error) {
+// open incomplete application within the follow-up window (unless the
+// mail is plainly another application: another SIRET or company).
+func (p *Pipeline) findThread(ctx context.Context, tx *store.Tx, m *mailparse.Message, res extract.Result) (thread, error) {
 	ids := append([]string(nil), m.References...)
 	if m.InReplyTo != "" {
 		ids = append(ids, m.InReplyTo)
 	}
 	replied, err := tx.MessageByHeaderIDs(ctx, ids)
 	if err != nil {
-		return nil, err
+		return thread{}, err
 	}
 	for _, r := range replied {
 		if r.ApplicationID != 0 {
-			return tx.ApplicationByID(ctx, r.ApplicationID)
+			a, err := tx.ApplicationByID(ctx, r.ApplicationID)
+			return thread{app: a}, err
 		}
 	}
 	sender := senderOf(m, res)
@@ -226,16 +241,37 @@ func (p *Pipeline) findThread(ctx context.Context, tx *store.Tx, m *mailparse.Me
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:
-			return nil, err
+			return thread{}, err
 		case strings.EqualFold(a.Email, sender) || strings.EqualFold(a.Email, m.FromEmail) ||
-			res.Kind == extract.KindFollowUp:
-			return a, nil
+			(a.ForwardedBy != "" && strings.EqualFold(a.ForwardedBy, m.FromEmail)):
+			return thread{app: a}, nil
+		default:
+			return thread{app: a, foreign: true}, nil
 		}
 	}
 	if sender == "" {
-		return nil, nil
+		return thread{}, nil
 	}
-	return tx.OpenApplicationFrom(ctx, sender, p.st.Now().Add(-p.cfg.FollowUpWindow))
+	a, err := tx.OpenApplicationFrom(ctx, sender, p.st.Now().Add(-p.cfg.FollowUpWindow))
+	if err != nil || a == nil {
+		return thread{}, err
+	}
+	if res.Kind == extract.KindApplication && otherCompany(&a.Applicant, &res.Applicant) {
+		// A consultant or a manager of two companies applies twice:
+		// two applications, never one merged into the other.
+		return thread{}, nil
+	}
+	return thread{app: a}, nil
+}
+
+// otherCompany reports whether b names another company than a: another
+// SIRET, or another company name.
+func otherCompany(a, b *store.Applicant) bool {
+	if a.Siret != "" && b.Siret != "" {
+		return a.Siret != b.Siret
+	}
+	ka, kb := store.CompanyKey(a.Company), store.CompanyKey(b.Company)
+	return ka != "" && kb != "" && ka != kb
 }
 
 func senderOf(m *mailparse.Message, res extract.Result) string {
@@ -303,9 +339,23 @@ func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *sto
 	}
 	mail, err := p.cfg.Composer.Acknowledgement(app, atts, msg)
 	if err != nil {
-		return fmt.Errorf("render acknowledgement for %s: %w", app.Reference, err)
+		return p.notAnswered(ctx, tx, app, "accusé de réception", err)
 	}
 	return p.queue(ctx, tx, mail, app, msg, out)
+}
+
+// linkForeign keeps a mail about an application from another address
+// with that application, changing nothing in it and answering nothing.
+func (p *Pipeline) linkForeign(ctx context.Context, tx *store.Tx, app *store.Application, msg *store.Message, out *Outcome) error {
+	out.Reference = app.Reference
+	if err := tx.LinkMessage(ctx, msg.ID, app.ID); err != nil {
+		return err
+	}
+	if err := tx.LinkAttachments(ctx, msg.ID, app.ID); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "merge",
+		Note: fmt.Sprintf("message %d de %s cite cette candidature : à vérifier, rien n'a été repris", msg.ID, msg.FromEmail)})
 }
 
 func (p *Pipeline) mergeFollowUp(ctx context.Context, tx *store.Tx, app *store.Application, msg *store.Message,
@@ -348,7 +398,7 @@ func (p *Pipeline) mergeFollowUp(ctx context.Context, tx *store.Tx, app *store.A
 	}
 	mail, err := p.cfg.Composer.Completion(app, msg)
 	if err != nil {
-		return fmt.Errorf("render completion for %s: %w", app.Reference, err)
+		return p.notAnswered(ctx, tx, app, "confirmation de dossier complet", err)
 	}
 	return p.queue(ctx, tx, mail, app, msg, out)
 }
@@ -390,11 +440,23 @@ func (p *Pipeline) flagLookalike(ctx context.Context, tx *store.Tx, app *store.A
 		Note: "doublon possible : même SIRET, téléphone ou nom et entreprise"})
 }
 
+// notAnswered records that an automatic mail could not be written (an
+// address a sender made up, say) and lets the message be stored: only the
+// store or the disk may stop intake, never what a sender wrote.
+func (p *Pipeline) notAnswered(ctx context.Context, tx *store.Tx, app *store.Application, what string, err error) error {
+	p.cfg.Logger.Warn("automatic_mail_not_written", slog.String("reference", app.Reference), slog.Any("error", err))
+	return tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "mail",
+		Note: fmt.Sprintf("%s non envoyé : %v", what, err)})
+}
+
 // mayAnswer applies the loop and abuse rules before anything automatic is
 // queued: never the program or a coordinator, and at most one automatic
 // mail a day to an address, the one completion confirmation excepted.
 func (p *Pipeline) mayAnswer(ctx context.Context, tx *store.Tx, to string, completion bool) (bool, error) {
 	to = strings.ToLower(strings.TrimSpace(to))
+	if addr, err := mail.ParseAddress(to); err != nil || addr.Address != to {
+		return false, nil // not an address a mail can go to
+	}
 	if to == "" || strings.EqualFold(to, p.cfg.Program.Address) {
 		return false, nil
 	}

@@ -208,3 +208,111 @@ func TestIngestUnreadableAndDamaged(t *testing.T) {
 		t.Fatalf("message after garbage: %+v, %v", out, err)
 	}
 }
+
+// failingComposer cannot write any mail, as when an address defeats it.
+type failingComposer struct{}
+
+func (failingComposer) Acknowledgement(*store.Application, []store.Attachment, *store.Message) (*store.OutboxMail, error) {
+	return nil, fmt.Errorf("no usable e-mail address")
+}
+
+func (failingComposer) Completion(*store.Application, *store.Message) (*store.OutboxMail, error) {
+	return nil, fmt.Errorf("no usable e-mail address")
+}
+
+// TestSenderCannotStopIntake: an address no mail can go to, or a mail
+// that cannot be written, leaves the message stored, unanswered, and the
+// next message goes through.
+func TestSenderCannotStopIntake(t *testing.T) {
+	ctx := context.Background()
+	mailFrom := func(from, id string) []byte {
+		return []byte("From: " + from + "\r\nTo: rse.innovation.manageriale@gmail.com\r\nSubject: Candidature RSE\r\n" +
+			"Message-ID: <" + id + "@example.fr>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0100\r\n\r\n" +
+			"Bonjour, je souhaite candidater. Entreprise : Boulangerie Test, SIRET : 73282932000074, à Mende (48000).\r\n")
+	}
+	p, st := newTestPipeline(t)
+	for i, from := range []string{"Jean <jean..dupont@example.fr>", "jean.dupont.@example.fr", "<jean@@example.fr>"} {
+		out, err := p.Ingest(ctx, Source{}, mailFrom(from, fmt.Sprint("bad", i)))
+		if err != nil {
+			t.Fatalf("%s: %v", from, err)
+		}
+		if out.MessageID == 0 || len(out.Queued) != 0 {
+			t.Errorf("%s: %+v, want stored and unanswered", from, out)
+		}
+	}
+	p.cfg.Composer = failingComposer{}
+	out, err := p.Ingest(ctx, Source{}, mailFrom("Anne Roux <anne.roux@example.fr>", "good"))
+	if err != nil || !out.Created || len(out.Queued) != 0 {
+		t.Fatalf("composer failure: %+v, %v; want stored, not queued", out, err)
+	}
+	h, err := st.History(ctx, mustApp(t, st, out.Reference).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range h {
+		found = found || (e.Action == "mail" && strings.Contains(e.Note, "no usable e-mail address"))
+	}
+	if !found {
+		t.Errorf("history does not say the acknowledgement was not written: %+v", h)
+	}
+}
+
+func mustApp(t *testing.T, st *store.Store, ref string) *store.Application {
+	t.Helper()
+	a, err := st.Application(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestThreadingBySenderAndReference: the same address applying for two
+// companies makes two applications; a reference quoted from another
+// address is kept with the application but fills nothing.
+func TestThreadingBySenderAndReference(t *testing.T) {
+	ctx := context.Background()
+	p, st := newTestPipeline(t)
+	mail := func(from, id, subject, body string) []byte {
+		return []byte("From: " + from + "\r\nTo: rse.innovation.manageriale@gmail.com\r\nSubject: " + subject + "\r\n" +
+			"Message-ID: <" + id + "@example.fr>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0100\r\n" +
+			"Content-Type: text/plain; charset=utf-8\r\n\r\n" + body)
+	}
+	ingest := func(raw []byte) Outcome {
+		t.Helper()
+		out, err := p.Ingest(ctx, Source{}, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	first := ingest(mail("Paul Conseil <paul@conseil.fr>", "a1", "Candidature RSE",
+		"Bonjour,\r\nJe souhaite candidater au programme.\r\nNom : Martin\r\nPrénom : Paul\r\nEntreprise : Boulangerie Martin\r\nCommune : Mende\r\nCode postal : 48000\r\n"))
+	second := ingest(mail("Paul Conseil <paul@conseil.fr>", "a2", "Candidature RSE",
+		"Bonjour,\r\nJe souhaite candidater au programme.\r\nNom : Martin\r\nPrénom : Paul\r\nEntreprise : Garage Durand\r\nCommune : Florac\r\nCode postal : 48400\r\nTéléphone : 06 12 34 56 78\r\n"))
+	if !first.Created || !second.Created || first.Reference == second.Reference {
+		t.Fatalf("two companies from one address: %+v then %+v, want two applications", first, second)
+	}
+	a1 := mustApp(t, st, first.Reference)
+	if a1.Phone != "" || a1.Company != "Boulangerie Martin" {
+		t.Errorf("first application took the second's facts: %+v", a1.Applicant)
+	}
+
+	// The same sender sends the missing SIRET: a follow-up of the open one.
+	fu := ingest(mail("Paul Conseil <paul@conseil.fr>", "a3", "Re: Candidature RSE",
+		"Bonjour, voici le SIRET de la boulangerie qui manquait : 732 829 320 00074\r\n"))
+	if fu.Created || fu.Reference == "" {
+		t.Errorf("follow-up by sender: %+v", fu)
+	}
+
+	// Someone else quotes the first reference with other facts.
+	other := ingest(mail("Inconnu <x@ailleurs.fr>", "a4", "Au sujet de "+first.Reference,
+		"Bonjour, concernant la candidature "+first.Reference+", le téléphone est 06 99 99 99 99.\r\n"))
+	if other.Reference != first.Reference || other.Created || len(other.Queued) != 0 {
+		t.Errorf("foreign reference: %+v, want linked to %s, nothing queued", other, first.Reference)
+	}
+	a1 = mustApp(t, st, first.Reference)
+	if a1.Phone == "+33699999999" {
+		t.Errorf("a stranger's mail filled the application: %+v", a1.Applicant)
+	}
+}

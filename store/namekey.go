@@ -18,20 +18,28 @@ var legalForms = map[string]bool{"sarl": true, "sas": true, "sasu": true, "eurl"
 // person and company written two ways compare equal; "" when either part
 // is missing.
 func NameKey(a *Applicant) string {
-	words := func(s string) []string {
-		return strings.FieldsFunc(foldAccents(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	}
 	name := words(a.FirstName + " " + a.LastName)
+	comp := CompanyKey(a.Company)
+	if len(name) == 0 || comp == "" {
+		return ""
+	}
+	return strings.Join(name, " ") + "|" + comp
+}
+
+// CompanyKey normalises a company name: lowercase, no accents, no
+// punctuation, no legal form ("SARL Les Jardins" = "Les jardins (SARL)").
+func CompanyKey(company string) string {
 	var comp []string
-	for _, w := range words(a.Company) {
+	for _, w := range words(company) {
 		if !legalForms[w] {
 			comp = append(comp, w)
 		}
 	}
-	if len(name) == 0 || len(comp) == 0 {
-		return ""
-	}
-	return strings.Join(name, " ") + "|" + strings.Join(comp, " ")
+	return strings.Join(comp, " ")
+}
+
+func words(s string) []string {
+	return strings.FieldsFunc(foldAccents(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // foldAccents lowercases and strips accents.
