@@ -29,8 +29,7 @@ func TestPollCLIKilled(t *testing.T) {
 	bin := filepath.Join(dir, "rse-intake")
 	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "github.com/rse-lozere/rse-intake/cmd/rse-intake")
 	if out, err := build.CombinedOutput(); err != nil {
-		// cmd is written alongside; until it builds there is nothing to kill.
-		t.Skipf("cmd/rse-intake does not build yet: %v\n%s", err, out)
+		t.Fatalf("build cmd/rse-intake: %v\n%s", err, out)
 	}
 	const n = 1000
 	d := imaptest.StartDovecot(t)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/rse-lozere/rse-intake/intake/extract"
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
 	"github.com/rse-lozere/rse-intake/store"
 )
@@ -48,7 +49,12 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("reparse message %d: %w", id, err)
 		}
+		threaded := m.Kind == extract.KindFollowUp && m.ApplicationID != 0
 		m.Kind, m.NeedsReview, m.Errors, m.Parsed = an.Result.Kind, an.Unreadable, an.Mail.Errors, report
+		if threaded && an.Result.Kind == extract.KindApplication {
+			// Threading decided it at intake, from the store: keep it.
+			m.Kind = extract.KindFollowUp
+		}
 		m.MessageID, m.FromEmail, m.FromName, m.Subject = an.Mail.MessageID, an.Mail.FromEmail, an.Mail.FromName, an.Mail.Subject
 		if an.Mail.HasDate {
 			m.Date = an.Mail.Date

@@ -62,6 +62,12 @@ func QueueDecisions(ctx context.Context, st *store.Store, c *Composer, dryRun bo
 			if cur.Status != app.Status || cur.DecisionNotified == cur.Status {
 				return nil // changed meanwhile: the next run sees the new state
 			}
+			// An earlier decision not sent yet is replaced, never followed:
+			// the applicant must not read "selected" then "declined".
+			if _, err := tx.CancelPendingMails(ctx, app.ID, store.MailDecision,
+				"replaced by a later decision before it was sent"); err != nil {
+				return err
+			}
 			n, err := tx.CountMails(ctx, app.ID, store.MailDecision)
 			if err != nil {
 				return err

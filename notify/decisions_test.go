@@ -91,6 +91,13 @@ func TestQueueDecisions(t *testing.T) {
 	if len(mails) != 1 || mails[0].DedupeKey != "decision:"+wait.Reference+":2" {
 		t.Errorf("changed decision: %+v", mails)
 	}
+	// The decision changed before the earlier mail was sent: that one is
+	// cancelled, only the current decision stays pending.
+	var pendingDecisions int
+	if err := st.DB().QueryRow(`SELECT count(*) FROM outbox WHERE kind = 'decision' AND status = 'pending'
+		AND application_id = ?`, wait.ID).Scan(&pendingDecisions); err != nil || pendingDecisions != 1 {
+		t.Errorf("%s has %d pending decision mails (%v), want 1", wait.Reference, pendingDecisions, err)
+	}
 	// Changed back to a decision already mailed: mailed again, so the
 	// applicant's last mail is the current decision.
 	for i, to := range []string{store.StatusDeclined, store.StatusSelected} {
@@ -105,7 +112,7 @@ func TestQueueDecisions(t *testing.T) {
 	sink := smtpsink.Start(t)
 	s := newSender(t, st, sink, clk, nil)
 	res, err := s.SendDue(ctx)
-	if err != nil || res.Sent != 4+6 { // 4 acks (one without address never queued) + 6 decisions
+	if err != nil || res.Sent != 4+3 { // 4 acks (one without address never queued) + the 3 current decisions
 		t.Errorf("%+v, %v", res, err)
 	}
 }

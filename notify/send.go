@@ -216,7 +216,7 @@ func (s *Sender) SendDue(ctx context.Context) (Result, error) {
 				return res, fmt.Errorf("send due mails: %w", err)
 			}
 			res.Cancelled++
-			s.log.Warn("mail cancelled", slog.Int64("outbox_id", m.ID), slog.String("kind", m.Kind),
+			s.log.Warn("mail_cancelled", slog.Int64("outbox_id", m.ID), slog.String("kind", m.Kind),
 				slog.String("reference", m.Reference), slog.String("reason", "recipient is the program or a coordinator"))
 			continue
 		}
@@ -227,7 +227,7 @@ func (s *Sender) SendDue(ctx context.Context) (Result, error) {
 		todo = append(todo, m)
 	}
 	if res.Held > 0 {
-		s.log.Info("hourly cap reached", slog.Int("max_per_hour", s.cfg.MaxPerHour),
+		s.log.Info("hourly_cap_reached", slog.Int("max_per_hour", s.cfg.MaxPerHour),
 			slog.Int("sent_last_hour", sent), slog.Int("held", res.Held))
 	}
 	if len(todo) == 0 {
@@ -245,21 +245,22 @@ func (s *Sender) SendDue(ctx context.Context) (Result, error) {
 
 	sess := &session{s: s}
 	defer sess.close()
+	// A mail in flight is finished and its outcome recorded even when ctx
+	// ends: cutting the connection in the middle of DATA, or failing to
+	// mark a mail the server accepted, would send it twice. Cancellation
+	// is honoured between mails; one mail is bounded by the SMTP timeout.
+	inFlight := context.WithoutCancel(ctx)
 	for i, m := range todo {
 		if err := ctx.Err(); err != nil {
 			return res, s.release(ctx, todo[i:], err)
 		}
-		derr := sess.deliver(ctx, m)
-		if derr != nil && ctx.Err() != nil {
-			// Cancelled mid-send: not the mail's fault, leave it due.
-			return res, s.release(ctx, todo[i:], ctx.Err())
-		}
-		if err := s.record(ctx, m, derr, &res); err != nil {
+		derr := sess.deliver(inFlight, m)
+		if err := s.record(inFlight, m, derr, &res); err != nil {
 			return res, s.release(ctx, todo[i+1:], err)
 		}
 	}
 	if sess.connErr != nil {
-		s.log.Warn("smtp server unreachable", slog.Int("retried", res.Retried), slog.Any("error", sess.connErr))
+		s.log.Warn("smtp_unreachable", slog.Int("retried", res.Retried), slog.Any("error", sess.connErr))
 		return res, fmt.Errorf("send due mails: %w", sess.connErr)
 	}
 	return res, nil
@@ -307,13 +308,13 @@ func (s *Sender) record(ctx context.Context, m *store.OutboxMail, derr error, re
 			return err
 		}
 		res.Sent++
-		s.log.Info("mail sent", attrs...)
+		s.log.Info("mail_sent", attrs...)
 	case errors.As(derr, &perm):
 		if err := s.st.MarkFailed(ctx, m.ID, attempts, perm.Text); err != nil {
 			return err
 		}
 		res.Failed++
-		s.log.Warn("mail failed", append(attrs, slog.Int("smtp_code", perm.Code), slog.Any("error", derr))...)
+		s.log.Warn("mail_failed", append(attrs, slog.Int("smtp_code", perm.Code), slog.Any("error", derr))...)
 	default:
 		if now.Sub(m.CreatedAt) >= MaxRetryAge {
 			text := fmt.Sprintf("gave up after %s of temporary failures; last: %v", MaxRetryAge, derr)
@@ -321,7 +322,7 @@ func (s *Sender) record(ctx context.Context, m *store.OutboxMail, derr error, re
 				return err
 			}
 			res.Failed++
-			s.log.Warn("mail failed", append(attrs, slog.Any("error", derr))...)
+			s.log.Warn("mail_failed", append(attrs, slog.Any("error", derr))...)
 			return nil
 		}
 		next := now.Add(s.backoff(attempts))
@@ -332,7 +333,7 @@ func (s *Sender) record(ctx context.Context, m *store.OutboxMail, derr error, re
 			return err
 		}
 		res.Retried++
-		s.log.Info("mail retry scheduled", append(attrs, slog.Time("next_attempt_at", next),
+		s.log.Info("mail_retry_scheduled", append(attrs, slog.Time("next_attempt_at", next),
 			slog.Any("error", derr))...)
 	}
 	return nil
@@ -444,7 +445,7 @@ func (ss *session) drop() {
 func (ss *session) close() {
 	if ss.client != nil {
 		if err := ss.client.Close(); err != nil {
-			ss.s.log.Debug("smtp quit failed", slog.Any("error", err))
+			ss.s.log.Debug("smtp_quit_failed", slog.Any("error", err))
 		}
 	}
 	ss.drop()

@@ -140,5 +140,19 @@ func (f Files) Write(r io.Reader) (size int64, sha string, err error) {
 	if err = os.Rename(tmp.Name(), dst); err != nil {
 		return 0, "", fmt.Errorf("write attachment: %w", err)
 	}
+	// The rename is durable only once its folder is: the database row
+	// committed next must never point at a file a crash took back.
+	if err = syncDir(filepath.Dir(dst)); err != nil {
+		return 0, "", fmt.Errorf("write attachment: %w", err)
+	}
 	return size, sha, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

@@ -42,15 +42,20 @@ func (s *Store) Checkpoint(ctx context.Context, key MailboxKey, uidvalidity uint
 			cp.UpdatedAt = parseTS(updated)
 		case errors.Is(err, sql.ErrNoRows):
 			now := ts(tx.now)
-			res, err := tx.tx.ExecContext(ctx, `INSERT INTO mailboxes
+			// Two first polls may race: the second one takes the row the
+			// first created.
+			if _, err := tx.tx.ExecContext(ctx, `INSERT INTO mailboxes
 				(server, username, mailbox, uidvalidity, last_uid, created_at, updated_at)
-				VALUES (?, ?, ?, ?, 0, ?, ?)`,
-				key.Server, key.Username, key.Mailbox, int64(uidvalidity), now, now)
-			if err != nil {
+				VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT DO NOTHING`,
+				key.Server, key.Username, key.Mailbox, int64(uidvalidity), now, now); err != nil {
 				return fmt.Errorf("create checkpoint: %w", err)
 			}
-			cp.ID, _ = res.LastInsertId()
-			cp.UpdatedAt = tx.now
+			if err := tx.tx.QueryRowContext(ctx, `SELECT id, last_uid, updated_at FROM mailboxes
+				WHERE server = ? AND username = ? AND mailbox = ? AND uidvalidity = ?`,
+				key.Server, key.Username, key.Mailbox, int64(uidvalidity)).Scan(&cp.ID, &last, &updated); err != nil {
+				return fmt.Errorf("create checkpoint: %w", err)
+			}
+			cp.LastUID, cp.UpdatedAt = uint32(last), parseTS(updated)
 		default:
 			return fmt.Errorf("read checkpoint: %w", err)
 		}

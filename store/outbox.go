@@ -127,3 +127,15 @@ func (tx *Tx) CountMails(ctx context.Context, applicationID int64, kind string) 
 	}
 	return n, nil
 }
+
+// CancelPendingMails cancels the mails of one kind still waiting for an
+// application (a decision changed before the earlier one was sent).
+func (tx *Tx) CancelPendingMails(ctx context.Context, applicationID int64, kind, reason string) (int, error) {
+	res, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET status = 'cancelled', last_error = ?
+		WHERE application_id = ? AND kind = ? AND status = 'pending'`, reason, applicationID, kind)
+	if err != nil {
+		return 0, fmt.Errorf("cancel pending %s mails: %w", kind, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

@@ -159,6 +159,17 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
+		// Another process may have applied it since we looked: the
+		// immediate transaction holds the write lock, so read again.
+		var now int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&now); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: read schema version: %w", m.name, err)
+		}
+		if now >= m.version {
+			tx.Rollback()
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration %s: %w", m.name, err)

@@ -166,15 +166,21 @@ func (c *Config) finish(dir string) error {
 	if c.Program.CohortSize < 1 {
 		return fmt.Errorf("[program] cohort_size must be at least 1, not %d", c.Program.CohortSize)
 	}
+	// Addresses are kept as bare lowercase addr-specs: they are compared
+	// with senders, and "Coordination <c@x>" must still match c@x.
 	if c.Program.Address != "" {
-		if _, err := mail.ParseAddress(c.Program.Address); err != nil {
+		a, err := mail.ParseAddress(c.Program.Address)
+		if err != nil {
 			return fmt.Errorf("[program] address %q is not an e-mail address", c.Program.Address)
 		}
+		c.Program.Address = strings.ToLower(a.Address)
 	}
-	for _, a := range c.Program.Coordinators {
-		if _, err := mail.ParseAddress(a); err != nil {
-			return fmt.Errorf("[program] coordinators: %q is not an e-mail address", a)
+	for i, s := range c.Program.Coordinators {
+		a, err := mail.ParseAddress(s)
+		if err != nil {
+			return fmt.Errorf("[program] coordinators: %q is not an e-mail address", s)
 		}
+		c.Program.Coordinators[i] = strings.ToLower(a.Address)
 	}
 	for _, f := range c.Program.Required {
 		if _, ok := (&store.Applicant{}).Field(f); !ok {
@@ -244,11 +250,14 @@ func checkSecurity(section, security, host string) error {
 	return fmt.Errorf("[%s] security %q: must be \"tls\", \"starttls\" or \"none\"", section, security)
 }
 
+// isLoopback reports a host on this machine. intake and notify check again
+// when they connect (notify on the address actually dialled); this check
+// makes the mistake a configuration error, exit code 2, before any work.
 func isLoopback(host string) bool {
-	if host == "localhost" {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(host)
+	ip := net.ParseIP(strings.Trim(host, "[]"))
 	return ip != nil && ip.IsLoopback()
 }
 
