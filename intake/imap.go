@@ -542,16 +542,17 @@ func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, 
 	section := &imap.FetchItemBodySection{Peek: true} // BODY.PEEK[]: \Seen untouched
 	s.arm()
 	defer s.disarm()
-	cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+	cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, InternalDate: true,
+		BodySection: []*imap.FetchItemBodySection{section}})
 	defer cmd.Close()
 
 	var stored []uint32
-	ingest := func(uid uint32, raw []byte) error {
+	ingest := func(uid uint32, f fetched) error {
 		if err := ctx.Err(); err != nil {
 			return s.fail("fetch", err)
 		}
 		s.disarm() // the store has its own timeouts
-		out, err := s.p.ing.Ingest(ctx, Source{MailboxID: mailboxID, UID: uid, Rescan: rescan}, raw)
+		out, err := s.p.ing.Ingest(ctx, Source{MailboxID: mailboxID, UID: uid, Rescan: rescan, Arrived: f.arrived}, f.raw)
 		s.arm()
 		if err != nil {
 			if cerr := ctx.Err(); cerr != nil {
@@ -580,7 +581,7 @@ func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, 
 	// Servers answer in sequence order, which is UID order; should one not,
 	// a message arriving early waits here until the ones below it came.
 	next := 0
-	held := map[uint32][]byte{}
+	held := map[uint32]fetched{}
 	for {
 		if err := ctx.Err(); err != nil {
 			return stored, s.fail("fetch", err)
@@ -590,18 +591,18 @@ func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, 
 			break
 		}
 		s.arm()
-		uid, raw, err := s.readMessage(msg)
+		uid, f, err := s.readMessage(msg)
 		if err != nil {
 			return stored, s.fail("fetch", err)
 		}
 		if _, want := slices.BinarySearch(uids, uid); !want {
 			continue
 		}
-		if raw == nil {
+		if f.raw == nil {
 			return stored, s.fail("fetch", fmt.Errorf("UID %d came without its body", uid))
 		}
 		stats.Fetched++
-		held[uid] = raw
+		held[uid] = f
 		for next < len(uids) {
 			r, ok := held[uids[next]]
 			if !ok {
@@ -629,28 +630,36 @@ func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, 
 	return stored, nil
 }
 
-// readMessage reads one FETCH response: its UID and whole body.
-func (s *session) readMessage(msg *imapclient.FetchMessageData) (uint32, []byte, error) {
+// fetched is one message as the server gave it.
+type fetched struct {
+	raw     []byte
+	arrived time.Time // INTERNALDATE: when the server received it
+}
+
+// readMessage reads one FETCH response: its UID, arrival date and whole body.
+func (s *session) readMessage(msg *imapclient.FetchMessageData) (uint32, fetched, error) {
 	var uid uint32
-	var raw []byte
+	var f fetched
 	for {
 		item := msg.Next()
 		if item == nil {
-			return uid, raw, nil
+			return uid, f, nil
 		}
 		switch it := item.(type) {
 		case imapclient.FetchItemDataUID:
 			uid = uint32(it.UID)
+		case imapclient.FetchItemDataInternalDate:
+			f.arrived = it.Time
 		case imapclient.FetchItemDataBodySection:
 			if it.Literal == nil {
-				raw = []byte{}
+				f.raw = []byte{}
 				continue
 			}
 			b, err := s.readLiteral(it.Literal)
 			if err != nil {
-				return uid, nil, fmt.Errorf("read UID %d: %w", uid, err)
+				return uid, f, fmt.Errorf("read UID %d: %w", uid, err)
 			}
-			raw = b
+			f.raw = b
 		}
 	}
 }

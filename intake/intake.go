@@ -5,6 +5,8 @@
 // sends mail itself.
 package intake
 
+import "time"
+
 // Source says where a message was read: which mailbox checkpoint (see
 // store.Checkpoint) and which UID. A zero MailboxID means a message that
 // did not come from a mailbox (a file, the demo).
@@ -14,6 +16,9 @@ type Source struct {
 	// Rescan is true after a UIDVALIDITY change: a message already stored
 	// (same Message-ID and body) is relocated, not stored again.
 	Rescan bool
+	// Arrived is when the server received the message (IMAP
+	// INTERNALDATE); zero when unknown.
+	Arrived time.Time
 }
 
 // Outcome says what Ingest did with one message.

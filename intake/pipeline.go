@@ -169,14 +169,14 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 		}
 		return nil
 	case an.Unreadable:
-		return p.createApplication(ctx, tx, msg, res, out)
+		return p.createApplication(ctx, tx, msg, res, src.Arrived, out)
 	case res.Kind != extract.KindApplication && res.Kind != extract.KindFollowUp:
 		return nil
 	}
 
 	switch {
 	case target.app == nil:
-		return p.createApplication(ctx, tx, msg, res, out)
+		return p.createApplication(ctx, tx, msg, res, src.Arrived, out)
 	case target.foreign:
 		return p.linkForeign(ctx, tx, target.app, msg, out)
 	}
@@ -281,20 +281,30 @@ func senderOf(m *mailparse.Message, res extract.Result) string {
 	return strings.ToLower(m.FromEmail)
 }
 
-func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *store.Message, res extract.Result, out *Outcome) error {
+// receivedAt is when an application arrived, for first come, first
+// served: when the server received it (a first poll over a backlog must
+// not reorder it), else now. The sender's Date is believed only within a
+// week before that, since a sender can write any date there.
+func receivedAt(arrived, date, now time.Time) time.Time {
+	at := now
+	if !arrived.IsZero() && arrived.Before(now) {
+		at = arrived
+	}
+	if !date.IsZero() && date.Before(at) && date.After(at.Add(-7*24*time.Hour)) {
+		return date
+	}
+	return at
+}
+
+func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *store.Message, res extract.Result, arrived time.Time, out *Outcome) error {
 	app := &store.Application{
 		Status:         store.StatusReceived,
 		FirstMessageID: msg.ID,
-		ReceivedAt:     tx.Now(),
+		ReceivedAt:     receivedAt(arrived, msg.Date, tx.Now()),
 		Applicant:      res.Applicant,
 	}
 	if app.Email == "" {
 		app.Email = strings.ToLower(msg.FromEmail)
-	}
-	if !msg.Date.IsZero() && msg.Date.Before(tx.Now().Add(24*time.Hour)) {
-		// Arrival order is first come, first served: the sender's Date
-		// says it better than the time of a first poll over a backlog.
-		app.ReceivedAt = msg.Date
 	}
 	if msg.NeedsReview {
 		app.Status = store.StatusNeedsReview

@@ -316,3 +316,25 @@ func TestThreadingBySenderAndReference(t *testing.T) {
 		t.Errorf("a stranger's mail filled the application: %+v", a1.Applicant)
 	}
 }
+
+func TestReceivedAt(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	arrived := now.Add(-48 * time.Hour)
+	cases := []struct {
+		name          string
+		arrived, date time.Time
+		want          time.Time
+	}{
+		{"no dates", time.Time{}, time.Time{}, now},
+		{"server arrival", arrived, time.Time{}, arrived},
+		{"sender date just before arrival", arrived, arrived.Add(-time.Hour), arrived.Add(-time.Hour)},
+		{"sender date in 2001", arrived, time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC), arrived},
+		{"sender date in the future", arrived, now.Add(time.Hour), arrived},
+		{"arrival in the future", now.Add(time.Hour), time.Time{}, now},
+	}
+	for _, c := range cases {
+		if got := receivedAt(c.arrived, c.date, now); !got.Equal(c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
