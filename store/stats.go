@@ -31,7 +31,8 @@ type CheckpointStat struct {
 // Stats counts what the store holds. Messages counts every stored row,
 // second deliveries included (Duplicates says how many those are).
 func (s *Store) Stats(ctx context.Context) (*Stats, error) {
-	st := &Stats{MessagesByKind: map[string]int{}, ApplicationsByStatus: map[string]int{}, Outbox: map[string]int{},
+	st := &Stats{MessagesByKind: map[string]int{}, ApplicationsByStatus: map[string]int{},
+		Outbox:      map[string]int{OutboxPending: 0, OutboxSent: 0, OutboxFailed: 0, OutboxCancelled: 0},
 		Checkpoints: []CheckpointStat{}}
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*),
 		count(*) FILTER (WHERE duplicate_of IS NOT NULL), count(*) FILTER (WHERE needs_review = 1) FROM messages`).
