@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"path"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/rse-lozere/rse-intake/intake/extract"
@@ -130,8 +132,27 @@ func nonNilStrings(s []string) []string {
 // fileSink streams attachments to the content-addressed store on disk.
 type fileSink struct{ files store.Files }
 
-func (s fileSink) Put(r io.Reader, _ *mailparse.Attachment) (int64, string, error) {
+func (s fileSink) Put(r io.Reader, a *mailparse.Attachment) (int64, string, error) {
+	if refusal(a.Filename, a.ContentType) != "" {
+		return 0, "", nil // never written: the parser still hashes and counts it
+	}
 	return s.files.Write(r)
+}
+
+// forbiddenExtensions are programs and scripts: an application never
+// needs one, and a coordinator must never be led to open one.
+var forbiddenExtensions = map[string]bool{"exe": true, "bat": true, "cmd": true, "com": true, "scr": true,
+	"pif": true, "js": true, "jse": true, "vbs": true, "vbe": true, "wsf": true, "msi": true, "msp": true,
+	"jar": true, "ps1": true, "dll": true, "hta": true, "lnk": true, "reg": true, "cpl": true, "iso": true}
+
+// refusal says, in French for the applicant, why an attachment is not
+// kept; "" when it is.
+func refusal(filename, contentType string) string {
+	ext := strings.ToLower(strings.TrimPrefix(path.Ext(filename), "."))
+	if forbiddenExtensions[ext] || contentType == "application/x-msdownload" || contentType == "application/x-msdos-program" {
+		return fmt.Sprintf("type de fichier non accepté (.%s) : envoyez un PDF ou un document bureautique", ext)
+	}
+	return ""
 }
 
 // hashes returns the sha256 of raw and of its body (the bytes after the

@@ -193,6 +193,9 @@ func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID
 			row.Refused = fmt.Sprintf("fichier trop volumineux (%d Mo, maximum %d Mo)",
 				(at.Size+(1<<20)-1)>>20, p.maxAttachmentMB())
 		}
+		if reason := refusal(at.Filename, at.ContentType); reason != "" {
+			row.Stored, row.Refused = false, reason
+		}
 		if err := tx.InsertAttachment(ctx, &row); err != nil {
 			return err
 		}

@@ -338,3 +338,44 @@ func TestReceivedAt(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedAttachments: a program and an attachment above the size limit
+// are recorded, with why, but never written to disk.
+func TestRefusedAttachments(t *testing.T) {
+	ctx := context.Background()
+	p, st := newTestPipeline(t)
+	p.cfg.MaxAttachmentSize = 1 << 10
+	big := strings.Repeat("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\r\n", 100) // 2.6 KB decoded
+	raw := "From: Anne Roux <anne.roux@example.fr>\r\nTo: rse.innovation.manageriale@gmail.com\r\n" +
+		"Subject: Candidature RSE\r\nMessage-ID: <att@example.fr>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+		"Bonjour, je candidate. Entreprise : Boulangerie Roux, à Mende (48000).\r\n" +
+		"--b\r\nContent-Type: application/octet-stream; name=\"outil.exe\"\r\nContent-Disposition: attachment; filename=\"outil.exe\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n" +
+		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"cv.pdf\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n" + big +
+		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"kbis.pdf\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"
+	out, err := p.Ingest(ctx, Source{}, []byte(raw))
+	if err != nil || !out.Created {
+		t.Fatalf("%+v, %v", out, err)
+	}
+	atts, err := st.Attachments(ctx, mustApp(t, st, out.Reference).ID, 0)
+	if err != nil || len(atts) != 3 {
+		t.Fatalf("attachments %+v, %v", atts, err)
+	}
+	for _, a := range atts {
+		_, statErr := os.Stat(p.cfg.Files.Path(a.SHA256))
+		onDisk := statErr == nil
+		switch a.Filename {
+		case "outil.exe", "cv.pdf":
+			if a.Stored || a.Refused == "" || onDisk {
+				t.Errorf("%s: stored %v, refused %q, on disk %v; want refused and not kept", a.Filename, a.Stored, a.Refused, onDisk)
+			}
+		case "kbis.pdf":
+			if !a.Stored || a.Refused != "" || !onDisk {
+				t.Errorf("kbis.pdf: stored %v, refused %q, on disk %v", a.Stored, a.Refused, onDisk)
+			}
+		}
+	}
+}
