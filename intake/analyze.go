@@ -88,6 +88,16 @@ func (a Analysis) Report() map[string]any {
 		"text":               nullable(m.Text),
 		"errors":             nonNilStrings(m.Errors),
 		"reference":          nullable(a.Result.Reference),
+		"completes":          nil,
+	}
+	if a.Result.Kind == extract.KindFollowUp {
+		// What one message shows of the application it continues: the root
+		// of its thread. Intake, which has the store, decides for good.
+		if len(m.References) > 0 {
+			out["completes"] = m.References[0]
+		} else {
+			out["completes"] = nullable(m.InReplyTo)
+		}
 	}
 	if m.HasDate {
 		out["date"] = m.Date.Format(time.RFC3339)
