@@ -394,8 +394,7 @@ func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) er
 	}
 	fmt.Fprintln(w, "History:")
 	for _, h := range obj["history"].([]store.AuditEntry) {
-		fmt.Fprintf(w, "  %s %s %s %s %s→%s %s\n", h.At.In(cfg.loc).Format("02/01/2006 15:04"), h.Actor, h.Action,
-			h.Field, h.From, h.To, h.Note)
+		fmt.Fprintln(w, "  "+historyLine(h, cfg.loc))
 	}
 	return nil
 }

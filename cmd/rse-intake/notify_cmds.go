@@ -103,10 +103,14 @@ func outboxCommand() *command {
 						return writeJSON(e.stdout, ms)
 					}
 					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "ID\tSTATUS\tKIND\tREFERENCE\tTO\tATTEMPTS\tNEXT\tLAST ERROR")
+					fmt.Fprintln(tw, "ID\tSTATUS\tKIND\tREFERENCE\tTO\tATTEMPTS\tSENT OR NEXT TRY\tLAST ERROR")
 					for _, m := range ms {
+						when := m.NextAttemptAt
+						if m.SentAt != nil {
+							when = *m.SentAt
+						}
 						fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", m.ID, m.Status, m.Kind, m.Reference, m.Recipient,
-							m.Attempts, m.NextAttemptAt.In(cfg.loc).Format("02/01/2006 15:04"), oneLine(m.LastError, 60))
+							m.Attempts, when.In(cfg.loc).Format("02/01/2006 15:04"), oneLine(m.LastError, 60))
 					}
 					return tw.Flush()
 				})

@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rse-lozere/rse-intake/intake"
 	"github.com/rse-lozere/rse-intake/store"
@@ -182,16 +183,7 @@ func historyCommand() *command {
 						return writeJSON(e.stdout, h)
 					}
 					for _, x := range h {
-						change := x.To
-						if x.From != "" {
-							change = x.From + " -> " + x.To
-						}
-						what := x.Action
-						if x.Field != "" && x.Field != "status" {
-							what += " " + x.Field
-						}
-						fmt.Fprintf(e.stdout, "%s  %-12s %-14s %s  %s\n", x.At.In(cfg.loc).Format("02/01/2006 15:04"),
-							x.Actor, what, change, x.Note)
+						fmt.Fprintln(e.stdout, historyLine(x, cfg.loc))
 					}
 					return nil
 				})
@@ -275,4 +267,18 @@ func writeExport(stdout io.Writer, path string, write func(io.Writer) error) err
 		return fmt.Errorf("export %s: %w", path, err)
 	}
 	return nil
+}
+
+// historyLine is one audit entry as coordinators read it.
+func historyLine(x store.AuditEntry, loc *time.Location) string {
+	change := x.To
+	if x.From != "" {
+		change = x.From + " -> " + x.To
+	}
+	what := x.Action
+	if x.Field != "" && x.Field != "status" {
+		what += " " + x.Field
+	}
+	return strings.TrimRight(fmt.Sprintf("%s  %-12s %-14s %s  %s", x.At.In(loc).Format("02/01/2006 15:04"),
+		x.Actor, what, change, x.Note), " ")
 }
