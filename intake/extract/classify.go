@@ -67,6 +67,28 @@ func isNoReply(local string) bool {
 	return false
 }
 
+// notificationPlatforms send machine notifications (bookings, form
+// answers, calendar invitations) that may embed an applicant's answers but
+// are never written by one. Domains, or their parents.
+var notificationPlatforms = []string{
+	"calendly.com", "typeform.com", "jotform.com", "doodle.com", "zoom.us", "eventbrite.com",
+	"eventbrite.fr", "surveymonkey.com", "tally.so", "framaforms.org", "helloasso.com", "hubspot.com",
+	"hubspotemail.net", "linkedin.com", "facebookmail.com", "docusign.net", "yousign.com",
+	"wetransfer.com", "doctolib.fr", "agendize.com", "acuityscheduling.com", "zcal.co", "cal.com",
+	"google.com", "microsoft.com", "teams.microsoft.com", "notion.so", "trello.com", "slack.com",
+}
+
+// isNotificationPlatform reports whether a sender's domain is a platform
+// that sends notifications.
+func isNotificationPlatform(domain string) bool {
+	for _, p := range notificationPlatforms {
+		if domain == p || strings.HasSuffix(domain, "."+p) {
+			return true
+		}
+	}
+	return false
+}
+
 // isBulkSender reports whether a local part is a mass-mailing address.
 func isBulkSender(local string) bool {
 	l := fold(local)
@@ -133,7 +155,9 @@ func machineKind(m *mainView) string {
 		}
 		return KindAutoReply
 	}
-	if autoSubj && !m.hasApplicantFacts() {
+	// An out-of-office subject over an out-of-office text is one, even
+	// when the signature below carries a SIRET and an address.
+	if autoSubj && (!m.hasApplicantFacts() || autoBody.in(head(m.ownFolded, 800))) {
 		return KindAutoReply
 	}
 
@@ -143,14 +167,15 @@ func machineKind(m *mainView) string {
 	if listHdr || isBulkSender(local) {
 		return KindBulk
 	}
-	if isNoReply(local) {
+	if isNoReply(local) || isNotificationPlatform(domainOf(from)) {
 		return KindOther
 	}
 	if nullSender {
 		return KindAutoReply
 	}
-	// An out-of-office text with no header at all, short and factless.
-	if len(m.text) < 1200 && autoBody.in(head(m.ownFolded, 600)) && !m.hasApplicantFacts() && !applyIntent.in(m.ownFolded) {
+	// An out-of-office text with no header at all, short, whose facts (if
+	// any) are only in the signature.
+	if len(m.text) < 1200 && autoBody.in(head(m.ownFolded, 600)) && m.x.bodyFacts == 0 && m.x.labelled < 2 && !applyIntent.in(m.ownFolded) {
 		return KindAutoReply
 	}
 	return ""

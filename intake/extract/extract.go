@@ -146,6 +146,39 @@ func (v *mainView) humanKind(subject string) (kind, ref string) {
 		subj += " | " + fold(v.sec.fwd.subject)
 	}
 
+	attachments := 0
+	for _, a := range m.Attachments {
+		if !a.Inline {
+			attachments++
+		}
+	}
+	x := &v.x
+	fresh := applyIntent.in(own)
+	freshStrong := freshApplication.in(own)
+	asks := question.in(own) || strings.Contains(v.ownText, "?")
+	// Facts written in the body itself, not only in a signature.
+	newFacts := x.bodyFacts > 0 || x.labelled >= 2 || attachments > 0
+
+	// People who are not applicants: a supplier's sales pitch, the press,
+	// a secretary asking whether the boss's application arrived, anyone
+	// asking whether their mail was received. Their signatures carry
+	// company facts; a person should answer them, never the robot.
+	if !freshStrong && !completion.in(own) {
+		sales := salesCount(own)
+		switch {
+		case !fresh && !newFacts && notApplicant.in(own):
+			return KindOther, ""
+		case !fresh && !subjIntentStrong(subj) && x.labelled < 2 && x.bodyFacts == 0 && (sales >= 3 || sales >= 2 && attachments == 0):
+			// A catalogue attached to a pitch is no application form.
+			return KindOther, ""
+		case asks && !givesFacts(x, attachments) && (thirdParty.in(own) || receiptQuestion.in(own)):
+			// "ma candidature pour le programme" reads as intent, but
+			// asking whether it arrived adds nothing to it. An address
+			// alone (often a signature without a closing) is no new fact.
+			return KindOther, ""
+		}
+	}
+
 	// A reference number in the subject or the new text: the author is
 	// writing about an application already registered.
 	ref = findReference(subject, v.p.ReferencePrefix)
@@ -159,17 +192,7 @@ func (v *mainView) humanKind(subject string) (kind, ref string) {
 		return KindFollowUp, ref
 	}
 
-	attachments := 0
-	for _, a := range m.Attachments {
-		if !a.Inline {
-			attachments++
-		}
-	}
-	x := &v.x
-	fresh := applyIntent.in(own)
-	freshStrong := freshApplication.in(own)
 	subjIntent := subjectIntent(subj)
-	asks := question.in(own) || strings.Contains(v.ownText, "?")
 	before := beforeApplying.in(own)
 	completion := completion.in(own)
 	full := x.strong >= 3 || x.labelled >= 4
@@ -214,6 +237,24 @@ func (v *mainView) humanKind(subject string) (kind, ref string) {
 		return KindApplication, ""
 	}
 	return KindOther, ""
+}
+
+// givesFacts reports whether a message brings facts that complete or make
+// an application: fields, identification numbers, a headcount, a sector
+// or an attachment.
+func givesFacts(x *extraction, attachments int) bool {
+	return x.labelled >= 2 || attachments > 0 || x.a.Siret != "" || x.a.Siren != "" || x.a.Headcount != nil || x.a.Sector != ""
+}
+
+// salesCount counts the distinct sales-pitch cues in the folded text.
+func salesCount(own string) int {
+	n := 0
+	for _, w := range salesPitch {
+		if strings.Contains(own, w) {
+			n++
+		}
+	}
+	return n
 }
 
 // quotesSelf reports whether the quoted history is the author's own earlier

@@ -209,7 +209,10 @@ func TestCommune(t *testing.T) {
 		{"SAINT-ALBAN-SUR-LIMAGNOLE", "", "Saint-Alban-sur-Limagnole"},
 		{"Malzieu-Ville", "au", "Le Malzieu-Ville"},
 		{"Le Bleymard", "", "Le Bleymard"},
-		{"VILLENEUVE-LES-AVIGNON", "", "Villeneuve-les-Avignon"},
+		// In the table: the official spelling, accent included.
+		{"VILLENEUVE-LES-AVIGNON", "", "Villeneuve-lès-Avignon"},
+		// Not in the table: natural case only.
+		{"VILLENEUVE-SUR-LOT", "", "Villeneuve-sur-Lot"},
 		{"Sainte-Enimie", "", "Sainte-Enimie"},
 	}
 	for _, tt := range tests {

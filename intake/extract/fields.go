@@ -23,9 +23,12 @@ const (
 		`|dirigeant(?:e)?(?: fondat(?:eur|rice))?` +
 		`|(?:co-?)?associ[ée](?:e)?(?:[- ]g[ée]rant(?:e)?| fondat(?:eur|rice))?` +
 		`|chef(?:fe)? d['’]entreprise|cheffe d['’]entreprise` +
-		`|exploitant(?:e)?(?: agricole)?` +
-		`|responsable(?: rse| qualit[ée]| administrati(?:f|ve)| des ressources humaines| rh| d['’]exploitation| technique| commercial(?:e)?)?` +
-		`|artisan(?:e)?|auto-entrepreneu(?:r|se)|micro-entrepreneu(?:r|se)|entrepreneu(?:r|se)` +
+		`|(?:co-?)?exploitant(?:e)?(?: agricole)?` +
+		`|responsable(?: rse| qse| hse| qhse| qualit[ée](?: s[ée]curit[ée] environnement)?| administrati(?:f|ve)(?: et financi(?:er|[èe]re))?| des ressources humaines| rh| d['’]exploitation| technique| commercial(?:e)?` +
+		`| d[ée]veloppement durable| environnement| production| de production| des achats| achats| marketing| communication| financi(?:er|[èe]re)| logistique| des op[ée]rations| du site| d['’]agence| de site)?` +
+		// A legal status (auto-entrepreneur, micro-entrepreneur) is not a
+		// title: the README keeps the role null for them.
+		`|artisan(?:e)?|entrepreneu(?:r|se)` +
 		`|administrat(?:eur|rice)|secr[ée]taire g[ée]n[ée]ral(?:e)?|tr[ée]sori(?:er|[èe]re)`
 	// One word of a company name: capitalised or a number, or an elided
 	// article glued to a capitalised word (l'Aubrac, d'Olt).
@@ -44,6 +47,9 @@ const (
 
 var (
 	reRoleOnly = regexp.MustCompile(`^(?i:` + rolePattern + `)$`)
+	// A title at the start of a value, followed by anything ("responsable
+	// QSE", "directrice depuis 2019").
+	reRoleStart = regexp.MustCompile(`^(?i:` + rolePattern + `)(?:$|[^\p{L}])`)
 	// "je suis (le|la) gérant(e) de la SARL X", "en tant que présidente de X".
 	reRoleSentence = regexp.MustCompile(`(?i:\b(?:je suis|j['’]en suis|je suis actuellement|suis|en tant que|en qualit[ée] de|moi-m[êe]me|je suis aujourd['’]hui)\s+(?:l[ea]\s+|l['’]|un\s+|une\s+|le seul\s+|la seule\s+|l['’]un(?:e)? des\s+)?)(` + rolePattern + `)`)
 	// A title opening a sentence: "Présidente de la SAS X, je souhaite…".
@@ -54,6 +60,12 @@ var (
 	reDirige = regexp.MustCompile(`(?i:\b(?:je dirige|nous dirigeons|je g[èe]re|j['’]ai (?:cr[ée]{2}|repris|fond[ée])|je co-dirige|je codirige)\s+(?:(la|le|les|l['’]|une|un)\s*)?)(` + companyName + `)`)
 	// "notre entreprise, Jourdan Paysage, compte…", "la société X".
 	reOurCompany = regexp.MustCompile(`(?i:\b(?:notre|mon|ma|l['’]|la|le)\s*(?:entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)\s*[,:]?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
+	// "l'entreprise s'appelle X", "ma société se nomme X", "une ferme qui
+	// porte le nom de X".
+	reCompanyNamed = regexp.MustCompile(`(?i:\b(?:entreprise|soci[ée]t[ée]|structure|exploitation|boutique|commerce|atelier|association|ferme|affaire|bo[îi]te|enseigne|cabinet|agence|magasin|restaurant|h[ôo]tel|camping|g[îi]te|scop|sarl|sas|eurl|earl|gaec|coop[ée]rative)s?(?:\s+qui)?\s+(?:s['’]appelle|se nomme|se d[ée]nomme|porte le nom(?: de)?|a pour nom|s['’]intitule|est nomm[ée]e|est d[ée]nomm[ée]e)\s*:?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
+	// A line that is a title and its company: "Gérant de l'Auberge des
+	// Genêts", "Directrice du Camping X".
+	reRoleLine = regexp.MustCompile(`^((?i:` + rolePattern + `))\s+(?i:de\s+la|de\s+l['’]|de|d['’]|du|des|chez)\s*` + compFirst)
 	// A legal form written as part of the name: "la SAS Fromagerie des Hautes Terres".
 	// A company named at the start of a sentence before its address:
 	// "Boulangerie Chabrol, 48230 Chanac."
@@ -73,8 +85,11 @@ var (
 	reHeadcountOf = regexp.MustCompile(`(?i)\b(?:effectif(?: total| actuel)?(?: est)?(?: de)?|nous sommes(?: aujourd['’]hui| actuellement)?|nous employons|j['’]emploie|emploie|compte|comptons)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
 
 	// "dans le secteur du maraîchage biologique".
-	reSectorSentence = regexp.MustCompile(`(?i)\bdans le secteur\s+(?:de la |de l['’]|du |des |de |d['’])?([^.,;:()\n]+)`)
-	reSectorStop     = regexp.MustCompile(`(?i)\s+(?:depuis|à|au|aux|en|pour|avec|sur|dans|qui|où|car|mais|et nous|et je|et j'|et l'|ainsi|notamment|,)\b.*$`)
+	reSectorSentence = regexp.MustCompile(`(?i)\b(?:dans le secteur|(?:notre|mon) secteur(?: d['’]activit[ée])? est(?: celui)?)\s+(?:de la |de l['’]|du |des |de |d['’]|la |le |les |l['’])?([^.,;:()\n]+)`)
+	// "je travaille seule", "je suis seul dans mon entreprise": a
+	// headcount of one, stated without a number.
+	reAlone      = regexp.MustCompile(`(?i)\bje (?:travaille|suis) seule?\b(?:\s+dans\s+(?:l['’]|mon |ma )\s*(?:entreprise|soci[ée]t[ée]|structure|atelier|exploitation|bo[iî]te|affaire))?`)
+	reSectorStop = regexp.MustCompile(`(?i)\s+(?:depuis|à|au|aux|en|pour|avec|sur|dans|qui|où|car|mais|et nous|et je|et j'|et l'|ainsi|notamment|,)\b.*$`)
 
 	// Names introduced in a sentence.
 	reIntroName = regexp.MustCompile(`(?i:\b(?:je m['’]appelle|je me nomme|je soussign[ée]e?|mon nom est|moi,)\s+)((?:[\p{Lu}][\p{L}'’\-]+)(?:\s+(?:de\s+|du\s+|de la\s+|d['’])?[\p{Lu}][\p{L}'’\-]+){1,3})`)
@@ -225,6 +240,16 @@ func extractApplicant(own []string, name, email string) extraction {
 				first = value
 			}
 		case fFullName, fFullNameLastFirst:
+			// "Interlocutrice : Nadia Benali, responsable QSE",
+			// "Représentée par : X, directrice": a title after the name.
+			if k := strings.IndexByte(value, ','); k > 0 {
+				if r := strings.TrimSpace(value[k+1:]); reRoleStart.MatchString(r) {
+					if a.Role == "" {
+						a.Role = cleanRole(r)
+					}
+					value = strings.TrimSpace(value[:k])
+				}
+			}
 			if first == "" && last == "" {
 				first, last = splitName(value, fld == fFullNameLastFirst)
 			}
@@ -361,11 +386,15 @@ func extractApplicant(own []string, name, email string) extraction {
 	// 4. Role and company from sentences and from the signature.
 	sentRole, sentCompany := roleAndCompanyFromText(flat)
 	sigRole, sigCompany := roleAndCompanyFromSignature(lines[sig:], isLabel[sig:], name)
+	var lineRole, lineCompany string
+	if a.Role == "" && sentRole == "" || a.Company == "" && sigCompany.titled == "" && sentCompany == "" {
+		lineRole, lineCompany = roleCompanyLine(lines, isLabel)
+	}
 	if a.Role == "" {
-		a.Role = firstNonEmpty(sentRole, sigRole)
+		a.Role = firstNonEmpty(sentRole, lineRole, sigRole)
 	}
 	if a.Company == "" {
-		a.Company = firstNonEmpty(sigCompany.titled, sentCompany, sigCompany.plain)
+		a.Company = firstNonEmpty(sigCompany.titled, sentCompany, lineCompany, sigCompany.plain)
 	}
 
 	// 5. Names: labels, then "je m'appelle …", then the sender's display
@@ -400,6 +429,11 @@ func extractApplicant(own []string, name, email string) extraction {
 		}
 	}
 	a.FirstName, a.LastName = first, last
+	if a.Company == "" && last != "" {
+		// "mon garage garage dupuis", "Menuiserie Caussignac": a trade
+		// named after its owner, whatever the case it is typed in.
+		a.Company = tradeNamedAfter(flat, last)
+	}
 
 	// 6. Phone: a labelled number, else the author's own number in the text.
 	if phone == "" {
@@ -422,11 +456,18 @@ func extractApplicant(own []string, name, email string) extraction {
 	}
 	if postal == "" || commune == "" {
 		pc, c := placeFromText(flat, lines, isLabel)
-		if postal == "" && pc != "" && (commune == "" || c == "" || communeKey(c) == communeKey(commune)) {
+		if postal == "" && pc != "" && (commune == "" || c == "" || looseKey(communeKey(c)) == looseKey(communeKey(commune))) {
 			postal = pc
 		}
 		if commune == "" && c != "" && (pc == "" || pc == postal) {
 			commune = c
+		}
+	}
+	if commune == "" && hasFiveDigits(all) {
+		// "a marvejols 48100", "48200 saint chely d'apcher": a known
+		// commune next to a postal code, in any case.
+		if pc, c := knownCommuneAround(all, postal); c != "" {
+			postal, commune = pc, c
 		}
 	}
 	a.PostalCode = postal
@@ -437,11 +478,27 @@ func extractApplicant(own []string, name, email string) extraction {
 	if a.Headcount == nil {
 		if n, ok := headcountFromText(flat); ok {
 			a.Headcount = &n
+		} else if containsFold(flat, "seul") {
+			// "je suis seule" alone may mean "on my own to handle this":
+			// only "je travaille seul(e)" or "seul(e) dans l'entreprise".
+			for _, loc := range reAlone.FindAllStringIndex(flat, 4) {
+				lm := strings.ToLower(flat[loc[0]:loc[1]])
+				// "je travaille seul avec mon apprenti" is two.
+				next := strings.ToLower(flat[loc[1]:min(len(flat), loc[1]+24)])
+				if strings.Contains(next, "avec") || strings.Contains(next, "aid") || strings.Contains(next, "sauf") {
+					continue
+				}
+				if strings.Contains(lm, "travaille") || strings.Contains(lm, " dans ") {
+					one := 1
+					a.Headcount = &one
+					break
+				}
+			}
 		}
 	}
 
 	// 9. Sector from "dans le secteur de …".
-	if a.Sector == "" && containsFold(flat, "dans le secteur") {
+	if a.Sector == "" && containsFold(flat, "secteur") {
 		if m := reSectorSentence.FindStringSubmatch(flat); m != nil {
 			s := reSectorStop.ReplaceAllString(" "+m[1], "")
 			a.Sector = trimValue(s)
@@ -467,6 +524,9 @@ func extractApplicant(own []string, name, email string) extraction {
 	if s, sn := findSiret(body); s != "" || sn != "" {
 		x.bodyFacts++
 	}
+	if a.PostalCode != "" && strings.Contains(body, a.PostalCode) {
+		x.bodyFacts++
+	}
 	for _, v := range []bool{a.Siret != "" || a.Siren != "", a.Headcount != nil, a.PostalCode != "", a.Sector != ""} {
 		if v {
 			x.core++
@@ -486,7 +546,7 @@ var reSecondLabel = regexp.MustCompile(`\s+[—–\-|;/]\s+([^:—–|;/]{2,40}?
 // and the next "Label : value", when the second label is known.
 func splitSecondLabel(v string) (value, rest string, ok bool) {
 	for _, m := range reSecondLabel.FindAllStringSubmatchIndex(v, -1) {
-		if _, known := labelFields[normLabel(v[m[2]:m[3]])]; known {
+		if _, known := lookupLabel(normLabel(v[m[2]:m[3]]), false); known {
 			return strings.TrimSpace(v[:m[0]]), v[m[2]:], true
 		}
 	}
@@ -520,7 +580,7 @@ func inlineLabels(flat string, x *extraction, phone *string) {
 		if label == "" {
 			continue
 		}
-		fld, ok := labelFields[normLabel(label)]
+		fld, ok := lookupLabel(normLabel(label), false)
 		if !ok {
 			continue
 		}
@@ -685,6 +745,11 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 			company = companyWithArticle(m[1], m[2])
 		}
 	}
+	if company == "" && (containsFold(flat, "appel") || containsFold(flat, "nomm") || containsFold(flat, "pour nom") || containsFold(flat, "porte le nom") || containsFold(flat, "intitul")) {
+		if m := reCompanyNamed.FindStringSubmatch(flat); m != nil {
+			company = cleanCompany(m[1])
+		}
+	}
 	if company == "" {
 		if m := reOurCompany.FindStringSubmatch(flat); m != nil {
 			company = cleanCompany(m[1])
@@ -702,6 +767,123 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 		}
 	}
 	return role, company
+}
+
+// roleCompanyLine finds a line of the author's own text that is only a
+// title and a company ("Gérant de l'Auberge des Genêts"), as signatures
+// put it under the name even before the closing formula.
+func roleCompanyLine(lines []string, isLabel []bool) (role, company string) {
+	for i, l := range lines {
+		if i >= 400 {
+			break // a signature is never that far down
+		}
+		t := strings.TrimSpace(l)
+		if isLabel[i] || len(t) < 8 || len(t) > 80 || !startsUpper(t) {
+			continue
+		}
+		loc := reRoleLine.FindStringSubmatchIndex(t)
+		if loc == nil {
+			continue
+		}
+		m := reCompanyAfterRole.FindStringSubmatch(t[loc[3]:])
+		// The company must be the whole rest of the line: a sentence
+		// ("Gérante de la SARL X depuis 2015, je …") is read elsewhere.
+		if m == nil || len(strings.TrimSpace(t[loc[3]:])) != len(strings.TrimSpace(m[0])) {
+			continue
+		}
+		return cleanRole(t[loc[2]:loc[3]]), companyWithArticle(m[1], m[2])
+	}
+	return "", ""
+}
+
+// tradeWords are the trade nouns French small businesses are named with,
+// before or after the owner's name (folded).
+var tradeWords = map[string]bool{
+	"garage": true, "plomberie": true, "menuiserie": true, "boulangerie": true, "patisserie": true,
+	"boucherie": true, "charcuterie": true, "transports": true, "transport": true, "taxi": true, "taxis": true,
+	"ambulances": true, "maconnerie": true, "charpente": true, "couverture": true, "electricite": true,
+	"scierie": true, "ferme": true, "domaine": true, "cabinet": true, "atelier": true, "ateliers": true,
+	"ets": true, "etablissements": true, "entreprise": true, "pharmacie": true, "epicerie": true,
+	"carrosserie": true, "peinture": true, "paysages": true, "paysage": true, "fromagerie": true,
+	"brasserie": true, "auberge": true, "camping": true, "gites": true, "traiteur": true, "distillerie": true,
+	"elevage": true, "chauffage": true, "coiffure": true, "librairie": true, "imprimerie": true,
+	"ebenisterie": true, "serrurerie": true, "terrassement": true, "terrassements": true, "agence": true,
+	"pressing": true, "fleurs": true, "optique": true, "miellerie": true, "vergers": true, "jardins": true,
+}
+
+// tradeNamedAfter finds "<trade> <last name>" or "<last name> <trade>" in
+// the text and returns it as written.
+func tradeNamedAfter(flat, last string) string {
+	ln := fold(last)
+	if len(ln) < 3 || strings.Contains(ln, " ") || !containsFold(flat, ascii(ln)) {
+		return ""
+	}
+	// The company is named early: the first 8 KB are enough, and bound
+	// the cost on a hostile text.
+	words := strings.Fields(head(flat, 8<<10))
+	for i := 0; i+1 < len(words); i++ {
+		a := strings.Trim(words[i], ",.;:!?()«»\"")
+		b := strings.Trim(words[i+1], ",.;:!?()«»\"")
+		fa, fb := fold(a), fold(b)
+		if tradeWords[fa] && fb == ln || fa == ln && tradeWords[fb] {
+			// Not across a sentence end: "… chez Dupuis. Garage …".
+			if strings.ContainsAny(words[i], ".;!?") {
+				continue
+			}
+			return a + " " + b
+		}
+	}
+	return ""
+}
+
+// ascii returns the ASCII prefix of a folded word, enough for a cheap
+// containsFold pre-test.
+func ascii(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// knownCommuneAround finds a commune of the table written next to a postal
+// code ("a marvejols 48100", "48130 peyre en aubrac"), in any case, and
+// returns the code and the usual spelling. When pc is set, only that code
+// is considered.
+func knownCommuneAround(text, pc string) (string, string) {
+	// At most 12 candidate codes: an address is given once or twice, and
+	// each candidate costs a dozen table look-ups.
+	tried := 0
+	for i := 0; i+5 <= len(text) && tried < 12; i++ {
+		if text[i] < '0' || text[i] > '9' || !fiveDigitsAt(text, i) {
+			continue
+		}
+		tried++
+		code := text[i : i+5]
+		// Not the tail of a grouped number ("676 00017").
+		if i >= 2 && text[i-1] == ' ' && text[i-2] >= '0' && text[i-2] <= '9' || departementOf(code) == "" || pc != "" && code != pc {
+			i += 4
+			continue
+		}
+		after := strings.Fields(text[i+5 : min(len(text), i+5+80)])
+		for n := min(len(after), 6); n >= 1; n-- {
+			if c, ok := lookupCommune(strings.Trim(strings.Join(after[:n], " "), ",.;:()")); ok && len(c) >= 4 {
+				return code, c
+			}
+		}
+		before := strings.Fields(text[max(0, i-80):i])
+		if len(before) > 0 && i-80 > 0 {
+			before = before[1:] // the first word may be cut
+		}
+		for n := min(len(before), 6); n >= 1; n-- {
+			if c, ok := lookupCommune(strings.Trim(strings.Join(before[len(before)-n:], " "), ",.;:()")); ok && len(c) >= 4 {
+				return code, c
+			}
+		}
+		i += 4
+	}
+	return "", ""
 }
 
 // companyWithArticle restores the article a French contraction absorbed:
@@ -927,6 +1109,17 @@ func personFromDisplayName(n string) string {
 	}
 	if looksLikePerson(n) {
 		return n
+	}
+	// A display name typed all in lower case ("thierry dupuis") is a
+	// person when it holds a known first name and no company word.
+	if isAllLower(n) && !strings.ContainsAny(n, ".,") {
+		if c := capName(n); looksLikePerson(c) {
+			for _, t := range nameTokens(c) {
+				if commonFirstNames[fold(t)] {
+					return c
+				}
+			}
+		}
 	}
 	return ""
 }

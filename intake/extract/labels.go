@@ -1,6 +1,9 @@
 package extract
 
 import (
+	"regexp"
+	"slices"
+	"sort"
 	"strings"
 )
 
@@ -99,6 +102,22 @@ var labelFields = map[string]field{
 	"e-mail": fEmail, "email": fEmail, "mail": fEmail, "courriel": fEmail, "adresse mail": fEmail,
 	"adresse e-mail": fEmail, "adresse email": fEmail, "adresse electronique": fEmail, "e mail": fEmail,
 
+	// English labels, written by foreign applicants and pasted from
+	// English web forms.
+	"name": fFullName, "full name": fFullName, "contact name": fFullName, "contact person": fFullName,
+	"first name": fFirstName, "given name": fFirstName, "last name": fLastName, "surname": fLastName,
+	"family name": fLastName, "position": fRole, "job title": fRole, "job": fRole, "title": fRole,
+	"company name": fCompany, "business": fCompany, "business name": fCompany, "organization": fCompany,
+	"organisation name": fCompany, "organization name": fCompany, "trading name": fCompany,
+	"number of employees": fHeadcount, "employees": fHeadcount, "staff": fHeadcount, "headcount": fHeadcount,
+	"team size": fHeadcount, "number of staff": fHeadcount, "workforce": fHeadcount, "company size": fHeadcount,
+	"business sector": fSector, "sector": fSector, "industry": fSector, "activity": fSector,
+	"business activity": fSector, "line of business": fSector, "address": fAddress, "postal address": fAddress,
+	"business address": fAddress, "postcode": fPostalCode, "post code": fPostalCode, "zip": fPostalCode,
+	"zip code": fPostalCode, "postal code": fPostalCode, "city": fCommune, "town": fCommune,
+	"phone number": fPhone, "telephone number": fPhone, "mobile phone": fPhone, "mobile number": fPhone,
+	"cell": fPhone, "cell phone": fPhone, "e-mail address": fEmail, "email address": fEmail,
+
 	"motivation": fMotivation, "motivations": fMotivation, "pourquoi ce programme": fMotivation,
 	"attentes": fMotivation, "objectifs": fMotivation, "nos attentes": fMotivation,
 	"pourquoi candidater": fMotivation, "vos motivations": fMotivation, "projet rse": fMotivation,
@@ -136,7 +155,237 @@ func normLabel(l string) string {
 			}
 		}
 	}
-	return strings.TrimRight(f, " .")
+	f = strings.TrimRight(f, " .")
+	// Numbered lists and pasted web forms: "1) Structure", "3. Effectif",
+	// "Champ 4 - Fonction", "Question 2 : Secteur". The number is the
+	// form's, not part of the label.
+	if f != "" {
+		if m := reLabelNumber.FindStringIndex(f); m != nil && m[1] < len(f) {
+			f = strings.TrimSpace(f[m[1]:])
+		}
+	}
+	return f
+}
+
+// reLabelNumber matches the item number in front of a label (folded).
+var reLabelNumber = regexp.MustCompile(`^(?:(?:champ|question|rubrique|item|field|point|etape|q)\s*\d{1,2}\s*[).\-/:]?|\d{1,2}\s*[).\-/]|[a-h]\))\s*`)
+
+// labelQualifiers are the words that narrow a label without changing the
+// field it names: "Nombre de personnes dans l'entreprise", "Effectif
+// total de la structure", "Secteur d'activité actuel".
+var labelQualifiers = []string{
+	" dans ", " au sein ", " de l'entreprise", " de la structure", " de la societe", " de votre ",
+	" de l'exploitation", " de l'etablissement", " de l'association", " actuel", " total",
+}
+
+// lookupLabel finds the field a normalised label names: exactly, then
+// without a parenthesis ("SIRET (14 chiffres)"), then without a qualifier,
+// then, when fuzzy is set, allowing one typing error in a long word
+// ("ENTREPISE", "TELEPHONNE", "N° SIRRET", "EFECTIF").
+func lookupLabel(nl string, fuzzy bool) (field, bool) {
+	if f, ok := labelFields[nl]; ok {
+		return f, true
+	}
+	if nl == "" || len(nl) > 60 {
+		return fNone, false
+	}
+	if i := strings.IndexByte(nl, '('); i > 0 {
+		if f, ok := labelFields[strings.TrimSpace(nl[:i])]; ok {
+			return f, true
+		}
+	}
+	// "Nom de l'association", "Nom de la ferme": the name of a structure.
+	if strings.HasPrefix(nl, "nom de l'") || strings.HasPrefix(nl, "nom de la ") || strings.HasPrefix(nl, "nom du ") {
+		w := nl[strings.LastIndexAny(nl[:min(10, len(nl))], " '")+1:]
+		if k := strings.IndexByte(w, ' '); k > 0 {
+			w = w[:k]
+		}
+		if structureWords[w] {
+			return fCompany, true
+		}
+		return fNone, false
+	}
+	for _, q := range labelQualifiers {
+		if i := strings.Index(nl, q); i > 0 {
+			if f, ok := labelFields[strings.TrimSpace(nl[:i])]; ok && f != fCompany && f != fMotivation {
+				return f, true
+			}
+		}
+	}
+	if fuzzy {
+		return fuzzyLabel(nl)
+	}
+	return fNone, false
+}
+
+// fuzzyLabel looks up the corrections of a label: every way of correcting
+// it that names a known label must name the same field ("EFFECTIFE" is one
+// edit from both "effectif" and "effectifs").
+func fuzzyLabel(nl string) (field, bool) {
+	found := fNone
+	for _, c := range correctLabel(nl) {
+		f, ok := labelFields[c]
+		if !ok {
+			continue
+		}
+		if found != fNone && f != found {
+			return fNone, false
+		}
+		found = f
+	}
+	return found, found != fNone
+}
+
+// structureWords name the kinds of structure whose name a "Nom de la …"
+// label asks for.
+var structureWords = map[string]bool{
+	"entreprise": true, "societe": true, "structure": true, "association": true, "exploitation": true,
+	"etablissement": true, "ferme": true, "commerce": true, "boutique": true, "cooperative": true,
+	"organisme": true, "enseigne": true, "gaec": true, "earl": true, "sarl": true, "domaine": true,
+	"restaurant": true, "hotel": true, "cabinet": true, "atelier": true, "agence": true, "scop": true,
+	"scic": true, "sas": true, "magasin": true, "camping": true, "gite": true, "gites": true,
+}
+
+// labelVocabulary holds the words (six letters or more) of the known
+// labels, by first letter, for correctLabel.
+var labelVocabulary = func() map[byte][]string {
+	seen := map[string]bool{}
+	m := map[byte][]string{}
+	for l := range labelFields {
+		for _, w := range strings.FieldsFunc(l, func(r rune) bool { return r == ' ' || r == '\'' || r == '/' || r == ',' }) {
+			if len(w) >= 5 && !seen[w] {
+				seen[w] = true
+				m[w[0]] = append(m[w[0]], w)
+			}
+		}
+	}
+	for _, ws := range m {
+		sort.Strings(ws) // a deterministic choice between equal candidates
+	}
+	return m
+}()
+
+// correctLabel returns the labels obtained by replacing each unknown word
+// of six letters or more by the label words within one edit (two for
+// words of ten letters or more), keeping the first letter, which people
+// rarely mistype. Labels of more than four words are sentences, not
+// labels; at most eight corrections are returned.
+func correctLabel(nl string) []string {
+	words := strings.Split(nl, " ")
+	if len(words) > 4 {
+		return nil
+	}
+	out := []string{""}
+	changed := false
+	for i, w := range words {
+		opts := []string{w}
+		if len(w) >= 6 && isASCIIWord(w) && !slices.Contains(labelVocabulary[w[0]], w) {
+			maxD := 1
+			if len(w) >= 10 {
+				maxD = 2
+			}
+			bestD := maxD + 1
+			var best []string
+			for _, c := range labelVocabulary[w[0]] {
+				if d := len(c) - len(w); d > maxD || -d > maxD {
+					continue
+				}
+				switch d := editDistance(w, c, maxD); {
+				case d < bestD:
+					bestD, best = d, append(best[:0], c)
+				case d == bestD && d <= maxD:
+					best = append(best, c)
+				}
+			}
+			if len(best) == 0 || len(best) > 2 {
+				return nil
+			}
+			opts, changed = best, true
+		}
+		var next []string
+		for _, prefix := range out {
+			for _, o := range opts {
+				if i > 0 {
+					next = append(next, prefix+" "+o)
+				} else {
+					next = append(next, o)
+				}
+			}
+		}
+		if len(next) > 8 {
+			return nil
+		}
+		out = next
+	}
+	if !changed {
+		return nil
+	}
+	return out
+}
+
+func isASCIIWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// editDistance is the Levenshtein distance between two short ASCII words,
+// or max+1 as soon as it must exceed max.
+func editDistance(a, b string, max int) int {
+	if len(a) > 32 || len(b) > 32 {
+		return max + 1
+	}
+	var prev, cur [33]int
+	for j := 0; j <= len(b); j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev = cur
+	}
+	if prev[len(b)] > max {
+		return max + 1
+	}
+	return prev[len(b)]
+}
+
+// dashCut returns the offset and length of the first spaced dash in the
+// first 60 bytes of t ("Secteur – bâtiment"), or -1.
+func dashCut(t string) (int, int) {
+	w := t[:min(len(t), 64)]
+	best, bl := -1, 0
+	for _, d := range []string{" – ", " - ", " — "} {
+		if k := strings.Index(w, d); k > 0 && (best < 0 || k < best) {
+			best, bl = k, len(d)
+		}
+	}
+	return best, bl
+}
+
+// knownLabel reports whether l, as written before a separator, is a label
+// of a known field.
+func knownLabel(l string) bool {
+	l = strings.TrimSpace(l)
+	if l == "" || strings.Count(l, " ") > 6 {
+		return false
+	}
+	_, ok := lookupLabel(normLabel(l), true)
+	return ok
 }
 
 // splitLabel splits "Label : value", "Label\tvalue" or "Label: value" and
@@ -157,17 +406,32 @@ func splitLabel(line string) (label string, f field, value string, ok bool) {
 	if k := strings.Index(t, "："); k > 0 && (cut < 0 || k < cut) {
 		cut, sepLen = k, len("：")
 	}
+	// "Raison sociale – Menuiserie X", "Effectif - 3": a dash separates a
+	// label from its value when the words before it are a known label and
+	// no known label ends at a colon.
+	if d, dl := dashCut(t); d > 0 && (cut < 0 || d < cut) {
+		if cut < 0 || !knownLabel(t[:cut]) {
+			if knownLabel(t[:d]) {
+				cut, sepLen = d, dl
+			}
+		}
+	}
 	if cut < 0 || cut > 60 {
 		return "", fNone, "", false
 	}
 	label = strings.TrimSpace(t[:cut])
 	value = strings.TrimSpace(strings.TrimLeft(t[cut+sepLen:], ":\t "))
-	if strings.Count(label, " ") > 6 {
+	if strings.Count(label, " ") > 8 {
 		return "", fNone, "", false
 	}
 	nl := normLabel(label)
-	if fld, ok := labelFields[nl]; ok {
+	if fld, ok := lookupLabel(nl, true); ok {
 		return label, fld, value, true
+	}
+	// Long labels are only labels when known ("Nombre de personnes au
+	// sein de la structure"): otherwise they are sentences with a colon.
+	if strings.Count(label, " ") > 6 {
+		return "", fNone, "", false
 	}
 	// "Tél. portable", "Tél/Fax": try the first word(s).
 	if strings.HasPrefix(nl, "tel ") || strings.HasPrefix(nl, "tel/") || strings.HasPrefix(nl, "telephone ") {

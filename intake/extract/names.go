@@ -124,8 +124,15 @@ func looksLikePerson(s string) bool {
 		if notPersonWords[f] {
 			return false
 		}
-		if i > 0 && (nameParticles[f] || strings.HasPrefix(f, "d'")) {
+		if i > 0 && nameParticles[f] {
 			continue
+		}
+		// "d'Auriac" is a whole family name, its particle elided.
+		if i > 0 && strings.HasPrefix(f, "d'") && len(f) > 3 {
+			if r := []rune(strings.TrimSpace(t))[2:]; len(r) > 0 && unicode.IsUpper(r[0]) {
+				real++
+				continue
+			}
 		}
 		if commonFirstNames[f] {
 			first = true

@@ -161,6 +161,37 @@ func isWordByte(c byte) bool {
 // 06.12.34.56.78, 0612345678, 06-12-…, +33 6 …, +33 (0)6 …, 0033 6 ….
 var rePhone = regexp.MustCompile(`^(?:(?:\+|00)\s?33\s?(?:\(\s?0\s?\)\s?)?|0)[1-9](?:[ .\-]?\d){8}`)
 
+// reIntlPhone matches a number written with another country code: +44 7700
+// 900461, +41 79 345 67 82, +32 (0)475 61 28 93, 0041 79 345 67 82. The
+// "00" form needs a separator after the country code, so that a run of
+// digits starting with 00 is not taken for a phone number.
+var reIntlPhone = regexp.MustCompile(`^(?:\+\s?[1-9]\d{0,2}|00[1-9]\d{0,2}[ .])[ .\-]?(?:\(\s?0\s?\)\s?)?\d(?:[ .\-]?\d){6,12}`)
+
+// normalizeIntlPhone converts a number with a country code other than 33
+// to E.164, keeping the country; the trunk "(0)" is not dialled. It
+// returns "" for French numbers and implausible lengths.
+func normalizeIntlPhone(s string) string {
+	if k := strings.Index(s, "("); k >= 0 {
+		if e := strings.IndexByte(s[k:], ')'); e > 0 && strings.Trim(s[k+1:k+e], " ") == "0" {
+			s = s[:k] + s[k+e+1:]
+		}
+	}
+	var d strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			d.WriteByte(s[i])
+		}
+	}
+	digits := d.String()
+	if !strings.HasPrefix(s, "+") {
+		digits = strings.TrimPrefix(digits, "00")
+	}
+	if strings.HasPrefix(digits, "33") || len(digits) < 8 || len(digits) > 15 || digits[0] == '0' {
+		return ""
+	}
+	return "+" + digits
+}
+
 // normalizePhone converts a French number to E.164 (+33…), or "" when s is
 // not a French number of the right length.
 func normalizePhone(s string) string {
@@ -195,6 +226,9 @@ func normalizePhone(s string) string {
 	return "+33" + digits
 }
 
+// maxPhones bounds the numbers findPhones returns.
+const maxPhones = 40
+
 // phoneMatch is one phone number found in text.
 type phoneMatch struct {
 	e164       string
@@ -206,7 +240,9 @@ type phoneMatch struct {
 // non-word byte, "+"), which is much faster than scanning the text with it.
 func findPhones(text string) []phoneMatch {
 	var out []phoneMatch
-	for i := 0; i < len(text); i++ {
+	// No author gives dozens of numbers: past maxPhones the text is a
+	// list or an attack, and reading on would only cost time.
+	for i := 0; i < len(text) && len(out) < maxPhones; i++ {
 		c := text[i]
 		if c != '0' && c != '+' {
 			continue
@@ -217,16 +253,30 @@ func findPhones(text string) []phoneMatch {
 		}
 		window := text[i:min(len(text), i+40)]
 		loc := rePhone.FindStringIndex(window)
-		if loc == nil {
+		if loc != nil {
+			end := i + loc[1]
+			if end < len(text) && isWordByte(text[end]) {
+				continue
+			}
+			if e := normalizePhone(text[i:end]); e != "" {
+				out = append(out, phoneMatch{e, i, end})
+				i = end - 1
+			}
 			continue
 		}
-		end := i + loc[1]
-		if end < len(text) && isWordByte(text[end]) {
-			continue
-		}
-		if e := normalizePhone(text[i:end]); e != "" {
-			out = append(out, phoneMatch{e, i, end})
-			i = end - 1
+		// A foreign number: the applicant's own when it is the one they
+		// give (a Swiss or Belgian mobile), kept with its country code.
+		if c == '+' || len(window) > 2 && window[1] == '0' {
+			if loc = reIntlPhone.FindStringIndex(window); loc != nil {
+				end := i + loc[1]
+				if end < len(text) && isWordByte(text[end]) {
+					continue
+				}
+				if e := normalizeIntlPhone(text[i:end]); e != "" {
+					out = append(out, phoneMatch{e, i, end})
+					i = end - 1
+				}
+			}
 		}
 	}
 	return out

@@ -18,6 +18,9 @@ func TestPathological(t *testing.T) {
 		"De : x\nEnvoyé : y\nObjet : z\n", "je suis gérant de la SARL A B C D E F ", "06 12 34 56 78 ",
 		"0000000000000000000000", "Marie Dupont\n", "-- \n", "> > > > ", "douze salariés ", "SIRET SIRET 1 ",
 		"Le Le Le Le ", "AAAA BBBB CCCC DDDD ", "un deux trois quatre cinq ",
+		// Fuzzy labels, foreign numbers, communes next to codes, dash labels.
+		"ENTREPISE TELEPHONNE EFECTIFE : X\n", "+44 7700 900461 ", "a marvejols 48100 ",
+		"1) Champ 2 - Qualité – x\n", "garage dupuis ", "Gérant de l'Auberge des Genêts\n",
 	} {
 		text := strings.Repeat(unit, 64<<10/len(unit))
 		m := &mailparse.Message{Subject: "Fwd: Candidature", Text: text, FromName: "A B", FromEmail: "a@b.fr", Header: textproto.MIMEHeader{}}

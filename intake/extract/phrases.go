@@ -87,6 +87,46 @@ var (
 		"ci-joint le cv", "voici le kbis", "voici notre kbis", "ci-joint le kbis", "ci-joint notre kbis",
 		"je retire ma candidature", "retirer ma candidature", "retirer notre candidature", "nous retirons",
 		"desist", "annuler ma candidature", "je corrige", "il fallait lire", "et non ", "plutot que",
+		"petite correction", "une correction", "correction a ", "correction de mon", "correction de ma",
+		"correction sur", "corriger mon", "corriger ma", "corriger une", "corriger l'", "la bonne adresse", "le bon numero", "la bonne commune", "j'ai demenage",
+		"nous avons demenage", "a demenage", "je ne suis plus a", "nous ne sommes plus a", "je me suis trompe",
+		"mon message d'hier", "mon precedent message", "mon premier message",
+	}
+	// salesPitch: a supplier offering its services to the program (folded).
+	// One cue is not enough (an applicant may sell training too); two,
+	// without any wish to apply, make a sales pitch.
+	salesPitch = phrases{
+		"je me permets de vous presenter", "permettez-moi de vous presenter", "je me permets de vous contacter",
+		"nous proposons", "nous vous proposons", "je vous propose nos", "je vous propose notre", "notre offre",
+		"offre speciale", "offre promotionnelle", "tarif preferentiel", "tarifs preferentiels", "nos modules",
+		"notre catalogue", "nos formations", "nos prestations", "nos solutions", "nos services", "€ ht",
+		"euros ht", "au lieu de", "remise de", "% de remise", "devis", "vos candidats", "vos candidates",
+		"vos adherents", "vos beneficiaires", "vos participants", "vos entreprises", "aupres de vos",
+		"financables", "prise en charge opco", "partenariat", "une demonstration", "echange telephonique",
+		"en parler de vive voix", "plaquette commerciale", "notre expertise", "nos references",
+	}
+	// notApplicant: the author writes in a capacity that is not an
+	// applicant's (press) (folded).
+	notApplicant = phrases{
+		"je suis journaliste", "journaliste a ", "journaliste au ", "journaliste pour", "demande d'interview",
+		"vous interviewer", "d'interviewer", "realiser un reportage", "pour un article", "pour notre article",
+		"notre redaction", "je suis etudiant", "je suis etudiante", "dans le cadre de mon memoire",
+		"dans le cadre de mes etudes", "stage de fin d'etudes",
+	}
+	// thirdParty: the author writes about someone else's application: a
+	// secretary, a colleague, a relative (folded).
+	thirdParty = phrases{
+		"sa candidature", "son dossier", "leur candidature", "leur dossier", "candidature de m. ",
+		"candidature de mme", "candidature de monsieur", "candidature de madame", "candidature de mon ",
+		"candidature de ma ", "candidature de notre ", "dossier de mon ", "dossier de ma ", "dossier de notre ",
+		"mon patron", "ma patronne", "mon employeur",
+	}
+	// receiptQuestion: the author asks whether earlier mail arrived (folded).
+	receiptQuestion = phrases{
+		"bien recu", "bien recue", "avez-vous recu", "avez vous recu", "l'avez-vous", "l'avez vous",
+		"est-elle bien arrivee", "est bien arrivee", "bien arrive", "a-t-elle ete recue", "a-t-elle bien ete",
+		"a bien ete recue", "a bien ete recu", "pas eu de retour", "pas eu de reponse", "pas vu de reponse",
+		"sans nouvelles", "toujours pas recu", "pas recu d'accuse", "pas de confirmation",
 	}
 	// mentionsOwnApplication: the author refers to their earlier application (folded).
 	mentionsOwnApplication = phrases{

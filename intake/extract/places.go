@@ -36,51 +36,108 @@ func departementOf(pc string) string {
 // folded (lowercase, no accents, plain apostrophes).
 var knownCommunes = func() map[string]string {
 	names := []string{
-		// Lozère
-		"Mende", "Marvejols", "Florac", "Florac-Trois-Rivières", "Langogne", "Saint-Chély-d'Apcher",
-		"La Canourgue", "Le Malzieu-Ville", "Le Malzieu-Forain", "Meyrueis", "Villefort", "Chanac",
-		"Ispagnac", "Aumont-Aubrac", "Peyre en Aubrac", "Le Bleymard", "Mont Lozère et Goulet",
-		"Sainte-Enimie", "Gorges du Tarn Causses", "Saint-Alban-sur-Limagnole", "Grandrieu",
-		"Châteauneuf-de-Randon", "Le Collet-de-Dèze", "Saint-Germain-de-Calberte", "Le Pont-de-Montvert",
-		"Pont de Montvert - Sud Mont Lozère", "Nasbinals", "Fournels", "Saint-Germain-du-Teil", "Banassac",
-		"Banassac-Canilhac", "Bagnols-les-Bains", "Badaroux", "Pelouse", "Rieutort-de-Randon",
-		"Monts-de-Randon", "Saint-Étienne-du-Valdonnez", "Lanuéjols", "Barre-des-Cévennes", "Vialas",
-		"Saint-Privat-de-Vallongue", "Le Monastier-Pin-Moriès", "Bourgs sur Colagne", "Chirac",
-		"Montrodat", "Antrenas", "Hures-la-Parade", "La Malène", "Les Vignes", "Balsièges", "Brenoux",
-		"Saint-Bauzile", "Esclanèdes", "Auroux", "Naussac", "Naussac-Fontanes", "Rocles",
-		"Saint-Sauveur-de-Ginestoux", "Javols", "Prinsuéjols", "Recoules-d'Aubrac", "Marchastel",
-		"Les Salelles", "Chastel-Nouvel", "Laval-du-Tarn", "Saint-Chély-du-Tarn", "Les Monts-Verts",
-		"Le Buisson", "Lachamp", "Ribennes", "Termes", "Albaret-Sainte-Marie", "Les Bessons",
-		"Serverette", "Saint-Léger-de-Peyre", "Grèzes", "Palhers", "Le Massegros",
-		"Massegros Causses Gorges", "Saint-Georges-de-Lévéjac", "Le Rozier", "Lanuéjols",
-		"Cultures", "Les Laubies", "Saint-Amans", "Estables", "Ventalon en Cévennes",
-		"Saint-Étienne-Vallée-Française", "Sainte-Croix-Vallée-Française", "Moissac-Vallée-Française",
-		"Gatuzières", "Fraissinet-de-Fourques", "Vebron", "Bassurels", "Cassagnas", "Le Pompidou",
-		"Cans et Cévennes", "Saint-Julien-d'Arpaon", "Altier", "Pied-de-Borne", "Prévenchères",
-		"La Bastide-Puylaurent", "Saint-Frézal-d'Albuges", "Luc", "Chaudeyrac", "Allenc",
-		"Lachamp-Ribennes", "Arzenc-de-Randon", "Châteauneuf-de-Randon", "Montbel", "Chasseradès",
-		"Belvezet", "Cubières", "Cubiérettes", "Saint-Julien-du-Tournel", "Le Born", "Saint-Denis-en-Margeride",
-		"Paulhac-en-Margeride", "Saint-Paul-le-Froid", "Chambon-le-Château", "Auroux",
-		"La Panouse", "Laval-Atger", "Saint-Bonnet-de-Montauroux", "Saint-Symphorien",
-		"Rimeize", "Fontans", "Les Monts-Verts", "Trélans", "Saint-Laurent-de-Muret",
-		"Saint-Pierre-de-Nogaret", "La Fage-Saint-Julien", "Noalhac", "Blavignac", "Arzenc-d'Apcher",
-		"Prunières", "Saint-Juéry", "Terre-de-Peyre", "Les Hermaux", "Saint-Laurent-de-Veyrès",
-		"Malbouzon", "Brion", "Le Fau-de-Peyre",
-		// Neighbourhood and regional towns
-		"Millau", "Rodez", "Espalion", "Saint-Affrique", "Séverac-d'Aveyron", "Laguiole",
-		"Le Vigan", "Alès", "Nîmes", "Bagnols-sur-Cèze", "Saint-Ambroix", "Génolhac", "Valleraugue",
-		"Montpellier", "Béziers", "Lodève", "Sète", "Le Puy-en-Velay", "Saugues", "Langeac",
-		"Brioude", "Saint-Flour", "Aurillac", "Chaudes-Aigues", "Clermont-Ferrand", "Aubenas",
-		"Largentière", "Privas", "Toulouse", "Lyon", "Marseille", "Paris", "Perpignan", "Carcassonne",
-		"Albi", "Cahors", "Montauban", "Tarbes", "Auch", "Foix", "Saint-Étienne", "Valence",
+		// Lozère: the communes of today (after the mergers of 2016–2019)
+		// and the former communes, whose names people still write.
+		"Albaret-le-Comtal", "Albaret-Sainte-Marie", "Allenc", "Altier", "Antrenas", "Arzenc-d'Apcher",
+		"Arzenc-de-Randon", "Aumont-Aubrac", "Auroux", "Badaroux", "Bagnols-les-Bains", "Balsièges",
+		"Banassac", "Banassac-Canilhac", "Barjac", "Barre-des-Cévennes", "Bassurels", "Bédouès",
+		"Bédouès-Cocurès", "Belvezet", "Blavignac", "Brenoux", "Brion", "Canilhac", "Cans et Cévennes",
+		"Cassagnas", "Chadenet", "Chambon-le-Château", "Chanac", "Chastanier", "Chastel-Nouvel",
+		"Châteauneuf-de-Randon", "Chauchailles", "Chaudeyrac", "Chaulhac", "Cheylard-l'Évêque", "Chirac",
+		"Cocurès", "Cubières", "Cubiérettes", "Cultures", "Esclanèdes", "Estables", "Florac",
+		"Florac Trois Rivières", "Florac-Trois-Rivières", "Fontanes", "Fontans", "Fournels",
+		"Fraissinet-de-Fourques", "Fraissinet-de-Lozère", "Gabriac", "Gabrias", "Gatuzières",
+		"Gorges du Tarn Causses", "Grandrieu", "Grandvals", "Grèzes", "Hures-la-Parade", "Ispagnac",
+		"Javols", "Julianges", "La Bastide-Puylaurent", "La Canourgue", "La Chaze-de-Peyre",
+		"La Fage-Montivernoux", "La Fage-Saint-Julien", "La Malène", "La Panouse", "La Salle-Prunet",
+		"La Tieule", "La Villedieu", "Lachamp", "Lachamp-Ribennes", "Langogne", "Lanuéjols", "Laubert",
+		"Laval-Atger", "Laval-du-Tarn", "Le Bleymard", "Le Born", "Le Buisson", "Le Collet-de-Dèze",
+		"Le Fau-de-Peyre", "Le Malzieu-Forain", "Le Malzieu-Ville", "Le Massegros", "Le Monastier-Pin-Moriès",
+		"Le Pompidou", "Le Pont-de-Montvert", "Le Recoux", "Le Rozier", "Les Bessons", "Les Bondons",
+		"Les Hermaux", "Les Laubies", "Les Monts-Verts", "Les Salces", "Les Salelles", "Les Vignes", "Luc",
+		"Malbouzon", "Marchastel", "Marvejols", "Mas-d'Orcières", "Massegros Causses Gorges", "Mende",
+		"Meyrueis", "Moissac-Vallée-Française", "Molezon", "Mont Lozère et Goulet", "Montbel", "Montbrun",
+		"Montrodat", "Monts-de-Randon", "Nasbinals", "Naussac", "Naussac-Fontanes", "Noalhac", "Palhers",
+		"Paulhac-en-Margeride", "Pelouse", "Peyre en Aubrac", "Pierrefiche", "Pied-de-Borne",
+		"Pont de Montvert - Sud Mont Lozère", "Pourcharesses", "Prévenchères", "Prinsuéjols",
+		"Prinsuéjols-Malbouzon", "Prunières", "Quézac", "Recoules-d'Aubrac", "Recoules-de-Fumas", "Ribennes",
+		"Rieutort-de-Randon", "Rimeize", "Rocles", "Rousses", "Saint-Alban-sur-Limagnole",
+		"Saint-Andéol-de-Clerguemort", "Saint-André-Capcèze", "Saint-André-de-Lancize", "Saint-Amans",
+		"Saint-Bauzile", "Saint-Bonnet-de-Chirac", "Saint-Bonnet-de-Montauroux", "Saint-Bonnet-Laval",
+		"Saint-Chély-d'Apcher", "Saint-Chély-du-Tarn", "Saint-Denis-en-Margeride", "Saint-Étienne-du-Valdonnez",
+		"Saint-Étienne-Vallée-Française", "Saint-Flour-de-Mercoire", "Saint-Frézal-d'Albuges",
+		"Saint-Frézal-de-Ventalon", "Saint-Gal", "Saint-Georges-de-Lévéjac", "Saint-Germain-de-Calberte",
+		"Saint-Germain-du-Teil", "Saint-Hilaire-de-Lavit", "Saint-Jean-la-Fouillouse", "Saint-Juéry",
+		"Saint-Julien-d'Arpaon", "Saint-Julien-des-Points", "Saint-Julien-du-Tournel", "Saint-Laurent-de-Muret",
+		"Saint-Laurent-de-Trèves", "Saint-Laurent-de-Veyrès", "Saint-Léger-de-Peyre", "Saint-Léger-du-Malzieu",
+		"Saint-Martin-de-Boubaux", "Saint-Martin-de-Lansuscle", "Saint-Maurice-de-Ventalon",
+		"Saint-Michel-de-Dèze", "Saint-Paul-le-Froid", "Saint-Pierre-de-Nogaret", "Saint-Pierre-des-Tripiers",
+		"Saint-Pierre-le-Vieux", "Saint-Privat-de-Vallongue", "Saint-Privat-du-Fau", "Saint-Rome-de-Dolan",
+		"Saint-Saturnin", "Saint-Sauveur-de-Ginestoux", "Saint-Sauveur-de-Peyre", "Saint-Symphorien",
+		"Sainte-Colombe-de-Peyre", "Sainte-Croix-Vallée-Française", "Sainte-Enimie", "Sainte-Eulalie",
+		"Sainte-Hélène", "Serverette", "Servières", "Termes", "Terre-de-Peyre", "Trélans", "Vebron",
+		"Ventalon en Cévennes", "Vialas", "Villefort", "Bourgs sur Colagne", "Le Bleymard",
+		// Neighbouring départements: Aveyron, Gard, Haute-Loire, Cantal,
+		// Ardèche, Hérault.
+		"Millau", "Rodez", "Espalion", "Saint-Affrique", "Séverac-d'Aveyron", "Séverac-le-Château",
+		"Laguiole", "Villefranche-de-Rouergue", "Decazeville", "Onet-le-Château", "Saint-Geniez-d'Olt",
+		"Saint-Geniez-d'Olt-et-d'Aubrac", "Nant", "Entraygues-sur-Truyère", "Mur-de-Barrez",
+		"Saint-Chély-d'Aubrac", "Bozouls", "Réquista", "Roquefort-sur-Soulzon", "Marcillac-Vallon",
+		"Naucelle", "Rignac", "Capdenac-Gare", "Baraqueville", "Luc-la-Primaube", "Salles-Curan",
+		"Pont-de-Salars", "Campagnac", "La Cavalerie", "Peyreleau", "Sainte-Geneviève-sur-Argence",
+		"Nîmes", "Alès", "Le Vigan", "Bagnols-sur-Cèze", "Saint-Ambroix", "Génolhac", "Valleraugue", "Uzès",
+		"Beaucaire", "Saint-Gilles", "Vauvert", "Sommières", "Anduze", "Saint-Jean-du-Gard", "Lasalle",
+		"Saint-Hippolyte-du-Fort", "Sumène", "Bessèges", "La Grand-Combe", "Pont-Saint-Esprit",
+		"Villeneuve-lès-Avignon", "Aigues-Mortes", "Le Grau-du-Roi", "Quissac", "Trèves", "Val-d'Aigoual",
+		"Saint-Sauveur-Camprieu", "Alzon", "Concoules", "Ponteils-et-Brésis", "Chamborigaud", "Portes",
+		"Le Puy-en-Velay", "Saugues", "Langeac", "Brioude", "Yssingeaux", "Monistrol-sur-Loire", "Pradelles",
+		"Costaros", "Le Monastier-sur-Gazeille", "Cayres", "Saint-Paulien", "Craponne-sur-Arzon",
+		"Tence", "Retournac", "Paulhaguet", "Allègre", "Solignac-sur-Loire", "Landos", "Le Chambon-sur-Lignon",
+		"Saint-Privat-d'Allier", "Chanaleilles", "Saint-Flour", "Aurillac", "Chaudes-Aigues", "Murat",
+		"Mauriac", "Ruynes-en-Margeride", "Pierrefort", "Neuvéglise-sur-Truyère", "Massiac",
+		"Riom-ès-Montagnes", "Allanche", "Maurs", "Arpajon-sur-Cère", "Vic-sur-Cère", "Salers",
+		"Aubenas", "Largentière", "Privas", "Annonay", "Tournon-sur-Rhône", "Le Cheylard", "Lamastre",
+		"Les Vans", "Joyeuse", "Vallon-Pont-d'Arc", "Bourg-Saint-Andéol", "Le Teil", "Saint-Étienne-de-Lugdarès",
+		"Lanarce", "Coucouron", "Le Béage", "Saint-Cirgues-en-Montagne", "Thueyts", "Vals-les-Bains", "Ruoms",
+		"Villeneuve-de-Berg", "Viviers", "Montpellier", "Béziers", "Lodève", "Sète", "Ganges",
+		"Clermont-l'Hérault", "Pézenas", "Agde", "Lunel", "Saint-Martin-de-Londres", "Le Caylar",
+		"Lamalou-les-Bains", "Bédarieux", "Saint-Pons-de-Thomières",
+		// Regional and large towns.
+		"Clermont-Ferrand", "Toulouse", "Lyon", "Marseille", "Paris", "Perpignan", "Carcassonne",
+		"Albi", "Cahors", "Montauban", "Tarbes", "Auch", "Foix", "Saint-Étienne", "Valence", "Avignon",
 		"Ajaccio", "Bastia", "Porto-Vecchio", "Corte", "Calvi", "Bonifacio", "Propriano",
 	}
-	m := make(map[string]string, len(names))
+	m := make(map[string]string, 2*len(names))
 	for _, n := range names {
 		m[communeKey(n)] = n
 	}
+	// Second, looser keys for spellings that differ only by spaces and
+	// hyphens ("saint chely d'apcher"); the first spelling listed wins,
+	// and an exact key always wins over a loose one.
+	for _, n := range names {
+		if k := looseKey(communeKey(n)); m[k] == "" {
+			m[k] = n
+		}
+	}
 	return m
 }()
+
+// lookupCommune returns the usual spelling of a known commune: the one
+// written with the same separators first, else any.
+func lookupCommune(c string) (string, bool) {
+	k := communeKey(c)
+	if known, ok := knownCommunes[k]; ok {
+		return known, true
+	}
+	known, ok := knownCommunes[looseKey(k)]
+	return known, ok
+}
+
+// looseKey marks a key whose spaces became hyphens, so that it never
+// collides with an exact key.
+func looseKey(k string) string {
+	return "~" + strings.ReplaceAll(k, " ", "-")
+}
 
 // normCommune writes a commune the usual way: accents restored for known
 // communes written in capitals, natural case otherwise, and the article
@@ -98,7 +155,7 @@ func normCommune(c, prep string) string {
 	}
 	// The usual spelling wins for known communes, whatever the case and
 	// accents typed ("SAINT-CHELY-D'APCHER", "St-Chely-d'Apcher").
-	if known, ok := knownCommunes[communeKey(c)]; ok {
+	if known, ok := lookupCommune(c); ok {
 		return known
 	}
 	return naturalCase(c)
