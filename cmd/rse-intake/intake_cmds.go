@@ -93,32 +93,25 @@ func statsCommand() *command {
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			asJSON := fs.Bool("json", false, "print JSON")
 			return func(ctx context.Context, e *env) error {
-				cfg, err := e.config()
-				if err != nil {
-					return err
-				}
-				st, err := openStore(ctx, cfg)
-				if err != nil {
-					return err
-				}
-				defer st.Close()
-				s, err := st.Stats(ctx)
-				if err != nil {
-					return err
-				}
-				if *asJSON {
-					return writeJSON(e.stdout, s)
-				}
-				fmt.Fprintf(e.stdout, "messages: %d\n", s.Messages)
-				printCounts(e, "messages by kind", s.MessagesByKind)
-				fmt.Fprintf(e.stdout, "applications: %d\n", s.Applications)
-				printCounts(e, "applications by status", s.ApplicationsByStatus)
-				printCounts(e, "outbox", s.Outbox)
-				for _, cp := range s.Checkpoints {
-					fmt.Fprintf(e.stdout, "checkpoint %s %s %s uidvalidity %d: last uid %d (%s)\n", cp.Server, cp.Username,
-						cp.Mailbox, cp.UIDValidity, cp.LastUID, cp.UpdatedAt.Format(time.RFC3339))
-				}
-				return nil
+				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+					s, err := st.Stats(ctx)
+					if err != nil {
+						return err
+					}
+					if *asJSON {
+						return writeJSON(e.stdout, s)
+					}
+					fmt.Fprintf(e.stdout, "messages: %d\n", s.Messages)
+					printCounts(e, "messages by kind", s.MessagesByKind)
+					fmt.Fprintf(e.stdout, "applications: %d\n", s.Applications)
+					printCounts(e, "applications by status", s.ApplicationsByStatus)
+					printCounts(e, "outbox", s.Outbox)
+					for _, cp := range s.Checkpoints {
+						fmt.Fprintf(e.stdout, "checkpoint %s %s %s uidvalidity %d: last uid %d (%s)\n", cp.Server, cp.Username,
+							cp.Mailbox, cp.UIDValidity, cp.LastUID, cp.UpdatedAt.Format(time.RFC3339))
+					}
+					return nil
+				})
 			}
 		},
 	}
@@ -146,44 +139,37 @@ func listCommand() *command {
 				if *status != "" && !validStatus(*status) {
 					return usagef("unknown status %q (one of %s)", *status, strings.Join(store.Statuses, ", "))
 				}
-				cfg, err := e.config()
-				if err != nil {
-					return err
-				}
-				st, err := openStore(ctx, cfg)
-				if err != nil {
-					return err
-				}
-				defer st.Close()
-				var filter []string
-				if *status != "" {
-					filter = []string{*status}
-				}
-				apps, err := st.Applications(ctx, filter...)
-				if err != nil {
-					return err
-				}
-				if *asJSON {
-					linked, err := st.LinkedMessages(ctx)
+				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+					var filter []string
+					if *status != "" {
+						filter = []string{*status}
+					}
+					apps, err := st.Applications(ctx, filter...)
 					if err != nil {
 						return err
 					}
-					out := make([]map[string]any, 0, len(apps))
-					for _, a := range apps {
-						obj := cfg.applicationJSON(a)
-						addThread(obj, a, linked[a.ID])
-						out = append(out, obj)
+					if *asJSON {
+						linked, err := st.LinkedMessages(ctx)
+						if err != nil {
+							return err
+						}
+						out := make([]map[string]any, 0, len(apps))
+						for _, a := range apps {
+							obj := cfg.applicationJSON(a)
+							addThread(obj, a, linked[a.ID])
+							out = append(out, obj)
+						}
+						return writeJSON(e.stdout, out)
 					}
-					return writeJSON(e.stdout, out)
-				}
-				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "REFERENCE\tSTATUS\tRECEIVED\tNAME\tCOMPANY\tCOMMUNE\tMISSING")
-				for _, a := range apps {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Reference, a.Status,
-						a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"), strings.TrimSpace(a.FirstName+" "+a.LastName),
-						a.Company, a.Commune, missingList(a.Missing))
-				}
-				return tw.Flush()
+					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(tw, "REFERENCE\tSTATUS\tRECEIVED\tNAME\tCOMPANY\tCOMMUNE\tMISSING")
+					for _, a := range apps {
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Reference, a.Status,
+							a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"), strings.TrimSpace(a.FirstName+" "+a.LastName),
+							a.Company, a.Commune, missingList(a.Missing))
+					}
+					return tw.Flush()
+				})
 			}
 		},
 	}
@@ -281,30 +267,23 @@ func showCommand() *command {
 				if len(e.args) != 1 {
 					return usagef("show needs one application reference, e.g. RSE-2026-0007")
 				}
-				cfg, err := e.config()
-				if err != nil {
-					return err
-				}
-				st, err := openStore(ctx, cfg)
-				if err != nil {
-					return err
-				}
-				defer st.Close()
-				a, err := st.Application(ctx, e.args[0])
-				if errors.Is(err, store.ErrNotFound) {
-					return fmt.Errorf("no application %s", e.args[0])
-				}
-				if err != nil {
-					return err
-				}
-				obj, err := cfg.showJSON(ctx, st, a)
-				if err != nil {
-					return err
-				}
-				if *asJSON {
-					return writeJSON(e.stdout, obj)
-				}
-				return printShow(e, cfg, obj, a)
+				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+					a, err := st.Application(ctx, e.args[0])
+					if errors.Is(err, store.ErrNotFound) {
+						return fmt.Errorf("no application %s", e.args[0])
+					}
+					if err != nil {
+						return err
+					}
+					obj, err := cfg.showJSON(ctx, st, a)
+					if err != nil {
+						return err
+					}
+					if *asJSON {
+						return writeJSON(e.stdout, obj)
+					}
+					return printShow(e, cfg, obj, a)
+				})
 			}
 		},
 	}
@@ -500,26 +479,19 @@ func reparseCommand() *command {
 				if *all == (len(e.args) == 1) || len(e.args) > 1 {
 					return usagef("reparse needs either --all or one application reference")
 				}
-				cfg, err := e.config()
-				if err != nil {
-					return err
-				}
-				st, err := openStore(ctx, cfg)
-				if err != nil {
-					return err
-				}
-				defer st.Close()
-				p := newPipeline(cfg, st, nil, e)
-				ref := ""
-				if !*all {
-					ref = e.args[0]
-				}
-				n, err := p.Reparse(ctx, ref)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "reparsed %d messages\n", n)
-				return nil
+				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+					p := newPipeline(cfg, st, nil, e)
+					ref := ""
+					if !*all {
+						ref = e.args[0]
+					}
+					n, err := p.Reparse(ctx, ref)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "reparsed %d messages\n", n)
+					return nil
+				})
 			}
 		},
 	}
