@@ -237,19 +237,7 @@ func listApplications(ctx context.Context, q querier, statuses []string) ([]*App
 		}
 	}
 	rows, err := q.QueryContext(ctx, query+` ORDER BY received_at, id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list applications: %w", err)
-	}
-	defer rows.Close()
-	var as []*Application
-	for rows.Next() {
-		a, err := scanApplication(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list applications: %w", err)
-		}
-		as = append(as, a)
-	}
-	return as, rows.Err()
+	return collect(rows, err, "list applications", scanApplication)
 }
 
 // OpenApplicationFrom returns the newest application from email, received

@@ -184,19 +184,7 @@ func (tx *Tx) MessageByHeaderIDs(ctx context.Context, ids []string) ([]*Message,
 	}
 	rows, err := tx.tx.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
 		WHERE message_id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY id DESC`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("find replied-to messages: %w", err)
-	}
-	defer rows.Close()
-	var ms []*Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find replied-to messages: %w", err)
-		}
-		ms = append(ms, m)
-	}
-	return ms, rows.Err()
+	return collect(rows, err, "find replied-to messages", scanMessage)
 }
 
 // Message returns one stored message without its raw bytes.
@@ -249,19 +237,7 @@ func (s *Store) MessageIDs(ctx context.Context, applicationID int64) ([]int64, e
 func (s *Store) ApplicationMessages(ctx context.Context, applicationID int64) ([]*Message, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
 		WHERE application_id = ? ORDER BY id`, applicationID)
-	if err != nil {
-		return nil, fmt.Errorf("application messages: %w", err)
-	}
-	defer rows.Close()
-	var ms []*Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, fmt.Errorf("application messages: %w", err)
-		}
-		ms = append(ms, m)
-	}
-	return ms, rows.Err()
+	return collect(rows, err, "application messages", scanMessage)
 }
 
 // PendingServerMarks lists the UIDs of stored messages of a mailbox that

@@ -43,22 +43,7 @@ func scanOutbox(r scanner) (*OutboxMail, error) {
 
 func listOutbox(ctx context.Context, q querier, what, where string, args ...any) ([]*OutboxMail, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+outboxCols+outboxFrom+` `+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	var ms []*OutboxMail
-	for rows.Next() {
-		m, err := scanOutbox(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		ms = append(ms, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return ms, nil
+	return collect(rows, err, what, scanOutbox)
 }
 
 // DueMails returns at most limit pending mails whose next attempt is due

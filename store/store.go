@@ -227,3 +227,24 @@ func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: 
 
 // Now is the time the transaction started.
 func (tx *Tx) Now() time.Time { return tx.now }
+
+// collect scans every row of a query with scan. what names the query in
+// errors.
+func collect[T any](rows *sql.Rows, err error, what string, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
