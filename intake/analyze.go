@@ -104,7 +104,9 @@ func (a Analysis) Report() map[string]any {
 	}
 	atts := make([]map[string]any, 0, len(m.Attachments))
 	for _, at := range m.Attachments {
-		if at.Inline {
+		// Files unpacked from a winmail.dat are kept with the application
+		// but are not parts of the mail: the report lists the container.
+		if at.Inline || at.Container != "" {
 			continue
 		}
 		o := map[string]any{"filename": at.Filename, "content_type": at.ContentType, "size": at.Size, "sha256": at.SHA256}

@@ -54,7 +54,8 @@ type Address struct {
 }
 
 // Attachment is a leaf part carrying a filename (or a non-text part that
-// is not inline), in document order.
+// is not inline), in document order, or a file unpacked from such a part
+// (see Container).
 type Attachment struct {
 	Filename    string // decoded (RFC 2231 / RFC 2047) and sanitised
 	ContentType string // lowercase, no parameters
@@ -63,6 +64,10 @@ type Attachment struct {
 	TooLarge    bool   // above Options.MaxAttachmentSize: hashed and counted, not stored
 	Inline      bool   // inline part referenced by cid: (signature logo); not an applicant attachment
 	ContentID   string
+	// Container is the Filename of the TNEF container (winmail.dat) the
+	// file was unpacked from, "" for a real MIME part. Unpacked files are
+	// listed right after their container, which is recorded as well.
+	Container string
 }
 
 // Sink receives the decoded bytes of one attachment. It must consume r to

@@ -402,8 +402,18 @@ func (p *parser) leaf(h header, ct string, params map[string]string, ctx entityC
 		}
 	}
 	dec, done := p.transferDecoder(h, body, ct)
+	var tnef *captureBuffer
+	if isTNEF(ct, name) {
+		// The container is stored as any attachment; a bounded copy is
+		// kept on the way to unpack the files inside it afterwards.
+		tnef = &captureBuffer{limit: p.opts.MaxAttachmentSize}
+		dec = io.TeeReader(dec, tnef)
+	}
 	p.attachment(h, dec, ct, name)
 	done()
+	if tnef != nil {
+		p.unpackTNEF(tnef)
+	}
 }
 
 // textPart reads one text/plain or text/html part into memory (bounded).
@@ -511,9 +521,15 @@ func (p *parser) attachment(h header, r io.Reader, ct, name string) {
 			a.Inline = true
 		}
 	}
+	p.store(&a, r)
+}
+
+// store streams one attachment to the Sink while hashing and counting it,
+// then records it.
+func (p *parser) store(a *Attachment, r io.Reader) {
 	cr := &countingReader{r: r, h: sha256.New(), limit: p.opts.MaxAttachmentSize}
 	if p.opts.Sink != nil {
-		_, _, err := p.opts.Sink.Put(cr, &a)
+		_, _, err := p.opts.Sink.Put(cr, a)
 		if err != nil && !cr.over && p.lr.src.err == nil {
 			p.ioErr = fmt.Errorf("mailparse: storing attachment %q: %w", a.Filename, err)
 		}
@@ -524,7 +540,7 @@ func (p *parser) attachment(h header, r io.Reader, ct, name string) {
 	a.Size = cr.n
 	a.SHA256 = hex.EncodeToString(cr.h.Sum(nil))
 	a.TooLarge = cr.n > p.opts.MaxAttachmentSize
-	p.msg.Attachments = append(p.msg.Attachments, a)
+	p.msg.Attachments = append(p.msg.Attachments, *a)
 }
 
 // countingReader hashes and counts what passes through it and, while limit
