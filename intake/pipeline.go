@@ -144,8 +144,9 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 		// lost) but neither counted nor answered again.
 		msg.DuplicateOf, msg.ApplicationID, msg.ShouldAcknowledge = earlier.ID, earlier.ApplicationID, false
 	}
+	personal := res.Kind == extract.KindApplication || res.Kind == extract.KindFollowUp
 	var target thread
-	if earlier == nil && !an.Unreadable && (res.Kind == extract.KindApplication || res.Kind == extract.KindFollowUp) {
+	if earlier == nil && !an.Unreadable && personal {
 		if target, err = p.findThread(ctx, tx, m, res); err != nil {
 			return err
 		}
@@ -168,19 +169,15 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 			return tx.LinkAttachments(ctx, msg.ID, earlier.ApplicationID)
 		}
 		return nil
-	case an.Unreadable:
+	case an.Unreadable, personal && target.app == nil:
 		return p.createApplication(ctx, tx, msg, res, src.Arrived, out)
-	case res.Kind != extract.KindApplication && res.Kind != extract.KindFollowUp:
+	case !personal:
 		return nil
-	}
-
-	switch {
-	case target.app == nil:
-		return p.createApplication(ctx, tx, msg, res, src.Arrived, out)
 	case target.foreign:
 		return p.linkForeign(ctx, tx, target.app, msg, out)
+	default:
+		return p.mergeFollowUp(ctx, tx, target.app, msg, res, out)
 	}
-	return p.mergeFollowUp(ctx, tx, target.app, msg, res, out)
 }
 
 func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID int64, atts []mailparse.Attachment) error {
