@@ -173,6 +173,9 @@ func machineKind(m *mainView) string {
 	if nullSender {
 		return KindAutoReply
 	}
+	if k := m.companySolicitation(); k != "" {
+		return k
+	}
 	// An out-of-office text with no header at all, short, whose facts (if
 	// any) are only in the signature.
 	if len(m.text) < 1200 && autoBody.in(head(m.ownFolded, 600)) && m.x.bodyFacts == 0 && m.x.labelled < 2 && !applyIntent.in(m.ownFolded) {
@@ -328,4 +331,59 @@ func upperASCII(c byte) byte {
 		return c - ('a' - 'A')
 	}
 	return c
+}
+
+// companySolicitation recognises mail written TO a company about its own
+// data by someone who sells or extorts something: fake registries and
+// directories, fake compliance (GDPR, mandatory posters, "document
+// unique"), invoices for an inscription nobody ordered, domain-name and
+// referencing renewals. They quote the recipient's name, SIRET and address,
+// which must not read as an application. The signal is the address to the
+// reader ("votre entreprise"), a registry or compliance topic, a payment or
+// a click asked for, and no wish of the author to apply. It returns
+// KindSpam when the mail threatens or presses (penalty, deadline,
+// "obligatoire") or its headers are forged, KindOther for a plain offer
+// (a person may answer it), and "" otherwise.
+func (m *mainView) companySolicitation() string {
+	own := m.ownFolded
+	if applyIntent.in(own) || freshApplication.in(own) || mentionsOwnApplication.in(own) || ownCompanyWords.in(own) {
+		return ""
+	}
+	content := fold(m.msg.Subject) + "\n" + own
+	if findReference(m.msg.Subject, m.p.ReferencePrefix) != "" || findReference(m.ownText, m.p.ReferencePrefix) != "" {
+		// Writing about an application the program registered.
+		return ""
+	}
+	if !toTheCompany.in(content) || !solicitTopic.in(content) || !solicitAction.in(content) {
+		return ""
+	}
+	if solicitPressure.in(content) || m.forgedHeaders() {
+		return KindSpam
+	}
+	return KindOther
+}
+
+// forgedHeaders reports the header signs of mass or forged mail: hidden
+// recipients, a failed SPF/DMARC check, replies sent to another domain.
+func (m *mainView) forgedHeaders() bool {
+	msg := m.msg
+	to := strings.ToLower(hdr(msg, "To"))
+	if strings.Contains(to, "undisclosed") || strings.Contains(to, "destinataires inconnus") {
+		return true
+	}
+	spf := strings.TrimSpace(strings.ToLower(hdr(msg, "Received-Spf")))
+	auth := strings.ToLower(hdr(msg, "Authentication-Results"))
+	if strings.HasPrefix(spf, "fail") || strings.HasPrefix(spf, "softfail") || strings.Contains(auth, "spf=fail") ||
+		strings.Contains(auth, "spf=softfail") || strings.Contains(auth, "dmarc=fail") {
+		return true
+	}
+	for _, rt := range msg.ReplyTo {
+		if d := domainOf(rt.Email); d != "" && d != domainOf(m.from) {
+			return true
+		}
+	}
+	if e := reEmail.FindString(hdr(msg, "Reply-To")); e != "" && domainOf(e) != domainOf(m.from) {
+		return true
+	}
+	return false
 }

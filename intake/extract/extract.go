@@ -159,6 +159,12 @@ func (v *mainView) humanKind(subject string) (kind, ref string) {
 	// Facts written in the body itself, not only in a signature.
 	newFacts := x.bodyFacts > 0 || x.labelled >= 2 || attachments > 0
 
+	// A job application ("candidature spontanée pour un poste") is no
+	// application to the program: it names no company of the author's.
+	if jobSeeker.in(own) && x.a.Company == "" && x.a.Siret == "" && x.a.Siren == "" && x.a.Headcount == nil && x.a.Sector == "" {
+		return KindOther, ""
+	}
+
 	// People who are not applicants: a supplier's sales pitch, the press,
 	// a secretary asking whether the boss's application arrived, anyone
 	// asking whether their mail was received. Their signatures carry
@@ -170,6 +176,12 @@ func (v *mainView) humanKind(subject string) (kind, ref string) {
 			return KindOther, ""
 		case !fresh && !subjIntentStrong(subj) && x.labelled < 2 && x.bodyFacts == 0 && (sales >= 3 || sales >= 2 && attachments == 0):
 			// A catalogue attached to a pitch is no application form.
+			return KindOther, ""
+		case !fresh && x.labelled < 2 && (invitation.in(own) || isInvoice(own) && !subjIntentStrong(subj)):
+			// An organiser inviting to an event ("inscription gratuite
+			// mais obligatoire"), a supplier sending an invoice: their
+			// signatures carry a SIRET and an address, and a person must
+			// handle them.
 			return KindOther, ""
 		case asks && !givesFacts(x, attachments) && (thirdParty.in(own) || receiptQuestion.in(own)):
 			// "ma candidature pour le programme" reads as intent, but
@@ -237,6 +249,20 @@ func (v *mainView) humanKind(subject string) (kind, ref string) {
 		return KindApplication, ""
 	}
 	return KindOther, ""
+}
+
+// isInvoice reports a supplier's invoice or payment request: an invoice
+// and how to pay it (folded).
+func isInvoice(own string) bool {
+	if !strings.Contains(own, "facture") {
+		return false
+	}
+	for _, w := range []string{"reglement", "virement", "iban", "echeance", "a regler", "paiement", "montant de", "payer", "net a payer", " rib"} {
+		if strings.Contains(own, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // givesFacts reports whether a message brings facts that complete or make

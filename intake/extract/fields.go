@@ -63,6 +63,17 @@ var (
 	// "l'entreprise s'appelle X", "ma société se nomme X", "une ferme qui
 	// porte le nom de X".
 	reCompanyNamed = regexp.MustCompile(`(?i:\b(?:entreprise|soci[ée]t[ée]|structure|exploitation|boutique|commerce|atelier|association|ferme|affaire|bo[îi]te|enseigne|cabinet|agence|magasin|restaurant|h[ôo]tel|camping|g[îi]te|scop|sarl|sas|eurl|earl|gaec|coop[ée]rative)s?(?:\s+qui)?\s+(?:s['’]appelle|se nomme|se d[ée]nomme|porte le nom(?: de)?|a pour nom|s['’]intitule|est nomm[ée]e|est d[ée]nomm[ée]e)\s*:?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
+	// An assistant writing for the boss: "je suis l'assistante de M. Jean
+	// X, gérant de …", "de la part de notre directrice, Mme Claire Y",
+	// "pour le compte de M. Z". Group 1: a title before the name; 2: the
+	// name.
+	reOnBehalf = regexp.MustCompile(`(?i:\b(?:assistant(?:e)?(?: de direction)?|secr[ée]taire(?: de direction)?|collaborat(?:eur|rice))\s+(?:de|du)\s+|\b(?:de la part|pour le compte|[àa] la demande)\s+(?:de|du)\s+)` +
+		`(?:(?i:notre|mon|ma|la|le)\s+((?i:` + rolePattern + `))\s*,?\s*)?` +
+		`(?:(?:M\.|Mme\.?|Mr\.?|Monsieur|Madame|Mlle\.?)\s+)?` +
+		`([\p{Lu}][\p{L}'’\-]+(?:\s+(?:de\s+|du\s+|d['’])?[\p{Lu}][\p{L}'’\-]+){0,2})`)
+	// The company whose papers are sent: "le SIRET de l'Ébénisterie X",
+	// "ci-joint mon Kbis de la Menuiserie X", "le numéro SIRET de X".
+	reCompanyOfPapers = regexp.MustCompile(`(?i:\b(?:siret|siren|k-?bis|kbis)\s+(?:de\s+la|de\s+l['’]|de|d['’]|du|des)\s*)(` + companyName + `)`)
 	// A line that is a title and its company: "Gérant de l'Auberge des
 	// Genêts", "Directrice du Camping X".
 	reRoleLine = regexp.MustCompile(`^((?i:` + rolePattern + `))\s+(?i:de\s+la|de\s+l['’]|de|d['’]|du|des|chez)\s*` + compFirst)
@@ -383,7 +394,12 @@ func extractApplicant(own []string, name, email string) extraction {
 
 	sig := signatureStart(lines)
 
-	// 4. Role and company from sentences and from the signature.
+	// 4. Role and company from sentences and from the signature. An
+	// assistant writing for the boss gives the boss's name and title.
+	bossFirst, bossLast, bossRole := onBehalfOf(flat)
+	if a.Role == "" {
+		a.Role = bossRole
+	}
 	sentRole, sentCompany := roleAndCompanyFromText(flat)
 	sigRole, sigCompany := roleAndCompanyFromSignature(lines[sig:], isLabel[sig:], name)
 	var lineRole, lineCompany string
@@ -413,6 +429,7 @@ func extractApplicant(own []string, name, email string) extraction {
 	if first != "" || last != "" {
 		setName(capName(first), capName(last))
 	}
+	setName(bossFirst, bossLast)
 	if !nameSet && (containsFold(flat, "je m") || containsFold(flat, "soussign") || containsFold(flat, "mon nom") || containsFold(flat, "moi,")) {
 		if m := reIntroName.FindStringSubmatch(flat); m != nil && looksLikePerson(m[1]) {
 			setName(splitName(m[1], false))
@@ -755,6 +772,15 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 			company = cleanCompany(m[1])
 		}
 	}
+	if company == "" && (containsFold(flat, "siret") || containsFold(flat, "siren") || containsFold(flat, "bis")) {
+		for _, m := range reCompanyOfPapers.FindAllStringSubmatch(flat, 4) {
+			name := cutSentenceEnd(m[1])
+			if !strongPerson(name) {
+				company = companyWithArticle(articleBefore(m[0], m[1]), name)
+				break
+			}
+		}
+	}
 	if company == "" && hasLegalForm(flat) {
 		if m := reLegalForm.FindString(flat); m != "" {
 			company = cleanCompany(m)
@@ -913,6 +939,7 @@ func companyWithArticle(art, name string) string {
 // given apart in parentheses ("X (EURL)"), quotes and punctuation.
 func cleanCompany(s string) string {
 	s = collapseSpaces(s)
+	s = cutSentenceEnd(s)
 	s = strings.Trim(s, " \"«»“”'’.,;:")
 	if i := strings.Index(s, "("); i > 0 {
 		s = strings.TrimSpace(s[:i])
@@ -967,14 +994,30 @@ func signatureStart(lines []string) int {
 		start--
 	}
 	if end-start <= 6 {
+		long := false
 		for _, l := range lines[start:end] {
 			if len(strings.TrimSpace(l)) > 60 {
-				return n
+				long = true
 			}
 		}
-		return start
+		if !long {
+			return start
+		}
 	}
-	return n
+	// A signature glued to the text, with neither a closing nor a blank
+	// line ("… comme demandé.\nClaire Vidal\nGérante – Vidal Bois"): the
+	// short lines at the end, from a person's name on.
+	sig := n
+	for i := end - 1; i > start && i >= end-6; i-- {
+		t := strings.TrimSpace(lines[i])
+		if len(t) > 60 {
+			break
+		}
+		if looksLikePerson(t) {
+			sig = i
+		}
+	}
+	return sig
 }
 
 // signatureCompany holds company names found in a signature: titled comes
@@ -1392,3 +1435,76 @@ func startsWithRoleWord(s string) bool {
 	}
 	return false
 }
+
+// articleBefore returns the contracted article ("des", "du") a match ends
+// with just before name, for companyWithArticle.
+func articleBefore(match, name string) string {
+	f := strings.Fields(strings.TrimSuffix(match, name))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[len(f)-1]
+}
+
+// onBehalfOf reads the boss an assistant writes for: "je suis l'assistante
+// de M. Jean Rouvière, gérant de …", "de la part de notre directrice, Mme
+// Claire Bouquet". It returns the boss's name and title, or "".
+func onBehalfOf(flat string) (first, last, role string) {
+	if !containsFold(flat, "assistant") && !containsFold(flat, "secr") && !containsFold(flat, "collabora") &&
+		!containsFold(flat, "de la part") && !containsFold(flat, "pour le compte") && !containsFold(flat, "la demande") {
+		return "", "", ""
+	}
+	for _, m := range reOnBehalf.FindAllStringSubmatchIndex(flat, 4) {
+		name := flat[m[4]:m[5]]
+		titled := strings.HasSuffix(strings.TrimSpace(flat[m[0]:m[4]]), ".") || reTitleBefore.MatchString(flat[m[0]:m[4]])
+		toks := nameTokens(name)
+		switch {
+		case len(toks) >= 2 && (titled || strongPerson(name)):
+		case len(toks) == 1 && titled && !notPersonWords[fold(toks[0])]:
+		default:
+			continue
+		}
+		if len(toks) == 1 {
+			last = capName(toks[0])
+		} else {
+			first, last = splitName(name, false)
+		}
+		if m[2] >= 0 {
+			role = cleanRole(flat[m[2]:m[3]])
+		}
+		// A title after the name: "M. Jean Rouvière, gérant de …".
+		rest := strings.TrimLeft(flat[m[5]:], " ")
+		if role == "" && strings.HasPrefix(rest, ",") {
+			rest = strings.TrimLeft(rest[1:], " ")
+			if l := reRoleStart.FindStringIndex(rest); l != nil {
+				role = cleanRole(strings.TrimRight(rest[:l[1]], " ,.;:(\n"))
+			}
+		}
+		return first, last, role
+	}
+	return "", "", ""
+}
+
+// reTitleBefore: the name just matched follows a civility title.
+var reTitleBefore = regexp.MustCompile(`(?:M\.|Mme\.?|Mr\.?|Monsieur|Madame|Mlle\.?)\s+$`)
+
+// cutSentenceEnd cuts a company name where a sentence ends inside it: "…
+// pour l'atelier RSE. Merci de…" gives "RSE", while "Ets. Martin" and
+// "S.A.R.L. Dupont" keep their abbreviations.
+func cutSentenceEnd(s string) string {
+	for off := 0; ; {
+		k := strings.Index(s[off:], ". ")
+		if k < 0 {
+			return s
+		}
+		k += off
+		w := s[strings.LastIndexByte(s[:k], ' ')+1 : k]
+		if !strings.Contains(w, ".") && !abbreviations[fold(w)] && utf8.RuneCountInString(w) >= 2 {
+			return s[:k]
+		}
+		off = k + 2
+	}
+}
+
+// abbreviations end with a dot inside a company name (folded).
+var abbreviations = map[string]bool{"ets": true, "cie": true, "ste": true, "st": true, "sts": true, "fr": true, "m": true, "mme": true, "dr": true, "me": true, "bd": true, "av": true, "etab": true}

@@ -85,6 +85,9 @@ var (
 		"piece manquante", "voici le numero siret", "voici mon numero siret", "voici notre numero siret",
 		"voici le siret", "voici notre siret", "voici mon siret", "voici mon cv", "voici le cv", "ci-joint mon cv",
 		"ci-joint le cv", "voici le kbis", "voici notre kbis", "ci-joint le kbis", "ci-joint notre kbis",
+		"mon kbis", "notre kbis", "mon k-bis", "notre k-bis", "mon extrait", "notre extrait", "extrait kbis",
+		"extrait k-bis", "l'extrait k", "le numero qui manquait", "les pieces demandees", "les documents demandes",
+		"le document demande",
 		"je retire ma candidature", "retirer ma candidature", "retirer notre candidature", "nous retirons",
 		"desist", "annuler ma candidature", "je corrige", "il fallait lire", "et non ", "plutot que",
 		"petite correction", "une correction", "correction a ", "correction de mon", "correction de ma",
@@ -113,6 +116,21 @@ var (
 		"notre redaction", "je suis etudiant", "je suis etudiante", "dans le cadre de mon memoire",
 		"dans le cadre de mes etudes", "stage de fin d'etudes",
 	}
+	// invitation: the author invites to an event they organise (folded).
+	invitation = phrases{
+		"vous invite a participer", "vous invite a notre", "vous invite au ", "vous invite a la ", "vous invite a un",
+		"plaisir de vous inviter", "vous inviter a notre", "vous inviter au ", "vous inviter a la ", "vous convier",
+		"vous convie", "inscrivez-vous", "inscription gratuite", "les inscriptions sont ouvertes",
+		"inscriptions ouvertes", "places sont limitees", "nombre de places est limite", "reservez votre place",
+	}
+	// jobSeeker: a job or internship application, not one to the
+	// program (folded).
+	jobSeeker = phrases{
+		"candidature spontanee", "offre d'emploi", "pour un poste", "postuler au poste", "candidature au poste",
+		"recherche d'emploi", "recherche un emploi", "recherche d'un emploi", "recherche un stage",
+		"recherche d'un stage", "en alternance", "contrat d'apprentissage", "demandeur d'emploi",
+		"demandeuse d'emploi", "votre annonce de recrutement", "vous recrutez",
+	}
 	// thirdParty: the author writes about someone else's application: a
 	// secretary, a colleague, a relative (folded).
 	thirdParty = phrases{
@@ -134,6 +152,54 @@ var (
 		"ma candidature de la semaine", "ma candidature d'hier", "suite a ma candidature", "suite a notre candidature",
 		"mon dossier", "notre dossier", "ma precedente", "mon precedent", "mon mail du", "mon message du",
 		"mon courriel du", "mon envoi du",
+	}
+	// ownCompanyWords: the author speaks of their own company, as an
+	// applicant does and a seller writing to a company does not (folded).
+	ownCompanyWords = phrases{
+		"mon entreprise", "ma societe", "ma structure", "mon exploitation", "mon atelier", "mon commerce",
+		"ma boutique", "mon garage", "ma ferme", "mon gite", "mon restaurant", "mon hotel", "ma micro-entreprise",
+		"mon auto-entreprise", "notre entreprise", "notre exploitation", "notre atelier", "notre ferme",
+		"je suis gerant", "je suis la gerante", "je suis le gerant", "je dirige", "nous dirigeons",
+	}
+	// toTheCompany: the mail is addressed to a company about its data
+	// (folded).
+	toTheCompany = phrases{
+		"votre entreprise", "votre societe", "votre etablissement", "votre structure", "votre fiche",
+		"votre inscription", "votre nom de domaine", "votre site", "votre activite professionnelle",
+		"votre numero siret", "votre siret", "votre siren", "votre kbis", "votre referencement",
+		"votre mise en conformite", "votre situation", "vos donnees", "vos informations", "vos coordonnees",
+		"madame, monsieur le dirigeant", "monsieur le dirigeant", "madame la dirigeante", "monsieur le gerant",
+		"madame la gerante", "cher dirigeant", "chere dirigeante", "chers dirigeants", "votre commerce",
+		"votre marque", "cher client", "chere cliente", "chers clients", "votre parution", "votre abonnement",
+		"votre contrat", "votre insertion", "votre annonce professionnelle", "votre compte professionnel",
+	}
+	// solicitTopic: registries, directories, compliance, renewals, unpaid
+	// invoices (folded).
+	solicitTopic = phrases{
+		"registre", "repertoire des", "repertoire national", "annuaire", "inscription obligatoire",
+		"mise a jour obligatoire", "mise a jour de vos", "mettre a jour vos", "mises a jour", "fiche entreprise",
+		"fiche de votre", "referencement", "regularis", "mise en conformite", "rgpd", "affichage obligatoire",
+		"affiches obligatoires", "affichage legal", "document unique", "duerp", "nom de domaine",
+		"renouvellement", "expire", "expiration", "penalite", "amende", "mise en demeure", "contentieux",
+		"sous peine", "faute de quoi", "obligation legale", "conformement a la reglementation",
+		"conformement a la loi", "bon de commande", "impaye", "en attente de reglement", "reste due",
+		"non regle", "relance de paiement", "parution", "arrive a echeance", "abonnement annuel",
+	}
+	// solicitAction: a payment or a click asked for (folded).
+	solicitAction = phrases{
+		"frais de", "frais annuels", "facture", "reglement", "reglez", "paiement", "payer", "iban", "virement",
+		"€ ht", "€ ttc", "euros ht", "euros ttc", "€ par mois", "€/mois", "€ par an", "€/an", "bon de commande",
+		"cliquez", "cliquant", "cliquer", "lien ci-dessous", "lien suivant", "ce lien", "http://",
+		"https://", "validez", "valider vos", "valider la commande", "confirmez", "confirmer vos",
+		"retourner ce formulaire", "nous retourner", "retournez", "regularisez", "carte bancaire", "prelevement",
+	}
+	// solicitPressure: threats and deadlines of a scam (folded).
+	solicitPressure = phrases{
+		"obligatoire", "penalite", "amende", "sanction", "mise en demeure", "contentieux", "sous peine",
+		"faute de quoi", "dernier rappel", "urgent", "sous 24", "sous 48", "sous 72", "sous 8 jours",
+		"sous 15 jours", "24 heures", "48 heures", "72 heures", "24h", "48h", "72h", "expire", "suspendu",
+		"suspension", "impaye", "sauf erreur de notre part", "conformement a la reglementation",
+		"conformement a la loi", "obligation legale", "derniere relance", "sans reponse de votre part",
 	}
 	// applyWords: the topic is an application (folded).
 	applyWords = phrases{"candidat", "postul", "inscri", "particip"}
