@@ -67,7 +67,10 @@ type SenderConfig struct {
 	Coordinators   []string // never recipients of automatic mail
 	MaxPerHour     int      // DefaultMaxPerHour when 0
 	BatchSize      int      // due mails looked at per SendDue; DefaultBatchSize when 0
-	Logger         *slog.Logger
+	// Location of the Date header (the program's time zone, so applicants
+	// read their local time); UTC when nil.
+	Location *time.Location
+	Logger   *slog.Logger
 }
 
 // Sender delivers the due mails of the outbox. One SendDue runs at a time
@@ -521,6 +524,9 @@ func (s *Sender) message(m *store.OutboxMail) (*gomail.Msg, error) {
 	created := m.CreatedAt
 	if created.IsZero() {
 		created = s.Now()
+	}
+	if s.cfg.Location != nil {
+		created = created.In(s.cfg.Location)
 	}
 	msg.SetDateWithValue(created)
 	if id := cleanMsgID(m.InReplyTo); id != "" {

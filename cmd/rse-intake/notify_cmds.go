@@ -39,6 +39,7 @@ func (c *Config) senderConfig(e *env) notify.SenderConfig {
 		ProgramAddress: c.Program.Address,
 		Coordinators:   c.Program.Coordinators,
 		MaxPerHour:     c.Notify.MaxPerHour,
+		Location:       c.loc,
 		Logger:         e.log,
 	}
 }
