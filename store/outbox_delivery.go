@@ -156,15 +156,24 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
 
 // MarkRetry records a temporary failure: attempts is the new attempt
 // count, next when to try again.
+//
+// Like MarkFailed, it changes only a mail still pending: one a coordinator
+// (or a newer decision) cancelled while it was being tried stays cancelled.
 func (s *Store) MarkRetry(ctx context.Context, id int64, attempts int, next time.Time, errText string) error {
-	return s.markOutbox(ctx, id, "mark retry", `UPDATE outbox SET status = 'pending', attempts = ?,
-		next_attempt_at = ?, last_error = ? WHERE id = ?`, attempts, ts(next), nullStr(errText), id)
+	if _, err := s.db.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?
+		WHERE id = ? AND status = 'pending'`, attempts, ts(next), nullStr(errText), id); err != nil {
+		return fmt.Errorf("mark retry outbox mail %d: %w", id, err)
+	}
+	return nil
 }
 
 // MarkFailed records a permanent failure (or the end of retries).
 func (s *Store) MarkFailed(ctx context.Context, id int64, attempts int, errText string) error {
-	return s.markOutbox(ctx, id, "mark failed", `UPDATE outbox SET status = 'failed', attempts = ?,
-		last_error = ? WHERE id = ?`, attempts, nullStr(errText), id)
+	if _, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?
+		WHERE id = ? AND status = 'pending'`, attempts, nullStr(errText), id); err != nil {
+		return fmt.Errorf("mark failed outbox mail %d: %w", id, err)
+	}
+	return nil
 }
 
 // MarkCancelled cancels a mail that must not be sent, saying why.

@@ -165,3 +165,29 @@ func TestOutboxDeliveryLifecycle(t *testing.T) {
 		t.Errorf("unknown mail: %v", err)
 	}
 }
+
+// TestCancelledWhileSending: a mail cancelled while a sender was trying it
+// stays cancelled whatever that attempt's outcome.
+func TestCancelledWhileSending(t *testing.T) {
+	ctx := context.Background()
+	st, now, _, mails := outboxFixture(t, 2)
+	for i, mark := range []func(id int64) error{
+		func(id int64) error { return st.MarkRetry(ctx, id, 1, now.Add(time.Minute), "421 try later") },
+		func(id int64) error { return st.MarkFailed(ctx, id, 1, "550 no such user") },
+	} {
+		id := mails[i].ID
+		if err := st.Cancel(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if err := mark(id); err != nil {
+			t.Fatal(err)
+		}
+		m, err := st.OutboxMail(ctx, id)
+		if err != nil || m.Status != store.OutboxCancelled {
+			t.Errorf("mail %d: status %q after the attempt's outcome, want cancelled (%v)", id, m.Status, err)
+		}
+	}
+	if due, _ := st.DueMails(ctx, now.Add(time.Hour), 10); len(due) != 0 {
+		t.Errorf("%d cancelled mails due again", len(due))
+	}
+}

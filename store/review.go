@@ -156,6 +156,11 @@ func (s *Store) Review(ctx context.Context, ref, to, note, by string) (*Applicat
 		if !slices.Contains(allowed, to) {
 			return &TransitionError{Reference: a.Reference, From: a.Status, To: to, Allowed: slices.Clone(allowed)}
 		}
+		// A decision mail not sent yet speaks of the old status: it must
+		// never reach the applicant after the decision changed.
+		if _, err := tx.CancelPendingMails(ctx, a.ID, MailDecision, "decision changed before it was sent"); err != nil {
+			return err
+		}
 		return tx.setStatus(ctx, a, a.Status, to, by, strings.TrimSpace(note))
 	})
 	if err != nil {

@@ -123,6 +123,16 @@ func TestCoordinatorCommands(t *testing.T) {
 	}
 	mustRun(t, c("outbox", "retry", id)...)
 
+	// The decision changes before its mail left: the old mail is
+	// cancelled, and the next decisions send queues the new one.
+	mustRun(t, c("review", "RSE-2026-0005", "--status", "selected")...)
+	if err := json.Unmarshal([]byte(mustRun(t, c("outbox", "--json", "--status", "pending")...)), &outbox); err != nil || len(outbox) != 0 {
+		t.Errorf("pending mails after the decision changed: %v %v", outbox, err)
+	}
+	if out := mustRun(t, c("decisions", "send")...); !strings.Contains(out, "queued 1 decision") {
+		t.Errorf("decisions send after a change: %s", out)
+	}
+
 	var stats map[string]any
 	if err := json.Unmarshal([]byte(mustRun(t, c("stats", "--json")...)), &stats); err != nil {
 		t.Fatal(err)
