@@ -147,7 +147,7 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 	personal := res.Kind == extract.KindApplication || res.Kind == extract.KindFollowUp
 	var target thread
 	if earlier == nil && !an.Unreadable && personal {
-		if target, err = p.findThread(ctx, tx, m, res); err != nil {
+		if target, err = p.findThread(ctx, tx, m, res, src.Arrived); err != nil {
 			return err
 		}
 		if target.app != nil {
@@ -220,7 +220,8 @@ type thread struct {
 // it replies to, by a reference it quotes, or by its sender having an
 // open incomplete application within the follow-up window (unless the
 // mail is plainly another application: another SIRET or company).
-func (p *Pipeline) findThread(ctx context.Context, tx *store.Tx, m *mailparse.Message, res extract.Result) (thread, error) {
+func (p *Pipeline) findThread(ctx context.Context, tx *store.Tx, m *mailparse.Message, res extract.Result,
+	arrived time.Time) (thread, error) {
 	ids := append([]string(nil), m.References...)
 	if m.InReplyTo != "" {
 		ids = append(ids, m.InReplyTo)
@@ -232,27 +233,30 @@ func (p *Pipeline) findThread(ctx context.Context, tx *store.Tx, m *mailparse.Me
 	for _, r := range replied {
 		if r.ApplicationID != 0 {
 			a, err := tx.ApplicationByID(ctx, r.ApplicationID)
-			return thread{app: a}, err
+			if err != nil {
+				return thread{}, err
+			}
+			return thread{app: a, foreign: !fromApplicant(a, m.FromEmail, res.Applicant.Email)}, nil
 		}
 	}
-	sender := senderOf(m, res)
 	if res.Reference != "" {
 		a, err := tx.ApplicationByReference(ctx, res.Reference)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:
 			return thread{}, err
-		case strings.EqualFold(a.Email, sender) || strings.EqualFold(a.Email, m.FromEmail) ||
-			(a.ForwardedBy != "" && strings.EqualFold(a.ForwardedBy, m.FromEmail)):
-			return thread{app: a}, nil
 		default:
-			return thread{app: a, foreign: true}, nil
+			return thread{app: a, foreign: !fromApplicant(a, m.FromEmail, res.Applicant.Email)}, nil
 		}
 	}
+	sender := senderOf(m, res)
 	if sender == "" {
 		return thread{}, nil
 	}
-	a, err := tx.OpenApplicationFrom(ctx, sender, p.st.Now().Add(-p.cfg.FollowUpWindow))
+	// The window counts back from when this mail arrived, so that a first
+	// poll over an old backlog threads it as it would have been threaded.
+	since := receivedAt(arrived, m.Date, p.st.Now()).Add(-p.cfg.FollowUpWindow)
+	a, err := tx.OpenApplicationFrom(ctx, sender, since)
 	if err != nil || a == nil {
 		return thread{}, err
 	}
@@ -262,6 +266,19 @@ func (p *Pipeline) findThread(ctx context.Context, tx *store.Tx, m *mailparse.Me
 		return thread{}, nil
 	}
 	return thread{app: a}, nil
+}
+
+// fromApplicant reports whether a mail about application a comes from its
+// applicant (or from whoever forwarded the application): only their mail
+// may fill it. A colleague's reply-all or a stranger quoting the
+// reference is kept with it for a coordinator, and changes nothing.
+func fromApplicant(a *store.Application, fromEmail, applicantEmail string) bool {
+	for _, addr := range []string{fromEmail, applicantEmail} {
+		if addr != "" && (strings.EqualFold(addr, a.Email) || strings.EqualFold(addr, a.ForwardedBy)) {
+			return true
+		}
+	}
+	return false
 }
 
 // otherCompany reports whether b names another company than a: another
@@ -283,17 +300,16 @@ func senderOf(m *mailparse.Message, res extract.Result) string {
 
 // receivedAt is when an application arrived, for first come, first
 // served: when the server received it (a first poll over a backlog must
-// not reorder it), else now. The sender's Date is believed only within a
-// week before that, since a sender can write any date there.
+// not reorder it). Without that, the sender's Date within the last week
+// (a sender can write any date there), else now.
 func receivedAt(arrived, date, now time.Time) time.Time {
-	at := now
 	if !arrived.IsZero() && arrived.Before(now) {
-		at = arrived
+		return arrived
 	}
-	if !date.IsZero() && date.Before(at) && date.After(at.Add(-7*24*time.Hour)) {
+	if !date.IsZero() && date.Before(now) && date.After(now.Add(-7*24*time.Hour)) {
 		return date
 	}
-	return at
+	return now
 }
 
 func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *store.Message, res extract.Result, arrived time.Time, out *Outcome) error {
@@ -395,6 +411,12 @@ func (p *Pipeline) mergeFollowUp(ctx context.Context, tx *store.Tx, app *store.A
 	}
 	if err := p.evaluate(ctx, tx, app, atts); err != nil {
 		return err
+	}
+	if app.PossibleDuplicateOf == "" && len(filled) > 0 {
+		// A SIRET or phone sent later may show the same company applied twice.
+		if err := p.flagLookalike(ctx, tx, app); err != nil {
+			return err
+		}
 	}
 	if err := tx.UpdateApplication(ctx, app); err != nil {
 		return err

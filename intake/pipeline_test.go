@@ -315,6 +315,48 @@ func TestThreadingBySenderAndReference(t *testing.T) {
 	if a1.Phone == "+33699999999" {
 		t.Errorf("a stranger's mail filled the application: %+v", a1.Applicant)
 	}
+
+	// A colleague's reply-all in the thread fills nothing (kept with the
+	// application when it reads as a follow-up, else stored on its own).
+	reply := []byte("From: Cabinet Compta <compta@cabinet.fr>\r\nTo: rse.innovation.manageriale@gmail.com\r\n" +
+		"Subject: Re: Candidature RSE\r\nMessage-ID: <a5@cabinet.fr>\r\nIn-Reply-To: <a1@example.fr>\r\n" +
+		"References: <a1@example.fr>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0100\r\n\r\n" +
+		"Bonjour, je complète pour mon client : téléphone 06 11 11 11 11.\r\n")
+	if out := ingest(reply); (out.Reference != "" && out.Reference != first.Reference) || out.Created || len(out.Queued) != 0 {
+		t.Errorf("third-party reply: %+v, want nothing created nor answered", out)
+	}
+	if a1 = mustApp(t, st, first.Reference); a1.Phone != "" {
+		t.Errorf("phone %q taken from a colleague's reply", a1.Phone)
+	}
+	// Nor does a reparse let either stranger's mail in.
+	if _, err := p.Reparse(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if a1 = mustApp(t, st, first.Reference); a1.Phone != "" {
+		t.Errorf("phone %q taken from a stranger's mail (after reparse)", a1.Phone)
+	}
+}
+
+// TestBacklogThreading: an application and its follow-up that arrived two
+// months before the first poll are threaded as they would have been then.
+func TestBacklogThreading(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newTestPipeline(t)
+	arrived := p.st.Now().Add(-60 * 24 * time.Hour)
+	app := []byte("From: Anne Roux <anne.roux@example.fr>\r\nTo: rse.innovation.manageriale@gmail.com\r\n" +
+		"Subject: Candidature RSE\r\nMessage-ID: <old1@example.fr>\r\n\r\n" +
+		"Bonjour, je souhaite candidater.\r\nNom : Roux\r\nPrénom : Anne\r\nEntreprise : Boulangerie Roux\r\nCommune : Mende\r\n")
+	fu := []byte("From: Anne Roux <anne.roux@example.fr>\r\nTo: rse.innovation.manageriale@gmail.com\r\n" +
+		"Subject: Mon SIRET\r\nMessage-ID: <old2@example.fr>\r\n\r\n" +
+		"Bonjour, comme promis voici mon numéro SIRET : 732 829 320 00074 et mon téléphone 06 12 34 56 78.\r\n")
+	first, err := p.Ingest(ctx, Source{Arrived: arrived}, app)
+	if err != nil || !first.Created {
+		t.Fatalf("%+v %v", first, err)
+	}
+	second, err := p.Ingest(ctx, Source{Arrived: arrived.Add(24 * time.Hour)}, fu)
+	if err != nil || second.Created || second.Reference != first.Reference {
+		t.Errorf("backlog follow-up: %+v, %v; want it threaded to %s", second, err, first.Reference)
+	}
 }
 
 func TestReceivedAt(t *testing.T) {
@@ -327,9 +369,10 @@ func TestReceivedAt(t *testing.T) {
 	}{
 		{"no dates", time.Time{}, time.Time{}, now},
 		{"server arrival", arrived, time.Time{}, arrived},
-		{"sender date just before arrival", arrived, arrived.Add(-time.Hour), arrived.Add(-time.Hour)},
-		{"sender date in 2001", arrived, time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC), arrived},
-		{"sender date in the future", arrived, now.Add(time.Hour), arrived},
+		{"server arrival wins over the sender's date", arrived, arrived.Add(-time.Hour), arrived},
+		{"sender date without arrival", time.Time{}, now.Add(-time.Hour), now.Add(-time.Hour)},
+		{"sender date in 2001", time.Time{}, time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC), now},
+		{"sender date in the future", time.Time{}, now.Add(time.Hour), now},
 		{"arrival in the future", now.Add(time.Hour), time.Time{}, now},
 	}
 	for _, c := range cases {

@@ -97,6 +97,10 @@ func (p *Pipeline) rebuild(ctx context.Context, appID int64, results map[int64]A
 			}
 			add := an.Result.Applicant
 			if m.ID != app.FirstMessageID {
+				// As at intake: only the applicant's own mail fills it.
+				if !fromApplicant(app, m.FromEmail, add.Email) {
+					continue
+				}
 				add.Email, add.ForwardedBy = "", ""
 			}
 			fresh.FillFrom(&add, nil)
