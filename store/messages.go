@@ -75,7 +75,7 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	}
 	var date sql.NullString
 	if !m.Date.IsZero() {
-		date = sql.NullString{String: m.Date.Format(time.RFC3339), Valid: true}
+		date = sql.NullString{String: ts(m.Date), Valid: true}
 	}
 	m.StoredAt = tx.now
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO messages
@@ -103,7 +103,7 @@ func (tx *Tx) UpdateMessageAnalysis(ctx context.Context, m *Message) error {
 	}
 	var date sql.NullString
 	if !m.Date.IsZero() {
-		date = sql.NullString{String: m.Date.Format(time.RFC3339), Valid: true}
+		date = sql.NullString{String: ts(m.Date), Valid: true}
 	}
 	_, err = tx.tx.ExecContext(ctx, `UPDATE messages SET message_id = ?, date = ?, from_email = ?, from_name = ?,
 		subject = ?, kind = ?, should_acknowledge = ?, needs_review = ?, errors = ?, parsed = ? WHERE id = ?`,

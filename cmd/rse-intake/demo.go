@@ -331,15 +331,9 @@ func (d *demo) summary(ctx context.Context, took time.Duration) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nArrived: %d mails, classified as:", s.Messages)
-	for _, k := range sortedKeys(s.MessagesByKind) {
-		fmt.Fprintf(w, " %s %d,", k, s.MessagesByKind[k])
-	}
-	fmt.Fprintf(w, " (%d second delivery)\n", s.Duplicates)
-	fmt.Fprintf(w, "Applications: %d;", s.Applications)
-	for _, k := range sortedKeys(s.ApplicationsByStatus) {
-		fmt.Fprintf(w, " %s %d,", k, s.ApplicationsByStatus[k])
-	}
+	fmt.Fprintf(w, "\nArrived: %d mails, classified as %s (%d second delivery)\n", s.Messages,
+		countList(s.MessagesByKind), s.Duplicates)
+	fmt.Fprintf(w, "Applications: %d: %s", s.Applications, countList(s.ApplicationsByStatus))
 	sent := map[string]int{}
 	ms, err := d.st.OutboxList(ctx, store.OutboxSent)
 	if err != nil {
@@ -348,11 +342,8 @@ func (d *demo) summary(ctx context.Context, took time.Duration) error {
 	for _, m := range ms {
 		sent[m.Kind]++
 	}
-	fmt.Fprintf(w, "\nSent: %d mails:", len(ms))
-	for _, k := range sortedKeys(sent) {
-		fmt.Fprintf(w, " %s %d,", k, sent[k])
-	}
-	fmt.Fprintln(w, " none to the out-of-office, the bounce, the newsletter or a second delivery.")
+	fmt.Fprintf(w, "\nSent: %d mails: %s; none to the out-of-office, the bounce, the newsletter or a second delivery.\n",
+		len(ms), countList(sent))
 
 	rows, err := shortlist.Build(ctx, d.st, d.cfg.rules(), d.cfg.Program.CohortSize, nil)
 	if err != nil {
@@ -379,4 +370,18 @@ func (d *demo) summary(ctx context.Context, took time.Duration) error {
 	fmt.Fprintf(w, "Explore: go run ./cmd/rse-intake --config %s/rse-intake.toml show RSE-2026-0002\n", d.dir)
 	fmt.Fprintf(w, "Done in %.1f s.\n", took.Seconds())
 	return nil
+}
+
+// countList writes counts as "ack 12, complete 2".
+func countList(m map[string]int) string {
+	parts := make([]string, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		if m[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }

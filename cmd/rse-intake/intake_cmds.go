@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/rse-lozere/rse-intake/intake"
 	"github.com/rse-lozere/rse-intake/intake/extract"
@@ -378,7 +379,15 @@ func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) er
 	return nil
 }
 
+// oneLine prints text that came from a mail on one terminal line: no
+// control characters (escape sequences), whitespace collapsed, cut at max.
 func oneLine(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > max {
 		return string(r[:max]) + "…"

@@ -118,6 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fs := newFlagSet(cmd)
 	fs.StringVar(configPath, "config", *configPath, "configuration file")
+	fs.BoolVar(verbose, "verbose", *verbose, "log debug details to stderr")
 	runFn := cmd.setup(fs)
 	positional, err := parseInterleaved(fs, rest[1:])
 	if err != nil {

@@ -172,7 +172,7 @@ func decisionsCommand() *command {
 						verb = "would queue"
 					}
 					for _, m := range ms {
-						fmt.Fprintf(e.stdout, "%s %s to %s: %s\n", verb, m.DedupeKey, m.Recipient, m.Subject)
+						fmt.Fprintf(e.stdout, "%s for %s to %s: %s\n", verb, m.Reference, m.Recipient, m.Subject)
 					}
 					fmt.Fprintf(e.stdout, "%s %d decision mails%s\n", verb, len(ms),
 						map[bool]string{true: "", false: " (run send --once to deliver them)"}[*dry])

@@ -276,7 +276,7 @@ func historyLine(x store.AuditEntry, loc *time.Location) string {
 		change = x.From + " -> " + x.To
 	}
 	what := x.Action
-	if x.Field != "" && x.Field != "status" {
+	if x.Field != "" && x.Field != x.Action && x.Field != "status" {
 		what += " " + x.Field
 	}
 	return strings.TrimRight(fmt.Sprintf("%s  %-12s %-14s %s  %s", x.At.In(loc).Format("02/01/2006 15:04"),

@@ -99,7 +99,7 @@ func (p *parser) topHeader(h header) {
 		m.InReplyTo = ids[0]
 	}
 	m.References = msgIDs(h.get("References"))
-	m.Subject = p.decodeWords(h.get("Subject"))
+	m.Subject = headerText(p.decodeWords(h.get("Subject")))
 	if h.has("Date") {
 		if t, err := parseDate(h.get("Date")); err == nil {
 			m.Date, m.HasDate = t, true
@@ -109,7 +109,7 @@ func (p *parser) topHeader(h header) {
 	}
 	if from := p.addresses("From", h.get("From")); len(from) > 0 {
 		m.FromEmail = from[0].Email
-		m.FromName = from[0].Name
+		m.FromName = headerText(from[0].Name)
 	}
 	m.To = p.addresses("To", h.get("To"))
 	m.Cc = p.addresses("Cc", h.get("Cc"))
@@ -483,6 +483,21 @@ func (p *parser) charsetText(b []byte, label, what string) string {
 
 // cleanText normalises line ends to "\n" and drops control characters
 // that only garbage or broken encodings put in a text.
+// headerText makes a decoded header value safe to show on one line: an
+// encoded word can carry any byte, including a terminal's escape
+// sequences, which must never reach a coordinator's screen.
+func headerText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\r' || r == '\n':
+			return ' '
+		case r < 0x20, r >= 0x7f && r < 0xa0:
+			return -1
+		}
+		return r
+	}, s)
+}
+
 func cleanText(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	clean := true

@@ -412,3 +412,24 @@ func TestHostileShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestHeaderControlCharacters: an encoded word can carry a terminal escape;
+// it never reaches the subject or the sender's name.
+func TestHeaderControlCharacters(t *testing.T) {
+	raw := "From: =?UTF-8?Q?Jean=1B]0;pwned=07_Dupont?= <jean@example.fr>\r\n" +
+		"Subject: =?UTF-8?Q?Candidature=1B[2J=C2=9B_RSE?=\r\n\r\nBonjour\r\n"
+	m, err := Parse(strings.NewReader(raw), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{m.Subject, m.FromName} {
+		for _, r := range s {
+			if r < 0x20 || (r >= 0x7f && r < 0xa0) {
+				t.Errorf("control character %U left in %q", r, s)
+			}
+		}
+	}
+	if m.FromName != "Jean]0;pwned Dupont" || m.Subject != "Candidature[2J RSE" {
+		t.Errorf("name %q, subject %q", m.FromName, m.Subject)
+	}
+}
