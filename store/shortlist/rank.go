@@ -112,18 +112,29 @@ func Rank(apps []*store.Application, r Rules, cohortSize int, attachments map[in
 		}
 		return cmp.Compare(x.Application.Reference, y.Application.Reference)
 	})
-	rows := make([]Row, len(ks))
-	for i, k := range ks {
+	// A coordinator who waitlisted an application keeps it out of the
+	// selection even while the cohort has room: it heads the waiting list.
+	var sel, wait, other []Row
+	for _, k := range ks {
 		row := k.Row
 		switch {
-		case k.tier == 0 && i < cohortSize:
-			row.Section, row.Rank = SectionSelection, i+1
+		case k.tier == 0 && len(sel) < cohortSize && row.Application.Status != store.StatusWaitlisted:
+			row.Section = SectionSelection
+			sel = append(sel, row)
 		case k.tier < 2:
-			row.Section, row.Rank = SectionWaiting, i+1
+			row.Section = SectionWaiting
+			wait = append(wait, row)
 		default:
 			row.Section = SectionOther
+			other = append(other, row)
 		}
-		rows[i] = row
+	}
+	rows := append(append(sel, wait...), other...)
+	for i := range sel {
+		rows[i].Rank = i + 1
+	}
+	for i := range wait {
+		rows[len(sel)+i].Rank = len(sel) + i + 1
 	}
 	return rows
 }
@@ -150,7 +161,7 @@ func Load(ctx context.Context, st *store.Store, statuses []string) ([]*store.App
 	}
 	// One query for every attachment rather than one per application: the
 	// export may cover thousands.
-	rows, err := st.DB().QueryContext(ctx, `SELECT application_id, filename FROM attachments
+	rows, err := st.DB().QueryContext(ctx, `SELECT application_id, filename, stored FROM attachments
 		WHERE application_id IS NOT NULL AND inline = 0 ORDER BY application_id, message_id, position`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shortlist attachments: %w", err)
@@ -160,8 +171,12 @@ func Load(ctx context.Context, st *store.Store, statuses []string) ([]*store.App
 	for rows.Next() {
 		var id int64
 		var name string
-		if err := rows.Scan(&id, &name); err != nil {
+		var stored bool
+		if err := rows.Scan(&id, &name, &stored); err != nil {
 			return nil, nil, fmt.Errorf("shortlist attachments: %w", err)
+		}
+		if !stored {
+			name += " (refusé)" // too large or a program: the coordinator has no file
 		}
 		names[id] = append(names[id], name)
 	}

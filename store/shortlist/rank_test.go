@@ -177,9 +177,9 @@ func TestRank(t *testing.T) {
 	wants := []want{
 		{11, 1, S}, // selected by a coordinator, despite the rules
 		{12, 2, S}, // shortlisted
-		{8, 3, S},  // waitlisted, and there is room
-		{3, 4, S},  // best score
-		{2, 5, W},
+		{3, 3, S},  // best score
+		{2, 4, S},
+		{8, 5, W}, // waitlisted by a coordinator: heads the waiting list even with room
 		{1, 6, W}, // unscored: first come first served
 		{4, 7, W},
 		{5, 8, W},
