@@ -257,7 +257,7 @@ func (s *Sender) SendDue(ctx context.Context) (Result, error) {
 		if err := ctx.Err(); err != nil {
 			return res, s.release(ctx, todo[i:], err)
 		}
-		derr := sess.deliver(inFlight, m)
+		derr := sess.deliver(ctx, m)
 		if err := s.record(inFlight, m, derr, &res); err != nil {
 			return res, s.release(ctx, todo[i+1:], err)
 		}
@@ -353,7 +353,6 @@ type session struct {
 	s       *Sender
 	client  *gomail.Client
 	raw     net.Conn
-	stop    func() bool
 	connErr *TemporaryError // the session could not be opened: not retried in this batch
 }
 
@@ -426,22 +425,19 @@ func (ss *session) open(ctx context.Context) error {
 		}
 		return err
 	}
+	// ctx bounds the dial only: once connected, a mail in flight is
+	// finished (each command has its deadline, see deadlineConn), since
+	// cutting DATA short could leave the server with a mail we think unsent.
 	ss.client, ss.raw = client, raw
-	// go-mail's Send takes no context: closing the socket when ctx ends
-	// unblocks it.
-	ss.stop = context.AfterFunc(ctx, func() { raw.Close() })
 	return nil
 }
 
 // drop forgets a connection that is no longer usable, without QUIT.
 func (ss *session) drop() {
-	if ss.stop != nil {
-		ss.stop()
-	}
 	if ss.raw != nil {
 		ss.raw.Close()
 	}
-	ss.client, ss.raw, ss.stop = nil, nil, nil
+	ss.client, ss.raw = nil, nil
 }
 
 // close ends the session politely.

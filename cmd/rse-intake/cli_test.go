@@ -93,6 +93,20 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
+// TestNoDatabaseYet: reading commands never create an empty database.
+func TestNoDatabaseYet(t *testing.T) {
+	conf := writeConfig(t, "[store]\npath = \"nothing-here.db\"\n")
+	for _, args := range [][]string{{"stats"}, {"list", "--json"}, {"export", "--format", "csv"}} {
+		code, _, stderr := runCLI(t, append([]string{"--config", conf}, args...)...)
+		if code != 1 || !strings.Contains(stderr, "nothing-here.db") {
+			t.Errorf("%v: exit %d, %s", args, code, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(conf), "nothing-here.db")); err == nil {
+		t.Error("a reading command created the database")
+	}
+}
+
 func writeConfig(t *testing.T, body string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "rse-intake.toml")

@@ -162,8 +162,26 @@ func TestAcknowledgeCorpusThroughDovecot(t *testing.T) {
 	if len(wantAcks) != 0 {
 		t.Errorf("applications not acknowledged: %v", wantAcks)
 	}
-	if acks != 18 || completes < 1 || completes > 3 {
-		t.Errorf("%d acknowledgements and %d completion confirmations; want 18 and 1 to 3", acks, completes)
+	// One confirmation per file a follow-up completed: those whose history
+	// shows the intake moving them from incomplete to complete.
+	var apps []map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, "--config", srv.config, "list", "--json")), &apps); err != nil {
+		t.Fatal(err)
+	}
+	completed := 0
+	for _, a := range apps {
+		var hist []map[string]any
+		if err := json.Unmarshal([]byte(mustRun(t, "--config", srv.config, "history", a["reference"].(string), "--json")), &hist); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hist {
+			if h["by"] == "rse-intake" && h["from"] == "incomplete" && h["to"] == "complete" {
+				completed++
+			}
+		}
+	}
+	if acks != 18 || completed == 0 || completes != completed {
+		t.Errorf("%d acknowledgements and %d completion confirmations; want 18 and %d (files completed)", acks, completes, completed)
 	}
 
 	before := srv.sink.Len()

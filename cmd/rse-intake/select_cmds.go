@@ -43,11 +43,16 @@ func osUser() string {
 	return "coordinator"
 }
 
-// withStore loads the configuration, opens the store and runs fn.
+// withStore loads the configuration, opens the existing store and runs
+// fn. Only intake creates the database: a wrong path in the configuration
+// must not look like an empty program.
 func withStore(ctx context.Context, e *env, fn func(cfg *Config, st *store.Store) error) error {
 	cfg, err := e.config()
 	if err != nil {
 		return err
+	}
+	if _, err := os.Stat(cfg.Store.Path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s yet: take mail in first with rse-intake poll --once", cfg.Store.Path)
 	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
