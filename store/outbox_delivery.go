@@ -194,15 +194,15 @@ func (s *Store) markOutbox(ctx context.Context, id int64, what, query string, ar
 }
 
 // Retry makes a failed or cancelled mail pending again, due now, keeping
-// its attempt count (a pending mail waiting for its next attempt becomes
-// due now). A sent mail is never sent again: ErrOutboxState.
+// its attempt count. A sent mail is never sent again, and a pending one
+// is left alone (a sender may be delivering it right now): ErrOutboxState.
 func (s *Store) Retry(ctx context.Context, id int64) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		st, err := tx.outboxStatus(ctx, id)
 		if err != nil {
 			return err
 		}
-		if st == OutboxSent {
+		if st == OutboxSent || st == OutboxPending {
 			return fmt.Errorf("retry outbox mail %d: it is %s: %w", id, st, ErrOutboxState)
 		}
 		if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', next_attempt_at = ?
