@@ -434,11 +434,12 @@ func parseCommand() *command {
 					rep := an.Report()
 					rep["file"] = path
 					if *asJSON {
-						b, err := json.Marshal(rep)
-						if err != nil {
+						// One object per line (NDJSON), Message-IDs as written.
+						enc := json.NewEncoder(e.stdout)
+						enc.SetEscapeHTML(false)
+						if err := enc.Encode(rep); err != nil {
 							return fmt.Errorf("%s: %w", path, err)
 						}
-						fmt.Fprintf(e.stdout, "%s\n", b)
 						continue
 					}
 					printReport(e, rep)
