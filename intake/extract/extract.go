@@ -165,6 +165,25 @@ func (v *mainView) humanKind(subject string) (kind, ref string) {
 		return KindOther, ""
 	}
 
+	// A job or internship application with its CV and cover letter, even
+	// when it names the headcount of a former employer: the author offers
+	// work, not a company to the program.
+	if jobStrong.in(own) && (jobSupport.in(own) || jobStrong.in(subj)) && x.a.Company == "" && x.a.Siret == "" && x.a.Siren == "" && x.a.Sector == "" {
+		return KindOther, ""
+	}
+	// A consultant or trainer offering to work for the program describes
+	// her own business exactly as an applicant would; she sells, with a
+	// price or a pitch, and never says she wants to take part.
+	if !fresh && !freshStrong && (offersServices.in(own) || offersServices.in(subj)) && (priceCues.in(own) || salesCount(own) > 0) {
+		return KindOther, ""
+	}
+	// Asking for the application file, or writing for a client: the
+	// author has not applied (an adviser describing a client, a would-be
+	// applicant asking for the form). A person answers.
+	if asks && !freshStrong && (requestsForm.in(own) || forClient.in(own)) && x.a.Siret == "" && x.labelled < 3 && attachments == 0 {
+		return KindOther, ""
+	}
+
 	// People who are not applicants: a supplier's sales pitch, the press,
 	// a secretary asking whether the boss's application arrived, anyone
 	// asking whether their mail was received. Their signatures carry

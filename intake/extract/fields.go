@@ -18,8 +18,8 @@ const (
 		`|(?:co-?)?fondat(?:eur|rice)(?: et g[ée]rant(?:e)?| et pr[ée]sident(?:e)?)?` +
 		`|pr[ée]sident(?:e)?(?:[- ]directeur g[ée]n[ée]ral|[- ]directrice g[ée]n[ée]rale| du directoire| fondat(?:eur|rice))?` +
 		`|pdg|ceo|dg` +
-		`|directeur(?: g[ée]n[ée]ral| adjoint| d[ée]l[ée]gu[ée]| administratif| technique| commercial| financier| des op[ée]rations)*` +
-		`|directrice(?: g[ée]n[ée]rale| adjointe| d[ée]l[ée]gu[ée]e| administrative| technique| commerciale| financi[èe]re| des op[ée]rations)*` +
+		`|directeur(?: g[ée]n[ée]ral| adjoint| d[ée]l[ée]gu[ée]| administratif| technique| commercial| financier| des op[ée]rations| de site| d['’]usine| d['’]agence| de magasin| d['’]exploitation| de production)*` +
+		`|directrice(?: g[ée]n[ée]rale| adjointe| d[ée]l[ée]gu[ée]e| administrative| technique| commerciale| financi[èe]re| des op[ée]rations| de site| d['’]usine| d['’]agence| de magasin| d['’]exploitation| de production)*` +
 		`|dirigeant(?:e)?(?: fondat(?:eur|rice))?` +
 		`|(?:co-?)?associ[ée](?:e)?(?:[- ]g[ée]rant(?:e)?| fondat(?:eur|rice))?` +
 		`|chef(?:fe)? d['’]entreprise|cheffe d['’]entreprise` +
@@ -51,7 +51,7 @@ var (
 	// QSE", "directrice depuis 2019").
 	reRoleStart = regexp.MustCompile(`^(?i:` + rolePattern + `)(?:$|[^\p{L}])`)
 	// "je suis (le|la) gérant(e) de la SARL X", "en tant que présidente de X".
-	reRoleSentence = regexp.MustCompile(`(?i:\b(?:je suis|j['’]en suis|je suis actuellement|suis|en tant que|en qualit[ée] de|moi-m[êe]me|je suis aujourd['’]hui)\s+(?:l[ea]\s+|l['’]|un\s+|une\s+|le seul\s+|la seule\s+|l['’]un(?:e)? des\s+)?)(` + rolePattern + `)`)
+	reRoleSentence = regexp.MustCompile(`(?i:\b(?:je suis|j['’]en suis|je suis actuellement|suis|en tant que|en qualit[ée] de|moi-m[êe]me|je suis aujourd['’]hui|as its|i am)\s+(?:l[ea]\s+|l['’]|un\s+|une\s+|le seul\s+|la seule\s+|l['’]un(?:e)? des\s+)?)(` + rolePattern + `)`)
 	// A title opening a sentence: "Présidente de la SAS X, je souhaite…".
 	reRoleAtStart = regexp.MustCompile(`(?:^|[.!?,]\s+|\n)((?i:` + rolePattern + `))\s+(?i:de\s+la|de\s+l['’]|de|d['’]|du|des)\s*` + compFirst)
 	// The company after a title: "gérante de la SARL X", "co-fondatrice des X".
@@ -59,7 +59,7 @@ var (
 	// "je dirige la Scierie X", "j'ai créé l'Atelier X".
 	reDirige = regexp.MustCompile(`(?i:\b(?:je dirige|nous dirigeons|je g[èe]re|j['’]ai (?:cr[ée]{2}|repris|fond[ée])|je co-dirige|je codirige)\s+(?:(la|le|les|l['’]|une|un)\s*)?)(` + companyName + `)`)
 	// "notre entreprise, Jourdan Paysage, compte…", "la société X".
-	reOurCompany = regexp.MustCompile(`(?i:\b(?:notre|mon|ma|l['’]|la|le)\s*(?:entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)\s*[,:]?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
+	reOurCompany = regexp.MustCompile(`(?i:\b(?:notre|mon|ma|l['’]|la|le|my|our)\s*(?:business|company|entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)\s*[,:]?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
 	// "l'entreprise s'appelle X", "ma société se nomme X", "une ferme qui
 	// porte le nom de X".
 	reCompanyNamed = regexp.MustCompile(`(?i:\b(?:entreprise|soci[ée]t[ée]|structure|exploitation|boutique|commerce|atelier|association|ferme|affaire|bo[îi]te|enseigne|cabinet|agence|magasin|restaurant|h[ôo]tel|camping|g[îi]te|scop|sarl|sas|eurl|earl|gaec|coop[ée]rative)s?(?:\s+qui)?\s+(?:s['’]appelle|se nomme|se d[ée]nomme|porte le nom(?: de)?|a pour nom|s['’]intitule|est nomm[ée]e|est d[ée]nomm[ée]e)\s*:?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
@@ -87,13 +87,15 @@ var (
 	reCommuneThenCode = regexp.MustCompile(`(?:(?:^|\s)(?i:(à|a|au|aux|sur|en))\s+)?(` + communeName + `)\s*\(\s*(\d{5})\s*\)`)
 	// "48000 MENDE", "30120 Le Vigan".
 	reCodeThenCommune = regexp.MustCompile(`(?:^|[^0-9\p{L}])(\d{5})\s+(` + communeName + `)`)
+	// "ma SARL à Mende", "notre exploitation au Rozier".
+	reOwnCompanyAt = regexp.MustCompile(`(?i:\b(?:mon|ma|notre)\s+(?:entreprise|soci[ée]t[ée]|sarl|sasu|sas|eurl|scop|gaec|earl|sci|structure|exploitation|atelier|commerce|boutique|cabinet|agence|ferme|restaurant|h[ôo]tel|garage|magasin|auberge|g[îi]te|camping|micro-entreprise|auto-entreprise)\s+(à|au|aux)\s+)(` + communeName + `)`)
 	// "installée à Langogne" when no postal code is given.
 	reInstalledAt = regexp.MustCompile(`(?i:\b(?:bas[ée]e?s?|install[ée]e?s?|situ[ée]e?s?|implant[ée]e?s?|[ée]tabli(?:e|s|es)?|domicili[ée]e?s?|si[èe]ge (?:social )?(?:est )?)\s+(à|a|au|aux|sur)\s+)(` + communeName + `)`)
 
 	// Headcount in a sentence: "12 salariés", "une équipe de 23 personnes",
 	// "TPE de 3 ETP", "douze salariés".
-	reHeadcount   = regexp.MustCompile(`(?i)(\d{1,5}|` + numberWords + `)\s+(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.)`)
-	reHeadcountOf = regexp.MustCompile(`(?i)\b(?:effectif(?: total| actuel)?(?: est)?(?: de)?|nous sommes(?: aujourd['’]hui| actuellement)?|nous employons|j['’]emploie|emploie|compte|comptons)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
+	reHeadcount   = regexp.MustCompile(`(?i)(\d{1,5}|` + numberWords + `)\s+(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.|people\b|employees\b|staff\b)`)
+	reHeadcountOf = regexp.MustCompile(`(?i)\b(?:effectif(?: total| actuel)?(?: est)?(?: de)?|nous sommes(?: aujourd['’]hui| actuellement)?|on est(?: aujourd['’]hui| actuellement)?|we employ|we are|nous employons|j['’]emploie|emploie|compte|comptons)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
 
 	// "dans le secteur du maraîchage biologique".
 	reSectorSentence = regexp.MustCompile(`(?i)\b(?:dans le secteur|(?:notre|mon) secteur(?: d['’]activit[ée])? est(?: celui)?)\s+(?:de la |de l['’]|du |des |de |d['’]|la |le |les |l['’])?([^.,;:()\n]+)`)
@@ -408,6 +410,11 @@ func extractApplicant(own []string, name, email string) extraction {
 	}
 	if a.Role == "" {
 		a.Role = firstNonEmpty(sentRole, lineRole, sigRole)
+		// "je suis directeur du site …" signed "Directeur de site": the
+		// signature gives the whole title the sentence began.
+		if a.Role == sentRole && sigRole != "" && len(sigRole) > len(sentRole) && strings.HasPrefix(fold(sigRole), fold(sentRole)+" ") {
+			a.Role = sigRole
+		}
 	}
 	if a.Company == "" {
 		a.Company = firstNonEmpty(sigCompany.titled, sentCompany, lineCompany, sigCompany.plain)
@@ -479,6 +486,9 @@ func extractApplicant(own []string, name, email string) extraction {
 		if commune == "" && c != "" && (pc == "" || pc == postal) {
 			commune = c
 		}
+	}
+	if commune == "" && postal == "" {
+		commune = ownCompanyAt(flat)
 	}
 	if commune == "" && hasFiveDigits(all) {
 		// "a marvejols 48100", "48200 saint chely d'apcher": a known
@@ -740,7 +750,7 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 	// Each pattern runs only when its key words are there: the patterns
 	// are large and the text may be long.
 	var loc []int
-	if containsFold(flat, "suis") || containsFold(flat, "tant que") || containsFold(flat, "qualit") || containsFold(flat, "moi-m") {
+	if containsFold(flat, "suis") || containsFold(flat, "tant que") || containsFold(flat, "qualit") || containsFold(flat, "moi-m") || containsFold(flat, "as its") || containsFold(flat, "i am") {
 		loc = reRoleSentence.FindStringSubmatchIndex(flat)
 	}
 	if loc == nil && startsWithRoleWord(flat) {
@@ -1057,10 +1067,22 @@ func roleAndCompanyFromSignature(sig []string, isLabel []bool, name string) (rol
 			continue
 		}
 		if seenPerson && c.plain == "" && isCompanyLine(t) {
-			c.plain = cleanCompany(t)
+			c.plain = cleanCompany(cutTagline(t))
 		}
 	}
 	return role, c
+}
+
+// cutTagline keeps the name of a signature's company line, dropping a
+// slogan or a place after a spaced dash or bar: "Biscuiterie X – Biscuits
+// artisanaux", "Pharmacie Y | Langogne".
+func cutTagline(t string) string {
+	for _, sep := range []string{" – ", " — ", " | ", " - "} {
+		if k := strings.Index(t, sep); k > 0 {
+			t = t[:k]
+		}
+	}
+	return strings.TrimSpace(t)
 }
 
 // splitRoleCompany splits a signature line "Title – Company" (or with a
@@ -1265,6 +1287,19 @@ func placeFromText(flat string, lines []string, isLabel []bool) (pc, commune str
 		return "", normCommune(m[2], m[1])
 	}
 	return "", ""
+}
+
+// ownCompanyAt reads the commune of "ma SARL à Mende", "notre entreprise à
+// Langogne" when no postal code is given: the author's own business and
+// where it is.
+func ownCompanyAt(flat string) string {
+	if !strings.Contains(flat, " à ") && !strings.Contains(flat, " au ") && !strings.Contains(flat, " aux ") {
+		return ""
+	}
+	if m := reOwnCompanyAt.FindStringSubmatch(flat); m != nil {
+		return normCommune(m[2], m[1])
+	}
+	return ""
 }
 
 // motivationFromText returns the author's own words: the paragraphs of the

@@ -32,6 +32,9 @@ var (
 		"presenter la candidature", "inscription au programme", "inscription a la prochaine",
 		"je souhaite m'engager dans", "nous souhaitons nous engager dans", "m'engager dans le programme",
 		"nous engager dans le programme", "beneficier du programme", "faire partie de la prochaine",
+		"poser la candidature", "deposer la candidature", "porter la candidature", "la candidature de l'entreprise",
+		"la candidature de mon entreprise", "la candidature de ma societe", "la candidature de notre societe",
+		"la candidature de notre structure", "la candidature de mon exploitation",
 	}
 	// freshApplication: an explicit new application (folded).
 	freshApplication = phrases{
@@ -53,6 +56,8 @@ var (
 		"nous souhaiterions candidater", "nous souhaiterions participer", "j'aimerais candidater",
 		"j'aimerais participer", "j'aimerais inscrire", "candidature de notre entreprise",
 		"ci-dessous les informations demandees", "voici les informations demandees",
+		"souhaite poser la candidature", "souhaitons poser la candidature", "souhaite deposer la candidature",
+		"souhaitons deposer la candidature", "souhaite presenter la candidature", "souhaitons presenter la candidature",
 	}
 	// beforeApplying: a question asked before applying (folded).
 	beforeApplying = phrases{
@@ -130,6 +135,48 @@ var (
 		"recherche d'emploi", "recherche un emploi", "recherche d'un emploi", "recherche un stage",
 		"recherche d'un stage", "en alternance", "contrat d'apprentissage", "demandeur d'emploi",
 		"demandeuse d'emploi", "votre annonce de recrutement", "vous recrutez",
+	}
+	// jobStrong: the author applies for a job or an internship (folded).
+	jobStrong = phrases{
+		"candidature spontanee", "pour un poste", "un poste de", "postuler au poste", "candidature au poste",
+		"offre d'emploi", "offre de stage", "recherche d'emploi", "recherche un emploi", "recherche d'un emploi",
+		"recherche un stage", "recherche d'un stage", "demandeur d'emploi", "demandeuse d'emploi",
+		"votre annonce de recrutement", "vous recrutez", "stage de fin d'etudes", "contrat d'apprentissage",
+	}
+	// jobSupport: what comes with a job application (folded).
+	jobSupport = phrases{
+		"lettre de motivation", "curriculum", "mon cv", "mon parcours", "mes competences", "ces competences",
+		"titulaire d'un", "diplome", "diplomee", "disponible a partir", "disponible des", "mon alternance",
+		"au sein de votre equipe", "au sein de l'equipe", "rejoindre votre equipe", "integrer votre equipe",
+	}
+	// offersServices: the author offers the program their services as a
+	// speaker, trainer or supplier (folded).
+	offersServices = phrases{
+		"vous proposer mes services", "vous proposer nos services", "proposer mes services", "proposer nos services",
+		"offrir mes services", "offrir nos services", "mes services comme", "nos services comme", "comme intervenant",
+		"en tant qu'intervenant", "comme formateur", "comme formatrice", "comme animateur", "comme animatrice",
+		"animer les ateliers", "animer vos ateliers", "animer certains ateliers", "animer un atelier pour vous",
+		"intervenir dans vos ateliers", "intervenir dans le programme", "intervenir aupres de vos",
+		"proposition d'intervention", "proposition de prestation", "proposition de partenariat",
+	}
+	// priceCues: a price asked for a service (folded).
+	priceCues = phrases{"€ ht", "euros ht", "€ ttc", "euros ttc", "tarif", "la demi-journee", "honoraires", "devis"}
+	// requestsForm: the author asks to be sent the application file or
+	// form, so has not applied yet (folded).
+	requestsForm = phrases{
+		"m'envoyer le dossier", "m'envoyer un dossier", "me transmettre le dossier", "m'adresser le dossier",
+		"me faire parvenir le dossier", "m'envoyer le formulaire", "me transmettre le formulaire",
+		"m'adresser le formulaire", "me faire parvenir le formulaire", "nous envoyer le dossier",
+		"nous transmettre le dossier", "nous envoyer le formulaire", "recevoir le dossier de candidature",
+		"obtenir le dossier de candidature", "recevoir le formulaire", "obtenir le formulaire",
+		"ou trouver le dossier", "ou trouver le formulaire",
+	}
+	// forClient: the author writes for a client or a member, not for
+	// their own company (folded).
+	forClient = phrases{
+		"mes clients", "mon client", "ma cliente", "mes clientes", "pour un client", "pour une cliente",
+		"un de nos adherents", "une de nos adherentes", "l'un de nos adherents", "mes adherents",
+		"entreprise que j'accompagne", "entreprises que j'accompagne", "que nous accompagnons",
 	}
 	// thirdParty: the author writes about someone else's application: a
 	// secretary, a colleague, a relative (folded).
