@@ -342,9 +342,11 @@ func extractApplicant(own []string, name, email string) extraction {
 			}
 		case fMotivation:
 			if motivation == "" {
-				// The motivation may go on over the following lines.
+				// The motivation may go on over the following lines (unless
+				// they were already taken in above, for a label alone on
+				// its line).
 				para := []string{value}
-				for j := i + 1; j < len(lines); j++ {
+				for j := i + 1; j < len(lines) && !isLabel[j]; j++ {
 					t := strings.TrimSpace(lines[j])
 					if t == "" || isClosing(t) {
 						break
