@@ -7,11 +7,9 @@ import (
 	"encoding/base64"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/rse-lozere/rse-intake/intake/internal/heap"
 	"github.com/rse-lozere/rse-intake/store"
 )
 
@@ -38,32 +36,6 @@ func bigApplication(tb testing.TB, size int) []byte {
 	return b.Bytes()
 }
 
-// peakHeap samples the live heap while f runs and returns the maximum.
-func peakHeap(f func()) uint64 {
-	runtime.GC()
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		for {
-			metrics.Read(s)
-			peak = max(peak, s[0].Value.Uint64())
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	})
-	f()
-	close(done)
-	wg.Wait()
-	return peak
-}
-
 // BenchmarkIngest25MBAttachment takes in, through the whole pipeline
 // (parse, extract, attachment to disk, store), a mail with a 25 MB
 // attachment. It reports what Ingest allocates (alloc-MB: the decoded
@@ -84,7 +56,7 @@ func BenchmarkIngest25MBAttachment(b *testing.B) {
 			MaxAttachmentSize: 30 << 20})
 		b.StartTimer()
 		var before, after runtime.MemStats
-		peak = max(peak, peakHeap(func() {
+		peak = max(peak, heap.Peak(func() {
 			runtime.ReadMemStats(&before)
 			out, err := p.Ingest(context.Background(), Source{}, raw)
 			runtime.ReadMemStats(&after)

@@ -9,12 +9,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/rse-lozere/rse-intake/intake/internal/heap"
 )
 
 // message5KB is a typical application: multipart/alternative, QP text and
@@ -145,42 +144,11 @@ func (discardSink) Put(r io.Reader, a *Attachment) (int64, string, error) {
 	return n, "", err
 }
 
-// peakHeap samples the live heap while f runs and returns the maximum.
-func peakHeap(f func()) uint64 {
-	runtime.GC()
-	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak uint64
-	var mu sync.Mutex
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			s := make([]metrics.Sample, 1)
-			copy(s, samples)
-			metrics.Read(s)
-			mu.Lock()
-			peak = max(peak, s[0].Value.Uint64())
-			mu.Unlock()
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	})
-	f()
-	close(done)
-	wg.Wait()
-	return peak
-}
-
 func BenchmarkParse25MBAttachment(b *testing.B) {
 	path := writeBigMessage(b, 25<<20)
 	var peak uint64
 	for b.Loop() {
-		p := peakHeap(func() {
+		p := heap.Peak(func() {
 			f, err := os.Open(path)
 			if err != nil {
 				b.Fatal(err)
@@ -213,7 +181,7 @@ func TestLargeAttachmentMemory(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var m *Message
-			peak := peakHeap(func() {
+			peak := heap.Peak(func() {
 				f, err := os.Open(path)
 				if err != nil {
 					t.Fatal(err)
