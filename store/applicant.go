@@ -94,6 +94,16 @@ func (a *Applicant) stringField(name string) (*string, bool) {
 	return nil, false
 }
 
+// IsZero reports whether no field is set.
+func (a *Applicant) IsZero() bool {
+	for _, f := range ApplicantFields {
+		if v, _ := a.Field(f); v != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // FillFrom copies into a every field of b that a lacks, except the fields
 // named in keep (a coordinator's corrections, which later mail never
 // overwrites). It returns the names of the fields it filled.
