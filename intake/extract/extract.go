@@ -228,11 +228,20 @@ func (v *mainView) humanKind(subject string) (kind, ref string) {
 	completion := completion.in(own)
 	full := x.strong >= 3 || x.labelled >= 4
 
+	// Intent to apply later ("avant de déposer mon dossier", "je compte
+	// candidater", "ma société serait-elle éligible ?") around questions,
+	// with no act of applying now: the author asks before applying, even
+	// when they introduce their company with a SIRET and an address. A
+	// person answers.
+	if (before || laterIntent.in(own)) && asks && !freshStrong && !completion && attachments == 0 && x.labelled < 3 {
+		return KindOther, ""
+	}
+
 	isReply := m.InReplyTo != "" || len(m.References) > 0 || reReplySubject.MatchString(subject)
 	if isReply && v.sec.fwd == nil {
 		quotedSelf := v.quotesSelf()
 		switch {
-		case full && !quotedSelf && (fresh || subjIntent || x.labelled >= 4 || x.strong >= 4):
+		case full && !quotedSelf && (fresh || subjIntent || x.labelled >= 4 || x.strong >= 4 || !completion && v.repliesToCall(subj)):
 			// A new application written as a reply (to the call for
 			// applications, to an answer to a question).
 			return KindApplication, ""
@@ -351,3 +360,23 @@ func subjIntentStrong(subj string) bool {
 }
 
 var reReplyPrefixFolded = regexp.MustCompile(`^(?:\s*(?:re|ref|aw|tr|fwd?|transf)\s*:\s*)+`)
+
+// repliesToCall reports a reply to the program's call for applications:
+// the subject or the quoted text is the call ("appel à candidatures",
+// "pour candidater, répondez à ce message"). Answering the call with one's
+// facts is applying, whatever the reply prefix says.
+func (v *mainView) repliesToCall(subj string) bool {
+	if callWords.in(subj) {
+		return true
+	}
+	n := 0
+	for _, l := range v.sec.quoted {
+		if n++; n > 60 {
+			break
+		}
+		if callWords.in(fold(l)) {
+			return true
+		}
+	}
+	return false
+}

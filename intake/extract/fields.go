@@ -454,6 +454,7 @@ func extractApplicant(own []string, name, email string) extraction {
 			setName(splitName(cand, false))
 		}
 	}
+	first, last = fullerName(first, last, sn, dn)
 	a.FirstName, a.LastName = first, last
 	if a.Company == "" && last != "" {
 		// "mon garage garage dupuis", "Menuiserie Caussignac": a trade
@@ -691,9 +692,26 @@ func headcountValue(v string) (int, bool) {
 		break
 	}
 	if len(num) > 0 {
+		// "une dizaine", "une quinzaine de salariés": an approximate
+		// count, not a headcount.
+		if len(num) < len(words) && isApproxCount(strings.Trim(words[len(num)], ",.;()")) {
+			return 0, false
+		}
 		return parseFrenchNumber(strings.Join(num, " "))
 	}
 	return 0, false
+}
+
+// isApproxCount reports the French nouns of approximate quantity
+// ("dizaine", "quinzaine", "vingtaine", "centaine"), singular or plural.
+func isApproxCount(w string) bool {
+	w = strings.TrimSuffix(fold(w), "s")
+	switch w {
+	case "dizaine", "douzaine", "quinzaine", "vingtaine", "trentaine", "quarantaine", "cinquantaine",
+		"soixantaine", "centaine", "huitaine", "neuvaine":
+		return true
+	}
+	return false
 }
 
 // headcountFromText finds the headcount stated in a sentence, skipping
@@ -1262,8 +1280,8 @@ func stripCedex(s string) string {
 // (48400)") or on an address line of the text or signature ("48000 MENDE").
 func placeFromText(flat string, lines []string, isLabel []bool) (pc, commune string) {
 	if hasParenPostalCode(flat) {
-		if m := reCommuneThenCode.FindStringSubmatch(flat); m != nil && departementOf(m[3]) != "" {
-			return m[3], normCommune(m[2], m[1])
+		if pc, c := placeInSentences(flat); pc != "" {
+			return pc, c
 		}
 	}
 	for i, l := range lines {
@@ -1545,3 +1563,107 @@ func cutSentenceEnd(s string) string {
 
 // abbreviations end with a dot inside a company name (folded).
 var abbreviations = map[string]bool{"ets": true, "cie": true, "ste": true, "st": true, "sts": true, "fr": true, "m": true, "mme": true, "dr": true, "me": true, "bd": true, "av": true, "etab": true}
+
+// placeCand is a postal code and commune found in the text, with where.
+type placeCand struct {
+	pos     int
+	pc, com string
+}
+
+// ownPlaceCues announce the author's own address (folded).
+var ownPlaceCues = phrases{"siege", "situe", "adresse", "installe", "base a", "basee a", "bases a", "implante", "domicilie", "nos locaux", "notre local"}
+
+// elsewhereCues announce a place that is someone else's: clients,
+// suppliers, the accountant, a distance from a town (folded).
+var elsewhereCues = phrases{"client", "fournisseur", "comptable", "cabinet", "partenaire", "pres de", "proche de", "a cote de", " km ", "kilometres", "livrons", "livraison", "epiceries", "magasins de", "marches de", "banque", "notaire", "avocat"}
+
+// placeInSentences picks the author's place among the "Commune (48400)"
+// and "48370 Commune" phrases of the sentences: the first one that is not
+// about someone else (clients, an accountant), one announced as the
+// author's address ("siège situé …") first. Without this, a distractor
+// written as "Nîmes (30000)" beat the company's "48370 Saint-Germain…"
+// only because its pattern was tried first.
+func placeInSentences(flat string) (string, string) {
+	var cands []placeCand
+	for _, m := range reCommuneThenCode.FindAllStringSubmatchIndex(flat, 8) {
+		pc := flat[m[6]:m[7]]
+		if departementOf(pc) == "" {
+			continue
+		}
+		prep := ""
+		if m[2] >= 0 {
+			prep = flat[m[2]:m[3]]
+		}
+		cands = append(cands, placeCand{m[4], pc, normCommune(flat[m[4]:m[5]], prep)})
+	}
+	if len(cands) == 0 {
+		return "", ""
+	}
+	for _, m := range reCodeThenCommune.FindAllStringSubmatchIndex(flat, 8) {
+		pc := flat[m[2]:m[3]]
+		if departementOf(pc) == "" || m[2] >= 2 && flat[m[2]-1] == ' ' && flat[m[2]-2] >= '0' && flat[m[2]-2] <= '9' {
+			continue
+		}
+		// "(48400) Florac" belongs to the paren pattern already.
+		if m[2] > 0 && flat[m[2]-1] == '(' {
+			continue
+		}
+		cands = append(cands, placeCand{m[2], pc, normCommune(stripCedex(flat[m[4]:m[5]]), "")})
+	}
+	if len(cands) == 1 {
+		return cands[0].pc, cands[0].com
+	}
+	best, bestScore := -1, -1
+	for i, c := range cands {
+		ctx := fold(flat[max(0, c.pos-90):c.pos])
+		if k := strings.LastIndexAny(ctx, ".!?\n"); k >= 0 {
+			ctx = ctx[k+1:]
+		}
+		score := 1
+		if elsewhereCues.in(ctx) {
+			score = 0
+		} else if ownPlaceCues.in(ctx) {
+			score = 2
+		}
+		if score > bestScore || score == bestScore && c.pos < cands[best].pos {
+			best, bestScore = i, score
+		}
+	}
+	return cands[best].pc, cands[best].com
+}
+
+// fullerName completes the chosen name with the same person's name
+// written more fully elsewhere in the message (the signature, the From
+// display name): accents the chosen spelling lacks ("Cedric" in the From
+// display, "Cédric" in the signature) and the rest of a compound last name
+// ("Vernhet" in the From display, "Vernhet-Castanier" in the body). The
+// other spelling must be the same name once folded, or extend the last
+// name after a hyphen; an unaccented name that appears nowhere accented
+// stays as written.
+func fullerName(first, last string, alts ...string) (string, string) {
+	if first == "" && last == "" {
+		return first, last
+	}
+	for _, alt := range alts {
+		if alt == "" {
+			continue
+		}
+		af, al := splitName(alt, false)
+		af, al = capName(af), capName(al)
+		sameFirst := first != "" && af != "" && fold(af) == fold(first)
+		sameLast := last != "" && al != "" && fold(al) == fold(last)
+		if !sameFirst && !sameLast {
+			continue
+		}
+		if sameFirst && isASCII(first) && !isASCII(af) {
+			first = af
+		}
+		if sameLast && isASCII(last) && !isASCII(al) {
+			last = al
+		}
+		if sameFirst && last != "" && al != "" && strings.HasPrefix(fold(al), fold(last)+"-") {
+			last = al
+		}
+	}
+	return first, last
+}

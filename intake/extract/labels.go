@@ -132,6 +132,11 @@ var roleLabels = map[string]bool{
 	"dirigeante": true, "directeur general": true, "directrice generale": true, "pdg": true,
 	"fondateur": true, "fondatrice": true, "co-fondateur": true, "co-fondatrice": true,
 	"chef d'entreprise": true, "responsable": true, "exploitant": true, "exploitante": true,
+	"exploitant agricole": true, "exploitante agricole": true, "co-exploitant": true, "co-exploitante": true,
+	"associe gerant": true, "associee gerante": true, "associe-gerant": true, "associee-gerante": true,
+	"cheffe d'entreprise": true, "chef d'exploitation": true, "cheffe d'exploitation": true,
+	"artisan": true, "artisane": true, "proprietaire": true, "directeur general delegue": true,
+	"directrice generale deleguee": true, "president directeur general": true,
 }
 
 // labelNoise removes plural and gender marks and markdown from labels.

@@ -65,6 +65,25 @@ var (
 		"avant de deposer", "avant de m'engager", "avant de nous engager", "avant de poser",
 		"avant d'envoyer", "avant de faire acte de candidature", "avant de presenter",
 	}
+	// laterIntent: the author means to apply later, in the future or the
+	// conditional, or asks whether they could (folded).
+	laterIntent = phrases{
+		"je compte candidater", "je compte postuler", "je compte deposer", "je compte m'inscrire",
+		"nous comptons candidater", "nous comptons postuler", "nous comptons deposer", "nous comptons nous inscrire",
+		"je deposerai", "nous deposerons", "je candidaterai", "nous candidaterons", "je postulerai",
+		"nous postulerons", "je m'inscrirai", "nous nous inscrirons", "j'envisage de candidater",
+		"j'envisage de postuler", "j'envisage de deposer", "nous envisageons de candidater",
+		"nous envisageons de postuler", "nous envisageons de deposer", "je pense candidater", "je pense postuler",
+		"je vous enverrai mon dossier", "je vous enverrai ma candidature", "nous vous enverrons notre dossier",
+		"nous vous enverrons notre candidature", "je vous ferai parvenir ma candidature",
+		"serait eligible", "serait-elle eligible", "serait-il eligible", "serions-nous eligible",
+		"serais-je eligible", "pourrait etre eligible", "pourrais-je candidater", "pourrais-je postuler",
+		"pourrions-nous candidater", "pourrions-nous postuler", "si je peux candidater", "si nous pouvons candidater",
+		"si je peux postuler", "si nous pouvons postuler", "avant toute candidature", "avant d'envoyer mon dossier",
+		"avant d'envoyer notre dossier", "avant d'envoyer ma candidature", "avant d'envoyer notre candidature",
+	}
+	// callWords: the program's call for applications, quoted (folded).
+	callWords = phrases{"appel a candidature", "appels a candidature", "pour candidater, repondez", "pour candidater, il suffit"}
 	// question: the author asks something (folded).
 	question = phrases{
 		"j'aurais voulu savoir", "j'aurais aime savoir", "j'aurais souhaite savoir", "je voudrais savoir",

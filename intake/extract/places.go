@@ -156,9 +156,130 @@ func normCommune(c, prep string) string {
 	// The usual spelling wins for known communes, whatever the case and
 	// accents typed ("SAINT-CHELY-D'APCHER", "St-Chely-d'Apcher").
 	if known, ok := lookupCommune(c); ok {
+		return keepAuthorHyphens(c, known)
+	}
+	out := naturalCase(c)
+	if isASCII(out) {
+		out = restoreCommuneAccents(out)
+	}
+	return out
+}
+
+// keepAuthorHyphens writes a known commune with the table's words and
+// accents, but with a hyphen wherever the author or the table has one: a
+// hyphen the author wrote is never removed ("Bourgs-sur-Colagne" stays
+// hyphenated while "Bourgs sur Colagne" stays as written, when typed in
+// natural case), and the table's
+// hyphens are added to a spelling typed with spaces ("Saint Etienne du
+// Valdonnez" -> "Saint-Étienne-du-Valdonnez").
+func keepAuthorHyphens(typed, known string) string {
+	// Only a name typed with care (natural mixed case) keeps its hyphens:
+	// "ventalon-en-cevennes" or "BOURGS-SUR-COLAGNE" tell nothing about the
+	// writer's choice of separators.
+	if !strings.Contains(typed, "-") || !strings.Contains(known, " ") || strings.Contains(known, " - ") ||
+		!hasLower(typed) || isAllLower(typed) {
 		return known
 	}
-	return naturalCase(c)
+	isSep := func(r rune) bool { return r == ' ' || r == '-' }
+	tw := strings.FieldsFunc(typed, isSep)
+	kw := strings.FieldsFunc(known, isSep)
+	if len(tw) != len(kw) {
+		return known
+	}
+	// The separators, in order.
+	var tsep, ksep []byte
+	for i := 0; i < len(typed); i++ {
+		if typed[i] == ' ' || typed[i] == '-' {
+			if i > 0 && (typed[i-1] == ' ' || typed[i-1] == '-') {
+				continue
+			}
+			tsep = append(tsep, typed[i])
+		}
+	}
+	for i := 0; i < len(known); i++ {
+		if known[i] == ' ' || known[i] == '-' {
+			ksep = append(ksep, known[i])
+		}
+	}
+	if len(tsep) != len(ksep) || len(ksep) != len(kw)-1 {
+		return known
+	}
+	var b strings.Builder
+	for i, w := range kw {
+		if i > 0 {
+			if tsep[i-1] == '-' || ksep[i-1] == '-' {
+				b.WriteByte('-')
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(w)
+	}
+	return b.String()
+}
+
+// communeAccents maps the folded words of the known communes that carry
+// accents to their accented spelling ("lozere" -> "Lozère"), for commune
+// names outside the table typed without accents. Words of fewer than four
+// letters ("lès") and words with two accented spellings are left out.
+var communeAccents = func() map[string]string {
+	m := map[string]string{}
+	bad := map[string]bool{}
+	for _, n := range knownCommunes {
+		for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '-' || r == '\'' || r == '’' }) {
+			if isASCII(w) || len([]rune(w)) < 4 {
+				continue
+			}
+			k := fold(w)
+			if prev, ok := m[k]; ok && prev != w {
+				bad[k] = true
+			}
+			m[k] = w
+		}
+	}
+	for k := range bad {
+		delete(m, k)
+	}
+	return m
+}()
+
+// restoreCommuneAccents puts back the accents of the words of known
+// communes in a name typed without any ("Le Pont-de-Montvert-Sud-Mont-
+// Lozere" -> "…-Lozère"); the case of each word is kept.
+func restoreCommuneAccents(c string) string {
+	var b strings.Builder
+	start := 0
+	flush := func(end int) {
+		w := c[start:end]
+		if acc, ok := communeAccents[strings.ToLower(w)]; ok {
+			r := []rune(acc)
+			if w[0] >= 'a' && w[0] <= 'z' {
+				r[0] = []rune(strings.ToLower(string(r[0])))[0]
+			} else {
+				r[0] = []rune(strings.ToUpper(string(r[0])))[0]
+			}
+			w = string(r)
+		}
+		b.WriteString(w)
+	}
+	for i := 0; i < len(c); i++ {
+		if ch := c[i]; ch == ' ' || ch == '-' || ch == '\'' {
+			flush(i)
+			b.WriteByte(ch)
+			start = i + 1
+		}
+	}
+	flush(len(c))
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // communeKey folds a commune name and expands the usual abbreviations
