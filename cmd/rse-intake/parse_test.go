@@ -22,7 +22,7 @@ var compareFields = []string{"kind", "should_acknowledge", "message_id", "in_rep
 // TestParseCommandCorpus runs the parse command itself over every corpus
 // mail and compares its NDJSON, field by field, with the ground truth.
 func TestParseCommandCorpus(t *testing.T) {
-	for _, dir := range []string{"corpus", "extra", "blind", "holdout", "edge", "holdout2"} {
+	for _, dir := range []string{"corpus", "extra", "blind", "holdout", "edge", "holdout2", "holdout3"} {
 		files, _ := filepath.Glob(filepath.Join("../../intake/testdata", dir, "*.eml"))
 		if len(files) == 0 {
 			continue
