@@ -4,9 +4,6 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/rse-lozere/rse-intake/store"
 )
@@ -52,7 +49,7 @@ func hasAttachment(atts []store.Attachment, want string) bool {
 		if at.Inline || !at.Stored {
 			continue
 		}
-		name := fold(at.Filename + " " + at.ContentType)
+		name := store.Fold(at.Filename + " " + at.ContentType)
 		for _, tok := range strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 			for _, w := range words {
 				if tok == w || (len(w) > 3 && strings.HasPrefix(tok, w)) {
@@ -62,14 +59,4 @@ func hasAttachment(atts []store.Attachment, want string) bool {
 		}
 	}
 	return false
-}
-
-// fold lowercases and strips accents.
-func fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, strings.ToLower(s))
-	if err != nil {
-		return strings.ToLower(s)
-	}
-	return out
 }

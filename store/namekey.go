@@ -39,11 +39,12 @@ func CompanyKey(company string) string {
 }
 
 func words(s string) []string {
-	return strings.FieldsFunc(foldAccents(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
-// foldAccents lowercases and strips accents.
-func foldAccents(s string) string {
+// Fold lowercases and strips accents ("Élodie" -> "elodie"), for
+// comparisons that must not depend on how a name was typed.
+func Fold(s string) string {
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, strings.ToLower(s))
 	if err != nil {
