@@ -4,7 +4,6 @@ import (
 	"strings"
 	"unicode"
 
-
 	"github.com/rse-lozere/rse-intake/store"
 )
 
