@@ -28,7 +28,10 @@ const (
 		`| d[ée]veloppement durable| environnement| production| de production| des achats| achats| marketing| communication| financi(?:er|[èe]re)| logistique| des op[ée]rations| du site| d['’]agence| de site)?` +
 		// A legal status (auto-entrepreneur, micro-entrepreneur) is not a
 		// title: the README keeps the role null for them.
-		`|artisan(?:e)?|entrepreneu(?:r|se)` +
+		`|artisan(?:e)?(?: [a-zàâçéèêëîïôûù]+(?:ier|i[èe]re|iste|eur|euse|on|onne|er|[èe]re))?|entrepreneu(?:r|se)` +
+		`|propri[ée]taire(?:[- ]g[ée]rant(?:e)?|[- ]exploitant(?:e)?)` +
+		`|patron(?:ne)?` +
+		`|(?:infirmi(?:er|[èe]re)|m[ée]decin|kin[ée]sith[ée]rapeute) coordinat(?:eur|rice)` +
 		`|administrat(?:eur|rice)|secr[ée]taire g[ée]n[ée]ral(?:e)?|tr[ée]sori(?:er|[èe]re)`
 	// One word of a company name: capitalised or a number, or an elided
 	// article glued to a capitalised word (l'Aubrac, d'Olt).
@@ -81,7 +84,7 @@ var (
 	// A company named at the start of a sentence before its address:
 	// "Boulangerie Chabrol, 48230 Chanac."
 	reCompanyBeforeAddress = regexp.MustCompile(`(?:^|[.!?]\s+|\n)(` + companyName + `)\s*,\s*(?:[^,\n]{0,50},\s*)?\d{5}\s+\p{Lu}`)
-	reLegalForm            = regexp.MustCompile(`\b(?:SARL|SASU|SAS|EURL|SCOP|SCIC|GAEC|SELARL|EARL|SCEA|SNC|SCI|SA)\s+` + companyName)
+	reLegalForm            = regexp.MustCompile(`\b(?:SARL|SASU|SAS|EURL|SCOP|SCIC|GAEC|SELARL|EARL|SCEA|SNC|SCI|SA)\s+(?:(?:de\s+la|de\s+l['’]|de|du|des|d['’])\s*)?` + companyName)
 
 	// "à Florac (48400)", "au Malzieu-Ville (48140)".
 	reCommuneThenCode = regexp.MustCompile(`(?:(?:^|\s)(?i:(à|a|au|aux|sur|en))\s+)?(` + communeName + `)\s*\(\s*(\d{5})\s*\)`)
@@ -105,7 +108,7 @@ var (
 	reSectorStop = regexp.MustCompile(`(?i)\s+(?:depuis|à|au|aux|en|pour|avec|sur|dans|qui|où|car|mais|et nous|et je|et j'|et l'|ainsi|notamment|,)\b.*$`)
 
 	// Names introduced in a sentence.
-	reIntroName = regexp.MustCompile(`(?i:\b(?:je m['’]appelle|je me nomme|je soussign[ée]e?|mon nom est|moi,)\s+)((?:[\p{Lu}][\p{L}'’\-]+)(?:\s+(?:de\s+|du\s+|de la\s+|d['’])?[\p{Lu}][\p{L}'’\-]+){1,3})`)
+	reIntroName = regexp.MustCompile(`(?i:\b(?:je m['’]appel(?:le|e|les)?|je me nomme|je soussign[ée]e?|mon nom est|moi,|moi c['’]est)\s+)((?:[\p{Lu}][\p{L}'’\-]+)(?:\s+(?:de\s+|du\s+|de la\s+|d['’])?[\p{Lu}][\p{L}'’\-]+){1,3})`)
 
 	// Contexts that make a phone number someone else's.
 	reOtherPersonPhone = regexp.MustCompile(`(?i:associ[ée]|coll[èe]gue|conseill[èe]re?|comptable|secr[ée]tari|assistante?\b|standard|mon fr[èe]re|ma s(?:œ|oe)ur|mon [ée]pou|ma femme|mon mari|mairie|\bcci\b|chambre|avocat|banque|fax|t[ée]l[ée]copie|urgence|rempla[çc]ant|en mon absence)|(?i:contacter|joindre|appeler) (?:M\. |Mme |[\p{Lu}][\p{Ll}])`)
@@ -268,7 +271,11 @@ func extractApplicant(own []string, name, email string) extraction {
 			}
 		case fRole:
 			if a.Role == "" {
-				a.Role = cleanRole(value)
+				a.Role = labelledRole(value, false)
+			}
+		case fStatus:
+			if a.Role == "" {
+				a.Role = labelledRole(value, true)
 			}
 		case fCompany:
 			if a.Company == "" {
@@ -439,7 +446,7 @@ func extractApplicant(own []string, name, email string) extraction {
 		setName(capName(first), capName(last))
 	}
 	setName(bossFirst, bossLast)
-	if !nameSet && (containsFold(flat, "je m") || containsFold(flat, "soussign") || containsFold(flat, "mon nom") || containsFold(flat, "moi,")) {
+	if !nameSet && (containsFold(flat, "je m") || containsFold(flat, "soussign") || containsFold(flat, "mon nom") || containsFold(flat, "moi,") || containsFold(flat, "moi c")) {
 		if m := reIntroName.FindStringSubmatch(flat); m != nil && looksLikePerson(m[1]) {
 			setName(splitName(m[1], false))
 		}
@@ -455,6 +462,15 @@ func extractApplicant(own []string, name, email string) extraction {
 		}
 	}
 	first, last = fullerName(first, last, sn, dn)
+	if hh := householdName(name); hh != "" && last == "" {
+		// A shared "Famille Malige" address signed "Jean-Pierre".
+		if first == "" {
+			first = loneFirstName(lines[sig:], isLabel[sig:])
+		}
+		if first != "" {
+			last = hh
+		}
+	}
 	a.FirstName, a.LastName = first, last
 	if a.Company == "" && last != "" {
 		// "mon garage garage dupuis", "Menuiserie Caussignac": a trade
@@ -669,6 +685,12 @@ func headcountValue(v string) (int, bool) {
 	if v == "" {
 		return 0, false
 	}
+	// "1 salarié + 1 apprenti, soit 3 personnes": the total wins.
+	if m := reHeadcountTotal.FindStringSubmatch(v); m != nil {
+		if n, ok := parseFrenchNumber(m[1]); ok && n < 100000 {
+			return n, true
+		}
+	}
 	// Digits first.
 	for i := 0; i < len(v); i++ {
 		if v[i] >= '0' && v[i] <= '9' {
@@ -701,6 +723,9 @@ func headcountValue(v string) (int, bool) {
 	}
 	return 0, false
 }
+
+// reHeadcountTotal finds the total after a breakdown ("…, soit 3").
+var reHeadcountTotal = regexp.MustCompile(`(?i)\b(?:soit|au total|en tout)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
 
 // isApproxCount reports the French nouns of approximate quantity
 // ("dizaine", "quinzaine", "vingtaine", "centaine"), singular or plural.
@@ -802,6 +827,13 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 			company = cleanCompany(m[1])
 		}
 	}
+	if company == "" && strings.ContainsAny(flat, "\"«“") {
+		// "le gérant de la pizzeria "Le Four à Bois"": a quoted name after
+		// the noun of its trade.
+		if m := reQuotedTrade.FindStringSubmatch(flat); m != nil && !strongPerson(m[1]) {
+			company = cleanCompany(m[1])
+		}
+	}
 	if company == "" && (containsFold(flat, "siret") || containsFold(flat, "siren") || containsFold(flat, "bis")) {
 		for _, m := range reCompanyOfPapers.FindAllStringSubmatch(flat, 4) {
 			name := cutSentenceEnd(m[1])
@@ -810,6 +842,11 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 				break
 			}
 		}
+	}
+	// "co-gérante du GAEC": a legal form alone is no name; the name is
+	// where the author writes it in full ("GAEC de la Boria Nauta").
+	if isLegalFormToken(company) {
+		company = ""
 	}
 	if company == "" && hasLegalForm(flat) {
 		if m := reLegalForm.FindString(flat); m != "" {
@@ -990,6 +1027,16 @@ func cleanCompany(s string) string {
 		}
 		break
 	}
+	// "Hôtel des Cévennes au Pont-de-Montvert": where the company is, not
+	// its name.
+	for i := 1; i < len(words)-1; i++ {
+		if w := strings.ToLower(words[i]); w == "au" || w == "aux" || w == "à" {
+			if _, ok := lookupCommune(normCommune(strings.Join(words[i+1:], " "), w)); ok {
+				words = words[:i]
+				break
+			}
+		}
+	}
 	if len(words) > 8 {
 		words = words[:8]
 	}
@@ -1003,6 +1050,36 @@ func cleanRole(s string) string {
 		s = strings.TrimSpace(s[:i])
 	}
 	return s
+}
+
+// labelledRole reads the value of a title field. A trade followed by a
+// title ("artisan ébéniste, dirigeant") is kept whole; a status field
+// ("Statut : micro-entreprise, gérante") only gives the title it names.
+func labelledRole(v string, status bool) string {
+	v = trimValue(v)
+	if i := strings.IndexByte(v, '('); i > 0 {
+		v = strings.TrimSpace(v[:i])
+	}
+	parts := strings.Split(v, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	if !reRoleStart.MatchString(parts[0]) {
+		if !status {
+			return cleanRole(v)
+		}
+		for _, p := range parts[1:] {
+			if reRoleOnly.MatchString(p) {
+				return p
+			}
+		}
+		return ""
+	}
+	n := 1
+	for n < len(parts) && reRoleOnly.MatchString(parts[n]) {
+		n++
+	}
+	return strings.Join(parts[:n], ", ")
 }
 
 // signatureStart returns the index of the first signature line: after the
@@ -1180,6 +1257,11 @@ func personFromDisplayName(n string) string {
 	if n == "" || strings.Contains(n, "@") {
 		return ""
 	}
+	// "Famille Malige", "Les Dupont": a household's shared address names
+	// no one in particular.
+	if householdName(n) != "" {
+		return ""
+	}
 	for _, sep := range []string{" - ", " – ", " | ", " / ", " (", ", "} {
 		if k := strings.Index(n, sep); k > 0 {
 			if left := strings.TrimSpace(n[:k]); looksLikePerson(left) {
@@ -1213,7 +1295,7 @@ func personFromDisplayName(n string) string {
 // SIRET fragment, not introduced as someone else's (an associate, an
 // advisor, "contacter Sylvie au …"), preferring one introduced as theirs.
 func pickPhone(text, siret string) string {
-	var fallback string
+	var fallback, switchboard string
 	for _, p := range findPhones(text) {
 		national := "0" + strings.TrimPrefix(p.e164, "+33")
 		if siret != "" && strings.Contains(siret, national[1:]) {
@@ -1243,6 +1325,11 @@ func pickPhone(text, siret string) string {
 			}
 		}
 		if reOtherPersonPhone.MatchString(sentence) {
+			// The company switchboard in the author's own signature is
+			// their number when they give no other.
+			if switchboard == "" && reSwitchboard.MatchString(sentence) && !reOtherPersonPhone.MatchString(reSwitchboard.ReplaceAllString(sentence, "")) {
+				switchboard = p.e164
+			}
 			continue
 		}
 		if reOwnPhone.MatchString(ctx) {
@@ -1252,8 +1339,11 @@ func pickPhone(text, siret string) string {
 			fallback = p.e164
 		}
 	}
-	return fallback
+	return firstNonEmpty(fallback, switchboard)
 }
+
+// reSwitchboard marks a company switchboard ("Standard :").
+var reSwitchboard = regexp.MustCompile(`(?i)\bstandard\b`)
 
 // codeAndCommune reads "48000 Mende", "12100 Millau", "Mende (48000)" or
 // "12 route de Génolhac, 48800 Villefort" from a value.
@@ -1666,4 +1756,52 @@ func fullerName(first, last string, alts ...string) (string, string) {
 		}
 	}
 	return first, last
+}
+
+// reQuotedTrade matches a company name in quotes after a trade noun and
+// its article or possessive ("la pizzeria « Le Four à Bois »").
+var reQuotedTrade = regexp.MustCompile(`(?i:\b(?:la|le|l['’]|notre|mon|ma)\s*[a-zàâçéèêëîïôûù\-]{4,20}\s+)["«“]\s*(\p{Lu}[^"«»“”\n]{1,60}?)\s*["»”]`)
+
+// isLegalFormToken reports a company that is only a legal form ("GAEC").
+func isLegalFormToken(s string) bool {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "SARL", "SASU", "SAS", "EURL", "SCOP", "SCIC", "GAEC", "SELARL", "EARL", "SCEA", "SNC", "SCI", "SA":
+		return true
+	}
+	return false
+}
+
+// householdName returns the surname of a household's display name
+// ("Famille Malige", "Family Smith"), or "".
+func householdName(n string) string {
+	f := strings.Fields(collapseSpaces(strings.Trim(n, "\"' ")))
+	if len(f) < 2 || len(f) > 3 {
+		return ""
+	}
+	switch fold(f[0]) {
+	case "famille", "family", "fam.":
+		if l := strings.Join(f[1:], " "); looksLikePerson("Jean " + capName(l)) {
+			return capName(l)
+		}
+	}
+	return ""
+}
+
+// loneFirstName returns a signature line that is only a known first name
+// ("Jean-Pierre"), or "".
+func loneFirstName(sig []string, isLabel []bool) string {
+	for i, l := range sig {
+		t := strings.TrimSpace(l)
+		if isLabel[i] || t == "" || strings.ContainsAny(t, " .,:;!?") {
+			continue
+		}
+		ok := true
+		for _, p := range strings.Split(fold(t), "-") {
+			ok = ok && commonFirstNames[p]
+		}
+		if ok {
+			return capName(t)
+		}
+	}
+	return ""
 }

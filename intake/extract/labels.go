@@ -29,6 +29,7 @@ const (
 	fPhone
 	fEmail
 	fMotivation
+	fStatus // "Statut : auto-entrepreneuse devenue EURL, gérante"
 )
 
 // labelFields maps folded labels to fields. Labels are normalised by
@@ -52,9 +53,12 @@ var labelFields = map[string]field{
 
 	"fonction": fRole, "qualite": fRole, "poste": fRole, "titre": fRole, "role": fRole,
 	"fonction occupee": fRole, "poste occupe": fRole, "fonction dans l'entreprise": fRole,
-	"poste dans l'entreprise": fRole, "statut dans l'entreprise": fRole, "qualite du signataire": fRole,
+	"poste dans l'entreprise": fRole, "statut dans l'entreprise": fRole, "statut": fStatus, "qualite du signataire": fRole,
 
-	"entreprise": fCompany, "societe": fCompany, "raison sociale": fCompany, "nom de l'entreprise": fCompany,
+	"entreprise": fCompany, "societe": fCompany, "camping": fCompany, "hotel": fCompany, "restaurant": fCompany,
+	"gaec": fCompany, "earl": fCompany, "ferme": fCompany, "nom du camping": fCompany, "nom de l'hotel": fCompany,
+	"nom du restaurant": fCompany, "nom du gaec": fCompany, "nom de la ferme": fCompany,
+	"le camping": fCompany, "l'hotel": fCompany, "le restaurant": fCompany, "le gaec": fCompany, "la ferme": fCompany, "raison sociale": fCompany, "nom de l'entreprise": fCompany,
 	"nom de la societe": fCompany, "denomination": fCompany, "denomination sociale": fCompany,
 	"structure": fCompany, "nom de la structure": fCompany, "etablissement": fCompany,
 	"organisme": fCompany, "enseigne": fCompany, "nom commercial": fCompany, "exploitation": fCompany,
@@ -68,7 +72,7 @@ var labelFields = map[string]field{
 	"effectif": fHeadcount, "effectifs": fHeadcount, "effectif salarie": fHeadcount, "effectif total": fHeadcount,
 	"nombre de salaries": fHeadcount, "nb de salaries": fHeadcount, "nb salaries": fHeadcount,
 	"nombre d'employes": fHeadcount, "nombre de collaborateurs": fHeadcount, "salaries": fHeadcount,
-	"nombre de personnes": fHeadcount, "taille de l'entreprise": fHeadcount, "effectif actuel": fHeadcount,
+	"nombre de personnes": fHeadcount, "personnes qui travaillent": fHeadcount, "personnes travaillant": fHeadcount, "taille de l'entreprise": fHeadcount, "effectif actuel": fHeadcount,
 	"nombre de salarie": fHeadcount, "nbre de salaries": fHeadcount, "effectif de l'entreprise": fHeadcount,
 	"etp": fHeadcount, "nombre d'etp": fHeadcount, "effectif (etp)": fHeadcount, "effectif etp": fHeadcount,
 
@@ -421,6 +425,10 @@ func splitLabel(line string) (label string, f field, value string, ok bool) {
 			}
 		}
 	}
+	// "NOM........ CASTANIER": a form copied with dot leaders.
+	if k, kl := dotLeader(t); k > 0 && (cut < 0 || k < cut) && knownLabel(t[:k]) {
+		cut, sepLen = k, kl
+	}
 	if cut < 0 || cut > 60 {
 		return "", fNone, "", false
 	}
@@ -446,4 +454,29 @@ func splitLabel(line string) (label string, f field, value string, ok bool) {
 		return label, fSiret, value, true
 	}
 	return label, fNone, value, true
+}
+
+// dotLeader returns the offset and length of the first run of at least
+// three leader dots (or ellipses) in the first 60 bytes of t, or -1.
+func dotLeader(t string) (int, int) {
+	w := t[:min(len(t), 60)]
+	k := strings.Index(w, "...")
+	if e := strings.Index(w, "…"); e >= 0 && (k < 0 || e < k) {
+		k = e
+	}
+	if k <= 0 {
+		return -1, 0
+	}
+	end := k
+	for end < len(t) {
+		switch {
+		case t[end] == '.' || t[end] == ' ' || t[end] == '\t' || t[end] == ':':
+			end++
+		case strings.HasPrefix(t[end:], "…"):
+			end += len("…")
+		default:
+			return k, end - k
+		}
+	}
+	return k, end - k
 }
