@@ -425,8 +425,14 @@ func extractApplicant(own []string, name, email string) extraction {
 			a.Role = sigRole
 		}
 	}
+	if a.Role == "" {
+		a.Role = roleAfterIntroName(flat)
+	}
 	if a.Company == "" {
 		a.Company = firstNonEmpty(sigCompany.titled, sentCompany, lineCompany, sigCompany.plain)
+	}
+	if a.Company == "" {
+		a.Company = companyHeadingLine(lines, isLabel)
 	}
 
 	// 5. Names: labels, then "je m'appelle …", then the sender's display
@@ -462,6 +468,7 @@ func extractApplicant(own []string, name, email string) extraction {
 		}
 	}
 	first, last = fullerName(first, last, sn, dn)
+	first, last = accentedInText(first, all), accentedInText(last, all)
 	if hh := householdName(name); hh != "" && last == "" {
 		// A shared "Famille Malige" address signed "Jean-Pierre".
 		if first == "" {
@@ -786,8 +793,19 @@ func headcountFromText(flat string) (int, bool) {
 		}
 		consider(flat[m[2]:m[3]], m[2])
 	}
+	if containsFold(flat, "nous") || containsFold(flat, "on ") || containsFold(flat, "quipe") || containsFold(flat, "cabinet") {
+		for _, m := range reHeadcountWe.FindAllStringSubmatchIndex(flat, -1) {
+			consider(flat[m[2]:m[3]], m[2])
+		}
+	}
 	return best, bestPos >= 0
 }
+
+// reHeadcountWe counts the members of "nous", the team or the practice by
+// their trade: "nous exerçons à cinq infirmières associées", "l'équipe
+// compte trois vendeuses", "on travaille à 4 artisans".
+var reHeadcountWe = regexp.MustCompile(`(?i)\b(?:nous\s+(?:sommes|exer[cç]ons|travaillons|comptons|regroupons)|on\s+(?:est|exerce|travaille)|l['’]\s*[ée]quipe\s+(?:compte|est\s+compos[ée]e\s+de|r[ée]unit|regroupe)|le\s+cabinet\s+(?:compte|regroupe|r[ée]unit|est\s+compos[ée]\s+de))\s+(?:à\s+|de\s+)?(\d{1,4}|` + numberWords + `)\s+` +
+	`(?:infirmi(?:er|[èe]re)s|associ[ée]e?s|artisans?|ouvri(?:er|[èe]re)s|vendeu(?:r|se)s|serveu(?:r|se)s|chauffeurs|employ[ée]e?s|personnes|salari[ée]e?s|m[ée]decins|kin[ée]s(?:ith[ée]rapeutes)?|coiffeu(?:r|se)s|cuisini(?:er|[èe]re)s|techniciens|techniciennes|moniteurs|monitrices|guides|praticiens|praticiennes|compagnons|apprentis|collaborat(?:eur|rice)s|agents|permanents|professionnels|professionnelles|ma[çc]ons|menuisiers|bergers|[ée]ducat(?:eur|rice)s|aides?-soignant(?:e)?s|pharmaciens|pharmaciennes)\b`)
 
 // roleAndCompanyFromText reads "je suis gérante de la SARL X", "je dirige
 // la Scierie X", "notre entreprise, X, …" and "la SAS X".
@@ -1756,6 +1774,117 @@ func fullerName(first, last string, alts ...string) (string, string) {
 		}
 	}
 	return first, last
+}
+
+// reCompanyHeading is an unlabelled heading line "<Name> – <what it
+// does>": "Taxi du Tarn – transport de personnes".
+var reCompanyHeading = regexp.MustCompile(`^(` + companyName + `)\s+[–—-]\s+\p{Ll}[\p{L}'’ ,\-]*$`)
+
+// companyHeadingLine returns the company of a heading line that opens a
+// block of labelled lines (the next non-empty line is a label), or "".
+// A person's name or a title before the dash is not a company.
+func companyHeadingLine(lines []string, isLabel []bool) string {
+	for i, l := range lines {
+		if i >= 400 {
+			break
+		}
+		t := strings.TrimSpace(l)
+		if isLabel[i] || len(t) < 8 || len(t) > 100 || !startsUpper(t) || !strings.ContainsAny(t, "–—-") {
+			continue
+		}
+		j := i + 1
+		for j < len(lines) && strings.TrimSpace(lines[j]) == "" {
+			j++
+		}
+		if j >= len(lines) || !isLabel[j] {
+			continue
+		}
+		m := reCompanyHeading.FindStringSubmatch(t)
+		if m == nil {
+			continue
+		}
+		c := cleanCompany(m[1])
+		if c == "" || len(strings.Fields(c)) > 6 || reRoleStart.MatchString(c) || isClosing(c) ||
+			looksLikePerson(c) && (strongPerson(c) || !tradeWords[fold(strings.Fields(c)[0])]) {
+			continue
+		}
+		return c
+	}
+	return ""
+}
+
+// reRoleAfterIntro reads the title or trade given right after the name in
+// a self-introduction: "Je suis Lucas Meyrueis, ferronnier d'art, à la
+// tête de …", "Moi c'est Fabrice Pic, associé-gérant". Group 1 is a known
+// title, group 2 a trade noun (menuisier, fromagère, céramiste, …).
+var reRoleAfterIntro = regexp.MustCompile(`(?i:\b(?:je suis|moi,? c['’]est|je m['’]appelle|je me nomme)\s+)` +
+	`[\p{Lu}][\p{L}'’\-]+(?:\s+(?:de\s+|du\s+|d['’])?[\p{Lu}][\p{L}'’\-]+){1,3}\s*,\s*` +
+	`(?:((?i:` + rolePattern + `))(?:[^\p{L}\-'’]|$)|` +
+	`([a-zàâçéèêëîïôûù]{2,}(?:ier|i[èe]re|iste|eur|euse|ien|ienne|on|onne|[èe]re)(?:\s+d['’]art)?)` +
+	`(?:\s*(?:[,.;!(\n]|$)|\s+(?:à|au|aux|depuis|chez|install[ée]e?)\s|\s+\p{Lu}))`)
+
+// notTradeWords are words with a trade's ending that say something else
+// about the writer ("fière", "ancien", "mère de trois enfants").
+var notTradeWords = map[string]bool{
+	"fiere": true, "fier": true, "heureuse": true, "premiere": true, "premier": true, "derniere": true, "dernier": true,
+	"entiere": true, "mere": true, "pere": true, "ancien": true, "ancienne": true, "citoyen": true, "citoyenne": true,
+	"bon": true, "bonne": true, "interlocuteur": true, "interlocutrice": true, "porteur": true, "porteuse": true,
+}
+
+// roleAfterIntroName returns the title or trade that follows the
+// writer's name in "je suis <Nom>, <métier>", or "".
+func roleAfterIntroName(flat string) string {
+	if !containsFold(flat, "je suis") && !containsFold(flat, "est ") && !containsFold(flat, "je m") {
+		return ""
+	}
+	m := reRoleAfterIntro.FindStringSubmatch(flat)
+	if m == nil {
+		return ""
+	}
+	if m[1] != "" {
+		return cleanRole(m[1])
+	}
+	if first := strings.Fields(m[2])[0]; notTradeWords[fold(first)] {
+		return ""
+	}
+	return strings.TrimSpace(m[2])
+}
+
+// accentedInText returns the accented spelling of an unaccented name
+// part when the author's own text writes the same name, capitalised and
+// with accents ("Serviere" in the From display, "je suis Didier Servière"
+// in the body); otherwise the name as given. Every word of the name must
+// match, in order, so that a one-word name never borrows a longer one.
+func accentedInText(name, text string) string {
+	if name == "" || !isASCII(name) {
+		return name
+	}
+	want := strings.Fields(fold(name))
+	if len(want) == 0 {
+		return name
+	}
+	words := strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '-' && r != '\'' && r != '’'
+	})
+	for i := 0; i+len(want) <= len(words); i++ {
+		ok, accented := true, false
+		for j, w := range want {
+			t := strings.Trim(words[i+j], "-'’")
+			if t == "" || fold(t) != w || !unicode.IsUpper([]rune(t)[0]) {
+				ok = false
+				break
+			}
+			accented = accented || !isASCII(t)
+		}
+		if ok && accented {
+			got := make([]string, len(want))
+			for j := range want {
+				got[j] = strings.Trim(words[i+j], "-'’")
+			}
+			return capName(strings.Join(got, " "))
+		}
+	}
+	return name
 }
 
 // reQuotedTrade matches a company name in quotes after a trade noun and
