@@ -97,8 +97,12 @@ var (
 
 	// Headcount in a sentence: "12 salariés", "une équipe de 23 personnes",
 	// "TPE de 3 ETP", "douze salariés".
-	reHeadcount   = regexp.MustCompile(`(?i)(\d{1,5}|` + numberWords + `)\s+(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.|people\b|employees\b|staff\b)`)
-	reHeadcountOf = regexp.MustCompile(`(?i)\b(?:effectif(?: total| actuel)?(?: est)?(?: de)?|nous sommes(?: aujourd['’]hui| actuellement)?|on est(?: aujourd['’]hui| actuellement)?|we employ|we are|nous employons|j['’]emploie|emploie|compte|comptons)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
+	reHeadcount = regexp.MustCompile(`(?i)(\d{1,5}|` + numberWords + `)\s+(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.|people\b|employees\b|staff\b)`)
+	// reHeadcount split in two for headcountMatches: its unit words, and
+	// the count right before them.
+	reHeadcountUnit   = regexp.MustCompile(`(?i)(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.|people\b|employees\b|staff\b)`)
+	reHeadcountBefore = regexp.MustCompile(`(?i)(\d{1,5}|` + numberWords + `)\s+$`)
+	reHeadcountOf     = regexp.MustCompile(`(?i)\b(?:effectif(?: total| actuel)?(?: est)?(?: de)?|nous sommes(?: aujourd['’]hui| actuellement)?|on est(?: aujourd['’]hui| actuellement)?|we employ|we are|nous employons|j['’]emploie|emploie|compte|comptons)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
 
 	// "dans le secteur du maraîchage biologique".
 	reSectorSentence = regexp.MustCompile(`(?i)\b(?:dans le secteur|(?:notre|mon) secteur(?: d['’]activit[ée])? est(?: celui)?)\s+(?:de la |de l['’]|du |des |de |d['’]|la |le |les |l['’])?([^.,;:()\n]+)`)
@@ -746,6 +750,27 @@ func isApproxCount(w string) bool {
 	return false
 }
 
+// headcountMatches is reHeadcount.FindAllStringSubmatchIndex(flat, -1),
+// found faster: the unit words ("salariés", "ETP"…) are searched first,
+// and the count is looked for only just before each of them, instead of
+// trying French number words at every position of the text.
+func headcountMatches(flat string) [][]int {
+	var out [][]int
+	for _, u := range reHeadcountUnit.FindAllStringIndex(flat, -1) {
+		from := max(0, u[0]-80)
+		for from > 0 && !utf8.RuneStart(flat[from]) {
+			from--
+		}
+		if m := reHeadcountBefore.FindStringSubmatchIndex(flat[from:u[0]]); m != nil {
+			if len(out) > 0 && from+m[2] < out[len(out)-1][1] {
+				continue // overlaps the previous match, as FindAll would not return
+			}
+			out = append(out, []int{from + m[0], u[1], from + m[2], from + m[3]})
+		}
+	}
+	return out
+}
+
 // headcountFromText finds the headcount stated in a sentence, skipping
 // sub-counts ("dont 9 en insertion", "dont deux apprentis").
 func headcountFromText(flat string) (int, bool) {
@@ -773,7 +798,7 @@ func headcountFromText(flat string) (int, bool) {
 		}
 		best, bestPos = n, pos
 	}
-	for _, m := range reHeadcount.FindAllStringSubmatchIndex(flat, -1) {
+	for _, m := range headcountMatches(flat) {
 		// Only whole words: "12" not the end of "2012".
 		if m[2] > 0 {
 			r, _ := utf8.DecodeLastRuneInString(flat[:m[2]])
