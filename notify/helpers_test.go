@@ -80,6 +80,17 @@ func newComposer(t testing.TB, mod func(*ComposerConfig)) *Composer {
 	return c
 }
 
+// senderSetup is what most sender tests start from: a clock, a store, the
+// French composer, an SMTP sink and a sender to it.
+func senderSetup(t testing.TB) (*clock, *store.Store, *Composer, *smtpsink.Sink, *Sender) {
+	t.Helper()
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	sink := smtpsink.Start(t)
+	return clk, st, c, sink, newSender(t, st, sink, clk, nil)
+}
+
 func newSender(t testing.TB, st *store.Store, sink *smtpsink.Sink, clk *clock, mod func(*SenderConfig)) *Sender {
 	t.Helper()
 	cfg := SenderConfig{

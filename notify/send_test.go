@@ -24,11 +24,7 @@ import (
 
 func TestDeliveredAcknowledgement(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	sink := smtpsink.Start(t)
-	s := newSender(t, st, sink, clk, nil)
+	clk, st, c, sink, s := senderSetup(t)
 
 	a := elodie()
 	a.Phone = ""
@@ -300,11 +296,7 @@ func TestSMTPDownThenBack(t *testing.T) {
 // A connection closed by the server between two batches is reopened.
 func TestReconnectAfterServerRestart(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	sink := smtpsink.Start(t)
-	s := newSender(t, st, sink, clk, nil)
+	_, st, c, sink, s := senderSetup(t)
 	seedApplication(t, st, c, store.Applicant{Email: "a@example.net"}, nil, nil)
 	if res, err := s.SendDue(ctx); err != nil || res.Sent != 1 {
 		t.Fatalf("%+v %v", res, err)
@@ -324,11 +316,7 @@ func TestReconnectAfterServerRestart(t *testing.T) {
 
 func TestBackoffScheduleThenGiveUp(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	sink := smtpsink.Start(t)
-	s := newSender(t, st, sink, clk, nil)
+	clk, st, c, sink, s := senderSetup(t)
 	_, _, m := seedApplication(t, st, c, store.Applicant{Email: "a@example.net"}, nil, nil)
 	created := clk.Now()
 	sink.RejectMail(&smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "Out of storage"})
@@ -386,11 +374,7 @@ func TestJitter(t *testing.T) {
 // sends it once more, with the same Message-ID.
 func TestCrashBeforeMarkResendsSameMessageID(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	sink := smtpsink.Start(t)
-	s := newSender(t, st, sink, clk, nil)
+	clk, st, c, sink, s := senderSetup(t)
 	_, _, m := seedApplication(t, st, c, elodie(), nil, nil)
 	if res, err := s.SendDue(ctx); err != nil || res.Sent != 1 {
 		t.Fatalf("%+v %v", res, err)
@@ -460,11 +444,7 @@ func TestHourlyCap(t *testing.T) {
 
 func TestNeverToProgramOrCoordinator(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	sink := smtpsink.Start(t)
-	s := newSender(t, st, sink, clk, nil)
+	_, st, c, sink, s := senderSetup(t)
 	var ids []int64
 	for _, addr := range []string{"RSE.Innovation.Manageriale+test@googlemail.com", "Coordination@Example.org",
 		"ok@example.net"} {
@@ -587,11 +567,7 @@ func TestTLSModes(t *testing.T) {
 }
 
 func TestCancelledContextLeavesMailsDue(t *testing.T) {
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	sink := smtpsink.Start(t)
-	s := newSender(t, st, sink, clk, nil)
+	clk, st, c, _, s := senderSetup(t)
 	_, _, m := seedApplication(t, st, c, elodie(), nil, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -608,11 +584,7 @@ func TestCancelledContextLeavesMailsDue(t *testing.T) {
 // mail reconnects, and every mail arrives once.
 func TestReconnectMidBatch(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	sink := smtpsink.Start(t)
-	s := newSender(t, st, sink, clk, nil)
+	clk, st, c, sink, s := senderSetup(t)
 	for i := range 3 {
 		seedApplication(t, st, c, store.Applicant{Email: "mid" + string(rune('a'+i)) + "@example.net"}, nil, nil)
 	}
