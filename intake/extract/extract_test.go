@@ -43,6 +43,13 @@ func TestFindPhones(t *testing.T) {
 		{"Nous roulons 1 400 000 km par an", ""},
 		{"Portable : +33 (0)6 27 58 14 93", "+33627581493"},
 	}
+	checkFirstPhones(t, tests)
+}
+
+// checkFirstPhones checks the first phone findPhones sees in each input
+// ("" when none).
+func checkFirstPhones(t *testing.T, tests []struct{ in, want string }) {
+	t.Helper()
 	for _, tt := range tests {
 		got := ""
 		if ps := findPhones(tt.in); len(ps) > 0 {
