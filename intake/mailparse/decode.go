@@ -2,9 +2,9 @@ package mailparse
 
 import (
 	"bytes"
-	"encoding/base64"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message/charset"
@@ -121,7 +121,7 @@ func decodeWindows1252(b []byte) string {
 type base64Reader struct {
 	r       io.Reader
 	in      []byte
-	quad    [4]byte
+	acc     uint32 // bits of the current 4-character group
 	nq      int
 	out     []byte
 	outPos  int
@@ -132,7 +132,22 @@ type base64Reader struct {
 }
 
 func newBase64Reader(r io.Reader) *base64Reader {
-	return &base64Reader{r: r, in: make([]byte, 8<<10)}
+	d, _ := decoderPool.b64.Get().(*base64Reader)
+	if d == nil {
+		return &base64Reader{r: r, in: make([]byte, 8<<10)}
+	}
+	*d = base64Reader{r: r, in: d.in, out: d.out[:0]}
+	return d
+}
+
+// decoderPool recycles the transfer decoders and their buffers, which
+// otherwise are most of what parsing a short mail allocates.
+var decoderPool struct{ b64, qp sync.Pool }
+
+// release gives d back to the pool; d must not be used after.
+func (d *base64Reader) release() {
+	d.r = nil
+	decoderPool.b64.Put(d)
 }
 
 func (d *base64Reader) Read(p []byte) (int, error) {
@@ -159,25 +174,30 @@ func (d *base64Reader) decode(in []byte) {
 	if cap(d.out) < len(in) {
 		d.out = make([]byte, 0, len(in))
 	}
+	out := d.out
+	acc, nq := d.acc, d.nq
 	for _, c := range in {
-		v := b64val(c)
-		switch {
-		case v >= 0:
-			d.quad[d.nq] = c
-			d.nq++
-			if d.nq == 4 {
-				var o [3]byte
-				base64.StdEncoding.Decode(o[:], d.quad[:])
-				d.out = append(d.out, o[:]...)
-				d.nq = 0
+		v := b64table[c]
+		if v < 64 {
+			acc = acc<<6 | uint32(v)
+			nq++
+			if nq == 4 {
+				out = append(out, byte(acc>>16), byte(acc>>8), byte(acc))
+				acc, nq = 0, 0
 			}
-		case c == '=':
+			continue
+		}
+		switch v {
+		case b64Pad:
+			d.out, d.acc, d.nq = out, acc, nq
 			d.flush()
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			out, acc, nq = d.out, 0, 0
+		case b64Space:
 		default:
 			d.skipped = true
 		}
 	}
+	d.out, d.acc, d.nq = out, acc, nq
 }
 
 // flush decodes an incomplete group at padding or at the end of input.
@@ -187,38 +207,40 @@ func (d *base64Reader) flush() {
 		return
 	case 1:
 		d.partial = true
-	case 2, 3:
-		var q [4]byte
-		copy(q[:], d.quad[:d.nq])
-		for i := d.nq; i < 4; i++ {
-			q[i] = 'A'
-		}
-		var o [3]byte
-		base64.StdEncoding.Decode(o[:], q[:])
-		d.out = append(d.out, o[:d.nq-1]...)
-		if !d.eof {
-			break
-		}
+	case 2:
+		d.out = append(d.out, byte(d.acc>>4))
+	case 3:
+		d.out = append(d.out, byte(d.acc>>10), byte(d.acc>>2))
+	}
+	if d.nq > 1 && d.eof {
 		d.partial = true
 	}
-	d.nq = 0
+	d.acc, d.nq = 0, 0
 }
 
-func b64val(c byte) int {
-	switch {
-	case 'A' <= c && c <= 'Z':
-		return int(c - 'A')
-	case 'a' <= c && c <= 'z':
-		return int(c-'a') + 26
-	case '0' <= c && c <= '9':
-		return int(c-'0') + 52
-	case c == '+' || c == '-':
-		return 62
-	case c == '/' || c == '_':
-		return 63
+const (
+	b64Pad   = 0xfe
+	b64Space = 0xfd
+	b64Bad   = 0xff
+)
+
+// b64table maps a byte to its 6-bit value (both the standard and the URL
+// alphabet, which some senders use), or to b64Pad, b64Space or b64Bad.
+var b64table = func() (t [256]byte) {
+	for i := range t {
+		t[i] = b64Bad
 	}
-	return -1
-}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := range len(alphabet) {
+		t[alphabet[i]] = byte(i)
+	}
+	t['-'], t['_'] = 62, 63
+	t['='] = b64Pad
+	for _, c := range " \t\r\n" {
+		t[c] = b64Space
+	}
+	return t
+}()
 
 // qpReader decodes quoted-printable leniently: "=" not followed by two hex
 // digits is kept as is, soft breaks with trailing spaces are honoured,
@@ -235,7 +257,18 @@ type qpReader struct {
 }
 
 func newQPReader(r io.Reader) *qpReader {
-	return &qpReader{r: r, in: make([]byte, 4<<10)}
+	q, _ := decoderPool.qp.Get().(*qpReader)
+	if q == nil {
+		return &qpReader{r: r, in: make([]byte, 4<<10)}
+	}
+	*q = qpReader{r: r, in: q.in, line: q.line[:0], out: q.out[:0]}
+	return q
+}
+
+// release gives q back to the pool; q must not be used after.
+func (q *qpReader) release() {
+	q.r = nil
+	decoderPool.qp.Put(q)
 }
 
 func (q *qpReader) Read(p []byte) (int, error) {
@@ -309,14 +342,20 @@ func (q *qpReader) decodeLine(l []byte, mode qpMode) {
 			l = l[:n-1]
 		}
 	}
-	for i := 0; i < len(l); i++ {
-		c := l[i]
-		if c == '=' && i+2 < len(l) && isHex(l[i+1]) && isHex(l[i+2]) {
+	for len(l) > 0 {
+		i := bytes.IndexByte(l, '=')
+		if i < 0 {
+			q.out = append(q.out, l...)
+			break
+		}
+		q.out = append(q.out, l[:i]...)
+		if i+2 < len(l) && isHex(l[i+1]) && isHex(l[i+2]) {
 			q.out = append(q.out, unhex(l[i+1])<<4|unhex(l[i+2]))
-			i += 2
+			l = l[i+3:]
 			continue
 		}
-		q.out = append(q.out, c)
+		q.out = append(q.out, '=')
+		l = l[i+1:]
 	}
 	if !soft {
 		q.out = append(q.out, '\r', '\n')
