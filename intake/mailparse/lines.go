@@ -254,6 +254,9 @@ func (p *parser) boundaryOf(line []byte) (level int, final bool, ok bool) {
 		return 0, false, false
 	}
 	rest := bytes.TrimRight(line[2:], " \t\r\n")
+	if bytes.IndexByte(rest, ' ') >= 0 || bytes.IndexByte(rest, '\t') >= 0 {
+		rest = []byte(boundaryKey(string(rest)))
+	}
 	for i := len(p.bounds) - 1; i >= 0; i-- {
 		b := p.bounds[i]
 		if b == "" {

@@ -93,7 +93,7 @@ func (p *parser) run() {
 func (p *parser) topHeader(h header) {
 	m := p.msg
 	for _, f := range h {
-		m.Header.Add(f.Key, p.decodeWords(f.Value))
+		m.Header.Add(f.Key, decodeWords(f.Value))
 	}
 	if len(h) > 0 && !h.has("Mime-Version") {
 		p.defect("missing MIME-Version header")
@@ -105,7 +105,7 @@ func (p *parser) topHeader(h header) {
 		m.InReplyTo = ids[0]
 	}
 	m.References = msgIDs(h.get("References"))
-	m.Subject = headerText(p.decodeWords(h.get("Subject")))
+	m.Subject = headerText(decodeWords(h.get("Subject")))
 	if h.has("Date") {
 		if t, err := parseDate(h.get("Date")); err == nil {
 			m.Date, m.HasDate = t, true
@@ -207,7 +207,7 @@ func (p *parser) entity(h header, ctx entityCtx) {
 // multipart walks the parts of a multipart body.
 func (p *parser) multipart(ct, boundary string, ctx entityCtx) {
 	level := len(p.bounds)
-	p.bounds = append(p.bounds, boundary)
+	p.bounds = append(p.bounds, boundaryKey(boundary))
 	defer func() { p.bounds = p.bounds[:level] }()
 	if boundary == "" {
 		p.defect("%s without boundary parameter", ct)
@@ -242,7 +242,7 @@ func (p *parser) multipart(ct, boundary string, ctx entityCtx) {
 				if boundary != "" {
 					p.defect("%s: declared boundary %q not found, using %q found in the body", ct, boundary, cand)
 				}
-				p.bounds[level] = cand
+				p.bounds[level] = boundaryKey(cand)
 				started = true
 				break
 			}
@@ -293,11 +293,31 @@ func (p *parser) multipart(ct, boundary string, ctx entityCtx) {
 	}
 }
 
+// boundaryKey is the boundary as compared with delimiter lines: without
+// its white space. RFC 2046 allows spaces inside a boundary (not at its
+// end, which senders ignore) and folding may turn them into a line
+// break; the delimiter lines then rarely match them byte for byte.
+func boundaryKey(b string) string {
+	if strings.IndexByte(b, ' ') < 0 && strings.IndexByte(b, '\t') < 0 {
+		return b
+	}
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\t' {
+			return -1
+		}
+		return r
+	}, b)
+}
+
+// maxBoundary bounds a boundary found in a body. RFC 2046 says 70
+// characters; generators exist that write several hundred.
+const maxBoundary = 1000
+
 // candidateBoundary returns the boundary a "--something" line would
-// declare, or "" if it cannot be one (RFC 2046: at most 70 characters).
+// declare, or "" if it cannot be one.
 func candidateBoundary(line []byte) string {
 	c := strings.TrimRight(string(line[2:]), " \t\r\n")
-	if len(c) == 0 || len(c) > 100 || strings.HasSuffix(c, "--") {
+	if len(c) == 0 || len(c) > maxBoundary || strings.HasSuffix(c, "--") {
 		return ""
 	}
 	for i := 0; i < len(c); i++ {
@@ -510,24 +530,22 @@ func (p *parser) textFromBytes(b []byte, label, what string) {
 }
 
 func (p *parser) charsetText(b []byte, label, what string) string {
-	s, res := convertCharset(b, label)
+	s, res, used := convertCharset(b, label)
 	switch res {
 	case charsetUnknown:
-		how := "UTF-8"
-		if !utf8.Valid(b) {
-			how = "windows-1252"
-		}
-		p.defect("unknown charset %q in %s part: decoded as %s", truncate(label, 40), what, how)
-	case charsetFallback1252:
+		p.defect("unknown charset %q in %s part: decoded as %s", truncate(label, 40), what, used)
+	case charsetGuessed:
 		if label == "" {
-			p.defect("undeclared 8-bit text in %s part: decoded as windows-1252", what)
+			p.defect("undeclared 8-bit text in %s part: decoded as %s", what, used)
 		} else {
-			p.defect("%s part labelled %q is not valid: decoded as windows-1252", what, truncate(label, 40))
+			p.defect("%s part labelled %q is not valid: decoded as %s", what, truncate(label, 40), used)
 		}
-	case charsetInvalidUTF8:
-		p.defect("invalid UTF-8 in %s part: bad bytes replaced", what)
+	case charsetMixedUTF8:
+		p.defect("invalid UTF-8 in %s part: stray bytes read as windows-1252", what)
 	case charsetUndeclared8bit:
 		p.defect("undeclared 8-bit text in %s part: decoded as UTF-8", what)
+	case charsetUndeclared7bit:
+		p.defect("%s part labelled %q is ISO-2022-JP: decoded as such", what, truncate(label, 40))
 	}
 	return s
 }
