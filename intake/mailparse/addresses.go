@@ -38,6 +38,16 @@ func (p *parser) addresses(key, v string) []Address {
 			list, err = l, nil
 		}
 	}
+	if err != nil && strings.Contains(v, "=?") && !strings.Contains(stripWords(v), "@") {
+		// The whole mailbox inside one encoded-word (some web forms
+		// encode "Name <addr>" at once): decoded, it parses.
+		p.defect("%s header: the whole mailbox is inside an encoded-word", key)
+		if l, err2 := ap.ParseList(decodeWords(v)); err2 == nil {
+			list, err = l, nil
+		} else {
+			v = decodeWords(v)
+		}
+	}
 	var out []Address
 	if err == nil {
 		out = make([]Address, 0, len(list))
@@ -157,6 +167,28 @@ func stripComments(v string) (string, []string) {
 	return strings.TrimSpace(out.String()), comments
 }
 
+// stripWords removes the encoded-words of v, to look at what is around
+// them.
+func stripWords(v string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(v, "=?")
+		if i < 0 {
+			break
+		}
+		_, n, ok := parseWord(v[i:])
+		if !ok {
+			b.WriteString(v[:i+2])
+			v = v[i+2:]
+			continue
+		}
+		b.WriteString(v[:i])
+		v = v[i+n:]
+	}
+	b.WriteString(v)
+	return b.String()
+}
+
 // addrSpecChar tells whether v[i] is an "@" or "." that glues a comment
 // to the addr-spec around it.
 func addrSpecChar(v string, i int) bool {
@@ -164,9 +196,11 @@ func addrSpecChar(v string, i int) bool {
 }
 
 // lenientAddresses takes whatever looks like an address in each piece of
-// a list that net/mail refused.
+// a list that net/mail refused. A piece without an address is the start
+// of the next one's name ("Dupont, Marie <m@x.fr>" unquoted).
 func lenientAddresses(v string, decode func(string) string) []Address {
 	var out []Address
+	carry := ""
 	for _, piece := range splitAddressList(v) {
 		piece, _ = stripComments(piece)
 		piece = strings.TrimSpace(piece)
@@ -175,6 +209,9 @@ func lenientAddresses(v string, decode func(string) string) []Address {
 			name = piece[:i]
 			addr = piece[i+1:]
 			if j := strings.IndexByte(addr, '>'); j >= 0 {
+				if strings.TrimSpace(name) == "" {
+					name = addr[j+1:] // "<m@x.fr> Marie Dupont"
+				}
 				addr = addr[:j]
 			}
 		} else {
@@ -186,10 +223,20 @@ func lenientAddresses(v string, decode func(string) string) []Address {
 			}
 		}
 		addr = strings.Trim(strings.TrimSpace(addr), `"'()<>;,`)
+		if len(addr) > 7 && strings.EqualFold(addr[:7], "mailto:") {
+			addr = addr[7:]
+		}
 		if !strings.Contains(addr, "@") || strings.ContainsAny(addr, " \t") {
+			if piece != "" && len(carry) < 200 {
+				carry += piece + ", "
+			}
 			continue
 		}
 		name = strings.TrimSpace(strings.Trim(strings.TrimSpace(name), `"`))
+		if carry != "" && name != "" {
+			name = strings.Trim(carry+name, `"`)
+		}
+		carry = ""
 		out = append(out, Address{Name: decode(name), Email: strings.ToLower(addr)})
 	}
 	return out

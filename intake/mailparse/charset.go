@@ -30,8 +30,8 @@ const (
 // readable string and a note of what was guessed, not an error.
 func convertCharset(b []byte, label string) (s string, res charsetResult, used string) {
 	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
-	switch label {
-	case "", "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us", "7bit", "8bit":
+	switch {
+	case isASCIILabel(label):
 		if isASCII(b) {
 			// An ISO-2022-JP text is pure ASCII: its escape sequences
 			// give it away when the label does not.
@@ -47,7 +47,7 @@ func convertCharset(b []byte, label string) (s string, res charsetResult, used s
 		}
 		s, used := guessLegacy(b)
 		return s, charsetGuessed, used
-	case "utf-8", "utf8", "x-utf_8j", "unicode-1-1-utf-8":
+	case label == "utf-8" || label == "utf8" || label == "x-utf_8j" || label == "unicode-1-1-utf-8":
 		if utf8.Valid(b) {
 			return string(b), charsetOK, "UTF-8"
 		}
@@ -56,14 +56,15 @@ func convertCharset(b []byte, label string) (s string, res charsetResult, used s
 			return s, charsetMixedUTF8, used
 		}
 		return s, charsetGuessed, used
-	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1", "windows-1252", "cp1252", "x-cp1252":
+	case label == "iso-8859-1" || label == "iso8859-1" || label == "iso_8859-1" || label == "latin1" ||
+		label == "l1" || label == "windows-1252" || label == "cp1252" || label == "x-cp1252":
 		// WHATWG: ISO-8859-1 is read as windows-1252, since the C1 range
 		// it leaves undefined carries the euro sign and curly quotes.
 		if isASCII(b) {
 			return string(b), charsetOK, "windows-1252"
 		}
 		return decodeWindows1252(b), charsetOK, "windows-1252"
-	case "utf-7", "utf7", "unicode-1-1-utf-7", "x-unicode-2-0-utf-7", "csunicode11utf7":
+	case label == "utf-7" || label == "utf7" || label == "unicode-1-1-utf-7" || label == "x-unicode-2-0-utf-7" || label == "csunicode11utf7":
 		return decodeUTF7(b), charsetOK, "UTF-7"
 	}
 	if isASCII(b) && !statefulCharset(label) {
@@ -84,6 +85,61 @@ func convertCharset(b []byte, label string) (s string, res charsetResult, used s
 	}
 	s, used = guessLegacy(b)
 	return s, charsetUnknown, used
+}
+
+// isASCIILabel tells the labels that mean "no charset" or plain ASCII.
+func isASCIILabel(label string) bool {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`)) {
+	case "", "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us", "7bit", "8bit":
+		return true
+	}
+	return false
+}
+
+// htmlMetaCharset returns the charset an HTML page declares in a <meta>
+// of its first 4 KB, or "".
+func htmlMetaCharset(b []byte) string {
+	if len(b) > 4096 {
+		b = b[:4096]
+	}
+	for {
+		i := indexFold(b, "<meta")
+		if i < 0 {
+			return ""
+		}
+		b = b[i+5:]
+		end := bytes.IndexByte(b, '>')
+		if end < 0 {
+			end = len(b)
+		}
+		tag := b[:end]
+		if j := indexFold(tag, "charset="); j >= 0 {
+			v := bytes.TrimLeft(tag[j+8:], `"' `)
+			k := 0
+			for k < len(v) && (v[k] == '-' || v[k] == '_' || v[k] == '.' || v[k] == ':' ||
+				'0' <= v[k] && v[k] <= '9' || 'a' <= v[k]|0x20 && v[k]|0x20 <= 'z') {
+				k++
+			}
+			if k > 0 && k <= 40 {
+				return string(v[:k])
+			}
+		}
+		b = b[end:]
+	}
+}
+
+// indexFold is bytes.Index for an ASCII lowercase needle, ignoring case.
+func indexFold(b []byte, needle string) int {
+	for i := 0; i+len(needle) <= len(b); i++ {
+		j := 0
+		for j < len(needle) && (b[i+j]|0x20) == needle[j] {
+			j++
+		}
+		if j == len(needle) {
+			return i
+		}
+	}
+	return -1
 }
 
 // statefulCharset tells the 7-bit charsets whose text is ASCII bytes

@@ -77,6 +77,33 @@ func TestRealWorldDefects(t *testing.T) {
 			text:   []string{"la candidature de Malige Traiteur"},
 			attach: []att{{"kbis.pdf", "application/pdf"}},
 		},
+		{
+			file: "encoded-mailbox.eml", fromEmail: "cecile@gite-bouviers.fr", fromName: "Cécile Rieutort",
+			subject: "Candidature gîte", text: []string{"gîte des Bouviers"},
+			errSubstr: []string{"whole mailbox is inside an encoded-word"},
+		},
+		{
+			file: "sender-only.eml", fromEmail: "bernard@atger-btp.fr", fromName: "Bernard Atger",
+			subject: "Candidature Atger BTP", text: []string{"Atger BTP souhaite"},
+			errSubstr: []string{"sender taken from Sender"},
+		},
+		{
+			file: "unterminated-encoded-word.eml", fromEmail: "maelle@teissier-paysage.fr", fromName: "Maëlle Teissier",
+			subject: "Candidature société Teissier Paysage",
+		},
+		{
+			file: "split-encoded-words.eml", fromEmail: "helene@seguret.fr", fromName: "Hélène Séguret",
+			subject: "Candidature Hélène Séguret",
+		},
+		{
+			file: "unquoted-names.eml", fromEmail: "christine@vidal-couture.fr", fromName: "Vidal, Christine",
+			text: []string{"l'atelier Vidal candidate"},
+		},
+		{
+			file: "html-meta-charset.eml", fromEmail: "contact@fromagerie-causses.fr",
+			text:      []string{"Fromagerie des Causses, Sévérac.", "Coût de la démarche : 1 200 €."},
+			errSubstr: []string{`charset "ISO-8859-15" taken from its <meta>`},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(strings.TrimSuffix(tc.file, ".eml"), func(t *testing.T) {
@@ -132,6 +159,18 @@ func TestAddressComments(t *testing.T) {
 	}
 }
 
+// TestUnquotedNames: display names written outside the rules keep both
+// the mailbox and the name.
+func TestUnquotedNames(t *testing.T) {
+	m := parseFile(t, filepath.Join("testdata", "unquoted-names.eml"))
+	if want := []Address{{Name: "Programme RSE", Email: "rse@example.org"}}; !slices.Equal(m.To, want) {
+		t.Errorf("To = %+v, want %+v", m.To, want)
+	}
+	if want := []Address{{Name: "Atelier", Email: "atelier@vidal-couture.fr"}}; !slices.Equal(m.Cc, want) {
+		t.Errorf("Cc = %+v, want %+v", m.Cc, want)
+	}
+}
+
 func TestStripComments(t *testing.T) {
 	tests := []struct{ in, want, comments string }{
 		{`"Marie" <marie(bureau)@x.fr>`, `"Marie" <marie@x.fr>`, "bureau"},
@@ -164,6 +203,10 @@ func TestDecodeWords(t *testing.T) {
 		{"prix =? 5 ?= non", "prix =? 5 ?= non"},
 		{"=?ISO-2022-JP?B?GyRCJDMkcyRLJEEkTxsoQg==?=", "こんにちは"},
 		{"=?UTF-7?Q?+AOk-t+AOk-?=", "été"},
+		{"Objet =?UTF-8?Q?soci=C3=A9t=C3=A9", "Objet société"}, // cut before "?="
+		{"=?UTF-8?Q?cut here", "=?UTF-8?Q?cut here"},
+		{"=?ISO-8859-1?Q?Andr\xe9?=", "André"}, // raw byte kept by a caller
+		{"=?utf-8?b?TWFyaWUgPG1AeC5mcj4=?=", "Marie <m@x.fr>"},
 	}
 	for _, tc := range tests {
 		if got := decodeWords(tc.in); got != tc.want {

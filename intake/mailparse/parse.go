@@ -113,7 +113,15 @@ func (p *parser) topHeader(h header) {
 			p.defect("Date header: %v", err)
 		}
 	}
-	if from := p.addresses("From", h.get("From")); len(from) > 0 {
+	from := p.addresses("From", h.get("From"))
+	if len(from) == 0 && h.has("Sender") {
+		// RFC 5322 3.6.2: the Sender is who sent the mail; without a
+		// usable From it is the best sender there is.
+		if from = p.addresses("Sender", h.get("Sender")); len(from) > 0 {
+			p.defect("no usable From header: sender taken from Sender")
+		}
+	}
+	if len(from) > 0 {
 		m.FromEmail = from[0].Email
 		m.FromName = headerText(from[0].Name)
 	}
@@ -478,6 +486,12 @@ func (p *parser) textPart(r io.Reader, ct string, params map[string]string, ctx 
 	}
 	label := params["charset"]
 	if ct == "text/html" {
+		if meta := htmlMetaCharset(b); meta != "" && (label == "" || isASCIILabel(label) && !isASCII(b)) {
+			// The MIME header says nothing (or ASCII, wrongly): the
+			// page's own <meta> knows what its author's editor wrote.
+			p.defect("text/html part: charset %q taken from its <meta>", truncate(meta, 40))
+			label = meta
+		}
 		p.htmlSet = true
 		s := p.charsetText(b, label, ct)
 		p.msg.HTML = strings.ReplaceAll(s, "\r\n", "\n")

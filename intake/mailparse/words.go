@@ -72,6 +72,7 @@ type encodedWord struct {
 	charset string
 	q       bool // Q encoding; B otherwise
 	text    string
+	at      int // offset of text in the word
 }
 
 // parseWord reads the encoded-word at the start of s ("=?" included) and
@@ -114,14 +115,22 @@ func parseWord(s string) (w encodedWord, n int, ok bool) {
 	}
 	pos++
 	end := strings.Index(s[pos:], "?=")
+	n = pos + end + 2
 	if end < 0 {
-		return w, 0, false
+		// A word cut before its "?=" (a folding or length limit): at the
+		// very end of the value, what is there still decodes.
+		end = len(s) - pos
+		if strings.ContainsAny(s[pos:], " \t") || end == 0 {
+			return w, 0, false
+		}
+		n = len(s)
+		end = len(strings.TrimRight(s[pos:], "?"))
 	}
-	w.text = s[pos : pos+end]
+	w.text, w.at = s[pos:pos+end], pos
 	if strings.Contains(w.text, "=?") || (!w.q && strings.ContainsAny(w.text, " \t")) {
 		return w, 0, false
 	}
-	return w, pos + end + 2, true
+	return w, n, true
 }
 
 // appendDecoded appends the bytes the word encodes to dst.
@@ -191,7 +200,7 @@ func escapeRaw8InWords(b []byte) []byte {
 		if !w.q || isASCII([]byte(w.text)) {
 			continue
 		}
-		textStart := j + n - 2 - len(w.text)
+		textStart := j + w.at
 		out = append(out, s[last:textStart]...)
 		for k := 0; k < len(w.text); k++ {
 			if c := w.text[k]; c >= 0x80 {
