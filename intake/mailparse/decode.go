@@ -3,6 +3,7 @@ package mailparse
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -235,24 +236,25 @@ func (q *qpReader) decodeLine(l []byte, mode qpMode) {
 			l = l[:n-1]
 		}
 	}
-	for len(l) > 0 {
-		i := bytes.IndexByte(l, '=')
-		if i < 0 {
-			q.out = append(q.out, l...)
-			break
+	// Decoded output is never longer than its input: grow once, then
+	// write by index (French text has an escape every few bytes, too
+	// often for a search-and-copy loop to pay).
+	n := len(q.out)
+	out := slices.Grow(q.out, len(l)+2)[:n+len(l)+2]
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		if c == '=' && i+2 < len(l) && isHex(l[i+1]) && isHex(l[i+2]) {
+			c = unhex(l[i+1])<<4 | unhex(l[i+2])
+			i += 2
 		}
-		q.out = append(q.out, l[:i]...)
-		if i+2 < len(l) && isHex(l[i+1]) && isHex(l[i+2]) {
-			q.out = append(q.out, unhex(l[i+1])<<4|unhex(l[i+2]))
-			l = l[i+3:]
-			continue
-		}
-		q.out = append(q.out, '=')
-		l = l[i+1:]
+		out[n] = c
+		n++
 	}
 	if !soft {
-		q.out = append(q.out, '\r', '\n')
+		out[n], out[n+1] = '\r', '\n'
+		n += 2
 	}
+	q.out = out[:n]
 }
 
 // unflow undoes format=flowed (RFC 3676 4.2): a line ending in a space
