@@ -236,3 +236,18 @@ func TestCharsetGuesses(t *testing.T) {
 		})
 	}
 }
+
+// TestEncodedWordsStayLinear: a header full of "=?" that never closes
+// costs a bounded scan per "=?", not one to the end of the value.
+func TestEncodedWordsStayLinear(t *testing.T) {
+	v := strings.Repeat("=?utf-8?q?a b ", 64<<10/14)
+	for _, f := range []func(string) string{decodeWords, stripWords} {
+		if got := f(v); got != v {
+			t.Fatalf("value changed: %.60q", got)
+		}
+	}
+	m, err := Parse(strings.NewReader("From: "+v+"\r\nSubject: "+v+"\r\n\r\nx\r\n"), Options{})
+	if err != nil || !strings.HasPrefix(m.Subject, v[:1000]) {
+		t.Fatalf("Parse: %v, subject %.60q", err, m.Subject)
+	}
+}

@@ -43,15 +43,14 @@ func decodeWords(s string) string {
 			i = j + 2
 			continue
 		}
+		// Whitespace between two words is dropped (RFC 2047 6.2);
+		// anything else between them is text.
 		between := s[i:j]
-		if !pending || strings.Trim(between, " \t\r\n") != "" || !strings.EqualFold(w.charset, label) {
-			// Whitespace between two words is dropped (RFC 2047 6.2);
-			// anything else between them is text.
-			if !pending || strings.Trim(between, " \t\r\n") != "" {
-				flush()
+		adjacent := pending && strings.Trim(between, " \t\r\n") == ""
+		if !adjacent || !strings.EqualFold(w.charset, label) {
+			flush()
+			if !adjacent {
 				out.WriteString(between)
-			} else {
-				flush()
 			}
 			label, pending = w.charset, true
 		}
@@ -67,6 +66,11 @@ func decodeWords(s string) string {
 	return r
 }
 
+// maxWordText bounds the text of one encoded-word. RFC 2047 says 75
+// characters for the whole word; some generators write a whole subject
+// or file name in one.
+const maxWordText = 4096
+
 // encodedWord is one "=?charset?enc?text?=" as found.
 type encodedWord struct {
 	charset string
@@ -79,7 +83,7 @@ type encodedWord struct {
 // returns it with its length.
 func parseWord(s string) (w encodedWord, n int, ok bool) {
 	rest := s[2:]
-	q := strings.IndexByte(rest, '?')
+	q := strings.IndexByte(rest[:min(len(rest), 66)], '?')
 	if q <= 0 || q > 64 {
 		return w, 0, false
 	}
@@ -114,13 +118,15 @@ func parseWord(s string) (w encodedWord, n int, ok bool) {
 		return w, 0, false
 	}
 	pos++
-	end := strings.Index(s[pos:], "?=")
+	// The search is bounded: a value full of "=?" without "?=" must not
+	// cost a scan to its end per "=?".
+	end := strings.Index(s[pos:min(len(s), pos+maxWordText)], "?=")
 	n = pos + end + 2
 	if end < 0 {
 		// A word cut before its "?=" (a folding or length limit): at the
 		// very end of the value, what is there still decodes.
 		end = len(s) - pos
-		if strings.ContainsAny(s[pos:], " \t") || end == 0 {
+		if end == 0 || end > maxWordText || strings.ContainsAny(s[pos:], " \t") {
 			return w, 0, false
 		}
 		n = len(s)
