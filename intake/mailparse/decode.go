@@ -23,6 +23,8 @@ type base64Reader struct {
 	err     error
 	skipped bool // non-alphabet, non-whitespace bytes were seen
 	partial bool // input ended in the middle of a 4-character group
+	sniff   bool // look at the first bytes: a text part may not be base64 at all
+	plain   bool // it was not: bytes are passed through as they are
 }
 
 func newBase64Reader(r io.Reader) *base64Reader {
@@ -52,16 +54,46 @@ func (d *base64Reader) Read(p []byte) (int, error) {
 		d.out = d.out[:0]
 		d.outPos = 0
 		n, err := d.r.Read(d.in)
-		d.decode(d.in[:n])
+		if d.sniff && n > 0 {
+			d.sniff = false
+			d.plain = looksPlain(d.in[:n])
+		}
+		if d.plain {
+			d.out = append(d.out, d.in[:n]...)
+		} else {
+			d.decode(d.in[:n])
+		}
 		if err != nil {
 			d.eof = true
 			d.err = err
-			d.flush()
+			if !d.plain {
+				d.flush()
+			}
 		}
 	}
 	n := copy(p, d.out[d.outPos:])
 	d.outPos += n
 	return n, nil
+}
+
+// looksPlain tells text that a sender labelled base64 without encoding
+// it: base64 lines hold no spaces and no punctuation, prose is full of
+// both. One in twenty is far beyond what damaged base64 carries.
+func looksPlain(b []byte) bool {
+	valid, odd := 0, 0
+	for i, c := range b {
+		switch v := b64table[c]; {
+		case v < 64:
+			valid++
+		case c == ' ' || c == '\t':
+			if i+1 < len(b) && b64table[b[i+1]] != b64Space {
+				odd++ // a space inside a line
+			}
+		case v == b64Bad:
+			odd++
+		}
+	}
+	return valid+odd >= 16 && odd*20 > valid
 }
 
 func (d *base64Reader) decode(in []byte) {

@@ -104,6 +104,11 @@ func TestRealWorldDefects(t *testing.T) {
 			text:      []string{"Fromagerie des Causses, Sévérac.", "Coût de la démarche : 1 200 €."},
 			errSubstr: []string{`charset "ISO-8859-15" taken from its <meta>`},
 		},
+		{
+			file: "base64-declared-plain.eml", fromEmail: "thomas@chabbert-elec.fr", fromName: "Thomas Chabbert",
+			text:      []string{"l'entreprise Chabbert Électricité (8 salariés, Saint-Chély-d'Apcher)", "SIRET : 812 345 676 00017."},
+			errSubstr: []string{"text/plain part: declared base64 but not encoded"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(strings.TrimSuffix(tc.file, ".eml"), func(t *testing.T) {
@@ -249,5 +254,22 @@ func TestEncodedWordsStayLinear(t *testing.T) {
 	m, err := Parse(strings.NewReader("From: "+v+"\r\nSubject: "+v+"\r\n\r\nx\r\n"), Options{})
 	if err != nil || !strings.HasPrefix(m.Subject, v[:1000]) {
 		t.Fatalf("Parse: %v, subject %.60q", err, m.Subject)
+	}
+}
+
+func TestLooksPlain(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"JVBERi0xLjQKJcOkw7zDtsOfCjIgMCBvYmoKPDwvTGVuZ3RoIDMgMCBSL0ZpbHRlci9GbGF0ZURl\r\nY29kZT4+CnN0cmVhbQp4nJ2UTW/bMAyG7/oVPG6HOKRk\r\n", false},
+		{"SGVsbG8gV29y!bGQh\r\nSGVsbG8gV29ybGQh\r\nSGVsbG8gV29ybGQhSGVsbG8gV29ybGQh\r\n", false}, // damaged, still base64
+		{"Bonjour, nous candidatons.\r\nSIRET : 812 345 676 00017.\r\n", true},
+		{"Candidature\r\n", false}, // too short to tell
+	}
+	for _, tc := range tests {
+		if got := looksPlain([]byte(tc.in)); got != tc.want {
+			t.Errorf("looksPlain(%.30q) = %v, want %v", tc.in, got, tc.want)
+		}
 	}
 }

@@ -376,10 +376,13 @@ func (p *parser) transferDecoder(h header, body io.Reader, ct string) (io.Reader
 	case "base64":
 		d := newBase64Reader(body)
 		return d, func() {
-			if d.partial {
+			if d.plain {
+				p.defect("%s part: declared base64 but not encoded: read as is", ct)
+			}
+			if d.partial && !d.plain {
 				p.defect("%s part: truncated base64", ct)
 			}
-			if d.skipped {
+			if d.skipped && !d.plain {
 				p.defect("%s part: invalid characters in base64 skipped", ct)
 			}
 			d.release()
@@ -443,6 +446,9 @@ func (p *parser) leaf(h header, ct string, params map[string]string, ctx entityC
 	if name == "" && disp != "attachment" {
 		if isText {
 			dec, done := p.transferDecoder(h, body, ct)
+			if d, ok := dec.(*base64Reader); ok {
+				d.sniff = true // only for text: a file's bytes are never prose
+			}
 			p.textPart(dec, ct, params, ctx)
 			done()
 			return
