@@ -680,3 +680,22 @@ func FuzzCSVNeutralized(f *testing.F) {
 		}
 	})
 }
+
+// Past a thousand rows, addresses are text: links cost excelize a scan of
+// the links before them each.
+func TestXLSXMailtoLinksCapped(t *testing.T) {
+	apps := make([]*store.Application, 1001)
+	for i := range apps {
+		apps[i] = application(i+1, nil)
+	}
+	_, f := writeXLSX(t, shortlist.Rank(apps, shortlist.Rules{}, 8, nil), "fr")
+	for row, want := range map[int]bool{2: true, 1001: true, 1002: false} {
+		ok, _, err := f.GetCellHyperLink("Toutes", cellOf("email", row))
+		if err != nil || ok != want {
+			t.Errorf("row %d: link %v %v, want %v", row, ok, err, want)
+		}
+		if v, _ := f.GetCellValue("Toutes", cellOf("email", row)); v != "lea@example.fr" {
+			t.Errorf("row %d shows %q", row, v)
+		}
+	}
+}

@@ -129,6 +129,12 @@ func newXLSXStyles(f *excelize.File) (xlsxStyles, error) {
 	return st, nil
 }
 
+// maxMailtoLinks caps the e-mail links of a sheet: excelize numbers each
+// link by scanning those already set, so ten thousand links would take
+// seconds. A committee's sheet has far fewer rows; past the cap, an
+// address is text that can still be copied.
+const maxMailtoLinks = 1000
+
 func writeSheet(f *excelize.File, name string, rows []Row, st xlsxStyles, loc *time.Location, opts XLSXOptions, now time.Time) error {
 	// The sheet properties are written when the stream writer is created,
 	// so fit-to-page is set before.
@@ -172,7 +178,7 @@ func writeSheet(f *excelize.File, name string, rows []Row, st xlsxStyles, loc *t
 		}
 		// A valid address is a mailto link: a hyperlink of the sheet, never
 		// a HYPERLINK formula, so nothing an applicant wrote is evaluated.
-		if addr := rows[i].Application.Email; mailtoAddress(addr) {
+		if addr := rows[i].Application.Email; i < maxMailtoLinks && mailtoAddress(addr) {
 			cells[emailCol-1] = excelize.Cell{StyleID: st.link, Value: addr}
 			cell, err := excelize.CoordinatesToCellName(emailCol, i+2)
 			if err != nil {
