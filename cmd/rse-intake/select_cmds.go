@@ -212,7 +212,7 @@ func exportCommand() *command {
 			var statuses stringList
 			fs.Var(&statuses, "status", "only these statuses (repeat or comma-separate)")
 			out := fs.String("out", "", "write to this file (stdout when empty, except xlsx)")
-			rfc := fs.Bool("rfc4180", false, "plain comma CSV for programs instead of French Excel's dialect")
+			rfc := fs.Bool("rfc4180", false, "plain comma CSV for programs (field names, status codes) instead of French Excel's for people")
 			return func(ctx context.Context, e *env) error {
 				switch *format {
 				case "csv", "json":
