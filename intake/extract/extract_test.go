@@ -8,31 +8,8 @@ import (
 	"testing"
 
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
-
-func TestNormalizePhone(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"06 12 34 56 78", "+33612345678"},
-		{"06.12.34.56.78", "+33612345678"},
-		{"0612345678", "+33612345678"},
-		{"06-12-34-56-78", "+33612345678"},
-		{"+33 6 12 34 56 78", "+33612345678"},
-		{"+33 (0)6 12 34 56 78", "+33612345678"},
-		{"+33(0)612345678", "+33612345678"},
-		{"0033 6 12 34 56 78", "+33612345678"},
-		{"04 66 32 18 90", "+33466321890"},
-		{"0466321457", "+33466321457"},
-		{"05 65 60 47 18", "+33565604718"},
-		{"+32 2 123 45 67", ""}, // not French
-		{"06 12 34 56", ""},     // too short
-		{"00 12 34 56 78", ""},  // no such number
-	}
-	for _, tt := range tests {
-		if got := normalizePhone(tt.in); got != tt.want {
-			t.Errorf("normalizePhone(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
 
 func TestFindPhones(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -93,12 +70,12 @@ func TestSiretAndLuhn(t *testing.T) {
 		if siret != tt.siret || siren != tt.siren {
 			t.Errorf("findSiret(%q) = %q, %q; want %q, %q", tt.in, siret, siren, tt.siret, tt.siren)
 		}
-		if siret != "" && luhnValid(siret) != tt.valid {
-			t.Errorf("luhnValid(%q) = %v, want %v", siret, !tt.valid, tt.valid)
+		if siret != "" && applicant.ValidSiret(siret) != tt.valid {
+			t.Errorf("applicant.ValidSiret(%q) = %v, want %v", siret, !tt.valid, tt.valid)
 		}
 	}
 	// La Poste's establishments use another rule.
-	if !luhnValid("35600000000048") || !luhnValid("35600000049837") {
+	if !applicant.ValidSiret("35600000000048") || !applicant.ValidSiret("35600000049837") {
 		t.Error("La Poste SIRET rejected")
 	}
 }
@@ -202,8 +179,8 @@ func TestDepartement(t *testing.T) {
 		"97400": "974", "00123": "", "4800": "", "ABCDE": "",
 	}
 	for pc, want := range tests {
-		if got := departementOf(pc); got != want {
-			t.Errorf("departementOf(%q) = %q, want %q", pc, got, want)
+		if got := applicant.DepartementOf(pc); got != want {
+			t.Errorf("applicant.DepartementOf(%q) = %q, want %q", pc, got, want)
 		}
 	}
 }
