@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // Columns are the machine field names, in the order of the exports for
@@ -161,20 +162,10 @@ func Neutralize(s string) string {
 // +33612345678 -> "06 12 34 56 78". Anything else is returned neutralized
 // as it is ("'+41221234567"), since a leading + would be a formula.
 func FrenchPhone(e164 string) string {
-	if len(e164) == 12 && strings.HasPrefix(e164, "+33") && allDigits(e164[3:]) {
-		d := "0" + e164[3:]
-		return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10]
+	if d := applicant.DisplayPhone(e164); d != e164 {
+		return d
 	}
 	return Neutralize(e164)
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // frenchDate is how French spreadsheets show a date and time.
