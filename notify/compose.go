@@ -191,6 +191,9 @@ func (c *Composer) loadLang(lang string) (*langSet, error) {
 	if ls.labels, err = parseLabels(labelsFile, b); err != nil {
 		return nil, err
 	}
+	if err := fillLabels(labelsFile, ls.labels); err != nil {
+		return nil, err
+	}
 	layoutFile := lang + "/layout.html"
 	layoutSrc, err := c.readTemplate(layoutFile)
 	if err != nil {
@@ -200,7 +203,7 @@ func (c *Composer) loadLang(lang string) (*langSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", layoutFile, err)
 	}
-	for _, kind := range templateKinds {
+	for _, kind := range slices.Concat(templateKinds, sessionTemplateKinds) {
 		kt := &kindTemplates{}
 		for _, f := range []struct {
 			name string
@@ -285,6 +288,25 @@ func (c *Composer) selfTest() error {
 					return err
 				}
 			}
+		}
+	}
+	return c.selfTestSessions()
+}
+
+// fillLabels gives an overridden labels.txt the keys it lacks from the
+// embedded one, so an override written for an older version still works.
+func fillLabels(name string, labels map[string]string) error {
+	b, err := fs.ReadFile(templates.FS, name)
+	if err != nil {
+		return fmt.Errorf("template %s: %w", name, err)
+	}
+	def, err := parseLabels(name, b)
+	if err != nil {
+		return err
+	}
+	for k, v := range def {
+		if _, ok := labels[k]; !ok {
+			labels[k] = v
 		}
 	}
 	return nil
