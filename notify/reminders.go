@@ -522,10 +522,7 @@ func weekdayName(labels map[string]string, t time.Time) string {
 
 // formatLongDate: "jeudi 3 décembre 2026", "Thursday 3 December 2026".
 func formatLongDate(lang string, labels map[string]string, t time.Time) string {
-	d := formatDate(t, labels["months"])
-	if lang == "fr" && t.Day() == 1 {
-		d = "1er" + strings.TrimPrefix(d, "1")
-	}
+	d := formatDate(t, labels["months"]) // "1er" in French
 	if wd := weekdayName(labels, t); wd != "" {
 		return wd + " " + d
 	}
