@@ -341,7 +341,10 @@ func (c *Composer) digestView(lang string, d *Digest) *digestView {
 		if a.Eligible {
 			av.Eligible = label(labels, "digest.eligible", "oui")
 		} else {
-			av.Eligible = label(labels, "digest.not_eligible", "non") + ": " + strings.Join(a.Reasons, "; ")
+			av.Eligible = label(labels, "digest.not_eligible", "non")
+			if len(a.Reasons) > 0 {
+				av.Eligible += " (" + strings.Join(a.Reasons, "; ") + ")"
+			}
 		}
 		if !a.LastNews.IsZero() {
 			av.LastNews = formatLongDate(lang, labels, a.LastNews.In(loc))

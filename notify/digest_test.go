@@ -126,7 +126,7 @@ func TestDigestNamesWhatArrivedAndWhatWaitsForAPerson(t *testing.T) {
 	}
 	text := d.Mails[0].BodyText
 	for _, good := range []string{elo.Reference + " : Élodie Rouvière, Les Ateliers du Causse, 48000 Mende",
-		"il manque : siret (clé de contrôle fausse) ; éligible : oui", "éligible : non: hors Lozère",
+		"il manque : siret (clé de contrôle fausse) ; éligible : oui", "éligible : non (hors Lozère)",
 		"question ou message à traiter : franck@example.fr, « Avant de candidater »", "550 no such user"} {
 		if !strings.Contains(text, good) {
 			t.Errorf("text part lacks %q:\n%s", good, text)
