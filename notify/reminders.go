@@ -34,10 +34,10 @@ var openStatuses = []string{store.StatusReceived, store.StatusIncomplete, store.
 	store.StatusShortlisted, store.StatusSelected, store.StatusWaitlisted}
 
 // Audience says who a session is for: a group of applications by status,
-// or a list of application references and plain addresses (the founding
-// group, the consultants).
+// application references and plain addresses (the founding group, the
+// consultants), or a group and named people together.
 type Audience struct {
-	Group      string   // AudienceSelected, AudienceShortlisted, AudienceApplicants; "" for a list
+	Group      string   // AudienceSelected, AudienceShortlisted, AudienceApplicants; "" for none
 	References []string // RSE-2026-0007
 	Addresses  []string // lowercase
 }

@@ -254,6 +254,13 @@ func TestAudienceListOfReferencesAndAddresses(t *testing.T) {
 	if strings.Join(got, ",") != "anne@example.net|Anne Roux,consultant@example.org|" {
 		t.Errorf("recipients %v", got)
 	}
+	// A group and named people together: the selected and a consultant.
+	sel := selectApp(t, st, "Luc", "luc@example.net")
+	s.Audience = Audience{Group: AudienceSelected, Addresses: []string{"consultant@example.org", "luc@example.net"}}
+	if rs, err = ResolveAudience(context.Background(), st, &s); err != nil || len(rs) != 2 ||
+		rs[0].Application == nil || rs[0].Application.ID != sel.ID || rs[1].Email != "consultant@example.org" {
+		t.Errorf("selected and a consultant: %+v %v", rs, err)
+	}
 	s.Audience.References = []string{"RSE-2026-0999"}
 	_, err = ResolveAudience(context.Background(), st, &s)
 	var ue *UnknownReferenceError

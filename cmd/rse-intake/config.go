@@ -529,6 +529,12 @@ func parseAudience(v any, prefix string) (notify.Audience, error) {
 			}
 			s = strings.TrimSpace(s)
 			switch {
+			case s == notify.AudienceSelected || s == notify.AudienceShortlisted || s == notify.AudienceApplicants:
+				// A group plus named people: the selected and the founders.
+				if au.Group != "" && au.Group != s {
+					return au, fmt.Errorf("%q and %q: one group at most in a list", au.Group, s)
+				}
+				au.Group = s
 			case refPattern.MatchString(s):
 				au.References = append(au.References, strings.ToUpper(s))
 			default:
@@ -539,7 +545,7 @@ func parseAudience(v any, prefix string) (notify.Audience, error) {
 				au.Addresses = append(au.Addresses, strings.ToLower(addr.Address))
 			}
 		}
-		if len(au.References)+len(au.Addresses) == 0 {
+		if au.Group == "" && len(au.References)+len(au.Addresses) == 0 {
 			return au, errors.New("the list is empty")
 		}
 		return au, nil

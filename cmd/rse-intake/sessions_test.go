@@ -299,6 +299,7 @@ func TestSessionConfigErrorsNameTheSession(t *testing.T) {
 		{strings.Replace(base, "\"selected\"", "\"everyone\"", 1), `[[session]] "s1": audience: "everyone"`},
 		{strings.Replace(base, "\"selected\"", "[\"RSE-2026-0007\", \"not an address\"]", 1), `[[session]] "s1": audience: "not an address"`},
 		{strings.Replace(base, "collective", "party", 1), `[[session]] "s1": kind "party"`},
+		{strings.Replace(base, "\"selected\"", "[\"selected\", \"applicants\"]", 1), `[[session]] "s1": audience: "selected" and "applicants"`},
 		{base + "remind = [\"a week\"]\n", `[[session]] "s1": remind "a week"`},
 		{base + "remind = [\"-24h\"]\n", `[[session]] "s1": remind "-24h": must be a positive duration`},
 		{base + base, `[[session]] "s1": the id is used by two sessions`},
