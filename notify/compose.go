@@ -6,7 +6,10 @@
 // them in the same transaction as the application. A Sender later delivers
 // the due rows of the outbox over SMTP with go-mail, retrying temporary
 // failures with backoff and giving up on permanent ones. QueueDecisions
-// queues the decision mails a coordinator asks for.
+// queues the decision mails a coordinator asks for; QueueReminders the
+// session reminders with their calendar invitations (WriteICS);
+// QueueDigest the coordinators' digest. A Scheduler runs such jobs on
+// cron specs for the daemon.
 package notify
 
 import (

@@ -332,3 +332,46 @@ func TestRemindRefusesAnUnknownReferenceNamingTheSession(t *testing.T) {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
+
+// TestScheduledJobsForTheDaemon: the daemon gets the reminders and digest
+// jobs with their [schedule] specs; "off" leaves one out; each runs.
+func TestScheduledJobsForTheDaemon(t *testing.T) {
+	ctx := t.Context()
+	for _, tc := range []struct {
+		schedule string
+		want     string
+	}{
+		{"", "reminders 0 9 * * *|digest 0 8 * * 1-5|"},
+		{"[schedule]\nreminders = \"30 7 * * *\"\ndigest = \"off\"\n", "reminders 30 7 * * *|"},
+	} {
+		path := writeConfig(t, "[program]\naddress = \"rse@example.org\"\ncoordinators = [\"c@example.org\"]\n"+
+			"[store]\npath = \"s.db\"\n"+tc.schedule+
+			"[[session]]\nid = \"s1\"\ntitle = \"T\"\nkind = \"collective\"\nstart = \"2030-12-03 18:30\"\nend = \"2030-12-03 20:30\"\naudience = \"selected\"\n")
+		cfg, err := loadConfig(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := openStore(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs, err := cfg.scheduledJobs(st, &env{log: discardLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		for _, j := range jobs {
+			got += j.Name + " " + j.Spec + "|"
+			if err := j.Run(ctx); err != nil {
+				t.Errorf("job %s: %v", j.Name, err)
+			}
+		}
+		if got != tc.want {
+			t.Errorf("jobs %q, want %q", got, tc.want)
+		}
+		if sess, err := st.Session(ctx, "s1"); err != nil || sess.Sequence != 0 {
+			t.Errorf("the reminders job did not record the session: %+v %v", sess, err)
+		}
+		st.Close()
+	}
+}
