@@ -27,6 +27,9 @@ type DigestConfig struct {
 	QuietAfter time.Duration
 	// Ahead is how far ahead sessions are listed (14 days when 0).
 	Ahead time.Duration
+	// Location is the programme's time zone, for the dates shown (UTC
+	// when nil).
+	Location *time.Location
 }
 
 // Digest is the content of one digest, for the period (Start, End].
@@ -39,6 +42,7 @@ type Digest struct {
 	Failures   []*store.OutboxMail
 	Sessions   []DigestSession
 	Mails      []*store.OutboxMail // one per coordinator
+	loc        *time.Location      // where dates are shown
 }
 
 // Empty reports a digest with nothing new and nothing failing.
@@ -95,8 +99,19 @@ func BuildDigest(ctx context.Context, st *store.Store, c *Composer, cfg DigestCo
 	if err != nil {
 		return nil, err
 	}
-	now := st.Now()
-	d := &Digest{Start: start, End: now}
+	// The period ends at the time read inside a write transaction: any
+	// intake transaction that began earlier has committed by then, so no
+	// message stored before the end can still be invisible to the reads
+	// below and then fall before the next digest's start.
+	var now time.Time
+	if err := st.InTx(ctx, func(tx *store.Tx) error { now = tx.Now(); return nil }); err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	d := &Digest{Start: start, End: now.In(loc), loc: loc}
 	quietAfter, ahead := cfg.QuietAfter, cfg.Ahead
 	if quietAfter == 0 {
 		quietAfter = 7 * 24 * time.Hour
@@ -324,7 +339,10 @@ type digestSessView struct {
 
 func (c *Composer) digestView(lang string, d *Digest) *digestView {
 	labels := c.langs[lang].labels
-	loc := d.End.Location()
+	loc := d.loc
+	if loc == nil {
+		loc = time.UTC
+	}
 	v := &digestView{Program: c.cfg.ProgramName, ProgramAddress: c.cfg.ProgramAddress,
 		NewCount: len(d.New), WaitingCount: len(d.Waiting)}
 	v.Reference = label(labels, "digest.heading", "Point du") + " " + formatLongDate(lang, labels, d.End)

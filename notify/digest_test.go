@@ -44,8 +44,9 @@ func storeMail(t *testing.T, st *store.Store, kind, from, subject, text string, 
 	return m
 }
 
-func digestConfig() DigestConfig {
-	return DigestConfig{Coordinators: []string{testCoord},
+func digestConfig(t testing.TB) DigestConfig {
+	t.Helper()
+	return DigestConfig{Coordinators: []string{testCoord}, Location: paris(t),
 		Eligibility: func(a *store.Application) (bool, []string) {
 			if a.PostalCode != "" && !strings.HasPrefix(a.PostalCode, "48") {
 				return false, []string{"hors Lozère"}
@@ -88,7 +89,7 @@ func TestDigestNamesWhatArrivedAndWhatWaitsForAPerson(t *testing.T) {
 		}
 	}
 	clk.Advance(time.Hour)
-	d, err := QueueDigest(ctx, st, c, digestConfig(), true)
+	d, err := QueueDigest(ctx, st, c, digestConfig(t), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func TestDigestPeriodNothingSkippedNothingTwice(t *testing.T) {
 	sink := smtpsink.Start(t)
 	first, _, _ := seedApplication(t, st, nil, store.Applicant{FirstName: "Anne", Email: "anne@example.net"}, nil, nil)
 	clk.Advance(time.Minute)
-	d, err := QueueDigest(ctx, st, c, digestConfig(), false)
+	d, err := QueueDigest(ctx, st, c, digestConfig(t), false)
 	if err != nil || len(d.Mails) != 1 || len(d.New) != 1 {
 		t.Fatalf("first digest: %+v %v", d, err)
 	}
@@ -158,11 +159,11 @@ func TestDigestPeriodNothingSkippedNothingTwice(t *testing.T) {
 
 	// Nothing new: no digest, and the period stays open.
 	clk.Advance(24 * time.Hour)
-	d, err = QueueDigest(ctx, st, c, digestConfig(), false)
+	d, err = QueueDigest(ctx, st, c, digestConfig(t), false)
 	if err != nil || len(d.Mails) != 0 {
 		t.Fatalf("empty digest queued: %+v %v", d.Mails, err)
 	}
-	cfg := digestConfig()
+	cfg := digestConfig(t)
 	cfg.SendEmpty = true
 	if d, err := BuildDigest(ctx, st, c, cfg); err != nil || len(d.Mails) != 1 {
 		t.Errorf("empty_digest = true: %v %v", d, err)
@@ -173,7 +174,7 @@ func TestDigestPeriodNothingSkippedNothingTwice(t *testing.T) {
 	clk.Advance(72 * time.Hour)
 	second, _, _ := seedApplication(t, st, nil, store.Applicant{FirstName: "Luc", Email: "luc@example.net"}, nil, nil)
 	clk.Advance(time.Minute)
-	d, err = QueueDigest(ctx, st, c, digestConfig(), false)
+	d, err = QueueDigest(ctx, st, c, digestConfig(t), false)
 	if err != nil || len(d.New) != 1 || d.New[0].Reference != second.Reference {
 		t.Fatalf("second digest: %+v %v", d, err)
 	}
@@ -201,7 +202,7 @@ func TestDigestListsComingSessionsWithTheirReminders(t *testing.T) {
 	remind(t, st, c, s)
 	later := s
 	later.ID, later.Start, later.End = "later", s.Start.AddDate(0, 1, 0), s.End.AddDate(0, 1, 0)
-	cfg := digestConfig()
+	cfg := digestConfig(t)
 	cfg.Sessions = []Session{s, later}
 	d, err := BuildDigest(ctx, st, c, cfg)
 	if err != nil {

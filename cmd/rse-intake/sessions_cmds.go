@@ -31,6 +31,7 @@ func (c *Config) digestConfig() notify.DigestConfig {
 		Eligibility:  c.eligibility,
 		Sessions:     c.notifySessions(),
 		SendEmpty:    c.Notify.EmptyDigest,
+		Location:     c.loc,
 	}
 }
 
