@@ -158,9 +158,9 @@ func BuildDigest(ctx context.Context, st *store.Store, c *Composer, cfg DigestCo
 	if err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
 	}
-	for _, a := range quiet {
-		da := digestApplication(a, cfg.Eligibility)
-		da.LastNews = a.UpdatedAt
+	for _, q := range quiet {
+		da := digestApplication(q.Application, cfg.Eligibility)
+		da.LastNews = q.LastNews
 		d.Quiet = append(d.Quiet, da)
 	}
 	stats, err := st.Stats(ctx)

@@ -232,3 +232,28 @@ func TestOwnTextStopsAtTheQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestDigestListsIncompleteFilesWithoutNewsForAWeek(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	missing := []store.Missing{{Field: "siret"}}
+	quiet, _, _ := seedApplication(t, st, nil, store.Applicant{FirstName: "Anne", Email: "anne@example.net"}, missing, nil)
+	news, _, _ := seedApplication(t, st, nil, store.Applicant{FirstName: "Luc", Email: "luc@example.net"}, missing, nil)
+	complete, _, _ := seedApplication(t, st, nil, store.Applicant{FirstName: "Zoé", Email: "zoe@example.net"}, nil, nil)
+	setStatus(t, st, complete, store.StatusComplete)
+	clk.Advance(6 * 24 * time.Hour)
+	storeMail(t, st, "follow_up", "luc@example.net", "Re: candidature", "Je cherche mon SIRET.", news, false)
+	clk.Advance(2 * 24 * time.Hour)
+	d, err := BuildDigest(ctx, st, c, digestConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Quiet) != 1 || d.Quiet[0].Reference != quiet.Reference || !d.Quiet[0].LastNews.Equal(newClock().Now()) {
+		t.Fatalf("quiet files: %+v", d.Quiet)
+	}
+	if !strings.Contains(d.Mails[0].BodyText, quiet.Reference+" : Anne ; il manque : siret ; dernière nouvelle le lundi 2 mars 2026") {
+		t.Errorf("digest text:\n%s", d.Mails[0].BodyText)
+	}
+}

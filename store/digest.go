@@ -74,15 +74,35 @@ func (s *Store) MessagesStored(ctx context.Context, from, to time.Time) ([]*Mess
 	return collect(rows, err, "messages stored in the period", scanMessage)
 }
 
+// QuietApplication is a file waiting for pieces and when it last had news.
+type QuietApplication struct {
+	*Application
+	LastNews time.Time // its newest message, else when it was received
+}
+
 // QuietApplications lists the applications still waiting for pieces
 // (received or incomplete) whose newest message is older than before.
-func (s *Store) QuietApplications(ctx context.Context, before time.Time) ([]*Application, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+applicationCols+` FROM applications a
-		WHERE status IN ('received', 'incomplete')
-		AND coalesce((SELECT max(stored_at) FROM messages m WHERE m.application_id = a.id), received_at) < ?
-		ORDER BY id`, ts(before))
-	return collect(rows, err, "quiet applications", scanApplication)
+func (s *Store) QuietApplications(ctx context.Context, before time.Time) ([]QuietApplication, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+applicationCols+`, last_news FROM (SELECT *,
+		coalesce((SELECT max(stored_at) FROM messages m WHERE m.application_id = a.id), received_at) AS last_news
+		FROM applications a WHERE status IN ('received', 'incomplete')) WHERE last_news < ? ORDER BY id`, ts(before))
+	return collect(rows, err, "quiet applications", func(r scanner) (QuietApplication, error) {
+		var last string
+		a, err := scanApplication(&extraScan{r: r, extra: []any{&last}})
+		if err != nil {
+			return QuietApplication{}, err
+		}
+		return QuietApplication{Application: a, LastNews: parseTS(last)}, nil
+	})
 }
+
+// extraScan appends destinations for columns after an entity's own.
+type extraScan struct {
+	r     scanner
+	extra []any
+}
+
+func (e *extraScan) Scan(dest ...any) error { return e.r.Scan(append(dest, e.extra...)...) }
 
 // FailedMails lists the outbox mails that gave up, newest first, at most
 // limit.
