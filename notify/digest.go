@@ -345,7 +345,7 @@ func (c *Composer) digestView(lang string, d *Digest) *digestView {
 	}
 	v := &digestView{Program: c.cfg.ProgramName, ProgramAddress: c.cfg.ProgramAddress,
 		NewCount: len(d.New), WaitingCount: len(d.Waiting)}
-	v.Reference = label(labels, "digest.heading", "Point du") + " " + formatLongDate(lang, labels, d.End)
+	v.Reference = label(labels, "digest.heading", "Point du") + " " + formatLongDate(labels, d.End)
 	if d.Start.IsZero() {
 		v.Period = label(labels, "digest.since_start", "depuis le début") + " " + label(labels, "span.to_day", "au") + " " + formatDateTime(lang, labels, d.End)
 	} else {
@@ -365,7 +365,7 @@ func (c *Composer) digestView(lang string, d *Digest) *digestView {
 			}
 		}
 		if !a.LastNews.IsZero() {
-			av.LastNews = formatLongDate(lang, labels, a.LastNews.In(loc))
+			av.LastNews = formatLongDate(labels, a.LastNews.In(loc))
 		}
 		return av
 	}

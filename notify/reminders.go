@@ -449,7 +449,7 @@ func (c *Composer) reminderView(lang string, s *Session, r Recipient) *reminderV
 		Description: strings.TrimSpace(stripControls(s.Description)),
 		KindLabel:   label(labels, "session."+s.Kind, s.Kind),
 		When:        formatDateTime(lang, labels, s.Start),
-		Date:        formatLongDate(lang, labels, s.Start),
+		Date:        formatLongDate(labels, s.Start),
 		Span:        formatSpan(lang, labels, s.Start, s.End),
 	}
 	v.Reference = v.Title // the layout's heading
@@ -521,7 +521,7 @@ func weekdayName(labels map[string]string, t time.Time) string {
 }
 
 // formatLongDate: "jeudi 3 décembre 2026", "Thursday 3 December 2026".
-func formatLongDate(lang string, labels map[string]string, t time.Time) string {
+func formatLongDate(labels map[string]string, t time.Time) string {
 	d := formatDate(t, labels["months"]) // "1er" in French
 	if wd := weekdayName(labels, t); wd != "" {
 		return wd + " " + d
@@ -552,7 +552,7 @@ func formatClock(lang string, t time.Time) string {
 
 // formatDateTime: "jeudi 3 décembre 2026 à 18 h 30".
 func formatDateTime(lang string, labels map[string]string, t time.Time) string {
-	return formatLongDate(lang, labels, t) + " " + label(labels, "at", "à") + " " + formatClock(lang, t)
+	return formatLongDate(labels, t) + " " + label(labels, "at", "à") + " " + formatClock(lang, t)
 }
 
 // formatSpan: "de 18 h 30 à 20 h 30" the same day, else "du jeudi 3

@@ -132,12 +132,15 @@ func sessionsCommand() *command {
 						return nil
 					}
 					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "ID\tSTART\tTITLE\tPLACE\tAUDIENCE\tREMINDED\tNEXT DUE")
+					fmt.Fprintln(tw, "ID\tSTART\tTITLE\tPLACE\tAUDIENCE\tSESSION MAILS\tNEXT DUE")
 					for _, j := range out {
-						reminded := map[string]bool{}
+						sent, waiting := 0, 0
 						for _, m := range j.Sent {
-							if m.Status == store.OutboxSent {
-								reminded[m.Recipient] = true
+							switch m.Status {
+							case store.OutboxSent:
+								sent++
+							case store.OutboxPending:
+								waiting++
 							}
 						}
 						next := "-"
@@ -149,8 +152,8 @@ func sessionsCommand() *command {
 						case j.NextDue != nil:
 							next = j.NextDue.In(cfg.loc).Format("02/01/2006 15:04")
 						}
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d sent, %d queued\t%s\n", j.ID, j.Start.In(cfg.loc).Format("02/01/2006 15:04"),
-							oneLine(j.Title, 40), oneLine(j.Location, 30), j.Recipients, len(reminded), len(j.Sent), next)
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d sent, %d waiting\t%s\n", j.ID, j.Start.In(cfg.loc).Format("02/01/2006 15:04"),
+							oneLine(j.Title, 40), oneLine(j.Location, 30), j.Recipients, sent, waiting, next)
 					}
 					return tw.Flush()
 				})
