@@ -69,6 +69,11 @@ func pollCommand() *command {
 				if err != nil {
 					return err
 				}
+				lock, err := lockStore(cfg)
+				if err != nil {
+					return err
+				}
+				defer lock.Release()
 				st, err := openStore(ctx, cfg)
 				if err != nil {
 					return err

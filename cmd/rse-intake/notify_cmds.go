@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strconv"
 	"text/tabwriter"
 
@@ -60,6 +61,14 @@ func sendCommand() *command {
 				}
 				if err := cfg.requireSMTP(); err != nil {
 					return err
+				}
+				if _, err := os.Stat(cfg.Store.Path); err == nil {
+					// No store yet means nothing to send, and no daemon.
+					lock, err := lockStore(cfg)
+					if err != nil {
+						return err
+					}
+					defer lock.Release()
 				}
 				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					s, err := notify.NewSender(st, cfg.senderConfig(e))
