@@ -314,6 +314,9 @@ func TestRunDovecot(t *testing.T) {
 	if imap, _ := doc["imap"].(map[string]any); imap == nil || imap["last_success"] == nil {
 		t.Errorf("/healthz has no last IMAP success: %v", doc)
 	}
+	if b, _ := json.Marshal(doc); strings.Contains(string(b), d.Pass()) {
+		t.Error("/healthz shows the password")
+	}
 	m := metrics(t, httpAddr)
 	for key, want := range map[string]float64{
 		"rse_intake_messages_taken_in_total{kind=application}": n,
@@ -394,5 +397,135 @@ func TestRunDovecot(t *testing.T) {
 	// The lock is free again.
 	if out, err := exec.Command(bin, "--config", conf, "poll", "--once").CombinedOutput(); err != nil {
 		t.Errorf("poll --once after run stopped: %v\n%s", err, out)
+	}
+}
+
+// TestRunDovecotOutage: Dovecot stops for 30 s. /healthz turns 503, the
+// operators get one alert mail (alert_after is 10 s) over SMTP; mail
+// delivered meanwhile is taken in once Dovecot is back, nothing is lost,
+// and one "back to normal" mail follows. Half a minute of waiting: it
+// runs where Dovecot is required (CI).
+func TestRunDovecotOutage(t *testing.T) {
+	if os.Getenv("RSE_REQUIRE_DOVECOT") != "1" || testing.Short() {
+		t.Skip("a 30 s outage: set RSE_REQUIRE_DOVECOT=1 to run it")
+	}
+	d := imaptest.StartDovecot(t)
+	sink := smtpsink.Start(t)
+	bin := buildBinary(t)
+	httpAddr := freeAddr(t)
+	const ops = "ops@example.org"
+	conf := runConfig(t, d, sink, httpAddr, fmt.Sprintf("[notify]\nadmin = [%q]\nalert_after = \"10s\"\n", ops))
+	r := startRun(t, bin, conf)
+	waitHealth(t, httpAddr, http.StatusOK, 10*time.Second)
+	if err := d.Append(application(0), application(1)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	if _, err := sink.Wait(ctx, 2); err != nil {
+		t.Fatalf("%v\n%s", err, r.out)
+	}
+
+	if err := d.StopAll(); err != nil {
+		t.Fatal(err)
+	}
+	down := time.Now()
+	// Delivered while the server is down: written straight to the Maildir.
+	if err := d.SeedMaildir([][]byte{application(2), application(3), application(4)}); err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv("SHOWLOG") != "" {
+		defer func() { t.Log(r.out.String()) }()
+	}
+	doc := waitHealth(t, httpAddr, http.StatusServiceUnavailable, 15*time.Second)
+	t.Logf("/healthz 503 after %s: %v", time.Since(down).Round(time.Second), doc["problems"])
+	if _, err := sink.Wait(ctx, 3); err != nil {
+		t.Fatalf("no alert mail: %v\n%s", err, r.out)
+	}
+	t.Logf("alert mail after %s", time.Since(down).Round(time.Second))
+	time.Sleep(30*time.Second - time.Since(down))
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	up := time.Now()
+	// Three acknowledgements and the end of the alert.
+	if _, err := sink.Wait(ctx, 7); err != nil {
+		t.Fatalf("after the outage: %v\n%s", err, r.out)
+	}
+	t.Logf("all caught up %s after Dovecot came back", time.Since(up).Round(100*time.Millisecond))
+	waitHealth(t, httpAddr, http.StatusOK, 10*time.Second)
+
+	got := mailsTo(t, sink, ops)
+	alerts, resolved := 0, 0
+	for _, s := range got {
+		switch {
+		case strings.HasPrefix(s, "[rse-intake] Alerte : la relève du courrier (IMAP) échoue"):
+			alerts++
+		case strings.HasPrefix(s, "[rse-intake] Rétabli : la relève du courrier (IMAP) échoue"):
+			resolved++
+		}
+	}
+	if alerts != 1 || resolved != 1 || len(got) != 2 {
+		t.Errorf("mails to the operators: %q; want one alert and one back to normal", got)
+	}
+	acks := acksByMessage(t, sink)
+	for i := range 5 {
+		if _, ok := acks[fmt.Sprintf("<run-%d@example.fr>", i)]; !ok {
+			t.Errorf("application %d not acknowledged", i)
+		}
+	}
+	code, _ := r.stop(t)
+	if code != 0 {
+		t.Errorf("exit %d\n%s", code, r.out)
+	}
+	var stats struct {
+		Messages int `json:"messages"`
+	}
+	out, err := exec.Command(bin, "--config", conf, "stats", "--json").Output()
+	if err != nil || json.Unmarshal(out, &stats) != nil || stats.Messages != 5 {
+		t.Errorf("stats: %s (%v), want 5 messages", out, err)
+	}
+	if strings.Contains(r.out.String(), d.Pass()) {
+		t.Errorf("the password shows in the output of run")
+	}
+}
+
+// TestCheckDovecot: check signs in to Dovecot and the SMTP server, shows
+// the capabilities and the messages waiting, and sends nothing; with a
+// wrong password it exits 1 and names the server that refused.
+func TestCheckDovecot(t *testing.T) {
+	d := imaptest.StartDovecot(t)
+	sink := smtpsink.Start(t)
+	conf := e2eConfig(t, d.Host(), d.Port(), d.User(), d.Pass(), sink)
+	if err := d.Append(application(0), application(1), application(2)); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "--config", conf, "check")
+	if code != 0 {
+		t.Fatalf("check: exit %d\n%s\n%s", code, out, stderr)
+	}
+	for _, want := range []string{"IDLE yes", "MOVE yes", "UIDPLUS yes", "CONDSTORE yes",
+		"INBOX: 3 messages, 3 waiting", "store " /* not created yet */, "smtp " + sink.Addr(), "all good"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	mustRun(t, "--config", conf, "poll", "--once")
+	if err := d.Append(application(3)); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ = runCLI(t, "--config", conf, "check")
+	if !strings.Contains(out, "INBOX: 4 messages, 1 waiting") || !strings.Contains(out, "schema version") {
+		t.Errorf("after a poll:\n%s", out)
+	}
+	if sink.Len() != 0 {
+		t.Errorf("check sent %d mails", sink.Len())
+	}
+
+	t.Setenv("RSE_IMAP_PASSWORD", "wrong-password")
+	code, out, stderr = runCLI(t, "--config", conf, "check")
+	want := fmt.Sprintf("imap %s refused the sign-in", d.Addr())
+	if code != 1 || !strings.Contains(stderr, want) || strings.Contains(out+stderr, "wrong-password") {
+		t.Errorf("wrong password: exit %d, want 1 and %q\n%s\n%s", code, want, out, stderr)
 	}
 }
