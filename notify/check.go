@@ -10,6 +10,8 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+
+	"github.com/rse-lozere/rse-intake/store/loopback"
 )
 
 // SMTPCheck is what CheckSMTP saw of the server.
@@ -53,7 +55,7 @@ func CheckSMTP(ctx context.Context, cfg SMTPConfig) (SMTPCheck, error) {
 	}
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	res := SMTPCheck{Server: addr}
-	if cfg.Security == SecurityNone && !isLoopbackHost(cfg.Host) {
+	if cfg.Security == SecurityNone && !loopback.Is(cfg.Host) {
 		return res, fmt.Errorf("smtp %s: security \"none\" is only allowed towards a loopback host", addr)
 	}
 	tlsCfg := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
