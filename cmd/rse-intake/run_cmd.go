@@ -201,11 +201,40 @@ func reload(ctx context.Context, e *env, old *daemonParts, st *store.Store, d *d
 	return next, stop
 }
 
-// startScheduler starts the scheduled jobs of cfg (reminders, digest)
-// and returns what stops them, waiting for a job in progress.
-//
-// MERGE: the scheduler (notify.NewScheduler, cfg.scheduledJobs) comes
-// from the sessions branch; until it is merged there are no jobs.
+// jobsStopWait bounds the wait for a scheduled job in progress at
+// shutdown (its context is cancelled first, so it gives up quickly).
+const jobsStopWait = 5 * time.Second
+
+// startScheduler starts the scheduled jobs of cfg (reminders, digest) and
+// returns what stops them, waiting for a job in progress.
 func startScheduler(ctx context.Context, cfg *Config, st *store.Store, e *env) (stop func(), err error) {
-	return func() {}, nil
+	jobs, err := daemonJobs(cfg, st, e)
+	if err != nil {
+		return nil, err
+	}
+	s := notify.NewScheduler(cfg.loc, e.log)
+	for _, j := range jobs {
+		if err := s.Add(j); err != nil {
+			return nil, configErrorf("config file %s: %v", cfg.file, err)
+		}
+	}
+	s.Start(ctx)
+	for name, next := range s.Next() {
+		e.log.Info("job_scheduled", slog.String("job", name), slog.Time("next", next))
+	}
+	return func() {
+		select {
+		case <-s.Stop().Done():
+		case <-time.After(jobsStopWait):
+			e.log.Warn("job_still_running", slog.Duration("waited", jobsStopWait))
+		}
+	}, nil
+}
+
+// daemonJobs are the scheduled jobs of run.
+//
+// MERGE: the jobs come from the sessions branch; once it is merged this
+// body is `return cfg.scheduledJobs(st, e)`.
+func daemonJobs(cfg *Config, st *store.Store, e *env) ([]notify.Job, error) {
+	return nil, nil
 }
