@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -38,7 +39,7 @@ type fixture struct {
 	st   *store.Store
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB, log *slog.Logger) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(t.Context(), filepath.Join(dir, "rse.db"))
@@ -46,7 +47,6 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	c, err := notify.NewComposer(notify.ComposerConfig{ProgramName: "RSE", ProgramAddress: program})
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{d: d, p: p, mem: mem, sink: sink, st: st}
 }
 
-func (f *fixture) report(t *testing.T) (int, Report) {
+func (f *fixture) report(t testing.TB) (int, Report) {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	f.d.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
@@ -101,7 +101,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // makes /healthz say the outbox is stuck; cancelling the context stops
 // every loop promptly.
 func TestDaemonAcknowledgesAndStops(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, slog.New(slog.NewTextHandler(t.Output(), nil)))
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- f.d.Run(ctx, f.p, nil) }()
@@ -156,4 +156,34 @@ func TestNearlyFull(t *testing.T) {
 			t.Errorf("nearlyFull(%d, %d) = %v", c.free, c.total, got)
 		}
 	}
+}
+
+// BenchmarkArrivalToAck measures, on the in-process IMAP server (which
+// pushes EXISTS at once, unlike Dovecot's half-second notify delay), the
+// time from an APPEND to the acknowledgement accepted by the SMTP server:
+// the daemon's own share of the latency.
+func BenchmarkArrivalToAck(b *testing.B) {
+	f := newFixture(b, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(b.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- f.d.Run(ctx, f.p, nil) }()
+	for {
+		if _, rep := f.report(b); rep.IMAP.LastSuccess != nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for i := 0; b.Loop(); i++ {
+		if err := f.mem.Append("INBOX", application(fmt.Sprintf("bench%d", i))); err != nil {
+			b.Fatal(err)
+		}
+		wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+		if _, err := f.sink.Wait(wctx, i+1); err != nil {
+			b.Fatal(err)
+		}
+		wcancel()
+	}
+	cancel()
+	<-done
 }
