@@ -27,7 +27,7 @@ const (
 
 // MailPart is an extra MIME part of an outgoing mail (a calendar invite).
 type MailPart struct {
-	Filename    string `json:"filename"`
+	Filename    string `json:"filename"` // "" for an alternative form of the body (text/calendar)
 	ContentType string `json:"content_type"`
 	Content     string `json:"content"`
 }
