@@ -529,3 +529,45 @@ func TestCheckDovecot(t *testing.T) {
 		t.Errorf("wrong password: exit %d, want 1 and %q\n%s\n%s", code, want, out, stderr)
 	}
 }
+
+// TestRunRefusesWhatCannotWork: a configuration the daemon cannot run
+// with is refused with exit 2, before any store is created or locked.
+func TestRunRefusesWhatCannotWork(t *testing.T) {
+	const base = "[program]\naddress = \"rse@example.org\"\ncoordinators = [\"c@example.org\"]\n" +
+		"[imap]\nhost = \"127.0.0.1\"\nsecurity = \"none\"\nusername = \"u\"\npassword = \"p\"\n" +
+		"[smtp]\nhost = \"127.0.0.1\"\nsecurity = \"none\"\n"
+	for _, c := range []struct{ name, body, want string }{
+		{"no imap", "[program]\naddress = \"rse@example.org\"\n", "[imap] host and username are required"},
+		{"bad poll", base + "[schedule]\npoll = \"often\"\n", "[schedule] poll \"often\""},
+		{"too quick poll", base + "[schedule]\npoll = \"10ms\"\n", "at least 1s"},
+		{"bad alert_after", base + "[notify]\nalert_after = \"soon\"\n", "[notify] alert_after"},
+		{"bad admin", base + "[notify]\nadmin = [\"ops\"]\n", "[notify] admin: \"ops\""},
+		{"bad listen", base + "[http]\nlisten = \"9464\"\n", "[http] listen \"9464\""},
+		{"nobody to alert", strings.Replace(base, "coordinators = [\"c@example.org\"]\n", "", 1), "nobody would get the alert mails"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conf := writeConfig(t, c.body)
+			code, _, stderr := runCLI(t, "--config", conf, "run")
+			if code != 2 || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, %q; want 2 and %q", code, stderr, c.want)
+			}
+			if _, err := os.Stat(filepath.Join(filepath.Dir(conf), "rse-intake.db")); err == nil {
+				t.Error("a refused run created the store")
+			}
+		})
+	}
+}
+
+func TestHTTPListenDefaultsToLoopback(t *testing.T) {
+	conf := writeConfig(t, "[http]\nlisten = \":9464\"\n")
+	cfg, err := loadConfig(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.Listen != "127.0.0.1:9464" {
+		t.Errorf("listen %q, want 127.0.0.1:9464", cfg.HTTP.Listen)
+	}
+	if cfg.pollEvery != time.Minute || cfg.alertAfter != 30*time.Minute {
+		t.Errorf("defaults: poll %s, alert_after %s", cfg.pollEvery, cfg.alertAfter)
+	}
+}
