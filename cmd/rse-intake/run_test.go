@@ -439,6 +439,10 @@ func TestRunDovecotOutage(t *testing.T) {
 	}
 	doc := waitHealth(t, httpAddr, http.StatusServiceUnavailable, 15*time.Second)
 	t.Logf("/healthz 503 after %s: %v", time.Since(down).Round(time.Second), doc["problems"])
+	if m := metrics(t, httpAddr); m["rse_intake_problem_active{alerted=0}{problem=imap}"]+
+		m["rse_intake_problem_active{alerted=1}{problem=imap}"] != 1 {
+		t.Errorf("/metrics shows no IMAP problem while /healthz does: %v", m)
+	}
 	if _, err := sink.Wait(ctx, 3); err != nil {
 		t.Fatalf("no alert mail: %v\n%s", err, r.out)
 	}
@@ -504,6 +508,7 @@ func TestCheckDovecot(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("check: exit %d\n%s\n%s", code, out, stderr)
 	}
+	t.Logf("check:\n%s", out)
 	for _, want := range []string{"IDLE yes", "MOVE yes", "UIDPLUS yes", "CONDSTORE yes",
 		"INBOX: 3 messages, 3 waiting", "store " /* not created yet */, "smtp " + sink.Addr(), "all good"} {
 		if !strings.Contains(out, want) {
@@ -528,6 +533,7 @@ func TestCheckDovecot(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, want) || strings.Contains(out+stderr, "wrong-password") {
 		t.Errorf("wrong password: exit %d, want 1 and %q\n%s\n%s", code, want, out, stderr)
 	}
+	t.Logf("check with a wrong password:\n%s%s", out, stderr)
 }
 
 // TestRunRefusesWhatCannotWork: a configuration the daemon cannot run

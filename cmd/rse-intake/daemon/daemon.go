@@ -64,6 +64,7 @@ func New(cfg Config) *Daemon {
 	d.started = d.Now()
 	if cfg.Alerts != nil {
 		cfg.Alerts.Queued = d.Kick
+		cfg.Metrics.reg.MustRegister(alertsCollector{a: cfg.Alerts})
 	}
 	return d
 }
