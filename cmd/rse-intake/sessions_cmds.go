@@ -56,7 +56,12 @@ func (c *Config) scheduledJobs(st *store.Store, e *env) ([]notify.Job, error) {
 	var jobs []notify.Job
 	if c.Schedule.Reminders != "off" {
 		jobs = append(jobs, notify.Job{Name: "reminders", Spec: c.Schedule.Reminders, Run: func(ctx context.Context) error {
-			_, err := notify.QueueReminders(ctx, st, comp, c.notifySessions(), false, e.log)
+			// A reminder due before the next run goes now, not late.
+			next, err := notify.NextRun(c.Schedule.Reminders, c.loc, st.Now())
+			if err != nil {
+				return err
+			}
+			_, err = notify.QueueRemindersBefore(ctx, st, comp, c.notifySessions(), next, false, e.log)
 			return c.sessionError(err)
 		}})
 	}
@@ -178,7 +183,7 @@ func reminderDueNow(s *notify.Session, recips []notify.Recipient, sent []store.S
 	if s.Cancelled {
 		return false
 	}
-	due, found := notify.DueOffset(s, now)
+	due, found := notify.DueOffset(s, now, now)
 	if !found {
 		return false
 	}
