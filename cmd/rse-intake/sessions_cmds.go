@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -67,8 +68,17 @@ func (c *Config) scheduledJobs(st *store.Store, e *env) ([]notify.Job, error) {
 	}
 	if c.Schedule.Digest != "off" && len(c.Program.Coordinators) > 0 {
 		jobs = append(jobs, notify.Job{Name: "digest", Spec: c.Schedule.Digest, Run: func(ctx context.Context) error {
-			_, err := notify.QueueDigest(ctx, st, comp, c.digestConfig(), false)
-			return err
+			d, err := notify.QueueDigest(ctx, st, comp, c.digestConfig(), false)
+			if err != nil {
+				return err
+			}
+			if len(d.Mails) == 0 {
+				e.log.Info("digest_skipped", slog.String("reason", "nothing new and nothing failing"))
+				return nil
+			}
+			e.log.Info("digest_queued", slog.Int("new_applications", len(d.New)), slog.Int("waiting", len(d.Waiting)),
+				slog.Int("failed_mails", len(d.Failures)), slog.Int("recipients", len(d.Mails)))
+			return nil
 		}})
 	}
 	return jobs, nil
