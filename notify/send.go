@@ -214,7 +214,7 @@ func (s *Sender) SendDue(ctx context.Context) (Result, error) {
 	}
 	var todo []*store.OutboxMail
 	for _, m := range due {
-		if s.forbidden[canonicalAddress(m.Recipient)] && !s.forCoordinator(m) {
+		if s.forbidden[canonicalAddress(m.Recipient)] && !s.forCoordinator(m) && !toOperators(m.Kind) {
 			if err := s.st.MarkCancelled(ctx, m.ID,
 				"not sent: the recipient is the program's address or a coordinator"); err != nil {
 				return res, fmt.Errorf("send due mails: %w", err)

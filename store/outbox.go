@@ -23,6 +23,7 @@ const (
 	MailAck      = "ack"      // acknowledgement of an application
 	MailComplete = "complete" // the file became complete after a follow-up
 	MailDecision = "decision" // selected, waitlisted or declined
+	MailAlert    = "alert"    // to the operators: the daemon is sick, or well again
 )
 
 // MailPart is an extra MIME part of an outgoing mail (a calendar invite).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -31,10 +32,14 @@ type Config struct {
 	Intake    IntakeConfig    `toml:"intake"`
 	Sessions  []SessionConfig `toml:"session"`
 	Schedule  ScheduleConfig  `toml:"schedule"`
+	HTTP      HTTPConfig      `toml:"http"`
 
 	file string         // where it was read from
 	dir  string         // its folder: relative paths start there
 	loc  *time.Location // Program.Timezone, loaded
+
+	pollEvery  time.Duration // Schedule.Poll, parsed
+	alertAfter time.Duration // Notify.AlertAfter, parsed
 }
 
 // ProgramConfig describes the program and its people.
@@ -93,12 +98,22 @@ type NotifyConfig struct {
 	MaxPerHour   int    `toml:"max_per_hour"`
 	TemplatesDir string `toml:"templates_dir"`
 	EmptyDigest  bool   `toml:"empty_digest"` // send the digest even when nothing is new or failing
+	// Admin receives the operator alerts (default: the coordinators).
+	Admin []string `toml:"admin"`
+	// AlertAfter is how long a failure lasts before it is mailed.
+	AlertAfter string `toml:"alert_after"`
 }
 
 // IntakeConfig tunes how mail is taken in.
 type IntakeConfig struct {
 	FollowUpWindowDays int `toml:"follow_up_window_days"`
 	MaxAttachmentMB    int `toml:"max_attachment_mb"`
+}
+
+// HTTPConfig is the daemon's health and metrics endpoint.
+type HTTPConfig struct {
+	// Listen is host:port (off when empty; ":9464" means loopback only).
+	Listen string `toml:"listen"`
 }
 
 // configError is a problem with the configuration: exit code 2.
@@ -129,7 +144,7 @@ func defaultConfig() Config {
 			Departements:      []string{"48"},
 			RequireValidSiret: &yes,
 		},
-		Notify:   NotifyConfig{MaxPerHour: 100},
+		Notify:   NotifyConfig{MaxPerHour: 100, AlertAfter: "30m"},
 		Intake:   IntakeConfig{FollowUpWindowDays: 30, MaxAttachmentMB: 20},
 		Schedule: defaultSchedule(),
 	}
@@ -248,7 +263,49 @@ func (c *Config) finish(dir string) error {
 	if err := c.finishSchedule(); err != nil {
 		return err
 	}
-	return c.finishSessions()
+	if err := c.finishSessions(); err != nil {
+		return err
+	}
+	return c.finishDaemon()
+}
+
+// finishDaemon checks the settings of `run`: [schedule] poll, [http],
+// [notify] admin and alert_after.
+func (c *Config) finishDaemon() error {
+	var err error
+	if c.pollEvery, err = time.ParseDuration(c.Schedule.Poll); err != nil || c.pollEvery < time.Second {
+		return fmt.Errorf("[schedule] poll %q: want a duration of at least 1s, such as \"1m\"", c.Schedule.Poll)
+	}
+	if c.alertAfter, err = time.ParseDuration(c.Notify.AlertAfter); err != nil || c.alertAfter <= 0 {
+		return fmt.Errorf("[notify] alert_after %q: want a duration such as \"30m\"", c.Notify.AlertAfter)
+	}
+	for i, s := range c.Notify.Admin {
+		a, err := mail.ParseAddress(s)
+		if err != nil {
+			return fmt.Errorf("[notify] admin: %q is not an e-mail address", s)
+		}
+		c.Notify.Admin[i] = strings.ToLower(a.Address)
+	}
+	if c.HTTP.Listen != "" {
+		host, port, err := net.SplitHostPort(c.HTTP.Listen)
+		if err != nil || port == "" {
+			return fmt.Errorf("[http] listen %q: want host:port, such as \"127.0.0.1:9464\"", c.HTTP.Listen)
+		}
+		if host == "" {
+			// Health and metrics tell about the mailbox and the backlog:
+			// other machines see them only when the host says so.
+			c.HTTP.Listen = net.JoinHostPort("127.0.0.1", port)
+		}
+	}
+	return nil
+}
+
+// admins are the recipients of the operator alerts.
+func (c *Config) admins() []string {
+	if len(c.Notify.Admin) > 0 {
+		return c.Notify.Admin
+	}
+	return c.Program.Coordinators
 }
 
 func checkSecurity(section, security, host string) error {
