@@ -109,6 +109,10 @@ func TestRealWorldDefects(t *testing.T) {
 			text:      []string{"l'entreprise Chabbert Électricité (8 salariés, Saint-Chély-d'Apcher)", "SIRET : 812 345 676 00017."},
 			errSubstr: []string{"text/plain part: declared base64 but not encoded"},
 		},
+		{
+			file: "byte-order-marks.eml", fromEmail: "odile@bastide-ebenisterie.fr", fromName: "Odile Bastide",
+			text: []string{"Nom : Bastide\nEntreprise : Ébénisterie Bastide", "Téléphone : 04 66 47 12 85\nCommune : Florac"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(strings.TrimSuffix(tc.file, ".eml"), func(t *testing.T) {
@@ -127,7 +131,7 @@ func TestRealWorldDefects(t *testing.T) {
 					t.Errorf("Text lacks %q: %q", s, m.Text)
 				}
 			}
-			if strings.ContainsRune(m.Text, '\uFFFD') || strings.Contains(m.Text, "=?") {
+			if strings.ContainsAny(m.Text, "\uFFFD\uFEFF") || strings.Contains(m.Text, "=?") {
 				t.Errorf("Text garbled or still encoded: %q", m.Text)
 			}
 			if got := atts(m); !slices.Equal(got, tc.attach) {
