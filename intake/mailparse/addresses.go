@@ -214,18 +214,25 @@ func lenientAddresses(v string, decode func(string) string) []Address {
 				}
 				addr = addr[:j]
 			}
+			// "<marie @ x.fr>": the spaces cannot be part of it.
+			addr = strings.Join(strings.Fields(addr), "")
 		} else {
-			for _, w := range strings.Fields(piece) {
+			// "Marie Dupont [marie@x.fr]", "Marie Dupont marie@x.fr":
+			// the word with an "@" is the address, the others the name.
+			words := strings.Fields(piece)
+			for k, w := range words {
 				if strings.Contains(w, "@") {
 					addr = w
+					name = strings.Join(append(words[:k:k], words[k+1:]...), " ")
 					break
 				}
 			}
 		}
-		addr = strings.Trim(strings.TrimSpace(addr), `"'()<>;,`)
+		addr = strings.Trim(strings.TrimSpace(addr), `"'()<>[];,`)
 		if len(addr) > 7 && strings.EqualFold(addr[:7], "mailto:") {
 			addr = addr[7:]
 		}
+		addr = strings.TrimRight(addr, ".")
 		if !strings.Contains(addr, "@") || strings.ContainsAny(addr, " \t") {
 			if piece != "" && len(carry) < 200 {
 				carry += piece + ", "

@@ -113,6 +113,10 @@ func TestRealWorldDefects(t *testing.T) {
 			file: "byte-order-marks.eml", fromEmail: "odile@bastide-ebenisterie.fr", fromName: "Odile Bastide",
 			text: []string{"Nom : Bastide\nEntreprise : Ébénisterie Bastide", "Téléphone : 04 66 47 12 85\nCommune : Florac"},
 		},
+		{
+			file: "bracketed-address.eml", fromEmail: "remi@pradal-bois.fr", fromName: "Rémi Pradal",
+			text: []string{"la scierie Pradal candidate"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(strings.TrimSuffix(tc.file, ".eml"), func(t *testing.T) {
@@ -176,6 +180,18 @@ func TestUnquotedNames(t *testing.T) {
 		t.Errorf("To = %+v, want %+v", m.To, want)
 	}
 	if want := []Address{{Name: "Atelier", Email: "atelier@vidal-couture.fr"}}; !slices.Equal(m.Cc, want) {
+		t.Errorf("Cc = %+v, want %+v", m.Cc, want)
+	}
+}
+
+// TestOddAddressForms: an address in square brackets or after the name
+// without brackets, spaces inside angle brackets, a trailing dot.
+func TestOddAddressForms(t *testing.T) {
+	m := parseFile(t, filepath.Join("testdata", "bracketed-address.eml"))
+	if want := []Address{{Name: "Programme RSE", Email: "rse@example.org"}}; !slices.Equal(m.To, want) {
+		t.Errorf("To = %+v, want %+v", m.To, want)
+	}
+	if want := []Address{{Name: "Jean Pradal", Email: "jean@pradal-bois.fr"}}; !slices.Equal(m.Cc, want) {
 		t.Errorf("Cc = %+v, want %+v", m.Cc, want)
 	}
 }
