@@ -293,3 +293,27 @@ func TestLooksPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderStartShapes: what comes before the first field is skipped
+// only when a header follows; a message without a header stays a body.
+func TestHeaderStartShapes(t *testing.T) {
+	tests := []struct {
+		name, in, from, text string
+	}{
+		{"white lines then header", " \r\n\t\r\nFrom: a@x.fr\r\n\r\nCorps\r\n", "a@x.fr", "Corps"},
+		{"blank lines then body", "\r\n\r\nBonjour, pas d'en-tête.\r\n", "", "Bonjour, pas d'en-tête."},
+		{"indented header", "  From: a@x.fr\r\n  Subject: s\r\n   suite\r\n\r\nCorps\r\n", "a@x.fr", "Corps"},
+		{"indented body", "   Bonjour à tous,\r\nvoici.\r\n", "", "   Bonjour à tous,\nvoici."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Parse(strings.NewReader(tc.in), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.FromEmail != tc.from || strings.TrimSpace(m.Text) != strings.TrimSpace(tc.text) {
+				t.Errorf("FromEmail %q Text %q, want %q %q", m.FromEmail, m.Text, tc.from, tc.text)
+			}
+		})
+	}
+}
