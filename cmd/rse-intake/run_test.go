@@ -577,3 +577,30 @@ func TestHTTPListenDefaultsToLoopback(t *testing.T) {
 		t.Errorf("defaults: poll %s, alert_after %s", cfg.pollEvery, cfg.alertAfter)
 	}
 }
+
+func TestLoggerFormatsAndLevels(t *testing.T) {
+	var b bytes.Buffer
+	log, err := newLogger(&b, "json", "warn", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Info("quiet")
+	log.Warn("mail_failed", "reference", "RSE-2026-0001")
+	var line map[string]any
+	if err := json.Unmarshal(b.Bytes(), &line); err != nil || line["msg"] != "mail_failed" || line["reference"] != "RSE-2026-0001" {
+		t.Errorf("json at warn: %q (%v)", b.String(), err)
+	}
+	b.Reset()
+	if log, err = newLogger(&b, "text", "error", true); err != nil {
+		t.Fatal(err)
+	}
+	log.Debug("imap_message_stored")
+	if !strings.Contains(b.String(), "level=DEBUG msg=imap_message_stored") {
+		t.Errorf("--verbose does not log debug: %q", b.String())
+	}
+	for _, bad := range [][2]string{{"xml", "info"}, {"text", "loud"}} {
+		if _, err := newLogger(&b, bad[0], bad[1], false); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
