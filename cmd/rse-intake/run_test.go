@@ -376,7 +376,15 @@ func TestRunDovecot(t *testing.T) {
 	}
 	r.cmd.Process.Signal(syscall.SIGHUP)
 	r.waitLog(t, "config_reload_failed", 5*time.Second)
-	if err := os.WriteFile(conf, good, 0o600); err != nil {
+	// The good file now overrides the acknowledgement's subject.
+	tpl := filepath.Join(t.TempDir(), "tpl")
+	if err := os.MkdirAll(filepath.Join(tpl, "fr"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tpl, "fr", "ack.subject.txt"), []byte("Bien reçu : {{.Reference}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(conf, fmt.Appendf(slices.Clone(good), "\n[notify]\ntemplates_dir = %q\n", tpl), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	r.cmd.Process.Signal(syscall.SIGHUP)
@@ -388,6 +396,9 @@ func TestRunDovecot(t *testing.T) {
 	defer cancel2()
 	if _, err := sink.Wait(ctx2, n+1); err != nil {
 		t.Fatalf("after reload: %v\n%s", err, r.out)
+	}
+	if subjects := mailsTo(t, sink, "candidate20@example.fr"); len(subjects) != 1 || subjects[0] != "Bien reçu : RSE-2026-0021" {
+		t.Errorf("acknowledgement after the reload: %q, want the reloaded template's subject", subjects)
 	}
 
 	code, took := r.stop(t)
