@@ -258,7 +258,8 @@ func metrics(t *testing.T, addr string) map[string]float64 {
 // applications appended to the INBOX is acknowledged at the SMTP server
 // within 5 s; /healthz and /metrics answer; a second run and a poll --once
 // are refused while it holds the store; SIGHUP with a broken file keeps
-// the running configuration, with a good one takes it; SIGTERM stops it
+// the running configuration, with a good one takes it (the next
+// acknowledgement uses its templates); SIGTERM stops it
 // with exit 0 within 10 s; and no output ever shows the password.
 func TestRunDovecot(t *testing.T) {
 	if testing.Short() {
