@@ -274,7 +274,8 @@ func (p *Pipeline) findThread(ctx context.Context, tx *store.Tx, m *mailparse.Me
 // reference is kept with it for a coordinator, and changes nothing.
 func fromApplicant(a *store.Application, fromEmail, applicantEmail string) bool {
 	for _, addr := range []string{fromEmail, applicantEmail} {
-		if addr != "" && (strings.EqualFold(addr, a.Email) || strings.EqualFold(addr, a.ForwardedBy)) {
+		if addr != "" && (store.AddressKey(addr) == store.AddressKey(a.Email) ||
+			store.AddressKey(addr) == store.AddressKey(a.ForwardedBy)) {
 			return true
 		}
 	}
@@ -489,11 +490,12 @@ func (p *Pipeline) mayAnswer(ctx context.Context, tx *store.Tx, to string, compl
 	if addr, err := mail.ParseAddress(to); err != nil || addr.Address != to {
 		return false, nil // not an address a mail can go to
 	}
-	if to == "" || strings.EqualFold(to, p.cfg.Program.Address) {
+	key := store.AddressKey(to)
+	if to == "" || key == store.AddressKey(p.cfg.Program.Address) {
 		return false, nil
 	}
 	for _, c := range p.cfg.Program.Coordinators {
-		if strings.EqualFold(to, c) {
+		if key == store.AddressKey(c) {
 			return false, nil
 		}
 	}
