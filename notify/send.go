@@ -41,6 +41,9 @@ const (
 	claimLease = 10 * time.Minute
 )
 
+// maxSubjectLen caps the subject of an automatic mail, in characters.
+const maxSubjectLen = 200
+
 // retrySteps are the waits after the 1st, 2nd... temporary failure; the
 // last one repeats.
 var retrySteps = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour}
@@ -503,9 +506,11 @@ func (s *Sender) message(m *store.OutboxMail) (*gomail.Msg, error) {
 		return nil, &PermanentError{Text: fmt.Sprintf("from address %q: %v", s.from, err), Err: err}
 	}
 	msg.FromMailAddress(&mail.Address{Name: s.cfg.ProgramName, Address: s.from})
-	msg.ToMailAddress(&mail.Address{Name: oneLine(m.RecipientName), Address: rcpt.Address})
+	// Display name and subject are capped here too, whatever the row holds:
+	// go-mail folds encoded words, but a 10,000-character name is no name.
+	msg.ToMailAddress(&mail.Address{Name: store.CleanLine(m.RecipientName, MaxEchoLen), Address: rcpt.Address})
 	msg.ReplyToMailAddress(&mail.Address{Name: s.cfg.ProgramName, Address: s.cfg.ProgramAddress})
-	msg.Subject(oneLine(m.Subject))
+	msg.Subject(store.CleanLine(m.Subject, maxSubjectLen))
 	// The same Message-ID on every attempt: a duplicate after a crash is
 	// recognisable, and threads stay whole.
 	msg.SetMessageIDWithValue(msgID)
