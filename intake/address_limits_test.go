@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/rse-lozere/rse-intake/store"
@@ -54,5 +55,27 @@ func TestNoAcknowledgementToAnySpellingOfTheProgram(t *testing.T) {
 		if err != nil || ok {
 			t.Errorf("%s: may answer %v, %v", to, ok, err)
 		}
+	}
+}
+
+// The address found inside a forward is one mailbox like any other: the
+// applicant a forward names, answered once, is not answered again the
+// same day by writing directly under another spelling.
+func TestForwardedApplicantCountsAsItsMailbox(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newTestPipeline(t)
+	fwd, err := os.ReadFile("testdata/corpus/09-transfert-cci-conseillere.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Ingest(ctx, Source{}, fwd)
+	if err != nil || len(out.Queued) != 1 {
+		t.Fatalf("forward: %+v, %v", out, err)
+	}
+	raw := "From: <Garage.Castan+rse@Orange.fr>\r\nTo: rse.innovation.manageriale@gmail.com\r\nSubject: Candidature\r\n" +
+		"Message-ID: <again@orange.fr>\r\n\r\nBonjour, je candidate.\r\nEntreprise : Autre Société\r\nSIRET : 73282932000074\r\n"
+	out, err = p.Ingest(ctx, Source{}, []byte(raw))
+	if err != nil || !out.Created || len(out.Queued) != 0 {
+		t.Fatalf("second spelling: %+v, %v; want a new application, not answered", out, err)
 	}
 }
