@@ -365,11 +365,22 @@ func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) er
 	fmt.Fprintln(w, "Messages:")
 	for _, m := range obj["messages"].([]map[string]any) {
 		fmt.Fprintf(w, "  #%v %v %v %v\n", m["id"], m["kind"], m["from_email"], m["subject"])
+		// Defects and limits hit (attachments not kept, a sender that
+		// failed authentication) are for the coordinator to see.
+		if errs, ok := m["errors"].([]any); ok {
+			for _, e := range errs {
+				fmt.Fprintf(w, "      ! %s\n", oneLine(fmt.Sprint(e), 160))
+			}
+		}
 	}
 	if atts := obj["attachments"].([]store.Attachment); len(atts) > 0 {
 		fmt.Fprintln(w, "Attachments:")
 		for _, at := range atts {
-			fmt.Fprintf(w, "  %s (%s, %d bytes) %s\n", at.Filename, at.ContentType, at.Size, at.Refused)
+			risky := ""
+			if at.Risky {
+				risky = " RISKY: a usual malware carrier, open with care"
+			}
+			fmt.Fprintf(w, "  %s (%s, %d bytes)%s %s\n", oneLine(at.Filename, 100), at.ContentType, at.Size, risky, at.Refused)
 		}
 	}
 	fmt.Fprintln(w, "History:")
