@@ -8,7 +8,7 @@ import (
 
 func TestAttachmentTypes(t *testing.T) {
 	for _, c := range []struct {
-		name, ct          string
+		name, ct         string
 		risky, forbidden bool
 	}{
 		{"cv.pdf", "application/pdf", false, false},
