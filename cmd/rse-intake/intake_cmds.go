@@ -45,6 +45,12 @@ func newPipeline(cfg *Config, st *store.Store, composer intake.Composer, e *env)
 		Files:               store.Files{Dir: cfg.Store.Attachments},
 		Composer:            composer,
 		Logger:              e.log,
+		AuthservID:          cfg.Intake.AuthservID,
+		Limits: mailparse.Limits{
+			MaxAttachments:     cfg.Intake.MaxAttachments,
+			MaxFiles:           cfg.Intake.MaxFiles,
+			MaxAttachmentBytes: int64(cfg.Intake.MaxAttachmentsTotalMB) << 20,
+		},
 	})
 }
 
@@ -94,7 +100,7 @@ func statsCommand() *command {
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			asJSON := fs.Bool("json", false, "print JSON")
 			return func(ctx context.Context, e *env) error {
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					s, err := st.Stats(ctx)
 					if err != nil {
 						return err
@@ -140,7 +146,7 @@ func listCommand() *command {
 				if *status != "" && !validStatus(*status) {
 					return usagef("unknown status %q (one of %s)", *status, strings.Join(store.Statuses, ", "))
 				}
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					var filter []string
 					if *status != "" {
 						filter = []string{*status}
@@ -268,7 +274,7 @@ func showCommand() *command {
 				if len(e.args) != 1 {
 					return usagef("show needs one application reference, e.g. RSE-2026-0007")
 				}
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					a, err := st.Application(ctx, e.args[0])
 					if errors.Is(err, store.ErrNotFound) {
 						return fmt.Errorf("no application %s", e.args[0])
