@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 	"github.com/rse-lozere/rse-intake/templates"
 )
 
@@ -272,7 +273,7 @@ func (c *Composer) selfTest() error {
 	valid := false
 	headcount := 12
 	full := &store.Application{Reference: "RSE-2026-0001", Status: store.StatusSelected,
-		Applicant: store.Applicant{FirstName: "Élodie", LastName: "Rouvière", Email: "elodie@example.org",
+		Applicant: applicant.Applicant{FirstName: "Élodie", LastName: "Rouvière", Email: "elodie@example.org",
 			Phone: "+33612345678", Company: "Atelier <Test>", Role: "gérante", Siret: "12345678901234",
 			SiretValid: &valid, PostalCode: "48000", Commune: "Mende", Headcount: &headcount},
 		Missing: []store.Missing{{Field: "siret"}, {Field: "attachment:cv"}, {Field: "unknown"}}}
@@ -395,7 +396,7 @@ func (c *Composer) view(lang string, app *store.Application, atts []store.Attach
 	if a.SiretValid == nil || *a.SiretValid {
 		fact("siret", a.Siret)
 	}
-	fact("phone", frenchPhone(a.Phone))
+	fact("phone", applicant.DisplayPhone(a.Phone))
 	if a.Headcount != nil {
 		fact("headcount", strconv.Itoa(*a.Headcount))
 	}
@@ -420,7 +421,7 @@ func (c *Composer) view(lang string, app *store.Application, atts []store.Attach
 // maxRefusedListed is how many refused files an acknowledgement names.
 const maxRefusedListed = 3
 
-func missingPiece(labels map[string]string, m store.Missing, a *store.Applicant) Piece {
+func missingPiece(labels map[string]string, m store.Missing, a *applicant.Applicant) Piece {
 	var p Piece
 	if name, ok := strings.CutPrefix(m.Field, "attachment:"); ok {
 		p.Label = label(labels, "attachment."+name, "")
@@ -454,7 +455,7 @@ func label(labels map[string]string, key, fallback string) string {
 
 // cleanApplicant makes every text field safe to repeat in an automatic
 // mail (see echo): one line, short, links inert. They come from mail.
-func cleanApplicant(a store.Applicant) store.Applicant {
+func cleanApplicant(a applicant.Applicant) applicant.Applicant {
 	for _, p := range []*string{&a.FirstName, &a.LastName, &a.Email, &a.Phone, &a.Company, &a.Role, &a.Siret,
 		&a.Siren, &a.PostalCode, &a.Commune, &a.Departement, &a.Sector, &a.ForwardedBy} {
 		*p = echo(*p)
@@ -463,26 +464,8 @@ func cleanApplicant(a store.Applicant) store.Applicant {
 }
 
 // fullName is the name an automatic mail greets, capped as a whole.
-func fullName(a *store.Applicant) string {
+func fullName(a *applicant.Applicant) string {
 	return store.Truncate(strings.TrimSpace(a.FirstName+" "+a.LastName), MaxEchoLen)
-}
-
-// frenchPhone writes +33612345678 as 06 12 34 56 78; other numbers as given.
-func frenchPhone(p string) string {
-	if rest, ok := strings.CutPrefix(p, "+33"); ok && len(rest) == 9 && isDigits(rest) {
-		d := "0" + rest
-		return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10]
-	}
-	return p
-}
-
-func isDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func formatDate(t time.Time, months string) string {

@@ -136,7 +136,7 @@ func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix stri
 }
 
 func applicationArgs(a *Application) ([]any, error) {
-	a.Applicant.clean()
+	cleanApplicant(&a.Applicant)
 	corrected, err := json.Marshal(nonNil(a.Corrected))
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)

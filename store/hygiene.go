@@ -96,11 +96,11 @@ func Truncate(s string, max int) string {
 	return s
 }
 
-// clean applies the text rules to every field of an applicant before it
+// cleanApplicant applies the text rules to every field of an applicant before it
 // is stored: whatever extraction found, nothing invisible and nothing
 // longer than a person could mean reaches the database, the exports or a
 // mail.
-func (a *Applicant) clean() {
+func cleanApplicant(a *Applicant) {
 	for _, f := range []*string{&a.FirstName, &a.LastName, &a.Company, &a.Role, &a.Commune, &a.Sector} {
 		*f = CleanLine(*f, MaxNameLen)
 	}

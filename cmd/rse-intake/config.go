@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -13,7 +12,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
+	"github.com/rse-lozere/rse-intake/store/loopback"
 )
 
 // Config is the whole rse-intake.toml.
@@ -192,8 +192,8 @@ func (c *Config) finish(dir string) error {
 		c.Program.Coordinators[i] = strings.ToLower(a.Address)
 	}
 	for _, f := range c.Program.Required {
-		if _, ok := (&store.Applicant{}).Field(f); !ok {
-			return fmt.Errorf("[program] required: unknown field %s (one of %s)", shownWord(f), strings.Join(store.ApplicantFields, ", "))
+		if _, ok := (&applicant.Applicant{}).Field(f); !ok {
+			return fmt.Errorf("[program] required: unknown field %s (one of %s)", shownWord(f), strings.Join(applicant.Fields, ", "))
 		}
 	}
 	switch c.Program.Language {
@@ -274,23 +274,15 @@ func checkSecurity(section, security, host string) error {
 	case "tls", "starttls":
 		return nil
 	case "none":
-		if host != "" && !isLoopback(host) {
+		// intake and notify check again when they connect (notify on the
+		// address actually dialled); this check makes the mistake a
+		// configuration error, exit code 2, before any work.
+		if host != "" && !loopback.Is(host) {
 			return fmt.Errorf("[%s] security = \"none\" is only allowed for a loopback host: use \"tls\" or \"starttls\"", section)
 		}
 		return nil
 	}
 	return fmt.Errorf("[%s] security: must be \"tls\", \"starttls\" or \"none\"", section)
-}
-
-// isLoopback reports a host on this machine. intake and notify check again
-// when they connect (notify on the address actually dialled); this check
-// makes the mistake a configuration error, exit code 2, before any work.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // secret returns the password from the environment, else the
