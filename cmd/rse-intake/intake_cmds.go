@@ -10,7 +10,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/rse-lozere/rse-intake/intake"
 	"github.com/rse-lozere/rse-intake/intake/extract"
@@ -172,9 +171,11 @@ func listCommand() *command {
 					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "REFERENCE\tSTATUS\tRECEIVED\tNAME\tCOMPANY\tCOMMUNE\tMISSING")
 					for _, a := range apps {
+						// Text from mail: one short terminal line each, whatever
+						// a sender wrote (and whatever an older database holds).
 						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Reference, a.Status,
-							a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"), strings.TrimSpace(a.FirstName+" "+a.LastName),
-							a.Company, a.Commune, missingList(a.Missing))
+							a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"), oneLine(a.FirstName+" "+a.LastName, 40),
+							oneLine(a.Company, 40), oneLine(a.Commune, 30), missingList(a.Missing))
 					}
 					return tw.Flush()
 				})
@@ -371,7 +372,8 @@ func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) er
 	}
 	fmt.Fprintln(w, "Messages:")
 	for _, m := range obj["messages"].([]map[string]any) {
-		fmt.Fprintf(w, "  #%v %v %v %v\n", m["id"], m["kind"], m["from_email"], m["subject"])
+		fmt.Fprintf(w, "  #%v %v %s %s\n", m["id"], m["kind"], oneLine(fmt.Sprint(m["from_email"]), 100),
+			oneLine(fmt.Sprint(m["subject"]), 100))
 		// Defects and limits hit (attachments not kept, a sender that
 		// failed authentication) are for the coordinator to see.
 		if errs, ok := m["errors"].([]any); ok {
@@ -398,20 +400,9 @@ func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) er
 }
 
 // oneLine prints text that came from a mail on one terminal line: no
-// control characters (escape sequences), whitespace collapsed, cut at max.
-func oneLine(s string, max int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > max {
-		return string(r[:max]) + "…"
-	}
-	return s
-}
+// control characters (escape sequences) or Unicode separators, whitespace
+// collapsed, cut at max characters (see store.CleanLine).
+func oneLine(s string, max int) string { return store.CleanLine(s, max) }
 
 func parseCommand() *command {
 	return &command{
