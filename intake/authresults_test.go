@@ -140,3 +140,17 @@ func TestCorporaUnchangedWithAuthservID(t *testing.T) {
 		t.Errorf("only %d corpus mails checked", checked)
 	}
 }
+
+// FuzzReadAuthResults: any header a sender writes is read without panic,
+// and a verdict is never both a failure and a pass.
+func FuzzReadAuthResults(f *testing.F) {
+	f.Add("mx.google.com; dkim=pass header.d=example.fr; spf=fail smtp.mailfrom=a@b.fr; dmarc=fail (p=REJECT) header.from=example.fr")
+	f.Add("mx.google.com 1; (comment (nested)) dmarc=pass")
+	f.Add(";;;=;==;(")
+	f.Fuzz(func(t *testing.T, v string) {
+		r := ReadAuthResults([]string{v}, "mx.google.com", "a@example.fr")
+		if r.Failed && r.Passed {
+			t.Errorf("%q: failed and passed", v)
+		}
+	})
+}

@@ -93,3 +93,17 @@ func TestNoReflectedSpamInAcknowledgement(t *testing.T) {
 		t.Errorf("text part:\n%s", text)
 	}
 }
+
+// FuzzEcho: whatever a sender writes, what an automatic mail repeats is
+// one line of at most MaxEchoLen characters with no working scheme.
+func FuzzEcho(f *testing.F) {
+	f.Add("Gagnez 1000 EUR sur http://evil.example.com/x")
+	f.Add("x@y.fr\u2028https://a.b")
+	f.Fuzz(func(t *testing.T, s string) {
+		e := echo(s)
+		if strings.ContainsAny(e, "\r\n\u2028\u2029\u0085") || utf8.RuneCountInString(e) > MaxEchoLen ||
+			strings.Contains(strings.ToLower(e), "http://") || strings.Contains(strings.ToLower(e), "https://") {
+			t.Errorf("echo(%q) = %q", s, e)
+		}
+	})
+}
