@@ -86,7 +86,7 @@ func (p *Pipeline) Ingest(ctx context.Context, src Source, raw []byte) (Outcome,
 	if err != nil {
 		return Outcome{}, fmt.Errorf("ingest message: %w", err)
 	}
-	guardAnswer(&an, p.cfg.AuthservID)
+	screen(&an, p.cfg.AuthservID)
 	sha, bodySHA := hashes(raw)
 	var out Outcome
 	err = p.st.InTx(ctx, func(tx *store.Tx) error {
