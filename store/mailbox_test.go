@@ -33,7 +33,7 @@ func TestMailboxKeyMigrationBackfill(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.migrateTo(ctx, 3); err != nil {
+	if err := st.migrateTo(ctx, 4); err != nil {
 		t.Fatal(err)
 	}
 	addrs := []string{"V.ictim+1@GoogleMail.com", "jean.dupont+rse@orange.fr", "Anne@Example.org", "a+b+c@x.fr"}

@@ -79,6 +79,16 @@ func withReadStore(ctx context.Context, e *env, fn func(cfg *Config, st *store.S
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
+	// A read-only store cannot be upgraded, and an older schema lacks
+	// columns the queries read: say so instead of an SQL error.
+	switch v, err := st.SchemaVersionOf(ctx); {
+	case err != nil:
+		return fmt.Errorf("open store: %w", err)
+	case v > store.SchemaVersion():
+		return fmt.Errorf("database %s has schema version %d, newer than this binary (%d): upgrade rse-intake", cfg.Store.Path, v, store.SchemaVersion())
+	case v < store.SchemaVersion():
+		return fmt.Errorf("database %s has schema version %d, older than this binary (%d): run a command that writes (poll, send) once to upgrade it", cfg.Store.Path, v, store.SchemaVersion())
+	}
 	return fn(cfg, st)
 }
 
