@@ -10,7 +10,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/rse-lozere/rse-intake/intake"
 	"github.com/rse-lozere/rse-intake/intake/extract"
@@ -46,6 +45,12 @@ func newPipeline(cfg *Config, st *store.Store, composer intake.Composer, e *env)
 		Files:               store.Files{Dir: cfg.Store.Attachments},
 		Composer:            composer,
 		Logger:              e.log,
+		AuthservID:          cfg.Intake.AuthservID,
+		Limits: mailparse.Limits{
+			MaxAttachments:     cfg.Intake.MaxAttachments,
+			MaxFiles:           cfg.Intake.MaxFiles,
+			MaxAttachmentBytes: int64(cfg.Intake.MaxAttachmentsTotalMB) << 20,
+		},
 	})
 }
 
@@ -100,7 +105,7 @@ func statsCommand() *command {
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			asJSON := fs.Bool("json", false, "print JSON")
 			return func(ctx context.Context, e *env) error {
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					s, err := st.Stats(ctx)
 					if err != nil {
 						return err
@@ -146,7 +151,7 @@ func listCommand() *command {
 				if *status != "" && !validStatus(*status) {
 					return usagef("unknown status %q (one of %s)", *status, strings.Join(store.Statuses, ", "))
 				}
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					var filter []string
 					if *status != "" {
 						filter = []string{*status}
@@ -171,9 +176,11 @@ func listCommand() *command {
 					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "REFERENCE\tSTATUS\tRECEIVED\tNAME\tCOMPANY\tCOMMUNE\tMISSING")
 					for _, a := range apps {
+						// Text from mail: one short terminal line each, whatever
+						// a sender wrote (and whatever an older database holds).
 						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Reference, a.Status,
-							a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"), strings.TrimSpace(a.FirstName+" "+a.LastName),
-							a.Company, a.Commune, missingList(a.Missing))
+							a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"), oneLine(a.FirstName+" "+a.LastName, 40),
+							oneLine(a.Company, 40), oneLine(a.Commune, 30), missingList(a.Missing))
 					}
 					return tw.Flush()
 				})
@@ -274,7 +281,7 @@ func showCommand() *command {
 				if len(e.args) != 1 {
 					return usagef("show needs one application reference, e.g. RSE-2026-0007")
 				}
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					a, err := st.Application(ctx, e.args[0])
 					if errors.Is(err, store.ErrNotFound) {
 						return fmt.Errorf("no application %s", e.args[0])
@@ -370,12 +377,24 @@ func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) er
 	}
 	fmt.Fprintln(w, "Messages:")
 	for _, m := range obj["messages"].([]map[string]any) {
-		fmt.Fprintf(w, "  #%v %v %v %v\n", m["id"], m["kind"], m["from_email"], m["subject"])
+		fmt.Fprintf(w, "  #%v %v %s %s\n", m["id"], m["kind"], oneLine(fmt.Sprint(m["from_email"]), 100),
+			oneLine(fmt.Sprint(m["subject"]), 100))
+		// Defects and limits hit (attachments not kept, a sender that
+		// failed authentication) are for the coordinator to see.
+		if errs, ok := m["errors"].([]any); ok {
+			for _, e := range errs {
+				fmt.Fprintf(w, "      ! %s\n", oneLine(fmt.Sprint(e), 160))
+			}
+		}
 	}
 	if atts := obj["attachments"].([]store.Attachment); len(atts) > 0 {
 		fmt.Fprintln(w, "Attachments:")
 		for _, at := range atts {
-			fmt.Fprintf(w, "  %s (%s, %d bytes) %s\n", at.Filename, at.ContentType, at.Size, at.Refused)
+			risky := ""
+			if at.Risky {
+				risky = " RISKY: a usual malware carrier, open with care"
+			}
+			fmt.Fprintf(w, "  %s (%s, %d bytes)%s %s\n", oneLine(at.Filename, 100), at.ContentType, at.Size, risky, at.Refused)
 		}
 	}
 	fmt.Fprintln(w, "History:")
@@ -386,20 +405,9 @@ func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) er
 }
 
 // oneLine prints text that came from a mail on one terminal line: no
-// control characters (escape sequences), whitespace collapsed, cut at max.
-func oneLine(s string, max int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > max {
-		return string(r[:max]) + "…"
-	}
-	return s
-}
+// control characters (escape sequences) or Unicode separators, whitespace
+// collapsed, cut at max characters (see store.CleanLine).
+func oneLine(s string, max int) string { return store.CleanLine(s, max) }
 
 func parseCommand() *command {
 	return &command{
