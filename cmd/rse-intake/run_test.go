@@ -171,7 +171,8 @@ func waitHealth(t *testing.T, addr string, code int, within time.Duration) map[s
 	}
 }
 
-// application is a plain application mail, its own sender and Message-ID.
+// application is a plain application mail, its own sender and Message-ID;
+// each sender at its own domain, as the per-domain sending limit wants.
 // Each candidate writes from their own company's domain: more than
 // [notify] max_per_domain_per_hour mails an hour to one domain wait.
 func application(i int) []byte {
@@ -400,8 +401,9 @@ func TestRunDovecot(t *testing.T) {
 	if _, err := sink.Wait(ctx2, n+1); err != nil {
 		t.Fatalf("after reload: %v\n%s", err, r.out)
 	}
-	if subjects := mailsTo(t, sink, "candidate20@example.fr"); len(subjects) != 1 || subjects[0] != "Bien reçu : RSE-2026-0021" {
+	if subjects := mailsTo(t, sink, "candidate20@atelier20.example.fr"); len(subjects) != 1 || subjects[0] != "Bien reçu : RSE-2026-0021" {
 		t.Errorf("acknowledgement after the reload: %q, want the reloaded template's subject", subjects)
+
 	}
 
 	code, took := r.stop(t)
