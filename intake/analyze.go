@@ -35,7 +35,7 @@ func Analyze(raw []byte, program extract.Program, opts mailparse.Options) (a Ana
 		if r := recover(); r != nil {
 			a = Analysis{
 				Mail:       &mailparse.Message{Errors: []string{fmt.Sprintf("parser failure: %v", r)}},
-				Result:     extract.Result{Kind: extract.KindOther},
+				Result:     extract.Result{Kind: extract.KindOther, KindRule: ruleUnreadable},
 				Unreadable: true,
 			}
 			a.Mail.Errors = append(a.Mail.Errors, string(firstLine(debug.Stack())))
@@ -49,13 +49,16 @@ func Analyze(raw []byte, program extract.Program, opts mailparse.Options) (a Ana
 	a.Mail = m
 	if unreadable(m) {
 		a.Unreadable = true
-		a.Result = extract.Result{Kind: extract.KindOther}
+		a.Result = extract.Result{Kind: extract.KindOther, KindRule: ruleUnreadable}
 		a.Mail.Errors = append(a.Mail.Errors, "message cannot be read: no sender, no subject and no Message-ID")
 		return a, nil
 	}
 	a.Result = extract.Analyze(m, program)
 	return a, nil
 }
+
+// ruleUnreadable is the kind_rule of mail that could not be read at all.
+const ruleUnreadable = "unreadable"
 
 // unreadable reports bytes that are not recognisably an e-mail: no
 // sender, no subject and no Message-ID. Whatever text was salvaged is kept
@@ -77,6 +80,7 @@ func (a Analysis) Report() map[string]any {
 	m := a.Mail
 	out := map[string]any{
 		"kind":               a.Result.Kind,
+		"kind_rule":          nullable(a.Result.KindRule),
 		"should_acknowledge": a.Result.ShouldAcknowledge,
 		"message_id":         nullable(m.MessageID),
 		"in_reply_to":        nullable(m.InReplyTo),

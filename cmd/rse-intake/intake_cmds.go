@@ -309,6 +309,7 @@ func (c *Config) showJSON(ctx context.Context, st *store.Store, a *store.Applica
 		}
 		parsed["id"] = m.ID
 		parsed["stored_at"] = m.StoredAt.Format(time.RFC3339)
+		read := parsed["kind"]
 		parsed["kind"] = m.Kind
 		parsed["should_acknowledge"] = m.ShouldAcknowledge
 		parsed["duplicate_of"] = nullableID(m.DuplicateOf)
@@ -319,6 +320,14 @@ func (c *Config) showJSON(ctx context.Context, st *store.Store, a *store.Applica
 		} else if m.DuplicateOf == 0 {
 			parsed["completes"] = a.Reference
 			parsed["kind"] = extract.KindFollowUp
+		}
+		if _, ok := parsed["kind_rule"]; !ok {
+			parsed["kind_rule"] = nil // stored before rules had names
+		}
+		if parsed["kind"] != read {
+			// Read alone the mail was something else; intake linked it
+			// to this application (a reply, the same sender).
+			parsed["kind_rule"] = ruleLinkedAtIntake
 		}
 		list = append(list, parsed)
 	}
@@ -343,6 +352,10 @@ func (c *Config) showJSON(ctx context.Context, st *store.Store, a *store.Applica
 	return obj, nil
 }
 
+// ruleLinkedAtIntake is the kind_rule of a message whose kind intake
+// changed when it linked it to an application.
+const ruleLinkedAtIntake = "linked_at_intake"
+
 func nullableID(id int64) any {
 	if id == 0 {
 		return nil
@@ -365,7 +378,11 @@ func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) er
 	}
 	fmt.Fprintln(w, "Messages:")
 	for _, m := range obj["messages"].([]map[string]any) {
-		fmt.Fprintf(w, "  #%v %v %v %v\n", m["id"], m["kind"], m["from_email"], m["subject"])
+		rule := ""
+		if r, ok := m["kind_rule"].(string); ok {
+			rule = " (" + r + ")"
+		}
+		fmt.Fprintf(w, "  #%v %v%s %v %v\n", m["id"], m["kind"], rule, m["from_email"], m["subject"])
 	}
 	if atts := obj["attachments"].([]store.Attachment); len(atts) > 0 {
 		fmt.Fprintln(w, "Attachments:")

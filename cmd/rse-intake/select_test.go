@@ -33,6 +33,16 @@ func TestCoordinatorCommands(t *testing.T) {
 	if app["status"] != "incomplete" || app["siret_valid"] != false {
 		t.Fatalf("RSE-2026-0005 before correction: status %v, siret_valid %v", app["status"], app["siret_valid"])
 	}
+	// Each message says which classification rule decided its kind.
+	msgs, _ := app["messages"].([]any)
+	for _, m := range msgs {
+		if r, _ := m.(map[string]any)["kind_rule"].(string); r == "" {
+			t.Errorf("show --json: message without kind_rule: %v", m)
+		}
+	}
+	if text := mustRun(t, c("show", "RSE-2026-0005")...); !strings.Contains(text, "application (applies)") {
+		t.Errorf("show does not name the rule that decided the kind:\n%s", text)
+	}
 	out := mustRun(t, c("set", "RSE-2026-0005", "siret", "732 829 320 00074", "--by", "claire")...)
 	if !strings.Contains(out, "status complete") {
 		t.Errorf("set: %s", out)
