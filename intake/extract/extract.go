@@ -133,6 +133,7 @@ func Analyze(m *mailparse.Message, p Program) Result {
 			r.Applicant.Email = v.x.labelEmail
 		}
 	}
+	v.evidence(&r.Applicant)
 	return r
 }
 

@@ -160,6 +160,67 @@ type extraction struct {
 	bodyFacts int
 	// labelEmail is an address given in an "E-mail :" field.
 	labelEmail string
+
+	// What evidence needs: the rule that decided each field, the lines
+	// read (the author's own), which of them are labelled, and where the
+	// signature starts.
+	rules   map[string]string
+	lines   []string
+	isLabel []bool
+	sig     int
+}
+
+// note records the rule that decided field, unless one already did.
+func (x *extraction) note(field, rule string) {
+	if x.rules == nil {
+		x.rules = map[string]string{}
+	}
+	if _, ok := x.rules[field]; !ok {
+		x.rules[field] = rule
+	}
+}
+
+// decided records the rule that decided field, over any earlier one.
+func (x *extraction) decided(field, rule string) {
+	if x.rules == nil {
+		x.rules = map[string]string{}
+	}
+	x.rules[field] = rule
+}
+
+// noteNew records rule for every field of x.a that is set now and was
+// not in before.
+func (x *extraction) noteNew(before *applicant.Applicant, rule string) {
+	for _, f := range applicant.Fields {
+		now, _ := x.a.Field(f)
+		was, _ := before.Field(f)
+		if now != "" && was == "" {
+			x.note(f, rule)
+		}
+	}
+}
+
+// Rules that decide several fields.
+const (
+	ruleLabelledLine  = "labelled_line"
+	ruleDisplayName   = "display_name"
+	ruleSignatureName = "signature_name"
+	ruleSenderAddress = "sender_address"
+	ruleKnownCommune  = "known_commune_near_code"
+)
+
+// noteChoice records, for a field given value, the rule of the first
+// candidate equal to it: pairs of rule name and candidate value.
+func (x *extraction) noteChoice(field, value string, pairs ...string) {
+	if value == "" {
+		return
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == value {
+			x.note(field, pairs[i])
+			return
+		}
+	}
 }
 
 // extractApplicant reads the applicant's facts from their own lines. name
@@ -373,6 +434,14 @@ func extractApplicant(own []string, name, email string) extraction {
 		}
 	}
 
+	x.noteNew(&applicant.Applicant{Email: a.Email}, ruleLabelledLine)
+	for f, v := range map[string]string{applicant.FirstName: first, applicant.LastName: last,
+		applicant.PostalCode: postal, applicant.Commune: commune, applicant.Phone: phone, applicant.Motivation: motivation} {
+		if v != "" {
+			x.note(f, ruleLabelledLine)
+		}
+	}
+
 	// The text that is not labelled lines, paragraphs joined, for the
 	// sentence patterns. Labelled lines become paragraph breaks so that a
 	// pattern never runs from one label into the next.
@@ -391,7 +460,13 @@ func extractApplicant(own []string, name, email string) extraction {
 
 	// 2. Labels inside sentences: "… avec mon frère. Secteur : tourisme de
 	// pleine nature (location…). Effectif : 4 salariés à l'année."
+	before := x.a
+	hadPhone := phone != ""
 	inlineLabels(flat, &x, &phone)
+	x.noteNew(&before, "inline_label")
+	if !hadPhone && phone != "" {
+		x.note(applicant.Phone, "inline_label")
+	}
 
 	// 3. Identification numbers anywhere in the author's text.
 	if a.Siret == "" {
@@ -400,6 +475,7 @@ func extractApplicant(own []string, name, email string) extraction {
 		if a.Siren == "" {
 			a.Siren = sn
 		}
+		x.noteNew(&before, "identification_number")
 	}
 	if a.Siret != "" {
 		a.Siren = a.Siret[:9]
@@ -412,8 +488,9 @@ func extractApplicant(own []string, name, email string) extraction {
 	// 4. Role and company from sentences and from the signature. An
 	// assistant writing for the boss gives the boss's name and title.
 	bossFirst, bossLast, bossRole := onBehalfOf(flat)
-	if a.Role == "" {
+	if a.Role == "" && bossRole != "" {
 		a.Role = bossRole
+		x.note(applicant.Role, "on_behalf_of")
 	}
 	sentRole, sentCompany := roleAndCompanyFromText(flat)
 	sigRole, sigCompany := roleAndCompanyFromSignature(lines[sig:], isLabel[sig:], name)
@@ -428,15 +505,21 @@ func extractApplicant(own []string, name, email string) extraction {
 		if a.Role == sentRole && sigRole != "" && len(sigRole) > len(sentRole) && strings.HasPrefix(applicant.Fold(sigRole), applicant.Fold(sentRole)+" ") {
 			a.Role = sigRole
 		}
+		x.noteChoice(applicant.Role, a.Role, "role_in_sentence", sentRole, "role_and_company_line", lineRole,
+			"signature_title", sigRole)
 	}
 	if a.Role == "" {
 		a.Role = roleAfterIntroName(flat)
+		x.noteChoice(applicant.Role, a.Role, "role_after_name", a.Role)
 	}
 	if a.Company == "" {
 		a.Company = firstNonEmpty(sigCompany.titled, sentCompany, lineCompany, sigCompany.plain)
+		x.noteChoice(applicant.Company, a.Company, "signature_company_after_title", sigCompany.titled,
+			"company_in_sentence", sentCompany, "role_and_company_line", lineCompany, "signature_company", sigCompany.plain)
 	}
 	if a.Company == "" {
 		a.Company = companyHeadingLine(lines, isLabel)
+		x.noteChoice(applicant.Company, a.Company, "company_heading_line", a.Company)
 	}
 
 	// 5. Names: labels, then "je m'appelle …", then the sender's display
@@ -455,7 +538,14 @@ func extractApplicant(own []string, name, email string) extraction {
 	if first != "" || last != "" {
 		setName(capName(first), capName(last))
 	}
+	nameRule := ruleLabelledLine
+	if !nameSet {
+		nameRule = "on_behalf_of"
+	}
 	setName(bossFirst, bossLast)
+	if !nameSet {
+		nameRule = "introduction"
+	}
 	if !nameSet && (containsFold(flat, "je m") || containsFold(flat, "soussign") || containsFold(flat, "mon nom") || containsFold(flat, "moi,") || containsFold(flat, "moi c")) {
 		if m := reIntroName.FindStringSubmatch(flat); m != nil && looksLikePerson(m[1]) {
 			setName(splitName(m[1], false))
@@ -469,33 +559,56 @@ func extractApplicant(own []string, name, email string) extraction {
 	for _, cand := range []string{strongOnly(dn), strongOnly(sn), dn, sn} {
 		if !nameSet && cand != "" {
 			setName(splitName(cand, false))
+			nameRule = ruleSignatureName
+			if cand == dn {
+				nameRule = ruleDisplayName
+			}
 		}
 	}
-	first, last = fullerName(first, last, sn, dn)
+	if f, l := fullerName(first, last, sn, dn); f != first || l != last {
+		first, last, nameRule = f, l, "fuller_name"
+	}
 	first, last = accentedInText(first, all), accentedInText(last, all)
+	lastRule := nameRule
 	if hh := householdName(name); hh != "" && last == "" {
 		// A shared "Famille Malige" address signed "Jean-Pierre".
 		if first == "" {
-			first = loneFirstName(lines[sig:], isLabel[sig:])
+			first, nameRule = loneFirstName(lines[sig:], isLabel[sig:]), ruleSignatureName
 		}
 		if first != "" {
-			last = hh
+			last, lastRule = hh, ruleDisplayName
 		}
 	}
 	a.FirstName, a.LastName = first, last
+	if first != "" {
+		x.note(applicant.FirstName, nameRule)
+	}
+	if last != "" {
+		x.note(applicant.LastName, lastRule)
+	}
 	if a.Company == "" && last != "" {
 		// "mon garage garage dupuis", "Menuiserie Caussignac": a trade
 		// named after its owner, whatever the case it is typed in.
 		a.Company = tradeNamedAfter(flat, last)
+		x.noteChoice(applicant.Company, a.Company, "trade_named_after_owner", a.Company)
 	}
 
 	// 6. Phone: a labelled number, else the author's own number in the text.
 	if phone == "" {
 		phone = pickPhone(all, a.Siret)
+		x.noteChoice(applicant.Phone, phone, "own_number", phone)
 	}
 	a.Phone = phone
 
 	// 7. Postal code and commune.
+	notePlace := func(rule string) {
+		if postal != "" {
+			x.note(applicant.PostalCode, rule)
+		}
+		if commune != "" {
+			x.note(applicant.Commune, rule)
+		}
+	}
 	if postal == "" && addressPC != "" {
 		postal = addressPC
 		if commune == "" {
@@ -508,6 +621,7 @@ func extractApplicant(own []string, name, email string) extraction {
 			postal = addressPC
 		}
 	}
+	notePlace("address_label")
 	if postal == "" || commune == "" {
 		pc, c := placeFromText(flat, lines, isLabel)
 		if postal == "" && pc != "" && (commune == "" || c == "" || looseKey(communeKey(c)) == looseKey(communeKey(commune))) {
@@ -516,15 +630,19 @@ func extractApplicant(own []string, name, email string) extraction {
 		if commune == "" && c != "" && (pc == "" || pc == postal) {
 			commune = c
 		}
+		notePlace("place_in_text")
 	}
 	if commune == "" && postal == "" {
 		commune = ownCompanyAt(flat)
+		notePlace("company_at_commune")
 	}
 	if commune == "" && hasFiveDigits(all) {
 		// "a marvejols 48100", "48200 saint chely d'apcher": a known
 		// commune next to a postal code, in any case.
 		if pc, c := knownCommuneAround(all, postal); c != "" {
 			postal, commune = pc, c
+			x.decided(applicant.PostalCode, ruleKnownCommune)
+			x.decided(applicant.Commune, ruleKnownCommune)
 		}
 	}
 	a.PostalCode = postal
@@ -535,6 +653,7 @@ func extractApplicant(own []string, name, email string) extraction {
 	if a.Headcount == nil {
 		if n, ok := headcountFromText(flat); ok {
 			a.Headcount = &n
+			x.note(applicant.Headcount, "headcount_in_sentence")
 		} else if containsFold(flat, "seul") {
 			// "je suis seule" alone may mean "on my own to handle this":
 			// only "je travaille seul(e)" or "seul(e) dans l'entreprise".
@@ -548,6 +667,7 @@ func extractApplicant(own []string, name, email string) extraction {
 				if strings.Contains(lm, "travaille") || strings.Contains(lm, " dans ") {
 					one := 1
 					a.Headcount = &one
+					x.note(applicant.Headcount, "works_alone")
 					break
 				}
 			}
@@ -559,16 +679,19 @@ func extractApplicant(own []string, name, email string) extraction {
 		if m := reSectorSentence.FindStringSubmatch(flat); m != nil {
 			s := reSectorStop.ReplaceAllString(" "+m[1], "")
 			a.Sector = trimValue(s)
+			x.noteChoice(applicant.Sector, a.Sector, "sector_in_sentence", a.Sector)
 		}
 	}
 
 	// 10. Motivation: the labelled one, or the author's own paragraphs.
 	if motivation == "" {
 		motivation = motivationFromText(lines[:sig], isLabel)
+		x.noteChoice(applicant.Motivation, motivation, "own_paragraphs", motivation)
 	}
 	a.Motivation = truncateRunes(collapseSpaces(motivation), 1200)
 
 	x.labelEmail = labelEmail
+	x.lines, x.isLabel, x.sig = lines, isLabel, sig
 	// Facts stated before the signature: a reply whose only facts are in
 	// its signature ("Merci pour votre retour" + company address) adds
 	// nothing to an application.

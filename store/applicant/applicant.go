@@ -32,6 +32,9 @@ type Applicant struct {
 	Sector      string
 	Motivation  string
 	ForwardedBy string // lowercase address of whoever forwarded the application
+	// Evidence holds, by field name, where each value was read in the
+	// mail it came from; a field a coordinator set has none.
+	Evidence map[string]Evidence
 }
 
 // Field names, in JSON and column spelling.
@@ -148,8 +151,13 @@ func (a *Applicant) FillFrom(b *Applicant, keep map[string]bool) []string {
 	return filled
 }
 
-// Set copies the field named name from b into a.
+// Set copies the field named name, and where it was read, from b into a.
 func (a *Applicant) Set(name string, b *Applicant) {
+	if e, ok := b.Evidence[name]; ok {
+		a.SetEvidence(name, e)
+	} else {
+		a.dropEvidence(name)
+	}
 	switch name {
 	case SiretValid:
 		a.SiretValid = clonePtr(b.SiretValid)
@@ -190,17 +198,26 @@ type JSON struct {
 	Sector      *string `json:"sector"`
 	Motivation  *string `json:"motivation"`
 	ForwardedBy *string `json:"forwarded_by"`
+	// Evidence is keyed by field name; only fields with a value have one.
+	Evidence map[string]Evidence `json:"evidence"`
 }
 
 // JSON returns the applicant in its JSON shape.
 func (a *Applicant) JSON() JSON {
-	return JSON{
+	j := JSON{
 		FirstName: null(a.FirstName), LastName: null(a.LastName), Email: null(a.Email), Phone: null(a.Phone),
 		Company: null(a.Company), Role: null(a.Role), Siret: null(a.Siret), SiretValid: clonePtr(a.SiretValid),
 		Siren: null(a.Siren), PostalCode: null(a.PostalCode), Commune: null(a.Commune),
 		Departement: null(a.Departement), Headcount: clonePtr(a.Headcount), Sector: null(a.Sector),
 		Motivation: null(a.Motivation), ForwardedBy: null(a.ForwardedBy),
+		Evidence: map[string]Evidence{},
 	}
+	for f, e := range a.Evidence {
+		if v, _ := a.Field(f); v != "" {
+			j.Evidence[f] = e
+		}
+	}
+	return j
 }
 
 // MarshalJSON renders absent fields as null.

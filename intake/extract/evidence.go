@@ -1,0 +1,239 @@
+package extract
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
+)
+
+// maxEvidenceText bounds the line quoted as evidence.
+const maxEvidenceText = 160
+
+// Rules of the fields that follow from another.
+const (
+	ruleSiretCheck   = "siret_check"
+	ruleSirenOfSiret = "siren_of_siret"
+	ruleDepartement  = "departement_of_postal_code"
+	ruleForwarder    = "forwarder_address"
+)
+
+// evidence records, for every field of a that has a value, where it was
+// read: the rule the extractor noted when it decided the field, and the
+// line of the mail's text that holds the value. The line is found after
+// the decision, by looking for the value in the author's own lines
+// (digits for numbers, folded words for text), so that every rule gets
+// evidence without carrying positions through its patterns. The source
+// follows from that line: a labelled line, the signature, or a sentence;
+// values from the From header (or a forward's inner header) say so.
+func (v *mainView) evidence(a *applicant.Applicant) {
+	x := &v.x
+	toText := v.ownLineNumbers()
+	fwd := v.sec.fwd != nil
+	header := func(field, rule string) {
+		e := applicant.Evidence{Source: applicant.SourceHeader, Text: "From: " + headerAddress(v.msg.FromName, v.msg.FromEmail), Rule: rule}
+		if fwd && field != applicant.ForwardedBy {
+			e.Source, e.Text = applicant.SourceForward, headerAddress(v.sec.fwd.name, v.sec.fwd.email)
+			if n, line := v.textLineWith(v.sec.fwd.email); n > 0 {
+				e.Line, e.Text = n, line
+			}
+		}
+		a.SetEvidence(field, e)
+	}
+	for _, f := range applicant.Fields {
+		value, _ := a.Field(f)
+		if value == "" {
+			continue
+		}
+		rule := x.rules[f]
+		switch {
+		case f == applicant.ForwardedBy:
+			header(f, ruleForwarder)
+			continue
+		case f == applicant.Email && rule == "":
+			if value == x.labelEmail && value != v.from {
+				rule = ruleLabelledLine
+				break
+			}
+			header(f, ruleSenderAddress)
+			continue
+		case (f == applicant.FirstName || f == applicant.LastName) && rule == ruleDisplayName:
+			header(f, rule)
+			continue
+		case f == applicant.SiretValid, f == applicant.Siren && (rule == "" || a.Siret != ""),
+			f == applicant.Departement:
+			continue // after the field they follow from
+		}
+		if rule == "" {
+			rule = "unknown"
+		}
+		i := locate(x.lines, f, value, a)
+		e := applicant.Evidence{Source: applicant.SourceSentence, Rule: rule}
+		if i >= 0 {
+			e.Text = truncateRunes(strings.TrimSpace(x.lines[i]), maxEvidenceText)
+			if i < len(toText) {
+				e.Line = toText[i]
+			}
+			switch {
+			case x.isLabel[i] || strings.Contains(rule, "label"):
+				e.Source = applicant.SourceLabel
+			case i >= x.sig:
+				e.Source = applicant.SourceSignature
+			}
+		}
+		if fwd && e.Source == applicant.SourceSentence && i < 0 {
+			e.Source = applicant.SourceForward
+		}
+		a.SetEvidence(f, e)
+	}
+	derive := func(field, from, rule string) {
+		if v, _ := a.Field(field); v == "" {
+			return
+		}
+		e, ok := a.Evidence[from]
+		if !ok {
+			return
+		}
+		e.Rule = rule
+		a.SetEvidence(field, e)
+	}
+	derive(applicant.SiretValid, applicant.Siret, ruleSiretCheck)
+	if a.Siret != "" {
+		derive(applicant.Siren, applicant.Siret, ruleSirenOfSiret)
+	}
+	derive(applicant.Departement, applicant.PostalCode, ruleDepartement)
+}
+
+func headerAddress(name, email string) string {
+	if name == "" {
+		return email
+	}
+	return name + " <" + email + ">"
+}
+
+// ownLineNumbers maps each of the author's own lines to its line number in
+// the mail's text (from 1; 0 when it cannot be found). Own lines are text
+// lines taken in order, so one forward scan finds them.
+func (v *mainView) ownLineNumbers() []int {
+	text := strings.Split(v.text, "\n")
+	out := make([]int, len(v.sec.own))
+	j := 0
+	for i, l := range v.sec.own {
+		for k := j; k < len(text); k++ {
+			if text[k] == l {
+				out[i], j = k+1, k+1
+				break
+			}
+		}
+	}
+	return out
+}
+
+// textLineWith returns the first line of the mail's text that contains s,
+// and its number from 1.
+func (v *mainView) textLineWith(s string) (int, string) {
+	if s == "" {
+		return 0, ""
+	}
+	for i, l := range strings.Split(v.text, "\n") {
+		if strings.Contains(strings.ToLower(l), s) {
+			return i + 1, truncateRunes(strings.TrimSpace(l), maxEvidenceText)
+		}
+	}
+	return 0, ""
+}
+
+// locate returns the index of the first line that holds value, or -1.
+func locate(lines []string, field, value string, a *applicant.Applicant) int {
+	switch field {
+	case applicant.Siret, applicant.Siren, applicant.PostalCode:
+		return lineWhere(lines, func(l string) bool { return strings.Contains(digitsOnly(l), value) })
+	case applicant.Phone:
+		d := digitsOnly(value)
+		tail := d[max(0, len(d)-8):]
+		return lineWhere(lines, func(l string) bool { return strings.Contains(digitsOnly(l), tail) })
+	case applicant.Headcount:
+		if i := lineWhere(lines, func(l string) bool { return hasNumber(l, value) }); i >= 0 {
+			return i
+		}
+		return lineWhere(lines, func(l string) bool {
+			f := applicant.Fold(l)
+			return strings.Contains(f, "salari") || strings.Contains(f, "effectif") || strings.Contains(f, "seul")
+		})
+	}
+	if i := locateText(lines, value); i >= 0 || field != applicant.Commune {
+		return i
+	}
+	// A commune spelt the official way ("Saint-Étienne" for "St
+	// Etienne") is next to its postal code.
+	if a.PostalCode != "" {
+		return locate(lines, applicant.PostalCode, a.PostalCode, a)
+	}
+	return -1
+}
+
+// locateText finds a text value: the whole of it, else its first words
+// (a value that a mail client wrapped over two lines starts on the first),
+// compared folded, with hyphens and apostrophes as spaces, and without a
+// leading article ("Le Malzieu-Ville" written "au Malzieu-Ville").
+func locateText(lines []string, value string) int {
+	words := strings.Fields(looseFold(value))
+	if len(words) > 1 && (words[0] == "le" || words[0] == "la" || words[0] == "les" || words[0] == "l") {
+		words = words[1:]
+	}
+	for n := len(words); n >= 1; n-- {
+		if n < len(words) && n > 3 {
+			n = 3
+		}
+		probe := strings.Join(words[:n], " ")
+		if len(probe) < 3 {
+			break
+		}
+		if i := lineWhere(lines, func(l string) bool { return strings.Contains(looseFold(l), probe) }); i >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// looseFold folds s and writes hyphens and apostrophes as spaces.
+func looseFold(s string) string {
+	return strings.Join(strings.Fields(strings.NewReplacer("-", " ", "'", " ").Replace(applicant.Fold(s))), " ")
+}
+
+func lineWhere(lines []string, ok func(string) bool) int {
+	for i, l := range lines {
+		if ok(l) {
+			return i
+		}
+	}
+	return -1
+}
+
+func digitsOnly(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// hasNumber reports whether line writes the number n, in digits or in
+// French words.
+func hasNumber(line, n string) bool {
+	want, err := strconv.Atoi(n)
+	if err != nil {
+		return false
+	}
+	for _, w := range strings.FieldsFunc(applicant.Fold(line), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
+	}) {
+		if got, ok := parseFrenchNumber(w); ok && got == want {
+			return true
+		}
+	}
+	return false
+}
