@@ -68,15 +68,27 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 		if rule == "" {
 			rule = "unknown"
 		}
-		i := locate(x.lines, f, value, a)
+		i := -1
+		if ruleSource[rule] == applicant.SourceSignature && x.sig < len(x.lines) {
+			// A signature rule read the value there, even when a sentence
+			// says it too.
+			if k := locate(x.lines[x.sig:], f, value, a); k >= 0 {
+				i = x.sig + k
+			}
+		}
+		if i < 0 {
+			i = locate(x.lines, f, value, a)
+		}
 		e := applicant.Evidence{Source: applicant.SourceSentence, Rule: rule}
 		if i >= 0 {
 			e.Text = truncateRunes(strings.TrimSpace(x.lines[i]), maxEvidenceText)
 			if i < len(toText) {
 				e.Line = toText[i]
 			}
-			switch {
-			case x.isLabel[i] || strings.Contains(rule, "label"):
+			switch src := ruleSource[rule]; {
+			case src != "":
+				e.Source = src
+			case x.isLabel[i]:
 				e.Source = applicant.SourceLabel
 			case i >= x.sig:
 				e.Source = applicant.SourceSignature
@@ -142,6 +154,21 @@ func (v *mainView) textLineWith(s string) (int, string) {
 		}
 	}
 	return 0, ""
+}
+
+// ruleSource is the source of the rules that read one kind of place; the
+// others (numbers, known communes) search the whole text, and the line
+// they took says where it is.
+var ruleSource = map[string]string{
+	ruleLabelledLine: applicant.SourceLabel, "inline_label": applicant.SourceLabel, "address_label": applicant.SourceLabel,
+	"headcount_in_sentence": applicant.SourceSentence, "works_alone": applicant.SourceSentence,
+	"role_in_sentence": applicant.SourceSentence, "company_in_sentence": applicant.SourceSentence,
+	"sector_in_sentence": applicant.SourceSentence, "introduction": applicant.SourceSentence,
+	"company_at_commune": applicant.SourceSentence,
+	"on_behalf_of":       applicant.SourceSentence, "own_paragraphs": applicant.SourceSentence,
+	"role_after_name": applicant.SourceSentence, "trade_named_after_owner": applicant.SourceSentence,
+	"signature_title": applicant.SourceSignature, "signature_company": applicant.SourceSignature,
+	"signature_company_after_title": applicant.SourceSignature, ruleSignatureName: applicant.SourceSignature,
 }
 
 // locate returns the index of the first line that holds value, or -1.

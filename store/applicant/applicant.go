@@ -197,7 +197,7 @@ type JSON struct {
 	Headcount   *int    `json:"headcount"`
 	Sector      *string `json:"sector"`
 	Motivation  *string `json:"motivation"`
-	ForwardedBy *string `json:"forwarded_by"`
+	ForwardedBy *string `json:"forwarded_by,omitempty"` // forwards only
 	// Evidence is keyed by field name; only fields with a value have one.
 	Evidence map[string]Evidence `json:"evidence"`
 }
@@ -232,13 +232,19 @@ func null(s string) *string {
 	return &s
 }
 
-// AddJSON adds the applicant fields to an object being built for JSON
-// output, so that records embedding an Applicant stay flat.
-func (a *Applicant) AddJSON(m map[string]any) {
-	b, _ := json.Marshal(a.JSON())
-	var flat map[string]any
-	_ = json.Unmarshal(b, &flat)
-	for k, v := range flat {
-		m[k] = v
+// Applicant reads the record back from its JSON shape.
+func (j JSON) Applicant() Applicant {
+	val := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	return Applicant{
+		FirstName: val(j.FirstName), LastName: val(j.LastName), Email: val(j.Email), Phone: val(j.Phone),
+		Company: val(j.Company), Role: val(j.Role), Siret: val(j.Siret), SiretValid: clonePtr(j.SiretValid),
+		Siren: val(j.Siren), PostalCode: val(j.PostalCode), Commune: val(j.Commune),
+		Departement: val(j.Departement), Headcount: clonePtr(j.Headcount), Sector: val(j.Sector),
+		Motivation: val(j.Motivation), ForwardedBy: val(j.ForwardedBy), Evidence: j.Evidence,
 	}
 }
