@@ -129,11 +129,15 @@ func headerAddress(name, email string) string {
 // lines taken in order, so one forward scan finds them.
 func (v *mainView) ownLineNumbers() []int {
 	text := strings.Split(v.text, "\n")
-	out := make([]int, len(v.sec.own))
+	out := make([]int, len(v.own))
 	j := 0
-	for i, l := range v.sec.own {
+	for i, l := range v.own {
+		if l == "" {
+			continue
+		}
 		for k := j; k < len(text); k++ {
-			if text[k] == l {
+			// A line cut by the read window is the start or end of one.
+			if text[k] == l || strings.HasPrefix(text[k], l) || strings.HasSuffix(text[k], l) {
 				out[i], j = k+1, k+1
 				break
 			}

@@ -56,7 +56,10 @@ type mainView struct {
 	from    string  // lowercase From address
 	text    string  // the whole body text, cleaned
 	sec     section // body split into own text, history and forward
-	ownText string  // the applicant's own lines, joined
+	// own is the part of the author's own lines that is read: its first
+	// screens and its end (see readWindow).
+	own     []string
+	ownText string // own, joined
 	// ownFolded is ownText folded with wrapped lines joined, for the
 	// phrase lists: intent is read in sentences, not lines.
 	ownFolded string
@@ -95,6 +98,62 @@ func (v *mainView) hasApplicantFacts() bool {
 	return v.x.core > 0 || v.x.labelled >= 2
 }
 
+// Facts are where an applicant writes them: on the first screens of
+// their own text (greeting, intent, labels, the sentences that present
+// the company) and in the signature at its end. Pages of prose between
+// them are not read, so that reading a long mail costs no more than
+// reading its first screens.
+const (
+	readHead = 6 << 10 // first screens of the author's own text, in bytes
+	readTail = 1536    // its end: closing and signature
+)
+
+// readWindow returns the lines of own that are read: up to readHead
+// bytes from the start and readTail from the end, with a blank line where
+// the middle was left out (so that no paragraph runs across the gap). A
+// line too long for the window is cut at a character boundary.
+func readWindow(own []string) []string {
+	total := 0
+	for _, l := range own {
+		total += len(l) + 1
+	}
+	if total <= readHead+readTail {
+		return own
+	}
+	n, i := 0, 0
+	for i < len(own) && n+len(own[i])+1 <= readHead {
+		n += len(own[i]) + 1
+		i++
+	}
+	out := append([]string(nil), own[:i]...)
+	if i < len(own) && n < readHead {
+		out = append(out, head(own[i], readHead-n))
+		i++
+	}
+	m, j := 0, len(own)
+	for j > i && m+len(own[j-1])+1 <= readTail {
+		m += len(own[j-1]) + 1
+		j--
+	}
+	out = append(out, "")
+	if j > i && m < readTail {
+		out = append(out, tailOf(own[j-1], readTail-m))
+	}
+	return append(out, own[j:]...)
+}
+
+// tailOf returns the last n bytes of s or fewer, starting on a character.
+func tailOf(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	k := len(s) - n
+	for k < len(s) && s[k]&0xC0 == 0x80 {
+		k++
+	}
+	return s[k:]
+}
+
 // maxText bounds the text analysed: applications are short, and a
 // pathological body must not make classification slow.
 const maxText = 64 << 10
@@ -109,14 +168,15 @@ func Analyze(m *mailparse.Message, p Program) Result {
 	v.text = cleanText(head(m.Text, maxText))
 	subject := cleanText(m.Subject)
 	v.sec = splitBody(v.text, subject, 0)
-	v.ownText = strings.Join(v.sec.own, "\n")
-	v.ownFolded = applicant.Fold(joinWrapped(v.sec.own))
+	v.own = readWindow(v.sec.own)
+	v.ownText = strings.Join(v.own, "\n")
+	v.ownFolded = applicant.Fold(joinWrapped(v.own))
 
 	name, email := m.FromName, v.from
 	if v.sec.fwd != nil {
 		name, email = v.sec.fwd.name, v.sec.fwd.email
 	}
-	v.x = extractApplicant(v.sec.own, cleanText(name), email)
+	v.x = extractApplicant(v.own, cleanText(name), email)
 
 	kind, rule, ref := v.classify(subject)
 	r := Result{Kind: kind, KindRule: rule, Reference: ref}
