@@ -51,11 +51,11 @@ type Result struct {
 
 // mainView is one message as the classifier and the extractor see it.
 type mainView struct {
-	msg     *mailparse.Message
-	p       Program
-	from    string  // lowercase From address
-	text    string  // the whole body text, cleaned
-	sec     section // body split into own text, history and forward
+	msg  *mailparse.Message
+	p    Program
+	from string  // lowercase From address
+	text string  // the whole body text, cleaned
+	sec  section // body split into own text, history and forward
 	// own is the part of the author's own lines that is read: its first
 	// screens and its end (see readWindow).
 	own     []string
