@@ -18,7 +18,9 @@ var (
 	// Delivery failure subjects (folded).
 	reBounceSubject = regexp.MustCompile(`(undeliver|undelivered|delivery status notification|non remis|echec de (?:la )?remise|echec de distribution|mail delivery failed|delivery failure|delivery has failed|returned mail|failure notice|message non delivre|non distribuable|impossible de remettre|mail system error|returned to sender|delivery notification|rejet de message|message bloque)`)
 
-	reReference = regexp.MustCompile(`(?i)\b([a-z]{2,12})[-‐–_ ]?(20\d{2})[-‐–_ ](\d{1,5})\b`)
+	// reReferenceAt reads a reference ("RSE-2026-0007") at the start of
+	// its input.
+	reReferenceAt = regexp.MustCompile(`(?i)^([a-z]{2,12})[-‐–_ ]?(20\d{2})[-‐–_ ](\d{1,5})\b`)
 )
 
 // hdr returns a header value, "" when absent.
@@ -224,47 +226,74 @@ func findReference(s, prefix string) string {
 	if prefix == "" {
 		prefix = "RSE"
 	}
-	if !containsFold(s, prefix) {
-		return ""
-	}
-	for _, m := range reReference.FindAllStringSubmatch(s, -1) {
-		if strings.EqualFold(m[1], prefix) {
-			num := m[3]
-			for len(num) < 4 {
-				num = "0" + num
-			}
-			return strings.ToUpper(prefix) + "-" + m[2] + "-" + num
+	// Only where the prefix is written: a regexp over the whole text
+	// costs more than all the rest of classification on a long mail.
+	for i := 0; i < len(s); {
+		k := indexFold(s[i:], prefix)
+		if k < 0 {
+			return ""
 		}
+		i += k
+		if i == 0 || !isWordByte(s[i-1]) {
+			if m := reReferenceAt.FindStringSubmatch(s[i:min(len(s), i+48)]); m != nil && strings.EqualFold(m[1], prefix) {
+				num := m[3]
+				for len(num) < 4 {
+					num = "0" + num
+				}
+				return strings.ToUpper(prefix) + "-" + m[2] + "-" + num
+			}
+		}
+		i++
 	}
 	return ""
 }
 
 // containsFold reports whether s contains the ASCII word w, in any case,
 // without allocating.
-func containsFold(s, w string) bool {
+func containsFold(s, w string) bool { return indexFold(s, w) >= 0 }
+
+// indexFold returns the index of the first instance of the ASCII word w
+// in s, in any case, or -1, without allocating.
+func indexFold(s, w string) int {
 	n := len(w)
 	if n == 0 {
-		return true
+		return 0
 	}
 	lo, up := lowerASCII(w[0]), upperASCII(w[0])
+	// The next upper-case start, kept between candidates so that each
+	// byte is scanned once for it.
+	nextUp := -1
+	if lo != up {
+		nextUp = -2
+	}
 	for i := 0; i+n <= len(s); {
 		// Jump to the next byte that can start w.
-		k := strings.IndexByte(s[i:len(s)-n+1], lo)
-		if lo != up {
-			if k2 := strings.IndexByte(s[i:len(s)-n+1], up); k2 >= 0 && (k < 0 || k2 < k) {
-				k = k2
+		limit := s[:len(s)-n+1]
+		k := strings.IndexByte(limit[i:], lo)
+		if k >= 0 {
+			k += i
+		}
+		if nextUp == -2 || nextUp >= 0 && nextUp < i {
+			nextUp = strings.IndexByte(limit[i:], up)
+			if nextUp >= 0 {
+				nextUp += i
+			} else {
+				nextUp = -3 // none left
 			}
 		}
-		if k < 0 {
-			return false
+		if nextUp >= 0 && (k < 0 || nextUp < k) {
+			k = nextUp
 		}
-		i += k
+		if k < 0 {
+			return -1
+		}
+		i = k
 		if strings.EqualFold(s[i:i+n], w) {
-			return true
+			return i
 		}
 		i++
 	}
-	return false
+	return -1
 }
 
 func lowerASCII(c byte) byte {

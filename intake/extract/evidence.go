@@ -29,6 +29,7 @@ const (
 // values from the From header (or a forward's inner header) say so.
 func (v *mainView) evidence(a *applicant.Applicant) {
 	x := &v.x
+	lines := newLineIndex(x.lines)
 	toText := v.ownLineNumbers()
 	fwd := v.sec.fwd != nil
 	header := func(field, rule string) {
@@ -72,12 +73,12 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 		if ruleSource[rule] == applicant.SourceSignature && x.sig < len(x.lines) {
 			// A signature rule read the value there, even when a sentence
 			// says it too.
-			if k := locate(x.lines[x.sig:], f, value, a); k >= 0 {
-				i = x.sig + k
+			if k := lines.locate(x.sig, f, value, a); k >= 0 {
+				i = k
 			}
 		}
 		if i < 0 {
-			i = locate(x.lines, f, value, a)
+			i = lines.locate(0, f, value, a)
 		}
 		e := applicant.Evidence{Source: applicant.SourceSentence, Rule: rule}
 		if i >= 0 {
@@ -175,31 +176,72 @@ var ruleSource = map[string]string{
 	"signature_company_after_title": applicant.SourceSignature, ruleSignatureName: applicant.SourceSignature,
 }
 
-// locate returns the index of the first line that holds value, or -1.
-func locate(lines []string, field, value string, a *applicant.Applicant) int {
+// lineIndex holds the author's lines with their folded and digit-only
+// forms, each computed once.
+type lineIndex struct {
+	lines, folded, digits []string
+}
+
+func newLineIndex(lines []string) *lineIndex {
+	return &lineIndex{lines: lines}
+}
+
+func (x *lineIndex) fold(i int) string {
+	if x.folded == nil {
+		x.folded = make([]string, len(x.lines))
+		for k, l := range x.lines {
+			x.folded[k] = looseFold(l)
+		}
+	}
+	return x.folded[i]
+}
+
+func (x *lineIndex) digit(i int) string {
+	if x.digits == nil {
+		x.digits = make([]string, len(x.lines))
+		for k, l := range x.lines {
+			x.digits[k] = digitsOnly(l)
+		}
+	}
+	return x.digits[i]
+}
+
+// where returns the first line from start on for which ok holds, or -1.
+func (x *lineIndex) where(start int, ok func(i int) bool) int {
+	for i := start; i < len(x.lines); i++ {
+		if ok(i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// locate returns the index of the first line from start on that holds
+// value, or -1.
+func (x *lineIndex) locate(start int, field, value string, a *applicant.Applicant) int {
 	switch field {
 	case applicant.Siret, applicant.Siren, applicant.PostalCode:
-		return lineWhere(lines, func(l string) bool { return strings.Contains(digitsOnly(l), value) })
+		return x.where(start, func(i int) bool { return strings.Contains(x.digit(i), value) })
 	case applicant.Phone:
 		d := digitsOnly(value)
 		tail := d[max(0, len(d)-8):]
-		return lineWhere(lines, func(l string) bool { return strings.Contains(digitsOnly(l), tail) })
+		return x.where(start, func(i int) bool { return strings.Contains(x.digit(i), tail) })
 	case applicant.Headcount:
-		if i := lineWhere(lines, func(l string) bool { return hasNumber(l, value) }); i >= 0 {
+		if i := x.where(start, func(i int) bool { return hasNumber(x.lines[i], value) }); i >= 0 {
 			return i
 		}
-		return lineWhere(lines, func(l string) bool {
-			f := applicant.Fold(l)
+		return x.where(start, func(i int) bool {
+			f := x.fold(i)
 			return strings.Contains(f, "salari") || strings.Contains(f, "effectif") || strings.Contains(f, "seul")
 		})
 	}
-	if i := locateText(lines, value); i >= 0 || field != applicant.Commune {
+	if i := x.locateText(start, value); i >= 0 || field != applicant.Commune {
 		return i
 	}
 	// A commune spelt the official way ("Saint-Étienne" for "St
 	// Etienne") is next to its postal code.
 	if a.PostalCode != "" {
-		return locate(lines, applicant.PostalCode, a.PostalCode, a)
+		return x.locate(start, applicant.PostalCode, a.PostalCode, a)
 	}
 	return -1
 }
@@ -208,7 +250,7 @@ func locate(lines []string, field, value string, a *applicant.Applicant) int {
 // (a value that a mail client wrapped over two lines starts on the first),
 // compared folded, with hyphens and apostrophes as spaces, and without a
 // leading article ("Le Malzieu-Ville" written "au Malzieu-Ville").
-func locateText(lines []string, value string) int {
+func (x *lineIndex) locateText(start int, value string) int {
 	words := strings.Fields(looseFold(value))
 	if len(words) > 1 && (words[0] == "le" || words[0] == "la" || words[0] == "les" || words[0] == "l") {
 		words = words[1:]
@@ -221,25 +263,18 @@ func locateText(lines []string, value string) int {
 		if len(probe) < 3 {
 			break
 		}
-		if i := lineWhere(lines, func(l string) bool { return strings.Contains(looseFold(l), probe) }); i >= 0 {
+		if i := x.where(start, func(i int) bool { return strings.Contains(x.fold(i), probe) }); i >= 0 {
 			return i
 		}
 	}
 	return -1
 }
+
+var looseSpaces = strings.NewReplacer("-", " ", "'", " ")
 
 // looseFold folds s and writes hyphens and apostrophes as spaces.
 func looseFold(s string) string {
-	return strings.Join(strings.Fields(strings.NewReplacer("-", " ", "'", " ").Replace(applicant.Fold(s))), " ")
-}
-
-func lineWhere(lines []string, ok func(string) bool) int {
-	for i, l := range lines {
-		if ok(l) {
-			return i
-		}
-	}
-	return -1
+	return strings.Join(strings.Fields(looseSpaces.Replace(applicant.Fold(s))), " ")
 }
 
 func digitsOnly(s string) string {

@@ -2018,7 +2018,14 @@ func accentedInText(name, text string) string {
 		ok, accented := true, false
 		for j, w := range want {
 			t := strings.Trim(words[i+j], "-'’")
-			if t == "" || applicant.Fold(t) != w || !unicode.IsUpper([]rune(t)[0]) {
+			if t == "" {
+				ok = false
+				break
+			}
+			// The first letter first: folding every word of the text
+			// for every name costs more than the rest of the name rules.
+			r, _ := utf8.DecodeRuneInString(t)
+			if fr := applicant.FoldRune(r); !unicode.IsUpper(r) || fr < utf8.RuneSelf && byte(fr) != w[0] || applicant.Fold(t) != w {
 				ok = false
 				break
 			}
