@@ -297,6 +297,11 @@ func hasNumber(line, n string) bool {
 	for _, w := range strings.FieldsFunc(applicant.Fold(line), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
 	}) {
+		// Only digits and number words can be the number.
+		first, _, _ := strings.Cut(w, "-")
+		if _, word := frenchNumberWords[first]; !word && (w[0] < '0' || w[0] > '9') {
+			continue
+		}
 		if got, ok := parseFrenchNumber(w); ok && got == want {
 			return true
 		}

@@ -197,6 +197,8 @@ var frenchNumberWords = map[string]int{
 	"quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100, "mille": 1000,
 }
 
+var numberSeparators = strings.NewReplacer(" ", "", ".", "")
+
 // parseFrenchNumber reads a number written in digits ("12") or in French
 // words ("douze", "vingt-trois", "quatre-vingt-dix", "trente et un").
 func parseFrenchNumber(s string) (int, bool) {
@@ -204,7 +206,7 @@ func parseFrenchNumber(s string) (int, bool) {
 	if s == "" {
 		return 0, false
 	}
-	if n, err := strconv.Atoi(strings.NewReplacer(" ", "", ".", "").Replace(s)); err == nil {
+	if n, err := strconv.Atoi(numberSeparators.Replace(s)); err == nil {
 		return n, true
 	}
 	f := applicant.Fold(s)

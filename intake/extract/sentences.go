@@ -59,11 +59,22 @@ var (
 // folded own text with wrapped lines joined.
 func saysNotApplyingYet(own string) bool {
 	for _, s := range splitSentences(own) {
-		if !hasIntentStem(s) {
+		if !mayPutOff(s) || !hasIntentStem(s) {
 			continue
 		}
 		if reNegatedIntent.MatchString(s) || reNegatedWish.MatchString(s) || reNotAnApplication.MatchString(s) ||
 			rePutOff.MatchString(s) || rePostponed.MatchString(s) && !freshApplication.in(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayPutOff is the cheap test before the patterns: every one of them
+// holds one of these words.
+func mayPutOff(s string) bool {
+	for _, w := range []string{"pas", "jamais", "point", "rien", "plus tard", "second temps", "ulterieur", "prochain"} {
+		if strings.Contains(s, w) {
 			return true
 		}
 	}
