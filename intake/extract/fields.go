@@ -1169,12 +1169,15 @@ func companyWithArticle(art, name string) string {
 }
 
 // cleanCompany trims a company name: trailing connectors, a legal form
-// given apart in parentheses ("X (EURL)"), quotes and punctuation.
+// given apart in parentheses ("X (EURL)"), quotes and punctuation. Only a
+// parenthesis that opens a new word is an aside: one glued to a word
+// (`=HYPERLINK("http://x","y")`, "Vidal(BTP)") is part of what the
+// applicant wrote, and cutting there would show coordinators half of it.
 func cleanCompany(s string) string {
 	s = collapseSpaces(s)
 	s = cutSentenceEnd(s)
 	s = strings.Trim(s, " \"«»“”'’.,;:")
-	if i := strings.Index(s, "("); i > 0 {
+	if i := strings.Index(s, " ("); i > 0 {
 		s = strings.TrimSpace(s[:i])
 	}
 	if i := strings.Index(s, " – "); i > 0 && !strings.ContainsAny(s[:i], "&") && len(strings.Fields(s[:i])) >= 1 {
