@@ -140,10 +140,11 @@ func (m *mainView) spamScore() int {
 	msg := m.msg
 	// The author's own text: spam carries no quoted history, and an
 	// applicant's reply may quote anything.
-	content := applicant.Fold(msg.Subject) + "\n" + m.ownFolded
+	subj := applicant.Fold(msg.Subject)
+	has := func(w string) bool { return strings.Contains(subj, w) || m.ownHas(phrases{w}) }
 	c := 0
 	for _, w := range spamWords {
-		if strings.Contains(content, w) {
+		if has(w) {
 			c++
 		}
 	}
@@ -152,7 +153,7 @@ func (m *mainView) spamScore() int {
 	}
 	score := min(c, 3)
 	for _, w := range spamStrongWords {
-		if strings.Contains(content, w) {
+		if has(w) {
 			score++
 			break
 		}
@@ -181,7 +182,7 @@ func (m *mainView) spamScore() int {
 	}
 	// An applicant's facts weigh against spam, unless they are only a
 	// seller's signature below a pitch that never asks to take part.
-	if m.hasApplicantFacts() && (m.x.labelled >= 2 || applyIntent.in(m.ownFolded) || completion.in(m.ownFolded)) {
+	if m.hasApplicantFacts() && (m.x.labelled >= 2 || m.ownHas(applyIntent) || m.ownHas(completion)) {
 		score -= 2
 	}
 	return score
@@ -192,7 +193,7 @@ func (m *mainView) spamScore() int {
 // notification platform (Sender: calendar-notification@google.com), with
 // no application written around it.
 func (m *mainView) isCalendarInvite() bool {
-	if freshApplication.in(m.ownFolded) {
+	if m.ownHas(freshApplication) {
 		return false
 	}
 	if s := hdr(m.msg, "Sender"); s != "" {
@@ -323,7 +324,7 @@ func upperASCII(c byte) byte {
 // (a person may answer it), and "" otherwise.
 func (m *mainView) companySolicitation() string {
 	own := m.ownFolded
-	if applyIntent.in(own) || freshApplication.in(own) || mentionsOwnApplication.in(own) || ownCompanyWords.in(own) {
+	if m.ownHas(applyIntent) || m.ownHas(freshApplication) || m.ownHas(mentionsOwnApplication) || m.ownHas(ownCompanyWords) {
 		return ""
 	}
 	content := applicant.Fold(m.msg.Subject) + "\n" + own

@@ -63,6 +63,7 @@ type mainView struct {
 	// ownFolded is ownText folded with wrapped lines joined, for the
 	// phrase lists: intent is read in sentences, not lines.
 	ownFolded string
+	ownHits   phraseHits // the phrases ownFolded holds, found on demand
 	x         extraction
 	folded    string // head of text folded, computed on demand
 }

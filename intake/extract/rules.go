@@ -93,13 +93,13 @@ func (c *cues) humanCues() {
 			c.attachments++
 		}
 	}
-	c.fresh = applyIntent.in(own)
-	c.freshStrong = freshApplication.in(own)
-	c.asks = question.in(own) || strings.Contains(c.ownText, "?")
+	c.fresh = c.ownHas(applyIntent)
+	c.freshStrong = c.ownHas(freshApplication)
+	c.asks = c.ownHas(question) || strings.Contains(c.ownText, "?")
 	// Facts written in the body itself, not only in a signature.
 	c.newFacts = x.bodyFacts > 0 || x.labelled >= 2 || c.attachments > 0
-	c.completion = completion.in(own)
-	c.before = beforeApplying.in(own)
+	c.completion = c.ownHas(completion)
+	c.before = c.ownHas(beforeApplying)
 	c.subjIntent = subjectIntent(c.subj)
 	c.full = x.strong >= 3 || x.labelled >= 4
 	c.isReply = m.InReplyTo != "" || len(m.References) > 0 || reReplySubject.MatchString(c.subject)
@@ -168,7 +168,7 @@ var machineRules = []kindRule{
 	// any) are only in the signature.
 	{"out_of_office_text", is(KindAutoReply, func(c *cues) bool {
 		return len(c.text) < 1200 && autoBody.in(head(c.own, 600)) && c.x.bodyFacts == 0 && c.x.labelled < 2 &&
-			!applyIntent.in(c.own)
+			!c.ownHas(applyIntent)
 	})},
 }
 
@@ -184,35 +184,35 @@ var humanRules = []kindRule{
 	// A job application ("candidature spontanée pour un poste") is no
 	// application to the program: it names no company of the author's.
 	{"job_application", is(KindOther, func(c *cues) bool {
-		return jobSeeker.in(c.own) && c.noCompanyFacts() && c.x.a.Headcount == nil
+		return c.ownHas(jobSeeker) && c.noCompanyFacts() && c.x.a.Headcount == nil
 	})},
 	// A job or internship application with its CV and cover letter, even
 	// when it names the headcount of a former employer.
 	{"job_application_with_cv", is(KindOther, func(c *cues) bool {
-		return jobStrong.in(c.own) && (jobSupport.in(c.own) || jobStrong.in(c.subj)) && c.noCompanyFacts()
+		return c.ownHas(jobStrong) && (c.ownHas(jobSupport) || jobStrong.in(c.subj)) && c.noCompanyFacts()
 	})},
 	// A consultant or trainer offering to work for the program describes
 	// her own business exactly as an applicant would; she sells, with a
 	// price or a pitch, and never says she wants to take part.
 	{"offers_services", is(KindOther, func(c *cues) bool {
-		return !c.fresh && !c.freshStrong && (offersServices.in(c.own) || offersServices.in(c.subj)) &&
-			(priceCues.in(c.own) || salesCount(c.own) > 0)
+		return !c.fresh && !c.freshStrong && (c.ownHas(offersServices) || offersServices.in(c.subj)) &&
+			(c.ownHas(priceCues) || c.ownCount(salesPitch) > 0)
 	})},
 	// Asking for the application file, or writing for a client: the
 	// author has not applied.
 	{"asks_for_form_or_for_client", is(KindOther, func(c *cues) bool {
-		return c.asks && !c.freshStrong && (requestsForm.in(c.own) || forClient.in(c.own)) && c.x.a.Siret == "" &&
+		return c.asks && !c.freshStrong && (c.ownHas(requestsForm) || c.ownHas(forClient)) && c.x.a.Siret == "" &&
 			c.x.labelled < 3 && c.attachments == 0
 	})},
 	// People who are not applicants: a supplier's sales pitch, the press,
 	// a secretary asking whether the boss's application arrived. Their
 	// signatures carry company facts; a person should answer them.
 	{"not_an_applicant", is(KindOther, func(c *cues) bool {
-		return notApplicantGuard(c) && !c.fresh && !c.newFacts && notApplicant.in(c.own)
+		return notApplicantGuard(c) && !c.fresh && !c.newFacts && c.ownHas(notApplicant)
 	})},
 	// A catalogue attached to a pitch is no application form.
 	{"sales_pitch", is(KindOther, func(c *cues) bool {
-		sales := salesCount(c.own)
+		sales := c.ownCount(salesPitch)
 		return notApplicantGuard(c) && !c.fresh && !subjIntentStrong(c.subj) && c.x.labelled < 2 && c.x.bodyFacts == 0 &&
 			(sales >= 3 || sales >= 2 && c.attachments == 0)
 	})},
@@ -220,13 +220,13 @@ var humanRules = []kindRule{
 	// their signatures carry a SIRET and an address.
 	{"invitation_or_invoice", is(KindOther, func(c *cues) bool {
 		return notApplicantGuard(c) && !c.fresh && c.x.labelled < 2 &&
-			(invitation.in(c.own) || isInvoice(c.own) && !subjIntentStrong(c.subj))
+			(c.ownHas(invitation) || isInvoice(c.own) && !subjIntentStrong(c.subj))
 	})},
 	// "ma candidature pour le programme" reads as intent, but asking
 	// whether it arrived adds nothing to it.
 	{"asks_whether_received", is(KindOther, func(c *cues) bool {
 		return notApplicantGuard(c) && c.asks && !givesFacts(&c.x, c.attachments) &&
-			(thirdParty.in(c.own) || receiptQuestion.in(c.own))
+			(c.ownHas(thirdParty) || c.ownHas(receiptQuestion))
 	})},
 	// A reference number in the subject or the new text: the author is
 	// writing about an application already registered.
@@ -239,7 +239,7 @@ var humanRules = []kindRule{
 	// candidater", "ma société serait-elle éligible ?") around questions,
 	// with no act of applying now.
 	{"intends_to_apply_later", is(KindOther, func(c *cues) bool {
-		return (c.before || laterIntent.in(c.own)) && c.asks && !c.freshStrong && !c.completion && c.attachments == 0 &&
+		return (c.before || c.ownHas(laterIntent)) && c.asks && !c.freshStrong && !c.completion && c.attachments == 0 &&
 			c.x.labelled < 3
 	})},
 
@@ -257,7 +257,7 @@ var humanRules = []kindRule{
 	// Writing again about one's own application (a withdrawal, a
 	// correction).
 	{"reply_about_own_application", is(KindFollowUp, func(c *cues) bool {
-		return c.directReply() && c.quotesSelf() && (applyWords.in(c.own) || strings.Contains(c.own, "dossier"))
+		return c.directReply() && c.quotesSelf() && (c.ownHas(applyWords) || strings.Contains(c.own, "dossier"))
 	})},
 	{"reply_with_intent", is(KindApplication, func(c *cues) bool {
 		return c.directReply() && c.fresh && !c.asks && !c.quotesSelf()
@@ -270,7 +270,7 @@ var humanRules = []kindRule{
 	})},
 	{"completes_application", is(KindFollowUp, func(c *cues) bool {
 		return c.completion && !c.freshStrong && !subjIntentStrong(c.subj) &&
-			(c.x.core > 0 || c.attachments > 0 || mentionsOwnApplication.in(c.own))
+			(c.x.core > 0 || c.attachments > 0 || c.ownHas(mentionsOwnApplication))
 	})},
 	// A question with facts but no intention to apply ("Le programme
 	// est-il ouvert aux associations ?").
