@@ -270,11 +270,26 @@ func (x *lineIndex) locateText(start int, value string) int {
 	return -1
 }
 
-var looseSpaces = strings.NewReplacer("-", " ", "'", " ")
-
-// looseFold folds s and writes hyphens and apostrophes as spaces.
+// looseFold folds s and writes hyphens and apostrophes as spaces, one
+// space between words.
 func looseFold(s string) string {
-	return strings.Join(strings.Fields(looseSpaces.Replace(applicant.Fold(s))), " ")
+	f := applicant.Fold(s)
+	var b strings.Builder
+	b.Grow(len(f))
+	space := true // no leading space
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		if c == '-' || c == '\'' || c == ' ' || c == '\t' {
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+			continue
+		}
+		b.WriteByte(c)
+		space = false
+	}
+	return strings.TrimSuffix(b.String(), " ")
 }
 
 func digitsOnly(s string) string {

@@ -568,7 +568,11 @@ func extractApplicant(own []string, name, email string) extraction {
 	if f, l := fullerName(first, last, sn, dn); f != first || l != last {
 		first, last, nameRule = f, l, "fuller_name"
 	}
-	first, last = accentedInText(first, all), accentedInText(last, all)
+	if !isASCII(all) {
+		// Only a text with accents can give a name its accents.
+		words := textWords(all)
+		first, last = accentedInWords(first, words), accentedInWords(last, words)
+	}
 	lastRule := nameRule
 	if hh := householdName(name); hh != "" && last == "" {
 		// A shared "Famille Malige" address signed "Jean-Pierre".
@@ -2007,6 +2011,17 @@ func roleAfterIntroName(flat string) string {
 // in the body); otherwise the name as given. Every word of the name must
 // match, in order, so that a one-word name never borrows a longer one.
 func accentedInText(name, text string) string {
+	return accentedInWords(name, textWords(text))
+}
+
+// textWords splits text into words for accentedInWords.
+func textWords(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '-' && r != '\'' && r != '’'
+	})
+}
+
+func accentedInWords(name string, words []string) string {
 	if name == "" || !isASCII(name) {
 		return name
 	}
@@ -2014,9 +2029,6 @@ func accentedInText(name, text string) string {
 	if len(want) == 0 {
 		return name
 	}
-	words := strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '-' && r != '\'' && r != '’'
-	})
 	for i := 0; i+len(want) <= len(words); i++ {
 		ok, accented := true, false
 		for j, w := range want {
