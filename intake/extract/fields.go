@@ -1605,9 +1605,11 @@ func motivationFromText(lines []string, isLabel []bool) string {
 		if isClosing(t) {
 			break
 		}
-		f := applicant.Fold(t)
-		if len(cur) == 0 && (strings.HasPrefix(f, "bonjour") || strings.HasPrefix(f, "madame") || strings.HasPrefix(f, "monsieur") || strings.HasPrefix(f, "cher") || strings.HasPrefix(f, "bonsoir")) && len(t) < 40 {
-			continue
+		if len(cur) == 0 && len(t) < 40 {
+			if f := applicant.Fold(t); strings.HasPrefix(f, "bonjour") || strings.HasPrefix(f, "madame") ||
+				strings.HasPrefix(f, "monsieur") || strings.HasPrefix(f, "cher") || strings.HasPrefix(f, "bonsoir") {
+				continue
+			}
 		}
 		cur = append(cur, t)
 	}
