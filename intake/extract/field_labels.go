@@ -65,6 +65,17 @@ func (r *reading) readLabels() {
 			}
 			value = strings.Join(para, " ")
 		}
+		if value == "" && i+1 < len(lines) {
+			// "Effectif :" at the end of a line wrapped by the mail client
+			// or a pasted form: the value is the next line, when that line
+			// is no label, no closing and short.
+			if t := strings.TrimSpace(lines[i+1]); t != "" && len(t) <= 80 && !isClosing(t) && !isLabel[i+1] {
+				if _, _, _, ok2 := splitLabel(t); !ok2 {
+					value = trimValue(t)
+					isLabel[i+1] = true
+				}
+			}
+		}
 		if value == "" {
 			continue
 		}
