@@ -447,10 +447,9 @@ func sessionName(id any, i int) string {
 	return fmt.Sprintf("[[session]] number %d", i+1)
 }
 
+// finishSchedule checks the cron specs; [schedule] poll is checked with
+// the daemon's settings (finishDaemon).
 func (c *Config) finishSchedule() error {
-	if _, err := time.ParseDuration(c.Schedule.Poll); err != nil && c.Schedule.Poll != "off" {
-		return fmt.Errorf("[schedule] poll %q: %v", c.Schedule.Poll, err)
-	}
 	for _, j := range []struct{ key, spec string }{{"reminders", c.Schedule.Reminders}, {"digest", c.Schedule.Digest}} {
 		if j.spec == "off" {
 			continue
