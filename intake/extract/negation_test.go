@@ -127,3 +127,16 @@ func TestJoinWrapped(t *testing.T) {
 		t.Errorf("joinWrapped = %q, want %q", got, want)
 	}
 }
+
+// TestUndecidedIsLeftToAPerson: a mail that could be an application or a
+// question is other, answered by a person rather than acknowledged.
+func TestUndecidedIsLeftToAPerson(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{name: "hesitant wish and a question, no facts", subject: "Programme RSE", fromName: "Nina Pradal", from: "nina@pradal.fr",
+			text: "Bonjour,\nJ'aimerais peut-être participer au programme, mais est-il adapté à une entreprise de trois personnes ?\nNina", want: KindOther},
+		{name: "asks whether they can apply, with a company described", subject: "Question", fromName: "Rémi Soulier", from: "remi@soulier.fr",
+			text: "Bonjour,\nNotre SARL de couverture, à Langogne, pourrait-elle candidater alors que nous sommes en redressement ?\nRémi Soulier, gérant", want: KindOther},
+		{name: "wrapped hesitation before applying", subject: "Avant de candidater", fromName: "Rémi Soulier", from: "remi@soulier.fr",
+			text: wrap("Bonjour, avant de déposer notre dossier, pouvez-vous me dire si les ateliers ont lieu à Mende ? Nous sommes une entreprise de 7 salariés à Langogne (48300).", 40), want: KindOther},
+	})
+}

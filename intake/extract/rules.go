@@ -242,6 +242,12 @@ var humanRules = []kindRule{
 		return (c.before || c.ownHas(laterIntent)) && c.asks && !c.freshStrong && !c.completion && c.attachments == 0 &&
 			c.x.labelled < 3
 	})},
+	// A hedged wish and a question ("j'aimerais peut-être participer,
+	// mais est-ce adapté… ?"): application or question, the rules cannot
+	// tell, so a person answers.
+	{"hedged_intent_with_question", is(KindOther, func(c *cues) bool {
+		return c.asks && !c.freshStrong && !c.completion && c.attachments == 0 && c.x.labelled < 3 && hedgesIntent(c.own)
+	})},
 
 	// Replies (not forwards).
 	{"reply_new_application", is(KindApplication, func(c *cues) bool {

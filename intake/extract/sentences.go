@@ -70,6 +70,22 @@ func saysNotApplyingYet(own string) bool {
 	return false
 }
 
+// hedges make a wish to apply uncertain (folded).
+var hedges = []string{"peut-etre", "eventuellement", "pas sur", "pas certain", "j'hesite", "nous hesitons", "je me demande si"}
+
+// hedgesIntent reports a sentence about applying that the author hedges:
+// "j'aimerais peut-être participer", "nous hésitons à candidater".
+func hedgesIntent(own string) bool {
+	for _, s := range splitSentences(own) {
+		for _, h := range hedges {
+			if strings.Contains(s, h) && hasIntentStem(s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // mayPutOff is the cheap test before the patterns: every one of them
 // holds one of these words.
 func mayPutOff(s string) bool {
