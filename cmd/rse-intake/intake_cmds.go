@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -165,11 +166,10 @@ func listCommand() *command {
 						if err != nil {
 							return err
 						}
-						out := make([]map[string]any, 0, len(apps))
+						out := make([]listedApplication, 0, len(apps))
 						for _, a := range apps {
-							obj := cfg.applicationJSON(a)
-							addThread(obj, a, linked[a.ID])
-							out = append(out, obj)
+							out = append(out, listedApplication{applicationOut: cfg.applicationJSON(a),
+								thread: newThread(a, linked[a.ID])})
 						}
 						return writeJSON(e.stdout, out)
 					}
@@ -206,47 +206,83 @@ func missingList(ms []store.Missing) string {
 	return strings.Join(names, ",")
 }
 
-// applicationJSON is the object list --json and show --json print.
-func (c *Config) applicationJSON(a *store.Application) map[string]any {
-	m := map[string]any{
-		"reference":             a.Reference,
-		"status":                a.Status,
-		"received_at":           a.ReceivedAt.Format(time.RFC3339),
-		"updated_at":            a.UpdatedAt.Format(time.RFC3339),
-		"missing":               missingNames(a.Missing),
-		"missing_details":       a.Missing,
-		"complete":              a.Complete() && a.Status != store.StatusNeedsReview,
-		"score":                 a.Score,
-		"possible_duplicate_of": nullableStr(a.PossibleDuplicateOf),
-		"corrected":             nonNil(a.Corrected),
-	}
-	a.Applicant.AddJSON(m)
-	eligible, reasons := c.eligibility(a)
-	m["eligible"] = eligible
-	m["reasons"] = nonNil(reasons)
-	return m
+// applicationOut is what list --json and show --json print of an
+// application.
+type applicationOut struct {
+	Reference           string          `json:"reference"`
+	Status              string          `json:"status"`
+	ReceivedAt          string          `json:"received_at"`
+	UpdatedAt           string          `json:"updated_at"`
+	Missing             []string        `json:"missing"`
+	MissingDetails      []store.Missing `json:"missing_details"`
+	Complete            bool            `json:"complete"`
+	Score               *int            `json:"score"`
+	PossibleDuplicateOf *string         `json:"possible_duplicate_of"`
+	Corrected           []string        `json:"corrected"`
+	applicant.JSON
+	Eligible bool     `json:"eligible"`
+	Reasons  []string `json:"reasons"`
 }
 
-// addThread adds to an application's JSON the Message-ID of the mail that
-// created it and the follow-ups that completed it; a follow-up's
-// "completes" is the application's reference.
-func addThread(obj map[string]any, a *store.Application, msgs []store.Linked) {
-	obj["message_id"] = nil
-	followUps := []map[string]any{}
-	duplicates := 0
+func (c *Config) applicationJSON(a *store.Application) applicationOut {
+	eligible, reasons := c.eligibility(a)
+	details := a.Missing
+	if details == nil {
+		details = []store.Missing{}
+	}
+	return applicationOut{
+		Reference:           a.Reference,
+		Status:              a.Status,
+		ReceivedAt:          a.ReceivedAt.Format(time.RFC3339),
+		UpdatedAt:           a.UpdatedAt.Format(time.RFC3339),
+		Missing:             missingNames(a.Missing),
+		MissingDetails:      details,
+		Complete:            a.Complete() && a.Status != store.StatusNeedsReview,
+		Score:               a.Score,
+		PossibleDuplicateOf: nullableStr(a.PossibleDuplicateOf),
+		Corrected:           nonNil(a.Corrected),
+		JSON:                a.Applicant.JSON(),
+		Eligible:            eligible,
+		Reasons:             nonNil(reasons),
+	}
+}
+
+// listedApplication is one element of list --json.
+type listedApplication struct {
+	applicationOut
+	thread
+}
+
+// thread is the Message-ID of the mail that created an application and
+// the follow-ups that completed it; a follow-up's "completes" is the
+// application's reference.
+type thread struct {
+	MessageID           *string       `json:"message_id"`
+	FollowUps           []followUpOut `json:"follow_ups"`
+	DuplicateDeliveries int           `json:"duplicate_deliveries"`
+}
+
+type followUpOut struct {
+	ID        int64   `json:"id"`
+	MessageID *string `json:"message_id"`
+	Kind      string  `json:"kind"`
+	Completes string  `json:"completes"`
+}
+
+func newThread(a *store.Application, msgs []store.Linked) thread {
+	t := thread{FollowUps: []followUpOut{}}
 	for _, m := range msgs {
 		switch {
 		case m.ID == a.FirstMessageID:
-			obj["message_id"] = nullableStr(m.MessageID)
+			t.MessageID = nullableStr(m.MessageID)
 		case m.DuplicateOf != 0:
-			duplicates++
+			t.DuplicateDeliveries++
 		default:
-			followUps = append(followUps, map[string]any{"id": m.ID, "message_id": nullableStr(m.MessageID),
-				"kind": extract.KindFollowUp, "completes": a.Reference})
+			t.FollowUps = append(t.FollowUps, followUpOut{ID: m.ID, MessageID: nullableStr(m.MessageID),
+				Kind: extract.KindFollowUp, Completes: a.Reference})
 		}
 	}
-	obj["follow_ups"] = followUps
-	obj["duplicate_deliveries"] = duplicates
+	return t
 }
 
 func missingNames(ms []store.Missing) []string {
@@ -257,11 +293,11 @@ func missingNames(ms []store.Missing) []string {
 	return out
 }
 
-func nullableStr(s string) any {
+func nullableStr(s string) *string {
 	if s == "" {
 		return nil
 	}
-	return s
+	return &s
 }
 
 func nonNil(s []string) []string {
@@ -303,66 +339,80 @@ func showCommand() *command {
 	}
 }
 
-func (c *Config) showJSON(ctx context.Context, st *store.Store, a *store.Application) (map[string]any, error) {
-	obj := c.applicationJSON(a)
+// shownApplication is what show --json prints.
+type shownApplication struct {
+	applicationOut
+	MessageID   *string            `json:"message_id"`
+	Messages    []shownMessage     `json:"messages"`
+	Attachments []store.Attachment `json:"attachments"`
+	History     []store.AuditEntry `json:"history"`
+}
+
+// shownMessage is one message of an application: what was read in it
+// (as parse reports it), and what intake decided.
+type shownMessage struct {
+	intake.Report
+	ID          int64   `json:"id"`
+	StoredAt    string  `json:"stored_at"`
+	DuplicateOf *int64  `json:"duplicate_of"`
+	NeedsReview bool    `json:"needs_review"`
+	Completes   *string `json:"completes"`
+}
+
+// ruleLinkedAtIntake is the kind_rule of a message whose kind intake
+// changed when it linked it to an application.
+const ruleLinkedAtIntake = "linked_at_intake"
+
+func (c *Config) showJSON(ctx context.Context, st *store.Store, a *store.Application) (*shownApplication, error) {
+	out := &shownApplication{applicationOut: c.applicationJSON(a)}
 	msgs, err := st.ApplicationMessages(ctx, a.ID)
 	if err != nil {
 		return nil, err
 	}
-	var first string
-	list := make([]map[string]any, 0, len(msgs))
+	out.Messages = make([]shownMessage, 0, len(msgs))
 	for _, m := range msgs {
-		var parsed map[string]any
-		if err := json.Unmarshal(m.Parsed, &parsed); err != nil {
-			return nil, fmt.Errorf("message %d: %w", m.ID, err)
+		sm := shownMessage{ID: m.ID, StoredAt: m.StoredAt.Format(time.RFC3339), NeedsReview: m.NeedsReview}
+		if len(m.Parsed) > 0 {
+			if err := json.Unmarshal(m.Parsed, &sm.Report); err != nil {
+				return nil, fmt.Errorf("message %d: %w", m.ID, err)
+			}
 		}
-		if parsed == nil {
-			parsed = map[string]any{}
+		read := sm.Kind
+		sm.Kind, sm.ShouldAcknowledge = m.Kind, m.ShouldAcknowledge
+		if m.DuplicateOf != 0 {
+			id := m.DuplicateOf
+			sm.DuplicateOf = &id
 		}
-		parsed["id"] = m.ID
-		parsed["stored_at"] = m.StoredAt.Format(time.RFC3339)
-		parsed["kind"] = m.Kind
-		parsed["should_acknowledge"] = m.ShouldAcknowledge
-		parsed["duplicate_of"] = nullableID(m.DuplicateOf)
-		parsed["needs_review"] = m.NeedsReview
-		parsed["completes"] = nil
 		if m.ID == a.FirstMessageID {
-			first = m.MessageID
+			out.MessageID = nullableStr(m.MessageID)
 		} else if m.DuplicateOf == 0 {
-			parsed["completes"] = a.Reference
-			parsed["kind"] = extract.KindFollowUp
+			sm.Completes = &a.Reference
+			sm.Kind = extract.KindFollowUp
 		}
-		list = append(list, parsed)
+		if sm.Kind != read {
+			// Read alone the mail was something else; intake linked it
+			// to this application (a reply, the same sender).
+			rule := ruleLinkedAtIntake
+			sm.KindRule = &rule
+		}
+		out.Messages = append(out.Messages, sm)
 	}
-	obj["message_id"] = nullableStr(first)
-	obj["messages"] = list
-	atts, err := st.Attachments(ctx, a.ID, 0)
-	if err != nil {
+	if out.Attachments, err = st.Attachments(ctx, a.ID, 0); err != nil {
 		return nil, err
 	}
-	if atts == nil {
-		atts = []store.Attachment{}
+	if out.Attachments == nil {
+		out.Attachments = []store.Attachment{}
 	}
-	obj["attachments"] = atts
-	hist, err := st.History(ctx, a.ID)
-	if err != nil {
+	if out.History, err = st.History(ctx, a.ID); err != nil {
 		return nil, err
 	}
-	if hist == nil {
-		hist = []store.AuditEntry{}
+	if out.History == nil {
+		out.History = []store.AuditEntry{}
 	}
-	obj["history"] = hist
-	return obj, nil
+	return out, nil
 }
 
-func nullableID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
-func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) error {
+func printShow(e *env, cfg *Config, obj *shownApplication, a *store.Application) error {
 	w := e.stdout
 	fmt.Fprintf(w, "%s  %s  (reçue le %s)\n", a.Reference, a.Status, a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"))
 	for _, f := range applicant.Fields {
@@ -371,25 +421,27 @@ func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) er
 		}
 	}
 	fmt.Fprintf(w, "  %-12s %s\n", "missing", missingList(a.Missing))
-	fmt.Fprintf(w, "  %-12s %v %s\n", "eligible", obj["eligible"], strings.Join(obj["reasons"].([]string), "; "))
+	fmt.Fprintf(w, "  %-12s %v %s\n", "eligible", obj.Eligible, strings.Join(obj.Reasons, "; "))
 	if a.PossibleDuplicateOf != "" {
 		fmt.Fprintf(w, "  %-12s %s\n", "duplicate?", a.PossibleDuplicateOf)
 	}
+	printEvidence(w, &a.Applicant)
 	fmt.Fprintln(w, "Messages:")
-	for _, m := range obj["messages"].([]map[string]any) {
-		fmt.Fprintf(w, "  #%v %v %s %s\n", m["id"], m["kind"], oneLine(fmt.Sprint(m["from_email"]), 100),
-			oneLine(fmt.Sprint(m["subject"]), 100))
+	for _, m := range obj.Messages {
+		rule := ""
+		if m.KindRule != nil {
+			rule = " (" + *m.KindRule + ")"
+		}
+		fmt.Fprintf(w, "  #%d %s%s %s %s\n", m.ID, m.Kind, rule, oneLine(deref(m.FromEmail), 100), oneLine(deref(m.Subject), 100))
 		// Defects and limits hit (attachments not kept, a sender that
 		// failed authentication) are for the coordinator to see.
-		if errs, ok := m["errors"].([]any); ok {
-			for _, e := range errs {
-				fmt.Fprintf(w, "      ! %s\n", oneLine(fmt.Sprint(e), 160))
-			}
+		for _, e := range m.Errors {
+			fmt.Fprintf(w, "      ! %s\n", oneLine(e, 160))
 		}
 	}
-	if atts := obj["attachments"].([]store.Attachment); len(atts) > 0 {
+	if len(obj.Attachments) > 0 {
 		fmt.Fprintln(w, "Attachments:")
-		for _, at := range atts {
+		for _, at := range obj.Attachments {
 			risky := ""
 			if at.Risky {
 				risky = " RISKY: a usual malware carrier, open with care"
@@ -398,10 +450,35 @@ func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) er
 		}
 	}
 	fmt.Fprintln(w, "History:")
-	for _, h := range obj["history"].([]store.AuditEntry) {
+	for _, h := range obj.History {
 		fmt.Fprintln(w, "  "+historyLine(h, cfg.loc))
 	}
 	return nil
+}
+
+// printEvidence writes where each field was read, one line a field:
+// siret ← line 12: « N° SIRET : 812 345 676 00017 » (label, labelled_line).
+func printEvidence(w io.Writer, a *applicant.Applicant) {
+	header := false
+	for _, f := range applicant.Fields {
+		e, ok := a.Evidence[f]
+		if v, _ := a.Field(f); !ok || v == "" {
+			continue
+		}
+		if !header {
+			fmt.Fprintln(w, "Evidence:")
+			header = true
+		}
+		e.Text = oneLine(e.Text, 100)
+		fmt.Fprintf(w, "  %s ← %s\n", f, e)
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // oneLine prints text that came from a mail on one terminal line: no
@@ -446,7 +523,7 @@ func parseCommand() *command {
 						continue
 					}
 					rep := an.Report()
-					rep["file"] = path
+					rep.File = path
 					if *asJSON {
 						// One object per line (NDJSON), Message-IDs as written.
 						enc := json.NewEncoder(e.stdout)
@@ -467,29 +544,23 @@ func parseCommand() *command {
 	}
 }
 
-func printReport(e *env, rep map[string]any) {
+func printReport(e *env, rep intake.Report) {
 	w := e.stdout
-	fmt.Fprintf(w, "%v\n  kind: %v (acknowledge: %v)\n  from: %v <%v>\n  subject: %v\n", rep["file"], rep["kind"],
-		rep["should_acknowledge"], rep["from_name"], rep["from_email"], rep["subject"])
+	rule := ""
+	if rep.KindRule != nil {
+		rule = ", rule " + *rep.KindRule
+	}
+	fmt.Fprintf(w, "%s\n  kind: %s (acknowledge: %v%s)\n  from: %s <%s>\n  subject: %s\n", rep.File, rep.Kind,
+		rep.ShouldAcknowledge, rule, deref(rep.FromName), deref(rep.FromEmail), oneLine(deref(rep.Subject), 100))
+	a := rep.Applicant()
 	for _, f := range applicant.Fields {
-		if v := rep[f]; v != nil && f != "motivation" {
-			switch x := v.(type) {
-			case *bool:
-				if x == nil {
-					continue
-				}
-				v = *x
-			case *int:
-				if x == nil {
-					continue
-				}
-				v = *x
-			}
-			fmt.Fprintf(w, "  %s: %v\n", f, v)
+		if v, _ := a.Field(f); v != "" && f != applicant.Motivation {
+			fmt.Fprintf(w, "  %s: %s\n", f, oneLine(v, 100))
 		}
 	}
-	if errs, _ := rep["errors"].([]string); len(errs) > 0 {
-		fmt.Fprintf(w, "  errors: %s\n", strings.Join(errs, "; "))
+	printEvidence(w, &a)
+	if len(rep.Errors) > 0 {
+		fmt.Fprintf(w, "  errors: %s\n", strings.Join(rep.Errors, "; "))
 	}
 }
 

@@ -87,7 +87,16 @@ func withReadStore(ctx context.Context, e *env, fn func(cfg *Config, st *store.S
 	case v > store.SchemaVersion():
 		return fmt.Errorf("database %s has schema version %d, newer than this binary (%d): upgrade rse-intake", cfg.Store.Path, v, store.SchemaVersion())
 	case v < store.SchemaVersion():
-		return fmt.Errorf("database %s has schema version %d, older than this binary (%d): run a command that writes (poll, send) once to upgrade it", cfg.Store.Path, v, store.SchemaVersion())
+		// An older schema lacks columns the queries read. Upgrading is a
+		// write, done once, as any writing command would; only a store
+		// that cannot be written is refused.
+		st.Close()
+		up, uerr := store.Open(ctx, cfg.Store.Path)
+		if uerr != nil {
+			return fmt.Errorf("database %s has schema version %d, older than this binary (%d), and cannot be upgraded here: %w", cfg.Store.Path, v, store.SchemaVersion(), uerr)
+		}
+		defer up.Close()
+		return fn(cfg, up)
 	}
 	return fn(cfg, st)
 }
