@@ -70,7 +70,12 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 			rule = "unknown"
 		}
 		i := -1
-		if ruleSource[rule] == applicant.SourceSignature && x.sig < len(x.lines) {
+		if ruleSource[rule] == applicant.SourceLabel {
+			// A label rule read the value on a labelled line, even when a
+			// sentence above says it too.
+			i = lines.locateIn(x.isLabel, f, value, a)
+		}
+		if i < 0 && ruleSource[rule] == applicant.SourceSignature && x.sig < len(x.lines) {
 			// A signature rule read the value there, even when a sentence
 			// says it too.
 			if k := lines.locate(x.sig, f, value, a); k >= 0 {
@@ -211,6 +216,23 @@ func (x *lineIndex) where(start int, ok func(i int) bool) int {
 	for i := start; i < len(x.lines); i++ {
 		if ok(i) {
 			return i
+		}
+	}
+	return -1
+}
+
+// locateIn is locate among the lines marked in only.
+func (x *lineIndex) locateIn(in []bool, field, value string, a *applicant.Applicant) int {
+	for i := 0; i < len(x.lines); i++ {
+		if !in[i] {
+			continue
+		}
+		if k := x.locate(i, field, value, a); k == i {
+			return i
+		} else if k < 0 {
+			return -1
+		} else {
+			i = k - 1 // the next line that holds it: is it marked?
 		}
 	}
 	return -1
