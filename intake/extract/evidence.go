@@ -182,31 +182,28 @@ var ruleSource = map[string]string{
 }
 
 // lineIndex holds the author's lines with their folded and digit-only
-// forms, each computed once.
+// forms, each computed once, when first needed.
 type lineIndex struct {
 	lines, folded, digits []string
+	hasFold, hasDigits    []bool
+	only                  []bool // when set, only these lines are looked at
 }
 
 func newLineIndex(lines []string) *lineIndex {
-	return &lineIndex{lines: lines}
+	return &lineIndex{lines: lines, folded: make([]string, len(lines)), digits: make([]string, len(lines)),
+		hasFold: make([]bool, len(lines)), hasDigits: make([]bool, len(lines))}
 }
 
 func (x *lineIndex) fold(i int) string {
-	if x.folded == nil {
-		x.folded = make([]string, len(x.lines))
-		for k, l := range x.lines {
-			x.folded[k] = looseFold(l)
-		}
+	if !x.hasFold[i] {
+		x.folded[i], x.hasFold[i] = looseFold(x.lines[i]), true
 	}
 	return x.folded[i]
 }
 
 func (x *lineIndex) digit(i int) string {
-	if x.digits == nil {
-		x.digits = make([]string, len(x.lines))
-		for k, l := range x.lines {
-			x.digits[k] = digitsOnly(l)
-		}
+	if !x.hasDigits[i] {
+		x.digits[i], x.hasDigits[i] = digitsOnly(x.lines[i]), true
 	}
 	return x.digits[i]
 }
@@ -214,7 +211,7 @@ func (x *lineIndex) digit(i int) string {
 // where returns the first line from start on for which ok holds, or -1.
 func (x *lineIndex) where(start int, ok func(i int) bool) int {
 	for i := start; i < len(x.lines); i++ {
-		if ok(i) {
+		if (x.only == nil || x.only[i]) && ok(i) {
 			return i
 		}
 	}
@@ -223,19 +220,9 @@ func (x *lineIndex) where(start int, ok func(i int) bool) int {
 
 // locateIn is locate among the lines marked in only.
 func (x *lineIndex) locateIn(in []bool, field, value string, a *applicant.Applicant) int {
-	for i := 0; i < len(x.lines); i++ {
-		if !in[i] {
-			continue
-		}
-		if k := x.locate(i, field, value, a); k == i {
-			return i
-		} else if k < 0 {
-			return -1
-		} else {
-			i = k - 1 // the next line that holds it: is it marked?
-		}
-	}
-	return -1
+	x.only = in
+	defer func() { x.only = nil }()
+	return x.locate(0, field, value, a)
 }
 
 // locate returns the index of the first line from start on that holds
