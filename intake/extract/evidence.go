@@ -105,6 +105,10 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 		}
 		a.SetEvidence(f, e)
 	}
+	for f, e := range a.Evidence {
+		e.MessageID = v.msg.MessageID
+		a.Evidence[f] = e
+	}
 	derive := func(field, from, rule string) {
 		if v, _ := a.Field(field); v == "" {
 			return
