@@ -6,9 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"path"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/rse-lozere/rse-intake/intake/extract"
@@ -175,19 +173,10 @@ func (s fileSink) Put(r io.Reader, a *mailparse.Attachment) (int64, string, erro
 	return s.files.Write(r)
 }
 
-// forbiddenExtensions are programs, scripts and documents with macros: an
-// application never needs one, and a coordinator must never be led to
-// open one.
-var forbiddenExtensions = map[string]bool{"exe": true, "bat": true, "cmd": true, "com": true, "scr": true,
-	"pif": true, "js": true, "jse": true, "vbs": true, "vbe": true, "wsf": true, "msi": true, "msp": true,
-	"jar": true, "ps1": true, "dll": true, "hta": true, "lnk": true, "reg": true, "cpl": true, "iso": true,
-	"sh": true, "msc": true, "wsh": true, "docm": true, "xlsm": true, "pptm": true, "dotm": true, "xlam": true}
-
 // refusal says, in French for the applicant, why an attachment is not
-// kept; "" when it is.
+// kept; "" when it is. The list is store.ForbiddenAttachment's.
 func refusal(filename, contentType string) string {
-	ext := strings.ToLower(strings.TrimPrefix(path.Ext(filename), "."))
-	if forbiddenExtensions[ext] || contentType == "application/x-msdownload" || contentType == "application/x-msdos-program" {
+	if ext, bad := store.ForbiddenAttachment(filename, contentType); bad {
 		return fmt.Sprintf("type de fichier non accepté (.%s) : envoyez un PDF ou un document bureautique", ext)
 	}
 	return ""

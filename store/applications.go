@@ -132,8 +132,8 @@ func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix stri
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO applications (reference, year, seq, status, first_message_id,
 		received_at, updated_at, first_name, last_name, email, phone, company, role, siret, siret_valid, siren,
 		postal_code, commune, departement, headcount, sector, motivation, forwarded_by, corrected, missing, score,
-		possible_duplicate_of, decision_notified, notes, name_key, evidence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		possible_duplicate_of, decision_notified, notes, name_key, mailbox_key, evidence)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append([]any{a.Reference, a.Year, a.Seq, a.Status, a.FirstMessageID, ts(a.ReceivedAt), ts(a.UpdatedAt)},
 			args...)...)
 	if err != nil {
@@ -144,6 +144,7 @@ func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix stri
 }
 
 func applicationArgs(a *Application) ([]any, error) {
+	cleanApplicant(&a.Applicant)
 	corrected, err := json.Marshal(nonNil(a.Corrected))
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
@@ -179,7 +180,7 @@ func applicationArgs(a *Application) ([]any, error) {
 		nullStr(a.PostalCode), nullStr(a.Commune), nullStr(a.Departement), headcount, nullStr(a.Sector),
 		nullStr(a.Motivation), nullStr(a.ForwardedBy), string(corrected), string(miss), score,
 		nullStr(a.PossibleDuplicateOf), nullStr(a.DecisionNotified), nullStr(a.Notes), nullStr(NameKey(&a.Applicant)),
-		string(ev)}, nil
+		nullStr(AddressKey(a.Email)), string(ev)}, nil
 }
 
 // UpdateApplication writes every field of a back (status changes should go
@@ -194,7 +195,7 @@ func (tx *Tx) UpdateApplication(ctx context.Context, a *Application) error {
 		first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
 		siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
 		forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
-		decision_notified = ?, notes = ?, name_key = ?, evidence = ? WHERE id = ?`,
+		decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ? WHERE id = ?`,
 		append(append([]any{a.Status, ts(a.UpdatedAt)}, args...), a.ID)...)
 	if err != nil {
 		return fmt.Errorf("update application %s: %w", a.Reference, err)
@@ -257,13 +258,13 @@ func listApplications(ctx context.Context, q querier, statuses []string) ([]*App
 	return collect(rows, err, "list applications", scanApplication)
 }
 
-// OpenApplicationFrom returns the newest application from email, received
-// since, that is still waiting for pieces (received or incomplete); nil
-// when there is none.
+// OpenApplicationFrom returns the newest application from email's
+// mailbox (any spelling, see AddressKey), received since, that is still
+// waiting for pieces (received or incomplete); nil when there is none.
 func (tx *Tx) OpenApplicationFrom(ctx context.Context, email string, since time.Time) (*Application, error) {
 	a, err := scanApplication(tx.tx.QueryRowContext(ctx, `SELECT `+applicationCols+` FROM applications
-		WHERE email = ? AND received_at >= ? AND status IN ('received', 'incomplete')
-		ORDER BY id DESC LIMIT 1`, strings.ToLower(email), ts(since)))
+		WHERE mailbox_key = ? AND received_at >= ? AND status IN ('received', 'incomplete')
+		ORDER BY id DESC LIMIT 1`, AddressKey(email), ts(since)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/rse-lozere/rse-intake/intake"
 	"github.com/rse-lozere/rse-intake/intake/extract"
@@ -47,6 +46,12 @@ func newPipeline(cfg *Config, st *store.Store, composer intake.Composer, e *env)
 		Files:               store.Files{Dir: cfg.Store.Attachments},
 		Composer:            composer,
 		Logger:              e.log,
+		AuthservID:          cfg.Intake.AuthservID,
+		Limits: mailparse.Limits{
+			MaxAttachments:     cfg.Intake.MaxAttachments,
+			MaxFiles:           cfg.Intake.MaxFiles,
+			MaxAttachmentBytes: int64(cfg.Intake.MaxAttachmentsTotalMB) << 20,
+		},
 	})
 }
 
@@ -101,7 +106,7 @@ func statsCommand() *command {
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			asJSON := fs.Bool("json", false, "print JSON")
 			return func(ctx context.Context, e *env) error {
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					s, err := st.Stats(ctx)
 					if err != nil {
 						return err
@@ -147,7 +152,7 @@ func listCommand() *command {
 				if *status != "" && !validStatus(*status) {
 					return usagef("unknown status %q (one of %s)", *status, strings.Join(store.Statuses, ", "))
 				}
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					var filter []string
 					if *status != "" {
 						filter = []string{*status}
@@ -171,9 +176,11 @@ func listCommand() *command {
 					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "REFERENCE\tSTATUS\tRECEIVED\tNAME\tCOMPANY\tCOMMUNE\tMISSING")
 					for _, a := range apps {
+						// Text from mail: one short terminal line each, whatever
+						// a sender wrote (and whatever an older database holds).
 						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Reference, a.Status,
-							a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"), strings.TrimSpace(a.FirstName+" "+a.LastName),
-							a.Company, a.Commune, missingList(a.Missing))
+							a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"), oneLine(a.FirstName+" "+a.LastName, 40),
+							oneLine(a.Company, 40), oneLine(a.Commune, 30), missingList(a.Missing))
 					}
 					return tw.Flush()
 				})
@@ -310,7 +317,7 @@ func showCommand() *command {
 				if len(e.args) != 1 {
 					return usagef("show needs one application reference, e.g. RSE-2026-0007")
 				}
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					a, err := st.Application(ctx, e.args[0])
 					if errors.Is(err, store.ErrNotFound) {
 						return fmt.Errorf("no application %s", e.args[0])
@@ -425,12 +432,21 @@ func printShow(e *env, cfg *Config, obj *shownApplication, a *store.Application)
 		if m.KindRule != nil {
 			rule = " (" + *m.KindRule + ")"
 		}
-		fmt.Fprintf(w, "  #%d %s%s %s %s\n", m.ID, m.Kind, rule, deref(m.FromEmail), oneLine(deref(m.Subject), 100))
+		fmt.Fprintf(w, "  #%d %s%s %s %s\n", m.ID, m.Kind, rule, oneLine(deref(m.FromEmail), 100), oneLine(deref(m.Subject), 100))
+		// Defects and limits hit (attachments not kept, a sender that
+		// failed authentication) are for the coordinator to see.
+		for _, e := range m.Errors {
+			fmt.Fprintf(w, "      ! %s\n", oneLine(e, 160))
+		}
 	}
 	if len(obj.Attachments) > 0 {
 		fmt.Fprintln(w, "Attachments:")
 		for _, at := range obj.Attachments {
-			fmt.Fprintf(w, "  %s (%s, %d bytes) %s\n", at.Filename, at.ContentType, at.Size, at.Refused)
+			risky := ""
+			if at.Risky {
+				risky = " RISKY: a usual malware carrier, open with care"
+			}
+			fmt.Fprintf(w, "  %s (%s, %d bytes)%s %s\n", oneLine(at.Filename, 100), at.ContentType, at.Size, risky, at.Refused)
 		}
 	}
 	fmt.Fprintln(w, "History:")
@@ -472,20 +488,9 @@ func deref(s *string) string {
 }
 
 // oneLine prints text that came from a mail on one terminal line: no
-// control characters (escape sequences), whitespace collapsed, cut at max.
-func oneLine(s string, max int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > max {
-		return string(r[:max]) + "…"
-	}
-	return s
-}
+// control characters (escape sequences) or Unicode separators, whitespace
+// collapsed, cut at max characters (see store.CleanLine).
+func oneLine(s string, max int) string { return store.CleanLine(s, max) }
 
 func parseCommand() *command {
 	return &command{
