@@ -52,8 +52,8 @@ type IMAPOptions struct {
 	// "oauthbearer" (AUTHENTICATE with an access token from Token).
 	Auth string
 	// Token gives the OAuth access token, asked at each connection.
-	Token    TokenSource
-	Mailbox  string // default INBOX
+	Token   TokenSource
+	Mailbox string // default INBOX
 	// Processed is what happens on the server to a stored message: "keep"
 	// (nothing), "flag" (default: add ProcessedKeyword) or "move:FOLDER"
 	// (moved to FOLDER, created when missing).
