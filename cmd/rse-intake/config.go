@@ -13,6 +13,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/rse-lozere/rse-intake/intake/oauth"
 	"github.com/rse-lozere/rse-intake/store"
 )
 
@@ -25,10 +26,14 @@ type Config struct {
 	Selection SelectionConfig `toml:"selection"`
 	Notify    NotifyConfig    `toml:"notify"`
 	Intake    IntakeConfig    `toml:"intake"`
+	OAuth     OAuthConfig     `toml:"oauth"`
 
 	file string         // where it was read from
 	dir  string         // its folder: relative paths start there
 	loc  *time.Location // Program.Timezone, loaded
+
+	retention store.Retention      // [store] retention and retention_selected, parsed
+	oauthSrc  *oauth.RefreshSource // built once, shared by IMAP and SMTP
 }
 
 // ProgramConfig describes the program and its people.
@@ -52,6 +57,8 @@ type IMAPConfig struct {
 	Username     string `toml:"username"`
 	Password     string `toml:"password"`
 	PasswordFile string `toml:"password_file"`
+	Auth         string `toml:"auth"`          // password | xoauth2 | oauthbearer
+	TokenCommand string `toml:"token_command"` // prints an access token; else [oauth]
 	Mailbox      string `toml:"mailbox"`
 	Processed    string `toml:"processed"`
 	BatchSize    int    `toml:"batch_size"`
@@ -65,13 +72,17 @@ type SMTPConfig struct {
 	Username     string `toml:"username"`
 	Password     string `toml:"password"`
 	PasswordFile string `toml:"password_file"`
+	Auth         string `toml:"auth"`
+	TokenCommand string `toml:"token_command"`
 	From         string `toml:"from"`
 }
 
 // StoreConfig says where data is kept.
 type StoreConfig struct {
-	Path        string `toml:"path"`
-	Attachments string `toml:"attachments"`
+	Path              string `toml:"path"`
+	Attachments       string `toml:"attachments"`
+	Retention         string `toml:"retention"`          // "365d": all but selected participants
+	RetentionSelected string `toml:"retention_selected"` // "3y"
 }
 
 // SelectionConfig holds the eligibility rules.
@@ -117,7 +128,7 @@ func defaultConfig() Config {
 		},
 		IMAP:  IMAPConfig{Security: "tls", Mailbox: "INBOX", Processed: "flag", BatchSize: 100},
 		SMTP:  SMTPConfig{Security: "starttls"},
-		Store: StoreConfig{Path: "rse-intake.db"},
+		Store: StoreConfig{Path: "rse-intake.db", Retention: "365d", RetentionSelected: "3y"},
 		Selection: SelectionConfig{
 			Departements:      []string{"48"},
 			RequireValidSiret: &yes,
@@ -225,6 +236,15 @@ func (c *Config) finish(dir string) error {
 		c.Store.Attachments = c.Store.Path + ".files"
 	}
 	c.Store.Attachments = resolve(dir, c.Store.Attachments)
+	if c.retention.Default, err = retentionPeriod(c.Store.Retention); err != nil {
+		return fmt.Errorf("[store] retention: %v", err)
+	}
+	if c.retention.Selected, err = retentionPeriod(c.Store.RetentionSelected); err != nil {
+		return fmt.Errorf("[store] retention_selected: %v", err)
+	}
+	if err := c.finishOAuth(dir); err != nil {
+		return err
+	}
 	if c.Notify.TemplatesDir != "" {
 		c.Notify.TemplatesDir = resolve(dir, c.Notify.TemplatesDir)
 	}
@@ -291,6 +311,9 @@ func (c *Config) requireIMAP() error {
 	}
 	// Secrets are read only by the commands that use them, so that a
 	// coordinator exporting the shortlist needs no password file.
+	if usesOAuth(c.IMAP.Auth) {
+		return c.requireOAuth("imap", c.IMAP.TokenCommand)
+	}
 	var err error
 	if c.IMAP.Password, err = secret("imap", c.IMAP.Password, c.IMAP.PasswordFile, "RSE_IMAP_PASSWORD", c.dir); err != nil {
 		return configErrorf("config file %s: %v", c.file, err)
@@ -308,6 +331,12 @@ func (c *Config) requireSMTP() error {
 	}
 	if c.Program.Address == "" {
 		return configErrorf("config file %s: [program] address is required to send", c.file)
+	}
+	if usesOAuth(c.SMTP.Auth) {
+		if c.SMTP.Username == "" {
+			return configErrorf("config file %s: [smtp] auth = %q needs username", c.file, c.SMTP.Auth)
+		}
+		return c.requireOAuth("smtp", c.SMTP.TokenCommand)
 	}
 	if c.SMTP.Username != "" {
 		var err error

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rse-lozere/rse-intake/intake/imaptest"
+	"github.com/rse-lozere/rse-intake/intake/oauth"
+	"github.com/rse-lozere/rse-intake/intake/oauth/oauthtest"
+	"github.com/rse-lozere/rse-intake/notify/smtpsink"
+)
+
+const oauthUser = "rse.innovation.manageriale@gmail.com"
+
+// oauthConfig writes a configuration signing in to IMAP and SMTP with
+// OAuth tokens of prov, with a token file as rse-intake auth leaves it.
+func oauthConfig(t *testing.T, prov *oauthtest.Provider, imapSrv *imaptest.MemServer, sink *smtpsink.Sink, imapExtra, smtpExtra string) string {
+	t.Helper()
+	shost, sport, _ := net.SplitHostPort(sink.Addr())
+	conf := writeConfig(t, fmt.Sprintf(`[program]
+address = %q
+[imap]
+host = %q
+port = %d
+security = "none"
+username = %q
+%s
+[smtp]
+host = %q
+port = %s
+security = "none"
+username = %q
+%s
+[oauth]
+provider = "google"
+client_id = "client-id.apps.googleusercontent.com"
+token_url = %q
+`, oauthUser, imapSrv.Host(), imapSrv.Port(), oauthUser, imapExtra, shost, sport, oauthUser, smtpExtra,
+		prov.OAuth("google").TokenURL))
+	if err := oauth.WriteTokenFile(filepath.Join(filepath.Dir(conf), "rse-intake.oauth.json"),
+		&oauth.TokenFile{Provider: "google", RefreshToken: "refresh-0"}); err != nil {
+		t.Fatal(err)
+	}
+	return conf
+}
+
+// TestPollAndSendWithOAuth: poll --once signs in with XOAUTH2 and send
+// --once with OAUTHBEARER, both from the one stored sign-in; once it is
+// revoked, both fail with the one clear message and the mail stays queued.
+func TestPollAndSendWithOAuth(t *testing.T) {
+	prov := oauthtest.Start(t)
+	imapSrv := imaptest.StartMemServerWith(t, oauthUser, "unused", imaptest.MemServerOptions{Bearer: prov.Check})
+	sink := smtpsink.StartWithOptions(t, smtpsink.Options{Username: oauthUser, Bearer: prov.Check})
+	t.Setenv("RSE_OAUTH_CLIENT_SECRET", "client-secret-from-env")
+	conf := oauthConfig(t, prov, imapSrv, sink, `auth = "xoauth2"`, `auth = "oauthbearer"`)
+	_, raws := corpusRaws(t)
+	imapSrv.Append("INBOX", raws[0])
+	mustRun(t, "--config", conf, "poll", "--once")
+	mustRun(t, "--config", conf, "send", "--once")
+	if sink.Len() != 1 {
+		t.Fatalf("%d mails delivered, want the acknowledgement", sink.Len())
+	}
+
+	imapSrv.Append("INBOX", raws[1])
+	mustRun(t, "--config", conf, "poll", "--once") // an acknowledgement is due
+	prov.RevokeAll()
+	imapSrv.Append("INBOX", raws[2])
+	for _, cmd := range []string{"poll", "send"} {
+		code, stdout, stderr := runCLI(t, "--config", conf, cmd, "--once")
+		if code != 1 || !strings.Contains(stderr, "sign in again with: rse-intake auth google") {
+			t.Errorf("%s after revocation: exit %d\n%s%s", cmd, code, stdout, stderr)
+		}
+		if strings.Contains(stdout+stderr, "client-secret-from-env") || strings.Contains(stdout+stderr, "refresh-0") {
+			t.Errorf("%s printed a secret: %s%s", cmd, stdout, stderr)
+		}
+	}
+	if sink.Len() != 1 {
+		t.Errorf("%d mails delivered, want only the first acknowledgement", sink.Len())
+	}
+}
+
+// TestTokenCommand: with token_command, the token comes from the command
+// and no [oauth] sign-in is needed.
+func TestTokenCommand(t *testing.T) {
+	prov := oauthtest.Start(t)
+	imapSrv := imaptest.StartMemServerWith(t, oauthUser, "unused", imaptest.MemServerOptions{Bearer: prov.Check})
+	sink := smtpsink.Start(t)
+	src := oauth.NewRefreshSource(prov.OAuth("google"), oauth.Client{ID: "x"}, writeTokenFile(t))
+	tok, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := oauthConfig(t, prov, imapSrv, sink, fmt.Sprintf("auth = \"xoauth2\"\ntoken_command = \"echo %s\"", tok), "")
+	_, raws := corpusRaws(t)
+	imapSrv.Append("INBOX", raws[0])
+	mustRun(t, "--config", conf, "poll", "--once")
+	if n, _ := imapSrv.Count("INBOX"); n != 1 {
+		t.Fatal("mailbox changed")
+	}
+	prov.Advance(2 * time.Hour) // the helper's token expired and it keeps printing it
+	code, _, stderr := runCLI(t, "--config", conf, "poll", "--once")
+	if code != 1 || !strings.Contains(stderr, "XOAUTH2 refused") {
+		t.Errorf("expired token from the command: exit %d, %s", code, stderr)
+	}
+}
+
+func writeTokenFile(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "tok.json")
+	if err := oauth.WriteTokenFile(p, &oauth.TokenFile{Provider: "google", RefreshToken: "refresh-0"}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestOAuthConfigErrors(t *testing.T) {
+	cases := []struct{ body, cmd, want string }{
+		{"[imap]\nauth = \"kerberos\"\n", "stats", "[imap] auth \"kerberos\""},
+		{"[oauth]\nprovider = \"yahoo\"\n", "stats", "[oauth] provider"},
+		{"[imap]\nhost = \"127.0.0.1\"\nusername = \"u\"\nauth = \"xoauth2\"\n", "poll", "needs a token_command, or an [oauth] provider"},
+		{"[imap]\nhost = \"127.0.0.1\"\nusername = \"u\"\nauth = \"xoauth2\"\n[oauth]\nprovider = \"microsoft\"\n", "poll", "[oauth] client_id is missing"},
+	}
+	for _, c := range cases {
+		conf := writeConfig(t, c.body)
+		code, _, stderr := runCLI(t, "--config", conf, c.cmd, "--once")
+		if c.cmd == "stats" {
+			code, _, stderr = runCLI(t, "--config", conf, c.cmd)
+		}
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%q: exit %d, %s; want 2 and %q", c.body, code, stderr, c.want)
+		}
+	}
+}
