@@ -260,3 +260,17 @@ func backupCommand() *command {
 		},
 	}
 }
+
+// permissionWarnings says which files holding personal data or secrets
+// others than their owner can read: the database and its WAL, the
+// attachments, password and client secret files, the OAuth token file.
+// `check` prints them.
+func (c *Config) permissionWarnings() []string {
+	paths := append(store.DatabaseFiles(c.Store.Path), c.Store.Attachments, c.OAuth.TokenFile)
+	for _, f := range []string{c.IMAP.PasswordFile, c.SMTP.PasswordFile, c.OAuth.ClientSecretFile} {
+		if f != "" {
+			paths = append(paths, resolve(c.dir, f))
+		}
+	}
+	return store.CheckPermissions(paths)
+}

@@ -180,3 +180,23 @@ func fileTraces(t *testing.T, db, files string, needles []string) []string {
 	})
 	return found
 }
+
+func TestPermissionWarnings(t *testing.T) {
+	conf := writeConfig(t, "[imap]\npassword_file = \"imap.pass\"\n")
+	dir := filepath.Dir(conf)
+	pass := filepath.Join(dir, "imap.pass")
+	if err := os.WriteFile(pass, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := cfg.permissionWarnings(); len(w) != 0 {
+		t.Errorf("owner-only password file: %v", w)
+	}
+	os.Chmod(pass, 0o644)
+	if w := cfg.permissionWarnings(); len(w) != 1 || !strings.Contains(w[0], "imap.pass can be read by others") || strings.Contains(w[0], "secret") {
+		t.Errorf("readable password file: %v", w)
+	}
+}
