@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -134,5 +138,64 @@ func TestOAuthConfigErrors(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%q: exit %d, %s; want 2 and %q", c.body, code, stderr, c.want)
 		}
+	}
+}
+
+// browserWriter is the terminal of `rse-intake auth`: when the command
+// prints the sign-in address, a "browser" opens it (the test provider
+// approves at once and redirects to the loopback listener).
+type browserWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *browserWriter) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Write(p)
+	for _, f := range strings.Fields(string(p)) {
+		if strings.HasPrefix(f, "http://127.0.0.1") {
+			go func() {
+				if resp, err := http.Get(f); err == nil {
+					resp.Body.Close()
+				}
+			}()
+		}
+	}
+	return len(p), nil
+}
+
+func (b *browserWriter) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestAuthCommandStoresRefreshToken(t *testing.T) {
+	withUmask(t, 0o022)
+	prov := oauthtest.Start(t)
+	p := prov.OAuth("google")
+	conf := writeConfig(t, fmt.Sprintf("[oauth]\nprovider = \"google\"\nclient_id = \"id\"\nauth_url = %q\ntoken_url = %q\n",
+		p.AuthURL, p.TokenURL))
+	var out browserWriter
+	var errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if code := run(ctx, []string{"--config", conf, "auth", "google"}, &out, &errb); code != 0 {
+		t.Fatalf("auth: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	file := filepath.Join(filepath.Dir(conf), "rse-intake.oauth.json")
+	tf, err := oauth.ReadTokenFile(file)
+	if err != nil || tf.RefreshToken == "" || tf.Provider != "google" {
+		t.Fatalf("token file: %+v, %v", tf, err)
+	}
+	if info, _ := os.Stat(file); info.Mode().Perm() != 0o600 {
+		t.Errorf("token file mode %v", info.Mode())
+	}
+	if strings.Contains(out.String(), tf.RefreshToken) {
+		t.Error("auth printed the refresh token")
+	}
+	if !strings.Contains(out.String(), `auth = "xoauth2" in [imap] and [smtp]`) {
+		t.Errorf("auth output:\n%s", out.String())
 	}
 }
