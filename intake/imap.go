@@ -21,6 +21,7 @@ import (
 	"github.com/emersion/go-message/charset"
 
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/loopback"
 )
 
 // Ingester stores one raw message read from a mailbox, together with the
@@ -135,7 +136,7 @@ func (o IMAPOptions) Validate() error {
 	switch o.Security {
 	case "tls", "starttls":
 	case "none":
-		if !isLoopback(o.Host) {
+		if !loopback.Is(o.Host) {
 			return fmt.Errorf("imap: security \"none\" sends the password in clear: allowed for a loopback host only, not %q", o.Host)
 		}
 	default:
@@ -161,14 +162,6 @@ func (o IMAPOptions) Validate() error {
 		return fmt.Errorf("imap: processed %q: want \"keep\", \"flag\" or \"move:FOLDER\"", o.Processed)
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // PollStats says what one poll did.

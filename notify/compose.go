@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 	"github.com/rse-lozere/rse-intake/templates"
 )
 
@@ -272,7 +273,7 @@ func (c *Composer) selfTest() error {
 	valid := false
 	headcount := 12
 	full := &store.Application{Reference: "RSE-2026-0001", Status: store.StatusSelected,
-		Applicant: store.Applicant{FirstName: "Élodie", LastName: "Rouvière", Email: "elodie@example.org",
+		Applicant: applicant.Applicant{FirstName: "Élodie", LastName: "Rouvière", Email: "elodie@example.org",
 			Phone: "+33612345678", Company: "Atelier <Test>", Role: "gérante", Siret: "12345678901234",
 			SiretValid: &valid, PostalCode: "48000", Commune: "Mende", Headcount: &headcount},
 		Missing: []store.Missing{{Field: "siret"}, {Field: "attachment:cv"}, {Field: "unknown"}}}
@@ -410,7 +411,7 @@ func (c *Composer) view(lang string, app *store.Application, atts []store.Attach
 	if a.SiretValid == nil || *a.SiretValid {
 		fact("siret", a.Siret)
 	}
-	fact("phone", frenchPhone(a.Phone))
+	fact("phone", applicant.DisplayPhone(a.Phone))
 	if a.Headcount != nil {
 		fact("headcount", strconv.Itoa(*a.Headcount))
 	}
@@ -427,7 +428,7 @@ func (c *Composer) view(lang string, app *store.Application, atts []store.Attach
 	return v
 }
 
-func missingPiece(labels map[string]string, m store.Missing, a *store.Applicant) Piece {
+func missingPiece(labels map[string]string, m store.Missing, a *applicant.Applicant) Piece {
 	var p Piece
 	if name, ok := strings.CutPrefix(m.Field, "attachment:"); ok {
 		p.Label = label(labels, "attachment."+name, "")
@@ -461,7 +462,7 @@ func label(labels map[string]string, key, fallback string) string {
 
 // cleanApplicant strips control characters and line breaks from every
 // text field: they come from mail and end up in one-line places.
-func cleanApplicant(a store.Applicant) store.Applicant {
+func cleanApplicant(a applicant.Applicant) applicant.Applicant {
 	for _, p := range []*string{&a.FirstName, &a.LastName, &a.Email, &a.Phone, &a.Company, &a.Role, &a.Siret,
 		&a.Siren, &a.PostalCode, &a.Commune, &a.Departement, &a.Sector} {
 		*p = oneLine(*p)
@@ -469,26 +470,8 @@ func cleanApplicant(a store.Applicant) store.Applicant {
 	return a
 }
 
-func fullName(a *store.Applicant) string {
+func fullName(a *applicant.Applicant) string {
 	return strings.TrimSpace(a.FirstName + " " + a.LastName)
-}
-
-// frenchPhone writes +33612345678 as 06 12 34 56 78; other numbers as given.
-func frenchPhone(p string) string {
-	if rest, ok := strings.CutPrefix(p, "+33"); ok && len(rest) == 9 && isDigits(rest) {
-		d := "0" + rest
-		return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10]
-	}
-	return p
-}
-
-func isDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func formatDate(t time.Time, months string) string {

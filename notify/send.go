@@ -16,6 +16,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/loopback"
 )
 
 // SMTP security modes.
@@ -126,7 +127,7 @@ func NewSender(st *store.Store, cfg SenderConfig) (*Sender, error) {
 		}
 		// The configuration checks this too; a plain-text session (and a
 		// password) must never leave the machine.
-		if !isLoopbackHost(c.Host) {
+		if !loopback.Is(c.Host) {
 			return nil, fmt.Errorf("smtp: security \"none\" is only allowed towards a loopback host, not %q", c.Host)
 		}
 	default:
@@ -166,14 +167,6 @@ func NewSender(st *store.Store, cfg SenderConfig) (*Sender, error) {
 		}
 	}
 	return s, nil
-}
-
-func isLoopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(h, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // canonicalAddress folds the spellings that reach the same mailbox: case,

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/rse-lozere/rse-intake/intake/oauth"
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
+	"github.com/rse-lozere/rse-intake/store/loopback"
 )
 
 // Config is the whole rse-intake.toml.
@@ -194,8 +195,8 @@ func (c *Config) finish(dir string) error {
 		c.Program.Coordinators[i] = strings.ToLower(a.Address)
 	}
 	for _, f := range c.Program.Required {
-		if _, ok := (&store.Applicant{}).Field(f); !ok {
-			return fmt.Errorf("[program] required: unknown field %q (one of %s)", f, strings.Join(store.ApplicantFields, ", "))
+		if _, ok := (&applicant.Applicant{}).Field(f); !ok {
+			return fmt.Errorf("[program] required: unknown field %q (one of %s)", f, strings.Join(applicant.Fields, ", "))
 		}
 	}
 	switch c.Program.Language {
@@ -262,23 +263,15 @@ func checkSecurity(section, security, host string) error {
 	case "tls", "starttls":
 		return nil
 	case "none":
-		if host != "" && !isLoopback(host) {
+		// intake and notify check again when they connect (notify on the
+		// address actually dialled); this check makes the mistake a
+		// configuration error, exit code 2, before any work.
+		if host != "" && !loopback.Is(host) {
 			return fmt.Errorf("[%s] security = \"none\" is only allowed for a loopback host, not %q: use \"tls\" or \"starttls\"", section, host)
 		}
 		return nil
 	}
 	return fmt.Errorf("[%s] security %q: must be \"tls\", \"starttls\" or \"none\"", section, security)
-}
-
-// isLoopback reports a host on this machine. intake and notify check again
-// when they connect (notify on the address actually dialled); this check
-// makes the mistake a configuration error, exit code 2, before any work.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // secret returns the password from the environment, else the
