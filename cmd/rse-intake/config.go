@@ -35,6 +35,10 @@ type Config struct {
 
 	retention store.Retention      // [store] retention and retention_selected, parsed
 	oauthSrc  *oauth.RefreshSource // built once, shared by IMAP and SMTP
+	// signInAlert, when set (by the daemon, before building clients), is
+	// called once each time the OAuth sign-in is lost; see tokenSource.
+	signInAlert func(error)
+	alerting    map[oauth.Source]*oauth.AlertingSource
 }
 
 // ProgramConfig describes the program and its people.
