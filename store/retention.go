@@ -26,7 +26,8 @@ const (
 
 // Purge erases what is older than the retention periods allow, counted
 // from each record's last activity: for an application, its last change,
-// mail or outgoing mail; for other mail, when it was stored. A message not
+// mail or outgoing mail (a mail queued and never delivered counts from
+// when it was queued); for other mail, when it was stored. A message not
 // yet flagged or moved on the server is kept until it is. With dryRun, it
 // only counts. The register of erasures keeps one line per application,
 // with by as the actor.
@@ -45,7 +46,6 @@ func (s *Store) Purge(ctx context.Context, r Retention, files Files, by string, 
 			          coalesce((SELECT max(coalesce(sent_at, created_at)) FROM outbox o WHERE o.application_id = a.id), ''),
 			          coalesce((SELECT max(at) FROM audit u WHERE u.application_id = a.id), ''))
 			      < CASE a.status WHEN 'selected' THEN ? ELSE ? END
-			  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.application_id = a.id AND o.status = 'pending')
 			ORDER BY a.id`, cutSelected, cutDefault)
 		appIDs, err := collect(rows, err, "purge: old applications", scanID)
 		if err != nil {
@@ -54,7 +54,6 @@ func (s *Store) Purge(ctx context.Context, r Retention, files Files, by string, 
 		rows, err = tx.tx.QueryContext(ctx, `SELECT id FROM messages WHERE application_id IN (`+idList(appIDs)+`)
 			UNION SELECT id FROM messages WHERE application_id IS NULL AND stored_at < ?
 			  AND (server_done = 1 OR mailbox_id IS NULL)
-			  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = messages.id AND o.status = 'pending')
 			ORDER BY 1`, cutDefault)
 		msgIDs, err := collect(rows, err, "purge: old messages", scanID)
 		if err != nil {

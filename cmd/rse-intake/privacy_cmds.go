@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -273,4 +274,17 @@ func (c *Config) permissionWarnings() []string {
 		}
 	}
 	return store.CheckPermissions(paths)
+}
+
+// purgeJob is the daily retention run of the daemon's scheduler (e.g.
+// notify.Job{Name: "purge", Spec: "30 3 * * *", Run: cfg.purgeJob(st, e)}):
+// it applies [store] retention and logs what went, as counts only.
+func (c *Config) purgeJob(st *store.Store, e *env) func(ctx context.Context) error {
+	return st.PurgeJob(c.retention, c.files(), func(er *store.Erasure) {
+		if len(er.Applications)+er.Messages+er.Mails == 0 {
+			return
+		}
+		e.log.Info("retention_purge", slog.Int("applications", len(er.Applications)),
+			slog.Int("messages", er.Messages), slog.Int("mails", er.Mails), slog.Int("files", er.Files))
+	})
 }

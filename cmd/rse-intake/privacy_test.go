@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rse-lozere/rse-intake/intake/imaptest"
 	"github.com/rse-lozere/rse-intake/notify/smtpsink"
@@ -198,5 +200,34 @@ func TestPermissionWarnings(t *testing.T) {
 	os.Chmod(pass, 0o644)
 	if w := cfg.permissionWarnings(); len(w) != 1 || !strings.Contains(w[0], "imap.pass can be read by others") || strings.Contains(w[0], "secret") {
 		t.Errorf("readable password file: %v", w)
+	}
+}
+
+// TestPurgeJob: the job the daemon schedules erases what is past its
+// term and logs counts, never names or addresses.
+func TestPurgeJob(t *testing.T) {
+	conf, _ := memCorpusServers(t)
+	mustRun(t, "--config", conf, "poll", "--once") // acknowledgements stay queued: no send
+	cfg, err := loadConfig(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStore(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.SetClock(func() time.Time { return time.Now().Add(4 * 365 * 24 * time.Hour) })
+	var logs bytes.Buffer
+	e := &env{log: slog.New(slog.NewTextHandler(&logs, nil))}
+	if err := cfg.purgeJob(st, e)(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	stats, err := st.Stats(t.Context())
+	if err != nil || stats.Messages != 0 || stats.Applications != 0 {
+		t.Errorf("four years later: %+v, %v; want everything erased", stats, err)
+	}
+	if !strings.Contains(logs.String(), "retention_purge") || strings.Contains(logs.String(), "@") {
+		t.Errorf("log: %s", logs.String())
 	}
 }
