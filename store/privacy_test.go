@@ -193,3 +193,28 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 		t.Errorf("register = %q, %v", reg, err)
 	}
 }
+
+// TestForgetWhileDaemonOpen: the daemon keeps the database open (idle
+// between polls) while a coordinator runs forget: the erasure still
+// leaves the file and the write-ahead log clean, and the daemon reads on.
+func TestForgetWhileDaemonOpen(t *testing.T) {
+	ctx := context.Background()
+	st, files, dbPath := privacyFixture(t)
+	daemon, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer daemon.Close()
+	if _, err := daemon.Stats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Forget(ctx, anne.email, "claire", files); err != nil {
+		t.Fatal(err)
+	}
+	if left := traces(t, dbPath, files.Dir, anne.email, anne.last, anne.phone); len(left) > 0 {
+		t.Errorf("after forget beside an open daemon: %v", left)
+	}
+	if p, err := daemon.Person(ctx, luc.email); err != nil || len(p.Applications) != 1 {
+		t.Errorf("the daemon's view after the erasure: %+v, %v", p, err)
+	}
+}
