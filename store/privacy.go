@@ -241,19 +241,23 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 	}
 	// Outbox rows of the messages and applications go too, even those the
 	// finder did not list (a caller may pass ids alone).
-	n, err := exec("erase mails", `DELETE FROM outbox WHERE id = ?`, mailIDs)
+	rows, err := tx.tx.QueryContext(ctx, `SELECT id FROM outbox WHERE id IN (`+idList(mailIDs)+`)
+		OR message_id IN (`+idList(msgIDs)+`) OR application_id IN (`+idList(appIDs)+`)`)
+	allMails, err := collect(rows, err, "erase mails", scanID)
 	if err != nil {
 		return nil, nil, err
 	}
-	k1, err := exec("erase mails", `DELETE FROM outbox WHERE message_id = ?`, msgIDs)
+	// Rows of other tables that point at what goes, first (foreign keys).
+	for _, h := range eraseHooks {
+		if err := h(ctx, tx, appIDs, msgIDs, allMails); err != nil {
+			return nil, nil, err
+		}
+	}
+	n, err := exec("erase mails", `DELETE FROM outbox WHERE id = ?`, allMails)
 	if err != nil {
 		return nil, nil, err
 	}
-	k2, err := exec("erase mails", `DELETE FROM outbox WHERE application_id = ?`, appIDs)
-	if err != nil {
-		return nil, nil, err
-	}
-	er.Mails = int(n + k1 + k2)
+	er.Mails = int(n)
 
 	var shas []string
 	collectSHA := func(where string, ids []int64) error {
@@ -288,11 +292,6 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 	if _, err := exec("erase history", `DELETE FROM audit WHERE application_id = ?`, appIDs); err != nil {
 		return nil, nil, err
 	}
-	for _, h := range eraseHooks {
-		if err := h(ctx, tx, appIDs, msgIDs); err != nil {
-			return nil, nil, err
-		}
-	}
 	// Applications and messages point at each other (first_message_id,
 	// application_id): unlink, then delete both sides.
 	if _, err := exec("erase messages", `UPDATE messages SET application_id = NULL, duplicate_of = NULL WHERE id = ?`, msgIDs); err != nil {
@@ -321,11 +320,29 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 	return er, shas, nil
 }
 
-// eraseHooks remove what other tables hold about the applications and
-// messages being erased, inside the erasing transaction. A table added
-// later that refers to applications or messages registers its cleanup
-// here (reminders planned for an applicant, say).
-var eraseHooks []func(ctx context.Context, tx *Tx, appIDs, msgIDs []int64) error
+// eraseHooks remove, inside the erasing transaction and before anything
+// else goes, the rows of other tables that refer to the applications,
+// messages and outbox mails being erased. A table added later that refers
+// to them registers its cleanup here.
+var eraseHooks = []func(ctx context.Context, tx *Tx, appIDs, msgIDs, mailIDs []int64) error{
+	eraseSessionMails,
+}
+
+// eraseSessionMails forgets the session reminders planned for or sent to
+// the erased applications (table session_mails, from the sessions
+// migration; nothing to do on a schema without it).
+func eraseSessionMails(ctx context.Context, tx *Tx, appIDs, _, mailIDs []int64) error {
+	var n int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table'
+		AND name = 'session_mails'`).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM session_mails WHERE application_id IN (`+idList(appIDs)+`)
+		OR outbox_id IN (`+idList(mailIDs)+`)`); err != nil {
+		return fmt.Errorf("erase session reminders: %w", err)
+	}
+	return nil
+}
 
 // removeFiles deletes the attachment files whose last record went.
 func (s *Store) removeFiles(ctx context.Context, files Files, shas []string, er *Erasure) error {
