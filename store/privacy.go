@@ -65,9 +65,33 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 			p.appIDs = append(p.appIDs, a.ID)
 		}
 	}
-	// What else names the person, in mails that are not about them: their
-	// name and phone as written in their own applications.
-	needles := [][]byte{[]byte(key)}
+	// The spellings of the address (one mailbox may be written several
+	// ways: case, +tag, Gmail dots) as they appear in stored mail, to find
+	// it quoted in mail that is not from it.
+	spellings := map[string]bool{key: true}
+	for _, a := range p.Applications {
+		spellings[strings.ToLower(strings.TrimSpace(a.Email))] = true
+	}
+	froms, err := q.QueryContext(ctx, `SELECT DISTINCT lower(from_email) FROM messages WHERE from_email IS NOT NULL`)
+	fromList, err := collect(froms, err, "person: senders", func(r scanner) (string, error) {
+		var f string
+		return f, r.Scan(&f)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fromList {
+		if addressKey(f) == key {
+			spellings[f] = true
+		}
+	}
+	var addrNeedles [][]byte
+	for sp := range spellings {
+		addrNeedles = append(addrNeedles, []byte(sp))
+	}
+	// In automatic mails (a coordinators' digest), the person is also
+	// named by their name and phone as their own applications give them.
+	needles := slices.Clone(addrNeedles)
 	for _, a := range p.Applications {
 		if a.FirstName != "" && a.LastName != "" {
 			needles = append(needles, bytes.ToLower([]byte(a.FirstName+" "+a.LastName)))
@@ -98,8 +122,8 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 			p.msgIDs = append(p.msgIDs, id)
 			continue
 		}
-		about := addressKey(from) == key || containsAny(bytes.ToLower(raw), needles[:1]) ||
-			containsAny(bytes.ToLower(parsed), needles[:1])
+		about := addressKey(from) == key || containsAny(bytes.ToLower(raw), addrNeedles) ||
+			containsAny(bytes.ToLower(parsed), addrNeedles)
 		switch {
 		case !about:
 		case appID == 0:
