@@ -6,7 +6,10 @@
 // them in the same transaction as the application. A Sender later delivers
 // the due rows of the outbox over SMTP with go-mail, retrying temporary
 // failures with backoff and giving up on permanent ones. QueueDecisions
-// queues the decision mails a coordinator asks for.
+// queues the decision mails a coordinator asks for; QueueReminders the
+// session reminders with their calendar invitations (WriteICS);
+// QueueDigest the coordinators' digest. A Scheduler runs such jobs on
+// cron specs for the daemon.
 package notify
 
 import (
@@ -192,6 +195,9 @@ func (c *Composer) loadLang(lang string) (*langSet, error) {
 	if ls.labels, err = parseLabels(labelsFile, b); err != nil {
 		return nil, err
 	}
+	if err := fillLabels(labelsFile, ls.labels); err != nil {
+		return nil, err
+	}
 	layoutFile := lang + "/layout.html"
 	layoutSrc, err := c.readTemplate(layoutFile)
 	if err != nil {
@@ -201,7 +207,7 @@ func (c *Composer) loadLang(lang string) (*langSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", layoutFile, err)
 	}
-	for _, kind := range templateKinds {
+	for _, kind := range slices.Concat(templateKinds, sessionTemplateKinds) {
 		kt := &kindTemplates{}
 		for _, f := range []struct {
 			name string
@@ -286,6 +292,25 @@ func (c *Composer) selfTest() error {
 					return err
 				}
 			}
+		}
+	}
+	return c.selfTestSessions()
+}
+
+// fillLabels gives an overridden labels.txt the keys it lacks from the
+// embedded one, so an override written for an older version still works.
+func fillLabels(name string, labels map[string]string) error {
+	b, err := fs.ReadFile(templates.FS, name)
+	if err != nil {
+		return fmt.Errorf("template %s: %w", name, err)
+	}
+	def, err := parseLabels(name, b)
+	if err != nil {
+		return err
+	}
+	for k, v := range def {
+		if _, ok := labels[k]; !ok {
+			labels[k] = v
 		}
 	}
 	return nil

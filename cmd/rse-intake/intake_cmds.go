@@ -54,10 +54,10 @@ func pollCommand() *command {
 		name: "poll", args: "--once",
 		summary: "take new mail in over IMAP, store it and queue acknowledgements, then exit (sends nothing)",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
-			once := fs.Bool("once", false, "poll once and exit (required until the daemon exists)")
+			once := fs.Bool("once", false, "poll once and exit (required; the daemon is rse-intake run)")
 			return func(ctx context.Context, e *env) error {
 				if !*once {
-					return usagef("poll needs --once (the long-running daemon is not built yet)")
+					return usagef("poll needs --once (to take mail in as it arrives, use rse-intake run)")
 				}
 				cfg, err := e.config()
 				if err != nil {
@@ -70,6 +70,11 @@ func pollCommand() *command {
 				if err != nil {
 					return err
 				}
+				lock, err := lockStore(cfg)
+				if err != nil {
+					return err
+				}
+				defer lock.Release()
 				st, err := openStore(ctx, cfg)
 				if err != nil {
 					return err
