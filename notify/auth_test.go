@@ -75,3 +75,30 @@ func TestOAuthSignIn(t *testing.T) {
 }
 
 var errSignIn = errors.New("sign in again")
+
+// TestCheckSMTPWithOAuth: check signs in with the OAuth mechanism too, and
+// a refused token is reported as a refused sign-in.
+func TestCheckSMTPWithOAuth(t *testing.T) {
+	serverTLS, clientTLS := selfSigned(t)
+	sink := smtpsink.StartWithOptions(t, smtpsink.Options{StartTLS: serverTLS, Username: "rse@example.org",
+		Bearer: func(user, token string) error {
+			if token != "good" {
+				return errors.New("invalid token")
+			}
+			return nil
+		}})
+	for _, mech := range []string{"xoauth2", "oauthbearer"} {
+		cfg := SMTPConfig{Host: "127.0.0.1", Port: sink.Port(), Security: SecurityStartTLS, Username: "rse@example.org",
+			Auth: mech, TLSConfig: clientTLS, Token: func(context.Context) (string, error) { return "good", nil }}
+		res, err := CheckSMTP(t.Context(), cfg)
+		if err != nil || !res.SignedIn {
+			t.Errorf("%s: %+v, %v", mech, res, err)
+		}
+	}
+	cfg := SMTPConfig{Host: "127.0.0.1", Port: sink.Port(), Security: SecurityStartTLS, Username: "rse@example.org",
+		Auth: "xoauth2", TLSConfig: clientTLS, Token: func(context.Context) (string, error) { return "stale", nil }}
+	var ae *AuthError
+	if _, err := CheckSMTP(t.Context(), cfg); !errors.As(err, &ae) {
+		t.Errorf("refused token: %v, want an AuthError", err)
+	}
+}

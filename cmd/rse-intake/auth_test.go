@@ -28,6 +28,7 @@ func oauthConfig(t *testing.T, prov *oauthtest.Provider, imapSrv *imaptest.MemSe
 	shost, sport, _ := net.SplitHostPort(sink.Addr())
 	conf := writeConfig(t, fmt.Sprintf(`[program]
 address = %q
+coordinators = ["coordination@rse-lozere.fr"]
 [imap]
 host = %q
 port = %d
@@ -231,5 +232,35 @@ func TestSignInAlert(t *testing.T) {
 	smtpSrc.Token(ctx)
 	if len(alerts) != 1 || !strings.Contains(alerts[0].Error(), "rse-intake auth google") {
 		t.Errorf("alerts = %v, want one", alerts)
+	}
+}
+
+// TestCheckWithOAuth: check signs in to IMAP and SMTP with the stored
+// OAuth sign-in, warns about a database others can read, and names the
+// cure when the sign-in is revoked.
+func TestCheckWithOAuth(t *testing.T) {
+	prov := oauthtest.Start(t)
+	imapSrv := imaptest.StartMemServerWith(t, oauthUser, "unused", imaptest.MemServerOptions{Bearer: prov.Check})
+	sink := smtpsink.StartWithOptions(t, smtpsink.Options{Username: oauthUser, Bearer: prov.Check})
+	conf := oauthConfig(t, prov, imapSrv, sink, `auth = "xoauth2"`, `auth = "oauthbearer"`)
+	mustRun(t, "--config", conf, "poll", "--once")
+	code, out, stderr := runCLI(t, "--config", conf, "check")
+	if code != 0 || !strings.Contains(out, "signed in as") || strings.Contains(stderr, "warning") {
+		t.Fatalf("check: exit %d\n%s%s", code, out, stderr)
+	}
+	db := filepath.Join(filepath.Dir(conf), "rse-intake.db")
+	if err := os.Chmod(db, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCLI(t, "--config", conf, "check")
+	if code != 0 || !strings.Contains(stderr, "warning: "+db+" can be read by others than its owner (mode 0644): chmod 600") {
+		t.Errorf("check with a readable database: exit %d\n%s", code, stderr)
+	}
+	prov.RevokeAll()
+	prov.Advance(2 * time.Hour)
+	code, _, stderr = runCLI(t, "--config", conf, "check")
+	if code != 1 || strings.Count(stderr, "the google sign-in is no longer valid") != 2 ||
+		strings.Contains(stderr, "check [smtp] host") {
+		t.Errorf("check after revocation: exit %d\n%s", code, stderr)
 	}
 }
