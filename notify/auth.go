@@ -87,4 +87,6 @@ func (n netSMTPAuth) Start(si *smtp.ServerInfo) (string, []byte, error) {
 	return n.a.Start(&gomailsmtp.ServerInfo{Name: si.Name, TLS: si.TLS, Auth: si.Auth})
 }
 
-func (n netSMTPAuth) Next(fromServer []byte, more bool) ([]byte, error) { return n.a.Next(fromServer, more) }
+func (n netSMTPAuth) Next(fromServer []byte, more bool) ([]byte, error) {
+	return n.a.Next(fromServer, more)
+}
