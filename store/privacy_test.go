@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rse-lozere/rse-intake/store"
 )
@@ -216,5 +217,52 @@ func TestForgetWhileDaemonOpen(t *testing.T) {
 	}
 	if p, err := daemon.Person(ctx, luc.email); err != nil || len(p.Applications) != 1 {
 		t.Errorf("the daemon's view after the erasure: %+v, %v", p, err)
+	}
+}
+
+// TestForgetRemovesSessionReminders: the reminders of a session planned
+// for or sent to the person go with them (the register of who was
+// reminded names them too).
+func TestForgetRemovesSessionReminders(t *testing.T) {
+	ctx := context.Background()
+	st, files, dbPath := privacyFixture(t)
+	p := mustPerson(t, st, anne.email)
+	start := time.Now().Add(48 * time.Hour)
+	err := st.InTx(ctx, func(tx *store.Tx) error {
+		if _, _, err := tx.SyncSession(ctx, store.SessionState{ID: "lancement-2026", Start: start, End: start.Add(2 * time.Hour),
+			Location: "Mende"}); err != nil {
+			return err
+		}
+		// Anne as a selected applicant, and as an address named in the
+		// session's audience; Luc named too.
+		for i, who := range []struct {
+			email, offset string
+			app           int64
+		}{{anne.email, "24h0m0s", p.Applications[0].ID}, {"Anne.Roux@example.fr", "168h0m0s", 0}, {luc.email, "24h0m0s", 0}} {
+			err := tx.QueueSessionMail(ctx, &store.SessionMail{SessionID: "lancement-2026", Recipient: who.email,
+				Offset: who.offset, ApplicationID: who.app}, &store.OutboxMail{Kind: store.MailReminder,
+				ApplicationID: who.app, Recipient: who.email, Subject: "Rappel", HeaderMsgID: fmt.Sprintf("<rem-%d@rse>", i),
+				BodyText: "Rappel", BodyHTML: "<p>Rappel</p>"})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Forget(ctx, anne.email, "claire", files); err != nil {
+		t.Fatal(err)
+	}
+	sms, err := st.SessionMails(ctx, "lancement-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sms) != 1 || sms[0].Recipient != luc.email {
+		t.Errorf("session mails after forget = %+v, want Luc's only", sms)
+	}
+	if left := traces(t, dbPath, files.Dir, anne.email, anne.last); len(left) > 0 {
+		t.Errorf("after forget: %v", left)
 	}
 }
