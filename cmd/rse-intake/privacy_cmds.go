@@ -180,9 +180,17 @@ func forgetCommand() *command {
 						fmt.Fprintln(e.stdout, "Nothing was erased: run again with --yes.")
 						return nil
 					}
+					var refs []string
+					for _, a := range p.Applications {
+						refs = append(refs, a.Reference)
+					}
 					er, err := st.Forget(ctx, p.Email, *by, cfg.files())
 					if er != nil {
 						printErasure(e, er, "Erased")
+					}
+					if ids := cfg.namedInSessions(p.Email, refs); len(ids) > 0 {
+						fmt.Fprintf(e.stdout, "Still named in the audience of [[session]] %s in %s: remove them there, or reminders will be planned again.\n",
+							strings.Join(ids, ", "), cfg.file)
 					}
 					if errors.Is(err, store.ErrWALBusy) {
 						fmt.Fprintln(e.stderr, "warning: "+err.Error())
@@ -287,4 +295,26 @@ func (c *Config) purgeJob(st *store.Store, e *env) func(ctx context.Context) err
 		e.log.Info("retention_purge", slog.Int("applications", len(er.Applications)),
 			slog.Int("messages", er.Messages), slog.Int("mails", er.Mails), slog.Int("files", er.Files))
 	})
+}
+
+// namedInSessions lists the [[session]] ids whose audience names email or
+// the reference of one of its applications: the reminders job would plan
+// mail for them again after an erasure, so the operator must edit those.
+func (c *Config) namedInSessions(email string, refs []string) []string {
+	var ids []string
+	for _, s := range c.Sessions {
+		named := false
+		for _, a := range s.audience.Addresses {
+			named = named || strings.EqualFold(a, email)
+		}
+		for _, r := range s.audience.References {
+			for _, ref := range refs {
+				named = named || strings.EqualFold(r, ref)
+			}
+		}
+		if named {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
 }

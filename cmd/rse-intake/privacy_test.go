@@ -68,7 +68,19 @@ func TestForgetCorpusApplicant(t *testing.T) {
 	if !strings.Contains(dry, "Nothing was erased") || !strings.Contains(dry, "RSE-2026-") {
 		t.Errorf("forget without --yes:\n%s", dry)
 	}
+	// Named in a session's audience: the configuration is the operator's to edit.
+	f, err := os.OpenFile(conf, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "[[session]]\nid = \"lancement-2027\"\ntitle = \"Lancement\"\nkind = \"launch\"\n"+
+		"start = \"2027-01-14T18:30:00+01:00\"\nend = \"2027-01-14T20:30:00+01:00\"\nlocation = \"Mende\"\n"+
+		"audience = [\"selected\", %q]\n", email)
+	f.Close()
 	out := mustRun(t, "--config", conf, "forget", email, "--yes", "--by", "claire")
+	if !strings.Contains(out, "Still named in the audience of [[session]] lancement-2027") {
+		t.Errorf("forget did not say the address is named in a session:\n%s", out)
+	}
 	if !strings.Contains(out, "Erased applications RSE-2026-") {
 		t.Errorf("forget --yes:\n%s", out)
 	}
