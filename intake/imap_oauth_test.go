@@ -78,8 +78,8 @@ func TestWatchXOAuth2SurvivesTokenExpiry(t *testing.T) {
 }
 
 // TestPollOAuthBearerAndRevocation: OAUTHBEARER signs in the same way; a
-// revoked sign-in gives the one clear error, matching ErrSignInAgain, and
-// no password is tried.
+// revoked sign-in gives the one clear error, matching ErrSignInAgain and
+// IsAuthFailure.
 func TestPollOAuthBearerAndRevocation(t *testing.T) {
 	corpus := imapCorpus(t)
 	srv, prov, src := oauthServer(t)
@@ -98,6 +98,10 @@ func TestPollOAuthBearerAndRevocation(t *testing.T) {
 	_, err := NewPoller(st, pl, o).PollOnce(t.Context())
 	if !errors.Is(err, oauth.ErrSignInAgain) || !strings.Contains(err.Error(), "sign in again with: rse-intake auth google") {
 		t.Fatalf("after revocation: %v", err)
+	}
+	// The daemon alerts at once on it, as on a refused password.
+	if !IsAuthFailure(err) {
+		t.Errorf("a lost sign-in is not an auth failure for the daemon: %v", err)
 	}
 }
 

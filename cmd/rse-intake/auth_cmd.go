@@ -116,37 +116,22 @@ func (c *Config) requireOAuth(section, tokenCommand string) error {
 // "smtp"), nil with password sign-in; imapOptions and senderConfig pass
 // it down, and the poller and the sender ask it before each connection.
 // Its errors match errors.Is(err, oauth.ErrSignInAgain) when only a new
-// `rse-intake auth` can help: with c.signInAlert set, that is called
-// once per loss (the daemon's operator alert).
+// `rse-intake auth` can help; intake.IsAuthFailure counts them, so the
+// daemon alerts its operators at once, as for a refused password.
 func (c *Config) tokenSource(section string) intake.TokenSource {
 	auth, command := c.IMAP.Auth, c.IMAP.TokenCommand
 	if section == "smtp" {
 		auth, command = c.SMTP.Auth, c.SMTP.TokenCommand
 	}
-	var src oauth.Source
 	switch {
 	case !usesOAuth(auth):
 		return nil
 	case command != "":
-		src = &oauth.CommandSource{Command: command, Dir: c.dir}
+		return &oauth.CommandSource{Command: command, Dir: c.dir}
 	case c.oauthSrc != nil:
-		src = c.oauthSrc
-	default:
-		return nil
+		return c.oauthSrc
 	}
-	if c.signInAlert == nil {
-		return src
-	}
-	// One alert per loss, even when IMAP and SMTP share the sign-in.
-	if c.alerting == nil {
-		c.alerting = map[oauth.Source]*oauth.AlertingSource{}
-	}
-	if a, ok := c.alerting[src]; ok {
-		return a
-	}
-	a := &oauth.AlertingSource{Source: src, Alert: c.signInAlert}
-	c.alerting[src] = a
-	return a
+	return nil
 }
 
 func authCommand() *command {

@@ -201,40 +201,6 @@ func TestAuthCommandStoresRefreshToken(t *testing.T) {
 	}
 }
 
-// TestSignInAlert: with an alert hook set, losing the shared sign-in
-// alerts once, whether IMAP or SMTP notices first.
-func TestSignInAlert(t *testing.T) {
-	prov := oauthtest.Start(t)
-	imapSrv := imaptest.StartMemServerWith(t, oauthUser, "unused", imaptest.MemServerOptions{Bearer: prov.Check})
-	sink := smtpsink.StartWithOptions(t, smtpsink.Options{Username: oauthUser, Bearer: prov.Check})
-	conf := oauthConfig(t, prov, imapSrv, sink, `auth = "xoauth2"`, `auth = "xoauth2"`)
-	cfg, err := loadConfig(conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var alerts []error
-	cfg.signInAlert = func(err error) { alerts = append(alerts, err) }
-	if err := cfg.requireIMAP(); err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.requireSMTP(); err != nil {
-		t.Fatal(err)
-	}
-	imapSrc, smtpSrc := cfg.tokenSource("imap"), cfg.tokenSource("smtp")
-	ctx := context.Background()
-	tok, err := imapSrc.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prov.RevokeAll()
-	imapSrc.(interface{ Rejected(string) }).Rejected(tok) // the server refused it
-	imapSrc.Token(ctx)
-	smtpSrc.Token(ctx)
-	if len(alerts) != 1 || !strings.Contains(alerts[0].Error(), "rse-intake auth google") {
-		t.Errorf("alerts = %v, want one", alerts)
-	}
-}
-
 // TestCheckWithOAuth: check signs in to IMAP and SMTP with the stored
 // OAuth sign-in, warns about a database others can read, and names the
 // cure when the sign-in is revoked.

@@ -41,14 +41,10 @@ type Config struct {
 	dir  string         // its folder: relative paths start there
 	loc  *time.Location // Program.Timezone, loaded
 
-	retention store.Retention      // [store] retention and retention_selected, parsed
-	oauthSrc  *oauth.RefreshSource // built once, shared by IMAP and SMTP
-	// signInAlert, when set (by the daemon, before building clients), is
-	// called once each time the OAuth sign-in is lost; see tokenSource.
-	signInAlert func(error)
-	alerting    map[oauth.Source]*oauth.AlertingSource
-	pollEvery   time.Duration // Schedule.Poll, parsed
-	alertAfter  time.Duration // Notify.AlertAfter, parsed
+	retention  store.Retention      // [store] retention and retention_selected, parsed
+	oauthSrc   *oauth.RefreshSource // built once, shared by IMAP and SMTP
+	pollEvery  time.Duration        // Schedule.Poll, parsed
+	alertAfter time.Duration        // Notify.AlertAfter, parsed
 }
 
 // ProgramConfig describes the program and its people.

@@ -85,14 +85,6 @@ func (p *Provider) RevokeAll() {
 	p.access = map[string]time.Time{}
 }
 
-// RestoreRefreshToken makes token a valid refresh token again, as a new
-// sign-in would.
-func (p *Provider) RestoreRefreshToken(token string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.refresh[token] = true
-}
-
 // RotateRefreshTokens makes each refresh hand out a new refresh token
 // and invalidate the old one, as Microsoft does.
 func (p *Provider) RotateRefreshTokens() {
