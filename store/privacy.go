@@ -36,19 +36,13 @@ func (p *Person) Empty() bool {
 	return len(p.Applications) == 0 && len(p.Messages) == 0 && len(p.Mails) == 0
 }
 
-// addressKey is the form addresses are compared in.
-// TODO(merge): use the canonical mailbox form of store/mailbox.go (case,
-// +tag, Gmail dots) once it is on main, so that v.ictim+x@gmail.com is
-// the same person as victim@gmail.com here too.
-func addressKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
 // Person gathers what the store holds about email.
 func (s *Store) Person(ctx context.Context, email string) (*Person, error) {
 	return findPerson(ctx, s.db, email)
 }
 
 func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
-	key := addressKey(email)
+	key := AddressKey(email)
 	if key == "" || !strings.Contains(key, "@") {
 		return nil, fmt.Errorf("person: %q is not an e-mail address", email)
 	}
@@ -60,7 +54,7 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 	refs := map[int64]string{}
 	for _, a := range apps {
 		refs[a.ID] = a.Reference
-		if addressKey(a.Email) == key {
+		if AddressKey(a.Email) == key {
 			p.Applications = append(p.Applications, a)
 			p.appIDs = append(p.appIDs, a.ID)
 		}
@@ -81,7 +75,7 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 		return nil, err
 	}
 	for _, f := range fromList {
-		if addressKey(f) == key {
+		if AddressKey(f) == key {
 			spellings[f] = true
 		}
 	}
@@ -122,7 +116,7 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 			p.msgIDs = append(p.msgIDs, id)
 			continue
 		}
-		about := addressKey(from) == key || containsAny(bytes.ToLower(raw), addrNeedles) ||
+		about := AddressKey(from) == key || containsAny(bytes.ToLower(raw), addrNeedles) ||
 			containsAny(bytes.ToLower(parsed), addrNeedles)
 		switch {
 		case !about:
@@ -154,7 +148,7 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 		text := bytes.ToLower([]byte(m.Recipient + "\n" + m.RecipientName + "\n" + m.Subject + "\n" +
 			m.BodyText + "\n" + m.BodyHTML))
 		if slices.Contains(p.appIDs, m.ApplicationID) || slices.Contains(p.msgIDs, m.MessageID) ||
-			addressKey(m.Recipient) == key || containsAny(text, needles) {
+			AddressKey(m.Recipient) == key || containsAny(text, needles) {
 			p.Mails = append(p.Mails, m)
 		}
 	}

@@ -42,7 +42,7 @@ func personCommand() *command {
 				if len(e.args) != 1 {
 					return usagef("person needs one e-mail address")
 				}
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					p, err := st.Person(ctx, e.args[0])
 					if err != nil {
 						return usagef("%v", err)
@@ -66,7 +66,7 @@ func personCommand() *command {
 // gives it, the other mails from or about the address with what was read
 // from them, and the mails sent, with their text.
 func (c *Config) personJSON(ctx context.Context, st *store.Store, p *store.Person) (map[string]any, error) {
-	apps := make([]map[string]any, 0, len(p.Applications))
+	apps := make([]*shownApplication, 0, len(p.Applications))
 	for _, a := range p.Applications {
 		obj, err := c.showJSON(ctx, st, a)
 		if err != nil {
