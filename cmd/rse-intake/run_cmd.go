@@ -245,5 +245,10 @@ func startScheduler(ctx context.Context, cfg *Config, st *store.Store, e *env) (
 // daemonJobs are the scheduled jobs of run: the session reminders and
 // the coordinators' digest.
 func daemonJobs(cfg *Config, st *store.Store, e *env) ([]notify.Job, error) {
-	return cfg.scheduledJobs(st, e)
+	jobs, err := cfg.scheduledJobs(st, e)
+	if err != nil {
+		return nil, err
+	}
+	// Retention, daily at a quiet hour (see README, Personal data).
+	return append(jobs, notify.Job{Name: "purge", Spec: "30 3 * * *", Run: cfg.purgeJob(st, e)}), nil
 }
