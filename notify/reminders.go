@@ -261,9 +261,13 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 	}
 	had := map[string]bool{}       // recipient|offset already queued
 	reminded := map[string]int64{} // recipient -> application, for updates and cancellations
+	told := map[string]time.Time{} // recipient -> when last sent this version of the session
 	var order []string
 	for _, m := range sent {
 		had[m.Recipient+"|"+m.Offset] = true
+		if m.Sequence == state.Sequence && m.QueuedAt.After(told[m.Recipient]) {
+			told[m.Recipient] = m.QueuedAt
+		}
 		if _, ok := reminded[m.Recipient]; !ok && m.Offset != offsetCancel {
 			order = append(order, m.Recipient)
 			reminded[m.Recipient] = m.ApplicationID
@@ -303,6 +307,7 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 				slog.String("offset", offset), slog.Int64("outbox_id", m.ID))
 		}
 		had[r.Email+"|"+offset] = true
+		told[r.Email] = now
 		out = append(out, q)
 		return nil
 	}
@@ -337,11 +342,26 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 		return out, nil
 	}
 	for _, r := range recipients {
-		if err := queue(r, SessionMailReminder, o.String()); err != nil {
+		// Someone told of this version of the session after the
+		// reminder's time (an update sent since) already knows.
+		if t, ok := told[r.Email]; ok && !s.Start.Add(-o).After(t) {
+			continue
+		}
+		if err := queue(r, SessionMailReminder, reminderOffset(o, state.Sequence)); err != nil {
 			return out, err
 		}
 	}
 	return out, nil
+}
+
+// reminderOffset is what a reminder is recorded under: its offset, and
+// after a change of time or place the session's sequence too, so that the
+// reminders of the new date are owed again ("24h0m0s", "24h0m0s@1").
+func reminderOffset(o time.Duration, sequence int) string {
+	if sequence == 0 {
+		return o.String()
+	}
+	return o.String() + "@" + strconv.Itoa(sequence)
 }
 
 // hasOlderSequence reports a recipient whose newest mail of the session
