@@ -452,7 +452,7 @@ func (c *Composer) SessionMail(s *Session, sequence int, r Recipient, what strin
 		method = MethodCancel
 	}
 	ics := WriteICS(Event{
-		UID: s.ID + "@" + c.domain, Sequence: sequence, Start: s.Start, End: s.End,
+		UID: c.sessionUID(s.ID), Sequence: sequence, Start: s.Start, End: s.End,
 		Summary: s.Title, Location: s.Location, Description: icsDescription(s, c.cfg.ProgramName),
 		Organizer: c.cfg.ProgramAddress, OrganizerCN: c.cfg.ProgramName, Attendee: r.Email,
 		Stamp: now, Cancelled: v.Cancelled,
@@ -467,6 +467,14 @@ func (c *Composer) SessionMail(s *Session, sequence int, r Recipient, what strin
 			{Filename: s.ID + ".ics", ContentType: "application/ics", Content: ics},
 		},
 	}, nil
+}
+
+// sessionUID names a session's event in every calendar, the same for
+// every mail of the session. The programme's mailbox is in it, not only
+// its domain: two programmes on gmail.com may both have a session
+// "lancement-2026", and a consultant invited to both must get two events.
+func (c *Composer) sessionUID(id string) string {
+	return id + "." + c.cfg.ProgramAddress
 }
 
 func icsDescription(s *Session, program string) string {

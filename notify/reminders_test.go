@@ -204,7 +204,7 @@ func TestMovedSessionUpdatesThoseRemindedAndCancelledOneCancels(t *testing.T) {
 	cal := parseICS(t, qs[0].Mail.Parts[0].Content)
 	e := cal.kids("VEVENT")[0]
 	if e.one(t, "SEQUENCE").value != "1" || e.one(t, "DTSTART").value != "20261203T193000" ||
-		unescapeText(t, e.one(t, "LOCATION").value) != "Florac" || e.one(t, "UID").value != "lancement-2026@gmail.com" {
+		unescapeText(t, e.one(t, "LOCATION").value) != "Florac" || e.one(t, "UID").value != "lancement-2026.rse.innovation.manageriale@gmail.com" {
 		t.Errorf("update event: %+v", e.props)
 	}
 	if !strings.Contains(qs[0].Mail.Subject, "Changement") || !strings.Contains(qs[0].Mail.BodyText, "de 19 h 30 à 21 h 30") {
