@@ -502,8 +502,9 @@ func (c *Composer) reminderView(lang string, s *Session, r Recipient) *reminderV
 	return v
 }
 
-// renderAny renders a template kind with any view; subject receives the
-// rendered subject before the bodies are rendered (the layout shows it).
+// renderAny renders a template kind with any view (every mail's, the
+// acknowledgements' as the sessions'); subject receives the rendered
+// subject before the bodies are rendered (the layout shows it).
 func (c *Composer) renderAny(lang, kind string, v any, subject *string) (*rendered, error) {
 	kt := c.langs[lang].kinds[kind]
 	var b bytes.Buffer
