@@ -386,7 +386,7 @@ func (c *Composer) digestView(lang string, d *Digest) *digestView {
 		}
 	}
 	for _, f := range d.Failures {
-		v.Failures = append(v.Failures, digestFailView{Kind: f.Kind, Recipient: oneLine(f.Recipient),
+		v.Failures = append(v.Failures, digestFailView{Kind: label(labels, "digest.mail."+f.Kind, f.Kind), Recipient: oneLine(f.Recipient),
 			Subject: oneLine(f.Subject), Error: oneLine(f.LastError)})
 	}
 	for _, s := range d.Sessions {

@@ -129,7 +129,8 @@ func TestDigestNamesWhatArrivedAndWhatWaitsForAPerson(t *testing.T) {
 	text := d.Mails[0].BodyText
 	for _, good := range []string{elo.Reference + " : Élodie Rouvière, Les Ateliers du Causse, 48000 Mende",
 		"il manque : SIRET (clé de contrôle fausse) ; éligible : oui", "éligible : non (hors Lozère)",
-		"question ou message à traiter : franck@example.fr, « Avant de candidater »", "550 no such user"} {
+		"question ou message à traiter : franck@example.fr, « Avant de candidater »",
+		"accusé de réception à gone@example.net : 550 no such user"} {
 		if !strings.Contains(text, good) {
 			t.Errorf("text part lacks %q:\n%s", good, text)
 		}
