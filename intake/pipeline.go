@@ -34,6 +34,13 @@ type Config struct {
 	// Composer renders acknowledgements; nil queues none (poll-only tools).
 	Composer Composer
 	Logger   *slog.Logger
+
+	// AuthservID is the authserv-id of the receiving provider whose
+	// Authentication-Results header is trusted ("mx.google.com"); empty
+	// trusts none. See guardAnswer.
+	AuthservID string
+	// Limits bound what one message may cost in attachments and files.
+	Limits mailparse.Limits
 }
 
 // DefaultRequired is [program] required when the config does not say.
@@ -74,10 +81,12 @@ func (p *Pipeline) Ingest(ctx context.Context, src Source, raw []byte) (Outcome,
 	an, err := Analyze(raw, p.cfg.Program, mailparse.Options{
 		MaxAttachmentSize: p.cfg.MaxAttachmentSize,
 		Sink:              fileSink{files: p.cfg.Files},
+		Limits:            p.cfg.Limits,
 	})
 	if err != nil {
 		return Outcome{}, fmt.Errorf("ingest message: %w", err)
 	}
+	screen(&an, p.cfg.AuthservID)
 	sha, bodySHA := hashes(raw)
 	var out Outcome
 	err = p.st.InTx(ctx, func(tx *store.Tx) error {
@@ -190,6 +199,9 @@ func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID
 			row.Refused = fmt.Sprintf("fichier trop volumineux (%d Mo, maximum %d Mo)",
 				(at.Size+(1<<20)-1)>>20, p.maxAttachmentMB())
 		}
+		if at.OverLimit {
+			row.Stored, row.Refused = false, "trop de pièces jointes dans un même message"
+		}
 		if reason := refusal(at.Filename, at.ContentType); reason != "" {
 			row.Stored, row.Refused = false, reason
 		}
@@ -274,7 +286,8 @@ func (p *Pipeline) findThread(ctx context.Context, tx *store.Tx, m *mailparse.Me
 // reference is kept with it for a coordinator, and changes nothing.
 func fromApplicant(a *store.Application, fromEmail, applicantEmail string) bool {
 	for _, addr := range []string{fromEmail, applicantEmail} {
-		if addr != "" && (strings.EqualFold(addr, a.Email) || strings.EqualFold(addr, a.ForwardedBy)) {
+		if addr != "" && (store.AddressKey(addr) == store.AddressKey(a.Email) ||
+			store.AddressKey(addr) == store.AddressKey(a.ForwardedBy)) {
 			return true
 		}
 	}
@@ -489,11 +502,12 @@ func (p *Pipeline) mayAnswer(ctx context.Context, tx *store.Tx, to string, compl
 	if addr, err := mail.ParseAddress(to); err != nil || addr.Address != to {
 		return false, nil // not an address a mail can go to
 	}
-	if to == "" || strings.EqualFold(to, p.cfg.Program.Address) {
+	key := store.AddressKey(to)
+	if to == "" || key == store.AddressKey(p.cfg.Program.Address) {
 		return false, nil
 	}
 	for _, c := range p.cfg.Program.Coordinators {
-		if strings.EqualFold(to, c) {
+		if key == store.AddressKey(c) {
 			return false, nil
 		}
 	}

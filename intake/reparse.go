@@ -41,10 +41,11 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 			return 0, fmt.Errorf("reparse: %w", err)
 		}
 		// Attachments are already on disk and recorded: hash, don't store.
-		an, err := Analyze(raw, p.cfg.Program, mailparse.Options{MaxAttachmentSize: p.cfg.MaxAttachmentSize})
+		an, err := Analyze(raw, p.cfg.Program, mailparse.Options{MaxAttachmentSize: p.cfg.MaxAttachmentSize, Limits: p.cfg.Limits})
 		if err != nil {
 			return 0, fmt.Errorf("reparse message %d: %w", id, err)
 		}
+		screen(&an, p.cfg.AuthservID)
 		report, err := json.Marshal(an.Report())
 		if err != nil {
 			return 0, fmt.Errorf("reparse message %d: %w", id, err)

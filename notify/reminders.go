@@ -488,7 +488,7 @@ func (c *Composer) reminderView(lang string, s *Session, r Recipient) *reminderV
 	labels := c.langs[lang].labels
 	v := &reminderView{
 		Program: c.cfg.ProgramName, ProgramAddress: c.cfg.ProgramAddress,
-		Name: oneLine(r.Name), Title: oneLine(s.Title), Location: oneLine(s.Location),
+		Name: echo(r.Name), Title: oneLine(s.Title), Location: oneLine(s.Location),
 		Description: strings.TrimSpace(stripControls(s.Description)),
 		KindLabel:   label(labels, "session."+s.Kind, s.Kind),
 		When:        formatDateTime(lang, labels, s.Start),
