@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,12 +24,15 @@ import (
 	"github.com/rse-lozere/rse-intake/store"
 )
 
-// Ingester stores one raw message read from a mailbox, together with the
-// checkpoint advance to src.UID, in one transaction. It returns an error
-// only when the store fails, never for mail it cannot read. *Pipeline is
-// the implementation.
+// Ingester takes messages read from a mailbox in, in two steps: Prepare
+// reads one message (safe to call for several at once, on every core);
+// Commit stores a batch of prepared messages, in the order given, each
+// with its checkpoint advance to its UID, in one transaction. Either
+// returns an error only when the store or the disk fails, never for mail
+// it cannot read. *Pipeline is the implementation.
 type Ingester interface {
-	Ingest(ctx context.Context, src Source, raw []byte) (Outcome, error)
+	Prepare(src Source, raw []byte) (*Prepared, error)
+	Commit(ctx context.Context, batch []*Prepared) ([]Outcome, error)
 }
 
 // ProcessedKeyword is the IMAP keyword set on a message once it is stored,
@@ -53,8 +57,17 @@ type IMAPOptions struct {
 	// (nothing), "flag" (default: add ProcessedKeyword) or "move:FOLDER"
 	// (moved to FOLDER, created when missing).
 	Processed string
-	// BatchSize is how many messages one FETCH asks for (default 100).
+	// BatchSize is how many messages one FETCH asks for, and at most how
+	// many one transaction stores (default 100).
 	BatchSize int
+	// BatchWait is how long a message read waits for others to share its
+	// transaction (default 100 ms).
+	BatchWait time.Duration
+	// Workers is how many messages are read at once (default: one per core).
+	Workers int
+	// Progress, if not nil, is called from the writer after each commit
+	// with the messages stored so far in this poll and those to take in.
+	Progress func(done, total int)
 	// TLSConfig for "tls" and "starttls"; nil means the system roots, with
 	// the server name taken from Host.
 	TLSConfig *tls.Config
@@ -93,6 +106,12 @@ func (o IMAPOptions) withDefaults() IMAPOptions {
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 100
+	}
+	if o.BatchWait <= 0 {
+		o.BatchWait = 100 * time.Millisecond
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	if o.DialTimeout <= 0 {
 		o.DialTimeout = 30 * time.Second
@@ -182,12 +201,14 @@ type PollStats struct {
 	Duration     time.Duration
 }
 
-// Poller reads one mailbox over IMAP into the store. Every message is
-// stored with its checkpoint advance in one transaction (by the
-// Ingester), strictly in UID order, so a poll killed at any point resumes
-// where it stopped, storing each message exactly once. Marking a message
-// on the server (flag or move) happens only after it is committed; a
-// marking that fails is retried at the next poll.
+// Poller reads one mailbox over IMAP into the store. Its stages overlap:
+// one goroutine fetches from the server, messages are read on every core,
+// and one writer commits them strictly in UID order, a batch per
+// transaction, each message with its checkpoint advance (by the
+// Ingester), so a poll killed at any point resumes where it stopped,
+// storing each message exactly once. Marking a message on the server
+// (flag or move) happens only after its batch is committed; a marking
+// that fails is retried at the next poll.
 //
 // A Poller runs one poll at a time; concurrent calls wait for each other.
 type Poller struct {
@@ -299,6 +320,14 @@ type session struct {
 	watchdog  *time.Timer
 	timedOut  atomic.Bool
 	cancelled atomic.Bool
+	dropped   atomic.Bool
+}
+
+// drop closes the connection at once: a command was left half-read, so
+// there is no logging out politely.
+func (s *session) drop() {
+	s.dropped.Store(true)
+	s.raw.Close()
 }
 
 func (p *Poller) connect(ctx context.Context) (*session, error) {
@@ -409,7 +438,7 @@ func (s *session) fail(step string, err error) error {
 // close logs out (briefly, unless cancelled) and drops the connection.
 func (s *session) close() {
 	if s.c != nil {
-		if s.ctx.Err() == nil && !s.timedOut.Load() {
+		if s.ctx.Err() == nil && !s.timedOut.Load() && !s.dropped.Load() {
 			s.watchdog.Reset(5 * time.Second)
 			s.c.Logout().Wait()
 		}
@@ -468,16 +497,9 @@ func (s *session) poll(ctx context.Context) (stats PollStats, err error) {
 	if err != nil {
 		return stats, err
 	}
-	for batch := range slices.Chunk(uids, s.o.BatchSize) {
-		stored, err := s.fetchBatch(ctx, cp.ID, rescan, batch, &stats)
-		if len(stored) > 0 {
-			stats.Checkpoint = max(stats.Checkpoint, stored[len(stored)-1])
-		}
-		if err != nil {
+	if len(uids) > 0 {
+		if err := s.take(ctx, cp.ID, rescan, uids, &stats); err != nil {
 			// What was stored stays stored; its marks wait for the next poll.
-			return stats, err
-		}
-		if err := s.markStored(ctx, cp.ID, stored, false, &stats); err != nil {
 			return stats, err
 		}
 	}
@@ -530,11 +552,134 @@ func (s *session) newUIDs(last uint32, uidNext imap.UID) ([]uint32, error) {
 	return slices.Compact(uids), nil
 }
 
-// fetchBatch fetches uids (ascending) and stores them strictly in that
-// order, each with its checkpoint advance, so that an interruption never
-// leaves a lower UID unstored below the checkpoint. It returns the UIDs
-// stored, even on error.
-func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, uids []uint32, stats *PollStats) ([]uint32, error) {
+// job is one fetched message on its way to be read, numbered in the
+// order it must be committed.
+type job struct {
+	seq int
+	src Source
+	raw []byte
+}
+
+// prepared is a job once read.
+type prepared struct {
+	seq int
+	src Source
+	r   *Prepared
+	err error
+}
+
+// take fetches uids (ascending) and stores them, the three stages
+// overlapping: this goroutine owns the connection, fetching a chunk of
+// BatchSize UIDs at a time and, between chunks, marking on the server what
+// the writer committed; Workers goroutines read messages; one writer
+// commits them in UID order, a batch per transaction (BatchSize messages,
+// 32 MB, or BatchWait after the first one, whichever comes first). An
+// interruption never leaves a lower UID unstored below the checkpoint.
+func (s *session) take(ctx context.Context, mailboxID int64, rescan bool, uids []uint32, stats *PollStats) error {
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	jobs := make(chan job, s.o.Workers)
+	results := make(chan prepared, s.o.Workers)
+	var workers sync.WaitGroup
+	for range s.o.Workers {
+		workers.Go(func() {
+			for j := range jobs {
+				r, err := s.p.ing.Prepare(j.src, j.raw)
+				select {
+				case results <- prepared{seq: j.seq, src: j.src, r: r, err: err}:
+				case <-pctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		workers.Wait()
+		close(results)
+	}()
+
+	w := &writer{s: s, ctx: pctx, total: len(uids), committed: make(chan struct{}, 1)}
+	writerDone := make(chan error, 1)
+	go func() {
+		err := w.run(results)
+		if err != nil {
+			stop() // the fetcher and the readers give up
+		}
+		writerDone <- err
+	}()
+
+	ferr := s.fetchAll(pctx, mailboxID, rescan, uids, jobs, w, stats)
+	close(jobs)
+	// Whatever was fetched is still stored when the connection broke; what
+	// each batch committed is marked meanwhile, while the connection holds.
+	marking := ferr == nil
+	var werr error
+wait:
+	for {
+		select {
+		case werr = <-writerDone:
+			break wait
+		case <-w.committed:
+			if marking {
+				if err := s.markStored(ctx, mailboxID, w.takeMarks(), false, stats); err != nil {
+					ferr, marking = err, false
+				}
+			}
+		}
+	}
+	if werr == nil && marking {
+		ferr = s.markStored(ctx, mailboxID, w.takeMarks(), false, stats)
+	}
+	w.addTo(stats)
+	// The writer's failure (the store, the disk) says more than the
+	// fetcher's, which it caused; a cancellation is reported as such.
+	switch {
+	case ctx.Err() != nil:
+		return s.fail("fetch", ctx.Err())
+	case werr != nil:
+		return werr
+	default:
+		return ferr
+	}
+}
+
+// fetchAll fetches uids a chunk at a time and hands each message to the
+// readers in UID order.
+func (s *session) fetchAll(ctx context.Context, mailboxID int64, rescan bool, uids []uint32, jobs chan<- job,
+	w *writer, stats *PollStats) error {
+	seq := 0
+	for chunk := range slices.Chunk(uids, s.o.BatchSize) {
+		if marks := w.takeMarks(); len(marks) > 0 {
+			if err := s.markStored(ctx, mailboxID, marks, false, stats); err != nil {
+				return err
+			}
+		}
+		err := s.fetchChunk(ctx, chunk, func(uid uint32, f fetched) error {
+			j := job{seq: seq, src: Source{MailboxID: mailboxID, UID: uid, Rescan: rescan, Arrived: f.arrived}, raw: f.raw}
+			seq++
+			stats.Fetched++
+			s.disarm() // waiting for the readers is not the server's delay
+			defer s.arm()
+			select {
+			case jobs <- j:
+				return nil
+			case <-ctx.Done():
+				return w.errOr(ctx.Err())
+			}
+		})
+		if err != nil {
+			if w.failed() {
+				s.drop() // a FETCH left half-read: do not wait to log out
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// fetchChunk fetches uids (ascending) and hands each message to emit in
+// UID order.
+func (s *session) fetchChunk(ctx context.Context, uids []uint32, emit func(uint32, fetched) error) error {
 	var set imap.UIDSet
 	for _, u := range uids {
 		set.AddNum(imap.UID(u))
@@ -546,45 +691,13 @@ func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, 
 		BodySection: []*imap.FetchItemBodySection{section}})
 	defer cmd.Close()
 
-	var stored []uint32
-	ingest := func(uid uint32, f fetched) error {
-		if err := ctx.Err(); err != nil {
-			return s.fail("fetch", err)
-		}
-		s.disarm() // the store has its own timeouts
-		out, err := s.p.ing.Ingest(ctx, Source{MailboxID: mailboxID, UID: uid, Rescan: rescan, Arrived: f.arrived}, f.raw)
-		s.arm()
-		if err != nil {
-			if cerr := ctx.Err(); cerr != nil {
-				return s.fail("fetch", cerr)
-			}
-			return fmt.Errorf("imap %s: store UID %d: %w", s.addr, uid, err)
-		}
-		stored = append(stored, uid)
-		if out.MessageID != 0 && !out.Relocated {
-			stats.Stored++
-		}
-		if out.Duplicate {
-			stats.Duplicates++
-		}
-		if out.Relocated {
-			stats.Relocated++
-		}
-		if out.NeedsReview {
-			stats.NeedsReview++
-		}
-		s.p.log.Debug("imap_message_stored", slog.Uint64("uid", uint64(uid)), slog.Int64("message", out.MessageID),
-			slog.String("kind", out.Kind), slog.String("reference", out.Reference))
-		return nil
-	}
-
 	// Servers answer in sequence order, which is UID order; should one not,
 	// a message arriving early waits here until the ones below it came.
 	next := 0
 	held := map[uint32]fetched{}
 	for {
 		if err := ctx.Err(); err != nil {
-			return stored, s.fail("fetch", err)
+			return s.fail("fetch", err)
 		}
 		msg := cmd.Next()
 		if msg == nil {
@@ -593,15 +706,14 @@ func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, 
 		s.arm()
 		uid, f, err := s.readMessage(msg)
 		if err != nil {
-			return stored, s.fail("fetch", err)
+			return s.fail("fetch", err)
 		}
 		if _, want := slices.BinarySearch(uids, uid); !want {
 			continue
 		}
 		if f.raw == nil {
-			return stored, s.fail("fetch", fmt.Errorf("UID %d came without its body", uid))
+			return s.fail("fetch", fmt.Errorf("UID %d came without its body", uid))
 		}
-		stats.Fetched++
 		held[uid] = f
 		for next < len(uids) {
 			r, ok := held[uids[next]]
@@ -609,25 +721,192 @@ func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, 
 				break
 			}
 			delete(held, uids[next])
-			if err := ingest(uids[next], r); err != nil {
-				return stored, err
+			if err := emit(uids[next], r); err != nil {
+				return err
 			}
 			next++
 		}
 	}
 	if err := cmd.Close(); err != nil {
-		return stored, s.fail("fetch", err)
+		return s.fail("fetch", err)
 	}
 	// A UID asked for and not answered was expunged since the search:
 	// there is nothing to store for it.
 	for ; next < len(uids); next++ {
 		if r, ok := held[uids[next]]; ok {
-			if err := ingest(uids[next], r); err != nil {
-				return stored, err
+			if err := emit(uids[next], r); err != nil {
+				return err
 			}
 		}
 	}
-	return stored, nil
+	return nil
+}
+
+// writer commits read messages in order, a batch per transaction.
+type writer struct {
+	s     *session
+	ctx   context.Context
+	total int
+
+	mu        sync.Mutex
+	marks     []uint32 // committed, to mark on the server
+	err       error
+	committed chan struct{} // signalled after each commit
+
+	// Owned by run.
+	stored, duplicates, relocated, needsReview, done int
+	checkpoint                                       uint32
+}
+
+// maxBatchBytes bounds the raw mail one transaction holds in memory.
+const maxBatchBytes = 32 << 20
+
+func (w *writer) run(results <-chan prepared) error {
+	pending := map[int]prepared{}
+	next := 0
+	var batch []*Prepared
+	var bytes int
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	commit := func() error {
+		timer.Stop()
+		if len(batch) == 0 {
+			return nil
+		}
+		err := w.commit(batch)
+		batch, bytes = batch[:0], 0
+		return err
+	}
+	for {
+		var tc <-chan time.Time
+		if len(batch) > 0 {
+			tc = timer.C
+		}
+		select {
+		case r, ok := <-results:
+			if !ok {
+				if len(pending) > 0 && w.ctx.Err() == nil {
+					return w.setErr(fmt.Errorf("imap %s: %d messages read but not stored", w.s.addr, len(pending)))
+				}
+				return w.setErr(commit())
+			}
+			pending[r.seq] = r
+			for {
+				r, ok := pending[next]
+				if !ok {
+					break
+				}
+				delete(pending, next)
+				next++
+				if r.err != nil {
+					// Everything before it is stored first.
+					if err := commit(); err != nil {
+						return w.setErr(err)
+					}
+					return w.setErr(fmt.Errorf("imap %s: store UID %d: %w", w.s.addr, r.src.UID, r.err))
+				}
+				if len(batch) == 0 {
+					timer.Reset(w.s.o.BatchWait)
+				}
+				batch = append(batch, r.r)
+				bytes += r.r.Size()
+				if len(batch) >= w.s.o.BatchSize || bytes >= maxBatchBytes {
+					if err := commit(); err != nil {
+						return w.setErr(err)
+					}
+				}
+			}
+		case <-tc:
+			if err := commit(); err != nil {
+				return w.setErr(err)
+			}
+		case <-w.ctx.Done():
+			return w.setErr(w.s.fail("fetch", w.ctx.Err()))
+		}
+	}
+}
+
+func (w *writer) commit(batch []*Prepared) error {
+	outs, err := w.s.p.ing.Commit(w.ctx, batch)
+	if err != nil {
+		if cerr := w.ctx.Err(); cerr != nil {
+			return w.s.fail("fetch", cerr)
+		}
+		return fmt.Errorf("imap %s: store UIDs %d-%d: %w", w.s.addr, batch[0].src.UID, batch[len(batch)-1].src.UID, err)
+	}
+	uids := make([]uint32, len(batch))
+	for i, out := range outs {
+		uid := batch[i].src.UID
+		uids[i] = uid
+		if out.MessageID != 0 && !out.Relocated {
+			w.stored++
+		}
+		if out.Duplicate {
+			w.duplicates++
+		}
+		if out.Relocated {
+			w.relocated++
+		}
+		if out.NeedsReview {
+			w.needsReview++
+		}
+		w.checkpoint = max(w.checkpoint, uid)
+		w.s.p.log.Debug("imap_message_stored", slog.Uint64("uid", uint64(uid)), slog.Int64("message", out.MessageID),
+			slog.String("kind", out.Kind), slog.String("reference", out.Reference))
+	}
+	w.done += len(batch)
+	w.mu.Lock()
+	w.marks = append(w.marks, uids...)
+	w.mu.Unlock()
+	select {
+	case w.committed <- struct{}{}:
+	default:
+	}
+	if w.s.o.Progress != nil {
+		w.s.o.Progress(w.done, w.total)
+	}
+	return nil
+}
+
+// takeMarks returns the UIDs committed since the last call.
+func (w *writer) takeMarks() []uint32 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	m := w.marks
+	w.marks = nil
+	return m
+}
+
+func (w *writer) setErr(err error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.err = err
+	return err
+}
+
+func (w *writer) failed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err != nil
+}
+
+// errOr returns the writer's error if it failed, else err.
+func (w *writer) errOr(err error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
+	return err
+}
+
+// addTo adds what the writer did to stats; call it once run returned.
+func (w *writer) addTo(stats *PollStats) {
+	stats.Stored += w.stored
+	stats.Duplicates += w.duplicates
+	stats.Relocated += w.relocated
+	stats.NeedsReview += w.needsReview
+	stats.Checkpoint = max(stats.Checkpoint, w.checkpoint)
 }
 
 // fetched is one message as the server gave it.
@@ -751,7 +1030,7 @@ func (s *session) markStep() string {
 
 // broken reports whether the connection is gone.
 func (s *session) broken() bool {
-	if s.cancelled.Load() || s.timedOut.Load() {
+	if s.cancelled.Load() || s.timedOut.Load() || s.dropped.Load() {
 		return true
 	}
 	select {

@@ -466,7 +466,9 @@ func TestPollMarkFailure(t *testing.T) {
 	}
 }
 
-// hookIngester calls before and after around each Ingest.
+// hookIngester calls before and after around each message committed,
+// counting messages from 1: before ahead of the transaction that holds
+// message n, after once it is committed.
 type hookIngester struct {
 	Ingester
 	before func(n int)
@@ -474,16 +476,23 @@ type hookIngester struct {
 	n      int
 }
 
-func (h *hookIngester) Ingest(ctx context.Context, src Source, raw []byte) (Outcome, error) {
-	h.n++
+func (h *hookIngester) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, error) {
 	if h.before != nil {
-		h.before(h.n)
+		for i := range batch {
+			h.before(h.n + i + 1)
+		}
 	}
-	out, err := h.Ingester.Ingest(ctx, src, raw)
-	if h.after != nil {
-		h.after(h.n)
+	outs, err := h.Ingester.Commit(ctx, batch)
+	if err != nil {
+		return outs, err
 	}
-	return out, err
+	for range batch {
+		h.n++
+		if h.after != nil {
+			h.after(h.n)
+		}
+	}
+	return outs, err
 }
 
 // TestPollConnectionLostAfterCommit: the server goes away after the last

@@ -71,35 +71,101 @@ func NewPipeline(st *store.Store, cfg Config) *Pipeline {
 // the mailbox checkpoint. It returns an error only when the store or the
 // disk fails; mail a sender broke is stored for review instead.
 func (p *Pipeline) Ingest(ctx context.Context, src Source, raw []byte) (Outcome, error) {
+	r, err := p.Prepare(src, raw)
+	if err != nil {
+		return Outcome{}, err
+	}
+	outs, err := p.Commit(ctx, []*Prepared{r})
+	if err != nil {
+		return Outcome{}, err
+	}
+	return outs[0], nil
+}
+
+// Prepared is one message read (parsed, understood, its attachments on
+// disk) and not yet stored: what can be done for many messages at once on
+// every core, before one writer commits them in order.
+type Prepared struct {
+	src          Source
+	raw          []byte
+	an           Analysis
+	sha, bodySHA string
+	dirs         store.Dirs // folders to sync before the commit naming the files
+}
+
+// Source is where the message was read.
+func (r *Prepared) Source() Source { return r.src }
+
+// Size is the size of the raw message.
+func (r *Prepared) Size() int { return len(r.raw) }
+
+// Prepare reads one raw message: the work of Ingest that needs no store,
+// safe to run for several messages at once. Attachments go to disk, each
+// file whole and fsync'd; their folder is synced by Commit.
+func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
+	r := &Prepared{src: src, raw: raw}
 	an, err := Analyze(raw, p.cfg.Program, mailparse.Options{
 		MaxAttachmentSize: p.cfg.MaxAttachmentSize,
-		Sink:              fileSink{files: p.cfg.Files},
+		Sink:              fileSink{files: p.cfg.Files, dirs: &r.dirs},
 	})
 	if err != nil {
-		return Outcome{}, fmt.Errorf("ingest message: %w", err)
+		return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 	}
-	sha, bodySHA := hashes(raw)
-	var out Outcome
-	err = p.st.InTx(ctx, func(tx *store.Tx) error {
-		out = Outcome{}
-		if src.MailboxID != 0 {
-			if err := tx.AdvanceCheckpoint(ctx, src.MailboxID, src.UID); err != nil {
-				return err
+	r.an = an
+	r.sha, r.bodySHA = hashes(raw)
+	return r, nil
+}
+
+// Commit stores prepared messages, in the order given, in one transaction
+// (group commit): each with its attachments' records, its application,
+// its queued mail and the checkpoint advance to its UID, exactly as Ingest
+// would one by one; either all of them are stored or none. The folders of
+// their attachment files are synced first, so that no committed row ever
+// names a file a crash could take back.
+func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, error) {
+	var dirs store.Dirs
+	for _, r := range batch {
+		dirs.Merge(&r.dirs)
+	}
+	if err := dirs.Sync(); err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	outs := make([]Outcome, len(batch))
+	err := p.st.InTx(ctx, func(tx *store.Tx) error {
+		for i, r := range batch {
+			out, err := p.commitOne(ctx, tx, r)
+			if err != nil {
+				return fmt.Errorf("ingest message uid %d: %w", r.src.UID, err)
 			}
-			if seen, err := tx.MessageAt(ctx, src.MailboxID, src.UID); err != nil || seen {
-				out.Duplicate = seen
-				return err
-			}
+			outs[i] = out
 		}
-		return p.store(ctx, tx, src, raw, sha, bodySHA, an, &out)
+		return nil
 	})
 	if err != nil {
-		return Outcome{}, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
+		return nil, err
 	}
-	p.cfg.Logger.Debug("message_stored", slog.Int64("message", out.MessageID), slog.String("kind", out.Kind),
-		slog.String("reference", out.Reference), slog.Bool("duplicate", out.Duplicate),
-		slog.Bool("needs_review", out.NeedsReview), slog.Any("queued", out.Queued))
-	return out, nil
+	for _, out := range outs {
+		p.cfg.Logger.Debug("message_stored", slog.Int64("message", out.MessageID), slog.String("kind", out.Kind),
+			slog.String("reference", out.Reference), slog.Bool("duplicate", out.Duplicate),
+			slog.Bool("needs_review", out.NeedsReview), slog.Any("queued", out.Queued))
+	}
+	return outs, nil
+}
+
+func (p *Pipeline) commitOne(ctx context.Context, tx *store.Tx, r *Prepared) (Outcome, error) {
+	var out Outcome
+	src := r.src
+	if src.MailboxID != 0 {
+		if err := tx.AdvanceCheckpoint(ctx, src.MailboxID, src.UID); err != nil {
+			return out, err
+		}
+		if seen, err := tx.MessageAt(ctx, src.MailboxID, src.UID); err != nil || seen {
+			out.Duplicate = seen
+			return out, err
+		}
+	}
+	err := p.store(ctx, tx, src, r.raw, r.sha, r.bodySHA, r.an, &out)
+	return out, err
 }
 
 func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []byte, sha, bodySHA string,
