@@ -130,17 +130,21 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 	if err := dirs.Sync(); err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
 	}
+	// A commit fails on the store's disk (full, read-only, gone): say which.
 	outs := make([]Outcome, len(batch))
 	err := p.st.InTx(ctx, func(tx *store.Tx) error {
 		for i, r := range batch {
 			out, err := p.commitOne(ctx, tx, r)
 			if err != nil {
-				return fmt.Errorf("ingest message uid %d: %w", r.src.UID, err)
+				return fmt.Errorf("ingest message uid %d: store %s: %w", r.src.UID, p.st.Path(), err)
 			}
 			outs[i] = out
 		}
 		return nil
 	})
+	if err != nil && ctx.Err() == nil && !strings.Contains(err.Error(), p.st.Path()) {
+		err = fmt.Errorf("store %s: %w", p.st.Path(), err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -30,8 +30,9 @@ var migrationFiles embed.FS
 
 // Store is the SQLite database of rse-intake.
 type Store struct {
-	db  *sql.DB
-	now func() time.Time
+	db   *sql.DB
+	now  func() time.Time
+	path string
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -75,8 +76,12 @@ func openNoMigrate(path string) (*Store, error) {
 	// One writer at a time is what SQLite does anyway; a single connection
 	// also makes BEGIN IMMEDIATE never wait on ourselves.
 	db.SetMaxOpenConns(1)
-	return &Store{db: db, now: time.Now}, nil
+	return &Store{db: db, now: time.Now, path: path}, nil
 }
+
+// Path is the database file, for errors that must say where the disk
+// failed.
+func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
