@@ -57,7 +57,7 @@ type result struct {
 	took    time.Duration
 	cpu     time.Duration // user + system
 	rssKB   int64         // peak resident set
-	written int64 // bytes the process had written to storage
+	written int64         // bytes the process had written to storage
 }
 
 func run(ctx context.Context, o options) error {
