@@ -63,9 +63,9 @@ func TestPollConnectionCut(t *testing.T) {
 				case 0: // anywhere in the transfer
 					return imaptest.Cut{AfterServerBytes: 1 + rng.Int64N(size/3)}
 				case 1: // the mark never reaches the server
-					return imaptest.Cut{OnClientText: markCmd, ServerBytesAfter: -1}
+					return imaptest.Cut{OnClientText: markCmd, CutOnText: true, ServerBytesAfter: -1}
 				default: // the server marked, the client never heard it
-					return imaptest.Cut{OnClientText: markCmd, ServerBytesAfter: rng.Int64N(8)}
+					return imaptest.Cut{OnClientText: markCmd, CutOnText: true, ServerBytesAfter: rng.Int64N(8)}
 				}
 			})
 			st, pl := newIMAPPipeline(t)

@@ -12,21 +12,24 @@ type Cut struct {
 	// AfterServerBytes cuts once this many bytes went from the server to
 	// the client (0: not by count).
 	AfterServerBytes int64
-	// OnClientText cuts around the first time the client sends this text
-	// (a command such as "UID STORE", or SMTP's end of data "\r\n.\r\n"):
-	// ServerBytesAfter < 0 cuts before the text reaches the server;
-	// otherwise the text goes through and the server may send that many
-	// more bytes (0: none of its answer) before the cut.
-	OnClientText     string
+	// OnClientText is watched in what the client sends: a command such as
+	// "UID STORE", or SMTP's end of data "\r\n.\r\n".
+	OnClientText string
+	// CutOnText cuts at the first OnClientText: ServerBytesAfter < 0 cuts
+	// before the text reaches the server; otherwise the text goes through
+	// and the server may send that many more bytes (0: none of its answer)
+	// before the cut.
+	CutOnText        bool
 	ServerBytesAfter int64
 }
 
 // CutEvent is one cut a Proxy made.
 type CutEvent struct {
 	Rule Cut
-	// TextForwarded: OnClientText had reached the server when the
-	// connection was cut (the server may have acted on it).
-	TextForwarded bool
+	// InDoubt: an OnClientText had reached the server and the whole first
+	// line of the server's answer had not reached the client: the server
+	// may have acted on a command the client saw fail.
+	InDoubt bool
 }
 
 // Proxy forwards TCP connections to a server and cuts them where its rule
@@ -118,10 +121,10 @@ type proxyConn struct {
 	client, server net.Conn
 	rule           Cut
 
-	mu        sync.Mutex
-	budget    int64 // server bytes still allowed through; < 0: no limit
-	forwarded bool  // OnClientText reached the server
-	cut       bool
+	mu      sync.Mutex
+	budget  int64 // server bytes still allowed through; < 0: no limit
+	inDoubt bool  // OnClientText reached the server, its answer line not the client
+	cut     bool
 }
 
 func (c *proxyConn) doCut() {
@@ -131,7 +134,7 @@ func (c *proxyConn) doCut() {
 		return
 	}
 	c.cut = true
-	ev := CutEvent{Rule: c.rule, TextForwarded: c.forwarded}
+	ev := CutEvent{Rule: c.rule, InDoubt: c.inDoubt}
 	c.mu.Unlock()
 	c.close()
 	c.p.mu.Lock()
@@ -152,40 +155,47 @@ func (c *proxyConn) close() {
 func (c *proxyConn) up() {
 	defer c.close()
 	text := []byte(c.rule.OnClientText)
+	cutOnText := c.rule.CutOnText
 	var tail []byte // the end of what went before, to find text across reads
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := c.client.Read(buf)
 		if n > 0 {
 			chunk := buf[:n]
-			if len(text) > 0 && !c.seen() {
+			if len(text) > 0 {
 				joined := append(tail, chunk...)
-				if i := bytes.Index(joined, text); i >= 0 {
-					end := i + len(text) - len(tail) // end of the text within chunk
-					if c.rule.ServerBytesAfter < 0 {
+				if i := bytes.LastIndex(joined, text); i >= 0 {
+					end := max(i+len(text)-len(tail), 0) // end of the text within chunk
+					if cutOnText && c.rule.ServerBytesAfter < 0 {
 						if start := i - len(tail); start > 0 {
 							c.server.Write(chunk[:start])
 						}
 						c.doCut()
 						return
 					}
-					// The budget is set before the text goes, so that no
-					// answer slips through ahead of it.
+					// Set before the text goes, so that no answer slips
+					// through ahead of it.
 					c.mu.Lock()
-					c.forwarded, c.budget = true, c.rule.ServerBytesAfter
+					c.inDoubt = true
+					if cutOnText {
+						c.budget = c.rule.ServerBytesAfter
+					}
 					c.mu.Unlock()
 					if _, err := c.server.Write(chunk[:end]); err != nil {
 						return
 					}
-					if c.rule.ServerBytesAfter == 0 {
+					if cutOnText && c.rule.ServerBytesAfter == 0 {
 						c.doCut()
 						return
 					}
+					cutOnText = false
 					chunk = chunk[end:]
-				} else if keep := len(text) - 1; len(joined) > keep {
+					joined = joined[:0]
+				}
+				if keep := len(text) - 1; len(joined) > keep {
 					tail = append(tail[:0], joined[len(joined)-keep:]...)
 				} else {
-					tail = joined
+					tail = append(tail[:0], joined...)
 				}
 			}
 			if _, err := c.server.Write(chunk); err != nil {
@@ -196,12 +206,6 @@ func (c *proxyConn) up() {
 			return
 		}
 	}
-}
-
-func (c *proxyConn) seen() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.forwarded
 }
 
 // down copies server to client within the budget.
@@ -224,6 +228,11 @@ func (c *proxyConn) down() {
 				if _, werr := c.client.Write(buf[:allowed]); werr != nil {
 					return
 				}
+				if bytes.IndexByte(buf[:allowed], '\n') >= 0 {
+					c.mu.Lock()
+					c.inDoubt = false
+					c.mu.Unlock()
+				}
 			}
 			if cut {
 				c.doCut()
@@ -239,10 +248,11 @@ func (c *proxyConn) down() {
 // String describes a cut for test logs.
 func (e CutEvent) String() string {
 	switch {
-	case e.Rule.OnClientText != "":
-		return strconv.Quote(e.Rule.OnClientText) + " +" + strconv.FormatInt(e.Rule.ServerBytesAfter, 10) +
-			" forwarded=" + strconv.FormatBool(e.TextForwarded)
+	case e.Rule.CutOnText:
+		return "at " + strconv.Quote(e.Rule.OnClientText) + " +" + strconv.FormatInt(e.Rule.ServerBytesAfter, 10) +
+			" in doubt=" + strconv.FormatBool(e.InDoubt)
 	default:
-		return "after " + strconv.FormatInt(e.Rule.AfterServerBytes, 10) + " server bytes"
+		return "after " + strconv.FormatInt(e.Rule.AfterServerBytes, 10) + " server bytes, in doubt=" +
+			strconv.FormatBool(e.InDoubt)
 	}
 }
