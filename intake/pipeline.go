@@ -62,6 +62,13 @@ func NewPipeline(st *store.Store, cfg Config) *Pipeline {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	// A process killed while writing an attachment leaves its temporary
+	// file: the next start removes it.
+	if n, err := cfg.Files.RemoveStale(); err != nil {
+		cfg.Logger.Warn("attachments_cleanup_failed", slog.Any("error", err))
+	} else if n > 0 {
+		cfg.Logger.Info("attachments_leftovers_removed", slog.Int("files", n))
+	}
 	return &Pipeline{st: st, cfg: cfg}
 }
 
