@@ -1,8 +1,11 @@
 package intake
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -65,6 +68,12 @@ type IMAPOptions struct {
 	BatchWait time.Duration
 	// Workers is how many messages are read at once (default: one per core).
 	Workers int
+	// MaxMessageSize is the largest message kept whole (default 50 MB): a
+	// larger one is read as it streams in, its header block kept and
+	// stored for review as too large, so that memory stays bounded by
+	// this setting, not by what a sender sends, and the message is not
+	// fetched again at every poll.
+	MaxMessageSize int64
 	// Progress, if not nil, is called from the writer after each commit
 	// with the messages stored so far in this poll and those to take in.
 	Progress func(done, total int)
@@ -82,6 +91,9 @@ type IMAPOptions struct {
 	PollInterval time.Duration
 	Logger       *slog.Logger
 }
+
+// DefaultMaxMessageSize is IMAPOptions.MaxMessageSize when unset.
+const DefaultMaxMessageSize = 50 << 20
 
 // Addr is Host:Port, the server's name in checkpoints and errors.
 func (o IMAPOptions) Addr() string {
@@ -112,6 +124,9 @@ func (o IMAPOptions) withDefaults() IMAPOptions {
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.MaxMessageSize <= 0 {
+		o.MaxMessageSize = DefaultMaxMessageSize
 	}
 	if o.DialTimeout <= 0 {
 		o.DialTimeout = 30 * time.Second
@@ -655,7 +670,8 @@ func (s *session) fetchAll(ctx context.Context, mailboxID int64, rescan bool, ui
 			}
 		}
 		err := s.fetchChunk(ctx, chunk, func(uid uint32, f fetched) error {
-			j := job{seq: seq, src: Source{MailboxID: mailboxID, UID: uid, Rescan: rescan, Arrived: f.arrived}, raw: f.raw}
+			j := job{seq: seq, src: Source{MailboxID: mailboxID, UID: uid, Rescan: rescan, Arrived: f.arrived,
+				Truncated: f.truncated}, raw: f.raw}
 			seq++
 			stats.Fetched++
 			s.disarm() // waiting for the readers is not the server's delay
@@ -911,8 +927,9 @@ func (w *writer) addTo(stats *PollStats) {
 
 // fetched is one message as the server gave it.
 type fetched struct {
-	raw     []byte
-	arrived time.Time // INTERNALDATE: when the server received it
+	raw       []byte
+	arrived   time.Time   // INTERNALDATE: when the server received it
+	truncated *Truncation // over MaxMessageSize: raw is its header block
 }
 
 // readMessage reads one FETCH response: its UID, arrival date and whole body.
@@ -934,41 +951,76 @@ func (s *session) readMessage(msg *imapclient.FetchMessageData) (uint32, fetched
 				f.raw = []byte{}
 				continue
 			}
-			b, err := s.readLiteral(it.Literal)
+			b, tr, err := s.readLiteral(it.Literal)
 			if err != nil {
 				return uid, f, fmt.Errorf("read UID %d: %w", uid, err)
 			}
-			f.raw = b
+			f.raw, f.truncated = b, tr
 		}
 	}
 }
 
 // readLiteral reads exactly the announced size, then the end of the
 // literal (which lets the client's reader go on), re-arming the watchdog
-// as bytes come.
-func (s *session) readLiteral(lit imap.LiteralReader) ([]byte, error) {
+// as bytes come. A literal over MaxMessageSize is streamed through its
+// hashes, keeping its header block only.
+func (s *session) readLiteral(lit imap.LiteralReader) ([]byte, *Truncation, error) {
 	size := lit.Size()
-	if size < 0 || size > maxMessageSize {
-		return nil, fmt.Errorf("message of %d bytes: over the %d limit", size, maxMessageSize)
+	if size < 0 {
+		return nil, nil, fmt.Errorf("literal of %d bytes", size)
 	}
-	buf := make([]byte, size)
-	r := progressReader{r: lit, s: s}
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, err
+	r := io.Reader(progressReader{r: lit, s: s})
+	var raw []byte
+	var tr *Truncation
+	if size <= s.o.MaxMessageSize {
+		raw = make([]byte, size)
+		if _, err := io.ReadFull(r, raw); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		var err error
+		if raw, tr, err = readHeaderOnly(r, size); err != nil {
+			return nil, nil, err
+		}
+		tr.Limit = s.o.MaxMessageSize
 	}
 	var one [1]byte
 	if n, err := lit.Read(one[:]); n > 0 || (err != nil && err != io.EOF) {
 		if err == nil {
 			err = errors.New("literal longer than announced")
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return buf, nil
+	return raw, tr, nil
 }
 
-// maxMessageSize refuses a literal no mail server would deliver (Gmail
-// takes 25 MB, some servers 150 MB), rather than trying to allocate it.
-const maxMessageSize = 512 << 20
+// maxHeaderBlock is how much of a too large message is kept: its header
+// block, up to this size.
+const maxHeaderBlock = 256 << 10
+
+// readHeaderOnly reads size bytes of a message from r, returning its
+// header block (the blank line that ends it included) and the hashes of
+// the whole message and of its body, holding no more than maxHeaderBlock.
+func readHeaderOnly(r io.Reader, size int64) ([]byte, *Truncation, error) {
+	head := make([]byte, min(size, maxHeaderBlock))
+	if _, err := io.ReadFull(r, head); err != nil {
+		return nil, nil, err
+	}
+	end := len(head)
+	if i := bytes.Index(head, []byte("\r\n\r\n")); i >= 0 {
+		end = i + 4
+	} else if i := bytes.Index(head, []byte("\n\n")); i >= 0 {
+		end = i + 2
+	}
+	all, body := sha256.New(), sha256.New()
+	all.Write(head)
+	body.Write(head[end:])
+	if _, err := io.CopyN(io.MultiWriter(all, body), r, size-int64(len(head))); err != nil {
+		return nil, nil, err
+	}
+	return head[:end:end], &Truncation{Size: size, SHA256: hex.EncodeToString(all.Sum(nil)),
+		BodySHA256: hex.EncodeToString(body.Sum(nil))}, nil
+}
 
 type progressReader struct {
 	r io.Reader

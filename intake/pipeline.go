@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -110,6 +111,9 @@ func (r *Prepared) Size() int { return len(r.raw) }
 // safe to run for several messages at once. Attachments go to disk, each
 // file whole and fsync'd; their folder is synced by Commit.
 func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
+	if tr := src.Truncated; tr != nil {
+		raw = append(fmt.Appendf(nil, "%s: %d bytes, over the limit of %d\r\n", truncatedHeader, tr.Size, tr.Limit), raw...)
+	}
 	r := &Prepared{src: src, raw: raw}
 	an, err := Analyze(raw, p.cfg.Program, mailparse.Options{
 		MaxAttachmentSize: p.cfg.MaxAttachmentSize,
@@ -118,9 +122,32 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 	}
+	markTruncated(&an, raw)
 	r.an = an
 	r.sha, r.bodySHA = hashes(raw)
+	if tr := src.Truncated; tr != nil {
+		r.sha, r.bodySHA = tr.SHA256, tr.BodySHA256
+	}
 	return r, nil
+}
+
+// truncatedHeader starts the stored header block of a message too large
+// to keep whole: reparse sees it too.
+const truncatedHeader = "X-Rse-Intake-Truncated"
+
+// markTruncated makes a message kept as headers only (see
+// IMAPOptions.MaxMessageSize) one for a coordinator to review, never
+// answered automatically: its body, attachments included, is not there.
+func markTruncated(an *Analysis, raw []byte) {
+	line, _, _ := bytes.Cut(raw, []byte("\n"))
+	v, ok := bytes.CutPrefix(line, []byte(truncatedHeader+": "))
+	if !ok {
+		return
+	}
+	an.Unreadable = true
+	an.Result = extract.Result{Kind: extract.KindOther}
+	an.Mail.Errors = append(an.Mail.Errors, fmt.Sprintf("message too large (%s): headers kept, body not stored",
+		strings.TrimSpace(string(v))))
 }
 
 // Commit stores prepared messages, in the order given, in one transaction

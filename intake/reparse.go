@@ -45,6 +45,7 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("reparse message %d: %w", id, err)
 		}
+		markTruncated(&an, raw)
 		report, err := json.Marshal(an.Report())
 		if err != nil {
 			return 0, fmt.Errorf("reparse message %d: %w", id, err)

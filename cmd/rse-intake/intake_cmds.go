@@ -512,6 +512,7 @@ func (c *Config) imapOptions(e *env) intake.IMAPOptions {
 		Host: c.IMAP.Host, Port: c.IMAP.Port, Security: c.IMAP.Security,
 		Username: c.IMAP.Username, Password: c.IMAP.Password,
 		Mailbox: c.IMAP.Mailbox, Processed: c.IMAP.Processed, BatchSize: c.IMAP.BatchSize,
-		Logger: e.log,
+		MaxMessageSize: int64(c.IMAP.MaxMessageMB) << 20,
+		Logger:         e.log,
 	}
 }
