@@ -520,15 +520,17 @@ func TestPollConnectionLostAfterCommit(t *testing.T) {
 	if n := messageRows(t, st); n != len(corpus) {
 		t.Fatalf("%d stored, want %d", n, len(corpus))
 	}
-	if n := pendingMarks(t, st); n != len(corpus) {
-		t.Errorf("%d pending marks, want %d", n, len(corpus))
+	// Batches committed before the last one may have been moved already.
+	pending := pendingMarks(t, st)
+	if pending == 0 {
+		t.Errorf("no pending marks: the last batch was moved over a dropped connection")
 	}
 	stats, err := NewPoller(st, pl, o).PollOnce(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stats.Fetched != 0 || stats.Marked != len(corpus) {
-		t.Errorf("stats %+v", stats)
+	if stats.Fetched != 0 || stats.Marked != pending {
+		t.Errorf("stats %+v, want %d marked", stats, pending)
 	}
 	checkMarks(t, srv.Account(), "move:Traités", len(corpus))
 	assertExactlyOnce(t, st, srv.Account(), "INBOX", "Traités")
