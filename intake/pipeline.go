@@ -35,7 +35,12 @@ type Config struct {
 	// Composer renders acknowledgements; nil queues none (poll-only tools).
 	Composer Composer
 	Logger   *slog.Logger
+	// Progress, if not nil, hears how far Reparse is (messages done, total).
+	Progress func(done, total int)
 }
+
+// SetProgress sets Config.Progress.
+func (p *Pipeline) SetProgress(fn func(done, total int)) { p.cfg.Progress = fn }
 
 // DefaultRequired is [program] required when the config does not say.
 var DefaultRequired = []string{"first_name", "last_name", "company", "siret", "commune", "phone"}

@@ -240,6 +240,13 @@ func (s *Store) ApplicationMessages(ctx context.Context, applicationID int64) ([
 	return collect(rows, err, "application messages", scanMessage)
 }
 
+// ApplicationMessages is Store.ApplicationMessages inside a transaction.
+func (tx *Tx) ApplicationMessages(ctx context.Context, applicationID int64) ([]*Message, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
+		WHERE application_id = ? ORDER BY id`, applicationID)
+	return collect(rows, err, "application messages", scanMessage)
+}
+
 // PendingServerMarks lists the UIDs of stored messages of a mailbox that
 // are not yet flagged or moved on the server.
 func (s *Store) PendingServerMarks(ctx context.Context, mailboxID int64) ([]uint32, error) {

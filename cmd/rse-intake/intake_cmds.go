@@ -74,8 +74,12 @@ func pollCommand() *command {
 					return err
 				}
 				defer st.Close()
-				p := intake.NewPoller(st, newPipeline(cfg, st, composer, e), cfg.imapOptions(e))
+				opts := cfg.imapOptions(e)
+				pr := newProgress(e, "poll")
+				opts.Progress = pr.Update
+				p := intake.NewPoller(st, newPipeline(cfg, st, composer, e), opts)
 				stats, err := p.PollOnce(ctx)
+				pr.Done()
 				if err != nil {
 					return err
 				}
@@ -495,7 +499,10 @@ func reparseCommand() *command {
 					if !*all {
 						ref = e.args[0]
 					}
+					pr := newProgress(e, "reparse")
+					p.SetProgress(pr.Update)
 					n, err := p.Reparse(ctx, ref)
+					pr.Done()
 					if err != nil {
 						return err
 					}
