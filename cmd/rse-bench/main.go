@@ -12,10 +12,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,10 +37,11 @@ func main() {
 	disk := flag.String("disk", os.TempDir(), "folder on the disk to measure (both targets go there)")
 	tmpfs := flag.String("tmpfs", "/dev/shm", "folder on a tmpfs (empty: skip)")
 	empty := flag.Bool("empty-poll", true, "measure an empty poll over 1,000 and 10,000 stored messages")
+	huge := flag.Int("huge-mb", 100, "measure taking in one mail of this many MB (0: skip)")
 	bin := flag.String("bin", "", "rse-intake binary (default: built from this module)")
 	flag.Parse()
 	if err := run(context.Background(), options{n: *n, runs: max(1, *runs), seed: *seed, disk: *disk,
-		tmpfs: *tmpfs, empty: *empty, bin: *bin}); err != nil {
+		tmpfs: *tmpfs, empty: *empty, huge: *huge, bin: *bin}); err != nil {
 		fmt.Fprintln(os.Stderr, "rse-bench:", err)
 		os.Exit(1)
 	}
@@ -49,6 +52,7 @@ type options struct {
 	seed        uint64
 	disk, tmpfs string
 	empty       bool
+	huge        int
 	bin         string
 }
 
@@ -157,6 +161,52 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	if o.huge > 0 {
+		if err := hugeMail(ctx, o, work); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hugeMail times `poll --once` taking in one mail of o.huge MB with the
+// default [imap] max_message_mb (50), and reports its peak memory.
+func hugeMail(ctx context.Context, o options, work string) error {
+	d, err := imaptest.NewDovecot()
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	rng := rand.New(rand.NewPCG(o.seed, 100))
+	doc := fakePDF(rng, o.huge<<20*3/4)
+	var b bytes.Buffer
+	b.WriteString("From: Anne Roux <anne.roux@exemple.fr>\r\nTo: rse.innovation.manageriale@gmail.com\r\n" +
+		"Subject: Candidature et annexes\r\nMessage-ID: <huge@exemple.fr>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+		"Bonjour, voici mon dossier.\r\n--b\r\nContent-Type: application/pdf\r\n" +
+		"Content-Disposition: attachment; filename=annexes.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	enc := base64.StdEncoding.EncodeToString(doc)
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc + "\r\n--b--\r\n")
+	if err := d.SeedMaildir([][]byte{b.Bytes()}); err != nil {
+		return err
+	}
+	if _, err := d.Count("INBOX"); err != nil {
+		return err
+	}
+	conf, err := writeConfig(d, filepath.Join(work, "huge"), "INBOX")
+	if err != nil {
+		return err
+	}
+	r, err := runIntake(ctx, o.bin, conf, "poll", "--once")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\none mail of %d MB (over max_message_mb = 50: kept as headers, marked too large): poll --once %.2f s, peak RSS %d MB\n",
+		b.Len()>>20, r.took.Seconds(), r.rssKB>>10)
 	return nil
 }
 
@@ -287,19 +337,60 @@ func measure(cmd *exec.Cmd) (result, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return result{}, err
+	}
+	// The child's ru_maxrss would include this process's own memory (Go
+	// starts children with vfork, and exec records the old address
+	// space's high-water mark): read the child's VmHWM instead, which
+	// starts afresh at exec, until it exits.
+	done := make(chan struct{})
+	hwm := make(chan int64, 1)
+	go func() {
+		var peak int64
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			peak = max(peak, vmHWM(cmd.Process.Pid))
+			select {
+			case <-done:
+				hwm <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	err := cmd.Wait()
 	took := time.Since(start)
+	close(done)
+	r := result{took: took, rssKB: <-hwm}
 	if err != nil {
 		return result{}, fmt.Errorf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out.String())
 	}
-	r := result{took: took}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		// Linux counts ru_oublock in 512-byte units of what the process
 		// dirtied for storage.
-		r.rssKB, r.written = ru.Maxrss, ru.Oublock*512
+		r.written = ru.Oublock * 512
 	}
 	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return r, nil
+}
+
+// vmHWM is the peak resident set of a running process in KB, 0 when it
+// is gone.
+func vmHWM(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb)
+			return kb
+		}
+	}
+	return 0
 }
 
 func median(rs []result) result {
