@@ -264,22 +264,34 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 			msg.Kind = extract.KindFollowUp
 		}
 	}
+	// The application is known before the message is written, and
+	// written with it: linking it afterwards would make SQLite write the
+	// raw bytes a second time (an UPDATE that changes a row's size
+	// rewrites the whole row).
+	var created *store.Application
+	switch {
+	case earlier != nil:
+	case an.Unreadable, personal && target.app == nil:
+		if created, err = p.createApplication(ctx, tx, msg, res, src.Arrived, out); err != nil {
+			return err
+		}
+		msg.ApplicationID = created.ID
+	case personal:
+		msg.ApplicationID = target.app.ID
+	}
 	if err := tx.InsertMessage(ctx, msg); err != nil {
 		return err
 	}
 	out.MessageID, out.Kind, out.NeedsReview = msg.ID, msg.Kind, msg.NeedsReview
-	if err := p.storeAttachments(ctx, tx, msg.ID, m.Attachments); err != nil {
+	if err := p.storeAttachments(ctx, tx, msg.ID, msg.ApplicationID, m.Attachments); err != nil {
 		return err
 	}
 	switch {
 	case earlier != nil:
 		out.Duplicate = true
-		if earlier.ApplicationID != 0 {
-			return tx.LinkAttachments(ctx, msg.ID, earlier.ApplicationID)
-		}
 		return nil
-	case an.Unreadable, personal && target.app == nil:
-		return p.createApplication(ctx, tx, msg, res, src.Arrived, out)
+	case created != nil:
+		return p.completeApplication(ctx, tx, created, msg, out)
 	case !personal:
 		return nil
 	case target.foreign:
@@ -289,10 +301,11 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 	}
 }
 
-func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID int64, atts []mailparse.Attachment) error {
+func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID, applicationID int64,
+	atts []mailparse.Attachment) error {
 	for i, at := range atts {
 		row := store.Attachment{
-			MessageID: messageID, Position: i, Filename: at.Filename, ContentType: at.ContentType,
+			MessageID: messageID, ApplicationID: applicationID, Position: i, Filename: at.Filename, ContentType: at.ContentType,
 			Size: at.Size, SHA256: at.SHA256, Stored: !at.TooLarge, Inline: at.Inline,
 		}
 		if at.TooLarge {
@@ -421,7 +434,16 @@ func receivedAt(arrived, date, now time.Time) time.Time {
 	return now
 }
 
-func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *store.Message, res extract.Result, arrived time.Time, out *Outcome) error {
+// createApplication creates the application a message opens, before the
+// message itself is written (see store): the message's id is reserved
+// for it.
+func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *store.Message, res extract.Result,
+	arrived time.Time, out *Outcome) (*store.Application, error) {
+	id, err := tx.ReserveMessageID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	msg.ID = id
 	app := &store.Application{
 		Status:         store.StatusReceived,
 		FirstMessageID: msg.ID,
@@ -436,15 +458,17 @@ func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *sto
 	}
 	year := tx.Now().In(p.cfg.Location).Year()
 	if err := tx.CreateApplication(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
-		return err
+		return nil, err
 	}
 	out.Created, out.Reference = true, app.Reference
-	if err := tx.LinkMessage(ctx, msg.ID, app.ID); err != nil {
-		return err
-	}
-	if err := tx.LinkAttachments(ctx, msg.ID, app.ID); err != nil {
-		return err
-	}
+	return app, nil
+}
+
+// completeApplication records, evaluates and answers an application
+// created with its first message, once that message and its attachments
+// are written.
+func (p *Pipeline) completeApplication(ctx context.Context, tx *store.Tx, app *store.Application, msg *store.Message,
+	out *Outcome) error {
 	if err := tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "status", To: app.Status,
 		Note: "candidature reçue"}); err != nil {
 		return err
@@ -483,12 +507,6 @@ func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *sto
 // with that application, changing nothing in it and answering nothing.
 func (p *Pipeline) linkForeign(ctx context.Context, tx *store.Tx, app *store.Application, msg *store.Message, out *Outcome) error {
 	out.Reference = app.Reference
-	if err := tx.LinkMessage(ctx, msg.ID, app.ID); err != nil {
-		return err
-	}
-	if err := tx.LinkAttachments(ctx, msg.ID, app.ID); err != nil {
-		return err
-	}
 	return tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "merge",
 		Note: fmt.Sprintf("message %d de %s cite cette candidature : à vérifier, rien n'a été repris", msg.ID, msg.FromEmail)})
 }
@@ -496,12 +514,6 @@ func (p *Pipeline) linkForeign(ctx context.Context, tx *store.Tx, app *store.App
 func (p *Pipeline) mergeFollowUp(ctx context.Context, tx *store.Tx, app *store.Application, msg *store.Message,
 	res extract.Result, out *Outcome) error {
 	out.Reference = app.Reference
-	if err := tx.LinkMessage(ctx, msg.ID, app.ID); err != nil {
-		return err
-	}
-	if err := tx.LinkAttachments(ctx, msg.ID, app.ID); err != nil {
-		return err
-	}
 	// The follow-up's own address never replaces the applicant's: a
 	// forward or a second mailbox must not redirect the answers.
 	add := res.Applicant

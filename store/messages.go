@@ -63,7 +63,8 @@ func scanMessage(r scanner) (*Message, error) {
 	return &m, nil
 }
 
-// InsertMessage stores m (with m.Raw) and sets m.ID.
+// InsertMessage stores m (with m.Raw) and sets m.ID; a non-zero m.ID
+// (see ReserveMessageID) is kept.
 func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	errs, err := json.Marshal(nonNil(m.Errors))
 	if err != nil {
@@ -79,10 +80,10 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	}
 	m.StoredAt = tx.now
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO messages
-		(mailbox_id, uid, message_id, sha256, body_sha256, size, raw, stored_at, date, from_email, from_name,
+		(id, mailbox_id, uid, message_id, sha256, body_sha256, size, raw, stored_at, date, from_email, from_name,
 		 subject, kind, should_acknowledge, needs_review, errors, parsed, duplicate_of, application_id, server_done)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nullID(m.MailboxID), nullUID(m.MailboxID, m.UID), nullStr(m.MessageID), m.SHA256, m.BodySHA256,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullID(m.ID), nullID(m.MailboxID), nullUID(m.MailboxID, m.UID), nullStr(m.MessageID), m.SHA256, m.BodySHA256,
 		int64(len(m.Raw)), m.Raw, ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
 		nullStr(m.Subject), m.Kind, m.ShouldAcknowledge, m.NeedsReview, string(errs), parsed,
 		nullID(m.DuplicateOf), nullID(m.ApplicationID), m.ServerDone)
@@ -92,6 +93,20 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	m.ID, _ = res.LastInsertId()
 	m.Size = int64(len(m.Raw))
 	return nil
+}
+
+// ReserveMessageID returns the id the next message inserted in this
+// transaction may take, so that rows referring to it (its application)
+// can be written first; the foreign keys are checked at commit.
+func (tx *Tx) ReserveMessageID(ctx context.Context) (int64, error) {
+	if _, err := tx.tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+		return 0, fmt.Errorf("reserve message id: %w", err)
+	}
+	var id int64
+	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM messages`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("reserve message id: %w", err)
+	}
+	return id, nil
 }
 
 // UpdateMessageAnalysis rewrites what parsing and extraction found for a

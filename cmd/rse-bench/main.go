@@ -3,7 +3,7 @@
 // builds a Dovecot mailbox of N generated mails (see mailbox.go), times
 // mbsync pulling it into a Maildir and rse-intake taking it into a fresh
 // store, on disk and on tmpfs, then the cost of an empty poll over 1,000
-// and 10,000 stored messages and `reparse --all`. It needs dovecot and
+// and 10,000 stored messages, `reparse --all`, and one 100 MB mail. It needs dovecot and
 // mbsync installed (apt-get install -y dovecot-core dovecot-imapd isync).
 //
 //	go run ./cmd/rse-bench [-n 5000] [-runs 1] [-disk DIR] [-tmpfs /dev/shm]
@@ -20,6 +20,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -40,9 +41,13 @@ func main() {
 	huge := flag.Int("huge-mb", 100, "measure taking in one mail of this many MB (0: skip)")
 	bin := flag.String("bin", "", "rse-intake binary (default: built from this module)")
 	flag.Parse()
-	if err := run(context.Background(), options{n: *n, runs: max(1, *runs), seed: *seed, disk: *disk,
+	// Interrupted, it still stops its servers and removes its folders.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, options{n: *n, runs: max(1, *runs), seed: *seed, disk: *disk,
 		tmpfs: *tmpfs, empty: *empty, huge: *huge, bin: *bin}); err != nil {
 		fmt.Fprintln(os.Stderr, "rse-bench:", err)
+		stop()
 		os.Exit(1)
 	}
 }
@@ -82,7 +87,7 @@ func run(ctx context.Context, o options) error {
 		return errors.New("mbsync not found: apt-get install -y isync")
 	}
 
-	raws, size := mailbox(o.n, o.seed)
+	raws, size := imaptest.GenerateMailbox(o.n, o.seed)
 	d, err := imaptest.NewDovecot()
 	if err != nil {
 		return fmt.Errorf("dovecot: %w", err)
@@ -178,7 +183,7 @@ func hugeMail(ctx context.Context, o options, work string) error {
 	}
 	defer d.Close()
 	rng := rand.New(rand.NewPCG(o.seed, 100))
-	doc := fakePDF(rng, o.huge<<20*3/4)
+	doc := imaptest.FakePDF(rng, o.huge<<20*3/4)
 	var b bytes.Buffer
 	b.WriteString("From: Anne Roux <anne.roux@exemple.fr>\r\nTo: rse.innovation.manageriale@gmail.com\r\n" +
 		"Subject: Candidature et annexes\r\nMessage-ID: <huge@exemple.fr>\r\nMIME-Version: 1.0\r\n" +
@@ -218,7 +223,7 @@ func emptyPolls(ctx context.Context, o options, work string) error {
 		return err
 	}
 	defer d.Close()
-	raws, _ := mailbox(10000, o.seed+1)
+	raws, _ := imaptest.GenerateMailbox(10000, o.seed+1)
 	for i, r := range raws {
 		if len(r) > 16<<10 { // the count matters here, not the bytes
 			raws[i] = raws[i-1]

@@ -1,4 +1,4 @@
-package main
+package imaptest
 
 import (
 	"bytes"
@@ -9,11 +9,11 @@ import (
 	"time"
 )
 
-// The mailbox the benchmark takes in: what the programme's address
+// The mailbox the benchmarks take in: what the programme's address
 // collects over a season, generated deterministically from a seed. Mostly
 // 3–10 KB of French-like text (applications, follow-ups, newsletters,
-// out-of-office replies, questions), a few pasted reports of about
-// 100 KB, and one mail in twenty carrying a 500 KB PDF.
+// out-of-office replies, questions), one in fifty a pasted report of
+// about 100 KB, and one in twenty carrying a 500 KB PDF.
 
 var words = strings.Fields(`entreprise démarche responsabilité sociétale environnementale salariés
 équipe projet accompagnement programme territoire Lozère commune atelier formation réunion
@@ -34,10 +34,11 @@ var (
 	trades = strings.Fields("Boulangerie Menuiserie Hôtel Camping Garage Librairie Fromagerie Imprimerie")
 )
 
-// mailbox returns n messages and their total size.
-func mailbox(n int, seed uint64) ([][]byte, int64) {
+// GenerateMailbox returns n messages and their total size, the same for
+// the same seed.
+func GenerateMailbox(n int, seed uint64) ([][]byte, int64) {
 	rng := rand.New(rand.NewPCG(seed, 2026))
-	pdf := fakePDF(rng, 500<<10)
+	pdf := FakePDF(rng, 500<<10)
 	start := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
 	raws := make([][]byte, n)
 	var total int64
@@ -127,9 +128,9 @@ func sentence(rng *rand.Rand, b *bytes.Buffer) {
 	}
 }
 
-// fakePDF is a PDF header followed by incompressible bytes, as the
+// FakePDF is a PDF header followed by incompressible bytes, as the
 // compressed streams of a real PDF are.
-func fakePDF(rng *rand.Rand, size int) []byte {
+func FakePDF(rng *rand.Rand, size int) []byte {
 	b := []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	for len(b) < size {
 		b = append(b, byte(rng.Uint32()))
