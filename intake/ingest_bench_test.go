@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,12 +76,12 @@ func BenchmarkIngest25MBAttachment(b *testing.B) {
 	b.ReportMetric(float64(len(raw))/(1<<20), "raw-MB")
 }
 
-// BenchmarkWriter is the writer's share of intake: 2,000 messages of the
+// BenchmarkWriter is the writer's share of intake: 1,000 messages of the
 // generated mailbox (imaptest.GenerateMailbox), read beforehand, stored a
 // batch of 100 per transaction, as the poller's writer does. Once reading
 // runs on every core, the one writer is what bounds intake.
 func BenchmarkWriter(b *testing.B) {
-	const n = 2000
+	const n = 1000
 	raws, _ := imaptest.GenerateMailbox(n, 1)
 	ctx := context.Background()
 	var total time.Duration
@@ -97,11 +98,15 @@ func BenchmarkWriter(b *testing.B) {
 			b.Fatal(err)
 		}
 		prepared := make([]*Prepared, n)
-		for i, raw := range raws {
-			if prepared[i], err = p.Prepare(Source{MailboxID: cp.ID, UID: uint32(i + 1)}, raw); err != nil {
-				b.Fatal(err)
-			}
+		var wg sync.WaitGroup
+		for w := range runtime.GOMAXPROCS(0) {
+			wg.Go(func() {
+				for i := w; i < n; i += runtime.GOMAXPROCS(0) {
+					prepared[i], _ = p.Prepare(Source{MailboxID: cp.ID, UID: uint32(i + 1)}, raws[i])
+				}
+			})
 		}
+		wg.Wait()
 		b.StartTimer()
 		start := time.Now()
 		for batch := range slices.Chunk(prepared, 100) {
