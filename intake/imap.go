@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"mime"
 	"net"
 	"runtime"
@@ -25,6 +26,7 @@ import (
 	"github.com/emersion/go-message/charset"
 
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/loopback"
 )
 
 // Ingester takes messages read from a mailbox in, in two steps: Prepare
@@ -89,6 +91,12 @@ type IMAPOptions struct {
 	// PollInterval is how long Watch waits between polls when the server
 	// offers no IDLE, and at most between polls while idling (default 5 min).
 	PollInterval time.Duration
+	// MaxBackoff caps the wait between two reconnections of Watch
+	// (default 5 min).
+	MaxBackoff time.Duration
+	// OnWatchError, if set, is told each failure of Watch before it waits
+	// to reconnect (the daemon's health report and alerts use it).
+	OnWatchError func(error)
 	Logger       *slog.Logger
 }
 
@@ -137,6 +145,9 @@ func (o IMAPOptions) withDefaults() IMAPOptions {
 	if o.PollInterval <= 0 {
 		o.PollInterval = 5 * time.Minute
 	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 5 * time.Minute
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -164,7 +175,7 @@ func (o IMAPOptions) Validate() error {
 	switch o.Security {
 	case "tls", "starttls":
 	case "none":
-		if !isLoopback(o.Host) {
+		if !loopback.Is(o.Host) {
 			return fmt.Errorf("imap: security \"none\" sends the password in clear: allowed for a loopback host only, not %q", o.Host)
 		}
 	default:
@@ -187,14 +198,6 @@ func (o IMAPOptions) Validate() error {
 		return fmt.Errorf("imap: processed %q: want \"keep\", \"flag\" or \"move:FOLDER\"", o.Processed)
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // PollStats says what one poll did.
@@ -266,23 +269,28 @@ func (p *Poller) PollOnce(ctx context.Context) (PollStats, error) {
 // cancelled (it then returns nil). It waits with IDLE when the server
 // offers it (a new message is seen within a second or so), else it polls
 // every PollInterval. On an error it logs, reconnects with a backoff from
-// 1 s to 5 min, and goes on. onPoll, if not nil, is called after each
-// successful poll.
+// 1 s to MaxBackoff with jitter (so that a fleet restarted by the same
+// outage does not knock in step), and goes on. onPoll, if not nil, is
+// called after each successful poll.
 func (p *Poller) Watch(ctx context.Context, onPoll func(PollStats)) error {
 	if err := p.opts.Validate(); err != nil {
 		return err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	const maxBackoff = 5 * time.Minute
-	backoff := time.Second
+	maxBackoff := p.opts.MaxBackoff
+	backoff := min(time.Second, maxBackoff)
 	for {
-		err := p.watchSession(ctx, onPoll, func() { backoff = time.Second })
+		err := p.watchSession(ctx, onPoll, func() { backoff = min(time.Second, maxBackoff) })
 		if ctx.Err() != nil {
 			return nil
 		}
-		p.log.Warn("imap_watch_failed", slog.Any("error", err), slog.Duration("retry_in", backoff))
-		t := time.NewTimer(backoff)
+		if p.opts.OnWatchError != nil {
+			p.opts.OnWatchError(err)
+		}
+		wait := jitter(backoff)
+		p.log.Warn("imap_watch_failed", slog.Any("error", err), slog.Duration("retry_in", wait))
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -291,6 +299,11 @@ func (p *Poller) Watch(ctx context.Context, onPoll func(PollStats)) error {
 		}
 		backoff = min(2*backoff, maxBackoff)
 	}
+}
+
+// jitter spreads d over [0.8 d, 1.2 d).
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
 func (p *Poller) watchSession(ctx context.Context, onPoll func(PollStats), polled func()) error {

@@ -6,7 +6,10 @@
 // them in the same transaction as the application. A Sender later delivers
 // the due rows of the outbox over SMTP with go-mail, retrying temporary
 // failures with backoff and giving up on permanent ones. QueueDecisions
-// queues the decision mails a coordinator asks for.
+// queues the decision mails a coordinator asks for; QueueReminders the
+// session reminders with their calendar invitations (WriteICS);
+// QueueDigest the coordinators' digest. A Scheduler runs such jobs on
+// cron specs for the daemon.
 package notify
 
 import (
@@ -30,6 +33,7 @@ import (
 	"time"
 
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 	"github.com/rse-lozere/rse-intake/templates"
 )
 
@@ -191,6 +195,9 @@ func (c *Composer) loadLang(lang string) (*langSet, error) {
 	if ls.labels, err = parseLabels(labelsFile, b); err != nil {
 		return nil, err
 	}
+	if err := fillLabels(labelsFile, ls.labels); err != nil {
+		return nil, err
+	}
 	layoutFile := lang + "/layout.html"
 	layoutSrc, err := c.readTemplate(layoutFile)
 	if err != nil {
@@ -200,7 +207,7 @@ func (c *Composer) loadLang(lang string) (*langSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", layoutFile, err)
 	}
-	for _, kind := range templateKinds {
+	for _, kind := range slices.Concat(templateKinds, sessionTemplateKinds) {
 		kt := &kindTemplates{}
 		for _, f := range []struct {
 			name string
@@ -272,7 +279,7 @@ func (c *Composer) selfTest() error {
 	valid := false
 	headcount := 12
 	full := &store.Application{Reference: "RSE-2026-0001", Status: store.StatusSelected,
-		Applicant: store.Applicant{FirstName: "Élodie", LastName: "Rouvière", Email: "elodie@example.org",
+		Applicant: applicant.Applicant{FirstName: "Élodie", LastName: "Rouvière", Email: "elodie@example.org",
 			Phone: "+33612345678", Company: "Atelier <Test>", Role: "gérante", Siret: "12345678901234",
 			SiretValid: &valid, PostalCode: "48000", Commune: "Mende", Headcount: &headcount},
 		Missing: []store.Missing{{Field: "siret"}, {Field: "attachment:cv"}, {Field: "unknown"}}}
@@ -285,6 +292,25 @@ func (c *Composer) selfTest() error {
 					return err
 				}
 			}
+		}
+	}
+	return c.selfTestSessions()
+}
+
+// fillLabels gives an overridden labels.txt the keys it lacks from the
+// embedded one, so an override written for an older version still works.
+func fillLabels(name string, labels map[string]string) error {
+	b, err := fs.ReadFile(templates.FS, name)
+	if err != nil {
+		return fmt.Errorf("template %s: %w", name, err)
+	}
+	def, err := parseLabels(name, b)
+	if err != nil {
+		return err
+	}
+	for k, v := range def {
+		if _, ok := labels[k]; !ok {
+			labels[k] = v
 		}
 	}
 	return nil
@@ -410,7 +436,7 @@ func (c *Composer) view(lang string, app *store.Application, atts []store.Attach
 	if a.SiretValid == nil || *a.SiretValid {
 		fact("siret", a.Siret)
 	}
-	fact("phone", frenchPhone(a.Phone))
+	fact("phone", applicant.DisplayPhone(a.Phone))
 	if a.Headcount != nil {
 		fact("headcount", strconv.Itoa(*a.Headcount))
 	}
@@ -427,7 +453,7 @@ func (c *Composer) view(lang string, app *store.Application, atts []store.Attach
 	return v
 }
 
-func missingPiece(labels map[string]string, m store.Missing, a *store.Applicant) Piece {
+func missingPiece(labels map[string]string, m store.Missing, a *applicant.Applicant) Piece {
 	var p Piece
 	if name, ok := strings.CutPrefix(m.Field, "attachment:"); ok {
 		p.Label = label(labels, "attachment."+name, "")
@@ -461,7 +487,7 @@ func label(labels map[string]string, key, fallback string) string {
 
 // cleanApplicant strips control characters and line breaks from every
 // text field: they come from mail and end up in one-line places.
-func cleanApplicant(a store.Applicant) store.Applicant {
+func cleanApplicant(a applicant.Applicant) applicant.Applicant {
 	for _, p := range []*string{&a.FirstName, &a.LastName, &a.Email, &a.Phone, &a.Company, &a.Role, &a.Siret,
 		&a.Siren, &a.PostalCode, &a.Commune, &a.Departement, &a.Sector} {
 		*p = oneLine(*p)
@@ -469,26 +495,8 @@ func cleanApplicant(a store.Applicant) store.Applicant {
 	return a
 }
 
-func fullName(a *store.Applicant) string {
+func fullName(a *applicant.Applicant) string {
 	return strings.TrimSpace(a.FirstName + " " + a.LastName)
-}
-
-// frenchPhone writes +33612345678 as 06 12 34 56 78; other numbers as given.
-func frenchPhone(p string) string {
-	if rest, ok := strings.CutPrefix(p, "+33"); ok && len(rest) == 9 && isDigits(rest) {
-		d := "0" + rest
-		return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10]
-	}
-	return p
-}
-
-func isDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func formatDate(t time.Time, months string) string {

@@ -16,6 +16,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/loopback"
 )
 
 // SMTP security modes.
@@ -80,8 +81,11 @@ type Sender struct {
 	cfg       SenderConfig
 	from      string
 	forbidden map[string]bool
-	log       *slog.Logger
-	mu        sync.Mutex
+	// coordinators may receive the mails meant for them (the digest) and
+	// reminders of sessions they are in the audience of.
+	coordinators map[string]bool
+	log          *slog.Logger
+	mu           sync.Mutex
 
 	// Now is the clock (time.Now by default); tests move it to make
 	// retries due without sleeping.
@@ -121,7 +125,7 @@ func NewSender(st *store.Store, cfg SenderConfig) (*Sender, error) {
 		}
 		// The configuration checks this too; a plain-text session (and a
 		// password) must never leave the machine.
-		if !isLoopbackHost(c.Host) {
+		if !loopback.Is(c.Host) {
 			return nil, fmt.Errorf("smtp: security \"none\" is only allowed towards a loopback host, not %q", c.Host)
 		}
 	default:
@@ -148,10 +152,15 @@ func NewSender(st *store.Store, cfg SenderConfig) (*Sender, error) {
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = DefaultBatchSize
 	}
-	s := &Sender{st: st, cfg: cfg, from: from.Address, forbidden: map[string]bool{}, log: cfg.Logger,
+	s := &Sender{st: st, cfg: cfg, from: from.Address, forbidden: map[string]bool{}, coordinators: map[string]bool{}, log: cfg.Logger,
 		Now: time.Now, Jitter: rand.Float64}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	for _, a := range cfg.Coordinators {
+		if p, err := mail.ParseAddress(a); err == nil {
+			s.coordinators[canonicalAddress(p.Address)] = true
+		}
 	}
 	for _, a := range append([]string{cfg.ProgramAddress, from.Address}, cfg.Coordinators...) {
 		if p, err := mail.ParseAddress(a); err == nil {
@@ -161,14 +170,6 @@ func NewSender(st *store.Store, cfg SenderConfig) (*Sender, error) {
 		}
 	}
 	return s, nil
-}
-
-func isLoopbackHost(h string) bool {
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(h, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // canonicalAddress folds the spellings that reach the same mailbox: case,
@@ -213,7 +214,7 @@ func (s *Sender) SendDue(ctx context.Context) (Result, error) {
 	}
 	var todo []*store.OutboxMail
 	for _, m := range due {
-		if s.forbidden[canonicalAddress(m.Recipient)] {
+		if s.forbidden[canonicalAddress(m.Recipient)] && !s.forCoordinator(m) && !toOperators(m.Kind) {
 			if err := s.st.MarkCancelled(ctx, m.ID,
 				"not sent: the recipient is the program's address or a coordinator"); err != nil {
 				return res, fmt.Errorf("send due mails: %w", err)
@@ -494,6 +495,12 @@ func (ss *session) deliver(ctx context.Context, m *store.OutboxMail) error {
 	}
 }
 
+// forCoordinator reports a mail a coordinator may get: the digest, or a
+// reminder of a session whose audience names them.
+func (s *Sender) forCoordinator(m *store.OutboxMail) bool {
+	return (m.Kind == store.MailDigest || m.Kind == store.MailReminder) && s.coordinators[canonicalAddress(m.Recipient)]
+}
+
 // message builds the MIME message of an outbox row: multipart/alternative
 // text and HTML, extra parts as attachments, and the headers that mark an
 // automatic reply.
@@ -536,6 +543,12 @@ func (s *Sender) message(m *store.OutboxMail) (*gomail.Msg, error) {
 	msg.SetBodyString(gomail.TypeTextPlain, m.BodyText)
 	msg.AddAlternativeString(gomail.TypeTextHTML, m.BodyHTML)
 	for _, p := range m.Parts {
+		if p.Filename == "" {
+			// A part without a file name is another form of the body:
+			// a calendar invitation that mail clients show as one.
+			msg.AddAlternativeString(gomail.ContentType(p.ContentType), p.Content)
+			continue
+		}
 		ct := p.ContentType
 		if ct == "" {
 			ct = "application/octet-stream"

@@ -23,11 +23,12 @@ const (
 	MailAck      = "ack"      // acknowledgement of an application
 	MailComplete = "complete" // the file became complete after a follow-up
 	MailDecision = "decision" // selected, waitlisted or declined
+	MailAlert    = "alert"    // to the operators: the daemon is sick, or well again
 )
 
 // MailPart is an extra MIME part of an outgoing mail (a calendar invite).
 type MailPart struct {
-	Filename    string `json:"filename"`
+	Filename    string `json:"filename"` // "" for an alternative form of the body (text/calendar)
 	ContentType string `json:"content_type"`
 	Content     string `json:"content"`
 }

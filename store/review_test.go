@@ -432,22 +432,6 @@ func TestSetFieldThen(t *testing.T) {
 	}
 }
 
-func TestValidSiret(t *testing.T) {
-	for s, want := range map[string]bool{
-		"73282932000074": true,
-		"73282932000075": false,
-		"35600000000048": true, // La Poste head office: Luhn
-		"35600000049837": true, // a post office: digit sum multiple of 5
-		"35600000049838": false,
-		"1234":           false,
-		"7328293200007A": false,
-	} {
-		if got := store.ValidSiret(s); got != want {
-			t.Errorf("ValidSiret(%s) = %v, want %v", s, got, want)
-		}
-	}
-}
-
 func TestSetNotes(t *testing.T) {
 	ctx := context.Background()
 	st := openReviewStore(t)

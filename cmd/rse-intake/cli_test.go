@@ -191,8 +191,14 @@ func configKeys() []string {
 		if sec.Tag.Get("toml") == "" {
 			continue
 		}
-		for j := 0; j < sec.Type.NumField(); j++ {
-			keys = append(keys, sec.Type.Field(j).Tag.Get("toml"))
+		typ := sec.Type
+		if typ.Kind() == reflect.Slice { // [[session]] tables
+			typ = typ.Elem()
+		}
+		for j := 0; j < typ.NumField(); j++ {
+			if tag := typ.Field(j).Tag.Get("toml"); tag != "" {
+				keys = append(keys, tag)
+			}
 		}
 	}
 	return keys

@@ -8,12 +8,17 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/notify"
+	"github.com/rse-lozere/rse-intake/store/applicant"
+	"github.com/rse-lozere/rse-intake/store/loopback"
 )
 
 // Config is the whole rse-intake.toml.
@@ -25,10 +30,16 @@ type Config struct {
 	Selection SelectionConfig `toml:"selection"`
 	Notify    NotifyConfig    `toml:"notify"`
 	Intake    IntakeConfig    `toml:"intake"`
+	Sessions  []SessionConfig `toml:"session"`
+	Schedule  ScheduleConfig  `toml:"schedule"`
+	HTTP      HTTPConfig      `toml:"http"`
 
 	file string         // where it was read from
 	dir  string         // its folder: relative paths start there
 	loc  *time.Location // Program.Timezone, loaded
+
+	pollEvery  time.Duration // Schedule.Poll, parsed
+	alertAfter time.Duration // Notify.AlertAfter, parsed
 }
 
 // ProgramConfig describes the program and its people.
@@ -87,12 +98,23 @@ type SelectionConfig struct {
 type NotifyConfig struct {
 	MaxPerHour   int    `toml:"max_per_hour"`
 	TemplatesDir string `toml:"templates_dir"`
+	EmptyDigest  bool   `toml:"empty_digest"` // send the digest even when nothing is new or failing
+	// Admin receives the operator alerts (default: the coordinators).
+	Admin []string `toml:"admin"`
+	// AlertAfter is how long a failure lasts before it is mailed.
+	AlertAfter string `toml:"alert_after"`
 }
 
 // IntakeConfig tunes how mail is taken in.
 type IntakeConfig struct {
 	FollowUpWindowDays int `toml:"follow_up_window_days"`
 	MaxAttachmentMB    int `toml:"max_attachment_mb"`
+}
+
+// HTTPConfig is the daemon's health and metrics endpoint.
+type HTTPConfig struct {
+	// Listen is host:port (off when empty; ":9464" means loopback only).
+	Listen string `toml:"listen"`
 }
 
 // configError is a problem with the configuration: exit code 2.
@@ -123,8 +145,9 @@ func defaultConfig() Config {
 			Departements:      []string{"48"},
 			RequireValidSiret: &yes,
 		},
-		Notify: NotifyConfig{MaxPerHour: 100},
-		Intake: IntakeConfig{FollowUpWindowDays: 30, MaxAttachmentMB: 20},
+		Notify:   NotifyConfig{MaxPerHour: 100, AlertAfter: "30m"},
+		Intake:   IntakeConfig{FollowUpWindowDays: 30, MaxAttachmentMB: 20},
+		Schedule: defaultSchedule(),
 	}
 }
 
@@ -142,6 +165,9 @@ func loadConfig(path string) (*Config, error) {
 	}
 	md, err := toml.Decode(string(b), &cfg)
 	if err != nil {
+		return nil, configErrorf("config file %s: %v", path, err)
+	}
+	if err := checkSessionKeys(string(b)); err != nil {
 		return nil, configErrorf("config file %s: %v", path, err)
 	}
 	if undec := md.Undecoded(); len(undec) > 0 {
@@ -184,8 +210,8 @@ func (c *Config) finish(dir string) error {
 		c.Program.Coordinators[i] = strings.ToLower(a.Address)
 	}
 	for _, f := range c.Program.Required {
-		if _, ok := (&store.Applicant{}).Field(f); !ok {
-			return fmt.Errorf("[program] required: unknown field %q (one of %s)", f, strings.Join(store.ApplicantFields, ", "))
+		if _, ok := (&applicant.Applicant{}).Field(f); !ok {
+			return fmt.Errorf("[program] required: unknown field %q (one of %s)", f, strings.Join(applicant.Fields, ", "))
 		}
 	}
 	switch c.Program.Language {
@@ -238,7 +264,52 @@ func (c *Config) finish(dir string) error {
 	if c.Intake.FollowUpWindowDays < 0 || c.Intake.MaxAttachmentMB < 1 {
 		return fmt.Errorf("[intake] follow_up_window_days must be >= 0 and max_attachment_mb >= 1")
 	}
+	if err := c.finishSchedule(); err != nil {
+		return err
+	}
+	if err := c.finishSessions(); err != nil {
+		return err
+	}
+	return c.finishDaemon()
+}
+
+// finishDaemon checks the settings of `run`: [schedule] poll, [http],
+// [notify] admin and alert_after.
+func (c *Config) finishDaemon() error {
+	var err error
+	if c.pollEvery, err = time.ParseDuration(c.Schedule.Poll); err != nil || c.pollEvery < time.Second {
+		return fmt.Errorf("[schedule] poll %q: want a duration of at least 1s, such as \"1m\"", c.Schedule.Poll)
+	}
+	if c.alertAfter, err = time.ParseDuration(c.Notify.AlertAfter); err != nil || c.alertAfter <= 0 {
+		return fmt.Errorf("[notify] alert_after %q: want a duration such as \"30m\"", c.Notify.AlertAfter)
+	}
+	for i, s := range c.Notify.Admin {
+		a, err := mail.ParseAddress(s)
+		if err != nil {
+			return fmt.Errorf("[notify] admin: %q is not an e-mail address", s)
+		}
+		c.Notify.Admin[i] = strings.ToLower(a.Address)
+	}
+	if c.HTTP.Listen != "" {
+		host, port, err := net.SplitHostPort(c.HTTP.Listen)
+		if err != nil || port == "" {
+			return fmt.Errorf("[http] listen %q: want host:port, such as \"127.0.0.1:9464\"", c.HTTP.Listen)
+		}
+		if host == "" {
+			// Health and metrics tell about the mailbox and the backlog:
+			// other machines see them only when the host says so.
+			c.HTTP.Listen = net.JoinHostPort("127.0.0.1", port)
+		}
+	}
 	return nil
+}
+
+// admins are the recipients of the operator alerts.
+func (c *Config) admins() []string {
+	if len(c.Notify.Admin) > 0 {
+		return c.Notify.Admin
+	}
+	return c.Program.Coordinators
 }
 
 func checkSecurity(section, security, host string) error {
@@ -246,23 +317,15 @@ func checkSecurity(section, security, host string) error {
 	case "tls", "starttls":
 		return nil
 	case "none":
-		if host != "" && !isLoopback(host) {
+		// intake and notify check again when they connect (notify on the
+		// address actually dialled); this check makes the mistake a
+		// configuration error, exit code 2, before any work.
+		if host != "" && !loopback.Is(host) {
 			return fmt.Errorf("[%s] security = \"none\" is only allowed for a loopback host, not %q: use \"tls\" or \"starttls\"", section, host)
 		}
 		return nil
 	}
 	return fmt.Errorf("[%s] security %q: must be \"tls\", \"starttls\" or \"none\"", section, security)
-}
-
-// isLoopback reports a host on this machine. intake and notify check again
-// when they connect (notify on the address actually dialled); this check
-// makes the mistake a configuration error, exit code 2, before any work.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // secret returns the password from the environment, else the
@@ -320,4 +383,225 @@ func (c *Config) requireSMTP() error {
 		}
 	}
 	return nil
+}
+
+// ---- Sessions and schedule ([[session]], [schedule]) ----
+
+// SessionConfig is one [[session]] table: a meeting of the programme that
+// participants are reminded of, with a calendar invitation.
+type SessionConfig struct {
+	ID          string   `toml:"id"`    // stable: the calendar UID is made of it
+	Title       string   `toml:"title"` // SUMMARY of the event
+	Kind        string   `toml:"kind"`  // launch | collective | individual
+	Start       string   `toml:"start"` // RFC 3339, or "2026-12-03 18:30" in [program] timezone
+	End         string   `toml:"end"`
+	Location    string   `toml:"location"`
+	Description string   `toml:"description"` // optional, shown in the mail and the event
+	Audience    any      `toml:"audience"`    // "selected" | "shortlisted" | "applicants" | ["RSE-2026-0007", "a@b.fr"]
+	Remind      []string `toml:"remind"`      // durations before the start; default ["168h", "24h"]
+	Cancelled   bool     `toml:"cancelled"`   // sends a cancellation to those already reminded
+
+	start, end time.Time
+	audience   notify.Audience
+	remind     []time.Duration
+}
+
+// ScheduleConfig holds the cron specs of the daemon's jobs, read in
+// [program] timezone; "off" disables a job.
+type ScheduleConfig struct {
+	Poll      string `toml:"poll"`      // how often to poll when the server has no IDLE
+	Reminders string `toml:"reminders"` // cron spec
+	Digest    string `toml:"digest"`    // cron spec
+}
+
+func defaultSchedule() ScheduleConfig {
+	return ScheduleConfig{Poll: "1m", Reminders: "0 9 * * *", Digest: "0 8 * * 1-5"}
+}
+
+// defaultRemind is when reminders go when a session does not say.
+var defaultRemind = []string{"168h", "24h"}
+
+// sessionKeys are the keys a [[session]] table may hold.
+var sessionKeys = []string{"id", "title", "kind", "start", "end", "location", "description", "audience", "remind", "cancelled"}
+
+// checkSessionKeys refuses an unknown key in a [[session]] table with an
+// error naming the session (the generic unknown-key check cannot say
+// which of the tables holds it).
+func checkSessionKeys(doc string) error {
+	var raw struct {
+		Session []map[string]any `toml:"session"`
+	}
+	if _, err := toml.Decode(doc, &raw); err != nil {
+		return err
+	}
+	for i, tbl := range raw.Session {
+		for k := range tbl {
+			if !slices.Contains(sessionKeys, k) {
+				return fmt.Errorf("%s: unknown key %q (expected one of %s)", sessionName(tbl["id"], i), k, strings.Join(sessionKeys, ", "))
+			}
+		}
+	}
+	return nil
+}
+
+func sessionName(id any, i int) string {
+	if s, ok := id.(string); ok && s != "" {
+		return fmt.Sprintf("[[session]] %q", s)
+	}
+	return fmt.Sprintf("[[session]] number %d", i+1)
+}
+
+func (c *Config) finishSchedule() error {
+	if _, err := time.ParseDuration(c.Schedule.Poll); err != nil && c.Schedule.Poll != "off" {
+		return fmt.Errorf("[schedule] poll %q: %v", c.Schedule.Poll, err)
+	}
+	for _, j := range []struct{ key, spec string }{{"reminders", c.Schedule.Reminders}, {"digest", c.Schedule.Digest}} {
+		if j.spec == "off" {
+			continue
+		}
+		if err := notify.ParseSpec(j.spec); err != nil {
+			return fmt.Errorf("[schedule] %s: %v", j.key, err)
+		}
+	}
+	return nil
+}
+
+var sessionIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// finishSessions checks every [[session]]; each error names the session.
+// References in an audience are checked against the store by the commands
+// that use them (the store is not open here).
+func (c *Config) finishSessions() error {
+	seen := map[string]bool{}
+	for i := range c.Sessions {
+		s := &c.Sessions[i]
+		name := sessionName(s.ID, i)
+		if !sessionIDPattern.MatchString(s.ID) {
+			return fmt.Errorf("%s: id must be 1 to 64 letters, digits, '.', '_' or '-' (it names the calendar event)", name)
+		}
+		if seen[s.ID] {
+			return fmt.Errorf("%s: the id is used by two sessions", name)
+		}
+		seen[s.ID] = true
+		if strings.TrimSpace(s.Title) == "" {
+			return fmt.Errorf("%s: title is missing", name)
+		}
+		switch s.Kind {
+		case notify.SessionLaunch, notify.SessionCollective, notify.SessionIndividual:
+		default:
+			return fmt.Errorf("%s: kind %q: must be \"launch\", \"collective\" or \"individual\"", name, s.Kind)
+		}
+		var err error
+		if s.start, err = parseSessionTime(s.Start, c.loc); err != nil {
+			return fmt.Errorf("%s: start: %v", name, err)
+		}
+		if s.end, err = parseSessionTime(s.End, c.loc); err != nil {
+			return fmt.Errorf("%s: end: %v", name, err)
+		}
+		if !s.end.After(s.start) {
+			return fmt.Errorf("%s: end %s is not after start %s", name, s.End, s.Start)
+		}
+		if s.audience, err = parseAudience(s.Audience, c.Program.ReferencePrefix); err != nil {
+			return fmt.Errorf("%s: audience: %v", name, err)
+		}
+		if s.Remind == nil {
+			s.Remind = defaultRemind
+		}
+		s.remind = nil
+		for _, r := range s.Remind {
+			d, err := parseRemind(r)
+			if err != nil {
+				return fmt.Errorf("%s: remind %q: %v", name, r, err)
+			}
+			if slices.Contains(s.remind, d) {
+				return fmt.Errorf("%s: remind %q is given twice", name, r)
+			}
+			s.remind = append(s.remind, d)
+		}
+	}
+	return nil
+}
+
+// sessionLocalLayouts are the local-time forms a session time may take.
+var sessionLocalLayouts = []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05"}
+
+func parseSessionTime(s string, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, errors.New("missing")
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.In(loc), nil
+	}
+	for _, l := range sessionLocalLayouts {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: write \"2026-12-03T18:30:00+01:00\" or \"2026-12-03 18:30\" (in %s)", s, loc)
+}
+
+// parseRemind reads a duration before the start: Go durations ("24h",
+// "90m") and whole days ("7d").
+func parseRemind(s string) (time.Duration, error) {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, errors.New("not a duration (write \"168h\", \"24h\" or \"7d\")")
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, errors.New("not a duration (write \"168h\", \"24h\" or \"7d\")")
+		}
+	}
+	if d <= 0 {
+		return 0, errors.New("must be a positive duration before the start")
+	}
+	return d, nil
+}
+
+func parseAudience(v any, prefix string) (notify.Audience, error) {
+	switch a := v.(type) {
+	case nil:
+		return notify.Audience{}, errors.New("missing: \"selected\", \"shortlisted\", \"applicants\" or a list of references and addresses")
+	case string:
+		switch a {
+		case notify.AudienceSelected, notify.AudienceShortlisted, notify.AudienceApplicants:
+			return notify.Audience{Group: a}, nil
+		}
+		return notify.Audience{}, fmt.Errorf("%q: must be \"selected\", \"shortlisted\", \"applicants\" or a list of references and addresses", a)
+	case []any:
+		var au notify.Audience
+		refPattern := regexp.MustCompile(`^(?i)` + regexp.QuoteMeta(prefix) + `-\d{4}-\d{4,}$`)
+		for _, e := range a {
+			s, ok := e.(string)
+			if !ok {
+				return au, fmt.Errorf("%v is not a reference or an address", e)
+			}
+			s = strings.TrimSpace(s)
+			switch {
+			case s == notify.AudienceSelected || s == notify.AudienceShortlisted || s == notify.AudienceApplicants:
+				// A group plus named people: the selected and the founders.
+				if au.Group != "" && au.Group != s {
+					return au, fmt.Errorf("%q and %q: one group at most in a list", au.Group, s)
+				}
+				au.Group = s
+			case refPattern.MatchString(s):
+				au.References = append(au.References, strings.ToUpper(s))
+			default:
+				addr, err := mail.ParseAddress(s)
+				if err != nil || !strings.Contains(addr.Address, "@") {
+					return au, fmt.Errorf("%q is neither a reference (%s-YYYY-NNNN) nor an e-mail address", s, prefix)
+				}
+				au.Addresses = append(au.Addresses, strings.ToLower(addr.Address))
+			}
+		}
+		if au.Group == "" && len(au.References)+len(au.Addresses) == 0 {
+			return au, errors.New("the list is empty")
+		}
+		return au, nil
+	}
+	return notify.Audience{}, fmt.Errorf("%v: must be a word or a list", v)
 }

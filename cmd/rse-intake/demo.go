@@ -316,12 +316,12 @@ func (d *demo) writeOutputs(ctx context.Context) error {
 		return err
 	}
 	if err := writeExport(io.Discard, filepath.Join(d.dir, "shortlist.xlsx"), func(w io.Writer) error {
-		return shortlist.WriteXLSX(w, rows, d.cfg.loc)
+		return shortlist.WriteXLSX(w, rows, d.cfg.xlsxOptions())
 	}); err != nil {
 		return err
 	}
 	return writeExport(io.Discard, filepath.Join(d.dir, "shortlist.csv"), func(w io.Writer) error {
-		return shortlist.WriteCSV(w, rows, shortlist.CSVOptions{Location: d.cfg.loc})
+		return shortlist.WriteCSV(w, rows, shortlist.CSVOptions{Language: d.cfg.Program.Language, Location: d.cfg.loc})
 	})
 }
 

@@ -62,7 +62,7 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sel) < 2 || sel[0][1] != "reference" {
+	if len(sel) < 2 || sel[0][1] != "Référence" {
 		t.Fatalf("Sélection sheet = %v", sel)
 	}
 	all, err := f.GetRows("Toutes")
@@ -70,7 +70,7 @@ func TestDemo(t *testing.T) {
 		t.Errorf("Toutes has %d rows (with header), want 13: %v", len(all), err)
 	}
 	csv, err := os.ReadFile(filepath.Join(dir, "shortlist.csv"))
-	if err != nil || !bytes.HasPrefix(csv, []byte("\xef\xbb\xbfrank;reference;")) {
+	if err != nil || !bytes.HasPrefix(csv, []byte("\xef\xbb\xbfRang;Référence;")) {
 		t.Errorf("shortlist.csv = %.60q, %v", csv, err)
 	}
 

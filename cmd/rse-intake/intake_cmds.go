@@ -16,6 +16,7 @@ import (
 	"github.com/rse-lozere/rse-intake/intake/extract"
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 func openStore(ctx context.Context, cfg *Config) (*store.Store, error) {
@@ -53,10 +54,10 @@ func pollCommand() *command {
 		name: "poll", args: "--once",
 		summary: "take new mail in over IMAP, store it and queue acknowledgements, then exit (sends nothing)",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
-			once := fs.Bool("once", false, "poll once and exit (required until the daemon exists)")
+			once := fs.Bool("once", false, "poll once and exit (required; the daemon is rse-intake run)")
 			return func(ctx context.Context, e *env) error {
 				if !*once {
-					return usagef("poll needs --once (the long-running daemon is not built yet)")
+					return usagef("poll needs --once (to take mail in as it arrives, use rse-intake run)")
 				}
 				cfg, err := e.config()
 				if err != nil {
@@ -69,6 +70,11 @@ func pollCommand() *command {
 				if err != nil {
 					return err
 				}
+				lock, err := lockStore(cfg)
+				if err != nil {
+					return err
+				}
+				defer lock.Release()
 				st, err := openStore(ctx, cfg)
 				if err != nil {
 					return err
@@ -356,7 +362,7 @@ func nullableID(id int64) any {
 func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) error {
 	w := e.stdout
 	fmt.Fprintf(w, "%s  %s  (reçue le %s)\n", a.Reference, a.Status, a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"))
-	for _, f := range store.ApplicantFields {
+	for _, f := range applicant.Fields {
 		if v, _ := a.Field(f); v != "" {
 			fmt.Fprintf(w, "  %-12s %s\n", f, oneLine(v, 100))
 		}
@@ -461,7 +467,7 @@ func printReport(e *env, rep map[string]any) {
 	w := e.stdout
 	fmt.Fprintf(w, "%v\n  kind: %v (acknowledge: %v)\n  from: %v <%v>\n  subject: %v\n", rep["file"], rep["kind"],
 		rep["should_acknowledge"], rep["from_name"], rep["from_email"], rep["subject"])
-	for _, f := range store.ApplicantFields {
+	for _, f := range applicant.Fields {
 		if v := rep[f]; v != nil && f != "motivation" {
 			switch x := v.(type) {
 			case *bool:

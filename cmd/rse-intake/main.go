@@ -61,9 +61,11 @@ func usagef(format string, args ...any) error { return &usageError{msg: fmt.Spri
 
 func commands() []*command {
 	cs := []*command{
+		runCommand(), checkCommand(),
 		pollCommand(), sendCommand(), statsCommand(), listCommand(), showCommand(), parseCommand(),
 		reparseCommand(), reviewCommand(), setCommand(), historyCommand(), exportCommand(),
 		decisionsCommand(), outboxCommand(), demoCommand(), initCommand(),
+		sessionsCommand(), remindCommand(), digestCommand(),
 	}
 	return cs
 }
@@ -84,6 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global.SetOutput(io.Discard)
 	configPath := global.String("config", envOr("RSE_INTAKE_CONFIG", defaultConfigPath), "configuration file")
 	verbose := global.Bool("verbose", false, "log debug details to stderr")
+	logFormat := global.String("log-format", "text", "log format: text or json")
+	logLevel := global.String("log-level", "info", "log level: debug, info, warn or error")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(stdout)
@@ -119,6 +123,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet(cmd)
 	fs.StringVar(configPath, "config", *configPath, "configuration file")
 	fs.BoolVar(verbose, "verbose", *verbose, "log debug details to stderr")
+	fs.StringVar(logFormat, "log-format", *logFormat, "log format: text or json")
+	fs.StringVar(logLevel, "log-level", *logLevel, "log level: debug, info, warn or error")
 	runFn := cmd.setup(fs)
 	positional, err := parseInterleaved(fs, rest[1:])
 	if err != nil {
@@ -129,13 +135,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rse-intake %s: %v\n%s", cmd.name, err, commandHelp(cmd))
 		return 2
 	}
-	level := slog.LevelInfo
-	if *verbose {
-		level = slog.LevelDebug
+	logger, err := newLogger(stderr, *logFormat, *logLevel, *verbose)
+	if err != nil {
+		fmt.Fprintf(stderr, "rse-intake %s: %v\n", cmd.name, err)
+		return 2
 	}
 	e := &env{
 		args: positional, flags: fs, stdout: stdout, stderr: stderr, configPath: *configPath,
-		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		log: logger,
 	}
 	err = runFn(ctx, e)
 	if err == nil {
@@ -148,6 +155,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 1
+}
+
+// newLogger is the one logger of the process: text or JSON lines on
+// stderr (journald and log shippers read either).
+func newLogger(w io.Writer, format, level string, verbose bool) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q: want debug, info, warn or error", level)
+	}
+	if verbose {
+		lv = slog.LevelDebug
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usagef("--log-format %q: want text or json", format)
 }
 
 // parseInterleaved parses flags wherever they are among the positional
@@ -213,13 +240,14 @@ func commandHelp(cmd *command) string {
 		}
 	}
 	if !cmd.noConfig {
-		b.WriteString("\nGlobal: --config FILE (default ./rse-intake.toml, env RSE_INTAKE_CONFIG), --verbose\n")
+		b.WriteString("\nGlobal: --config FILE (default ./rse-intake.toml, env RSE_INTAKE_CONFIG), --verbose,\n" +
+			"        --log-format text|json, --log-level debug|info|warn|error\n")
 	}
 	return b.String()
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprint(w, "Usage: rse-intake [--config FILE] [--verbose] COMMAND [flags]\n\nCommands:\n")
+	fmt.Fprint(w, "Usage: rse-intake [--config FILE] [--verbose] [--log-format text|json] [--log-level LEVEL] COMMAND [flags]\n\nCommands:\n")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}

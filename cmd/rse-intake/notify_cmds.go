@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strconv"
 	"text/tabwriter"
 
@@ -49,10 +50,10 @@ func sendCommand() *command {
 		name: "send", args: "--once",
 		summary: "deliver the automatic mails that are due (acknowledgements, decisions), then exit",
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
-			once := fs.Bool("once", false, "send once and exit (required until the daemon exists)")
+			once := fs.Bool("once", false, "send once and exit (required; the daemon is rse-intake run)")
 			return func(ctx context.Context, e *env) error {
 				if !*once {
-					return usagef("send needs --once (the long-running daemon is not built yet)")
+					return usagef("send needs --once (to send as mail is queued, use rse-intake run)")
 				}
 				cfg, err := e.config()
 				if err != nil {
@@ -60,6 +61,14 @@ func sendCommand() *command {
 				}
 				if err := cfg.requireSMTP(); err != nil {
 					return err
+				}
+				if _, err := os.Stat(cfg.Store.Path); err == nil {
+					// No store yet means nothing to send, and no daemon.
+					lock, err := lockStore(cfg)
+					if err != nil {
+						return err
+					}
+					defer lock.Release()
 				}
 				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					s, err := notify.NewSender(st, cfg.senderConfig(e))

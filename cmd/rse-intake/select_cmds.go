@@ -212,7 +212,7 @@ func exportCommand() *command {
 			var statuses stringList
 			fs.Var(&statuses, "status", "only these statuses (repeat or comma-separate)")
 			out := fs.String("out", "", "write to this file (stdout when empty, except xlsx)")
-			rfc := fs.Bool("rfc4180", false, "plain comma CSV for programs instead of French Excel's dialect")
+			rfc := fs.Bool("rfc4180", false, "plain comma CSV for programs (field names, status codes) instead of French Excel's for people")
 			return func(ctx context.Context, e *env) error {
 				switch *format {
 				case "csv", "json":
@@ -236,11 +236,12 @@ func exportCommand() *command {
 					return writeExport(e.stdout, *out, func(w io.Writer) error {
 						switch *format {
 						case "xlsx":
-							return shortlist.WriteXLSX(w, rows, cfg.loc)
+							return shortlist.WriteXLSX(w, rows, cfg.xlsxOptions())
 						case "json":
 							return shortlist.WriteJSON(w, rows, cfg.loc)
 						}
-						return shortlist.WriteCSV(w, rows, shortlist.CSVOptions{RFC4180: *rfc, Location: cfg.loc})
+						return shortlist.WriteCSV(w, rows, shortlist.CSVOptions{RFC4180: *rfc,
+							Language: cfg.Program.Language, Location: cfg.loc})
 					})
 				})
 			}
@@ -248,15 +249,36 @@ func exportCommand() *command {
 	}
 }
 
+// xlsxOptions head the workbook's pages with the programme, in its
+// language.
+func (c *Config) xlsxOptions() shortlist.XLSXOptions {
+	return shortlist.XLSXOptions{Language: c.Program.Language, Program: c.Program.Name, Location: c.loc}
+}
+
 // writeExport writes to stdout, or to path through a temporary file
-// renamed at the end, so a coordinator never opens half a file.
+// renamed at the end, so a coordinator never opens half a file. The file
+// holds applicants' personal data: it is the owner's only (0600), like
+// the database, whatever the umask.
 func writeExport(stdout io.Writer, path string, write func(io.Writer) error) error {
 	if path == "" {
 		return write(stdout)
 	}
 	tmp := path + ".tmp" + strconv.Itoa(os.Getpid())
-	f, err := os.Create(tmp)
+	// A file left by a killed export with the same pid goes; whatever is
+	// there then (a link planted meanwhile) makes the export fail rather
+	// than write through it.
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("export: %w", err)
+	}
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	// The mode of an existing file is kept by OpenFile, and a umask may
+	// take bits away: set it outright.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		os.Remove(tmp)
 		return fmt.Errorf("export: %w", err)
 	}
 	if err := write(f); err != nil {

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // demoConfig runs the demo in a temporary folder and returns its
@@ -78,12 +81,13 @@ func TestCoordinatorCommands(t *testing.T) {
 
 	// Exports.
 	csv := mustRun(t, c("export", "--format", "csv")...)
-	if !strings.HasPrefix(csv, "\ufeffrank;reference;status;last_name;first_name;company;siret;siret_valid;") ||
-		!strings.Contains(csv, "\r\n") {
+	if !strings.HasPrefix(csv, "\ufeffRang;Référence;Statut;Entreprise;Nom;Prénom;Fonction;") ||
+		!strings.Contains(csv, "\r\n") || !strings.Contains(csv, ";Présélectionnée;") {
 		t.Errorf("csv export starts %.80q", csv)
 	}
 	plain := mustRun(t, c("export", "--format", "csv", "--rfc4180", "--status", "selected,shortlisted")...)
-	if strings.HasPrefix(plain, "\ufeff") || !strings.HasPrefix(plain, "rank,reference,") || strings.Contains(plain, "incomplete") {
+	if strings.HasPrefix(plain, "\ufeff") || !strings.HasPrefix(plain, "rank,reference,status,last_name,") ||
+		strings.Contains(plain, "incomplete") || !strings.Contains(plain, ",shortlisted,") {
 		t.Errorf("rfc4180 export starts %.80q", plain)
 	}
 	var rows []map[string]any
@@ -92,9 +96,10 @@ func TestCoordinatorCommands(t *testing.T) {
 	}
 	xlsx := filepath.Join(t.TempDir(), "s.xlsx")
 	mustRun(t, c("export", "--format", "xlsx", "--out", xlsx)...)
-	if fi, err := os.Stat(xlsx); err != nil || fi.Size() == 0 {
-		t.Errorf("xlsx export: %v", err)
+	if fi, err := os.Stat(xlsx); err != nil || fi.Size() == 0 || fi.Mode().Perm() != 0o600 {
+		t.Errorf("xlsx export: %v %v", fi.Mode(), err)
 	}
+	checkCommitteeWorkbook(t, xlsx)
 	if code, _, _ := runCLI(t, c("export", "--format", "xlsx")...); code != 2 {
 		t.Errorf("xlsx to stdout: exit %d, want 2", code)
 	}
@@ -147,4 +152,54 @@ func TestCoordinatorCommands(t *testing.T) {
 func jsonNumber(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// checkCommitteeWorkbook opens an exported workbook as the committee does:
+// "Sélection" first, French titles and statuses, landscape on one page
+// width with the title row on every page.
+func checkCommitteeWorkbook(t *testing.T, path string) {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.GetSheetName(f.GetActiveSheetIndex()) != "Sélection" {
+		t.Errorf("active sheet %q", f.GetSheetName(f.GetActiveSheetIndex()))
+	}
+	rows, err := f.GetRows("Sélection")
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("Sélection: %d rows, %v", len(rows), err)
+	}
+	if !slices.Equal(rows[0][:3], []string{"Rang", "Référence", "Statut"}) {
+		t.Errorf("Sélection titles %q", rows[0])
+	}
+	french := map[string]bool{}
+	for _, s := range []string{"Reçue", "Incomplète", "Complète", "Présélectionnée", "Retenue", "Liste d'attente",
+		"Refusée", "Retirée", "À relire"} {
+		french[s] = true
+	}
+	all, err := f.GetRows("Toutes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all[1:] {
+		if !french[r[2]] {
+			t.Errorf("%s: status %q is not French", r[1], r[2])
+		}
+	}
+	layout, err := f.GetPageLayout("Sélection")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *layout.Orientation != "landscape" || layout.FitToWidth == nil || *layout.FitToWidth != 1 {
+		t.Errorf("Sélection prints %s, fit to width %v", *layout.Orientation, layout.FitToWidth)
+	}
+	var titles bool
+	for _, n := range f.GetDefinedName() {
+		titles = titles || n.Name == "_xlnm.Print_Titles" && n.Scope == "Sélection" && n.RefersTo == "'Sélection'!$1:$1"
+	}
+	if !titles {
+		t.Errorf("no title row repeated on the printed pages: %+v", f.GetDefinedName())
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 var (
@@ -53,7 +54,7 @@ func domainOf(addr string) string {
 // isNoReply reports whether a sender's local part says nobody reads
 // replies: noreply, no-reply, ne-pas-repondre, donotreply, notification(s)…
 func isNoReply(local string) bool {
-	l := strings.NewReplacer("-", "", "_", "", ".", "").Replace(fold(local))
+	l := strings.NewReplacer("-", "", "_", "", ".", "").Replace(applicant.Fold(local))
 	for _, w := range []string{"noreply", "nepasrepondre", "donotreply", "nereplypas", "norepl", "nonrepondre", "pasderepons"} {
 		if strings.Contains(l, w) {
 			return true
@@ -91,7 +92,7 @@ func isNotificationPlatform(domain string) bool {
 
 // isBulkSender reports whether a local part is a mass-mailing address.
 func isBulkSender(local string) bool {
-	l := fold(local)
+	l := applicant.Fold(local)
 	for _, p := range []string{"newsletter", "news", "lettre", "infolettre", "marketing", "campaign", "campagne", "emailing", "mailing", "promo", "offres", "actualites", "actu", "communication"} {
 		if l == p || strings.HasPrefix(l, p+"-") || strings.HasPrefix(l, p+".") || strings.HasPrefix(l, p+"_") || strings.HasPrefix(l, p) && p == "newsletter" {
 			return true
@@ -106,8 +107,8 @@ func isBulkSender(local string) bool {
 func machineKind(m *mainView) string {
 	msg := m.msg
 	from := m.from
-	local := fold(localPart(from))
-	subj := fold(strings.TrimSpace(msg.Subject))
+	local := applicant.Fold(localPart(from))
+	subj := applicant.Fold(strings.TrimSpace(msg.Subject))
 
 	// The program's own mailbox and its coordinators are never applicants.
 	if m.isProgramOrCoordinator(from) {
@@ -133,7 +134,7 @@ func machineKind(m *mainView) string {
 	// quotes a failure notice but is no failure notice itself: only the
 	// author's own text may then say it is one, never the forwarded report.
 	humanPrefix := reForwardSubject.MatchString(msg.Subject) || reReplySubject.MatchString(msg.Subject)
-	if reBounceSubject.MatchString(subj) && (nullSender || strings.Contains(fold(msg.FromName), "mail delivery") ||
+	if reBounceSubject.MatchString(subj) && (nullSender || strings.Contains(applicant.Fold(msg.FromName), "mail delivery") ||
 		!humanPrefix || bounceBody.in(head(m.ownFolded, 3000))) {
 		return KindBounce
 	}
@@ -234,7 +235,7 @@ func (m *mainView) spamScore() int {
 	msg := m.msg
 	// The author's own text: spam carries no quoted history, and an
 	// applicant's reply may quote anything.
-	content := fold(msg.Subject) + "\n" + m.ownFolded
+	content := applicant.Fold(msg.Subject) + "\n" + m.ownFolded
 	c := 0
 	for _, w := range spamWords {
 		if strings.Contains(content, w) {
@@ -393,7 +394,7 @@ func (m *mainView) companySolicitation() string {
 	if applyIntent.in(own) || freshApplication.in(own) || mentionsOwnApplication.in(own) || ownCompanyWords.in(own) {
 		return ""
 	}
-	content := fold(m.msg.Subject) + "\n" + own
+	content := applicant.Fold(m.msg.Subject) + "\n" + own
 	if findReference(m.msg.Subject, m.p.ReferencePrefix) != "" || findReference(m.ownText, m.p.ReferencePrefix) != "" {
 		// Writing about an application the program registered.
 		return ""

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
-	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // Kinds of message.
@@ -40,7 +40,7 @@ type Result struct {
 	// and signature only). It is zero unless Kind is application or
 	// follow_up. For a forward, it is the original sender's facts and
 	// Applicant.ForwardedBy is the forwarder.
-	Applicant store.Applicant
+	Applicant applicant.Applicant
 	// Reference is an application reference ("RSE-2026-0007") quoted in
 	// the subject or body, "" when none.
 	Reference string
@@ -63,7 +63,7 @@ type mainView struct {
 // textFolded returns the start of the whole text, folded, computed once.
 func (v *mainView) textFolded() string {
 	if v.folded == "" {
-		v.folded = fold(head(v.text, 3000))
+		v.folded = applicant.Fold(head(v.text, 3000))
 	}
 	return v.folded
 }
@@ -106,7 +106,7 @@ func Analyze(m *mailparse.Message, p Program) Result {
 	subject := cleanText(m.Subject)
 	v.sec = splitBody(v.text, subject, 0)
 	v.ownText = strings.Join(v.sec.own, "\n")
-	v.ownFolded = fold(v.ownText)
+	v.ownFolded = applicant.Fold(v.ownText)
 
 	name, email := m.FromName, v.from
 	if v.sec.fwd != nil {
@@ -141,9 +141,9 @@ func Analyze(m *mailparse.Message, p Program) Result {
 func (v *mainView) humanKind(subject string) (kind, ref string) {
 	m := v.msg
 	own := v.ownFolded
-	subj := fold(subject)
+	subj := applicant.Fold(subject)
 	if v.sec.fwd != nil && v.sec.fwd.subject != "" {
-		subj += " | " + fold(v.sec.fwd.subject)
+		subj += " | " + applicant.Fold(v.sec.fwd.subject)
 	}
 
 	attachments := 0
@@ -273,7 +273,7 @@ func (v *mainView) humanKind(subject string) (kind, ref string) {
 		return KindOther, ""
 	case fresh || subjIntent || x.strong >= 2 || x.labelled >= 3:
 		return KindApplication, ""
-	case v.sec.fwd != nil && (applyWords.in(fold(strings.Join(v.sec.fwd.note, " "))) || applyWords.in(subj)):
+	case v.sec.fwd != nil && (applyWords.in(applicant.Fold(strings.Join(v.sec.fwd.note, " "))) || applyWords.in(subj)):
 		return KindApplication, ""
 	}
 	return KindOther, ""
@@ -320,7 +320,7 @@ func (v *mainView) quotesSelf() bool {
 		if v.from != "" && strings.Contains(att, v.from) {
 			return true
 		}
-		if dn := personFromDisplayName(v.msg.FromName); dn != "" && strings.Contains(fold(att), fold(dn)) {
+		if dn := personFromDisplayName(v.msg.FromName); dn != "" && strings.Contains(applicant.Fold(att), applicant.Fold(dn)) {
 			return true
 		}
 	}
@@ -332,7 +332,7 @@ func (v *mainView) quotesSelf() bool {
 		if len(t) < 3 || (t[0] != 'D' && t[0] != 'd' && t[0] != 'F' && t[0] != 'f') {
 			continue
 		}
-		if h := reInnerHeader.FindStringSubmatch(fold(t)); h != nil && (h[1] == "de" || h[1] == "from") {
+		if h := reInnerHeader.FindStringSubmatch(applicant.Fold(t)); h != nil && (h[1] == "de" || h[1] == "from") {
 			_, e := parseAddress(h[2])
 			return e != "" && e == v.from
 		}
@@ -374,7 +374,7 @@ func (v *mainView) repliesToCall(subj string) bool {
 		if n++; n > 60 {
 			break
 		}
-		if callWords.in(fold(l)) {
+		if callWords.in(applicant.Fold(l)) {
 			return true
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // Building blocks of the sentence patterns. Company names and communes are
@@ -139,7 +139,7 @@ func isClosing(line string) bool {
 	if len(t) > 90 || t == "" {
 		return false
 	}
-	f := fold(t)
+	f := applicant.Fold(t)
 	for _, c := range closings {
 		if strings.HasPrefix(f, c) {
 			return true
@@ -151,7 +151,7 @@ func isClosing(line string) bool {
 // extraction is what the applicant's own text gives, with the counts the
 // classifier needs.
 type extraction struct {
-	a        store.Applicant
+	a        applicant.Applicant
 	labelled int // recognised "Label : value" lines with a value
 	strong   int // facts only an applicant gives: SIRET/SIREN, company, headcount, postal code, sector
 	core     int // the same without the company, which a signature alone can give
@@ -403,7 +403,7 @@ func extractApplicant(own []string, name, email string) extraction {
 	}
 	if a.Siret != "" {
 		a.Siren = a.Siret[:9]
-		v := luhnValid(a.Siret)
+		v := applicant.ValidSiret(a.Siret)
 		a.SiretValid = &v
 	}
 
@@ -425,7 +425,7 @@ func extractApplicant(own []string, name, email string) extraction {
 		a.Role = firstNonEmpty(sentRole, lineRole, sigRole)
 		// "je suis directeur du site …" signed "Directeur de site": the
 		// signature gives the whole title the sentence began.
-		if a.Role == sentRole && sigRole != "" && len(sigRole) > len(sentRole) && strings.HasPrefix(fold(sigRole), fold(sentRole)+" ") {
+		if a.Role == sentRole && sigRole != "" && len(sigRole) > len(sentRole) && strings.HasPrefix(applicant.Fold(sigRole), applicant.Fold(sentRole)+" ") {
 			a.Role = sigRole
 		}
 	}
@@ -448,7 +448,7 @@ func extractApplicant(own []string, name, email string) extraction {
 			if !isUpperWord(toks[0]) && isUpperWord(toks[len(toks)-1]) {
 				first, last = splitName(strings.Join(toks, " "), false)
 			}
-		} else if f, l := splitName(name, false); l != "" && fold(l) == fold(last) {
+		} else if f, l := splitName(name, false); l != "" && applicant.Fold(l) == applicant.Fold(last) {
 			first = f
 		}
 	}
@@ -529,7 +529,7 @@ func extractApplicant(own []string, name, email string) extraction {
 	}
 	a.PostalCode = postal
 	a.Commune = commune
-	a.Departement = departementOf(postal)
+	a.Departement = applicant.DepartementOf(postal)
 
 	// 8. Headcount from sentences.
 	if a.Headcount == nil {
@@ -741,7 +741,7 @@ var reHeadcountTotal = regexp.MustCompile(`(?i)\b(?:soit|au total|en tout)\s*:?\
 // isApproxCount reports the French nouns of approximate quantity
 // ("dizaine", "quinzaine", "vingtaine", "centaine"), singular or plural.
 func isApproxCount(w string) bool {
-	w = strings.TrimSuffix(fold(w), "s")
+	w = strings.TrimSuffix(applicant.Fold(w), "s")
 	switch w {
 	case "dizaine", "douzaine", "quinzaine", "vingtaine", "trentaine", "quarantaine", "cinquantaine",
 		"soixantaine", "centaine", "huitaine", "neuvaine":
@@ -950,7 +950,7 @@ var tradeWords = map[string]bool{
 // tradeNamedAfter finds "<trade> <last name>" or "<last name> <trade>" in
 // the text and returns it as written.
 func tradeNamedAfter(flat, last string) string {
-	ln := fold(last)
+	ln := applicant.Fold(last)
 	if len(ln) < 3 || strings.Contains(ln, " ") || !containsFold(flat, ascii(ln)) {
 		return ""
 	}
@@ -960,7 +960,7 @@ func tradeNamedAfter(flat, last string) string {
 	for i := 0; i+1 < len(words); i++ {
 		a := strings.Trim(words[i], ",.;:!?()«»\"")
 		b := strings.Trim(words[i+1], ",.;:!?()«»\"")
-		fa, fb := fold(a), fold(b)
+		fa, fb := applicant.Fold(a), applicant.Fold(b)
 		if tradeWords[fa] && fb == ln || fa == ln && tradeWords[fb] {
 			// Not across a sentence end: "… chez Dupuis. Garage …".
 			if strings.ContainsAny(words[i], ".;!?") {
@@ -998,7 +998,7 @@ func knownCommuneAround(text, pc string) (string, string) {
 		tried++
 		code := text[i : i+5]
 		// Not the tail of a grouped number ("676 00017").
-		if i >= 2 && text[i-1] == ' ' && text[i-2] >= '0' && text[i-2] <= '9' || departementOf(code) == "" || pc != "" && code != pc {
+		if i >= 2 && text[i-1] == ' ' && text[i-2] >= '0' && text[i-2] <= '9' || applicant.DepartementOf(code) == "" || pc != "" && code != pc {
 			i += 4
 			continue
 		}
@@ -1033,7 +1033,7 @@ func companyWithArticle(art, name string) string {
 	}
 	switch strings.ToLower(strings.TrimSpace(art)) {
 	case "des", "les":
-		first := fold(strings.Fields(name)[0])
+		first := applicant.Fold(strings.Fields(name)[0])
 		switch first {
 		case "transports", "etablissements", "ets", "entreprises", "editions", "laboratoires", "les":
 			return name
@@ -1046,12 +1046,15 @@ func companyWithArticle(art, name string) string {
 }
 
 // cleanCompany trims a company name: trailing connectors, a legal form
-// given apart in parentheses ("X (EURL)"), quotes and punctuation.
+// given apart in parentheses ("X (EURL)"), quotes and punctuation. Only a
+// parenthesis that opens a new word is an aside: one glued to a word
+// (`=HYPERLINK("http://x","y")`, "Vidal(BTP)") is part of what the
+// applicant wrote, and cutting there would show coordinators half of it.
 func cleanCompany(s string) string {
 	s = collapseSpaces(s)
 	s = cutSentenceEnd(s)
 	s = strings.Trim(s, " \"«»“”'’.,;:")
-	if i := strings.Index(s, "("); i > 0 {
+	if i := strings.Index(s, " ("); i > 0 {
 		s = strings.TrimSpace(s[:i])
 	}
 	if i := strings.Index(s, " – "); i > 0 && !strings.ContainsAny(s[:i], "&") && len(strings.Fields(s[:i])) >= 1 {
@@ -1251,7 +1254,7 @@ func isCompanyLine(t string) bool {
 	if !startsUpper(t) || len(t) > 60 || strings.ContainsAny(t, "@:0123456789") || strings.Contains(t, "www") || strings.Contains(t, "http") {
 		return false
 	}
-	f := fold(t)
+	f := applicant.Fold(t)
 	for _, w := range []string{"rue ", "avenue", "chemin", "route ", "place ", "boulevard", "impasse", "allee", "lieu-dit", "zone ", "za ", "zi ", "bp ", "cedex", "envoye de", "sent from", "tel", "portable", "mobile"} {
 		if strings.HasPrefix(f, w) || strings.Contains(f, " "+w) {
 			return false
@@ -1267,7 +1270,7 @@ func isCompanyLine(t string) bool {
 // signatureName finds a person's name on a line of the signature, preferring
 // one that shares a word with the sender's address.
 func signatureName(sig []string, isLabel []bool, email string) string {
-	local := fold(email)
+	local := applicant.Fold(email)
 	if k := strings.IndexByte(local, '@'); k >= 0 {
 		local = local[:k]
 	}
@@ -1281,7 +1284,7 @@ func signatureName(sig []string, isLabel []bool, email string) string {
 			continue
 		}
 		for _, w := range nameTokens(t) {
-			fw := fold(w)
+			fw := applicant.Fold(w)
 			if len(fw) > 2 && local != "" && strings.Contains(local, fw) {
 				return t
 			}
@@ -1325,7 +1328,7 @@ func personFromDisplayName(n string) string {
 	if isAllLower(n) && !strings.ContainsAny(n, ".,") {
 		if c := capName(n); looksLikePerson(c) {
 			for _, t := range nameTokens(c) {
-				if commonFirstNames[fold(t)] {
+				if commonFirstNames[applicant.Fold(t)] {
 					return c
 				}
 			}
@@ -1391,10 +1394,10 @@ var reSwitchboard = regexp.MustCompile(`(?i)\bstandard\b`)
 // codeAndCommune reads "48000 Mende", "12100 Millau", "Mende (48000)" or
 // "12 route de Génolhac, 48800 Villefort" from a value.
 func codeAndCommune(v string) (pc, commune string) {
-	if m := reCodeThenCommune.FindStringSubmatch(v); m != nil && departementOf(m[1]) != "" {
+	if m := reCodeThenCommune.FindStringSubmatch(v); m != nil && applicant.DepartementOf(m[1]) != "" {
 		return m[1], normCommune(stripCedex(m[2]), "")
 	}
-	if m := reCommuneThenCode.FindStringSubmatch(v); m != nil && departementOf(m[3]) != "" {
+	if m := reCommuneThenCode.FindStringSubmatch(v); m != nil && applicant.DepartementOf(m[3]) != "" {
 		return m[3], normCommune(m[2], m[1])
 	}
 	// Upper-case addresses: "48000 MENDE" is matched above; a code alone.
@@ -1402,7 +1405,7 @@ func codeAndCommune(v string) (pc, commune string) {
 }
 
 func stripCedex(s string) string {
-	f := fold(s)
+	f := applicant.Fold(s)
 	if k := strings.Index(f, " cedex"); k > 0 {
 		return s[:k]
 	}
@@ -1427,7 +1430,7 @@ func placeFromText(flat string, lines []string, isLabel []bool) (pc, commune str
 			if m[2] >= 2 && l[m[2]-1] == ' ' && l[m[2]-2] >= '0' && l[m[2]-2] <= '9' {
 				continue
 			}
-			if departementOf(code) == "" {
+			if applicant.DepartementOf(code) == "" {
 				continue
 			}
 			return code, normCommune(stripCedex(l[m[4]:m[5]]), "")
@@ -1475,7 +1478,7 @@ func motivationFromText(lines []string, isLabel []bool) string {
 		if isClosing(t) {
 			break
 		}
-		f := fold(t)
+		f := applicant.Fold(t)
 		if len(cur) == 0 && (strings.HasPrefix(f, "bonjour") || strings.HasPrefix(f, "madame") || strings.HasPrefix(f, "monsieur") || strings.HasPrefix(f, "cher") || strings.HasPrefix(f, "bonsoir")) && len(t) < 40 {
 			continue
 		}
@@ -1485,7 +1488,7 @@ func motivationFromText(lines []string, isLabel []bool) string {
 	// Prefer the paragraphs that say why; else the longest.
 	var keep []string
 	for _, p := range paras {
-		f := fold(p)
+		f := applicant.Fold(p)
 		if len(p) >= 60 && (strings.Contains(f, "souhait") || strings.Contains(f, "voudrai") || strings.Contains(f, "motiv") || strings.Contains(f, "rse") || strings.Contains(f, "demarche") || strings.Contains(f, "envie") || strings.Contains(f, "objectif") || strings.Contains(f, "ameliorer") || strings.Contains(f, "reduire")) {
 			keep = append(keep, p)
 		}
@@ -1648,7 +1651,7 @@ func onBehalfOf(flat string) (first, last, role string) {
 		toks := nameTokens(name)
 		switch {
 		case len(toks) >= 2 && (titled || strongPerson(name)):
-		case len(toks) == 1 && titled && !notPersonWords[fold(toks[0])]:
+		case len(toks) == 1 && titled && !notPersonWords[applicant.Fold(toks[0])]:
 		default:
 			continue
 		}
@@ -1687,7 +1690,7 @@ func cutSentenceEnd(s string) string {
 		}
 		k += off
 		w := s[strings.LastIndexByte(s[:k], ' ')+1 : k]
-		if !strings.Contains(w, ".") && !abbreviations[fold(w)] && utf8.RuneCountInString(w) >= 2 {
+		if !strings.Contains(w, ".") && !abbreviations[applicant.Fold(w)] && utf8.RuneCountInString(w) >= 2 {
 			return s[:k]
 		}
 		off = k + 2
@@ -1720,7 +1723,7 @@ func placeInSentences(flat string) (string, string) {
 	var cands []placeCand
 	for _, m := range reCommuneThenCode.FindAllStringSubmatchIndex(flat, 8) {
 		pc := flat[m[6]:m[7]]
-		if departementOf(pc) == "" {
+		if applicant.DepartementOf(pc) == "" {
 			continue
 		}
 		prep := ""
@@ -1734,7 +1737,7 @@ func placeInSentences(flat string) (string, string) {
 	}
 	for _, m := range reCodeThenCommune.FindAllStringSubmatchIndex(flat, 8) {
 		pc := flat[m[2]:m[3]]
-		if departementOf(pc) == "" || m[2] >= 2 && flat[m[2]-1] == ' ' && flat[m[2]-2] >= '0' && flat[m[2]-2] <= '9' {
+		if applicant.DepartementOf(pc) == "" || m[2] >= 2 && flat[m[2]-1] == ' ' && flat[m[2]-2] >= '0' && flat[m[2]-2] <= '9' {
 			continue
 		}
 		// "(48400) Florac" belongs to the paren pattern already.
@@ -1748,7 +1751,7 @@ func placeInSentences(flat string) (string, string) {
 	}
 	best, bestScore := -1, -1
 	for i, c := range cands {
-		ctx := fold(flat[max(0, c.pos-90):c.pos])
+		ctx := applicant.Fold(flat[max(0, c.pos-90):c.pos])
 		if k := strings.LastIndexAny(ctx, ".!?\n"); k >= 0 {
 			ctx = ctx[k+1:]
 		}
@@ -1783,8 +1786,8 @@ func fullerName(first, last string, alts ...string) (string, string) {
 		}
 		af, al := splitName(alt, false)
 		af, al = capName(af), capName(al)
-		sameFirst := first != "" && af != "" && fold(af) == fold(first)
-		sameLast := last != "" && al != "" && fold(al) == fold(last)
+		sameFirst := first != "" && af != "" && applicant.Fold(af) == applicant.Fold(first)
+		sameLast := last != "" && al != "" && applicant.Fold(al) == applicant.Fold(last)
 		if !sameFirst && !sameLast {
 			continue
 		}
@@ -1794,7 +1797,7 @@ func fullerName(first, last string, alts ...string) (string, string) {
 		if sameLast && isASCII(last) && !isASCII(al) {
 			last = al
 		}
-		if sameFirst && last != "" && al != "" && strings.HasPrefix(fold(al), fold(last)+"-") {
+		if sameFirst && last != "" && al != "" && strings.HasPrefix(applicant.Fold(al), applicant.Fold(last)+"-") {
 			last = al
 		}
 	}
@@ -1830,7 +1833,7 @@ func companyHeadingLine(lines []string, isLabel []bool) string {
 		}
 		c := cleanCompany(m[1])
 		if c == "" || len(strings.Fields(c)) > 6 || reRoleStart.MatchString(c) || isClosing(c) ||
-			looksLikePerson(c) && (strongPerson(c) || !tradeWords[fold(strings.Fields(c)[0])]) {
+			looksLikePerson(c) && (strongPerson(c) || !tradeWords[applicant.Fold(strings.Fields(c)[0])]) {
 			continue
 		}
 		return c
@@ -1869,7 +1872,7 @@ func roleAfterIntroName(flat string) string {
 	if m[1] != "" {
 		return cleanRole(m[1])
 	}
-	if first := strings.Fields(m[2])[0]; notTradeWords[fold(first)] {
+	if first := strings.Fields(m[2])[0]; notTradeWords[applicant.Fold(first)] {
 		return ""
 	}
 	return strings.TrimSpace(m[2])
@@ -1884,7 +1887,7 @@ func accentedInText(name, text string) string {
 	if name == "" || !isASCII(name) {
 		return name
 	}
-	want := strings.Fields(fold(name))
+	want := strings.Fields(applicant.Fold(name))
 	if len(want) == 0 {
 		return name
 	}
@@ -1895,7 +1898,7 @@ func accentedInText(name, text string) string {
 		ok, accented := true, false
 		for j, w := range want {
 			t := strings.Trim(words[i+j], "-'’")
-			if t == "" || fold(t) != w || !unicode.IsUpper([]rune(t)[0]) {
+			if t == "" || applicant.Fold(t) != w || !unicode.IsUpper([]rune(t)[0]) {
 				ok = false
 				break
 			}
@@ -1932,7 +1935,7 @@ func householdName(n string) string {
 	if len(f) < 2 || len(f) > 3 {
 		return ""
 	}
-	switch fold(f[0]) {
+	switch applicant.Fold(f[0]) {
 	case "famille", "family", "fam.":
 		if l := strings.Join(f[1:], " "); looksLikePerson("Jean " + capName(l)) {
 			return capName(l)
@@ -1950,7 +1953,7 @@ func loneFirstName(sig []string, isLabel []bool) string {
 			continue
 		}
 		ok := true
-		for _, p := range strings.Split(fold(t), "-") {
+		for _, p := range strings.Split(applicant.Fold(t), "-") {
 			ok = ok && commonFirstNames[p]
 		}
 		if ok {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // field names a fact that a labelled line can give.
@@ -149,7 +151,7 @@ var labelNoise = strings.NewReplacer("(s)", "", "(e)", "", "(es)", "", "*", "", 
 // normLabel folds a label and removes what varies without changing its
 // meaning: "N° SIRET", "Votre téléphone", "Effectif(s)", "Tél.".
 func normLabel(l string) string {
-	f := labelNoise.Replace(fold(l))
+	f := labelNoise.Replace(applicant.Fold(l))
 	f = collapseSpaces(f)
 	f = strings.TrimRight(f, " .:-")
 	for _, p := range []string{"- ", "• ", "· ", "o "} {

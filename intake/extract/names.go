@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 	"unicode"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // nameParticles start a French (or Dutch, German, Italian…) family name:
@@ -99,7 +101,7 @@ var notPersonWords = map[string]bool{
 func nameTokens(s string) []string {
 	s = collapseSpaces(strings.Trim(s, " \"'<>"))
 	toks := strings.Fields(s)
-	for len(toks) > 0 && nameTitles[fold(toks[0])] {
+	for len(toks) > 0 && nameTitles[applicant.Fold(toks[0])] {
 		toks = toks[1:]
 	}
 	return toks
@@ -120,7 +122,7 @@ func looksLikePerson(s string) bool {
 	real := 0
 	first := false
 	for i, t := range toks {
-		f := fold(strings.Trim(t, ",."))
+		f := applicant.Fold(strings.Trim(t, ",."))
 		if notPersonWords[f] {
 			return false
 		}
@@ -163,7 +165,7 @@ func strongPerson(s string) bool {
 	}
 	toks := nameTokens(s)
 	for _, t := range toks {
-		if commonFirstNames[fold(strings.Trim(t, ",."))] {
+		if commonFirstNames[applicant.Fold(strings.Trim(t, ",."))] {
 			return true
 		}
 	}
@@ -219,7 +221,7 @@ func splitName(full string, lastFirst bool) (first, last string) {
 	case 0:
 		return "", ""
 	case 1:
-		if commonFirstNames[fold(toks[0])] {
+		if commonFirstNames[applicant.Fold(toks[0])] {
 			return capName(toks[0]), ""
 		}
 		return "", capName(toks[0])
@@ -237,7 +239,7 @@ func splitName(full string, lastFirst bool) (first, last string) {
 		var f, l []string
 		for i, t := range toks {
 			// A particle just before an upper-case word belongs to it.
-			if upper[i] || (nameParticles[fold(t)] && i+1 < len(toks) && upper[i+1] && len(f) > 0) {
+			if upper[i] || (nameParticles[applicant.Fold(t)] && i+1 < len(toks) && upper[i+1] && len(f) > 0) {
 				l = append(l, t)
 			} else {
 				f = append(f, t)
@@ -249,7 +251,7 @@ func splitName(full string, lastFirst bool) (first, last string) {
 	}
 	// A particle starts the family name.
 	for i := 1; i < len(toks); i++ {
-		ft := fold(toks[i])
+		ft := applicant.Fold(toks[i])
 		if nameParticles[ft] || (strings.HasPrefix(ft, "d'") && len(ft) > 2) {
 			if i+1 < len(toks) || strings.HasPrefix(ft, "d'") {
 				return capName(strings.Join(toks[:i], " ")), capName(strings.Join(toks[i:], " "))
@@ -259,7 +261,7 @@ func splitName(full string, lastFirst bool) (first, last string) {
 	if lastFirst {
 		return capName(strings.Join(toks[1:], " ")), capName(toks[0])
 	}
-	if len(toks) == 2 && commonFirstNames[fold(toks[1])] && !commonFirstNames[fold(toks[0])] {
+	if len(toks) == 2 && commonFirstNames[applicant.Fold(toks[1])] && !commonFirstNames[applicant.Fold(toks[0])] {
 		return capName(toks[1]), capName(toks[0])
 	}
 	return capName(toks[0]), capName(strings.Join(toks[1:], " "))
@@ -277,7 +279,7 @@ func capName(s string) string {
 	words := strings.Fields(s)
 	for i, w := range words {
 		lw := strings.ToLower(w)
-		if i < len(words)-1 && nameParticles[fold(lw)] {
+		if i < len(words)-1 && nameParticles[applicant.Fold(lw)] {
 			words[i] = lw
 			continue
 		}

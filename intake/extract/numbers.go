@@ -4,44 +4,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-)
 
-// luhnValid reports whether the digits pass the Luhn check used by SIREN and
-// SIRET numbers. La Poste's establishments (SIREN 356000000) are numbered
-// with a different rule, the sum of the digits being a multiple of 5.
-func luhnValid(d string) bool {
-	if d == "" {
-		return false
-	}
-	if len(d) == 14 && strings.HasPrefix(d, "356000000") && d != "35600000000048" {
-		sum := 0
-		for _, c := range d {
-			if c < '0' || c > '9' {
-				return false
-			}
-			sum += int(c - '0')
-		}
-		return sum%5 == 0
-	}
-	sum := 0
-	double := false
-	for i := len(d) - 1; i >= 0; i-- {
-		c := d[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		n := int(c - '0')
-		if double {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-		double = !double
-	}
-	return sum%10 == 0
-}
+	"github.com/rse-lozere/rse-intake/store/applicant"
+)
 
 // digitRun reads, from s[i:], digits separated by single spaces, dots or
 // hyphens ("812 345 676 00017", "512349879 00027"), up to max digits. It
@@ -167,65 +132,6 @@ var rePhone = regexp.MustCompile(`^(?:(?:\+|00)\s?33\s?(?:\(\s?0\s?\)\s?)?|0)[1-
 // digits starting with 00 is not taken for a phone number.
 var reIntlPhone = regexp.MustCompile(`^(?:\+\s?[1-9]\d{0,2}|00[1-9]\d{0,2}[ .])[ .\-]?(?:\(\s?0\s?\)\s?)?\d(?:[ .\-]?\d){6,12}`)
 
-// normalizeIntlPhone converts a number with a country code other than 33
-// to E.164, keeping the country; the trunk "(0)" is not dialled. It
-// returns "" for French numbers and implausible lengths.
-func normalizeIntlPhone(s string) string {
-	if k := strings.Index(s, "("); k >= 0 {
-		if e := strings.IndexByte(s[k:], ')'); e > 0 && strings.Trim(s[k+1:k+e], " ") == "0" {
-			s = s[:k] + s[k+e+1:]
-		}
-	}
-	var d strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			d.WriteByte(s[i])
-		}
-	}
-	digits := d.String()
-	if !strings.HasPrefix(s, "+") {
-		digits = strings.TrimPrefix(digits, "00")
-	}
-	if strings.HasPrefix(digits, "33") || len(digits) < 8 || len(digits) > 15 || digits[0] == '0' {
-		return ""
-	}
-	return "+" + digits
-}
-
-// normalizePhone converts a French number to E.164 (+33…), or "" when s is
-// not a French number of the right length.
-func normalizePhone(s string) string {
-	var d strings.Builder
-	plus := false
-	for i, r := range s {
-		if r == '+' && d.Len() == 0 {
-			plus = true
-			continue
-		}
-		if r >= '0' && r <= '9' {
-			d.WriteRune(r)
-		}
-		_ = i
-	}
-	digits := d.String()
-	// "(0)" after the country code is not dialled.
-	switch {
-	case plus && strings.HasPrefix(digits, "33"):
-		digits = strings.TrimPrefix(digits, "33")
-	case strings.HasPrefix(digits, "0033"):
-		digits = strings.TrimPrefix(digits, "0033")
-	case plus:
-		return ""
-	}
-	if len(digits) == 10 && digits[0] == '0' {
-		digits = digits[1:]
-	}
-	if len(digits) != 9 || digits[0] == '0' {
-		return ""
-	}
-	return "+33" + digits
-}
-
 // maxPhones bounds the numbers findPhones returns.
 const maxPhones = 40
 
@@ -258,7 +164,7 @@ func findPhones(text string) []phoneMatch {
 			if end < len(text) && isWordByte(text[end]) {
 				continue
 			}
-			if e := normalizePhone(text[i:end]); e != "" {
+			if e, err := applicant.NormalizePhone(text[i:end]); err == nil {
 				out = append(out, phoneMatch{e, i, end})
 				i = end - 1
 			}
@@ -272,7 +178,8 @@ func findPhones(text string) []phoneMatch {
 				if end < len(text) && isWordByte(text[end]) {
 					continue
 				}
-				if e := normalizeIntlPhone(text[i:end]); e != "" {
+				// A French number the first pattern refused stays refused.
+				if e, err := applicant.NormalizePhone(text[i:end]); err == nil && !strings.HasPrefix(e, "+33") {
 					out = append(out, phoneMatch{e, i, end})
 					i = end - 1
 				}
@@ -300,7 +207,7 @@ func parseFrenchNumber(s string) (int, bool) {
 	if n, err := strconv.Atoi(strings.NewReplacer(" ", "", ".", "").Replace(s)); err == nil {
 		return n, true
 	}
-	f := fold(s)
+	f := applicant.Fold(s)
 	tokens := strings.FieldsFunc(f, func(r rune) bool { return r == '-' || r == ' ' })
 	total, cur, seen := 0, 0, false
 	for _, t := range tokens {

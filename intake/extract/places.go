@@ -2,33 +2,9 @@ package extract
 
 import (
 	"strings"
-)
 
-// departementOf returns the département of a French postal code: its first
-// two digits, "2A"/"2B" for Corsica (200xx–201xx is Corse-du-Sud, 202xx–206xx
-// Haute-Corse) and three digits for the overseas départements (971…976).
-func departementOf(pc string) string {
-	if len(pc) != 5 {
-		return ""
-	}
-	for i := 0; i < 5; i++ {
-		if pc[i] < '0' || pc[i] > '9' {
-			return ""
-		}
-	}
-	switch {
-	case pc[:2] == "20":
-		if pc[2] == '0' || pc[2] == '1' {
-			return "2A"
-		}
-		return "2B"
-	case pc[:2] == "97" || pc[:2] == "98":
-		return pc[:3]
-	case pc[:2] == "00":
-		return ""
-	}
-	return pc[:2]
-}
+	"github.com/rse-lozere/rse-intake/store/applicant"
+)
 
 // knownCommunes spells the communes of Lozère and its neighbourhood the
 // usual way, accents included. Applicants who type "SAINT-CHELY-D'APCHER"
@@ -230,7 +206,7 @@ var communeAccents = func() map[string]string {
 			if isASCII(w) || len([]rune(w)) < 4 {
 				continue
 			}
-			k := fold(w)
+			k := applicant.Fold(w)
 			if prev, ok := m[k]; ok && prev != w {
 				bad[k] = true
 			}
@@ -285,7 +261,7 @@ func isASCII(s string) bool {
 // communeKey folds a commune name and expands the usual abbreviations
 // (St, Ste) so that spellings of the same commune share a key.
 func communeKey(c string) string {
-	k := strings.ReplaceAll(fold(c), " - ", "-")
+	k := strings.ReplaceAll(applicant.Fold(c), " - ", "-")
 	for _, ab := range [][2]string{{"st-", "saint-"}, {"ste-", "sainte-"}, {"st ", "saint-"}, {"ste ", "sainte-"}} {
 		if strings.HasPrefix(k, ab[0]) {
 			k = ab[1] + k[len(ab[0]):]

@@ -3,6 +3,8 @@ package extract
 import (
 	"regexp"
 	"strings"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // section is a message body split the way a reader splits it: what the
@@ -61,7 +63,7 @@ func detectHistory(lines []string, i int) (historyKind, int) {
 	}
 	// Cheap tests first: this runs on every line of every message.
 	if t[0] == '-' || t[0] == 'D' || t[0] == 'B' || t[0] == 'M' {
-		f := fold(t)
+		f := applicant.Fold(t)
 		if reForwardMarker.MatchString(f) {
 			return histForward, 1
 		}
@@ -87,15 +89,15 @@ func detectHistory(lines []string, i int) (historyKind, int) {
 	}
 	// Attribution, possibly wrapped by the client over up to three lines.
 	if len(t) < 400 && attributionNear(lines, i) {
-		joined := fold(t)
+		joined := applicant.Fold(t)
 		for n := 1; n <= 3; n++ {
-			if reAttributionEnd.MatchString(joined) && looksLikeAttributionStart(fold(strings.TrimSpace(lines[i]))) {
+			if reAttributionEnd.MatchString(joined) && looksLikeAttributionStart(applicant.Fold(strings.TrimSpace(lines[i]))) {
 				return histAttribution, n
 			}
 			if i+n >= len(lines) || strings.TrimSpace(lines[i+n]) == "" || len(joined) > 300 {
 				break
 			}
-			joined += " " + fold(strings.TrimSpace(lines[i+n]))
+			joined += " " + applicant.Fold(strings.TrimSpace(lines[i+n]))
 		}
 	}
 	return histNone, 0
@@ -136,7 +138,7 @@ func isHeaderBlock(lines []string, i int) bool {
 	if len(t) < 3 || (t[0] != 'D' && t[0] != 'd' && t[0] != 'F' && t[0] != 'f') {
 		return false
 	}
-	m := reInnerHeader.FindStringSubmatch(fold(t))
+	m := reInnerHeader.FindStringSubmatch(applicant.Fold(t))
 	if m == nil || (m[1] != "de" && m[1] != "from") {
 		return false
 	}
@@ -146,7 +148,7 @@ func isHeaderBlock(lines []string, i int) bool {
 		if t == "" {
 			continue
 		}
-		h := reInnerHeader.FindStringSubmatch(fold(t))
+		h := reInnerHeader.FindStringSubmatch(applicant.Fold(t))
 		if h == nil {
 			break
 		}
@@ -233,12 +235,12 @@ func (s section) forward(lines []string, start, depth int) section {
 			}
 			continue
 		}
-		m := reInnerHeader.FindStringSubmatchIndex(fold(t))
+		m := reInnerHeader.FindStringSubmatchIndex(applicant.Fold(t))
 		if m == nil {
 			break
 		}
 		seen++
-		key := fold(t)[m[2]:m[3]]
+		key := applicant.Fold(t)[m[2]:m[3]]
 		// The value: what follows the first colon in the original text.
 		value := t
 		if c := strings.IndexByte(t, ':'); c >= 0 {

@@ -266,6 +266,9 @@ func (d *Dovecot) Start() error {
 	defer out.Close()
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Dir = d.dir
+	// A process group of its own, so that StopAll can reach the imap
+	// processes the master leaves behind.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start dovecot: %w", err)
@@ -346,6 +349,27 @@ func (d *Dovecot) stopLocked() error {
 		<-exited
 		return errors.New("dovecot did not stop on SIGTERM within 10s: killed")
 	}
+}
+
+// StopAll stops the server as an outage does: the master, and the imap
+// processes still serving open connections, which Dovecot's master leaves
+// running when it stops (clients would otherwise go on as if nothing
+// happened). Start brings it back.
+func (d *Dovecot) StopAll() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cmd == nil {
+		return nil
+	}
+	pgid := d.cmd.Process.Pid
+	err := d.stopLocked()
+	syscall.Kill(-pgid, syscall.SIGKILL)
+	for deadline := time.Now().Add(5 * time.Second); syscall.Kill(-pgid, 0) == nil; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return errors.Join(err, fmt.Errorf("dovecot processes of group %d still alive after SIGKILL", pgid))
+		}
+	}
+	return err
 }
 
 // Close stops the server and removes its directory.

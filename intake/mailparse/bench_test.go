@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"mime/quotedprintable"
 	"os"
 	"path/filepath"
 	"strings"
@@ -202,6 +203,98 @@ func TestLargeAttachmentMemory(t *testing.T) {
 			a := m.Attachments[0]
 			if a.Size != 25<<20 || a.TooLarge != tc.tooLarge || !strings.HasPrefix(m.Text, "Voir PJ.") {
 				t.Errorf("size %d TooLarge %v Text %q Errors %q", a.Size, a.TooLarge, m.Text, m.Errors)
+			}
+		})
+	}
+}
+
+// frenchSentences feed realisticMail: accented French prose, as an
+// applicant writes it, so that quoted-printable has escapes to undo.
+var frenchSentences = []string{
+	"Bonjour, je me permets de vous adresser la candidature de notre entreprise au programme RSE.",
+	"Nous sommes une société de maçonnerie installée à Mende depuis 1998, avec douze salariés.",
+	"Notre gérante, Hélène Astruc, souhaite engager l'équipe dans une démarche de qualité de vie au travail.",
+	"Vous trouverez ci-dessous nos coordonnées : téléphone 04 66 32 14 57, SIRET 812 345 676 00017.",
+	"Nous avons déjà réduit nos déchets de chantier de 30 % grâce au tri sélectif et au réemploi.",
+	"L'accompagnement proposé nous intéresse particulièrement pour former nos chefs d'équipe.",
+	"Je reste à votre disposition pour tout complément d'information, y compris par téléphone.",
+	"Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
+}
+
+// realisticMail builds a Gmail-like application of about textBytes of
+// text (multipart/alternative, quoted-printable text and HTML), with a
+// base64 PDF of pdfBytes when pdfBytes > 0.
+func realisticMail(textBytes, pdfBytes int) []byte {
+	var text strings.Builder
+	for i := 0; text.Len() < textBytes/2; i++ {
+		text.WriteString(frenchSentences[i%len(frenchSentences)])
+		if i%3 == 2 {
+			text.WriteString("\n\n")
+		} else {
+			text.WriteByte(' ')
+		}
+	}
+	var qpText, qpHTML bytes.Buffer
+	w := quotedprintable.NewWriter(&qpText)
+	io.WriteString(w, text.String())
+	w.Close()
+	w = quotedprintable.NewWriter(&qpHTML)
+	io.WriteString(w, "<div dir=\"ltr\"><div>"+strings.ReplaceAll(text.String(), "\n\n", "</div><div><br></div><div>")+"</div></div>")
+	w.Close()
+
+	var b bytes.Buffer
+	b.WriteString("From: =?UTF-8?Q?H=C3=A9l=C3=A8ne_Astruc?= <contact@auberge.fr>\r\n" +
+		"To: rse.innovation.manageriale@gmail.com\r\n" +
+		"Subject: =?UTF-8?Q?Candidature_RSE_=E2=80=93_Auberge?=\r\n" +
+		"Date: Wed, 4 Nov 2026 10:31:09 +0100\r\n" +
+		"Message-ID: <CAB7e4c0d2-8a1f@mail.gmail.com>\r\nMIME-Version: 1.0\r\n")
+	if pdfBytes > 0 {
+		b.WriteString("Content-Type: multipart/mixed; boundary=\"000000000000mix\"\r\n\r\n--000000000000mix\r\n")
+	}
+	b.WriteString("Content-Type: multipart/alternative; boundary=\"000000000000alt\"\r\n\r\n" +
+		"--000000000000alt\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+	b.Write(bytes.ReplaceAll(qpText.Bytes(), []byte("\n"), []byte("\r\n")))
+	b.WriteString("\r\n\r\n--000000000000alt\r\nContent-Type: text/html; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+	b.Write(bytes.ReplaceAll(qpHTML.Bytes(), []byte("\n"), []byte("\r\n")))
+	b.WriteString("\r\n\r\n--000000000000alt--\r\n")
+	if pdfBytes > 0 {
+		b.WriteString("\r\n--000000000000mix\r\nContent-Type: application/pdf; name=\"Dossier candidature.pdf\"\r\n" +
+			"Content-Disposition: attachment; filename=\"Dossier candidature.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+		pdf := make([]byte, pdfBytes)
+		for i := range pdf {
+			pdf[i] = byte(i*7 + i>>8)
+		}
+		lw := &lineWrapper{w: &b}
+		enc := base64.NewEncoder(base64.StdEncoding, lw)
+		enc.Write(pdf)
+		enc.Close()
+		b.WriteString("\r\n--000000000000mix--\r\n")
+	}
+	return b.Bytes()
+}
+
+// BenchmarkParseSizes shows the cost per byte across sizes: it must stay
+// flat (a 128 KB mail no costlier per byte than an 8 KB one).
+func BenchmarkParseSizes(b *testing.B) {
+	for _, tc := range []struct {
+		name      string
+		text, pdf int
+	}{
+		{"text5KB", 5 << 10, 0},
+		{"text8KB", 8 << 10, 0},
+		{"text32KB", 32 << 10, 0},
+		{"text100KB", 100 << 10, 0},
+		{"text128KB", 128 << 10, 0},
+		{"text5KB+pdf500KB", 5 << 10, 500 << 10},
+	} {
+		msg := realisticMail(tc.text, tc.pdf)
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Parse(bytes.NewReader(msg), Options{Sink: discardSink{}}); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

@@ -2,117 +2,11 @@ package mailparse
 
 import (
 	"bytes"
-	"encoding/base64"
 	"io"
+	"slices"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/emersion/go-message/charset"
-	"golang.org/x/text/encoding/charmap"
+	"sync"
 )
-
-// charsetResult says how convertCharset read the bytes.
-type charsetResult int
-
-const (
-	charsetOK             charsetResult = iota
-	charsetUnknown                      // label unknown: fallback used
-	charsetFallback1252                 // undeclared/ASCII-labelled 8-bit or invalid UTF-8 read as windows-1252
-	charsetInvalidUTF8                  // declared UTF-8 with some invalid bytes, replaced
-	charsetUndeclared8bit               // undeclared 8-bit that was valid UTF-8
-)
-
-// convertCharset decodes b labelled with label into UTF-8. It never fails:
-// what real mail needs is a readable string and a note of what was
-// guessed, not an error.
-func convertCharset(b []byte, label string) (string, charsetResult) {
-	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
-	switch label {
-	case "", "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us", "7bit", "8bit":
-		if isASCII(b) {
-			return string(b), charsetOK
-		}
-		if utf8.Valid(b) {
-			return string(b), charsetUndeclared8bit
-		}
-		return decodeWindows1252(b), charsetFallback1252
-	case "utf-8", "utf8", "x-utf_8j", "unicode-1-1-utf-8":
-		if utf8.Valid(b) {
-			return string(b), charsetOK
-		}
-		if !hasUTF8Multibyte(b) {
-			// Labelled UTF-8 but written in Latin-1: a classic of
-			// webmail forms and old scripts.
-			return decodeWindows1252(b), charsetFallback1252
-		}
-		return strings.ToValidUTF8(string(b), "\uFFFD"), charsetInvalidUTF8
-	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1", "windows-1252", "cp1252", "x-cp1252":
-		// WHATWG: ISO-8859-1 is read as windows-1252, since the C1 range
-		// it leaves undefined carries the euro sign and curly quotes.
-		if isASCII(b) {
-			return string(b), charsetOK
-		}
-		return decodeWindows1252(b), charsetOK
-	}
-	if isASCII(b) {
-		if _, err := charset.Reader(label, bytes.NewReader(nil)); err != nil {
-			return string(b), charsetUnknown
-		}
-		return string(b), charsetOK
-	}
-	r, err := charset.Reader(label, bytes.NewReader(b))
-	if err == nil {
-		out, err := io.ReadAll(r)
-		if err == nil {
-			return string(out), charsetOK
-		}
-	}
-	if utf8.Valid(b) {
-		return string(b), charsetUnknown
-	}
-	return decodeWindows1252(b), charsetUnknown
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
-// hasUTF8Multibyte reports whether b holds at least one well-formed UTF-8
-// multibyte sequence, i.e. whether it was probably meant as UTF-8.
-func hasUTF8Multibyte(b []byte) bool {
-	for len(b) > 0 {
-		r, n := utf8.DecodeRune(b)
-		if r != utf8.RuneError && n > 1 {
-			return true
-		}
-		b = b[n:]
-	}
-	return false
-}
-
-func decodeWindows1252(b []byte) string {
-	var sb strings.Builder
-	sb.Grow(len(b) + len(b)/8)
-	dec := charmap.Windows1252
-	for _, c := range b {
-		if c < 0x80 {
-			sb.WriteByte(c)
-			continue
-		}
-		r := dec.DecodeByte(c)
-		if r == utf8.RuneError {
-			// The five bytes windows-1252 leaves undefined.
-			r = rune(c)
-		}
-		sb.WriteRune(r)
-	}
-	return sb.String()
-}
 
 // base64Reader decodes base64 leniently: characters outside the alphabet
 // (line breaks, spaces, garbage) are skipped, padding in the middle
@@ -121,7 +15,7 @@ func decodeWindows1252(b []byte) string {
 type base64Reader struct {
 	r       io.Reader
 	in      []byte
-	quad    [4]byte
+	acc     uint32 // bits of the current 4-character group
 	nq      int
 	out     []byte
 	outPos  int
@@ -129,10 +23,27 @@ type base64Reader struct {
 	err     error
 	skipped bool // non-alphabet, non-whitespace bytes were seen
 	partial bool // input ended in the middle of a 4-character group
+	sniff   bool // look at the first bytes: a text part may not be base64 at all
+	plain   bool // it was not: bytes are passed through as they are
 }
 
 func newBase64Reader(r io.Reader) *base64Reader {
-	return &base64Reader{r: r, in: make([]byte, 8<<10)}
+	d, _ := decoderPool.b64.Get().(*base64Reader)
+	if d == nil {
+		return &base64Reader{r: r, in: make([]byte, 8<<10)}
+	}
+	*d = base64Reader{r: r, in: d.in, out: d.out[:0]}
+	return d
+}
+
+// decoderPool recycles the transfer decoders and their buffers, which
+// otherwise are most of what parsing a short mail allocates.
+var decoderPool struct{ b64, qp sync.Pool }
+
+// release gives d back to the pool; d must not be used after.
+func (d *base64Reader) release() {
+	d.r = nil
+	decoderPool.b64.Put(d)
 }
 
 func (d *base64Reader) Read(p []byte) (int, error) {
@@ -143,11 +54,21 @@ func (d *base64Reader) Read(p []byte) (int, error) {
 		d.out = d.out[:0]
 		d.outPos = 0
 		n, err := d.r.Read(d.in)
-		d.decode(d.in[:n])
+		if d.sniff && n > 0 {
+			d.sniff = false
+			d.plain = looksPlain(d.in[:n])
+		}
+		if d.plain {
+			d.out = append(d.out, d.in[:n]...)
+		} else {
+			d.decode(d.in[:n])
+		}
 		if err != nil {
 			d.eof = true
 			d.err = err
-			d.flush()
+			if !d.plain {
+				d.flush()
+			}
 		}
 	}
 	n := copy(p, d.out[d.outPos:])
@@ -155,29 +76,54 @@ func (d *base64Reader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// looksPlain tells text that a sender labelled base64 without encoding
+// it: base64 lines hold no spaces and no punctuation, prose is full of
+// both. One in twenty is far beyond what damaged base64 carries.
+func looksPlain(b []byte) bool {
+	valid, odd := 0, 0
+	for i, c := range b {
+		switch v := b64table[c]; {
+		case v < 64:
+			valid++
+		case c == ' ' || c == '\t':
+			if i+1 < len(b) && b64table[b[i+1]] != b64Space {
+				odd++ // a space inside a line
+			}
+		case v == b64Bad:
+			odd++
+		}
+	}
+	return valid+odd >= 16 && odd*20 > valid
+}
+
 func (d *base64Reader) decode(in []byte) {
 	if cap(d.out) < len(in) {
 		d.out = make([]byte, 0, len(in))
 	}
+	out := d.out
+	acc, nq := d.acc, d.nq
 	for _, c := range in {
-		v := b64val(c)
-		switch {
-		case v >= 0:
-			d.quad[d.nq] = c
-			d.nq++
-			if d.nq == 4 {
-				var o [3]byte
-				base64.StdEncoding.Decode(o[:], d.quad[:])
-				d.out = append(d.out, o[:]...)
-				d.nq = 0
+		v := b64table[c]
+		if v < 64 {
+			acc = acc<<6 | uint32(v)
+			nq++
+			if nq == 4 {
+				out = append(out, byte(acc>>16), byte(acc>>8), byte(acc))
+				acc, nq = 0, 0
 			}
-		case c == '=':
+			continue
+		}
+		switch v {
+		case b64Pad:
+			d.out, d.acc, d.nq = out, acc, nq
 			d.flush()
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			out, acc, nq = d.out, 0, 0
+		case b64Space:
 		default:
 			d.skipped = true
 		}
 	}
+	d.out, d.acc, d.nq = out, acc, nq
 }
 
 // flush decodes an incomplete group at padding or at the end of input.
@@ -187,38 +133,40 @@ func (d *base64Reader) flush() {
 		return
 	case 1:
 		d.partial = true
-	case 2, 3:
-		var q [4]byte
-		copy(q[:], d.quad[:d.nq])
-		for i := d.nq; i < 4; i++ {
-			q[i] = 'A'
-		}
-		var o [3]byte
-		base64.StdEncoding.Decode(o[:], q[:])
-		d.out = append(d.out, o[:d.nq-1]...)
-		if !d.eof {
-			break
-		}
+	case 2:
+		d.out = append(d.out, byte(d.acc>>4))
+	case 3:
+		d.out = append(d.out, byte(d.acc>>10), byte(d.acc>>2))
+	}
+	if d.nq > 1 && d.eof {
 		d.partial = true
 	}
-	d.nq = 0
+	d.acc, d.nq = 0, 0
 }
 
-func b64val(c byte) int {
-	switch {
-	case 'A' <= c && c <= 'Z':
-		return int(c - 'A')
-	case 'a' <= c && c <= 'z':
-		return int(c-'a') + 26
-	case '0' <= c && c <= '9':
-		return int(c-'0') + 52
-	case c == '+' || c == '-':
-		return 62
-	case c == '/' || c == '_':
-		return 63
+const (
+	b64Pad   = 0xfe
+	b64Space = 0xfd
+	b64Bad   = 0xff
+)
+
+// b64table maps a byte to its 6-bit value (both the standard and the URL
+// alphabet, which some senders use), or to b64Pad, b64Space or b64Bad.
+var b64table = func() (t [256]byte) {
+	for i := range t {
+		t[i] = b64Bad
 	}
-	return -1
-}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := range len(alphabet) {
+		t[alphabet[i]] = byte(i)
+	}
+	t['-'], t['_'] = 62, 63
+	t['='] = b64Pad
+	for _, c := range " \t\r\n" {
+		t[c] = b64Space
+	}
+	return t
+}()
 
 // qpReader decodes quoted-printable leniently: "=" not followed by two hex
 // digits is kept as is, soft breaks with trailing spaces are honoured,
@@ -235,7 +183,18 @@ type qpReader struct {
 }
 
 func newQPReader(r io.Reader) *qpReader {
-	return &qpReader{r: r, in: make([]byte, 4<<10)}
+	q, _ := decoderPool.qp.Get().(*qpReader)
+	if q == nil {
+		return &qpReader{r: r, in: make([]byte, 4<<10)}
+	}
+	*q = qpReader{r: r, in: q.in, line: q.line[:0], out: q.out[:0]}
+	return q
+}
+
+// release gives q back to the pool; q must not be used after.
+func (q *qpReader) release() {
+	q.r = nil
+	decoderPool.qp.Put(q)
 }
 
 func (q *qpReader) Read(p []byte) (int, error) {
@@ -309,18 +268,25 @@ func (q *qpReader) decodeLine(l []byte, mode qpMode) {
 			l = l[:n-1]
 		}
 	}
+	// Decoded output is never longer than its input: grow once, then
+	// write by index (French text has an escape every few bytes, too
+	// often for a search-and-copy loop to pay).
+	n := len(q.out)
+	out := slices.Grow(q.out, len(l)+2)[:n+len(l)+2]
 	for i := 0; i < len(l); i++ {
 		c := l[i]
 		if c == '=' && i+2 < len(l) && isHex(l[i+1]) && isHex(l[i+2]) {
-			q.out = append(q.out, unhex(l[i+1])<<4|unhex(l[i+2]))
+			c = unhex(l[i+1])<<4 | unhex(l[i+2])
 			i += 2
-			continue
 		}
-		q.out = append(q.out, c)
+		out[n] = c
+		n++
 	}
 	if !soft {
-		q.out = append(q.out, '\r', '\n')
+		out[n], out[n+1] = '\r', '\n'
+		n += 2
 	}
+	q.out = out[:n]
 }
 
 // unflow undoes format=flowed (RFC 3676 4.2): a line ending in a space

@@ -52,6 +52,8 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 		total     int
 		skipping  bool
 		first     = true
+		blanks    int    // blank lines skipped before the top-level header
+		indent    []byte // indentation of a top-level header that has one
 		noteExtra = func(msg string) {
 			if !skipping {
 				p.defect("%s: %s; rest of the header ignored", what, msg)
@@ -96,6 +98,18 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 			return h, true
 		}
 		line, _ := splitEOL(chunk)
+		top := what == "top-level header"
+		if first && top && len(bytes.Trim(line, " \t\r")) == 0 && blanks < maxLeadingBlanks {
+			// Blank or white lines in front of the header (a broken
+			// gateway or a pasted mail): without them the message is
+			// whole, with them the sender and attachments were lost.
+			if blanks == 0 {
+				p.defect("%s: blank lines before it skipped", what)
+			}
+			blanks++
+			total += len(chunk)
+			continue
+		}
 		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
 			flush()
 			return h, false
@@ -103,6 +117,18 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 		total += len(chunk)
 		if total > maxHeaderBytes {
 			noteExtra("header block over 512 KB")
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if first && top {
+				if rest := bytes.TrimLeft(line, " \t"); looksLikeNamedField(rest) {
+					// The whole header indented, or only its first line.
+					indent = line[:len(line)-len(rest)]
+					p.defect("%s: indented field names read as fields", what)
+					line = rest
+				}
+			} else if len(indent) > 0 && bytes.HasPrefix(line, indent) && looksLikeNamedField(line[len(indent):]) {
+				line = line[len(indent):]
+			}
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			if first {
@@ -138,6 +164,29 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 			cur = append(cur, line...)
 		}
 	}
+}
+
+// maxLeadingBlanks bounds the blank lines skipped before a header.
+const maxLeadingBlanks = 100
+
+// looksLikeNamedField is the stricter test applied to indented lines,
+// which are usually continuations: "Name: value" with a name made of
+// letters, digits and hyphens that starts with a letter.
+func looksLikeNamedField(line []byte) bool {
+	i := bytes.IndexByte(line, ':')
+	if i <= 0 || i > 76 {
+		return false
+	}
+	c := line[0]
+	if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+		return false
+	}
+	for _, c := range bytes.TrimRight(line[:i], " \t") {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // looksLikeField reports whether line starts a "Name: value" header field.
@@ -182,7 +231,8 @@ func (p *parser) makeField(raw []byte, what string) (field, bool) {
 		b.Write(l)
 	}
 	key := textproto.CanonicalMIMEHeaderKey(name)
-	v, raw8 := salvage8bit([]byte(b.String()))
+	raw8 := !isASCII([]byte(b.String()))
+	v, _ := salvage8bit(escapeRaw8InWords([]byte(b.String())))
 	if raw8 {
 		p.defect("%s: raw 8-bit bytes in %s", what, key)
 	}
@@ -217,48 +267,17 @@ func oddCase(name, key string) bool {
 
 // salvage8bit turns a header's bytes into UTF-8: valid UTF-8 is kept (the
 // usual case of raw 8-bit headers from modern clients), anything else is
-// read as windows-1252 (old French clients). raw8 tells a defect was seen.
+// read run by run (see guessLegacy): one stray byte does not turn a whole
+// UTF-8 header into windows-1252. raw8 tells a defect was seen.
 func salvage8bit(b []byte) (s string, raw8 bool) {
-	ascii := true
-	for _, c := range b {
-		if c >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(b) {
 		return string(b), false
 	}
 	if utf8.Valid(b) {
 		return string(b), true
 	}
-	return decodeWindows1252(b), true
-}
-
-// decodeWords decodes RFC 2047 encoded words; a value that cannot be
-// decoded is kept as written rather than lost.
-func (p *parser) decodeWords(s string) string {
-	if !strings.Contains(s, "=?") {
-		return s
-	}
-	d, err := p.wd.DecodeHeader(s)
-	if err != nil {
-		return s
-	}
-	// mime.WordDecoder passes UTF-8 words through unchecked.
-	return fixUTF8(d)
-}
-
-// fixUTF8 makes s valid UTF-8, reading it as windows-1252 when it holds
-// no UTF-8 sequence at all.
-func fixUTF8(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	if !hasUTF8Multibyte([]byte(s)) {
-		return decodeWindows1252([]byte(s))
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
+	s, _ = guessLegacy(b)
+	return s, true
 }
 
 // wordCharsetReader lets mime.WordDecoder read any charset we can read in
@@ -269,7 +288,7 @@ func wordCharsetReader(label string, input io.Reader) (io.Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, _ := convertCharset(b, label)
+	s, _, _ := convertCharset(b, label)
 	return strings.NewReader(s), nil
 }
 
@@ -388,7 +407,7 @@ func (p *parser) parseParams(v string) (value string, params map[string]string) 
 		}
 		var s string
 		if label != "" {
-			s, _ = convertCharset(raw, label)
+			s, _, _ = convertCharset(raw, label)
 		} else {
 			s, _ = salvage8bit(raw)
 		}
@@ -453,77 +472,6 @@ func msgIDs(v string) []string {
 	return ids
 }
 
-// addresses parses an address list, falling back to a lenient scan when
-// net/mail refuses it (unclosed brackets, stray characters...).
-func (p *parser) addresses(key, v string) []Address {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return nil
-	}
-	ap := mail.AddressParser{WordDecoder: &p.wd}
-	list, err := ap.ParseList(v)
-	if err == nil {
-		out := make([]Address, 0, len(list))
-		for _, a := range list {
-			out = append(out, Address{Name: fixUTF8(strings.TrimSpace(a.Name)), Email: fixUTF8(strings.ToLower(a.Address))})
-		}
-		return out
-	}
-	out := lenientAddresses(v, p.decodeWords)
-	p.defect("malformed %s header %q: %v", key, truncate(v, 200), err)
-	return out
-}
-
-// lenientAddresses splits on commas outside quotes and brackets and takes
-// whatever looks like an address in each piece.
-func lenientAddresses(v string, decode func(string) string) []Address {
-	var out []Address
-	var pieces []string
-	depth, quoted, startAt := 0, false, 0
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case c == '"':
-			quoted = !quoted
-		case quoted:
-		case c == '<':
-			depth++
-		case c == '>':
-			if depth > 0 {
-				depth--
-			}
-		case c == ',' && depth == 0:
-			pieces = append(pieces, v[startAt:i])
-			startAt = i + 1
-		}
-	}
-	pieces = append(pieces, v[startAt:])
-	for _, piece := range pieces {
-		piece = strings.TrimSpace(piece)
-		var name, addr string
-		if i := strings.IndexByte(piece, '<'); i >= 0 {
-			name = piece[:i]
-			addr = piece[i+1:]
-			if j := strings.IndexByte(addr, '>'); j >= 0 {
-				addr = addr[:j]
-			}
-		} else {
-			for _, w := range strings.Fields(piece) {
-				if strings.Contains(w, "@") {
-					addr = w
-					break
-				}
-			}
-		}
-		addr = strings.Trim(strings.TrimSpace(addr), `"'()<>;,`)
-		if !strings.Contains(addr, "@") || strings.ContainsAny(addr, " \t") {
-			continue
-		}
-		name = strings.TrimSpace(strings.Trim(strings.TrimSpace(name), `"`))
-		out = append(out, Address{Name: decode(name), Email: strings.ToLower(addr)})
-	}
-	return out
-}
-
 // parseDate reads RFC 5322 dates and the variants real clients send.
 func parseDate(v string) (time.Time, error) {
 	if t, err := mail.ParseDate(v); err == nil {
@@ -566,5 +514,5 @@ func truncate(s string, n int) string {
 // decodeParamName decodes a filename parameter that also carries RFC 2047
 // words (Outlook and Thunderbird both do, against RFC 2047 5).
 func (p *parser) decodeParamName(s string) string {
-	return p.decodeWords(s)
+	return decodeWords(s)
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"sync"
 )
 
 // Bounds on what one message may cost. They are far above what a real
@@ -71,7 +72,27 @@ type lineReader struct {
 
 func newLineReader(r io.Reader) *lineReader {
 	src := &srcReader{r: r}
-	return &lineReader{br: bufio.NewReaderSize(src, readBufferSize), src: src, atStart: true}
+	br, _ := readerPool.Get().(*bufio.Reader)
+	if br == nil {
+		br = bufio.NewReaderSize(src, readBufferSize)
+	} else {
+		br.Reset(src)
+	}
+	return &lineReader{br: br, src: src, atStart: true}
+}
+
+// readerPool and textPool recycle the two buffers every Parse needs: on a
+// few-KB mail, allocating (and collecting) them cost more than reading it.
+var (
+	readerPool sync.Pool // *bufio.Reader of readBufferSize
+	textPool   sync.Pool // *[]byte for text parts
+)
+
+// release returns the read buffer to the pool; l must not be used after.
+func (l *lineReader) release() {
+	l.br.Reset(nil)
+	readerPool.Put(l.br)
+	l.br = nil
 }
 
 // next returns the next chunk: a whole line with its line ending, or a
@@ -171,37 +192,59 @@ func (p *parser) newBody() *bodyReader {
 }
 
 func (b *bodyReader) Read(out []byte) (int, error) {
-	for len(b.pending) == 0 {
+	n := 0
+	for n < len(out) {
+		if len(b.pending) > 0 {
+			k := copy(out[n:], b.pending)
+			b.pending = b.pending[k:]
+			n += k
+			continue
+		}
 		if b.done {
-			return 0, b.err
+			break
 		}
-		chunk, start, err := b.p.lr.next()
-		if err != nil {
+		// Whole lines are copied straight into out while they fit: one
+		// Read hands the decoder many lines, not one.
+		b.nextLine(out[n:], &n)
+	}
+	if n > 0 {
+		return n, nil
+	}
+	return 0, b.err
+}
+
+// nextLine reads the next line of the body. It goes to dst (counted in
+// *n) when it fits, else to b.pending.
+func (b *bodyReader) nextLine(dst []byte, n *int) {
+	chunk, start, err := b.p.lr.next()
+	if err != nil {
+		b.done = true
+		b.p.term = termination{eof: true}
+		b.err = io.EOF
+		if err != io.EOF {
+			b.err = err
+		}
+		return
+	}
+	if start && len(chunk) >= 2 && chunk[0] == '-' && chunk[1] == '-' {
+		if lvl, final, ok := b.p.boundaryOf(chunk); ok {
 			b.done = true
-			b.p.term = termination{eof: true}
+			b.p.term = termination{level: lvl, final: final}
 			b.err = io.EOF
-			if err != io.EOF {
-				b.err = err
-			}
-			return 0, b.err
+			return
 		}
-		if start && len(chunk) >= 2 && chunk[0] == '-' && chunk[1] == '-' {
-			if lvl, final, ok := b.p.boundaryOf(chunk); ok {
-				b.done = true
-				b.p.term = termination{level: lvl, final: final}
-				b.err = io.EOF
-				return 0, io.EOF
-			}
-		}
-		content, eol := splitEOL(chunk)
+	}
+	content, eol := splitEOL(chunk)
+	if b.eolLen+len(content) <= len(dst) {
+		k := copy(dst, b.eol[:b.eolLen])
+		k += copy(dst[k:], content)
+		*n += k
+	} else {
 		b.buf = append(b.buf[:0], b.eol[:b.eolLen]...)
 		b.buf = append(b.buf, content...)
-		b.eolLen = copy(b.eol[:], eol)
 		b.pending = b.buf
 	}
-	n := copy(out, b.pending)
-	b.pending = b.pending[n:]
-	return n, nil
+	b.eolLen = copy(b.eol[:], eol)
 }
 
 // boundaryOf reports whether line is a delimiter of an open multipart,
@@ -211,6 +254,9 @@ func (p *parser) boundaryOf(line []byte) (level int, final bool, ok bool) {
 		return 0, false, false
 	}
 	rest := bytes.TrimRight(line[2:], " \t\r\n")
+	if bytes.IndexByte(rest, ' ') >= 0 || bytes.IndexByte(rest, '\t') >= 0 {
+		rest = []byte(boundaryKey(string(rest)))
+	}
 	for i := len(p.bounds) - 1; i >= 0; i-- {
 		b := p.bounds[i]
 		if b == "" {

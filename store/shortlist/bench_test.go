@@ -65,7 +65,9 @@ func BenchmarkExportCSV10k(b *testing.B) {
 // BenchmarkExportXLSX10k: the goal is under three seconds.
 func BenchmarkExportXLSX10k(b *testing.B) {
 	loc := paris(b)
-	benchExport(b, func(w io.Writer, rows []shortlist.Row) error { return shortlist.WriteXLSX(w, rows, loc) })
+	benchExport(b, func(w io.Writer, rows []shortlist.Row) error {
+		return shortlist.WriteXLSX(w, rows, shortlist.XLSXOptions{Location: loc})
+	})
 }
 
 func BenchmarkExportJSON10k(b *testing.B) {

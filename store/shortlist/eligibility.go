@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // Rules decide who may join the program.
@@ -93,7 +94,7 @@ func siretValid(a *store.Application) bool {
 	if a.SiretValid != nil {
 		return *a.SiretValid
 	}
-	return store.ValidSiret(a.Siret)
+	return applicant.ValidSiret(a.Siret)
 }
 
 // normDepartement spells a département the way the store does: "5" and
@@ -139,7 +140,7 @@ func containsRun(words, run []string) bool {
 // accents, in the masculine singular, so that "Co-Gérantes" and "gérant"
 // meet: ["co", "gerant"].
 func roleWords(s string) []string {
-	s = foldAccents(strings.ToLower(s))
+	s = applicant.Fold(s)
 	fields := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 	for i, w := range fields {
 		fields[i] = masculine(w)
@@ -168,11 +169,3 @@ func masculine(w string) string {
 	}
 	return w
 }
-
-var accentFold = strings.NewReplacer(
-	"à", "a", "â", "a", "ä", "a", "á", "a", "ç", "c", "é", "e", "è", "e", "ê", "e", "ë", "e",
-	"î", "i", "ï", "i", "í", "i", "ô", "o", "ö", "o", "ó", "o", "ù", "u", "û", "u", "ü", "u", "ú", "u",
-	"ÿ", "y", "œ", "oe", "æ", "ae", "’", "'",
-)
-
-func foldAccents(s string) string { return accentFold.Replace(s) }

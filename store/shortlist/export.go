@@ -10,9 +10,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
-// Columns of every export, in order; JSON uses them as keys.
+// Columns are the machine field names, in the order of the exports for
+// programs: the RFC 4180 CSV has them as its header, JSON as its keys.
+// The exports people read (the default CSV, the XLSX) have the same
+// columns in ReadingColumns order, with titles (see Titles).
 var Columns = []string{
 	"rank", "reference", "status", "last_name", "first_name", "company", "siret", "siret_valid",
 	"commune", "postal_code", "departement", "headcount", "role", "sector", "email", "phone",
@@ -30,9 +36,11 @@ const (
 	kindInt
 	kindBool
 	kindTime
-	kindPhone // E.164 in JSON, the French way in spreadsheets
-	kindList  // an array in JSON, text in spreadsheets
-	kindSiret // digits, grouped in the French CSV
+	kindPhone   // E.164 in JSON, the French way in spreadsheets
+	kindList    // an array in JSON, text in spreadsheets
+	kindSiret   // digits, grouped in the French CSV
+	kindStatus  // a code for programs, a word for people
+	kindMissing // field codes for programs, names for people
 )
 
 // value is one cell, typed, so that each writer renders it its own way.
@@ -43,6 +51,7 @@ type value struct {
 	b    bool
 	t    time.Time
 	list []string
+	miss []store.Missing // kindMissing
 }
 
 func text(s string) value {
@@ -93,17 +102,17 @@ func (row *Row) values(dst []value) []value {
 		phone = value{kind: kindPhone, s: a.Phone}
 	}
 	missing := make([]string, len(a.Missing))
-	missingText := make([]string, len(a.Missing))
+	missingCodes := make([]string, len(a.Missing))
 	for i, m := range a.Missing {
-		missing[i], missingText[i] = m.Field, m.Field
+		missing[i], missingCodes[i] = m.Field, m.Field
 		if m.Reason != "" {
-			missingText[i] += " (" + m.Reason + ")"
+			missingCodes[i] += " (" + m.Reason + ")"
 		}
 	}
 	return append(dst[:0],
 		rank,
 		text(a.Reference),
-		text(a.Status),
+		value{kind: kindStatus, s: a.Status},
 		text(a.LastName),
 		text(a.FirstName),
 		text(a.Company),
@@ -119,7 +128,7 @@ func (row *Row) values(dst []value) []value {
 		phone,
 		value{kind: kindTime, t: a.ReceivedAt},
 		value{kind: kindBool, b: row.Complete},
-		list(missing, strings.Join(missingText, ", ")),
+		value{kind: kindMissing, list: missing, s: strings.Join(missingCodes, ", "), miss: a.Missing},
 		value{kind: kindBool, b: row.Eligible},
 		list(row.Reasons, strings.Join(row.Reasons, " ; ")),
 		intPtr(a.Score),
@@ -153,20 +162,10 @@ func Neutralize(s string) string {
 // +33612345678 -> "06 12 34 56 78". Anything else is returned neutralized
 // as it is ("'+41221234567"), since a leading + would be a formula.
 func FrenchPhone(e164 string) string {
-	if len(e164) == 12 && strings.HasPrefix(e164, "+33") && allDigits(e164[3:]) {
-		d := "0" + e164[3:]
-		return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10]
+	if d := applicant.DisplayPhone(e164); d != e164 {
+		return d
 	}
 	return Neutralize(e164)
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // frenchDate is how French spreadsheets show a date and time.
@@ -174,11 +173,16 @@ const frenchDate = "02/01/2006 15:04"
 
 // CSVOptions choose the CSV dialect.
 type CSVOptions struct {
-	// RFC4180 writes plain CSV for programs: comma, CRLF, no BOM, RFC 3339
-	// dates, booleans true/false. The default is for a French Excel: BOM
-	// (so it reads UTF-8), semicolon (the comma is the decimal separator),
-	// CRLF, dd/mm/yyyy hh:mm, oui/non.
+	// RFC4180 writes plain CSV for programs: comma, CRLF, no BOM, the
+	// machine field names (Columns) as header, status codes, RFC 3339
+	// dates, booleans true/false. The default is for people in a French
+	// Excel: BOM (so it reads UTF-8), semicolon (the comma is the decimal
+	// separator), CRLF, titles in ReadingColumns order, statuses as words,
+	// dd/mm/yyyy hh:mm, oui/non.
 	RFC4180 bool
+	// Language of the titles and words of the default dialect: "en" for
+	// English, French otherwise ([program] language).
+	Language string
 	// Location of the dates; the program's timezone when nil.
 	Location *time.Location
 }
@@ -200,15 +204,19 @@ func WriteCSV(w io.Writer, rows []Row, opts CSVOptions) error {
 		}
 		cw.Comma = ';'
 	}
-	if err := cw.Write(Columns); err != nil {
+	header, order := Titles(opts.Language), readingIndex
+	if opts.RFC4180 {
+		header, order = Columns, identity
+	}
+	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	record := make([]string, len(Columns))
 	var vals []value
 	for i := range rows {
 		vals = rows[i].values(vals)
-		for j, v := range vals {
-			record[j] = Neutralize(csvCell(v, loc, opts.RFC4180))
+		for j, k := range order {
+			record[j] = Neutralize(cellText(vals[k], loc, opts.RFC4180, opts.Language))
 		}
 		if err := cw.Write(record); err != nil {
 			return fmt.Errorf("write csv: %w", err)
@@ -224,10 +232,31 @@ func WriteCSV(w io.Writer, rows []Row, opts CSVOptions) error {
 	return nil
 }
 
-func csvCell(v value, loc *time.Location, plain bool) string {
+// identity is the order of Columns.
+var identity = func() []int {
+	idx := make([]int, len(Columns))
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}()
+
+// cellText renders v as text: for programs when plain, otherwise for
+// people reading lang.
+func cellText(v value, loc *time.Location, plain bool, lang string) string {
 	switch v.kind {
 	case kindText, kindList:
 		return v.s
+	case kindStatus:
+		if plain {
+			return v.s
+		}
+		return StatusLabel(v.s, lang)
+	case kindMissing:
+		if plain {
+			return v.s
+		}
+		return missingText(v.miss, lang)
 	case kindPhone:
 		return FrenchPhone(v.s)
 	case kindSiret:
@@ -240,13 +269,10 @@ func csvCell(v value, loc *time.Location, plain bool) string {
 	case kindInt:
 		return strconv.Itoa(v.n)
 	case kindBool:
-		switch {
-		case plain:
+		if plain {
 			return strconv.FormatBool(v.b)
-		case v.b:
-			return "oui"
 		}
-		return "non"
+		return yesNo(v.b, lang)
 	case kindTime:
 		if v.t.IsZero() {
 			return ""
@@ -310,13 +336,13 @@ func WriteJSON(w io.Writer, rows []Row, loc *time.Location) error {
 
 func jsonValue(v value, loc *time.Location) any {
 	switch v.kind {
-	case kindText, kindPhone, kindSiret:
+	case kindText, kindPhone, kindSiret, kindStatus:
 		return v.s
 	case kindInt:
 		return v.n
 	case kindBool:
 		return v.b
-	case kindList:
+	case kindList, kindMissing:
 		return v.list
 	case kindTime:
 		if v.t.IsZero() {

@@ -1,0 +1,123 @@
+package extract
+
+import (
+	"testing"
+)
+
+// A headcount is read in sentences, never from other counts (kilometres,
+// lorries, farms).
+func TestHeadcountFromText(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int // 0: none
+	}{
+		{"Nous sommes 12 salariés et nous travaillons le bois.", 12},
+		{"Nous sommes aujourd'hui une équipe de 23 personnes, dont 9 en parcours d'insertion.", 23},
+		{"Nous sommes une TPE de 3 ETP et nous consacrons 2 500 € à la formation.", 3},
+		{"Nous employons 5 salariés, dont deux apprentis.", 5},
+		{"Notre entreprise compte quinze salariés ; nous brassons depuis 2014.", 15},
+		{"Nous sommes 14 salariés, dont 9 associés.", 14},
+		{"l'effectif est de 3 personnes en comptant la direction", 3},
+		{"j'emploie trois salariés depuis quatre ans", 3},
+		{"Nous roulons 1 400 000 km par an avec 14 poids lourds.", 0},
+		{"Installé depuis douze ans, je travaille avec 42 exploitations.", 0},
+	}
+	for _, tt := range tests {
+		n, ok := headcountFromText(tt.in)
+		if !ok {
+			n = 0
+		}
+		if n != tt.want {
+			t.Errorf("headcountFromText(%q) = %d, want %d", tt.in, n, tt.want)
+		}
+	}
+}
+
+// TestHeadcountValue reads the value of a headcount label: digits or
+// words, a breakdown followed by its total; an approximation is none.
+func TestHeadcountValue(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int // -1: none
+	}{
+		{"4", 4},
+		{"31 salariés", 31},
+		{"douze salariés", 12},
+		{"6 personnes (dont 2 apprentis)", 6},
+		{"trois personnes", 3},
+		{"2 salariés + 2 saisonniers, soit 5 avec moi", 5},
+		{"3 CDI et 1 CDD, au total 4", 4},
+		{"6 salariés", 6},
+		{"une quinzaine de salariés", -1},
+		{"une vingtaine", -1},
+		{"Une dizaine", -1},
+	}
+	for _, tt := range tests {
+		n, ok := headcountValue(tt.in)
+		if !ok {
+			n = -1
+		}
+		if n != tt.want {
+			t.Errorf("headcountValue(%q) = %d, want %d", tt.in, n, tt.want)
+		}
+	}
+}
+
+// People counted by their trade ("trois kinés", "6 vendeuses") are a
+// headcount; communes counted the same way are not.
+func TestHeadcountByTrade(t *testing.T) {
+	tests := []struct {
+		text string
+		want int
+	}{
+		{"Au cabinet nous travaillons à trois kinés associés depuis 2019.", 3},
+		{"L'équipe compte 6 vendeuses et un livreur.", 6},
+		{"On exerce à deux médecins dans la maison de santé.", 2},
+		{"Le cabinet regroupe quatre infirmiers.", 4},
+	}
+	for _, tc := range tests {
+		if n, ok := headcountFromText(tc.text); !ok || n != tc.want {
+			t.Errorf("%q: got %d %v, want %d", tc.text, n, ok, tc.want)
+		}
+	}
+	// Counting something else is not a headcount.
+	if n, ok := headcountFromText("Nous livrons à cinq communes du canton."); ok {
+		t.Errorf("communes: %d", n)
+	}
+}
+
+// "Je travaille seule" is a headcount of one, unless someone works with
+// the author; the sector can be a sentence.
+func TestWorkingAloneAndSectorInSentences(t *testing.T) {
+	tests := []struct {
+		text   string
+		want   int // 0: none
+		sector string
+	}{
+		{"Je souhaite candidater. Je travaille seule dans mon atelier de reliure à Florac (48400).", 1, ""},
+		{"Je souhaite candidater. Je travaille seul avec mon apprenti à Mende (48000).", 0, ""},
+		{"Je souhaite candidater. Je suis seule à porter ce projet, à Mende (48000).", 0, ""},
+		{"Je souhaite candidater.\nNombre de personnes au sein de la structure : 1 (moi)\nCode postal : 48000", 1, ""},
+		{"Je souhaite candidater. Notre secteur d'activité est la restauration traditionnelle. Mende (48000).", 0, "restauration traditionnelle"},
+	}
+	for _, tt := range tests {
+		r := applicantOf(t, "Anne Rouvière", "anne.rouviere@free.fr", tt.text)
+		got := 0
+		if r.Applicant.Headcount != nil {
+			got = *r.Applicant.Headcount
+		}
+		if got != tt.want || r.Applicant.Sector != tt.sector {
+			t.Errorf("%q: headcount %d sector %q", tt.text, got, r.Applicant.Sector)
+		}
+	}
+}
+
+// TestHeadcountInMail reads informal and English headcounts in whole mails.
+func TestHeadcountInMail(t *testing.T) {
+	checkFields(t, []fieldCase{
+		{name: "'on est 3' is a headcount", text: "Bonjour\nJe voudrais candidater pour le programme, je tiens la boulangerie Rieu à Mende 48000, on est 3 en tout.\nSiret 81234567600017\nPaul",
+			want: map[string]string{"headcount": "3"}},
+		{name: "English headcount", text: "Hello,\nI would like to apply with my company, Aubrac Lodges, which I run as its manager.\nWe employ 6 people all year.\nBest regards,\nTom Reed",
+			want: map[string]string{"headcount": "6", "company": "Aubrac Lodges"}},
+	})
+}

@@ -1,0 +1,243 @@
+package mailparse
+
+import (
+	"net/mail"
+	"strings"
+)
+
+// addresses parses an address list, falling back to a lenient scan when
+// net/mail refuses it (unclosed brackets, stray characters...).
+func (p *parser) addresses(key, v string) []Address {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	ap := mail.AddressParser{WordDecoder: &p.wd}
+	list, err := ap.ParseList(v)
+	var commentNames map[string]string
+	if err != nil && strings.IndexByte(v, '(') >= 0 {
+		// RFC 5322 allows comments almost anywhere in an address
+		// ("marie(bureau)@x.fr", "(pro) Marie <m@x.fr> (fixe)");
+		// net/mail only takes them in a few places.
+		var clean []string
+		for _, piece := range splitAddressList(v) {
+			c, comments := stripComments(piece)
+			clean = append(clean, c)
+			if len(comments) > 0 && strings.IndexByte(c, '<') < 0 {
+				// A bare addr-spec's comment is its owner's name.
+				for _, a := range lenientAddresses(c, decodeWords) {
+					if commentNames == nil {
+						commentNames = map[string]string{}
+					}
+					commentNames[a.Email] = decodeWords(strings.Join(comments, " "))
+				}
+			}
+		}
+		cleaned := strings.Join(clean, ", ")
+		if l, err2 := ap.ParseList(cleaned); err2 == nil {
+			list, err = l, nil
+		}
+	}
+	if err != nil && strings.Contains(v, "=?") && !strings.Contains(stripWords(v), "@") {
+		// The whole mailbox inside one encoded-word (some web forms
+		// encode "Name <addr>" at once): decoded, it parses.
+		p.defect("%s header: the whole mailbox is inside an encoded-word", key)
+		if l, err2 := ap.ParseList(decodeWords(v)); err2 == nil {
+			list, err = l, nil
+		} else {
+			v = decodeWords(v)
+		}
+	}
+	var out []Address
+	if err == nil {
+		out = make([]Address, 0, len(list))
+		for _, a := range list {
+			// net/mail leaves the encoded-words of a quoted display
+			// name as they are; some clients quote them all the same.
+			out = append(out, Address{
+				Name:  decodeWords(strings.TrimSpace(a.Name)),
+				Email: strings.ToValidUTF8(strings.ToLower(a.Address), "\uFFFD"),
+			})
+		}
+	} else {
+		out = lenientAddresses(v, decodeWords)
+		p.defect("malformed %s header %q: %v", key, truncate(v, 200), err)
+	}
+	for i := range out {
+		if out[i].Name == "" && commentNames[out[i].Email] != "" {
+			out[i].Name = commentNames[out[i].Email]
+		}
+	}
+	return out
+}
+
+// splitAddressList cuts an address list at the commas that are outside
+// quotes, angle brackets and comments.
+func splitAddressList(v string) []string {
+	var pieces []string
+	angle, parens, quoted, startAt := 0, 0, false, 0
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '\\' && (quoted || parens > 0):
+			i++
+		case c == '"' && parens == 0:
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			parens++
+		case c == ')':
+			if parens > 0 {
+				parens--
+			}
+		case parens > 0:
+		case c == '<':
+			angle++
+		case c == '>':
+			if angle > 0 {
+				angle--
+			}
+		case c == ',' && angle == 0:
+			pieces = append(pieces, v[startAt:i])
+			startAt = i + 1
+		}
+	}
+	return append(pieces, v[startAt:])
+}
+
+// stripComments removes the (possibly nested) comments of an address
+// outside quoted strings and returns their text. A comment inside angle
+// brackets or against an addr-spec ("marie(bureau)@x.fr") disappears;
+// elsewhere it leaves a space so that the words around it stay apart.
+func stripComments(v string) (string, []string) {
+	var out, cur strings.Builder
+	var comments []string
+	parens, angle, quoted, start := 0, 0, false, 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if parens > 0 {
+			switch c {
+			case '\\':
+				if i+1 < len(v) {
+					i++
+					cur.WriteByte(v[i])
+				}
+				continue
+			case '(':
+				parens++
+			case ')':
+				parens--
+				if parens == 0 {
+					if t := strings.TrimSpace(cur.String()); t != "" {
+						comments = append(comments, t)
+					}
+					cur.Reset()
+					if angle == 0 && !addrSpecChar(v, start-1) && !addrSpecChar(v, i+1) {
+						out.WriteByte(' ')
+					}
+					continue
+				}
+			}
+			cur.WriteByte(c)
+			continue
+		}
+		switch {
+		case quoted && c == '\\' && i+1 < len(v):
+			out.WriteByte(c)
+			i++
+			c = v[i]
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '(':
+			parens, start = 1, i
+			continue
+		case c == '<':
+			angle++
+		case c == '>':
+			if angle > 0 {
+				angle--
+			}
+		}
+		out.WriteByte(c)
+	}
+	if parens > 0 {
+		// An unclosed comment: keep its text rather than lose it.
+		out.WriteString(cur.String())
+	}
+	return strings.TrimSpace(out.String()), comments
+}
+
+// stripWords removes the encoded-words of v, to look at what is around
+// them.
+func stripWords(v string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(v, "=?")
+		if i < 0 {
+			break
+		}
+		_, n, ok := parseWord(v[i:])
+		if !ok {
+			b.WriteString(v[:i+2])
+			v = v[i+2:]
+			continue
+		}
+		b.WriteString(v[:i])
+		v = v[i+n:]
+	}
+	b.WriteString(v)
+	return b.String()
+}
+
+// addrSpecChar tells whether v[i] is an "@" or "." that glues a comment
+// to the addr-spec around it.
+func addrSpecChar(v string, i int) bool {
+	return i >= 0 && i < len(v) && (v[i] == '@' || v[i] == '.')
+}
+
+// lenientAddresses takes whatever looks like an address in each piece of
+// a list that net/mail refused. A piece without an address is the start
+// of the next one's name ("Dupont, Marie <m@x.fr>" unquoted).
+func lenientAddresses(v string, decode func(string) string) []Address {
+	var out []Address
+	carry := ""
+	for _, piece := range splitAddressList(v) {
+		piece, _ = stripComments(piece)
+		piece = strings.TrimSpace(piece)
+		var name, addr string
+		if i := strings.IndexByte(piece, '<'); i >= 0 {
+			name = piece[:i]
+			addr = piece[i+1:]
+			if j := strings.IndexByte(addr, '>'); j >= 0 {
+				if strings.TrimSpace(name) == "" {
+					name = addr[j+1:] // "<m@x.fr> Marie Dupont"
+				}
+				addr = addr[:j]
+			}
+		} else {
+			for _, w := range strings.Fields(piece) {
+				if strings.Contains(w, "@") {
+					addr = w
+					break
+				}
+			}
+		}
+		addr = strings.Trim(strings.TrimSpace(addr), `"'()<>;,`)
+		if len(addr) > 7 && strings.EqualFold(addr[:7], "mailto:") {
+			addr = addr[7:]
+		}
+		if !strings.Contains(addr, "@") || strings.ContainsAny(addr, " \t") {
+			if piece != "" && len(carry) < 200 {
+				carry += piece + ", "
+			}
+			continue
+		}
+		name = strings.TrimSpace(strings.Trim(strings.TrimSpace(name), `"`))
+		if carry != "" && name != "" {
+			name = strings.Trim(carry+name, `"`)
+		}
+		carry = ""
+		out = append(out, Address{Name: decode(name), Email: strings.ToLower(addr)})
+	}
+	return out
+}

@@ -1,0 +1,92 @@
+package applicant
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Fold returns s lowercased, without accents ("Élodie" -> "elodie"), with
+// œ and æ written out and typographic apostrophes, dashes and quotes made
+// plain. Labels, keywords, names and roles are compared folded, because
+// applicants write "Societe", "Société" and "SOCIÉTÉ" alike. It does not
+// keep byte offsets: search the folded text, not the original, with them.
+func Fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == '`' {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch r {
+		case 'œ', 'Œ':
+			b.WriteString("oe")
+			continue
+		case 'æ', 'Æ':
+			b.WriteString("ae")
+			continue
+		}
+		b.WriteRune(FoldRune(r))
+	}
+	return b.String()
+}
+
+// FoldRune lowercases r and removes its diacritics (é -> e); typographic
+// apostrophes, dashes and quotes become ', - and ". Letters that fold to
+// two letters (œ, æ) are left to Fold.
+func FoldRune(r rune) rune {
+	r = unicode.ToLower(r)
+	if r < 0x80 {
+		if r == '`' {
+			return '\''
+		}
+		return r
+	}
+	switch r {
+	case 'à', 'â', 'ä', 'á', 'ã', 'å':
+		return 'a'
+	case 'ç':
+		return 'c'
+	case 'é', 'è', 'ê', 'ë':
+		return 'e'
+	case 'î', 'ï', 'í', 'ì':
+		return 'i'
+	case 'ô', 'ö', 'ó', 'ò', 'õ':
+		return 'o'
+	case 'ù', 'û', 'ü', 'ú':
+		return 'u'
+	case 'ÿ', 'ý':
+		return 'y'
+	case 'ñ':
+		return 'n'
+	case '’', '‘', 'ʼ', '´':
+		return '\''
+	case '–', '—', '‐', '‑', '−':
+		return '-'
+	case '«', '»', '“', '”':
+		return '"'
+	}
+	// Any other accented letter: its base letter, when the decomposition
+	// is one letter followed by combining marks only.
+	if unicode.IsLetter(r) {
+		d := norm.NFD.String(string(r))
+		base := []rune(d)
+		if len(base) > 1 && unicode.IsLetter(base[0]) {
+			for _, m := range base[1:] {
+				if !unicode.Is(unicode.Mn, m) {
+					return r
+				}
+			}
+			return base[0]
+		}
+	}
+	return r
+}
