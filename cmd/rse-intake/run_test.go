@@ -317,13 +317,26 @@ func TestRunDovecot(t *testing.T) {
 	if b, _ := json.Marshal(doc); strings.Contains(string(b), d.Pass()) {
 		t.Error("/healthz shows the password")
 	}
-	m := metrics(t, httpAddr)
-	for key, want := range map[string]float64{
+	// The sender counts a round's mails once the round is over, which
+	// can be just after the SMTP server has the last one.
+	wantMetrics := map[string]float64{
 		"rse_intake_messages_taken_in_total{kind=application}": n,
 		"rse_intake_outbox_sent_total":                         n,
 		"rse_intake_applications{status=incomplete}":           n,
 		"rse_intake_outbox_mails{status=sent}":                 n,
-	} {
+	}
+	m := metrics(t, httpAddr)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); m = metrics(t, httpAddr) {
+		settled := true
+		for key, want := range wantMetrics {
+			settled = settled && m[key] == want
+		}
+		if settled {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for key, want := range wantMetrics {
 		if m[key] != want {
 			t.Errorf("metric %s = %v, want %v", key, m[key], want)
 		}
