@@ -102,6 +102,7 @@ type Prepared struct {
 	src          Source
 	raw          []byte
 	an           Analysis
+	report       []byte // an.Report() as stored, encoded by the reader
 	sha, bodySHA string
 	dirs         store.Dirs // folders to sync before the commit naming the files
 }
@@ -129,6 +130,9 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 	}
 	markTruncated(&an, raw)
 	r.an = an
+	if r.report, err = json.Marshal(an.Report()); err != nil {
+		return nil, fmt.Errorf("encode analysis: %w", err)
+	}
 	r.sha, r.bodySHA = hashes(raw)
 	if tr := src.Truncated; tr != nil {
 		r.sha, r.bodySHA = tr.SHA256, tr.BodySHA256
@@ -207,12 +211,12 @@ func (p *Pipeline) commitOne(ctx context.Context, tx *store.Tx, r *Prepared) (Ou
 			return out, err
 		}
 	}
-	err := p.store(ctx, tx, src, r.raw, r.sha, r.bodySHA, r.an, &out)
+	err := p.store(ctx, tx, src, r.raw, r.sha, r.bodySHA, r.an, r.report, &out)
 	return out, err
 }
 
 func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []byte, sha, bodySHA string,
-	an Analysis, out *Outcome) error {
+	an Analysis, report []byte, out *Outcome) error {
 	m, res := an.Mail, an.Result
 	earlier, err := tx.FindDelivery(ctx, m.MessageID, bodySHA, sha)
 	if err != nil {
@@ -236,10 +240,6 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 		}
 	}
 
-	report, err := json.Marshal(an.Report())
-	if err != nil {
-		return fmt.Errorf("encode analysis: %w", err)
-	}
 	msg := &store.Message{
 		MailboxID: src.MailboxID, UID: src.UID, MessageID: m.MessageID, SHA256: sha, BodySHA256: bodySHA,
 		Raw: raw, FromEmail: m.FromEmail, FromName: m.FromName, Subject: m.Subject, Kind: res.Kind,
@@ -291,6 +291,12 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 		out.Duplicate = true
 		return nil
 	case created != nil:
+		if created.FirstMessageID != msg.ID {
+			created.FirstMessageID = msg.ID
+			if err := tx.SetFirstMessage(ctx, created.ID, msg.ID); err != nil {
+				return err
+			}
+		}
 		return p.completeApplication(ctx, tx, created, msg, out)
 	case !personal:
 		return nil
@@ -439,14 +445,14 @@ func receivedAt(arrived, date, now time.Time) time.Time {
 // for it.
 func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *store.Message, res extract.Result,
 	arrived time.Time, out *Outcome) (*store.Application, error) {
-	id, err := tx.ReserveMessageID(ctx)
+	id, placeholder, err := tx.ReserveMessageID(ctx)
 	if err != nil {
 		return nil, err
 	}
 	msg.ID = id
 	app := &store.Application{
 		Status:         store.StatusReceived,
-		FirstMessageID: msg.ID,
+		FirstMessageID: placeholder,
 		ReceivedAt:     receivedAt(arrived, msg.Date, tx.Now()),
 		Applicant:      res.Applicant,
 	}

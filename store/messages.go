@@ -96,17 +96,35 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 }
 
 // ReserveMessageID returns the id the next message inserted in this
-// transaction may take, so that rows referring to it (its application)
-// can be written first; the foreign keys are checked at commit.
-func (tx *Tx) ReserveMessageID(ctx context.Context) (int64, error) {
-	if _, err := tx.tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
-		return 0, fmt.Errorf("reserve message id: %w", err)
+// transaction takes, so that its application can be written first, and
+// an existing message id the application may name as its first message
+// until SetFirstMessage, so that no foreign key is left dangling (SQLite
+// would then look for the missing parent's children in every table that
+// refers to messages, at every insert, a scan through the raw bytes of
+// every stored message). Only in an empty store, where there is nothing
+// to scan, are the foreign keys checked at commit instead.
+func (tx *Tx) ReserveMessageID(ctx context.Context) (id, placeholder int64, err error) {
+	var last int64
+	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&last); err != nil {
+		return 0, 0, fmt.Errorf("reserve message id: %w", err)
 	}
-	var id int64
-	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM messages`).Scan(&id); err != nil {
-		return 0, fmt.Errorf("reserve message id: %w", err)
+	if last == 0 {
+		if _, err := tx.tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+			return 0, 0, fmt.Errorf("reserve message id: %w", err)
+		}
+		return 1, 1, nil
 	}
-	return id, nil
+	return last + 1, last, nil
+}
+
+// SetFirstMessage names the message an application was created by (see
+// ReserveMessageID).
+func (tx *Tx) SetFirstMessage(ctx context.Context, applicationID, messageID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE applications SET first_message_id = ? WHERE id = ?`,
+		messageID, applicationID); err != nil {
+		return fmt.Errorf("application %d first message: %w", applicationID, err)
+	}
+	return nil
 }
 
 // UpdateMessageAnalysis rewrites what parsing and extraction found for a
