@@ -6,14 +6,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"path"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/rse-lozere/rse-intake/intake/extract"
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // Analysis is what one message, read alone, shows: the parsed mail, its
@@ -35,7 +34,7 @@ func Analyze(raw []byte, program extract.Program, opts mailparse.Options) (a Ana
 		if r := recover(); r != nil {
 			a = Analysis{
 				Mail:       &mailparse.Message{Errors: []string{fmt.Sprintf("parser failure: %v", r)}},
-				Result:     extract.Result{Kind: extract.KindOther},
+				Result:     extract.Result{Kind: extract.KindOther, KindRule: ruleUnreadable},
 				Unreadable: true,
 			}
 			a.Mail.Errors = append(a.Mail.Errors, string(firstLine(debug.Stack())))
@@ -49,13 +48,16 @@ func Analyze(raw []byte, program extract.Program, opts mailparse.Options) (a Ana
 	a.Mail = m
 	if unreadable(m) {
 		a.Unreadable = true
-		a.Result = extract.Result{Kind: extract.KindOther}
+		a.Result = extract.Result{Kind: extract.KindOther, KindRule: ruleUnreadable}
 		a.Mail.Errors = append(a.Mail.Errors, "message cannot be read: no sender, no subject and no Message-ID")
 		return a, nil
 	}
 	a.Result = extract.Analyze(m, program)
 	return a, nil
 }
+
+// ruleUnreadable is the kind_rule of mail that could not be read at all.
+const ruleUnreadable = "unreadable"
 
 // unreadable reports bytes that are not recognisably an e-mail: no
 // sender, no subject and no Message-ID. Whatever text was salvaged is kept
@@ -71,67 +73,87 @@ func firstLine(b []byte) []byte {
 	return b
 }
 
-// Report renders an analysis as the JSON object of `parse --json`, also
-// kept with each stored message. Absent values are null.
-func (a Analysis) Report() map[string]any {
+// Report is the JSON object of `parse --json`, also kept with each stored
+// message (show prints it). Absent values are null.
+type Report struct {
+	File              string             `json:"file,omitempty"` // parse only
+	Kind              string             `json:"kind"`
+	KindRule          *string            `json:"kind_rule"`
+	ShouldAcknowledge bool               `json:"should_acknowledge"`
+	MessageID         *string            `json:"message_id"`
+	InReplyTo         *string            `json:"in_reply_to"`
+	References        []string           `json:"references"`
+	Subject           *string            `json:"subject"`
+	Date              *string            `json:"date"`
+	FromEmail         *string            `json:"from_email"`
+	FromName          *string            `json:"from_name"`
+	Text              *string            `json:"text"`
+	Errors            []string           `json:"errors"`
+	Reference         *string            `json:"reference"`
+	Completes         *string            `json:"completes"`
+	Attachments       []ReportAttachment `json:"attachments"`
+	applicant.JSON
+	NeedsReview bool `json:"needs_review,omitempty"`
+}
+
+// ReportAttachment is one attachment of a Report.
+type ReportAttachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	TooLarge    bool   `json:"too_large,omitempty"`
+}
+
+// Report renders an analysis for `parse --json` and for the store.
+func (a Analysis) Report() Report {
 	m := a.Mail
-	out := map[string]any{
-		"kind":               a.Result.Kind,
-		"should_acknowledge": a.Result.ShouldAcknowledge,
-		"message_id":         nullable(m.MessageID),
-		"in_reply_to":        nullable(m.InReplyTo),
-		"references":         nonNilStrings(m.References),
-		"subject":            nullable(m.Subject),
-		"date":               nil,
-		"from_email":         nullable(m.FromEmail),
-		"from_name":          nullable(m.FromName),
-		"text":               nullable(m.Text),
-		"errors":             nonNilStrings(m.Errors),
-		"reference":          nullable(a.Result.Reference),
-		"completes":          nil,
+	out := Report{
+		Kind:              a.Result.Kind,
+		KindRule:          nullable(a.Result.KindRule),
+		ShouldAcknowledge: a.Result.ShouldAcknowledge,
+		MessageID:         nullable(m.MessageID),
+		InReplyTo:         nullable(m.InReplyTo),
+		References:        nonNilStrings(m.References),
+		Subject:           nullable(m.Subject),
+		FromEmail:         nullable(m.FromEmail),
+		FromName:          nullable(m.FromName),
+		Text:              nullable(m.Text),
+		Errors:            nonNilStrings(m.Errors),
+		Reference:         nullable(a.Result.Reference),
+		Attachments:       []ReportAttachment{},
+		JSON:              a.Result.Applicant.JSON(),
+		NeedsReview:       a.Unreadable,
 	}
 	if a.Result.Kind == extract.KindFollowUp {
 		// What one message shows of the application it continues: the root
 		// of its thread. Intake, which has the store, decides for good.
 		if len(m.References) > 0 {
-			out["completes"] = m.References[0]
+			out.Completes = nullable(m.References[0])
 		} else {
-			out["completes"] = nullable(m.InReplyTo)
+			out.Completes = nullable(m.InReplyTo)
 		}
 	}
 	if m.HasDate {
-		out["date"] = m.Date.Format(time.RFC3339)
+		out.Date = nullable(m.Date.Format(time.RFC3339))
 	}
-	atts := make([]map[string]any, 0, len(m.Attachments))
 	for _, at := range m.Attachments {
 		// Files unpacked from a winmail.dat are kept with the application
 		// but are not parts of the mail: the report lists the container.
 		if at.Inline || at.Container != "" {
 			continue
 		}
-		o := map[string]any{"filename": at.Filename, "content_type": at.ContentType, "size": at.Size, "sha256": at.SHA256}
-		if at.TooLarge {
-			o["too_large"] = true
-		}
-		atts = append(atts, o)
-	}
-	out["attachments"] = atts
-	ap := a.Result.Applicant
-	ap.AddJSON(out)
-	if ap.ForwardedBy == "" {
-		delete(out, "forwarded_by")
-	}
-	if a.Unreadable {
-		out["needs_review"] = true
+		out.Attachments = append(out.Attachments, ReportAttachment{Filename: at.Filename, ContentType: at.ContentType,
+			Size: at.Size, SHA256: at.SHA256, TooLarge: at.TooLarge})
 	}
 	return out
 }
 
-func nullable(s string) any {
+func nullable(s string) *string {
 	if s == "" {
 		return nil
 	}
-	return s
+	return &s
 }
 
 func nonNilStrings(s []string) []string {
@@ -155,19 +177,10 @@ func (s fileSink) Put(r io.Reader, a *mailparse.Attachment) (int64, string, erro
 	return s.files.WriteDeferred(r, s.dirs)
 }
 
-// forbiddenExtensions are programs, scripts and documents with macros: an
-// application never needs one, and a coordinator must never be led to
-// open one.
-var forbiddenExtensions = map[string]bool{"exe": true, "bat": true, "cmd": true, "com": true, "scr": true,
-	"pif": true, "js": true, "jse": true, "vbs": true, "vbe": true, "wsf": true, "msi": true, "msp": true,
-	"jar": true, "ps1": true, "dll": true, "hta": true, "lnk": true, "reg": true, "cpl": true, "iso": true,
-	"sh": true, "msc": true, "wsh": true, "docm": true, "xlsm": true, "pptm": true, "dotm": true, "xlam": true}
-
 // refusal says, in French for the applicant, why an attachment is not
-// kept; "" when it is.
+// kept; "" when it is. The list is store.ForbiddenAttachment's.
 func refusal(filename, contentType string) string {
-	ext := strings.ToLower(strings.TrimPrefix(path.Ext(filename), "."))
-	if forbiddenExtensions[ext] || contentType == "application/x-msdownload" || contentType == "application/x-msdos-program" {
+	if ext, bad := store.ForbiddenAttachment(filename, contentType); bad {
 		return fmt.Sprintf("type de fichier non accepté (.%s) : envoyez un PDF ou un document bureautique", ext)
 	}
 	return ""

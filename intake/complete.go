@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // Missing lists what an application lacks: each required applicant field
@@ -48,7 +49,7 @@ func hasAttachment(atts []store.Attachment, want string) bool {
 		if at.Inline || !at.Stored {
 			continue
 		}
-		name := store.Fold(at.Filename + " " + at.ContentType)
+		name := applicant.Fold(at.Filename + " " + at.ContentType)
 		for _, tok := range strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 			for _, w := range words {
 				if tok == w || (len(w) > 3 && strings.HasPrefix(tok, w)) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -66,6 +67,10 @@ path = %q
 	count := func() int {
 		out, err := run(t.Context(), "stats", "--json").Output()
 		if err != nil {
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				t.Fatalf("stats --json: %v: %s", err, ee.Stderr)
+			}
 			t.Fatalf("stats --json: %v", err)
 		}
 		var s struct {

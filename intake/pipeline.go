@@ -37,6 +37,13 @@ type Config struct {
 	Logger   *slog.Logger
 	// Progress, if not nil, hears how far Reparse is (messages done, total).
 	Progress func(done, total int)
+
+	// AuthservID is the authserv-id of the receiving provider whose
+	// Authentication-Results header is trusted ("mx.google.com"); empty
+	// trusts none. See guardAnswer.
+	AuthservID string
+	// Limits bound what one message may cost in attachments and files.
+	Limits mailparse.Limits
 }
 
 // SetProgress sets Config.Progress.
@@ -124,11 +131,13 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 	an, err := Analyze(raw, p.cfg.Program, mailparse.Options{
 		MaxAttachmentSize: p.cfg.MaxAttachmentSize,
 		Sink:              fileSink{files: p.cfg.Files, dirs: &r.dirs},
+		Limits:            p.cfg.Limits,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 	}
 	markTruncated(&an, raw)
+	screen(&an, p.cfg.AuthservID)
 	r.an = an
 	if r.report, err = json.Marshal(an.Report()); err != nil {
 		return nil, fmt.Errorf("encode analysis: %w", err)
@@ -318,6 +327,9 @@ func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID
 			row.Refused = fmt.Sprintf("fichier trop volumineux (%d Mo, maximum %d Mo)",
 				(at.Size+(1<<20)-1)>>20, p.maxAttachmentMB())
 		}
+		if at.OverLimit {
+			row.Stored, row.Refused = false, "trop de pièces jointes dans un même message"
+		}
 		if reason := refusal(at.Filename, at.ContentType); reason != "" {
 			row.Stored, row.Refused = false, reason
 		}
@@ -402,7 +414,8 @@ func (p *Pipeline) findThread(ctx context.Context, tx *store.Tx, m *mailparse.Me
 // reference is kept with it for a coordinator, and changes nothing.
 func fromApplicant(a *store.Application, fromEmail, applicantEmail string) bool {
 	for _, addr := range []string{fromEmail, applicantEmail} {
-		if addr != "" && (strings.EqualFold(addr, a.Email) || strings.EqualFold(addr, a.ForwardedBy)) {
+		if addr != "" && (store.AddressKey(addr) == store.AddressKey(a.Email) ||
+			store.AddressKey(addr) == store.AddressKey(a.ForwardedBy)) {
 			return true
 		}
 	}
@@ -616,11 +629,12 @@ func (p *Pipeline) mayAnswer(ctx context.Context, tx *store.Tx, to string, compl
 	if addr, err := mail.ParseAddress(to); err != nil || addr.Address != to {
 		return false, nil // not an address a mail can go to
 	}
-	if to == "" || strings.EqualFold(to, p.cfg.Program.Address) {
+	key := store.AddressKey(to)
+	if to == "" || key == store.AddressKey(p.cfg.Program.Address) {
 		return false, nil
 	}
 	for _, c := range p.cfg.Program.Coordinators {
-		if strings.EqualFold(to, c) {
+		if key == store.AddressKey(c) {
 			return false, nil
 		}
 	}

@@ -73,8 +73,12 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 		wg.Go(func() {
 			for l := range jobs {
 				// Attachments are already on disk and recorded: hash, don't store.
-				l.an, l.err = Analyze(l.raw, p.cfg.Program, mailparse.Options{MaxAttachmentSize: p.cfg.MaxAttachmentSize})
-				markTruncated(&l.an, l.raw)
+				l.an, l.err = Analyze(l.raw, p.cfg.Program, mailparse.Options{MaxAttachmentSize: p.cfg.MaxAttachmentSize,
+					Limits: p.cfg.Limits})
+				if l.err == nil {
+					markTruncated(&l.an, l.raw)
+					screen(&l.an, p.cfg.AuthservID)
+				}
 				l.raw = nil
 				select {
 				case done <- l:

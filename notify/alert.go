@@ -195,7 +195,7 @@ func (a *Alerts) evaluate(ctx context.Context, name string, p *problem, now time
 	if name == ProblemSMTP {
 		return nil // told when SMTP works again, see Recovered
 	}
-	return a.queue(ctx, name, p, now, false, fmt.Sprintf("alert:%s:%d:%d", name, p.since.Unix(), p.sent))
+	return a.queue(ctx, name, p, now, false, fmt.Sprintf("alert:%s:%d:%d", name, p.since.UnixNano(), p.sent))
 }
 
 // Recovered records that problem works again. When it had been alerted
@@ -214,7 +214,7 @@ func (a *Alerts) Recovered(ctx context.Context, name string) error {
 	now := a.Now()
 	a.log.Info("alert_resolved", slog.String("problem", name), slog.Time("since", p.since),
 		slog.Duration("lasted", now.Sub(p.since).Round(time.Second)))
-	return a.queue(ctx, name, p, now, true, fmt.Sprintf("alert:%s:%d:ok", name, p.since.Unix()))
+	return a.queue(ctx, name, p, now, true, fmt.Sprintf("alert:%s:%d:ok", name, p.since.UnixNano()))
 }
 
 // Active lists the problems going on, oldest first.

@@ -343,26 +343,13 @@ func (c *Composer) render(lang, kind string, v *view) (*rendered, error) {
 	return r, nil
 }
 
-var spaces = regexp.MustCompile(`\s+`)
-
 // oneLine makes a header value of a rendered subject: no line breaks or
 // control characters can reach the header.
-func oneLine(s string) string {
-	return strings.TrimSpace(spaces.ReplaceAllString(stripControls(s), " "))
-}
+func oneLine(s string) string { return store.CleanLine(s, 0) }
 
-// stripControls drops control characters except line breaks and tabs.
-func stripControls(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
-			return -1
-		}
-		return r
-	}, s)
-}
+// stripControls keeps the lines of a text but drops its control
+// characters and Unicode separators (see store.CleanText).
+func stripControls(s string) string { return store.CleanText(s, 0) }
 
 var blankLines = regexp.MustCompile(`\n{3,}`)
 
@@ -392,7 +379,9 @@ type view struct {
 	Siret          string
 	Understood     []Fact
 	Missing        []Piece
-	Refused        []Refusal
+	Refused        []Refusal // the first maxRefusedListed refused files
+	RefusedCount   int       // all refused files; more than len(Refused) when the list was cut
+	ForwardedBy    string    // who forwarded the application to the programme, "" when it came directly
 	CohortSize     int
 	DecisionBy     string // formatted date, "" when not promised
 }
@@ -414,7 +403,7 @@ func (c *Composer) view(lang string, app *store.Application, atts []store.Attach
 		Program: c.cfg.ProgramName, ProgramAddress: c.cfg.ProgramAddress,
 		Reference: app.Reference, Status: app.Status,
 		Name: fullName(&a), FirstName: a.FirstName, LastName: a.LastName,
-		Company: a.Company, Commune: a.Commune, Siret: a.Siret,
+		Company: a.Company, Commune: a.Commune, Siret: a.Siret, ForwardedBy: a.ForwardedBy,
 		CohortSize: c.cfg.CohortSize,
 	}
 	if !c.cfg.DecisionBy.IsZero() {
@@ -447,11 +436,19 @@ func (c *Composer) view(lang string, app *store.Application, atts []store.Attach
 		if att.Refused == "" {
 			continue
 		}
-		v.Refused = append(v.Refused, Refusal{Filename: oneLine(att.Filename),
-			Reason: strings.TrimRight(oneLine(att.Refused), ". ")})
+		// A mail can carry thousands of refused files: the answer names a
+		// few and counts the rest, so that it stays a short mail.
+		v.RefusedCount++
+		if len(v.Refused) < maxRefusedListed {
+			v.Refused = append(v.Refused, Refusal{Filename: echoFilename(att.Filename),
+				Reason: strings.TrimRight(oneLine(att.Refused), ". ")})
+		}
 	}
 	return v
 }
+
+// maxRefusedListed is how many refused files an acknowledgement names.
+const maxRefusedListed = 3
 
 func missingPiece(labels map[string]string, m store.Missing, a *applicant.Applicant) Piece {
 	var p Piece
@@ -485,18 +482,19 @@ func label(labels map[string]string, key, fallback string) string {
 	return fallback
 }
 
-// cleanApplicant strips control characters and line breaks from every
-// text field: they come from mail and end up in one-line places.
+// cleanApplicant makes every text field safe to repeat in an automatic
+// mail (see echo): one line, short, links inert. They come from mail.
 func cleanApplicant(a applicant.Applicant) applicant.Applicant {
 	for _, p := range []*string{&a.FirstName, &a.LastName, &a.Email, &a.Phone, &a.Company, &a.Role, &a.Siret,
-		&a.Siren, &a.PostalCode, &a.Commune, &a.Departement, &a.Sector} {
-		*p = oneLine(*p)
+		&a.Siren, &a.PostalCode, &a.Commune, &a.Departement, &a.Sector, &a.ForwardedBy} {
+		*p = echo(*p)
 	}
 	return a
 }
 
+// fullName is the name an automatic mail greets, capped as a whole.
 func fullName(a *applicant.Applicant) string {
-	return strings.TrimSpace(a.FirstName + " " + a.LastName)
+	return store.Truncate(strings.TrimSpace(a.FirstName+" "+a.LastName), MaxEchoLen)
 }
 
 func formatDate(t time.Time, months string) string {

@@ -144,9 +144,12 @@ func BuildDigest(ctx context.Context, st *store.Store, c *Composer, cfg DigestCo
 	}
 	for _, m := range msgs {
 		if why := waitsForPerson(m, byID, ours); why != "" {
-			dm := DigestMessage{Why: why, From: oneLine(m.FromEmail), Subject: oneLine(m.Subject), StoredAt: m.StoredAt, MessageID: m.ID}
+			// A sender's subject and name reach the coordinators' inbox
+			// here: links in them are shown inert, as in every automatic
+			// mail; the address stays as it is, for the coordinator to answer.
+			dm := DigestMessage{Why: why, From: oneLine(m.FromEmail), Subject: inert(oneLine(m.Subject)), StoredAt: m.StoredAt, MessageID: m.ID}
 			if m.FromName != "" {
-				dm.From = oneLine(m.FromName) + " <" + dm.From + ">"
+				dm.From = echo(m.FromName) + " <" + dm.From + ">"
 			}
 			if a := byID[m.ApplicationID]; a != nil {
 				dm.Reference = a.Reference

@@ -304,3 +304,47 @@ func TestFoldICSNeverSplitsACharacter(t *testing.T) {
 		}
 	}
 }
+
+// FuzzICSText: whatever the text of a session, the calendar reads back
+// with the same summary, place and description (control characters other
+// than line breaks dropped), lines within 75 octets.
+func FuzzICSText(f *testing.F) {
+	f.Add("Soirée de lancement", "Mende, Lozère; salle 2", "Ligne 1\nLigne 2\\fin")
+	f.Add(strings.Repeat("é", 80), "\r\n", ",;:\"")
+	f.Fuzz(func(t *testing.T, summary, location, description string) {
+		if !utf8.ValidString(summary + location + description) {
+			t.Skip()
+		}
+		ev := Event{UID: "u@x", Start: time.Date(2026, 12, 3, 18, 30, 0, 0, time.UTC), End: time.Date(2026, 12, 3, 19, 0, 0, 0, time.UTC),
+			Summary: summary, Location: location, Description: description, Organizer: "o@x", OrganizerCN: summary, Stamp: time.Unix(0, 0)}
+		cal := parseICS(t, WriteICS(ev, MethodPublish))
+		e := cal.kids("VEVENT")[0]
+		clean := func(s string) string {
+			s = strings.ReplaceAll(s, "\r\n", "\n")
+			return strings.Map(func(r rune) rune {
+				if r == '\r' {
+					return '\n'
+				}
+				if r != '\n' && (r < 0x20 || r == 0x7f) {
+					return -1
+				}
+				return r
+			}, s)
+		}
+		for name, want := range map[string]string{"SUMMARY": summary, "LOCATION": location, "DESCRIPTION": description} {
+			ps := e.get(name)
+			if clean(want) == "" && len(ps) == 0 {
+				continue
+			}
+			if len(ps) != 1 {
+				if want == "" {
+					continue
+				}
+				t.Fatalf("%s: %d properties", name, len(ps))
+			}
+			if got := unescapeText(t, ps[0].value); got != clean(want) {
+				t.Fatalf("%s = %q, want %q", name, got, clean(want))
+			}
+		}
+	})
+}

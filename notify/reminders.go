@@ -154,18 +154,24 @@ type QueuedReminder struct {
 	Mail      *store.OutboxMail
 }
 
-// DueOffset returns, of the offsets whose time has come at now, the one
-// closest to the start: a reminder missed while nothing ran still goes
-// (the session has not started), but only the latest one, so a person
-// who joins late or a daemon that was down sends one mail, not a burst.
-func DueOffset(s *Session, now time.Time) (time.Duration, bool) {
+// DueOffset returns, of the offsets whose time has come by until (now
+// for a run on demand, the next run for a scheduled one, so that no
+// reminder goes later than its time), the one closest to the start. A
+// reminder missed while nothing ran still goes (the session has not
+// started), but only the latest one, so a person who joins late or a
+// daemon that was down sends one mail, not a burst. Nothing is due once
+// the session has started.
+func DueOffset(s *Session, now, until time.Time) (time.Duration, bool) {
 	if !now.Before(s.Start) {
 		return 0, false
+	}
+	if until.Before(now) {
+		until = now
 	}
 	var best time.Duration
 	found := false
 	for _, o := range s.Remind {
-		if !now.Before(s.Start.Add(-o)) && (!found || o < best) {
+		if !until.Before(s.Start.Add(-o)) && (!found || o < best) {
 			best, found = o, true
 		}
 	}
@@ -197,12 +203,20 @@ func NextReminder(s *Session, now time.Time) time.Time {
 // Reminders are not held back by the 24-hour limit of acknowledgements
 // (they are not answers); the sender's max_per_hour still applies.
 func QueueReminders(ctx context.Context, st *store.Store, c *Composer, sessions []Session, dryRun bool, log *slog.Logger) ([]QueuedReminder, error) {
+	return QueueRemindersBefore(ctx, st, c, sessions, time.Time{}, dryRun, log)
+}
+
+// QueueRemindersBefore is QueueReminders for a scheduled run: reminders
+// whose time falls before nextRun go now, a little early, rather than at
+// the next run, late.
+func QueueRemindersBefore(ctx context.Context, st *store.Store, c *Composer, sessions []Session, nextRun time.Time,
+	dryRun bool, log *slog.Logger) ([]QueuedReminder, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	var out []QueuedReminder
 	for i := range sessions {
-		q, err := queueSession(ctx, st, c, &sessions[i], dryRun, log)
+		q, err := queueSession(ctx, st, c, &sessions[i], nextRun, dryRun, log)
 		out = append(out, q...)
 		if err != nil {
 			return out, err
@@ -211,7 +225,8 @@ func QueueReminders(ctx context.Context, st *store.Store, c *Composer, sessions 
 	return out, nil
 }
 
-func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session, dryRun bool, log *slog.Logger) ([]QueuedReminder, error) {
+func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session, until time.Time, dryRun bool,
+	log *slog.Logger) ([]QueuedReminder, error) {
 	now := st.Now()
 	// The audience is read first (and an unknown reference refused)
 	// before anything is written.
@@ -317,7 +332,7 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 	if s.Cancelled {
 		return out, nil
 	}
-	o, ok := DueOffset(s, now)
+	o, ok := DueOffset(s, now, until)
 	if !ok {
 		return out, nil
 	}
@@ -445,7 +460,7 @@ func (c *Composer) reminderView(lang string, s *Session, r Recipient) *reminderV
 	labels := c.langs[lang].labels
 	v := &reminderView{
 		Program: c.cfg.ProgramName, ProgramAddress: c.cfg.ProgramAddress,
-		Name: oneLine(r.Name), Title: oneLine(s.Title), Location: oneLine(s.Location),
+		Name: echo(r.Name), Title: oneLine(s.Title), Location: oneLine(s.Location),
 		Description: strings.TrimSpace(stripControls(s.Description)),
 		KindLabel:   label(labels, "session."+s.Kind, s.Kind),
 		When:        formatDateTime(lang, labels, s.Start),

@@ -358,3 +358,36 @@ func TestReminderInEnglish(t *testing.T) {
 		t.Error("name not escaped in the HTML part")
 	}
 }
+
+// TestScheduledRunSendsWhatFallsDueBeforeTheNextRun: run daily at 9:00,
+// the 24h reminder of a Thursday 18:30 session goes on Wednesday at 9:00
+// (its time, Wednesday 18:30, comes before the next run), not on
+// Thursday morning; on demand, on Wednesday at 9:00, it is not due yet.
+func TestScheduledRunSendsWhatFallsDueBeforeTheNextRun(t *testing.T) {
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	s := launch(t)
+	selectApp(t, st, "anne", "anne@example.net")
+	wednesday9 := time.Date(2026, 12, 2, 9, 0, 0, 0, s.Start.Location())
+	clk.Set(s.Start.Add(-100 * time.Hour))
+	remind(t, st, c, s) // the 168h one
+	clk.Set(wednesday9)
+	qs, err := QueueReminders(context.Background(), st, c, []Session{s}, true, nil)
+	if err != nil || len(qs) != 0 {
+		t.Fatalf("on demand on Wednesday at 9:00: %d queued (%v), want none yet", len(qs), err)
+	}
+	next, err := NextRun("0 9 * * *", s.Start.Location(), clk.Now())
+	if err != nil || !next.Equal(wednesday9.AddDate(0, 0, 1)) {
+		t.Fatalf("NextRun = %s %v", next, err)
+	}
+	qs, err = QueueRemindersBefore(context.Background(), st, c, []Session{s}, next, false, nil)
+	if err != nil || len(qs) != 1 || qs[0].Offset != "24h0m0s" {
+		t.Fatalf("scheduled run on Wednesday at 9:00: %+v %v, want the 24h reminder", qs, err)
+	}
+	// A run after the start never sends, whatever the next run.
+	clk.Set(s.Start.Add(time.Minute))
+	if qs, _ := QueueRemindersBefore(context.Background(), st, c, []Session{s}, s.Start.Add(24*time.Hour), false, nil); len(qs) != 0 {
+		t.Errorf("after the start: %d queued", len(qs))
+	}
+}

@@ -46,6 +46,18 @@ func ParseSpec(spec string) error {
 	return nil
 }
 
+// NextRun returns when spec, read in loc, next fires after after.
+func NextRun(spec string, loc *time.Location, after time.Time) (time.Time, error) {
+	sched, err := specParser.Parse(spec)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("cron spec %q: %w", spec, err)
+	}
+	if s, ok := sched.(*cron.SpecSchedule); ok {
+		sched = newWallClockSchedule(s, loc)
+	}
+	return sched.Next(after.In(loc)), nil
+}
+
 // NewScheduler returns a stopped scheduler reading specs in loc (UTC when
 // nil) and logging to log (slog.Default when nil).
 func NewScheduler(loc *time.Location, log *slog.Logger) *Scheduler {

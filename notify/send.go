@@ -29,8 +29,11 @@ const (
 // Defaults of the sender.
 const (
 	DefaultMaxPerHour = 100
-	DefaultBatchSize  = 500
-	DefaultTimeout    = 30 * time.Second
+	// DefaultMaxPerDomainPerHour: made-up addresses at one company's
+	// domain cannot draw more than this many mails to it in an hour.
+	DefaultMaxPerDomainPerHour = 20
+	DefaultBatchSize           = 500
+	DefaultTimeout             = 30 * time.Second
 	// MaxRetryAge is how long after it was queued a mail is retried after
 	// temporary failures before it is marked failed.
 	MaxRetryAge = 72 * time.Hour
@@ -38,6 +41,9 @@ const (
 	// other senders; a sender that dies mid-batch delays its mails this long.
 	claimLease = 10 * time.Minute
 )
+
+// maxSubjectLen caps the subject of an automatic mail, in characters.
+const maxSubjectLen = 200
 
 // retrySteps are the waits after the 1st, 2nd... temporary failure; the
 // last one repeats.
@@ -67,7 +73,11 @@ type SenderConfig struct {
 	ProgramAddress string   // Reply-To; never a recipient
 	Coordinators   []string // never recipients of automatic mail
 	MaxPerHour     int      // DefaultMaxPerHour when 0
-	BatchSize      int      // due mails looked at per SendDue; DefaultBatchSize when 0
+	// MaxPerDomainPerHour caps mails to one recipient domain in an hour,
+	// public mail services excepted (store.PublicProvider);
+	// DefaultMaxPerDomainPerHour when 0, no limit when negative.
+	MaxPerDomainPerHour int
+	BatchSize           int // due mails looked at per SendDue; DefaultBatchSize when 0
 	// Location of the Date header (the program's time zone, so applicants
 	// read their local time); UTC when nil.
 	Location *time.Location
@@ -75,7 +85,8 @@ type SenderConfig struct {
 }
 
 // Sender delivers the due mails of the outbox. One SendDue runs at a time
-// per Sender; ClaimMails keeps two processes from sending the same mail.
+// per Sender; store.ReserveMails keeps two processes from sending the same
+// mail or together going past the caps.
 type Sender struct {
 	st        *store.Store
 	cfg       SenderConfig
@@ -100,7 +111,7 @@ type Result struct {
 	Sent      int // accepted by the server
 	Retried   int // temporary failure, rescheduled
 	Failed    int // permanent failure, or temporary ones for longer than MaxRetryAge
-	Held      int // due but left pending by the hourly cap
+	Held      int // due but left pending by the hourly or per-domain cap
 	Cancelled int // addressed to the program or a coordinator: never sent
 }
 
@@ -149,6 +160,9 @@ func NewSender(st *store.Store, cfg SenderConfig) (*Sender, error) {
 	if cfg.MaxPerHour <= 0 {
 		cfg.MaxPerHour = DefaultMaxPerHour
 	}
+	if cfg.MaxPerDomainPerHour == 0 {
+		cfg.MaxPerDomainPerHour = DefaultMaxPerDomainPerHour
+	}
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = DefaultBatchSize
 	}
@@ -159,35 +173,17 @@ func NewSender(st *store.Store, cfg SenderConfig) (*Sender, error) {
 	}
 	for _, a := range cfg.Coordinators {
 		if p, err := mail.ParseAddress(a); err == nil {
-			s.coordinators[canonicalAddress(p.Address)] = true
+			s.coordinators[store.AddressKey(p.Address)] = true
 		}
 	}
 	for _, a := range append([]string{cfg.ProgramAddress, from.Address}, cfg.Coordinators...) {
 		if p, err := mail.ParseAddress(a); err == nil {
-			s.forbidden[canonicalAddress(p.Address)] = true
+			s.forbidden[store.AddressKey(p.Address)] = true
 		} else {
 			return nil, fmt.Errorf("coordinator address %q: %w", a, err)
 		}
 	}
 	return s, nil
-}
-
-// canonicalAddress folds the spellings that reach the same mailbox: case,
-// a +tag, and for Gmail the dots of the local part.
-func canonicalAddress(addr string) string {
-	addr = strings.ToLower(strings.TrimSpace(addr))
-	local, domain, ok := strings.Cut(addr, "@")
-	if !ok {
-		return addr
-	}
-	local, _, _ = strings.Cut(local, "+")
-	if domain == "googlemail.com" {
-		domain = "gmail.com"
-	}
-	if domain == "gmail.com" {
-		local = strings.ReplaceAll(local, ".", "")
-	}
-	return local + "@" + domain
 }
 
 // SendDue delivers the pending mails that are due, over one SMTP
@@ -203,18 +199,13 @@ func (s *Sender) SendDue(ctx context.Context) (Result, error) {
 	defer s.mu.Unlock()
 	var res Result
 	now := s.Now()
-	sent, err := s.st.SentSince(ctx, now.Add(-time.Hour))
-	if err != nil {
-		return res, fmt.Errorf("send due mails: %w", err)
-	}
-	budget := max(s.cfg.MaxPerHour-sent, 0)
 	due, err := s.st.DueMails(ctx, now, s.cfg.BatchSize)
 	if err != nil {
 		return res, fmt.Errorf("send due mails: %w", err)
 	}
 	var todo []*store.OutboxMail
 	for _, m := range due {
-		if s.forbidden[canonicalAddress(m.Recipient)] && !s.forCoordinator(m) && !toOperators(m.Kind) {
+		if s.forbidden[store.AddressKey(m.Recipient)] && !s.forCoordinator(m) && !toOperators(m.Kind) {
 			if err := s.st.MarkCancelled(ctx, m.ID,
 				"not sent: the recipient is the program's address or a coordinator"); err != nil {
 				return res, fmt.Errorf("send due mails: %w", err)
@@ -224,15 +215,7 @@ func (s *Sender) SendDue(ctx context.Context) (Result, error) {
 				slog.String("reference", m.Reference), slog.String("reason", "recipient is the program or a coordinator"))
 			continue
 		}
-		if len(todo) >= budget {
-			res.Held++
-			continue
-		}
 		todo = append(todo, m)
-	}
-	if res.Held > 0 {
-		s.log.Info("hourly_cap_reached", slog.Int("max_per_hour", s.cfg.MaxPerHour),
-			slog.Int("sent_last_hour", sent), slog.Int("held", res.Held))
 	}
 	if len(todo) == 0 {
 		return res, nil
@@ -241,11 +224,23 @@ func (s *Sender) SendDue(ctx context.Context) (Result, error) {
 	for i, m := range todo {
 		ids[i] = m.ID
 	}
-	claimed, err := s.st.ClaimMails(ctx, ids, now, now.Add(claimLease))
+	// The caps are counted and the slots taken in one store transaction,
+	// so that another sender running now cannot spend the same budget.
+	rsv, err := s.st.ReserveMails(ctx, ids, now, now.Add(claimLease),
+		store.SendLimits{PerHour: s.cfg.MaxPerHour, PerDomainPerHour: s.cfg.MaxPerDomainPerHour})
 	if err != nil {
 		return res, fmt.Errorf("send due mails: %w", err)
 	}
-	todo = keepClaimed(todo, claimed)
+	res.Held = rsv.HeldHour + rsv.HeldDomain
+	if rsv.HeldHour > 0 {
+		s.log.Info("hourly_cap_reached", slog.Int("max_per_hour", s.cfg.MaxPerHour),
+			slog.Int("sent_last_hour", rsv.UsedHour), slog.Int("held", rsv.HeldHour))
+	}
+	if rsv.HeldDomain > 0 {
+		s.log.Info("domain_cap_reached", slog.Int("max_per_domain_per_hour", s.cfg.MaxPerDomainPerHour),
+			slog.Int("held", rsv.HeldDomain))
+	}
+	todo = keepClaimed(todo, rsv.IDs)
 
 	sess := &session{s: s}
 	defer sess.close()
@@ -498,7 +493,7 @@ func (ss *session) deliver(ctx context.Context, m *store.OutboxMail) error {
 // forCoordinator reports a mail a coordinator may get: the digest, or a
 // reminder of a session whose audience names them.
 func (s *Sender) forCoordinator(m *store.OutboxMail) bool {
-	return (m.Kind == store.MailDigest || m.Kind == store.MailReminder) && s.coordinators[canonicalAddress(m.Recipient)]
+	return (m.Kind == store.MailDigest || m.Kind == store.MailReminder) && s.coordinators[store.AddressKey(m.Recipient)]
 }
 
 // message builds the MIME message of an outbox row: multipart/alternative
@@ -518,9 +513,11 @@ func (s *Sender) message(m *store.OutboxMail) (*gomail.Msg, error) {
 		return nil, &PermanentError{Text: fmt.Sprintf("from address %q: %v", s.from, err), Err: err}
 	}
 	msg.FromMailAddress(&mail.Address{Name: s.cfg.ProgramName, Address: s.from})
-	msg.ToMailAddress(&mail.Address{Name: oneLine(m.RecipientName), Address: rcpt.Address})
+	// Display name and subject are capped here too, whatever the row holds:
+	// go-mail folds encoded words, but a 10,000-character name is no name.
+	msg.ToMailAddress(&mail.Address{Name: store.CleanLine(m.RecipientName, MaxEchoLen), Address: rcpt.Address})
 	msg.ReplyToMailAddress(&mail.Address{Name: s.cfg.ProgramName, Address: s.cfg.ProgramAddress})
-	msg.Subject(oneLine(m.Subject))
+	msg.Subject(store.CleanLine(m.Subject, maxSubjectLen))
 	// The same Message-ID on every attempt: a duplicate after a crash is
 	// recognisable, and threads stay whole.
 	msg.SetMessageIDWithValue(msgID)

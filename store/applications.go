@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // Application statuses.
@@ -69,17 +71,17 @@ const applicationCols = `id, reference, year, seq, status, first_message_id, rec
 	coalesce(company, ''), coalesce(role, ''), coalesce(siret, ''), siret_valid, coalesce(siren, ''),
 	coalesce(postal_code, ''), coalesce(commune, ''), coalesce(departement, ''), headcount,
 	coalesce(sector, ''), coalesce(motivation, ''), coalesce(forwarded_by, ''), corrected, missing, score,
-	coalesce(possible_duplicate_of, ''), coalesce(decision_notified, ''), coalesce(notes, '')`
+	coalesce(possible_duplicate_of, ''), coalesce(decision_notified, ''), coalesce(notes, ''), evidence`
 
 func scanApplication(r scanner) (*Application, error) {
 	var a Application
-	var received, updated, corrected, missing string
+	var received, updated, corrected, missing, evidence string
 	var siretValid sql.NullBool
 	var headcount, score sql.NullInt64
 	if err := r.Scan(&a.ID, &a.Reference, &a.Year, &a.Seq, &a.Status, &a.FirstMessageID, &received, &updated,
 		&a.FirstName, &a.LastName, &a.Email, &a.Phone, &a.Company, &a.Role, &a.Siret, &siretValid, &a.Siren,
 		&a.PostalCode, &a.Commune, &a.Departement, &headcount, &a.Sector, &a.Motivation, &a.ForwardedBy,
-		&corrected, &missing, &score, &a.PossibleDuplicateOf, &a.DecisionNotified, &a.Notes); err != nil {
+		&corrected, &missing, &score, &a.PossibleDuplicateOf, &a.DecisionNotified, &a.Notes, &evidence); err != nil {
 		return nil, err
 	}
 	a.ReceivedAt, a.UpdatedAt = parseTS(received), parseTS(updated)
@@ -100,6 +102,12 @@ func scanApplication(r scanner) (*Application, error) {
 	}
 	if err := json.Unmarshal([]byte(missing), &a.Missing); err != nil {
 		return nil, fmt.Errorf("application %s missing: %w", a.Reference, err)
+	}
+	if err := json.Unmarshal([]byte(evidence), &a.Evidence); err != nil {
+		return nil, fmt.Errorf("application %s evidence: %w", a.Reference, err)
+	}
+	if len(a.Evidence) == 0 {
+		a.Evidence = nil
 	}
 	return &a, nil
 }
@@ -124,8 +132,8 @@ func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix stri
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO applications (reference, year, seq, status, first_message_id,
 		received_at, updated_at, first_name, last_name, email, phone, company, role, siret, siret_valid, siren,
 		postal_code, commune, departement, headcount, sector, motivation, forwarded_by, corrected, missing, score,
-		possible_duplicate_of, decision_notified, notes, name_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		possible_duplicate_of, decision_notified, notes, name_key, mailbox_key, evidence)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append([]any{a.Reference, a.Year, a.Seq, a.Status, a.FirstMessageID, ts(a.ReceivedAt), ts(a.UpdatedAt)},
 			args...)...)
 	if err != nil {
@@ -136,6 +144,7 @@ func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix stri
 }
 
 func applicationArgs(a *Application) ([]any, error) {
+	cleanApplicant(&a.Applicant)
 	corrected, err := json.Marshal(nonNil(a.Corrected))
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
@@ -145,6 +154,14 @@ func applicationArgs(a *Application) ([]any, error) {
 		missing = []Missing{}
 	}
 	miss, err := json.Marshal(missing)
+	if err != nil {
+		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
+	}
+	evidence := a.Evidence
+	if evidence == nil {
+		evidence = map[string]applicant.Evidence{}
+	}
+	ev, err := json.Marshal(evidence)
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
 	}
@@ -162,7 +179,8 @@ func applicationArgs(a *Application) ([]any, error) {
 		nullStr(a.Company), nullStr(a.Role), nullStr(a.Siret), siretValid, nullStr(a.Siren),
 		nullStr(a.PostalCode), nullStr(a.Commune), nullStr(a.Departement), headcount, nullStr(a.Sector),
 		nullStr(a.Motivation), nullStr(a.ForwardedBy), string(corrected), string(miss), score,
-		nullStr(a.PossibleDuplicateOf), nullStr(a.DecisionNotified), nullStr(a.Notes), nullStr(NameKey(&a.Applicant))}, nil
+		nullStr(a.PossibleDuplicateOf), nullStr(a.DecisionNotified), nullStr(a.Notes), nullStr(NameKey(&a.Applicant)),
+		nullStr(AddressKey(a.Email)), string(ev)}, nil
 }
 
 // UpdateApplication writes every field of a back (status changes should go
@@ -177,7 +195,7 @@ func (tx *Tx) UpdateApplication(ctx context.Context, a *Application) error {
 		first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
 		siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
 		forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
-		decision_notified = ?, notes = ?, name_key = ? WHERE id = ?`,
+		decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ? WHERE id = ?`,
 		append(append([]any{a.Status, ts(a.UpdatedAt)}, args...), a.ID)...)
 	if err != nil {
 		return fmt.Errorf("update application %s: %w", a.Reference, err)
@@ -240,13 +258,13 @@ func listApplications(ctx context.Context, q querier, statuses []string) ([]*App
 	return collect(rows, err, "list applications", scanApplication)
 }
 
-// OpenApplicationFrom returns the newest application from email, received
-// since, that is still waiting for pieces (received or incomplete); nil
-// when there is none.
+// OpenApplicationFrom returns the newest application from email's
+// mailbox (any spelling, see AddressKey), received since, that is still
+// waiting for pieces (received or incomplete); nil when there is none.
 func (tx *Tx) OpenApplicationFrom(ctx context.Context, email string, since time.Time) (*Application, error) {
 	a, err := scanApplication(tx.tx.QueryRowContext(ctx, `SELECT `+applicationCols+` FROM applications
-		WHERE email = ? AND received_at >= ? AND status IN ('received', 'incomplete')
-		ORDER BY id DESC LIMIT 1`, strings.ToLower(email), ts(since)))
+		WHERE mailbox_key = ? AND received_at >= ? AND status IN ('received', 'incomplete')
+		ORDER BY id DESC LIMIT 1`, AddressKey(email), ts(since)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -30,10 +30,17 @@ type Attachment struct {
 	Stored        bool   `json:"stored"`
 	Refused       string `json:"refused,omitempty"` // why it was not kept, in French
 	Inline        bool   `json:"inline,omitempty"`
+	// Risky marks a type commonly used to carry malware (RiskyAttachment),
+	// worked out from the name and type whenever it is read.
+	Risky bool `json:"risky"`
 }
 
 // InsertAttachment records an attachment's metadata.
 func (tx *Tx) InsertAttachment(ctx context.Context, a *Attachment) error {
+	a.Risky = RiskyAttachment(a.Filename, a.ContentType)
+	if a.Risky {
+		a.Inline = false // an HTML or SVG part is never displayed as part of a mail
+	}
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO attachments
 		(message_id, application_id, position, filename, content_type, size, sha256, stored, refused, inline)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.MessageID, nullID(a.ApplicationID), a.Position, a.Filename,
@@ -84,6 +91,7 @@ func listAttachments(ctx context.Context, q querier, applicationID, messageID in
 			&a.Size, &a.SHA256, &a.Stored, &a.Refused, &a.Inline); err != nil {
 			return nil, fmt.Errorf("list attachments: %w", err)
 		}
+		a.Risky = RiskyAttachment(a.Filename, a.ContentType)
 		as = append(as, a)
 	}
 	return as, rows.Err()

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -24,17 +25,26 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "query_only(1)")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+	// mode=ro: SQLite itself refuses writes. A database in WAL mode needs
+	// its shared-memory file; where it cannot be created (a copy in a
+	// read-only folder) the database is opened as immutable, right for a
+	// copy nobody writes.
+	var firstErr error
+	for _, mode := range []string{"mode=ro", "mode=ro&immutable=1"} {
+		db, err := sql.Open("sqlite", "file:"+path+"?"+mode+"&"+q.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+		db.SetMaxOpenConns(1)
+		s := &Store{db: db, now: time.Now}
+		if err := s.Ping(ctx); err != nil {
+			db.Close()
+			firstErr = cmp.Or(firstErr, err)
+			continue
+		}
+		return s, nil
 	}
-	db.SetMaxOpenConns(1)
-	s := &Store{db: db, now: time.Now}
-	if err := s.Ping(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	return s, nil
+	return nil, fmt.Errorf("open database %s: %w", path, firstErr)
 }
 
 // Size is the bytes the database takes on disk, its write-ahead log

@@ -79,6 +79,7 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 		date = sql.NullString{String: ts(m.Date), Valid: true}
 	}
 	m.StoredAt = tx.now
+	m.clean()
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO messages
 		(id, mailbox_id, uid, message_id, sha256, body_sha256, size, raw, stored_at, date, from_email, from_name,
 		 subject, kind, should_acknowledge, needs_review, errors, parsed, duplicate_of, application_id, server_done)
@@ -138,6 +139,7 @@ func (tx *Tx) UpdateMessageAnalysis(ctx context.Context, m *Message) error {
 	if !m.Date.IsZero() {
 		date = sql.NullString{String: ts(m.Date), Valid: true}
 	}
+	m.clean()
 	_, err = tx.tx.ExecContext(ctx, `UPDATE messages SET message_id = ?, date = ?, from_email = ?, from_name = ?,
 		subject = ?, kind = ?, should_acknowledge = ?, needs_review = ?, errors = ?, parsed = ? WHERE id = ?`,
 		nullStr(m.MessageID), date, nullStr(m.FromEmail), nullStr(m.FromName), nullStr(m.Subject), m.Kind,

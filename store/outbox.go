@@ -79,13 +79,13 @@ func (tx *Tx) QueueMail(ctx context.Context, m *OutboxMail) error {
 	}
 	m.Recipient = strings.ToLower(m.Recipient)
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox (kind, application_id, message_id, dedupe_key, recipient,
-		recipient_name, subject, header_msgid, in_reply_to, refs, body_text, body_html, attachments, status,
-		attempts, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+		recipient_key, recipient_name, subject, header_msgid, in_reply_to, refs, body_text, body_html, attachments,
+		status, attempts, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
 		ON CONFLICT (dedupe_key) DO NOTHING`,
 		m.Kind, nullID(m.ApplicationID), nullID(m.MessageID), nullStr(m.DedupeKey), m.Recipient,
-		nullStr(m.RecipientName), m.Subject, m.HeaderMsgID, nullStr(m.InReplyTo), nullStr(m.References),
-		m.BodyText, m.BodyHTML, string(pj), m.Status, ts(m.NextAttemptAt), ts(m.CreatedAt))
+		AddressKey(m.Recipient), nullStr(m.RecipientName), m.Subject, m.HeaderMsgID, nullStr(m.InReplyTo),
+		nullStr(m.References), m.BodyText, m.BodyHTML, string(pj), m.Status, ts(m.NextAttemptAt), ts(m.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("queue %s mail to %s: %w", m.Kind, m.Recipient, err)
 	}
@@ -96,12 +96,13 @@ func (tx *Tx) QueueMail(ctx context.Context, m *OutboxMail) error {
 	return nil
 }
 
-// LastAutoMailTo returns when the newest automatic mail to recipient was
-// queued (not counting cancelled ones); zero when never.
+// LastAutoMailTo returns when the newest automatic mail to recipient's
+// mailbox (any spelling of it, see AddressKey) was queued, not counting
+// cancelled ones; zero when never.
 func (tx *Tx) LastAutoMailTo(ctx context.Context, recipient string) (time.Time, error) {
 	var last sql.NullString
 	if err := tx.tx.QueryRowContext(ctx, `SELECT max(created_at) FROM outbox
-		WHERE recipient = ? AND status <> 'cancelled'`, strings.ToLower(recipient)).Scan(&last); err != nil {
+		WHERE recipient_key = ? AND status <> 'cancelled'`, AddressKey(recipient)).Scan(&last); err != nil {
 		return time.Time{}, fmt.Errorf("last mail to %s: %w", recipient, err)
 	}
 	if !last.Valid {

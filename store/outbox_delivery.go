@@ -96,43 +96,101 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	return counts, nil
 }
 
-// SentSince counts the mails sent at or after t (the hourly cap).
-func (s *Store) SentSince(ctx context.Context, t time.Time) (int, error) {
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE status = 'sent' AND sent_at >= ?`,
-		ts(t)).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count mails sent since %s: %w", ts(t), err)
-	}
-	return n, nil
+// SendLimits are the sending caps a reservation enforces.
+type SendLimits struct {
+	PerHour int // mails per rolling hour, all recipients; 0: no limit
+	// PerDomainPerHour caps the mails per rolling hour to one recipient
+	// domain, public mail services excepted (see PublicProvider); 0: no limit.
+	PerDomainPerHour int
 }
 
-// ClaimMails takes the pending mails among ids that are still due at now
-// and pushes their next attempt to until, in one transaction, so that a
-// second sender (a "send --once" beside the daemon) does not take them
-// too. It returns the ids it claimed. A sender that dies holding a claim
-// only delays those mails until the claim expires.
-func (s *Store) ClaimMails(ctx context.Context, ids []int64, now, until time.Time) ([]int64, error) {
-	var claimed []int64
+// Reservation is what ReserveMails took and left.
+type Reservation struct {
+	IDs        []int64 // reserved, in the order given: send these
+	UsedHour   int     // slots already taken in the last hour before this reservation
+	HeldHour   int     // due but left pending by the hourly cap
+	HeldDomain int     // due but left pending by the per-domain cap
+}
+
+// slotsUsed counts the mails that took a sending slot since since: sent,
+// or reserved by a sender (possibly another process, right now). A mail
+// tried and failed counts too: the server saw it.
+const slotsUsed = `FROM outbox WHERE status IN ('sent', 'pending', 'failed') AND (reserved_at >= ? OR sent_at >= ?)`
+
+// ReserveMails takes, among ids (due mails, oldest first), those still
+// pending and due at now, within lim, and hides them from other senders
+// until until. The count of slots used and the reservation are one
+// immediate transaction: every sender (a "send --once" beside the daemon,
+// or two) serialises here, so the caps hold whatever runs. A sender that
+// dies holding a reservation only delays those mails until it expires;
+// their slots stay counted for the hour.
+func (s *Store) ReserveMails(ctx context.Context, ids []int64, now, until time.Time, lim SendLimits) (Reservation, error) {
+	var r Reservation
 	err := s.InTx(ctx, func(tx *Tx) error {
-		for _, id := range ids {
-			res, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?
-				WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?`, ts(until), id, ts(now))
+		r = Reservation{}
+		cutoff := ts(now.Add(-time.Hour))
+		if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) `+slotsUsed, cutoff, cutoff).Scan(&r.UsedHour); err != nil {
+			return fmt.Errorf("count sending slots: %w", err)
+		}
+		perDomain := map[string]int{}
+		if lim.PerDomainPerHour > 0 {
+			rows, err := tx.tx.QueryContext(ctx, `SELECT coalesce(recipient_key, lower(recipient)), count(*) `+
+				slotsUsed+` GROUP BY 1`, cutoff, cutoff)
 			if err != nil {
-				return fmt.Errorf("claim outbox mail %d: %w", id, err)
+				return fmt.Errorf("count sending slots by domain: %w", err)
 			}
-			if n, _ := res.RowsAffected(); n == 1 {
-				claimed = append(claimed, id)
+			for rows.Next() {
+				var key string
+				var n int
+				if err := rows.Scan(&key, &n); err != nil {
+					rows.Close()
+					return fmt.Errorf("count sending slots by domain: %w", err)
+				}
+				perDomain[AddressDomain(key)] += n
 			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("count sending slots by domain: %w", err)
+			}
+		}
+		used := r.UsedHour
+		for _, id := range ids {
+			var key string
+			err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(recipient_key, lower(recipient)) FROM outbox
+				WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?`, id, ts(now)).Scan(&key)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // taken by another sender, or cancelled meanwhile
+			}
+			if err != nil {
+				return fmt.Errorf("reserve outbox mail %d: %w", id, err)
+			}
+			if lim.PerHour > 0 && used >= lim.PerHour {
+				r.HeldHour++
+				continue
+			}
+			domain := AddressDomain(key)
+			if lim.PerDomainPerHour > 0 && !PublicProvider(domain) && perDomain[domain] >= lim.PerDomainPerHour {
+				r.HeldDomain++
+				continue
+			}
+			if _, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, reserved_at = ?
+				WHERE id = ?`, ts(until), ts(now), id); err != nil {
+				return fmt.Errorf("reserve outbox mail %d: %w", id, err)
+			}
+			used++
+			perDomain[domain]++
+			r.IDs = append(r.IDs, id)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return Reservation{}, err
 	}
-	return claimed, nil
+	return r, nil
 }
 
-// ReleaseMails makes claimed but untried pending mails due again at at.
+// ReleaseMails makes reserved but untried pending mails due again at at,
+// and gives their sending slots back.
 func (s *Store) ReleaseMails(ctx context.Context, ids []int64, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
@@ -141,7 +199,7 @@ func (s *Store) ReleaseMails(ctx context.Context, ids []int64, at time.Time) err
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?
+	if _, err := s.db.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, reserved_at = NULL
 		WHERE status = 'pending' AND id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, args...); err != nil {
 		return fmt.Errorf("release %d outbox mails: %w", len(ids), err)
 	}

@@ -68,14 +68,14 @@ func TestOutboxDeliveryLifecycle(t *testing.T) {
 		t.Errorf("limit ignored: %d", len(due))
 	}
 
-	// Claims: a second claimer gets nothing.
+	// Reservations: a second sender gets nothing.
 	ids := []int64{mails[0].ID, mails[1].ID, mails[2].ID}
-	claimed, err := st.ClaimMails(ctx, ids, *now, now.Add(10*time.Minute))
-	if err != nil || len(claimed) != 3 {
-		t.Fatalf("claim: %v, %v", claimed, err)
+	claimed, err := st.ReserveMails(ctx, ids, *now, now.Add(10*time.Minute), store.SendLimits{PerHour: 10})
+	if err != nil || len(claimed.IDs) != 3 || claimed.UsedHour != 0 {
+		t.Fatalf("reserve: %+v, %v", claimed, err)
 	}
-	if again, _ := st.ClaimMails(ctx, ids, *now, now.Add(10*time.Minute)); len(again) != 0 {
-		t.Errorf("claimed twice: %v", again)
+	if again, _ := st.ReserveMails(ctx, ids, *now, now.Add(10*time.Minute), store.SendLimits{}); len(again.IDs) != 0 {
+		t.Errorf("reserved twice: %+v", again)
 	}
 	if due, _ := st.DueMails(ctx, *now, 10); len(due) != 1 {
 		t.Errorf("claimed rows still due: %d", len(due))
@@ -116,11 +116,13 @@ func TestOutboxDeliveryLifecycle(t *testing.T) {
 		!retry.NextAttemptAt.Equal(now.Add(time.Minute)) {
 		t.Errorf("retry %+v", retry)
 	}
-	if n, _ := st.SentSince(ctx, now.Add(-time.Hour)); n != 1 {
-		t.Errorf("sent since an hour ago: %d", n)
+	// The sent mail and the one tried again later used their slots; the
+	// released one gave its slot back before it failed.
+	if r, _ := st.ReserveMails(ctx, nil, *now, *now, store.SendLimits{}); r.UsedHour != 2 {
+		t.Errorf("slots used in the hour: %d", r.UsedHour)
 	}
-	if n, _ := st.SentSince(ctx, now.Add(time.Second)); n != 0 {
-		t.Errorf("sent since later: %d", n)
+	if r, _ := st.ReserveMails(ctx, nil, now.Add(61*time.Minute), *now, store.SendLimits{}); r.UsedHour != 0 {
+		t.Errorf("slots used an hour later: %d", r.UsedHour)
 	}
 	if l, _ := st.OutboxList(ctx, store.OutboxFailed); len(l) != 1 || l[0].ID != mails[2].ID || l[0].Reference != app.Reference {
 		t.Errorf("failed list %+v", l)

@@ -118,11 +118,14 @@ func writeConfig(t *testing.T, body string) string {
 
 func TestConfigErrors(t *testing.T) {
 	cases := []struct{ body, want string }{
-		{"[imap]\nhots = \"x\"\n", "unknown key imap.hots"},
+		{"[imap]\nhots = \"x\"\n", "unknown key imap.hots (line 2)"},
 		{"[program]\ncohort_sise = 8\n", "unknown key program.cohort_sise"},
 		{"[imap]\nhost = \"imap.example.org\"\nsecurity = \"none\"\n", "only allowed for a loopback host"},
-		{"[smtp]\nhost = \"smtp.example.org\"\nsecurity = \"plain\"\n", "[smtp] security \"plain\""},
-		{"[imap]\nprocessed = \"delete\"\n", "[imap] processed \"delete\""},
+		{"[smtp]\nhost = \"smtp.example.org\"\nsecurity = \"plain\"\n", "line 3: [smtp] security: must be"},
+		{"[imap]\nprocessed = \"delete\"\n", "line 2: [imap] processed: must be"},
+		{"[imap]\nport = 70000\n", "line 2: [imap] port: must be between 1 and 65535"},
+		{"[smtp]\nport = 0\nsecurity = \"tls\"\nport = -1\n", "line 4 (key smtp.port): not valid TOML"},
+		{"[smtp]\nport = -25\n", "line 2: [smtp] port: must be between 1 and 65535"},
 		{"[program]\ntimezone = \"Mars/Olympus\"\n", "[program] timezone"},
 		{"[program]\nrequired = [\"shoe_size\"]\n", "unknown field \"shoe_size\""},
 		{"[program\n", "rse-intake.toml"},

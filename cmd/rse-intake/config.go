@@ -35,6 +35,7 @@ type Config struct {
 	HTTP      HTTPConfig      `toml:"http"`
 
 	file string         // where it was read from
+	src  string         // its text, to name the line of a key in errors
 	dir  string         // its folder: relative paths start there
 	loc  *time.Location // Program.Timezone, loaded
 
@@ -96,9 +97,10 @@ type SelectionConfig struct {
 
 // NotifyConfig tunes automatic mail.
 type NotifyConfig struct {
-	MaxPerHour   int    `toml:"max_per_hour"`
-	TemplatesDir string `toml:"templates_dir"`
-	EmptyDigest  bool   `toml:"empty_digest"` // send the digest even when nothing is new or failing
+	MaxPerHour          int    `toml:"max_per_hour"`
+	MaxPerDomainPerHour int    `toml:"max_per_domain_per_hour"`
+	TemplatesDir        string `toml:"templates_dir"`
+	EmptyDigest         bool   `toml:"empty_digest"` // send the digest even when nothing is new or failing
 	// Admin receives the operator alerts (default: the coordinators).
 	Admin []string `toml:"admin"`
 	// AlertAfter is how long a failure lasts before it is mailed.
@@ -107,8 +109,12 @@ type NotifyConfig struct {
 
 // IntakeConfig tunes how mail is taken in.
 type IntakeConfig struct {
-	FollowUpWindowDays int `toml:"follow_up_window_days"`
-	MaxAttachmentMB    int `toml:"max_attachment_mb"`
+	FollowUpWindowDays    int    `toml:"follow_up_window_days"`
+	MaxAttachmentMB       int    `toml:"max_attachment_mb"`
+	MaxAttachments        int    `toml:"max_attachments"`
+	MaxFiles              int    `toml:"max_files"`
+	MaxAttachmentsTotalMB int    `toml:"max_attachments_total_mb"`
+	AuthservID            string `toml:"authserv_id"`
 }
 
 // HTTPConfig is the daemon's health and metrics endpoint.
@@ -145,8 +151,9 @@ func defaultConfig() Config {
 			Departements:      []string{"48"},
 			RequireValidSiret: &yes,
 		},
-		Notify:   NotifyConfig{MaxPerHour: 100, AlertAfter: "30m"},
-		Intake:   IntakeConfig{FollowUpWindowDays: 30, MaxAttachmentMB: 20},
+		Notify: NotifyConfig{MaxPerHour: 100, MaxPerDomainPerHour: 20, AlertAfter: "30m"},
+		Intake: IntakeConfig{FollowUpWindowDays: 30, MaxAttachmentMB: 20, MaxAttachments: 50, MaxFiles: 50,
+			MaxAttachmentsTotalMB: 100},
 		Schedule: defaultSchedule(),
 	}
 }
@@ -163,9 +170,11 @@ func loadConfig(path string) (*Config, error) {
 	if err != nil {
 		return nil, configErrorf("config file %s: %v", path, err)
 	}
+	cfg.src = string(b)
+	lines := keyLines(cfg.src)
 	md, err := toml.Decode(string(b), &cfg)
 	if err != nil {
-		return nil, configErrorf("config file %s: %v", path, err)
+		return nil, configErrorf("config file %s: %s", path, tomlError(err))
 	}
 	if err := checkSessionKeys(string(b)); err != nil {
 		return nil, configErrorf("config file %s: %v", path, err)
@@ -173,12 +182,12 @@ func loadConfig(path string) (*Config, error) {
 	if undec := md.Undecoded(); len(undec) > 0 {
 		keys := make([]string, len(undec))
 		for i, k := range undec {
-			keys[i] = k.String()
+			keys[i] = shownKey(k.String(), lines)
 		}
 		return nil, configErrorf("config file %s: unknown key %s", path, strings.Join(keys, ", "))
 	}
 	if err := cfg.finish(filepath.Dir(path)); err != nil {
-		return nil, configErrorf("config file %s: %v", path, err)
+		return nil, configErrorf("config file %s: %s", path, withLine(err.Error(), lines))
 	}
 	return &cfg, nil
 }
@@ -188,7 +197,7 @@ func loadConfig(path string) (*Config, error) {
 func (c *Config) finish(dir string) error {
 	var err error
 	if c.loc, err = time.LoadLocation(c.Program.Timezone); err != nil {
-		return fmt.Errorf("[program] timezone %q: %v", c.Program.Timezone, err)
+		return fmt.Errorf("[program] timezone: not a time zone name such as \"Europe/Paris\"")
 	}
 	if c.Program.CohortSize < 1 {
 		return fmt.Errorf("[program] cohort_size must be at least 1, not %d", c.Program.CohortSize)
@@ -198,26 +207,26 @@ func (c *Config) finish(dir string) error {
 	if c.Program.Address != "" {
 		a, err := mail.ParseAddress(c.Program.Address)
 		if err != nil {
-			return fmt.Errorf("[program] address %q is not an e-mail address", c.Program.Address)
+			return fmt.Errorf("[program] address: not an e-mail address")
 		}
 		c.Program.Address = strings.ToLower(a.Address)
 	}
 	for i, s := range c.Program.Coordinators {
 		a, err := mail.ParseAddress(s)
 		if err != nil {
-			return fmt.Errorf("[program] coordinators: %q is not an e-mail address", s)
+			return fmt.Errorf("[program] coordinators: entry %d is not an e-mail address", i+1)
 		}
 		c.Program.Coordinators[i] = strings.ToLower(a.Address)
 	}
 	for _, f := range c.Program.Required {
 		if _, ok := (&applicant.Applicant{}).Field(f); !ok {
-			return fmt.Errorf("[program] required: unknown field %q (one of %s)", f, strings.Join(applicant.Fields, ", "))
+			return fmt.Errorf("[program] required: unknown field %s (one of %s)", shownWord(f), strings.Join(applicant.Fields, ", "))
 		}
 	}
 	switch c.Program.Language {
 	case "fr", "en":
 	default:
-		return fmt.Errorf("[program] language %q: must be \"fr\" or \"en\"", c.Program.Language)
+		return fmt.Errorf("[program] language: must be \"fr\" or \"en\"")
 	}
 	if c.IMAP.Port == 0 {
 		c.IMAP.Port = map[string]int{"tls": 993, "starttls": 143, "none": 143}[c.IMAP.Security]
@@ -231,11 +240,19 @@ func (c *Config) finish(dir string) error {
 	if err := checkSecurity("smtp", c.SMTP.Security, c.SMTP.Host); err != nil {
 		return err
 	}
+	// A port out of range is a configuration error for both servers,
+	// found here rather than as a connection failure (exit 1) later.
+	if c.IMAP.Port < 1 || c.IMAP.Port > 65535 {
+		return fmt.Errorf("[imap] port: must be between 1 and 65535")
+	}
+	if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
+		return fmt.Errorf("[smtp] port: must be between 1 and 65535")
+	}
 	switch p := c.IMAP.Processed; {
 	case p == "keep", p == "flag":
 	case strings.HasPrefix(p, "move:") && len(p) > len("move:"):
 	default:
-		return fmt.Errorf("[imap] processed %q: must be \"keep\", \"flag\" or \"move:FOLDER\"", p)
+		return fmt.Errorf("[imap] processed: must be \"keep\", \"flag\" or \"move:FOLDER\"")
 	}
 	if c.IMAP.MaxMessageMB < 1 {
 		return fmt.Errorf("[imap] max_message_mb must be at least 1")
@@ -261,8 +278,23 @@ func (c *Config) finish(dir string) error {
 	if c.Notify.MaxPerHour < 1 {
 		return fmt.Errorf("[notify] max_per_hour must be at least 1")
 	}
+	if c.Notify.MaxPerDomainPerHour < 0 {
+		return fmt.Errorf("[notify] max_per_domain_per_hour must be 0 (no limit) or more")
+	}
 	if c.Intake.FollowUpWindowDays < 0 || c.Intake.MaxAttachmentMB < 1 {
 		return fmt.Errorf("[intake] follow_up_window_days must be >= 0 and max_attachment_mb >= 1")
+	}
+	for _, l := range []struct {
+		key string
+		v   int
+	}{{"max_attachments", c.Intake.MaxAttachments}, {"max_files", c.Intake.MaxFiles},
+		{"max_attachments_total_mb", c.Intake.MaxAttachmentsTotalMB}} {
+		if l.v < 1 {
+			return fmt.Errorf("[intake] %s must be at least 1", l.key)
+		}
+	}
+	if c.Intake.AuthservID != "" && strings.ContainsAny(c.Intake.AuthservID, " ;\t\r\n") {
+		return fmt.Errorf("[intake] authserv_id: one host name, e.g. \"mx.google.com\"")
 	}
 	if err := c.finishSchedule(); err != nil {
 		return err
@@ -321,11 +353,11 @@ func checkSecurity(section, security, host string) error {
 		// address actually dialled); this check makes the mistake a
 		// configuration error, exit code 2, before any work.
 		if host != "" && !loopback.Is(host) {
-			return fmt.Errorf("[%s] security = \"none\" is only allowed for a loopback host, not %q: use \"tls\" or \"starttls\"", section, host)
+			return fmt.Errorf("[%s] security = \"none\" is only allowed for a loopback host: use \"tls\" or \"starttls\"", section)
 		}
 		return nil
 	}
-	return fmt.Errorf("[%s] security %q: must be \"tls\", \"starttls\" or \"none\"", section, security)
+	return fmt.Errorf("[%s] security: must be \"tls\", \"starttls\" or \"none\"", section)
 }
 
 // secret returns the password from the environment, else the
@@ -337,7 +369,13 @@ func secret(section, inline, file, env, dir string) (string, error) {
 	if file != "" {
 		b, err := os.ReadFile(resolve(dir, file))
 		if err != nil {
-			return "", fmt.Errorf("[%s] password_file: %v", section, err)
+			// The path is not shown: a password pasted into password_file
+			// by mistake must not be echoed.
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return "", fmt.Errorf("[%s] password_file: cannot be read: %v", section, err)
 		}
 		return strings.TrimRight(string(b), "\r\n"), nil
 	}
@@ -360,7 +398,7 @@ func (c *Config) requireIMAP() error {
 	// coordinator exporting the shortlist needs no password file.
 	var err error
 	if c.IMAP.Password, err = secret("imap", c.IMAP.Password, c.IMAP.PasswordFile, "RSE_IMAP_PASSWORD", c.dir); err != nil {
-		return configErrorf("config file %s: %v", c.file, err)
+		return configErrorf("config file %s: %s", c.file, c.withLine(err))
 	}
 	if c.IMAP.Password == "" {
 		return configErrorf("config file %s: [imap] password is missing (set password_file or RSE_IMAP_PASSWORD)", c.file)
@@ -379,7 +417,7 @@ func (c *Config) requireSMTP() error {
 	if c.SMTP.Username != "" {
 		var err error
 		if c.SMTP.Password, err = secret("smtp", c.SMTP.Password, c.SMTP.PasswordFile, "RSE_SMTP_PASSWORD", c.dir); err != nil {
-			return configErrorf("config file %s: %v", c.file, err)
+			return configErrorf("config file %s: %s", c.file, c.withLine(err))
 		}
 	}
 	return nil
@@ -451,10 +489,9 @@ func sessionName(id any, i int) string {
 	return fmt.Sprintf("[[session]] number %d", i+1)
 }
 
+// finishSchedule checks the cron specs; [schedule] poll is checked with
+// the daemon's settings (finishDaemon).
 func (c *Config) finishSchedule() error {
-	if _, err := time.ParseDuration(c.Schedule.Poll); err != nil && c.Schedule.Poll != "off" {
-		return fmt.Errorf("[schedule] poll %q: %v", c.Schedule.Poll, err)
-	}
 	for _, j := range []struct{ key, spec string }{{"reminders", c.Schedule.Reminders}, {"digest", c.Schedule.Digest}} {
 		if j.spec == "off" {
 			continue

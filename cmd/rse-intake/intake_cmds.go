@@ -6,11 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/rse-lozere/rse-intake/intake"
 	"github.com/rse-lozere/rse-intake/intake/extract"
@@ -46,6 +46,12 @@ func newPipeline(cfg *Config, st *store.Store, composer intake.Composer, e *env)
 		Files:               store.Files{Dir: cfg.Store.Attachments},
 		Composer:            composer,
 		Logger:              e.log,
+		AuthservID:          cfg.Intake.AuthservID,
+		Limits: mailparse.Limits{
+			MaxAttachments:     cfg.Intake.MaxAttachments,
+			MaxFiles:           cfg.Intake.MaxFiles,
+			MaxAttachmentBytes: int64(cfg.Intake.MaxAttachmentsTotalMB) << 20,
+		},
 	})
 }
 
@@ -104,7 +110,7 @@ func statsCommand() *command {
 		setup: func(fs *flag.FlagSet) func(context.Context, *env) error {
 			asJSON := fs.Bool("json", false, "print JSON")
 			return func(ctx context.Context, e *env) error {
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					s, err := st.Stats(ctx)
 					if err != nil {
 						return err
@@ -150,7 +156,7 @@ func listCommand() *command {
 				if *status != "" && !validStatus(*status) {
 					return usagef("unknown status %q (one of %s)", *status, strings.Join(store.Statuses, ", "))
 				}
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					var filter []string
 					if *status != "" {
 						filter = []string{*status}
@@ -164,20 +170,21 @@ func listCommand() *command {
 						if err != nil {
 							return err
 						}
-						out := make([]map[string]any, 0, len(apps))
+						out := make([]listedApplication, 0, len(apps))
 						for _, a := range apps {
-							obj := cfg.applicationJSON(a)
-							addThread(obj, a, linked[a.ID])
-							out = append(out, obj)
+							out = append(out, listedApplication{applicationOut: cfg.applicationJSON(a),
+								thread: newThread(a, linked[a.ID])})
 						}
 						return writeJSON(e.stdout, out)
 					}
 					tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "REFERENCE\tSTATUS\tRECEIVED\tNAME\tCOMPANY\tCOMMUNE\tMISSING")
 					for _, a := range apps {
+						// Text from mail: one short terminal line each, whatever
+						// a sender wrote (and whatever an older database holds).
 						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Reference, a.Status,
-							a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"), strings.TrimSpace(a.FirstName+" "+a.LastName),
-							a.Company, a.Commune, missingList(a.Missing))
+							a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"), oneLine(a.FirstName+" "+a.LastName, 40),
+							oneLine(a.Company, 40), oneLine(a.Commune, 30), missingList(a.Missing))
 					}
 					return tw.Flush()
 				})
@@ -203,47 +210,83 @@ func missingList(ms []store.Missing) string {
 	return strings.Join(names, ",")
 }
 
-// applicationJSON is the object list --json and show --json print.
-func (c *Config) applicationJSON(a *store.Application) map[string]any {
-	m := map[string]any{
-		"reference":             a.Reference,
-		"status":                a.Status,
-		"received_at":           a.ReceivedAt.Format(time.RFC3339),
-		"updated_at":            a.UpdatedAt.Format(time.RFC3339),
-		"missing":               missingNames(a.Missing),
-		"missing_details":       a.Missing,
-		"complete":              a.Complete() && a.Status != store.StatusNeedsReview,
-		"score":                 a.Score,
-		"possible_duplicate_of": nullableStr(a.PossibleDuplicateOf),
-		"corrected":             nonNil(a.Corrected),
-	}
-	a.Applicant.AddJSON(m)
-	eligible, reasons := c.eligibility(a)
-	m["eligible"] = eligible
-	m["reasons"] = nonNil(reasons)
-	return m
+// applicationOut is what list --json and show --json print of an
+// application.
+type applicationOut struct {
+	Reference           string          `json:"reference"`
+	Status              string          `json:"status"`
+	ReceivedAt          string          `json:"received_at"`
+	UpdatedAt           string          `json:"updated_at"`
+	Missing             []string        `json:"missing"`
+	MissingDetails      []store.Missing `json:"missing_details"`
+	Complete            bool            `json:"complete"`
+	Score               *int            `json:"score"`
+	PossibleDuplicateOf *string         `json:"possible_duplicate_of"`
+	Corrected           []string        `json:"corrected"`
+	applicant.JSON
+	Eligible bool     `json:"eligible"`
+	Reasons  []string `json:"reasons"`
 }
 
-// addThread adds to an application's JSON the Message-ID of the mail that
-// created it and the follow-ups that completed it; a follow-up's
-// "completes" is the application's reference.
-func addThread(obj map[string]any, a *store.Application, msgs []store.Linked) {
-	obj["message_id"] = nil
-	followUps := []map[string]any{}
-	duplicates := 0
+func (c *Config) applicationJSON(a *store.Application) applicationOut {
+	eligible, reasons := c.eligibility(a)
+	details := a.Missing
+	if details == nil {
+		details = []store.Missing{}
+	}
+	return applicationOut{
+		Reference:           a.Reference,
+		Status:              a.Status,
+		ReceivedAt:          a.ReceivedAt.Format(time.RFC3339),
+		UpdatedAt:           a.UpdatedAt.Format(time.RFC3339),
+		Missing:             missingNames(a.Missing),
+		MissingDetails:      details,
+		Complete:            a.Complete() && a.Status != store.StatusNeedsReview,
+		Score:               a.Score,
+		PossibleDuplicateOf: nullableStr(a.PossibleDuplicateOf),
+		Corrected:           nonNil(a.Corrected),
+		JSON:                a.Applicant.JSON(),
+		Eligible:            eligible,
+		Reasons:             nonNil(reasons),
+	}
+}
+
+// listedApplication is one element of list --json.
+type listedApplication struct {
+	applicationOut
+	thread
+}
+
+// thread is the Message-ID of the mail that created an application and
+// the follow-ups that completed it; a follow-up's "completes" is the
+// application's reference.
+type thread struct {
+	MessageID           *string       `json:"message_id"`
+	FollowUps           []followUpOut `json:"follow_ups"`
+	DuplicateDeliveries int           `json:"duplicate_deliveries"`
+}
+
+type followUpOut struct {
+	ID        int64   `json:"id"`
+	MessageID *string `json:"message_id"`
+	Kind      string  `json:"kind"`
+	Completes string  `json:"completes"`
+}
+
+func newThread(a *store.Application, msgs []store.Linked) thread {
+	t := thread{FollowUps: []followUpOut{}}
 	for _, m := range msgs {
 		switch {
 		case m.ID == a.FirstMessageID:
-			obj["message_id"] = nullableStr(m.MessageID)
+			t.MessageID = nullableStr(m.MessageID)
 		case m.DuplicateOf != 0:
-			duplicates++
+			t.DuplicateDeliveries++
 		default:
-			followUps = append(followUps, map[string]any{"id": m.ID, "message_id": nullableStr(m.MessageID),
-				"kind": extract.KindFollowUp, "completes": a.Reference})
+			t.FollowUps = append(t.FollowUps, followUpOut{ID: m.ID, MessageID: nullableStr(m.MessageID),
+				Kind: extract.KindFollowUp, Completes: a.Reference})
 		}
 	}
-	obj["follow_ups"] = followUps
-	obj["duplicate_deliveries"] = duplicates
+	return t
 }
 
 func missingNames(ms []store.Missing) []string {
@@ -254,11 +297,11 @@ func missingNames(ms []store.Missing) []string {
 	return out
 }
 
-func nullableStr(s string) any {
+func nullableStr(s string) *string {
 	if s == "" {
 		return nil
 	}
-	return s
+	return &s
 }
 
 func nonNil(s []string) []string {
@@ -278,7 +321,7 @@ func showCommand() *command {
 				if len(e.args) != 1 {
 					return usagef("show needs one application reference, e.g. RSE-2026-0007")
 				}
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					a, err := st.Application(ctx, e.args[0])
 					if errors.Is(err, store.ErrNotFound) {
 						return fmt.Errorf("no application %s", e.args[0])
@@ -300,66 +343,80 @@ func showCommand() *command {
 	}
 }
 
-func (c *Config) showJSON(ctx context.Context, st *store.Store, a *store.Application) (map[string]any, error) {
-	obj := c.applicationJSON(a)
+// shownApplication is what show --json prints.
+type shownApplication struct {
+	applicationOut
+	MessageID   *string            `json:"message_id"`
+	Messages    []shownMessage     `json:"messages"`
+	Attachments []store.Attachment `json:"attachments"`
+	History     []store.AuditEntry `json:"history"`
+}
+
+// shownMessage is one message of an application: what was read in it
+// (as parse reports it), and what intake decided.
+type shownMessage struct {
+	intake.Report
+	ID          int64   `json:"id"`
+	StoredAt    string  `json:"stored_at"`
+	DuplicateOf *int64  `json:"duplicate_of"`
+	NeedsReview bool    `json:"needs_review"`
+	Completes   *string `json:"completes"`
+}
+
+// ruleLinkedAtIntake is the kind_rule of a message whose kind intake
+// changed when it linked it to an application.
+const ruleLinkedAtIntake = "linked_at_intake"
+
+func (c *Config) showJSON(ctx context.Context, st *store.Store, a *store.Application) (*shownApplication, error) {
+	out := &shownApplication{applicationOut: c.applicationJSON(a)}
 	msgs, err := st.ApplicationMessages(ctx, a.ID)
 	if err != nil {
 		return nil, err
 	}
-	var first string
-	list := make([]map[string]any, 0, len(msgs))
+	out.Messages = make([]shownMessage, 0, len(msgs))
 	for _, m := range msgs {
-		var parsed map[string]any
-		if err := json.Unmarshal(m.Parsed, &parsed); err != nil {
-			return nil, fmt.Errorf("message %d: %w", m.ID, err)
+		sm := shownMessage{ID: m.ID, StoredAt: m.StoredAt.Format(time.RFC3339), NeedsReview: m.NeedsReview}
+		if len(m.Parsed) > 0 {
+			if err := json.Unmarshal(m.Parsed, &sm.Report); err != nil {
+				return nil, fmt.Errorf("message %d: %w", m.ID, err)
+			}
 		}
-		if parsed == nil {
-			parsed = map[string]any{}
+		read := sm.Kind
+		sm.Kind, sm.ShouldAcknowledge = m.Kind, m.ShouldAcknowledge
+		if m.DuplicateOf != 0 {
+			id := m.DuplicateOf
+			sm.DuplicateOf = &id
 		}
-		parsed["id"] = m.ID
-		parsed["stored_at"] = m.StoredAt.Format(time.RFC3339)
-		parsed["kind"] = m.Kind
-		parsed["should_acknowledge"] = m.ShouldAcknowledge
-		parsed["duplicate_of"] = nullableID(m.DuplicateOf)
-		parsed["needs_review"] = m.NeedsReview
-		parsed["completes"] = nil
 		if m.ID == a.FirstMessageID {
-			first = m.MessageID
+			out.MessageID = nullableStr(m.MessageID)
 		} else if m.DuplicateOf == 0 {
-			parsed["completes"] = a.Reference
-			parsed["kind"] = extract.KindFollowUp
+			sm.Completes = &a.Reference
+			sm.Kind = extract.KindFollowUp
 		}
-		list = append(list, parsed)
+		if sm.Kind != read {
+			// Read alone the mail was something else; intake linked it
+			// to this application (a reply, the same sender).
+			rule := ruleLinkedAtIntake
+			sm.KindRule = &rule
+		}
+		out.Messages = append(out.Messages, sm)
 	}
-	obj["message_id"] = nullableStr(first)
-	obj["messages"] = list
-	atts, err := st.Attachments(ctx, a.ID, 0)
-	if err != nil {
+	if out.Attachments, err = st.Attachments(ctx, a.ID, 0); err != nil {
 		return nil, err
 	}
-	if atts == nil {
-		atts = []store.Attachment{}
+	if out.Attachments == nil {
+		out.Attachments = []store.Attachment{}
 	}
-	obj["attachments"] = atts
-	hist, err := st.History(ctx, a.ID)
-	if err != nil {
+	if out.History, err = st.History(ctx, a.ID); err != nil {
 		return nil, err
 	}
-	if hist == nil {
-		hist = []store.AuditEntry{}
+	if out.History == nil {
+		out.History = []store.AuditEntry{}
 	}
-	obj["history"] = hist
-	return obj, nil
+	return out, nil
 }
 
-func nullableID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
-func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) error {
+func printShow(e *env, cfg *Config, obj *shownApplication, a *store.Application) error {
 	w := e.stdout
 	fmt.Fprintf(w, "%s  %s  (reçue le %s)\n", a.Reference, a.Status, a.ReceivedAt.In(cfg.loc).Format("02/01/2006 15:04"))
 	for _, f := range applicant.Fields {
@@ -368,42 +425,70 @@ func printShow(e *env, cfg *Config, obj map[string]any, a *store.Application) er
 		}
 	}
 	fmt.Fprintf(w, "  %-12s %s\n", "missing", missingList(a.Missing))
-	fmt.Fprintf(w, "  %-12s %v %s\n", "eligible", obj["eligible"], strings.Join(obj["reasons"].([]string), "; "))
+	fmt.Fprintf(w, "  %-12s %v %s\n", "eligible", obj.Eligible, strings.Join(obj.Reasons, "; "))
 	if a.PossibleDuplicateOf != "" {
 		fmt.Fprintf(w, "  %-12s %s\n", "duplicate?", a.PossibleDuplicateOf)
 	}
+	printEvidence(w, &a.Applicant)
 	fmt.Fprintln(w, "Messages:")
-	for _, m := range obj["messages"].([]map[string]any) {
-		fmt.Fprintf(w, "  #%v %v %v %v\n", m["id"], m["kind"], m["from_email"], m["subject"])
+	for _, m := range obj.Messages {
+		rule := ""
+		if m.KindRule != nil {
+			rule = " (" + *m.KindRule + ")"
+		}
+		fmt.Fprintf(w, "  #%d %s%s %s %s\n", m.ID, m.Kind, rule, oneLine(deref(m.FromEmail), 100), oneLine(deref(m.Subject), 100))
+		// Defects and limits hit (attachments not kept, a sender that
+		// failed authentication) are for the coordinator to see.
+		for _, e := range m.Errors {
+			fmt.Fprintf(w, "      ! %s\n", oneLine(e, 160))
+		}
 	}
-	if atts := obj["attachments"].([]store.Attachment); len(atts) > 0 {
+	if len(obj.Attachments) > 0 {
 		fmt.Fprintln(w, "Attachments:")
-		for _, at := range atts {
-			fmt.Fprintf(w, "  %s (%s, %d bytes) %s\n", at.Filename, at.ContentType, at.Size, at.Refused)
+		for _, at := range obj.Attachments {
+			risky := ""
+			if at.Risky {
+				risky = " RISKY: a usual malware carrier, open with care"
+			}
+			fmt.Fprintf(w, "  %s (%s, %d bytes)%s %s\n", oneLine(at.Filename, 100), at.ContentType, at.Size, risky, at.Refused)
 		}
 	}
 	fmt.Fprintln(w, "History:")
-	for _, h := range obj["history"].([]store.AuditEntry) {
+	for _, h := range obj.History {
 		fmt.Fprintln(w, "  "+historyLine(h, cfg.loc))
 	}
 	return nil
 }
 
-// oneLine prints text that came from a mail on one terminal line: no
-// control characters (escape sequences), whitespace collapsed, cut at max.
-func oneLine(s string, max int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
+// printEvidence writes where each field was read, one line a field:
+// siret ← line 12: « N° SIRET : 812 345 676 00017 » (label, labelled_line).
+func printEvidence(w io.Writer, a *applicant.Applicant) {
+	header := false
+	for _, f := range applicant.Fields {
+		e, ok := a.Evidence[f]
+		if v, _ := a.Field(f); !ok || v == "" {
+			continue
 		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > max {
-		return string(r[:max]) + "…"
+		if !header {
+			fmt.Fprintln(w, "Evidence:")
+			header = true
+		}
+		e.Text = oneLine(e.Text, 100)
+		fmt.Fprintf(w, "  %s ← %s\n", f, e)
 	}
-	return s
 }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// oneLine prints text that came from a mail on one terminal line: no
+// control characters (escape sequences) or Unicode separators, whitespace
+// collapsed, cut at max characters (see store.CleanLine).
+func oneLine(s string, max int) string { return store.CleanLine(s, max) }
 
 func parseCommand() *command {
 	return &command{
@@ -442,7 +527,7 @@ func parseCommand() *command {
 						continue
 					}
 					rep := an.Report()
-					rep["file"] = path
+					rep.File = path
 					if *asJSON {
 						// One object per line (NDJSON), Message-IDs as written.
 						enc := json.NewEncoder(e.stdout)
@@ -463,29 +548,23 @@ func parseCommand() *command {
 	}
 }
 
-func printReport(e *env, rep map[string]any) {
+func printReport(e *env, rep intake.Report) {
 	w := e.stdout
-	fmt.Fprintf(w, "%v\n  kind: %v (acknowledge: %v)\n  from: %v <%v>\n  subject: %v\n", rep["file"], rep["kind"],
-		rep["should_acknowledge"], rep["from_name"], rep["from_email"], rep["subject"])
+	rule := ""
+	if rep.KindRule != nil {
+		rule = ", rule " + *rep.KindRule
+	}
+	fmt.Fprintf(w, "%s\n  kind: %s (acknowledge: %v%s)\n  from: %s <%s>\n  subject: %s\n", rep.File, rep.Kind,
+		rep.ShouldAcknowledge, rule, deref(rep.FromName), deref(rep.FromEmail), oneLine(deref(rep.Subject), 100))
+	a := rep.Applicant()
 	for _, f := range applicant.Fields {
-		if v := rep[f]; v != nil && f != "motivation" {
-			switch x := v.(type) {
-			case *bool:
-				if x == nil {
-					continue
-				}
-				v = *x
-			case *int:
-				if x == nil {
-					continue
-				}
-				v = *x
-			}
-			fmt.Fprintf(w, "  %s: %v\n", f, v)
+		if v, _ := a.Field(f); v != "" && f != applicant.Motivation {
+			fmt.Fprintf(w, "  %s: %s\n", f, oneLine(v, 100))
 		}
 	}
-	if errs, _ := rep["errors"].([]string); len(errs) > 0 {
-		fmt.Fprintf(w, "  errors: %s\n", strings.Join(errs, "; "))
+	printEvidence(w, &a)
+	if len(rep.Errors) > 0 {
+		fmt.Fprintf(w, "  errors: %s\n", strings.Join(rep.Errors, "; "))
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -40,8 +41,11 @@ func (c *Config) senderConfig(e *env) notify.SenderConfig {
 		ProgramAddress: c.Program.Address,
 		Coordinators:   c.Program.Coordinators,
 		MaxPerHour:     c.Notify.MaxPerHour,
-		Location:       c.loc,
-		Logger:         e.log,
+		// 0 in the file means no per-domain limit; the sender reads 0 as
+		// its default.
+		MaxPerDomainPerHour: cmp.Or(c.Notify.MaxPerDomainPerHour, -1),
+		Location:            c.loc,
+		Logger:              e.log,
 	}
 }
 
@@ -78,7 +82,17 @@ func sendCommand() *command {
 					res, err := s.SendDue(ctx)
 					fmt.Fprintf(e.stdout, "sent %d, retry later %d, failed %d, held by the hourly cap %d, cancelled %d\n",
 						res.Sent, res.Retried, res.Failed, res.Held, res.Cancelled)
-					return err
+					if err != nil {
+						return err
+					}
+					// Refusals the sender could not get past are a failure
+					// for cron and scripts, temporary ones included: the
+					// mail is not where it should be.
+					if n := res.Retried + res.Failed; n > 0 {
+						return fmt.Errorf("%d mails not delivered (%d refused for now and retried later, %d failed for good): see rse-intake outbox",
+							n, res.Retried, res.Failed)
+					}
+					return nil
 				})
 			}
 		},
@@ -101,7 +115,7 @@ func outboxCommand() *command {
 				if len(e.args) > 0 {
 					return outboxAction(ctx, e)
 				}
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					ms, err := st.OutboxList(ctx, *status)
 					if err != nil {
 						return err

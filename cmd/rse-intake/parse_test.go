@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // compareFields are the ground-truth keys checked against `parse --json`
@@ -65,6 +67,7 @@ func TestParseCommandCorpus(t *testing.T) {
 						t.Errorf("%s: parse output lacks %q", filepath.Base(file), k)
 					}
 				}
+				checkEvidence(t, filepath.Base(file), got)
 				for _, k := range compareFields {
 					w, inTruth := want[k]
 					if !inTruth {
@@ -139,6 +142,45 @@ type corpusBaseline struct {
 	Right     int `json:"right"`
 	Fields    int `json:"fields"`
 	AckErrors int `json:"ack_errors"`
+}
+
+// evidenceSources are the places a value can be read from (CONTRACT).
+var evidenceSources = map[string]bool{"label": true, "sentence": true, "signature": true, "header": true, "forward": true}
+
+// checkEvidence checks that a parse --json object names the rule that
+// decided its kind and gives, for each applicant field with a value, the
+// line it was read on.
+func checkEvidence(t *testing.T, file string, got map[string]any) {
+	t.Helper()
+	if r, _ := got["kind_rule"].(string); r == "" {
+		t.Errorf("%s: no kind_rule", file)
+	}
+	ev, ok := got["evidence"].(map[string]any)
+	if !ok {
+		t.Errorf("%s: no evidence object", file)
+		return
+	}
+	for _, f := range applicant.Fields {
+		if got[f] == nil {
+			if _, extra := ev[f]; extra {
+				t.Errorf("%s: evidence for %s, which is null", file, f)
+			}
+			continue
+		}
+		e, _ := ev[f].(map[string]any)
+		src, _ := e["source"].(string)
+		line, _ := e["line"].(float64)
+		text, _ := e["text"].(string)
+		rule, _ := e["rule"].(string)
+		switch {
+		case !evidenceSources[src]:
+			t.Errorf("%s: %s evidence has source %q", file, f, src)
+		case rule == "" || text == "":
+			t.Errorf("%s: %s evidence lacks its rule or text: %v", file, f, e)
+		case line < 1 && src != "header" && src != "forward":
+			t.Errorf("%s: %s evidence has no line: %v", file, f, e)
+		}
+	}
 }
 
 func mustRead(t *testing.T, path string) []byte {

@@ -144,7 +144,7 @@ func runDaemon(ctx context.Context, e *env) error {
 	e.log.Info("daemon_started", slog.String("version", version), slog.Int("pid", os.Getpid()),
 		slog.String("store", cfg.Store.Path),
 		slog.String("imap", opts.Addr()), slog.String("mailbox", cfg.IMAP.Mailbox),
-		slog.Duration("poll", cfg.pollEvery), slog.String("http", cfg.HTTP.Listen))
+		slog.String("poll", cfg.pollEvery.String()), slog.String("http", cfg.HTTP.Listen))
 	runErr := d.Run(ctx, poller, ln)
 	<-reloadDone
 	stopJobs()

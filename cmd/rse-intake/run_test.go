@@ -172,8 +172,10 @@ func waitHealth(t *testing.T, addr string, code int, within time.Duration) map[s
 }
 
 // application is a plain application mail, its own sender and Message-ID.
+// Each candidate writes from their own company's domain: more than
+// [notify] max_per_domain_per_hour mails an hour to one domain wait.
 func application(i int) []byte {
-	return fmt.Appendf(nil, "From: Candidate %[1]d <candidate%[1]d@example.fr>\r\nTo: rse.innovation.manageriale@gmail.com\r\n"+
+	return fmt.Appendf(nil, "From: Candidate %[1]d <candidate%[1]d@atelier%[1]d.example.fr>\r\nTo: rse.innovation.manageriale@gmail.com\r\n"+
 		"Subject: Candidature RSE\r\nMessage-ID: <run-%[1]d@example.fr>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0100\r\n"+
 		"Content-Type: text/plain; charset=utf-8\r\n\r\nBonjour,\r\nJe souhaite candidater au programme.\r\n"+
 		"Nom : Martin%[1]d\r\nPrénom : Claire\r\nEntreprise : Atelier numéro %[1]d\r\nCommune : Mende\r\n"+

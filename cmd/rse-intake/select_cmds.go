@@ -62,6 +62,45 @@ func withStore(ctx context.Context, e *env, fn func(cfg *Config, st *store.Store
 	return fn(cfg, st)
 }
 
+// withReadStore is withStore for the commands that only look (list,
+// stats, show, history, export, outbox listing): the store is opened
+// read-only, so they work on a database they may not write (a copy, or
+// the daemon's file) and can never change it.
+func withReadStore(ctx context.Context, e *env, fn func(cfg *Config, st *store.Store) error) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(cfg.Store.Path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database at %s yet: take mail in first with rse-intake poll --once", cfg.Store.Path)
+	}
+	st, err := store.OpenReadOnly(ctx, cfg.Store.Path)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	// A read-only store cannot be upgraded, and an older schema lacks
+	// columns the queries read: say so instead of an SQL error.
+	switch v, err := st.SchemaVersionOf(ctx); {
+	case err != nil:
+		return fmt.Errorf("open store: %w", err)
+	case v > store.SchemaVersion():
+		return fmt.Errorf("database %s has schema version %d, newer than this binary (%d): upgrade rse-intake", cfg.Store.Path, v, store.SchemaVersion())
+	case v < store.SchemaVersion():
+		// An older schema lacks columns the queries read. Upgrading is a
+		// write, done once, as any writing command would; only a store
+		// that cannot be written is refused.
+		st.Close()
+		up, uerr := store.Open(ctx, cfg.Store.Path)
+		if uerr != nil {
+			return fmt.Errorf("database %s has schema version %d, older than this binary (%d), and cannot be upgraded here: %w", cfg.Store.Path, v, store.SchemaVersion(), uerr)
+		}
+		defer up.Close()
+		return fn(cfg, up)
+	}
+	return fn(cfg, st)
+}
+
 func notFound(err error, ref string) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no application %s", ref)
@@ -172,7 +211,7 @@ func historyCommand() *command {
 				if len(e.args) != 1 {
 					return usagef("history needs one application reference")
 				}
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					a, err := st.Application(ctx, e.args[0])
 					if err != nil {
 						return notFound(err, e.args[0])
@@ -228,7 +267,7 @@ func exportCommand() *command {
 						return usagef("unknown status %q (one of %s)", s, strings.Join(store.Statuses, ", "))
 					}
 				}
-				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
+				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					rows, err := shortlist.Build(ctx, st, cfg.rules(), cfg.Program.CohortSize, statuses)
 					if err != nil {
 						return err

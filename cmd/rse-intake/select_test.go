@@ -36,9 +36,39 @@ func TestCoordinatorCommands(t *testing.T) {
 	if app["status"] != "incomplete" || app["siret_valid"] != false {
 		t.Fatalf("RSE-2026-0005 before correction: status %v, siret_valid %v", app["status"], app["siret_valid"])
 	}
+	// Each message says which classification rule decided its kind.
+	msgs, _ := app["messages"].([]any)
+	for _, m := range msgs {
+		if r, _ := m.(map[string]any)["kind_rule"].(string); r == "" {
+			t.Errorf("show --json: message without kind_rule: %v", m)
+		}
+	}
+	text := mustRun(t, c("show", "RSE-2026-0005")...)
+	if !strings.Contains(text, "application (applies)") {
+		t.Errorf("show does not name the rule that decided the kind:\n%s", text)
+	}
+	// Each field says where it was read, in JSON and in text.
+	ev, _ := app["evidence"].(map[string]any)
+	for _, f := range []string{"siret", "company", "email"} {
+		e, _ := ev[f].(map[string]any)
+		if e["source"] == nil || e["rule"] == nil || e["text"] == nil {
+			t.Errorf("show --json: evidence of %s: %v", f, ev[f])
+		}
+	}
+	if !strings.Contains(text, "siret ← line ") {
+		t.Errorf("show does not say where the SIRET was read:\n%s", text)
+	}
 	out := mustRun(t, c("set", "RSE-2026-0005", "siret", "732 829 320 00074", "--by", "claire")...)
 	if !strings.Contains(out, "status complete") {
 		t.Errorf("set: %s", out)
+	}
+	// A value a coordinator typed was read in no mail.
+	var fixed map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, c("show", "RSE-2026-0005", "--json")...)), &fixed); err != nil {
+		t.Fatal(err)
+	}
+	if ev, _ := fixed["evidence"].(map[string]any); ev["siret"] != nil || ev["siret_valid"] != nil || ev["company"] == nil {
+		t.Errorf("evidence after set siret: %v", ev)
 	}
 	if code, _, stderr := runCLI(t, c("set", "RSE-2026-0005", "siret", "123")...); code != 2 || !strings.Contains(stderr, "siret") {
 		t.Errorf("set bad siret: exit %d %s", code, stderr)

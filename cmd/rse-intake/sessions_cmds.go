@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -56,14 +57,28 @@ func (c *Config) scheduledJobs(st *store.Store, e *env) ([]notify.Job, error) {
 	var jobs []notify.Job
 	if c.Schedule.Reminders != "off" {
 		jobs = append(jobs, notify.Job{Name: "reminders", Spec: c.Schedule.Reminders, Run: func(ctx context.Context) error {
-			_, err := notify.QueueReminders(ctx, st, comp, c.notifySessions(), false, e.log)
+			// A reminder due before the next run goes now, not late.
+			next, err := notify.NextRun(c.Schedule.Reminders, c.loc, st.Now())
+			if err != nil {
+				return err
+			}
+			_, err = notify.QueueRemindersBefore(ctx, st, comp, c.notifySessions(), next, false, e.log)
 			return c.sessionError(err)
 		}})
 	}
 	if c.Schedule.Digest != "off" && len(c.Program.Coordinators) > 0 {
 		jobs = append(jobs, notify.Job{Name: "digest", Spec: c.Schedule.Digest, Run: func(ctx context.Context) error {
-			_, err := notify.QueueDigest(ctx, st, comp, c.digestConfig(), false)
-			return err
+			d, err := notify.QueueDigest(ctx, st, comp, c.digestConfig(), false)
+			if err != nil {
+				return err
+			}
+			if len(d.Mails) == 0 {
+				e.log.Info("digest_skipped", slog.String("reason", "nothing new and nothing failing"))
+				return nil
+			}
+			e.log.Info("digest_queued", slog.Int("new_applications", len(d.New)), slog.Int("waiting", len(d.Waiting)),
+				slog.Int("failed_mails", len(d.Failures)), slog.Int("recipients", len(d.Mails)))
+			return nil
 		}})
 	}
 	return jobs, nil
@@ -178,7 +193,7 @@ func reminderDueNow(s *notify.Session, recips []notify.Recipient, sent []store.S
 	if s.Cancelled {
 		return false
 	}
-	due, found := notify.DueOffset(s, now)
+	due, found := notify.DueOffset(s, now, now)
 	if !found {
 		return false
 	}

@@ -34,7 +34,10 @@ type Program struct {
 
 // Result is what one message, read alone, shows.
 type Result struct {
-	Kind              string
+	Kind string
+	// KindRule names the classification rule that decided Kind (see
+	// machineRules and humanRules).
+	KindRule          string
 	ShouldAcknowledge bool
 	// Applicant holds the facts the author gave in this message (new text
 	// and signature only). It is zero unless Kind is application or
@@ -48,14 +51,19 @@ type Result struct {
 
 // mainView is one message as the classifier and the extractor see it.
 type mainView struct {
-	msg     *mailparse.Message
-	p       Program
-	from    string  // lowercase From address
-	text    string  // the whole body text, cleaned
-	sec     section // body split into own text, history and forward
-	ownText string  // the applicant's own lines, joined
-	// ownFolded is ownText folded, for the phrase lists.
+	msg  *mailparse.Message
+	p    Program
+	from string  // lowercase From address
+	text string  // the whole body text, cleaned
+	sec  section // body split into own text, history and forward
+	// own is the part of the author's own lines that is read: its first
+	// screens and its end (see readWindow).
+	own     []string
+	ownText string // own, joined
+	// ownFolded is ownText folded with wrapped lines joined, for the
+	// phrase lists: intent is read in sentences, not lines.
 	ownFolded string
+	ownHits   phraseHits // the phrases ownFolded holds, found on demand
 	x         extraction
 	folded    string // head of text folded, computed on demand
 }
@@ -91,6 +99,62 @@ func (v *mainView) hasApplicantFacts() bool {
 	return v.x.core > 0 || v.x.labelled >= 2
 }
 
+// Facts are where an applicant writes them: on the first screens of
+// their own text (greeting, intent, labels, the sentences that present
+// the company) and in the signature at its end. Pages of prose between
+// them are not read, so that reading a long mail costs no more than
+// reading its first screens.
+const (
+	readHead = 6 << 10 // first screens of the author's own text, in bytes
+	readTail = 1536    // its end: closing and signature
+)
+
+// readWindow returns the lines of own that are read: up to readHead
+// bytes from the start and readTail from the end, with a blank line where
+// the middle was left out (so that no paragraph runs across the gap). A
+// line too long for the window is cut at a character boundary.
+func readWindow(own []string) []string {
+	total := 0
+	for _, l := range own {
+		total += len(l) + 1
+	}
+	if total <= readHead+readTail {
+		return own
+	}
+	n, i := 0, 0
+	for i < len(own) && n+len(own[i])+1 <= readHead {
+		n += len(own[i]) + 1
+		i++
+	}
+	out := append([]string(nil), own[:i]...)
+	if i < len(own) && n < readHead {
+		out = append(out, head(own[i], readHead-n))
+		i++
+	}
+	m, j := 0, len(own)
+	for j > i && m+len(own[j-1])+1 <= readTail {
+		m += len(own[j-1]) + 1
+		j--
+	}
+	out = append(out, "")
+	if j > i && m < readTail {
+		out = append(out, tailOf(own[j-1], readTail-m))
+	}
+	return append(out, own[j:]...)
+}
+
+// tailOf returns the last n bytes of s or fewer, starting on a character.
+func tailOf(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	k := len(s) - n
+	for k < len(s) && s[k]&0xC0 == 0x80 {
+		k++
+	}
+	return s[k:]
+}
+
 // maxText bounds the text analysed: applications are short, and a
 // pathological body must not make classification slow.
 const maxText = 64 << 10
@@ -99,27 +163,24 @@ const maxText = 64 << 10
 // extracts the applicant's facts from what the author wrote in it.
 func Analyze(m *mailparse.Message, p Program) Result {
 	if m == nil {
-		return Result{Kind: KindOther}
+		return Result{Kind: KindOther, KindRule: ruleNoMessage}
 	}
 	v := &mainView{msg: m, p: p, from: strings.ToLower(strings.TrimSpace(m.FromEmail))}
 	v.text = cleanText(head(m.Text, maxText))
 	subject := cleanText(m.Subject)
 	v.sec = splitBody(v.text, subject, 0)
-	v.ownText = strings.Join(v.sec.own, "\n")
-	v.ownFolded = applicant.Fold(v.ownText)
+	v.own = readWindow(v.sec.own)
+	v.ownText = strings.Join(v.own, "\n")
+	v.ownFolded = applicant.Fold(joinWrapped(v.own))
 
 	name, email := m.FromName, v.from
 	if v.sec.fwd != nil {
 		name, email = v.sec.fwd.name, v.sec.fwd.email
 	}
-	v.x = extractApplicant(v.sec.own, cleanText(name), email)
+	v.x = extractApplicant(v.own, cleanText(name), email)
 
-	kind := machineKind(v)
-	var ref string
-	if kind == "" {
-		kind, ref = v.humanKind(subject)
-	}
-	r := Result{Kind: kind, Reference: ref}
+	kind, rule, ref := v.classify(subject)
+	r := Result{Kind: kind, KindRule: rule, Reference: ref}
 	if kind != KindApplication && kind != KindFollowUp {
 		return r
 	}
@@ -133,150 +194,8 @@ func Analyze(m *mailparse.Message, p Program) Result {
 			r.Applicant.Email = v.x.labelEmail
 		}
 	}
+	v.evidence(&r.Applicant)
 	return r
-}
-
-// humanKind tells an application, a follow-up and other human mail apart,
-// and returns the application reference the message quotes.
-func (v *mainView) humanKind(subject string) (kind, ref string) {
-	m := v.msg
-	own := v.ownFolded
-	subj := applicant.Fold(subject)
-	if v.sec.fwd != nil && v.sec.fwd.subject != "" {
-		subj += " | " + applicant.Fold(v.sec.fwd.subject)
-	}
-
-	attachments := 0
-	for _, a := range m.Attachments {
-		if !a.Inline {
-			attachments++
-		}
-	}
-	x := &v.x
-	fresh := applyIntent.in(own)
-	freshStrong := freshApplication.in(own)
-	asks := question.in(own) || strings.Contains(v.ownText, "?")
-	// Facts written in the body itself, not only in a signature.
-	newFacts := x.bodyFacts > 0 || x.labelled >= 2 || attachments > 0
-
-	// A job application ("candidature spontanée pour un poste") is no
-	// application to the program: it names no company of the author's.
-	if jobSeeker.in(own) && x.a.Company == "" && x.a.Siret == "" && x.a.Siren == "" && x.a.Headcount == nil && x.a.Sector == "" {
-		return KindOther, ""
-	}
-
-	// A job or internship application with its CV and cover letter, even
-	// when it names the headcount of a former employer: the author offers
-	// work, not a company to the program.
-	if jobStrong.in(own) && (jobSupport.in(own) || jobStrong.in(subj)) && x.a.Company == "" && x.a.Siret == "" && x.a.Siren == "" && x.a.Sector == "" {
-		return KindOther, ""
-	}
-	// A consultant or trainer offering to work for the program describes
-	// her own business exactly as an applicant would; she sells, with a
-	// price or a pitch, and never says she wants to take part.
-	if !fresh && !freshStrong && (offersServices.in(own) || offersServices.in(subj)) && (priceCues.in(own) || salesCount(own) > 0) {
-		return KindOther, ""
-	}
-	// Asking for the application file, or writing for a client: the
-	// author has not applied (an adviser describing a client, a would-be
-	// applicant asking for the form). A person answers.
-	if asks && !freshStrong && (requestsForm.in(own) || forClient.in(own)) && x.a.Siret == "" && x.labelled < 3 && attachments == 0 {
-		return KindOther, ""
-	}
-
-	// People who are not applicants: a supplier's sales pitch, the press,
-	// a secretary asking whether the boss's application arrived, anyone
-	// asking whether their mail was received. Their signatures carry
-	// company facts; a person should answer them, never the robot.
-	if !freshStrong && !completion.in(own) {
-		sales := salesCount(own)
-		switch {
-		case !fresh && !newFacts && notApplicant.in(own):
-			return KindOther, ""
-		case !fresh && !subjIntentStrong(subj) && x.labelled < 2 && x.bodyFacts == 0 && (sales >= 3 || sales >= 2 && attachments == 0):
-			// A catalogue attached to a pitch is no application form.
-			return KindOther, ""
-		case !fresh && x.labelled < 2 && (invitation.in(own) || isInvoice(own) && !subjIntentStrong(subj)):
-			// An organiser inviting to an event ("inscription gratuite
-			// mais obligatoire"), a supplier sending an invoice: their
-			// signatures carry a SIRET and an address, and a person must
-			// handle them.
-			return KindOther, ""
-		case asks && !givesFacts(x, attachments) && (thirdParty.in(own) || receiptQuestion.in(own)):
-			// "ma candidature pour le programme" reads as intent, but
-			// asking whether it arrived adds nothing to it. An address
-			// alone (often a signature without a closing) is no new fact.
-			return KindOther, ""
-		}
-	}
-
-	// A reference number in the subject or the new text: the author is
-	// writing about an application already registered.
-	ref = findReference(subject, v.p.ReferencePrefix)
-	if ref == "" {
-		ref = findReference(v.ownText, v.p.ReferencePrefix)
-	}
-	if ref == "" && v.sec.fwd != nil {
-		ref = findReference(v.sec.fwd.subject, v.p.ReferencePrefix)
-	}
-	if ref != "" {
-		return KindFollowUp, ref
-	}
-
-	subjIntent := subjectIntent(subj)
-	before := beforeApplying.in(own)
-	completion := completion.in(own)
-	full := x.strong >= 3 || x.labelled >= 4
-
-	// Intent to apply later ("avant de déposer mon dossier", "je compte
-	// candidater", "ma société serait-elle éligible ?") around questions,
-	// with no act of applying now: the author asks before applying, even
-	// when they introduce their company with a SIRET and an address. A
-	// person answers.
-	if (before || laterIntent.in(own)) && asks && !freshStrong && !completion && attachments == 0 && x.labelled < 3 {
-		return KindOther, ""
-	}
-
-	isReply := m.InReplyTo != "" || len(m.References) > 0 || reReplySubject.MatchString(subject)
-	if isReply && v.sec.fwd == nil {
-		quotedSelf := v.quotesSelf()
-		switch {
-		case full && !quotedSelf && (fresh || subjIntent || x.labelled >= 4 || x.strong >= 4 || !completion && v.repliesToCall(subj)):
-			// A new application written as a reply (to the call for
-			// applications, to an answer to a question).
-			return KindApplication, ""
-		case freshStrong && !quotedSelf && (x.strong >= 1 || attachments > 0 || x.labelled >= 2):
-			return KindApplication, ""
-		case completion || attachments > 0 || x.bodyFacts > 0:
-			return KindFollowUp, ""
-		case quotedSelf && (applyWords.in(own) || strings.Contains(own, "dossier")):
-			// Writing again about one's own application (a withdrawal,
-			// a correction): a follow-up.
-			return KindFollowUp, ""
-		case fresh && !asks && !quotedSelf:
-			return KindApplication, ""
-		}
-		return KindOther, ""
-	}
-
-	switch {
-	case before && x.core == 0 && x.labelled < 2 && attachments == 0:
-		// "Avant de candidater, …?": a person should answer.
-		return KindOther, ""
-	case completion && !freshStrong && !subjIntentStrong(subj) && (x.core > 0 || attachments > 0 || mentionsOwnApplication.in(own)):
-		return KindFollowUp, ""
-	case asks && !fresh && !subjIntent && x.a.Siret == "" && x.labelled < 3 && attachments == 0:
-		// A question with facts but no intention to apply ("Le programme
-		// est-il ouvert aux associations ?"): a person should answer.
-		return KindOther, ""
-	case asks && !freshStrong && x.core == 0 && x.labelled < 2 && attachments == 0 && !(subjIntent && !strings.Contains(v.ownText, "?")):
-		return KindOther, ""
-	case fresh || subjIntent || x.strong >= 2 || x.labelled >= 3:
-		return KindApplication, ""
-	case v.sec.fwd != nil && (applyWords.in(applicant.Fold(strings.Join(v.sec.fwd.note, " "))) || applyWords.in(subj)):
-		return KindApplication, ""
-	}
-	return KindOther, ""
 }
 
 // isInvoice reports a supplier's invoice or payment request: an invoice

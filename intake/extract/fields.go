@@ -160,222 +160,134 @@ type extraction struct {
 	bodyFacts int
 	// labelEmail is an address given in an "E-mail :" field.
 	labelEmail string
+
+	// What evidence needs: the rule that decided each field, the lines
+	// read (the author's own), which of them are labelled, and where the
+	// signature starts.
+	rules   map[string]string
+	lines   []string
+	isLabel []bool
+	sig     int
+}
+
+// note records the rule that decided field, unless one already did.
+func (x *extraction) note(field, rule string) {
+	if x.rules == nil {
+		x.rules = map[string]string{}
+	}
+	if _, ok := x.rules[field]; !ok {
+		x.rules[field] = rule
+	}
+}
+
+// decided records the rule that decided field, over any earlier one.
+func (x *extraction) decided(field, rule string) {
+	if x.rules == nil {
+		x.rules = map[string]string{}
+	}
+	x.rules[field] = rule
+}
+
+// noteNew records rule for every field of x.a that is set now and was
+// not in before.
+func (x *extraction) noteNew(before *applicant.Applicant, rule string) {
+	for _, f := range applicant.Fields {
+		now, _ := x.a.Field(f)
+		was, _ := before.Field(f)
+		if now != "" && was == "" {
+			x.note(f, rule)
+		}
+	}
+}
+
+// Rules that decide several fields.
+const (
+	ruleLabelledLine  = "labelled_line"
+	ruleDisplayName   = "display_name"
+	ruleSignatureName = "signature_name"
+	ruleSenderAddress = "sender_address"
+	ruleKnownCommune  = "known_commune_near_code"
+)
+
+// noteChoice records, for a field given value, the rule of the first
+// candidate equal to it: pairs of rule name and candidate value.
+func (x *extraction) noteChoice(field, value string, pairs ...string) {
+	if value == "" {
+		return
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == value {
+			x.note(field, pairs[i])
+			return
+		}
+	}
+}
+
+// reading is one extraction in progress: the author's lines and what the
+// field extractors (one file each, field_*.go) have found so far. Each
+// extractor fills only the fields still empty, so the order in which
+// extractApplicant runs them is the order of precedence the README
+// documents, and each notes the rule that decided (for the evidence).
+type reading struct {
+	x           *extraction
+	a           *applicant.Applicant
+	name, email string   // the sender (the inner sender of a forward)
+	lines       []string // the author's own lines
+	isLabel     []bool   // lines read as "Label : value"
+	flat, all   string   // the non-label text with paragraphs joined; all lines
+	sig         int      // first line of the signature
+	first, last string
+	nameSet     bool
+	phone       string
+	labelEmail  string
+	motivation  string
+	commune     string
+	postal      string
+	addressPC   string // from an "Adresse :" label
+	addrCom     string
+	bossFirst   string // the boss an assistant writes for
+	bossLast    string
+}
+
+func (r *reading) setName(f, l string) {
+	if !r.nameSet && (f != "" || l != "") {
+		r.first, r.last, r.nameSet = f, l, true
+	}
 }
 
 // extractApplicant reads the applicant's facts from their own lines. name
 // and email identify the sender (the inner sender of a forward).
 func extractApplicant(own []string, name, email string) extraction {
 	var x extraction
-	a := &x.a
-	a.Email = strings.ToLower(strings.TrimSpace(email))
-
-	lines := make([]string, len(own))
+	x.a.Email = strings.ToLower(strings.TrimSpace(email))
+	r := &reading{x: &x, a: &x.a, name: name, email: email}
+	r.lines = make([]string, len(own))
 	for i, l := range own {
-		lines[i] = strings.TrimRight(l, " \t")
+		r.lines[i] = strings.TrimRight(l, " \t")
 	}
-	isLabel := make([]bool, len(lines))
-	var (
-		first, last        string
-		nameSet            bool
-		phone              string
-		labelEmail         string
-		motivation         string
-		commune, postal    string
-		addressPC, addrCom string
-	)
+	r.isLabel = make([]bool, len(r.lines))
 
-	setName := func(f, l string) {
-		if !nameSet && (f != "" || l != "") {
-			first, last, nameSet = f, l, true
-		}
-	}
+	r.readLabels()
+	r.flatten()
+	r.readInlineLabels()
+	r.readIdentifiers()
+	r.sig = signatureStart(r.lines)
+	r.readRoleAndCompany()
+	r.readNames()
+	r.readPhone()
+	r.readPlace()
+	r.readHeadcount()
+	r.readSector()
+	r.readMotivation()
+	r.finish()
+	return x
+}
 
-	// 1. Labelled lines. A line may carry two labels ("Code postal :
-	// 48500 — Commune : La Canourgue"): the second is read in turn.
-	var pending string
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		if pending != "" {
-			line, pending = pending, ""
-			i--
-		}
-		label, fld, value, ok := splitLabel(line)
-		if !ok {
-			continue
-		}
-		if fld != fNone {
-			if v, rest, ok2 := splitSecondLabel(value); ok2 {
-				value, pending = v, rest
-			}
-		}
-		if fld == fNone {
-			// "Gérant : Bruno Castan": the title is the label.
-			nl := normLabel(label)
-			if roleLabels[nl] && looksLikePerson(value) {
-				isLabel[i] = true
-				x.labelled++
-				if a.Role == "" {
-					a.Role = trimValue(label)
-				}
-				if !nameSet {
-					f, l := splitName(value, false)
-					setName(f, l)
-				}
-			}
-			continue
-		}
-		isLabel[i] = true
-		value = trimValue(value)
-		// A label alone on its line ("Motivations :") introduces the
-		// lines below it.
-		if value == "" && fld == fMotivation {
-			var para []string
-			for j := i + 1; j < len(lines); j++ {
-				t := strings.TrimSpace(lines[j])
-				if t == "" {
-					if len(para) > 0 {
-						break
-					}
-					continue
-				}
-				if _, f2, _, ok2 := splitLabel(t); ok2 && f2 != fNone || isClosing(t) {
-					break
-				}
-				para = append(para, t)
-				isLabel[j] = true
-			}
-			value = strings.Join(para, " ")
-		}
-		if value == "" {
-			continue
-		}
-		x.labelled++
-		switch fld {
-		case fLastName:
-			if last == "" {
-				last = value
-			}
-		case fFirstName:
-			if first == "" {
-				first = value
-			}
-		case fFullName, fFullNameLastFirst:
-			// "Interlocutrice : Nadia Benali, responsable QSE",
-			// "Représentée par : X, directrice": a title after the name.
-			if k := strings.IndexByte(value, ','); k > 0 {
-				if r := strings.TrimSpace(value[k+1:]); reRoleStart.MatchString(r) {
-					if a.Role == "" {
-						a.Role = cleanRole(r)
-					}
-					value = strings.TrimSpace(value[:k])
-				}
-			}
-			if first == "" && last == "" {
-				first, last = splitName(value, fld == fFullNameLastFirst)
-			}
-		case fRole:
-			if a.Role == "" {
-				a.Role = labelledRole(value, false)
-			}
-		case fStatus:
-			if a.Role == "" {
-				a.Role = labelledRole(value, true)
-			}
-		case fCompany:
-			if a.Company == "" {
-				a.Company = cleanCompany(value)
-			}
-		case fSiret, fSiren:
-			if a.Siret == "" {
-				if k := strings.IndexAny(value, "0123456789"); k >= 0 {
-					d, end := digitRun(value, k, 15)
-					if end >= len(value) || value[end] < '0' || value[end] > '9' {
-						switch len(d) {
-						case 14:
-							a.Siret = d
-						case 9:
-							if a.Siren == "" {
-								a.Siren = d
-							}
-						}
-					}
-				}
-			}
-		case fHeadcount:
-			if a.Headcount == nil {
-				if n, ok := headcountValue(value); ok {
-					a.Headcount = &n
-				}
-			}
-		case fSector:
-			if a.Sector == "" {
-				a.Sector = value
-			}
-		case fAddress:
-			if addressPC == "" {
-				addressPC, addrCom = codeAndCommune(value)
-			}
-		case fPostalCode, fPostalCommune:
-			if postal == "" {
-				pc, c := codeAndCommune(value)
-				if pc == "" {
-					if k := strings.IndexAny(value, "0123456789"); k >= 0 {
-						if d, _ := digitRun(value, k, 6); len(d) == 5 {
-							pc = d
-						}
-					}
-				}
-				postal = pc
-				if commune == "" && c != "" {
-					commune = c
-				}
-			}
-		case fCommune:
-			if commune == "" {
-				pc, c := codeAndCommune(value)
-				if c == "" {
-					c = normCommune(strings.TrimSpace(stripParens(stripDigits(value))), "")
-				}
-				commune = c
-				if postal == "" && pc != "" {
-					postal = pc
-				}
-			}
-		case fPhone:
-			if phone == "" {
-				if ps := findPhones(value); len(ps) > 0 {
-					phone = ps[0].e164
-				}
-			}
-		case fEmail:
-			if labelEmail == "" {
-				labelEmail = strings.ToLower(reEmail.FindString(value))
-			}
-		case fMotivation:
-			if motivation == "" {
-				// The motivation may go on over the following lines (unless
-				// they were already taken in above, for a label alone on
-				// its line).
-				para := []string{value}
-				for j := i + 1; j < len(lines) && !isLabel[j]; j++ {
-					t := strings.TrimSpace(lines[j])
-					if t == "" || isClosing(t) {
-						break
-					}
-					if _, f2, _, ok2 := splitLabel(t); ok2 && f2 != fNone {
-						break
-					}
-					para = append(para, t)
-					isLabel[j] = true
-				}
-				motivation = strings.Join(para, " ")
-			}
-		}
-	}
-
-	// The text that is not labelled lines, paragraphs joined, for the
-	// sentence patterns. Labelled lines become paragraph breaks so that a
-	// pattern never runs from one label into the next.
+// flatten joins the text that is not labelled lines, paragraphs joined,
+// for the sentence patterns. Labelled lines become paragraph breaks so
+// that a pattern never runs from one label into the next.
+func (r *reading) flatten() {
+	lines, isLabel := r.lines, r.isLabel
 	var fb strings.Builder
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
@@ -386,189 +298,16 @@ func extractApplicant(own []string, name, email string) extraction {
 		fb.WriteString(t)
 		fb.WriteString(" ")
 	}
-	flat := fb.String()
-	all := strings.Join(lines, "\n")
+	r.flat = fb.String()
+	r.all = strings.Join(lines, "\n")
+}
 
-	// 2. Labels inside sentences: "… avec mon frère. Secteur : tourisme de
-	// pleine nature (location…). Effectif : 4 salariés à l'année."
-	inlineLabels(flat, &x, &phone)
-
-	// 3. Identification numbers anywhere in the author's text.
-	if a.Siret == "" {
-		s, sn := findSiret(all)
-		a.Siret = s
-		if a.Siren == "" {
-			a.Siren = sn
-		}
-	}
-	if a.Siret != "" {
-		a.Siren = a.Siret[:9]
-		v := applicant.ValidSiret(a.Siret)
-		a.SiretValid = &v
-	}
-
-	sig := signatureStart(lines)
-
-	// 4. Role and company from sentences and from the signature. An
-	// assistant writing for the boss gives the boss's name and title.
-	bossFirst, bossLast, bossRole := onBehalfOf(flat)
-	if a.Role == "" {
-		a.Role = bossRole
-	}
-	sentRole, sentCompany := roleAndCompanyFromText(flat)
-	sigRole, sigCompany := roleAndCompanyFromSignature(lines[sig:], isLabel[sig:], name)
-	var lineRole, lineCompany string
-	if a.Role == "" && sentRole == "" || a.Company == "" && sigCompany.titled == "" && sentCompany == "" {
-		lineRole, lineCompany = roleCompanyLine(lines, isLabel)
-	}
-	if a.Role == "" {
-		a.Role = firstNonEmpty(sentRole, lineRole, sigRole)
-		// "je suis directeur du site …" signed "Directeur de site": the
-		// signature gives the whole title the sentence began.
-		if a.Role == sentRole && sigRole != "" && len(sigRole) > len(sentRole) && strings.HasPrefix(applicant.Fold(sigRole), applicant.Fold(sentRole)+" ") {
-			a.Role = sigRole
-		}
-	}
-	if a.Role == "" {
-		a.Role = roleAfterIntroName(flat)
-	}
-	if a.Company == "" {
-		a.Company = firstNonEmpty(sigCompany.titled, sentCompany, lineCompany, sigCompany.plain)
-	}
-	if a.Company == "" {
-		a.Company = companyHeadingLine(lines, isLabel)
-	}
-
-	// 5. Names: labels, then "je m'appelle …", then the sender's display
-	// name, then a name line in the signature.
-	if first == "" && last != "" {
-		// "Nom : Bruno Castan" with no first-name label.
-		if toks := nameTokens(last); len(toks) >= 2 {
-			first, last = splitName(last, true)
-			if !isUpperWord(toks[0]) && isUpperWord(toks[len(toks)-1]) {
-				first, last = splitName(strings.Join(toks, " "), false)
-			}
-		} else if f, l := splitName(name, false); l != "" && applicant.Fold(l) == applicant.Fold(last) {
-			first = f
-		}
-	}
-	if first != "" || last != "" {
-		setName(capName(first), capName(last))
-	}
-	setName(bossFirst, bossLast)
-	if !nameSet && (containsFold(flat, "je m") || containsFold(flat, "soussign") || containsFold(flat, "mon nom") || containsFold(flat, "moi,") || containsFold(flat, "moi c")) {
-		if m := reIntroName.FindStringSubmatch(flat); m != nil && looksLikePerson(m[1]) {
-			setName(splitName(m[1], false))
-		}
-	}
-	// A display name that is surely a person wins over the signature; a
-	// display name that may be a company ("Brasserie de la Colagne") loses
-	// to a person's name in the signature.
-	dn := personFromDisplayName(name)
-	sn := signatureName(lines[sig:], isLabel[sig:], email)
-	for _, cand := range []string{strongOnly(dn), strongOnly(sn), dn, sn} {
-		if !nameSet && cand != "" {
-			setName(splitName(cand, false))
-		}
-	}
-	first, last = fullerName(first, last, sn, dn)
-	first, last = accentedInText(first, all), accentedInText(last, all)
-	if hh := householdName(name); hh != "" && last == "" {
-		// A shared "Famille Malige" address signed "Jean-Pierre".
-		if first == "" {
-			first = loneFirstName(lines[sig:], isLabel[sig:])
-		}
-		if first != "" {
-			last = hh
-		}
-	}
-	a.FirstName, a.LastName = first, last
-	if a.Company == "" && last != "" {
-		// "mon garage garage dupuis", "Menuiserie Caussignac": a trade
-		// named after its owner, whatever the case it is typed in.
-		a.Company = tradeNamedAfter(flat, last)
-	}
-
-	// 6. Phone: a labelled number, else the author's own number in the text.
-	if phone == "" {
-		phone = pickPhone(all, a.Siret)
-	}
-	a.Phone = phone
-
-	// 7. Postal code and commune.
-	if postal == "" && addressPC != "" {
-		postal = addressPC
-		if commune == "" {
-			commune = addrCom
-		}
-	}
-	if commune == "" && addrCom != "" && (postal == "" || postal == addressPC) {
-		commune = addrCom
-		if postal == "" {
-			postal = addressPC
-		}
-	}
-	if postal == "" || commune == "" {
-		pc, c := placeFromText(flat, lines, isLabel)
-		if postal == "" && pc != "" && (commune == "" || c == "" || looseKey(communeKey(c)) == looseKey(communeKey(commune))) {
-			postal = pc
-		}
-		if commune == "" && c != "" && (pc == "" || pc == postal) {
-			commune = c
-		}
-	}
-	if commune == "" && postal == "" {
-		commune = ownCompanyAt(flat)
-	}
-	if commune == "" && hasFiveDigits(all) {
-		// "a marvejols 48100", "48200 saint chely d'apcher": a known
-		// commune next to a postal code, in any case.
-		if pc, c := knownCommuneAround(all, postal); c != "" {
-			postal, commune = pc, c
-		}
-	}
-	a.PostalCode = postal
-	a.Commune = commune
-	a.Departement = applicant.DepartementOf(postal)
-
-	// 8. Headcount from sentences.
-	if a.Headcount == nil {
-		if n, ok := headcountFromText(flat); ok {
-			a.Headcount = &n
-		} else if containsFold(flat, "seul") {
-			// "je suis seule" alone may mean "on my own to handle this":
-			// only "je travaille seul(e)" or "seul(e) dans l'entreprise".
-			for _, loc := range reAlone.FindAllStringIndex(flat, 4) {
-				lm := strings.ToLower(flat[loc[0]:loc[1]])
-				// "je travaille seul avec mon apprenti" is two.
-				next := strings.ToLower(flat[loc[1]:min(len(flat), loc[1]+24)])
-				if strings.Contains(next, "avec") || strings.Contains(next, "aid") || strings.Contains(next, "sauf") {
-					continue
-				}
-				if strings.Contains(lm, "travaille") || strings.Contains(lm, " dans ") {
-					one := 1
-					a.Headcount = &one
-					break
-				}
-			}
-		}
-	}
-
-	// 9. Sector from "dans le secteur de …".
-	if a.Sector == "" && containsFold(flat, "secteur") {
-		if m := reSectorSentence.FindStringSubmatch(flat); m != nil {
-			s := reSectorStop.ReplaceAllString(" "+m[1], "")
-			a.Sector = trimValue(s)
-		}
-	}
-
-	// 10. Motivation: the labelled one, or the author's own paragraphs.
-	if motivation == "" {
-		motivation = motivationFromText(lines[:sig], isLabel)
-	}
-	a.Motivation = truncateRunes(collapseSpaces(motivation), 1200)
-
-	x.labelEmail = labelEmail
+// finish records what the classifier needs: the counts of facts, and
+// where they were read.
+func (r *reading) finish() {
+	a, x, lines, isLabel, sig := r.a, r.x, r.lines, r.isLabel, r.sig
+	x.labelEmail = r.labelEmail
+	x.lines, x.isLabel, x.sig = lines, isLabel, sig
 	// Facts stated before the signature: a reply whose only facts are in
 	// its signature ("Merci pour votre retour" + company address) adds
 	// nothing to an application.
@@ -593,7 +332,6 @@ func extractApplicant(own []string, name, email string) extraction {
 	if a.Company != "" {
 		x.strong++
 	}
-	return x
 }
 
 // reSecondLabel finds a second "Label :" after a separator in a value.
@@ -1478,9 +1216,11 @@ func motivationFromText(lines []string, isLabel []bool) string {
 		if isClosing(t) {
 			break
 		}
-		f := applicant.Fold(t)
-		if len(cur) == 0 && (strings.HasPrefix(f, "bonjour") || strings.HasPrefix(f, "madame") || strings.HasPrefix(f, "monsieur") || strings.HasPrefix(f, "cher") || strings.HasPrefix(f, "bonsoir")) && len(t) < 40 {
-			continue
+		if len(cur) == 0 && len(t) < 40 {
+			if f := applicant.Fold(t); strings.HasPrefix(f, "bonjour") || strings.HasPrefix(f, "madame") ||
+				strings.HasPrefix(f, "monsieur") || strings.HasPrefix(f, "cher") || strings.HasPrefix(f, "bonsoir") {
+				continue
+			}
 		}
 		cur = append(cur, t)
 	}
@@ -1884,6 +1624,17 @@ func roleAfterIntroName(flat string) string {
 // in the body); otherwise the name as given. Every word of the name must
 // match, in order, so that a one-word name never borrows a longer one.
 func accentedInText(name, text string) string {
+	return accentedInWords(name, textWords(text))
+}
+
+// textWords splits text into words for accentedInWords.
+func textWords(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '-' && r != '\'' && r != '’'
+	})
+}
+
+func accentedInWords(name string, words []string) string {
 	if name == "" || !isASCII(name) {
 		return name
 	}
@@ -1891,14 +1642,18 @@ func accentedInText(name, text string) string {
 	if len(want) == 0 {
 		return name
 	}
-	words := strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '-' && r != '\'' && r != '’'
-	})
 	for i := 0; i+len(want) <= len(words); i++ {
 		ok, accented := true, false
 		for j, w := range want {
 			t := strings.Trim(words[i+j], "-'’")
-			if t == "" || applicant.Fold(t) != w || !unicode.IsUpper([]rune(t)[0]) {
+			if t == "" {
+				ok = false
+				break
+			}
+			// The first letter first: folding every word of the text
+			// for every name costs more than the rest of the name rules.
+			r, _ := utf8.DecodeRuneInString(t)
+			if fr := applicant.FoldRune(r); !unicode.IsUpper(r) || fr < utf8.RuneSelf && byte(fr) != w[0] || applicant.Fold(t) != w {
 				ok = false
 				break
 			}

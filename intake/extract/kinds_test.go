@@ -231,3 +231,14 @@ func TestApplicationsWithRequestsStayApplications(t *testing.T) {
 		checkKind(t, tt.name, analyzeText(tt.subject, "Claire Bouquet", "claire@exemple.fr", tt.text, nil), KindApplication)
 	}
 }
+
+// TestRuleNamesAreUnique: kind_rule names one rule.
+func TestRuleNamesAreUnique(t *testing.T) {
+	seen := map[string]bool{ruleNoMessage: true, ruleNoRule: true}
+	for _, r := range append(append([]kindRule{}, machineRules...), humanRules...) {
+		if r.name == "" || seen[r.name] {
+			t.Errorf("rule name %q empty or used twice", r.name)
+		}
+		seen[r.name] = true
+	}
+}

@@ -107,6 +107,14 @@ func TestLabelledForms(t *testing.T) {
 				"Fonction............. éleveur, gérant\nEntreprise........... Bergerie des Hauts Plateaux\n" +
 				"Effectif………… 2\nSecteur.............. élevage ovin\nCode postal.......... 48130\n\nPaul Rouvière",
 			want: map[string]string{"company": "Bergerie des Hauts Plateaux", "headcount": "2", "sector": "élevage ovin", "postal_code": "48130"}},
+		{name: "values on the line below their labels", fromName: "Jean Vidal", from: "j.vidal@menuiserie-vidal.fr",
+			text: "Bonjour,\nJe vous adresse ma candidature au programme.\nEntreprise :\nMenuiserie Vidal\nN° SIRET :\n812 345 676 00017\n" +
+				"Effectif :\n6\nCode postal :\n48100\nCommune :\nMarvejols\n\nJean Vidal",
+			want: map[string]string{"company": "Menuiserie Vidal", "siret": "81234567600017", "headcount": "6", "postal_code": "48100",
+				"commune": "Marvejols"}},
+		{name: "a label alone keeps the next label", fromName: "Jean Vidal", from: "j.vidal@menuiserie-vidal.fr",
+			text: "Bonjour,\nJe vous adresse ma candidature au programme.\nSecteur :\nEffectif : 6\nCode postal : 48100\n\nJean Vidal",
+			want: map[string]string{"sector": "", "headcount": "6", "postal_code": "48100"}},
 		{name: "business noun with its article as a label", fromName: "Kees Jansen", from: "kees@example.nl",
 			text: "Hello,\nL'hôtel : Auberge du Lac SARL\nPersonnes qui travaillent : 6 (moi, ma femme et quatre salariés)\nDank je!\nKees",
 			want: map[string]string{"company": "Auberge du Lac SARL", "headcount": "6"}},

@@ -12,23 +12,29 @@ import (
 // hyphens ("812 345 676 00017", "512349879 00027"), up to max digits. It
 // returns the digits and the end offset.
 func digitRun(s string, i, max int) (digits string, end int) {
-	var b strings.Builder
+	_, end = digitRunLen(s, i, max)
+	return digitsOnly(s[i:end]), end
+}
+
+// digitRunLen is digitRun without the digits: how many there are, and
+// the end offset.
+func digitRunLen(s string, i, max int) (n, end int) {
 	end = i
-	for i < len(s) && b.Len() < max {
+	for i < len(s) && n < max {
 		c := s[i]
 		if c >= '0' && c <= '9' {
-			b.WriteByte(c)
+			n++
 			i++
 			end = i
 			continue
 		}
-		if (c == ' ' || c == '.' || c == '-') && b.Len() > 0 && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+		if (c == ' ' || c == '.' || c == '-') && n > 0 && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
 			i++
 			continue
 		}
 		break
 	}
-	return b.String(), end
+	return n, end
 }
 
 // reSiretKeyword finds where an applicant names the number. Go's regexp
@@ -83,8 +89,11 @@ func findSiret(text string) (siret, siren string) {
 		if c < '0' || c > '9' || (i > 0 && isWordByte(text[i-1])) || (i > 0 && text[i-1] == '+') {
 			continue
 		}
-		d, end := digitRun(text, i, 15)
-		if len(d) == 14 && (end >= len(text) || !isWordByte(text[end])) && plausibleSiretGrouping(text[i:end]) {
+		// Count first: building the digits of every number in a long
+		// text costs more than the rest of the SIRET rules.
+		n, end := digitRunLen(text, i, 15)
+		if n == 14 && (end >= len(text) || !isWordByte(text[end])) && plausibleSiretGrouping(text[i:end]) {
+			d, _ := digitRun(text, i, 15)
 			return d, d[:9]
 		}
 		i = end
@@ -197,6 +206,8 @@ var frenchNumberWords = map[string]int{
 	"quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100, "mille": 1000,
 }
 
+var numberSeparators = strings.NewReplacer(" ", "", ".", "")
+
 // parseFrenchNumber reads a number written in digits ("12") or in French
 // words ("douze", "vingt-trois", "quatre-vingt-dix", "trente et un").
 func parseFrenchNumber(s string) (int, bool) {
@@ -204,7 +215,7 @@ func parseFrenchNumber(s string) (int, bool) {
 	if s == "" {
 		return 0, false
 	}
-	if n, err := strconv.Atoi(strings.NewReplacer(" ", "", ".", "").Replace(s)); err == nil {
+	if n, err := strconv.Atoi(numberSeparators.Replace(s)); err == nil {
 		return n, true
 	}
 	f := applicant.Fold(s)

@@ -3,6 +3,7 @@ package mailparse
 import (
 	"net/mail"
 	"strings"
+	"unicode/utf8"
 )
 
 // addresses parses an address list, falling back to a lenient scan when
@@ -54,9 +55,11 @@ func (p *parser) addresses(key, v string) []Address {
 		for _, a := range list {
 			// net/mail leaves the encoded-words of a quoted display
 			// name as they are; some clients quote them all the same.
+			// net/mail's own decoding passes a UTF-8 word's bytes
+			// through unchecked.
 			out = append(out, Address{
-				Name:  decodeWords(strings.TrimSpace(a.Name)),
-				Email: strings.ToValidUTF8(strings.ToLower(a.Address), "\uFFFD"),
+				Name:  validUTF8(decodeWords(strings.TrimSpace(a.Name))),
+				Email: validUTF8(strings.ToLower(a.Address)),
 			})
 		}
 	} else {
@@ -69,6 +72,15 @@ func (p *parser) addresses(key, v string) []Address {
 		}
 	}
 	return out
+}
+
+// validUTF8 keeps the valid UTF-8 of s and reads stray bytes as
+// windows-1252.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return decodeMixed([]byte(s))
 }
 
 // splitAddressList cuts an address list at the commas that are outside
@@ -214,18 +226,25 @@ func lenientAddresses(v string, decode func(string) string) []Address {
 				}
 				addr = addr[:j]
 			}
+			// "<marie @ x.fr>": the spaces cannot be part of it.
+			addr = strings.Join(strings.Fields(addr), "")
 		} else {
-			for _, w := range strings.Fields(piece) {
+			// "Marie Dupont [marie@x.fr]", "Marie Dupont marie@x.fr":
+			// the word with an "@" is the address, the others the name.
+			words := strings.Fields(piece)
+			for k, w := range words {
 				if strings.Contains(w, "@") {
 					addr = w
+					name = strings.Join(append(words[:k:k], words[k+1:]...), " ")
 					break
 				}
 			}
 		}
-		addr = strings.Trim(strings.TrimSpace(addr), `"'()<>;,`)
+		addr = strings.Trim(strings.TrimSpace(addr), `"'()<>[];,`)
 		if len(addr) > 7 && strings.EqualFold(addr[:7], "mailto:") {
 			addr = addr[7:]
 		}
+		addr = strings.TrimRight(addr, ".")
 		if !strings.Contains(addr, "@") || strings.ContainsAny(addr, " \t") {
 			if piece != "" && len(carry) < 200 {
 				carry += piece + ", "

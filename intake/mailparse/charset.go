@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // charsetResult says how convertCharset read the bytes.
@@ -30,6 +31,18 @@ const (
 // readable string and a note of what was guessed, not an error.
 func convertCharset(b []byte, label string) (s string, res charsetResult, used string) {
 	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
+	// A byte-order mark says more than a label (WHATWG does the same for
+	// web pages): Windows editors and some web forms put one in front of
+	// a text whatever its MIME header says.
+	switch {
+	case bytes.HasPrefix(b, []byte("\xef\xbb\xbf")):
+		b, label = b[3:], "utf-8"
+	case len(b) >= 2 && (b[0] == 0xff && b[1] == 0xfe || b[0] == 0xfe && b[1] == 0xff) && !utf8.Valid(b):
+		dec := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()
+		if out, err := dec.Bytes(b); err == nil {
+			return string(out), charsetOK, "UTF-16"
+		}
+	}
 	switch {
 	case isASCIILabel(label):
 		if isASCII(b) {

@@ -109,6 +109,14 @@ func TestRealWorldDefects(t *testing.T) {
 			text:      []string{"l'entreprise Chabbert Électricité (8 salariés, Saint-Chély-d'Apcher)", "SIRET : 812 345 676 00017."},
 			errSubstr: []string{"text/plain part: declared base64 but not encoded"},
 		},
+		{
+			file: "byte-order-marks.eml", fromEmail: "odile@bastide-ebenisterie.fr", fromName: "Odile Bastide",
+			text: []string{"Nom : Bastide\nEntreprise : Ébénisterie Bastide", "Téléphone : 04 66 47 12 85\nCommune : Florac"},
+		},
+		{
+			file: "bracketed-address.eml", fromEmail: "remi@pradal-bois.fr", fromName: "Rémi Pradal",
+			text: []string{"la scierie Pradal candidate"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(strings.TrimSuffix(tc.file, ".eml"), func(t *testing.T) {
@@ -127,7 +135,7 @@ func TestRealWorldDefects(t *testing.T) {
 					t.Errorf("Text lacks %q: %q", s, m.Text)
 				}
 			}
-			if strings.ContainsRune(m.Text, '\uFFFD') || strings.Contains(m.Text, "=?") {
+			if strings.ContainsAny(m.Text, "\uFFFD\uFEFF") || strings.Contains(m.Text, "=?") {
 				t.Errorf("Text garbled or still encoded: %q", m.Text)
 			}
 			if got := atts(m); !slices.Equal(got, tc.attach) {
@@ -172,6 +180,18 @@ func TestUnquotedNames(t *testing.T) {
 		t.Errorf("To = %+v, want %+v", m.To, want)
 	}
 	if want := []Address{{Name: "Atelier", Email: "atelier@vidal-couture.fr"}}; !slices.Equal(m.Cc, want) {
+		t.Errorf("Cc = %+v, want %+v", m.Cc, want)
+	}
+}
+
+// TestOddAddressForms: an address in square brackets or after the name
+// without brackets, spaces inside angle brackets, a trailing dot.
+func TestOddAddressForms(t *testing.T) {
+	m := parseFile(t, filepath.Join("testdata", "bracketed-address.eml"))
+	if want := []Address{{Name: "Programme RSE", Email: "rse@example.org"}}; !slices.Equal(m.To, want) {
+		t.Errorf("To = %+v, want %+v", m.To, want)
+	}
+	if want := []Address{{Name: "Jean Pradal", Email: "jean@pradal-bois.fr"}}; !slices.Equal(m.Cc, want) {
 		t.Errorf("Cc = %+v, want %+v", m.Cc, want)
 	}
 }
@@ -271,5 +291,29 @@ func TestLooksPlain(t *testing.T) {
 		if got := looksPlain([]byte(tc.in)); got != tc.want {
 			t.Errorf("looksPlain(%.30q) = %v, want %v", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestHeaderStartShapes: what comes before the first field is skipped
+// only when a header follows; a message without a header stays a body.
+func TestHeaderStartShapes(t *testing.T) {
+	tests := []struct {
+		name, in, from, text string
+	}{
+		{"white lines then header", " \r\n\t\r\nFrom: a@x.fr\r\n\r\nCorps\r\n", "a@x.fr", "Corps"},
+		{"blank lines then body", "\r\n\r\nBonjour, pas d'en-tête.\r\n", "", "Bonjour, pas d'en-tête."},
+		{"indented header", "  From: a@x.fr\r\n  Subject: s\r\n   suite\r\n\r\nCorps\r\n", "a@x.fr", "Corps"},
+		{"indented body", "   Bonjour à tous,\r\nvoici.\r\n", "", "   Bonjour à tous,\nvoici."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Parse(strings.NewReader(tc.in), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.FromEmail != tc.from || strings.TrimSpace(m.Text) != strings.TrimSpace(tc.text) {
+				t.Errorf("FromEmail %q Text %q, want %q %q", m.FromEmail, m.Text, tc.from, tc.text)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -38,5 +39,44 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		_ = HTMLToText(string(data))
+	})
+}
+
+// FuzzHeaderValue drives the header decoders directly, where a whole
+// message rarely reaches: encoded-words, comments, charset guesses.
+func FuzzHeaderValue(f *testing.F) {
+	for _, s := range []string{
+		"=?UTF-8?Q?H=C3=A9l=C3=A8ne?= <h@x.fr>",
+		"=?utf-8?b?SMM=?= =?utf-8?b?qWzDqG5l?=",
+		`"Marie" <marie(bureau)@x.fr> (fixe), jean@x.fr (Jean)`,
+		"=?ISO-2022-JP?B?GyRCJDMkcyRLJEEkTxsoQg==?=",
+		"Soci+AOk-t+AOk- d\xc3\xa9j\xc3\xa0 \xe9t\xe9",
+		"Dupont, Marie <mailto:m@x.fr> [j@x.fr]",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		// As makeField hands a value on: raw bytes already UTF-8.
+		v, _ := salvage8bit(escapeRaw8InWords([]byte(s)))
+		if d := decodeWords(v); !utf8.ValidString(d) {
+			t.Errorf("decodeWords: invalid UTF-8 %q", d)
+		}
+		if c, _ := stripComments(s); len(c) > len(s) {
+			t.Errorf("stripComments grew %q to %q", s, c)
+		}
+		for _, label := range []string{"", "utf-8", "utf-7", "iso-2022-jp", "hz-gb-2312", "x-unknown"} {
+			if out, _, _ := convertCharset([]byte(s), label); !utf8.ValidString(out) {
+				t.Errorf("convertCharset(%q, %q): invalid UTF-8 %q", s, label, out)
+			}
+		}
+		m, err := Parse(strings.NewReader("From: "+s+"\r\nTo: "+s+"\r\nSubject: "+s+"\r\n\r\nx"), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range append([]Address{{Name: m.FromName, Email: m.FromEmail}}, m.To...) {
+			if !utf8.ValidString(a.Name) || !utf8.ValidString(a.Email) {
+				t.Errorf("invalid UTF-8 in address %+v", a)
+			}
+		}
 	})
 }

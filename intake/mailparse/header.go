@@ -231,8 +231,9 @@ func (p *parser) makeField(raw []byte, what string) (field, bool) {
 		b.Write(l)
 	}
 	key := textproto.CanonicalMIMEHeaderKey(name)
-	raw8 := !isASCII([]byte(b.String()))
-	v, _ := salvage8bit(escapeRaw8InWords([]byte(b.String())))
+	value := []byte(b.String())
+	raw8 := !isASCII(value)
+	v, _ := salvage8bit(escapeRaw8InWords(value))
 	if raw8 {
 		p.defect("%s: raw 8-bit bytes in %s", what, key)
 	}

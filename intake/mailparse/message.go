@@ -62,6 +62,7 @@ type Attachment struct {
 	Size        int64  // decoded size in bytes (counted even when too large)
 	SHA256      string // hex of the decoded content
 	TooLarge    bool   // above Options.MaxAttachmentSize: hashed and counted, not stored
+	OverLimit   bool   // past a per-message limit (Limits.MaxFiles or MaxAttachmentBytes): hashed and counted, not stored
 	Inline      bool   // inline part referenced by cid: (signature logo); not an applicant attachment
 	ContentID   string
 	// Container is the Filename of the TNEF container (winmail.dat) the
@@ -85,4 +86,6 @@ type Options struct {
 	MaxAttachmentSize int64
 	// Sink stores attachments; nil hashes and discards them.
 	Sink Sink
+	// Limits bound what one message may cost (see Limits).
+	Limits Limits
 }

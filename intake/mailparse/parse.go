@@ -43,6 +43,7 @@ type parser struct {
 	notedCase        bool
 	notedParts       bool
 	ioErr            error // the Sink's failure, which aborts Parse
+	use              usage // what the message cost so far (Options.Limits)
 }
 
 // Parse reads one message from r. Defects of the message are listed in
@@ -53,6 +54,7 @@ func Parse(r io.Reader, opts Options) (*Message, error) {
 	if opts.MaxAttachmentSize <= 0 {
 		opts.MaxAttachmentSize = DefaultMaxAttachmentSize
 	}
+	opts.Limits = opts.Limits.withDefaults()
 	p := &parser{
 		lr:   newLineReader(r),
 		opts: opts,
@@ -147,6 +149,7 @@ func (p *parser) finish() {
 	if p.lr.src.truncated {
 		p.defect("message longer than %d MB: the rest was not read", maxMessageSize>>20)
 	}
+	p.reportLimits()
 	m.Text = strings.Join(p.textParts, "\n")
 	if strings.TrimSpace(m.Text) == "" {
 		m.Text = ""
@@ -633,13 +636,23 @@ func (p *parser) attachment(h header, r io.Reader, ct, name string) {
 }
 
 // store streams one attachment to the Sink while hashing and counting it,
-// then records it.
+// then records it, within the per-message limits.
 func (p *parser) store(a *Attachment, r io.Reader) {
-	cr := &countingReader{r: r, h: sha256.New(), limit: p.opts.MaxAttachmentSize}
-	if p.opts.Sink != nil {
-		_, _, err := p.opts.Sink.Put(cr, a)
+	if p.full() {
+		p.drop(r, 1)
+		return
+	}
+	p.use.recorded++
+	budget := p.writeBudget()
+	cr := &countingReader{r: r, h: sha256.New(), limit: budget}
+	if p.opts.Sink != nil && budget >= 0 {
+		_, sha, err := p.opts.Sink.Put(cr, a)
 		if err != nil && !cr.over && p.lr.src.err == nil {
 			p.ioErr = fmt.Errorf("mailparse: storing attachment %q: %w", a.Filename, err)
+		}
+		if err == nil && sha != "" {
+			p.use.files++
+			p.use.bytes += cr.n
 		}
 	}
 	// Hash and count whatever the Sink did not read.
@@ -648,6 +661,10 @@ func (p *parser) store(a *Attachment, r io.Reader) {
 	a.Size = cr.n
 	a.SHA256 = hex.EncodeToString(cr.h.Sum(nil))
 	a.TooLarge = cr.n > p.opts.MaxAttachmentSize
+	if !a.TooLarge && (budget < 0 || cr.over) && p.opts.Sink != nil {
+		a.OverLimit = true
+		p.use.overLimit++
+	}
 	p.msg.Attachments = append(p.msg.Attachments, *a)
 }
 

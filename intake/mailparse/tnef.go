@@ -470,6 +470,10 @@ func (p *parser) unpackTNEF(c *captureBuffer) {
 	}
 	files, err := readTNEF(c.b)
 	for i, f := range files {
+		if p.full() {
+			p.drop(nil, len(files)-i)
+			break
+		}
 		name := f.Name
 		if name == "" {
 			name = "winmail-" + strconv.Itoa(i+1) + ".bin"

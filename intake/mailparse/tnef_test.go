@@ -418,7 +418,8 @@ func TestTNEFDamaged(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			m := parseTNEF(t, tc.tnef, Options{Sink: &keptSink{}})
+			// The reader's own cap is under test: no per-message limit.
+			m := parseTNEF(t, tc.tnef, Options{Sink: &keptSink{}, Limits: Limits{MaxAttachments: -1, MaxFiles: -1}})
 			if len(m.Attachments) == 0 || m.Attachments[0].Filename != "winmail.dat" || m.Attachments[0].Container != "" {
 				t.Fatalf("container not recorded first: %+v", m.Attachments)
 			}

@@ -32,6 +32,9 @@ type Applicant struct {
 	Sector      string
 	Motivation  string
 	ForwardedBy string // lowercase address of whoever forwarded the application
+	// Evidence holds, by field name, where each value was read in the
+	// mail it came from; a field a coordinator set has none.
+	Evidence map[string]Evidence
 }
 
 // Field names, in JSON and column spelling.
@@ -148,8 +151,13 @@ func (a *Applicant) FillFrom(b *Applicant, keep map[string]bool) []string {
 	return filled
 }
 
-// Set copies the field named name from b into a.
+// Set copies the field named name, and where it was read, from b into a.
 func (a *Applicant) Set(name string, b *Applicant) {
+	if e, ok := b.Evidence[name]; ok {
+		a.SetEvidence(name, e)
+	} else {
+		a.dropEvidence(name)
+	}
 	switch name {
 	case SiretValid:
 		a.SiretValid = clonePtr(b.SiretValid)
@@ -189,18 +197,27 @@ type JSON struct {
 	Headcount   *int    `json:"headcount"`
 	Sector      *string `json:"sector"`
 	Motivation  *string `json:"motivation"`
-	ForwardedBy *string `json:"forwarded_by"`
+	ForwardedBy *string `json:"forwarded_by,omitempty"` // forwards only
+	// Evidence is keyed by field name; only fields with a value have one.
+	Evidence map[string]Evidence `json:"evidence"`
 }
 
 // JSON returns the applicant in its JSON shape.
 func (a *Applicant) JSON() JSON {
-	return JSON{
+	j := JSON{
 		FirstName: null(a.FirstName), LastName: null(a.LastName), Email: null(a.Email), Phone: null(a.Phone),
 		Company: null(a.Company), Role: null(a.Role), Siret: null(a.Siret), SiretValid: clonePtr(a.SiretValid),
 		Siren: null(a.Siren), PostalCode: null(a.PostalCode), Commune: null(a.Commune),
 		Departement: null(a.Departement), Headcount: clonePtr(a.Headcount), Sector: null(a.Sector),
 		Motivation: null(a.Motivation), ForwardedBy: null(a.ForwardedBy),
+		Evidence: map[string]Evidence{},
 	}
+	for f, e := range a.Evidence {
+		if v, _ := a.Field(f); v != "" {
+			j.Evidence[f] = e
+		}
+	}
+	return j
 }
 
 // MarshalJSON renders absent fields as null.
@@ -215,13 +232,19 @@ func null(s string) *string {
 	return &s
 }
 
-// AddJSON adds the applicant fields to an object being built for JSON
-// output, so that records embedding an Applicant stay flat.
-func (a *Applicant) AddJSON(m map[string]any) {
-	b, _ := json.Marshal(a.JSON())
-	var flat map[string]any
-	_ = json.Unmarshal(b, &flat)
-	for k, v := range flat {
-		m[k] = v
+// Applicant reads the record back from its JSON shape.
+func (j JSON) Applicant() Applicant {
+	val := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	return Applicant{
+		FirstName: val(j.FirstName), LastName: val(j.LastName), Email: val(j.Email), Phone: val(j.Phone),
+		Company: val(j.Company), Role: val(j.Role), Siret: val(j.Siret), SiretValid: clonePtr(j.SiretValid),
+		Siren: val(j.Siren), PostalCode: val(j.PostalCode), Commune: val(j.Commune),
+		Departement: val(j.Departement), Headcount: clonePtr(j.Headcount), Sector: val(j.Sector),
+		Motivation: val(j.Motivation), ForwardedBy: val(j.ForwardedBy), Evidence: j.Evidence,
 	}
 }

@@ -14,6 +14,22 @@ import (
 // An empty value clears the field. The error says what is wrong with the
 // value, in words a coordinator can act on.
 func (a *Applicant) Correct(field, value string) error {
+	if err := a.correct(field, value); err != nil {
+		return err
+	}
+	// A value typed in by a coordinator was read in no mail: the history
+	// says who set it.
+	a.dropEvidence(field)
+	for _, d := range derivedFrom[field] {
+		a.dropEvidence(d)
+	}
+	return nil
+}
+
+// derivedFrom lists the fields set together with a field.
+var derivedFrom = map[string][]string{Siret: {SiretValid, Siren}, PostalCode: {Departement}}
+
+func (a *Applicant) correct(field, value string) error {
 	value = strings.TrimSpace(value)
 	if field != Motivation && strings.ContainsAny(value, "\r\n") {
 		return fmt.Errorf("a line break is not allowed in %s", field)

@@ -161,7 +161,7 @@ func Load(ctx context.Context, st *store.Store, statuses []string) ([]*store.App
 	}
 	// One query for every attachment rather than one per application: the
 	// export may cover thousands.
-	rows, err := st.DB().QueryContext(ctx, `SELECT application_id, filename, stored FROM attachments
+	rows, err := st.DB().QueryContext(ctx, `SELECT application_id, filename, content_type, stored FROM attachments
 		WHERE application_id IS NOT NULL AND inline = 0 ORDER BY application_id, message_id, position`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shortlist attachments: %w", err)
@@ -170,13 +170,15 @@ func Load(ctx context.Context, st *store.Store, statuses []string) ([]*store.App
 	names := make(map[int64][]string)
 	for rows.Next() {
 		var id int64
-		var name string
+		var name, ct string
 		var stored bool
-		if err := rows.Scan(&id, &name, &stored); err != nil {
+		if err := rows.Scan(&id, &name, &ct, &stored); err != nil {
 			return nil, nil, fmt.Errorf("shortlist attachments: %w", err)
 		}
 		if !stored {
 			name += " (refusé)" // too large or a program: the coordinator has no file
+		} else if store.RiskyAttachment(name, ct) {
+			name += " (risqué)" // kept, but a usual malware carrier: open with care
 		}
 		names[id] = append(names[id], name)
 	}

@@ -234,7 +234,7 @@ func TestRank(t *testing.T) {
 }
 
 // TestBuild loads from a real database: status filter and attachment
-// names (inline images left out).
+// names (inline images left out, risky types marked).
 func TestBuild(t *testing.T) {
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "shortlist.db"))
@@ -259,7 +259,7 @@ func TestBuild(t *testing.T) {
 				return err
 			}
 			refs = append(refs, a.Reference)
-			for pos, name := range []string{"cv.pdf", "logo.png", "kbis.pdf"} {
+			for pos, name := range []string{"cv.pdf", "logo.png", "kbis.pdf", "pieces.zip"} {
 				if err := tx.InsertAttachment(ctx, &store.Attachment{MessageID: m.ID, ApplicationID: a.ID,
 					Position: pos, Filename: name, ContentType: "application/pdf", Size: 10,
 					SHA256: "abc", Stored: true, Inline: name == "logo.png"}); err != nil {
@@ -279,7 +279,7 @@ func TestBuild(t *testing.T) {
 	var got []string
 	for _, r := range rows {
 		got = append(got, r.Application.Reference+" "+r.Section)
-		if !slices.Equal(r.Attachments, []string{"cv.pdf", "kbis.pdf"}) {
+		if !slices.Equal(r.Attachments, []string{"cv.pdf", "kbis.pdf", "pieces.zip (risqué)"}) {
 			t.Errorf("%s attachments %q", r.Application.Reference, r.Attachments)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func newFixture(t testing.TB, log *slog.Logger) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := New(Config{Store: st, StorePath: filepath.Join(dir, "rse.db"), PollInterval: time.Second,
+	d := New(Config{Store: st, StorePath: filepath.Join(dir, "rse.db"), PollInterval: 200 * time.Millisecond,
 		AlertAfter: 100 * time.Millisecond, Alerts: alerts, Version: "test", Logger: log})
 	d.SetIngester(intake.NewPipeline(st, intake.Config{
 		Program:  extract.Program{Address: program, ReferencePrefix: "RSE"},
@@ -99,7 +100,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // TestDaemonAcknowledgesAndStops: a message arriving while the daemon
 // idles is acknowledged at once; an SMTP server that refuses sessions
 // makes /healthz say the outbox is stuck; cancelling the context stops
-// every loop promptly.
+// every loop promptly; so does an IMAP server that went away (the intake
+// then fails for longer than three poll intervals).
 func TestDaemonAcknowledgesAndStops(t *testing.T) {
 	f := newFixture(t, slog.New(slog.NewTextHandler(t.Output(), nil)))
 	ctx, cancel := context.WithCancel(t.Context())
@@ -127,6 +129,16 @@ func TestDaemonAcknowledgesAndStops(t *testing.T) {
 	if rep.OutboxBacklog != 1 || rep.SMTP.FailingSince == nil || len(rep.Problems) != 1 ||
 		!strings.Contains(rep.Problems[0], "outbox stuck") {
 		t.Errorf("report while SMTP refuses: %+v", rep)
+	}
+
+	// The IMAP server goes away: after three poll intervals, 503.
+	f.mem.Close()
+	waitFor(t, "intake failing", func() bool {
+		_, rep := f.report(t)
+		return slices.ContainsFunc(rep.Problems, func(p string) bool { return strings.HasPrefix(p, "intake failing since") })
+	})
+	if _, rep := f.report(t); rep.IMAP.FailingSince == nil || rep.IMAP.LastError == "" || len(rep.Alerts) != 2 {
+		t.Errorf("report while IMAP is down: %+v", rep)
 	}
 
 	stop := time.Now()

@@ -1,0 +1,325 @@
+package extract
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
+)
+
+// maxEvidenceText bounds the line quoted as evidence.
+const maxEvidenceText = 160
+
+// Rules of the fields that follow from another.
+const (
+	ruleSiretCheck   = "siret_check"
+	ruleSirenOfSiret = "siren_of_siret"
+	ruleDepartement  = "departement_of_postal_code"
+	ruleForwarder    = "forwarder_address"
+)
+
+// evidence records, for every field of a that has a value, where it was
+// read: the rule the extractor noted when it decided the field, and the
+// line of the mail's text that holds the value. The line is found after
+// the decision, by looking for the value in the author's own lines
+// (digits for numbers, folded words for text), so that every rule gets
+// evidence without carrying positions through its patterns. The source
+// follows from that line: a labelled line, the signature, or a sentence;
+// values from the From header (or a forward's inner header) say so.
+func (v *mainView) evidence(a *applicant.Applicant) {
+	x := &v.x
+	lines := newLineIndex(x.lines)
+	toText := v.ownLineNumbers()
+	fwd := v.sec.fwd != nil
+	header := func(field, rule string) {
+		e := applicant.Evidence{Source: applicant.SourceHeader, Text: "From: " + headerAddress(v.msg.FromName, v.msg.FromEmail), Rule: rule}
+		if fwd && field != applicant.ForwardedBy {
+			e.Source, e.Text = applicant.SourceForward, headerAddress(v.sec.fwd.name, v.sec.fwd.email)
+			if n, line := v.textLineWith(v.sec.fwd.email); n > 0 {
+				e.Line, e.Text = n, line
+			}
+		}
+		a.SetEvidence(field, e)
+	}
+	for _, f := range applicant.Fields {
+		value, _ := a.Field(f)
+		if value == "" {
+			continue
+		}
+		rule := x.rules[f]
+		switch {
+		case f == applicant.ForwardedBy:
+			header(f, ruleForwarder)
+			continue
+		case f == applicant.Email && rule == "":
+			if value == x.labelEmail && value != v.from {
+				rule = ruleLabelledLine
+				break
+			}
+			header(f, ruleSenderAddress)
+			continue
+		case (f == applicant.FirstName || f == applicant.LastName) && rule == ruleDisplayName:
+			header(f, rule)
+			continue
+		case f == applicant.SiretValid, f == applicant.Siren && (rule == "" || a.Siret != ""),
+			f == applicant.Departement:
+			continue // after the field they follow from
+		}
+		if rule == "" {
+			rule = "unknown"
+		}
+		i := -1
+		if ruleSource[rule] == applicant.SourceSignature && x.sig < len(x.lines) {
+			// A signature rule read the value there, even when a sentence
+			// says it too.
+			if k := lines.locate(x.sig, f, value, a); k >= 0 {
+				i = k
+			}
+		}
+		if i < 0 {
+			i = lines.locate(0, f, value, a)
+		}
+		e := applicant.Evidence{Source: applicant.SourceSentence, Rule: rule}
+		if i >= 0 {
+			e.Text = truncateRunes(strings.TrimSpace(x.lines[i]), maxEvidenceText)
+			if i < len(toText) {
+				e.Line = toText[i]
+			}
+			switch src := ruleSource[rule]; {
+			case src != "":
+				e.Source = src
+			case x.isLabel[i]:
+				e.Source = applicant.SourceLabel
+			case i >= x.sig:
+				e.Source = applicant.SourceSignature
+			}
+		}
+		if fwd && e.Source == applicant.SourceSentence && i < 0 {
+			e.Source = applicant.SourceForward
+		}
+		a.SetEvidence(f, e)
+	}
+	derive := func(field, from, rule string) {
+		if v, _ := a.Field(field); v == "" {
+			return
+		}
+		e, ok := a.Evidence[from]
+		if !ok {
+			return
+		}
+		e.Rule = rule
+		a.SetEvidence(field, e)
+	}
+	derive(applicant.SiretValid, applicant.Siret, ruleSiretCheck)
+	if a.Siret != "" {
+		derive(applicant.Siren, applicant.Siret, ruleSirenOfSiret)
+	}
+	derive(applicant.Departement, applicant.PostalCode, ruleDepartement)
+}
+
+func headerAddress(name, email string) string {
+	if name == "" {
+		return email
+	}
+	return name + " <" + email + ">"
+}
+
+// ownLineNumbers maps each of the author's own lines to its line number in
+// the mail's text (from 1; 0 when it cannot be found). Own lines are text
+// lines taken in order, so one forward scan finds them.
+func (v *mainView) ownLineNumbers() []int {
+	text := strings.Split(v.text, "\n")
+	out := make([]int, len(v.own))
+	j := 0
+	for i, l := range v.own {
+		if l == "" {
+			continue
+		}
+		for k := j; k < len(text); k++ {
+			// A line cut by the read window is the start or end of one.
+			if text[k] == l || strings.HasPrefix(text[k], l) || strings.HasSuffix(text[k], l) {
+				out[i], j = k+1, k+1
+				break
+			}
+		}
+	}
+	return out
+}
+
+// textLineWith returns the first line of the mail's text that contains s,
+// and its number from 1.
+func (v *mainView) textLineWith(s string) (int, string) {
+	if s == "" {
+		return 0, ""
+	}
+	for i, l := range strings.Split(v.text, "\n") {
+		if strings.Contains(strings.ToLower(l), s) {
+			return i + 1, truncateRunes(strings.TrimSpace(l), maxEvidenceText)
+		}
+	}
+	return 0, ""
+}
+
+// ruleSource is the source of the rules that read one kind of place; the
+// others (numbers, known communes) search the whole text, and the line
+// they took says where it is.
+var ruleSource = map[string]string{
+	ruleLabelledLine: applicant.SourceLabel, "inline_label": applicant.SourceLabel, "address_label": applicant.SourceLabel,
+	"headcount_in_sentence": applicant.SourceSentence, "works_alone": applicant.SourceSentence,
+	"role_in_sentence": applicant.SourceSentence, "company_in_sentence": applicant.SourceSentence,
+	"sector_in_sentence": applicant.SourceSentence, "introduction": applicant.SourceSentence,
+	"company_at_commune": applicant.SourceSentence,
+	"on_behalf_of":       applicant.SourceSentence, "own_paragraphs": applicant.SourceSentence,
+	"role_after_name": applicant.SourceSentence, "trade_named_after_owner": applicant.SourceSentence,
+	"signature_title": applicant.SourceSignature, "signature_company": applicant.SourceSignature,
+	"signature_company_after_title": applicant.SourceSignature, ruleSignatureName: applicant.SourceSignature,
+}
+
+// lineIndex holds the author's lines with their folded and digit-only
+// forms, each computed once.
+type lineIndex struct {
+	lines, folded, digits []string
+}
+
+func newLineIndex(lines []string) *lineIndex {
+	return &lineIndex{lines: lines}
+}
+
+func (x *lineIndex) fold(i int) string {
+	if x.folded == nil {
+		x.folded = make([]string, len(x.lines))
+		for k, l := range x.lines {
+			x.folded[k] = looseFold(l)
+		}
+	}
+	return x.folded[i]
+}
+
+func (x *lineIndex) digit(i int) string {
+	if x.digits == nil {
+		x.digits = make([]string, len(x.lines))
+		for k, l := range x.lines {
+			x.digits[k] = digitsOnly(l)
+		}
+	}
+	return x.digits[i]
+}
+
+// where returns the first line from start on for which ok holds, or -1.
+func (x *lineIndex) where(start int, ok func(i int) bool) int {
+	for i := start; i < len(x.lines); i++ {
+		if ok(i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// locate returns the index of the first line from start on that holds
+// value, or -1.
+func (x *lineIndex) locate(start int, field, value string, a *applicant.Applicant) int {
+	switch field {
+	case applicant.Siret, applicant.Siren, applicant.PostalCode:
+		return x.where(start, func(i int) bool { return strings.Contains(x.digit(i), value) })
+	case applicant.Phone:
+		d := digitsOnly(value)
+		tail := d[max(0, len(d)-8):]
+		return x.where(start, func(i int) bool { return strings.Contains(x.digit(i), tail) })
+	case applicant.Headcount:
+		if i := x.where(start, func(i int) bool { return hasNumber(x.lines[i], value) }); i >= 0 {
+			return i
+		}
+		return x.where(start, func(i int) bool {
+			f := x.fold(i)
+			return strings.Contains(f, "salari") || strings.Contains(f, "effectif") || strings.Contains(f, "seul")
+		})
+	}
+	if i := x.locateText(start, value); i >= 0 || field != applicant.Commune {
+		return i
+	}
+	// A commune spelt the official way ("Saint-Étienne" for "St
+	// Etienne") is next to its postal code.
+	if a.PostalCode != "" {
+		return x.locate(start, applicant.PostalCode, a.PostalCode, a)
+	}
+	return -1
+}
+
+// locateText finds a text value: the whole of it, else its first words
+// (a value that a mail client wrapped over two lines starts on the first),
+// compared folded, with hyphens and apostrophes as spaces, and without a
+// leading article ("Le Malzieu-Ville" written "au Malzieu-Ville").
+func (x *lineIndex) locateText(start int, value string) int {
+	words := strings.Fields(looseFold(value))
+	if len(words) > 1 && (words[0] == "le" || words[0] == "la" || words[0] == "les" || words[0] == "l") {
+		words = words[1:]
+	}
+	for n := len(words); n >= 1; n-- {
+		if n < len(words) && n > 3 {
+			n = 3
+		}
+		probe := strings.Join(words[:n], " ")
+		if len(probe) < 3 {
+			break
+		}
+		if i := x.where(start, func(i int) bool { return strings.Contains(x.fold(i), probe) }); i >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// looseFold folds s and writes hyphens and apostrophes as spaces, one
+// space between words.
+func looseFold(s string) string {
+	f := applicant.Fold(s)
+	var b strings.Builder
+	b.Grow(len(f))
+	space := true // no leading space
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		if c == '-' || c == '\'' || c == ' ' || c == '\t' {
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+			continue
+		}
+		b.WriteByte(c)
+		space = false
+	}
+	return strings.TrimSuffix(b.String(), " ")
+}
+
+func digitsOnly(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// hasNumber reports whether line writes the number n, in digits or in
+// French words.
+func hasNumber(line, n string) bool {
+	want, err := strconv.Atoi(n)
+	if err != nil {
+		return false
+	}
+	for _, w := range strings.FieldsFunc(applicant.Fold(line), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
+	}) {
+		// Only digits and number words can be the number.
+		first, _, _ := strings.Cut(w, "-")
+		if _, word := frenchNumberWords[first]; !word && (w[0] < '0' || w[0] > '9') {
+			continue
+		}
+		if got, ok := parseFrenchNumber(w); ok && got == want {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,81 @@
+package extract
+
+import (
+	"testing"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
+)
+
+// TestEvidence pins where each kind of value is said to come from: the
+// line of the mail's text, its kind and the rule that took it.
+func TestEvidence(t *testing.T) {
+	tests := []struct {
+		name, fromName, text, subject string
+		field                         string
+		want                          applicant.Evidence
+	}{
+		{name: "labelled SIRET", fromName: "Lise Pagès",
+			text:  "Bonjour,\nJe souhaite candidater au programme.\nEntreprise : Pagès Bois\nN° SIRET : 812 345 676 00017\nLise Pagès",
+			field: "siret", want: applicant.Evidence{Source: "label", Line: 4, Text: "N° SIRET : 812 345 676 00017", Rule: "labelled_line"}},
+		{name: "SIRET check follows the SIRET", fromName: "Lise Pagès",
+			text:  "Bonjour,\nJe souhaite candidater au programme.\nN° SIRET : 812 345 676 00017\nLise Pagès",
+			field: "siret_valid", want: applicant.Evidence{Source: "label", Line: 3, Text: "N° SIRET : 812 345 676 00017", Rule: "siret_check"}},
+		{name: "headcount in a sentence", fromName: "Lise Pagès",
+			text:  "Bonjour,\nJe souhaite candidater au programme.\nNous sommes douze salariés dans la scierie.\nLise Pagès",
+			field: "headcount", want: applicant.Evidence{Source: "sentence", Line: 3, Text: "Nous sommes douze salariés dans la scierie.", Rule: "headcount_in_sentence"}},
+		{name: "phone in the signature", fromName: "Lise Pagès",
+			text:  "Bonjour,\nJe souhaite candidater au programme pour la scierie.\n\nCordialement,\nLise Pagès\n06 12 34 56 78",
+			field: "phone", want: applicant.Evidence{Source: "signature", Line: 6, Text: "06 12 34 56 78", Rule: "own_number"}},
+		{name: "département from the postal code", fromName: "Lise Pagès",
+			text:  "Bonjour,\nJe souhaite candidater au programme.\nCode postal : 20200\nLise Pagès",
+			field: "departement", want: applicant.Evidence{Source: "label", Line: 3, Text: "Code postal : 20200", Rule: "departement_of_postal_code"}},
+		{name: "name from the From header", fromName: "Lise Pagès",
+			text:  "Bonjour,\nJe souhaite candidater au programme pour notre scierie de 4 salariés.\nMerci",
+			field: "last_name", want: applicant.Evidence{Source: "header", Text: "From: Lise Pagès <someone@example.fr>", Rule: "display_name"}},
+		{name: "address of the forwarded sender", fromName: "Conseillère CCI",
+			subject: "Fwd: Candidature",
+			text: "Je vous transfère cette candidature.\n\n---------- Forwarded message ---------\nDe : Bruno Castan <garage.castan@orange.fr>\nDate: ven. 30 oct.\nSubject: Candidature\n\n" +
+				"Bonjour,\nJe souhaite candidater au programme.\nEntreprise : Garage Castan\nEffectif : 3\nBruno Castan",
+			field: "email", want: applicant.Evidence{Source: "forward", Line: 4, Text: "De : Bruno Castan <garage.castan@orange.fr>", Rule: "sender_address"}},
+		{name: "forwarder", fromName: "Conseillère CCI",
+			subject: "Fwd: Candidature",
+			text: "Je vous transfère cette candidature.\n\n---------- Forwarded message ---------\nDe : Bruno Castan <garage.castan@orange.fr>\nDate: ven. 30 oct.\nSubject: Candidature\n\n" +
+				"Bonjour,\nJe souhaite candidater au programme.\nEntreprise : Garage Castan\nEffectif : 3\nBruno Castan",
+			field: "forwarded_by", want: applicant.Evidence{Source: "header", Text: "From: Conseillère CCI <someone@example.fr>", Rule: "forwarder_address"}},
+	}
+	for _, tt := range tests {
+		subject := tt.subject
+		if subject == "" {
+			subject = "Candidature programme RSE"
+		}
+		r := analyzeText(subject, tt.fromName, "someone@example.fr", tt.text, nil)
+		if v, _ := r.Applicant.Field(tt.field); v == "" {
+			t.Errorf("%s: no %s (kind %s, rule %s)", tt.name, tt.field, r.Kind, r.KindRule)
+			continue
+		}
+		if got := r.Applicant.Evidence[tt.field]; got != tt.want {
+			t.Errorf("%s: evidence of %s\n got %+v\nwant %+v", tt.name, tt.field, got, tt.want)
+		}
+	}
+}
+
+// TestEvidenceForEveryField: every field with a value has evidence, and
+// only those.
+func TestEvidenceForEveryField(t *testing.T) {
+	r := applicantOf(t, "Anne Rouvière", "anne@rouviere.fr",
+		"Bonjour,\nJe vous adresse ma candidature.\nSociété : Rouvière Élagage\nSIRET : 812 345 676 00017\nEffectif : 5\n"+
+			"Secteur : élagage\nAdresse : 3 rue du Pont, 48100 Marvejols\n\nMotivation : réduire nos déchets verts.\n\nAnne Rouvière\nGérante\n06 11 22 33 44")
+	a := r.Applicant
+	for _, f := range applicant.Fields {
+		v, _ := a.Field(f)
+		e, ok := a.Evidence[f]
+		switch {
+		case v != "" && !ok:
+			t.Errorf("%s = %q has no evidence", f, v)
+		case v == "" && ok:
+			t.Errorf("%s is empty but has evidence %+v", f, e)
+		case ok && e.Rule == "":
+			t.Errorf("%s: evidence without a rule: %+v", f, e)
+		}
+	}
+}

@@ -1,0 +1,48 @@
+package extract
+
+import (
+	"strings"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
+)
+
+// readRoleAndCompany reads the role and company from sentences and from the signature. An
+// assistant writing for the boss gives the boss's name and title.
+func (r *reading) readRoleAndCompany() {
+	a, x, lines, isLabel, flat, sig, name := r.a, r.x, r.lines, r.isLabel, r.flat, r.sig, r.name
+	var bossRole string
+	r.bossFirst, r.bossLast, bossRole = onBehalfOf(flat)
+	if a.Role == "" && bossRole != "" {
+		a.Role = bossRole
+		x.note(applicant.Role, "on_behalf_of")
+	}
+	sentRole, sentCompany := roleAndCompanyFromText(flat)
+	sigRole, sigCompany := roleAndCompanyFromSignature(lines[sig:], isLabel[sig:], name)
+	var lineRole, lineCompany string
+	if a.Role == "" && sentRole == "" || a.Company == "" && sigCompany.titled == "" && sentCompany == "" {
+		lineRole, lineCompany = roleCompanyLine(lines, isLabel)
+	}
+	if a.Role == "" {
+		a.Role = firstNonEmpty(sentRole, lineRole, sigRole)
+		// "je suis directeur du site …" signed "Directeur de site": the
+		// signature gives the whole title the sentence began.
+		if a.Role == sentRole && sigRole != "" && len(sigRole) > len(sentRole) && strings.HasPrefix(applicant.Fold(sigRole), applicant.Fold(sentRole)+" ") {
+			a.Role = sigRole
+		}
+		x.noteChoice(applicant.Role, a.Role, "role_in_sentence", sentRole, "role_and_company_line", lineRole,
+			"signature_title", sigRole)
+	}
+	if a.Role == "" {
+		a.Role = roleAfterIntroName(flat)
+		x.noteChoice(applicant.Role, a.Role, "role_after_name", a.Role)
+	}
+	if a.Company == "" {
+		a.Company = firstNonEmpty(sigCompany.titled, sentCompany, lineCompany, sigCompany.plain)
+		x.noteChoice(applicant.Company, a.Company, "signature_company_after_title", sigCompany.titled,
+			"company_in_sentence", sentCompany, "role_and_company_line", lineCompany, "signature_company", sigCompany.plain)
+	}
+	if a.Company == "" {
+		a.Company = companyHeadingLine(lines, isLabel)
+		x.noteChoice(applicant.Company, a.Company, "company_heading_line", a.Company)
+	}
+}

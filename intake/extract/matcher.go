@@ -1,0 +1,143 @@
+package extract
+
+// phraseMatcher finds in one pass over a folded text which of the known
+// phrases it holds (Aho–Corasick over bytes). The phrase lists are tried
+// against the author's text by dozens of rules; testing each phrase with
+// strings.Contains cost more than all the rest of classification.
+type phraseMatcher struct {
+	class [256]uint8 // byte -> column; 0 for bytes no phrase holds
+	width int        // columns
+	delta []int32    // state*width + column -> next state
+	out   [][]int32  // state -> ids of the phrases that end there
+	ids   map[string]int32
+}
+
+func newPhraseMatcher(lists ...[]string) *phraseMatcher {
+	m := &phraseMatcher{ids: map[string]int32{}}
+	var words []string
+	for _, l := range lists {
+		for _, w := range l {
+			if _, ok := m.ids[w]; !ok && w != "" {
+				m.ids[w] = int32(len(words))
+				words = append(words, w)
+			}
+		}
+	}
+	m.width = 1
+	for _, w := range words {
+		for i := 0; i < len(w); i++ {
+			if m.class[w[i]] == 0 {
+				m.class[w[i]] = uint8(m.width)
+				m.width++
+			}
+		}
+	}
+	// The trie, with 0 as "no edge" (the root is never a child).
+	m.delta = make([]int32, m.width)
+	m.out = [][]int32{nil}
+	for id, w := range words {
+		s := int32(0)
+		for i := 0; i < len(w); i++ {
+			c := int32(m.class[w[i]])
+			if next := m.delta[s*int32(m.width)+c]; next != 0 {
+				s = next
+				continue
+			}
+			next := int32(len(m.out))
+			m.delta = append(m.delta, make([]int32, m.width)...)
+			m.out = append(m.out, nil)
+			m.delta[s*int32(m.width)+c] = next
+			s = next
+		}
+		m.out[s] = append(m.out[s], int32(id))
+	}
+	// Breadth first: failure links, then the full transition table.
+	fail := make([]int32, len(m.out))
+	queue := []int32{}
+	for c := 1; c < m.width; c++ {
+		if s := m.delta[c]; s != 0 {
+			queue = append(queue, s)
+		}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		m.out[s] = append(m.out[s], m.out[fail[s]]...)
+		for c := 1; c < m.width; c++ {
+			i := s*int32(m.width) + int32(c)
+			if t := m.delta[i]; t != 0 {
+				fail[t] = m.delta[fail[s]*int32(m.width)+int32(c)]
+				queue = append(queue, t)
+			} else {
+				m.delta[i] = m.delta[fail[s]*int32(m.width)+int32(c)]
+			}
+		}
+	}
+	return m
+}
+
+// phraseHits says which phrases a text holds, by phrase id.
+type phraseHits []bool
+
+// scan returns the phrases s holds.
+func (m *phraseMatcher) scan(s string) phraseHits {
+	hits := make(phraseHits, len(m.ids))
+	st := int32(0)
+	w := int32(m.width)
+	for i := 0; i < len(s); i++ {
+		st = m.delta[st*w+int32(m.class[s[i]])]
+		for _, id := range m.out[st] {
+			hits[id] = true
+		}
+	}
+	return hits
+}
+
+// any reports whether one of the phrases of p was found; phrases the
+// matcher does not know are looked for in s.
+func (m *phraseMatcher) any(h phraseHits, p []string, s string) bool {
+	for _, w := range p {
+		if id, ok := m.ids[w]; ok {
+			if h[id] {
+				return true
+			}
+		} else if phrases([]string{w}).in(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// count returns how many of the phrases of p were found.
+func (m *phraseMatcher) count(h phraseHits, p []string, s string) int {
+	n := 0
+	for _, w := range p {
+		if m.any(h, []string{w}, s) {
+			n++
+		}
+	}
+	return n
+}
+
+// ownPhrases is the matcher for the author's text: every phrase list the
+// rules try on it.
+var ownPhrases = newPhraseMatcher(applyIntent, freshApplication, beforeApplying, laterIntent, callWords, question,
+	completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
+	requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
+	solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords)
+
+// ownHas reports whether the author's own text (folded) holds one of p.
+func (v *mainView) ownHas(p phrases) bool {
+	if v.ownHits == nil {
+		v.ownHits = ownPhrases.scan(v.ownFolded)
+	}
+	return ownPhrases.any(v.ownHits, p, v.ownFolded)
+}
+
+// ownCount counts the phrases of p the author's own text holds.
+func (v *mainView) ownCount(p []string) int {
+	if v.ownHits == nil {
+		v.ownHits = ownPhrases.scan(v.ownFolded)
+	}
+	return ownPhrases.count(v.ownHits, p, v.ownFolded)
+}

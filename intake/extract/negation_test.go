@@ -1,0 +1,142 @@
+package extract
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// wrap folds text the way a mail client does: each paragraph's words
+// fill lines of at most width columns.
+func wrap(text string, width int) string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, w := range strings.Fields(para) {
+			switch {
+			case line == "":
+				line = w
+			case len(line)+1+len(w) > width:
+				out = append(out, line)
+				line = w
+			default:
+				line += " " + w
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// notYetMails give every fact of a company and say the author is not
+// applying now. Each is answered by a person, never acknowledged.
+var notYetMails = []struct{ name, subject, text string }{
+	{"not applying yet, facts labelled", "Programme RSE – Brasserie du Causse Noir",
+		"Bonjour,\nJe vous écris pour me présenter, mais je ne candidate pas encore : nous attendons la fin de la saison pour décider.\n" +
+			"Entreprise : Brasserie du Causse Noir\nSIRET : 812 345 676 00017\nEffectif : 9 salariés\nCode postal : 48150\nCommune : Meyrueis\n" +
+			"Téléphone : 06 52 41 30 87\nSecteur : brasserie artisanale\n\nBien à vous,\nThibault Séguret\nGérant"},
+	{"will apply, but not before January", "Candidature RSE",
+		"Bonjour,\nNous aimerions candidater au programme, mais pas avant janvier, quand notre nouveau local sera ouvert.\n" +
+			"La Savonnerie des Gorges, SARL de 4 salariés à Sainte-Enimie (48210), SIRET 812 345 676 00017, fabrique des savons à froid.\n" +
+			"Vous pouvez me joindre au 07 61 24 58 93.\n\nCordialement,\nCamille Bonnal, cogérante"},
+	{"wish negated", "Programme RSE",
+		"Madame, Monsieur,\nJe ne souhaite pas encore m'inscrire au programme, mon associé n'étant pas convaincu.\n" +
+			"Pour information : Menuiserie Astruc, 6 salariés, 15 avenue du Gévaudan 48100 Marvejols, SIRET 812 345 676 00017, tél. 04 66 32 77 10.\n" +
+			"Je reviendrai vers vous.\nPierre Astruc, gérant"},
+	{"this is no application", "Informations sur ma société",
+		"Bonjour,\nCeci n'est pas encore une candidature : je voulais d'abord vous décrire notre activité.\n" +
+			"Raison sociale : Transports Malaval\nN° SIRET : 812 345 676 00017\nNombre de salariés : 23\nAdresse : ZA du Causse, 48000 Mende\n" +
+			"Activité : transport de marchandises\n\nSophie Malaval\nDirectrice générale\n06 14 27 38 49"},
+	{"later this year", "Programme",
+		"Bonjour, je participerai sans doute à une prochaine promotion, mais je ne postule pas pour cette session. " +
+			"Mon entreprise, Ferme de la Borie, compte 3 salariés à Langogne (48300), SIRET 812 345 676 00017, secteur élevage et vente directe. " +
+			"Mon numéro : 06 77 21 45 98.\nJulien Borie"},
+}
+
+// TestNotApplyingYetIsNotAcknowledged: however the lines are wrapped,
+// mail that says it is not applying yet is other.
+func TestNotApplyingYetIsNotAcknowledged(t *testing.T) {
+	for _, tt := range notYetMails {
+		for _, width := range []int{0, 38, 60, 72, 76, 78} {
+			text := tt.text
+			if width > 0 {
+				text = wrap(text, width)
+			}
+			r := analyzeText(tt.subject, "", "contact@entreprise-exemple.fr", text, nil)
+			name := tt.name + " wrapped at " + strconv.Itoa(width)
+			checkKind(t, name, r, KindOther)
+			if r.Kind == KindOther && r.KindRule != "not_applying_yet" && r.KindRule != "intends_to_apply_later" {
+				t.Errorf("%s: decided by %s, want not_applying_yet", name, r.KindRule)
+			}
+		}
+	}
+}
+
+// TestApplyingDespiteNegations: negations about something else, or a
+// missing piece promised for later, do not undo an application.
+func TestApplyingDespiteNegations(t *testing.T) {
+	tests := []struct{ name, text string }{
+		{"a piece that will follow", "Bonjour,\nVoici ma candidature pour le programme, le Kbis suivra plus tard.\n" +
+			"Entreprise : Atelier Vernhet\nSIRET : 812 345 676 00017\nEffectif : 5\nCode postal : 48200\n\nLucie Vernhet"},
+		{"negation about the SIRET", "Bonjour,\nJe n'ai pas encore mon numéro SIRET mais je souhaite candidater au programme.\n" +
+			"Nous sommes 3 salariés à Florac (48400), l'entreprise s'appelle Les Jardins du Tarnon.\n\nMarc Pellet"},
+		{"negation about waiting", "Bonjour,\nJe ne veux pas attendre la prochaine session : je vous adresse ma candidature.\n" +
+			"Société : Garage Boissier\nEffectif : 7\nCode postal : 48500\nCommune : La Canourgue\n\nAnne Boissier"},
+	}
+	for _, tt := range tests {
+		for _, width := range []int{0, 40, 72} {
+			text := tt.text
+			if width > 0 {
+				text = wrap(text, width)
+			}
+			checkKind(t, tt.name+" at "+strconv.Itoa(width), analyzeText("Candidature programme RSE", "", "x@exemple.fr", text, nil), KindApplication)
+		}
+	}
+}
+
+// TestSaysNotApplyingYet pins the phrases, one sentence each.
+func TestSaysNotApplyingYet(t *testing.T) {
+	for s, want := range map[string]bool{
+		"je ne candidate pas encore.":                               true,
+		"nous ne postulons pas cette annee.":                        true,
+		"je ne suis pas encore candidate.":                          true,
+		"je ne souhaite pas encore candidater.":                     true,
+		"nous n'allons pas nous inscrire tout de suite.":            true,
+		"je ne suis pas prete a candidater.":                        true,
+		"ce message n'est pas une candidature.":                     true,
+		"il ne s'agit pas d'une candidature.":                       true,
+		"nous candidaterons, mais pas avant janvier.":               true,
+		"je participerai plus tard.":                                true,
+		"je ne peux pas fournir le kbis. je souhaite candidater.":   false,
+		"voici ma candidature, le kbis suivra plus tard.":           false,
+		"je n'ai pas de siret mais je souhaite candidater.":         false,
+		"nous souhaitons participer a la prochaine session.":        false,
+		"je ne sais pas encore quand. voici ma candidature.":        false,
+		"je ne veux pas attendre : je vous adresse ma candidature.": false,
+	} {
+		if got := saysNotApplyingYet(s); got != want {
+			t.Errorf("saysNotApplyingYet(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestJoinWrapped joins the lines of a paragraph, not paragraphs.
+func TestJoinWrapped(t *testing.T) {
+	got := joinWrapped([]string{"Je ne candidate ", " pas encore.", "", "Merci", "Paul"})
+	if want := "Je ne candidate pas encore.\nMerci Paul"; got != want {
+		t.Errorf("joinWrapped = %q, want %q", got, want)
+	}
+}
+
+// TestUndecidedIsLeftToAPerson: a mail that could be an application or a
+// question is other, answered by a person rather than acknowledged.
+func TestUndecidedIsLeftToAPerson(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{name: "hesitant wish and a question, no facts", subject: "Programme RSE", fromName: "Nina Pradal", from: "nina@pradal.fr",
+			text: "Bonjour,\nJ'aimerais peut-être participer au programme, mais est-il adapté à une entreprise de trois personnes ?\nNina", want: KindOther},
+		{name: "asks whether they can apply, with a company described", subject: "Question", fromName: "Rémi Soulier", from: "remi@soulier.fr",
+			text: "Bonjour,\nNotre SARL de couverture, à Langogne, pourrait-elle candidater alors que nous sommes en redressement ?\nRémi Soulier, gérant", want: KindOther},
+		{name: "wrapped hesitation before applying", subject: "Avant de candidater", fromName: "Rémi Soulier", from: "remi@soulier.fr",
+			text: wrap("Bonjour, avant de déposer notre dossier, pouvez-vous me dire si les ateliers ont lieu à Mende ? Nous sommes une entreprise de 7 salariés à Langogne (48300).", 40), want: KindOther},
+	})
+}

@@ -1,0 +1,130 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+)
+
+// joinWrapped joins the lines of each paragraph with one space, so that
+// intent is read in sentences, not lines: mail clients wrap at 72 to 78
+// columns, and "je ne candidate\npas encore" must read as one phrase.
+// Paragraphs (separated by blank lines) stay on lines of their own.
+func joinWrapped(lines []string) string {
+	var b strings.Builder
+	inPara := false
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			if inPara {
+				b.WriteByte('\n')
+			}
+			inPara = false
+			continue
+		}
+		if inPara {
+			b.WriteByte(' ')
+		}
+		b.WriteString(l)
+		inPara = true
+	}
+	return b.String()
+}
+
+// intentStems are the word stems of applying (folded).
+var intentStems = []string{"candidat", "postul", "inscri", "particip", "depos"}
+
+var (
+	// reNegatedIntent: applying itself negated, "je ne candidate pas
+	// (encore)", "nous ne postulons pas", "je ne suis pas encore
+	// candidate", "je ne m'inscris pas".
+	reNegatedIntent = regexp.MustCompile(`\b(?:ne |n')(?:me |m'|nous |vous |y |en )?(?:candidat|postul|inscri|particip|depos)\w* (?:pas|jamais|point)\b|\b(?:ne |n')(?:suis|sommes|serai|serons) (?:pas|jamais) (?:encore |tout de suite |maintenant )?candidat`)
+	// reNegatedWish: the wish or plan to apply negated, "je ne souhaite
+	// pas (encore) candidater", "nous n'allons pas postuler tout de suite".
+	reNegatedWish = regexp.MustCompile(`\b(?:ne |n')(?:souhait|veu|voul|vais|allons|va |compt|pens|envisag|desir|peu|pouv|sui|somme)\w* ?(?:pas|jamais) (?:\S+ ){0,3}?(?:(?:me |m'|nous )?(?:candidat|postul|inscri|particip|depos)|(?:pret|prete|prets|pretes) a )`)
+	// reNotAnApplication: the author says the mail is not one.
+	reNotAnApplication = regexp.MustCompile(`\b(?:ce|ceci|cela|ca|il|mon message|ce message|ce mail|ce courriel)(?: ne | n')(?:est|s'agit|constitue|vaut) (?:pas|en rien) (?:encore |vraiment |officiellement )?(?:une |d'une |de )?(?:candidature|inscription|dossier)`)
+	// rePutOff: applying put off, "mais pas avant janvier".
+	rePutOff = regexp.MustCompile(`\bpas avant\b`)
+	// rePostponed: weaker signs of a later application, "plus tard",
+	// "l'année prochaine", "pas pour l'instant": they may also speak of a
+	// missing piece ("le Kbis suivra plus tard"), so they count only in a
+	// sentence that does not apply outright.
+	rePostponed = regexp.MustCompile(`\bplus tard\b|\bdans un second temps\b|\bulterieurement\b|\bl'an(?:nee)? prochaine?\b|\bpas (?:tout de suite|maintenant|pour l'instant|pour le moment|cette annee|pour cette (?:session|promotion|annee))\b`)
+)
+
+// saysNotApplyingYet reports whether the author says, in one sentence
+// about applying, that they are not applying now: negated ("je ne
+// candidate pas encore"), denied ("ceci n'est pas une candidature") or
+// postponed ("nous candidaterons, mais pas avant janvier"). own is the
+// folded own text with wrapped lines joined.
+func saysNotApplyingYet(own string) bool {
+	for _, s := range splitSentences(own) {
+		if !mayPutOff(s) || !hasIntentStem(s) {
+			continue
+		}
+		if reNegatedIntent.MatchString(s) || reNegatedWish.MatchString(s) || reNotAnApplication.MatchString(s) ||
+			rePutOff.MatchString(s) || rePostponed.MatchString(s) && !freshApplication.in(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// hedges make a wish to apply uncertain (folded).
+var hedges = []string{"peut-etre", "eventuellement", "pas sur", "pas certain", "j'hesite", "nous hesitons", "je me demande si"}
+
+// hedgesIntent reports a sentence about applying that the author hedges:
+// "j'aimerais peut-être participer", "nous hésitons à candidater".
+func hedgesIntent(own string) bool {
+	for _, s := range splitSentences(own) {
+		for _, h := range hedges {
+			if strings.Contains(s, h) && hasIntentStem(s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mayPutOff is the cheap test before the patterns: every one of them
+// holds one of these words.
+func mayPutOff(s string) bool {
+	for _, w := range []string{"pas", "jamais", "point", "rien", "plus tard", "second temps", "ulterieur", "prochain"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasIntentStem(s string) bool {
+	for _, w := range intentStems {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitSentences cuts text at sentence ends (. ! ? … followed by a space
+// or the end, and line breaks). Abbreviations cut too early at worst,
+// which only shortens the window a phrase is looked for in.
+func splitSentences(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		end := c == '\n' || (c == '.' || c == '!' || c == '?' || c == ';') && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\n')
+		if !end {
+			continue
+		}
+		if t := strings.TrimSpace(s[start:i]); t != "" {
+			out = append(out, t)
+		}
+		start = i + 1
+	}
+	if t := strings.TrimSpace(s[start:]); t != "" {
+		out = append(out, t)
+	}
+	return out
+}

@@ -1,0 +1,92 @@
+package notify
+
+import (
+	"path"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/rse-lozere/rse-intake/store"
+)
+
+// MaxEchoLen is how many characters of a name, a company or any other
+// text a sender wrote an automatic mail repeats: enough for a real name,
+// too little to carry an advertisement.
+const MaxEchoLen = 80
+
+// echo is the form in which an automatic mail repeats text a sender
+// wrote: one line, at most MaxEchoLen characters, links and addresses
+// made inert. Whoever writes to the programme with someone else's address
+// must not be able to make the programme mail that person their text with
+// a working link in it ("reflected spam").
+func echo(s string) string {
+	return inert(store.CleanLine(s, MaxEchoLen))
+}
+
+// fileExtTLDs are file extensions that are also top-level domains: in a
+// file name they are the extension, and stay readable.
+var fileExtTLDs = map[string]bool{".zip": true, ".mov": true, ".one": true}
+
+// echoFilename is echo for an attachment's name: "portfolio.zip" stays
+// as it is, "evil.com" or "www.evil.example.pdf" do not link.
+func echoFilename(name string) string {
+	name = store.CleanLine(name, MaxEchoLen)
+	if ext := strings.ToLower(path.Ext(name)); fileExtTLDs[ext] {
+		return inert(name[:len(name)-len(ext)]) + name[len(name)-len(ext):]
+	}
+	return inert(name)
+}
+
+var (
+	// A scheme a mail client turns into a link: anything before "://",
+	// wherever it starts, and the schemes without "//" as whole words.
+	slashesRe = regexp.MustCompile(`(?i)([a-z][a-z0-9+.\-]*):(//)`)
+	schemeRe  = regexp.MustCompile(`(?i)\b(mailto|javascript|data|tel|sms|whatsapp|tg|file):`)
+	// A host-like run of labels: "evil.example.com", "a.b".
+	hostRe = regexp.MustCompile(`[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?)+`)
+)
+
+// commonTLDs are the generic top-level domains webmail auto-links most
+// often besides the two-letter country codes; a name such as "E.Leclerc"
+// has none and is left alone.
+var commonTLDs = map[string]bool{"com": true, "net": true, "org": true, "info": true, "biz": true, "xyz": true,
+	"top": true, "online": true, "site": true, "shop": true, "store": true, "app": true, "dev": true, "club": true,
+	"tech": true, "live": true, "pro": true, "win": true, "bid": true, "link": true, "click": true, "email": true,
+	"mobi": true, "name": true, "asia": true, "icu": true, "vip": true, "work": true, "fun": true, "space": true,
+	"website": true, "page": true, "blog": true, "cloud": true, "gov": true, "edu": true, "int": true, "mil": true,
+	"bzh": true, "paris": true, "eus": true, "corsica": true, "alsace": true, "cat": true, "one": true, "zip": true,
+	"mov": true, "xxx": true, "news": true, "today": true, "world": true, "life": true, "loan": true, "money": true,
+	"cash": true, "bet": true, "casino": true, "games": true, "finance": true, "crypto": true, "io": true, "co": true}
+
+// inert rewrites what a mail client or a webmail would turn into a link:
+// "http://" becomes "http[:]//", and the dots of anything that looks like
+// a host name or an address become "[.]" ("evil[.]example[.]com",
+// "x@evil[.]com"), in the text and the HTML part alike (the HTML
+// template escapes it too). Readable for a person, clickable for nobody.
+func inert(s string) string {
+	s = slashesRe.ReplaceAllString(s, "$1[:]$2")
+	s = schemeRe.ReplaceAllString(s, "$1[:]")
+	return hostRe.ReplaceAllStringFunc(s, func(h string) string {
+		labels := strings.Split(h, ".")
+		tld := strings.ToLower(labels[len(labels)-1])
+		if !linkable(tld) && !strings.EqualFold(labels[0], "www") && !strings.Contains(s, "@"+h) && !strings.Contains(s, "[:]//"+h) {
+			return h
+		}
+		return strings.Join(labels, "[.]")
+	})
+}
+
+func linkable(tld string) bool {
+	if strings.HasPrefix(tld, "xn--") || commonTLDs[tld] {
+		return true
+	}
+	if len([]rune(tld)) != 2 {
+		return false
+	}
+	for _, r := range tld {
+		if !unicode.IsLetter(r) || r > unicode.MaxASCII {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Length caps for text taken from a mail, in characters. A sender can
+// write anything of any length; what is kept is what a person could
+// mean. Longer values are cut at the store boundary, with "…".
+const (
+	MaxNameLen       = 200  // first or last name, company, role, commune, sector
+	MaxShortLen      = 320  // an address (RFC 5321's 254 plus room), a phone, a SIRET...
+	MaxSubjectLen    = 500  // a subject or a display name
+	MaxMotivationLen = 5000 // the motivation paragraph
+)
+
+// invisible reports the characters that must never reach a stored field
+// or a header: C0 and C1 controls, DEL, the Unicode line and paragraph
+// separators (which some clients render as line breaks), and the
+// bidirectional overrides that can make "exe.pdf" read as "fdp.exe".
+func invisible(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+		return true
+	case r == '\u2028', r == '\u2029', r == '\ufeff':
+		return true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
+}
+
+// CleanLine makes one line of s: controls removed, runs of white space
+// (line breaks and separators included) folded to one space, trimmed, and at
+// most max characters (0: no cap). Invalid UTF-8 becomes U+FFFD.
+func CleanLine(s string, max int) string {
+	var b strings.Builder
+	b.Grow(min(len(s), 4*max+8))
+	space := false
+	for _, r := range strings.ToValidUTF8(s, "\ufffd") {
+		// NEL and the Unicode separators are line breaks in some
+		// clients: a space here, never a break.
+		if r == '\n' || r == '\r' || r == '\t' || r == ' ' || r == '\u0085' || r == '\u2028' || r == '\u2029' {
+			space = b.Len() > 0
+			continue
+		}
+		if invisible(r) {
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return Truncate(b.String(), max)
+}
+
+// CleanText is CleanLine for text that keeps its lines (a motivation):
+// line breaks are kept as "\n" (at most one blank line in a row), tabs
+// become spaces, everything else invisible is removed.
+func CleanText(s string, max int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\ufffd"), "\r\n", "\n")
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	blank := false
+	for _, l := range lines {
+		l = CleanLine(l, 0)
+		if l == "" {
+			if blank || len(out) == 0 {
+				continue
+			}
+			blank = true
+		} else {
+			blank = false
+		}
+		out = append(out, l)
+	}
+	return Truncate(strings.TrimSpace(strings.Join(out, "\n")), max)
+}
+
+// Truncate cuts s to at most max characters, the last being "…" when it
+// was cut; max <= 0 leaves s as it is.
+func Truncate(s string, max int) string {
+	if max <= 0 || utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			return strings.TrimRight(s[:i], " ") + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// cleanApplicant applies the text rules to every field of an applicant before it
+// is stored: whatever extraction found, nothing invisible and nothing
+// longer than a person could mean reaches the database, the exports or a
+// mail.
+func cleanApplicant(a *Applicant) {
+	for _, f := range []*string{&a.FirstName, &a.LastName, &a.Company, &a.Role, &a.Commune, &a.Sector} {
+		*f = CleanLine(*f, MaxNameLen)
+	}
+	for _, f := range []*string{&a.Email, &a.Phone, &a.Siret, &a.Siren, &a.PostalCode, &a.Departement, &a.ForwardedBy} {
+		*f = CleanLine(*f, MaxShortLen)
+	}
+	a.Motivation = CleanText(a.Motivation, MaxMotivationLen)
+}
+
+// clean applies the text rules to the header values of a message kept
+// for coordinators to read (list, show, exports).
+func (m *Message) clean() {
+	m.FromEmail = CleanLine(m.FromEmail, MaxShortLen)
+	m.FromName = CleanLine(m.FromName, MaxSubjectLen)
+	m.Subject = CleanLine(m.Subject, MaxSubjectLen)
+}

@@ -1,0 +1,61 @@
+package store
+
+import "strings"
+
+// AddressKey is the one form of an address under which every spelling
+// that reaches the same inbox is counted: case, a "+tag" after the local
+// part, and for Gmail the dots of the local part and the googlemail.com
+// alias. Sending limits, the "never to the program or a coordinator" rule
+// and the matching of an applicant's mail all compare these keys, so that
+// victim@, Victim+1@ and v.ictim@googlemail.com are one mailbox.
+//
+// Folding "+tag" for every domain may join two people at a provider that
+// uses '+' in real mailbox names; that costs one of them an
+// acknowledgement within a day, never an extra mail.
+func AddressKey(addr string) string {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || at == len(addr)-1 {
+		return addr
+	}
+	local, domain := addr[:at], strings.TrimSuffix(addr[at+1:], ".")
+	if i := strings.IndexByte(local, '+'); i > 0 {
+		local = local[:i]
+	}
+	if domain == "googlemail.com" {
+		domain = "gmail.com"
+	}
+	if domain == "gmail.com" {
+		local = strings.ReplaceAll(local, ".", "")
+	}
+	return local + "@" + domain
+}
+
+// AddressDomain is the domain of an address key ("" when it has none).
+func AddressDomain(key string) string {
+	at := strings.LastIndexByte(key, '@')
+	if at < 0 {
+		return ""
+	}
+	return key[at+1:]
+}
+
+// publicProviders are mail services where each address is a different
+// person: the per-address limit protects each of them, and a limit per
+// domain there would only delay honest applicants of a backlog. Any other
+// domain (a company's, possibly with a catch-all) gets the per-domain
+// limit, so that made-up addresses at one domain cannot draw mail to it.
+var publicProviders = map[string]bool{
+	"gmail.com": true, "outlook.com": true, "outlook.fr": true, "hotmail.com": true, "hotmail.fr": true,
+	"live.com": true, "live.fr": true, "msn.com": true, "yahoo.com": true, "yahoo.fr": true,
+	"icloud.com": true, "me.com": true, "mac.com": true, "orange.fr": true, "wanadoo.fr": true,
+	"free.fr": true, "sfr.fr": true, "neuf.fr": true, "laposte.net": true, "bbox.fr": true,
+	"aol.com": true, "gmx.fr": true, "gmx.com": true, "gmx.de": true, "proton.me": true,
+	"protonmail.com": true, "numericable.fr": true, "club-internet.fr": true,
+}
+
+// PublicProvider reports whether domain is a public mail service (see
+// publicProviders): no per-domain sending limit applies to it.
+func PublicProvider(domain string) bool {
+	return publicProviders[strings.ToLower(domain)]
+}
