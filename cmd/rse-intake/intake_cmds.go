@@ -602,6 +602,7 @@ func (c *Config) imapOptions(e *env) intake.IMAPOptions {
 	return intake.IMAPOptions{
 		Host: c.IMAP.Host, Port: c.IMAP.Port, Security: c.IMAP.Security,
 		Username: c.IMAP.Username, Password: c.IMAP.Password,
+		Auth: c.IMAP.Auth, Token: c.tokenSource("imap"),
 		Mailbox: c.IMAP.Mailbox, Processed: c.IMAP.Processed, BatchSize: c.IMAP.BatchSize,
 		Logger: e.log,
 	}

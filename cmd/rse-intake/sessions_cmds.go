@@ -111,6 +111,10 @@ func sessionsCommand() *command {
 			return func(ctx context.Context, e *env) error {
 				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					now := st.Now()
+					comp, err := newComposer(cfg)
+					if err != nil {
+						return err
+					}
 					out := []sessionJSON{}
 					for _, s := range cfg.notifySessions() {
 						recips, err := notify.ResolveAudience(ctx, st, &s)
@@ -133,7 +137,15 @@ func sessionsCommand() *command {
 						if state, err := st.Session(ctx, s.ID); err == nil {
 							j.Sequence = state.Sequence
 						}
-						j.DueNow = reminderDueNow(&s, recips, sent, now)
+						// Due now is what remind --now would queue: the same
+						// rule, run dry, rather than a second copy of it.
+						due, err := notify.QueueReminders(ctx, st, comp, []notify.Session{s}, true, nil)
+						if err != nil {
+							return cfg.sessionError(err)
+						}
+						for _, q := range due {
+							j.DueNow = j.DueNow || q.What == notify.SessionMailReminder
+						}
 						if next := notify.NextReminder(&s, now); !next.IsZero() && !s.Cancelled {
 							j.NextDue = &next
 						}
@@ -185,30 +197,6 @@ func (c *Config) sessionAudience(id string) any {
 		}
 	}
 	return nil
-}
-
-// reminderDueNow reports whether remind --now would queue a reminder for
-// someone of the audience.
-func reminderDueNow(s *notify.Session, recips []notify.Recipient, sent []store.SessionMail, now time.Time) bool {
-	if s.Cancelled {
-		return false
-	}
-	due, found := notify.DueOffset(s, now, now)
-	if !found {
-		return false
-	}
-	had := map[string]bool{}
-	for _, m := range sent {
-		if m.Offset == due.String() {
-			had[m.Recipient] = true
-		}
-	}
-	for _, r := range recips {
-		if !had[r.Email] {
-			return true
-		}
-	}
-	return false
 }
 
 func remindCommand() *command {
