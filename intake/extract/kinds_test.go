@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
@@ -241,4 +242,50 @@ func TestRuleNamesAreUnique(t *testing.T) {
 		}
 		seen[r.name] = true
 	}
+}
+
+// TestQuestionBeforeSendingIsNotAcknowledged: "avant de vous envoyer un
+// dossier" and a question is a question asked before applying, however
+// the sentence is worded or wrapped: a person answers it.
+func TestQuestionBeforeSendingIsNotAcknowledged(t *testing.T) {
+	tests := []struct{ name, subject, text string }{
+		{"send the file after an eligibility question", "Candidature au programme ?",
+			"Bonjour,\n\nAvant de vous transmettre notre candidature, pourriez-vous me dire si une association loi 1901 " +
+				"de 3 salariés peut s'inscrire ? Nous sommes à Marvejols (48100).\n\nMerci,\nHélène Pagès\n06 21 43 65 87"},
+		{"have the file sent once a doubt is cleared", "Programme RSE et micro-entreprise",
+			"Madame, Monsieur,\nAvant de vous faire parvenir mon dossier de candidature, je voudrais savoir si les " +
+				"micro-entrepreneurs sont acceptés : je suis paysagiste à Florac, seul.\nEst-ce possible ?\n\nBernard Causse"},
+		{"prepare the file after a question on the dates", "Dossier",
+			"Bonjour, avant de constituer le dossier, une question : les ateliers auront-ils lieu le soir ? " +
+				"Je dirige une fromagerie de 7 personnes à Nasbinals (48260).\nCordialement, Lise Bastide, gérante"},
+		{"before writing the application, asks about costs", "Candidature RSE - question",
+			"Bonjour,\n\nAvant d'en rédiger la candidature, j'aimerais comprendre : le programme est-il payant pour une entreprise " +
+				"de 12 salariés ? Notre SARL, Garage du Lot, est installée au Bleymard.\n\nBien à vous,\nYves Rouvière"},
+	}
+	for _, tt := range tests {
+		for _, width := range []int{0, 34, 60, 72, 78} {
+			text := tt.text
+			if width > 0 {
+				text = wrap(text, width)
+			}
+			r := analyzeText(tt.subject, "", "contact@entreprise-exemple.fr", text, nil)
+			name := tt.name + " wrapped at " + strconv.Itoa(width)
+			checkKind(t, name, r, KindOther)
+			if r.Kind == KindOther && r.KindRule != "intends_to_apply_later" && r.KindRule != "question_before_applying" {
+				t.Errorf("%s: decided by %s, want a question before applying", name, r.KindRule)
+			}
+		}
+	}
+}
+
+// TestSendingAPieceLaterIsStillAnApplication: an application that will
+// send one more piece "before" something is still an application.
+func TestSendingAPieceLaterIsStillAnApplication(t *testing.T) {
+	checkKinds(t, []kindCase{
+		{name: "applies, asks where to send the Kbis", subject: "Candidature programme RSE", fromName: "Paul Vidal",
+			from: "paul@vidal-bois.fr",
+			text: "Bonjour,\n\nJe vous adresse ma candidature au programme pour Vidal Bois, scierie de 9 salariés à Langogne " +
+				"(48300), SIRET 812 345 676 00017.\nAvant de vous envoyer le Kbis, pouvez-vous me dire à quelle adresse ?\n\nPaul Vidal, gérant",
+			want: KindApplication},
+	})
 }

@@ -70,6 +70,30 @@ func saysNotApplyingYet(own string) bool {
 	return false
 }
 
+// reBeforeSending: the author means to send an application but has not
+// yet, "avant de vous envoyer un dossier", "avant de vous faire parvenir
+// notre candidature", "avant de constituer le dossier": a verb of sending
+// or preparing, then within a few words what is sent.
+var reBeforeSending = regexp.MustCompile(`\bavant (?:de |d')(?:(?:vous |nous |me |m'|lui |leur |en |y |le |la |les |l')){0,2}` +
+	`(?:envoy|transmet|adress|depos|soum|fair\w* parvenir|present|constitu|rempli|prepar|mont|redig|finalis|lanc)\w*` +
+	`(?: \S+){0,4}? (?:dossier|candidature|inscription|formulaire|demande de participation)\b`)
+
+// sendsLater reports a sentence in which the author says they will send
+// their application only after something, the usual opening of a question
+// asked before applying ("Avant de vous envoyer un dossier, … peut
+// participer ?"). own is the folded own text with wrapped lines joined.
+func sendsLater(own string) bool {
+	if !strings.Contains(own, "avant d") {
+		return false
+	}
+	for _, s := range splitSentences(own) {
+		if reBeforeSending.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
 // hedges make a wish to apply uncertain (folded).
 var hedges = []string{"peut-etre", "eventuellement", "pas sur", "pas certain", "j'hesite", "nous hesitons", "je me demande si"}
 
