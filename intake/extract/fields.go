@@ -437,9 +437,22 @@ func headcountValue(v string) (int, bool) {
 	if v == "" {
 		return 0, false
 	}
-	// "1 salarié + 1 apprenti, soit 3 personnes": the total wins.
-	if m := reHeadcountTotal.FindStringSubmatch(v); m != nil {
-		if n, ok := parseFrenchNumber(m[1]); ok && n < 100000 {
+	// A parenthesised aside breaks the count down or comments on it
+	// ("vingt-deux (dont 14 associés)", "6 (moi compris)"): the count is
+	// outside it, when there is one.
+	if s := dropAsides(v); s != v {
+		if n, ok := headcountValue(s); ok {
+			return n, true
+		}
+	}
+	// "1 salarié + 1 apprenti, soit 3 personnes": the total wins; but
+	// "14 salariés, soit 11,5 ETP" converts to full-time equivalents, a
+	// measure of hours, not a count of people.
+	for _, m := range reHeadcountTotal.FindAllStringSubmatchIndex(v, 4) {
+		if isFTE(v[m[3]:]) {
+			continue
+		}
+		if n, ok := parseFrenchNumber(v[m[2]:m[3]]); ok && n < 100000 {
 			return n, true
 		}
 	}
@@ -478,6 +491,37 @@ func headcountValue(v string) (int, bool) {
 
 // reHeadcountTotal finds the total after a breakdown ("…, soit 3").
 var reHeadcountTotal = regexp.MustCompile(`(?i)\b(?:soit|au total|en tout)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
+
+// isFTE reports that what follows a number makes it a decimal or a count
+// of full-time equivalents ("11,5 ETP", "8 équivalents temps plein").
+func isFTE(rest string) bool {
+	if len(rest) > 1 && (rest[0] == ',' || rest[0] == '.') && rest[1] >= '0' && rest[1] <= '9' {
+		return true
+	}
+	rest = applicant.Fold(strings.TrimSpace(rest))
+	return strings.HasPrefix(rest, "etp") || strings.HasPrefix(rest, "equivalent")
+}
+
+// dropAsides removes the parenthesised parts of s ("6 (moi compris)" ->
+// "6 "); an unclosed parenthesis runs to the end.
+func dropAsides(s string) string {
+	if strings.IndexByte(s, '(') < 0 {
+		return s
+	}
+	var b strings.Builder
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '(':
+			depth++
+		case s[i] == ')' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
 
 // isApproxCount reports the French nouns of approximate quantity
 // ("dizaine", "quinzaine", "vingtaine", "centaine"), singular or plural.
