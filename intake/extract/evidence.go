@@ -238,7 +238,13 @@ func (x *lineIndex) locate(start int, field, value string, a *applicant.Applican
 	case applicant.Phone:
 		d := digitsOnly(value)
 		tail := d[max(0, len(d)-8):]
-		return x.where(start, func(i int) bool { return strings.Contains(x.digit(i), tail) })
+		if i := x.where(start, func(i int) bool { return strings.Contains(x.digit(i), tail) }); i >= 0 {
+			return i
+		}
+		// A number wrapped over two lines starts on the first.
+		return x.where(start, func(i int) bool {
+			return i+1 < len(x.lines) && strings.Contains(x.digit(i)+x.digit(i+1), tail)
+		})
 	case applicant.Headcount:
 		if i := x.where(start, func(i int) bool { return hasNumber(x.lines[i], value) }); i >= 0 {
 			return i

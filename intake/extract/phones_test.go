@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -60,4 +61,41 @@ func TestPickPhone(t *testing.T) {
 			t.Errorf("%s: pickPhone = %q, want %q", tt.name, got, tt.want)
 		}
 	}
+}
+
+// TestPhoneWrappedOverTwoLines: a mail client that wraps a sentence may
+// break the line inside a number; it is still read, and its evidence is
+// the line it starts on.
+func TestPhoneWrappedOverTwoLines(t *testing.T) {
+	sentences := []string{
+		"Pour toute question, appelez-moi sur mon portable au 07 81 42 66 19 en fin de journée de préférence.",
+		"Mon numéro direct est le 04.66.49.20.37, je suis joignable le matin au bureau de la scierie.",
+		"Vous pouvez aussi me laisser un message au +33 6 45 12 78 90 si je suis sur un chantier ce jour-là.",
+	}
+	want := []string{"+33781426619", "+33466492037", "+33645127890"}
+	for k, s := range sentences {
+		for _, width := range []int{52, 55, 58, 61, 64, 67, 70, 73, 76} {
+			text := "Bonjour,\nJe souhaite candidater au programme pour la Scierie du Born, 7 salariés à Grandrieu.\n" +
+				wrap(s, width) + "\n\nMarc Boissier"
+			r := applicantOf(t, "Marc Boissier", "marc@scierie-born.fr", text)
+			if r.Applicant.Phone != want[k] {
+				t.Errorf("sentence %d wrapped at %d: phone %q, want %q\n%s", k, width, r.Applicant.Phone, want[k], text)
+				continue
+			}
+			ev := r.Applicant.Evidence["phone"]
+			lines := strings.Split(text, "\n")
+			if ev.Line < 1 || ev.Line > len(lines) || !strings.Contains(digitsOnly(lines[ev.Line-1]+lines[min(ev.Line, len(lines)-1)]), digitsOnly(want[k])[3:]) {
+				t.Errorf("sentence %d wrapped at %d: evidence line %d %q does not start the number", k, width, ev.Line, ev.Text)
+			}
+		}
+	}
+}
+
+// A number after a line that ends in digits is not joined to them.
+func TestPhoneNotJoinedAcrossUnrelatedLines(t *testing.T) {
+	checkFirstPhones(t, []struct{ in, want string }{
+		{"Code postal : 48000\n12 salariés", ""},
+		{"Chiffre d'affaires 2025 : 0\n45 000 € visés en 2026", ""},
+		{"Tél. : 06 21 43\n65 87 09", "+33621436587"},
+	})
 }
