@@ -30,14 +30,20 @@ func (r *reading) readLabels() {
 		if fld == fNone {
 			// "Gérant : Bruno Castan": the title is the label.
 			nl := normLabel(label)
-			if roleLabels[nl] && looksLikePerson(value) {
+			// "Responsable : Catherine Jouve, directrice": the title after
+			// the name is the role; the label only says who answers.
+			person, title := titleAfterName(value)
+			if roleLabels[nl] && looksLikePerson(person) {
 				isLabel[i] = true
 				x.labelled++
 				if a.Role == "" {
-					a.Role = trimValue(label)
+					a.Role, r.roleIsLabel = title, false
+					if title == "" {
+						a.Role, r.roleIsLabel = trimValue(label), true
+					}
 				}
 				if !r.nameSet {
-					f, l := splitName(value, false)
+					f, l := splitName(person, false)
 					r.setName(f, l)
 				}
 			}
@@ -104,8 +110,12 @@ func (r *reading) readLabels() {
 				r.first, r.last = splitName(value, fld == fFullNameLastFirst)
 			}
 		case fRole:
-			if a.Role == "" {
-				a.Role = labelledRole(value, false)
+			// A title field says more than a title used as the label of
+			// a name ("Responsable : Julien Daudé" then "Fonction : Gérant").
+			if a.Role == "" || r.roleIsLabel {
+				if v := labelledRole(value, false); v != "" {
+					a.Role, r.roleIsLabel = v, false
+				}
 			}
 		case fStatus:
 			if a.Role == "" {
@@ -210,4 +220,19 @@ func (r *reading) readLabels() {
 			x.note(f, ruleLabelledLine)
 		}
 	}
+}
+
+// titleAfterName splits "Catherine Jouve, directrice" or "Julien Daudé
+// (gérant)" into the person and the title after the name; title is ""
+// when what follows is no title.
+func titleAfterName(v string) (person, title string) {
+	k := strings.IndexAny(v, ",(")
+	if k <= 0 {
+		return v, ""
+	}
+	rest := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(v[k+1:]), ")"))
+	if !reRoleStart.MatchString(rest) {
+		return v, ""
+	}
+	return strings.TrimSpace(v[:k]), cleanRole(rest)
 }

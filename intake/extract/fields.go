@@ -242,6 +242,7 @@ type reading struct {
 	first, last string
 	nameSet     bool
 	phone       string
+	roleIsLabel bool // the role is the label of a name ("Responsable : X")
 	labelEmail  string
 	motivation  string
 	commune     string

@@ -74,3 +74,25 @@ func TestRoleAfterIntroName(t *testing.T) {
 		}
 	}
 }
+
+// TestTitleAfterTheNameOfALabel: a title written after the name in the
+// value of a label that names the person ("Contact : X, présidente",
+// a table cell "X (gérant)") is the role, not the label; a title field
+// further down says more than a title used as a label.
+func TestTitleAfterTheNameOfALabel(t *testing.T) {
+	facts := "\nSIRET : 812 345 676 00017\nEffectif : 5\nCode postal : 48400\nCommune : Florac"
+	checkFields(t, []fieldCase{
+		{name: "title after a comma", from: "contact@gite-tarnon.fr",
+			text: "Bonjour,\nVoici notre candidature au programme.\nResponsable : Mathilde Crouzet, présidente\nEntreprise : Gîte du Tarnon" + facts,
+			want: map[string]string{"role": "présidente", "first_name": "Mathilde", "last_name": "Crouzet"}},
+		{name: "title in parentheses in a table cell", from: "contact@garage-mimente.fr",
+			text: "Bonjour,\nVoici notre candidature au programme.\nEntreprise\tGarage de la Mimente\nResponsable\tHervé Fages (co-gérant)" + facts,
+			want: map[string]string{"role": "co-gérant", "first_name": "Hervé", "last_name": "Fages"}},
+		{name: "title field below the name", from: "contact@ferme-bougès.fr",
+			text: "Bonjour,\nVoici notre candidature au programme.\nEntreprise\tFerme du Bougès\nResponsable\tAnnie Méjean\nFonction\tExploitante agricole" + facts,
+			want: map[string]string{"role": "Exploitante agricole", "first_name": "Annie", "last_name": "Méjean"}},
+		{name: "no title after the name keeps the label", from: "contact@scierie-born.fr",
+			text: "Bonjour,\nVoici notre candidature au programme.\nEntreprise : Scierie du Born\nGérante : Sylvie Boissier" + facts,
+			want: map[string]string{"role": "Gérante", "first_name": "Sylvie", "last_name": "Boissier"}},
+	})
+}
