@@ -22,7 +22,7 @@ const (
 		`|directrice(?: g[ée]n[ée]rale| adjointe| d[ée]l[ée]gu[ée]e| administrative| technique| commerciale| financi[èe]re| des op[ée]rations| de site| d['’]usine| d['’]agence| de magasin| d['’]exploitation| de production)*` +
 		`|dirigeant(?:e)?(?: fondat(?:eur|rice))?` +
 		`|(?:co-?)?associ[ée](?:e)?(?:[- ]g[ée]rant(?:e)?| fondat(?:eur|rice))?` +
-		`|chef(?:fe)? d['’]entreprise|cheffe d['’]entreprise` +
+		`|chef(?:fe)? d['’](?:entreprise|exploitation)` +
 		`|(?:co-?)?exploitant(?:e)?(?: agricole)?` +
 		`|responsable(?: rse| qse| hse| qhse| qualit[ée](?: s[ée]curit[ée] environnement)?| administrati(?:f|ve)(?: et financi(?:er|[èe]re))?| des ressources humaines| rh| d['’]exploitation| technique| commercial(?:e)?` +
 		`| d[ée]veloppement durable| environnement| production| de production| des achats| achats| marketing| communication| financi(?:er|[èe]re)| logistique| des op[ée]rations| du site| d['’]agence| de site)?` +
@@ -54,7 +54,7 @@ var (
 	// QSE", "directrice depuis 2019").
 	reRoleStart = regexp.MustCompile(`^(?i:` + rolePattern + `)(?:$|[^\p{L}])`)
 	// "je suis (le|la) gérant(e) de la SARL X", "en tant que présidente de X".
-	reRoleSentence = regexp.MustCompile(`(?i:\b(?:je suis|j['’]en suis|je suis actuellement|suis|en tant que|en qualit[ée] de|moi-m[êe]me|je suis aujourd['’]hui|as its|i am)\s+(?:l[ea]\s+|l['’]|un\s+|une\s+|le seul\s+|la seule\s+|l['’]un(?:e)? des\s+)?)(` + rolePattern + `)`)
+	reRoleSentence = regexp.MustCompile(`(?i:\b(?:je suis|j['’]en suis|je suis actuellement|suis|en tant que|en qualit[ée] de|moi-m[êe]me|je suis aujourd['’]hui|as its|i am)\s+(?:depuis (?:\d{4}|\S+ ans?|longtemps|peu)\s+)?(?:l[ea]\s+|l['’]|un\s+|une\s+|le seul\s+|la seule\s+|l['’]un(?:e)? des\s+)?)(` + rolePattern + `)`)
 	// A title opening a sentence: "Présidente de la SAS X, je souhaite…".
 	reRoleAtStart = regexp.MustCompile(`(?:^|[.!?,]\s+|\n)((?i:` + rolePattern + `))\s+(?i:de\s+la|de\s+l['’]|de|d['’]|du|des)\s*` + compFirst)
 	// The company after a title: "gérante de la SARL X", "co-fondatrice des X".

@@ -65,6 +65,8 @@ func TestRoleAfterIntroName(t *testing.T) {
 		{"Bonjour, je suis Martine Rouquette, céramiste, installée à Florac depuis 2012.", "céramiste"},
 		{"Je m'appelle Paul Vidal, menuisier Ébéniste à Langogne", "menuisier"},
 		{"Moi, c'est Jeanne Boyer, co-gérante\nNous faisons du pain.", "co-gérante"},
+		{"Je suis Marc Vidal, chef d'exploitation du GAEC des Sagnes à Nasbinals.", "chef d'exploitation"},
+		{"Je m'appelle Odile Rieu, cheffe d’exploitation, et nous élevons des brebis.", "cheffe d’exploitation"},
 		{"Je suis Claire Bastide, fière de notre ferme.", ""},
 		{"Je suis Louis Pagès, mère de famille.", ""},
 	}
@@ -95,4 +97,25 @@ func TestTitleAfterTheNameOfALabel(t *testing.T) {
 			text: "Bonjour,\nVoici notre candidature au programme.\nEntreprise : Scierie du Born\nGérante : Sylvie Boissier" + facts,
 			want: map[string]string{"role": "Gérante", "first_name": "Sylvie", "last_name": "Boissier"}},
 	})
+}
+
+// TestTitleAfterHowLong: "je suis depuis 2008 le gérant de …" gives the
+// title however long the author has held it, wrapped or not.
+func TestTitleAfterHowLong(t *testing.T) {
+	for _, tt := range []struct{ text, want string }{
+		{"Bonjour,\nJe suis depuis 2008 le gérant de la Menuiserie Pic à Marvejols et je souhaite candidater au programme.\nNous sommes 4.\n\nLoïc Pic", "gérant"},
+		{"Bonjour,\nje suis depuis dix ans la présidente de l'association Lozère Partage, et nous souhaitons participer au programme avec nos 9 salariés.\nAnne Brunel", "présidente"},
+		{"Bonjour,\nJe suis depuis peu directrice de la Laiterie du Gévaudan ; je souhaite candidater au programme.\nEffectif : 25\nSabine Roux", "directrice"},
+	} {
+		for _, width := range []int{0, 30, 47, 72} {
+			text := tt.text
+			if width > 0 {
+				text = wrap(text, width)
+			}
+			r := applicantOf(t, "", "someone@example.fr", text)
+			if r.Applicant.Role != tt.want {
+				t.Errorf("wrapped at %d: role %q, want %q\n%s", width, r.Applicant.Role, tt.want, text)
+			}
+		}
+	}
 }
