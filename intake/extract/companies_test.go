@@ -64,3 +64,24 @@ func TestCompanyHeadingLine(t *testing.T) {
 		t.Errorf("no labels after: %q", got)
 	}
 }
+
+// TestSignatureCompanyWithALongTagline: a signature's company line in
+// capitals, with a list of activities after a dash, is the company once
+// the activities go; a line "trade, title" names no company.
+func TestSignatureCompanyWithALongTagline(t *testing.T) {
+	body := "Bonjour,\nJe souhaite inscrire mon entreprise au programme. Nous sommes 7 personnes.\n\nCordialement,\n\n"
+	checkFields(t, []fieldCase{
+		{name: "capitals and en dash", from: "contact@vernhet-toitures.fr",
+			text: body + "--\nPaul VERNHET\nGérant\nVERNHET TOITURES – Couverture · Zinguerie · Isolation des combles perdus\n3 rue du Pont – 48100 Marvejols",
+			want: map[string]string{"company": "Vernhet Toitures", "role": "Gérant"}},
+		{name: "capitals and a spaced hyphen", from: "a.rieu@rieu-paysages.fr",
+			text: body + "Anne Rieu\nCo-gérante\nRIEU PAYSAGES - Création et entretien de jardins, élagage, clôtures\nPortable : 06 12 77 48 90",
+			want: map[string]string{"company": "Rieu Paysages", "role": "Co-gérante"}},
+		{name: "trade and title on one line", from: "m.boyer@orange.fr",
+			text: body + "Marie Boyer\nVétérinaire, associée\n06 31 52 47 88",
+			want: map[string]string{"company": "", "role": "associée"}},
+		{name: "trade and title, the trade in capitals", from: "l.pages@orange.fr",
+			text: body + "Luc Pagès\nBoulanger, gérant\n06 31 52 47 89",
+			want: map[string]string{"company": "", "role": "gérant"}},
+	})
+}

@@ -995,11 +995,30 @@ func roleAndCompanyFromSignature(sig []string, isLabel []bool, name string) (rol
 			seenPerson = true
 			continue
 		}
-		if seenPerson && c.plain == "" && isCompanyLine(t) {
-			c.plain = cleanCompany(cutTagline(t))
+		// "Pharmacienne, co-gérante": a trade and a title, no company.
+		if k := strings.LastIndex(t, ", "); k > 0 && reRoleOnly.MatchString(strings.TrimSpace(t[k+2:])) &&
+			isTradeNoun(strings.TrimSpace(t[:k])) {
+			if role == "" {
+				role = strings.TrimSpace(t[k+2:])
+			}
+			continue
+		}
+		// The tagline goes before the line is judged: "SÉGURET ÉLEC –
+		// Électricité générale · Domotique" is long only for its slogan.
+		if n := cutTagline(t); seenPerson && c.plain == "" && isCompanyLine(n) {
+			c.plain = cleanCompany(n)
 		}
 	}
 	return role, c
+}
+
+// reTradeNoun is one word of a trade: pharmacienne, céramiste, vétérinaire,
+// menuisier, boulangère.
+var reTradeNoun = regexp.MustCompile(`^[a-zàâçéèêëîïôûù]{2,}(?:er|aire|ier|i[èe]re|iste|eur|euse|ien|ienne|on|onne|[èe]re)$`)
+
+// isTradeNoun reports a single word naming a trade, whatever its case.
+func isTradeNoun(s string) bool {
+	return !strings.Contains(s, " ") && reTradeNoun.MatchString(strings.ToLower(s))
 }
 
 // cutTagline keeps the name of a signature's company line, dropping a
