@@ -1,15 +1,28 @@
 package extract
 
 import (
+	"regexp"
+	"strings"
+
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
+
+// reNextVerbOfWe is "et" then a verb of the first person plural, with
+// what follows: "et vendons surtout aux restaurants".
+var reNextVerbOfWe = regexp.MustCompile(`\s+et\s+\p{L}{2,}ons\b.*$`)
 
 // readSector reads the sector from "dans le secteur de …".
 func (r *reading) readSector() {
 	a, x, flat := r.a, r.x, r.flat
 	if a.Sector == "" && containsFold(flat, "secteur") {
-		if m := reSectorSentence.FindStringSubmatch(flat); m != nil {
-			s := reSectorStop.ReplaceAllString(" "+m[1], "")
+		if m := reSectorSentence.FindStringSubmatchIndex(flat); m != nil {
+			s := reSectorStop.ReplaceAllString(" "+flat[m[2]:m[3]], "")
+			// "Nous travaillons dans le secteur de X et vendons …": with
+			// "nous" as the subject, "et" then a verb of the same person
+			// starts the next clause, not a second sector.
+			if k := strings.LastIndexAny(flat[:m[0]], ".!?\n"); strings.Contains(strings.ToLower(flat[k+1:m[0]]), "nous ") {
+				s = reNextVerbOfWe.ReplaceAllString(s, "")
+			}
 			a.Sector = trimValue(s)
 			x.noteChoice(applicant.Sector, a.Sector, "sector_in_sentence", a.Sector)
 		}
