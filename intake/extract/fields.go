@@ -560,9 +560,26 @@ func headcountMatches(flat string) [][]int {
 // headcountFromText finds the headcount stated in a sentence, skipping
 // sub-counts ("dont 9 en insertion", "dont deux apprentis").
 func headcountFromText(flat string) (int, bool) {
+	// A sentence stating the headcount ("l'effectif au 1er décembre est
+	// de 10 salariés") gives the total, over any count met before it in
+	// a pasted report or an aside.
+	if containsFold(flat, "effectif") {
+		for _, m := range reHeadcountStated.FindAllStringSubmatchIndex(flat, 4) {
+			if isDecimalPart(flat, m[2]) || notAHeadcount(flat[m[3]:min(len(flat), m[3]+12)]) {
+				continue
+			}
+			if n, ok := parseFrenchNumber(strings.Trim(flat[m[2]:m[3]], " -")); ok && n > 0 && n <= 50000 {
+				return n, true
+			}
+		}
+	}
 	best, bestPos := 0, -1
 	consider := func(numStr string, pos int) {
 		if bestPos >= 0 && pos >= bestPos {
+			return
+		}
+		// "8,4 ETP": the digits after a decimal comma count nothing.
+		if isDecimalPart(flat, pos) {
 			return
 		}
 		pre := strings.ToLower(flat[max(0, pos-14):pos])
@@ -596,10 +613,7 @@ func headcountFromText(flat string) (int, bool) {
 		consider(flat[m[2]:m[3]], m[2])
 	}
 	for _, m := range reHeadcountOf.FindAllStringSubmatchIndex(flat, -1) {
-		rest := strings.ToLower(strings.TrimSpace(flat[m[3]:min(len(flat), m[3]+12)]))
-		// "nous sommes 12 ans", "compte 3 sites" are not headcounts.
-		if strings.HasPrefix(rest, "ans") || strings.HasPrefix(rest, "km") || strings.HasPrefix(rest, "%") || strings.HasPrefix(rest, "€") ||
-			strings.HasPrefix(rest, "site") || strings.HasPrefix(rest, "client") || strings.HasPrefix(rest, "h") || strings.HasPrefix(rest, "000") {
+		if notAHeadcount(flat[m[3]:min(len(flat), m[3]+12)]) {
 			continue
 		}
 		consider(flat[m[2]:m[3]], m[2])
@@ -611,6 +625,30 @@ func headcountFromText(flat string) (int, bool) {
 	}
 	return best, bestPos >= 0
 }
+
+// notAHeadcount reports the unit after a number that makes it something
+// else: "nous sommes 12 ans", "compte 3 sites", "de 40 %".
+func notAHeadcount(after string) bool {
+	rest := strings.ToLower(strings.TrimSpace(after))
+	for _, u := range []string{"ans", "km", "%", "€", "site", "client", "h", "000"} {
+		if strings.HasPrefix(rest, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// isDecimalPart reports digits at pos that follow a decimal comma or
+// point ("8,4", "11.5").
+func isDecimalPart(s string, pos int) bool {
+	return pos >= 2 && (s[pos-1] == ',' || s[pos-1] == '.') && s[pos-2] >= '0' && s[pos-2] <= '9'
+}
+
+// reHeadcountStated is a sentence stating the headcount, with a date or
+// a qualifier between the word and the verb: "l'effectif au 1er décembre
+// 2026 est de 10 salariés", "notre effectif s'élève aujourd'hui à 14".
+var reHeadcountStated = regexp.MustCompile(`(?i)\beffectif(?:\s+[^\s.;:!?]+){0,6}?\s+(?:est|sera|s['’][ée]l[èe]ve|atteint)` +
+	`(?:\s+(?:aujourd['’]hui|actuellement|maintenant|donc|d[ée]sormais))?\s+(?:de\s+|d['’]|[àa]\s+)?(\d{1,5}|` + numberWords + `)\b`)
 
 // reHeadcountWe counts the members of "nous", the team or the practice by
 // their trade: "nous exerçons à cinq infirmières associées", "l'équipe

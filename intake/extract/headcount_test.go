@@ -21,6 +21,10 @@ func TestHeadcountFromText(t *testing.T) {
 		{"j'emploie trois salariés depuis quatre ans", 3},
 		{"L'association emploie 31 personnes (dont 20 en insertion), soit 24,5 ETP.", 31},
 		{"Nous sommes dix-huit (dont 6 associés) à travailler sur le site.", 18},
+		{"Bilan 2024 : 6,5 ETP, 2 stagiaires. Avec les embauches de l'été, notre effectif en novembre est de 9 salariés.", 9},
+		{"Rapport : 4 personnes en 2018, 7 en 2021. Aujourd'hui l'effectif total de la coopérative s'élève à douze personnes.", 12},
+		{"Effectif moyen : 3,6 ETP sur l'année.", 0},
+		{"L'effectif de la saison est de 40 % plus élevé ; nous sommes 8 salariés.", 8},
 		{"Nous roulons 1 400 000 km par an avec 14 poids lourds.", 0},
 		{"Installé depuis douze ans, je travaille avec 42 exploitations.", 0},
 	}
