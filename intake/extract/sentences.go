@@ -74,7 +74,7 @@ func saysNotApplyingYet(own string) bool {
 // yet, "avant de vous envoyer un dossier", "avant de vous faire parvenir
 // notre candidature", "avant de constituer le dossier": a verb of sending
 // or preparing, then within a few words what is sent.
-var reBeforeSending = regexp.MustCompile(`\bavant (?:de |d')(?:(?:vous |nous |me |m'|lui |leur |en |y |le |la |les |l')){0,2}` +
+var reBeforeSending = regexp.MustCompile(`^avant (?:de |d')(?:(?:vous |nous |me |m'|lui |leur |en |y |le |la |les |l')){0,2}` +
 	`(?:envoy|transmet|adress|depos|soum|fair\w* parvenir|present|constitu|rempli|prepar|mont|redig|finalis|lanc)\w*` +
 	`(?: \S+){0,4}? (?:dossier|candidature|inscription|formulaire|demande de participation)\b`)
 
@@ -83,15 +83,23 @@ var reBeforeSending = regexp.MustCompile(`\bavant (?:de |d')(?:(?:vous |nous |me
 // asked before applying ("Avant de vous envoyer un dossier, … peut
 // participer ?"). own is the folded own text with wrapped lines joined.
 func sendsLater(own string) bool {
-	if !strings.Contains(own, "avant d") {
-		return false
-	}
-	for _, s := range splitSentences(own) {
-		if reBeforeSending.MatchString(s) {
+	// The pattern is tried only from each "avant d" to its sentence end:
+	// the text may be long, the phrase is short.
+	for rest := own; ; {
+		k := strings.Index(rest, "avant d")
+		if k < 0 {
+			return false
+		}
+		rest = rest[k:]
+		end := strings.IndexAny(rest, ".!?;\n")
+		if end < 0 {
+			end = len(rest)
+		}
+		if reBeforeSending.MatchString(rest[:end]) {
 			return true
 		}
+		rest = rest[len("avant d"):]
 	}
-	return false
 }
 
 // hedges make a wish to apply uncertain (folded).
