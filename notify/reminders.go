@@ -328,6 +328,9 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 			if err := queue(r, SessionMailCancel, offsetCancel); err != nil {
 				return out, err
 			}
+		case !ok:
+			// No longer of the audience (declined, withdrawn, taken off
+			// the list): no news of a session they are not expected at.
 		case changed || hasOlderSequence(sent, email, state.Sequence):
 			if err := queue(r, SessionMailUpdate, offsetUpdatePrefix+strconv.Itoa(state.Sequence)); err != nil {
 				return out, err

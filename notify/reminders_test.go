@@ -432,3 +432,38 @@ func TestMovedSessionRemindsAgainBeforeTheNewDate(t *testing.T) {
 		t.Errorf("recorded %v, want %v", got, want)
 	}
 }
+
+// A change of time or place goes to those reminded who are still of the
+// audience, not to one declined since; a cancellation goes to everyone
+// reminded.
+func TestMovedSessionUpdatesOnlyThoseStillExpected(t *testing.T) {
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	s := launch(t)
+	selectApp(t, st, "anne", "anne@example.net")
+	luc := selectApp(t, st, "luc", "luc@example.net")
+	clk.Set(s.Start.Add(-100 * time.Hour))
+	if qs := remind(t, st, c, s); len(qs) != 2 {
+		t.Fatalf("first run: %+v", qs)
+	}
+	setStatus(t, st, luc, store.StatusDeclined)
+	s.Location = "Florac"
+	qs := remind(t, st, c, s)
+	if len(qs) != 1 || qs[0].What != SessionMailUpdate || qs[0].Recipient != "anne@example.net" {
+		t.Fatalf("after the move: %+v, want an update to anne only", qs)
+	}
+	s.Cancelled = true
+	qs = remind(t, st, c, s)
+	var to []string
+	for _, q := range qs {
+		if q.What != SessionMailCancel {
+			t.Errorf("after the cancellation: %+v", q)
+		}
+		to = append(to, q.Recipient)
+	}
+	sort.Strings(to)
+	if strings.Join(to, ",") != "anne@example.net,luc@example.net" {
+		t.Errorf("cancellation to %v, want both reminded", to)
+	}
+}
