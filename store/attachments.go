@@ -109,10 +109,10 @@ func (f Files) Path(sha string) string {
 // Write streams r to disk, durably (fsync), and returns its size and
 // sha256. Call it before committing the record that refers to the file.
 func (f Files) Write(r io.Reader) (size int64, sha string, err error) {
-	if err := os.MkdirAll(f.Dir, 0o750); err != nil {
+	if err := mkdirPrivate(f.Dir); err != nil {
 		return 0, "", fmt.Errorf("attachments folder %s: %w", f.Dir, err)
 	}
-	tmp, err := os.CreateTemp(f.Dir, ".incoming-*")
+	tmp, err := os.CreateTemp(f.Dir, ".incoming-*") // 0600
 	if err != nil {
 		return 0, "", fmt.Errorf("attachments folder %s: %w", f.Dir, err)
 	}
@@ -135,7 +135,7 @@ func (f Files) Write(r io.Reader) (size int64, sha string, err error) {
 	}
 	sha = hex.EncodeToString(h.Sum(nil))
 	dst := f.Path(sha)
-	if err = os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+	if err = mkdirPrivate(filepath.Dir(dst)); err != nil {
 		return 0, "", fmt.Errorf("write attachment: %w", err)
 	}
 	if _, statErr := os.Stat(dst); statErr == nil {
