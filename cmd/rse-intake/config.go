@@ -74,6 +74,7 @@ type IMAPConfig struct {
 	Mailbox      string `toml:"mailbox"`
 	Processed    string `toml:"processed"`
 	BatchSize    int    `toml:"batch_size"`
+	MaxMessageMB int    `toml:"max_message_mb"`
 }
 
 // SMTPConfig is the server automatic mails leave through.
@@ -154,7 +155,7 @@ func defaultConfig() Config {
 			Required:        []string{"first_name", "last_name", "company", "siret", "commune", "phone"},
 			Language:        "fr",
 		},
-		IMAP:  IMAPConfig{Security: "tls", Mailbox: "INBOX", Processed: "flag", BatchSize: 100},
+		IMAP:  IMAPConfig{Security: "tls", Mailbox: "INBOX", Processed: "flag", BatchSize: 100, MaxMessageMB: 50},
 		SMTP:  SMTPConfig{Security: "starttls"},
 		Store: StoreConfig{Path: "rse-intake.db", Retention: "365d", RetentionSelected: "3y"},
 		Selection: SelectionConfig{
@@ -263,6 +264,9 @@ func (c *Config) finish(dir string) error {
 	case strings.HasPrefix(p, "move:") && len(p) > len("move:"):
 	default:
 		return fmt.Errorf("[imap] processed: must be \"keep\", \"flag\" or \"move:FOLDER\"")
+	}
+	if c.IMAP.MaxMessageMB < 1 {
+		return fmt.Errorf("[imap] max_message_mb must be at least 1")
 	}
 	if c.IMAP.BatchSize < 1 {
 		return fmt.Errorf("[imap] batch_size must be at least 1")

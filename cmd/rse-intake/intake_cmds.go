@@ -86,8 +86,12 @@ func pollCommand() *command {
 					return err
 				}
 				defer st.Close()
-				p := intake.NewPoller(st, newPipeline(cfg, st, composer, e), cfg.imapOptions(e))
+				opts := cfg.imapOptions(e)
+				pr := newProgress(e, "poll")
+				opts.Progress = pr.Update
+				p := intake.NewPoller(st, newPipeline(cfg, st, composer, e), opts)
 				stats, err := p.PollOnce(ctx)
+				pr.Done()
 				if err != nil {
 					return err
 				}
@@ -586,7 +590,10 @@ func reparseCommand() *command {
 					if !*all {
 						ref = e.args[0]
 					}
+					pr := newProgress(e, "reparse")
+					p.SetProgress(pr.Update)
 					n, err := p.Reparse(ctx, ref)
+					pr.Done()
 					if err != nil {
 						return err
 					}
@@ -604,6 +611,7 @@ func (c *Config) imapOptions(e *env) intake.IMAPOptions {
 		Username: c.IMAP.Username, Password: c.IMAP.Password,
 		Auth: c.IMAP.Auth, Token: c.tokenSource("imap"),
 		Mailbox: c.IMAP.Mailbox, Processed: c.IMAP.Processed, BatchSize: c.IMAP.BatchSize,
-		Logger: e.log,
+		MaxMessageSize: int64(c.IMAP.MaxMessageMB) << 20,
+		Logger:         e.log,
 	}
 }

@@ -91,31 +91,39 @@ func (d *Daemon) Kick() {
 
 type daemonIngester struct{ d *Daemon }
 
-// ingestTimeout bounds the storing of the message in hand at shutdown.
+// ingestTimeout bounds the storing of the batch in hand at shutdown.
 const ingestTimeout = 30 * time.Second
 
-func (w daemonIngester) Ingest(ctx context.Context, src intake.Source, raw []byte) (intake.Outcome, error) {
+func (w daemonIngester) Prepare(src intake.Source, raw []byte) (*intake.Prepared, error) {
+	return (*w.d.ing.Load()).Prepare(src, raw)
+}
+
+func (w daemonIngester) Commit(ctx context.Context, batch []*intake.Prepared) ([]intake.Outcome, error) {
 	d := w.d
 	ing := *d.ing.Load()
-	// A message read whole is stored even when shutdown was asked
-	// meanwhile: "finish the message in hand". The poller stops right
-	// after, before reading the next one.
+	// A batch being committed is stored even when shutdown was asked
+	// meanwhile: "finish the work in hand". The poller stops right
+	// after, before committing the next one.
 	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ingestTimeout)
 	defer cancel()
-	out, err := ing.Ingest(ictx, src, raw)
+	outs, err := ing.Commit(ictx, batch)
 	if err != nil {
-		return out, err
+		return outs, err
 	}
-	if !out.Duplicate && !out.Relocated {
-		d.cfg.Metrics.takenIn.WithLabelValues(out.Kind).Inc()
-		d.log.Info("message_taken_in", slog.Uint64("uid", uint64(src.UID)), slog.Int64("message", out.MessageID),
-			slog.String("kind", out.Kind), slog.String("reference", out.Reference),
-			slog.Bool("needs_review", out.NeedsReview), slog.Any("queued", out.Queued))
+	kick := false
+	for i, out := range outs {
+		if !out.Duplicate && !out.Relocated {
+			d.cfg.Metrics.takenIn.WithLabelValues(out.Kind).Inc()
+			d.log.Info("message_taken_in", slog.Uint64("uid", uint64(batch[i].Source().UID)),
+				slog.Int64("message", out.MessageID), slog.String("kind", out.Kind), slog.String("reference", out.Reference),
+				slog.Bool("needs_review", out.NeedsReview), slog.Any("queued", out.Queued))
+		}
+		kick = kick || len(out.Queued) > 0
 	}
-	if len(out.Queued) > 0 {
+	if kick {
 		d.Kick()
 	}
-	return out, nil
+	return outs, nil
 }
 
 // shutdownGrace bounds the wait for the loops after the context ended:
