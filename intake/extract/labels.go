@@ -218,7 +218,16 @@ func lookupLabel(nl string, fuzzy bool) (field, bool) {
 	}
 	for _, q := range labelQualifiers {
 		if i := strings.Index(nl, q); i > 0 {
-			if f, ok := labelFields[strings.TrimSpace(nl[:i])]; ok && f != fCompany && f != fMotivation {
+			base := strings.TrimSpace(nl[:i])
+			if f, ok := labelFields[base]; ok && f != fCompany && f != fMotivation {
+				return f, true
+			}
+			// "Personnes dans l'entreprise": the people counted, the
+			// "Nombre de" left out.
+			if f, ok := labelFields["nombre de "+base]; ok && f == fHeadcount {
+				return f, true
+			}
+			if f, ok := labelFields["nombre d'"+base]; ok && f == fHeadcount {
 				return f, true
 			}
 		}

@@ -120,3 +120,29 @@ func TestLabelledForms(t *testing.T) {
 			want: map[string]string{"company": "Auberge du Lac SARL", "headcount": "6"}},
 	})
 }
+
+// TestCountedPeopleAsALabel: a label naming the people counted, its
+// "Nombre de" left out and narrowed by a qualifier, is the headcount.
+func TestCountedPeopleAsALabel(t *testing.T) {
+	for _, tt := range []struct {
+		line, value string
+		want        int
+	}{
+		{"Personnes au sein de la structure : 9", "9", 9},
+		{"Collaborateurs dans l'équipe\t4 (dont moi)", "4 (dont moi)", 4},
+		{"Employés de l'établissement : douze", "douze", 12},
+	} {
+		_, f, v, ok := splitLabel(cleanText(tt.line))
+		if !ok || f != fHeadcount || v != tt.value {
+			t.Errorf("splitLabel(%q) = %v, %q, %v; want the headcount %q", tt.line, f, v, ok, tt.value)
+			continue
+		}
+		if n, ok := headcountValue(v); !ok || n != tt.want {
+			t.Errorf("headcountValue(%q) = %d, %v; want %d", v, n, ok, tt.want)
+		}
+	}
+	// A qualified label of anything else stays unknown.
+	if _, f, _, _ := splitLabel("Clients dans la région : 200"); f == fHeadcount {
+		t.Errorf("clients counted as the headcount")
+	}
+}
