@@ -85,3 +85,17 @@ func TestSignatureCompanyWithALongTagline(t *testing.T) {
 			want: map[string]string{"company": "", "role": "gérant"}},
 	})
 }
+
+// TestCompanyEndsWithItsSignatureLine: a company read in the joined text
+// does not run on into the next line of the signature.
+func TestCompanyEndsWithItsSignatureLine(t *testing.T) {
+	body := "Bonjour,\nJe souhaite inscrire notre entreprise au programme. Nous sommes 11.\n\nCordialement,\n\n--\n"
+	checkFields(t, []fieldCase{
+		{name: "legal form, then an industrial estate", from: "contact@vidal-btp.fr",
+			text: body + "Sophie Vidal\nDirectrice\nSARL Vidal Terrassement\nParc d'activités du Causse\n48100 Marvejols",
+			want: map[string]string{"company": "SARL Vidal Terrassement"}},
+		{name: "cooperative, then a hamlet", from: "contact@scop-cevennes.fr",
+			text: body + "Henri Malaval\nGérant\nSCOP Bois des Cévennes\nHameau de Valdonnez\nTél. 04 66 47 12 90",
+			want: map[string]string{"company": "SCOP Bois des Cévennes"}},
+	})
+}

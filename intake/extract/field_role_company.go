@@ -36,6 +36,12 @@ func (r *reading) readRoleAndCompany() {
 		a.Role = roleAfterIntroName(flat)
 		x.noteChoice(applicant.Role, a.Role, "role_after_name", a.Role)
 	}
+	// Signature lines are not wrapped prose: when the company read in the
+	// joined text runs on past a signature's company line ("SAS X" then
+	// "Zone artisanale …"), the line's end is the name's.
+	if sigCompany.plain != "" && strings.HasPrefix(applicant.Fold(sentCompany), applicant.Fold(sigCompany.plain)+" ") {
+		sentCompany = ""
+	}
 	if a.Company == "" {
 		a.Company = firstNonEmpty(sigCompany.titled, sentCompany, lineCompany, sigCompany.plain)
 		x.noteChoice(applicant.Company, a.Company, "signature_company_after_title", sigCompany.titled,
