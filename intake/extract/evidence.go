@@ -232,6 +232,14 @@ func (x *lineIndex) locateIn(in []bool, field, value string, a *applicant.Applic
 // locate returns the index of the first line from start on that holds
 // value, or -1.
 func (x *lineIndex) locate(start int, field, value string, a *applicant.Applicant) int {
+	// A name is said where the whole name is ("Nom : Denis Prouhèze"),
+	// not on a line that only shares the family name with the company.
+	if (field == applicant.FirstName || field == applicant.LastName) && a.FirstName != "" && a.LastName != "" {
+		ff, fl := looseFold(a.FirstName), looseFold(a.LastName)
+		if i := x.where(start, func(i int) bool { f := x.fold(i); return strings.Contains(f, ff) && strings.Contains(f, fl) }); i >= 0 {
+			return i
+		}
+	}
 	switch field {
 	case applicant.Siret, applicant.Siren, applicant.PostalCode:
 		return x.where(start, func(i int) bool { return strings.Contains(x.digit(i), value) })

@@ -14,6 +14,9 @@ func TestEvidence(t *testing.T) {
 		field                         string
 		want                          applicant.Evidence
 	}{
+		{name: "family name also in the company above", fromName: "Thomas Vergnet",
+			text:  "Bonjour,\nJe souhaite candidater au programme.\nEntreprise : Garage Vergnet\nNom : Thomas Vergnet\nSIRET : 812 345 676 00017\nEffectif : 3",
+			field: "last_name", want: applicant.Evidence{Source: "label", Line: 4, Text: "Nom : Thomas Vergnet", Rule: "labelled_line"}},
 		{name: "labelled SIRET", fromName: "Lise Pagès",
 			text:  "Bonjour,\nJe souhaite candidater au programme.\nEntreprise : Pagès Bois\nN° SIRET : 812 345 676 00017\nLise Pagès",
 			field: "siret", want: applicant.Evidence{Source: "label", Line: 4, Text: "N° SIRET : 812 345 676 00017", Rule: "labelled_line"}},

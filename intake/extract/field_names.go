@@ -14,7 +14,7 @@ func (r *reading) readNames() {
 		// "Nom : Bruno Castan" with no first-name label.
 		if toks := nameTokens(r.last); len(toks) >= 2 {
 			r.first, r.last = splitName(r.last, true)
-			if !isUpperWord(toks[0]) && isUpperWord(toks[len(toks)-1]) {
+			if !isUpperWord(toks[0]) && isUpperWord(toks[len(toks)-1]) || givenNameFirst(toks, name) {
 				r.first, r.last = splitName(strings.Join(toks, " "), false)
 			}
 		} else if f, l := splitName(name, false); l != "" && applicant.Fold(l) == applicant.Fold(r.last) {
@@ -82,4 +82,18 @@ func (r *reading) readNames() {
 		a.Company = tradeNamedAfter(flat, r.last)
 		x.noteChoice(applicant.Company, a.Company, "trade_named_after_owner", a.Company)
 	}
+}
+
+// givenNameFirst reports a "Nom" value written first name first ("Nom :
+// Denis Prouhèze") when capitals do not tell: the sender's display name
+// starts with the same word, or only the first word is a known first name.
+func givenNameFirst(toks []string, sender string) bool {
+	if isUpperWord(toks[0]) || isUpperWord(toks[len(toks)-1]) {
+		return false
+	}
+	first, last := applicant.Fold(toks[0]), applicant.Fold(toks[len(toks)-1])
+	if f, l := splitName(sender, false); f != "" && l != "" {
+		return applicant.Fold(f) == first || applicant.Fold(l) == last
+	}
+	return commonFirstNames[first] && !commonFirstNames[last]
 }

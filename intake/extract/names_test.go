@@ -150,3 +150,24 @@ func TestAssistantWritesForTheBoss(t *testing.T) {
 		t.Errorf("on behalf of: facts %q %v", a.PostalCode, a.Headcount)
 	}
 }
+
+// TestNameLabelOrder: a "Nom" label holding the whole name is read last
+// name first only when nothing says otherwise: capitals, the sender's
+// display name or a known first name tell the order.
+func TestNameLabelOrder(t *testing.T) {
+	facts := "\nEntreprise : Menuiserie du Lot\nSIRET : 812 345 676 00017\nEffectif : 4\nCode postal : 48000\n"
+	checkFields(t, []fieldCase{
+		{name: "sender's display name gives the order", fromName: "Thomas Vergnet", from: "t.vergnet@menuiserie-lot.fr",
+			text: "Bonjour,\nVoici ma candidature au programme.\nNom : Thomas Vergnet" + facts,
+			want: map[string]string{"first_name": "Thomas", "last_name": "Vergnet"}},
+		{name: "a known first name gives the order", from: "contact@menuiserie-lot.fr",
+			text: "Bonjour,\nVoici ma candidature au programme.\nNom : Sandrine Causse" + facts,
+			want: map[string]string{"first_name": "Sandrine", "last_name": "Causse"}},
+		{name: "last name in capitals first", from: "contact@menuiserie-lot.fr",
+			text: "Bonjour,\nVoici ma candidature au programme.\nNom : VERGNET Thomas" + facts,
+			want: map[string]string{"first_name": "Thomas", "last_name": "Vergnet"}},
+		{name: "sender written last name first", fromName: "Vergnet Thomas", from: "contact@menuiserie-lot.fr",
+			text: "Bonjour,\nVoici ma candidature au programme.\nNom : Vergnet Thomas" + facts,
+			want: map[string]string{"first_name": "Thomas", "last_name": "Vergnet"}},
+	})
+}
