@@ -234,6 +234,30 @@ func (s *Store) Message(ctx context.Context, id int64) (*Message, error) {
 	return m, nil
 }
 
+// MessageWithRaw returns one stored message with its raw bytes (in
+// m.Raw), in one read: the columns after the raw bytes are read through
+// them anyway.
+func (s *Store) MessageWithRaw(ctx context.Context, id int64) (*Message, error) {
+	var raw []byte
+	m, err := scanMessage(withRaw{s.db.QueryRowContext(ctx, `SELECT `+messageCols+`, raw FROM messages WHERE id = ?`, id), &raw})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("message %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("message %d: %w", id, err)
+	}
+	m.Raw = raw
+	return m, nil
+}
+
+// withRaw scans the raw bytes after the columns scanMessage reads.
+type withRaw struct {
+	r   scanner
+	raw *[]byte
+}
+
+func (w withRaw) Scan(dest ...any) error { return w.r.Scan(append(dest, w.raw)...) }
+
 // MessageRaw returns the raw bytes of a stored message.
 func (s *Store) MessageRaw(ctx context.Context, id int64) ([]byte, error) {
 	var raw []byte
@@ -271,13 +295,6 @@ func (s *Store) MessageIDs(ctx context.Context, applicationID int64) ([]int64, e
 // ApplicationMessages returns the messages linked to an application, oldest first.
 func (s *Store) ApplicationMessages(ctx context.Context, applicationID int64) ([]*Message, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
-		WHERE application_id = ? ORDER BY id`, applicationID)
-	return collect(rows, err, "application messages", scanMessage)
-}
-
-// ApplicationMessages is Store.ApplicationMessages inside a transaction.
-func (tx *Tx) ApplicationMessages(ctx context.Context, applicationID int64) ([]*Message, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
 		WHERE application_id = ? ORDER BY id`, applicationID)
 	return collect(rows, err, "application messages", scanMessage)
 }
