@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -302,8 +303,12 @@ func (s *Store) ApplicationMessages(ctx context.Context, applicationID int64) ([
 // PendingServerMarks lists the UIDs of stored messages of a mailbox that
 // are not yet flagged or moved on the server.
 func (s *Store) PendingServerMarks(ctx context.Context, mailboxID int64) ([]uint32, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT uid FROM messages
-		WHERE mailbox_id = ? AND server_done = 0 AND uid IS NOT NULL ORDER BY uid`, mailboxID)
+	// Through the index of pending marks, sorted here: ordered by uid,
+	// SQLite would walk every message of the mailbox and read server_done
+	// past each one's raw bytes, which made an empty poll grow with the
+	// store.
+	rows, err := s.db.QueryContext(ctx, `SELECT uid FROM messages INDEXED BY messages_pending_server
+		WHERE mailbox_id = ? AND server_done = 0 AND uid IS NOT NULL`, mailboxID)
 	if err != nil {
 		return nil, fmt.Errorf("pending server marks: %w", err)
 	}
@@ -316,6 +321,7 @@ func (s *Store) PendingServerMarks(ctx context.Context, mailboxID int64) ([]uint
 		}
 		uids = append(uids, uint32(uid))
 	}
+	slices.Sort(uids)
 	return uids, rows.Err()
 }
 
