@@ -8,6 +8,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"github.com/rse-lozere/rse-intake/intake/oauth"
 	"github.com/rse-lozere/rse-intake/store"
 )
 
@@ -81,8 +82,11 @@ func (p *Poller) Check(ctx context.Context, st *store.Store) (IMAPCheck, error) 
 // IsAuthFailure reports whether err is the server refusing the sign-in
 // (wrong password, expired or revoked credentials), as opposed to a
 // server that cannot be reached: the first needs a person, the second
-// usually passes.
+// usually passes. A lost OAuth sign-in (oauth.ErrSignInAgain) is one.
 func IsAuthFailure(err error) bool {
+	if errors.Is(err, oauth.ErrSignInAgain) {
+		return true
+	}
 	var ie *imap.Error
 	if !errors.As(err, &ie) {
 		return false

@@ -57,7 +57,12 @@ type IMAPOptions struct {
 	Security string
 	Username string
 	Password string
-	Mailbox  string // default INBOX
+	// Auth is how to sign in: "password" (default, LOGIN), or "xoauth2" /
+	// "oauthbearer" (AUTHENTICATE with an access token from Token).
+	Auth string
+	// Token gives the OAuth access token, asked at each connection.
+	Token   TokenSource
+	Mailbox string // default INBOX
 	// Processed is what happens on the server to a stored message: "keep"
 	// (nothing), "flag" (default: add ProcessedKeyword) or "move:FOLDER"
 	// (moved to FOLDER, created when missing).
@@ -183,6 +188,9 @@ func (o IMAPOptions) Validate() error {
 	}
 	if o.Username == "" {
 		return errors.New("imap: username is empty")
+	}
+	if err := o.validateAuth(); err != nil {
+		return err
 	}
 	switch {
 	case o.Processed == "keep", o.Processed == "flag":
@@ -433,10 +441,7 @@ func (p *Poller) connect(ctx context.Context) (*session, error) {
 	if err := s.c.WaitGreeting(); err != nil {
 		return nil, s.fail("greeting", err)
 	}
-	if s.c.Caps().Has(imap.CapLoginDisabled) {
-		return nil, s.fail("login", errors.New("the server refuses LOGIN on this connection (LOGINDISABLED): use security \"tls\" or \"starttls\""))
-	}
-	if err := s.c.Login(o.Username, o.Password).Wait(); err != nil {
+	if err := s.login(ctx); err != nil {
 		return nil, s.fail("login", err)
 	}
 	s.caps = s.c.Caps()

@@ -115,9 +115,11 @@ func CheckSMTP(ctx context.Context, cfg SMTPConfig) (SMTPCheck, error) {
 		if len(res.Auth) == 0 {
 			return res, fmt.Errorf("smtp %s: the server offers no AUTH, but a username is configured", addr)
 		}
-		// PlainAuth refuses to send the password without TLS unless the
-		// server is on this machine: the same rule as the sender's.
-		if err := c.Auth(smtp.PlainAuth("", cfg.Username, cfg.Password, cfg.Host)); err != nil {
+		auth, err := checkAuth(ctx, cfg)
+		if err != nil {
+			return res, fmt.Errorf("smtp %s: %w", addr, err)
+		}
+		if err := c.Auth(auth); err != nil {
 			var te *textproto.Error
 			if errors.As(err, &te) && te.Code >= 500 {
 				return res, &AuthError{Server: addr, Err: err}

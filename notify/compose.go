@@ -322,25 +322,7 @@ type rendered struct {
 }
 
 func (c *Composer) render(lang, kind string, v *view) (*rendered, error) {
-	ls := c.langs[lang]
-	kt := ls.kinds[kind]
-	var b bytes.Buffer
-	if err := kt.subject.Execute(&b, v); err != nil {
-		return nil, fmt.Errorf("template %s/%s.subject.txt: %w", lang, kind, err)
-	}
-	r := &rendered{subject: oneLine(b.String())}
-	v.Subject = r.subject
-	b.Reset()
-	if err := kt.text.Execute(&b, v); err != nil {
-		return nil, fmt.Errorf("template %s/%s.txt: %w", lang, kind, err)
-	}
-	r.text = tidyText(b.String())
-	b.Reset()
-	if err := kt.html.ExecuteTemplate(&b, lang+"/layout.html", v); err != nil {
-		return nil, fmt.Errorf("template %s/%s.html (in %s/layout.html): %w", lang, kind, lang, err)
-	}
-	r.html = b.String()
-	return r, nil
+	return c.renderAny(lang, kind, v, &v.Subject)
 }
 
 // oneLine makes a header value of a rendered subject: no line breaks or

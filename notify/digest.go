@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rse-lozere/rse-intake/store"
+	"github.com/rse-lozere/rse-intake/store/shortlist"
 )
 
 // DigestConfig says what the coordinators' digest holds and who gets it.
@@ -55,7 +56,7 @@ type DigestApplication struct {
 	Company   string
 	Commune   string
 	Status    string
-	Missing   []string // field names, with why when given but unusable
+	Missing   []store.Missing // what the file lacks, with why when given but unusable
 	Eligible  bool
 	Reasons   []string // why not eligible
 	LastNews  time.Time
@@ -287,13 +288,7 @@ func digestApplication(a *store.Application, eligibility func(*store.Application
 	ap := cleanApplicant(a.Applicant)
 	da := DigestApplication{Reference: a.Reference, Name: fullName(&ap), Company: ap.Company,
 		Commune: strings.TrimSpace(ap.PostalCode + " " + ap.Commune), Status: a.Status, Eligible: true}
-	for _, m := range a.Missing {
-		s := m.Field
-		if m.Reason != "" {
-			s += " (" + oneLine(m.Reason) + ")"
-		}
-		da.Missing = append(da.Missing, s)
-	}
+	da.Missing = a.Missing
 	if eligibility != nil {
 		da.Eligible, da.Reasons = eligibility(a)
 	}
@@ -350,21 +345,31 @@ func (c *Composer) digestView(lang string, d *Digest) *digestView {
 		NewCount: len(d.New), WaitingCount: len(d.Waiting)}
 	v.Reference = label(labels, "digest.heading", "Point du") + " " + formatLongDate(labels, d.End)
 	if d.Start.IsZero() {
-		v.Period = label(labels, "digest.since_start", "depuis le début") + " " + label(labels, "span.to_day", "au") + " " + formatDateTime(lang, labels, d.End)
+		v.Period = label(labels, "digest.until", "jusqu'au") + " " + formatDateTime(lang, labels, d.End)
 	} else {
 		v.Period = label(labels, "span.from_day", "du") + " " + formatDateTime(lang, labels, d.Start.In(loc)) + " " +
 			label(labels, "span.to_day", "au") + " " + formatDateTime(lang, labels, d.End)
 	}
 	appView := func(a DigestApplication) digestAppView {
+		// Missing pieces and statuses in the shortlist's words, so the
+		// digest and the export a committee holds say the same thing.
+		missing := shortlist.MissingLabels(a.Missing, lang)
+		for i := range missing {
+			missing[i] = oneLine(missing[i])
+		}
 		av := digestAppView{Reference: a.Reference, Name: a.Name, Company: a.Company, Commune: a.Commune,
-			Status: label(labels, "status."+a.Status, a.Status), Complete: len(a.Missing) == 0, IsEligible: a.Eligible,
-			Missing: strings.Join(a.Missing, ", ")}
+			Status: shortlist.StatusLabel(a.Status, lang), Complete: len(a.Missing) == 0, IsEligible: a.Eligible,
+			Missing: strings.Join(missing, ", ")}
 		if a.Eligible {
 			av.Eligible = label(labels, "digest.eligible", "oui")
 		} else {
 			av.Eligible = label(labels, "digest.not_eligible", "non")
 			if len(a.Reasons) > 0 {
-				av.Eligible += " (" + strings.Join(a.Reasons, "; ") + ")"
+				sep := " ; " // French puts a space before a semicolon
+				if lang == "en" {
+					sep = "; "
+				}
+				av.Eligible += " (" + strings.Join(a.Reasons, sep) + ")"
 			}
 		}
 		if !a.LastNews.IsZero() {
@@ -384,11 +389,11 @@ func (c *Composer) digestView(lang string, d *Digest) *digestView {
 	}
 	for _, s := range store.Statuses {
 		if n := d.Counts[s]; n > 0 {
-			v.Counts = append(v.Counts, digestCount{Status: label(labels, "status."+s, s), N: n})
+			v.Counts = append(v.Counts, digestCount{Status: shortlist.StatusLabel(s, lang), N: n})
 		}
 	}
 	for _, f := range d.Failures {
-		v.Failures = append(v.Failures, digestFailView{Kind: f.Kind, Recipient: oneLine(f.Recipient),
+		v.Failures = append(v.Failures, digestFailView{Kind: label(labels, "digest.mail."+f.Kind, f.Kind), Recipient: oneLine(f.Recipient),
 			Subject: oneLine(f.Subject), Error: oneLine(f.LastError)})
 	}
 	for _, s := range d.Sessions {
@@ -428,7 +433,7 @@ func sampleDigestView(c *Composer, lang string, s *Session) *digestView {
 		New: []DigestApplication{
 			{Reference: "RSE-2026-0001", Name: "Élodie <b>Rouvière</b>", Company: "Atelier & fils", Commune: "48000 Mende",
 				Status: store.StatusComplete, Eligible: true},
-			{Reference: "RSE-2026-0002", Status: store.StatusIncomplete, Missing: []string{"siret (invalide)"},
+			{Reference: "RSE-2026-0002", Status: store.StatusIncomplete, Missing: []store.Missing{{Field: "siret", Reason: "invalide"}},
 				Reasons: []string{"hors département"}},
 		},
 		Waiting:  []DigestMessage{{Why: WaitQuestion, From: "x@example.org", Subject: "Question ?", StoredAt: s.Start}},

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -96,7 +97,7 @@ func TestDigestNamesWhatArrivedAndWhatWaitsForAPerson(t *testing.T) {
 	if len(d.New) != 2 || d.New[0].Reference != elo.Reference || d.New[1].Reference != gard.Reference {
 		t.Fatalf("new applications: %+v", d.New)
 	}
-	if d.New[0].Missing[0] != "siret (clé de contrôle fausse)" || !d.New[0].Eligible || d.New[1].Eligible ||
+	if d.New[0].Missing[0] != (store.Missing{Field: "siret", Reason: "clé de contrôle fausse"}) || !d.New[0].Eligible || d.New[1].Eligible ||
 		d.New[1].Reasons[0] != "hors Lozère" {
 		t.Errorf("new applications: %+v", d.New)
 	}
@@ -127,8 +128,9 @@ func TestDigestNamesWhatArrivedAndWhatWaitsForAPerson(t *testing.T) {
 	}
 	text := d.Mails[0].BodyText
 	for _, good := range []string{elo.Reference + " : Élodie Rouvière, Les Ateliers du Causse, 48000 Mende",
-		"il manque : siret (clé de contrôle fausse) ; éligible : oui", "éligible : non (hors Lozère)",
-		"question ou message à traiter : franck@example.fr, « Avant de candidater »", "550 no such user"} {
+		"il manque : SIRET (clé de contrôle fausse) ; éligible : oui", "éligible : non (hors Lozère)",
+		"question ou message à traiter : franck@example.fr, « Avant de candidater »",
+		"accusé de réception à gone@example.net : 550 no such user"} {
 		if !strings.Contains(text, good) {
 			t.Errorf("text part lacks %q:\n%s", good, text)
 		}
@@ -253,7 +255,51 @@ func TestDigestListsIncompleteFilesWithoutNewsForAWeek(t *testing.T) {
 	if len(d.Quiet) != 1 || d.Quiet[0].Reference != quiet.Reference || !d.Quiet[0].LastNews.Equal(newClock().Now()) {
 		t.Fatalf("quiet files: %+v", d.Quiet)
 	}
-	if !strings.Contains(d.Mails[0].BodyText, quiet.Reference+" : Anne ; il manque : siret ; dernière nouvelle le lundi 2 mars 2026") {
+	if !strings.Contains(d.Mails[0].BodyText, quiet.Reference+" : Anne ; il manque : SIRET ; dernière nouvelle le lundi 2 mars 2026") {
 		t.Errorf("digest text:\n%s", d.Mails[0].BodyText)
+	}
+}
+
+// The digest names missing pieces and statuses in the words of the
+// shortlist the committee holds, not the store's field and status codes,
+// and a first digest covers everything up to now.
+func TestDigestSpeaksTheShortlistsWords(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	missing := []store.Missing{{Field: "company"}, {Field: "phone"}, {Field: "attachment:cv"}}
+	seedApplication(t, st, nil, store.Applicant{FirstName: "Paul", LastName: "Vidal", Email: "paul@example.net"}, missing, nil)
+	declined, _, _ := seedApplication(t, st, nil, store.Applicant{FirstName: "Zoé", Email: "zoe@example.net"}, nil, nil)
+	setStatus(t, st, declined, store.StatusDeclined)
+	clk.Advance(time.Hour)
+	d, err := BuildDigest(ctx, st, c, digestConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, html := d.Mails[0].BodyText, d.Mails[0].BodyHTML
+	for _, want := range []string{"Voici le point sur les candidatures jusqu'au lundi 2 mars 2026 à ",
+		"il manque : Entreprise, Téléphone, CV ;", "- Refusée : 1", "- Incomplète : 1"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text part lacks %q:\n%s", want, text)
+		}
+	}
+	codes := regexp.MustCompile(`(?:^|[^\pL])(company|phone|declined|incomplete|attachment:cv)(?:[^\pL]|$)`)
+	for part, body := range map[string]string{"text": text, "HTML": html} {
+		if m := codes.FindString(body); m != "" {
+			t.Errorf("%s part shows the code %q:\n%s", part, m, body)
+		}
+	}
+}
+
+// Reasons are separated the French way in French (a space before the
+// semicolon), the English way in English.
+func TestDigestReasonsSeparatedAsEachLanguageWrites(t *testing.T) {
+	c := newComposer(t, nil)
+	d := &Digest{New: []DigestApplication{{Reference: "RSE-2026-0001", Reasons: []string{"SIRET manquant", "hors Lozère"}}}}
+	for lang, want := range map[string]string{"fr": "non (SIRET manquant ; hors Lozère)", "en": "no (SIRET manquant; hors Lozère)"} {
+		if got := c.digestView(lang, d).New[0].Eligible; got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
 	}
 }

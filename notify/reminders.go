@@ -261,9 +261,13 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 	}
 	had := map[string]bool{}       // recipient|offset already queued
 	reminded := map[string]int64{} // recipient -> application, for updates and cancellations
+	told := map[string]time.Time{} // recipient -> when last sent this version of the session
 	var order []string
 	for _, m := range sent {
 		had[m.Recipient+"|"+m.Offset] = true
+		if m.Sequence == state.Sequence && m.QueuedAt.After(told[m.Recipient]) {
+			told[m.Recipient] = m.QueuedAt
+		}
 		if _, ok := reminded[m.Recipient]; !ok && m.Offset != offsetCancel {
 			order = append(order, m.Recipient)
 			reminded[m.Recipient] = m.ApplicationID
@@ -303,10 +307,12 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 				slog.String("offset", offset), slog.Int64("outbox_id", m.ID))
 		}
 		had[r.Email+"|"+offset] = true
+		told[r.Email] = now
 		out = append(out, q)
 		return nil
 	}
 	// Those already reminded learn of a cancellation or a change first.
+	updatedNow := map[string]bool{}
 	for _, email := range order {
 		r, ok := byEmail[email]
 		if !ok {
@@ -323,10 +329,14 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 			if err := queue(r, SessionMailCancel, offsetCancel); err != nil {
 				return out, err
 			}
+		case !ok:
+			// No longer of the audience (declined, withdrawn, taken off
+			// the list): no news of a session they are not expected at.
 		case changed || hasOlderSequence(sent, email, state.Sequence):
 			if err := queue(r, SessionMailUpdate, offsetUpdatePrefix+strconv.Itoa(state.Sequence)); err != nil {
 				return out, err
 			}
+			updatedNow[email] = true
 		}
 	}
 	if s.Cancelled {
@@ -337,11 +347,28 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 		return out, nil
 	}
 	for _, r := range recipients {
-		if err := queue(r, SessionMailReminder, o.String()); err != nil {
+		// Someone told of this version of the session after the
+		// reminder's time (an update sent since) already knows; someone
+		// sent the update in this very run gets the reminder at a later
+		// run, not two mails at once.
+		if t, ok := told[r.Email]; ok && (!s.Start.Add(-o).After(t) || updatedNow[r.Email]) {
+			continue
+		}
+		if err := queue(r, SessionMailReminder, reminderOffset(o, state.Sequence)); err != nil {
 			return out, err
 		}
 	}
 	return out, nil
+}
+
+// reminderOffset is what a reminder is recorded under: its offset, and
+// after a change of time or place the session's sequence too, so that the
+// reminders of the new date are owed again ("24h0m0s", "24h0m0s@1").
+func reminderOffset(o time.Duration, sequence int) string {
+	if sequence == 0 {
+		return o.String()
+	}
+	return o.String() + "@" + strconv.Itoa(sequence)
 }
 
 // hasOlderSequence reports a recipient whose newest mail of the session
@@ -432,7 +459,7 @@ func (c *Composer) SessionMail(s *Session, sequence int, r Recipient, what strin
 		method = MethodCancel
 	}
 	ics := WriteICS(Event{
-		UID: s.ID + "@" + c.domain, Sequence: sequence, Start: s.Start, End: s.End,
+		UID: c.sessionUID(s.ID), Sequence: sequence, Start: s.Start, End: s.End,
 		Summary: s.Title, Location: s.Location, Description: icsDescription(s, c.cfg.ProgramName),
 		Organizer: c.cfg.ProgramAddress, OrganizerCN: c.cfg.ProgramName, Attendee: r.Email,
 		Stamp: now, Cancelled: v.Cancelled,
@@ -447,6 +474,14 @@ func (c *Composer) SessionMail(s *Session, sequence int, r Recipient, what strin
 			{Filename: s.ID + ".ics", ContentType: "application/ics", Content: ics},
 		},
 	}, nil
+}
+
+// sessionUID names a session's event in every calendar, the same for
+// every mail of the session. The programme's mailbox is in it, not only
+// its domain: two programmes on gmail.com may both have a session
+// "lancement-2026", and a consultant invited to both must get two events.
+func (c *Composer) sessionUID(id string) string {
+	return id + "." + c.cfg.ProgramAddress
 }
 
 func icsDescription(s *Session, program string) string {
@@ -474,8 +509,9 @@ func (c *Composer) reminderView(lang string, s *Session, r Recipient) *reminderV
 	return v
 }
 
-// renderAny renders a template kind with any view; subject receives the
-// rendered subject before the bodies are rendered (the layout shows it).
+// renderAny renders a template kind with any view (every mail's, the
+// acknowledgements' as the sessions'); subject receives the rendered
+// subject before the bodies are rendered (the layout shows it).
 func (c *Composer) renderAny(lang, kind string, v any, subject *string) (*rendered, error) {
 	kt := c.langs[lang].kinds[kind]
 	var b bytes.Buffer

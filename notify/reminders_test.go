@@ -204,7 +204,7 @@ func TestMovedSessionUpdatesThoseRemindedAndCancelledOneCancels(t *testing.T) {
 	cal := parseICS(t, qs[0].Mail.Parts[0].Content)
 	e := cal.kids("VEVENT")[0]
 	if e.one(t, "SEQUENCE").value != "1" || e.one(t, "DTSTART").value != "20261203T193000" ||
-		unescapeText(t, e.one(t, "LOCATION").value) != "Florac" || e.one(t, "UID").value != "lancement-2026@gmail.com" {
+		unescapeText(t, e.one(t, "LOCATION").value) != "Florac" || e.one(t, "UID").value != "lancement-2026.rse.innovation.manageriale@gmail.com" {
 		t.Errorf("update event: %+v", e.props)
 	}
 	if !strings.Contains(qs[0].Mail.Subject, "Changement") || !strings.Contains(qs[0].Mail.BodyText, "de 19 h 30 à 21 h 30") {
@@ -389,5 +389,106 @@ func TestScheduledRunSendsWhatFallsDueBeforeTheNextRun(t *testing.T) {
 	clk.Set(s.Start.Add(time.Minute))
 	if qs, _ := QueueRemindersBefore(context.Background(), st, c, []Session{s}, s.Start.Add(24*time.Hour), false, nil); len(qs) != 0 {
 		t.Errorf("after the start: %d queued", len(qs))
+	}
+}
+
+// A session moved after its reminders went owes the reminders of the new
+// date, but not in the run that sends the update, which already tells
+// the new time.
+func TestMovedSessionRemindsAgainBeforeTheNewDate(t *testing.T) {
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	s := launch(t)
+	selectApp(t, st, "anne", "anne@example.net")
+	clk.Set(s.Start.Add(-20 * time.Hour))
+	if qs := remind(t, st, c, s); len(qs) != 1 || qs[0].Offset != "24h0m0s" {
+		t.Fatalf("the day before: %+v", qs)
+	}
+	// Put off by ten days: an update now, and nothing else in that run
+	// although the new date's 168h reminder time has come too.
+	s.Start, s.End = s.Start.Add(10*24*time.Hour), s.End.Add(10*24*time.Hour)
+	if qs := remind(t, st, c, s); len(qs) != 1 || qs[0].What != SessionMailUpdate {
+		t.Fatalf("after the move: %+v, want the update alone", qs)
+	}
+	clk.Set(s.Start.Add(-160 * time.Hour))
+	if qs := remind(t, st, c, s); len(qs) != 1 || qs[0].Offset != "168h0m0s@1" {
+		t.Fatalf("a week before the new date: %+v, want its 168h reminder", qs)
+	}
+	clk.Set(s.Start.Add(-20 * time.Hour))
+	qs := remind(t, st, c, s)
+	if len(qs) != 1 || qs[0].What != SessionMailReminder || qs[0].Offset != "24h0m0s@1" {
+		t.Fatalf("the day before the new date: %+v, want its 24h reminder", qs)
+	}
+	e := parseICS(t, qs[0].Mail.Parts[0].Content).kids("VEVENT")[0]
+	if e.one(t, "SEQUENCE").value != "1" || e.one(t, "DTSTART").value != "20261213T183000" {
+		t.Errorf("reminder of the new date: %+v", e.props)
+	}
+	if qs := remind(t, st, c, s); len(qs) != 0 {
+		t.Errorf("second run: %+v", qs)
+	}
+	want := []string{"24h0m0s", "update:1", "168h0m0s@1", "24h0m0s@1"}
+	if got := offsetsOf(t, st, s.ID)["anne@example.net"]; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("recorded %v, want %v", got, want)
+	}
+}
+
+// A change of time or place goes to those reminded who are still of the
+// audience, not to one declined since; a cancellation goes to everyone
+// reminded.
+func TestMovedSessionUpdatesOnlyThoseStillExpected(t *testing.T) {
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	s := launch(t)
+	selectApp(t, st, "anne", "anne@example.net")
+	luc := selectApp(t, st, "luc", "luc@example.net")
+	clk.Set(s.Start.Add(-100 * time.Hour))
+	if qs := remind(t, st, c, s); len(qs) != 2 {
+		t.Fatalf("first run: %+v", qs)
+	}
+	setStatus(t, st, luc, store.StatusDeclined)
+	s.Location = "Florac"
+	qs := remind(t, st, c, s)
+	if len(qs) != 1 || qs[0].What != SessionMailUpdate || qs[0].Recipient != "anne@example.net" {
+		t.Fatalf("after the move: %+v, want an update to anne only", qs)
+	}
+	s.Cancelled = true
+	qs = remind(t, st, c, s)
+	var to []string
+	for _, q := range qs {
+		if q.What != SessionMailCancel {
+			t.Errorf("after the cancellation: %+v", q)
+		}
+		to = append(to, q.Recipient)
+	}
+	sort.Strings(to)
+	if strings.Join(to, ",") != "anne@example.net,luc@example.net" {
+		t.Errorf("cancellation to %v, want both reminded", to)
+	}
+}
+
+// A scheduled run that sends an update does not also send the reminder
+// falling due before the next run: that one goes at the next run.
+func TestScheduledRunSendsTheUpdateAloneThenTheReminder(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	s := launch(t)
+	selectApp(t, st, "anne", "anne@example.net")
+	clk.Set(s.Start.Add(-100 * time.Hour))
+	remind(t, st, c, s)
+	// Moved earlier: the new 24h reminder falls before the next daily run.
+	s.Start, s.End = s.Start.Add(-60*time.Hour), s.End.Add(-60*time.Hour)
+	next := clk.Now().Add(24 * time.Hour)
+	qs, err := QueueRemindersBefore(ctx, st, c, []Session{s}, next, false, nil)
+	if err != nil || len(qs) != 1 || qs[0].What != SessionMailUpdate {
+		t.Fatalf("run after the move: %+v %v, want the update alone", qs, err)
+	}
+	clk.Set(next)
+	qs, err = QueueRemindersBefore(ctx, st, c, []Session{s}, next.Add(24*time.Hour), false, nil)
+	if err != nil || len(qs) != 1 || qs[0].Offset != "24h0m0s@1" {
+		t.Fatalf("next run: %+v %v, want the 24h reminder of the new date", qs, err)
 	}
 }

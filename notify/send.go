@@ -56,8 +56,13 @@ type SMTPConfig struct {
 	Security string // "tls" | "starttls" | "none"
 	Username string // no authentication when empty
 	Password string
-	From     string // envelope sender and From address
-	HELO     string // the local host name when empty
+	// Auth is "password" (default: PLAIN or LOGIN with Password), or
+	// "xoauth2" / "oauthbearer" with an access token from Token, asked at
+	// each connection.
+	Auth  string
+	Token func(ctx context.Context) (string, error)
+	From  string // envelope sender and From address
+	HELO  string // the local host name when empty
 	// Timeout bounds the dial and every read or write of each command
 	// (DefaultTimeout when 0).
 	Timeout time.Duration
@@ -406,10 +411,11 @@ func (ss *session) open(ctx context.Context) error {
 		opts = append(opts, gomail.WithHELO(cfg.HELO))
 	}
 	if cfg.Username != "" {
-		// PLAIN and LOGIN refuse to run without TLS (except towards
-		// localhost): the password never crosses the network in clear.
-		opts = append(opts, gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password),
-			gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthPlain, gomail.SMTPAuthLogin))
+		auth, err := authOption(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, auth...)
 	}
 	client, err := gomail.NewClient(cfg.Host, opts...)
 	if err != nil {

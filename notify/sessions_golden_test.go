@@ -62,11 +62,11 @@ func TestGoldenSessionMails(t *testing.T) {
 			New: []DigestApplication{
 				{Reference: "RSE-2026-0001", Name: "Élodie Rouvière", Company: "Atelier Lumière du Gévaudan", Commune: "48000 Mende", Eligible: true},
 				{Reference: "RSE-2026-0002", Name: "Julien Pradal", Company: "Scierie Pradal & Fils", Commune: "48400 Florac",
-					Missing: []string{"siret"}, Reasons: []string{"SIRET manquant"}},
+					Missing: []store.Missing{{Field: "siret"}}, Reasons: []string{"SIRET manquant"}},
 			},
 			Waiting: []DigestMessage{{Why: WaitQuestion, From: "Franck Teissier <franck@example.fr>", Subject: "Avant de candidater",
 				StoredAt: time.Date(2026, 12, 1, 15, 4, 0, 0, time.UTC)}},
-			Quiet:    []DigestApplication{{Reference: "RSE-2026-0003", Name: "Nathalie Bouniol", Missing: []string{"siret"}, LastNews: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}},
+			Quiet:    []DigestApplication{{Reference: "RSE-2026-0003", Name: "Nathalie Bouniol", Missing: []store.Missing{{Field: "siret"}}, LastNews: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}},
 			Counts:   map[string]int{store.StatusComplete: 14, store.StatusIncomplete: 4},
 			Failures: []*store.OutboxMail{{Kind: store.MailAck, Recipient: "gone@example.net", LastError: "550 5.1.1 no such user"}},
 			Sessions: []DigestSession{{Title: s.Title, Start: s.Start, Location: "Mende", Reminded: 3, Pending: 1}},

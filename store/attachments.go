@@ -144,7 +144,7 @@ func (f Files) Write(r io.Reader) (size int64, sha string, err error) {
 // Syncing the folders once for a batch of messages, not once per file, is
 // what makes group commit pay off for mail with attachments.
 func (f Files) WriteDeferred(r io.Reader, dirs *Dirs) (size int64, sha string, err error) {
-	if err := os.MkdirAll(f.Dir, 0o750); err != nil {
+	if err := mkdirPrivate(f.Dir); err != nil {
 		return 0, "", fmt.Errorf("attachments folder %s: %w", f.Dir, err)
 	}
 	tmp, err := os.CreateTemp(f.Dir, tempPrefix+strconv.Itoa(os.Getpid())+"-*")
@@ -186,7 +186,7 @@ func (f Files) WriteDeferred(r io.Reader, dirs *Dirs) (size int64, sha string, e
 	}
 	sub := filepath.Dir(dst)
 	if _, statErr := os.Stat(sub); errors.Is(statErr, os.ErrNotExist) {
-		if err = os.MkdirAll(sub, 0o750); err != nil {
+		if err = mkdirPrivate(sub); err != nil {
 			return 0, "", fmt.Errorf("write attachment: %w", err)
 		}
 		dirs.add(f.Dir) // the new folder's own name

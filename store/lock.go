@@ -48,7 +48,7 @@ func LockPath(dbPath string) string { return dbPath + ".lock" }
 // When another process holds it, the error is a *LockedError.
 func AcquireLock(dbPath string) (*Lock, error) {
 	path := LockPath(dbPath)
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("create database folder for %s: %w", path, err)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)

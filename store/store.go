@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -39,18 +38,15 @@ type Store struct {
 // embedded migrations. It refuses a database whose schema is newer than
 // this binary.
 func Open(ctx context.Context, path string) (*Store, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("create database folder %s: %w", dir, err)
-		}
+	if err := mkdirPrivate(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("create database folder %s: %w", filepath.Dir(path), err)
 	}
-	// Create the file first so that a permission problem is reported as
-	// such, not as an obscure SQLite error later.
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
+	// Create the file first, owner-only, so that a permission problem is
+	// reported as such, not as an obscure SQLite error later. SQLite gives
+	// the WAL and shared-memory files the database file's mode.
+	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	f.Close()
 
 	s, err := openNoMigrate(path)
 	if err != nil {
@@ -68,6 +64,9 @@ func openNoMigrate(path string) (*Store, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Deleted rows are overwritten with zeros, so that an erasure (forget,
+	// purge) does not leave personal data in free pages.
+	q.Add("_pragma", "secure_delete(1)")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {

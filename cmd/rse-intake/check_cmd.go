@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rse-lozere/rse-intake/intake"
+	"github.com/rse-lozere/rse-intake/intake/oauth"
 	"github.com/rse-lozere/rse-intake/notify"
 	"github.com/rse-lozere/rse-intake/store"
 )
@@ -64,6 +65,11 @@ func runCheck(ctx context.Context, e *env) error {
 		checkStore(ctx, out, cfg, st, &problems)
 	}
 
+	// Readable by others: a warning, not a failure (the owner decides).
+	for _, w := range cfg.permissionWarnings() {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
+
 	if err := cfg.requireIMAP(); err != nil {
 		problems.add("%v", err)
 	} else {
@@ -110,6 +116,9 @@ func checkIMAP(ctx context.Context, e *env, cfg *Config, st *store.Store, proble
 	// The poller is built without an ingester: Check never stores.
 	res, err := intake.NewPoller(nil, nil, opts).Check(ctx, st)
 	switch {
+	case errors.Is(err, oauth.ErrSignInAgain):
+		problems.add("%v", err)
+		return
 	case err != nil && intake.IsAuthFailure(err):
 		problems.add("imap %s refused the sign-in of %q: check [imap] username and password "+
 			"(password_file or RSE_IMAP_PASSWORD; Gmail needs an app password)", opts.Addr(), cfg.IMAP.Username)
@@ -137,6 +146,9 @@ func checkSMTP(ctx context.Context, e *env, cfg *Config, problems *checkProblems
 	res, err := notify.CheckSMTP(ctx, sc)
 	var ae *notify.AuthError
 	switch {
+	case errors.Is(err, oauth.ErrSignInAgain):
+		problems.add("%v", err)
+		return
 	case errors.As(err, &ae):
 		problems.add("%v: check [smtp] username and password (password_file or RSE_SMTP_PASSWORD; "+
 			"Gmail needs an app password)", err)

@@ -16,7 +16,9 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/rse-lozere/rse-intake/intake/oauth"
 	"github.com/rse-lozere/rse-intake/notify"
+	"github.com/rse-lozere/rse-intake/store"
 	"github.com/rse-lozere/rse-intake/store/applicant"
 	"github.com/rse-lozere/rse-intake/store/loopback"
 )
@@ -30,6 +32,7 @@ type Config struct {
 	Selection SelectionConfig `toml:"selection"`
 	Notify    NotifyConfig    `toml:"notify"`
 	Intake    IntakeConfig    `toml:"intake"`
+	OAuth     OAuthConfig     `toml:"oauth"`
 	Sessions  []SessionConfig `toml:"session"`
 	Schedule  ScheduleConfig  `toml:"schedule"`
 	HTTP      HTTPConfig      `toml:"http"`
@@ -39,8 +42,10 @@ type Config struct {
 	dir  string         // its folder: relative paths start there
 	loc  *time.Location // Program.Timezone, loaded
 
-	pollEvery  time.Duration // Schedule.Poll, parsed
-	alertAfter time.Duration // Notify.AlertAfter, parsed
+	retention  store.Retention      // [store] retention and retention_selected, parsed
+	oauthSrc   *oauth.RefreshSource // built once, shared by IMAP and SMTP
+	pollEvery  time.Duration        // Schedule.Poll, parsed
+	alertAfter time.Duration        // Notify.AlertAfter, parsed
 }
 
 // ProgramConfig describes the program and its people.
@@ -64,6 +69,8 @@ type IMAPConfig struct {
 	Username     string `toml:"username"`
 	Password     string `toml:"password"`
 	PasswordFile string `toml:"password_file"`
+	Auth         string `toml:"auth"`          // password | xoauth2 | oauthbearer
+	TokenCommand string `toml:"token_command"` // prints an access token; else [oauth]
 	Mailbox      string `toml:"mailbox"`
 	Processed    string `toml:"processed"`
 	BatchSize    int    `toml:"batch_size"`
@@ -78,13 +85,17 @@ type SMTPConfig struct {
 	Username     string `toml:"username"`
 	Password     string `toml:"password"`
 	PasswordFile string `toml:"password_file"`
+	Auth         string `toml:"auth"`
+	TokenCommand string `toml:"token_command"`
 	From         string `toml:"from"`
 }
 
 // StoreConfig says where data is kept.
 type StoreConfig struct {
-	Path        string `toml:"path"`
-	Attachments string `toml:"attachments"`
+	Path              string `toml:"path"`
+	Attachments       string `toml:"attachments"`
+	Retention         string `toml:"retention"`          // "365d": all but selected participants
+	RetentionSelected string `toml:"retention_selected"` // "3y"
 }
 
 // SelectionConfig holds the eligibility rules.
@@ -146,7 +157,7 @@ func defaultConfig() Config {
 		},
 		IMAP:  IMAPConfig{Security: "tls", Mailbox: "INBOX", Processed: "flag", BatchSize: 100, MaxMessageMB: 50},
 		SMTP:  SMTPConfig{Security: "starttls"},
-		Store: StoreConfig{Path: "rse-intake.db"},
+		Store: StoreConfig{Path: "rse-intake.db", Retention: "365d", RetentionSelected: "3y"},
 		Selection: SelectionConfig{
 			Departements:      []string{"48"},
 			RequireValidSiret: &yes,
@@ -272,6 +283,15 @@ func (c *Config) finish(dir string) error {
 		c.Store.Attachments = c.Store.Path + ".files"
 	}
 	c.Store.Attachments = resolve(dir, c.Store.Attachments)
+	if c.retention.Default, err = retentionPeriod(c.Store.Retention); err != nil {
+		return fmt.Errorf("[store] retention: %v", err)
+	}
+	if c.retention.Selected, err = retentionPeriod(c.Store.RetentionSelected); err != nil {
+		return fmt.Errorf("[store] retention_selected: %v", err)
+	}
+	if err := c.finishOAuth(dir); err != nil {
+		return err
+	}
 	if c.Notify.TemplatesDir != "" {
 		c.Notify.TemplatesDir = resolve(dir, c.Notify.TemplatesDir)
 	}
@@ -396,6 +416,9 @@ func (c *Config) requireIMAP() error {
 	}
 	// Secrets are read only by the commands that use them, so that a
 	// coordinator exporting the shortlist needs no password file.
+	if usesOAuth(c.IMAP.Auth) {
+		return c.requireOAuth("imap", c.IMAP.TokenCommand)
+	}
 	var err error
 	if c.IMAP.Password, err = secret("imap", c.IMAP.Password, c.IMAP.PasswordFile, "RSE_IMAP_PASSWORD", c.dir); err != nil {
 		return configErrorf("config file %s: %s", c.file, c.withLine(err))
@@ -413,6 +436,12 @@ func (c *Config) requireSMTP() error {
 	}
 	if c.Program.Address == "" {
 		return configErrorf("config file %s: [program] address is required to send", c.file)
+	}
+	if usesOAuth(c.SMTP.Auth) {
+		if c.SMTP.Username == "" {
+			return configErrorf("config file %s: [smtp] auth = %q needs username", c.file, c.SMTP.Auth)
+		}
+		return c.requireOAuth("smtp", c.SMTP.TokenCommand)
 	}
 	if c.SMTP.Username != "" {
 		var err error

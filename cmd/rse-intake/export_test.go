@@ -118,3 +118,15 @@ func TestExportHostileCompanyWholeAndInert(t *testing.T) {
 		}
 	}
 }
+
+// --rfc4180 names a CSV dialect: with another format it is a usage error,
+// not a flag silently ignored.
+func TestExportRFC4180OnlyWithCSV(t *testing.T) {
+	conf := writeConfig(t, "[program]\naddress = \"rse@example.org\"\n")
+	for _, format := range []string{"xlsx", "json"} {
+		code, _, stderr := runCLI(t, "--config", conf, "export", "--format", format, "--rfc4180", "--out", filepath.Join(t.TempDir(), "x"))
+		if code != 2 || !strings.Contains(stderr, "--rfc4180") {
+			t.Errorf("--format %s --rfc4180: exit %d, %s", format, code, stderr)
+		}
+	}
+}

@@ -429,7 +429,7 @@ func printShow(e *env, cfg *Config, obj *shownApplication, a *store.Application)
 	if a.PossibleDuplicateOf != "" {
 		fmt.Fprintf(w, "  %-12s %s\n", "duplicate?", a.PossibleDuplicateOf)
 	}
-	printEvidence(w, &a.Applicant)
+	printEvidence(w, &a.Applicant, deref(obj.MessageID))
 	fmt.Fprintln(w, "Messages:")
 	for _, m := range obj.Messages {
 		rule := ""
@@ -461,8 +461,10 @@ func printShow(e *env, cfg *Config, obj *shownApplication, a *store.Application)
 }
 
 // printEvidence writes where each field was read, one line a field:
-// siret ← line 12: « N° SIRET : 812 345 676 00017 » (label, labelled_line).
-func printEvidence(w io.Writer, a *applicant.Applicant) {
+// siret ← line 12: « N° SIRET : 812 345 676 00017 » (label, labelled_line),
+// naming the mail when it is not first (the one whose Message-ID is
+// first; "" in parse, which reads one mail).
+func printEvidence(w io.Writer, a *applicant.Applicant, first string) {
 	header := false
 	for _, f := range applicant.Fields {
 		e, ok := a.Evidence[f]
@@ -474,7 +476,11 @@ func printEvidence(w io.Writer, a *applicant.Applicant) {
 			header = true
 		}
 		e.Text = oneLine(e.Text, 100)
-		fmt.Fprintf(w, "  %s ← %s\n", f, e)
+		in := ""
+		if first != "" && e.MessageID != "" && e.MessageID != first {
+			in = " in " + oneLine(e.MessageID, 100)
+		}
+		fmt.Fprintf(w, "  %s ← %s%s\n", f, e, in)
 	}
 }
 
@@ -562,7 +568,7 @@ func printReport(e *env, rep intake.Report) {
 			fmt.Fprintf(w, "  %s: %s\n", f, oneLine(v, 100))
 		}
 	}
-	printEvidence(w, &a)
+	printEvidence(w, &a, "")
 	if len(rep.Errors) > 0 {
 		fmt.Fprintf(w, "  errors: %s\n", strings.Join(rep.Errors, "; "))
 	}
@@ -603,6 +609,7 @@ func (c *Config) imapOptions(e *env) intake.IMAPOptions {
 	return intake.IMAPOptions{
 		Host: c.IMAP.Host, Port: c.IMAP.Port, Security: c.IMAP.Security,
 		Username: c.IMAP.Username, Password: c.IMAP.Password,
+		Auth: c.IMAP.Auth, Token: c.tokenSource("imap"),
 		Mailbox: c.IMAP.Mailbox, Processed: c.IMAP.Processed, BatchSize: c.IMAP.BatchSize,
 		MaxMessageSize: int64(c.IMAP.MaxMessageMB) << 20,
 		Logger:         e.log,

@@ -65,6 +65,7 @@ func commands() []*command {
 		pollCommand(), sendCommand(), statsCommand(), listCommand(), showCommand(), parseCommand(),
 		reparseCommand(), reviewCommand(), setCommand(), historyCommand(), exportCommand(),
 		decisionsCommand(), outboxCommand(), demoCommand(), initCommand(),
+		personCommand(), forgetCommand(), purgeCommand(), backupCommand(), authCommand(),
 		sessionsCommand(), remindCommand(), digestCommand(),
 	}
 	return cs

@@ -32,11 +32,15 @@ func newComposer(cfg *Config) (*notify.Composer, error) {
 }
 
 func (c *Config) senderConfig(e *env) notify.SenderConfig {
+	smtp := notify.SMTPConfig{
+		Host: c.SMTP.Host, Port: c.SMTP.Port, Security: c.SMTP.Security,
+		Username: c.SMTP.Username, Password: c.SMTP.Password, From: c.SMTP.From, Auth: c.SMTP.Auth,
+	}
+	if src := c.tokenSource("smtp"); src != nil {
+		smtp.Token = src.Token
+	}
 	return notify.SenderConfig{
-		SMTP: notify.SMTPConfig{
-			Host: c.SMTP.Host, Port: c.SMTP.Port, Security: c.SMTP.Security,
-			Username: c.SMTP.Username, Password: c.SMTP.Password, From: c.SMTP.From,
-		},
+		SMTP:           smtp,
 		ProgramName:    c.Program.Name,
 		ProgramAddress: c.Program.Address,
 		Coordinators:   c.Program.Coordinators,

@@ -81,6 +81,17 @@ func runDaemon(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	// A configuration that cannot work is refused before the store is
+	// created or locked.
+	if err := cfg.requireIMAP(); err != nil {
+		return err
+	}
+	if err := cfg.requireSMTP(); err != nil {
+		return err
+	}
+	if len(cfg.admins()) == 0 {
+		return configErrorf("config file %s: nobody would get the alert mails: set [notify] admin or [program] coordinators", cfg.file)
+	}
 	lock, err := lockStore(cfg)
 	if err != nil {
 		return err
@@ -98,7 +109,7 @@ func runDaemon(ctx context.Context, e *env) error {
 	alerts, err := notify.NewAlerts(st, parts.composer, notify.AlertConfig{Admin: cfg.admins(),
 		After: cfg.alertAfter, Location: cfg.loc, Logger: e.log})
 	if err != nil {
-		return configErrorf("config file %s: %v (set [notify] admin)", cfg.file, err)
+		return configErrorf("config file %s: %v", cfg.file, err)
 	}
 	d := daemon.New(daemon.Config{Store: st, StorePath: cfg.Store.Path, PollInterval: cfg.pollEvery,
 		AlertAfter: cfg.alertAfter, Alerts: alerts, Version: version, Logger: e.log})
@@ -234,5 +245,10 @@ func startScheduler(ctx context.Context, cfg *Config, st *store.Store, e *env) (
 // daemonJobs are the scheduled jobs of run: the session reminders and
 // the coordinators' digest.
 func daemonJobs(cfg *Config, st *store.Store, e *env) ([]notify.Job, error) {
-	return cfg.scheduledJobs(st, e)
+	jobs, err := cfg.scheduledJobs(st, e)
+	if err != nil {
+		return nil, err
+	}
+	// Retention, daily at a quiet hour (see README, Personal data).
+	return append(jobs, notify.Job{Name: "purge", Spec: "30 3 * * *", Run: cfg.purgeJob(st, e)}), nil
 }

@@ -171,7 +171,8 @@ func waitHealth(t *testing.T, addr string, code int, within time.Duration) map[s
 	}
 }
 
-// application is a plain application mail, its own sender and Message-ID.
+// application is a plain application mail, its own sender and Message-ID;
+// each sender at its own domain, as the per-domain sending limit wants.
 // Each candidate writes from their own company's domain: more than
 // [notify] max_per_domain_per_hour mails an hour to one domain wait.
 func application(i int) []byte {
@@ -260,7 +261,8 @@ func metrics(t *testing.T, addr string) map[string]float64 {
 // applications appended to the INBOX is acknowledged at the SMTP server
 // within 5 s; /healthz and /metrics answer; a second run and a poll --once
 // are refused while it holds the store; SIGHUP with a broken file keeps
-// the running configuration, with a good one takes it; SIGTERM stops it
+// the running configuration, with a good one takes it (the next
+// acknowledgement uses its templates); SIGTERM stops it
 // with exit 0 within 10 s; and no output ever shows the password.
 func TestRunDovecot(t *testing.T) {
 	if testing.Short() {
@@ -319,28 +321,28 @@ func TestRunDovecot(t *testing.T) {
 	if b, _ := json.Marshal(doc); strings.Contains(string(b), d.Pass()) {
 		t.Error("/healthz shows the password")
 	}
-	// The sender counts a round's mails once the round is over, which
-	// can be just after the SMTP server has the last one.
-	wantMetrics := map[string]float64{
+	// The SMTP server has the last mail an instant before the daemon
+	// records it as sent: look again for a moment.
+	want := map[string]float64{
 		"rse_intake_messages_taken_in_total{kind=application}": n,
 		"rse_intake_outbox_sent_total":                         n,
 		"rse_intake_applications{status=incomplete}":           n,
 		"rse_intake_outbox_mails{status=sent}":                 n,
 	}
-	m := metrics(t, httpAddr)
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); m = metrics(t, httpAddr) {
-		settled := true
-		for key, want := range wantMetrics {
-			settled = settled && m[key] == want
+	var m map[string]float64
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		m = metrics(t, httpAddr)
+		same := true
+		for key, v := range want {
+			same = same && m[key] == v
 		}
-		if settled {
+		if same || time.Now().After(deadline) {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	for key, want := range wantMetrics {
-		if m[key] != want {
-			t.Errorf("metric %s = %v, want %v", key, m[key], want)
+	for key, v := range want {
+		if m[key] != v {
+			t.Errorf("metric %s = %v, want %v", key, m[key], v)
 		}
 	}
 	for _, key := range []string{"rse_intake_poll_duration_seconds_count", "rse_intake_send_duration_seconds_count",
@@ -378,7 +380,15 @@ func TestRunDovecot(t *testing.T) {
 	}
 	r.cmd.Process.Signal(syscall.SIGHUP)
 	r.waitLog(t, "config_reload_failed", 5*time.Second)
-	if err := os.WriteFile(conf, good, 0o600); err != nil {
+	// The good file now overrides the acknowledgement's subject.
+	tpl := filepath.Join(t.TempDir(), "tpl")
+	if err := os.MkdirAll(filepath.Join(tpl, "fr"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tpl, "fr", "ack.subject.txt"), []byte("Bien reçu : {{.Reference}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(conf, fmt.Appendf(slices.Clone(good), "\n[notify]\ntemplates_dir = %q\n", tpl), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	r.cmd.Process.Signal(syscall.SIGHUP)
@@ -390,6 +400,10 @@ func TestRunDovecot(t *testing.T) {
 	defer cancel2()
 	if _, err := sink.Wait(ctx2, n+1); err != nil {
 		t.Fatalf("after reload: %v\n%s", err, r.out)
+	}
+	if subjects := mailsTo(t, sink, "candidate20@atelier20.example.fr"); len(subjects) != 1 || subjects[0] != "Bien reçu : RSE-2026-0021" {
+		t.Errorf("acknowledgement after the reload: %q, want the reloaded template's subject", subjects)
+
 	}
 
 	code, took := r.stop(t)
@@ -454,6 +468,10 @@ func TestRunDovecotOutage(t *testing.T) {
 	}
 	doc := waitHealth(t, httpAddr, http.StatusServiceUnavailable, 15*time.Second)
 	t.Logf("/healthz 503 after %s: %v", time.Since(down).Round(time.Second), doc["problems"])
+	if m := metrics(t, httpAddr); m["rse_intake_problem_active{alerted=0}{problem=imap}"]+
+		m["rse_intake_problem_active{alerted=1}{problem=imap}"] != 1 {
+		t.Errorf("/metrics shows no IMAP problem while /healthz does: %v", m)
+	}
 	if _, err := sink.Wait(ctx, 3); err != nil {
 		t.Fatalf("no alert mail: %v\n%s", err, r.out)
 	}
@@ -519,6 +537,7 @@ func TestCheckDovecot(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("check: exit %d\n%s\n%s", code, out, stderr)
 	}
+	t.Logf("check:\n%s", out)
 	for _, want := range []string{"IDLE yes", "MOVE yes", "UIDPLUS yes", "CONDSTORE yes",
 		"INBOX: 3 messages, 3 waiting", "store " /* not created yet */, "smtp " + sink.Addr(), "all good"} {
 		if !strings.Contains(out, want) {
@@ -542,5 +561,75 @@ func TestCheckDovecot(t *testing.T) {
 	want := fmt.Sprintf("imap %s refused the sign-in", d.Addr())
 	if code != 1 || !strings.Contains(stderr, want) || strings.Contains(out+stderr, "wrong-password") {
 		t.Errorf("wrong password: exit %d, want 1 and %q\n%s\n%s", code, want, out, stderr)
+	}
+	t.Logf("check with a wrong password:\n%s%s", out, stderr)
+}
+
+// TestRunRefusesWhatCannotWork: a configuration the daemon cannot run
+// with is refused with exit 2, before any store is created or locked.
+func TestRunRefusesWhatCannotWork(t *testing.T) {
+	const base = "[program]\naddress = \"rse@example.org\"\ncoordinators = [\"c@example.org\"]\n" +
+		"[imap]\nhost = \"127.0.0.1\"\nsecurity = \"none\"\nusername = \"u\"\npassword = \"p\"\n" +
+		"[smtp]\nhost = \"127.0.0.1\"\nsecurity = \"none\"\n"
+	for _, c := range []struct{ name, body, want string }{
+		{"no imap", "[program]\naddress = \"rse@example.org\"\n", "[imap] host and username are required"},
+		{"bad poll", base + "[schedule]\npoll = \"often\"\n", "[schedule] poll \"often\""},
+		{"too quick poll", base + "[schedule]\npoll = \"10ms\"\n", "at least 1s"},
+		{"bad alert_after", base + "[notify]\nalert_after = \"soon\"\n", "[notify] alert_after"},
+		{"bad admin", base + "[notify]\nadmin = [\"ops\"]\n", "[notify] admin: \"ops\""},
+		{"bad listen", base + "[http]\nlisten = \"9464\"\n", "[http] listen \"9464\""},
+		{"nobody to alert", strings.Replace(base, "coordinators = [\"c@example.org\"]\n", "", 1), "nobody would get the alert mails"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conf := writeConfig(t, c.body)
+			code, _, stderr := runCLI(t, "--config", conf, "run")
+			if code != 2 || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, %q; want 2 and %q", code, stderr, c.want)
+			}
+			if _, err := os.Stat(filepath.Join(filepath.Dir(conf), "rse-intake.db")); err == nil {
+				t.Error("a refused run created the store")
+			}
+		})
+	}
+}
+
+func TestHTTPListenDefaultsToLoopback(t *testing.T) {
+	conf := writeConfig(t, "[http]\nlisten = \":9464\"\n")
+	cfg, err := loadConfig(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.Listen != "127.0.0.1:9464" {
+		t.Errorf("listen %q, want 127.0.0.1:9464", cfg.HTTP.Listen)
+	}
+	if cfg.pollEvery != time.Minute || cfg.alertAfter != 30*time.Minute {
+		t.Errorf("defaults: poll %s, alert_after %s", cfg.pollEvery, cfg.alertAfter)
+	}
+}
+
+func TestLoggerFormatsAndLevels(t *testing.T) {
+	var b bytes.Buffer
+	log, err := newLogger(&b, "json", "warn", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Info("quiet")
+	log.Warn("mail_failed", "reference", "RSE-2026-0001")
+	var line map[string]any
+	if err := json.Unmarshal(b.Bytes(), &line); err != nil || line["msg"] != "mail_failed" || line["reference"] != "RSE-2026-0001" {
+		t.Errorf("json at warn: %q (%v)", b.String(), err)
+	}
+	b.Reset()
+	if log, err = newLogger(&b, "text", "error", true); err != nil {
+		t.Fatal(err)
+	}
+	log.Debug("imap_message_stored")
+	if !strings.Contains(b.String(), "level=DEBUG msg=imap_message_stored") {
+		t.Errorf("--verbose does not log debug: %q", b.String())
+	}
+	for _, bad := range [][2]string{{"xml", "info"}, {"text", "loud"}} {
+		if _, err := newLogger(&b, bad[0], bad[1], false); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
 	}
 }

@@ -262,6 +262,9 @@ func exportCommand() *command {
 				default:
 					return usagef("unknown format %q (csv, xlsx or json)", *format)
 				}
+				if *rfc && *format != "csv" {
+					return usagef("--rfc4180 is a CSV dialect: it goes with --format csv, not %s", *format)
+				}
 				for _, s := range statuses {
 					if !validStatus(s) {
 						return usagef("unknown status %q (one of %s)", s, strings.Join(store.Statuses, ", "))

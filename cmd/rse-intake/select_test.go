@@ -58,6 +58,15 @@ func TestCoordinatorCommands(t *testing.T) {
 	if !strings.Contains(text, "siret ← line ") {
 		t.Errorf("show does not say where the SIRET was read:\n%s", text)
 	}
+	// A field a follow-up gave names the mail it was read in.
+	var completed map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, c("show", "RSE-2026-0002", "--json")...)), &completed); err != nil {
+		t.Fatal(err)
+	}
+	siretEv, _ := completed["evidence"].(map[string]any)["siret"].(map[string]any)
+	if siretEv["message_id"] == nil || siretEv["message_id"] == completed["message_id"] {
+		t.Errorf("the SIRET sent in a follow-up: evidence %v, application first mail %v", siretEv, completed["message_id"])
+	}
 	out := mustRun(t, c("set", "RSE-2026-0005", "siret", "732 829 320 00074", "--by", "claire")...)
 	if !strings.Contains(out, "status complete") {
 		t.Errorf("set: %s", out)

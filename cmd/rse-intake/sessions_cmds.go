@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -111,6 +112,10 @@ func sessionsCommand() *command {
 			return func(ctx context.Context, e *env) error {
 				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
 					now := st.Now()
+					comp, err := newComposer(cfg)
+					if err != nil {
+						return err
+					}
 					out := []sessionJSON{}
 					for _, s := range cfg.notifySessions() {
 						recips, err := notify.ResolveAudience(ctx, st, &s)
@@ -133,7 +138,15 @@ func sessionsCommand() *command {
 						if state, err := st.Session(ctx, s.ID); err == nil {
 							j.Sequence = state.Sequence
 						}
-						j.DueNow = reminderDueNow(&s, recips, sent, now)
+						// Due now is what remind --now would queue: the same
+						// rule, run dry, rather than a second copy of it.
+						due, err := notify.QueueReminders(ctx, st, comp, []notify.Session{s}, true, nil)
+						if err != nil {
+							return cfg.sessionError(err)
+						}
+						for _, q := range due {
+							j.DueNow = j.DueNow || q.What == notify.SessionMailReminder
+						}
 						if next := notify.NextReminder(&s, now); !next.IsZero() && !s.Cancelled {
 							j.NextDue = &next
 						}
@@ -187,30 +200,6 @@ func (c *Config) sessionAudience(id string) any {
 	return nil
 }
 
-// reminderDueNow reports whether remind --now would queue a reminder for
-// someone of the audience.
-func reminderDueNow(s *notify.Session, recips []notify.Recipient, sent []store.SessionMail, now time.Time) bool {
-	if s.Cancelled {
-		return false
-	}
-	due, found := notify.DueOffset(s, now, now)
-	if !found {
-		return false
-	}
-	had := map[string]bool{}
-	for _, m := range sent {
-		if m.Offset == due.String() {
-			had[m.Recipient] = true
-		}
-	}
-	for _, r := range recips {
-		if !had[r.Email] {
-			return true
-		}
-	}
-	return false
-}
-
 func remindCommand() *command {
 	return &command{
 		name: "remind", args: "--now [--dry-run]",
@@ -243,7 +232,7 @@ func remindCommand() *command {
 						}
 						fmt.Fprintf(e.stdout, "%s %s %s of %s to %s: %s\n", verb, q.What, q.Offset, q.Session, who, q.Mail.Subject)
 					}
-					fmt.Fprintf(e.stdout, "%s %d session mails%s\n", verb, len(qs),
+					fmt.Fprintf(e.stdout, "%s %s%s\n", verb, count(len(qs), "session mail"),
 						map[bool]string{true: "", false: " (run send --once to deliver them)"}[*dry || len(qs) == 0])
 					return cfg.sessionError(qerr)
 				})
@@ -299,11 +288,19 @@ func digestCommand() *command {
 					for i, m := range d.Mails {
 						to[i] = m.Recipient
 					}
-					fmt.Fprintf(e.stdout, "queued the digest (%d new applications, %d messages to answer) to %s (run send --once to deliver it)\n",
-						len(d.New), len(d.Waiting), strings.Join(to, ", "))
+					fmt.Fprintf(e.stdout, "queued the digest (%s, %s to answer) to %s (run send --once to deliver it)\n",
+						count(len(d.New), "new application"), count(len(d.Waiting), "message"), strings.Join(to, ", "))
 					return nil
 				})
 			}
 		},
 	}
+}
+
+// count says "1 message", "3 messages".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

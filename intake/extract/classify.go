@@ -141,7 +141,7 @@ func (m *mainView) spamScore() int {
 	// The author's own text: spam carries no quoted history, and an
 	// applicant's reply may quote anything.
 	subj := applicant.Fold(msg.Subject)
-	has := func(w string) bool { return strings.Contains(subj, w) || m.ownHas(phrases{w}) }
+	has := func(w string) bool { return strings.Contains(subj, w) || m.ownHit(w) }
 	c := 0
 	for _, w := range spamWords {
 		if has(w) {

@@ -70,7 +70,12 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 			rule = "unknown"
 		}
 		i := -1
-		if ruleSource[rule] == applicant.SourceSignature && x.sig < len(x.lines) {
+		if ruleSource[rule] == applicant.SourceLabel {
+			// A label rule read the value on a labelled line, even when a
+			// sentence above says it too.
+			i = lines.locateIn(x.isLabel, f, value, a)
+		}
+		if i < 0 && ruleSource[rule] == applicant.SourceSignature && x.sig < len(x.lines) {
 			// A signature rule read the value there, even when a sentence
 			// says it too.
 			if k := lines.locate(x.sig, f, value, a); k >= 0 {
@@ -99,6 +104,10 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 			e.Source = applicant.SourceForward
 		}
 		a.SetEvidence(f, e)
+	}
+	for f, e := range a.Evidence {
+		e.MessageID = v.msg.MessageID
+		a.Evidence[f] = e
 	}
 	derive := func(field, from, rule string) {
 		if v, _ := a.Field(field); v == "" {
@@ -177,31 +186,28 @@ var ruleSource = map[string]string{
 }
 
 // lineIndex holds the author's lines with their folded and digit-only
-// forms, each computed once.
+// forms, each computed once, when first needed.
 type lineIndex struct {
 	lines, folded, digits []string
+	hasFold, hasDigits    []bool
+	only                  []bool // when set, only these lines are looked at
 }
 
 func newLineIndex(lines []string) *lineIndex {
-	return &lineIndex{lines: lines}
+	return &lineIndex{lines: lines, folded: make([]string, len(lines)), digits: make([]string, len(lines)),
+		hasFold: make([]bool, len(lines)), hasDigits: make([]bool, len(lines))}
 }
 
 func (x *lineIndex) fold(i int) string {
-	if x.folded == nil {
-		x.folded = make([]string, len(x.lines))
-		for k, l := range x.lines {
-			x.folded[k] = looseFold(l)
-		}
+	if !x.hasFold[i] {
+		x.folded[i], x.hasFold[i] = looseFold(x.lines[i]), true
 	}
 	return x.folded[i]
 }
 
 func (x *lineIndex) digit(i int) string {
-	if x.digits == nil {
-		x.digits = make([]string, len(x.lines))
-		for k, l := range x.lines {
-			x.digits[k] = digitsOnly(l)
-		}
+	if !x.hasDigits[i] {
+		x.digits[i], x.hasDigits[i] = digitsOnly(x.lines[i]), true
 	}
 	return x.digits[i]
 }
@@ -209,11 +215,18 @@ func (x *lineIndex) digit(i int) string {
 // where returns the first line from start on for which ok holds, or -1.
 func (x *lineIndex) where(start int, ok func(i int) bool) int {
 	for i := start; i < len(x.lines); i++ {
-		if ok(i) {
+		if (x.only == nil || x.only[i]) && ok(i) {
 			return i
 		}
 	}
 	return -1
+}
+
+// locateIn is locate among the lines marked in only.
+func (x *lineIndex) locateIn(in []bool, field, value string, a *applicant.Applicant) int {
+	x.only = in
+	defer func() { x.only = nil }()
+	return x.locate(0, field, value, a)
 }
 
 // locate returns the index of the first line from start on that holds

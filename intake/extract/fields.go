@@ -223,6 +223,9 @@ func (x *extraction) noteChoice(field, value string, pairs ...string) {
 	}
 }
 
+// maxMotivation bounds the motivation kept, in characters.
+const maxMotivation = 1200
+
 // reading is one extraction in progress: the author's lines and what the
 // field extractors (one file each, field_*.go) have found so far. Each
 // extractor fills only the fields still empty, so the order in which
@@ -1227,10 +1230,20 @@ func motivationFromText(lines []string, isLabel []bool) string {
 	flush()
 	// Prefer the paragraphs that say why; else the longest.
 	var keep []string
+	kept := 0 // runes of keep once joined and collapsed, as the caller will
 	for _, p := range paras {
+		if kept > maxMotivation {
+			// The caller keeps the first maxMotivation runes: the
+			// paragraphs after them change nothing.
+			break
+		}
+		if len(p) < 60 {
+			continue
+		}
 		f := applicant.Fold(p)
-		if len(p) >= 60 && (strings.Contains(f, "souhait") || strings.Contains(f, "voudrai") || strings.Contains(f, "motiv") || strings.Contains(f, "rse") || strings.Contains(f, "demarche") || strings.Contains(f, "envie") || strings.Contains(f, "objectif") || strings.Contains(f, "ameliorer") || strings.Contains(f, "reduire")) {
+		if strings.Contains(f, "souhait") || strings.Contains(f, "voudrai") || strings.Contains(f, "motiv") || strings.Contains(f, "rse") || strings.Contains(f, "demarche") || strings.Contains(f, "envie") || strings.Contains(f, "objectif") || strings.Contains(f, "ameliorer") || strings.Contains(f, "reduire") {
 			keep = append(keep, p)
+			kept += utf8.RuneCountInString(collapseSpaces(p)) + 1
 		}
 	}
 	if len(keep) == 0 {

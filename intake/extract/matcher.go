@@ -1,5 +1,7 @@
 package extract
 
+import "strings"
+
 // phraseMatcher finds in one pass over a folded text which of the known
 // phrases it holds (Aho–Corasick over bytes). The phrase lists are tried
 // against the author's text by dozens of rules; testing each phrase with
@@ -132,6 +134,17 @@ func (v *mainView) ownHas(p phrases) bool {
 		v.ownHits = ownPhrases.scan(v.ownFolded)
 	}
 	return ownPhrases.any(v.ownHits, p, v.ownFolded)
+}
+
+// ownHit reports whether the author's own text holds the phrase w.
+func (v *mainView) ownHit(w string) bool {
+	if v.ownHits == nil {
+		v.ownHits = ownPhrases.scan(v.ownFolded)
+	}
+	if id, ok := ownPhrases.ids[w]; ok {
+		return v.ownHits[id]
+	}
+	return strings.Contains(v.ownFolded, w)
 }
 
 // ownCount counts the phrases of p the author's own text holds.

@@ -37,20 +37,34 @@ func digitRunLen(s string, i, max int) (n, end int) {
 	return n, end
 }
 
-// reSiretKeyword finds where an applicant names the number. Go's regexp
-// (?i) folds case, so "Siret", "SIRET" and "siret" all match.
-var reSiretKeyword = regexp.MustCompile(`(?i)\bsir(?:et|en)\b`)
+// siretKeywords returns where the text names the number: "SIRET",
+// "Siret", "siren" as whole words, in any case. A scan for "sir" and its
+// two letters costs a fraction of a case-insensitive regexp.
+func siretKeywords(text string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(text); {
+		k := indexFold(text[i:], "sir")
+		if k < 0 {
+			break
+		}
+		i += k
+		end := i + 5
+		// Word boundaries as a regexp's \b sees them: "N°SIRET" names it.
+		if end <= len(text) && (i == 0 || !isASCIIWordByte(text[i-1])) && (end == len(text) || !isASCIIWordByte(text[end])) {
+			if t := text[i+3 : end]; strings.EqualFold(t, "et") || strings.EqualFold(t, "en") {
+				out = append(out, [2]int{i, end})
+			}
+		}
+		i++
+	}
+	return out
+}
 
 // findSiret returns the SIRET (14 digits) and SIREN (9 digits) the text
 // gives. A number introduced by "SIRET"/"SIREN" is preferred; otherwise a
 // lone run of exactly 14 digits is taken as a SIRET.
 func findSiret(text string) (siret, siren string) {
-	var kws [][]int
-	if containsFold(text, "sir") {
-		kws = reSiretKeyword.FindAllStringIndex(text, -1)
-	}
-	for _, loc := range kws {
-		kw := strings.ToLower(text[loc[0]:loc[1]])
+	for _, loc := range siretKeywords(text) {
 		// Look for the first digit within a short distance, on the same
 		// sentence: "SIRET : ", "N° SIRET de l'entreprise : ", "SIRET est le ".
 		rest := text[loc[1]:]
@@ -80,7 +94,6 @@ func findSiret(text string) (siret, siren string) {
 			if siren == "" {
 				siren = d
 			}
-			_ = kw
 		}
 	}
 	// A bare 14-digit number, contiguous or grouped 3-3-3-5 / 9-5.
@@ -125,6 +138,10 @@ func plausibleSiretGrouping(s string) bool {
 		return groups[0] == 3 && groups[1] == 3 && groups[2] == 3 && groups[3] == 5
 	}
 	return false
+}
+
+func isASCIIWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
 }
 
 func isWordByte(c byte) bool {

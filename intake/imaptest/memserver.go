@@ -57,6 +57,10 @@ type MemServerOptions struct {
 	Security string
 	// Logger receives the server's own error messages; nil discards them.
 	Logger imapserver.Logger
+	// Bearer, when set, makes the server offer AUTH=XOAUTH2 and
+	// AUTH=OAUTHBEARER and accept an access token for which it returns
+	// nil (oauthtest.Provider.Check), as Gmail and Outlook do.
+	Bearer func(username, token string) error
 }
 
 // MemServer is the go-imap in-memory IMAP server on a loopback port, with
@@ -72,6 +76,8 @@ type MemServer struct {
 	mu    sync.Mutex
 	fault func(op Op, mailbox string) error
 	conns map[net.Conn]struct{}
+	// bearer checks OAuth access tokens (MemServerOptions.Bearer).
+	bearer func(username, token string) error
 }
 
 // NewMemServer serves an in-memory IMAP server on addr ("127.0.0.1:0"
@@ -87,10 +93,11 @@ func NewMemServerWith(addr, user, pass string, opts MemServerOptions) (*MemServe
 		caps = maps.Clone(opts.Caps)
 	}
 	s := &MemServer{
-		mem:   imapmemserver.New(),
-		user:  imapmemserver.NewUser(user, pass),
-		done:  make(chan struct{}),
-		conns: make(map[net.Conn]struct{}),
+		mem:    imapmemserver.New(),
+		user:   imapmemserver.NewUser(user, pass),
+		done:   make(chan struct{}),
+		conns:  make(map[net.Conn]struct{}),
+		bearer: opts.Bearer,
 	}
 	if err := s.user.Create("INBOX", nil); err != nil {
 		return nil, fmt.Errorf("create INBOX: %w", err)

@@ -21,6 +21,9 @@ type Evidence struct {
 	Line   int    `json:"line"`   // line of the mail's text, from 1; 0 for a header
 	Text   string `json:"text"`   // the line (or header) as written
 	Rule   string `json:"rule"`   // the extraction rule that took the value
+	// MessageID is the Message-ID of the mail the value was read in: an
+	// application gathers fields from several mails (its follow-ups).
+	MessageID string `json:"message_id,omitempty"`
 }
 
 // String renders the evidence the way show prints it:

@@ -167,18 +167,23 @@ var otherFieldLabels = map[string][2]string{
 	"motivation": {"Motivation", "Motivation"},
 }
 
+// MissingLabels names missing pieces for people, one each, with why when
+// given: "SIRET (SIRET invalide)", "Téléphone". The digest uses it too, so
+// a coordinator reads the same words in the mail and in the shortlist.
+func MissingLabels(ms []store.Missing, lang string) []string {
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		s := missingLabel(m.Field, lang)
+		if m.Reason != "" {
+			s += " (" + m.Reason + ")"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // missingText lists missing pieces for people: "SIRET (SIRET invalide),
 // Téléphone".
 func missingText(ms []store.Missing, lang string) string {
-	var b strings.Builder
-	for i, m := range ms {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(missingLabel(m.Field, lang))
-		if m.Reason != "" {
-			b.WriteString(" (" + m.Reason + ")")
-		}
-	}
-	return b.String()
+	return strings.Join(MissingLabels(ms, lang), ", ")
 }

@@ -64,6 +64,7 @@ func New(cfg Config) *Daemon {
 	d.started = d.Now()
 	if cfg.Alerts != nil {
 		cfg.Alerts.Queued = d.Kick
+		cfg.Metrics.reg.MustRegister(alertsCollector{a: cfg.Alerts})
 	}
 	return d
 }
@@ -151,7 +152,7 @@ func (d *Daemon) Run(ctx context.Context, p *intake.Poller, ln net.Listener) err
 	wg.Go(func() {
 		if err := p.Watch(ctx, d.polled); err != nil {
 			d.log.Error("intake_stopped", slog.Any("error", err))
-			d.imapFailed(err)
+			d.IMAPFailed(err)
 		}
 	})
 	wg.Go(func() { d.sendLoop(ctx) })
@@ -188,8 +189,9 @@ func (d *Daemon) polled(s intake.PollStats) {
 	d.recovered(context.Background(), notify.ProblemIMAPAuth)
 }
 
-// imapFailed is told each failure of the intake loop.
-func (d *Daemon) imapFailed(err error) {
+// IMAPFailed is told each failure of the intake loop: it is the Poller's
+// OnWatchError.
+func (d *Daemon) IMAPFailed(err error) {
 	d.health.imapFailed(d.Now(), err)
 	d.cfg.Metrics.reconnects.Inc()
 	problem := notify.ProblemIMAP
@@ -198,6 +200,3 @@ func (d *Daemon) imapFailed(err error) {
 	}
 	d.alert(context.Background(), problem, err)
 }
-
-// IMAPFailed is the Poller's OnWatchError.
-func (d *Daemon) IMAPFailed(err error) { d.imapFailed(err) }

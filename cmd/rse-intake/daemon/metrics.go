@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/rse-lozere/rse-intake/notify"
 	"github.com/rse-lozere/rse-intake/store"
 )
 
@@ -97,5 +98,24 @@ func (c storeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for kind, n := range s.MessagesByKind {
 		ch <- prometheus.MustNewConstMetric(messagesDesc, prometheus.GaugeValue, float64(n), kind)
+	}
+}
+
+// alertsCollector shows the problems going on, one series each.
+type alertsCollector struct{ a *notify.Alerts }
+
+var alertsDesc = prometheus.NewDesc(namespace+"_problem_active",
+	"1 for each problem going on (imap, imap_auth, smtp, disk); alerted is 1 once the operators were told.",
+	[]string{"problem", "alerted"}, nil)
+
+func (c alertsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- alertsDesc }
+
+func (c alertsCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, p := range c.a.Active() {
+		alerted := "0"
+		if p.Alerted {
+			alerted = "1"
+		}
+		ch <- prometheus.MustNewConstMetric(alertsDesc, prometheus.GaugeValue, 1, p.Problem, alerted)
 	}
 }
