@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	texttemplate "text/template"
 	"time"
 
 	"github.com/rse-lozere/rse-intake/store"
@@ -125,20 +124,9 @@ func NewAlerts(st *store.Store, c *Composer, cfg AlertConfig) (*Alerts, error) {
 }
 
 func (c *Composer) loadAlertTemplates(lang string) (*kindTemplates, error) {
-	kt := &kindTemplates{}
-	for _, f := range []struct {
-		name string
-		dst  **texttemplate.Template
-	}{{lang + "/" + tmplAlert + ".subject.txt", &kt.subject}, {lang + "/" + tmplAlert + ".txt", &kt.text}} {
-		src, err := c.readTemplate(f.name)
-		if err != nil {
-			return nil, err
-		}
-		t, err := texttemplate.New(f.name).Option("missingkey=error").Parse(string(src))
-		if err != nil {
-			return nil, fmt.Errorf("template %s: %w", f.name, err)
-		}
-		*f.dst = t
+	kt, err := c.loadTextTemplates(lang, tmplAlert)
+	if err != nil {
+		return nil, err
 	}
 	name := lang + "/" + tmplAlert + ".html"
 	src, err := c.readTemplate(name)
