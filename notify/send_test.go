@@ -692,7 +692,7 @@ func TestSilentServerTimesOut(t *testing.T) {
 	if !IsTemporary(err) || res.Retried != 1 {
 		t.Fatalf("%+v, %v", res, err)
 	}
-	if d := time.Since(start); d > 3*time.Second {
+	if d := time.Since(start); d > 10*time.Second { // far under the 30 s default, generous on a loaded machine
 		t.Errorf("took %s", d)
 	}
 }
