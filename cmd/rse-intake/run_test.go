@@ -633,3 +633,15 @@ func TestLoggerFormatsAndLevels(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckBlamesTheAddressNotTemplatesNobodyWrote: with no program
+// address, check says to set it, and does not send the user to a
+// templates folder they never configured.
+func TestCheckBlamesTheAddressNotTemplatesNobodyWrote(t *testing.T) {
+	conf := writeConfig(t, "[program]\nname = \"RSE\"\n[store]\npath = \"none.db\"\n")
+	code, stdout, stderr := runCLI(t, "--config", conf, "check")
+	out := stdout + stderr
+	if code != 1 || !strings.Contains(out, "check [program] name, address") || strings.Contains(out, "templates_dir") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
