@@ -365,7 +365,11 @@ func (c *Composer) digestView(lang string, d *Digest) *digestView {
 		} else {
 			av.Eligible = label(labels, "digest.not_eligible", "non")
 			if len(a.Reasons) > 0 {
-				av.Eligible += " (" + strings.Join(a.Reasons, "; ") + ")"
+				sep := " ; " // French puts a space before a semicolon
+				if lang == "en" {
+					sep = "; "
+				}
+				av.Eligible += " (" + strings.Join(a.Reasons, sep) + ")"
 			}
 		}
 		if !a.LastNews.IsZero() {

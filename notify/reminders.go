@@ -312,6 +312,7 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 		return nil
 	}
 	// Those already reminded learn of a cancellation or a change first.
+	updatedNow := map[string]bool{}
 	for _, email := range order {
 		r, ok := byEmail[email]
 		if !ok {
@@ -328,10 +329,14 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 			if err := queue(r, SessionMailCancel, offsetCancel); err != nil {
 				return out, err
 			}
+		case !ok:
+			// No longer of the audience (declined, withdrawn, taken off
+			// the list): no news of a session they are not expected at.
 		case changed || hasOlderSequence(sent, email, state.Sequence):
 			if err := queue(r, SessionMailUpdate, offsetUpdatePrefix+strconv.Itoa(state.Sequence)); err != nil {
 				return out, err
 			}
+			updatedNow[email] = true
 		}
 	}
 	if s.Cancelled {
@@ -343,8 +348,10 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 	}
 	for _, r := range recipients {
 		// Someone told of this version of the session after the
-		// reminder's time (an update sent since) already knows.
-		if t, ok := told[r.Email]; ok && !s.Start.Add(-o).After(t) {
+		// reminder's time (an update sent since) already knows; someone
+		// sent the update in this very run gets the reminder at a later
+		// run, not two mails at once.
+		if t, ok := told[r.Email]; ok && (!s.Start.Add(-o).After(t) || updatedNow[r.Email]) {
 			continue
 		}
 		if err := queue(r, SessionMailReminder, reminderOffset(o, state.Sequence)); err != nil {

@@ -432,3 +432,63 @@ func TestMovedSessionRemindsAgainBeforeTheNewDate(t *testing.T) {
 		t.Errorf("recorded %v, want %v", got, want)
 	}
 }
+
+// A change of time or place goes to those reminded who are still of the
+// audience, not to one declined since; a cancellation goes to everyone
+// reminded.
+func TestMovedSessionUpdatesOnlyThoseStillExpected(t *testing.T) {
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	s := launch(t)
+	selectApp(t, st, "anne", "anne@example.net")
+	luc := selectApp(t, st, "luc", "luc@example.net")
+	clk.Set(s.Start.Add(-100 * time.Hour))
+	if qs := remind(t, st, c, s); len(qs) != 2 {
+		t.Fatalf("first run: %+v", qs)
+	}
+	setStatus(t, st, luc, store.StatusDeclined)
+	s.Location = "Florac"
+	qs := remind(t, st, c, s)
+	if len(qs) != 1 || qs[0].What != SessionMailUpdate || qs[0].Recipient != "anne@example.net" {
+		t.Fatalf("after the move: %+v, want an update to anne only", qs)
+	}
+	s.Cancelled = true
+	qs = remind(t, st, c, s)
+	var to []string
+	for _, q := range qs {
+		if q.What != SessionMailCancel {
+			t.Errorf("after the cancellation: %+v", q)
+		}
+		to = append(to, q.Recipient)
+	}
+	sort.Strings(to)
+	if strings.Join(to, ",") != "anne@example.net,luc@example.net" {
+		t.Errorf("cancellation to %v, want both reminded", to)
+	}
+}
+
+// A scheduled run that sends an update does not also send the reminder
+// falling due before the next run: that one goes at the next run.
+func TestScheduledRunSendsTheUpdateAloneThenTheReminder(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	s := launch(t)
+	selectApp(t, st, "anne", "anne@example.net")
+	clk.Set(s.Start.Add(-100 * time.Hour))
+	remind(t, st, c, s)
+	// Moved earlier: the new 24h reminder falls before the next daily run.
+	s.Start, s.End = s.Start.Add(-60*time.Hour), s.End.Add(-60*time.Hour)
+	next := clk.Now().Add(24 * time.Hour)
+	qs, err := QueueRemindersBefore(ctx, st, c, []Session{s}, next, false, nil)
+	if err != nil || len(qs) != 1 || qs[0].What != SessionMailUpdate {
+		t.Fatalf("run after the move: %+v %v, want the update alone", qs, err)
+	}
+	clk.Set(next)
+	qs, err = QueueRemindersBefore(ctx, st, c, []Session{s}, next.Add(24*time.Hour), false, nil)
+	if err != nil || len(qs) != 1 || qs[0].Offset != "24h0m0s@1" {
+		t.Fatalf("next run: %+v %v, want the 24h reminder of the new date", qs, err)
+	}
+}

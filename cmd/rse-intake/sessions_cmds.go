@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -231,7 +232,7 @@ func remindCommand() *command {
 						}
 						fmt.Fprintf(e.stdout, "%s %s %s of %s to %s: %s\n", verb, q.What, q.Offset, q.Session, who, q.Mail.Subject)
 					}
-					fmt.Fprintf(e.stdout, "%s %d session mails%s\n", verb, len(qs),
+					fmt.Fprintf(e.stdout, "%s %s%s\n", verb, count(len(qs), "session mail"),
 						map[bool]string{true: "", false: " (run send --once to deliver them)"}[*dry || len(qs) == 0])
 					return cfg.sessionError(qerr)
 				})
@@ -287,11 +288,19 @@ func digestCommand() *command {
 					for i, m := range d.Mails {
 						to[i] = m.Recipient
 					}
-					fmt.Fprintf(e.stdout, "queued the digest (%d new applications, %d messages to answer) to %s (run send --once to deliver it)\n",
-						len(d.New), len(d.Waiting), strings.Join(to, ", "))
+					fmt.Fprintf(e.stdout, "queued the digest (%s, %s to answer) to %s (run send --once to deliver it)\n",
+						count(len(d.New), "new application"), count(len(d.Waiting), "message"), strings.Join(to, ", "))
 					return nil
 				})
 			}
 		},
 	}
+}
+
+// count says "1 message", "3 messages".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

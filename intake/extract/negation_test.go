@@ -113,6 +113,10 @@ func TestSaysNotApplyingYet(t *testing.T) {
 		"nous souhaitons participer a la prochaine session.":        false,
 		"je ne sais pas encore quand. voici ma candidature.":        false,
 		"je ne veux pas attendre : je vous adresse ma candidature.": false,
+		"je ne candidate pas seule, mon associe aussi.":             false,
+		"nous ne souhaitons pas seulement participer, mais agir.":   false,
+		"je ne postule pas pour un emploi mais pour le programme.":  false,
+		"je ne candidate jamais seul.":                              false,
 	} {
 		if got := saysNotApplyingYet(s); got != want {
 			t.Errorf("saysNotApplyingYet(%q) = %v, want %v", s, got, want)

@@ -62,7 +62,7 @@ func saysNotApplyingYet(own string) bool {
 		if !mayPutOff(s) || !hasIntentStem(s) {
 			continue
 		}
-		if reNegatedIntent.MatchString(s) || reNegatedWish.MatchString(s) || reNotAnApplication.MatchString(s) ||
+		if negates(reNegatedIntent, s) || negates(reNegatedWish, s) || reNotAnApplication.MatchString(s) ||
 			rePutOff.MatchString(s) || rePostponed.MatchString(s) && !freshApplication.in(s) {
 			return true
 		}
@@ -81,6 +81,43 @@ func hedgesIntent(own string) bool {
 			if strings.Contains(s, h) && hasIntentStem(s) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// notOnly are the words after a negation that restrict rather than deny:
+// "je ne candidate pas seule", "nous ne souhaitons pas seulement
+// participer", "je ne postule pas pour un emploi".
+var notOnly = []string{"seul", "que ", "uniquement", "simplement", "pour un ", "pour une ", "a titre", "en tant que", "au nom"}
+
+// negates reports a match of re in s whose negation denies applying, not
+// one that only restricts it.
+func negates(re *regexp.Regexp, s string) bool {
+	for _, loc := range re.FindAllStringIndex(s, 4) {
+		m := s[loc[0]:loc[1]]
+		k := strings.LastIndex(m, " pas ")
+		if k < 0 {
+			k = strings.LastIndex(m, " jamais ")
+		}
+		// What follows the negation word, within the match and after it.
+		after := s[loc[0]:]
+		if k >= 0 {
+			after = s[loc[0]+k:]
+			after = after[strings.IndexByte(after[1:], ' ')+2:]
+		} else {
+			after = s[loc[1]:]
+		}
+		after = strings.TrimSpace(after)
+		restricts := false
+		for _, w := range notOnly {
+			if strings.HasPrefix(after, w) {
+				restricts = true
+				break
+			}
+		}
+		if !restricts {
+			return true
 		}
 	}
 	return false
