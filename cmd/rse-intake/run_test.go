@@ -34,7 +34,8 @@ import (
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "rse-intake")
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "github.com/rse-lozere/rse-intake/cmd/rse-intake")
+	args := slices.Concat([]string{"build"}, buildFlags, []string{"-o", bin, "github.com/rse-lozere/rse-intake/cmd/rse-intake"})
+	build := exec.CommandContext(t.Context(), "go", args...)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build cmd/rse-intake: %v\n%s", err, out)
 	}
