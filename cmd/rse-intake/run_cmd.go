@@ -128,6 +128,10 @@ func runDaemon(ctx context.Context, e *env) error {
 			return fmt.Errorf("[http] listen: %w", err)
 		}
 	}
+	// Everything below ends with ctx, and with Run should it return
+	// before the signal.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	stopJobs, err := startScheduler(ctx, cfg, st, e)
 	if err != nil {
 		if ln != nil {
@@ -162,6 +166,7 @@ func runDaemon(ctx context.Context, e *env) error {
 	select {
 	case runErr = <-runDone:
 		runDone = nil
+		cancel()
 	case <-ctx.Done():
 	}
 	<-reloadDone
