@@ -91,7 +91,9 @@ path = %q
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(50+rng.IntN(400)) * time.Millisecond)
+		// The process starts, reads a batch on every core, then commits
+		// it: on a loaded machine that is a few hundred milliseconds.
+		time.Sleep(time.Duration(150+rng.IntN(900)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		err := cmd.Wait()
 		got := 0

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -52,20 +53,18 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 	go func() {
 		defer close(jobs)
 		for _, id := range ids {
-			m, err := p.st.Message(ctx, id)
-			if err == nil {
-				var raw []byte
-				if raw, err = p.st.MessageRaw(ctx, id); err == nil {
-					select {
-					case jobs <- &loaded{m: m, raw: raw}:
-						continue
-					case <-ctx.Done():
-						return
-					}
-				}
+			m, err := p.st.MessageWithRaw(ctx, id)
+			if err != nil {
+				loadErr = fmt.Errorf("reparse: %w", err)
+				return
 			}
-			loadErr = fmt.Errorf("reparse: %w", err)
-			return
+			raw := m.Raw
+			m.Raw = nil
+			select {
+			case jobs <- &loaded{m: m, raw: raw}:
+			case <-ctx.Done():
+				return
+			}
 		}
 	}()
 	var wg sync.WaitGroup
@@ -94,7 +93,7 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 	}()
 
 	results := map[int64]store.Applicant{}
-	apps := map[int64]bool{}
+	apps := map[int64][]threadMessage{}
 	var batch []*store.Message
 	n := 0
 	flush := func() error {
@@ -149,7 +148,7 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 		}
 		results[m.ID] = an.Result.Applicant
 		if m.ApplicationID != 0 {
-			apps[m.ApplicationID] = true
+			apps[m.ApplicationID] = append(apps[m.ApplicationID], threadMessage{m.ID, m.DuplicateOf, m.FromEmail})
 		}
 	}
 	if err := flush(); err != nil {
@@ -169,7 +168,9 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 	for batch := range slices.Chunk(appIDs, 200) {
 		err := p.st.InTx(ctx, func(tx *store.Tx) error {
 			for _, id := range batch {
-				if err := p.rebuild(ctx, tx, id, results); err != nil {
+				msgs := apps[id]
+				slices.SortFunc(msgs, func(a, b threadMessage) int { return cmp.Compare(a.id, b.id) })
+				if err := p.rebuild(ctx, tx, id, msgs, results); err != nil {
 					return err
 				}
 			}
@@ -182,57 +183,59 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 	return len(ids), nil
 }
 
-// rebuild recomputes an application's facts from its messages.
-func (p *Pipeline) rebuild(ctx context.Context, tx *store.Tx, appID int64, results map[int64]store.Applicant) error {
-	msgs, err := tx.ApplicationMessages(ctx, appID)
+// threadMessage is what rebuild needs of one message of an application.
+type threadMessage struct {
+	id, duplicateOf int64
+	fromEmail       string
+}
+
+// rebuild recomputes an application's facts from its messages (msgs, in
+// arrival order).
+func (p *Pipeline) rebuild(ctx context.Context, tx *store.Tx, appID int64, msgs []threadMessage,
+	results map[int64]store.Applicant) error {
+	app, err := tx.ApplicationByID(ctx, appID)
 	if err != nil {
 		return err
 	}
-	{
-		app, err := tx.ApplicationByID(ctx, appID)
-		if err != nil {
-			return err
+	var fresh store.Applicant
+	for _, m := range msgs {
+		add, ok := results[m.id]
+		if !ok || m.duplicateOf != 0 {
+			continue
 		}
-		var fresh store.Applicant
-		for _, m := range msgs {
-			add, ok := results[m.ID]
-			if !ok || m.DuplicateOf != 0 {
+		if m.id != app.FirstMessageID {
+			// As at intake: only the applicant's own mail fills it.
+			if !fromApplicant(app, m.fromEmail, add.Email) {
 				continue
 			}
-			if m.ID != app.FirstMessageID {
-				// As at intake: only the applicant's own mail fills it.
-				if !fromApplicant(app, m.FromEmail, add.Email) {
-					continue
-				}
-				add.Email, add.ForwardedBy = "", ""
-			}
-			fresh.FillFrom(&add, nil)
+			add.Email, add.ForwardedBy = "", ""
 		}
-		old := app.Applicant
-		corrected := app.CorrectedSet()
-		// A corrected SIRET or postal code carries what is derived from it.
-		if corrected["siret"] {
-			corrected["siret_valid"], corrected["siren"] = true, true
-		}
-		if corrected["postal_code"] {
-			corrected["departement"] = true
-		}
-		app.Applicant = fresh
-		for f := range corrected {
-			app.Applicant.Set(f, &old)
-		}
-		if app.Email == "" {
-			app.Email = old.Email
-		}
-		atts, err := tx.Attachments(ctx, app.ID, 0)
-		if err != nil {
-			return err
-		}
-		if app.Status == store.StatusNeedsReview {
-			app.Missing = Missing(&app.Applicant, atts, p.cfg.Required, p.cfg.RequiredAttachments)
-		} else if err := p.evaluate(ctx, tx, app, atts); err != nil {
-			return err
-		}
-		return tx.UpdateApplication(ctx, app)
+		fresh.FillFrom(&add, nil)
 	}
+	old := app.Applicant
+	corrected := app.CorrectedSet()
+	// A corrected SIRET or postal code carries what is derived from it.
+	if corrected["siret"] {
+		corrected["siret_valid"], corrected["siren"] = true, true
+	}
+	if corrected["postal_code"] {
+		corrected["departement"] = true
+	}
+	app.Applicant = fresh
+	for f := range corrected {
+		app.Applicant.Set(f, &old)
+	}
+	if app.Email == "" {
+		app.Email = old.Email
+	}
+	atts, err := tx.Attachments(ctx, app.ID, 0)
+	if err != nil {
+		return err
+	}
+	if app.Status == store.StatusNeedsReview {
+		app.Missing = Missing(&app.Applicant, atts, p.cfg.Required, p.cfg.RequiredAttachments)
+	} else if err := p.evaluate(ctx, tx, app, atts); err != nil {
+		return err
+	}
+	return tx.UpdateApplication(ctx, app)
 }

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	texttemplate "text/template"
 	"time"
 
 	"github.com/rse-lozere/rse-intake/store"
@@ -125,20 +124,9 @@ func NewAlerts(st *store.Store, c *Composer, cfg AlertConfig) (*Alerts, error) {
 }
 
 func (c *Composer) loadAlertTemplates(lang string) (*kindTemplates, error) {
-	kt := &kindTemplates{}
-	for _, f := range []struct {
-		name string
-		dst  **texttemplate.Template
-	}{{lang + "/" + tmplAlert + ".subject.txt", &kt.subject}, {lang + "/" + tmplAlert + ".txt", &kt.text}} {
-		src, err := c.readTemplate(f.name)
-		if err != nil {
-			return nil, err
-		}
-		t, err := texttemplate.New(f.name).Option("missingkey=error").Parse(string(src))
-		if err != nil {
-			return nil, fmt.Errorf("template %s: %w", f.name, err)
-		}
-		*f.dst = t
+	kt, err := c.loadTextTemplates(lang, tmplAlert)
+	if err != nil {
+		return nil, err
 	}
 	name := lang + "/" + tmplAlert + ".html"
 	src, err := c.readTemplate(name)
@@ -188,6 +176,19 @@ func (a *Alerts) evaluate(ctx context.Context, name string, p *problem, now time
 	if now.Sub(p.since) < wait || (!p.alerted.IsZero() && now.Sub(p.alerted) < a.cfg.Repeat) {
 		return nil
 	}
+	if p.alerted.IsZero() {
+		// A daemon restarted in a loop forgets its problems: the outbox
+		// remembers the last alert mailed, and a problem alerted within
+		// Repeat and not yet told resolved is not mailed again.
+		last, err := a.lastAlert(ctx, name)
+		if err != nil {
+			return err
+		}
+		if !last.IsZero() && now.Sub(last) < a.cfg.Repeat {
+			p.alerted = last
+			return nil
+		}
+	}
 	p.alerted = now
 	p.sent++
 	a.log.Error("alert", slog.String("problem", name), slog.Time("since", p.since),
@@ -196,6 +197,26 @@ func (a *Alerts) evaluate(ctx context.Context, name string, p *problem, now time
 		return nil // told when SMTP works again, see Recovered
 	}
 	return a.queue(ctx, name, p, now, false, fmt.Sprintf("alert:%s:%d:%d", name, p.since.UnixNano(), p.sent))
+}
+
+// lastAlert is when problem was last mailed as failing, zero when never
+// or when a "back to normal" mail followed.
+func (a *Alerts) lastAlert(ctx context.Context, name string) (time.Time, error) {
+	var key string
+	var at time.Time
+	err := a.st.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		key, at, err = tx.LastMailKeyed(ctx, store.MailAlert, "alert:"+name+":")
+		return err
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("alert %s: %w", name, err)
+	}
+	// Keys are alert:<problem>:<since>:<n or ok>:<recipient>.
+	if f := strings.SplitN(key, ":", 5); len(f) < 4 || f[3] == "ok" {
+		return time.Time{}, nil
+	}
+	return at, nil
 }
 
 // Recovered records that problem works again. When it had been alerted

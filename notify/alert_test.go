@@ -173,3 +173,47 @@ func TestAlertImmediateProblems(t *testing.T) {
 		t.Fatalf("%d mails: %+v", len(ms), ms)
 	}
 }
+
+// TestAlertNotRepeatedByARestartLoop: a daemon that crash-loops with a
+// refused sign-in (mailed at once) starts with no memory of its alerts;
+// the outbox keeps it from mailing the operators at every start. The
+// alert comes again after six hours, its end is told once, and a new
+// problem after that end is mailed.
+func TestAlertNotRepeatedByARestartLoop(t *testing.T) {
+	ctx := t.Context()
+	clk := newClock()
+	st := openStore(t, clk)
+	refused := errors.New("login: NO [AUTHENTICATIONFAILED]")
+	restart := func() *Alerts { return newAlerts(t, st, clk, "fr") }
+	fail := func(a *Alerts) {
+		t.Helper()
+		if err := a.Failing(ctx, ProblemIMAPAuth, refused); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := func(n int) {
+		t.Helper()
+		if got := len(alertMails(t, st)); got != n {
+			t.Fatalf("%d alert mails, want %d", got, n)
+		}
+	}
+	fail(restart())
+	want(2) // one per operator
+	for range 50 {
+		clk.Advance(10 * time.Second)
+		fail(restart())
+	}
+	want(2)
+	clk.Advance(DefaultAlertRepeat)
+	a := restart()
+	fail(a)
+	want(4)
+	clk.Advance(time.Minute)
+	if err := a.Recovered(ctx, ProblemIMAPAuth); err != nil {
+		t.Fatal(err)
+	}
+	want(6)
+	clk.Advance(time.Minute)
+	fail(restart())
+	want(8)
+}

@@ -135,6 +135,27 @@ func NewComposer(cfg ComposerConfig) (*Composer, error) {
 
 // readTemplate returns the file at rel (slash-separated), from the
 // override folder when it has it, else from the embedded templates.
+// loadTextTemplates parses the subject and plain-text templates of kind
+// in lang; the caller adds the HTML one (with or without the layout).
+func (c *Composer) loadTextTemplates(lang, kind string) (*kindTemplates, error) {
+	kt := &kindTemplates{}
+	for _, f := range []struct {
+		name string
+		dst  **texttemplate.Template
+	}{{lang + "/" + kind + ".subject.txt", &kt.subject}, {lang + "/" + kind + ".txt", &kt.text}} {
+		src, err := c.readTemplate(f.name)
+		if err != nil {
+			return nil, err
+		}
+		t, err := texttemplate.New(f.name).Option("missingkey=error").Parse(string(src))
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", f.name, err)
+		}
+		*f.dst = t
+	}
+	return kt, nil
+}
+
 func (c *Composer) readTemplate(rel string) ([]byte, error) {
 	if c.cfg.TemplatesDir != "" {
 		b, err := os.ReadFile(filepath.Join(c.cfg.TemplatesDir, filepath.FromSlash(rel)))
@@ -208,20 +229,9 @@ func (c *Composer) loadLang(lang string) (*langSet, error) {
 		return nil, fmt.Errorf("template %s: %w", layoutFile, err)
 	}
 	for _, kind := range slices.Concat(templateKinds, sessionTemplateKinds) {
-		kt := &kindTemplates{}
-		for _, f := range []struct {
-			name string
-			dst  **texttemplate.Template
-		}{{lang + "/" + kind + ".subject.txt", &kt.subject}, {lang + "/" + kind + ".txt", &kt.text}} {
-			src, err := c.readTemplate(f.name)
-			if err != nil {
-				return nil, err
-			}
-			t, err := texttemplate.New(f.name).Option("missingkey=error").Parse(string(src))
-			if err != nil {
-				return nil, fmt.Errorf("template %s: %w", f.name, err)
-			}
-			*f.dst = t
+		kt, err := c.loadTextTemplates(lang, kind)
+		if err != nil {
+			return nil, err
 		}
 		htmlFile := lang + "/" + kind + ".html"
 		src, err := c.readTemplate(htmlFile)

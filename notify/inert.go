@@ -23,18 +23,20 @@ func echo(s string) string {
 	return inert(store.CleanLine(s, MaxEchoLen))
 }
 
-// fileExtTLDs are file extensions that are also top-level domains: in a
-// file name they are the extension, and stay readable.
+// fileExtTLDs are file extensions that are also common top-level
+// domains: in a file name they are the extension, and stay readable.
 var fileExtTLDs = map[string]bool{".zip": true, ".mov": true, ".one": true}
 
 // echoFilename is echo for an attachment's name: "portfolio.zip" stays
 // as it is, "evil.com" or "www.evil.example.pdf" do not link.
 func echoFilename(name string) string {
 	name = store.CleanLine(name, MaxEchoLen)
-	if ext := strings.ToLower(path.Ext(name)); fileExtTLDs[ext] {
-		return inert(name[:len(name)-len(ext)]) + name[len(name)-len(ext):]
+	ext := strings.ToLower(path.Ext(name))
+	if ext == "" || (!fileExtTLDs[ext] && linkable(ext[1:], "")) {
+		return inert(name)
 	}
-	return inert(name)
+	// The extension stays readable ("outil.exe"); the rest is made inert.
+	return inert(name[:len(name)-len(ext)]) + name[len(name)-len(ext):]
 }
 
 var (
@@ -69,18 +71,23 @@ func inert(s string) string {
 	return hostRe.ReplaceAllStringFunc(s, func(h string) string {
 		labels := strings.Split(h, ".")
 		tld := strings.ToLower(labels[len(labels)-1])
-		if !linkable(tld) && !strings.EqualFold(labels[0], "www") && !strings.Contains(s, "@"+h) && !strings.Contains(s, "[:]//"+h) {
+		if !linkable(tld, labels[0]) && !strings.EqualFold(labels[0], "www") && !strings.Contains(s, "@"+h) && !strings.Contains(s, "[:]//"+h) {
 			return h
 		}
 		return strings.Join(labels, "[.]")
 	})
 }
 
-func linkable(tld string) bool {
+// linkable reports whether a host ending in tld would be auto-linked.
+// Webmail links every TLD in IANA's list (".digital", ".agency", ".lol"
+// as well as ".com"), which is too long to keep here: any alphabetic TLD
+// counts, save after a one-letter first label, which is how people write
+// an initial ("E.Leclerc") and a spammer's domain rarely is.
+func linkable(tld, first string) bool {
 	if strings.HasPrefix(tld, "xn--") || commonTLDs[tld] {
 		return true
 	}
-	if len([]rune(tld)) != 2 {
+	if len(tld) < 2 {
 		return false
 	}
 	for _, r := range tld {
@@ -88,5 +95,5 @@ func linkable(tld string) bool {
 			return false
 		}
 	}
-	return true
+	return len(tld) == 2 || len([]rune(first)) > 1
 }

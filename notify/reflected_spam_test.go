@@ -20,6 +20,9 @@ func TestInert(t *testing.T) {
 		{"www.gagner.bzh", "www[.]gagner[.]bzh"},
 		{"x@evil.unknowntld", "x@evil[.]unknowntld"},
 		{"mailto:a@b.c", "mailto[:]a@b[.]c"},
+		// Any TLD webmail knows links, not only the common ones.
+		{"gagnez sur promo.digital ou cash.lol", "gagnez sur promo[.]digital ou cash[.]lol"},
+		{"Gagnant.Casino-Royal.agency", "Gagnant[.]Casino-Royal[.]agency"},
 		// Names and companies as people write them are left alone.
 		{"E.Leclerc Mende", "E.Leclerc Mende"},
 		{"S.A.R.L. Roux & Fils", "S.A.R.L. Roux & Fils"},

@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -249,6 +250,7 @@ func (s *Sender) SendDue(ctx context.Context) (Result, error) {
 
 	sess := &session{s: s}
 	defer sess.close()
+	defer context.AfterFunc(ctx, sess.stopping)()
 	// A mail in flight is finished and its outcome recorded even when ctx
 	// ends: cutting the connection in the middle of DATA, or failing to
 	// mark a mail the server accepted, would send it twice. Cancellation
@@ -355,6 +357,28 @@ type session struct {
 	client  *gomail.Client
 	raw     net.Conn
 	connErr *TemporaryError // the session could not be opened: not retried in this batch
+
+	// stopAt, once ctx has ended, is when the connection's reads and
+	// writes must give up (unix nanoseconds; 0 while running), and conn
+	// the connection it applies to.
+	stopAt atomic.Int64
+	conn   atomic.Pointer[deadlineConn]
+}
+
+// inFlightGrace is how long the mail in hand may still take once the
+// sender is told to stop: enough for a server that answers to accept it,
+// short enough that a daemon stopped with a silent server in the middle
+// of DATA is gone within its 10 s (the mail is then retried later).
+const inFlightGrace = 5 * time.Second
+
+// stopping shortens every deadline of the connection to inFlightGrace
+// from now. It runs when SendDue's ctx ends, beside the send in progress.
+func (ss *session) stopping() {
+	end := time.Now().Add(inFlightGrace)
+	ss.stopAt.Store(end.UnixNano())
+	if c := ss.conn.Load(); c != nil {
+		c.Conn.SetDeadline(end)
+	}
 }
 
 func (ss *session) open(ctx context.Context) error {
@@ -380,7 +404,9 @@ func (ss *session) open(ctx context.Context) error {
 			}
 		}
 		raw = c
-		conn := net.Conn(&deadlineConn{Conn: c, timeout: cfg.Timeout})
+		dc := &deadlineConn{Conn: c, timeout: cfg.Timeout, stopAt: &ss.stopAt}
+		ss.conn.Store(dc)
+		conn := net.Conn(dc)
 		if cfg.Security == SecurityTLS {
 			tc := tls.Client(conn, tlsCfg)
 			if err := tc.HandshakeContext(ctx); err != nil {
@@ -440,6 +466,7 @@ func (ss *session) drop() {
 		ss.raw.Close()
 	}
 	ss.client, ss.raw = nil, nil
+	ss.conn.Store(nil)
 }
 
 // close ends the session politely.
@@ -581,18 +608,41 @@ func cleanRefs(refs string) string {
 type deadlineConn struct {
 	net.Conn
 	timeout time.Duration
+	stopAt  *atomic.Int64 // the session's stop deadline (see session.stopping); nil: none
 }
 
 func (c *deadlineConn) Read(b []byte) (int, error) {
-	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
+	if err := c.arm(c.Conn.SetReadDeadline); err != nil {
 		return 0, err
 	}
 	return c.Conn.Read(b)
 }
 
 func (c *deadlineConn) Write(b []byte) (int, error) {
-	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
+	if err := c.arm(c.Conn.SetWriteDeadline); err != nil {
 		return 0, err
 	}
 	return c.Conn.Write(b)
+}
+
+// arm sets the deadline of the next read or write: timeout from now, or
+// the stop deadline when it comes first. A stop deadline set while arm
+// runs is applied again rather than overwritten.
+func (c *deadlineConn) arm(set func(time.Time) error) error {
+	if c.stopAt == nil {
+		return set(time.Now().Add(c.timeout))
+	}
+	for {
+		stop := c.stopAt.Load()
+		d := time.Now().Add(c.timeout)
+		if stop != 0 && stop < d.UnixNano() {
+			d = time.Unix(0, stop)
+		}
+		if err := set(d); err != nil {
+			return err
+		}
+		if c.stopAt.Load() == stop {
+			return nil
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -234,6 +235,30 @@ func (s *Store) Message(ctx context.Context, id int64) (*Message, error) {
 	return m, nil
 }
 
+// MessageWithRaw returns one stored message with its raw bytes (in
+// m.Raw), in one read: the columns after the raw bytes are read through
+// them anyway.
+func (s *Store) MessageWithRaw(ctx context.Context, id int64) (*Message, error) {
+	var raw []byte
+	m, err := scanMessage(withRaw{s.db.QueryRowContext(ctx, `SELECT `+messageCols+`, raw FROM messages WHERE id = ?`, id), &raw})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("message %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("message %d: %w", id, err)
+	}
+	m.Raw = raw
+	return m, nil
+}
+
+// withRaw scans the raw bytes after the columns scanMessage reads.
+type withRaw struct {
+	r   scanner
+	raw *[]byte
+}
+
+func (w withRaw) Scan(dest ...any) error { return w.r.Scan(append(dest, w.raw)...) }
+
 // MessageRaw returns the raw bytes of a stored message.
 func (s *Store) MessageRaw(ctx context.Context, id int64) ([]byte, error) {
 	var raw []byte
@@ -275,18 +300,15 @@ func (s *Store) ApplicationMessages(ctx context.Context, applicationID int64) ([
 	return collect(rows, err, "application messages", scanMessage)
 }
 
-// ApplicationMessages is Store.ApplicationMessages inside a transaction.
-func (tx *Tx) ApplicationMessages(ctx context.Context, applicationID int64) ([]*Message, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
-		WHERE application_id = ? ORDER BY id`, applicationID)
-	return collect(rows, err, "application messages", scanMessage)
-}
-
 // PendingServerMarks lists the UIDs of stored messages of a mailbox that
 // are not yet flagged or moved on the server.
 func (s *Store) PendingServerMarks(ctx context.Context, mailboxID int64) ([]uint32, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT uid FROM messages
-		WHERE mailbox_id = ? AND server_done = 0 AND uid IS NOT NULL ORDER BY uid`, mailboxID)
+	// Through the index of pending marks, sorted here: ordered by uid,
+	// SQLite would walk every message of the mailbox and read server_done
+	// past each one's raw bytes, which made an empty poll grow with the
+	// store.
+	rows, err := s.db.QueryContext(ctx, `SELECT uid FROM messages INDEXED BY messages_pending_server
+		WHERE mailbox_id = ? AND server_done = 0 AND uid IS NOT NULL`, mailboxID)
 	if err != nil {
 		return nil, fmt.Errorf("pending server marks: %w", err)
 	}
@@ -299,6 +321,7 @@ func (s *Store) PendingServerMarks(ctx context.Context, mailboxID int64) ([]uint
 		}
 		uids = append(uids, uint32(uid))
 	}
+	slices.Sort(uids)
 	return uids, rows.Err()
 }
 

@@ -141,3 +141,21 @@ func (tx *Tx) CancelPendingMails(ctx context.Context, applicationID int64, kind,
 	n, _ := res.RowsAffected()
 	return int(n), nil
 }
+
+// LastMailKeyed returns the dedupe key and queue time of the newest mail
+// of kind whose dedupe key starts with prefix; zero values when none. The
+// alerts read it at start so that a daemon restarted in a loop does not
+// mail the same problem again at every start.
+func (tx *Tx) LastMailKeyed(ctx context.Context, kind, prefix string) (string, time.Time, error) {
+	var key, created sql.NullString
+	err := tx.tx.QueryRowContext(ctx, `SELECT dedupe_key, created_at FROM outbox
+		WHERE kind = ? AND substr(dedupe_key, 1, length(?)) = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
+		kind, prefix, prefix).Scan(&key, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, nil
+	}
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("last %s mail %s: %w", kind, prefix, err)
+	}
+	return key.String, parseTS(created.String), nil
+}

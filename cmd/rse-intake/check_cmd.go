@@ -46,7 +46,13 @@ func runCheck(ctx context.Context, e *env) error {
 	var problems checkProblems
 	fmt.Fprintf(out, "config %s: ok\n", cfg.file)
 	if _, err := newComposer(cfg); err != nil {
-		problems.add("mail templates: %v: fix or remove the file in [notify] templates_dir", err)
+		// The composer fails on a program address as well as on a
+		// template: the hint names both only when templates are the user's.
+		hint := "check [program] name, address and language"
+		if cfg.Notify.TemplatesDir != "" {
+			hint += ", and fix or remove the file in [notify] templates_dir"
+		}
+		problems.add("%v: %s", err, hint)
 	}
 	if len(cfg.admins()) == 0 {
 		problems.add("nobody gets the alert mails: set [notify] admin or [program] coordinators")

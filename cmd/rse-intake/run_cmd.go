@@ -128,6 +128,10 @@ func runDaemon(ctx context.Context, e *env) error {
 			return fmt.Errorf("[http] listen: %w", err)
 		}
 	}
+	// Everything below ends with ctx, and with Run should it return
+	// before the signal.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	stopJobs, err := startScheduler(ctx, cfg, st, e)
 	if err != nil {
 		if ln != nil {
@@ -156,9 +160,23 @@ func runDaemon(ctx context.Context, e *env) error {
 		slog.String("store", cfg.Store.Path),
 		slog.String("imap", opts.Addr()), slog.String("mailbox", cfg.IMAP.Mailbox),
 		slog.String("poll", cfg.pollEvery.String()), slog.String("http", cfg.HTTP.Listen))
-	runErr := d.Run(ctx, poller, ln)
+	runDone := make(chan error, 1)
+	go func() { runDone <- d.Run(ctx, poller, ln) }()
+	var runErr error
+	select {
+	case runErr = <-runDone:
+		runDone = nil
+		cancel()
+	case <-ctx.Done():
+	}
 	<-reloadDone
+	// The jobs stop while the daemon's loops wind down, not after: the two
+	// waits overlap, and the process is gone within 10 s of the signal,
+	// the store closed only once both are over.
 	stopJobs()
+	if runDone != nil {
+		runErr = <-runDone
+	}
 	if runErr != nil {
 		return runErr
 	}

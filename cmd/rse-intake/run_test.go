@@ -34,7 +34,8 @@ import (
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "rse-intake")
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "github.com/rse-lozere/rse-intake/cmd/rse-intake")
+	args := slices.Concat([]string{"build"}, buildFlags, []string{"-o", bin, "github.com/rse-lozere/rse-intake/cmd/rse-intake"})
+	build := exec.CommandContext(t.Context(), "go", args...)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build cmd/rse-intake: %v\n%s", err, out)
 	}
@@ -631,5 +632,17 @@ func TestLoggerFormatsAndLevels(t *testing.T) {
 		if _, err := newLogger(&b, bad[0], bad[1], false); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
+	}
+}
+
+// TestCheckBlamesTheAddressNotTemplatesNobodyWrote: with no program
+// address, check says to set it, and does not send the user to a
+// templates folder they never configured.
+func TestCheckBlamesTheAddressNotTemplatesNobodyWrote(t *testing.T) {
+	conf := writeConfig(t, "[program]\nname = \"RSE\"\n[store]\npath = \"none.db\"\n")
+	code, stdout, stderr := runCLI(t, "--config", conf, "check")
+	out := stdout + stderr
+	if code != 1 || !strings.Contains(out, "check [program] name, address") || strings.Contains(out, "templates_dir") {
+		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }

@@ -1,6 +1,9 @@
 package extract
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // phraseMatcher finds in one pass over a folded text which of the known
 // phrases it holds (Aho–Corasick over bytes). The phrase lists are tried
@@ -122,26 +125,29 @@ func (m *phraseMatcher) count(h phraseHits, p []string, s string) int {
 }
 
 // ownPhrases is the matcher for the author's text: every phrase list the
-// rules try on it.
-var ownPhrases = newPhraseMatcher(applyIntent, freshApplication, beforeApplying, laterIntent, callWords, question,
-	completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
-	requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
-	solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords)
+// rules try on it. Built on first use (about 10 MB of tables): commands
+// that read no mail do not pay for it.
+var ownPhrases = sync.OnceValue(func() *phraseMatcher {
+	return newPhraseMatcher(applyIntent, freshApplication, beforeApplying, laterIntent, callWords, question,
+		completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
+		requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
+		solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords)
+})
 
 // ownHas reports whether the author's own text (folded) holds one of p.
 func (v *mainView) ownHas(p phrases) bool {
 	if v.ownHits == nil {
-		v.ownHits = ownPhrases.scan(v.ownFolded)
+		v.ownHits = ownPhrases().scan(v.ownFolded)
 	}
-	return ownPhrases.any(v.ownHits, p, v.ownFolded)
+	return ownPhrases().any(v.ownHits, p, v.ownFolded)
 }
 
 // ownHit reports whether the author's own text holds the phrase w.
 func (v *mainView) ownHit(w string) bool {
 	if v.ownHits == nil {
-		v.ownHits = ownPhrases.scan(v.ownFolded)
+		v.ownHits = ownPhrases().scan(v.ownFolded)
 	}
-	if id, ok := ownPhrases.ids[w]; ok {
+	if id, ok := ownPhrases().ids[w]; ok {
 		return v.ownHits[id]
 	}
 	return strings.Contains(v.ownFolded, w)
@@ -150,7 +156,7 @@ func (v *mainView) ownHit(w string) bool {
 // ownCount counts the phrases of p the author's own text holds.
 func (v *mainView) ownCount(p []string) int {
 	if v.ownHits == nil {
-		v.ownHits = ownPhrases.scan(v.ownFolded)
+		v.ownHits = ownPhrases().scan(v.ownFolded)
 	}
-	return ownPhrases.count(v.ownHits, p, v.ownFolded)
+	return ownPhrases().count(v.ownHits, p, v.ownFolded)
 }

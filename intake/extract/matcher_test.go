@@ -26,10 +26,10 @@ func TestPhraseMatcherAgreesWithContains(t *testing.T) {
 		}
 	}
 	for _, text := range texts {
-		hits := ownPhrases.scan(text)
+		hits := ownPhrases().scan(text)
 		for _, l := range lists {
 			for _, w := range l {
-				if got, want := ownPhrases.any(hits, []string{w}, text), strings.Contains(text, w); got != want {
+				if got, want := ownPhrases().any(hits, []string{w}, text), strings.Contains(text, w); got != want {
 					t.Fatalf("phrase %q in %.60q: matcher %v, Contains %v", w, text, got, want)
 				}
 			}

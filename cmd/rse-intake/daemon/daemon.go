@@ -181,7 +181,7 @@ func (d *Daemon) Run(ctx context.Context, p *intake.Poller, ln net.Listener) err
 // polled is told each successful poll.
 func (d *Daemon) polled(s intake.PollStats) {
 	now := d.Now()
-	d.health.imapOK(now)
+	d.health.ok(&d.health.imap, now)
 	m := d.cfg.Metrics
 	m.pollDuration.Observe(s.Duration.Seconds())
 	m.lastIMAP.Set(float64(now.Unix()))
@@ -192,7 +192,7 @@ func (d *Daemon) polled(s intake.PollStats) {
 // IMAPFailed is told each failure of the intake loop: it is the Poller's
 // OnWatchError.
 func (d *Daemon) IMAPFailed(err error) {
-	d.health.imapFailed(d.Now(), err)
+	d.health.failed(&d.health.imap, d.Now(), err)
 	d.cfg.Metrics.reconnects.Inc()
 	problem := notify.ProblemIMAP
 	if intake.IsAuthFailure(err) {

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"testing"
@@ -198,4 +201,40 @@ func BenchmarkArrivalToAck(b *testing.B) {
 	}
 	cancel()
 	<-done
+}
+
+// TestRunLeavesNoGoroutineBehind: once Run has returned, every loop it
+// started (intake with its IDLE, the sender, the watcher, the HTTP
+// server) is gone, so a stopped daemon holds nothing that could still
+// touch the store it is about to close.
+func TestRunLeavesNoGoroutineBehind(t *testing.T) {
+	f := newFixture(t, slog.New(slog.DiscardHandler))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.d.Run(ctx, f.p, ln) }()
+	waitFor(t, "first poll", func() bool { code, rep := f.report(t); return code == 200 && rep.IMAP.LastSuccess != nil })
+	resp, err := http.Get("http://" + ln.Addr().String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	http.DefaultClient.CloseIdleConnections()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	// Connections' goroutines on the test servers' side end a moment
+	// after the daemon closed them: wait, generously, for the count.
+	for deadline := time.Now().Add(10 * time.Second); runtime.NumGoroutine() > before; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			var b strings.Builder
+			pprof.Lookup("goroutine").WriteTo(&b, 1)
+			t.Fatalf("%d goroutines after Run, %d before:\n%s", runtime.NumGoroutine(), before, b.String())
+		}
+	}
 }

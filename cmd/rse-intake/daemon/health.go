@@ -14,43 +14,35 @@ import (
 
 // health is what the loops last saw of the outside world.
 type health struct {
-	mu               sync.Mutex
-	lastIMAPSuccess  time.Time
-	imapFailingSince time.Time // zero while IMAP works
-	lastIMAPError    string
-	lastSMTPSuccess  time.Time
-	smtpFailingSince time.Time
-	lastSMTPError    string
+	mu         sync.Mutex
+	imap, smtp serverState
 }
 
-func (h *health) imapOK(now time.Time) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.lastIMAPSuccess, h.imapFailingSince, h.lastIMAPError = now, time.Time{}, ""
+// serverState is what the daemon last saw of one server.
+type serverState struct {
+	lastSuccess  time.Time
+	failingSince time.Time // zero while the server works
+	lastError    string
 }
 
-func (h *health) imapFailed(now time.Time, err error) {
+func (h *health) ok(s *serverState, now time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.imapFailingSince.IsZero() {
-		h.imapFailingSince = now
+	s.lastSuccess, s.failingSince, s.lastError = now, time.Time{}, ""
+}
+
+func (h *health) failed(s *serverState, now time.Time, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s.failingSince.IsZero() {
+		s.failingSince = now
 	}
-	h.lastIMAPError = err.Error()
+	s.lastError = err.Error()
 }
 
-func (h *health) smtpOK(now time.Time) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.lastSMTPSuccess, h.smtpFailingSince, h.lastSMTPError = now, time.Time{}, ""
-}
-
-func (h *health) smtpFailed(now time.Time, err error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.smtpFailingSince.IsZero() {
-		h.smtpFailingSince = now
-	}
-	h.lastSMTPError = err.Error()
+// view is s as /healthz shows it; the caller holds h.mu.
+func (s serverState) view() ServerHealth {
+	return ServerHealth{LastSuccess: timePtr(s.lastSuccess), FailingSince: timePtr(s.failingSince), LastError: s.lastError}
 }
 
 // Report is the /healthz document.
@@ -92,12 +84,8 @@ func (d *Daemon) Report(ctx context.Context) Report {
 	now := d.Now()
 	d.health.mu.Lock()
 	h := Report{Version: d.cfg.Version, StartedAt: d.started, Problems: []string{},
-		IMAP: ServerHealth{LastSuccess: timePtr(d.health.lastIMAPSuccess),
-			FailingSince: timePtr(d.health.imapFailingSince), LastError: d.health.lastIMAPError},
-		SMTP: ServerHealth{LastSuccess: timePtr(d.health.lastSMTPSuccess),
-			FailingSince: timePtr(d.health.smtpFailingSince), LastError: d.health.lastSMTPError},
-	}
-	imapSince, smtpSince := d.health.imapFailingSince, d.health.smtpFailingSince
+		IMAP: d.health.imap.view(), SMTP: d.health.smtp.view()}
+	imapSince, smtpSince := d.health.imap.failingSince, d.health.smtp.failingSince
 	d.health.mu.Unlock()
 
 	if !imapSince.IsZero() && now.Sub(imapSince) > 3*d.cfg.PollInterval {

@@ -61,13 +61,13 @@ func (d *Daemon) sendOnce(ctx context.Context) time.Duration {
 		// mails were rescheduled, and the operators must hear of it if
 		// it lasts. Logged at error level: nothing else can tell them.
 		d.log.Error("smtp_failed", slog.Any("error", err))
-		d.health.smtpFailed(now, err)
+		d.health.failed(&d.health.smtp, now, err)
 		d.alert(ctx, notify.ProblemSMTP, err)
 	case err != nil:
 		d.log.Error("send_failed", slog.Any("error", err))
 		return errorSendWait
 	case res.Sent > 0:
-		d.health.smtpOK(now)
+		d.health.ok(&d.health.smtp, now)
 		m.lastSMTP.Set(float64(now.Unix()))
 		d.recovered(ctx, notify.ProblemSMTP)
 	}
