@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -542,7 +543,7 @@ func isApproxCount(w string) bool {
 // trying French number words at every position of the text.
 func headcountMatches(flat string) [][]int {
 	var out [][]int
-	for _, u := range reHeadcountUnit.FindAllStringIndex(flat, -1) {
+	for _, u := range headcountUnits(flat) {
 		from := max(0, u[0]-80)
 		for from > 0 && !utf8.RuneStart(flat[from]) {
 			from--
@@ -552,6 +553,52 @@ func headcountMatches(flat string) [][]int {
 				continue // overlaps the previous match, as FindAll would not return
 			}
 			out = append(out, []int{from + m[0], u[1], from + m[2], from + m[3]})
+		}
+	}
+	return out
+}
+
+// headcountUnitStems are the ASCII stems every match of reHeadcountUnit
+// holds, lowercase; "quivalent" starts one or two bytes after its match
+// ("e" or "é").
+var headcountUnitStems = []string{"salari", "personne", "emplo", "collaborat", "etp", "quivalent", "permanent",
+	"agents", "compagnons", "ouvrier", "membres", "cdi", "p.", "people", "staff"}
+
+// reHeadcountUnitAt is reHeadcountUnit anchored at the start of its input.
+var reHeadcountUnitAt = regexp.MustCompile(`^` + reHeadcountUnit.String())
+
+// headcountUnits is reHeadcountUnit.FindAllStringIndex(flat, -1), found
+// faster: the pattern has no literal prefix, so the regexp engine steps
+// through every byte of the text, where looking for the stems its words
+// start with and matching only there costs a few string searches.
+func headcountUnits(flat string) [][]int {
+	low := lowerASCIIString(flat)
+	var starts []int
+	for _, stem := range headcountUnitStems {
+		for from := 0; ; {
+			i := strings.Index(low[from:], stem)
+			if i < 0 {
+				break
+			}
+			i += from
+			if stem == "quivalent" {
+				starts = append(starts, max(i-1, 0), max(i-2, 0))
+			} else {
+				starts = append(starts, i)
+			}
+			from = i + 1
+		}
+	}
+	slices.Sort(starts)
+	var out [][]int
+	end := 0
+	for k, at := range starts {
+		if at < end || (k > 0 && at == starts[k-1]) {
+			continue
+		}
+		if loc := reHeadcountUnitAt.FindStringIndex(flat[at:]); loc != nil {
+			out = append(out, []int{at, at + loc[1]})
+			end = at + loc[1]
 		}
 	}
 	return out
@@ -612,14 +659,14 @@ func headcountFromText(flat string) (int, bool) {
 		// "p." must follow a digit count: "5 p." is rare; keep it digits only.
 		consider(flat[m[2]:m[3]], m[2])
 	}
-	for _, m := range reHeadcountOf.FindAllStringSubmatchIndex(flat, -1) {
+	for _, m := range headcountOf.FindAllStringSubmatchIndex(flat) {
 		if notAHeadcount(flat[m[3]:min(len(flat), m[3]+12)]) {
 			continue
 		}
 		consider(flat[m[2]:m[3]], m[2])
 	}
 	if containsFold(flat, "nous") || containsFold(flat, "on ") || containsFold(flat, "quipe") || containsFold(flat, "cabinet") {
-		for _, m := range reHeadcountWe.FindAllStringSubmatchIndex(flat, -1) {
+		for _, m := range headcountWe.FindAllStringSubmatchIndex(flat) {
 			consider(flat[m[2]:m[3]], m[2])
 		}
 	}
@@ -656,6 +703,17 @@ var reHeadcountStated = regexp.MustCompile(`(?i)\beffectif(?:\s+[^\s.;:!?]+){0,6
 var reHeadcountWe = regexp.MustCompile(`(?i)\b(?:nous\s+(?:sommes|exer[cç]ons|travaillons|comptons|regroupons)|on\s+(?:est|exerce|travaille)|l['’]\s*[ée]quipe\s+(?:compte|est\s+compos[ée]e\s+de|r[ée]unit|regroupe)|le\s+cabinet\s+(?:compte|regroupe|r[ée]unit|est\s+compos[ée]\s+de))\s+(?:à\s+|de\s+)?(\d{1,4}|` + numberWords + `)\s+` +
 	`(?:infirmi(?:er|[èe]re)s|associ[ée]e?s|artisans?|ouvri(?:er|[èe]re)s|vendeu(?:r|se)s|serveu(?:r|se)s|chauffeurs|employ[ée]e?s|personnes|salari[ée]e?s|m[ée]decins|kin[ée]s(?:ith[ée]rapeutes)?|coiffeu(?:r|se)s|cuisini(?:er|[èe]re)s|techniciens|techniciennes|moniteurs|monitrices|guides|praticiens|praticiennes|compagnons|apprentis|collaborat(?:eur|rice)s|agents|permanents|professionnels|professionnelles|ma[çc]ons|menuisiers|bergers|[ée]ducat(?:eur|rice)s|aides?-soignant(?:e)?s|pharmaciens|pharmaciennes)\b`)
 
+// The sentence patterns above, looked for only where they can start.
+var (
+	headcountOf = newStemmed(reHeadcountOf, "effectif", "nous sommes", "on est", "we employ", "we are",
+		"nous employons", "j'emploie", "j’emploie", "emploie", "compt")
+	headcountWe  = newStemmed(reHeadcountWe, "nous", "on", "l'", "l’", "le")
+	roleSentence = newStemmed(reRoleSentence, "je suis", "j'en suis", "j’en suis", "suis", "en tant que",
+		"en qualit", "moi-m", "as its", "i am")
+	dirige     = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
+	ourCompany = newStemmed(reOurCompany, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
+)
+
 // roleAndCompanyFromText reads "je suis gérante de la SARL X", "je dirige
 // la Scierie X", "notre entreprise, X, …" and "la SAS X".
 func roleAndCompanyFromText(flat string) (role, company string) {
@@ -663,7 +721,7 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 	// are large and the text may be long.
 	var loc []int
 	if containsFold(flat, "suis") || containsFold(flat, "tant que") || containsFold(flat, "qualit") || containsFold(flat, "moi-m") || containsFold(flat, "as its") || containsFold(flat, "i am") {
-		loc = reRoleSentence.FindStringSubmatchIndex(flat)
+		loc = roleSentence.FindStringSubmatchIndex(flat)
 	}
 	if loc == nil && startsWithRoleWord(flat) {
 		if l := reRoleAtStart.FindStringSubmatchIndex(flat); l != nil {
@@ -680,7 +738,7 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 		}
 	}
 	if company == "" && (containsFold(flat, "dirige") || containsFold(flat, "j'ai") || containsFold(flat, "j’ai") || containsFold(flat, "je g")) {
-		if m := reDirige.FindStringSubmatch(flat); m != nil {
+		if m := dirige.FindStringSubmatch(flat); m != nil {
 			company = companyWithArticle(m[1], m[2])
 		}
 	}
@@ -690,7 +748,7 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 		}
 	}
 	if company == "" {
-		if m := reOurCompany.FindStringSubmatch(flat); m != nil {
+		if m := ourCompany.FindStringSubmatch(flat); m != nil {
 			company = cleanCompany(m[1])
 		}
 	}

@@ -1,6 +1,10 @@
 package extract
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -132,4 +136,26 @@ func TestHeadcountInMail(t *testing.T) {
 		{name: "English headcount", text: "Hello,\nI would like to apply with my company, Aubrac Lodges, which I run as its manager.\nWe employ 6 people all year.\nBest regards,\nTom Reed",
 			want: map[string]string{"headcount": "6", "company": "Aubrac Lodges"}},
 	})
+}
+
+// TestHeadcountUnitsAgreeWithPattern: looking for the unit words by their
+// stems finds exactly what the unit pattern finds, on every corpus mail
+// and on texts crowded with the units, accented, capitalised and glued.
+func TestHeadcountUnitsAgreeWithPattern(t *testing.T) {
+	texts := []string{"", "12 salariés", "Équivalent temps plein", "3 ÉQUIVALENTS-TEMPS-PLEIN et 2 equivalents temps plein",
+		"ETP ETPs etp. 4 p. personnes personne PERSONNEL employés employées emplois Employees staffs people",
+		"collaboratrices collaborateurs compagnons ouvrières ouvriers membres agents permanentes CDI cdis",
+		"salariéesalariés" + strings.Repeat("é", 3) + "quivalent", "xetp etpx p.p. éé équivalent"}
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			texts = append(texts, string(b))
+		}
+	}
+	for _, text := range texts {
+		got, want := headcountUnits(text), reHeadcountUnit.FindAllStringIndex(text, -1)
+		if !slices.EqualFunc(got, want, slices.Equal[[]int]) {
+			t.Fatalf("in %.80q: stems found %v, pattern %v", text, got, want)
+		}
+	}
 }

@@ -1,0 +1,107 @@
+package extract
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// stemmed is a sentence pattern looked for only where it can start: at a
+// word boundary, on one of the words its alternatives begin with. Go's
+// regexp engine steps through every byte of the text for a pattern with
+// no literal prefix, and a handful of such patterns ("je suis gérante
+// de…", "nous sommes 12…") were most of extraction's cost on long mails.
+// The result is the pattern's own, match for match (stemmed_test.go checks
+// it on every corpus mail).
+type stemmed struct {
+	re    *regexp.Regexp // the pattern, which must start with \b
+	at    *regexp.Regexp // the same, anchored at the start of its input
+	stems []string       // ASCII lower case: each match starts with one
+}
+
+func newStemmed(re *regexp.Regexp, stems ...string) *stemmed {
+	return &stemmed{re: re, at: regexp.MustCompile(`^(?:` + re.String() + `)`), stems: stems}
+}
+
+// starts returns, in order, the positions of text where a stem begins
+// after a word boundary (ASCII, as the regexp's \b).
+func (p *stemmed) starts(text string) []int {
+	low := lowerASCIIString(text)
+	var out []int
+	for _, stem := range p.stems {
+		for from := 0; ; {
+			i := strings.Index(low[from:], stem)
+			if i < 0 {
+				break
+			}
+			i += from
+			if i == 0 || !isASCIIWordByte(text[i-1]) {
+				out = append(out, i)
+			}
+			from = i + 1
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// FindStringSubmatchIndex is regexp's, for the leftmost match.
+func (p *stemmed) FindStringSubmatchIndex(text string) []int {
+	for _, at := range p.starts(text) {
+		if m := p.at.FindStringSubmatchIndex(text[at:]); m != nil {
+			return shift(m, at)
+		}
+	}
+	return nil
+}
+
+// FindStringSubmatch is regexp's, for the leftmost match.
+func (p *stemmed) FindStringSubmatch(text string) []string {
+	m := p.FindStringSubmatchIndex(text)
+	if m == nil {
+		return nil
+	}
+	out := make([]string, len(m)/2)
+	for i := range out {
+		if m[2*i] >= 0 {
+			out[i] = text[m[2*i]:m[2*i+1]]
+		}
+	}
+	return out
+}
+
+// FindAllStringSubmatchIndex is regexp's with n < 0: every match, none
+// overlapping the one before.
+func (p *stemmed) FindAllStringSubmatchIndex(text string) [][]int {
+	var out [][]int
+	end := 0
+	for _, at := range p.starts(text) {
+		if at < end {
+			continue
+		}
+		if m := p.at.FindStringSubmatchIndex(text[at:]); m != nil {
+			m = shift(m, at)
+			out = append(out, m)
+			end = m[1]
+		}
+	}
+	return out
+}
+
+func shift(m []int, by int) []int {
+	for i, v := range m {
+		if v >= 0 {
+			m[i] = v + by
+		}
+	}
+	return m
+}
+
+// lowerASCIIString lowers A-Z only, so that every byte keeps its offset.
+func lowerASCIIString(s string) string {
+	b := make([]byte, len(s))
+	for i := 0; i < len(s); i++ {
+		b[i] = lowerASCII(s[i])
+	}
+	return string(b)
+}
