@@ -19,20 +19,29 @@ func authOption(ctx context.Context, cfg SMTPConfig) ([]gomail.Option, error) {
 		return []gomail.Option{gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password),
 			gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthPlain, gomail.SMTPAuthLogin)}, nil
 	case "xoauth2", "oauthbearer":
-		if cfg.Token == nil {
-			return nil, fmt.Errorf("smtp: auth %q needs a token source", cfg.Auth)
-		}
-		token, err := cfg.Token(ctx)
+		a, err := oauthMechanism(ctx, cfg)
 		if err != nil {
-			return nil, fmt.Errorf("smtp: get an access token: %w", err)
-		}
-		var a gomailsmtp.Auth = gomailsmtp.XOAuth2Auth(cfg.Username, token)
-		if cfg.Auth == "oauthbearer" {
-			a = &oauthBearerAuth{username: cfg.Username, token: token, host: cfg.Host, port: cfg.Port}
+			return nil, err
 		}
 		return []gomail.Option{gomail.WithUsername(cfg.Username), gomail.WithSMTPAuthCustom(a)}, nil
 	}
 	return nil, fmt.Errorf("smtp: auth %q: want \"password\", \"xoauth2\" or \"oauthbearer\"", cfg.Auth)
+}
+
+// oauthMechanism is the XOAUTH2 or OAUTHBEARER sign-in of cfg, with an
+// access token asked for now (the source refreshes it when it expires).
+func oauthMechanism(ctx context.Context, cfg SMTPConfig) (gomailsmtp.Auth, error) {
+	if cfg.Token == nil {
+		return nil, fmt.Errorf("smtp: auth %q needs a token source", cfg.Auth)
+	}
+	token, err := cfg.Token(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("smtp: get an access token: %w", err)
+	}
+	if cfg.Auth == "oauthbearer" {
+		return &oauthBearerAuth{username: cfg.Username, token: token, host: cfg.Host, port: cfg.Port}, nil
+	}
+	return gomailsmtp.XOAuth2Auth(cfg.Username, token), nil
 }
 
 // oauthBearerAuth is RFC 7628's OAUTHBEARER for go-mail, which has only
@@ -64,16 +73,9 @@ func checkAuth(ctx context.Context, cfg SMTPConfig) (smtp.Auth, error) {
 		// server is on this machine: the same rule as the sender's.
 		return smtp.PlainAuth("", cfg.Username, cfg.Password, cfg.Host), nil
 	case "xoauth2", "oauthbearer":
-		if cfg.Token == nil {
-			return nil, fmt.Errorf("smtp: auth %q needs a token source", cfg.Auth)
-		}
-		token, err := cfg.Token(ctx)
+		a, err := oauthMechanism(ctx, cfg)
 		if err != nil {
-			return nil, fmt.Errorf("smtp: get an access token: %w", err)
-		}
-		var a gomailsmtp.Auth = gomailsmtp.XOAuth2Auth(cfg.Username, token)
-		if cfg.Auth == "oauthbearer" {
-			a = &oauthBearerAuth{username: cfg.Username, token: token, host: cfg.Host, port: cfg.Port}
+			return nil, err
 		}
 		return netSMTPAuth{a}, nil
 	}

@@ -710,8 +710,9 @@ var (
 	headcountWe  = newStemmed(reHeadcountWe, "nous", "on", "l'", "l’", "le")
 	roleSentence = newStemmed(reRoleSentence, "je suis", "j'en suis", "j’en suis", "suis", "en tant que",
 		"en qualit", "moi-m", "as its", "i am")
-	dirige     = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
-	ourCompany = newStemmed(reOurCompany, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
+	dirige      = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
+	ourCompany  = newStemmed(reOurCompany, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
+	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n")
 )
 
 // roleAndCompanyFromText reads "je suis gérante de la SARL X", "je dirige
@@ -724,7 +725,7 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 		loc = roleSentence.FindStringSubmatchIndex(flat)
 	}
 	if loc == nil && startsWithRoleWord(flat) {
-		if l := reRoleAtStart.FindStringSubmatchIndex(flat); l != nil {
+		if l := roleAtStart.FindStringSubmatchIndex(flat); l != nil {
 			loc = l
 		}
 	}

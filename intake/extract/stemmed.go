@@ -17,15 +17,34 @@ type stemmed struct {
 	re    *regexp.Regexp // the pattern, which must start with \b
 	at    *regexp.Regexp // the same, anchored at the start of its input
 	stems []string       // ASCII lower case: each match starts with one
+	// breaks, when set, replaces the stems: the pattern starts at the
+	// text's start or on one of these bytes (a sentence or line break).
+	breaks string
 }
 
 func newStemmed(re *regexp.Regexp, stems ...string) *stemmed {
 	return &stemmed{re: re, at: regexp.MustCompile(`^(?:` + re.String() + `)`), stems: stems}
 }
 
-// starts returns, in order, the positions of text where a stem begins
-// after a word boundary (ASCII, as the regexp's \b).
+// newAtBreaks is a pattern that starts at the beginning of the text or on
+// one of the bytes of breaks: `(?:^|[.!?,]\s+|\n)…`.
+func newAtBreaks(re *regexp.Regexp, breaks string) *stemmed {
+	return &stemmed{re: re, at: regexp.MustCompile(`^(?:` + re.String() + `)`), breaks: breaks}
+}
+
+// starts returns, in order, the positions of text where a match may
+// begin: where a stem begins after a word boundary (ASCII, as the
+// regexp's \b), or at the breaks.
 func (p *stemmed) starts(text string) []int {
+	if p.breaks != "" {
+		out := []int{0}
+		for i := 1; i < len(text); i++ {
+			if strings.IndexByte(p.breaks, text[i]) >= 0 {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
 	low := lowerASCIIString(text)
 	var out []int
 	for _, stem := range p.stems {
