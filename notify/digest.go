@@ -172,7 +172,7 @@ func BuildDigest(ctx context.Context, st *store.Store, c *Composer, cfg DigestCo
 		return nil, fmt.Errorf("digest: %w", err)
 	}
 	d.Counts = stats.ApplicationsByStatus
-	if d.Failures, err = st.FailedMails(ctx, 50); err != nil {
+	if d.Failures, err = st.FailedMails(ctx, start, now, 50); err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
 	}
 	for i := range cfg.Sessions {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -301,5 +302,68 @@ func TestDigestReasonsSeparatedAsEachLanguageWrites(t *testing.T) {
 		if got := c.digestView(lang, d).New[0].Eligible; got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)
 		}
+	}
+}
+
+// TestDigestReportsAFailureOnce: a mail given up is in the digest of the
+// period it failed in, not in every digest after it; failing again after
+// a retry reports it again.
+func TestDigestReportsAFailureOnce(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	fail := func(to string) int64 {
+		t.Helper()
+		err := st.InTx(ctx, func(tx *store.Tx) error {
+			return tx.QueueMail(ctx, &store.OutboxMail{Kind: store.MailAck, Recipient: to, Subject: "s",
+				HeaderMsgID: "<" + to + ">", BodyText: "t", BodyHTML: "h"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, _ := st.OutboxList(ctx, store.OutboxPending)
+		for _, m := range ms {
+			if m.Recipient == to {
+				if err := st.MarkFailed(ctx, m.ID, 1, "550 no such user"); err != nil {
+					t.Fatal(err)
+				}
+				return m.ID
+			}
+		}
+		t.Fatalf("no pending mail to %s", to)
+		return 0
+	}
+	failures := func() []string {
+		t.Helper()
+		clk.Advance(time.Hour)
+		d, err := QueueDigest(ctx, st, c, digestConfig(t), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var to []string
+		for _, m := range d.Failures {
+			to = append(to, m.Recipient)
+		}
+		return to
+	}
+	gone := fail("gone@example.net")
+	if got := failures(); !slices.Equal(got, []string{"gone@example.net"}) {
+		t.Fatalf("first digest failures: %v", got)
+	}
+	if got := failures(); len(got) != 0 {
+		t.Errorf("the same failure reported again: %v", got)
+	}
+	fail("moved@example.org")
+	if err := st.Retry(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MarkFailed(ctx, gone, 2, "550 still no such user"); err != nil {
+		t.Fatal(err)
+	}
+	got := failures()
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"gone@example.net", "moved@example.org"}) {
+		t.Errorf("failures since the last digest: %v", got)
 	}
 }

@@ -104,8 +104,9 @@ type extraScan struct {
 
 func (e *extraScan) Scan(dest ...any) error { return e.r.Scan(append(dest, e.extra...)...) }
 
-// FailedMails lists the outbox mails that gave up, newest first, at most
-// limit.
-func (s *Store) FailedMails(ctx context.Context, limit int) ([]*OutboxMail, error) {
-	return listOutbox(ctx, s.db, "failed mails", `WHERE o.status = 'failed' ORDER BY o.id DESC LIMIT ?`, limit)
+// FailedMails lists the outbox mails given up in (from, to], newest
+// first, at most limit: a digest reports each failure once.
+func (s *Store) FailedMails(ctx context.Context, from, to time.Time, limit int) ([]*OutboxMail, error) {
+	return listOutbox(ctx, s.db, "failed mails", `WHERE o.status = 'failed' AND o.failed_at > ? AND o.failed_at <= ?
+		ORDER BY o.id DESC LIMIT ?`, ts(from), ts(to), limit)
 }

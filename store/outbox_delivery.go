@@ -227,8 +227,8 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, attempts int, next time
 
 // MarkFailed records a permanent failure (or the end of retries).
 func (s *Store) MarkFailed(ctx context.Context, id int64, attempts int, errText string) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?
-		WHERE id = ? AND status = 'pending'`, attempts, nullStr(errText), id); err != nil {
+	if _, err := s.db.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, failed_at = ?
+		WHERE id = ? AND status = 'pending'`, attempts, nullStr(errText), ts(s.now()), id); err != nil {
 		return fmt.Errorf("mark failed outbox mail %d: %w", id, err)
 	}
 	return nil
