@@ -123,7 +123,7 @@ func runDemo(ctx context.Context, e *env, dir string) error {
 // prepare creates the folder, clearing the outputs of an earlier demo
 // (and only those).
 func (d *demo) prepare() error {
-	if err := os.MkdirAll(d.dir, 0o750); err != nil {
+	if err := os.MkdirAll(d.dir, 0o700); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	for _, p := range []string{"mail", "attachments", "demo.db", "demo.db-wal", "demo.db-shm", "shortlist.csv",
@@ -132,7 +132,7 @@ func (d *demo) prepare() error {
 			return fmt.Errorf("demo: clear earlier run: %w", err)
 		}
 	}
-	return os.MkdirAll(filepath.Join(d.dir, "mail"), 0o750)
+	return os.MkdirAll(filepath.Join(d.dir, "mail"), 0o700)
 }
 
 func (d *demo) seed() (int, error) {
@@ -307,7 +307,7 @@ func (d *demo) writeOutputs(ctx context.Context) error {
 			}
 		}
 		name := filepath.Join(d.dir, "mail", fmt.Sprintf("%03d-%s.eml", i+1, kind))
-		if err := os.WriteFile(name, m.Data, 0o640); err != nil {
+		if err := os.WriteFile(name, m.Data, 0o600); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
