@@ -270,6 +270,7 @@ func (p *Poller) PollOnce(ctx context.Context) (PollStats, error) {
 		return PollStats{Server: p.opts.Addr(), Mailbox: p.opts.Mailbox}, err
 	}
 	defer s.close()
+	s.oneShot = true
 	return s.poll(ctx)
 }
 
@@ -351,6 +352,10 @@ type session struct {
 	newMail chan struct{} // signalled on EXISTS, from the client's reader
 	flag    imap.Flag     // what "flag" mode sets in the selected mailbox
 	folder  bool          // the move folder is known to exist
+	// oneShot: a single poll (PollOnce), which may learn from STATUS that
+	// nothing is new without selecting the mailbox; Watch selects, since
+	// IDLE needs the mailbox selected.
+	oneShot bool
 
 	stopCtx   func() bool
 	watchdog  *time.Timer
@@ -495,6 +500,19 @@ func (s *session) poll(ctx context.Context) (stats PollStats, err error) {
 	stats = PollStats{Server: s.addr, Mailbox: s.o.Mailbox}
 	defer func() { stats.Duration = time.Since(start) }()
 
+	if s.oneShot {
+		nothing, err := s.nothingNew(ctx, &stats)
+		if err != nil {
+			return stats, err
+		}
+		if nothing {
+			s.p.log.Info("imap_poll_done", slog.Uint64("uidvalidity", uint64(stats.UIDValidity)),
+				slog.Int("fetched", 0), slog.Uint64("checkpoint", uint64(stats.Checkpoint)),
+				slog.Duration("duration", time.Since(start)))
+			return stats, nil
+		}
+	}
+
 	s.arm()
 	sel, err := s.c.Select(s.o.Mailbox, nil).Wait()
 	s.disarm()
@@ -544,6 +562,38 @@ func (s *session) poll(ctx context.Context) (stats PollStats, err error) {
 		slog.Int("mark_failures", stats.MarkFailures), slog.Uint64("checkpoint", uint64(stats.Checkpoint)),
 		slog.Duration("duration", time.Since(start)))
 	return stats, nil
+}
+
+// nothingNew reports, from STATUS, that the mailbox holds nothing above
+// the checkpoint and no stored message waits for its mark on the server,
+// so the poll is done without SELECT (Dovecot selects a mailbox of 10,000
+// messages in 20 to 30 ms, and answers STATUS in 5). Any doubt (no
+// UIDNEXT, a changed UIDVALIDITY, marks to retry, a STATUS error) leaves
+// the answer to the full poll.
+func (s *session) nothingNew(ctx context.Context, stats *PollStats) (bool, error) {
+	s.arm()
+	st, err := s.c.Status(s.o.Mailbox, &imap.StatusOptions{UIDNext: true, UIDValidity: true}).Wait()
+	s.disarm()
+	if err != nil || st.UIDValidity == 0 || st.UIDNext == 0 {
+		return false, nil
+	}
+	key := store.MailboxKey{Server: s.addr, Username: s.o.Username, Mailbox: s.o.Mailbox}
+	cp, rescan, err := s.p.st.Checkpoint(ctx, key, st.UIDValidity)
+	if err != nil {
+		return false, fmt.Errorf("imap %s: %w", s.addr, err)
+	}
+	if rescan || uint32(st.UIDNext) > cp.LastUID+1 {
+		return false, nil
+	}
+	pending, err := s.p.st.PendingServerMarks(ctx, cp.ID)
+	if err != nil {
+		return false, fmt.Errorf("imap %s: %w", s.addr, err)
+	}
+	if len(pending) > 0 {
+		return false, nil
+	}
+	stats.UIDValidity, stats.Checkpoint = st.UIDValidity, cp.LastUID
+	return true, nil
 }
 
 // chooseFlag picks the "flag" mode mark the mailbox can keep.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -766,5 +767,47 @@ func TestIMAPOptionsValidate(t *testing.T) {
 	}
 	if got := (IMAPOptions{Host: "::1", Security: "none"}).Addr(); got != "[::1]:143" {
 		t.Errorf("default addr %s", got)
+	}
+}
+
+// TestEmptyPollAsksStatusNotSelect: a one-shot poll that finds nothing new
+// learns it from STATUS and never selects the mailbox (selecting a large
+// Maildir is most of an empty poll's cost); new mail still needs SELECT.
+func TestEmptyPollAsksStatusNotSelect(t *testing.T) {
+	ctx := t.Context()
+	srv := imaptest.StartMemServer(t, memUser, memPass)
+	corpus := imapCorpus(t)
+	if err := srv.Append("INBOX", corpus[0]); err != nil {
+		t.Fatal(err)
+	}
+	// Through a proxy (the checkpoint is kept per host:port), which cuts
+	// the connection at the first SELECT once its rule is set.
+	proxy, err := imaptest.NewProxy(net.JoinHostPort(srv.Host(), strconv.Itoa(srv.Port())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	o := memOptions(srv, "flag")
+	o.Port = proxy.Port()
+	st, pl := newIMAPPipeline(t)
+	p := NewPoller(st, pl, o)
+	if stats, err := p.PollOnce(ctx); err != nil || stats.Stored != 1 {
+		t.Fatalf("first poll: %+v, %v", stats, err)
+	}
+	proxy.SetRule(func() imaptest.Cut {
+		return imaptest.Cut{OnClientText: " SELECT ", CutOnText: true, ServerBytesAfter: -1}
+	})
+	stats, err := p.PollOnce(ctx)
+	if err != nil || stats.Fetched != 0 || stats.Checkpoint != 1 {
+		t.Fatalf("empty poll: %+v, %v", stats, err)
+	}
+	if cuts := proxy.Cuts(); len(cuts) != 0 {
+		t.Fatalf("the empty poll selected the mailbox: %v", cuts)
+	}
+	if err := srv.Append("INBOX", corpus[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.PollOnce(ctx); err == nil || len(proxy.Cuts()) != 1 {
+		t.Fatalf("new mail taken without SELECT? err %v, cuts %v", err, proxy.Cuts())
 	}
 }
