@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
@@ -12,15 +11,15 @@ var (
 	// Subjects of out-of-office replies and read receipts, at the start of
 	// the subject (folded). A person replying "Re: Absence de SIRET" does
 	// not match, since "re:" comes first.
-	reAutoSubject = regexp.MustCompile(`^(reponse automatique|reponse auto\b|absent|absence|out of office|automatic reply|auto[- ]?reply|autoreply|auto-response|auto response|auto:|message d'absence|conges|en conge|vacances|vacation|away from|abwesend|abwesenheit|accuse de lecture|notification de lecture|confirmation de lecture|read receipt|read:|lu :|lu:|accuse de reception|accuse reception|automatische antwort|respuesta automatica|risposta automatica)`)
+	reAutoSubject = lazy(`^(reponse automatique|reponse auto\b|absent|absence|out of office|automatic reply|auto[- ]?reply|autoreply|auto-response|auto response|auto:|message d'absence|conges|en conge|vacances|vacation|away from|abwesend|abwesenheit|accuse de lecture|notification de lecture|confirmation de lecture|read receipt|read:|lu :|lu:|accuse de reception|accuse reception|automatische antwort|respuesta automatica|risposta automatica)`)
 	// The same cues anywhere in the subject.
-	reAutoSubjectAnywhere = regexp.MustCompile(`(absent du bureau|out of office|reponse automatique|automatic reply|message d'absence|\bautoreply\b)`)
+	reAutoSubjectAnywhere = lazy(`(absent du bureau|out of office|reponse automatique|automatic reply|message d'absence|\bautoreply\b)`)
 	// Delivery failure subjects (folded).
-	reBounceSubject = regexp.MustCompile(`(undeliver|undelivered|delivery status notification|non remis|echec de (?:la )?remise|echec de distribution|mail delivery failed|delivery failure|delivery has failed|returned mail|failure notice|message non delivre|non distribuable|impossible de remettre|mail system error|returned to sender|delivery notification|rejet de message|message bloque)`)
+	reBounceSubject = lazy(`(undeliver|undelivered|delivery status notification|non remis|echec de (?:la )?remise|echec de distribution|mail delivery failed|delivery failure|delivery has failed|returned mail|failure notice|message non delivre|non distribuable|impossible de remettre|mail system error|returned to sender|delivery notification|rejet de message|message bloque)`)
 
 	// reReferenceAt reads a reference ("RSE-2026-0007") at the start of
 	// its input.
-	reReferenceAt = regexp.MustCompile(`(?i)^([a-z]{2,12})[-‐–_ ]?(20\d{2})[-‐–_ ](\d{1,5})\b`)
+	reReferenceAt = lazy(`(?i)^([a-z]{2,12})[-‐–_ ]?(20\d{2})[-‐–_ ](\d{1,5})\b`)
 )
 
 // hdr returns a header value, "" when absent.

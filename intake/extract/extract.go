@@ -7,7 +7,6 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
@@ -260,8 +259,8 @@ func (v *mainView) quotesSelf() bool {
 }
 
 var (
-	reReplySubject = regexp.MustCompile(`(?i)^\s*(?:re|réf|ref|aw|sv|rép|rep)\s*(?:\[\d+\])?\s*:`)
-	reSubjectNoise = regexp.MustCompile(`(appels? a candidatures?|votre candidature|accuse de reception)`)
+	reReplySubject = lazy(`(?i)^\s*(?:re|réf|ref|aw|sv|rép|rep)\s*(?:\[\d+\])?\s*:`)
+	reSubjectNoise = lazy(`(appels? a candidatures?|votre candidature|accuse de reception)`)
 )
 
 // subjectIntent reports whether the subject says the mail is an
@@ -278,7 +277,7 @@ func subjIntentStrong(subj string) bool {
 	return strings.HasPrefix(s, "candidature") || strings.HasPrefix(s, "inscription")
 }
 
-var reReplyPrefixFolded = regexp.MustCompile(`^(?:\s*(?:re|ref|aw|tr|fwd?|transf)\s*:\s*)+`)
+var reReplyPrefixFolded = lazy(`^(?:\s*(?:re|ref|aw|tr|fwd?|transf)\s*:\s*)+`)
 
 // repliesToCall reports a reply to the program's call for applications:
 // the subject or the quoted text is the call ("appel à candidatures",

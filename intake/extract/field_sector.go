@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
@@ -9,7 +8,7 @@ import (
 
 // reNextVerbOfWe is "et" then a verb of the first person plural, with
 // what follows: "et vendons surtout aux restaurants".
-var reNextVerbOfWe = regexp.MustCompile(`\s+et\s+\p{L}{2,}ons\b.*$`)
+var reNextVerbOfWe = lazy(`\s+et\s+\p{L}{2,}ons\b.*$`)
 
 // readSector reads the sector from "dans le secteur de …".
 func (r *reading) readSector() {

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -50,74 +49,74 @@ const (
 )
 
 var (
-	reRoleOnly = regexp.MustCompile(`^(?i:` + rolePattern + `)$`)
+	reRoleOnly = lazy(`^(?i:` + rolePattern + `)$`)
 	// A title at the start of a value, followed by anything ("responsable
 	// QSE", "directrice depuis 2019").
-	reRoleStart = regexp.MustCompile(`^(?i:` + rolePattern + `)(?:$|[^\p{L}])`)
+	reRoleStart = lazy(`^(?i:` + rolePattern + `)(?:$|[^\p{L}])`)
 	// "je suis (le|la) gérant(e) de la SARL X", "en tant que présidente de X".
-	reRoleSentence = regexp.MustCompile(`(?i:\b(?:je suis|j['’]en suis|je suis actuellement|suis|en tant que|en qualit[ée] de|moi-m[êe]me|je suis aujourd['’]hui|as its|i am)\s+(?:depuis (?:\d{4}|\S+ ans?|longtemps|peu)\s+)?(?:l[ea]\s+|l['’]|un\s+|une\s+|le seul\s+|la seule\s+|l['’]un(?:e)? des\s+)?)(` + rolePattern + `)`)
+	reRoleSentence = lazy(`(?i:\b(?:je suis|j['’]en suis|je suis actuellement|suis|en tant que|en qualit[ée] de|moi-m[êe]me|je suis aujourd['’]hui|as its|i am)\s+(?:depuis (?:\d{4}|\S+ ans?|longtemps|peu)\s+)?(?:l[ea]\s+|l['’]|un\s+|une\s+|le seul\s+|la seule\s+|l['’]un(?:e)? des\s+)?)(` + rolePattern + `)`)
 	// A title opening a sentence: "Présidente de la SAS X, je souhaite…".
-	reRoleAtStart = regexp.MustCompile(`(?:^|[.!?,]\s+|\n)((?i:` + rolePattern + `))\s+(?i:de\s+la|de\s+l['’]|de|d['’]|du|des)\s*` + compFirst)
+	reRoleAtStart = lazy(`(?:^|[.!?,]\s+|\n)((?i:` + rolePattern + `))\s+(?i:de\s+la|de\s+l['’]|de|d['’]|du|des)\s*` + compFirst)
 	// The company after a title: "gérante de la SARL X", "co-fondatrice des X".
-	reCompanyAfterRole = regexp.MustCompile(`^\s+(?i:(de\s+la|de\s+l['’]|de|d['’]|du|des|chez))\s*(` + companyName + `)`)
+	reCompanyAfterRole = lazy(`^\s+(?i:(de\s+la|de\s+l['’]|de|d['’]|du|des|chez))\s*(` + companyName + `)`)
 	// "je dirige la Scierie X", "j'ai créé l'Atelier X".
-	reDirige = regexp.MustCompile(`(?i:\b(?:je dirige|nous dirigeons|je g[èe]re|j['’]ai (?:cr[ée]{2}|repris|fond[ée])|je co-dirige|je codirige)\s+(?:(la|le|les|l['’]|une|un)\s*)?)(` + companyName + `)`)
+	reDirige = lazy(`(?i:\b(?:je dirige|nous dirigeons|je g[èe]re|j['’]ai (?:cr[ée]{2}|repris|fond[ée])|je co-dirige|je codirige)\s+(?:(la|le|les|l['’]|une|un)\s*)?)(` + companyName + `)`)
 	// "notre entreprise, Jourdan Paysage, compte…", "la société X".
-	reOurCompany = regexp.MustCompile(`(?i:\b(?:notre|mon|ma|l['’]|la|le|my|our)\s*(?:business|company|entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)\s*[,:]?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
+	reOurCompany = lazy(`(?i:\b(?:notre|mon|ma|l['’]|la|le|my|our)\s*(?:business|company|entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)\s*[,:]?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
 	// "l'entreprise s'appelle X", "ma société se nomme X", "une ferme qui
 	// porte le nom de X".
-	reCompanyNamed = regexp.MustCompile(`(?i:\b(?:entreprise|soci[ée]t[ée]|structure|exploitation|boutique|commerce|atelier|association|ferme|affaire|bo[îi]te|enseigne|cabinet|agence|magasin|restaurant|h[ôo]tel|camping|g[îi]te|scop|sarl|sas|eurl|earl|gaec|coop[ée]rative)s?(?:\s+qui)?\s+(?:s['’]appelle|se nomme|se d[ée]nomme|porte le nom(?: de)?|a pour nom|s['’]intitule|est nomm[ée]e|est d[ée]nomm[ée]e)\s*:?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
+	reCompanyNamed = lazy(`(?i:\b(?:entreprise|soci[ée]t[ée]|structure|exploitation|boutique|commerce|atelier|association|ferme|affaire|bo[îi]te|enseigne|cabinet|agence|magasin|restaurant|h[ôo]tel|camping|g[îi]te|scop|sarl|sas|eurl|earl|gaec|coop[ée]rative)s?(?:\s+qui)?\s+(?:s['’]appelle|se nomme|se d[ée]nomme|porte le nom(?: de)?|a pour nom|s['’]intitule|est nomm[ée]e|est d[ée]nomm[ée]e)\s*:?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
 	// An assistant writing for the boss: "je suis l'assistante de M. Jean
 	// X, gérant de …", "de la part de notre directrice, Mme Claire Y",
 	// "pour le compte de M. Z". Group 1: a title before the name; 2: the
 	// name.
-	reOnBehalf = regexp.MustCompile(`(?i:\b(?:assistant(?:e)?(?: de direction)?|secr[ée]taire(?: de direction)?|collaborat(?:eur|rice))\s+(?:de|du)\s+|\b(?:de la part|pour le compte|[àa] la demande)\s+(?:de|du)\s+)` +
+	reOnBehalf = lazy(`(?i:\b(?:assistant(?:e)?(?: de direction)?|secr[ée]taire(?: de direction)?|collaborat(?:eur|rice))\s+(?:de|du)\s+|\b(?:de la part|pour le compte|[àa] la demande)\s+(?:de|du)\s+)` +
 		`(?:(?i:notre|mon|ma|la|le)\s+((?i:` + rolePattern + `))\s*,?\s*)?` +
 		`(?:(?:M\.|Mme\.?|Mr\.?|Monsieur|Madame|Mlle\.?)\s+)?` +
 		`([\p{Lu}][\p{L}'’\-]+(?:\s+(?:de\s+|du\s+|d['’])?[\p{Lu}][\p{L}'’\-]+){0,2})`)
 	// The company whose papers are sent: "le SIRET de l'Ébénisterie X",
 	// "ci-joint mon Kbis de la Menuiserie X", "le numéro SIRET de X".
-	reCompanyOfPapers = regexp.MustCompile(`(?i:\b(?:siret|siren|k-?bis|kbis)\s+(?:de\s+la|de\s+l['’]|de|d['’]|du|des)\s*)(` + companyName + `)`)
+	reCompanyOfPapers = lazy(`(?i:\b(?:siret|siren|k-?bis|kbis)\s+(?:de\s+la|de\s+l['’]|de|d['’]|du|des)\s*)(` + companyName + `)`)
 	// A line that is a title and its company: "Gérant de l'Auberge des
 	// Genêts", "Directrice du Camping X".
-	reRoleLine = regexp.MustCompile(`^((?i:` + rolePattern + `))\s+(?i:de\s+la|de\s+l['’]|de|d['’]|du|des|chez)\s*` + compFirst)
+	reRoleLine = lazy(`^((?i:` + rolePattern + `))\s+(?i:de\s+la|de\s+l['’]|de|d['’]|du|des|chez)\s*` + compFirst)
 	// A legal form written as part of the name: "la SAS Fromagerie des Hautes Terres".
 	// A company named at the start of a sentence before its address:
 	// "Boulangerie Chabrol, 48230 Chanac."
-	reCompanyBeforeAddress = regexp.MustCompile(`(?:^|[.!?]\s+|\n)(` + companyName + `)\s*,\s*(?:[^,\n]{0,50},\s*)?\d{5}\s+\p{Lu}`)
-	reLegalForm            = regexp.MustCompile(`\b(?:SARL|SASU|SAS|EURL|SCOP|SCIC|GAEC|SELARL|EARL|SCEA|SNC|SCI|SA)\s+(?:(?:de\s+la|de\s+l['’]|de|du|des|d['’])\s*)?` + companyName)
+	reCompanyBeforeAddress = lazy(`(?:^|[.!?]\s+|\n)(` + companyName + `)\s*,\s*(?:[^,\n]{0,50},\s*)?\d{5}\s+\p{Lu}`)
+	reLegalForm            = lazy(`\b(?:SARL|SASU|SAS|EURL|SCOP|SCIC|GAEC|SELARL|EARL|SCEA|SNC|SCI|SA)\s+(?:(?:de\s+la|de\s+l['’]|de|du|des|d['’])\s*)?` + companyName)
 
 	// "à Florac (48400)", "au Malzieu-Ville (48140)".
-	reCommuneThenCode = regexp.MustCompile(`(?:(?:^|\s)(?i:(à|a|au|aux|sur|en))\s+)?(` + communeName + `)\s*\(\s*(\d{5})\s*\)`)
+	reCommuneThenCode = lazy(`(?:(?:^|\s)(?i:(à|a|au|aux|sur|en))\s+)?(` + communeName + `)\s*\(\s*(\d{5})\s*\)`)
 	// "48000 MENDE", "30120 Le Vigan".
-	reCodeThenCommune = regexp.MustCompile(`(?:^|[^0-9\p{L}])(\d{5})\s+(` + communeName + `)`)
+	reCodeThenCommune = lazy(`(?:^|[^0-9\p{L}])(\d{5})\s+(` + communeName + `)`)
 	// "ma SARL à Mende", "notre exploitation au Rozier".
-	reOwnCompanyAt = regexp.MustCompile(`(?i:\b(?:mon|ma|notre)\s+(?:entreprise|soci[ée]t[ée]|sarl|sasu|sas|eurl|scop|gaec|earl|sci|structure|exploitation|atelier|commerce|boutique|cabinet|agence|ferme|restaurant|h[ôo]tel|garage|magasin|auberge|g[îi]te|camping|micro-entreprise|auto-entreprise)\s+(à|au|aux)\s+)(` + communeName + `)`)
+	reOwnCompanyAt = lazy(`(?i:\b(?:mon|ma|notre)\s+(?:entreprise|soci[ée]t[ée]|sarl|sasu|sas|eurl|scop|gaec|earl|sci|structure|exploitation|atelier|commerce|boutique|cabinet|agence|ferme|restaurant|h[ôo]tel|garage|magasin|auberge|g[îi]te|camping|micro-entreprise|auto-entreprise)\s+(à|au|aux)\s+)(` + communeName + `)`)
 	// "installée à Langogne" when no postal code is given.
-	reInstalledAt = regexp.MustCompile(`(?i:\b(?:bas[ée]e?s?|install[ée]e?s?|situ[ée]e?s?|implant[ée]e?s?|[ée]tabli(?:e|s|es)?|domicili[ée]e?s?|si[èe]ge (?:social )?(?:est )?)\s+(à|a|au|aux|sur)\s+)(` + communeName + `)`)
+	reInstalledAt = lazy(`(?i:\b(?:bas[ée]e?s?|install[ée]e?s?|situ[ée]e?s?|implant[ée]e?s?|[ée]tabli(?:e|s|es)?|domicili[ée]e?s?|si[èe]ge (?:social )?(?:est )?)\s+(à|a|au|aux|sur)\s+)(` + communeName + `)`)
 
 	// Headcount in a sentence: "12 salariés", "une équipe de 23 personnes",
 	// "TPE de 3 ETP", "douze salariés".
-	reHeadcount = regexp.MustCompile(`(?i)(\d{1,5}|` + numberWords + `)\s+(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.|people\b|employees\b|staff\b)`)
+	reHeadcount = lazy(`(?i)(\d{1,5}|` + numberWords + `)\s+(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.|people\b|employees\b|staff\b)`)
 	// reHeadcount split in two for headcountMatches: its unit words, and
 	// the count right before them.
-	reHeadcountUnit   = regexp.MustCompile(`(?i)(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.|people\b|employees\b|staff\b)`)
-	reHeadcountBefore = regexp.MustCompile(`(?i)(\d{1,5}|` + numberWords + `)\s+$`)
-	reHeadcountOf     = regexp.MustCompile(`(?i)\b(?:effectif(?: total| actuel)?(?: est)?(?: de)?|nous sommes(?: aujourd['’]hui| actuellement)?|on est(?: aujourd['’]hui| actuellement)?|we employ|we are|nous employons|j['’]emploie|emploie|compte|comptons)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
+	reHeadcountUnit   = lazy(`(?i)(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.|people\b|employees\b|staff\b)`)
+	reHeadcountBefore = lazy(`(?i)(\d{1,5}|` + numberWords + `)\s+$`)
+	reHeadcountOf     = lazy(`(?i)\b(?:effectif(?: total| actuel)?(?: est)?(?: de)?|nous sommes(?: aujourd['’]hui| actuellement)?|on est(?: aujourd['’]hui| actuellement)?|we employ|we are|nous employons|j['’]emploie|emploie|compte|comptons)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
 
 	// "dans le secteur du maraîchage biologique".
-	reSectorSentence = regexp.MustCompile(`(?i)\b(?:dans le secteur|(?:notre|mon) secteur(?: d['’]activit[ée])? est(?: celui)?)\s+(?:de la |de l['’]|du |des |de |d['’]|la |le |les |l['’])?([^.,;:()\n]+)`)
+	reSectorSentence = lazy(`(?i)\b(?:dans le secteur|(?:notre|mon) secteur(?: d['’]activit[ée])? est(?: celui)?)\s+(?:de la |de l['’]|du |des |de |d['’]|la |le |les |l['’])?([^.,;:()\n]+)`)
 	// "je travaille seule", "je suis seul dans mon entreprise": a
 	// headcount of one, stated without a number.
-	reAlone      = regexp.MustCompile(`(?i)\bje (?:travaille|suis) seule?\b(?:\s+dans\s+(?:l['’]|mon |ma )\s*(?:entreprise|soci[ée]t[ée]|structure|atelier|exploitation|bo[iî]te|affaire))?`)
-	reSectorStop = regexp.MustCompile(`(?i)\s+(?:depuis|à|au|aux|en|pour|avec|sur|dans|qui|où|car|mais|et nous|et je|et j'|et l'|ainsi|notamment|,)\b.*$`)
+	reAlone      = lazy(`(?i)\bje (?:travaille|suis) seule?\b(?:\s+dans\s+(?:l['’]|mon |ma )\s*(?:entreprise|soci[ée]t[ée]|structure|atelier|exploitation|bo[iî]te|affaire))?`)
+	reSectorStop = lazy(`(?i)\s+(?:depuis|à|au|aux|en|pour|avec|sur|dans|qui|où|car|mais|et nous|et je|et j'|et l'|ainsi|notamment|,)\b.*$`)
 
 	// Names introduced in a sentence.
-	reIntroName = regexp.MustCompile(`(?i:\b(?:je m['’]appel(?:le|e|les)?|je me nomme|je soussign[ée]e?|mon nom est|moi,|moi c['’]est)\s+)((?:[\p{Lu}][\p{L}'’\-]+)(?:\s+(?:de\s+|du\s+|de la\s+|d['’])?[\p{Lu}][\p{L}'’\-]+){1,3})`)
+	reIntroName = lazy(`(?i:\b(?:je m['’]appel(?:le|e|les)?|je me nomme|je soussign[ée]e?|mon nom est|moi,|moi c['’]est)\s+)((?:[\p{Lu}][\p{L}'’\-]+)(?:\s+(?:de\s+|du\s+|de la\s+|d['’])?[\p{Lu}][\p{L}'’\-]+){1,3})`)
 
 	// Contexts that make a phone number someone else's.
-	reOtherPersonPhone = regexp.MustCompile(`(?i:associ[ée]|coll[èe]gue|conseill[èe]re?|comptable|secr[ée]tari|assistante?\b|standard|mon fr[èe]re|ma s(?:œ|oe)ur|mon [ée]pou|ma femme|mon mari|mairie|\bcci\b|chambre|avocat|banque|fax|t[ée]l[ée]copie|urgence|rempla[çc]ant|en mon absence)|(?i:contacter|joindre|appeler) (?:M\. |Mme |[\p{Lu}][\p{Ll}])`)
-	reOwnPhone         = regexp.MustCompile(`(?i)(me joindre|m['’]appeler|me contacter|mon (?:t[ée]l[ée]phone|portable|num[ée]ro|mobile)|t[ée]l\b|t[ée]l\.|t[ée]l[ée]phone|portable|mobile|gsm|ligne directe|joignable)`)
+	reOtherPersonPhone = lazy(`(?i:associ[ée]|coll[èe]gue|conseill[èe]re?|comptable|secr[ée]tari|assistante?\b|standard|mon fr[èe]re|ma s(?:œ|oe)ur|mon [ée]pou|ma femme|mon mari|mairie|\bcci\b|chambre|avocat|banque|fax|t[ée]l[ée]copie|urgence|rempla[çc]ant|en mon absence)|(?i:contacter|joindre|appeler) (?:M\. |Mme |[\p{Lu}][\p{Ll}])`)
+	reOwnPhone         = lazy(`(?i)(me joindre|m['’]appeler|me contacter|mon (?:t[ée]l[ée]phone|portable|num[ée]ro|mobile)|t[ée]l\b|t[ée]l\.|t[ée]l[ée]phone|portable|mobile|gsm|ligne directe|joignable)`)
 )
 
 // closings start the end of a letter; what follows is the signature.
@@ -340,7 +339,7 @@ func (r *reading) finish() {
 }
 
 // reSecondLabel finds a second "Label :" after a separator in a value.
-var reSecondLabel = regexp.MustCompile(`\s+[—–\-|;/]\s+([^:—–|;/]{2,40}?)\s*:\s*\S`)
+var reSecondLabel = lazy(`\s+[—–\-|;/]\s+([^:—–|;/]{2,40}?)\s*:\s*\S`)
 
 // splitSecondLabel splits "48500 — Commune : La Canourgue" into the value
 // and the next "Label : value", when the second label is known.
@@ -492,7 +491,7 @@ func headcountValue(v string) (int, bool) {
 }
 
 // reHeadcountTotal finds the total after a breakdown ("…, soit 3").
-var reHeadcountTotal = regexp.MustCompile(`(?i)\b(?:soit|au total|en tout)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
+var reHeadcountTotal = lazy(`(?i)\b(?:soit|au total|en tout)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
 
 // isFTE reports that what follows a number makes it a decimal or a count
 // of full-time equivalents ("11,5 ETP", "8 équivalents temps plein").
@@ -565,7 +564,7 @@ var headcountUnitStems = []string{"salari", "personne", "emplo", "collaborat", "
 	"agents", "compagnons", "ouvrier", "membres", "cdi", "p.", "people", "staff"}
 
 // reHeadcountUnitAt is reHeadcountUnit anchored at the start of its input.
-var reHeadcountUnitAt = regexp.MustCompile(`^` + reHeadcountUnit.String())
+var reHeadcountUnitAt = lazy(`^` + reHeadcountUnit.String())
 
 // headcountUnits is reHeadcountUnit.FindAllStringIndex(flat, -1), found
 // faster: the pattern has no literal prefix, so the regexp engine steps
@@ -694,13 +693,13 @@ func isDecimalPart(s string, pos int) bool {
 // reHeadcountStated is a sentence stating the headcount, with a date or
 // a qualifier between the word and the verb: "l'effectif au 1er décembre
 // 2026 est de 10 salariés", "notre effectif s'élève aujourd'hui à 14".
-var reHeadcountStated = regexp.MustCompile(`(?i)\beffectif(?:\s+[^\s.;:!?]+){0,6}?\s+(?:est|sera|s['’][ée]l[èe]ve|atteint)` +
+var reHeadcountStated = lazy(`(?i)\beffectif(?:\s+[^\s.;:!?]+){0,6}?\s+(?:est|sera|s['’][ée]l[èe]ve|atteint)` +
 	`(?:\s+(?:aujourd['’]hui|actuellement|maintenant|donc|d[ée]sormais))?\s+(?:de\s+|d['’]|[àa]\s+)?(\d{1,5}|` + numberWords + `)\b`)
 
 // reHeadcountWe counts the members of "nous", the team or the practice by
 // their trade: "nous exerçons à cinq infirmières associées", "l'équipe
 // compte trois vendeuses", "on travaille à 4 artisans".
-var reHeadcountWe = regexp.MustCompile(`(?i)\b(?:nous\s+(?:sommes|exer[cç]ons|travaillons|comptons|regroupons)|on\s+(?:est|exerce|travaille)|l['’]\s*[ée]quipe\s+(?:compte|est\s+compos[ée]e\s+de|r[ée]unit|regroupe)|le\s+cabinet\s+(?:compte|regroupe|r[ée]unit|est\s+compos[ée]\s+de))\s+(?:à\s+|de\s+)?(\d{1,4}|` + numberWords + `)\s+` +
+var reHeadcountWe = lazy(`(?i)\b(?:nous\s+(?:sommes|exer[cç]ons|travaillons|comptons|regroupons)|on\s+(?:est|exerce|travaille)|l['’]\s*[ée]quipe\s+(?:compte|est\s+compos[ée]e\s+de|r[ée]unit|regroupe)|le\s+cabinet\s+(?:compte|regroupe|r[ée]unit|est\s+compos[ée]\s+de))\s+(?:à\s+|de\s+)?(\d{1,4}|` + numberWords + `)\s+` +
 	`(?:infirmi(?:er|[èe]re)s|associ[ée]e?s|artisans?|ouvri(?:er|[èe]re)s|vendeu(?:r|se)s|serveu(?:r|se)s|chauffeurs|employ[ée]e?s|personnes|salari[ée]e?s|m[ée]decins|kin[ée]s(?:ith[ée]rapeutes)?|coiffeu(?:r|se)s|cuisini(?:er|[èe]re)s|techniciens|techniciennes|moniteurs|monitrices|guides|praticiens|praticiennes|compagnons|apprentis|collaborat(?:eur|rice)s|agents|permanents|professionnels|professionnelles|ma[çc]ons|menuisiers|bergers|[ée]ducat(?:eur|rice)s|aides?-soignant(?:e)?s|pharmaciens|pharmaciennes)\b`)
 
 // The sentence patterns above, looked for only where they can start.
@@ -1111,7 +1110,7 @@ func roleAndCompanyFromSignature(sig []string, isLabel []bool, name string) (rol
 
 // reTradeNoun is one word of a trade: pharmacienne, céramiste, vétérinaire,
 // menuisier, boulangère.
-var reTradeNoun = regexp.MustCompile(`^[a-zàâçéèêëîïôûù]{2,}(?:er|aire|ier|i[èe]re|iste|eur|euse|ien|ienne|on|onne|[èe]re)$`)
+var reTradeNoun = lazy(`^[a-zàâçéèêëîïôûù]{2,}(?:er|aire|ier|i[èe]re|iste|eur|euse|ien|ienne|on|onne|[èe]re)$`)
 
 // isTradeNoun reports a single word naming a trade, whatever its case.
 func isTradeNoun(s string) bool {
@@ -1291,7 +1290,7 @@ func pickPhone(text, siret string) string {
 }
 
 // reSwitchboard marks a company switchboard ("Standard :").
-var reSwitchboard = regexp.MustCompile(`(?i)\bstandard\b`)
+var reSwitchboard = lazy(`(?i)\bstandard\b`)
 
 // codeAndCommune reads "48000 Mende", "12100 Millau", "Mende (48000)" or
 // "12 route de Génolhac, 48800 Villefort" from a value.
@@ -1591,7 +1590,7 @@ func onBehalfOf(flat string) (first, last, role string) {
 }
 
 // reTitleBefore: the name just matched follows a civility title.
-var reTitleBefore = regexp.MustCompile(`(?:M\.|Mme\.?|Mr\.?|Monsieur|Madame|Mlle\.?)\s+$`)
+var reTitleBefore = lazy(`(?:M\.|Mme\.?|Mr\.?|Monsieur|Madame|Mlle\.?)\s+$`)
 
 // cutSentenceEnd cuts a company name where a sentence ends inside it: "…
 // pour l'atelier RSE. Merci de…" gives "RSE", while "Ets. Martin" and
@@ -1720,7 +1719,7 @@ func fullerName(first, last string, alts ...string) (string, string) {
 
 // reCompanyHeading is an unlabelled heading line "<Name> – <what it
 // does>": "Taxi du Tarn – transport de personnes".
-var reCompanyHeading = regexp.MustCompile(`^(` + companyName + `)\s+[–—-]\s+\p{Ll}[\p{L}'’ ,\-]*$`)
+var reCompanyHeading = lazy(`^(` + companyName + `)\s+[–—-]\s+\p{Ll}[\p{L}'’ ,\-]*$`)
 
 // companyHeadingLine returns the company of a heading line that opens a
 // block of labelled lines (the next non-empty line is a label), or "".
@@ -1759,7 +1758,7 @@ func companyHeadingLine(lines []string, isLabel []bool) string {
 // a self-introduction: "Je suis Lucas Meyrueis, ferronnier d'art, à la
 // tête de …", "Moi c'est Fabrice Pic, associé-gérant". Group 1 is a known
 // title, group 2 a trade noun (menuisier, fromagère, céramiste, …).
-var reRoleAfterIntro = regexp.MustCompile(`(?i:\b(?:je suis|moi,? c['’]est|je m['’]appelle|je me nomme)\s+)` +
+var reRoleAfterIntro = lazy(`(?i:\b(?:je suis|moi,? c['’]est|je m['’]appelle|je me nomme)\s+)` +
 	`[\p{Lu}][\p{L}'’\-]+(?:\s+(?:de\s+|du\s+|d['’])?[\p{Lu}][\p{L}'’\-]+){1,3}\s*,\s*` +
 	`(?:((?i:` + rolePattern + `))(?:[^\p{L}\-'’]|$)|` +
 	`([a-zàâçéèêëîïôûù]{2,}(?:ier|i[èe]re|iste|eur|euse|ien|ienne|on|onne|[èe]re)(?:\s+d['’]art)?)` +
@@ -1846,7 +1845,7 @@ func accentedInWords(name string, words []string) string {
 
 // reQuotedTrade matches a company name in quotes after a trade noun and
 // its article or possessive ("la pizzeria « Le Four à Bois »").
-var reQuotedTrade = regexp.MustCompile(`(?i:\b(?:la|le|l['’]|notre|mon|ma)\s*[a-zàâçéèêëîïôûù\-]{4,20}\s+)["«“]\s*(\p{Lu}[^"«»“”\n]{1,60}?)\s*["»”]`)
+var reQuotedTrade = lazy(`(?i:\b(?:la|le|l['’]|notre|mon|ma)\s*[a-zàâçéèêëîïôûù\-]{4,20}\s+)["«“]\s*(\p{Lu}[^"«»“”\n]{1,60}?)\s*["»”]`)
 
 // isLegalFormToken reports a company that is only a legal form ("GAEC").
 func isLegalFormToken(s string) bool {

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -179,7 +178,7 @@ func normLabel(l string) string {
 }
 
 // reLabelNumber matches the item number in front of a label (folded).
-var reLabelNumber = regexp.MustCompile(`^(?:(?:champ|question|rubrique|item|field|point|etape|q)\s*\d{1,2}\s*[).\-/:]?|\d{1,2}\s*[).\-/]|[a-h]\))\s*`)
+var reLabelNumber = lazy(`^(?:(?:champ|question|rubrique|item|field|point|etape|q)\s*\d{1,2}\s*[).\-/:]?|\d{1,2}\s*[).\-/]|[a-h]\))\s*`)
 
 // labelQualifiers are the words that narrow a label without changing the
 // field it names: "Nombre de personnes dans l'entreprise", "Effectif

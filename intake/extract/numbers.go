@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -152,13 +151,13 @@ func isWordByte(c byte) bool {
 // 06.12.34.56.78, 0612345678, 06-12-…, +33 6 …, +33 (0)6 …, 0033 6 ….
 // A mail client that wraps a sentence may break the line between two
 // groups of digits ("au 06 52 73\n18 44"): the break is one more separator.
-var rePhone = regexp.MustCompile(`^(?:(?:\+|00)\s?33\s?(?:\(\s?0\s?\)\s?)?|0)[1-9](?:(?:(?:[ .\-]|[ .\-]?\r?\n)?\d){8}|(?:/\d\d){4})`)
+var rePhone = lazy(`^(?:(?:\+|00)\s?33\s?(?:\(\s?0\s?\)\s?)?|0)[1-9](?:(?:(?:[ .\-]|[ .\-]?\r?\n)?\d){8}|(?:/\d\d){4})`)
 
 // reIntlPhone matches a number written with another country code: +44 7700
 // 900461, +41 79 345 67 82, +32 (0)475 61 28 93, 0041 79 345 67 82. The
 // "00" form needs a separator after the country code, so that a run of
 // digits starting with 00 is not taken for a phone number.
-var reIntlPhone = regexp.MustCompile(`^(?:\+\s?[1-9]\d{0,2}|00[1-9]\d{0,2}[ .])[ .\-]?(?:\(\s?0\s?\)\s?)?\d(?:[ .\-]?\d){6,12}`)
+var reIntlPhone = lazy(`^(?:\+\s?[1-9]\d{0,2}|00[1-9]\d{0,2}[ .])[ .\-]?(?:\(\s?0\s?\)\s?)?\d(?:[ .\-]?\d){6,12}`)
 
 // maxPhones bounds the numbers findPhones returns.
 const maxPhones = 40

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
@@ -29,17 +28,17 @@ type forwarded struct {
 var (
 	// Forward markers written by Gmail, Thunderbird, Apple Mail, Zimbra and
 	// Outlook, in French and English (folded text).
-	reForwardMarker = regexp.MustCompile(`^-{2,}\s*(forwarded message|message transfere|mail transfere|message reexpedie|courriel transfere)\s*-{2,}$|^(debut du message reexpedie|begin forwarded message|message transfere)\s*:?$`)
+	reForwardMarker = lazy(`^-{2,}\s*(forwarded message|message transfere|mail transfere|message reexpedie|courriel transfere)\s*-{2,}$|^(debut du message reexpedie|begin forwarded message|message transfere)\s*:?$`)
 	// Separators that start a quoted original in a reply; in a message whose
 	// subject says "TR:"/"Fwd:" they start the forwarded message instead.
-	reOriginalSep = regexp.MustCompile(`^-{2,}\s*(original message|message d'origine|mail original|message original|message initial)\s*-{2,}$`)
+	reOriginalSep = lazy(`^-{2,}\s*(original message|message d'origine|mail original|message original|message initial)\s*-{2,}$`)
 	// An attribution line ends with "a écrit :" / "wrote:" (folded text).
-	reAttributionEnd = regexp.MustCompile(`(a ecrit|wrote|escribio|schrieb|ha scritto)\s*:\s*$`)
+	reAttributionEnd = lazy(`(a ecrit|wrote|escribio|schrieb|ha scritto)\s*:\s*$`)
 	// Header lines of a quoted or forwarded message (folded text).
-	reInnerHeader = regexp.MustCompile(`^\*?\s*(de|from|date|envoye|envoye le|sent|a|to|cc|cci|bcc|objet|subject|sujet|pour|copie a|repondre a|reply-to|importance|expediteur)\s*\*?\s*:\s*\*?(.*)$`)
+	reInnerHeader = lazy(`^\*?\s*(de|from|date|envoye|envoye le|sent|a|to|cc|cci|bcc|objet|subject|sujet|pour|copie a|repondre a|reply-to|importance|expediteur)\s*\*?\s*:\s*\*?(.*)$`)
 	// Forward prefixes of a subject: "TR :", "Fwd:", "Fw:", "Transf:".
-	reForwardSubject = regexp.MustCompile(`(?i)^\s*(?:(?:re|réf|ref|aw)\s*:\s*)*(?:fwd?|tr|transf|wg|fw)\s*:`)
-	reEmail          = regexp.MustCompile(`[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
+	reForwardSubject = lazy(`(?i)^\s*(?:(?:re|réf|ref|aw)\s*:\s*)*(?:fwd?|tr|transf|wg|fw)\s*:`)
+	reEmail          = lazy(`[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
 )
 
 // historyKind says what a line starts.

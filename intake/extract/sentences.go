@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -37,19 +36,19 @@ var (
 	// reNegatedIntent: applying itself negated, "je ne candidate pas
 	// (encore)", "nous ne postulons pas", "je ne suis pas encore
 	// candidate", "je ne m'inscris pas".
-	reNegatedIntent = regexp.MustCompile(`\b(?:ne |n')(?:me |m'|nous |vous |y |en )?(?:candidat|postul|inscri|particip|depos)\w* (?:pas|jamais|point)\b|\b(?:ne |n')(?:suis|sommes|serai|serons) (?:pas|jamais) (?:encore |tout de suite |maintenant )?candidat`)
+	reNegatedIntent = lazy(`\b(?:ne |n')(?:me |m'|nous |vous |y |en )?(?:candidat|postul|inscri|particip|depos)\w* (?:pas|jamais|point)\b|\b(?:ne |n')(?:suis|sommes|serai|serons) (?:pas|jamais) (?:encore |tout de suite |maintenant )?candidat`)
 	// reNegatedWish: the wish or plan to apply negated, "je ne souhaite
 	// pas (encore) candidater", "nous n'allons pas postuler tout de suite".
-	reNegatedWish = regexp.MustCompile(`\b(?:ne |n')(?:souhait|veu|voul|vais|allons|va |compt|pens|envisag|desir|peu|pouv|sui|somme)\w* ?(?:pas|jamais) (?:\S+ ){0,3}?(?:(?:me |m'|nous )?(?:candidat|postul|inscri|particip|depos)|(?:pret|prete|prets|pretes) a )`)
+	reNegatedWish = lazy(`\b(?:ne |n')(?:souhait|veu|voul|vais|allons|va |compt|pens|envisag|desir|peu|pouv|sui|somme)\w* ?(?:pas|jamais) (?:\S+ ){0,3}?(?:(?:me |m'|nous )?(?:candidat|postul|inscri|particip|depos)|(?:pret|prete|prets|pretes) a )`)
 	// reNotAnApplication: the author says the mail is not one.
-	reNotAnApplication = regexp.MustCompile(`\b(?:ce|ceci|cela|ca|il|mon message|ce message|ce mail|ce courriel)(?: ne | n')(?:est|s'agit|constitue|vaut) (?:pas|en rien) (?:encore |vraiment |officiellement )?(?:une |d'une |de )?(?:candidature|inscription|dossier)`)
+	reNotAnApplication = lazy(`\b(?:ce|ceci|cela|ca|il|mon message|ce message|ce mail|ce courriel)(?: ne | n')(?:est|s'agit|constitue|vaut) (?:pas|en rien) (?:encore |vraiment |officiellement )?(?:une |d'une |de )?(?:candidature|inscription|dossier)`)
 	// rePutOff: applying put off, "mais pas avant janvier".
-	rePutOff = regexp.MustCompile(`\bpas avant\b`)
+	rePutOff = lazy(`\bpas avant\b`)
 	// rePostponed: weaker signs of a later application, "plus tard",
 	// "l'année prochaine", "pas pour l'instant": they may also speak of a
 	// missing piece ("le Kbis suivra plus tard"), so they count only in a
 	// sentence that does not apply outright.
-	rePostponed = regexp.MustCompile(`\bplus tard\b|\bdans un second temps\b|\bulterieurement\b|\bl'an(?:nee)? prochaine?\b|\bpas (?:tout de suite|maintenant|pour l'instant|pour le moment|cette annee|pour cette (?:session|promotion|annee))\b`)
+	rePostponed = lazy(`\bplus tard\b|\bdans un second temps\b|\bulterieurement\b|\bl'an(?:nee)? prochaine?\b|\bpas (?:tout de suite|maintenant|pour l'instant|pour le moment|cette annee|pour cette (?:session|promotion|annee))\b`)
 )
 
 // saysNotApplyingYet reports whether the author says, in one sentence
@@ -74,7 +73,7 @@ func saysNotApplyingYet(own string) bool {
 // yet, "avant de vous envoyer un dossier", "avant de vous faire parvenir
 // notre candidature", "avant de constituer le dossier": a verb of sending
 // or preparing, then within a few words what is sent.
-var reBeforeSending = regexp.MustCompile(`^avant (?:de |d')(?:(?:vous |nous |me |m'|lui |leur |en |y |le |la |les |l')){0,2}` +
+var reBeforeSending = lazy(`^avant (?:de |d')(?:(?:vous |nous |me |m'|lui |leur |en |y |le |la |les |l')){0,2}` +
 	`(?:envoy|transmet|adress|depos|soum|fair\w* parvenir|present|constitu|rempli|prepar|mont|redig|finalis|lanc)\w*` +
 	`(?: \S+){0,4}? (?:dossier|candidature|inscription|formulaire|demande de participation)\b`)
 
@@ -125,7 +124,7 @@ var notOnly = []string{"seul", "que ", "uniquement", "simplement", "pour un ", "
 
 // negates reports a match of re in s whose negation denies applying, not
 // one that only restricts it.
-func negates(re *regexp.Regexp, s string) bool {
+func negates(re *lazyRegexp, s string) bool {
 	for _, loc := range re.FindAllStringIndex(s, 4) {
 		m := s[loc[0]:loc[1]]
 		k := strings.LastIndex(m, " pas ")

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -14,22 +13,22 @@ import (
 // The result is the pattern's own, match for match (stemmed_test.go checks
 // it on every corpus mail).
 type stemmed struct {
-	re    *regexp.Regexp // the pattern, which must start with \b
-	at    *regexp.Regexp // the same, anchored at the start of its input
-	stems []string       // ASCII lower case: each match starts with one
+	re    *lazyRegexp // the pattern, which must start with \b
+	at    *lazyRegexp // the same, anchored at the start of its input
+	stems []string    // ASCII lower case: each match starts with one
 	// breaks, when set, replaces the stems: the pattern starts at the
 	// text's start or on one of these bytes (a sentence or line break).
 	breaks string
 }
 
-func newStemmed(re *regexp.Regexp, stems ...string) *stemmed {
-	return &stemmed{re: re, at: regexp.MustCompile(`^(?:` + re.String() + `)`), stems: stems}
+func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
+	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), stems: stems}
 }
 
 // newAtBreaks is a pattern that starts at the beginning of the text or on
 // one of the bytes of breaks: `(?:^|[.!?,]\s+|\n)…`.
-func newAtBreaks(re *regexp.Regexp, breaks string) *stemmed {
-	return &stemmed{re: re, at: regexp.MustCompile(`^(?:` + re.String() + `)`), breaks: breaks}
+func newAtBreaks(re *lazyRegexp, breaks string) *stemmed {
+	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks}
 }
 
 // starts returns, in order, the positions of text where a match may
