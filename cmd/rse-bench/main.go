@@ -113,53 +113,19 @@ func run(ctx context.Context, o options) error {
 	}
 	var lastStore string
 	for _, t := range targets {
-		var ms, rs []result
-		var held int64
-		for i := range o.runs {
-			dir := filepath.Join(t.dir, fmt.Sprintf("run%d", i))
-			m, err := runMbsync(ctx, mbsync, d, filepath.Join(dir, "maildir"))
-			if err != nil {
-				return err
-			}
-			ms = append(ms, m)
-			conf, err := writeConfig(d, filepath.Join(dir, "store"), "INBOX")
-			if err != nil {
-				return err
-			}
-			r, err := runIntake(ctx, o.bin, conf, "poll", "--once")
-			if err != nil {
-				return err
-			}
-			rs = append(rs, r)
-			held = du(filepath.Join(dir, "store"))
-			if i < o.runs-1 || t.name != "disk" {
-				os.RemoveAll(dir)
-			} else {
-				lastStore = conf
-			}
+		kept, err := pollTarget(ctx, o, d, mbsync, t.name, t.dir, size)
+		if err != nil {
+			return err
 		}
-		m, r := median(ms), median(rs)
-		fmt.Printf("\n[%s] mbsync %.2f s (%.0f msg/s, CPU %.2f s) | poll --once %.2f s (%.0f msg/s, CPU %.2f s), peak RSS %d MB | ratio %.2f\n",
-			t.name, m.took.Seconds(), float64(o.n)/m.took.Seconds(), m.cpu.Seconds(), r.took.Seconds(),
-			float64(o.n)/r.took.Seconds(), r.cpu.Seconds(), r.rssKB>>10, r.took.Seconds()/m.took.Seconds())
-		if t.name == "disk" {
-			fmt.Printf("[%s] store + attachments hold %.2f× the mail; poll wrote %.2f× (mbsync %.2f×)\n", t.name,
-				float64(held)/float64(size), float64(r.written)/float64(size), float64(m.written)/float64(size))
+		if kept != "" {
+			lastStore = kept
 		}
 	}
 
 	if lastStore != "" {
-		var rs []result
-		for range o.runs {
-			r, err := runIntake(ctx, o.bin, lastStore, "reparse", "--all")
-			if err != nil {
-				return err
-			}
-			rs = append(rs, r)
+		if err := reparseAll(ctx, o, lastStore); err != nil {
+			return err
 		}
-		r := median(rs)
-		fmt.Printf("\nreparse --all over %d: %.2f s (%.0f msg/s), peak RSS %d MB\n", o.n, r.took.Seconds(),
-			float64(o.n)/r.took.Seconds(), r.rssKB>>10)
 	}
 	if o.empty {
 		if err := emptyPolls(ctx, o, work); err != nil {
@@ -171,6 +137,62 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// pollTarget times mbsync and poll --once o.runs times on the storage
+// under root and prints the medians. It returns the configuration of the
+// store it kept (the last run on disk), or "".
+func pollTarget(ctx context.Context, o options, d *imaptest.Dovecot, mbsync, name, root string, size int64) (kept string, err error) {
+	var ms, rs []result
+	var held int64
+	for i := range o.runs {
+		dir := filepath.Join(root, fmt.Sprintf("run%d", i))
+		m, err := runMbsync(ctx, mbsync, d, filepath.Join(dir, "maildir"))
+		if err != nil {
+			return "", err
+		}
+		ms = append(ms, m)
+		conf, err := writeConfig(d, filepath.Join(dir, "store"), "INBOX")
+		if err != nil {
+			return "", err
+		}
+		r, err := runIntake(ctx, o.bin, conf, "poll", "--once")
+		if err != nil {
+			return "", err
+		}
+		rs = append(rs, r)
+		held = du(filepath.Join(dir, "store"))
+		if i < o.runs-1 || name != "disk" {
+			os.RemoveAll(dir)
+		} else {
+			kept = conf
+		}
+	}
+	m, r := median(ms), median(rs)
+	fmt.Printf("\n[%s] mbsync %.2f s (%.0f msg/s, CPU %.2f s) | poll --once %.2f s (%.0f msg/s, CPU %.2f s), peak RSS %d MB | ratio %.2f\n",
+		name, m.took.Seconds(), float64(o.n)/m.took.Seconds(), m.cpu.Seconds(), r.took.Seconds(),
+		float64(o.n)/r.took.Seconds(), r.cpu.Seconds(), r.rssKB>>10, r.took.Seconds()/m.took.Seconds())
+	if name == "disk" {
+		fmt.Printf("[%s] store + attachments hold %.2f× the mail; poll wrote %.2f× (mbsync %.2f×)\n", name,
+			float64(held)/float64(size), float64(r.written)/float64(size), float64(m.written)/float64(size))
+	}
+	return kept, nil
+}
+
+// reparseAll times reparse --all over the kept store.
+func reparseAll(ctx context.Context, o options, conf string) error {
+	var rs []result
+	for range o.runs {
+		r, err := runIntake(ctx, o.bin, conf, "reparse", "--all")
+		if err != nil {
+			return err
+		}
+		rs = append(rs, r)
+	}
+	r := median(rs)
+	fmt.Printf("\nreparse --all over %d: %.2f s (%.0f msg/s), peak RSS %d MB\n", o.n, r.took.Seconds(),
+		float64(o.n)/r.took.Seconds(), r.rssKB>>10)
 	return nil
 }
 

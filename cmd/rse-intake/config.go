@@ -207,69 +207,11 @@ func loadConfig(path string) (*Config, error) {
 // config file's folder and checks every value.
 func (c *Config) finish(dir string) error {
 	var err error
-	if c.loc, err = time.LoadLocation(c.Program.Timezone); err != nil {
-		return fmt.Errorf("[program] timezone: not a time zone name such as \"Europe/Paris\"")
-	}
-	if c.Program.CohortSize < 1 {
-		return fmt.Errorf("[program] cohort_size must be at least 1, not %d", c.Program.CohortSize)
-	}
-	// Addresses are kept as bare lowercase addr-specs: they are compared
-	// with senders, and "Coordination <c@x>" must still match c@x.
-	if c.Program.Address != "" {
-		a, err := mail.ParseAddress(c.Program.Address)
-		if err != nil {
-			return fmt.Errorf("[program] address: not an e-mail address")
-		}
-		c.Program.Address = strings.ToLower(a.Address)
-	}
-	for i, s := range c.Program.Coordinators {
-		a, err := mail.ParseAddress(s)
-		if err != nil {
-			return fmt.Errorf("[program] coordinators: entry %d is not an e-mail address", i+1)
-		}
-		c.Program.Coordinators[i] = strings.ToLower(a.Address)
-	}
-	for _, f := range c.Program.Required {
-		if _, ok := (&applicant.Applicant{}).Field(f); !ok {
-			return fmt.Errorf("[program] required: unknown field %s (one of %s)", shownWord(f), strings.Join(applicant.Fields, ", "))
-		}
-	}
-	switch c.Program.Language {
-	case "fr", "en":
-	default:
-		return fmt.Errorf("[program] language: must be \"fr\" or \"en\"")
-	}
-	if c.IMAP.Port == 0 {
-		c.IMAP.Port = map[string]int{"tls": 993, "starttls": 143, "none": 143}[c.IMAP.Security]
-	}
-	if c.SMTP.Port == 0 {
-		c.SMTP.Port = map[string]int{"tls": 465, "starttls": 587, "none": 25}[c.SMTP.Security]
-	}
-	if err := checkSecurity("imap", c.IMAP.Security, c.IMAP.Host); err != nil {
+	if err := c.finishProgram(); err != nil {
 		return err
 	}
-	if err := checkSecurity("smtp", c.SMTP.Security, c.SMTP.Host); err != nil {
+	if err := c.finishServers(); err != nil {
 		return err
-	}
-	// A port out of range is a configuration error for both servers,
-	// found here rather than as a connection failure (exit 1) later.
-	if c.IMAP.Port < 1 || c.IMAP.Port > 65535 {
-		return fmt.Errorf("[imap] port: must be between 1 and 65535")
-	}
-	if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
-		return fmt.Errorf("[smtp] port: must be between 1 and 65535")
-	}
-	switch p := c.IMAP.Processed; {
-	case p == "keep", p == "flag":
-	case strings.HasPrefix(p, "move:") && len(p) > len("move:"):
-	default:
-		return fmt.Errorf("[imap] processed: must be \"keep\", \"flag\" or \"move:FOLDER\"")
-	}
-	if c.IMAP.MaxMessageMB < 1 {
-		return fmt.Errorf("[imap] max_message_mb must be at least 1")
-	}
-	if c.IMAP.BatchSize < 1 {
-		return fmt.Errorf("[imap] batch_size must be at least 1")
 	}
 	c.dir = dir
 	if c.SMTP.From == "" {
@@ -323,6 +265,83 @@ func (c *Config) finish(dir string) error {
 		return err
 	}
 	return c.finishDaemon()
+}
+
+// finishProgram checks [program] and keeps its addresses as bare
+// lowercase addr-specs.
+func (c *Config) finishProgram() error {
+	var err error
+	if c.loc, err = time.LoadLocation(c.Program.Timezone); err != nil {
+		return fmt.Errorf("[program] timezone: not a time zone name such as \"Europe/Paris\"")
+	}
+	if c.Program.CohortSize < 1 {
+		return fmt.Errorf("[program] cohort_size must be at least 1, not %d", c.Program.CohortSize)
+	}
+	// Addresses are kept as bare lowercase addr-specs: they are compared
+	// with senders, and "Coordination <c@x>" must still match c@x.
+	if c.Program.Address != "" {
+		a, err := mail.ParseAddress(c.Program.Address)
+		if err != nil {
+			return fmt.Errorf("[program] address: not an e-mail address")
+		}
+		c.Program.Address = strings.ToLower(a.Address)
+	}
+	for i, s := range c.Program.Coordinators {
+		a, err := mail.ParseAddress(s)
+		if err != nil {
+			return fmt.Errorf("[program] coordinators: entry %d is not an e-mail address", i+1)
+		}
+		c.Program.Coordinators[i] = strings.ToLower(a.Address)
+	}
+	for _, f := range c.Program.Required {
+		if _, ok := (&applicant.Applicant{}).Field(f); !ok {
+			return fmt.Errorf("[program] required: unknown field %s (one of %s)", shownWord(f), strings.Join(applicant.Fields, ", "))
+		}
+	}
+	switch c.Program.Language {
+	case "fr", "en":
+	default:
+		return fmt.Errorf("[program] language: must be \"fr\" or \"en\"")
+	}
+	return nil
+}
+
+// finishServers fills in the default ports of [imap] and [smtp] and
+// checks the two servers' settings.
+func (c *Config) finishServers() error {
+	if c.IMAP.Port == 0 {
+		c.IMAP.Port = map[string]int{"tls": 993, "starttls": 143, "none": 143}[c.IMAP.Security]
+	}
+	if c.SMTP.Port == 0 {
+		c.SMTP.Port = map[string]int{"tls": 465, "starttls": 587, "none": 25}[c.SMTP.Security]
+	}
+	if err := checkSecurity("imap", c.IMAP.Security, c.IMAP.Host); err != nil {
+		return err
+	}
+	if err := checkSecurity("smtp", c.SMTP.Security, c.SMTP.Host); err != nil {
+		return err
+	}
+	// A port out of range is a configuration error for both servers,
+	// found here rather than as a connection failure (exit 1) later.
+	if c.IMAP.Port < 1 || c.IMAP.Port > 65535 {
+		return fmt.Errorf("[imap] port: must be between 1 and 65535")
+	}
+	if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
+		return fmt.Errorf("[smtp] port: must be between 1 and 65535")
+	}
+	switch p := c.IMAP.Processed; {
+	case p == "keep", p == "flag":
+	case strings.HasPrefix(p, "move:") && len(p) > len("move:"):
+	default:
+		return fmt.Errorf("[imap] processed: must be \"keep\", \"flag\" or \"move:FOLDER\"")
+	}
+	if c.IMAP.MaxMessageMB < 1 {
+		return fmt.Errorf("[imap] max_message_mb must be at least 1")
+	}
+	if c.IMAP.BatchSize < 1 {
+		return fmt.Errorf("[imap] batch_size must be at least 1")
+	}
+	return nil
 }
 
 // finishDaemon checks the settings of `run`: [schedule] poll, [http],

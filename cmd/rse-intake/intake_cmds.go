@@ -76,16 +76,11 @@ func pollCommand() *command {
 				if err != nil {
 					return err
 				}
-				lock, err := lockStore(cfg)
+				st, release, err := openLockedStore(ctx, cfg)
 				if err != nil {
 					return err
 				}
-				defer lock.Release()
-				st, err := openStore(ctx, cfg)
-				if err != nil {
-					return err
-				}
-				defer st.Close()
+				defer release()
 				opts := cfg.imapOptions(e)
 				pr := newProgress(e, "poll")
 				opts.Progress = pr.Update

@@ -48,6 +48,22 @@ func lockStore(cfg *Config) (*store.Lock, error) {
 	return l, nil
 }
 
+// openLockedStore takes the store's lock, then opens it, for the
+// commands that write while a daemon might be running (poll, run).
+// release closes the store and gives the lock back.
+func openLockedStore(ctx context.Context, cfg *Config) (st *store.Store, release func(), err error) {
+	lock, err := lockStore(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err = openStore(ctx, cfg)
+	if err != nil {
+		lock.Release()
+		return nil, nil, err
+	}
+	return st, func() { st.Close(); lock.Release() }, nil
+}
+
 // daemonParts are what a configuration gives the daemon and a reload
 // replaces.
 type daemonParts struct {
@@ -92,16 +108,11 @@ func runDaemon(ctx context.Context, e *env) error {
 	if len(cfg.admins()) == 0 {
 		return configErrorf("config file %s: nobody would get the alert mails: set [notify] admin or [program] coordinators", cfg.file)
 	}
-	lock, err := lockStore(cfg)
+	st, release, err := openLockedStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer lock.Release()
-	st, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer release()
 	parts, err := buildParts(cfg, e, st)
 	if err != nil {
 		return err

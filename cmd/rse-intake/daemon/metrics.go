@@ -30,6 +30,10 @@ type Metrics struct {
 
 const namespace = "rse_intake"
 
+// durationBuckets are the histogram buckets, in seconds, of the poll and
+// send rounds.
+var durationBuckets = []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300}
+
 // NewMetrics registers the metrics; st is read at each scrape.
 func NewMetrics(st *store.Store) *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
@@ -43,10 +47,10 @@ func NewMetrics(st *store.Store) *Metrics {
 		Name: "outbox_retried_total", Help: "Deliveries that failed temporarily and were rescheduled, since start."})
 	m.pollDuration = prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: namespace,
 		Name: "poll_duration_seconds", Help: "Duration of successful IMAP polls.",
-		Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300}})
+		Buckets: durationBuckets})
 	m.sendDuration = prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: namespace,
 		Name: "send_duration_seconds", Help: "Duration of outbox rounds that delivered or tried something.",
-		Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300}})
+		Buckets: durationBuckets})
 	m.reconnects = prometheus.NewCounter(prometheus.CounterOpts{Namespace: namespace,
 		Name: "imap_reconnects_total", Help: "IMAP sessions (IDLE included) lost and reconnected since start."})
 	m.lastIMAP = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace,
