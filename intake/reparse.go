@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/rse-lozere/rse-intake/intake/extract"
-	"github.com/rse-lozere/rse-intake/intake/mailparse"
 	"github.com/rse-lozere/rse-intake/store"
 )
 
@@ -72,12 +71,7 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 		wg.Go(func() {
 			for l := range jobs {
 				// Attachments are already on disk and recorded: hash, don't store.
-				l.an, l.err = Analyze(l.raw, p.cfg.Program, mailparse.Options{MaxAttachmentSize: p.cfg.MaxAttachmentSize,
-					Limits: p.cfg.Limits})
-				if l.err == nil {
-					markTruncated(&l.an, l.raw)
-					screen(&l.an, p.cfg.AuthservID)
-				}
+				l.an, l.err = p.analyze(l.raw, nil)
 				l.raw = nil
 				select {
 				case done <- l:
