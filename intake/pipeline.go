@@ -128,16 +128,10 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 		raw = append(fmt.Appendf(nil, "%s: %d bytes, over the limit of %d\r\n", truncatedHeader, tr.Size, tr.Limit), raw...)
 	}
 	r := &Prepared{src: src, raw: raw}
-	an, err := Analyze(raw, p.cfg.Program, mailparse.Options{
-		MaxAttachmentSize: p.cfg.MaxAttachmentSize,
-		Sink:              fileSink{files: p.cfg.Files, dirs: &r.dirs},
-		Limits:            p.cfg.Limits,
-	})
+	an, err := p.analyze(raw, fileSink{files: p.cfg.Files, dirs: &r.dirs})
 	if err != nil {
 		return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 	}
-	markTruncated(&an, raw)
-	screen(&an, p.cfg.AuthservID)
 	r.an = an
 	if r.report, err = json.Marshal(an.Report()); err != nil {
 		return nil, fmt.Errorf("encode analysis: %w", err)
@@ -147,6 +141,23 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 		r.sha, r.bodySHA = tr.SHA256, tr.BodySHA256
 	}
 	return r, nil
+}
+
+// analyze is what intake and reparse both make of a raw message: its
+// analysis, a truncated one marked, screened. Attachments go to sink (nil:
+// hashed only).
+func (p *Pipeline) analyze(raw []byte, sink mailparse.Sink) (Analysis, error) {
+	an, err := Analyze(raw, p.cfg.Program, mailparse.Options{
+		MaxAttachmentSize: p.cfg.MaxAttachmentSize,
+		Sink:              sink,
+		Limits:            p.cfg.Limits,
+	})
+	if err != nil {
+		return an, err
+	}
+	markTruncated(&an, raw)
+	screen(&an, p.cfg.AuthservID)
+	return an, nil
 }
 
 // truncatedHeader starts the stored header block of a message too large

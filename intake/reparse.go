@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/rse-lozere/rse-intake/intake/extract"
-	"github.com/rse-lozere/rse-intake/intake/mailparse"
 	"github.com/rse-lozere/rse-intake/store"
 )
 
@@ -38,59 +37,7 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	type loaded struct {
-		m   *store.Message
-		raw []byte
-		an  Analysis
-		err error
-	}
-	// One loader (the store has one connection), readers on every core,
-	// this goroutine writing.
-	workers := runtime.GOMAXPROCS(0)
-	jobs := make(chan *loaded, workers)
-	done := make(chan *loaded, workers)
-	var loadErr error
-	go func() {
-		defer close(jobs)
-		for _, id := range ids {
-			m, err := p.st.MessageWithRaw(ctx, id)
-			if err != nil {
-				loadErr = fmt.Errorf("reparse: %w", err)
-				return
-			}
-			raw := m.Raw
-			m.Raw = nil
-			select {
-			case jobs <- &loaded{m: m, raw: raw}:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for l := range jobs {
-				// Attachments are already on disk and recorded: hash, don't store.
-				l.an, l.err = Analyze(l.raw, p.cfg.Program, mailparse.Options{MaxAttachmentSize: p.cfg.MaxAttachmentSize,
-					Limits: p.cfg.Limits})
-				if l.err == nil {
-					markTruncated(&l.an, l.raw)
-					screen(&l.an, p.cfg.AuthservID)
-				}
-				l.raw = nil
-				select {
-				case done <- l:
-				case <-ctx.Done():
-					return
-				}
-			}
-		})
-	}
-	go func() {
-		wg.Wait()
-		close(done)
-	}()
+	done, loadErr := p.analyseStored(ctx, ids)
 
 	results := map[int64]store.Applicant{}
 	apps := map[int64][]threadMessage{}
@@ -123,22 +70,8 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 			return 0, fmt.Errorf("reparse message %d: %w", l.m.ID, l.err)
 		}
 		m, an := l.m, l.an
-		report, err := json.Marshal(an.Report())
-		if err != nil {
+		if err := reanalysed(m, &an); err != nil {
 			return 0, fmt.Errorf("reparse message %d: %w", m.ID, err)
-		}
-		threaded := m.Kind == extract.KindFollowUp && m.ApplicationID != 0
-		m.Kind, m.NeedsReview, m.Errors, m.Parsed = an.Result.Kind, an.Unreadable, an.Mail.Errors, report
-		if threaded && an.Result.Kind == extract.KindApplication {
-			// Threading decided it at intake, from the store: keep it.
-			m.Kind = extract.KindFollowUp
-		}
-		m.MessageID, m.FromEmail, m.FromName, m.Subject = an.Mail.MessageID, an.Mail.FromEmail, an.Mail.FromName, an.Mail.Subject
-		if an.Mail.HasDate {
-			m.Date = an.Mail.Date
-		}
-		if m.DuplicateOf == 0 {
-			m.ShouldAcknowledge = an.Result.ShouldAcknowledge
 		}
 		batch = append(batch, m)
 		if len(batch) >= 200 {
@@ -154,8 +87,8 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 	if err := flush(); err != nil {
 		return 0, err
 	}
-	if loadErr != nil {
-		return 0, loadErr
+	if err := loadErr(); err != nil {
+		return 0, err
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("reparse: %w", err)
@@ -181,6 +114,85 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 		}
 	}
 	return len(ids), nil
+}
+
+// reread is one stored message, read and analysed again.
+type reread struct {
+	m   *store.Message
+	raw []byte
+	an  Analysis
+	err error
+}
+
+// analyseStored reads the messages ids and analyses them again, until ctx
+// is cancelled; the channel closes when all are done or loading failed,
+// and loadErr then says which.
+func (p *Pipeline) analyseStored(ctx context.Context, ids []int64) (_ <-chan *reread, loadErr func() error) {
+	// One loader (the store has one connection), readers on every core,
+	// the caller writing.
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan *reread, workers)
+	done := make(chan *reread, workers)
+	var lerr error
+	go func() {
+		defer close(jobs)
+		for _, id := range ids {
+			m, err := p.st.MessageWithRaw(ctx, id)
+			if err != nil {
+				lerr = fmt.Errorf("reparse: %w", err)
+				return
+			}
+			raw := m.Raw
+			m.Raw = nil
+			select {
+			case jobs <- &reread{m: m, raw: raw}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for l := range jobs {
+				// Attachments are already on disk and recorded: hash, don't store.
+				l.an, l.err = p.analyze(l.raw, nil)
+				l.raw = nil
+				select {
+				case done <- l:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	return done, func() error { return lerr }
+}
+
+// reanalysed sets the stored message m from its new analysis an.
+func reanalysed(m *store.Message, an *Analysis) error {
+	report, err := json.Marshal(an.Report())
+	if err != nil {
+		return err
+	}
+	threaded := m.Kind == extract.KindFollowUp && m.ApplicationID != 0
+	m.Kind, m.NeedsReview, m.Errors, m.Parsed = an.Result.Kind, an.Unreadable, an.Mail.Errors, report
+	if threaded && an.Result.Kind == extract.KindApplication {
+		// Threading decided it at intake, from the store: keep it.
+		m.Kind = extract.KindFollowUp
+	}
+	m.MessageID, m.FromEmail, m.FromName, m.Subject = an.Mail.MessageID, an.Mail.FromEmail, an.Mail.FromName, an.Mail.Subject
+	if an.Mail.HasDate {
+		m.Date = an.Mail.Date
+	}
+	if m.DuplicateOf == 0 {
+		m.ShouldAcknowledge = an.Result.ShouldAcknowledge
+	}
+	return nil
 }
 
 // threadMessage is what rebuild needs of one message of an application.

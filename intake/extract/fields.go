@@ -571,22 +571,15 @@ var reHeadcountUnitAt = lazy(`^` + reHeadcountUnit.String())
 // through every byte of the text, where looking for the stems its words
 // start with and matching only there costs a few string searches.
 func headcountUnits(flat string) [][]int {
-	low := lowerASCIIString(flat)
 	var starts []int
 	for _, stem := range headcountUnitStems {
-		for from := 0; ; {
-			i := strings.Index(low[from:], stem)
-			if i < 0 {
-				break
-			}
-			i += from
+		eachFold(flat, stem, func(i int) {
 			if stem == "quivalent" {
 				starts = append(starts, max(i-1, 0), max(i-2, 0))
 			} else {
 				starts = append(starts, i)
 			}
-			from = i + 1
-		}
+		})
 	}
 	slices.Sort(starts)
 	var out [][]int

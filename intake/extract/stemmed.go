@@ -44,20 +44,13 @@ func (p *stemmed) starts(text string) []int {
 		}
 		return out
 	}
-	low := lowerASCIIString(text)
 	var out []int
 	for _, stem := range p.stems {
-		for from := 0; ; {
-			i := strings.Index(low[from:], stem)
-			if i < 0 {
-				break
-			}
-			i += from
+		eachFold(text, stem, func(i int) {
 			if i == 0 || !isASCIIWordByte(text[i-1]) {
 				out = append(out, i)
 			}
-			from = i + 1
-		}
+		})
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -115,11 +108,15 @@ func shift(m []int, by int) []int {
 	return m
 }
 
-// lowerASCIIString lowers A-Z only, so that every byte keeps its offset.
-func lowerASCIIString(s string) string {
-	b := make([]byte, len(s))
-	for i := 0; i < len(s); i++ {
-		b[i] = lowerASCII(s[i])
+// eachFold calls fn with every position of text where stem (lower case)
+// begins, in any ASCII case, without copying text.
+func eachFold(text, stem string, fn func(i int)) {
+	for from := 0; ; {
+		i := indexFold(text[from:], stem)
+		if i < 0 {
+			return
+		}
+		fn(from + i)
+		from += i + 1
 	}
-	return string(b)
 }
