@@ -510,10 +510,16 @@ func (c *Composer) reminderView(lang string, s *Session, r Recipient) *reminderV
 }
 
 // renderAny renders a template kind with any view (every mail's, the
-// acknowledgements' as the sessions'); subject receives the rendered
-// subject before the bodies are rendered (the layout shows it).
+// acknowledgements' as the sessions').
 func (c *Composer) renderAny(lang, kind string, v any, subject *string) (*rendered, error) {
-	kt := c.langs[lang].kinds[kind]
+	return c.langs[lang].kinds[kind].render(lang, kind, v, subject)
+}
+
+// render runs the subject, text and HTML templates of kind with v;
+// subject receives the rendered subject before the bodies are rendered
+// (the layout shows it). The HTML template runs from its root: the
+// language's layout, or the kind's own file when it has no layout.
+func (kt *kindTemplates) render(lang, kind string, v any, subject *string) (*rendered, error) {
 	var b bytes.Buffer
 	if err := kt.subject.Execute(&b, v); err != nil {
 		return nil, fmt.Errorf("template %s/%s.subject.txt: %w", lang, kind, err)
@@ -526,8 +532,12 @@ func (c *Composer) renderAny(lang, kind string, v any, subject *string) (*render
 	}
 	r.text = tidyText(b.String())
 	b.Reset()
-	if err := kt.html.ExecuteTemplate(&b, lang+"/layout.html", v); err != nil {
-		return nil, fmt.Errorf("template %s/%s.html (in %s/layout.html): %w", lang, kind, lang, err)
+	if err := kt.html.Execute(&b, v); err != nil {
+		name := lang + "/" + kind + ".html"
+		if root := kt.html.Name(); root != name {
+			name += " (in " + root + ")"
+		}
+		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
 	r.html = b.String()
 	return r, nil
