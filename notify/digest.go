@@ -139,9 +139,9 @@ func BuildDigest(ctx context.Context, st *store.Store, c *Composer, cfg DigestCo
 	if err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
 	}
-	ours := map[string]bool{c.cfg.ProgramAddress: true, strings.ToLower(c.cfg.From): true}
+	ours := map[string]bool{store.AddressKey(c.cfg.ProgramAddress): true, store.AddressKey(c.cfg.From): true}
 	for _, a := range cfg.Coordinators {
-		ours[strings.ToLower(a)] = true
+		ours[store.AddressKey(a)] = true
 	}
 	d.Waiting = waitingMessages(msgs, byID, ours)
 	quiet, err := st.QuietApplications(ctx, now.Add(-quietAfter))
@@ -253,7 +253,7 @@ func waitsForPerson(m *store.Message, apps map[int64]*store.Application, ours ma
 	switch {
 	case m.NeedsReview:
 		return WaitUnreadable
-	case ours[from]:
+	case ours[store.AddressKey(from)]:
 		return ""
 	case m.Kind == "other":
 		if from == "" || noReply.MatchString(from) {
@@ -262,7 +262,7 @@ func waitsForPerson(m *store.Message, apps map[int64]*store.Application, ours ma
 		return WaitQuestion
 	case m.Kind == "follow_up":
 		a := apps[m.ApplicationID]
-		if a != nil && from != "" && !strings.EqualFold(from, a.Email) && !strings.EqualFold(from, a.ForwardedBy) {
+		if a != nil && from != "" && !sameMailbox(from, a.Email) && !sameMailbox(from, a.ForwardedBy) {
 			return WaitThirdParty
 		}
 		if strings.Contains(ownText(parsedText(m.Parsed)), "?") {
@@ -271,6 +271,10 @@ func waitsForPerson(m *store.Message, apps map[int64]*store.Application, ours ma
 	}
 	return ""
 }
+
+// sameMailbox reports whether two addresses reach one inbox, by the
+// rule intake matches an applicant's mail with (store.AddressKey).
+func sameMailbox(a, b string) bool { return b != "" && store.AddressKey(a) == store.AddressKey(b) }
 
 func parsedText(raw json.RawMessage) string {
 	var p struct {
