@@ -177,16 +177,15 @@ func NewSender(st *store.Store, cfg SenderConfig) (*Sender, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	for _, a := range cfg.Coordinators {
-		if p, err := mail.ParseAddress(a); err == nil {
-			s.coordinators[store.AddressKey(p.Address)] = true
-		}
-	}
-	for _, a := range append([]string{cfg.ProgramAddress, from.Address}, cfg.Coordinators...) {
-		if p, err := mail.ParseAddress(a); err == nil {
-			s.forbidden[store.AddressKey(p.Address)] = true
-		} else {
+	ours := append([]string{cfg.ProgramAddress, from.Address}, cfg.Coordinators...)
+	for i, a := range ours {
+		p, err := mail.ParseAddress(a)
+		if err != nil {
 			return nil, fmt.Errorf("coordinator address %q: %w", a, err)
+		}
+		s.forbidden[store.AddressKey(p.Address)] = true
+		if i >= 2 { // cfg.Coordinators
+			s.coordinators[store.AddressKey(p.Address)] = true
 		}
 	}
 	return s, nil
