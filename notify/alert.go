@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -284,23 +283,7 @@ func (a *Alerts) render(name string, p *problem, now time.Time, resolved bool) (
 		What:  label(a.c.langs[lang].labels, "alert."+name, name),
 		Since: p.since.In(a.cfg.Location).Format(layout), Until: now.In(a.cfg.Location).Format(layout),
 		Duration: shortDuration(now.Sub(p.since)), Repeat: shortDuration(a.cfg.Repeat), Detail: p.detail}
-	var b bytes.Buffer
-	if err := a.tmpl.subject.Execute(&b, v); err != nil {
-		return nil, fmt.Errorf("template %s/%s.subject.txt: %w", lang, tmplAlert, err)
-	}
-	r := &rendered{subject: oneLine(b.String())}
-	v.Subject = r.subject
-	b.Reset()
-	if err := a.tmpl.text.Execute(&b, v); err != nil {
-		return nil, fmt.Errorf("template %s/%s.txt: %w", lang, tmplAlert, err)
-	}
-	r.text = tidyText(b.String())
-	b.Reset()
-	if err := a.tmpl.html.Execute(&b, v); err != nil {
-		return nil, fmt.Errorf("template %s/%s.html: %w", lang, tmplAlert, err)
-	}
-	r.html = b.String()
-	return r, nil
+	return a.tmpl.render(lang, tmplAlert, v, &v.Subject)
 }
 
 // queue puts one alert mail per operator in the outbox.

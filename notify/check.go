@@ -10,8 +10,6 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
-
-	"github.com/rse-lozere/rse-intake/store/loopback"
 )
 
 // SMTPCheck is what CheckSMTP saw of the server.
@@ -42,29 +40,12 @@ func (e *AuthError) Unwrap() error { return e.Err }
 // quits: no MAIL command, nothing is sent. It uses net/smtp rather than
 // go-mail to see the EHLO extensions.
 func CheckSMTP(ctx context.Context, cfg SMTPConfig) (SMTPCheck, error) {
-	switch cfg.Security {
-	case SecurityTLS, SecurityStartTLS, SecurityNone:
-	default:
-		return SMTPCheck{}, fmt.Errorf("smtp: security %q: expected tls, starttls or none", cfg.Security)
-	}
-	if cfg.Port == 0 {
-		cfg.Port = map[string]int{SecurityTLS: 465, SecurityStartTLS: 587, SecurityNone: 25}[cfg.Security]
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
+	if err := cfg.settle(); err != nil {
+		return SMTPCheck{}, err
 	}
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	res := SMTPCheck{Server: addr}
-	if cfg.Security == SecurityNone && !loopback.Is(cfg.Host) {
-		return res, fmt.Errorf("smtp %s: security \"none\" is only allowed towards a loopback host", addr)
-	}
-	tlsCfg := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
-	if cfg.TLSConfig != nil {
-		tlsCfg = cfg.TLSConfig.Clone()
-		if tlsCfg.ServerName == "" {
-			tlsCfg.ServerName = cfg.Host
-		}
-	}
+	tlsCfg := cfg.tlsConfig()
 	d := net.Dialer{Timeout: cfg.Timeout}
 	raw, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {

@@ -133,8 +133,6 @@ func NewComposer(cfg ComposerConfig) (*Composer, error) {
 	return c, nil
 }
 
-// readTemplate returns the file at rel (slash-separated), from the
-// override folder when it has it, else from the embedded templates.
 // loadTextTemplates parses the subject and plain-text templates of kind
 // in lang; the caller adds the HTML one (with or without the layout).
 func (c *Composer) loadTextTemplates(lang, kind string) (*kindTemplates, error) {
@@ -156,6 +154,8 @@ func (c *Composer) loadTextTemplates(lang, kind string) (*kindTemplates, error) 
 	return kt, nil
 }
 
+// readTemplate returns the file at rel (slash-separated), from the
+// override folder when it has it, else from the embedded templates.
 func (c *Composer) readTemplate(rel string) ([]byte, error) {
 	if c.cfg.TemplatesDir != "" {
 		b, err := os.ReadFile(filepath.Join(c.cfg.TemplatesDir, filepath.FromSlash(rel)))

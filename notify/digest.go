@@ -139,25 +139,11 @@ func BuildDigest(ctx context.Context, st *store.Store, c *Composer, cfg DigestCo
 	if err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
 	}
-	ours := map[string]bool{c.cfg.ProgramAddress: true, strings.ToLower(c.cfg.From): true}
+	ours := map[string]bool{store.AddressKey(c.cfg.ProgramAddress): true, store.AddressKey(c.cfg.From): true}
 	for _, a := range cfg.Coordinators {
-		ours[strings.ToLower(a)] = true
+		ours[store.AddressKey(a)] = true
 	}
-	for _, m := range msgs {
-		if why := waitsForPerson(m, byID, ours); why != "" {
-			// A sender's subject and name reach the coordinators' inbox
-			// here: links in them are shown inert, as in every automatic
-			// mail; the address stays as it is, for the coordinator to answer.
-			dm := DigestMessage{Why: why, From: oneLine(m.FromEmail), Subject: inert(oneLine(m.Subject)), StoredAt: m.StoredAt, MessageID: m.ID}
-			if m.FromName != "" {
-				dm.From = echo(m.FromName) + " <" + dm.From + ">"
-			}
-			if a := byID[m.ApplicationID]; a != nil {
-				dm.Reference = a.Reference
-			}
-			d.Waiting = append(d.Waiting, dm)
-		}
-	}
+	d.Waiting = waitingMessages(msgs, byID, ours)
 	quiet, err := st.QuietApplications(ctx, now.Add(-quietAfter))
 	if err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
@@ -175,8 +161,50 @@ func BuildDigest(ctx context.Context, st *store.Store, c *Composer, cfg DigestCo
 	if d.Failures, err = st.FailedMails(ctx, start, now, 50); err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
 	}
-	for i := range cfg.Sessions {
-		s := &cfg.Sessions[i]
+	if d.Sessions, err = comingSessions(ctx, st, cfg.Sessions, now, ahead); err != nil {
+		return nil, err
+	}
+	if d.Empty() && !cfg.SendEmpty {
+		return d, nil
+	}
+	for _, to := range cfg.Coordinators {
+		m, err := c.digestMail(d, to)
+		if err != nil {
+			return nil, err
+		}
+		d.Mails = append(d.Mails, m)
+	}
+	return d, nil
+}
+
+// waitingMessages are the messages of msgs that wait for a person, as
+// the digest lists them.
+func waitingMessages(msgs []*store.Message, byID map[int64]*store.Application, ours map[string]bool) []DigestMessage {
+	var waiting []DigestMessage
+	for _, m := range msgs {
+		if why := waitsForPerson(m, byID, ours); why != "" {
+			// A sender's subject and name reach the coordinators' inbox
+			// here: links in them are shown inert, as in every automatic
+			// mail; the address stays as it is, for the coordinator to answer.
+			dm := DigestMessage{Why: why, From: oneLine(m.FromEmail), Subject: inert(oneLine(m.Subject)), StoredAt: m.StoredAt, MessageID: m.ID}
+			if m.FromName != "" {
+				dm.From = echo(m.FromName) + " <" + dm.From + ">"
+			}
+			if a := byID[m.ApplicationID]; a != nil {
+				dm.Reference = a.Reference
+			}
+			waiting = append(waiting, dm)
+		}
+	}
+	return waiting
+}
+
+// comingSessions are the sessions starting within ahead of now, with
+// how many of their mails are sent and pending.
+func comingSessions(ctx context.Context, st *store.Store, sessions []Session, now time.Time, ahead time.Duration) ([]DigestSession, error) {
+	var coming []DigestSession
+	for i := range sessions {
+		s := &sessions[i]
 		if s.Start.Before(now) || !s.Start.Before(now.Add(ahead)) {
 			continue
 		}
@@ -195,19 +223,9 @@ func BuildDigest(ctx context.Context, st *store.Store, c *Composer, cfg DigestCo
 			}
 		}
 		ds.Reminded, ds.Pending = len(sent), len(pending)
-		d.Sessions = append(d.Sessions, ds)
+		coming = append(coming, ds)
 	}
-	if d.Empty() && !cfg.SendEmpty {
-		return d, nil
-	}
-	for _, to := range cfg.Coordinators {
-		m, err := c.digestMail(d, to)
-		if err != nil {
-			return nil, err
-		}
-		d.Mails = append(d.Mails, m)
-	}
-	return d, nil
+	return coming, nil
 }
 
 // QueueDigest builds the digest and, unless dryRun, queues its mails and
@@ -235,7 +253,7 @@ func waitsForPerson(m *store.Message, apps map[int64]*store.Application, ours ma
 	switch {
 	case m.NeedsReview:
 		return WaitUnreadable
-	case ours[from]:
+	case ours[store.AddressKey(from)]:
 		return ""
 	case m.Kind == "other":
 		if from == "" || noReply.MatchString(from) {
@@ -244,7 +262,7 @@ func waitsForPerson(m *store.Message, apps map[int64]*store.Application, ours ma
 		return WaitQuestion
 	case m.Kind == "follow_up":
 		a := apps[m.ApplicationID]
-		if a != nil && from != "" && !strings.EqualFold(from, a.Email) && !strings.EqualFold(from, a.ForwardedBy) {
+		if a != nil && from != "" && !sameMailbox(from, a.Email) && !sameMailbox(from, a.ForwardedBy) {
 			return WaitThirdParty
 		}
 		if strings.Contains(ownText(parsedText(m.Parsed)), "?") {
@@ -253,6 +271,10 @@ func waitsForPerson(m *store.Message, apps map[int64]*store.Application, ours ma
 	}
 	return ""
 }
+
+// sameMailbox reports whether two addresses reach one inbox, by the
+// rule intake matches an applicant's mail with (store.AddressKey).
+func sameMailbox(a, b string) bool { return b != "" && store.AddressKey(a) == store.AddressKey(b) }
 
 func parsedText(raw json.RawMessage) string {
 	var p struct {

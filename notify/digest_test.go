@@ -196,11 +196,7 @@ func TestDigestPeriodNothingSkippedNothingTwice(t *testing.T) {
 
 func TestDigestListsComingSessionsWithTheirReminders(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	s := launch(t)
-	selectApp(t, st, "anne", "anne@example.net")
+	clk, st, c, s := launchWithAnne(t)
 	clk.Set(s.Start.Add(-72 * time.Hour))
 	remind(t, st, c, s)
 	later := s

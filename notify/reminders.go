@@ -238,17 +238,7 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 		}
 	}
 	want := store.SessionState{ID: s.ID, Start: s.Start, End: s.End, Location: s.Location, Cancelled: s.Cancelled}
-	var state store.SessionState
-	var changed bool
-	var err error
-	if dryRun {
-		state, changed, err = previewSync(ctx, st, want)
-	} else {
-		err = st.InTx(ctx, func(tx *store.Tx) error {
-			state, changed, err = tx.SyncSession(ctx, want)
-			return err
-		})
-	}
+	state, changed, err := syncSession(ctx, st, want, dryRun)
 	if err != nil {
 		return nil, fmt.Errorf("session %s: %w", s.ID, err)
 	}
@@ -316,13 +306,7 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 	for _, email := range order {
 		r, ok := byEmail[email]
 		if !ok {
-			r = Recipient{Email: email}
-			if id := reminded[email]; id != 0 {
-				if a, err := applicationByID(ctx, st, id); err == nil {
-					ap := cleanApplicant(a.Applicant)
-					r.Name, r.Application = fullName(&ap), a
-				}
-			}
+			r = formerRecipient(ctx, st, email, reminded[email])
 		}
 		switch {
 		case s.Cancelled:
@@ -359,6 +343,35 @@ func queueSession(ctx context.Context, st *store.Store, c *Composer, s *Session,
 		}
 	}
 	return out, nil
+}
+
+// syncSession records want as the session's state (only compares it,
+// on a dry run) and returns the state with whether it changed.
+func syncSession(ctx context.Context, st *store.Store, want store.SessionState, dryRun bool) (store.SessionState, bool, error) {
+	if dryRun {
+		return previewSync(ctx, st, want)
+	}
+	var state store.SessionState
+	var changed bool
+	err := st.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		state, changed, err = tx.SyncSession(ctx, want)
+		return err
+	})
+	return state, changed, err
+}
+
+// formerRecipient is someone reminded who is no longer of the audience,
+// named from their application (appID, 0 when none) when it can be read.
+func formerRecipient(ctx context.Context, st *store.Store, email string, appID int64) Recipient {
+	r := Recipient{Email: email}
+	if appID != 0 {
+		if a, err := applicationByID(ctx, st, appID); err == nil {
+			ap := cleanApplicant(a.Applicant)
+			r.Name, r.Application = fullName(&ap), a
+		}
+	}
+	return r
 }
 
 // reminderOffset is what a reminder is recorded under: its offset, and
@@ -510,10 +523,16 @@ func (c *Composer) reminderView(lang string, s *Session, r Recipient) *reminderV
 }
 
 // renderAny renders a template kind with any view (every mail's, the
-// acknowledgements' as the sessions'); subject receives the rendered
-// subject before the bodies are rendered (the layout shows it).
+// acknowledgements' as the sessions').
 func (c *Composer) renderAny(lang, kind string, v any, subject *string) (*rendered, error) {
-	kt := c.langs[lang].kinds[kind]
+	return c.langs[lang].kinds[kind].render(lang, kind, v, subject)
+}
+
+// render runs the subject, text and HTML templates of kind with v;
+// subject receives the rendered subject before the bodies are rendered
+// (the layout shows it). The HTML template runs from its root: the
+// language's layout, or the kind's own file when it has no layout.
+func (kt *kindTemplates) render(lang, kind string, v any, subject *string) (*rendered, error) {
 	var b bytes.Buffer
 	if err := kt.subject.Execute(&b, v); err != nil {
 		return nil, fmt.Errorf("template %s/%s.subject.txt: %w", lang, kind, err)
@@ -526,8 +545,12 @@ func (c *Composer) renderAny(lang, kind string, v any, subject *string) (*render
 	}
 	r.text = tidyText(b.String())
 	b.Reset()
-	if err := kt.html.ExecuteTemplate(&b, lang+"/layout.html", v); err != nil {
-		return nil, fmt.Errorf("template %s/%s.html (in %s/layout.html): %w", lang, kind, lang, err)
+	if err := kt.html.Execute(&b, v); err != nil {
+		name := lang + "/" + kind + ".html"
+		if root := kt.html.Name(); root != name {
+			name += " (in " + root + ")"
+		}
+		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
 	r.html = b.String()
 	return r, nil

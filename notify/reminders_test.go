@@ -43,6 +43,17 @@ func selectApp(t *testing.T, st *store.Store, first, email string) *store.Applic
 	return app
 }
 
+// launchWithAnne is the common start of a reminders test: a clock, a
+// store, a composer, the launch session and Anne, selected.
+func launchWithAnne(t *testing.T) (*clock, *store.Store, *Composer, Session) {
+	t.Helper()
+	clk := newClock()
+	st := openStore(t, clk)
+	s := launch(t)
+	selectApp(t, st, "anne", "anne@example.net")
+	return clk, st, newComposer(t, nil), s
+}
+
 func remind(t testing.TB, st *store.Store, c *Composer, sessions ...Session) []QueuedReminder {
 	t.Helper()
 	qs, err := QueueReminders(context.Background(), st, c, sessions, false, nil)
@@ -160,11 +171,7 @@ func TestLateJoinerGetsOnlyWhatIsStillDue(t *testing.T) {
 }
 
 func TestNothingRanForDaysOnlyTheLatestReminderGoesAndNeverAfterTheStart(t *testing.T) {
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	s := launch(t)
-	selectApp(t, st, "anne", "anne@example.net")
+	clk, st, c, s := launchWithAnne(t)
 	// Down for a week: both reminders are past, the session is 2 h away.
 	clk.Set(s.Start.Add(-2 * time.Hour))
 	qs := remind(t, st, c, s)
@@ -184,11 +191,7 @@ func TestNothingRanForDaysOnlyTheLatestReminderGoesAndNeverAfterTheStart(t *test
 
 func TestMovedSessionUpdatesThoseRemindedAndCancelledOneCancels(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	s := launch(t)
-	selectApp(t, st, "anne", "anne@example.net")
+	clk, st, c, s := launchWithAnne(t)
 	clk.Set(s.Start.Add(-100 * time.Hour))
 	remind(t, st, c, s)
 	clk.Advance(time.Hour)
@@ -364,11 +367,7 @@ func TestReminderInEnglish(t *testing.T) {
 // (its time, Wednesday 18:30, comes before the next run), not on
 // Thursday morning; on demand, on Wednesday at 9:00, it is not due yet.
 func TestScheduledRunSendsWhatFallsDueBeforeTheNextRun(t *testing.T) {
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	s := launch(t)
-	selectApp(t, st, "anne", "anne@example.net")
+	clk, st, c, s := launchWithAnne(t)
 	wednesday9 := time.Date(2026, 12, 2, 9, 0, 0, 0, s.Start.Location())
 	clk.Set(s.Start.Add(-100 * time.Hour))
 	remind(t, st, c, s) // the 168h one
@@ -396,11 +395,7 @@ func TestScheduledRunSendsWhatFallsDueBeforeTheNextRun(t *testing.T) {
 // date, but not in the run that sends the update, which already tells
 // the new time.
 func TestMovedSessionRemindsAgainBeforeTheNewDate(t *testing.T) {
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	s := launch(t)
-	selectApp(t, st, "anne", "anne@example.net")
+	clk, st, c, s := launchWithAnne(t)
 	clk.Set(s.Start.Add(-20 * time.Hour))
 	if qs := remind(t, st, c, s); len(qs) != 1 || qs[0].Offset != "24h0m0s" {
 		t.Fatalf("the day before: %+v", qs)
@@ -437,11 +432,7 @@ func TestMovedSessionRemindsAgainBeforeTheNewDate(t *testing.T) {
 // audience, not to one declined since; a cancellation goes to everyone
 // reminded.
 func TestMovedSessionUpdatesOnlyThoseStillExpected(t *testing.T) {
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	s := launch(t)
-	selectApp(t, st, "anne", "anne@example.net")
+	clk, st, c, s := launchWithAnne(t)
 	luc := selectApp(t, st, "luc", "luc@example.net")
 	clk.Set(s.Start.Add(-100 * time.Hour))
 	if qs := remind(t, st, c, s); len(qs) != 2 {
@@ -472,11 +463,7 @@ func TestMovedSessionUpdatesOnlyThoseStillExpected(t *testing.T) {
 // falling due before the next run: that one goes at the next run.
 func TestScheduledRunSendsTheUpdateAloneThenTheReminder(t *testing.T) {
 	ctx := context.Background()
-	clk := newClock()
-	st := openStore(t, clk)
-	c := newComposer(t, nil)
-	s := launch(t)
-	selectApp(t, st, "anne", "anne@example.net")
+	clk, st, c, s := launchWithAnne(t)
 	clk.Set(s.Start.Add(-100 * time.Hour))
 	remind(t, st, c, s)
 	// Moved earlier: the new 24h reminder falls before the next daily run.

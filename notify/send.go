@@ -72,6 +72,40 @@ type SMTPConfig struct {
 	TLSConfig *tls.Config
 }
 
+// settle checks c.Security and fills in the port and the timeout left
+// at zero. A plain-text session (and a password) must never leave the
+// machine: "none" is refused towards any host but a loopback one (the
+// configuration checks this too).
+func (c *SMTPConfig) settle() error {
+	switch c.Security {
+	case SecurityTLS, SecurityStartTLS, SecurityNone:
+	default:
+		return fmt.Errorf("smtp: security %q: expected tls, starttls or none", c.Security)
+	}
+	if c.Port == 0 {
+		c.Port = map[string]int{SecurityTLS: 465, SecurityStartTLS: 587, SecurityNone: 25}[c.Security]
+	}
+	if c.Security == SecurityNone && !loopback.Is(c.Host) {
+		return fmt.Errorf("smtp: security \"none\" is only allowed towards a loopback host, not %q", c.Host)
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	return nil
+}
+
+// tlsConfig is the TLS settings of a session with the server of c.
+func (c *SMTPConfig) tlsConfig() *tls.Config {
+	if c.TLSConfig == nil {
+		return &tls.Config{ServerName: c.Host, MinVersion: tls.VersionTLS12}
+	}
+	t := c.TLSConfig.Clone()
+	if t.ServerName == "" {
+		t.ServerName = c.Host
+	}
+	return t
+}
+
 // SenderConfig configures a Sender.
 type SenderConfig struct {
 	SMTP           SMTPConfig
@@ -127,32 +161,11 @@ func NewSender(st *store.Store, cfg SenderConfig) (*Sender, error) {
 	if c.Host == "" {
 		return nil, errors.New("smtp: host is empty")
 	}
-	switch c.Security {
-	case SecurityTLS:
-		if c.Port == 0 {
-			c.Port = 465
-		}
-	case SecurityStartTLS:
-		if c.Port == 0 {
-			c.Port = 587
-		}
-	case SecurityNone:
-		if c.Port == 0 {
-			c.Port = 25
-		}
-		// The configuration checks this too; a plain-text session (and a
-		// password) must never leave the machine.
-		if !loopback.Is(c.Host) {
-			return nil, fmt.Errorf("smtp: security \"none\" is only allowed towards a loopback host, not %q", c.Host)
-		}
-	default:
-		return nil, fmt.Errorf("smtp: security %q: expected tls, starttls or none", c.Security)
+	if err := c.settle(); err != nil {
+		return nil, err
 	}
 	if c.Port < 1 || c.Port > 65535 {
 		return nil, fmt.Errorf("smtp: port %d out of range", c.Port)
-	}
-	if c.Timeout <= 0 {
-		c.Timeout = DefaultTimeout
 	}
 	from, err := mail.ParseAddress(c.From)
 	if err != nil {
@@ -177,16 +190,15 @@ func NewSender(st *store.Store, cfg SenderConfig) (*Sender, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	for _, a := range cfg.Coordinators {
-		if p, err := mail.ParseAddress(a); err == nil {
-			s.coordinators[store.AddressKey(p.Address)] = true
-		}
-	}
-	for _, a := range append([]string{cfg.ProgramAddress, from.Address}, cfg.Coordinators...) {
-		if p, err := mail.ParseAddress(a); err == nil {
-			s.forbidden[store.AddressKey(p.Address)] = true
-		} else {
+	ours := append([]string{cfg.ProgramAddress, from.Address}, cfg.Coordinators...)
+	for i, a := range ours {
+		p, err := mail.ParseAddress(a)
+		if err != nil {
 			return nil, fmt.Errorf("coordinator address %q: %w", a, err)
+		}
+		s.forbidden[store.AddressKey(p.Address)] = true
+		if i >= 2 { // cfg.Coordinators
+			s.coordinators[store.AddressKey(p.Address)] = true
 		}
 	}
 	return s, nil
@@ -383,13 +395,7 @@ func (ss *session) stopping() {
 
 func (ss *session) open(ctx context.Context) error {
 	cfg := ss.s.cfg.SMTP
-	tlsCfg := &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
-	if cfg.TLSConfig != nil {
-		tlsCfg = cfg.TLSConfig.Clone()
-		if tlsCfg.ServerName == "" {
-			tlsCfg.ServerName = cfg.Host
-		}
-	}
+	tlsCfg := cfg.tlsConfig()
 	var raw net.Conn
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		d := net.Dialer{Timeout: cfg.Timeout}
