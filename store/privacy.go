@@ -59,11 +59,46 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 			p.appIDs = append(p.appIDs, a.ID)
 		}
 	}
-	// The spellings of the address (one mailbox may be written several
-	// ways: case, +tag, Gmail dots) as they appear in stored mail, to find
-	// it quoted in mail that is not from it.
-	spellings := map[string]bool{key: true}
+	addrNeedles, err := addressSpellings(ctx, q, key, p.Applications)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.findMessages(ctx, q, refs, addrNeedles); err != nil {
+		return nil, err
+	}
+	// In automatic mails (a coordinators' digest), the person is also
+	// named by their name and phone as their own applications give them.
+	needles := slices.Clone(addrNeedles)
 	for _, a := range p.Applications {
+		if a.FirstName != "" && a.LastName != "" {
+			needles = append(needles, bytes.ToLower([]byte(a.FirstName+" "+a.LastName)))
+		}
+		if len(a.Phone) >= 8 {
+			needles = append(needles, []byte(a.Phone))
+		}
+	}
+	mails, err := listOutbox(ctx, q, "person: outbox", `ORDER BY o.id`)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range mails {
+		text := bytes.ToLower([]byte(m.Recipient + "\n" + m.RecipientName + "\n" + m.Subject + "\n" +
+			m.BodyText + "\n" + m.BodyHTML))
+		if slices.Contains(p.appIDs, m.ApplicationID) || slices.Contains(p.msgIDs, m.MessageID) ||
+			AddressKey(m.Recipient) == key || containsAny(text, needles) {
+			p.Mails = append(p.Mails, m)
+		}
+	}
+	return p, nil
+}
+
+// addressSpellings returns the spellings of the address key (one mailbox
+// may be written several ways: case, +tag, Gmail dots) as they appear in
+// apps and stored mail, lowercase, to find it quoted in mail that is not
+// from it.
+func addressSpellings(ctx context.Context, q querier, key string, apps []*Application) ([][]byte, error) {
+	spellings := map[string]bool{key: true}
+	for _, a := range apps {
 		spellings[strings.ToLower(strings.TrimSpace(a.Email))] = true
 	}
 	froms, err := q.QueryContext(ctx, `SELECT DISTINCT lower(from_email) FROM messages WHERE from_email IS NOT NULL`)
@@ -83,24 +118,19 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 	for sp := range spellings {
 		addrNeedles = append(addrNeedles, []byte(sp))
 	}
-	// In automatic mails (a coordinators' digest), the person is also
-	// named by their name and phone as their own applications give them.
-	needles := slices.Clone(addrNeedles)
-	for _, a := range p.Applications {
-		if a.FirstName != "" && a.LastName != "" {
-			needles = append(needles, bytes.ToLower([]byte(a.FirstName+" "+a.LastName)))
-		}
-		if len(a.Phone) >= 8 {
-			needles = append(needles, []byte(a.Phone))
-		}
-	}
+	return addrNeedles, nil
+}
 
-	// Raw mail is read row by row: an address can hide anywhere in it
-	// (Cc, a quoted reply, a forwarded block), so every message is looked at.
+// findMessages adds to p the stored messages of its applications and
+// the unlinked ones from or mentioning the address (addrNeedles), and
+// notes in Kept those of other applications (refs: reference by id) that
+// mention it. Raw mail is read row by row: an address can hide anywhere in
+// it (Cc, a quoted reply, a forwarded block), so every message is looked at.
+func (p *Person) findMessages(ctx context.Context, q querier, refs map[int64]string, addrNeedles [][]byte) error {
 	rows, err := q.QueryContext(ctx, `SELECT id, coalesce(application_id, 0), coalesce(from_email, ''), raw, parsed
 		FROM messages ORDER BY id`)
 	if err != nil {
-		return nil, fmt.Errorf("person: messages: %w", err)
+		return fmt.Errorf("person: messages: %w", err)
 	}
 	var unlinked []int64
 	for rows.Next() {
@@ -109,14 +139,14 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 		var raw, parsed []byte
 		if err := rows.Scan(&id, &appID, &from, &raw, &parsed); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("person: messages: %w", err)
+			return fmt.Errorf("person: messages: %w", err)
 		}
 		mine := slices.Contains(p.appIDs, appID)
 		if mine {
 			p.msgIDs = append(p.msgIDs, id)
 			continue
 		}
-		about := AddressKey(from) == key || containsAny(bytes.ToLower(raw), addrNeedles) ||
+		about := AddressKey(from) == p.Email || containsAny(bytes.ToLower(raw), addrNeedles) ||
 			containsAny(bytes.ToLower(parsed), addrNeedles)
 		switch {
 		case !about:
@@ -124,35 +154,22 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 			unlinked = append(unlinked, id)
 			p.msgIDs = append(p.msgIDs, id)
 		default:
-			p.Kept = append(p.Kept, fmt.Sprintf("message %d of application %s mentions %s", id, refs[appID], key))
+			p.Kept = append(p.Kept, fmt.Sprintf("message %d of application %s mentions %s", id, refs[appID], p.Email))
 		}
 	}
 	if err := rows.Err(); err != nil {
 		rows.Close()
-		return nil, fmt.Errorf("person: messages: %w", err)
+		return fmt.Errorf("person: messages: %w", err)
 	}
 	rows.Close()
 	for _, id := range unlinked {
 		m, err := scanMessage(q.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages WHERE id = ?`, id))
 		if err != nil {
-			return nil, fmt.Errorf("person: message %d: %w", id, err)
+			return fmt.Errorf("person: message %d: %w", id, err)
 		}
 		p.Messages = append(p.Messages, m)
 	}
-
-	mails, err := listOutbox(ctx, q, "person: outbox", `ORDER BY o.id`)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range mails {
-		text := bytes.ToLower([]byte(m.Recipient + "\n" + m.RecipientName + "\n" + m.Subject + "\n" +
-			m.BodyText + "\n" + m.BodyHTML))
-		if slices.Contains(p.appIDs, m.ApplicationID) || slices.Contains(p.msgIDs, m.MessageID) ||
-			AddressKey(m.Recipient) == key || containsAny(text, needles) {
-			p.Mails = append(p.Mails, m)
-		}
-	}
-	return p, nil
+	return nil
 }
 
 func containsAny(b []byte, needles [][]byte) bool {
