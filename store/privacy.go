@@ -283,10 +283,8 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 		return nil, nil, err
 	}
 	// Rows of other tables that point at what goes, first (foreign keys).
-	for _, h := range eraseHooks {
-		if err := h(ctx, tx, appIDs, msgIDs, allMails); err != nil {
-			return nil, nil, err
-		}
+	if err := tx.eraseSessionMails(ctx, appIDs, allMails); err != nil {
+		return nil, nil, err
 	}
 	n, err := exec("erase mails", `DELETE FROM outbox WHERE id = ?`, allMails)
 	if err != nil {
@@ -355,23 +353,10 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 	return er, shas, nil
 }
 
-// eraseHooks remove, inside the erasing transaction and before anything
-// else goes, the rows of other tables that refer to the applications,
-// messages and outbox mails being erased. A table added later that refers
-// to them registers its cleanup here.
-var eraseHooks = []func(ctx context.Context, tx *Tx, appIDs, msgIDs, mailIDs []int64) error{
-	eraseSessionMails,
-}
-
 // eraseSessionMails forgets the session reminders planned for or sent to
-// the erased applications (table session_mails, from the sessions
-// migration; nothing to do on a schema without it).
-func eraseSessionMails(ctx context.Context, tx *Tx, appIDs, _, mailIDs []int64) error {
-	var n int
-	if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table'
-		AND name = 'session_mails'`).Scan(&n); err != nil || n == 0 {
-		return err
-	}
+// the erased applications. A table added later that refers to
+// applications, messages or outbox mails is cleaned up beside it.
+func (tx *Tx) eraseSessionMails(ctx context.Context, appIDs, mailIDs []int64) error {
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM session_mails WHERE application_id IN (`+idList(appIDs)+`)
 		OR outbox_id IN (`+idList(mailIDs)+`)`); err != nil {
 		return fmt.Errorf("erase session reminders: %w", err)
