@@ -254,14 +254,11 @@ func (tx *Tx) register(ctx context.Context, er *Erasure, reason, how, by string)
 // hangs on them (history, attachment records), and returns the sha256 of
 // the attachments whose records went, for removeFiles.
 func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Erasure, []string, error) {
-	er := &Erasure{Applications: []string{}}
-	for _, id := range appIDs {
-		var ref string
-		if err := tx.tx.QueryRowContext(ctx, `SELECT reference FROM applications WHERE id = ?`, id).Scan(&ref); err != nil {
-			return nil, nil, fmt.Errorf("application %d: %w", id, err)
-		}
-		er.Applications = append(er.Applications, ref)
+	refs, err := tx.references(ctx, appIDs)
+	if err != nil {
+		return nil, nil, err
 	}
+	er := &Erasure{Applications: refs}
 	exec := func(what, query string, ids []int64) (int64, error) {
 		var n int64
 		for _, id := range ids {
