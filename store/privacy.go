@@ -102,10 +102,7 @@ func addressSpellings(ctx context.Context, q querier, key string, apps []*Applic
 		spellings[strings.ToLower(strings.TrimSpace(a.Email))] = true
 	}
 	froms, err := q.QueryContext(ctx, `SELECT DISTINCT lower(from_email) FROM messages WHERE from_email IS NOT NULL`)
-	fromList, err := collect(froms, err, "person: senders", func(r scanner) (string, error) {
-		var f string
-		return f, r.Scan(&f)
-	})
+	fromList, err := collect(froms, err, "person: senders", scanString)
 	if err != nil {
 		return nil, err
 	}
@@ -293,10 +290,7 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 	collectSHA := func(where string, ids []int64) error {
 		for _, id := range ids {
 			rows, err := tx.tx.QueryContext(ctx, `SELECT sha256 FROM attachments WHERE `+where+` = ? AND stored = 1`, id)
-			got, err := collect(rows, err, "erase attachments", func(r scanner) (string, error) {
-				var s string
-				return s, r.Scan(&s)
-			})
+			got, err := collect(rows, err, "erase attachments", scanString)
 			if err != nil {
 				return err
 			}

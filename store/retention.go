@@ -114,6 +114,11 @@ func scanID(r scanner) (int64, error) {
 	return id, r.Scan(&id)
 }
 
+func scanString(r scanner) (string, error) {
+	var s string
+	return s, r.Scan(&s)
+}
+
 // idList renders our own integer ids for an IN (...) list; "NULL" when empty.
 func idList(ids []int64) string {
 	if len(ids) == 0 {
