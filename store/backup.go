@@ -59,10 +59,7 @@ func (s *Store) Backup(ctx context.Context, dst string, files Files) (*BackupRes
 		return nil, fmt.Errorf("backup: %w", err)
 	}
 	rows, err := copyDB.QueryContext(ctx, `SELECT DISTINCT sha256 FROM attachments WHERE stored = 1 ORDER BY 1`)
-	shas, err := collect(rows, err, "backup: attachments", func(r scanner) (string, error) {
-		var s string
-		return s, r.Scan(&s)
-	})
+	shas, err := collect(rows, err, "backup: attachments", scanString)
 	if err != nil {
 		return nil, err
 	}

@@ -29,11 +29,7 @@ func TestBackupWhileOpen(t *testing.T) {
 	if _, err := os.Stat(dst + "-wal"); err == nil {
 		t.Error("the backup has a -wal file: copying the .db alone would not restore it")
 	}
-	cp, err := store.Open(ctx, dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cp.Close()
+	cp := openAt(t, dst)
 	p, err := cp.Person(ctx, anne.email)
 	if err != nil || len(p.Applications) != 1 || len(p.Mails) != 2 {
 		t.Fatalf("Anne in the backup: %+v, %v", p, err)
@@ -58,11 +54,7 @@ func TestBackupWhileOpen(t *testing.T) {
 func TestBackupWhileWriting(t *testing.T) {
 	ctx := context.Background()
 	st, files, dbPath := privacyFixture(t)
-	daemon, err := store.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer daemon.Close()
+	daemon := openAt(t, dbPath)
 	stop := make(chan struct{})
 	done := make(chan int)
 	go func() {
@@ -91,11 +83,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	if berr != nil {
 		t.Fatal(berr)
 	}
-	cp, err := store.Open(ctx, dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cp.Close()
+	cp := openAt(t, dst)
 	var check string
 	if err := cp.DB().QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
 		t.Fatalf("integrity_check = %q, %v", check, err)

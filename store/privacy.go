@@ -59,29 +59,12 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 			p.appIDs = append(p.appIDs, a.ID)
 		}
 	}
-	// The spellings of the address (one mailbox may be written several
-	// ways: case, +tag, Gmail dots) as they appear in stored mail, to find
-	// it quoted in mail that is not from it.
-	spellings := map[string]bool{key: true}
-	for _, a := range p.Applications {
-		spellings[strings.ToLower(strings.TrimSpace(a.Email))] = true
-	}
-	froms, err := q.QueryContext(ctx, `SELECT DISTINCT lower(from_email) FROM messages WHERE from_email IS NOT NULL`)
-	fromList, err := collect(froms, err, "person: senders", func(r scanner) (string, error) {
-		var f string
-		return f, r.Scan(&f)
-	})
+	addrNeedles, err := addressSpellings(ctx, q, key, p.Applications)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range fromList {
-		if AddressKey(f) == key {
-			spellings[f] = true
-		}
-	}
-	var addrNeedles [][]byte
-	for sp := range spellings {
-		addrNeedles = append(addrNeedles, []byte(sp))
+	if err := p.findMessages(ctx, q, refs, addrNeedles); err != nil {
+		return nil, err
 	}
 	// In automatic mails (a coordinators' digest), the person is also
 	// named by their name and phone as their own applications give them.
@@ -94,52 +77,6 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 			needles = append(needles, []byte(a.Phone))
 		}
 	}
-
-	// Raw mail is read row by row: an address can hide anywhere in it
-	// (Cc, a quoted reply, a forwarded block), so every message is looked at.
-	rows, err := q.QueryContext(ctx, `SELECT id, coalesce(application_id, 0), coalesce(from_email, ''), raw, parsed
-		FROM messages ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("person: messages: %w", err)
-	}
-	var unlinked []int64
-	for rows.Next() {
-		var id, appID int64
-		var from string
-		var raw, parsed []byte
-		if err := rows.Scan(&id, &appID, &from, &raw, &parsed); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("person: messages: %w", err)
-		}
-		mine := slices.Contains(p.appIDs, appID)
-		if mine {
-			p.msgIDs = append(p.msgIDs, id)
-			continue
-		}
-		about := AddressKey(from) == key || containsAny(bytes.ToLower(raw), addrNeedles) ||
-			containsAny(bytes.ToLower(parsed), addrNeedles)
-		switch {
-		case !about:
-		case appID == 0:
-			unlinked = append(unlinked, id)
-			p.msgIDs = append(p.msgIDs, id)
-		default:
-			p.Kept = append(p.Kept, fmt.Sprintf("message %d of application %s mentions %s", id, refs[appID], key))
-		}
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return nil, fmt.Errorf("person: messages: %w", err)
-	}
-	rows.Close()
-	for _, id := range unlinked {
-		m, err := scanMessage(q.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages WHERE id = ?`, id))
-		if err != nil {
-			return nil, fmt.Errorf("person: message %d: %w", id, err)
-		}
-		p.Messages = append(p.Messages, m)
-	}
-
 	mails, err := listOutbox(ctx, q, "person: outbox", `ORDER BY o.id`)
 	if err != nil {
 		return nil, err
@@ -153,6 +90,83 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 		}
 	}
 	return p, nil
+}
+
+// addressSpellings returns the spellings of the address key (one mailbox
+// may be written several ways: case, +tag, Gmail dots) as they appear in
+// apps and stored mail, lowercase, to find it quoted in mail that is not
+// from it.
+func addressSpellings(ctx context.Context, q querier, key string, apps []*Application) ([][]byte, error) {
+	spellings := map[string]bool{key: true}
+	for _, a := range apps {
+		spellings[strings.ToLower(strings.TrimSpace(a.Email))] = true
+	}
+	froms, err := q.QueryContext(ctx, `SELECT DISTINCT lower(from_email) FROM messages WHERE from_email IS NOT NULL`)
+	fromList, err := collect(froms, err, "person: senders", scanString)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fromList {
+		if AddressKey(f) == key {
+			spellings[f] = true
+		}
+	}
+	var addrNeedles [][]byte
+	for sp := range spellings {
+		addrNeedles = append(addrNeedles, []byte(sp))
+	}
+	return addrNeedles, nil
+}
+
+// findMessages adds to p the stored messages of its applications and
+// the unlinked ones from or mentioning the address (addrNeedles), and
+// notes in Kept those of other applications (refs: reference by id) that
+// mention it. Raw mail is read row by row: an address can hide anywhere in
+// it (Cc, a quoted reply, a forwarded block), so every message is looked at.
+func (p *Person) findMessages(ctx context.Context, q querier, refs map[int64]string, addrNeedles [][]byte) error {
+	rows, err := q.QueryContext(ctx, `SELECT id, coalesce(application_id, 0), coalesce(from_email, ''), raw, parsed
+		FROM messages ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("person: messages: %w", err)
+	}
+	var unlinked []int64
+	for rows.Next() {
+		var id, appID int64
+		var from string
+		var raw, parsed []byte
+		if err := rows.Scan(&id, &appID, &from, &raw, &parsed); err != nil {
+			rows.Close()
+			return fmt.Errorf("person: messages: %w", err)
+		}
+		mine := slices.Contains(p.appIDs, appID)
+		if mine {
+			p.msgIDs = append(p.msgIDs, id)
+			continue
+		}
+		about := AddressKey(from) == p.Email || containsAny(bytes.ToLower(raw), addrNeedles) ||
+			containsAny(bytes.ToLower(parsed), addrNeedles)
+		switch {
+		case !about:
+		case appID == 0:
+			unlinked = append(unlinked, id)
+			p.msgIDs = append(p.msgIDs, id)
+		default:
+			p.Kept = append(p.Kept, fmt.Sprintf("message %d of application %s mentions %s", id, refs[appID], p.Email))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return fmt.Errorf("person: messages: %w", err)
+	}
+	rows.Close()
+	for _, id := range unlinked {
+		m, err := scanMessage(q.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages WHERE id = ?`, id))
+		if err != nil {
+			return fmt.Errorf("person: message %d: %w", id, err)
+		}
+		p.Messages = append(p.Messages, m)
+	}
+	return nil
 }
 
 func containsAny(b []byte, needles [][]byte) bool {
@@ -237,14 +251,11 @@ func (tx *Tx) register(ctx context.Context, er *Erasure, reason, how, by string)
 // hangs on them (history, attachment records), and returns the sha256 of
 // the attachments whose records went, for removeFiles.
 func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Erasure, []string, error) {
-	er := &Erasure{Applications: []string{}}
-	for _, id := range appIDs {
-		var ref string
-		if err := tx.tx.QueryRowContext(ctx, `SELECT reference FROM applications WHERE id = ?`, id).Scan(&ref); err != nil {
-			return nil, nil, fmt.Errorf("application %d: %w", id, err)
-		}
-		er.Applications = append(er.Applications, ref)
+	refs, err := tx.references(ctx, appIDs)
+	if err != nil {
+		return nil, nil, err
 	}
+	er := &Erasure{Applications: refs}
 	exec := func(what, query string, ids []int64) (int64, error) {
 		var n int64
 		for _, id := range ids {
@@ -266,10 +277,8 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 		return nil, nil, err
 	}
 	// Rows of other tables that point at what goes, first (foreign keys).
-	for _, h := range eraseHooks {
-		if err := h(ctx, tx, appIDs, msgIDs, allMails); err != nil {
-			return nil, nil, err
-		}
+	if err := tx.eraseSessionMails(ctx, appIDs, allMails); err != nil {
+		return nil, nil, err
 	}
 	n, err := exec("erase mails", `DELETE FROM outbox WHERE id = ?`, allMails)
 	if err != nil {
@@ -281,10 +290,7 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 	collectSHA := func(where string, ids []int64) error {
 		for _, id := range ids {
 			rows, err := tx.tx.QueryContext(ctx, `SELECT sha256 FROM attachments WHERE `+where+` = ? AND stored = 1`, id)
-			got, err := collect(rows, err, "erase attachments", func(r scanner) (string, error) {
-				var s string
-				return s, r.Scan(&s)
-			})
+			got, err := collect(rows, err, "erase attachments", scanString)
 			if err != nil {
 				return err
 			}
@@ -338,23 +344,10 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 	return er, shas, nil
 }
 
-// eraseHooks remove, inside the erasing transaction and before anything
-// else goes, the rows of other tables that refer to the applications,
-// messages and outbox mails being erased. A table added later that refers
-// to them registers its cleanup here.
-var eraseHooks = []func(ctx context.Context, tx *Tx, appIDs, msgIDs, mailIDs []int64) error{
-	eraseSessionMails,
-}
-
 // eraseSessionMails forgets the session reminders planned for or sent to
-// the erased applications (table session_mails, from the sessions
-// migration; nothing to do on a schema without it).
-func eraseSessionMails(ctx context.Context, tx *Tx, appIDs, _, mailIDs []int64) error {
-	var n int
-	if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table'
-		AND name = 'session_mails'`).Scan(&n); err != nil || n == 0 {
-		return err
-	}
+// the erased applications. A table added later that refers to
+// applications, messages or outbox mails is cleaned up beside it.
+func (tx *Tx) eraseSessionMails(ctx context.Context, appIDs, mailIDs []int64) error {
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM session_mails WHERE application_id IN (`+idList(appIDs)+`)
 		OR outbox_id IN (`+idList(mailIDs)+`)`); err != nil {
 		return fmt.Errorf("erase session reminders: %w", err)

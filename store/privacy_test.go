@@ -32,11 +32,7 @@ func privacyFixture(t *testing.T) (*store.Store, store.Files, string) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "rse.db")
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openAt(t, path)
 	files := store.Files{Dir: path + ".files"}
 	brochure := []byte("%PDF brochure de la CCI, la même pour tous")
 	for i, p := range []person{anne, luc} {
@@ -81,7 +77,7 @@ func privacyFixture(t *testing.T) (*store.Store, store.Files, string) {
 			t.Fatal(err)
 		}
 	}
-	err = st.InTx(ctx, func(tx *store.Tx) error {
+	err := st.InTx(ctx, func(tx *store.Tx) error {
 		bounce := &store.Message{SHA256: "rawb", BodySHA256: "bodyb", FromEmail: "mailer-daemon@example.fr",
 			Raw:  []byte("From: MAILER-DAEMON@example.fr\r\n\r\nDelivery to ANNE.ROUX@example.fr failed\r\n"),
 			Kind: "bounce", Parsed: []byte(`{}`)}
@@ -201,11 +197,7 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 func TestForgetWhileDaemonOpen(t *testing.T) {
 	ctx := context.Background()
 	st, files, dbPath := privacyFixture(t)
-	daemon, err := store.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer daemon.Close()
+	daemon := openAt(t, dbPath)
 	if _, err := daemon.Stats(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -114,6 +114,11 @@ func scanID(r scanner) (int64, error) {
 	return id, r.Scan(&id)
 }
 
+func scanString(r scanner) (string, error) {
+	var s string
+	return s, r.Scan(&s)
+}
+
 // idList renders our own integer ids for an IN (...) list; "NULL" when empty.
 func idList(ids []int64) string {
 	if len(ids) == 0 {
@@ -129,17 +134,28 @@ func idList(ids []int64) string {
 	return string(b)
 }
 
-// dryErasure counts what erase would remove.
-func (tx *Tx) dryErasure(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Erasure, error) {
-	er := &Erasure{Applications: []string{}, Messages: len(msgIDs)}
-	for _, id := range appIDs {
+// references returns the references of the applications ids, in order;
+// never nil, so that an Erasure lists [] rather than null.
+func (tx *Tx) references(ctx context.Context, ids []int64) ([]string, error) {
+	refs := []string{}
+	for _, id := range ids {
 		var ref string
 		if err := tx.tx.QueryRowContext(ctx, `SELECT reference FROM applications WHERE id = ?`, id).Scan(&ref); err != nil {
 			return nil, fmt.Errorf("application %d: %w", id, err)
 		}
-		er.Applications = append(er.Applications, ref)
+		refs = append(refs, ref)
 	}
-	err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE id IN (`+idList(mailIDs)+`)
+	return refs, nil
+}
+
+// dryErasure counts what erase would remove.
+func (tx *Tx) dryErasure(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Erasure, error) {
+	refs, err := tx.references(ctx, appIDs)
+	if err != nil {
+		return nil, err
+	}
+	er := &Erasure{Applications: refs, Messages: len(msgIDs)}
+	err = tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE id IN (`+idList(mailIDs)+`)
 		OR message_id IN (`+idList(msgIDs)+`) OR application_id IN (`+idList(appIDs)+`)`).Scan(&er.Mails)
 	if err != nil {
 		return nil, fmt.Errorf("purge: count mails: %w", err)

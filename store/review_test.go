@@ -15,12 +15,7 @@ import (
 
 func openReviewStore(t *testing.T) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "review.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return openAt(t, filepath.Join(t.TempDir(), "review.db"))
 }
 
 // newReviewApplication stores a message and an application in status.

@@ -137,6 +137,15 @@ func SchemaVersion() int {
 	return len(ms)
 }
 
+// SchemaVersionOf reads the schema version of the open database.
+func (s *Store) SchemaVersionOf(ctx context.Context) (int, error) {
+	var v int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
+
 // migrate applies, in order, each migration above the database's
 // user_version, each in its own transaction together with its version bump.
 func (s *Store) migrate(ctx context.Context) error {
@@ -151,9 +160,9 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 	if target < 0 {
 		target = len(ms)
 	}
-	var current int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+	current, err := s.SchemaVersionOf(ctx)
+	if err != nil {
+		return err
 	}
 	if current > len(ms) {
 		return fmt.Errorf("schema version %d is newer than this binary (%d): upgrade rse-intake", current, len(ms))

@@ -104,11 +104,16 @@ var statusLabels = map[string][2]string{ // code -> {fr, en}
 // StatusLabel returns a status as a coordinator says it in lang ("en" for
 // English; French otherwise); an unknown code is returned as it is.
 func StatusLabel(code, lang string) string {
-	l, ok := statusLabels[code]
-	switch {
-	case !ok:
-		return code
-	case lang == "en":
+	if l, ok := statusLabels[code]; ok {
+		return inLanguage(l, lang)
+	}
+	return code
+}
+
+// inLanguage picks from a {fr, en} pair the word in lang ("en" for
+// English; French otherwise).
+func inLanguage(l [2]string, lang string) string {
+	if lang == "en" {
 		return l[1]
 	}
 	return l[0]
@@ -140,10 +145,7 @@ var attachmentLabels = map[string][2]string{
 func missingLabel(field, lang string) string {
 	if name, ok := strings.CutPrefix(field, "attachment:"); ok {
 		if l, ok := attachmentLabels[name]; ok {
-			if lang == "en" {
-				return l[1]
-			}
-			return l[0]
+			return inLanguage(l, lang)
 		}
 		return name
 	}
@@ -153,10 +155,7 @@ func missingLabel(field, lang string) string {
 		}
 	}
 	if l, ok := otherFieldLabels[field]; ok {
-		if lang == "en" {
-			return l[1]
-		}
-		return l[0]
+		return inLanguage(l, lang)
 	}
 	return field
 }
