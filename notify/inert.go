@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/rse-lozere/rse-intake/store"
 )
@@ -20,7 +21,8 @@ const MaxEchoLen = 80
 // must not be able to make the programme mail that person their text with
 // a working link in it ("reflected spam").
 func echo(s string) string {
-	return inert(store.CleanLine(s, MaxEchoLen))
+	// Capped again after inert: its "[.]" and "[:]" lengthen the text.
+	return store.Truncate(inert(store.CleanLine(s, MaxEchoLen)), MaxEchoLen)
 }
 
 // fileExtTLDs are file extensions that are also common top-level
@@ -33,10 +35,12 @@ func echoFilename(name string) string {
 	name = store.CleanLine(name, MaxEchoLen)
 	ext := strings.ToLower(path.Ext(name))
 	if ext == "" || (!fileExtTLDs[ext] && linkable(ext[1:], "")) {
-		return inert(name)
+		return store.Truncate(inert(name), MaxEchoLen)
 	}
-	// The extension stays readable ("outil.exe"); the rest is made inert.
-	return inert(name[:len(name)-len(ext)]) + name[len(name)-len(ext):]
+	// The extension stays readable ("outil.exe"); the rest is made inert,
+	// and capped so that the whole stays within MaxEchoLen.
+	base := name[:len(name)-len(ext)]
+	return store.Truncate(inert(base), max(1, MaxEchoLen-utf8.RuneCountInString(ext))) + name[len(name)-len(ext):]
 }
 
 var (
