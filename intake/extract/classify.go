@@ -181,7 +181,7 @@ func (m *mainView) spamScore() int {
 	}
 	// An applicant's facts weigh against spam, unless they are only a
 	// seller's signature below a pitch that never asks to take part.
-	if m.hasApplicantFacts() && (m.x.labelled >= 2 || m.ownHas(applyIntent) || m.ownHas(completion)) {
+	if m.hasApplicantFacts() && (m.facts().labelled >= 2 || m.ownHas(applyIntent) || m.ownHas(completion)) {
 		score -= 2
 	}
 	return score

@@ -28,7 +28,7 @@ const (
 // follows from that line: a labelled line, the signature, or a sentence;
 // values from the From header (or a forward's inner header) say so.
 func (v *mainView) evidence(a *applicant.Applicant) {
-	x := &v.x
+	x := v.facts()
 	lines := newLineIndex(x.lines)
 	toText := v.ownLineNumbers()
 	fwd := v.sec.fwd != nil

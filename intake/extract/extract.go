@@ -63,8 +63,23 @@ type mainView struct {
 	// phrase lists: intent is read in sentences, not lines.
 	ownFolded string
 	ownHits   phraseHits // the phrases ownFolded holds, found on demand
-	x         extraction
 	folded    string // head of text folded, computed on demand
+
+	// The author's facts are read only when a rule or the result asks:
+	// most machine mail (lists, out-of-office replies, bounces) is told
+	// from its headers, and reading the facts is most of the cost.
+	name, email string // whose facts: the author, or a forward's sender
+	x           extraction
+	read        bool
+}
+
+// facts returns the author's facts, read on first use.
+func (v *mainView) facts() *extraction {
+	if !v.read {
+		v.x = extractApplicant(v.own, cleanText(v.name), v.email)
+		v.read = true
+	}
+	return &v.x
 }
 
 // textFolded returns the start of the whole text, folded, computed once.
@@ -95,7 +110,7 @@ func (v *mainView) isProgramOrCoordinator(addr string) bool {
 // applicant gives (SIRET, company, headcount, postal code, sector) or
 // several labelled fields.
 func (v *mainView) hasApplicantFacts() bool {
-	return v.x.core > 0 || v.x.labelled >= 2
+	return v.facts().core > 0 || v.facts().labelled >= 2
 }
 
 // Facts are where an applicant writes them: on the first screens of
@@ -172,11 +187,10 @@ func Analyze(m *mailparse.Message, p Program) Result {
 	v.ownText = strings.Join(v.own, "\n")
 	v.ownFolded = applicant.Fold(joinWrapped(v.own))
 
-	name, email := m.FromName, v.from
+	v.name, v.email = m.FromName, v.from
 	if v.sec.fwd != nil {
-		name, email = v.sec.fwd.name, v.sec.fwd.email
+		v.name, v.email = v.sec.fwd.name, v.sec.fwd.email
 	}
-	v.x = extractApplicant(v.own, cleanText(name), email)
 
 	kind, rule, ref := v.classify(subject)
 	r := Result{Kind: kind, KindRule: rule, Reference: ref}
@@ -184,13 +198,13 @@ func Analyze(m *mailparse.Message, p Program) Result {
 		return r
 	}
 	r.ShouldAcknowledge = true
-	r.Applicant = v.x.a
+	r.Applicant = v.facts().a
 	if f := v.sec.fwd; f != nil && f.email != v.from {
 		r.Applicant.ForwardedBy = v.from
 		if f.email == "" {
 			// The forwarded block did not show the address: only a
 			// labelled e-mail in the forwarded text can give it.
-			r.Applicant.Email = v.x.labelEmail
+			r.Applicant.Email = v.facts().labelEmail
 		}
 	}
 	v.evidence(&r.Applicant)

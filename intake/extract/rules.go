@@ -87,7 +87,7 @@ func newCues(v *mainView, subject string) *cues {
 // humanCues computes the cues of mail written by a person, needed only
 // once the machine rules have passed.
 func (c *cues) humanCues() {
-	m, x, own := c.msg, &c.x, c.own
+	m, x, own := c.msg, c.facts(), c.own
 	for _, a := range m.Attachments {
 		if !a.Inline {
 			c.attachments++
@@ -115,7 +115,7 @@ func (c *cues) humanCues() {
 
 // noCompanyFacts reports that the author gave none of a company's facts.
 func (c *cues) noCompanyFacts() bool {
-	a := &c.x.a
+	a := &c.facts().a
 	return a.Company == "" && a.Siret == "" && a.Siren == "" && a.Sector == ""
 }
 
@@ -167,7 +167,7 @@ var machineRules = []kindRule{
 	// An out-of-office text with no header at all, short, whose facts (if
 	// any) are only in the signature.
 	{"out_of_office_text", is(KindAutoReply, func(c *cues) bool {
-		return len(c.text) < 1200 && autoBody.in(head(c.own, 600)) && c.x.bodyFacts == 0 && c.x.labelled < 2 &&
+		return len(c.text) < 1200 && autoBody.in(head(c.own, 600)) && c.facts().bodyFacts == 0 && c.facts().labelled < 2 &&
 			!c.ownHas(applyIntent)
 	})},
 }
@@ -184,7 +184,7 @@ var humanRules = []kindRule{
 	// A job application ("candidature spontanée pour un poste") is no
 	// application to the program: it names no company of the author's.
 	{"job_application", is(KindOther, func(c *cues) bool {
-		return c.ownHas(jobSeeker) && c.noCompanyFacts() && c.x.a.Headcount == nil
+		return c.ownHas(jobSeeker) && c.noCompanyFacts() && c.facts().a.Headcount == nil
 	})},
 	// A job or internship application with its CV and cover letter, even
 	// when it names the headcount of a former employer.
@@ -201,8 +201,8 @@ var humanRules = []kindRule{
 	// Asking for the application file, or writing for a client: the
 	// author has not applied.
 	{"asks_for_form_or_for_client", is(KindOther, func(c *cues) bool {
-		return c.asks && !c.freshStrong && (c.ownHas(requestsForm) || c.ownHas(forClient)) && c.x.a.Siret == "" &&
-			c.x.labelled < 3 && c.attachments == 0
+		return c.asks && !c.freshStrong && (c.ownHas(requestsForm) || c.ownHas(forClient)) && c.facts().a.Siret == "" &&
+			c.facts().labelled < 3 && c.attachments == 0
 	})},
 	// People who are not applicants: a supplier's sales pitch, the press,
 	// a secretary asking whether the boss's application arrived. Their
@@ -213,19 +213,19 @@ var humanRules = []kindRule{
 	// A catalogue attached to a pitch is no application form.
 	{"sales_pitch", is(KindOther, func(c *cues) bool {
 		sales := c.ownCount(salesPitch)
-		return notApplicantGuard(c) && !c.fresh && !subjIntentStrong(c.subj) && c.x.labelled < 2 && c.x.bodyFacts == 0 &&
+		return notApplicantGuard(c) && !c.fresh && !subjIntentStrong(c.subj) && c.facts().labelled < 2 && c.facts().bodyFacts == 0 &&
 			(sales >= 3 || sales >= 2 && c.attachments == 0)
 	})},
 	// An organiser inviting to an event, a supplier sending an invoice:
 	// their signatures carry a SIRET and an address.
 	{"invitation_or_invoice", is(KindOther, func(c *cues) bool {
-		return notApplicantGuard(c) && !c.fresh && c.x.labelled < 2 &&
+		return notApplicantGuard(c) && !c.fresh && c.facts().labelled < 2 &&
 			(c.ownHas(invitation) || isInvoice(c.own) && !subjIntentStrong(c.subj))
 	})},
 	// "ma candidature pour le programme" reads as intent, but asking
 	// whether it arrived adds nothing to it.
 	{"asks_whether_received", is(KindOther, func(c *cues) bool {
-		return notApplicantGuard(c) && c.asks && !givesFacts(&c.x, c.attachments) &&
+		return notApplicantGuard(c) && c.asks && !givesFacts(c.facts(), c.attachments) &&
 			(c.ownHas(thirdParty) || c.ownHas(receiptQuestion))
 	})},
 	// A reference number in the subject or the new text: the author is
@@ -240,25 +240,25 @@ var humanRules = []kindRule{
 	// with no act of applying now.
 	{"intends_to_apply_later", is(KindOther, func(c *cues) bool {
 		return (c.before || c.ownHas(laterIntent)) && c.asks && !c.freshStrong && !c.completion && c.attachments == 0 &&
-			c.x.labelled < 3
+			c.facts().labelled < 3
 	})},
 	// A hedged wish and a question ("j'aimerais peut-être participer,
 	// mais est-ce adapté… ?"): application or question, the rules cannot
 	// tell, so a person answers.
 	{"hedged_intent_with_question", is(KindOther, func(c *cues) bool {
-		return c.asks && !c.freshStrong && !c.completion && c.attachments == 0 && c.x.labelled < 3 && hedgesIntent(c.own)
+		return c.asks && !c.freshStrong && !c.completion && c.attachments == 0 && c.facts().labelled < 3 && hedgesIntent(c.own)
 	})},
 
 	// Replies (not forwards).
 	{"reply_new_application", is(KindApplication, func(c *cues) bool {
-		return c.directReply() && c.full && !c.quotesSelf() && (c.fresh || c.subjIntent || c.x.labelled >= 4 ||
-			c.x.strong >= 4 || !c.completion && c.repliesToCall(c.subj))
+		return c.directReply() && c.full && !c.quotesSelf() && (c.fresh || c.subjIntent || c.facts().labelled >= 4 ||
+			c.facts().strong >= 4 || !c.completion && c.repliesToCall(c.subj))
 	})},
 	{"reply_applies", is(KindApplication, func(c *cues) bool {
-		return c.directReply() && c.freshStrong && !c.quotesSelf() && (c.x.strong >= 1 || c.attachments > 0 || c.x.labelled >= 2)
+		return c.directReply() && c.freshStrong && !c.quotesSelf() && (c.facts().strong >= 1 || c.attachments > 0 || c.facts().labelled >= 2)
 	})},
 	{"reply_completes", is(KindFollowUp, func(c *cues) bool {
-		return c.directReply() && (c.completion || c.attachments > 0 || c.x.bodyFacts > 0)
+		return c.directReply() && (c.completion || c.attachments > 0 || c.facts().bodyFacts > 0)
 	})},
 	// Writing again about one's own application (a withdrawal, a
 	// correction).
@@ -272,25 +272,25 @@ var humanRules = []kindRule{
 
 	// New mail.
 	{"question_before_applying", is(KindOther, func(c *cues) bool {
-		return c.before && c.x.core == 0 && c.x.labelled < 2 && c.attachments == 0
+		return c.before && c.facts().core == 0 && c.facts().labelled < 2 && c.attachments == 0
 	})},
 	{"completes_application", is(KindFollowUp, func(c *cues) bool {
 		return c.completion && !c.freshStrong && !subjIntentStrong(c.subj) &&
-			(c.x.core > 0 || c.attachments > 0 || c.ownHas(mentionsOwnApplication))
+			(c.facts().core > 0 || c.attachments > 0 || c.ownHas(mentionsOwnApplication))
 	})},
 	// A question with facts but no intention to apply ("Le programme
 	// est-il ouvert aux associations ?").
 	{"question_without_intent", is(KindOther, func(c *cues) bool {
-		return c.asks && !c.fresh && !c.subjIntent && c.x.a.Siret == "" && c.x.labelled < 3 && c.attachments == 0
+		return c.asks && !c.fresh && !c.subjIntent && c.facts().a.Siret == "" && c.facts().labelled < 3 && c.attachments == 0
 	})},
 	// A question whose intent is weak and which brings no facts: it
 	// cannot be told from a question before applying, so a person answers.
 	{"question_without_facts", is(KindOther, func(c *cues) bool {
-		return c.asks && !c.freshStrong && c.x.core == 0 && c.x.labelled < 2 && c.attachments == 0 &&
+		return c.asks && !c.freshStrong && c.facts().core == 0 && c.facts().labelled < 2 && c.attachments == 0 &&
 			!(c.subjIntent && !strings.Contains(c.ownText, "?"))
 	})},
 	{"applies", is(KindApplication, func(c *cues) bool {
-		return c.fresh || c.subjIntent || c.x.strong >= 2 || c.x.labelled >= 3
+		return c.fresh || c.subjIntent || c.facts().strong >= 2 || c.facts().labelled >= 3
 	})},
 	{"forwarded_application", is(KindApplication, func(c *cues) bool {
 		return c.sec.fwd != nil && (applyWords.in(applicant.Fold(strings.Join(c.sec.fwd.note, " "))) || applyWords.in(c.subj))
