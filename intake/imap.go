@@ -638,17 +638,69 @@ func (s *session) newUIDs(last uint32, uidNext imap.UID) ([]uint32, error) {
 // job is one fetched message on its way to be read, numbered in the
 // order it must be committed.
 type job struct {
-	seq int
-	src Source
-	raw []byte
+	seq  int
+	src  Source
+	raw  []byte
+	cost int // bytes acquired from the writer's budget
+}
+
+// Between the fetcher and the writer, messages wait in queues so that
+// neither the readers nor the connection stop while the writer waits for
+// the disk (an fsync per batch); their mail is bounded by inFlightBytes.
+const (
+	queueDepth    = 256
+	inFlightBytes = 48 << 20
+)
+
+// byteBudget bounds the bytes of mail fetched and not yet committed. One
+// goroutine acquires (the fetcher); the writer releases.
+type byteBudget struct {
+	mu    sync.Mutex
+	used  int
+	limit int
+	freed chan struct{}
+}
+
+func newByteBudget(limit int) *byteBudget {
+	return &byteBudget{limit: limit, freed: make(chan struct{}, 1)}
+}
+
+// acquire waits until n bytes fit, or nothing is held: a message larger
+// than the whole budget goes alone.
+func (b *byteBudget) acquire(ctx context.Context, n int) error {
+	for {
+		b.mu.Lock()
+		if b.used == 0 || b.used+n <= b.limit {
+			b.used += n
+			b.mu.Unlock()
+			return nil
+		}
+		b.mu.Unlock()
+		select {
+		case <-b.freed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (b *byteBudget) release(n int) {
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
+	select {
+	case b.freed <- struct{}{}:
+	default:
+	}
 }
 
 // prepared is a job once read.
 type prepared struct {
-	seq int
-	src Source
-	r   *Prepared
-	err error
+	seq  int
+	src  Source
+	r    *Prepared
+	err  error
+	cost int
 }
 
 // take fetches uids (ascending) and stores them, the three stages
@@ -661,15 +713,15 @@ type prepared struct {
 func (s *session) take(ctx context.Context, mailboxID int64, rescan bool, uids []uint32, stats *PollStats) error {
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	jobs := make(chan job, s.o.Workers)
-	results := make(chan prepared, s.o.Workers)
+	jobs := make(chan job, queueDepth)
+	results := make(chan prepared, queueDepth)
 	var workers sync.WaitGroup
 	for range s.o.Workers {
 		workers.Go(func() {
 			for j := range jobs {
 				r, err := s.p.ing.Prepare(j.src, j.raw)
 				select {
-				case results <- prepared{seq: j.seq, src: j.src, r: r, err: err}:
+				case results <- prepared{seq: j.seq, src: j.src, r: r, err: err, cost: j.cost}:
 				case <-pctx.Done():
 					return
 				}
@@ -681,7 +733,7 @@ func (s *session) take(ctx context.Context, mailboxID int64, rescan bool, uids [
 		close(results)
 	}()
 
-	w := &writer{s: s, ctx: pctx, total: len(uids), committed: make(chan struct{}, 1)}
+	w := &writer{s: s, ctx: pctx, total: len(uids), committed: make(chan struct{}, 1), budget: newByteBudget(inFlightBytes)}
 	writerDone := make(chan error, 1)
 	go func() {
 		err := w.run(results)
@@ -739,11 +791,14 @@ func (s *session) fetchAll(ctx context.Context, mailboxID int64, rescan bool, ui
 		}
 		err := s.fetchChunk(ctx, chunk, func(uid uint32, f fetched) error {
 			j := job{seq: seq, src: Source{MailboxID: mailboxID, UID: uid, Rescan: rescan, Arrived: f.arrived,
-				Truncated: f.truncated}, raw: f.raw}
+				Truncated: f.truncated}, raw: f.raw, cost: len(f.raw)}
 			seq++
 			stats.Fetched++
 			s.disarm() // waiting for the readers is not the server's delay
 			defer s.arm()
+			if err := w.budget.acquire(ctx, j.cost); err != nil {
+				return w.errOr(err)
+			}
 			select {
 			case jobs <- j:
 				return nil
@@ -828,9 +883,10 @@ func (s *session) fetchChunk(ctx context.Context, uids []uint32, emit func(uint3
 
 // writer commits read messages in order, a batch per transaction.
 type writer struct {
-	s     *session
-	ctx   context.Context
-	total int
+	s      *session
+	ctx    context.Context
+	total  int
+	budget *byteBudget // released as batches commit
 
 	mu        sync.Mutex
 	marks     []uint32 // committed, to mark on the server
@@ -838,6 +894,7 @@ type writer struct {
 	committed chan struct{} // signalled after each commit
 
 	// Owned by run.
+	held int // budget bytes of the batch being gathered
 	stored, duplicates, relocated, needsReview, done int
 	checkpoint                                       uint32
 }
@@ -894,6 +951,7 @@ func (w *writer) run(results <-chan prepared) error {
 				}
 				batch = append(batch, r.r)
 				bytes += r.r.Size()
+				w.held += r.cost
 				if len(batch) >= w.s.o.BatchSize || bytes >= maxBatchBytes {
 					if err := commit(); err != nil {
 						return w.setErr(err)
@@ -919,6 +977,8 @@ func (w *writer) commit(batch []*Prepared) error {
 		return fmt.Errorf("imap %s: store UIDs %d-%d: %w", w.s.addr, batch[0].src.UID, batch[len(batch)-1].src.UID, err)
 	}
 	uids := make([]uint32, len(batch))
+	w.budget.release(w.held)
+	w.held = 0
 	for i, out := range outs {
 		uid := batch[i].src.UID
 		uids[i] = uid
