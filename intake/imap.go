@@ -894,9 +894,9 @@ type writer struct {
 	committed chan struct{} // signalled after each commit
 
 	// Owned by run.
-	held int // budget bytes of the batch being gathered
 	stored, duplicates, relocated, needsReview, done int
 	checkpoint                                       uint32
+	held                                             int // budget bytes of the batch being gathered
 }
 
 // maxBatchBytes bounds the raw mail one transaction holds in memory.

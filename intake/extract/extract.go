@@ -63,7 +63,7 @@ type mainView struct {
 	// phrase lists: intent is read in sentences, not lines.
 	ownFolded string
 	ownHits   phraseHits // the phrases ownFolded holds, found on demand
-	folded    string // head of text folded, computed on demand
+	folded    string     // head of text folded, computed on demand
 
 	// The author's facts are read only when a rule or the result asks:
 	// most machine mail (lists, out-of-office replies, bounces) is told
