@@ -75,6 +75,9 @@ type IMAPOptions struct {
 	BatchWait time.Duration
 	// Workers is how many messages are read at once (default: one per core).
 	Workers int
+	// inFlight bounds the bytes of mail fetched and not yet committed
+	// (default inFlightBytes; tests make it small).
+	inFlight int
 	// MaxMessageSize is the largest message kept whole (default 50 MB): a
 	// larger one is read as it streams in, its header block kept and
 	// stored for review as too large, so that memory stays bounded by
@@ -137,6 +140,9 @@ func (o IMAPOptions) withDefaults() IMAPOptions {
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.inFlight <= 0 {
+		o.inFlight = inFlightBytes
 	}
 	if o.MaxMessageSize <= 0 {
 		o.MaxMessageSize = DefaultMaxMessageSize
@@ -356,6 +362,10 @@ type session struct {
 	// nothing is new without selecting the mailbox; Watch selects, since
 	// IDLE needs the mailbox selected.
 	oneShot bool
+
+	// unrecorded: UIDs marked on the server whose mark the store does not
+	// know yet (see recordMarks).
+	unrecorded []uint32
 
 	stopCtx   func() bool
 	watchdog  *time.Timer
@@ -733,7 +743,7 @@ func (s *session) take(ctx context.Context, mailboxID int64, rescan bool, uids [
 		close(results)
 	}()
 
-	w := &writer{s: s, ctx: pctx, total: len(uids), committed: make(chan struct{}, 1), budget: newByteBudget(inFlightBytes)}
+	w := &writer{s: s, ctx: pctx, total: len(uids), committed: make(chan struct{}, 1), budget: newByteBudget(s.o.inFlight)}
 	writerDone := make(chan error, 1)
 	go func() {
 		err := w.run(results)
@@ -764,6 +774,11 @@ wait:
 	}
 	if werr == nil && marking {
 		ferr = s.markStored(ctx, mailboxID, w.takeMarks(), false, stats)
+	}
+	// Whatever else failed, the marks set are recorded, unless the
+	// store itself is what fails.
+	if err := s.recordMarks(context.WithoutCancel(ctx), mailboxID); err != nil && werr == nil && ferr == nil {
+		ferr = err
 	}
 	w.addTo(stats)
 	// The writer's failure (the store, the disk) says more than the
@@ -1192,12 +1207,31 @@ func (s *session) markStored(ctx context.Context, mailboxID int64, uids []uint32
 			slog.Int("messages", len(uids)), slog.Any("error", s.fail(s.markStep(), err)))
 		return nil
 	}
-	if err := s.p.st.MarkServerDone(ctx, mailboxID, uids); err != nil {
-		return fmt.Errorf("imap %s: %w", s.addr, err)
-	}
 	if s.o.Processed != "keep" {
 		stats.Marked += len(todo)
 	}
+	s.unrecorded = append(s.unrecorded, uids...)
+	if retry || len(s.unrecorded) >= recordMarksEvery {
+		return s.recordMarks(ctx, mailboxID)
+	}
+	return nil
+}
+
+// recordMarksEvery is how many marks wait before the store records them.
+// Recording them is a transaction of its own, whose fsync would otherwise
+// come after every batch; a mark the store missed (a crash in between) is
+// only set again by the next poll, which the server takes as a no-op.
+const recordMarksEvery = 1000
+
+// recordMarks records in the store the marks set on the server.
+func (s *session) recordMarks(ctx context.Context, mailboxID int64) error {
+	if len(s.unrecorded) == 0 {
+		return nil
+	}
+	if err := s.p.st.MarkServerDone(ctx, mailboxID, s.unrecorded); err != nil {
+		return fmt.Errorf("imap %s: %w", s.addr, err)
+	}
+	s.unrecorded = s.unrecorded[:0]
 	return nil
 }
 
