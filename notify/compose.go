@@ -120,7 +120,15 @@ func NewComposer(cfg ComposerConfig) (*Composer, error) {
 			return nil, err
 		}
 	}
-	for _, lang := range Languages {
+	// Mail goes out in the configured language only. The embedded
+	// templates of the others are tested with the code, so they are
+	// neither read nor tried here, which halves what every command pays
+	// to start; templates overridden locally are all tried.
+	langs := []string{cfg.Language}
+	if cfg.TemplatesDir != "" {
+		langs = Languages
+	}
+	for _, lang := range langs {
 		ls, err := c.loadLang(lang)
 		if err != nil {
 			return nil, err
@@ -295,7 +303,7 @@ func (c *Composer) selfTest() error {
 		Missing: []store.Missing{{Field: "siret"}, {Field: "attachment:cv"}, {Field: "unknown"}}}
 	atts := []store.Attachment{{Filename: "cv.pdf", Refused: "fichier trop volumineux"}}
 	empty := &store.Application{Reference: "RSE-2026-0002", Status: store.StatusDeclined}
-	for _, lang := range Languages {
+	for lang := range c.langs {
 		for _, kind := range templateKinds {
 			for _, app := range []*store.Application{full, empty} {
 				if _, err := c.render(lang, kind, c.view(lang, app, atts)); err != nil {

@@ -256,3 +256,17 @@ func TestTemplateOverride(t *testing.T) {
 		t.Error("a missing templates folder accepted")
 	}
 }
+
+// TestEveryLanguageStarts: a composer loads and tries only the configured
+// language's embedded templates, so each language is started here.
+func TestEveryLanguageStarts(t *testing.T) {
+	for _, lang := range Languages {
+		c, err := NewComposer(ComposerConfig{ProgramName: "P", ProgramAddress: "a@b.c", Language: lang})
+		if err != nil {
+			t.Fatalf("%s: %v", lang, err)
+		}
+		if len(c.langs) != 1 || c.langs[lang] == nil {
+			t.Errorf("%s: loaded %d languages, want only %s", lang, len(c.langs), lang)
+		}
+	}
+}

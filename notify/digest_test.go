@@ -292,9 +292,9 @@ func TestDigestSpeaksTheShortlistsWords(t *testing.T) {
 // Reasons are separated the French way in French (a space before the
 // semicolon), the English way in English.
 func TestDigestReasonsSeparatedAsEachLanguageWrites(t *testing.T) {
-	c := newComposer(t, nil)
 	d := &Digest{New: []DigestApplication{{Reference: "RSE-2026-0001", Reasons: []string{"SIRET manquant", "hors Lozère"}}}}
 	for lang, want := range map[string]string{"fr": "non (SIRET manquant ; hors Lozère)", "en": "no (SIRET manquant; hors Lozère)"} {
+		c := newComposer(t, func(cfg *ComposerConfig) { cfg.Language = lang })
 		if got := c.digestView(lang, d).New[0].Eligible; got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)
 		}

@@ -556,14 +556,14 @@ func (kt *kindTemplates) render(lang, kind string, v any, subject *string) (*ren
 	return r, nil
 }
 
-// selfTestSessions renders the reminder and digest templates of every
-// language with sample data, so a broken one stops the start.
+// selfTestSessions renders the reminder and digest templates of the
+// language loaded with sample data, so a broken one stops the start.
 func (c *Composer) selfTestSessions() error {
 	loc := time.FixedZone("CET", 3600)
 	s := &Session{ID: "lancement", Title: "Soirée <de> lancement", Kind: SessionLaunch, Location: "Mende",
 		Description: "Accueil à 18 h.", Start: time.Date(2026, 12, 3, 18, 30, 0, 0, loc), End: time.Date(2026, 12, 3, 20, 30, 0, 0, loc)}
 	app := &store.Application{Reference: "RSE-2026-0001"}
-	for _, lang := range Languages {
+	for lang := range c.langs {
 		for _, what := range []string{SessionMailReminder, SessionMailUpdate, SessionMailCancel} {
 			for _, r := range []Recipient{{Email: "a@example.org", Name: "Élodie Rouvière", Application: app}, {Email: "b@example.org"}} {
 				v := c.reminderView(lang, s, r)
