@@ -136,10 +136,12 @@ func (c *proxyConn) doCut() {
 	c.cut = true
 	ev := CutEvent{Rule: c.rule, InDoubt: c.inDoubt}
 	c.mu.Unlock()
-	c.close()
+	// Recorded before the connection closes: the client, seeing it
+	// closed, may ask for the cuts at once.
 	c.p.mu.Lock()
 	c.p.events = append(c.p.events, ev)
 	c.p.mu.Unlock()
+	c.close()
 }
 
 func (c *proxyConn) close() {
