@@ -195,7 +195,7 @@ func assertWhole(t *testing.T, st *store.Store, files store.Files) {
 			t.Fatal(err)
 		}
 		maxUID = max(maxUID, m.UID)
-		raw, err := st.MessageRaw(ctx, id)
+		raw, err := st.MessageRaw(ctx, id, files)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -111,8 +111,17 @@ type Prepared struct {
 	an           Analysis
 	report       []byte // an.Report() as stored, encoded by the reader
 	sha, bodySHA string
+	rawInFiles   bool       // raw is kept as the file sha (see rawInFilesFrom)
 	dirs         store.Dirs // folders to sync before the commit naming the files
 }
+
+// rawInFilesFrom is the size from which a mail's raw bytes are kept as a
+// file of the attachments folder rather than in the database. SQLite's
+// write-ahead log writes every byte twice (the log, then the database);
+// a file is written once, fsync'd by the reader on its own core. Below
+// it, mail is many and small, and one transaction per batch stores it
+// with one fsync.
+const rawInFilesFrom = 64 << 10
 
 // Source is where the message was read.
 func (r *Prepared) Source() Source { return r.src }
@@ -138,7 +147,17 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 	}
 	r.sha, r.bodySHA = hashes(raw)
 	if tr := src.Truncated; tr != nil {
+		// The hash is the whole message's, not the header block's kept.
 		r.sha, r.bodySHA = tr.SHA256, tr.BodySHA256
+	} else if len(raw) >= rawInFilesFrom && p.cfg.Files.Dir != "" {
+		_, sha, err := p.cfg.Files.WriteDeferred(bytes.NewReader(raw), &r.dirs)
+		if err != nil {
+			return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
+		}
+		if sha != r.sha {
+			return nil, fmt.Errorf("ingest message uid %d: raw mail written as %s, hashed as %s", src.UID, sha, r.sha)
+		}
+		r.rawInFiles = true
 	}
 	return r, nil
 }
@@ -231,12 +250,12 @@ func (p *Pipeline) commitOne(ctx context.Context, tx *store.Tx, r *Prepared) (Ou
 			return out, err
 		}
 	}
-	err := p.store(ctx, tx, src, r.raw, r.sha, r.bodySHA, r.an, r.report, &out)
+	err := p.store(ctx, tx, r, &out)
 	return out, err
 }
 
-func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []byte, sha, bodySHA string,
-	an Analysis, report []byte, out *Outcome) error {
+func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Outcome) error {
+	src, sha, bodySHA, an := r.src, r.sha, r.bodySHA, r.an
 	m, res := an.Mail, an.Result
 	earlier, err := tx.FindDelivery(ctx, m.MessageID, bodySHA, sha)
 	if err != nil {
@@ -262,8 +281,9 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, src Source, raw []by
 
 	msg := &store.Message{
 		MailboxID: src.MailboxID, UID: src.UID, MessageID: m.MessageID, SHA256: sha, BodySHA256: bodySHA,
-		Raw: raw, FromEmail: m.FromEmail, FromName: m.FromName, Subject: m.Subject, Kind: res.Kind,
-		ShouldAcknowledge: res.ShouldAcknowledge, NeedsReview: an.Unreadable, Errors: m.Errors, Parsed: report,
+		Raw: r.raw, RawInFiles: r.rawInFiles, FromEmail: m.FromEmail, FromName: m.FromName, Subject: m.Subject,
+		Kind: res.Kind, ShouldAcknowledge: res.ShouldAcknowledge, NeedsReview: an.Unreadable, Errors: m.Errors,
+		Parsed: r.report,
 	}
 	if m.HasDate {
 		msg.Date = m.Date

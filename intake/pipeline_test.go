@@ -198,7 +198,7 @@ func TestIngestUnreadableAndDamaged(t *testing.T) {
 	if err != nil || a.Status != store.StatusNeedsReview {
 		t.Fatalf("garbage application = %+v, %v", a, err)
 	}
-	raw, err := st.MessageRaw(ctx, out.MessageID)
+	raw, err := st.MessageRaw(ctx, out.MessageID, p.cfg.Files)
 	if err != nil || string(raw) != string(garbage) {
 		t.Errorf("raw bytes not kept: %q %v", raw, err)
 	}

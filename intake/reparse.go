@@ -137,7 +137,7 @@ func (p *Pipeline) analyseStored(ctx context.Context, ids []int64) (_ <-chan *re
 	go func() {
 		defer close(jobs)
 		for _, id := range ids {
-			m, err := p.st.MessageWithRaw(ctx, id)
+			m, err := p.st.MessageWithRaw(ctx, id, p.cfg.Files)
 			if err != nil {
 				lerr = fmt.Errorf("reparse: %w", err)
 				return

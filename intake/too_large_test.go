@@ -44,7 +44,7 @@ func TestPollTooLargeMessage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw, err := st.MessageRaw(ctx, id)
+		raw, err := st.MessageRaw(ctx, id, pl.cfg.Files)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -112,6 +112,19 @@ func (f Files) Path(sha string) string {
 	return filepath.Join(f.Dir, sha[:2], sha)
 }
 
+// readRaw returns a message's raw bytes kept as the file sha (see
+// Message.RawInFiles).
+func (f Files) readRaw(sha string) ([]byte, error) {
+	if f.Dir == "" {
+		return nil, fmt.Errorf("raw mail %s is kept in the attachments folder, which is not set", sha)
+	}
+	b, err := os.ReadFile(f.Path(sha))
+	if err != nil {
+		return nil, fmt.Errorf("raw mail: %w", err)
+	}
+	return b, nil
+}
+
 // tempPrefix starts the name of a file being written; the writer's process
 // id follows, so that a later start can tell a killed writer's leftovers
 // (see RemoveStale) from the files a live process is writing.

@@ -58,7 +58,8 @@ func (s *Store) Backup(ctx context.Context, dst string, files Files) (*BackupRes
 	if _, err := copyDB.ExecContext(ctx, `PRAGMA journal_mode = DELETE`); err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
-	rows, err := copyDB.QueryContext(ctx, `SELECT DISTINCT sha256 FROM attachments WHERE stored = 1 ORDER BY 1`)
+	rows, err := copyDB.QueryContext(ctx, `SELECT sha256 FROM attachments WHERE stored = 1
+		UNION SELECT sha256 FROM messages WHERE raw_in_files = 1 ORDER BY 1`)
 	shas, err := collect(rows, err, "backup: attachments", scanString)
 	if err != nil {
 		return nil, err

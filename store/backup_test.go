@@ -30,7 +30,7 @@ func TestBackupWhileOpen(t *testing.T) {
 		t.Error("the backup has a -wal file: copying the .db alone would not restore it")
 	}
 	cp := openAt(t, dst)
-	p, err := cp.Person(ctx, anne.email)
+	p, err := cp.Person(ctx, anne.email, store.Files{})
 	if err != nil || len(p.Applications) != 1 || len(p.Mails) != 2 {
 		t.Fatalf("Anne in the backup: %+v, %v", p, err)
 	}

@@ -13,14 +13,18 @@ import (
 
 // Message is one stored e-mail.
 type Message struct {
-	ID                int64
-	MailboxID         int64 // 0 when not read from a mailbox
-	UID               uint32
-	MessageID         string // header value, brackets kept; "" when absent
-	SHA256            string
-	BodySHA256        string
-	Size              int64
-	Raw               []byte // loaded only by MessageRaw
+	ID         int64
+	MailboxID  int64 // 0 when not read from a mailbox
+	UID        uint32
+	MessageID  string // header value, brackets kept; "" when absent
+	SHA256     string
+	BodySHA256 string
+	Size       int64
+	Raw        []byte // loaded only by MessageWithRaw and MessageRaw
+	// RawInFiles: the raw bytes are the file named SHA256 in the
+	// attachments folder, not in the database (large mail, see
+	// migration 0009).
+	RawInFiles        bool
 	StoredAt          time.Time
 	Date              time.Time // zero when absent
 	FromEmail         string
@@ -39,7 +43,7 @@ type Message struct {
 const messageCols = `id, coalesce(mailbox_id, 0), coalesce(uid, 0), coalesce(message_id, ''), sha256, body_sha256,
 	size, stored_at, coalesce(date, ''), coalesce(from_email, ''), coalesce(from_name, ''), coalesce(subject, ''),
 	kind, should_acknowledge, needs_review, errors, parsed, coalesce(duplicate_of, 0),
-	coalesce(application_id, 0), server_done`
+	coalesce(application_id, 0), server_done, raw_in_files`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -49,7 +53,7 @@ func scanMessage(r scanner) (*Message, error) {
 	var stored, date, errs, parsed string
 	if err := r.Scan(&m.ID, &m.MailboxID, &uid, &m.MessageID, &m.SHA256, &m.BodySHA256, &m.Size,
 		&stored, &date, &m.FromEmail, &m.FromName, &m.Subject, &m.Kind, &m.ShouldAcknowledge,
-		&m.NeedsReview, &errs, &parsed, &m.DuplicateOf, &m.ApplicationID, &m.ServerDone); err != nil {
+		&m.NeedsReview, &errs, &parsed, &m.DuplicateOf, &m.ApplicationID, &m.ServerDone, &m.RawInFiles); err != nil {
 		return nil, err
 	}
 	m.UID = uint32(uid)
@@ -65,7 +69,9 @@ func scanMessage(r scanner) (*Message, error) {
 }
 
 // InsertMessage stores m (with m.Raw) and sets m.ID; a non-zero m.ID
-// (see ReserveMessageID) is kept.
+// (see ReserveMessageID) is kept. With m.RawInFiles, the caller has made
+// m.Raw durable as the file m.SHA256 of the attachments folder, and only
+// its size goes in the row.
 func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	errs, err := json.Marshal(nonNil(m.Errors))
 	if err != nil {
@@ -81,14 +87,19 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	}
 	m.StoredAt = tx.now
 	m.clean()
+	raw := m.Raw
+	if m.RawInFiles {
+		raw = []byte{}
+	}
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO messages
 		(id, mailbox_id, uid, message_id, sha256, body_sha256, size, raw, stored_at, date, from_email, from_name,
-		 subject, kind, should_acknowledge, needs_review, errors, parsed, duplicate_of, application_id, server_done)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 subject, kind, should_acknowledge, needs_review, errors, parsed, duplicate_of, application_id, server_done,
+		 raw_in_files)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullID(m.ID), nullID(m.MailboxID), nullUID(m.MailboxID, m.UID), nullStr(m.MessageID), m.SHA256, m.BodySHA256,
-		int64(len(m.Raw)), m.Raw, ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
+		int64(len(m.Raw)), raw, ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
 		nullStr(m.Subject), m.Kind, m.ShouldAcknowledge, m.NeedsReview, string(errs), parsed,
-		nullID(m.DuplicateOf), nullID(m.ApplicationID), m.ServerDone)
+		nullID(m.DuplicateOf), nullID(m.ApplicationID), m.ServerDone, m.RawInFiles)
 	if err != nil {
 		return fmt.Errorf("store message: %w", err)
 	}
@@ -237,8 +248,8 @@ func (s *Store) Message(ctx context.Context, id int64) (*Message, error) {
 
 // MessageWithRaw returns one stored message with its raw bytes (in
 // m.Raw), in one read: the columns after the raw bytes are read through
-// them anyway.
-func (s *Store) MessageWithRaw(ctx context.Context, id int64) (*Message, error) {
+// them anyway. files is the attachments folder, where large mail is kept.
+func (s *Store) MessageWithRaw(ctx context.Context, id int64, files Files) (*Message, error) {
 	var raw []byte
 	m, err := scanMessage(withRaw{s.db.QueryRowContext(ctx, `SELECT `+messageCols+`, raw FROM messages WHERE id = ?`, id), &raw})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -248,6 +259,11 @@ func (s *Store) MessageWithRaw(ctx context.Context, id int64) (*Message, error) 
 		return nil, fmt.Errorf("message %d: %w", id, err)
 	}
 	m.Raw = raw
+	if m.RawInFiles {
+		if m.Raw, err = files.readRaw(m.SHA256); err != nil {
+			return nil, fmt.Errorf("message %d: %w", id, err)
+		}
+	}
 	return m, nil
 }
 
@@ -259,11 +275,18 @@ type withRaw struct {
 
 func (w withRaw) Scan(dest ...any) error { return w.r.Scan(append(dest, w.raw)...) }
 
-// MessageRaw returns the raw bytes of a stored message.
-func (s *Store) MessageRaw(ctx context.Context, id int64) ([]byte, error) {
+// MessageRaw returns the raw bytes of a stored message; files is the
+// attachments folder, where large mail is kept.
+func (s *Store) MessageRaw(ctx context.Context, id int64, files Files) ([]byte, error) {
 	var raw []byte
-	if err := s.db.QueryRowContext(ctx, `SELECT raw FROM messages WHERE id = ?`, id).Scan(&raw); err != nil {
+	var inFiles bool
+	var sha string
+	if err := s.db.QueryRowContext(ctx, `SELECT raw, raw_in_files, sha256 FROM messages WHERE id = ?`, id).Scan(
+		&raw, &inFiles, &sha); err != nil {
 		return nil, fmt.Errorf("message %d raw: %w", id, err)
+	}
+	if inFiles {
+		return files.readRaw(sha)
 	}
 	return raw, nil
 }

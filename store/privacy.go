@@ -37,11 +37,13 @@ func (p *Person) Empty() bool {
 }
 
 // Person gathers what the store holds about email.
-func (s *Store) Person(ctx context.Context, email string) (*Person, error) {
-	return findPerson(ctx, s.db, email)
+func (s *Store) Person(ctx context.Context, email string, files Files) (*Person, error) {
+	return findPerson(ctx, s.db, email, files)
 }
 
-func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
+// findPerson is Person within q; files is the attachments folder, where
+// large mail is kept.
+func findPerson(ctx context.Context, q querier, email string, files Files) (*Person, error) {
 	key := AddressKey(email)
 	if key == "" || !strings.Contains(key, "@") {
 		return nil, fmt.Errorf("person: %q is not an e-mail address", email)
@@ -63,7 +65,7 @@ func findPerson(ctx context.Context, q querier, email string) (*Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.findMessages(ctx, q, refs, addrNeedles); err != nil {
+	if err := p.findMessages(ctx, q, refs, addrNeedles, files); err != nil {
 		return nil, err
 	}
 	// In automatic mails (a coordinators' digest), the person is also
@@ -123,18 +125,20 @@ func addressSpellings(ctx context.Context, q querier, key string, apps []*Applic
 // notes in Kept those of other applications (refs: reference by id) that
 // mention it. Raw mail is read row by row: an address can hide anywhere in
 // it (Cc, a quoted reply, a forwarded block), so every message is looked at.
-func (p *Person) findMessages(ctx context.Context, q querier, refs map[int64]string, addrNeedles [][]byte) error {
-	rows, err := q.QueryContext(ctx, `SELECT id, coalesce(application_id, 0), coalesce(from_email, ''), raw, parsed
-		FROM messages ORDER BY id`)
+func (p *Person) findMessages(ctx context.Context, q querier, refs map[int64]string, addrNeedles [][]byte,
+	files Files) error {
+	rows, err := q.QueryContext(ctx, `SELECT id, coalesce(application_id, 0), coalesce(from_email, ''), raw, parsed,
+		raw_in_files, sha256 FROM messages ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("person: messages: %w", err)
 	}
 	var unlinked []int64
 	for rows.Next() {
 		var id, appID int64
-		var from string
+		var from, sha string
 		var raw, parsed []byte
-		if err := rows.Scan(&id, &appID, &from, &raw, &parsed); err != nil {
+		var inFiles bool
+		if err := rows.Scan(&id, &appID, &from, &raw, &parsed, &inFiles, &sha); err != nil {
 			rows.Close()
 			return fmt.Errorf("person: messages: %w", err)
 		}
@@ -142,6 +146,12 @@ func (p *Person) findMessages(ctx context.Context, q querier, refs map[int64]str
 		if mine {
 			p.msgIDs = append(p.msgIDs, id)
 			continue
+		}
+		if inFiles {
+			if raw, err = files.readRaw(sha); err != nil {
+				rows.Close()
+				return fmt.Errorf("person: message %d: %w", id, err)
+			}
 		}
 		about := AddressKey(from) == p.Email || containsAny(bytes.ToLower(raw), addrNeedles) ||
 			containsAny(bytes.ToLower(parsed), addrNeedles)
@@ -199,7 +209,7 @@ func (s *Store) Forget(ctx context.Context, email, by string, files Files) (*Era
 	var er *Erasure
 	var shas []string
 	err := s.InTx(ctx, func(tx *Tx) error {
-		p, err := findPerson(ctx, tx.tx, email)
+		p, err := findPerson(ctx, tx.tx, email, files)
 		if err != nil {
 			return err
 		}
@@ -304,6 +314,15 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 	if err := collectSHA("application_id", appIDs); err != nil {
 		return nil, nil, err
 	}
+	// Large mail kept as a file goes with its message.
+	for _, id := range msgIDs {
+		rows, err := tx.tx.QueryContext(ctx, `SELECT sha256 FROM messages WHERE id = ? AND raw_in_files = 1`, id)
+		got, err := collect(rows, err, "erase messages", scanString)
+		if err != nil {
+			return nil, nil, err
+		}
+		shas = append(shas, got...)
+	}
 	a1, err := exec("erase attachments", `DELETE FROM attachments WHERE message_id = ?`, msgIDs)
 	if err != nil {
 		return nil, nil, err
@@ -355,14 +374,16 @@ func (tx *Tx) eraseSessionMails(ctx context.Context, appIDs, mailIDs []int64) er
 	return nil
 }
 
-// removeFiles deletes the attachment files whose last record went.
+// removeFiles deletes the attachment files (and large raw mail) whose
+// last record went.
 func (s *Store) removeFiles(ctx context.Context, files Files, shas []string, er *Erasure) error {
 	slices.Sort(shas)
 	shas = slices.Compact(shas)
 	for _, sha := range shas {
 		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM attachments WHERE sha256 = ? AND stored = 1`,
-			sha).Scan(&n); err != nil {
+		if err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM attachments WHERE sha256 = ? AND stored = 1)
+			+ (SELECT count(*) FROM messages WHERE sha256 = ? AND raw_in_files = 1)`,
+			sha, sha).Scan(&n); err != nil {
 			return fmt.Errorf("erase attachment files: %w", err)
 		}
 		if n > 0 {

@@ -129,7 +129,7 @@ func traces(t *testing.T, dbPath, filesDir string, needles ...string) []string {
 func TestPersonGathersEverything(t *testing.T) {
 	ctx := context.Background()
 	st, _, _ := privacyFixture(t)
-	p, err := st.Person(ctx, "  Anne.Roux@EXAMPLE.fr ")
+	p, err := st.Person(ctx, "  Anne.Roux@EXAMPLE.fr ", store.Files{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestPersonGathersEverything(t *testing.T) {
 	if kinds["ack"] != 1 || kinds["digest"] != 1 || len(p.Mails) != 2 {
 		t.Errorf("mails = %v, want her acknowledgement and the digest naming her", kinds)
 	}
-	if nobody, err := st.Person(ctx, "nobody@example.fr"); err != nil || !nobody.Empty() {
+	if nobody, err := st.Person(ctx, "nobody@example.fr", store.Files{}); err != nil || !nobody.Empty() {
 		t.Errorf("person of an unknown address = %+v, %v", nobody, err)
 	}
 }
@@ -169,7 +169,7 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 		t.Errorf("after forget: %v", left)
 	}
 	// Luc is untouched, his files too (the shared brochure included).
-	p, err := st.Person(ctx, luc.email)
+	p, err := st.Person(ctx, luc.email, store.Files{})
 	if err != nil || len(p.Applications) != 1 || len(p.Mails) != 1 {
 		t.Fatalf("Luc after Anne's erasure: %+v, %v", p, err)
 	}
@@ -182,7 +182,7 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 			t.Errorf("Luc's file %s: %v", a.Filename, err)
 		}
 	}
-	if p, err := st.Person(ctx, anne.email); err != nil || !p.Empty() {
+	if p, err := st.Person(ctx, anne.email, store.Files{}); err != nil || !p.Empty() {
 		t.Errorf("person after forget = %+v, %v", p, err)
 	}
 	reg, err := st.Erasures(ctx)
@@ -207,7 +207,7 @@ func TestForgetWhileDaemonOpen(t *testing.T) {
 	if left := traces(t, dbPath, files.Dir, anne.email, anne.last, anne.phone); len(left) > 0 {
 		t.Errorf("after forget beside an open daemon: %v", left)
 	}
-	if p, err := daemon.Person(ctx, luc.email); err != nil || len(p.Applications) != 1 {
+	if p, err := daemon.Person(ctx, luc.email, store.Files{}); err != nil || len(p.Applications) != 1 {
 		t.Errorf("the daemon's view after the erasure: %+v, %v", p, err)
 	}
 }

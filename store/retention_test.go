@@ -16,7 +16,7 @@ func TestPurgeAppliesRetention(t *testing.T) {
 	day := 24 * time.Hour
 	r := store.Retention{Default: 365 * day, Selected: 3 * 365 * day}
 	// The fixture was stored now; selecting Luc is his last activity.
-	p, err := st.Person(ctx, luc.email)
+	p, err := st.Person(ctx, luc.email, store.Files{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestPurgeAppliesRetention(t *testing.T) {
 
 func mustPerson(t *testing.T, st *store.Store, email string) *store.Person {
 	t.Helper()
-	p, err := st.Person(context.Background(), email)
+	p, err := st.Person(context.Background(), email, store.Files{})
 	if err != nil {
 		t.Fatal(err)
 	}

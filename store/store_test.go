@@ -74,7 +74,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 		if got := userVersion(t, st2); got != SchemaVersion() {
 			t.Errorf("from %d: user_version = %d, want %d", v, got, SchemaVersion())
 		}
-		raw, err := st2.MessageRaw(ctx, 1)
+		raw, err := st2.MessageRaw(ctx, 1, Files{})
 		if err != nil || string(raw) != "abc" {
 			t.Errorf("from %d: message raw = %q, %v", v, raw, err)
 		}

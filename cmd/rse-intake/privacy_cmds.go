@@ -43,7 +43,7 @@ func personCommand() *command {
 					return usagef("person needs one e-mail address")
 				}
 				return withReadStore(ctx, e, func(cfg *Config, st *store.Store) error {
-					p, err := st.Person(ctx, e.args[0])
+					p, err := st.Person(ctx, e.args[0], cfg.files())
 					if err != nil {
 						return usagef("%v", err)
 					}
@@ -159,7 +159,7 @@ func forgetCommand() *command {
 					*by = osUser()
 				}
 				return withStore(ctx, e, func(cfg *Config, st *store.Store) error {
-					p, err := st.Person(ctx, e.args[0])
+					p, err := st.Person(ctx, e.args[0], cfg.files())
 					if err != nil {
 						return usagef("%v", err)
 					}

@@ -1,0 +1,96 @@
+package intake
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rse-lozere/rse-intake/store"
+)
+
+// TestLargeMailKeptAsAFile: a mail from rawInFilesFrom up is kept as a
+// file of the attachments folder, named by its sha256, owner-only; the
+// database row holds its size only. It reads back whole, reparses, is
+// found and erased by forget with nothing left on disk, and a backup
+// copies it. A small mail stays in its row.
+func TestLargeMailKeptAsAFile(t *testing.T) {
+	ctx := context.Background()
+	p, st := newTestPipeline(t)
+	files := p.cfg.Files
+	big := bigApplication(t, 2*rawInFilesFrom)
+	small := imapCorpus(t)[0]
+	var ids []int64
+	var ref string
+	for _, raw := range [][]byte{big, small} {
+		out, err := p.Ingest(ctx, Source{}, raw)
+		if err != nil || out.MessageID == 0 {
+			t.Fatalf("ingest: %+v, %v", out, err)
+		}
+		ids = append(ids, out.MessageID)
+		if ref == "" {
+			ref = out.Reference
+		}
+	}
+
+	for i, raw := range [][]byte{big, small} {
+		var inRow int
+		var inFiles bool
+		if err := st.DB().QueryRow(`SELECT length(raw), raw_in_files FROM messages WHERE id = ?`, ids[i]).Scan(
+			&inRow, &inFiles); err != nil {
+			t.Fatal(err)
+		}
+		wantInFiles := len(raw) >= rawInFilesFrom
+		if inFiles != wantInFiles || inFiles && inRow != 0 || !inFiles && inRow != len(raw) {
+			t.Errorf("message of %d bytes: %d bytes in the row, in files %v", len(raw), inRow, inFiles)
+		}
+		got, err := st.MessageRaw(ctx, ids[i], files)
+		if err != nil || !bytes.Equal(got, raw) {
+			t.Errorf("message of %d bytes read back as %d bytes, %v", len(raw), len(got), err)
+		}
+		m, err := st.MessageWithRaw(ctx, ids[i], files)
+		if err != nil || !bytes.Equal(m.Raw, raw) || m.Size != int64(len(raw)) {
+			t.Errorf("message of %d bytes: MessageWithRaw gave %d bytes (size %d), %v", len(raw), len(m.Raw), m.Size, err)
+		}
+	}
+	path := files.Path(shaHex(big))
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("raw file %s: %v %v", path, info, err)
+	}
+	if n, err := p.Reparse(ctx, ref); err != nil || n != 1 {
+		t.Errorf("reparse %s: %d, %v", ref, n, err)
+	}
+	if _, err := os.ReadFile(files.Path(shaHex(big))); err != nil {
+		t.Errorf("raw file gone after reparse: %v", err)
+	}
+
+	dst := filepath.Join(t.TempDir(), "backup.db")
+	res, err := st.Backup(ctx, dst, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if copied, err := os.ReadFile(store.Files{Dir: res.Attachments}.Path(shaHex(big))); err != nil || !bytes.Equal(copied, big) {
+		t.Errorf("backup lacks the raw file: %v", err)
+	}
+
+	p2, err := st.Person(ctx, "anne.roux@example.fr", files)
+	if err != nil || len(p2.Applications) != 1 {
+		t.Fatalf("person: %+v, %v", p2, err)
+	}
+	if _, err := st.Forget(ctx, "anne.roux@example.fr", "test", files); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("raw file still there after forget: %v", err)
+	}
+	filepath.WalkDir(files.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("Boulangerie Roux")) {
+				t.Errorf("%s still holds the forgotten mail", p)
+			}
+		}
+		return nil
+	})
+}
