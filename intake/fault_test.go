@@ -58,8 +58,16 @@ func TestPollConnectionCut(t *testing.T) {
 				markCmd = "UID MOVE"
 			}
 			rng := rand.New(rand.NewPCG(7, uint64(len(processed))))
+			conns := 0
 			proxy.SetRule(func() imaptest.Cut {
-				switch rng.IntN(3) {
+				// The first connections meet each kind of cut once, the
+				// others one at random.
+				kind := rng.IntN(3)
+				if conns < 3 {
+					kind = conns
+				}
+				conns++
+				switch kind {
 				case 0: // anywhere in the transfer
 					return imaptest.Cut{AfterServerBytes: 1 + rng.Int64N(size/3)}
 				case 1: // the mark never reaches the server
@@ -86,9 +94,18 @@ func TestPollConnectionCut(t *testing.T) {
 				}
 			}
 			cuts := proxy.Cuts()
-			t.Logf("%d cuts, %d failed polls", len(cuts), failed)
-			if failed < 5 {
-				t.Errorf("only %d polls failed: the faults prove little", failed)
+			t.Logf("%d cuts, %d failed polls: %v", len(cuts), failed, cuts)
+			var inTransfer, atMark int
+			for _, c := range cuts {
+				if c.Rule.CutOnText {
+					atMark++
+				} else {
+					inTransfer++
+				}
+			}
+			if failed < 3 || inTransfer == 0 || atMark < 2 {
+				t.Errorf("%d polls failed, %d cuts in a transfer, %d at a mark: the faults prove little", failed,
+					inTransfer, atMark)
 			}
 			proxy.SetRule(nil)
 			if _, err := p.PollOnce(t.Context()); err != nil {
