@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"mime"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The mailbox the benchmarks take in: what the programme's address
@@ -83,12 +86,15 @@ func message(rng *rand.Rand, i int, date time.Time, pdf []byte) []byte {
 	}
 	fmt.Fprintf(&body, "\n\nCordialement,\n%s %s\n%s\n", first, last, company)
 
+	// Written as mail clients write it: non-ASCII header text in encoded
+	// words, lines wrapped at 76 columns.
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "Return-Path: <%s>\r\nFrom: %s %s <%s>\r\nTo: rse.innovation.manageriale@gmail.com\r\n"+
+	fmt.Fprintf(&b, "Return-Path: <%s>\r\nFrom: %s <%s>\r\nTo: rse.innovation.manageriale@gmail.com\r\n"+
 		"Subject: %s\r\nDate: %s\r\nMessage-ID: <bench-%06d@exemple.fr>\r\nMIME-Version: 1.0\r\n",
-		from, first, last, from, subject, date.Format(time.RFC1123Z), i)
+		from, mime.QEncoding.Encode("utf-8", first+" "+last), from, mime.QEncoding.Encode("utf-8", subject),
+		date.Format(time.RFC1123Z), i)
 	b.Write(hdr.Bytes())
-	text := strings.ReplaceAll(body.String(), "\n", "\r\n")
+	text := strings.ReplaceAll(wrap(body.String(), 76), "\n", "\r\n")
 	if rng.IntN(20) != 0 {
 		b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 		b.WriteString(text)
@@ -115,7 +121,8 @@ func sentence(rng *rand.Rand, b *bytes.Buffer) {
 	for j := range n {
 		w := pick(rng, words)
 		if j == 0 {
-			w = strings.ToUpper(w[:1]) + w[1:]
+			r, n := utf8.DecodeRuneInString(w)
+			w = string(unicode.ToUpper(r)) + w[n:]
 		}
 		b.WriteString(w)
 		if j < n-1 {
@@ -126,6 +133,32 @@ func sentence(rng *rand.Rand, b *bytes.Buffer) {
 	if rng.IntN(5) == 0 {
 		b.WriteString("\n")
 	}
+}
+
+// wrap breaks the lines of text longer than width (in runes) at spaces.
+func wrap(text string, width int) string {
+	var b strings.Builder
+	for i, line := range strings.Split(text, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		col := 0
+		for j, w := range strings.Split(line, " ") {
+			n := utf8.RuneCountInString(w)
+			switch {
+			case j == 0:
+			case col+1+n > width:
+				b.WriteByte('\n')
+				col = 0
+			default:
+				b.WriteByte(' ')
+				col++
+			}
+			b.WriteString(w)
+			col += n
+		}
+	}
+	return b.String()
 }
 
 // FakePDF is a PDF header followed by incompressible bytes, as the
