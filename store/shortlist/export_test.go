@@ -341,7 +341,7 @@ func TestXLSXSheetsAndTitles(t *testing.T) {
 	if !strings.Contains(sheetXML, `<cols><col min="1" max="1" width="6" customWidth="1"/><col min="2" max="2"`) {
 		t.Errorf("column widths missing or out of order")
 	}
-	if !strings.Contains(sheetXML, `<autoFilter ref="$A$1:$X$5"`) {
+	if !strings.Contains(sheetXML, `<autoFilter ref="A1:X5"`) {
 		t.Errorf("no autofilter in the Toutes sheet")
 	}
 }
@@ -681,15 +681,15 @@ func FuzzCSVNeutralized(f *testing.F) {
 	})
 }
 
-// Past a thousand rows, addresses are text: links cost excelize a scan of
-// the links before them each.
-func TestXLSXMailtoLinksCapped(t *testing.T) {
+// Every valid address is a link, past a thousand rows too (Excel takes
+// 65,530 links a sheet).
+func TestXLSXMailtoLinksPastAThousand(t *testing.T) {
 	apps := make([]*store.Application, 1001)
 	for i := range apps {
 		apps[i] = application(i+1, nil)
 	}
 	_, f := writeXLSX(t, shortlist.Rank(apps, shortlist.Rules{}, 8, nil), "fr")
-	for row, want := range map[int]bool{2: true, 1001: true, 1002: false} {
+	for row, want := range map[int]bool{2: true, 1001: true, 1002: true} {
 		ok, _, err := f.GetCellHyperLink("Toutes", cellOf("email", row))
 		if err != nil || ok != want {
 			t.Errorf("row %d: link %v %v, want %v", row, ok, err, want)
