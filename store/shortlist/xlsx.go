@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // Sheets of the XLSX export, in order.
@@ -48,8 +50,10 @@ type xlsxSheet struct {
 // list, and all rows. Each has a bold frozen title row with an
 // autofilter, columns in ReadingColumns order with titles and words in
 // opts.Language; dates and numbers are real date and number cells; text
-// is neutralized (see Neutralize) and written as text, never as a
-// formula. Printed, each sheet is landscape A4 fitted to one page
+// is written as text, never as a formula, and text a spreadsheet would
+// take for a formula (see Neutralize) has Excel's quote prefix, as if
+// typed after an apostrophe: it shows as written and stays text when the
+// cell is edited. Printed, each sheet is landscape A4 fitted to one page
 // wide, the title row repeated on every page, headed with the programme,
 // the sheet and the export date, and numbered. Rows are streamed into
 // the zip as they are written, so ten thousand rows take a fraction of a
@@ -324,7 +328,7 @@ func (sw *sheetWriter) cell(v value, wrap bool) xlsxCell {
 	case kindSiret:
 		return textCell(v.s, style) // the cell is text: no grouping needed to keep it whole
 	case kindPhone:
-		return textCell(FrenchPhone(v.s), style)
+		return textCell(applicant.DisplayPhone(v.s), style)
 	case kindInt:
 		return xlsxCell{kind: cellInt, style: style, n: v.n}
 	case kindBool:
@@ -335,14 +339,27 @@ func (sw *sheetWriter) cell(v value, wrap bool) xlsxCell {
 	return xlsxCell{}
 }
 
-// textCell returns s as a text cell, neutralized and cleaned for XML;
-// empty text (an empty list, say) is an empty cell, not an empty string.
+// textCell returns s as a text cell, cleaned for XML; empty text (an
+// empty list, say) is an empty cell, not an empty string. Text that a
+// spreadsheet would take for a formula, as it is written, gets the quoted
+// variant of style.
 func textCell(s string, style int) xlsxCell {
-	s = cleanText(Neutralize(s))
+	s = cleanText(s)
 	if s == "" {
 		return xlsxCell{}
 	}
+	if formulaLike(s) {
+		style = quotedStyle(style)
+	}
 	return xlsxCell{kind: cellInline, style: style, text: s}
+}
+
+// quotedStyle is style with Excel's quote prefix.
+func quotedStyle(style int) int {
+	if style == styleWrap {
+		return styleWrapQuoted
+	}
+	return styleCellQuoted
 }
 
 // Excel has no date before 1 March 1900 (its serials count a 29 February
