@@ -193,3 +193,40 @@ func TestXLSXLinkStyle(t *testing.T) {
 		t.Error("title fill is not DDE5F0")
 	}
 }
+
+// FuzzXLSXText writes whatever an applicant typed as a company and checks
+// that the workbook stays well-formed, that the cell reads back as typed
+// but for what XML 1.0 cannot carry, and that it has the quote prefix
+// exactly when it would read as a formula.
+func FuzzXLSXText(f *testing.F) {
+	for _, s := range hostile {
+		f.Add(s)
+	}
+	for _, s := range []string{"Causses & Cie <SARL> \"x\"", "_x0041__x005F_x0042_", "\x00=1", " \r\n", "caf\xe9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a := application(1, func(a *store.Application) { a.Company = s })
+		b, xf := writeXLSX(t, shortlist.Rank([]*store.Application{a}, shortlist.Rules{}, 8, nil), "fr")
+		wellFormed(t, b)
+		cell := cellOf("company", 2)
+		v, err := xf.GetCellValue("Toutes", cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want strings.Builder
+		for _, r := range s { // invalid UTF-8 comes as U+FFFD
+			if r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r != 0xFFFE && r != 0xFFFF {
+				want.WriteRune(r)
+			}
+		}
+		if v != want.String() {
+			t.Fatalf("company %q reads back as %q, want %q", s, v, want.String())
+		}
+		if v != "" {
+			if got, want := quotePrefixed(t, b, xf)("Toutes", cell), shortlist.Neutralize(v) != v; got != want {
+				t.Fatalf("company %q: quote prefix %v, want %v", s, got, want)
+			}
+		}
+	})
+}
