@@ -113,8 +113,9 @@ func TestExportHostileCompanyWholeAndInert(t *testing.T) {
 	for _, sheet := range []string{"Sélection", "Toutes"} {
 		v, _ := f.GetCellValue(sheet, cell)
 		formula, _ := f.GetCellFormula(sheet, cell)
-		if v != "'"+written || formula != "" {
-			t.Errorf("%s!%s = %q, formula %q; want %q as text", sheet, cell, v, formula, "'"+written)
+		typ, _ := f.GetCellType(sheet, cell)
+		if v != written || formula != "" || typ != excelize.CellTypeInlineString {
+			t.Errorf("%s!%s = %q (type %v), formula %q; want %q as text", sheet, cell, v, typ, formula, written)
 		}
 	}
 }

@@ -143,19 +143,28 @@ func (row *Row) values(dst []value) []value {
 // forms, which some spreadsheets fold), gets a leading single quote, which
 // Excel and LibreOffice take as "this is text".
 func Neutralize(s string) string {
+	if formulaLike(s) {
+		return "'" + s
+	}
+	return s
+}
+
+// formulaLike tells whether a spreadsheet could read s as a formula (see
+// Neutralize).
+func formulaLike(s string) bool {
 	if s == "" {
-		return s
+		return false
 	}
 	switch s[0] {
 	case '=', '+', '-', '@', '\t', '\r', '\n':
-		return "'" + s
+		return true
 	}
 	for _, p := range []string{"＝", "＋", "－", "＠"} {
 		if strings.HasPrefix(s, p) {
-			return "'" + s
+			return true
 		}
 	}
-	return s
+	return false
 }
 
 // FrenchPhone writes an E.164 French number the way it is read in France,

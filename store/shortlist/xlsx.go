@@ -1,6 +1,8 @@
 package shortlist
 
 import (
+	"archive/zip"
+	"bufio"
 	"fmt"
 	"io"
 	"slices"
@@ -8,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // Sheets of the XLSX export, in order.
@@ -37,9 +39,10 @@ type XLSXOptions struct {
 	Now time.Time
 }
 
-// xlsxStyles are the style ids of the cells of every sheet.
-type xlsxStyles struct {
-	header, cell, wrap, date, link int
+// xlsxSheet is a sheet of the workbook and the rows it lists.
+type xlsxSheet struct {
+	name string
+	rows []Row
 }
 
 // WriteXLSX writes rows as a workbook for a selection committee, with
@@ -47,11 +50,14 @@ type xlsxStyles struct {
 // list, and all rows. Each has a bold frozen title row with an
 // autofilter, columns in ReadingColumns order with titles and words in
 // opts.Language; dates and numbers are real date and number cells; text
-// is neutralized (see Neutralize) and written as text, never as a
-// formula. Printed, each sheet is landscape A4 fitted to one page wide,
-// the title row repeated on every page, headed with the programme, the
-// sheet and the export date, and numbered. Sheets are streamed, so ten
-// thousand rows take about a second.
+// is written as text, never as a formula, and text a spreadsheet would
+// take for a formula (see Neutralize) has Excel's quote prefix, as if
+// typed after an apostrophe: it shows as written and stays text when the
+// cell is edited. Printed, each sheet is landscape A4 fitted to one page
+// wide, the title row repeated on every page, headed with the programme,
+// the sheet and the export date, and numbered. Rows are streamed into
+// the zip as they are written, so ten thousand rows take a fraction of a
+// second and little memory.
 func WriteXLSX(w io.Writer, rows []Row, opts XLSXOptions) error {
 	loc, err := location(opts.Location)
 	if err != nil {
@@ -61,196 +67,218 @@ func WriteXLSX(w io.Writer, rows []Row, opts XLSXOptions) error {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName(f.GetSheetName(0), SheetSelection); err != nil {
+	now = now.In(loc)
+	if len(rows) >= maxSheetRows {
+		return fmt.Errorf("write xlsx: %d rows, more than a sheet holds (%d with its title row)", len(rows), maxSheetRows)
+	}
+	sheets := xlsxSheets(rows)
+	zw := zip.NewWriter(w)
+	p := &xlsxPackage{zw: zw, modified: now}
+	if err := p.writeWorkbookParts(sheets); err != nil {
 		return fmt.Errorf("write xlsx: %w", err)
 	}
-	for _, name := range []string{SheetWaiting, SheetAll} {
-		if _, err := f.NewSheet(name); err != nil {
-			return fmt.Errorf("write xlsx: sheet %s: %w", name, err)
-		}
-	}
-	// Set while the sheets are empty: once they are streamed, the call
-	// would parse every sheet back into memory.
-	f.SetActiveSheet(0)
-	st, err := newXLSXStyles(f)
-	if err != nil {
-		return fmt.Errorf("write xlsx: %w", err)
-	}
-	sections := map[string][]Row{}
-	for _, r := range rows {
-		sections[r.Section] = append(sections[r.Section], r)
-	}
-	for _, s := range []struct {
-		name string
-		rows []Row
-	}{
-		{SheetSelection, sections[SectionSelection]},
-		{SheetWaiting, sections[SectionWaiting]},
-		{SheetAll, rows},
-	} {
-		if err := writeSheet(f, s.name, s.rows, st, loc, opts, now.In(loc)); err != nil {
+	for i, s := range sheets {
+		if err := p.writeSheet(i, s, loc, opts, now); err != nil {
 			return fmt.Errorf("write xlsx: sheet %s: %w", s.name, err)
 		}
 	}
-	if err := f.Write(w); err != nil {
+	if err := zw.Close(); err != nil {
 		return fmt.Errorf("write xlsx: %w", err)
 	}
 	return nil
 }
 
-func newXLSXStyles(f *excelize.File) (xlsxStyles, error) {
-	top := func(wrap bool) *excelize.Alignment {
-		return &excelize.Alignment{Vertical: "top", WrapText: wrap}
-	}
-	dateFmt := xlsxDate
-	var st xlsxStyles
-	for _, s := range []struct {
-		id    *int
-		style *excelize.Style
-	}{
-		{&st.header, &excelize.Style{
-			Font:      &excelize.Font{Bold: true},
-			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDE5F0"}},
-			Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
-		}},
-		{&st.cell, &excelize.Style{Alignment: top(false)}},
-		{&st.wrap, &excelize.Style{Alignment: top(true)}},
-		{&st.date, &excelize.Style{CustomNumFmt: &dateFmt, Alignment: top(false)}},
-		{&st.link, &excelize.Style{Font: &excelize.Font{Color: "0563C1", Underline: "single"}, Alignment: top(true)}},
-	} {
-		id, err := f.NewStyle(s.style)
-		if err != nil {
-			return st, fmt.Errorf("style: %w", err)
+// xlsxSheets splits rows into the sheets of the workbook, in order.
+func xlsxSheets(rows []Row) []xlsxSheet {
+	var selection, waiting []Row
+	for _, r := range rows {
+		switch r.Section {
+		case SectionSelection:
+			selection = append(selection, r)
+		case SectionWaiting:
+			waiting = append(waiting, r)
 		}
-		*s.id = id
 	}
-	return st, nil
+	return []xlsxSheet{{SheetSelection, selection}, {SheetWaiting, waiting}, {SheetAll, rows}}
 }
 
-// maxMailtoLinks caps the e-mail links of a sheet: excelize numbers each
-// link by scanning those already set, so ten thousand links would take
-// seconds. A committee's sheet has far fewer rows; past the cap, an
-// address is text that can still be copied.
-const maxMailtoLinks = 1000
+// maxSheetRows is the most rows an Excel sheet has; a sheet with more
+// would not open.
+const maxSheetRows = 1 << 20
 
-func writeSheet(f *excelize.File, name string, rows []Row, st xlsxStyles, loc *time.Location, opts XLSXOptions, now time.Time) error {
-	// The sheet properties are written when the stream writer is created,
-	// so fit-to-page is set before.
-	fit := true
-	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
-		return err
+// maxMailtoLinks caps the e-mail links of a sheet at Excel's limit of
+// hyperlinks per worksheet; past it, Excel drops links or reports the
+// file damaged. An address past the cap is text that can still be
+// copied.
+const maxMailtoLinks = 65530
+
+// emailColumn is the index of the e-mail in the reading order.
+var emailColumn = slices.Index(ReadingColumns, "email")
+
+// columnNames are the letters of the columns of a sheet: A, B, … X.
+var columnNames = func() []string {
+	names := make([]string, len(readingOrder))
+	for i := range names {
+		names[i] = columnName(i + 1)
 	}
-	sw, err := f.NewStreamWriter(name)
-	if err != nil {
-		return err
+	return names
+}()
+
+// columnName is the letters of column n, counted from 1: 1 is A, 27 AA.
+func columnName(n int) string {
+	var b []byte
+	for ; n > 0; n = (n - 1) / 26 {
+		b = append(b, byte('A'+(n-1)%26))
 	}
-	// Widths and panes must be set before the first row is streamed.
-	// excelize puts each new column before the ones already set, and Excel
-	// wants them in order: so from the last column to the first.
-	for i := len(readingOrder) - 1; i >= 0; i-- {
-		if err := sw.SetColWidth(i+1, i+1, readingOrder[i].width); err != nil {
-			return err
+	slices.Reverse(b)
+	return string(b)
+}
+
+// lastCell names the bottom right cell of a sheet of n rows under its
+// title row.
+func lastCell(n int) string {
+	return columnNames[len(columnNames)-1] + strconv.Itoa(n+1)
+}
+
+// absolute turns X5 into $X$5.
+func absolute(cell string) string {
+	i := strings.IndexAny(cell, "0123456789")
+	return "$" + cell[:i] + "$" + cell[i:]
+}
+
+// writeSheet writes sheet i and, when it has e-mail links, the
+// relationships that hold their targets.
+func (p *xlsxPackage) writeSheet(i int, s xlsxSheet, loc *time.Location, opts XLSXOptions, now time.Time) error {
+	sw := &sheetWriter{loc: loc, lang: opts.Language}
+	err := p.part("xl/"+sheetPath(i), func(b *bufio.Writer) {
+		sw.b = b
+		sw.writeStart(i == 0, len(s.rows))
+		for r := range s.rows {
+			sw.writeRow(r+2, &s.rows[r])
 		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
-		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
+		sw.writeEnd(len(s.rows))
+		sw.writePrintSetup(s.name, opts, now)
+	})
+	if err != nil || len(sw.links) == 0 {
 		return err
 	}
-	cells := make([]any, len(readingOrder))
+	return p.part("xl/worksheets/_rels/sheet"+strconv.Itoa(i+1)+".xml.rels", func(b *bufio.Writer) {
+		b.WriteString(xmlDecl + `<Relationships xmlns="` + nsPkgRels + `">`)
+		for k, l := range sw.links {
+			writeRel(b, k+1, relHyperlink, "mailto:"+l.addr, true)
+		}
+		b.WriteString(`</Relationships>`)
+	})
+}
+
+// sheetWriter streams the XML of one sheet.
+type sheetWriter struct {
+	b     *bufio.Writer
+	loc   *time.Location
+	lang  string
+	vals  []value     // the values of the row being written, reused
+	num   []byte      // scratch for numbers
+	links []sheetLink // the e-mail links, in row order
+}
+
+// sheetLink is an e-mail link: a hyperlink of the sheet, never a
+// HYPERLINK formula, so that nothing an applicant wrote is evaluated.
+type sheetLink struct {
+	row  int
+	addr string
+}
+
+// writeStart writes what precedes the rows: fit to page (so that the
+// page setup's fit to width applies), the used range, the frozen title
+// row, the column widths, and the title row.
+func (sw *sheetWriter) writeStart(selected bool, rows int) {
+	b := sw.b
+	b.WriteString(xmlDecl + `<worksheet xmlns="` + nsMain + `" xmlns:r="` + nsDocRels + `">`)
+	b.WriteString(`<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>`)
+	b.WriteString(`<dimension ref="A1:` + lastCell(rows) + `"/>`)
+	b.WriteString(`<sheetViews><sheetView`)
+	if selected {
+		b.WriteString(` tabSelected="true"`)
+	}
+	b.WriteString(` workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>` +
+		`<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>`)
+	b.WriteString(`<sheetFormatPr defaultRowHeight="15"/><cols>`)
 	for i, c := range readingOrder {
-		cells[i] = excelize.Cell{StyleID: st.header, Value: c.title(opts.Language)}
+		n := strconv.Itoa(i + 1)
+		b.WriteString(`<col min="` + n + `" max="` + n + `" width="` + strconv.FormatFloat(c.width, 'f', -1, 64) +
+			`" customWidth="1"/>`)
 	}
-	if err := sw.SetRow("A1", cells, excelize.RowOpts{StyleID: st.header}); err != nil {
-		return err
+	b.WriteString(`</cols><sheetData><row r="1" s="` + strconv.Itoa(styleHeader) + `" customFormat="1">`)
+	for i, c := range readingOrder {
+		sw.writeCell(i, 1, xlsxCell{kind: cellInline, style: styleHeader, text: c.title(sw.lang)})
 	}
-	emailCol := slices.Index(ReadingColumns, "email") + 1
-	var vals []value
-	for i := range rows {
-		vals = rows[i].values(vals)
-		for j, k := range readingIndex {
-			cells[j] = xlsxCell(vals[k], loc, opts.Language, readingOrder[j].wrap, st)
-		}
-		ref, err := excelize.CoordinatesToCellName(1, i+2)
-		if err != nil {
-			return err
-		}
-		// A valid address is a mailto link: a hyperlink of the sheet, never
-		// a HYPERLINK formula, so nothing an applicant wrote is evaluated.
-		if addr := rows[i].Application.Email; i < maxMailtoLinks && mailtoAddress(addr) {
-			cells[emailCol-1] = excelize.Cell{StyleID: st.link, Value: addr}
-			cell, err := excelize.CoordinatesToCellName(emailCol, i+2)
-			if err != nil {
-				return err
-			}
-			if err := f.SetCellHyperLink(name, cell, "mailto:"+addr, "External"); err != nil {
-				return err
-			}
-		}
-		if err := sw.SetRow(ref, cells); err != nil {
-			return err
-		}
-	}
-	last, err := excelize.CoordinatesToCellName(len(readingOrder), len(rows)+1)
-	if err != nil {
-		return err
-	}
-	// The stream writer writes the worksheet's autofilter, hyperlinks and
-	// page setup when it flushes, so they are set on the worksheet now,
-	// between the rows and Flush.
-	if err := f.AutoFilter(name, "A1:"+last, nil); err != nil {
-		return err
-	}
-	if strings.Contains(name, "'") {
-		if err := fixFilterName(f, name, last); err != nil {
-			return err
-		}
-	}
-	if err := setPrint(f, name, opts, now); err != nil {
-		return fmt.Errorf("print setup: %w", err)
-	}
-	return sw.Flush()
+	b.WriteString(`</row>`)
 }
 
-// setPrint sets how a sheet prints: landscape A4, fitted to one page wide
-// (as many pages down as needed), narrow margins, the title row on every
-// page, a header with the programme, the sheet and the export date, and
-// page numbers in the footer.
-func setPrint(f *excelize.File, sheet string, opts XLSXOptions, now time.Time) error {
-	landscape, a4, one, auto := "landscape", 9, 1, 0
-	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &a4, Orientation: &landscape,
-		FitToWidth: &one, FitToHeight: &auto}); err != nil {
-		return err
+// writeRow writes row as row number r of the sheet.
+func (sw *sheetWriter) writeRow(r int, row *Row) {
+	sw.vals = row.values(sw.vals)
+	sw.b.WriteString(`<row r="`)
+	sw.writeInt(r)
+	sw.b.WriteString(`">`)
+	for j, k := range readingIndex {
+		c := sw.cell(sw.vals[k], readingOrder[j].wrap)
+		if addr := row.Application.Email; j == emailColumn && len(sw.links) < maxMailtoLinks && mailtoAddress(addr) {
+			c.style = styleLink
+			sw.links = append(sw.links, sheetLink{row: r, addr: addr})
+		}
+		sw.writeCell(j, r, c)
 	}
-	left, right, top, bottom, header, footer := 0.4, 0.4, 0.75, 0.6, 0.3, 0.3
-	if err := f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &left, Right: &right,
-		Top: &top, Bottom: &bottom, Header: &header, Footer: &footer}); err != nil {
-		return err
+	sw.b.WriteString(`</row>`)
+}
+
+// writeEnd closes the rows and writes the autofilter over the title row
+// and the rows, and the e-mail links.
+func (sw *sheetWriter) writeEnd(rows int) {
+	b := sw.b
+	b.WriteString(`</sheetData><autoFilter ref="A1:` + lastCell(rows) + `"/>`)
+	if len(sw.links) == 0 {
+		return
 	}
-	if err := f.SetHeaderFooter(sheet, pageHeaderFooter(opts, sheet, now)); err != nil {
-		return err
+	b.WriteString(`<hyperlinks>`)
+	for k, l := range sw.links {
+		b.WriteString(`<hyperlink ref="`)
+		b.WriteString(columnNames[emailColumn])
+		sw.writeInt(l.row)
+		b.WriteString(`" r:id="rId`)
+		sw.writeInt(k + 1)
+		b.WriteString(`"/>`)
 	}
-	if err := f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles",
-		RefersTo: quoteSheet(sheet) + "!$1:$1", Scope: sheet}); err != nil {
-		return fmt.Errorf("print titles: %w", err)
-	}
-	return nil
+	b.WriteString(`</hyperlinks>`)
+}
+
+// writePrintSetup writes how the sheet prints and closes it: landscape
+// A4, fitted to one page wide (as many pages down as needed), narrow
+// margins, a header with the programme, the sheet and the export date,
+// and page numbers in the footer. The title row repeated on every page
+// is a name of the workbook (see writeWorkbook).
+func (sw *sheetWriter) writePrintSetup(sheet string, opts XLSXOptions, now time.Time) {
+	b := sw.b
+	b.WriteString(`<pageMargins left="0.4" right="0.4" top="0.75" bottom="0.6" header="0.3" footer="0.3"/>`)
+	b.WriteString(`<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>`)
+	header, footer := pageHeaderFooter(opts, sheet, now)
+	b.WriteString(`<headerFooter><oddHeader>`)
+	writeEscaped(b, cleanText(header), true)
+	b.WriteString(`</oddHeader><oddFooter>`)
+	writeEscaped(b, cleanText(footer), true)
+	b.WriteString(`</oddFooter></headerFooter></worksheet>`)
 }
 
 // pageHeaderFooter is printed on every page: the programme at the left,
 // the sheet in the middle, the export date at the right; "Page 2 / 5"
 // below.
-func pageHeaderFooter(opts XLSXOptions, sheet string, now time.Time) *excelize.HeaderFooterOptions {
+func pageHeaderFooter(opts XLSXOptions, sheet string, now time.Time) (header, footer string) {
 	exported, page := "Export du ", "&CPage &P / &N"
 	if opts.Language == "en" {
 		exported, page = "Exported ", "&CPage &P of &N"
 	}
-	return &excelize.HeaderFooterOptions{
-		OddHeader: "&L" + headerText(opts.Program, 80) + "&C&\"-,Bold\"" + headerText(sheet, 40) +
-			"&R" + exported + now.Format(frenchDate),
-		OddFooter: page,
-	}
+	return "&L" + headerText(opts.Program, 80) + "&C&\"-,Bold\"" + headerText(sheet, 40) +
+		"&R" + exported + now.Format(frenchDate), page
 }
 
 // headerText escapes s for a page header or footer, where & starts a
@@ -268,72 +296,132 @@ func quoteSheet(sheet string) string {
 	return "'" + strings.ReplaceAll(sheet, "'", "''") + "'"
 }
 
-// fixFilterName rewrites the autofilter's defined name of a sheet whose
-// name holds an apostrophe ("Liste d'attente"): excelize writes
-// 'Liste d'attente'!$A$1:…, which Excel rejects (an apostrophe inside a
-// quoted sheet name is doubled), and LibreOffice finds the autofilter
-// through that name. The rewritten name is no longer hidden in the name
-// manager, which is harmless.
-func fixFilterName(f *excelize.File, sheet, last string) error {
-	const filterName = "_xlnm._FilterDatabase"
-	if err := f.DeleteDefinedName(&excelize.DefinedName{Name: filterName, Scope: sheet}); err != nil {
-		return fmt.Errorf("autofilter name: %w", err)
-	}
-	abs, err := absolute(last)
-	if err != nil {
-		return err
-	}
-	ref := quoteSheet(sheet) + "!$A$1:" + abs
-	if err := f.SetDefinedName(&excelize.DefinedName{Name: filterName, RefersTo: ref, Scope: sheet}); err != nil {
-		return fmt.Errorf("autofilter name: %w", err)
-	}
-	return nil
+// cellKind is how a cell is written.
+type cellKind uint8
+
+const (
+	cellEmpty cellKind = iota // no cell at all
+	cellInt
+	cellDate   // an Excel serial, with the date style
+	cellInline // an inline string
+)
+
+// xlsxCell is a cell as the sheet holds it.
+type xlsxCell struct {
+	kind  cellKind
+	style int
+	n     int
+	date  float64
+	text  string
 }
 
-// absolute turns X5 into $X$5.
-func absolute(cell string) (string, error) {
-	col, row, err := excelize.CellNameToCoordinates(cell)
-	if err != nil {
-		return "", err
-	}
-	name, err := excelize.ColumnNumberToName(col)
-	if err != nil {
-		return "", err
-	}
-	return "$" + name + "$" + strconv.Itoa(row), nil
-}
-
-// xlsxCell returns what the stream writer takes for v: numbers, a date
-// cell, or neutralized text (a Go string is written as an inline string,
-// never as a formula), each styled to sit at the top of its row.
-func xlsxCell(v value, loc *time.Location, lang string, wrap bool, st xlsxStyles) any {
-	style := st.cell
+// cell returns what the sheet holds for v: a number, a date, or text,
+// each styled to sit at the top of its row.
+func (sw *sheetWriter) cell(v value, wrap bool) xlsxCell {
+	style := styleCell
 	if wrap {
-		style = st.wrap
+		style = styleWrap
 	}
 	switch v.kind {
-	case kindText, kindList, kindSiret, kindStatus, kindMissing:
-		s := cellText(v, loc, false, lang)
-		if v.kind == kindSiret {
-			s = v.s // the cell is text: no grouping needed to keep it whole
-		}
-		if s == "" {
-			return nil // an empty list is an empty cell, not an empty string
-		}
-		return excelize.Cell{StyleID: style, Value: Neutralize(s)}
+	case kindText, kindList, kindStatus, kindMissing:
+		return textCell(cellText(v, sw.loc, false, sw.lang), style)
+	case kindSiret:
+		return textCell(v.s, style) // the cell is text: no grouping needed to keep it whole
 	case kindPhone:
-		return excelize.Cell{StyleID: style, Value: FrenchPhone(v.s)}
+		return textCell(applicant.DisplayPhone(v.s), style)
 	case kindInt:
-		return excelize.Cell{StyleID: style, Value: v.n}
+		return xlsxCell{kind: cellInt, style: style, n: v.n}
 	case kindBool:
-		return excelize.Cell{StyleID: style, Value: yesNo(v.b, lang)}
+		return textCell(yesNo(v.b, sw.lang), style)
 	case kindTime:
-		if v.t.IsZero() {
-			return nil
-		}
-		return excelize.Cell{StyleID: st.date, Value: v.t.In(loc)}
+		return dateCell(v.t.In(sw.loc))
 	}
-	return nil
+	return xlsxCell{}
+}
+
+// textCell returns s as a text cell, cleaned for XML; empty text (an
+// empty list, say) is an empty cell, not an empty string. Text that a
+// spreadsheet would take for a formula, as it is written, gets the quoted
+// variant of style.
+func textCell(s string, style int) xlsxCell {
+	s = cleanText(s)
+	if s == "" {
+		return xlsxCell{}
+	}
+	if formulaLike(s) {
+		style = quotedStyle(style)
+	}
+	return xlsxCell{kind: cellInline, style: style, text: s}
+}
+
+// quotedStyle is style with Excel's quote prefix.
+func quotedStyle(style int) int {
+	if style == styleWrap {
+		return styleWrapQuoted
+	}
+	return styleCellQuoted
+}
+
+// Excel has no date before 1 March 1900 (its serials count a 29 February
+// 1900 that never was) and none after 9999.
+var (
+	excelEpoch   = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	excelFirst   = time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)
+	excelPastEnd = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// dateCell returns t as an Excel date: days since the end of 1899 on the
+// wall clock of t's location, the fraction being the time of day. A date
+// Excel cannot hold is text.
+func dateCell(t time.Time) xlsxCell {
+	if t.IsZero() {
+		return xlsxCell{}
+	}
+	y, m, d := t.Date()
+	h, mi, s := t.Clock()
+	wall := time.Date(y, m, d, h, mi, s, t.Nanosecond(), time.UTC)
+	if wall.Before(excelFirst) || !wall.Before(excelPastEnd) {
+		return textCell(t.Format(frenchDate), styleCell)
+	}
+	secs := float64(wall.Unix()-excelEpoch.Unix()) + float64(wall.Nanosecond())/1e9
+	return xlsxCell{kind: cellDate, style: styleDate, date: secs / 86400}
+}
+
+// writeCell writes c as the cell of column col (from 0) in row r.
+func (sw *sheetWriter) writeCell(col, r int, c xlsxCell) {
+	if c.kind == cellEmpty {
+		return
+	}
+	b := sw.b
+	b.WriteString(`<c r="`)
+	b.WriteString(columnNames[col])
+	sw.writeInt(r)
+	b.WriteString(`" s="`)
+	sw.writeInt(c.style)
+	switch c.kind {
+	case cellInt:
+		b.WriteString(`"><v>`)
+		sw.writeInt(c.n)
+		b.WriteString(`</v></c>`)
+	case cellDate:
+		b.WriteString(`"><v>`)
+		sw.num = strconv.AppendFloat(sw.num[:0], c.date, 'f', -1, 64)
+		b.Write(sw.num)
+		b.WriteString(`</v></c>`)
+	case cellInline:
+		b.WriteString(`" t="inlineStr"><is><t`)
+		if needsPreserve(c.text) {
+			b.WriteString(` xml:space="preserve"`)
+		}
+		b.WriteString(`>`)
+		writeEscaped(b, c.text, true)
+		b.WriteString(`</t></is></c>`)
+	}
+}
+
+func (sw *sheetWriter) writeInt(n int) {
+	sw.num = strconv.AppendInt(sw.num[:0], int64(n), 10)
+	sw.b.Write(sw.num)
 }
 
 // mailtoAddress tells whether an e-mail address is plain enough to be a
