@@ -3,8 +3,11 @@
 // builds a Dovecot mailbox of N generated mails (see mailbox.go), times
 // mbsync pulling it into a Maildir and rse-intake taking it into a fresh
 // store, on disk and on tmpfs, then the cost of an empty poll over 1,000
-// and 10,000 stored messages, `reparse --all`, and one 100 MB mail. It needs dovecot and
-// mbsync installed (apt-get install -y dovecot-core dovecot-imapd isync).
+// and 10,000 stored messages, `reparse --all`, and one 100 MB mail.
+// Dovecot runs in its high-performance mode (imaptest.NewDovecotReady), so
+// that a connection costs the client's work, not the server's forks. It
+// needs dovecot and mbsync installed (apt-get install -y dovecot-core
+// dovecot-imapd isync).
 //
 //	go run ./cmd/rse-bench [-n 5000] [-runs 1] [-disk DIR] [-tmpfs /dev/shm]
 package main
@@ -88,7 +91,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	raws, size := imaptest.GenerateMailbox(o.n, o.seed)
-	d, err := imaptest.NewDovecot()
+	d, err := imaptest.NewDovecotReady()
 	if err != nil {
 		return fmt.Errorf("dovecot: %w", err)
 	}
@@ -199,7 +202,7 @@ func reparseAll(ctx context.Context, o options, conf string) error {
 // hugeMail times `poll --once` taking in one mail of o.huge MB with the
 // default [imap] max_message_mb (50), and reports its peak memory.
 func hugeMail(ctx context.Context, o options, work string) error {
-	d, err := imaptest.NewDovecot()
+	d, err := imaptest.NewDovecotReady()
 	if err != nil {
 		return err
 	}
@@ -240,7 +243,7 @@ func hugeMail(ctx context.Context, o options, work string) error {
 // emptyPolls times `poll --once` when nothing is new, over a store of
 // 1,000 then 10,000 messages (small ones: only the count matters).
 func emptyPolls(ctx context.Context, o options, work string) error {
-	d, err := imaptest.NewDovecot()
+	d, err := imaptest.NewDovecotReady()
 	if err != nil {
 		return err
 	}
