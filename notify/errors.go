@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -77,13 +78,15 @@ func classifySend(err error) error {
 }
 
 // quotedReply finds an SMTP reply as net/textproto prints it: 550 "text".
-var quotedReply = regexp.MustCompile(`\b([245]\d\d) ("(?:[^"\\]|\\.)*")`)
+var quotedReply = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b([245]\d\d) ("(?:[^"\\]|\\.)*")`)
+})
 
 // serverReply digs the server's reply out of a go-mail error text (its
 // SendError keeps the underlying *textproto.Error private): "550 5.1.1 No
 // such user here"; "" when there is none.
 func serverReply(s string) string {
-	m := quotedReply.FindStringSubmatch(s)
+	m := quotedReply().FindStringSubmatch(s)
 	if m == nil {
 		return ""
 	}

@@ -4,6 +4,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -49,7 +50,9 @@ var (
 	slashesRe = regexp.MustCompile(`(?i)([a-z][a-z0-9+.\-]*):(//)`)
 	schemeRe  = regexp.MustCompile(`(?i)\b(mailto|javascript|data|tel|sms|whatsapp|tg|file):`)
 	// A host-like run of labels: "evil.example.com", "a.b".
-	hostRe = regexp.MustCompile(`[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?)+`)
+	hostRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?)+`)
+	})
 )
 
 // commonTLDs are the generic top-level domains webmail auto-links most
@@ -72,7 +75,7 @@ var commonTLDs = map[string]bool{"com": true, "net": true, "org": true, "info": 
 func inert(s string) string {
 	s = slashesRe.ReplaceAllString(s, "$1[:]$2")
 	s = schemeRe.ReplaceAllString(s, "$1[:]")
-	return hostRe.ReplaceAllStringFunc(s, func(h string) string {
+	return hostRe().ReplaceAllStringFunc(s, func(h string) string {
 		labels := strings.Split(h, ".")
 		tld := strings.ToLower(labels[len(labels)-1])
 		if !linkable(tld, labels[0]) && !strings.EqualFold(labels[0], "www") && !strings.Contains(s, "@"+h) && !strings.Contains(s, "[:]//"+h) {
