@@ -257,8 +257,10 @@ func TestTemplateOverride(t *testing.T) {
 	}
 }
 
-// TestEveryLanguageStarts: a composer loads and tries only the configured
-// language's embedded templates, so each language is started here.
+// TestEveryLanguageStarts: a composer loads only the configured language's
+// embedded templates, and tries them only when some are overridden; so
+// each language is loaded here and every template of it rendered with a
+// full and an empty application, session and digest.
 func TestEveryLanguageStarts(t *testing.T) {
 	for _, lang := range Languages {
 		c, err := NewComposer(ComposerConfig{ProgramName: "P", ProgramAddress: "a@b.c", Language: lang})
@@ -267,6 +269,9 @@ func TestEveryLanguageStarts(t *testing.T) {
 		}
 		if len(c.langs) != 1 || c.langs[lang] == nil {
 			t.Errorf("%s: loaded %d languages, want only %s", lang, len(c.langs), lang)
+		}
+		if err := c.selfTest(); err != nil {
+			t.Errorf("%s: %v", lang, err)
 		}
 	}
 }
