@@ -248,10 +248,6 @@ func findReference(s, prefix string) string {
 	return ""
 }
 
-// containsFold reports whether s contains the ASCII word w, in any case,
-// without allocating.
-func containsFold(s, w string) bool { return indexFold(s, w) >= 0 }
-
 // indexFold returns the index of the first instance of the ASCII word w
 // in s, in any case, or -1, without allocating.
 func indexFold(s, w string) int {

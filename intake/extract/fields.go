@@ -238,6 +238,7 @@ type reading struct {
 	lines       []string // the author's own lines
 	isLabel     []bool   // lines read as "Label : value"
 	flat, all   string   // the non-label text with paragraphs joined; all lines
+	flatCase    caseless // flat, for its key words and the sentence stems
 	sig         int      // first line of the signature
 	first, last string
 	nameSet     bool
@@ -303,6 +304,7 @@ func (r *reading) flatten() {
 		fb.WriteString(" ")
 	}
 	r.flat = fb.String()
+	r.flatCase = newCaseless(r.flat)
 	r.all = strings.Join(lines, "\n")
 }
 
@@ -540,9 +542,10 @@ func isApproxCount(w string) bool {
 // found faster: the unit words ("salariés", "ETP"…) are searched first,
 // and the count is looked for only just before each of them, instead of
 // trying French number words at every position of the text.
-func headcountMatches(flat string) [][]int {
+func headcountMatches(ft caseless) [][]int {
+	flat := ft.text
 	var out [][]int
-	for _, u := range headcountUnits(flat) {
+	for _, u := range headcountUnits(ft) {
 		from := max(0, u[0]-80)
 		for from > 0 && !utf8.RuneStart(flat[from]) {
 			from--
@@ -570,10 +573,11 @@ var reHeadcountUnitAt = lazy(`^` + reHeadcountUnit.String())
 // faster: the pattern has no literal prefix, so the regexp engine steps
 // through every byte of the text, where looking for the stems its words
 // start with and matching only there costs a few string searches.
-func headcountUnits(flat string) [][]int {
+func headcountUnits(ft caseless) [][]int {
+	flat := ft.text
 	var starts []int
 	for _, stem := range headcountUnitStems {
-		eachFold(flat, stem, func(i int) {
+		ft.each(stem, func(i int) {
 			if stem == "quivalent" {
 				starts = append(starts, max(i-1, 0), max(i-2, 0))
 			} else {
@@ -598,11 +602,12 @@ func headcountUnits(flat string) [][]int {
 
 // headcountFromText finds the headcount stated in a sentence, skipping
 // sub-counts ("dont 9 en insertion", "dont deux apprentis").
-func headcountFromText(flat string) (int, bool) {
+func headcountFromText(ft caseless) (int, bool) {
+	flat := ft.text
 	// A sentence stating the headcount ("l'effectif au 1er décembre est
 	// de 10 salariés") gives the total, over any count met before it in
 	// a pasted report or an aside.
-	if containsFold(flat, "effectif") {
+	if ft.has("effectif") {
 		for _, m := range reHeadcountStated.FindAllStringSubmatchIndex(flat, 4) {
 			if isDecimalPart(flat, m[2]) || notAHeadcount(flat[m[3]:min(len(flat), m[3]+12)]) {
 				continue
@@ -640,7 +645,7 @@ func headcountFromText(flat string) (int, bool) {
 		}
 		best, bestPos = n, pos
 	}
-	for _, m := range headcountMatches(flat) {
+	for _, m := range headcountMatches(ft) {
 		// Only whole words: "12" not the end of "2012".
 		if m[2] > 0 {
 			r, _ := utf8.DecodeLastRuneInString(flat[:m[2]])
@@ -651,14 +656,14 @@ func headcountFromText(flat string) (int, bool) {
 		// "p." must follow a digit count: "5 p." is rare; keep it digits only.
 		consider(flat[m[2]:m[3]], m[2])
 	}
-	for _, m := range headcountOf.FindAllStringSubmatchIndex(flat) {
+	for _, m := range headcountOf.FindAllStringSubmatchIndex(ft) {
 		if notAHeadcount(flat[m[3]:min(len(flat), m[3]+12)]) {
 			continue
 		}
 		consider(flat[m[2]:m[3]], m[2])
 	}
-	if containsFold(flat, "nous") || containsFold(flat, "on ") || containsFold(flat, "quipe") || containsFold(flat, "cabinet") {
-		for _, m := range headcountWe.FindAllStringSubmatchIndex(flat) {
+	if ft.has("nous") || ft.has("on ") || ft.has("quipe") || ft.has("cabinet") {
+		for _, m := range headcountWe.FindAllStringSubmatchIndex(ft) {
 			consider(flat[m[2]:m[3]], m[2])
 		}
 	}
@@ -709,15 +714,16 @@ var (
 
 // roleAndCompanyFromText reads "je suis gérante de la SARL X", "je dirige
 // la Scierie X", "notre entreprise, X, …" and "la SAS X".
-func roleAndCompanyFromText(flat string) (role, company string) {
+func roleAndCompanyFromText(ft caseless) (role, company string) {
+	flat := ft.text
 	// Each pattern runs only when its key words are there: the patterns
 	// are large and the text may be long.
 	var loc []int
-	if containsFold(flat, "suis") || containsFold(flat, "tant que") || containsFold(flat, "qualit") || containsFold(flat, "moi-m") || containsFold(flat, "as its") || containsFold(flat, "i am") {
-		loc = roleSentence.FindStringSubmatchIndex(flat)
+	if ft.has("suis") || ft.has("tant que") || ft.has("qualit") || ft.has("moi-m") || ft.has("as its") || ft.has("i am") {
+		loc = roleSentence.FindStringSubmatchIndex(ft)
 	}
 	if loc == nil && startsWithRoleWord(flat) {
-		if l := roleAtStart.FindStringSubmatchIndex(flat); l != nil {
+		if l := roleAtStart.FindStringSubmatchIndex(ft); l != nil {
 			loc = l
 		}
 	}
@@ -730,18 +736,18 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 			}
 		}
 	}
-	if company == "" && (containsFold(flat, "dirige") || containsFold(flat, "j'ai") || containsFold(flat, "j’ai") || containsFold(flat, "je g")) {
-		if m := dirige.FindStringSubmatch(flat); m != nil {
+	if company == "" && (ft.has("dirige") || ft.has("j'ai") || ft.has("j’ai") || ft.has("je g")) {
+		if m := dirige.FindStringSubmatch(ft); m != nil {
 			company = companyWithArticle(m[1], m[2])
 		}
 	}
-	if company == "" && (containsFold(flat, "appel") || containsFold(flat, "nomm") || containsFold(flat, "pour nom") || containsFold(flat, "porte le nom") || containsFold(flat, "intitul")) {
+	if company == "" && (ft.has("appel") || ft.has("nomm") || ft.has("pour nom") || ft.has("porte le nom") || ft.has("intitul")) {
 		if m := reCompanyNamed.FindStringSubmatch(flat); m != nil {
 			company = cleanCompany(m[1])
 		}
 	}
 	if company == "" {
-		if m := ourCompany.FindStringSubmatch(flat); m != nil {
+		if m := ourCompany.FindStringSubmatch(ft); m != nil {
 			company = cleanCompany(m[1])
 		}
 	}
@@ -752,7 +758,7 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 			company = cleanCompany(m[1])
 		}
 	}
-	if company == "" && (containsFold(flat, "siret") || containsFold(flat, "siren") || containsFold(flat, "bis")) {
+	if company == "" && (ft.has("siret") || ft.has("siren") || ft.has("bis")) {
 		for _, m := range reCompanyOfPapers.FindAllStringSubmatch(flat, 4) {
 			name := cutSentenceEnd(m[1])
 			if !strongPerson(name) {
@@ -824,9 +830,10 @@ var tradeWords = map[string]bool{
 
 // tradeNamedAfter finds "<trade> <last name>" or "<last name> <trade>" in
 // the text and returns it as written.
-func tradeNamedAfter(flat, last string) string {
+func tradeNamedAfter(ft caseless, last string) string {
+	flat := ft.text
 	ln := applicant.Fold(last)
-	if len(ln) < 3 || strings.Contains(ln, " ") || !containsFold(flat, ascii(ln)) {
+	if len(ln) < 3 || strings.Contains(ln, " ") || !ft.has(ascii(ln)) {
 		return ""
 	}
 	// The company is named early: the first 8 KB are enough, and bound
@@ -848,7 +855,7 @@ func tradeNamedAfter(flat, last string) string {
 }
 
 // ascii returns the ASCII prefix of a folded word, enough for a cheap
-// containsFold pre-test.
+// pre-test.
 func ascii(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -1308,7 +1315,8 @@ func stripCedex(s string) string {
 
 // placeFromText finds the postal code and commune in sentences ("à Florac
 // (48400)") or on an address line of the text or signature ("48000 MENDE").
-func placeFromText(flat string, lines []string, isLabel []bool) (pc, commune string) {
+func placeFromText(ft caseless, lines []string, isLabel []bool) (pc, commune string) {
+	flat := ft.text
 	if hasParenPostalCode(flat) {
 		if pc, c := placeInSentences(flat); pc != "" {
 			return pc, c
@@ -1330,7 +1338,7 @@ func placeFromText(flat string, lines []string, isLabel []bool) (pc, commune str
 			return code, normCommune(stripCedex(l[m[4]:m[5]]), "")
 		}
 	}
-	if !(containsFold(flat, "bas") || containsFold(flat, "install") || containsFold(flat, "situ") || containsFold(flat, "implant") || containsFold(flat, "tabli") || containsFold(flat, "domicili") || containsFold(flat, "ge ")) {
+	if !(ft.has("bas") || ft.has("install") || ft.has("situ") || ft.has("implant") || ft.has("tabli") || ft.has("domicili") || ft.has("ge ")) {
 		return "", ""
 	}
 	if m := reInstalledAt.FindStringSubmatch(flat); m != nil {
@@ -1546,9 +1554,10 @@ func articleBefore(match, name string) string {
 // onBehalfOf reads the boss an assistant writes for: "je suis l'assistante
 // de M. Jean Rouvière, gérant de …", "de la part de notre directrice, Mme
 // Claire Bouquet". It returns the boss's name and title, or "".
-func onBehalfOf(flat string) (first, last, role string) {
-	if !containsFold(flat, "assistant") && !containsFold(flat, "secr") && !containsFold(flat, "collabora") &&
-		!containsFold(flat, "de la part") && !containsFold(flat, "pour le compte") && !containsFold(flat, "la demande") {
+func onBehalfOf(ft caseless) (first, last, role string) {
+	flat := ft.text
+	if !ft.has("assistant") && !ft.has("secr") && !ft.has("collabora") &&
+		!ft.has("de la part") && !ft.has("pour le compte") && !ft.has("la demande") {
 		return "", "", ""
 	}
 	for _, m := range reOnBehalf.FindAllStringSubmatchIndex(flat, 4) {
@@ -1767,8 +1776,9 @@ var notTradeWords = map[string]bool{
 
 // roleAfterIntroName returns the title or trade that follows the
 // writer's name in "je suis <Nom>, <métier>", or "".
-func roleAfterIntroName(flat string) string {
-	if !containsFold(flat, "je suis") && !containsFold(flat, "est ") && !containsFold(flat, "je m") {
+func roleAfterIntroName(ft caseless) string {
+	flat := ft.text
+	if !ft.has("je suis") && !ft.has("est ") && !ft.has("je m") {
 		return ""
 	}
 	m := reRoleAfterIntro.FindStringSubmatch(flat)

@@ -31,10 +31,11 @@ func newAtBreaks(re *lazyRegexp, breaks string) *stemmed {
 	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks}
 }
 
-// starts returns, in order, the positions of text where a match may
-// begin: where a stem begins after a word boundary (ASCII, as the
-// regexp's \b), or at the breaks.
-func (p *stemmed) starts(text string) []int {
+// starts returns, in order, the positions of t where a match may begin:
+// where a stem begins after a word boundary (ASCII, as the regexp's \b),
+// or at the breaks.
+func (p *stemmed) starts(t caseless) []int {
+	text := t.text
 	if p.breaks != "" {
 		out := []int{0}
 		for i := 1; i < len(text); i++ {
@@ -46,7 +47,7 @@ func (p *stemmed) starts(text string) []int {
 	}
 	var out []int
 	for _, stem := range p.stems {
-		eachFold(text, stem, func(i int) {
+		t.each(stem, func(i int) {
 			if i == 0 || !isASCIIWordByte(text[i-1]) {
 				out = append(out, i)
 			}
@@ -57,8 +58,9 @@ func (p *stemmed) starts(text string) []int {
 }
 
 // FindStringSubmatchIndex is regexp's, for the leftmost match.
-func (p *stemmed) FindStringSubmatchIndex(text string) []int {
-	for _, at := range p.starts(text) {
+func (p *stemmed) FindStringSubmatchIndex(t caseless) []int {
+	text := t.text
+	for _, at := range p.starts(t) {
 		if m := p.at.FindStringSubmatchIndex(text[at:]); m != nil {
 			return shift(m, at)
 		}
@@ -67,8 +69,9 @@ func (p *stemmed) FindStringSubmatchIndex(text string) []int {
 }
 
 // FindStringSubmatch is regexp's, for the leftmost match.
-func (p *stemmed) FindStringSubmatch(text string) []string {
-	m := p.FindStringSubmatchIndex(text)
+func (p *stemmed) FindStringSubmatch(t caseless) []string {
+	text := t.text
+	m := p.FindStringSubmatchIndex(t)
 	if m == nil {
 		return nil
 	}
@@ -83,10 +86,11 @@ func (p *stemmed) FindStringSubmatch(text string) []string {
 
 // FindAllStringSubmatchIndex is regexp's with n < 0: every match, none
 // overlapping the one before.
-func (p *stemmed) FindAllStringSubmatchIndex(text string) [][]int {
+func (p *stemmed) FindAllStringSubmatchIndex(t caseless) [][]int {
+	text := t.text
 	var out [][]int
 	end := 0
-	for _, at := range p.starts(text) {
+	for _, at := range p.starts(t) {
 		if at < end {
 			continue
 		}
@@ -108,11 +112,40 @@ func shift(m []int, by int) []int {
 	return m
 }
 
-// eachFold calls fn with every position of text where stem (lower case)
-// begins, in any ASCII case, without copying text.
-func eachFold(text, stem string, fn func(i int)) {
+// caseless is a text and its copy with the ASCII capitals lower-cased,
+// every other byte kept, so that the copy has the text's offsets. A word
+// in lower-case ASCII (or with signs that have no case, such as ’) found
+// in the copy with strings.Index is where indexFold finds it in the text,
+// in any ASCII case: the copy is made once, and the dozens of key words
+// and stems tried on a message then cost a fast search each instead of a
+// scan stopping at every common letter.
+type caseless struct {
+	text, lower string
+}
+
+func newCaseless(s string) caseless {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			var b strings.Builder
+			b.Grow(len(s))
+			b.WriteString(s[:i])
+			for ; i < len(s); i++ {
+				b.WriteByte(lowerASCII(s[i]))
+			}
+			return caseless{s, b.String()}
+		}
+	}
+	return caseless{s, s}
+}
+
+// has reports whether the text holds w (see caseless), in any ASCII case.
+func (t caseless) has(w string) bool { return strings.Contains(t.lower, w) }
+
+// each calls fn with every position of the text where w (see caseless)
+// begins, in any ASCII case.
+func (t caseless) each(w string, fn func(i int)) {
 	for from := 0; ; {
-		i := indexFold(text[from:], stem)
+		i := strings.Index(t.lower[from:], w)
 		if i < 0 {
 			return
 		}

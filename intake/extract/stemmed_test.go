@@ -31,10 +31,10 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 	}
 	for _, p := range []*stemmed{headcountOf, headcountWe, roleSentence, dirige, ourCompany, roleAtStart} {
 		for _, text := range texts {
-			if got, want := p.FindAllStringSubmatchIndex(text), p.re.FindAllStringSubmatchIndex(text, -1); !slices.EqualFunc(got, want, slices.Equal[[]int]) {
+			if got, want := p.FindAllStringSubmatchIndex(newCaseless(text)), p.re.FindAllStringSubmatchIndex(text, -1); !slices.EqualFunc(got, want, slices.Equal[[]int]) {
 				t.Fatalf("%s in %.80q: stems found %v, regexp %v", p.re, text, got, want)
 			}
-			if got, want := p.FindStringSubmatch(text), p.re.FindStringSubmatch(text); !slices.Equal(got, want) {
+			if got, want := p.FindStringSubmatch(newCaseless(text)), p.re.FindStringSubmatch(text); !slices.Equal(got, want) {
 				t.Fatalf("%s in %.80q: stems found %q, regexp %q", p.re, text, got, want)
 			}
 		}
@@ -43,3 +43,33 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 
 // flatten joins lines as the extractors read sentences.
 func flatten(s string) string { return regexp.MustCompile(`\s*\n\s*`).ReplaceAllString(s, " ") }
+
+// TestCaselessFindsWhatIndexFoldFinds: the lower-cased copy keeps the
+// text's offsets, and a word is found in it where indexFold finds it, in
+// any ASCII case and only there (not through Unicode folds such as the
+// Kelvin sign or the long s, nor by changing other letters' case).
+func TestCaselessFindsWhatIndexFoldFinds(t *testing.T) {
+	texts := []string{"", "SIRET : 123", "Siret siret sIrEt", "ÉTÉ Été été", "\u212Aelvin kelvin", "Je \u017Fuis ſuis SUIS",
+		"J’AI j’ai J'ai", "\xff\xfeSUIS", "İSTANBUL istanbul"}
+	for _, text := range texts {
+		c := newCaseless(text)
+		if len(c.lower) != len(text) {
+			t.Fatalf("%q: copy of %d bytes, want %d", text, len(c.lower), len(text))
+		}
+		for _, w := range []string{"siret", "suis", "j’ai", "j'ai", "kelvin", "istanbul", "ete"} {
+			var got, want []int
+			c.each(w, func(i int) { got = append(got, i) })
+			for from := 0; ; {
+				i := indexFold(text[from:], w)
+				if i < 0 {
+					break
+				}
+				want = append(want, from+i)
+				from += i + 1
+			}
+			if !slices.Equal(got, want) || c.has(w) != (len(want) > 0) {
+				t.Errorf("%q in %q: found at %v, indexFold at %v", w, text, got, want)
+			}
+		}
+	}
+}
