@@ -28,13 +28,21 @@ func Fold(s string) string {
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
 		// ASCII is most of any French text: FoldRune's answer for it is
-		// plain lower case, written without decoding a rune.
+		// plain lower case, so runs of it that fold to themselves are
+		// copied whole, and the other bytes written without decoding.
+		j := i
+		for j < len(s) && s[j] < utf8.RuneSelf && (s[j] < 'A' || s[j] > 'Z') && s[j] != '`' {
+			j++
+		}
+		b.WriteString(s[i:j])
+		if i = j; i == len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
-			switch {
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			case c == '`':
+			if c == '`' {
 				c = '\''
+			} else {
+				c += 'a' - 'A'
 			}
 			b.WriteByte(c)
 			i++
