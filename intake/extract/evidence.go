@@ -305,16 +305,21 @@ func looseFold(s string) string {
 	b.Grow(len(f))
 	space := true // no leading space
 	for i := 0; i < len(f); i++ {
-		c := f[i]
-		if c == '-' || c == '\'' || c == ' ' || c == '\t' {
-			if !space {
-				b.WriteByte(' ')
-				space = true
-			}
-			continue
+		// Words are copied whole: every line of the author's text may be
+		// folded for the evidence.
+		j := i
+		for j < len(f) && f[j] != '-' && f[j] != '\'' && f[j] != ' ' && f[j] != '\t' {
+			j++
 		}
-		b.WriteByte(c)
-		space = false
+		if j > i {
+			b.WriteString(f[i:j])
+			space = false
+		}
+		if j < len(f) && !space {
+			b.WriteByte(' ')
+			space = true
+		}
+		i = j
 	}
 	return strings.TrimSuffix(b.String(), " ")
 }

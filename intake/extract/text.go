@@ -34,8 +34,18 @@ func cleanText(s string) string {
 }
 
 // collapseSpaces trims s and reduces every run of white space to one space.
+// It is strings.Join(strings.Fields(s), " ") without the slice of words:
+// the motivation's paragraphs go through it whole.
 func collapseSpaces(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	b.Grow(len(s))
+	for w := range strings.FieldsSeq(s) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	return b.String()
 }
 
 // isUpperWord reports whether w has at least two letters and no lowercase
