@@ -1803,11 +1803,35 @@ func accentedInText(name, text string) string {
 	return accentedInWords(name, textWords(text))
 }
 
-// textWords splits text into words for accentedInWords.
+// textWords splits text into words for accentedInWords: letters, hyphens
+// and apostrophes. It is strings.FieldsFunc with that test, with ASCII
+// told apart without decoding, as the whole text is split.
 func textWords(text string) []string {
-	return strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '-' && r != '\'' && r != '’'
-	})
+	var words []string
+	start := -1
+	for i := 0; i < len(text); {
+		c, n := text[i], 1
+		var in bool
+		if c < utf8.RuneSelf {
+			in = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '\''
+		} else {
+			var r rune
+			r, n = utf8.DecodeRuneInString(text[i:])
+			in = unicode.IsLetter(r) || r == '’'
+		}
+		switch {
+		case in && start < 0:
+			start = i
+		case !in && start >= 0:
+			words = append(words, text[start:i])
+			start = -1
+		}
+		i += n
+	}
+	if start >= 0 {
+		words = append(words, text[start:])
+	}
+	return words
 }
 
 func accentedInWords(name string, words []string) string {
@@ -1821,6 +1845,12 @@ func accentedInWords(name string, words []string) string {
 	for i := 0; i+len(want) <= len(words); i++ {
 		ok, accented := true, false
 		for j, w := range want {
+			// Most words are told from the name by their first letter in
+			// ASCII, not a capital or not the name's, without trimming.
+			if c := words[i+j][0]; c < utf8.RuneSelf && c != '-' && c != '\'' && (c < 'A' || c > 'Z' || c+'a'-'A' != w[0]) {
+				ok = false
+				break
+			}
 			t := strings.Trim(words[i+j], "-'’")
 			if t == "" {
 				ok = false
