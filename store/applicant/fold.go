@@ -50,17 +50,35 @@ func Fold(s string) string {
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
-		switch r {
-		case 'œ', 'Œ':
-			b.WriteString("oe")
-			continue
-		case 'æ', 'Æ':
-			b.WriteString("ae")
+		if r < rune(len(latinFolds)) {
+			b.WriteString(latinFolds[r])
 			continue
 		}
+		// œ and æ are in the table: above it, FoldRune says it all.
 		b.WriteRune(FoldRune(r))
 	}
 	return b.String()
+}
+
+// latinFolds holds what Fold writes for each rune of Latin-1 and Latin
+// Extended, the letters of French text, so that folding them costs a look
+// up instead of a search of the Unicode case tables.
+var latinFolds = func() (t [0x250]string) {
+	for r := range t {
+		t[r] = foldRuneString(rune(r))
+	}
+	return t
+}()
+
+// foldRuneString is Fold for one rune: FoldRune, with œ and æ written out.
+func foldRuneString(r rune) string {
+	switch r {
+	case 'œ', 'Œ':
+		return "oe"
+	case 'æ', 'Æ':
+		return "ae"
+	}
+	return string(FoldRune(r))
 }
 
 // FoldRune lowercases r and removes its diacritics (é -> e); typographic
