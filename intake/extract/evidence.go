@@ -278,15 +278,22 @@ func (x *lineIndex) locate(start int, field, value string, a *applicant.Applican
 // compared folded, with hyphens and apostrophes as spaces, and without a
 // leading article ("Le Malzieu-Ville" written "au Malzieu-Ville").
 func (x *lineIndex) locateText(start int, value string) int {
-	words := strings.Fields(looseFold(value))
-	if len(words) > 1 && (words[0] == "le" || words[0] == "la" || words[0] == "les" || words[0] == "l") {
-		words = words[1:]
+	// The words one space apart: the first n words are a prefix of it,
+	// found without splitting the whole value (the motivation is a
+	// thousand characters).
+	words := collapseSpaces(looseFold(value))
+	if first, rest, ok := strings.Cut(words, " "); ok && (first == "le" || first == "la" || first == "les" || first == "l") {
+		words = rest
 	}
-	for n := len(words); n >= 1; n-- {
-		if n < len(words) && n > 3 {
+	if words == "" {
+		return -1
+	}
+	total := strings.Count(words, " ") + 1
+	for n := total; n >= 1; n-- {
+		if n < total && n > 3 {
 			n = 3
 		}
-		probe := strings.Join(words[:n], " ")
+		probe := firstWords(words, n)
 		if len(probe) < 3 {
 			break
 		}
@@ -295,6 +302,19 @@ func (x *lineIndex) locateText(start int, value string) int {
 		}
 	}
 	return -1
+}
+
+// firstWords returns the first n words of words, which are one space
+// apart.
+func firstWords(words string, n int) string {
+	for i := 0; i < len(words); i++ {
+		if words[i] == ' ' {
+			if n--; n == 0 {
+				return words[:i]
+			}
+		}
+	}
+	return words
 }
 
 // looseFold folds s and writes hyphens and apostrophes as spaces, one
