@@ -1454,11 +1454,24 @@ func firstNonEmpty(v ...string) string {
 }
 
 func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	// The cut is found by walking n runes, not by converting all of s:
+	// the motivation and every evidence line come through here.
+	i := 0
+	for k := 0; k < n && i < len(s); k++ {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && w == 1 {
+			// A byte that is no UTF-8 becomes U+FFFD in the cut text.
+			if utf8.RuneCountInString(s) <= n {
+				return s
+			}
+			return string([]rune(s)[:n]) + "…"
+		}
+		i += w
+	}
+	if i == len(s) {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
+	return s[:i] + "…"
 }
 
 // hasLegalForm reports whether an upper-case legal form occurs in s, before
@@ -1807,7 +1820,8 @@ func accentedInText(name, text string) string {
 // and apostrophes. It is strings.FieldsFunc with that test, with ASCII
 // told apart without decoding, as the whole text is split.
 func textWords(text string) []string {
-	var words []string
+	// Room for words of five letters and a space, most of French text.
+	words := make([]string, 0, len(text)/6+1)
 	start := -1
 	for i := 0; i < len(text); {
 		c, n := text[i], 1
