@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 	"unicode"
@@ -29,6 +30,15 @@ const (
 // values from the From header (or a forward's inner header) say so.
 func (v *mainView) evidence(a *applicant.Applicant) {
 	x := v.facts()
+	// The map is copied once here rather than by SetEvidence for every
+	// field, and made only when a field has evidence.
+	a.Evidence = maps.Clone(a.Evidence)
+	set := func(field string, e applicant.Evidence) {
+		if a.Evidence == nil {
+			a.Evidence = map[string]applicant.Evidence{}
+		}
+		a.Evidence[field] = e
+	}
 	lines := newLineIndex(x.lines)
 	toText := v.ownLineNumbers()
 	fwd := v.sec.fwd != nil
@@ -40,7 +50,7 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 				e.Line, e.Text = n, line
 			}
 		}
-		a.SetEvidence(field, e)
+		set(field, e)
 	}
 	for _, f := range applicant.Fields {
 		value, _ := a.Field(f)
@@ -103,7 +113,7 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 		if fwd && e.Source == applicant.SourceSentence && i < 0 {
 			e.Source = applicant.SourceForward
 		}
-		a.SetEvidence(f, e)
+		set(f, e)
 	}
 	for f, e := range a.Evidence {
 		e.MessageID = v.msg.MessageID
@@ -118,7 +128,7 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 			return
 		}
 		e.Rule = rule
-		a.SetEvidence(field, e)
+		set(field, e)
 	}
 	derive(applicant.SiretValid, applicant.Siret, ruleSiretCheck)
 	if a.Siret != "" {
