@@ -1779,6 +1779,11 @@ var reRoleAfterIntro = lazy(`(?i:\b(?:je suis|moi,? c['’]est|je m['’]appelle
 	`([a-zàâçéèêëîïôûù]{2,}(?:ier|i[èe]re|iste|eur|euse|ien|ienne|on|onne|[èe]re)(?:\s+d['’]art)?)` +
 	`(?:\s*(?:[,.;!(\n]|$)|\s+(?:à|au|aux|depuis|chez|install[ée]e?)\s|\s+\p{Lu}))`)
 
+// roleAfterIntro is reRoleAfterIntro looked for where it can start. Its
+// stems hold no s or k, the letters Unicode folds to other ones (ſ, K),
+// so that they find, in ASCII, every start the regexp's (?i) allows.
+var roleAfterIntro = newStemmed(reRoleAfterIntro, "je ", "moi")
+
 // notTradeWords are words with a trade's ending that say something else
 // about the writer ("fière", "ancien", "mère de trois enfants").
 var notTradeWords = map[string]bool{
@@ -1790,11 +1795,10 @@ var notTradeWords = map[string]bool{
 // roleAfterIntroName returns the title or trade that follows the
 // writer's name in "je suis <Nom>, <métier>", or "".
 func roleAfterIntroName(ft caseless) string {
-	flat := ft.text
 	if !ft.has("je suis") && !ft.has("est ") && !ft.has("je m") {
 		return ""
 	}
-	m := reRoleAfterIntro.FindStringSubmatch(flat)
+	m := roleAfterIntro.FindStringSubmatch(ft)
 	if m == nil {
 		return ""
 	}

@@ -22,14 +22,16 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 		"notre entreprise, Menuiserie Vidal, … mon atelier « Le Bois » ma société Dupont",
 		"Je dirige la Scierie du Causse. J’ai repris le Garage Martin. je gère l'Auberge.",
 		"effectif : 12\neffectif total de 14 ; comptons 5 salariés ; j’emploie 3 personnes, emploie 4, compte 6",
-		strings.Repeat("le la l' on nous ma mon notre suis compte 3 ", 50)}
+		strings.Repeat("le la l' on nous ma mon notre suis compte 3 ", 50),
+		"Bonjour, je suis Lucas Meyrueis, ferronnier d'art, à la tête de. MOI, C'EST Fabrice Pic, associé-gérant. " +
+			"Moi c’est Anne Roux, céramiste\nJe m'appelle Jean Vidal, menuisier depuis 2010. je me nomme Léa Fabre, gérante"}
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
 	for _, f := range files {
 		if b, err := os.ReadFile(f); err == nil {
 			texts = append(texts, string(b), flatten(string(b)))
 		}
 	}
-	for _, p := range []*stemmed{headcountOf, headcountWe, roleSentence, dirige, ourCompany, roleAtStart} {
+	for _, p := range []*stemmed{headcountOf, headcountWe, roleSentence, dirige, ourCompany, roleAtStart, roleAfterIntro} {
 		for _, text := range texts {
 			if got, want := p.FindAllStringSubmatchIndex(newCaseless(text)), p.re.FindAllStringSubmatchIndex(text, -1); !slices.EqualFunc(got, want, slices.Equal[[]int]) {
 				t.Fatalf("%s in %.80q: stems found %v, regexp %v", p.re, text, got, want)
