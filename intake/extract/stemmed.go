@@ -38,10 +38,13 @@ func (p *stemmed) starts(t caseless) []int {
 	text := t.text
 	if p.breaks != "" {
 		out := []int{0}
-		for i := 1; i < len(text); i++ {
-			if strings.IndexByte(p.breaks, text[i]) >= 0 {
-				out = append(out, i)
+		for i := 1; i < len(text); {
+			k := strings.IndexAny(text[i:], p.breaks)
+			if k < 0 {
+				break
 			}
+			out = append(out, i+k)
+			i += k + 1
 		}
 		return out
 	}
