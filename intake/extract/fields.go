@@ -3,6 +3,7 @@ package extract
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -1360,6 +1361,12 @@ func ownCompanyAt(flat string) string {
 	return ""
 }
 
+// motivationCues are the words of a paragraph that says why (folded),
+// found in one pass over it.
+var motivationCues = sync.OnceValue(func() *phraseMatcher {
+	return newPhraseMatcher([]string{"souhait", "voudrai", "motiv", "rse", "demarche", "envie", "objectif", "ameliorer", "reduire"})
+})
+
 // motivationFromText returns the author's own words: the paragraphs of the
 // body that are not greetings, labelled fields, closings or signature.
 func motivationFromText(lines []string, isLabel []bool) string {
@@ -1401,8 +1408,7 @@ func motivationFromText(lines []string, isLabel []bool) string {
 		if len(p) < 60 {
 			continue
 		}
-		f := applicant.Fold(p)
-		if strings.Contains(f, "souhait") || strings.Contains(f, "voudrai") || strings.Contains(f, "motiv") || strings.Contains(f, "rse") || strings.Contains(f, "demarche") || strings.Contains(f, "envie") || strings.Contains(f, "objectif") || strings.Contains(f, "ameliorer") || strings.Contains(f, "reduire") {
+		if motivationCues().holds(applicant.Fold(p)) {
 			keep = append(keep, p)
 			kept += utf8.RuneCountInString(collapseSpaces(p)) + 1
 		}

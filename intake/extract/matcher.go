@@ -109,6 +109,18 @@ func (m *phraseMatcher) scan(s string) phraseHits {
 	return hits
 }
 
+// holds reports whether s holds one of the matcher's phrases, stopping at
+// the first.
+func (m *phraseMatcher) holds(s string) bool {
+	row, delta, class := int32(0), m.delta, &m.class
+	for i := 0; i < len(s); i++ {
+		if row = delta[row+int32(class[s[i]])]; row < 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // any reports whether one of the phrases of p was found; phrases the
 // matcher does not know are looked for in s.
 func (m *phraseMatcher) any(h phraseHits, p []string, s string) bool {
