@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -63,10 +64,10 @@ func detectHistory(lines []string, i int) (historyKind, int) {
 	// Cheap tests first: this runs on every line of every message.
 	if t[0] == '-' || t[0] == 'D' || t[0] == 'B' || t[0] == 'M' {
 		f := applicant.Fold(t)
-		if reForwardMarker.MatchString(f) {
+		if hasMarkerStart(f) && reForwardMarker.MatchString(f) {
 			return histForward, 1
 		}
-		if reOriginalSep.MatchString(f) {
+		if strings.HasPrefix(f, "--") && reOriginalSep.MatchString(f) {
 			return histSeparator, 1
 		}
 	}
@@ -102,13 +103,29 @@ func detectHistory(lines []string, i int) (historyKind, int) {
 	return histNone, 0
 }
 
+// hasMarkerStart reports whether the folded line f starts as the matches
+// of reForwardMarker do: the regexp is tried on the lines of prose that
+// start with D, B or M only then.
+func hasMarkerStart(f string) bool {
+	for _, p := range []string{"--", "debut du message reexpedie", "begin forwarded message", "message transfere"} {
+		if strings.HasPrefix(f, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// attributionVerbs are the verbs of attribution lines, as written, found
+// in one pass over a line (each line is looked at three times).
+var attributionVerbs = sync.OnceValue(func() *phraseMatcher {
+	return newPhraseMatcher([]string{"crit", "wrote", "CRIT", "escribi", "schrieb", "scritto"})
+})
+
 // attributionNear reports whether lines[i:i+3] contain the verb of an
 // attribution line, before any costly test.
 func attributionNear(lines []string, i int) bool {
 	for n := 0; n < 3 && i+n < len(lines); n++ {
-		l := lines[i+n]
-		if strings.Contains(l, "crit") || strings.Contains(l, "wrote") || strings.Contains(l, "CRIT") ||
-			strings.Contains(l, "escribi") || strings.Contains(l, "schrieb") || strings.Contains(l, "scritto") {
+		if attributionVerbs().holds(lines[i+n]) {
 			return true
 		}
 	}
