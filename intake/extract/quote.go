@@ -2,7 +2,6 @@ package extract
 
 import (
 	"strings"
-	"sync"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -55,8 +54,8 @@ const (
 
 // detectHistory reports whether lines[i] starts quoted or forwarded
 // history, and how many lines the marker itself takes (for attributions
-// wrapped over several lines).
-func detectHistory(lines []string, i int) (historyKind, int) {
+// wrapped over several lines). verbs is shared by the calls on one text.
+func detectHistory(lines []string, i int, verbs verbLines) (historyKind, int) {
 	t := strings.TrimSpace(lines[i])
 	if t == "" {
 		return histNone, 0
@@ -88,7 +87,7 @@ func detectHistory(lines []string, i int) (historyKind, int) {
 		return histHeaderBlock, 0
 	}
 	// Attribution, possibly wrapped by the client over up to three lines.
-	if len(t) < 400 && attributionNear(lines, i) {
+	if len(t) < 400 && attributionNear(lines, i, verbs) {
 		joined := applicant.Fold(t)
 		for n := 1; n <= 3; n++ {
 			if reAttributionEnd.MatchString(joined) && looksLikeAttributionStart(applicant.Fold(strings.TrimSpace(lines[i]))) {
@@ -115,17 +114,22 @@ func hasMarkerStart(f string) bool {
 	return false
 }
 
-// attributionVerbs are the verbs of attribution lines, as written, found
-// in one pass over a line (each line is looked at three times).
-var attributionVerbs = sync.OnceValue(func() *phraseMatcher {
-	return newPhraseMatcher([]string{"crit", "wrote", "CRIT", "escribi", "schrieb", "scritto"})
-})
+// verbLines remembers which lines hold the verb of an attribution line:
+// each line is looked at for the three lines that may start one.
+type verbLines []int8 // 0 not looked at yet, 1 no verb, 2 a verb
 
 // attributionNear reports whether lines[i:i+3] contain the verb of an
 // attribution line, before any costly test.
-func attributionNear(lines []string, i int) bool {
+func attributionNear(lines []string, i int, seen verbLines) bool {
 	for n := 0; n < 3 && i+n < len(lines); n++ {
-		if attributionVerbs().holds(lines[i+n]) {
+		if seen[i+n] == 0 {
+			seen[i+n] = 1
+			if l := lines[i+n]; strings.Contains(l, "crit") || strings.Contains(l, "wrote") || strings.Contains(l, "CRIT") ||
+				strings.Contains(l, "escribi") || strings.Contains(l, "schrieb") || strings.Contains(l, "scritto") {
+				seen[i+n] = 2
+			}
+		}
+		if seen[i+n] == 2 {
 			return true
 		}
 	}
@@ -184,13 +188,14 @@ func splitBody(text, subject string, depth int) section {
 	lines := strings.Split(text, "\n")
 	var s section
 	fwdSubject := reForwardSubject.MatchString(subject)
+	verbs := make(verbLines, len(lines))
 	for i := 0; i < len(lines); i++ {
 		t := strings.TrimSpace(lines[i])
 		if strings.HasPrefix(t, ">") {
 			s.quoted = append(s.quoted, strings.TrimLeft(t, "> "))
 			continue
 		}
-		kind, n := detectHistory(lines, i)
+		kind, n := detectHistory(lines, i, verbs)
 		switch kind {
 		case histForward:
 			if depth < 4 {
