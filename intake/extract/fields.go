@@ -752,7 +752,8 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 			company = cleanCompany(m[1])
 		}
 	}
-	if company == "" && strings.ContainsAny(flat, "\"«“") {
+	// strings.ContainsAny would decode every rune of the text.
+	if company == "" && (strings.IndexByte(flat, '"') >= 0 || strings.Contains(flat, "«") || strings.Contains(flat, "“")) {
 		// "le gérant de la pizzeria "Le Four à Bois"": a quoted name after
 		// the noun of its trade.
 		if m := reQuotedTrade.FindStringSubmatch(flat); m != nil && !strongPerson(m[1]) {
