@@ -710,7 +710,7 @@ var (
 		"en qualit", "moi-m", "as its", "i am")
 	dirige      = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
 	ourCompany  = newStemmed(reOurCompany, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
-	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n")
+	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n", `(?i:`+rolePattern+`)`)
 )
 
 // roleAndCompanyFromText reads "je suis gérante de la SARL X", "je dirige

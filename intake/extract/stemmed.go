@@ -1,8 +1,13 @@
 package extract
 
 import (
+	"fmt"
+	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 // stemmed is a sentence pattern looked for only where it can start: at a
@@ -19,6 +24,10 @@ type stemmed struct {
 	// breaks, when set, replaces the stems: the pattern starts at the
 	// text's start or on one of these bytes (a sentence or line break).
 	breaks string
+	// lead, with breaks, is the runes the pattern's first element after
+	// the break and its spaces can start with (pairs of bounds), or nil
+	// for any: a break followed by another word is not tried.
+	lead func() []rune
 }
 
 func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
@@ -26,9 +35,103 @@ func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
 }
 
 // newAtBreaks is a pattern that starts at the beginning of the text or on
-// one of the bytes of breaks: `(?:^|[.!?,]\s+|\n)…`.
-func newAtBreaks(re *lazyRegexp, breaks string) *stemmed {
-	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks}
+// one of the bytes of breaks, then lead: `(?:^|[.!?,]\s+|\n)lead…`.
+// Breaks are most of a text's punctuation, and trying the pattern costs
+// as much at each: it is tried only where what follows the break and its
+// spaces can start lead.
+func newAtBreaks(re *lazyRegexp, breaks, lead string) *stemmed {
+	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: sync.OnceValue(func() []rune {
+		re, err := syntax.Parse(lead, syntax.Perl)
+		if err != nil {
+			// A constant of the package, as the patterns are.
+			panic(fmt.Errorf("extract: lead of a sentence pattern: %w", err))
+		}
+		set, empty := leadRunes(re)
+		if empty {
+			return nil
+		}
+		return set
+	})}
+}
+
+// leadRunes returns the runes a match of re can start with, as pairs of
+// bounds (not merged), and whether re can match the empty string.
+func leadRunes(re *syntax.Regexp) (set []rune, empty bool) {
+	switch re.Op {
+	case syntax.OpNoMatch:
+		return nil, false
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return nil, true
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return nil, true
+		}
+		r := re.Rune[0]
+		set = []rune{r, r}
+		if re.Flags&syntax.FoldCase != 0 {
+			// As the compiled pattern does: every rune of r's case orbit.
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				set = append(set, f, f)
+			}
+		}
+		return set, false
+	case syntax.OpCharClass:
+		return re.Rune, false // folded by the parser under (?i)
+	case syntax.OpCapture, syntax.OpPlus:
+		return leadRunes(re.Sub[0])
+	case syntax.OpStar, syntax.OpQuest:
+		set, _ = leadRunes(re.Sub[0])
+		return set, true
+	case syntax.OpRepeat:
+		set, empty = leadRunes(re.Sub[0])
+		return set, empty || re.Min == 0
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			s, e := leadRunes(sub)
+			if set = append(set, s...); !e {
+				return set, false
+			}
+		}
+		return set, true
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			s, e := leadRunes(sub)
+			set, empty = append(set, s...), empty || e
+		}
+		return set, empty
+	}
+	// Any character, or an operator not listed: anything may start it.
+	return []rune{0, unicode.MaxRune}, true
+}
+
+// mayLead reports whether a match of p's lead can start on the break at
+// text[i] or at the first character after the spaces that follow it.
+func (p *stemmed) mayLead(text string, i int) bool {
+	set := p.lead()
+	if set == nil {
+		return true
+	}
+	in := func(i int) bool {
+		if i >= len(text) {
+			return false
+		}
+		r, _ := utf8.DecodeRuneInString(text[i:])
+		for k := 0; k+1 < len(set); k += 2 {
+			if set[k] <= r && r <= set[k+1] {
+				return true
+			}
+		}
+		return false
+	}
+	if in(i) {
+		return true
+	}
+	i++
+	for i < len(text) && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\f' || text[i] == '\r') {
+		i++
+	}
+	return in(i)
 }
 
 // starts returns, in order, the positions of t where a match may begin:
@@ -43,8 +146,12 @@ func (p *stemmed) starts(t caseless) []int {
 			if k < 0 {
 				break
 			}
-			out = append(out, i+k)
-			i += k + 1
+			at := i + k
+			// The pattern's ^ holds at the break too: lead may start on it.
+			if p.mayLead(text, at) {
+				out = append(out, at)
+			}
+			i = at + 1
 		}
 		return out
 	}

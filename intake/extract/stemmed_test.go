@@ -19,6 +19,8 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 		"aujourd'hui on est onze en comptant. Nous sommes 12 salariés. On est 3. Le cabinet compte deux associés, " +
 			"nous comptons cinq salariés, on est 4 personnes, le cabinet compte six kinés. L'équipe compte trois vendeuses.",
 		"Gérante de la SARL Dupont, je souhaite. Président de l'association X\nDirectrice de la Scierie Y, et, gérant du Garage Z",
+		"Bonjour,\n\nGÉRANTE de la SARL X. ,  \n Président de la SAS Y!\tdirecteur du Garage Z?\r\nſecrétaire générale de l'Association W, " +
+			"\u212Ainésithérapeute coordinateur de la Maison M.\n\nÉlu, co-gérant de l’EARL V,\fpdg de la SA U",
 		"notre entreprise, Menuiserie Vidal, … mon atelier « Le Bois » ma société Dupont",
 		"Je dirige la Scierie du Causse. J’ai repris le Garage Martin. je gère l'Auberge.",
 		"effectif : 12\neffectif total de 14 ; comptons 5 salariés ; j’emploie 3 personnes, emploie 4, compte 6",
