@@ -119,8 +119,14 @@ func FoldRune(r rune) rune {
 	// Any other accented letter: its base letter, when the decomposition
 	// is one letter followed by combining marks only.
 	if unicode.IsLetter(r) {
-		d := norm.NFD.String(string(r))
-		base := []rune(d)
+		var b [utf8.UTFMax]byte
+		d := b[:utf8.EncodeRune(b[:], r)]
+		if norm.NFD.Properties(d).Decomposition() == nil {
+			// Most letters (all of Chinese, say) have none: they are
+			// told so without decomposing them.
+			return r
+		}
+		base := []rune(norm.NFD.String(string(d)))
 		if len(base) > 1 && unicode.IsLetter(base[0]) {
 			for _, m := range base[1:] {
 				if !unicode.Is(unicode.Mn, m) {
