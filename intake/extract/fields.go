@@ -294,7 +294,12 @@ func extractApplicant(own []string, name, email string) extraction {
 // that a pattern never runs from one label into the next.
 func (r *reading) flatten() {
 	lines, isLabel := r.lines, r.isLabel
+	n := 0
+	for _, l := range lines {
+		n += len(l) + 1
+	}
 	var fb strings.Builder
+	fb.Grow(n)
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
 		if isLabel[i] || t == "" {

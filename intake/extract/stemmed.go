@@ -239,10 +239,19 @@ func newCaseless(s string) caseless {
 			var b strings.Builder
 			b.Grow(len(s))
 			b.WriteString(s[:i])
-			for ; i < len(s); i++ {
-				b.WriteByte(lowerASCII(s[i]))
+			for {
+				b.WriteByte(lowerASCII(s[i])) // a capital
+				// The bytes up to the next capital are copied whole.
+				j := i + 1
+				for j < len(s) && (s[j] < 'A' || s[j] > 'Z') {
+					j++
+				}
+				b.WriteString(s[i+1 : j])
+				if j == len(s) {
+					return caseless{s, b.String()}
+				}
+				i = j
 			}
-			return caseless{s, b.String()}
 		}
 	}
 	return caseless{s, s}
