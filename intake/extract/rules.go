@@ -135,7 +135,7 @@ var machineRules = []kindRule{
 	// quotes a failure notice but is no failure notice itself: only the
 	// author's own text may then say it is one, never the forwarded report.
 	{"failure_subject", is(KindBounce, func(c *cues) bool {
-		return reBounceSubject.MatchString(applicant.Fold(strings.TrimSpace(c.msg.Subject))) &&
+		return bounceSubject.in(applicant.Fold(strings.TrimSpace(c.msg.Subject))) &&
 			(c.nullSender || strings.Contains(applicant.Fold(c.msg.FromName), "mail delivery") ||
 				!c.humanPrefix || bounceBody.in(head(c.own, 3000)))
 	})},
