@@ -12,8 +12,8 @@ var (
 	// the subject (folded). A person replying "Re: Absence de SIRET" does
 	// not match, since "re:" comes first.
 	reAutoSubject = lazy(`^(reponse automatique|reponse auto\b|absent|absence|out of office|automatic reply|auto[- ]?reply|autoreply|auto-response|auto response|auto:|message d'absence|conges|en conge|vacances|vacation|away from|abwesend|abwesenheit|accuse de lecture|notification de lecture|confirmation de lecture|read receipt|read:|lu :|lu:|accuse de reception|accuse reception|automatische antwort|respuesta automatica|risposta automatica)`)
-	// The same cues anywhere in the subject.
-	reAutoSubjectAnywhere = lazy(`(absent du bureau|out of office|reponse automatique|automatic reply|message d'absence|\bautoreply\b)`)
+	// The same cues anywhere in the subject (see autoSubjectAnywhere).
+	autoSubjectPhrases = phrases{"absent du bureau", "out of office", "reponse automatique", "automatic reply", "message d'absence"}
 	// Delivery failure subjects (folded): plain substrings, which an
 	// alternation regexp tried at every position of the subject costs
 	// more to find.
@@ -26,6 +26,27 @@ var (
 	// its input.
 	reReferenceAt = lazy(`(?i)^([a-z]{2,12})[-‐–_ ]?(20\d{2})[-‐–_ ](\d{1,5})\b`)
 )
+
+// autoSubjectAnywhere reports an out-of-office cue anywhere in the folded
+// subject: one of autoSubjectPhrases, or "autoreply" as a word. Substring
+// tests, which an alternation regexp tried at every position costs more
+// to find.
+func autoSubjectAnywhere(s string) bool {
+	if autoSubjectPhrases.in(s) {
+		return true
+	}
+	const w = "autoreply"
+	for i := 0; ; i++ {
+		k := strings.Index(s[i:], w)
+		if k < 0 {
+			return false
+		}
+		i += k
+		if (i == 0 || !isASCIIWordByte(s[i-1])) && (i+len(w) == len(s) || !isASCIIWordByte(s[i+len(w)])) {
+			return true
+		}
+	}
+}
 
 // hdr returns a header value, "" when absent.
 func hdr(m *mailparse.Message, key string) string {
