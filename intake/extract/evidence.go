@@ -307,7 +307,13 @@ func (x *lineIndex) locateText(start int, value string) int {
 		if len(probe) < 3 {
 			break
 		}
-		if i := x.where(start, func(i int) bool { return strings.Contains(x.fold(i), probe) }); i >= 0 {
+		// Folding writes at most three bytes for one (a byte that is no
+		// UTF-8 becomes U+FFFD): a line too short for the probe is not
+		// folded to be told so. The first probe is the whole value,
+		// longer than most lines when it is the motivation.
+		if i := x.where(start, func(i int) bool {
+			return 3*len(x.lines[i]) >= len(probe) && strings.Contains(x.fold(i), probe)
+		}); i >= 0 {
 			return i
 		}
 	}
