@@ -1416,7 +1416,7 @@ func motivationFromText(lines []string, isLabel []bool) string {
 		}
 		if motivationCues().holds(applicant.Fold(p)) {
 			keep = append(keep, p)
-			kept += utf8.RuneCountInString(collapseSpaces(p)) + 1
+			kept += collapsedRunes(p) + 1
 		}
 	}
 	if len(keep) == 0 {

@@ -78,6 +78,17 @@ func collapseSpaces(s string) string {
 	return b.String()
 }
 
+// collapsedRunes is utf8.RuneCountInString(collapseSpaces(s)), counted
+// without building the collapsed text.
+func collapsedRunes(s string) int {
+	n, words := 0, 0
+	for w := range strings.FieldsSeq(s) {
+		n += utf8.RuneCountInString(w)
+		words++
+	}
+	return n + max(words-1, 0)
+}
+
 // isUpperWord reports whether w has at least two letters and no lowercase
 // letter: "GINESTET", "TEISSÈDRE", "D'APCHER".
 func isUpperWord(w string) bool {
