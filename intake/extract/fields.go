@@ -46,7 +46,9 @@ const (
 	// A commune: capitalised words, hyphenated parts, and the particles
 	// of French place names.
 	communeName = `[\p{Lu}][\p{L}'’\-]*(?:[ ](?:(?:de|du|des|la|le|les|sur|sous|en|lès|et|d['’]|l['’])[ ]?)?[\p{Lu}][\p{L}'’\-]*)*`
-	numberWords = `(?:(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?)(?:[ -](?:et[ -])?)?)+`
+	// The nouns of "notre entreprise, X", "ma société X" (under (?i)).
+	ourCompanyNoun = `(?:business|company|entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)`
+	numberWords    = `(?:(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?)(?:[ -](?:et[ -])?)?)+`
 )
 
 var (
@@ -63,7 +65,7 @@ var (
 	// "je dirige la Scierie X", "j'ai créé l'Atelier X".
 	reDirige = lazy(`(?i:\b(?:je dirige|nous dirigeons|je g[èe]re|j['’]ai (?:cr[ée]{2}|repris|fond[ée])|je co-dirige|je codirige)\s+(?:(la|le|les|l['’]|une|un)\s*)?)(` + companyName + `)`)
 	// "notre entreprise, Jourdan Paysage, compte…", "la société X".
-	reOurCompany = lazy(`(?i:\b(?:notre|mon|ma|l['’]|la|le|my|our)\s*(?:business|company|entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)\s*[,:]?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
+	reOurCompany = lazy(`(?i:\b(?:notre|mon|ma|l['’]|la|le|my|our)\s*` + ourCompanyNoun + `\s*[,:]?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
 	// "l'entreprise s'appelle X", "ma société se nomme X", "une ferme qui
 	// porte le nom de X".
 	reCompanyNamed = lazy(`(?i:\b(?:entreprise|soci[ée]t[ée]|structure|exploitation|boutique|commerce|atelier|association|ferme|affaire|bo[îi]te|enseigne|cabinet|agence|magasin|restaurant|h[ôo]tel|camping|g[îi]te|scop|sarl|sas|eurl|earl|gaec|coop[ée]rative)s?(?:\s+qui)?\s+(?:s['’]appelle|se nomme|se d[ée]nomme|porte le nom(?: de)?|a pour nom|s['’]intitule|est nomm[ée]e|est d[ée]nomm[ée]e)\s*:?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
@@ -714,7 +716,7 @@ var (
 	roleSentence = newStemmed(reRoleSentence, "je suis", "j'en suis", "j’en suis", "suis", "en tant que",
 		"en qualit", "moi-m", "as its", "i am")
 	dirige      = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
-	ourCompany  = newStemmed(reOurCompany, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
+	ourCompany  = newStemmedThen(reOurCompany, `(?i:`+ourCompanyNoun+`)`, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
 	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n", `(?i:`+rolePattern+`)`)
 )
 

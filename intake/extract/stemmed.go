@@ -24,9 +24,9 @@ type stemmed struct {
 	// breaks, when set, replaces the stems: the pattern starts at the
 	// text's start or on one of these bytes (a sentence or line break).
 	breaks string
-	// lead, with breaks, is the runes the pattern's first element after
-	// the break and its spaces can start with (pairs of bounds), or nil
-	// for any: a break followed by another word is not tried.
+	// lead is the runes what follows a break or a stem, after spaces,
+	// can start with (pairs of bounds), or nil for any: a break or a stem
+	// followed by another word is not tried.
 	lead func() []rune
 }
 
@@ -40,8 +40,24 @@ func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
 // as much at each: it is tried only where what follows the break and its
 // spaces can start lead.
 func newAtBreaks(re *lazyRegexp, breaks, lead string) *stemmed {
-	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: sync.OnceValue(func() []rune {
-		re, err := syntax.Parse(lead, syntax.Perl)
+	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: leadOf(lead)}
+}
+
+// newStemmedThen is newStemmed for a pattern whose stems are its whole
+// first words, each followed by optional spaces then by then:
+// `\b(?:notre|mon|…)\s*then…`. A stem is tried only where what follows
+// it can start then.
+func newStemmedThen(re *lazyRegexp, then string, stems ...string) *stemmed {
+	p := newStemmed(re, stems...)
+	p.lead = leadOf(then)
+	return p
+}
+
+// leadOf returns, computed on first use, the runes a match of pattern
+// can start with, nil when it can match the empty string.
+func leadOf(pattern string) func() []rune {
+	return sync.OnceValue(func() []rune {
+		re, err := syntax.Parse(pattern, syntax.Perl)
 		if err != nil {
 			// A constant of the package, as the patterns are.
 			panic(fmt.Errorf("extract: lead of a sentence pattern: %w", err))
@@ -51,7 +67,7 @@ func newAtBreaks(re *lazyRegexp, breaks, lead string) *stemmed {
 			return nil
 		}
 		return set
-	})}
+	})
 }
 
 // leadRunes returns the runes a match of re can start with, as pairs of
@@ -105,8 +121,9 @@ func leadRunes(re *syntax.Regexp) (set []rune, empty bool) {
 	return []rune{0, unicode.MaxRune}, true
 }
 
-// mayLead reports whether a match of p's lead can start on the break at
-// text[i] or at the first character after the spaces that follow it.
+// mayLead reports whether a match of p's lead can start at text[i] (a
+// break, or the end of a stem) or at the first character after the
+// spaces that follow it.
 func (p *stemmed) mayLead(text string, i int) bool {
 	set := p.lead()
 	if set == nil {
@@ -158,7 +175,7 @@ func (p *stemmed) starts(t caseless) []int {
 	var out []int
 	for _, stem := range p.stems {
 		t.each(stem, func(i int) {
-			if i == 0 || !isASCIIWordByte(text[i-1]) {
+			if (i == 0 || !isASCIIWordByte(text[i-1])) && (p.lead == nil || p.mayLead(text, i+len(stem))) {
 				out = append(out, i)
 			}
 		})

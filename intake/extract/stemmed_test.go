@@ -22,6 +22,7 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 		"Bonjour,\n\nGÉRANTE de la SARL X. ,  \n Président de la SAS Y!\tdirecteur du Garage Z?\r\nſecrétaire générale de l'Association W, " +
 			"\u212Ainésithérapeute coordinateur de la Maison M.\n\nÉlu, co-gérant de l’EARL V,\fpdg de la SA U",
 		"notre entreprise, Menuiserie Vidal, … mon atelier « Le Bois » ma société Dupont",
+		"NOTRE ENTREPRISE Dupont, Ma  \n Société Martin, la ſarl Roux, l’\tAtelier Vidal, LA SOCIÉTÉ Fabre, mabusiness X, ma démarche Y",
 		"Je dirige la Scierie du Causse. J’ai repris le Garage Martin. je gère l'Auberge.",
 		"effectif : 12\neffectif total de 14 ; comptons 5 salariés ; j’emploie 3 personnes, emploie 4, compte 6",
 		strings.Repeat("le la l' on nous ma mon notre suis compte 3 ", 50),
