@@ -12,15 +12,41 @@ var (
 	// the subject (folded). A person replying "Re: Absence de SIRET" does
 	// not match, since "re:" comes first.
 	reAutoSubject = lazy(`^(reponse automatique|reponse auto\b|absent|absence|out of office|automatic reply|auto[- ]?reply|autoreply|auto-response|auto response|auto:|message d'absence|conges|en conge|vacances|vacation|away from|abwesend|abwesenheit|accuse de lecture|notification de lecture|confirmation de lecture|read receipt|read:|lu :|lu:|accuse de reception|accuse reception|automatische antwort|respuesta automatica|risposta automatica)`)
-	// The same cues anywhere in the subject.
-	reAutoSubjectAnywhere = lazy(`(absent du bureau|out of office|reponse automatique|automatic reply|message d'absence|\bautoreply\b)`)
-	// Delivery failure subjects (folded).
-	reBounceSubject = lazy(`(undeliver|undelivered|delivery status notification|non remis|echec de (?:la )?remise|echec de distribution|mail delivery failed|delivery failure|delivery has failed|returned mail|failure notice|message non delivre|non distribuable|impossible de remettre|mail system error|returned to sender|delivery notification|rejet de message|message bloque)`)
+	// The same cues anywhere in the subject (see autoSubjectAnywhere).
+	autoSubjectPhrases = phrases{"absent du bureau", "out of office", "reponse automatique", "automatic reply", "message d'absence"}
+	// Delivery failure subjects (folded): plain substrings, which an
+	// alternation regexp tried at every position of the subject costs
+	// more to find.
+	bounceSubject = phrases{"undeliver", "undelivered", "delivery status notification", "non remis", "echec de la remise",
+		"echec de remise", "echec de distribution", "mail delivery failed", "delivery failure", "delivery has failed",
+		"returned mail", "failure notice", "message non delivre", "non distribuable", "impossible de remettre",
+		"mail system error", "returned to sender", "delivery notification", "rejet de message", "message bloque"}
 
 	// reReferenceAt reads a reference ("RSE-2026-0007") at the start of
 	// its input.
 	reReferenceAt = lazy(`(?i)^([a-z]{2,12})[-‐–_ ]?(20\d{2})[-‐–_ ](\d{1,5})\b`)
 )
+
+// autoSubjectAnywhere reports an out-of-office cue anywhere in the folded
+// subject: one of autoSubjectPhrases, or "autoreply" as a word. Substring
+// tests, which an alternation regexp tried at every position costs more
+// to find.
+func autoSubjectAnywhere(s string) bool {
+	if autoSubjectPhrases.in(s) {
+		return true
+	}
+	const w = "autoreply"
+	for i := 0; ; i++ {
+		k := strings.Index(s[i:], w)
+		if k < 0 {
+			return false
+		}
+		i += k
+		if (i == 0 || !isASCIIWordByte(s[i-1])) && (i+len(w) == len(s) || !isASCIIWordByte(s[i+len(w)])) {
+			return true
+		}
+	}
+}
 
 // hdr returns a header value, "" when absent.
 func hdr(m *mailparse.Message, key string) string {
@@ -52,10 +78,14 @@ func domainOf(addr string) string {
 	return ""
 }
 
+// localSeparators are dropped from a local part before it is compared:
+// built once, as a replacer's tables cost more than the replacing.
+var localSeparators = strings.NewReplacer("-", "", "_", "", ".", "")
+
 // isNoReply reports whether a sender's local part says nobody reads
 // replies: noreply, no-reply, ne-pas-repondre, donotreply, notification(s)…
 func isNoReply(local string) bool {
-	l := strings.NewReplacer("-", "", "_", "", ".", "").Replace(applicant.Fold(local))
+	l := localSeparators.Replace(applicant.Fold(local))
 	for _, w := range []string{"noreply", "nepasrepondre", "donotreply", "nereplypas", "norepl", "nonrepondre", "pasderepons"} {
 		if strings.Contains(l, w) {
 			return true
@@ -247,10 +277,6 @@ func findReference(s, prefix string) string {
 	}
 	return ""
 }
-
-// containsFold reports whether s contains the ASCII word w, in any case,
-// without allocating.
-func containsFold(s, w string) bool { return indexFold(s, w) >= 0 }
 
 // indexFold returns the index of the first instance of the ASCII word w
 // in s, in any case, or -1, without allocating.

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 	"unicode"
@@ -29,6 +30,15 @@ const (
 // values from the From header (or a forward's inner header) say so.
 func (v *mainView) evidence(a *applicant.Applicant) {
 	x := v.facts()
+	// The map is copied once here rather than by SetEvidence for every
+	// field, and made only when a field has evidence.
+	a.Evidence = maps.Clone(a.Evidence)
+	set := func(field string, e applicant.Evidence) {
+		if a.Evidence == nil {
+			a.Evidence = map[string]applicant.Evidence{}
+		}
+		a.Evidence[field] = e
+	}
 	lines := newLineIndex(x.lines)
 	toText := v.ownLineNumbers()
 	fwd := v.sec.fwd != nil
@@ -40,7 +50,7 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 				e.Line, e.Text = n, line
 			}
 		}
-		a.SetEvidence(field, e)
+		set(field, e)
 	}
 	for _, f := range applicant.Fields {
 		value, _ := a.Field(f)
@@ -103,7 +113,7 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 		if fwd && e.Source == applicant.SourceSentence && i < 0 {
 			e.Source = applicant.SourceForward
 		}
-		a.SetEvidence(f, e)
+		set(f, e)
 	}
 	for f, e := range a.Evidence {
 		e.MessageID = v.msg.MessageID
@@ -118,7 +128,7 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 			return
 		}
 		e.Rule = rule
-		a.SetEvidence(field, e)
+		set(field, e)
 	}
 	derive(applicant.SiretValid, applicant.Siret, ruleSiretCheck)
 	if a.Siret != "" {
@@ -278,23 +288,49 @@ func (x *lineIndex) locate(start int, field, value string, a *applicant.Applican
 // compared folded, with hyphens and apostrophes as spaces, and without a
 // leading article ("Le Malzieu-Ville" written "au Malzieu-Ville").
 func (x *lineIndex) locateText(start int, value string) int {
-	words := strings.Fields(looseFold(value))
-	if len(words) > 1 && (words[0] == "le" || words[0] == "la" || words[0] == "les" || words[0] == "l") {
-		words = words[1:]
+	// The words one space apart: the first n words are a prefix of it,
+	// found without splitting the whole value (the motivation is a
+	// thousand characters).
+	words := collapseSpaces(looseFold(value))
+	if first, rest, ok := strings.Cut(words, " "); ok && (first == "le" || first == "la" || first == "les" || first == "l") {
+		words = rest
 	}
-	for n := len(words); n >= 1; n-- {
-		if n < len(words) && n > 3 {
+	if words == "" {
+		return -1
+	}
+	total := strings.Count(words, " ") + 1
+	for n := total; n >= 1; n-- {
+		if n < total && n > 3 {
 			n = 3
 		}
-		probe := strings.Join(words[:n], " ")
+		probe := firstWords(words, n)
 		if len(probe) < 3 {
 			break
 		}
-		if i := x.where(start, func(i int) bool { return strings.Contains(x.fold(i), probe) }); i >= 0 {
+		// Folding writes at most three bytes for one (a byte that is no
+		// UTF-8 becomes U+FFFD): a line too short for the probe is not
+		// folded to be told so. The first probe is the whole value,
+		// longer than most lines when it is the motivation.
+		if i := x.where(start, func(i int) bool {
+			return 3*len(x.lines[i]) >= len(probe) && strings.Contains(x.fold(i), probe)
+		}); i >= 0 {
 			return i
 		}
 	}
 	return -1
+}
+
+// firstWords returns the first n words of words, which are one space
+// apart.
+func firstWords(words string, n int) string {
+	for i := 0; i < len(words); i++ {
+		if words[i] == ' ' {
+			if n--; n == 0 {
+				return words[:i]
+			}
+		}
+	}
+	return words
 }
 
 // looseFold folds s and writes hyphens and apostrophes as spaces, one
@@ -305,16 +341,21 @@ func looseFold(s string) string {
 	b.Grow(len(f))
 	space := true // no leading space
 	for i := 0; i < len(f); i++ {
-		c := f[i]
-		if c == '-' || c == '\'' || c == ' ' || c == '\t' {
-			if !space {
-				b.WriteByte(' ')
-				space = true
-			}
-			continue
+		// Words are copied whole: every line of the author's text may be
+		// folded for the evidence.
+		j := i
+		for j < len(f) && f[j] != '-' && f[j] != '\'' && f[j] != ' ' && f[j] != '\t' {
+			j++
 		}
-		b.WriteByte(c)
-		space = false
+		if j > i {
+			b.WriteString(f[i:j])
+			space = false
+		}
+		if j < len(f) && !space {
+			b.WriteByte(' ')
+			space = true
+		}
+		i = j
 	}
 	return strings.TrimSuffix(b.String(), " ")
 }

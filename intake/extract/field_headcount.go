@@ -11,10 +11,10 @@ import (
 func (r *reading) readHeadcount() {
 	a, x, flat := r.a, r.x, r.flat
 	if a.Headcount == nil {
-		if n, ok := headcountFromText(flat); ok {
+		if n, ok := headcountFromText(r.flatCase); ok {
 			a.Headcount = &n
 			x.note(applicant.Headcount, "headcount_in_sentence")
-		} else if containsFold(flat, "seul") {
+		} else if r.flatCase.has("seul") {
 			// "je suis seule" alone may mean "on my own to handle this":
 			// only "je travaille seul(e)" or "seul(e) dans l'entreprise".
 			for _, loc := range reAlone.FindAllStringIndex(flat, 4) {

@@ -32,7 +32,7 @@ func (r *reading) readNames() {
 	if !r.nameSet {
 		nameRule = "introduction"
 	}
-	if !r.nameSet && (containsFold(flat, "je m") || containsFold(flat, "soussign") || containsFold(flat, "mon nom") || containsFold(flat, "moi,") || containsFold(flat, "moi c")) {
+	if !r.nameSet && (r.flatCase.has("je m") || r.flatCase.has("soussign") || r.flatCase.has("mon nom") || r.flatCase.has("moi,") || r.flatCase.has("moi c")) {
 		if m := reIntroName.FindStringSubmatch(flat); m != nil && looksLikePerson(m[1]) {
 			r.setName(splitName(m[1], false))
 		}
@@ -79,7 +79,7 @@ func (r *reading) readNames() {
 	if a.Company == "" && r.last != "" {
 		// "mon garage garage dupuis", "Menuiserie Caussignac": a trade
 		// named after its owner, whatever the case it is typed in.
-		a.Company = tradeNamedAfter(flat, r.last)
+		a.Company = tradeNamedAfter(r.flatCase, r.last)
 		x.noteChoice(applicant.Company, a.Company, "trade_named_after_owner", a.Company)
 	}
 }

@@ -31,7 +31,7 @@ func (r *reading) readPlace() {
 	}
 	notePlace("address_label")
 	if r.postal == "" || r.commune == "" {
-		pc, c := placeFromText(flat, lines, isLabel)
+		pc, c := placeFromText(r.flatCase, lines, isLabel)
 		if r.postal == "" && pc != "" && (r.commune == "" || c == "" || looseKey(communeKey(c)) == looseKey(communeKey(r.commune))) {
 			r.postal = pc
 		}

@@ -9,14 +9,14 @@ import (
 // readRoleAndCompany reads the role and company from sentences and from the signature. An
 // assistant writing for the boss gives the boss's name and title.
 func (r *reading) readRoleAndCompany() {
-	a, x, lines, isLabel, flat, sig, name := r.a, r.x, r.lines, r.isLabel, r.flat, r.sig, r.name
+	a, x, lines, isLabel, sig, name := r.a, r.x, r.lines, r.isLabel, r.sig, r.name
 	var bossRole string
-	r.bossFirst, r.bossLast, bossRole = onBehalfOf(flat)
+	r.bossFirst, r.bossLast, bossRole = onBehalfOf(r.flatCase)
 	if a.Role == "" && bossRole != "" {
 		a.Role = bossRole
 		x.note(applicant.Role, "on_behalf_of")
 	}
-	sentRole, sentCompany := roleAndCompanyFromText(flat)
+	sentRole, sentCompany := roleAndCompanyFromText(r.flatCase)
 	sigRole, sigCompany := roleAndCompanyFromSignature(lines[sig:], isLabel[sig:], name)
 	var lineRole, lineCompany string
 	if a.Role == "" && sentRole == "" || a.Company == "" && sigCompany.titled == "" && sentCompany == "" {
@@ -33,7 +33,7 @@ func (r *reading) readRoleAndCompany() {
 			"signature_title", sigRole)
 	}
 	if a.Role == "" {
-		a.Role = roleAfterIntroName(flat)
+		a.Role = roleAfterIntroName(r.flatCase)
 		x.noteChoice(applicant.Role, a.Role, "role_after_name", a.Role)
 	}
 	// Signature lines are not wrapped prose: when the company read in the

@@ -13,7 +13,7 @@ var reNextVerbOfWe = lazy(`\s+et\s+\p{L}{2,}ons\b.*$`)
 // readSector reads the sector from "dans le secteur de …".
 func (r *reading) readSector() {
 	a, x, flat := r.a, r.x, r.flat
-	if a.Sector == "" && containsFold(flat, "secteur") {
+	if a.Sector == "" && r.flatCase.has("secteur") {
 		if m := reSectorSentence.FindStringSubmatchIndex(flat); m != nil {
 			s := reSectorStop.ReplaceAllString(" "+flat[m[2]:m[3]], "")
 			// "Nous travaillons dans le secteur de X et vendons …": with

@@ -3,6 +3,7 @@ package extract
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -45,7 +46,9 @@ const (
 	// A commune: capitalised words, hyphenated parts, and the particles
 	// of French place names.
 	communeName = `[\p{Lu}][\p{L}'’\-]*(?:[ ](?:(?:de|du|des|la|le|les|sur|sous|en|lès|et|d['’]|l['’])[ ]?)?[\p{Lu}][\p{L}'’\-]*)*`
-	numberWords = `(?:(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?)(?:[ -](?:et[ -])?)?)+`
+	// The nouns of "notre entreprise, X", "ma société X" (under (?i)).
+	ourCompanyNoun = `(?:business|company|entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)`
+	numberWords    = `(?:(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?)(?:[ -](?:et[ -])?)?)+`
 )
 
 var (
@@ -62,7 +65,7 @@ var (
 	// "je dirige la Scierie X", "j'ai créé l'Atelier X".
 	reDirige = lazy(`(?i:\b(?:je dirige|nous dirigeons|je g[èe]re|j['’]ai (?:cr[ée]{2}|repris|fond[ée])|je co-dirige|je codirige)\s+(?:(la|le|les|l['’]|une|un)\s*)?)(` + companyName + `)`)
 	// "notre entreprise, Jourdan Paysage, compte…", "la société X".
-	reOurCompany = lazy(`(?i:\b(?:notre|mon|ma|l['’]|la|le|my|our)\s*(?:business|company|entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)\s*[,:]?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
+	reOurCompany = lazy(`(?i:\b(?:notre|mon|ma|l['’]|la|le|my|our)\s*` + ourCompanyNoun + `\s*[,:]?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
 	// "l'entreprise s'appelle X", "ma société se nomme X", "une ferme qui
 	// porte le nom de X".
 	reCompanyNamed = lazy(`(?i:\b(?:entreprise|soci[ée]t[ée]|structure|exploitation|boutique|commerce|atelier|association|ferme|affaire|bo[îi]te|enseigne|cabinet|agence|magasin|restaurant|h[ôo]tel|camping|g[îi]te|scop|sarl|sas|eurl|earl|gaec|coop[ée]rative)s?(?:\s+qui)?\s+(?:s['’]appelle|se nomme|se d[ée]nomme|porte le nom(?: de)?|a pour nom|s['’]intitule|est nomm[ée]e|est d[ée]nomm[ée]e)\s*:?\s*(?:«\s*|"\s*)?)(` + companyName + `)`)
@@ -238,6 +241,7 @@ type reading struct {
 	lines       []string // the author's own lines
 	isLabel     []bool   // lines read as "Label : value"
 	flat, all   string   // the non-label text with paragraphs joined; all lines
+	flatCase    caseless // flat, for its key words and the sentence stems
 	sig         int      // first line of the signature
 	first, last string
 	nameSet     bool
@@ -292,7 +296,12 @@ func extractApplicant(own []string, name, email string) extraction {
 // that a pattern never runs from one label into the next.
 func (r *reading) flatten() {
 	lines, isLabel := r.lines, r.isLabel
+	n := 0
+	for _, l := range lines {
+		n += len(l) + 1
+	}
 	var fb strings.Builder
+	fb.Grow(n)
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
 		if isLabel[i] || t == "" {
@@ -303,6 +312,7 @@ func (r *reading) flatten() {
 		fb.WriteString(" ")
 	}
 	r.flat = fb.String()
+	r.flatCase = newCaseless(r.flat)
 	r.all = strings.Join(lines, "\n")
 }
 
@@ -540,9 +550,10 @@ func isApproxCount(w string) bool {
 // found faster: the unit words ("salariés", "ETP"…) are searched first,
 // and the count is looked for only just before each of them, instead of
 // trying French number words at every position of the text.
-func headcountMatches(flat string) [][]int {
+func headcountMatches(ft caseless) [][]int {
+	flat := ft.text
 	var out [][]int
-	for _, u := range headcountUnits(flat) {
+	for _, u := range headcountUnits(ft) {
 		from := max(0, u[0]-80)
 		for from > 0 && !utf8.RuneStart(flat[from]) {
 			from--
@@ -570,10 +581,11 @@ var reHeadcountUnitAt = lazy(`^` + reHeadcountUnit.String())
 // faster: the pattern has no literal prefix, so the regexp engine steps
 // through every byte of the text, where looking for the stems its words
 // start with and matching only there costs a few string searches.
-func headcountUnits(flat string) [][]int {
+func headcountUnits(ft caseless) [][]int {
+	flat := ft.text
 	var starts []int
 	for _, stem := range headcountUnitStems {
-		eachFold(flat, stem, func(i int) {
+		ft.each(stem, func(i int) {
 			if stem == "quivalent" {
 				starts = append(starts, max(i-1, 0), max(i-2, 0))
 			} else {
@@ -598,11 +610,12 @@ func headcountUnits(flat string) [][]int {
 
 // headcountFromText finds the headcount stated in a sentence, skipping
 // sub-counts ("dont 9 en insertion", "dont deux apprentis").
-func headcountFromText(flat string) (int, bool) {
+func headcountFromText(ft caseless) (int, bool) {
+	flat := ft.text
 	// A sentence stating the headcount ("l'effectif au 1er décembre est
 	// de 10 salariés") gives the total, over any count met before it in
 	// a pasted report or an aside.
-	if containsFold(flat, "effectif") {
+	if ft.has("effectif") {
 		for _, m := range reHeadcountStated.FindAllStringSubmatchIndex(flat, 4) {
 			if isDecimalPart(flat, m[2]) || notAHeadcount(flat[m[3]:min(len(flat), m[3]+12)]) {
 				continue
@@ -640,7 +653,7 @@ func headcountFromText(flat string) (int, bool) {
 		}
 		best, bestPos = n, pos
 	}
-	for _, m := range headcountMatches(flat) {
+	for _, m := range headcountMatches(ft) {
 		// Only whole words: "12" not the end of "2012".
 		if m[2] > 0 {
 			r, _ := utf8.DecodeLastRuneInString(flat[:m[2]])
@@ -651,14 +664,14 @@ func headcountFromText(flat string) (int, bool) {
 		// "p." must follow a digit count: "5 p." is rare; keep it digits only.
 		consider(flat[m[2]:m[3]], m[2])
 	}
-	for _, m := range headcountOf.FindAllStringSubmatchIndex(flat) {
+	for _, m := range headcountOf.FindAllStringSubmatchIndex(ft) {
 		if notAHeadcount(flat[m[3]:min(len(flat), m[3]+12)]) {
 			continue
 		}
 		consider(flat[m[2]:m[3]], m[2])
 	}
-	if containsFold(flat, "nous") || containsFold(flat, "on ") || containsFold(flat, "quipe") || containsFold(flat, "cabinet") {
-		for _, m := range headcountWe.FindAllStringSubmatchIndex(flat) {
+	if ft.has("nous") || ft.has("on ") || ft.has("quipe") || ft.has("cabinet") {
+		for _, m := range headcountWe.FindAllStringSubmatchIndex(ft) {
 			consider(flat[m[2]:m[3]], m[2])
 		}
 	}
@@ -703,21 +716,22 @@ var (
 	roleSentence = newStemmed(reRoleSentence, "je suis", "j'en suis", "j’en suis", "suis", "en tant que",
 		"en qualit", "moi-m", "as its", "i am")
 	dirige      = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
-	ourCompany  = newStemmed(reOurCompany, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
-	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n")
+	ourCompany  = newStemmedThen(reOurCompany, `(?i:`+ourCompanyNoun+`)`, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
+	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n", `(?i:`+rolePattern+`)`)
 )
 
 // roleAndCompanyFromText reads "je suis gérante de la SARL X", "je dirige
 // la Scierie X", "notre entreprise, X, …" and "la SAS X".
-func roleAndCompanyFromText(flat string) (role, company string) {
+func roleAndCompanyFromText(ft caseless) (role, company string) {
+	flat := ft.text
 	// Each pattern runs only when its key words are there: the patterns
 	// are large and the text may be long.
 	var loc []int
-	if containsFold(flat, "suis") || containsFold(flat, "tant que") || containsFold(flat, "qualit") || containsFold(flat, "moi-m") || containsFold(flat, "as its") || containsFold(flat, "i am") {
-		loc = roleSentence.FindStringSubmatchIndex(flat)
+	if ft.has("suis") || ft.has("tant que") || ft.has("qualit") || ft.has("moi-m") || ft.has("as its") || ft.has("i am") {
+		loc = roleSentence.FindStringSubmatchIndex(ft)
 	}
 	if loc == nil && startsWithRoleWord(flat) {
-		if l := roleAtStart.FindStringSubmatchIndex(flat); l != nil {
+		if l := roleAtStart.FindStringSubmatchIndex(ft); l != nil {
 			loc = l
 		}
 	}
@@ -730,29 +744,30 @@ func roleAndCompanyFromText(flat string) (role, company string) {
 			}
 		}
 	}
-	if company == "" && (containsFold(flat, "dirige") || containsFold(flat, "j'ai") || containsFold(flat, "j’ai") || containsFold(flat, "je g")) {
-		if m := dirige.FindStringSubmatch(flat); m != nil {
+	if company == "" && (ft.has("dirige") || ft.has("j'ai") || ft.has("j’ai") || ft.has("je g")) {
+		if m := dirige.FindStringSubmatch(ft); m != nil {
 			company = companyWithArticle(m[1], m[2])
 		}
 	}
-	if company == "" && (containsFold(flat, "appel") || containsFold(flat, "nomm") || containsFold(flat, "pour nom") || containsFold(flat, "porte le nom") || containsFold(flat, "intitul")) {
+	if company == "" && (ft.has("appel") || ft.has("nomm") || ft.has("pour nom") || ft.has("porte le nom") || ft.has("intitul")) {
 		if m := reCompanyNamed.FindStringSubmatch(flat); m != nil {
 			company = cleanCompany(m[1])
 		}
 	}
 	if company == "" {
-		if m := ourCompany.FindStringSubmatch(flat); m != nil {
+		if m := ourCompany.FindStringSubmatch(ft); m != nil {
 			company = cleanCompany(m[1])
 		}
 	}
-	if company == "" && strings.ContainsAny(flat, "\"«“") {
+	// strings.ContainsAny would decode every rune of the text.
+	if company == "" && (strings.IndexByte(flat, '"') >= 0 || strings.Contains(flat, "«") || strings.Contains(flat, "“")) {
 		// "le gérant de la pizzeria "Le Four à Bois"": a quoted name after
 		// the noun of its trade.
 		if m := reQuotedTrade.FindStringSubmatch(flat); m != nil && !strongPerson(m[1]) {
 			company = cleanCompany(m[1])
 		}
 	}
-	if company == "" && (containsFold(flat, "siret") || containsFold(flat, "siren") || containsFold(flat, "bis")) {
+	if company == "" && (ft.has("siret") || ft.has("siren") || ft.has("bis")) {
 		for _, m := range reCompanyOfPapers.FindAllStringSubmatch(flat, 4) {
 			name := cutSentenceEnd(m[1])
 			if !strongPerson(name) {
@@ -824,9 +839,10 @@ var tradeWords = map[string]bool{
 
 // tradeNamedAfter finds "<trade> <last name>" or "<last name> <trade>" in
 // the text and returns it as written.
-func tradeNamedAfter(flat, last string) string {
+func tradeNamedAfter(ft caseless, last string) string {
+	flat := ft.text
 	ln := applicant.Fold(last)
-	if len(ln) < 3 || strings.Contains(ln, " ") || !containsFold(flat, ascii(ln)) {
+	if len(ln) < 3 || strings.Contains(ln, " ") || !ft.has(ascii(ln)) {
 		return ""
 	}
 	// The company is named early: the first 8 KB are enough, and bound
@@ -848,7 +864,7 @@ func tradeNamedAfter(flat, last string) string {
 }
 
 // ascii returns the ASCII prefix of a folded word, enough for a cheap
-// containsFold pre-test.
+// pre-test.
 func ascii(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
@@ -1308,7 +1324,8 @@ func stripCedex(s string) string {
 
 // placeFromText finds the postal code and commune in sentences ("à Florac
 // (48400)") or on an address line of the text or signature ("48000 MENDE").
-func placeFromText(flat string, lines []string, isLabel []bool) (pc, commune string) {
+func placeFromText(ft caseless, lines []string, isLabel []bool) (pc, commune string) {
+	flat := ft.text
 	if hasParenPostalCode(flat) {
 		if pc, c := placeInSentences(flat); pc != "" {
 			return pc, c
@@ -1330,7 +1347,7 @@ func placeFromText(flat string, lines []string, isLabel []bool) (pc, commune str
 			return code, normCommune(stripCedex(l[m[4]:m[5]]), "")
 		}
 	}
-	if !(containsFold(flat, "bas") || containsFold(flat, "install") || containsFold(flat, "situ") || containsFold(flat, "implant") || containsFold(flat, "tabli") || containsFold(flat, "domicili") || containsFold(flat, "ge ")) {
+	if !(ft.has("bas") || ft.has("install") || ft.has("situ") || ft.has("implant") || ft.has("tabli") || ft.has("domicili") || ft.has("ge ")) {
 		return "", ""
 	}
 	if m := reInstalledAt.FindStringSubmatch(flat); m != nil {
@@ -1351,6 +1368,12 @@ func ownCompanyAt(flat string) string {
 	}
 	return ""
 }
+
+// motivationCues are the words of a paragraph that says why (folded),
+// found in one pass over it.
+var motivationCues = sync.OnceValue(func() *phraseMatcher {
+	return newPhraseMatcher([]string{"souhait", "voudrai", "motiv", "rse", "demarche", "envie", "objectif", "ameliorer", "reduire"})
+})
 
 // motivationFromText returns the author's own words: the paragraphs of the
 // body that are not greetings, labelled fields, closings or signature.
@@ -1393,10 +1416,9 @@ func motivationFromText(lines []string, isLabel []bool) string {
 		if len(p) < 60 {
 			continue
 		}
-		f := applicant.Fold(p)
-		if strings.Contains(f, "souhait") || strings.Contains(f, "voudrai") || strings.Contains(f, "motiv") || strings.Contains(f, "rse") || strings.Contains(f, "demarche") || strings.Contains(f, "envie") || strings.Contains(f, "objectif") || strings.Contains(f, "ameliorer") || strings.Contains(f, "reduire") {
+		if motivationCues().holds(applicant.Fold(p)) {
 			keep = append(keep, p)
-			kept += utf8.RuneCountInString(collapseSpaces(p)) + 1
+			kept += collapsedRunes(p) + 1
 		}
 	}
 	if len(keep) == 0 {
@@ -1446,11 +1468,24 @@ func firstNonEmpty(v ...string) string {
 }
 
 func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	// The cut is found by walking n runes, not by converting all of s:
+	// the motivation and every evidence line come through here.
+	i := 0
+	for k := 0; k < n && i < len(s); k++ {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && w == 1 {
+			// A byte that is no UTF-8 becomes U+FFFD in the cut text.
+			if utf8.RuneCountInString(s) <= n {
+				return s
+			}
+			return string([]rune(s)[:n]) + "…"
+		}
+		i += w
+	}
+	if i == len(s) {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
+	return s[:i] + "…"
 }
 
 // hasLegalForm reports whether an upper-case legal form occurs in s, before
@@ -1546,9 +1581,10 @@ func articleBefore(match, name string) string {
 // onBehalfOf reads the boss an assistant writes for: "je suis l'assistante
 // de M. Jean Rouvière, gérant de …", "de la part de notre directrice, Mme
 // Claire Bouquet". It returns the boss's name and title, or "".
-func onBehalfOf(flat string) (first, last, role string) {
-	if !containsFold(flat, "assistant") && !containsFold(flat, "secr") && !containsFold(flat, "collabora") &&
-		!containsFold(flat, "de la part") && !containsFold(flat, "pour le compte") && !containsFold(flat, "la demande") {
+func onBehalfOf(ft caseless) (first, last, role string) {
+	flat := ft.text
+	if !ft.has("assistant") && !ft.has("secr") && !ft.has("collabora") &&
+		!ft.has("de la part") && !ft.has("pour le compte") && !ft.has("la demande") {
 		return "", "", ""
 	}
 	for _, m := range reOnBehalf.FindAllStringSubmatchIndex(flat, 4) {
@@ -1757,6 +1793,11 @@ var reRoleAfterIntro = lazy(`(?i:\b(?:je suis|moi,? c['’]est|je m['’]appelle
 	`([a-zàâçéèêëîïôûù]{2,}(?:ier|i[èe]re|iste|eur|euse|ien|ienne|on|onne|[èe]re)(?:\s+d['’]art)?)` +
 	`(?:\s*(?:[,.;!(\n]|$)|\s+(?:à|au|aux|depuis|chez|install[ée]e?)\s|\s+\p{Lu}))`)
 
+// roleAfterIntro is reRoleAfterIntro looked for where it can start. Its
+// stems hold no s or k, the letters Unicode folds to other ones (ſ, K),
+// so that they find, in ASCII, every start the regexp's (?i) allows.
+var roleAfterIntro = newStemmed(reRoleAfterIntro, "je ", "moi")
+
 // notTradeWords are words with a trade's ending that say something else
 // about the writer ("fière", "ancien", "mère de trois enfants").
 var notTradeWords = map[string]bool{
@@ -1767,11 +1808,11 @@ var notTradeWords = map[string]bool{
 
 // roleAfterIntroName returns the title or trade that follows the
 // writer's name in "je suis <Nom>, <métier>", or "".
-func roleAfterIntroName(flat string) string {
-	if !containsFold(flat, "je suis") && !containsFold(flat, "est ") && !containsFold(flat, "je m") {
+func roleAfterIntroName(ft caseless) string {
+	if !ft.has("je suis") && !ft.has("est ") && !ft.has("je m") {
 		return ""
 	}
-	m := reRoleAfterIntro.FindStringSubmatch(flat)
+	m := roleAfterIntro.FindStringSubmatch(ft)
 	if m == nil {
 		return ""
 	}
@@ -1793,11 +1834,36 @@ func accentedInText(name, text string) string {
 	return accentedInWords(name, textWords(text))
 }
 
-// textWords splits text into words for accentedInWords.
+// textWords splits text into words for accentedInWords: letters, hyphens
+// and apostrophes. It is strings.FieldsFunc with that test, with ASCII
+// told apart without decoding, as the whole text is split.
 func textWords(text string) []string {
-	return strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '-' && r != '\'' && r != '’'
-	})
+	// Room for words of five letters and a space, most of French text.
+	words := make([]string, 0, len(text)/6+1)
+	start := -1
+	for i := 0; i < len(text); {
+		c, n := text[i], 1
+		var in bool
+		if c < utf8.RuneSelf {
+			in = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '\''
+		} else {
+			var r rune
+			r, n = utf8.DecodeRuneInString(text[i:])
+			in = unicode.IsLetter(r) || r == '’'
+		}
+		switch {
+		case in && start < 0:
+			start = i
+		case !in && start >= 0:
+			words = append(words, text[start:i])
+			start = -1
+		}
+		i += n
+	}
+	if start >= 0 {
+		words = append(words, text[start:])
+	}
+	return words
 }
 
 func accentedInWords(name string, words []string) string {
@@ -1811,6 +1877,12 @@ func accentedInWords(name string, words []string) string {
 	for i := 0; i+len(want) <= len(words); i++ {
 		ok, accented := true, false
 		for j, w := range want {
+			// Most words are told from the name by their first letter in
+			// ASCII, not a capital or not the name's, without trimming.
+			if c := words[i+j][0]; c < utf8.RuneSelf && c != '-' && c != '\'' && (c < 'A' || c > 'Z' || c+'a'-'A' != w[0]) {
+				ok = false
+				break
+			}
 			t := strings.Trim(words[i+j], "-'’")
 			if t == "" {
 				ok = false

@@ -33,7 +33,7 @@ func TestHeadcountFromText(t *testing.T) {
 		{"Installé depuis douze ans, je travaille avec 42 exploitations.", 0},
 	}
 	for _, tt := range tests {
-		n, ok := headcountFromText(tt.in)
+		n, ok := headcountFromText(newCaseless(tt.in))
 		if !ok {
 			n = 0
 		}
@@ -92,12 +92,12 @@ func TestHeadcountByTrade(t *testing.T) {
 		{"Le cabinet regroupe quatre infirmiers.", 4},
 	}
 	for _, tc := range tests {
-		if n, ok := headcountFromText(tc.text); !ok || n != tc.want {
+		if n, ok := headcountFromText(newCaseless(tc.text)); !ok || n != tc.want {
 			t.Errorf("%q: got %d %v, want %d", tc.text, n, ok, tc.want)
 		}
 	}
 	// Counting something else is not a headcount.
-	if n, ok := headcountFromText("Nous livrons à cinq communes du canton."); ok {
+	if n, ok := headcountFromText(newCaseless("Nous livrons à cinq communes du canton.")); ok {
 		t.Errorf("communes: %d", n)
 	}
 }
@@ -153,7 +153,7 @@ func TestHeadcountUnitsAgreeWithPattern(t *testing.T) {
 		}
 	}
 	for _, text := range texts {
-		got, want := headcountUnits(text), reHeadcountUnit.FindAllStringIndex(text, -1)
+		got, want := headcountUnits(newCaseless(text)), reHeadcountUnit.FindAllStringIndex(text, -1)
 		if !slices.EqualFunc(got, want, slices.Equal[[]int]) {
 			t.Fatalf("in %.80q: stems found %v, pattern %v", text, got, want)
 		}

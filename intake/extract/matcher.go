@@ -12,8 +12,12 @@ import (
 type phraseMatcher struct {
 	class [256]uint8 // byte -> column; 0 for bytes no phrase holds
 	width int        // columns
-	delta []int32    // state*width + column -> next state
-	out   [][]int32  // state -> ids of the phrases that end there
+	// delta maps state*width + column to the next state, once built
+	// stored as next*width (its row), and as ^(next*width) when phrases
+	// end there: scan then steps from byte to byte with one addition and
+	// one read, and looks at out only where a phrase ends.
+	delta []int32
+	out   [][]int32 // state -> ids of the phrases that end there
 	ids   map[string]int32
 }
 
@@ -78,6 +82,12 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 			}
 		}
 	}
+	for i, t := range m.delta {
+		m.delta[i] = t * int32(m.width)
+		if len(m.out[t]) > 0 {
+			m.delta[i] = ^m.delta[i]
+		}
+	}
 	return m
 }
 
@@ -87,15 +97,28 @@ type phraseHits []bool
 // scan returns the phrases s holds.
 func (m *phraseMatcher) scan(s string) phraseHits {
 	hits := make(phraseHits, len(m.ids))
-	st := int32(0)
-	w := int32(m.width)
+	row, delta, class := int32(0), m.delta, &m.class
 	for i := 0; i < len(s); i++ {
-		st = m.delta[st*w+int32(m.class[s[i]])]
-		for _, id := range m.out[st] {
-			hits[id] = true
+		if row = delta[row+int32(class[s[i]])]; row < 0 {
+			row = ^row
+			for _, id := range m.out[row/int32(m.width)] {
+				hits[id] = true
+			}
 		}
 	}
 	return hits
+}
+
+// holds reports whether s holds one of the matcher's phrases, stopping at
+// the first.
+func (m *phraseMatcher) holds(s string) bool {
+	row, delta, class := int32(0), m.delta, &m.class
+	for i := 0; i < len(s); i++ {
+		if row = delta[row+int32(class[s[i]])]; row < 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // any reports whether one of the phrases of p was found; phrases the

@@ -27,12 +27,17 @@ func TestPhraseMatcherAgreesWithContains(t *testing.T) {
 	}
 	for _, text := range texts {
 		hits := ownPhrases().scan(text)
+		some := false
 		for _, l := range lists {
 			for _, w := range l {
 				if got, want := ownPhrases().any(hits, []string{w}, text), strings.Contains(text, w); got != want {
 					t.Fatalf("phrase %q in %.60q: matcher %v, Contains %v", w, text, got, want)
 				}
+				some = some || strings.Contains(text, w)
 			}
+		}
+		if got := ownPhrases().holds(text); got != some {
+			t.Fatalf("in %.60q: holds %v, Contains %v", text, got, some)
 		}
 	}
 }

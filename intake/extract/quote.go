@@ -54,8 +54,8 @@ const (
 
 // detectHistory reports whether lines[i] starts quoted or forwarded
 // history, and how many lines the marker itself takes (for attributions
-// wrapped over several lines).
-func detectHistory(lines []string, i int) (historyKind, int) {
+// wrapped over several lines). verbs is shared by the calls on one text.
+func detectHistory(lines []string, i int, verbs verbLines) (historyKind, int) {
 	t := strings.TrimSpace(lines[i])
 	if t == "" {
 		return histNone, 0
@@ -63,10 +63,10 @@ func detectHistory(lines []string, i int) (historyKind, int) {
 	// Cheap tests first: this runs on every line of every message.
 	if t[0] == '-' || t[0] == 'D' || t[0] == 'B' || t[0] == 'M' {
 		f := applicant.Fold(t)
-		if reForwardMarker.MatchString(f) {
+		if hasMarkerStart(f) && reForwardMarker.MatchString(f) {
 			return histForward, 1
 		}
-		if reOriginalSep.MatchString(f) {
+		if strings.HasPrefix(f, "--") && reOriginalSep.MatchString(f) {
 			return histSeparator, 1
 		}
 	}
@@ -87,7 +87,7 @@ func detectHistory(lines []string, i int) (historyKind, int) {
 		return histHeaderBlock, 0
 	}
 	// Attribution, possibly wrapped by the client over up to three lines.
-	if len(t) < 400 && attributionNear(lines, i) {
+	if len(t) < 400 && attributionNear(lines, i, verbs) {
 		joined := applicant.Fold(t)
 		for n := 1; n <= 3; n++ {
 			if reAttributionEnd.MatchString(joined) && looksLikeAttributionStart(applicant.Fold(strings.TrimSpace(lines[i]))) {
@@ -102,13 +102,34 @@ func detectHistory(lines []string, i int) (historyKind, int) {
 	return histNone, 0
 }
 
+// hasMarkerStart reports whether the folded line f starts as the matches
+// of reForwardMarker do: the regexp is tried on the lines of prose that
+// start with D, B or M only then.
+func hasMarkerStart(f string) bool {
+	for _, p := range []string{"--", "debut du message reexpedie", "begin forwarded message", "message transfere"} {
+		if strings.HasPrefix(f, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// verbLines remembers which lines hold the verb of an attribution line:
+// each line is looked at for the three lines that may start one.
+type verbLines []int8 // 0 not looked at yet, 1 no verb, 2 a verb
+
 // attributionNear reports whether lines[i:i+3] contain the verb of an
 // attribution line, before any costly test.
-func attributionNear(lines []string, i int) bool {
+func attributionNear(lines []string, i int, seen verbLines) bool {
 	for n := 0; n < 3 && i+n < len(lines); n++ {
-		l := lines[i+n]
-		if strings.Contains(l, "crit") || strings.Contains(l, "wrote") || strings.Contains(l, "CRIT") ||
-			strings.Contains(l, "escribi") || strings.Contains(l, "schrieb") || strings.Contains(l, "scritto") {
+		if seen[i+n] == 0 {
+			seen[i+n] = 1
+			if l := lines[i+n]; strings.Contains(l, "crit") || strings.Contains(l, "wrote") || strings.Contains(l, "CRIT") ||
+				strings.Contains(l, "escribi") || strings.Contains(l, "schrieb") || strings.Contains(l, "scritto") {
+				seen[i+n] = 2
+			}
+		}
+		if seen[i+n] == 2 {
 			return true
 		}
 	}
@@ -167,13 +188,14 @@ func splitBody(text, subject string, depth int) section {
 	lines := strings.Split(text, "\n")
 	var s section
 	fwdSubject := reForwardSubject.MatchString(subject)
+	verbs := make(verbLines, len(lines))
 	for i := 0; i < len(lines); i++ {
 		t := strings.TrimSpace(lines[i])
 		if strings.HasPrefix(t, ">") {
 			s.quoted = append(s.quoted, strings.TrimLeft(t, "> "))
 			continue
 		}
-		kind, n := detectHistory(lines, i)
+		kind, n := detectHistory(lines, i, verbs)
 		switch kind {
 		case histForward:
 			if depth < 4 {

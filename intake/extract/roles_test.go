@@ -71,7 +71,7 @@ func TestRoleAfterIntroName(t *testing.T) {
 		{"Je suis Louis Pagès, mère de famille.", ""},
 	}
 	for _, tc := range tests {
-		if got := roleAfterIntroName(tc.text); got != tc.want {
+		if got := roleAfterIntroName(newCaseless(tc.text)); got != tc.want {
 			t.Errorf("%q: got %q, want %q", tc.text, got, tc.want)
 		}
 	}

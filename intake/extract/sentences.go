@@ -57,8 +57,13 @@ var (
 // postponed ("nous candidaterons, mais pas avant janvier"). own is the
 // folded own text with wrapped lines joined.
 func saysNotApplyingYet(own string) bool {
+	// A sentence holds only what the text holds; and few sentences speak
+	// of applying, while most have a "pas" or a "point": that test first.
+	if !hasIntentStem(own) {
+		return false
+	}
 	for _, s := range splitSentences(own) {
-		if !mayPutOff(s) || !hasIntentStem(s) {
+		if !hasIntentStem(s) || !mayPutOff(s) {
 			continue
 		}
 		if negates(reNegatedIntent, s) || negates(reNegatedWish, s) || reNotAnApplication.MatchString(s) ||

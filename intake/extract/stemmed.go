@@ -1,8 +1,13 @@
 package extract
 
 import (
+	"fmt"
+	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 // stemmed is a sentence pattern looked for only where it can start: at a
@@ -19,6 +24,10 @@ type stemmed struct {
 	// breaks, when set, replaces the stems: the pattern starts at the
 	// text's start or on one of these bytes (a sentence or line break).
 	breaks string
+	// lead is the runes what follows a break or a stem, after spaces,
+	// can start with (pairs of bounds), or nil for any: a break or a stem
+	// followed by another word is not tried.
+	lead func() []rune
 }
 
 func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
@@ -26,28 +35,147 @@ func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
 }
 
 // newAtBreaks is a pattern that starts at the beginning of the text or on
-// one of the bytes of breaks: `(?:^|[.!?,]\s+|\n)…`.
-func newAtBreaks(re *lazyRegexp, breaks string) *stemmed {
-	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks}
+// one of the bytes of breaks, then lead: `(?:^|[.!?,]\s+|\n)lead…`.
+// Breaks are most of a text's punctuation, and trying the pattern costs
+// as much at each: it is tried only where what follows the break and its
+// spaces can start lead.
+func newAtBreaks(re *lazyRegexp, breaks, lead string) *stemmed {
+	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: leadOf(lead)}
 }
 
-// starts returns, in order, the positions of text where a match may
-// begin: where a stem begins after a word boundary (ASCII, as the
-// regexp's \b), or at the breaks.
-func (p *stemmed) starts(text string) []int {
+// newStemmedThen is newStemmed for a pattern whose stems are its whole
+// first words, each followed by optional spaces then by then:
+// `\b(?:notre|mon|…)\s*then…`. A stem is tried only where what follows
+// it can start then.
+func newStemmedThen(re *lazyRegexp, then string, stems ...string) *stemmed {
+	p := newStemmed(re, stems...)
+	p.lead = leadOf(then)
+	return p
+}
+
+// leadOf returns, computed on first use, the runes a match of pattern
+// can start with, nil when it can match the empty string.
+func leadOf(pattern string) func() []rune {
+	return sync.OnceValue(func() []rune {
+		re, err := syntax.Parse(pattern, syntax.Perl)
+		if err != nil {
+			// A constant of the package, as the patterns are.
+			panic(fmt.Errorf("extract: lead of a sentence pattern: %w", err))
+		}
+		set, empty := leadRunes(re)
+		if empty {
+			return nil
+		}
+		return set
+	})
+}
+
+// leadRunes returns the runes a match of re can start with, as pairs of
+// bounds (not merged), and whether re can match the empty string.
+func leadRunes(re *syntax.Regexp) (set []rune, empty bool) {
+	switch re.Op {
+	case syntax.OpNoMatch:
+		return nil, false
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return nil, true
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return nil, true
+		}
+		r := re.Rune[0]
+		set = []rune{r, r}
+		if re.Flags&syntax.FoldCase != 0 {
+			// As the compiled pattern does: every rune of r's case orbit.
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				set = append(set, f, f)
+			}
+		}
+		return set, false
+	case syntax.OpCharClass:
+		return re.Rune, false // folded by the parser under (?i)
+	case syntax.OpCapture, syntax.OpPlus:
+		return leadRunes(re.Sub[0])
+	case syntax.OpStar, syntax.OpQuest:
+		set, _ = leadRunes(re.Sub[0])
+		return set, true
+	case syntax.OpRepeat:
+		set, empty = leadRunes(re.Sub[0])
+		return set, empty || re.Min == 0
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			s, e := leadRunes(sub)
+			if set = append(set, s...); !e {
+				return set, false
+			}
+		}
+		return set, true
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			s, e := leadRunes(sub)
+			set, empty = append(set, s...), empty || e
+		}
+		return set, empty
+	}
+	// Any character, or an operator not listed: anything may start it.
+	return []rune{0, unicode.MaxRune}, true
+}
+
+// mayLead reports whether a match of p's lead can start at text[i] (a
+// break, or the end of a stem) or at the first character after the
+// spaces that follow it.
+func (p *stemmed) mayLead(text string, i int) bool {
+	set := p.lead()
+	if set == nil {
+		return true
+	}
+	in := func(i int) bool {
+		if i >= len(text) {
+			return false
+		}
+		r, _ := utf8.DecodeRuneInString(text[i:])
+		for k := 0; k+1 < len(set); k += 2 {
+			if set[k] <= r && r <= set[k+1] {
+				return true
+			}
+		}
+		return false
+	}
+	if in(i) {
+		return true
+	}
+	i++
+	for i < len(text) && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\f' || text[i] == '\r') {
+		i++
+	}
+	return in(i)
+}
+
+// starts returns, in order, the positions of t where a match may begin:
+// where a stem begins after a word boundary (ASCII, as the regexp's \b),
+// or at the breaks.
+func (p *stemmed) starts(t caseless) []int {
+	text := t.text
 	if p.breaks != "" {
 		out := []int{0}
-		for i := 1; i < len(text); i++ {
-			if strings.IndexByte(p.breaks, text[i]) >= 0 {
-				out = append(out, i)
+		for i := 1; i < len(text); {
+			k := strings.IndexAny(text[i:], p.breaks)
+			if k < 0 {
+				break
 			}
+			at := i + k
+			// The pattern's ^ holds at the break too: lead may start on it.
+			if p.mayLead(text, at) {
+				out = append(out, at)
+			}
+			i = at + 1
 		}
 		return out
 	}
 	var out []int
 	for _, stem := range p.stems {
-		eachFold(text, stem, func(i int) {
-			if i == 0 || !isASCIIWordByte(text[i-1]) {
+		t.each(stem, func(i int) {
+			if (i == 0 || !isASCIIWordByte(text[i-1])) && (p.lead == nil || p.mayLead(text, i+len(stem))) {
 				out = append(out, i)
 			}
 		})
@@ -57,8 +185,9 @@ func (p *stemmed) starts(text string) []int {
 }
 
 // FindStringSubmatchIndex is regexp's, for the leftmost match.
-func (p *stemmed) FindStringSubmatchIndex(text string) []int {
-	for _, at := range p.starts(text) {
+func (p *stemmed) FindStringSubmatchIndex(t caseless) []int {
+	text := t.text
+	for _, at := range p.starts(t) {
 		if m := p.at.FindStringSubmatchIndex(text[at:]); m != nil {
 			return shift(m, at)
 		}
@@ -67,8 +196,9 @@ func (p *stemmed) FindStringSubmatchIndex(text string) []int {
 }
 
 // FindStringSubmatch is regexp's, for the leftmost match.
-func (p *stemmed) FindStringSubmatch(text string) []string {
-	m := p.FindStringSubmatchIndex(text)
+func (p *stemmed) FindStringSubmatch(t caseless) []string {
+	text := t.text
+	m := p.FindStringSubmatchIndex(t)
 	if m == nil {
 		return nil
 	}
@@ -83,10 +213,11 @@ func (p *stemmed) FindStringSubmatch(text string) []string {
 
 // FindAllStringSubmatchIndex is regexp's with n < 0: every match, none
 // overlapping the one before.
-func (p *stemmed) FindAllStringSubmatchIndex(text string) [][]int {
+func (p *stemmed) FindAllStringSubmatchIndex(t caseless) [][]int {
+	text := t.text
 	var out [][]int
 	end := 0
-	for _, at := range p.starts(text) {
+	for _, at := range p.starts(t) {
 		if at < end {
 			continue
 		}
@@ -108,11 +239,49 @@ func shift(m []int, by int) []int {
 	return m
 }
 
-// eachFold calls fn with every position of text where stem (lower case)
-// begins, in any ASCII case, without copying text.
-func eachFold(text, stem string, fn func(i int)) {
+// caseless is a text and its copy with the ASCII capitals lower-cased,
+// every other byte kept, so that the copy has the text's offsets. A word
+// in lower-case ASCII (or with signs that have no case, such as ’) found
+// in the copy with strings.Index is where indexFold finds it in the text,
+// in any ASCII case: the copy is made once, and the dozens of key words
+// and stems tried on a message then cost a fast search each instead of a
+// scan stopping at every common letter.
+type caseless struct {
+	text, lower string
+}
+
+func newCaseless(s string) caseless {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			var b strings.Builder
+			b.Grow(len(s))
+			b.WriteString(s[:i])
+			for {
+				b.WriteByte(lowerASCII(s[i])) // a capital
+				// The bytes up to the next capital are copied whole.
+				j := i + 1
+				for j < len(s) && (s[j] < 'A' || s[j] > 'Z') {
+					j++
+				}
+				b.WriteString(s[i+1 : j])
+				if j == len(s) {
+					return caseless{s, b.String()}
+				}
+				i = j
+			}
+		}
+	}
+	return caseless{s, s}
+}
+
+// has reports whether the text holds w (see caseless), in any ASCII case.
+func (t caseless) has(w string) bool { return strings.Contains(t.lower, w) }
+
+// each calls fn with every position of the text where w (see caseless)
+// begins, in any ASCII case.
+func (t caseless) each(w string, fn func(i int)) {
 	for from := 0; ; {
-		i := indexFold(text[from:], stem)
+		i := strings.Index(t.lower[from:], w)
 		if i < 0 {
 			return
 		}

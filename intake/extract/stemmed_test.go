@@ -19,22 +19,27 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 		"aujourd'hui on est onze en comptant. Nous sommes 12 salariés. On est 3. Le cabinet compte deux associés, " +
 			"nous comptons cinq salariés, on est 4 personnes, le cabinet compte six kinés. L'équipe compte trois vendeuses.",
 		"Gérante de la SARL Dupont, je souhaite. Président de l'association X\nDirectrice de la Scierie Y, et, gérant du Garage Z",
+		"Bonjour,\n\nGÉRANTE de la SARL X. ,  \n Président de la SAS Y!\tdirecteur du Garage Z?\r\nſecrétaire générale de l'Association W, " +
+			"\u212Ainésithérapeute coordinateur de la Maison M.\n\nÉlu, co-gérant de l’EARL V,\fpdg de la SA U",
 		"notre entreprise, Menuiserie Vidal, … mon atelier « Le Bois » ma société Dupont",
+		"NOTRE ENTREPRISE Dupont, Ma  \n Société Martin, la ſarl Roux, l’\tAtelier Vidal, LA SOCIÉTÉ Fabre, mabusiness X, ma démarche Y",
 		"Je dirige la Scierie du Causse. J’ai repris le Garage Martin. je gère l'Auberge.",
 		"effectif : 12\neffectif total de 14 ; comptons 5 salariés ; j’emploie 3 personnes, emploie 4, compte 6",
-		strings.Repeat("le la l' on nous ma mon notre suis compte 3 ", 50)}
+		strings.Repeat("le la l' on nous ma mon notre suis compte 3 ", 50),
+		"Bonjour, je suis Lucas Meyrueis, ferronnier d'art, à la tête de. MOI, C'EST Fabrice Pic, associé-gérant. " +
+			"Moi c’est Anne Roux, céramiste\nJe m'appelle Jean Vidal, menuisier depuis 2010. je me nomme Léa Fabre, gérante"}
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
 	for _, f := range files {
 		if b, err := os.ReadFile(f); err == nil {
 			texts = append(texts, string(b), flatten(string(b)))
 		}
 	}
-	for _, p := range []*stemmed{headcountOf, headcountWe, roleSentence, dirige, ourCompany, roleAtStart} {
+	for _, p := range []*stemmed{headcountOf, headcountWe, roleSentence, dirige, ourCompany, roleAtStart, roleAfterIntro} {
 		for _, text := range texts {
-			if got, want := p.FindAllStringSubmatchIndex(text), p.re.FindAllStringSubmatchIndex(text, -1); !slices.EqualFunc(got, want, slices.Equal[[]int]) {
+			if got, want := p.FindAllStringSubmatchIndex(newCaseless(text)), p.re.FindAllStringSubmatchIndex(text, -1); !slices.EqualFunc(got, want, slices.Equal[[]int]) {
 				t.Fatalf("%s in %.80q: stems found %v, regexp %v", p.re, text, got, want)
 			}
-			if got, want := p.FindStringSubmatch(text), p.re.FindStringSubmatch(text); !slices.Equal(got, want) {
+			if got, want := p.FindStringSubmatch(newCaseless(text)), p.re.FindStringSubmatch(text); !slices.Equal(got, want) {
 				t.Fatalf("%s in %.80q: stems found %q, regexp %q", p.re, text, got, want)
 			}
 		}
@@ -43,3 +48,33 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 
 // flatten joins lines as the extractors read sentences.
 func flatten(s string) string { return regexp.MustCompile(`\s*\n\s*`).ReplaceAllString(s, " ") }
+
+// TestCaselessFindsWhatIndexFoldFinds: the lower-cased copy keeps the
+// text's offsets, and a word is found in it where indexFold finds it, in
+// any ASCII case and only there (not through Unicode folds such as the
+// Kelvin sign or the long s, nor by changing other letters' case).
+func TestCaselessFindsWhatIndexFoldFinds(t *testing.T) {
+	texts := []string{"", "SIRET : 123", "Siret siret sIrEt", "ÉTÉ Été été", "\u212Aelvin kelvin", "Je \u017Fuis ſuis SUIS",
+		"J’AI j’ai J'ai", "\xff\xfeSUIS", "İSTANBUL istanbul"}
+	for _, text := range texts {
+		c := newCaseless(text)
+		if len(c.lower) != len(text) {
+			t.Fatalf("%q: copy of %d bytes, want %d", text, len(c.lower), len(text))
+		}
+		for _, w := range []string{"siret", "suis", "j’ai", "j'ai", "kelvin", "istanbul", "ete"} {
+			var got, want []int
+			c.each(w, func(i int) { got = append(got, i) })
+			for from := 0; ; {
+				i := indexFold(text[from:], w)
+				if i < 0 {
+					break
+				}
+				want = append(want, from+i)
+				from += i + 1
+			}
+			if !slices.Equal(got, want) || c.has(w) != (len(want) > 0) {
+				t.Errorf("%q in %q: found at %v, indexFold at %v", w, text, got, want)
+			}
+		}
+	}
+}

@@ -12,12 +12,40 @@ import (
 // (non-breaking and narrow spaces before French colons, zero-width joiners,
 // soft hyphens) to what a reader sees, so that "Tél. :" matches whatever
 // space Outlook put before the colon.
-var textCleaner = strings.NewReplacer(
+var textCleaner = strings.NewReplacer(cleanedChars...)
+
+// cleanedChars are textCleaner's pairs of old and new strings.
+var cleanedChars = []string{
 	"\r\n", "\n", "\r", "\n",
 	"\u00a0", " ", "\u202f", " ", "\u2007", " ", "\u2009", " ", "\u2002", " ", "\u2003", " ",
 	"\u200b", "", "\u200c", "", "\u200d", "", "\ufeff", "", "\u00ad", "", "\u2060", "",
 	"\u2028", "\n", "\u2029", "\n",
-)
+}
+
+// cleanedStarts marks the first bytes of cleanedChars' old strings.
+var cleanedStarts = func() (t [256]bool) {
+	for k := 0; k < len(cleanedChars); k += 2 {
+		t[cleanedChars[k][0]] = true
+	}
+	return t
+}()
+
+// needsCleaning reports whether s holds one of the strings textCleaner
+// replaces: most mail holds none, and the replacer copies the whole text
+// even then.
+func needsCleaning(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !cleanedStarts[s[i]] {
+			continue
+		}
+		for k := 0; k < len(cleanedChars); k += 2 {
+			if strings.HasPrefix(s[i:], cleanedChars[k]) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // cleanText returns s as valid NFC UTF-8 with LF line ends and plain spaces.
 // NFC matters because Apple Mail may send decomposed accents, which would
@@ -26,7 +54,9 @@ func cleanText(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	s = textCleaner.Replace(s)
+	if needsCleaning(s) {
+		s = textCleaner.Replace(s)
+	}
 	if !norm.NFC.IsNormalString(s) {
 		s = norm.NFC.String(s)
 	}
@@ -34,8 +64,29 @@ func cleanText(s string) string {
 }
 
 // collapseSpaces trims s and reduces every run of white space to one space.
+// It is strings.Join(strings.Fields(s), " ") without the slice of words:
+// the motivation's paragraphs go through it whole.
 func collapseSpaces(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	b.Grow(len(s))
+	for w := range strings.FieldsSeq(s) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	return b.String()
+}
+
+// collapsedRunes is utf8.RuneCountInString(collapseSpaces(s)), counted
+// without building the collapsed text.
+func collapsedRunes(s string) int {
+	n, words := 0, 0
+	for w := range strings.FieldsSeq(s) {
+		n += utf8.RuneCountInString(w)
+		words++
+	}
+	return n + max(words-1, 0)
 }
 
 // isUpperWord reports whether w has at least two letters and no lowercase

@@ -3,6 +3,7 @@ package applicant
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -25,18 +26,59 @@ func Fold(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
-		switch r {
-		case 'œ', 'Œ':
-			b.WriteString("oe")
-			continue
-		case 'æ', 'Æ':
-			b.WriteString("ae")
+	for i := 0; i < len(s); {
+		// ASCII is most of any French text: FoldRune's answer for it is
+		// plain lower case, so runs of it that fold to themselves are
+		// copied whole, and the other bytes written without decoding.
+		j := i
+		for j < len(s) && s[j] < utf8.RuneSelf && (s[j] < 'A' || s[j] > 'Z') && s[j] != '`' {
+			j++
+		}
+		b.WriteString(s[i:j])
+		if i = j; i == len(s) {
+			break
+		}
+		if c := s[i]; c < utf8.RuneSelf {
+			if c == '`' {
+				c = '\''
+			} else {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
 			continue
 		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if r < rune(len(latinFolds)) {
+			b.WriteString(latinFolds[r])
+			continue
+		}
+		// œ and æ are in the table: above it, FoldRune says it all.
 		b.WriteRune(FoldRune(r))
 	}
 	return b.String()
+}
+
+// latinFolds holds what Fold writes for each rune of Latin-1 and Latin
+// Extended, the letters of French text, so that folding them costs a look
+// up instead of a search of the Unicode case tables.
+var latinFolds = func() (t [0x250]string) {
+	for r := range t {
+		t[r] = foldRuneString(rune(r))
+	}
+	return t
+}()
+
+// foldRuneString is Fold for one rune: FoldRune, with œ and æ written out.
+func foldRuneString(r rune) string {
+	switch r {
+	case 'œ', 'Œ':
+		return "oe"
+	case 'æ', 'Æ':
+		return "ae"
+	}
+	return string(FoldRune(r))
 }
 
 // FoldRune lowercases r and removes its diacritics (é -> e); typographic
@@ -77,8 +119,14 @@ func FoldRune(r rune) rune {
 	// Any other accented letter: its base letter, when the decomposition
 	// is one letter followed by combining marks only.
 	if unicode.IsLetter(r) {
-		d := norm.NFD.String(string(r))
-		base := []rune(d)
+		var b [utf8.UTFMax]byte
+		d := b[:utf8.EncodeRune(b[:], r)]
+		if norm.NFD.Properties(d).Decomposition() == nil {
+			// Most letters (all of Chinese, say) have none: they are
+			// told so without decomposing them.
+			return r
+		}
+		base := []rune(norm.NFD.String(string(d)))
 		if len(base) > 1 && unicode.IsLetter(base[0]) {
 			for _, m := range base[1:] {
 				if !unicode.Is(unicode.Mn, m) {

@@ -1,6 +1,7 @@
 package applicant_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
@@ -130,4 +131,28 @@ func TestFold(t *testing.T) {
 			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzFold: Fold is FoldRune rune by rune, with œ and æ written out,
+// whatever the bytes (its ASCII shortcut must give the same answer).
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"Élodie", "SOCIÉTÉ `x`", "Cœur ÆTNA", "\xff\xfeA", "KİK", "plain ascii"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b strings.Builder
+		for _, r := range s {
+			switch r {
+			case 'œ', 'Œ':
+				b.WriteString("oe")
+			case 'æ', 'Æ':
+				b.WriteString("ae")
+			default:
+				b.WriteRune(applicant.FoldRune(r))
+			}
+		}
+		if got, want := applicant.Fold(s), b.String(); got != want {
+			t.Fatalf("Fold(%q) = %q, want %q", s, got, want)
+		}
+	})
 }
