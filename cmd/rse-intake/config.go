@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -551,7 +552,11 @@ func (c *Config) finishSchedule() error {
 	return nil
 }
 
-var sessionIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+// sessionIDPattern is compiled on first use: its 63 repetitions take a
+// millisecond to compile, which every command would pay as it starts.
+var sessionIDPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+})
 
 // finishSessions checks every [[session]]; each error names the session.
 // References in an audience are checked against the store by the commands
@@ -561,7 +566,7 @@ func (c *Config) finishSessions() error {
 	for i := range c.Sessions {
 		s := &c.Sessions[i]
 		name := sessionName(s.ID, i)
-		if !sessionIDPattern.MatchString(s.ID) {
+		if !sessionIDPattern().MatchString(s.ID) {
 			return fmt.Errorf("%s: id must be 1 to 64 letters, digits, '.', '_' or '-' (it names the calendar event)", name)
 		}
 		if seen[s.ID] {

@@ -95,5 +95,5 @@ func givenNameFirst(toks []string, sender string) bool {
 	if f, l := splitName(sender, false); f != "" && l != "" {
 		return applicant.Fold(f) == first || applicant.Fold(l) == last
 	}
-	return commonFirstNames[first] && !commonFirstNames[last]
+	return commonFirstNames()[first] && !commonFirstNames()[last]
 }

@@ -1238,7 +1238,7 @@ func personFromDisplayName(n string) string {
 	if isAllLower(n) && !strings.ContainsAny(n, ".,") {
 		if c := capName(n); looksLikePerson(c) {
 			for _, t := range nameTokens(c) {
-				if commonFirstNames[applicant.Fold(t)] {
+				if commonFirstNames()[applicant.Fold(t)] {
 					return c
 				}
 			}
@@ -1947,7 +1947,7 @@ func loneFirstName(sig []string, isLabel []bool) string {
 		}
 		ok := true
 		for _, p := range strings.Split(applicant.Fold(t), "-") {
-			ok = ok && commonFirstNames[p]
+			ok = ok && commonFirstNames()[p]
 		}
 		if ok {
 			return capName(t)

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -267,7 +268,7 @@ var structureWords = map[string]bool{
 
 // labelVocabulary holds the words (six letters or more) of the known
 // labels, by first letter, for correctLabel.
-var labelVocabulary = func() map[byte][]string {
+var labelVocabulary = sync.OnceValue(func() map[byte][]string {
 	seen := map[string]bool{}
 	m := map[byte][]string{}
 	for l := range labelFields {
@@ -282,7 +283,7 @@ var labelVocabulary = func() map[byte][]string {
 		sort.Strings(ws) // a deterministic choice between equal candidates
 	}
 	return m
-}()
+})
 
 // correctLabel returns the labels obtained by replacing each unknown word
 // of six letters or more by the label words within one edit (two for
@@ -298,14 +299,14 @@ func correctLabel(nl string) []string {
 	changed := false
 	for i, w := range words {
 		opts := []string{w}
-		if len(w) >= 6 && isASCIIWord(w) && !slices.Contains(labelVocabulary[w[0]], w) {
+		if len(w) >= 6 && isASCIIWord(w) && !slices.Contains(labelVocabulary()[w[0]], w) {
 			maxD := 1
 			if len(w) >= 10 {
 				maxD = 2
 			}
 			bestD := maxD + 1
 			var best []string
-			for _, c := range labelVocabulary[w[0]] {
+			for _, c := range labelVocabulary()[w[0]] {
 				if d := len(c) - len(w); d > maxD || -d > maxD {
 					continue
 				}

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
@@ -24,7 +25,7 @@ var nameTitles = map[string]bool{
 
 // commonFirstNames helps order "Dupont Marie" (surname first, no capitals)
 // and tell people from companies in display names. Folded.
-var commonFirstNames = func() map[string]bool {
+var commonFirstNames = sync.OnceValue(func() map[string]bool {
 	list := `jean pierre michel andre philippe alain bernard jacques christian daniel patrick nicolas
 francois eric christophe frederic laurent stephane david olivier pascal thierry sebastien julien
 vincent gerard marc didier dominique bruno yves guillaume jerome thomas alexandre antoine romain
@@ -61,7 +62,7 @@ eliott elliot jacky joachim loick fred freddy tony jimmy johnny steve steven wil
 		m[w] = true
 	}
 	return m
-}()
+})
 
 // notPersonWords appear in display names and signature lines that are not a
 // person: companies, services, mailboxes.
@@ -136,7 +137,7 @@ func looksLikePerson(s string) bool {
 				continue
 			}
 		}
-		if commonFirstNames[f] {
+		if commonFirstNames()[f] {
 			first = true
 		}
 		for _, r := range t {
@@ -165,7 +166,7 @@ func strongPerson(s string) bool {
 	}
 	toks := nameTokens(s)
 	for _, t := range toks {
-		if commonFirstNames[applicant.Fold(strings.Trim(t, ",."))] {
+		if commonFirstNames()[applicant.Fold(strings.Trim(t, ",."))] {
 			return true
 		}
 	}
@@ -221,7 +222,7 @@ func splitName(full string, lastFirst bool) (first, last string) {
 	case 0:
 		return "", ""
 	case 1:
-		if commonFirstNames[applicant.Fold(toks[0])] {
+		if commonFirstNames()[applicant.Fold(toks[0])] {
 			return capName(toks[0]), ""
 		}
 		return "", capName(toks[0])
@@ -261,7 +262,7 @@ func splitName(full string, lastFirst bool) (first, last string) {
 	if lastFirst {
 		return capName(strings.Join(toks[1:], " ")), capName(toks[0])
 	}
-	if len(toks) == 2 && commonFirstNames[applicant.Fold(toks[1])] && !commonFirstNames[applicant.Fold(toks[0])] {
+	if len(toks) == 2 && commonFirstNames()[applicant.Fold(toks[1])] && !commonFirstNames()[applicant.Fold(toks[0])] {
 		return capName(toks[1]), capName(toks[0])
 	}
 	return capName(toks[0]), capName(strings.Join(toks[1:], " "))

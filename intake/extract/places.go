@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -9,8 +10,10 @@ import (
 // knownCommunes spells the communes of Lozère and its neighbourhood the
 // usual way, accents included. Applicants who type "SAINT-CHELY-D'APCHER"
 // in capitals lose the accents; this table puts them back. Keys are
-// folded (lowercase, no accents, plain apostrophes).
-var knownCommunes = func() map[string]string {
+// folded (lowercase, no accents, plain apostrophes). Like the other
+// tables of names here, it is built on first use, not by every command as
+// it starts.
+var knownCommunes = sync.OnceValue(func() map[string]string {
 	names := []string{
 		// Lozère: the communes of today (after the mergers of 2016–2019)
 		// and the former communes, whose names people still write.
@@ -96,16 +99,16 @@ var knownCommunes = func() map[string]string {
 		}
 	}
 	return m
-}()
+})
 
 // lookupCommune returns the usual spelling of a known commune: the one
 // written with the same separators first, else any.
 func lookupCommune(c string) (string, bool) {
 	k := communeKey(c)
-	if known, ok := knownCommunes[k]; ok {
+	if known, ok := knownCommunes()[k]; ok {
 		return known, true
 	}
-	known, ok := knownCommunes[looseKey(k)]
+	known, ok := knownCommunes()[looseKey(k)]
 	return known, ok
 }
 
@@ -198,10 +201,10 @@ func keepAuthorHyphens(typed, known string) string {
 // accents to their accented spelling ("lozere" -> "Lozère"), for commune
 // names outside the table typed without accents. Words of fewer than four
 // letters ("lès") and words with two accented spellings are left out.
-var communeAccents = func() map[string]string {
+var communeAccents = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	bad := map[string]bool{}
-	for _, n := range knownCommunes {
+	for _, n := range knownCommunes() {
 		for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '-' || r == '\'' || r == '’' }) {
 			if isASCII(w) || len([]rune(w)) < 4 {
 				continue
@@ -217,7 +220,7 @@ var communeAccents = func() map[string]string {
 		delete(m, k)
 	}
 	return m
-}()
+})
 
 // restoreCommuneAccents puts back the accents of the words of known
 // communes in a name typed without any ("Le Pont-de-Montvert-Sud-Mont-
@@ -227,7 +230,7 @@ func restoreCommuneAccents(c string) string {
 	start := 0
 	flush := func(end int) {
 		w := c[start:end]
-		if acc, ok := communeAccents[strings.ToLower(w)]; ok {
+		if acc, ok := communeAccents()[strings.ToLower(w)]; ok {
 			r := []rune(acc)
 			if w[0] >= 'a' && w[0] <= 'z' {
 				r[0] = []rune(strings.ToLower(string(r[0])))[0]

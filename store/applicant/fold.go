@@ -2,6 +2,7 @@ package applicant
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -24,6 +25,7 @@ func Fold(s string) string {
 	if ascii {
 		return strings.ToLower(s)
 	}
+	latin := latinFolds()
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
@@ -50,8 +52,8 @@ func Fold(s string) string {
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
-		if r < rune(len(latinFolds)) {
-			b.WriteString(latinFolds[r])
+		if r < rune(len(latin)) {
+			b.WriteString(latin[r])
 			continue
 		}
 		// œ and æ are in the table: above it, FoldRune says it all.
@@ -62,13 +64,15 @@ func Fold(s string) string {
 
 // latinFolds holds what Fold writes for each rune of Latin-1 and Latin
 // Extended, the letters of French text, so that folding them costs a look
-// up instead of a search of the Unicode case tables.
-var latinFolds = func() (t [0x250]string) {
+// up instead of a search of the Unicode case tables. It is built on first
+// use, not by every command as it starts.
+var latinFolds = sync.OnceValue(func() *[0x250]string {
+	var t [0x250]string
 	for r := range t {
 		t[r] = foldRuneString(rune(r))
 	}
-	return t
-}()
+	return &t
+})
 
 // foldRuneString is Fold for one rune: FoldRune, with œ and æ written out.
 func foldRuneString(r rune) string {
