@@ -280,7 +280,7 @@ func (a *Alerts) render(name string, p *problem, now time.Time, resolved bool) (
 		layout = "2006-01-02 15:04 MST"
 	}
 	v := &alertView{Program: a.c.cfg.ProgramName, Host: a.host, Problem: name, Resolved: resolved,
-		What:  label(a.c.langs[lang].labels, "alert."+name, name),
+		What:  label(a.c.lang(lang).labels, "alert."+name, name),
 		Since: p.since.In(a.cfg.Location).Format(layout), Until: now.In(a.cfg.Location).Format(layout),
 		Duration: shortDuration(now.Sub(p.since)), Repeat: shortDuration(a.cfg.Repeat), Detail: p.detail}
 	return a.tmpl.render(lang, tmplAlert, v, &v.Subject)

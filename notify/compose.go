@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"time"
 
@@ -75,7 +76,10 @@ type ComposerConfig struct {
 type Composer struct {
 	cfg    ComposerConfig
 	domain string
-	langs  map[string]*langSet
+	langs  map[string]*langSet // filled by NewComposer or, once, by lang
+
+	load    sync.Once
+	loadErr error
 }
 
 type langSet struct {
@@ -120,30 +124,48 @@ func NewComposer(cfg ComposerConfig) (*Composer, error) {
 			return nil, err
 		}
 	}
-	// Mail goes out in the configured language only. The embedded
-	// templates of the others are tested with the code, so they are
-	// neither read nor tried here, which halves what every command pays
-	// to start; templates overridden locally are all tried.
-	langs := []string{cfg.Language}
+	// Templates overridden locally are all read and tried at once, so
+	// that a broken one stops the start. The embedded ones are tested with
+	// the code (TestEveryLanguageStarts): only the configured language's
+	// are read, when a first mail is composed, which an empty poll never
+	// pays for.
 	if cfg.TemplatesDir != "" {
-		langs = Languages
-	}
-	for _, lang := range langs {
-		ls, err := c.loadLang(lang)
-		if err != nil {
-			return nil, err
+		for _, lang := range Languages {
+			ls, err := c.loadLang(lang)
+			if err != nil {
+				return nil, err
+			}
+			c.langs[lang] = ls
 		}
-		c.langs[lang] = ls
-	}
-	// Templates overridden locally are tried at once, so that a broken
-	// one stops the start; the embedded ones are tried by the tests
-	// (TestEveryLanguageStarts), not at every command's start.
-	if cfg.TemplatesDir != "" {
 		if err := c.selfTest(); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// noLang stands for a language whose templates could not be read:
+// rendering with it gives loadErr.
+var noLang = &langSet{labels: map[string]string{}, kinds: map[string]*kindTemplates{}}
+
+// lang returns lang's templates and labels, reading the configured
+// language's embedded ones on first use.
+func (c *Composer) lang(lang string) *langSet {
+	c.load.Do(func() {
+		if c.langs[c.cfg.Language] != nil {
+			return
+		}
+		ls, err := c.loadLang(c.cfg.Language)
+		if err != nil {
+			c.loadErr = err
+			return
+		}
+		c.langs[c.cfg.Language] = ls
+	})
+	if ls := c.langs[lang]; ls != nil {
+		return ls
+	}
+	return noLang
 }
 
 // loadTextTemplates parses the subject and plain-text templates of kind
@@ -299,6 +321,9 @@ func parseLabels(name string, b []byte) (map[string]string, error) {
 // selfTest renders every template with a full and an empty application,
 // so that execution errors (an unknown field) show at start-up.
 func (c *Composer) selfTest() error {
+	if c.lang(c.cfg.Language); c.loadErr != nil {
+		return c.loadErr
+	}
 	valid := false
 	headcount := 12
 	full := &store.Application{Reference: "RSE-2026-0001", Status: store.StatusSelected,
@@ -402,7 +427,7 @@ type Piece struct{ Label, Reason string }
 type Refusal struct{ Filename, Reason string }
 
 func (c *Composer) view(lang string, app *store.Application, atts []store.Attachment) *view {
-	labels := c.langs[lang].labels
+	labels := c.lang(lang).labels
 	a := cleanApplicant(app.Applicant)
 	v := &view{
 		Program: c.cfg.ProgramName, ProgramAddress: c.cfg.ProgramAddress,

@@ -364,7 +364,7 @@ type digestSessView struct {
 }
 
 func (c *Composer) digestView(lang string, d *Digest) *digestView {
-	labels := c.langs[lang].labels
+	labels := c.lang(lang).labels
 	loc := d.loc
 	if loc == nil {
 		loc = time.UTC

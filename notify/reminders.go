@@ -505,7 +505,7 @@ func icsDescription(s *Session, program string) string {
 }
 
 func (c *Composer) reminderView(lang string, s *Session, r Recipient) *reminderView {
-	labels := c.langs[lang].labels
+	labels := c.lang(lang).labels
 	v := &reminderView{
 		Program: c.cfg.ProgramName, ProgramAddress: c.cfg.ProgramAddress,
 		Name: echo(r.Name), Title: oneLine(s.Title), Location: oneLine(s.Location),
@@ -525,7 +525,14 @@ func (c *Composer) reminderView(lang string, s *Session, r Recipient) *reminderV
 // renderAny renders a template kind with any view (every mail's, the
 // acknowledgements' as the sessions').
 func (c *Composer) renderAny(lang, kind string, v any, subject *string) (*rendered, error) {
-	return c.langs[lang].kinds[kind].render(lang, kind, v, subject)
+	kt := c.lang(lang).kinds[kind]
+	if kt == nil {
+		if c.loadErr != nil {
+			return nil, c.loadErr
+		}
+		return nil, fmt.Errorf("template %s/%s: not loaded", lang, kind)
+	}
+	return kt.render(lang, kind, v, subject)
 }
 
 // render runs the subject, text and HTML templates of kind with v;

@@ -327,8 +327,8 @@ func TestReminderDeliveredWithInvitationDespiteARecentAcknowledgement(t *testing
 
 func TestDatesAsPeopleWriteThem(t *testing.T) {
 	loc := paris(t)
-	fr := newComposer(t, nil).langs["fr"].labels
-	en := newComposer(t, func(cfg *ComposerConfig) { cfg.Language = "en" }).langs["en"].labels
+	fr := newComposer(t, nil).lang("fr").labels
+	en := newComposer(t, func(cfg *ComposerConfig) { cfg.Language = "en" }).lang("en").labels
 	start, end := time.Date(2026, 12, 3, 18, 30, 0, 0, loc), time.Date(2026, 12, 3, 20, 30, 0, 0, loc)
 	cases := []struct{ got, want string }{
 		{formatDateTime("fr", fr, start), "jeudi 3 décembre 2026 à 18 h 30"},
