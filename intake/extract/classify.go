@@ -163,9 +163,12 @@ var spamStrongWords = []string{
 	"verifier votre identite", "verifiez votre identite", "confirmer votre identite", "confirmez votre identite",
 }
 
-// spamScore adds up the cues of unsolicited commercial mail. Content cues
+// spamCutoff is the score from which a mail is spam.
+const spamCutoff = 3
+
+// isSpam adds up the cues of unsolicited commercial mail. Content cues
 // are required: a misconfigured SPF alone never makes an applicant spam.
-func (m *mainView) spamScore() int {
+func (m *mainView) isSpam() bool {
 	msg := m.msg
 	// The author's own text: spam carries no quoted history, and an
 	// applicant's reply may quote anything.
@@ -178,7 +181,7 @@ func (m *mainView) spamScore() int {
 		}
 	}
 	if c == 0 {
-		return 0
+		return false
 	}
 	score := min(c, 3)
 	for _, w := range spamStrongWords {
@@ -210,11 +213,16 @@ func (m *mainView) spamScore() int {
 		score++
 	}
 	// An applicant's facts weigh against spam, unless they are only a
-	// seller's signature below a pitch that never asks to take part.
-	if m.hasApplicantFacts() && (m.facts().labelled >= 2 || m.ownHas(applyIntent) || m.ownHas(completion)) {
-		score -= 2
+	// seller's signature below a pitch that never asks to take part. They
+	// are read (the costly part) only when they can change the answer.
+	const factsWeight = 2
+	if score < spamCutoff || score-factsWeight >= spamCutoff {
+		return score >= spamCutoff
 	}
-	return score
+	if m.hasApplicantFacts() && (m.facts().labelled >= 2 || m.ownHas(applyIntent) || m.ownHas(completion)) {
+		score -= factsWeight
+	}
+	return score >= spamCutoff
 }
 
 // isCalendarInvite reports a calendar invitation: a text/calendar (.ics)

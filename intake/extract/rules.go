@@ -154,7 +154,7 @@ var machineRules = []kindRule{
 	{"out_of_office_subject", is(KindAutoReply, func(c *cues) bool {
 		return c.autoSubj && (!c.hasApplicantFacts() || autoBody.in(head(c.own, 800)))
 	})},
-	{"spam_score", is(KindSpam, func(c *cues) bool { return c.spamScore() >= 3 })},
+	{"spam_score", is(KindSpam, func(c *cues) bool { return c.isSpam() })},
 	{"list_or_bulk_sender", is(KindBulk, func(c *cues) bool { return c.listHdr || isBulkSender(c.local) })},
 	{"noreply_or_platform", is(KindOther, func(c *cues) bool {
 		return isNoReply(c.local) || isNotificationPlatform(domainOf(c.from))
