@@ -763,8 +763,8 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 	if company == "" && (strings.IndexByte(flat, '"') >= 0 || strings.Contains(flat, "«") || strings.Contains(flat, "“")) {
 		// "le gérant de la pizzeria "Le Four à Bois"": a quoted name after
 		// the noun of its trade.
-		if m := reQuotedTrade.FindStringSubmatch(flat); m != nil && !strongPerson(m[1]) {
-			company = cleanCompany(m[1])
+		if name, ok := quotedTradeName(flat); ok && !strongPerson(name) {
+			company = cleanCompany(name)
 		}
 	}
 	if company == "" && (ft.has("siret") || ft.has("siren") || ft.has("bis")) {
@@ -1908,9 +1908,61 @@ func accentedInWords(name string, words []string) string {
 	return name
 }
 
-// reQuotedTrade matches a company name in quotes after a trade noun and
-// its article or possessive ("la pizzeria « Le Four à Bois »").
-var reQuotedTrade = lazy(`(?i:\b(?:la|le|l['’]|notre|mon|ma)\s*[a-zàâçéèêëîïôûù\-]{4,20}\s+)["«“]\s*(\p{Lu}[^"«»“”\n]{1,60}?)\s*["»”]`)
+// A company name in quotes after a trade noun and its article or
+// possessive ("la pizzeria « Le Four à Bois »"): what comes before the
+// opening quote, and the quoted name. One pattern for both has no literal
+// to start from and runs through the whole text whenever it holds a quote
+// (every application quoting the programme's « name » does); split at the
+// quote, each part runs on a few bytes.
+var (
+	reTradeBeforeQuote = lazy(`(?i:\b(?:la|le|l['’]|notre|mon|ma)\s*[a-zàâçéèêëîïôûù\-]{4,20}\s+)$`)
+	reQuotedName       = lazy(`^["«“]\s*(\p{Lu}[^"«»“”\n]{1,60}?)\s*["»”]`)
+)
+
+// quotedTradeName returns the name the first quote of text opens after a
+// trade noun, as the two patterns above joined would: the leftmost match
+// opens at the first quote whose text before it and after it fit, and
+// what it captures depends on that quote only.
+func quotedTradeName(text string) (string, bool) {
+	for q := 0; q < len(text); q++ {
+		switch {
+		case text[q] == '"', strings.HasPrefix(text[q:], "«"), strings.HasPrefix(text[q:], "“"):
+		default:
+			continue
+		}
+		m := reQuotedName.FindStringSubmatch(text[q:])
+		if m == nil || !reTradeBeforeQuote.MatchString(text[tradeStart(text, q):q]) {
+			continue
+		}
+		return m[1], true
+	}
+	return "", false
+}
+
+// tradeStart returns where the words before the quote at q may begin: the
+// blanks before it, a word (the trade noun, 20 letters of two bytes at
+// most, with the article when they are joined: "l'atelier"), blanks, a
+// word (the article), and back to the blank before it, so that \b reads
+// the same there as in the whole text.
+func tradeStart(text string, q int) int {
+	i := q
+	back := func(blank bool, most int) {
+		for n := 0; i > 0 && (most < 0 || n < most) && isRegexpSpace(text[i-1]) == blank; n++ {
+			i--
+		}
+	}
+	back(true, -1)
+	back(false, 64)
+	back(true, -1)
+	back(false, 16)
+	back(false, -1)
+	return i
+}
+
+// isRegexpSpace is \s of Go's regexp syntax.
+func isRegexpSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
 
 // isLegalFormToken reports a company that is only a legal form ("GAEC").
 func isLegalFormToken(s string) bool {
