@@ -20,8 +20,9 @@ import (
 )
 
 // TestPollCLIKilled builds rse-intake, runs `poll --once` against Dovecot
-// and kills it with SIGKILL at random moments ten times, then lets it run
-// to the end: every message must be stored exactly once and moved.
+// and kills it with SIGKILL ten times, each at a random moment after that
+// poll's first move, then lets it run to the end: every message must be
+// stored exactly once and moved.
 func TestPollCLIKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
@@ -82,20 +83,42 @@ path = %q
 		return s.Messages
 	}
 
+	// Moved to the folder is what a committed batch leads to: each kill
+	// comes at a random moment after the poll's first move, so that it
+	// lands mid-poll however fast intake is on this machine.
+	moved := func() int {
+		c, err := d.Count("Traités")
+		if err != nil {
+			return 0 // not created before the first move
+		}
+		return c
+	}
 	rng := rand.New(rand.NewPCG(3, 5))
 	midway := 0
 	for round := range 10 {
+		before := moved()
 		cmd := run(t.Context(), "poll", "--once")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		// The process starts, reads a batch on every core, then commits
-		// it: on a loaded machine that is a few hundred milliseconds.
-		time.Sleep(time.Duration(150+rng.IntN(900)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		err := cmd.Wait()
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		var err error
+		done := false
+		for deadline := time.Now().Add(30 * time.Second); !done && time.Now().Before(deadline) && moved() == before; {
+			select {
+			case err = <-exited:
+				done = true
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		if !done {
+			time.Sleep(time.Duration(rng.IntN(200)) * time.Millisecond)
+			cmd.Process.Signal(syscall.SIGKILL)
+			err = <-exited
+		}
 		got := 0
 		if _, serr := os.Stat(db); serr == nil {
 			got = count()
