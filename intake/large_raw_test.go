@@ -94,3 +94,39 @@ func TestLargeMailKeptAsAFile(t *testing.T) {
 		return nil
 	})
 }
+
+// TestLargeMailStoredAlreadyLeavesNoFile: a large mail met again at a UID
+// already stored, whose raw bytes are in its row (stored before mail was
+// kept as files), leaves no copy in the attachments folder, where forget
+// would not look for it.
+func TestLargeMailStoredAlreadyLeavesNoFile(t *testing.T) {
+	ctx := context.Background()
+	p, st := newTestPipeline(t)
+	cp, _, err := st.Checkpoint(ctx, store.MailboxKey{Server: "imap.test:993", Username: "u", Mailbox: "INBOX"}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bigApplication(t, 2*rawInFilesFrom)
+	src := Source{MailboxID: cp.ID, UID: 7}
+	first, err := p.Ingest(ctx, src, big)
+	if err != nil || first.MessageID == 0 {
+		t.Fatalf("first delivery: %+v, %v", first, err)
+	}
+	// As a store written before migration 0009 holds it.
+	if _, err := st.DB().Exec(`UPDATE messages SET raw = ?, raw_in_files = 0 WHERE id = ?`, big, first.MessageID); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(p.cfg.Files.Path(shaHex(big))); err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Ingest(ctx, src, big)
+	if err != nil || !out.Duplicate || out.MessageID != 0 {
+		t.Fatalf("the same UID again: %+v, %v", out, err)
+	}
+	if _, err := os.Stat(p.cfg.Files.Path(shaHex(big))); !os.IsNotExist(err) {
+		t.Errorf("a copy of the mail is left in the attachments folder: %v", err)
+	}
+	if raw, err := st.MessageRaw(ctx, first.MessageID, p.cfg.Files); err != nil || !bytes.Equal(raw, big) {
+		t.Errorf("the stored mail reads back as %d bytes, %v", len(raw), err)
+	}
+}

@@ -230,6 +230,20 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 	if err != nil {
 		return nil, err
 	}
+	// A mail kept as a file that no row took (the message was stored
+	// already, its raw bytes in its row, or was found again after a
+	// UIDVALIDITY change) would be a copy that forget could not find.
+	var unnamed []string
+	for i, r := range batch {
+		if r.rawInFiles && outs[i].MessageID == 0 {
+			unnamed = append(unnamed, r.sha)
+		}
+	}
+	if len(unnamed) > 0 {
+		if err := p.st.RemoveUnnamedFiles(ctx, p.cfg.Files, unnamed); err != nil {
+			p.cfg.Logger.Warn("raw_file_not_removed", slog.Any("error", err))
+		}
+	}
 	for _, out := range outs {
 		p.cfg.Logger.Debug("message_stored", slog.Int64("message", out.MessageID), slog.String("kind", out.Kind),
 			slog.String("reference", out.Reference), slog.Bool("duplicate", out.Duplicate),

@@ -374,6 +374,13 @@ func (tx *Tx) eraseSessionMails(ctx context.Context, appIDs, mailIDs []int64) er
 	return nil
 }
 
+// RemoveUnnamedFiles deletes the files shas of the attachments folder
+// that no stored message or attachment names: written by a reader for a
+// message the writer then did not store (it was stored already).
+func (s *Store) RemoveUnnamedFiles(ctx context.Context, files Files, shas []string) error {
+	return s.removeFiles(ctx, files, shas, &Erasure{})
+}
+
 // removeFiles deletes the attachment files (and large raw mail) whose
 // last record went.
 func (s *Store) removeFiles(ctx context.Context, files Files, shas []string, er *Erasure) error {
