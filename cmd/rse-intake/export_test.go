@@ -114,8 +114,8 @@ func TestExportHostileCompanyWholeAndInert(t *testing.T) {
 		v, _ := f.GetCellValue(sheet, cell)
 		formula, _ := f.GetCellFormula(sheet, cell)
 		typ, _ := f.GetCellType(sheet, cell)
-		if v != written || formula != "" || typ != excelize.CellTypeInlineString {
-			t.Errorf("%s!%s = %q (type %v), formula %q; want %q as text", sheet, cell, v, typ, formula, written)
+		if v != "'"+written || formula != "" || typ != excelize.CellTypeInlineString {
+			t.Errorf("%s!%s = %q (type %v), formula %q; want %q as text", sheet, cell, v, typ, formula, "'"+written)
 		}
 	}
 }

@@ -51,9 +51,8 @@ type xlsxSheet struct {
 // autofilter, columns in ReadingColumns order with titles and words in
 // opts.Language; dates and numbers are real date and number cells; text
 // is written as text, never as a formula, and text a spreadsheet would
-// take for a formula (see Neutralize) has Excel's quote prefix, as if
-// typed after an apostrophe: it shows as written and stays text when the
-// cell is edited. Printed, each sheet is landscape A4 fitted to one page
+// take for a formula is neutralised as in the CSV (see Neutralize), so
+// that it stays inert however the sheet is saved again. Printed, each sheet is landscape A4 fitted to one page
 // wide, the title row repeated on every page, headed with the programme,
 // the sheet and the export date, and numbered. Rows are streamed into
 // the zip as they are written, so ten thousand rows take a fraction of a
@@ -341,25 +340,17 @@ func (sw *sheetWriter) cell(v value, wrap bool) xlsxCell {
 
 // textCell returns s as a text cell, cleaned for XML; empty text (an
 // empty list, say) is an empty cell, not an empty string. Text that a
-// spreadsheet would take for a formula, as it is written, gets the quoted
-// variant of style.
+// spreadsheet would take for a formula is neutralised as in the CSV
+// (Neutralize): a leading apostrophe, kept as text, that shows and
+// survives the cell being saved again as CSV. It is decided on the text
+// as written, so a control character dropped from the front does not
+// hide a formula.
 func textCell(s string, style int) xlsxCell {
-	s = cleanText(s)
+	s = Neutralize(cleanText(s))
 	if s == "" {
 		return xlsxCell{}
 	}
-	if formulaLike(s) {
-		style = quotedStyle(style)
-	}
 	return xlsxCell{kind: cellInline, style: style, text: s}
-}
-
-// quotedStyle is style with Excel's quote prefix.
-func quotedStyle(style int) int {
-	if style == styleWrap {
-		return styleWrapQuoted
-	}
-	return styleCellQuoted
 }
 
 // Excel has no date before 1 March 1900 (its serials count a 29 February

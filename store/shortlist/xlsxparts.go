@@ -187,9 +187,7 @@ func writeWorkbookRels(b *bufio.Writer, sheets int) {
 }
 
 // Cell styles, the indexes of cellXfs in styles.xml. Cells sit at the top
-// of their row; the quoted styles carry Excel's quote prefix, what a
-// leading apostrophe typed in a cell sets: the text shows as it is and
-// stays text when the cell is edited.
+// of their row.
 const (
 	styleDefault = iota
 	styleHeader
@@ -197,8 +195,6 @@ const (
 	styleWrap
 	styleDate
 	styleLink
-	styleCellQuoted
-	styleWrapQuoted
 )
 
 // cellXfs are the cell styles, by index. Fonts: 0 normal, 1 bold, 2 link
@@ -214,10 +210,6 @@ var cellXfs = [...]string{
 	styleDate: `<xf numFmtId="` + dateFmtID + `" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"` +
 		` applyAlignment="1"><alignment vertical="top"/></xf>`,
 	styleLink: `<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">` +
-		`<alignment vertical="top" wrapText="1"/></xf>`,
-	styleCellQuoted: `<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1" applyAlignment="1">` +
-		`<alignment vertical="top"/></xf>`,
-	styleWrapQuoted: `<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1" applyAlignment="1">` +
 		`<alignment vertical="top" wrapText="1"/></xf>`,
 }
 
