@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -31,12 +30,7 @@ func bigApplication(tb testing.TB, size int) []byte {
 		"Bonjour, je candidate. Entreprise : Boulangerie Roux, à Mende (48000).\r\n" +
 		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"dossier.pdf\"\r\n" +
 		"Content-Transfer-Encoding: base64\r\n\r\n")
-	enc := base64.StdEncoding.EncodeToString(att)
-	for len(enc) > 76 {
-		b.WriteString(enc[:76] + "\r\n")
-		enc = enc[76:]
-	}
-	b.WriteString(enc + "\r\n--b--\r\n")
+	b.WriteString(imaptest.Base64Lines(att) + "--b--\r\n")
 	return b.Bytes()
 }
 

@@ -3,7 +3,6 @@ package intake
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"io/fs"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rse-lozere/rse-intake/intake/imaptest"
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
 	"github.com/rse-lozere/rse-intake/notify"
 	"github.com/rse-lozere/rse-intake/store"
@@ -53,16 +53,12 @@ func bomb(parts, files int) []byte {
 		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
 		"Bonjour, je candidate. Entreprise : Lebon SARL, à Mende (48000).\r\n")
 	for p := range parts {
-		enc := base64.StdEncoding.EncodeToString(winmail(files, func(i int) string {
+		tnef := winmail(files, func(i int) string {
 			return fmt.Sprintf("piece-%d-%d.%s", p, i, []string{"txt", "exe"}[i%2])
-		}))
+		})
 		b.WriteString("--b\r\nContent-Type: application/ms-tnef; name=\"winmail.dat\"\r\n" +
 			"Content-Disposition: attachment; filename=\"winmail.dat\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-		for len(enc) > 76 {
-			b.WriteString(enc[:76] + "\r\n")
-			enc = enc[76:]
-		}
-		b.WriteString(enc + "\r\n")
+		b.WriteString(imaptest.Base64Lines(tnef))
 	}
 	b.WriteString("--b--\r\n")
 	return b.Bytes()

@@ -15,7 +15,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -215,12 +214,7 @@ func hugeMail(ctx context.Context, o options, work string) error {
 		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
 		"Bonjour, voici mon dossier.\r\n--b\r\nContent-Type: application/pdf\r\n" +
 		"Content-Disposition: attachment; filename=annexes.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-	enc := base64.StdEncoding.EncodeToString(doc)
-	for len(enc) > 76 {
-		b.WriteString(enc[:76] + "\r\n")
-		enc = enc[76:]
-	}
-	b.WriteString(enc + "\r\n--b--\r\n")
+	b.WriteString(imaptest.Base64Lines(doc) + "--b--\r\n")
 	if err := d.SeedMaildir([][]byte{b.Bytes()}); err != nil {
 		return err
 	}

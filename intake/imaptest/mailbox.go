@@ -107,12 +107,7 @@ func message(rng *rand.Rand, i int, date time.Time, pdf []byte) []byte {
 	doc := append(append([]byte(nil), pdf...), fmt.Sprintf("\n%% dossier %d\n%%%%EOF\n", i)...)
 	b.WriteString("\r\n--=-b\r\nContent-Type: application/pdf; name=\"dossier.pdf\"\r\n" +
 		"Content-Disposition: attachment; filename=\"dossier.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-	enc := base64.StdEncoding.EncodeToString(doc)
-	for len(enc) > 76 {
-		b.WriteString(enc[:76] + "\r\n")
-		enc = enc[76:]
-	}
-	b.WriteString(enc + "\r\n--=-b--\r\n")
+	b.WriteString(Base64Lines(doc) + "--=-b--\r\n")
 	return b.Bytes()
 }
 
@@ -200,4 +195,18 @@ func pick(rng *rand.Rand, s []string) string { return s[rng.IntN(len(s))] }
 
 func ascii(s string) string {
 	return strings.NewReplacer("É", "E", "é", "e", "è", "e", "ë", "e").Replace(s)
+}
+
+// Base64Lines is data in base64 as a mail body carries it: lines of 76
+// characters, each ended by CRLF.
+func Base64Lines(data []byte) string {
+	enc := base64.StdEncoding.EncodeToString(data)
+	var b strings.Builder
+	b.Grow(len(enc) + len(enc)/76*2 + 2)
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc + "\r\n")
+	return b.String()
 }

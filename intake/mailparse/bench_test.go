@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rse-lozere/rse-intake/intake/imaptest"
 	"github.com/rse-lozere/rse-intake/intake/internal/heap"
 )
 
@@ -39,12 +40,7 @@ func message5KB() []byte {
 	b.WriteString("</body></html>\r\n--alt--\r\n\r\n--mix\r\nContent-Type: application/pdf; name=\"cv.pdf\"\r\n" +
 		"Content-Disposition: attachment; filename*=UTF-8''CV%20H%C3%A9l%C3%A8ne.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n")
 	pdf := bytes.Repeat([]byte("%PDF-1.4 fake content "), 50)
-	enc := base64.StdEncoding.EncodeToString(pdf)
-	for len(enc) > 76 {
-		b.WriteString(enc[:76] + "\r\n")
-		enc = enc[76:]
-	}
-	b.WriteString(enc + "\r\n--mix--\r\n")
+	b.WriteString(imaptest.Base64Lines(pdf) + "--mix--\r\n")
 	return b.Bytes()
 }
 

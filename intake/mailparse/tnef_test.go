@@ -3,7 +3,6 @@ package mailparse
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"flag"
@@ -16,6 +15,8 @@ import (
 	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/rse-lozere/rse-intake/intake/imaptest"
 )
 
 var updateTNEF = flag.Bool("update-tnef", false, "rewrite testdata/winmail.dat and testdata/tnef-winmail.eml from the test encoder")
@@ -199,12 +200,7 @@ func tnefMessage(tnef []byte) []byte {
 		"Content-Disposition: attachment;\r\n\tfilename=\"winmail.dat\"\r\n" +
 		"Content-Transfer-Encoding: base64\r\n" +
 		"\r\n")
-	enc := base64.StdEncoding.EncodeToString(tnef)
-	for len(enc) > 76 {
-		b.WriteString(enc[:76] + "\r\n")
-		enc = enc[76:]
-	}
-	b.WriteString(enc + "\r\n\r\n------=_NextPart_000_0001--\r\n")
+	b.WriteString(imaptest.Base64Lines(tnef) + "\r\n------=_NextPart_000_0001--\r\n")
 	return []byte(b.String())
 }
 
