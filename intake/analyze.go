@@ -191,6 +191,11 @@ func refusal(filename, contentType string) string {
 // mail carries other trace headers.
 func hashes(raw []byte) (sha, bodySHA string) {
 	h := sha256.Sum256(raw)
+	return hex.EncodeToString(h[:]), bodyHash(raw)
+}
+
+// bodyHash is the sha256 of what follows raw's header block.
+func bodyHash(raw []byte) string {
 	body := raw
 	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
 		body = raw[i+4:]
@@ -198,5 +203,5 @@ func hashes(raw []byte) (sha, bodySHA string) {
 		body = raw[i+2:]
 	}
 	b := sha256.Sum256(body)
-	return hex.EncodeToString(h[:]), hex.EncodeToString(b[:])
+	return hex.EncodeToString(b[:])
 }

@@ -145,19 +145,19 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 	if r.report, err = json.Marshal(an.Report()); err != nil {
 		return nil, fmt.Errorf("encode analysis: %w", err)
 	}
-	r.sha, r.bodySHA = hashes(raw)
-	if tr := src.Truncated; tr != nil {
+	switch tr := src.Truncated; {
+	case tr != nil:
 		// The hash is the whole message's, not the header block's kept.
 		r.sha, r.bodySHA = tr.SHA256, tr.BodySHA256
-	} else if len(raw) >= rawInFilesFrom && p.cfg.Files.Dir != "" {
+	case len(raw) >= rawInFilesFrom && p.cfg.Files.Dir != "":
+		// Writing the file hashes the mail: its name is the sha256.
 		_, sha, err := p.cfg.Files.WriteDeferred(bytes.NewReader(raw), &r.dirs)
 		if err != nil {
 			return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 		}
-		if sha != r.sha {
-			return nil, fmt.Errorf("ingest message uid %d: raw mail written as %s, hashed as %s", src.UID, sha, r.sha)
-		}
-		r.rawInFiles = true
+		r.sha, r.bodySHA, r.rawInFiles = sha, bodyHash(raw), true
+	default:
+		r.sha, r.bodySHA = hashes(raw)
 	}
 	return r, nil
 }
