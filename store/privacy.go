@@ -259,7 +259,8 @@ func (tx *Tx) register(ctx context.Context, er *Erasure, reason, how, by string)
 
 // erase deletes applications, messages and outbox rows by id, with what
 // hangs on them (history, attachment records), and returns the sha256 of
-// the attachments whose records went, for removeFiles.
+// the files whose records went (attachments, mail kept as a file), for
+// removeFiles.
 func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Erasure, []string, error) {
 	refs, err := tx.references(ctx, appIDs)
 	if err != nil {
@@ -296,32 +297,9 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 	}
 	er.Mails = int(n)
 
-	var shas []string
-	collectSHA := func(where string, ids []int64) error {
-		for _, id := range ids {
-			rows, err := tx.tx.QueryContext(ctx, `SELECT sha256 FROM attachments WHERE `+where+` = ? AND stored = 1`, id)
-			got, err := collect(rows, err, "erase attachments", scanString)
-			if err != nil {
-				return err
-			}
-			shas = append(shas, got...)
-		}
-		return nil
-	}
-	if err := collectSHA("message_id", msgIDs); err != nil {
+	shas, err := tx.filesOf(ctx, appIDs, msgIDs)
+	if err != nil {
 		return nil, nil, err
-	}
-	if err := collectSHA("application_id", appIDs); err != nil {
-		return nil, nil, err
-	}
-	// Large mail kept as a file goes with its message.
-	for _, id := range msgIDs {
-		rows, err := tx.tx.QueryContext(ctx, `SELECT sha256 FROM messages WHERE id = ? AND raw_in_files = 1`, id)
-		got, err := collect(rows, err, "erase messages", scanString)
-		if err != nil {
-			return nil, nil, err
-		}
-		shas = append(shas, got...)
 	}
 	a1, err := exec("erase attachments", `DELETE FROM attachments WHERE message_id = ?`, msgIDs)
 	if err != nil {
@@ -361,6 +339,31 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 	}
 	er.Messages = int(m)
 	return er, shas, nil
+}
+
+// filesOf returns the sha256 of the files of the attachments folder that
+// the messages msgIDs and applications appIDs name: their attachments,
+// and the messages kept as files.
+func (tx *Tx) filesOf(ctx context.Context, appIDs, msgIDs []int64) ([]string, error) {
+	var shas []string
+	for _, q := range []struct {
+		query string
+		ids   []int64
+	}{
+		{`SELECT sha256 FROM attachments WHERE message_id = ? AND stored = 1`, msgIDs},
+		{`SELECT sha256 FROM attachments WHERE application_id = ? AND stored = 1`, appIDs},
+		{`SELECT sha256 FROM messages WHERE id = ? AND raw_in_files = 1`, msgIDs},
+	} {
+		for _, id := range q.ids {
+			rows, err := tx.tx.QueryContext(ctx, q.query, id)
+			got, err := collect(rows, err, "erase files", scanString)
+			if err != nil {
+				return nil, err
+			}
+			shas = append(shas, got...)
+		}
+	}
+	return shas, nil
 }
 
 // eraseSessionMails forgets the session reminders planned for or sent to
