@@ -119,17 +119,15 @@ func NewComposer(cfg ComposerConfig) (*Composer, error) {
 	}
 	c := &Composer{cfg: cfg, langs: map[string]*langSet{}}
 	_, c.domain, _ = strings.Cut(cfg.ProgramAddress, "@")
-	if cfg.TemplatesDir != "" {
-		if err := checkOverrides(cfg.TemplatesDir); err != nil {
-			return nil, err
-		}
-	}
 	// Templates overridden locally are all read and tried at once, so
 	// that a broken one stops the start. The embedded ones are tested with
 	// the code (TestEveryLanguageStarts): only the configured language's
 	// are read, when a first mail is composed, which an empty poll never
 	// pays for.
 	if cfg.TemplatesDir != "" {
+		if err := checkOverrides(cfg.TemplatesDir); err != nil {
+			return nil, err
+		}
 		for _, lang := range Languages {
 			ls, err := c.loadLang(lang)
 			if err != nil {
