@@ -89,7 +89,9 @@ func run(ctx context.Context, o options) error {
 	defer os.RemoveAll(work)
 	if o.bin == "" {
 		o.bin = filepath.Join(work, "rse-intake")
+		// Built as the README's install builds it: static, without cgo.
 		build := exec.CommandContext(ctx, "go", "build", "-o", o.bin, "github.com/rse-lozere/rse-intake/cmd/rse-intake")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := build.CombinedOutput(); err != nil {
 			return fmt.Errorf("build rse-intake: %v\n%s", err, out)
 		}
