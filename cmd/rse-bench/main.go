@@ -70,6 +70,7 @@ type result struct {
 	rssKB   int64         // peak resident set
 	written int64         // bytes the process had written to storage
 	server  time.Duration // Dovecot's CPU time serving the run
+	faults  int64         // minor page faults of the process
 }
 
 // served runs f and adds to its result the CPU time Dovecot spent
@@ -184,9 +185,9 @@ func pollTarget(ctx context.Context, o options, d *imaptest.Dovecot, mbsync, nam
 		}
 	}
 	m, r := median(ms), median(rs)
-	fmt.Printf("\n[%s] mbsync %.2f s (%.0f msg/s, CPU %.2f s, Dovecot %.2f s) | poll --once %.2f s (%.0f msg/s, CPU %.2f s, Dovecot %.2f s), peak RSS %d MB | ratio %.2f\n",
+	fmt.Printf("\n[%s] mbsync %.2f s (%.0f msg/s, CPU %.2f s, Dovecot %.2f s) | poll --once %.2f s (%.0f msg/s, CPU %.2f s, Dovecot %.2f s, %d page faults), peak RSS %d MB | ratio %.2f\n",
 		name, m.took.Seconds(), float64(o.n)/m.took.Seconds(), m.cpu.Seconds(), m.server.Seconds(), r.took.Seconds(),
-		float64(o.n)/r.took.Seconds(), r.cpu.Seconds(), r.server.Seconds(), r.rssKB>>10, r.took.Seconds()/m.took.Seconds())
+		float64(o.n)/r.took.Seconds(), r.cpu.Seconds(), r.server.Seconds(), r.faults, r.rssKB>>10, r.took.Seconds()/m.took.Seconds())
 	if name == "disk" {
 		fmt.Printf("[%s] store + attachments hold %.2f× the mail; poll wrote %.2f× (mbsync %.2f×)\n", name,
 			float64(held)/float64(size), float64(r.written)/float64(size), float64(m.written)/float64(size))
@@ -407,6 +408,7 @@ func measure(cmd *exec.Cmd) (result, error) {
 		// Linux counts ru_oublock in 512-byte units of what the process
 		// dirtied for storage.
 		r.written = ru.Oublock * 512
+		r.faults = ru.Minflt
 	}
 	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return r, nil
