@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/rse-lozere/rse-intake/notify"
 )
 
@@ -137,6 +135,6 @@ func (d *Daemon) Handler() http.Handler {
 		enc.SetIndent("", "  ")
 		enc.Encode(rep)
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(d.cfg.Metrics.reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", d.cfg.Metrics.reg)
 	return mux
 }
