@@ -34,7 +34,7 @@ func TestParseCommandCorpus(t *testing.T) {
 	if baselines["parse"] == nil {
 		baselines["parse"] = map[string]corpusBaseline{}
 	}
-	for _, dir := range []string{"corpus", "extra", "blind", "holdout", "edge", "holdout2", "holdout3", "holdout4"} {
+	for _, dir := range []string{"corpus", "extra", "blind", "holdout", "edge", "holdout2", "holdout3", "holdout4", "holdout5"} {
 		files, _ := filepath.Glob(filepath.Join("../../intake/testdata", dir, "*.eml"))
 		if len(files) == 0 {
 			continue
