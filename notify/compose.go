@@ -379,7 +379,7 @@ func oneLine(s string) string { return store.CleanLine(s, 0) }
 // characters and Unicode separators (see store.CleanText).
 func stripControls(s string) string { return store.CleanText(s, 0) }
 
-var blankLines = regexp.MustCompile(`\n{3,}`)
+var blankLines = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\n{3,}`) })
 
 // tidyText trims trailing spaces and keeps at most one blank line in a
 // row, so templates can be written for readability.
@@ -388,7 +388,7 @@ func tidyText(s string) string {
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " \t")
 	}
-	s = blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
+	s = blankLines().ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
 	return strings.Trim(s, "\n") + "\n"
 }
 

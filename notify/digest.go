@@ -92,7 +92,9 @@ type DigestSession struct {
 }
 
 // noReply matches sender addresses nobody reads.
-var noReply = regexp.MustCompile(`(?i)^(no-?reply|ne-?pas-?repondre|do-?not-?reply|notifications?|mailer-daemon|postmaster)[@+.-]`)
+var noReply = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^(no-?reply|ne-?pas-?repondre|do-?not-?reply|notifications?|mailer-daemon|postmaster)[@+.-]`)
+})
 
 // BuildDigest gathers the digest of everything stored since the last
 // digest was queued, and renders one mail per coordinator.
@@ -257,7 +259,7 @@ func waitsForPerson(m *store.Message, apps map[int64]*store.Application, ours ma
 	case ours[store.AddressKey(from)]:
 		return ""
 	case m.Kind == "other":
-		if from == "" || noReply.MatchString(from) {
+		if from == "" || noReply().MatchString(from) {
 			return ""
 		}
 		return WaitQuestion

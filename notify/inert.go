@@ -47,8 +47,10 @@ func echoFilename(name string) string {
 var (
 	// A scheme a mail client turns into a link: anything before "://",
 	// wherever it starts, and the schemes without "//" as whole words.
-	slashesRe = regexp.MustCompile(`(?i)([a-z][a-z0-9+.\-]*):(//)`)
-	schemeRe  = regexp.MustCompile(`(?i)\b(mailto|javascript|data|tel|sms|whatsapp|tg|file):`)
+	slashesRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)([a-z][a-z0-9+.\-]*):(//)`) })
+	schemeRe  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\b(mailto|javascript|data|tel|sms|whatsapp|tg|file):`)
+	})
 	// A host-like run of labels: "evil.example.com", "a.b".
 	hostRe = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?)+`)
@@ -73,8 +75,8 @@ var commonTLDs = map[string]bool{"com": true, "net": true, "org": true, "info": 
 // "x@evil[.]com"), in the text and the HTML part alike (the HTML
 // template escapes it too). Readable for a person, clickable for nobody.
 func inert(s string) string {
-	s = slashesRe.ReplaceAllString(s, "$1[:]$2")
-	s = schemeRe.ReplaceAllString(s, "$1[:]")
+	s = slashesRe().ReplaceAllString(s, "$1[:]$2")
+	s = schemeRe().ReplaceAllString(s, "$1[:]")
 	return hostRe().ReplaceAllStringFunc(s, func(h string) string {
 		labels := strings.Split(h, ".")
 		tld := strings.ToLower(labels[len(labels)-1])

@@ -183,7 +183,6 @@ func loadConfig(path string) (*Config, error) {
 		return nil, configErrorf("config file %s: %v", path, err)
 	}
 	cfg.src = string(b)
-	lines := keyLines(cfg.src)
 	md, err := toml.Decode(string(b), &cfg)
 	if err != nil {
 		return nil, configErrorf("config file %s: %s", path, tomlError(err))
@@ -192,6 +191,7 @@ func loadConfig(path string) (*Config, error) {
 		return nil, configErrorf("config file %s: %v", path, err)
 	}
 	if undec := md.Undecoded(); len(undec) > 0 {
+		lines := keyLines(cfg.src)
 		keys := make([]string, len(undec))
 		for i, k := range undec {
 			keys[i] = shownKey(k.String(), lines)
@@ -199,7 +199,7 @@ func loadConfig(path string) (*Config, error) {
 		return nil, configErrorf("config file %s: unknown key %s", path, strings.Join(keys, ", "))
 	}
 	if err := cfg.finish(filepath.Dir(path)); err != nil {
-		return nil, configErrorf("config file %s: %s", path, withLine(err.Error(), lines))
+		return nil, configErrorf("config file %s: %s", path, withLine(err.Error(), keyLines(cfg.src)))
 	}
 	return &cfg, nil
 }
