@@ -470,10 +470,13 @@ func (s *session) arm()    { s.watchdog.Reset(s.o.CommandTimeout) }
 func (s *session) disarm() { s.watchdog.Stop() }
 
 // fail names the server and the step, and says why the connection broke
-// when we broke it ourselves.
+// when we broke it ourselves. Once the poll is cancelled, whatever the
+// client saw next is the cancellation, even before the socket is closed:
+// a closed socket, or once in TestPollInterrupted a MOVE's response read
+// as garbage ("bad number set value" in its COPYUID).
 func (s *session) fail(step string, err error) error {
 	switch {
-	case s.cancelled.Load() || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+	case s.cancelled.Load() || s.ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		if cerr := s.ctx.Err(); cerr != nil {
 			err = cerr
 		}
