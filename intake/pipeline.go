@@ -142,7 +142,7 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 		return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 	}
 	r.an = an
-	if r.report, err = json.Marshal(an.Report()); err != nil {
+	if r.report, err = json.Marshal(an.StoredReport()); err != nil {
 		return nil, fmt.Errorf("encode analysis: %w", err)
 	}
 	switch tr := src.Truncated; {

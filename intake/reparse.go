@@ -175,7 +175,7 @@ func (p *Pipeline) analyseStored(ctx context.Context, ids []int64) (_ <-chan *re
 
 // reanalysed sets the stored message m from its new analysis an.
 func reanalysed(m *store.Message, an *Analysis) error {
-	report, err := json.Marshal(an.Report())
+	report, err := json.Marshal(an.StoredReport())
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,9 @@ type DigestConfig struct {
 	// Location is the programme's time zone, for the dates shown (UTC
 	// when nil).
 	Location *time.Location
+	// Files is where large raw mail is kept and how to read a mail's text
+	// (Files.Text): whether a follow-up asks a question is read in it.
+	Files store.Files
 }
 
 // Digest is the content of one digest, for the period (Start, End].
@@ -146,7 +149,10 @@ func BuildDigest(ctx context.Context, st *store.Store, c *Composer, cfg DigestCo
 	for _, a := range cfg.Coordinators {
 		ours[store.AddressKey(a)] = true
 	}
-	d.Waiting = waitingMessages(msgs, byID, ours)
+	text := func(m *store.Message) (string, error) { return messageText(ctx, st, cfg.Files, m) }
+	if d.Waiting, err = waitingMessages(msgs, byID, ours, text); err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
 	quiet, err := st.QuietApplications(ctx, now.Add(-quietAfter))
 	if err != nil {
 		return nil, fmt.Errorf("digest: %w", err)
@@ -182,10 +188,15 @@ func BuildDigest(ctx context.Context, st *store.Store, c *Composer, cfg DigestCo
 
 // waitingMessages are the messages of msgs that wait for a person, as
 // the digest lists them.
-func waitingMessages(msgs []*store.Message, byID map[int64]*store.Application, ours map[string]bool) []DigestMessage {
+func waitingMessages(msgs []*store.Message, byID map[int64]*store.Application, ours map[string]bool,
+	text func(*store.Message) (string, error)) ([]DigestMessage, error) {
 	var waiting []DigestMessage
 	for _, m := range msgs {
-		if why := waitsForPerson(m, byID, ours); why != "" {
+		why, err := waitsForPerson(m, byID, ours, text)
+		if err != nil {
+			return nil, err
+		}
+		if why != "" {
 			// A sender's subject and name reach the coordinators' inbox
 			// here: links in them are shown inert, as in every automatic
 			// mail; the address stays as it is, for the coordinator to answer.
@@ -199,7 +210,7 @@ func waitingMessages(msgs []*store.Message, byID map[int64]*store.Application, o
 			waiting = append(waiting, dm)
 		}
 	}
-	return waiting
+	return waiting, nil
 }
 
 // comingSessions are the sessions starting within ahead of now, with
@@ -251,33 +262,51 @@ func QueueDigest(ctx context.Context, st *store.Store, c *Composer, cfg DigestCo
 
 // waitsForPerson says why a stored message needs a person's answer, ""
 // when it does not.
-func waitsForPerson(m *store.Message, apps map[int64]*store.Application, ours map[string]bool) string {
+func waitsForPerson(m *store.Message, apps map[int64]*store.Application, ours map[string]bool,
+	text func(*store.Message) (string, error)) (string, error) {
 	from := strings.ToLower(m.FromEmail)
 	switch {
 	case m.NeedsReview:
-		return WaitUnreadable
+		return WaitUnreadable, nil
 	case ours[store.AddressKey(from)]:
-		return ""
+		return "", nil
 	case m.Kind == "other":
 		if from == "" || noReply().MatchString(from) {
-			return ""
+			return "", nil
 		}
-		return WaitQuestion
+		return WaitQuestion, nil
 	case m.Kind == "follow_up":
 		a := apps[m.ApplicationID]
 		if a != nil && from != "" && !sameMailbox(from, a.Email) && !sameMailbox(from, a.ForwardedBy) {
-			return WaitThirdParty
+			return WaitThirdParty, nil
 		}
-		if strings.Contains(ownText(parsedText(m.Parsed)), "?") {
-			return WaitFollowUp
+		t, err := text(m)
+		if err != nil {
+			return "", err
+		}
+		if strings.Contains(ownText(t), "?") {
+			return WaitFollowUp, nil
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // sameMailbox reports whether two addresses reach one inbox, by the
 // rule intake matches an applicant's mail with (store.AddressKey).
 func sameMailbox(a, b string) bool { return b != "" && store.AddressKey(a) == store.AddressKey(b) }
+
+// messageText is the text of stored message m: from its report in a
+// store that kept it there, else read again from its raw mail.
+func messageText(ctx context.Context, st *store.Store, files store.Files, m *store.Message) (string, error) {
+	if t := parsedText(m.Parsed); t != "" || files.Text == nil {
+		return t, nil
+	}
+	raw, err := st.MessageRaw(ctx, m.ID, files)
+	if err != nil {
+		return "", err
+	}
+	return files.Text(raw), nil
+}
 
 func parsedText(raw json.RawMessage) string {
 	var p struct {

@@ -1,8 +1,10 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rse-lozere/rse-intake/intake/mailparse"
 	"github.com/rse-lozere/rse-intake/notify/smtpsink"
 	"github.com/rse-lozere/rse-intake/store"
 )
@@ -361,5 +364,51 @@ func TestDigestReportsAFailureOnce(t *testing.T) {
 	slices.Sort(got)
 	if !slices.Equal(got, []string{"gone@example.net", "moved@example.org"}) {
 		t.Errorf("failures since the last digest: %v", got)
+	}
+}
+
+// TestDigestReadsAFollowUpsQuestionInItsRawMail: intake keeps a message's
+// text only in its raw mail; the digest reads it there (Files.Text) to
+// tell a follow-up that asks something, even in a base64 body.
+func TestDigestReadsAFollowUpsQuestionInItsRawMail(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	st := openStore(t, clk)
+	c := newComposer(t, nil)
+	elo, _, _ := seedApplication(t, st, c, elodie(), nil, nil)
+	clk.Advance(time.Hour)
+	raw := []byte("From: " + elo.Email + "\r\nTo: rse.innovation.manageriale@gmail.com\r\nSubject: Re: candidature\r\n" +
+		"Message-ID: <kbis-1@example.net>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n" +
+		base64.StdEncoding.EncodeToString([]byte("Voici mon Kbis. Faut-il aussi un relevé d'identité bancaire ?\r\n")) + "\r\n")
+	if strings.Contains(string(raw), "?") {
+		t.Fatal("the raw mail shows the question mark: the test would prove nothing")
+	}
+	sum := sha256.Sum256(raw)
+	m := &store.Message{MessageID: "<kbis-1@example.net>", SHA256: hex.EncodeToString(sum[:]), BodySHA256: hex.EncodeToString(sum[:]),
+		Raw: raw, FromEmail: elo.Email, Subject: "Re: candidature", Kind: "follow_up", Parsed: json.RawMessage(`{"kind":"follow_up","text":null}`)}
+	if err := st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertMessage(ctx, m); err != nil {
+			return err
+		}
+		return tx.LinkMessage(ctx, m.ID, elo.ID)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Hour)
+	cfg := digestConfig(t)
+	cfg.Files.Text = func(raw []byte) string {
+		m, err := mailparse.Parse(bytes.NewReader(raw), mailparse.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Text
+	}
+	d, err := BuildDigest(ctx, st, c, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Waiting) != 1 || d.Waiting[0].Why != WaitFollowUp || d.Waiting[0].Reference != elo.Reference {
+		t.Fatalf("waiting: %+v, want the follow-up asking for a RIB", d.Waiting)
 	}
 }

@@ -102,6 +102,11 @@ func listAttachments(ctx context.Context, q querier, applicationID, messageID in
 // a name chosen by a sender never reaches the file system.
 type Files struct {
 	Dir string
+	// Text reads the text of a raw mail (its decoded body), in which a
+	// person's address is looked for: stored messages do not keep their
+	// text. Nil looks in the raw bytes only, and misses an address in a
+	// base64 or quoted-printable body.
+	Text func(raw []byte) string
 }
 
 // Path returns where the file with this sha256 lives.

@@ -124,7 +124,8 @@ func addressSpellings(ctx context.Context, q querier, key string, apps []*Applic
 // the unlinked ones from or mentioning the address (addrNeedles), and
 // notes in Kept those of other applications (refs: reference by id) that
 // mention it. Raw mail is read row by row: an address can hide anywhere in
-// it (Cc, a quoted reply, a forwarded block), so every message is looked at.
+// it (Cc, a quoted reply, a forwarded block), so every message is looked at,
+// its raw bytes and its decoded text (files.Text) alike.
 func (p *Person) findMessages(ctx context.Context, q querier, refs map[int64]string, addrNeedles [][]byte,
 	files Files) error {
 	rows, err := q.QueryContext(ctx, `SELECT id, coalesce(application_id, 0), coalesce(from_email, ''), raw, parsed,
@@ -154,7 +155,8 @@ func (p *Person) findMessages(ctx context.Context, q querier, refs map[int64]str
 			}
 		}
 		about := AddressKey(from) == p.Email || containsAny(bytes.ToLower(raw), addrNeedles) ||
-			containsAny(bytes.ToLower(parsed), addrNeedles)
+			containsAny(bytes.ToLower(parsed), addrNeedles) ||
+			(files.Text != nil && containsAny(bytes.ToLower([]byte(files.Text(raw))), addrNeedles))
 		switch {
 		case !about:
 		case appID == 0:

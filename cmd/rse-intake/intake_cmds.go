@@ -43,16 +43,36 @@ func newPipeline(cfg *Config, st *store.Store, composer intake.Composer, e *env)
 		FollowUpWindow:      time.Duration(cfg.Intake.FollowUpWindowDays) * 24 * time.Hour,
 		MaxAttachmentSize:   int64(cfg.Intake.MaxAttachmentMB) << 20,
 		Location:            cfg.loc,
-		Files:               store.Files{Dir: cfg.Store.Attachments},
+		Files:               cfg.files(),
 		Composer:            composer,
 		Logger:              e.log,
 		AuthservID:          cfg.Intake.AuthservID,
-		Limits: mailparse.Limits{
-			MaxAttachments:     cfg.Intake.MaxAttachments,
-			MaxFiles:           cfg.Intake.MaxFiles,
-			MaxAttachmentBytes: int64(cfg.Intake.MaxAttachmentsTotalMB) << 20,
-		},
+		Limits:              cfg.limits(),
 	})
+}
+
+// messageText reads the text of stored message id again from its raw
+// mail (null when it has none): the store keeps the text only in the
+// mail itself.
+func (c *Config) messageText(ctx context.Context, st *store.Store, id int64) (*string, error) {
+	raw, err := st.MessageRaw(ctx, id, c.files())
+	if err != nil {
+		return nil, err
+	}
+	text, err := intake.TextOf(raw, c.limits())
+	if err != nil {
+		return nil, fmt.Errorf("message %d: %w", id, err)
+	}
+	return nullableStr(text), nil
+}
+
+// limits bound what one message may cost ([intake]).
+func (c *Config) limits() mailparse.Limits {
+	return mailparse.Limits{
+		MaxAttachments:     c.Intake.MaxAttachments,
+		MaxFiles:           c.Intake.MaxFiles,
+		MaxAttachmentBytes: int64(c.Intake.MaxAttachmentsTotalMB) << 20,
+	}
 }
 
 func pollCommand() *command {
@@ -374,6 +394,11 @@ func (c *Config) showJSON(ctx context.Context, st *store.Store, a *store.Applica
 		if len(m.Parsed) > 0 {
 			if err := json.Unmarshal(m.Parsed, &sm.Report); err != nil {
 				return nil, fmt.Errorf("message %d: %w", m.ID, err)
+			}
+		}
+		if sm.Text == nil {
+			if sm.Text, err = c.messageText(ctx, st, m.ID); err != nil {
+				return nil, err
 			}
 		}
 		read := sm.Kind

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rse-lozere/rse-intake/intake"
 	"github.com/rse-lozere/rse-intake/store"
 )
 
@@ -30,7 +31,14 @@ func retentionPeriod(s string) (time.Duration, error) {
 	return 0, fmt.Errorf("%q: want a positive period such as \"365d\", \"18m\" or \"3y\"", s)
 }
 
-func (c *Config) files() store.Files { return store.Files{Dir: c.Store.Attachments} }
+// files is the attachments folder, and how to read the text of the mail
+// kept there or in the database (messages do not keep their text).
+func (c *Config) files() store.Files {
+	return store.Files{Dir: c.Store.Attachments, Text: func(raw []byte) string {
+		text, _ := intake.TextOf(raw, c.limits()) // a mail it cannot read has no text to search
+		return text
+	}}
+}
 
 func personCommand() *command {
 	return &command{
@@ -79,6 +87,13 @@ func (c *Config) personJSON(ctx context.Context, st *store.Store, p *store.Perso
 		var parsed map[string]any
 		if err := json.Unmarshal(m.Parsed, &parsed); err != nil || parsed == nil {
 			parsed = map[string]any{}
+		}
+		if parsed["text"] == nil {
+			text, err := c.messageText(ctx, st, m.ID)
+			if err != nil {
+				return nil, err
+			}
+			parsed["text"] = text
 		}
 		parsed["id"], parsed["stored_at"], parsed["kind"] = m.ID, m.StoredAt.Format(time.RFC3339), m.Kind
 		parsed["from_email"], parsed["subject"] = nullableStr(m.FromEmail), nullableStr(m.Subject)

@@ -34,6 +34,7 @@ func (c *Config) digestConfig() notify.DigestConfig {
 		Sessions:     c.notifySessions(),
 		SendEmpty:    c.Notify.EmptyDigest,
 		Location:     c.loc,
+		Files:        c.files(),
 	}
 }
 
