@@ -10,6 +10,7 @@
 // dovecot-imapd isync).
 //
 //	go run ./cmd/rse-bench [-n 5000] [-runs 1] [-disk DIR] [-tmpfs /dev/shm]
+//	go run ./cmd/rse-bench -serve   # the mailbox served, for profiling a poll by hand
 package main
 
 import (
@@ -42,12 +43,13 @@ func main() {
 	empty := flag.Bool("empty-poll", true, "measure an empty poll over 1,000 and 10,000 stored messages")
 	huge := flag.Int("huge-mb", 100, "measure taking in one mail of this many MB (0: skip)")
 	bin := flag.String("bin", "", "rse-intake binary (default: built from this module)")
+	serve := flag.Bool("serve", false, "measure nothing: serve the mailbox and print a configuration for profiling a poll by hand, until interrupted")
 	flag.Parse()
 	// Interrupted, it still stops its servers and removes its folders.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, options{n: *n, runs: max(1, *runs), seed: *seed, disk: *disk,
-		tmpfs: *tmpfs, empty: *empty, huge: *huge, bin: *bin}); err != nil {
+		tmpfs: *tmpfs, empty: *empty, huge: *huge, bin: *bin, serve: *serve}); err != nil {
 		fmt.Fprintln(os.Stderr, "rse-bench:", err)
 		stop()
 		os.Exit(1)
@@ -61,6 +63,7 @@ type options struct {
 	empty       bool
 	huge        int
 	bin         string
+	serve       bool
 }
 
 // result is one measured run.
@@ -116,6 +119,9 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("rse-bench: %d messages, %.0f MB, %d cores (%s/%s), %s\n", o.n, float64(size)/1e6,
 		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format(time.RFC3339))
+	if o.serve {
+		return serveMailbox(ctx, d, work)
+	}
 
 	targets := []struct{ name, dir string }{{"disk", work}}
 	if o.tmpfs != "" {
@@ -193,6 +199,20 @@ func pollTarget(ctx context.Context, o options, d *imaptest.Dovecot, mbsync, nam
 			float64(held)/float64(size), float64(r.written)/float64(size), float64(m.written)/float64(size))
 	}
 	return kept, nil
+}
+
+// serveMailbox leaves the mailbox served until ctx ends, for a poll
+// profiled by hand (perf stat, strace -c, a CPU profile).
+func serveMailbox(ctx context.Context, d *imaptest.Dovecot, work string) error {
+	dir := filepath.Join(work, "serve")
+	conf, err := writeConfig(d, dir, "INBOX")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Dovecot serves the mailbox until interrupted. A poll into a fresh store:\n"+
+		"  rm -rf %s/rse.db*; rse-intake --config %s poll --once\n", dir, conf)
+	<-ctx.Done()
+	return nil
 }
 
 // reparseAll times reparse --all over the kept store.
