@@ -66,7 +66,8 @@ type Attachment struct {
 	Inline      bool   // inline part referenced by cid: (signature logo); not an applicant attachment
 	ContentID   string
 	// Container is the Filename of the TNEF container (winmail.dat) the
-	// file was unpacked from, "" for a real MIME part. Unpacked files are
+	// file was unpacked from, or of the attached message (.eml) it was
+	// attached to, "" for a part of the mail itself. Such files are
 	// listed right after their container, which is recorded as well.
 	Container string
 }

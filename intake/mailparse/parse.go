@@ -44,6 +44,9 @@ type parser struct {
 	notedParts       bool
 	ioErr            error // the Sink's failure, which aborts Parse
 	use              usage // what the message cost so far (Options.Limits)
+
+	depth    int      // of an attached message read as a forward (see attached.go); 0 for the mail
+	forwards []string // the attached messages read, rendered as forwards
 }
 
 // Parse reads one message from r. Defects of the message are listed in
@@ -62,10 +65,7 @@ func Parse(r io.Reader, opts Options) (*Message, error) {
 	}
 	p.wd.CharsetReader = wordCharsetReader
 	p.run()
-	p.lr.release()
-	if p.textBuf != nil && cap(*p.textBuf) <= 256<<10 {
-		textPool.Put(p.textBuf) // a rare huge body is left to the collector
-	}
+	p.release()
 	if p.lr.src.err != nil {
 		return p.msg, fmt.Errorf("mailparse: reading message: %w", p.lr.src.err)
 	}
@@ -73,6 +73,14 @@ func Parse(r io.Reader, opts Options) (*Message, error) {
 		return p.msg, p.ioErr
 	}
 	return p.msg, nil
+}
+
+// release gives back the parser's buffers.
+func (p *parser) release() {
+	p.lr.release()
+	if p.textBuf != nil && cap(*p.textBuf) <= 256<<10 {
+		textPool.Put(p.textBuf) // a rare huge body is left to the collector
+	}
 }
 
 func (p *parser) defect(format string, args ...any) {
@@ -149,7 +157,9 @@ func (p *parser) finish() {
 	if p.lr.src.truncated {
 		p.defect("message longer than %d MB: the rest was not read", maxMessageSize>>20)
 	}
-	p.reportLimits()
+	if p.depth == 0 {
+		p.reportLimits() // an attached message's count with the mail's
+	}
 	m.Text = strings.Join(p.textParts, "\n")
 	if strings.TrimSpace(m.Text) == "" {
 		m.Text = ""
@@ -157,6 +167,12 @@ func (p *parser) finish() {
 			m.Text = t
 			m.TextFromHTML = true
 		}
+	}
+	for _, f := range p.forwards {
+		if m.Text != "" {
+			m.Text = strings.TrimRight(m.Text, "\n") + "\n\n"
+		}
+		m.Text += f
 	}
 	// Inline is only certain once the HTML is known: it may come after
 	// the images it shows.
@@ -461,17 +477,25 @@ func (p *parser) leaf(h header, ct string, params map[string]string, ctx entityC
 		}
 	}
 	dec, done := p.transferDecoder(h, body, ct)
-	var tnef *captureBuffer
-	if isTNEF(ct, name) {
+	var tnef, attached *captureBuffer
+	switch {
+	case isTNEF(ct, name):
 		// The container is stored as any attachment; a bounded copy is
 		// kept on the way to unpack the files inside it afterwards.
 		tnef = &captureBuffer{limit: p.opts.MaxAttachmentSize}
 		dec = io.TeeReader(dec, tnef)
+	case attachedMessage(ct, ctx):
+		attached = &captureBuffer{limit: p.opts.MaxAttachmentSize} // read afterwards, the same way
+		dec = io.TeeReader(dec, attached)
 	}
+	n := len(p.msg.Attachments)
 	p.attachment(h, dec, ct, name)
 	done()
-	if tnef != nil {
+	switch {
+	case tnef != nil:
 		p.unpackTNEF(tnef)
+	case attached != nil && len(p.msg.Attachments) > n: // past MaxAttachments it is not recorded, nor read
+		p.readAttached(attached)
 	}
 }
 
