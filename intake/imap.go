@@ -372,7 +372,20 @@ type session struct {
 	timedOut  atomic.Bool
 	cancelled atomic.Bool
 	dropped   atomic.Bool
+
+	// A cancellation closes the socket at once, except during a mark: a
+	// MOVE the server has read goes on there after the client hangs up,
+	// and the next connection, finding the messages still in the inbox,
+	// would move them a second time. The mark finishes first (bounded by
+	// the command watchdog), then the socket closes.
+	closeMu      sync.Mutex
+	marking      bool
+	closeWaiting bool
 }
+
+// markGrace is how long a cancelled poll waits for its mark to finish:
+// well within the 10 s a stopping daemon has.
+const markGrace = 3 * time.Second
 
 // drop closes the connection at once: a command was left half-read, so
 // there is no logging out politely.
@@ -396,7 +409,14 @@ func (p *Poller) connect(ctx context.Context) (*session, error) {
 	// Closing the socket is what unblocks every read and write of the
 	// client, whatever it is doing: on ctx.Done and on a stalled command.
 	s.stopCtx = context.AfterFunc(ctx, func() {
+		s.closeMu.Lock()
+		defer s.closeMu.Unlock()
 		s.cancelled.Store(true)
+		if s.marking {
+			s.closeWaiting = true
+			s.watchdog.Reset(markGrace)
+			return
+		}
 		raw.Close()
 	})
 	s.watchdog = time.AfterFunc(time.Hour, func() {
@@ -1280,17 +1300,33 @@ func (s *session) present(uids []uint32) ([]uint32, error) {
 	return out, nil
 }
 
-// mark applies the Processed mode to uids.
+// mark applies the Processed mode to uids. A cancellation waits for it
+// (see closeMu).
 func (s *session) mark(uids []uint32) error {
 	if len(uids) == 0 || s.o.Processed == "keep" {
 		return nil
 	}
+	s.closeMu.Lock()
+	if s.cancelled.Load() {
+		s.closeMu.Unlock()
+		return s.ctx.Err()
+	}
+	s.marking = true
+	s.arm()
+	s.closeMu.Unlock()
+	defer func() {
+		s.disarm()
+		s.closeMu.Lock()
+		defer s.closeMu.Unlock()
+		s.marking = false
+		if s.closeWaiting {
+			s.raw.Close()
+		}
+	}()
 	var set imap.UIDSet
 	for _, u := range uids {
 		set.AddNum(imap.UID(u))
 	}
-	s.arm()
-	defer s.disarm()
 	folder := s.o.moveFolder()
 	if folder == "" {
 		return s.c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{s.flag}}, nil).Close()

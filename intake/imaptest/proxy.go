@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // Cut says where a Proxy cuts one connection. The zero value never cuts.
@@ -21,6 +22,12 @@ type Cut struct {
 	// before the cut.
 	CutOnText        bool
 	ServerBytesAfter int64
+	// Without CutOnText: OnText is called once OnClientText has gone to
+	// the server, and the server's answer is held HoldAnswer before it
+	// goes on to the client (a slow command, and something happening
+	// meanwhile: the client's poll cancelled).
+	OnText     func()
+	HoldAnswer time.Duration
 }
 
 // CutEvent is one cut a Proxy made.
@@ -38,11 +45,12 @@ type Proxy struct {
 	ln     net.Listener
 	target string
 
-	mu     sync.Mutex
-	rule   func() Cut
-	events []CutEvent
-	conns  map[net.Conn]bool
-	wg     sync.WaitGroup
+	mu      sync.Mutex
+	rule    func() Cut
+	events  []CutEvent
+	hangUps int // clients that hung up in doubt
+	conns   map[net.Conn]bool
+	wg      sync.WaitGroup
 }
 
 // NewProxy listens on 127.0.0.1 and forwards to target (host:port).
@@ -74,6 +82,15 @@ func (p *Proxy) Cuts() []CutEvent {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]CutEvent(nil), p.events...)
+}
+
+// HangUpsInDoubt counts the clients that closed their connection while
+// in doubt: after OnClientText reached the server and before the first
+// line of its answer reached them.
+func (p *Proxy) HangUpsInDoubt() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.hangUps
 }
 
 // Close stops listening and cuts every connection.
@@ -122,8 +139,9 @@ type proxyConn struct {
 	rule           Cut
 
 	mu      sync.Mutex
-	budget  int64 // server bytes still allowed through; < 0: no limit
-	inDoubt bool  // OnClientText reached the server, its answer line not the client
+	budget  int64         // server bytes still allowed through; < 0: no limit
+	inDoubt bool          // OnClientText reached the server, its answer line not the client
+	hold    time.Duration // to wait before the server's next bytes go on (Cut.HoldAnswer)
 	cut     bool
 }
 
@@ -190,6 +208,14 @@ func (c *proxyConn) up() {
 						c.doCut()
 						return
 					}
+					if !cutOnText {
+						c.mu.Lock()
+						c.hold = c.rule.HoldAnswer
+						c.mu.Unlock()
+						if c.rule.OnText != nil {
+							c.rule.OnText()
+						}
+					}
 					cutOnText = false
 					chunk = chunk[end:]
 					joined = joined[:0]
@@ -205,6 +231,14 @@ func (c *proxyConn) up() {
 			}
 		}
 		if err != nil {
+			c.mu.Lock()
+			hungUp := c.inDoubt && !c.cut
+			c.mu.Unlock()
+			if hungUp {
+				c.p.mu.Lock()
+				c.p.hangUps++
+				c.p.mu.Unlock()
+			}
 			return
 		}
 	}
@@ -218,6 +252,12 @@ func (c *proxyConn) down() {
 		n, err := c.server.Read(buf)
 		if n > 0 {
 			c.mu.Lock()
+			if hold := c.hold; hold > 0 {
+				c.hold = 0
+				c.mu.Unlock()
+				time.Sleep(hold)
+				c.mu.Lock()
+			}
 			allowed, cut := int64(n), false
 			if c.budget >= 0 {
 				if allowed >= c.budget {
