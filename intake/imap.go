@@ -1251,6 +1251,13 @@ func (s *session) recordMarks(ctx context.Context, mailboxID int64) error {
 	if len(s.unrecorded) == 0 {
 		return nil
 	}
+	if ctx.Err() != nil {
+		// Cancelled after a mark the server made (see closeMu): record it
+		// on the way out, so that the next poll need not look again.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), markGrace)
+		defer cancel()
+	}
 	if err := s.p.st.MarkServerDone(ctx, mailboxID, s.unrecorded); err != nil {
 		return fmt.Errorf("imap %s: %w", s.addr, err)
 	}
