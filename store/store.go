@@ -214,12 +214,23 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	defer sqlTx.Rollback()
 	if err := fn(&Tx{tx: &stmtTx{Tx: sqlTx}, now: s.now()}); err != nil {
-		return err
+		return whenCancelled(ctx, err)
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return whenCancelled(ctx, fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// whenCancelled makes err say so when ctx was cancelled: database/sql
+// rolls a transaction back as its context ends, and what the caller then
+// sees ("transaction has already been committed or rolled back",
+// "statement is closed") is no context error.
+func whenCancelled(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
 }
 
 // stmtTx is a transaction that prepares each statement once: intake

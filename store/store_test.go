@@ -254,3 +254,31 @@ func TestFilesContentAddressed(t *testing.T) {
 		}
 	}
 }
+
+// TestTransactionCancelledSaysSo: a transaction whose context ends while
+// it runs fails with the context's error, whatever database/sql reports
+// of the rollback it made, so that a stopping poll is told from a broken
+// store.
+func TestTransactionCancelledSaysSo(t *testing.T) {
+	st := openTest(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := st.InTx(ctx, func(tx *Tx) error {
+		cancel()
+		// database/sql rolls back when the context ends, in its own
+		// goroutine: wait for it, then use the transaction.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			_, err := tx.tx.ExecContext(context.Background(), `SELECT 1`)
+			if err != nil || time.Now().After(deadline) {
+				return err
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("InTx after its context ended: %v, want context.Canceled", err)
+	}
+	if err := st.InTx(context.Background(), func(tx *Tx) error { return nil }); err != nil {
+		t.Fatalf("next transaction: %v", err)
+	}
+}
