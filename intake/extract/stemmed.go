@@ -3,7 +3,6 @@ package extract
 import (
 	"fmt"
 	"regexp/syntax"
-	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -27,11 +26,20 @@ type stemmed struct {
 	// lead is the runes what follows a break or a stem, after spaces,
 	// can start with (pairs of bounds), or nil for any: a break or a stem
 	// followed by another word is not tried.
-	lead func() []rune
+	lead  func() []rune
+	first [256]bool // the bytes the stems begin with
 }
 
 func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
-	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), stems: stems}
+	p := &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), stems: stems}
+	for _, stem := range stems {
+		if !isASCIIWordByte(stem[0]) {
+			// starts tries the stems at word starts only.
+			panic("extract: a stem must begin with a letter: " + stem)
+		}
+		p.first[stem[0]] = true
+	}
+	return p
 }
 
 // newAtBreaks is a pattern that starts at the beginning of the text or on
@@ -172,16 +180,25 @@ func (p *stemmed) starts(t caseless) []int {
 		}
 		return out
 	}
+	// A stem begins a word: the text's word starts are tried, each with
+	// the stems that begin with its byte. Searching the text once per stem
+	// cost more than the pattern, common stems ("la", "le", "on") stopping
+	// the search at every other word.
 	var out []int
-	for _, stem := range p.stems {
-		t.each(stem, func(i int) {
-			if (i == 0 || !isASCIIWordByte(text[i-1])) && (p.lead == nil || p.mayLead(text, i+len(stem))) {
+	lower := t.lower
+	for _, w := range t.words {
+		i := int(w)
+		if !p.first[lower[i]] {
+			continue
+		}
+		for _, stem := range p.stems {
+			if strings.HasPrefix(lower[i:], stem) && (p.lead == nil || p.mayLead(text, i+len(stem))) {
 				out = append(out, i)
+				break
 			}
-		})
+		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return out
 }
 
 // FindStringSubmatchIndex is regexp's, for the leftmost match.
@@ -248,9 +265,34 @@ func shift(m []int, by int) []int {
 // scan stopping at every common letter.
 type caseless struct {
 	text, lower string
+	// words are the offsets where a word starts, after a byte that is
+	// not an ASCII word byte (as the regexp's \b sees it): where the
+	// sentence patterns' stems are tried.
+	words []int32
 }
 
 func newCaseless(s string) caseless {
+	return caseless{text: s, lower: lowerASCIICopy(s), words: wordStarts(s)}
+}
+
+// wordStarts returns the offsets of s where an ASCII word byte follows
+// the start or a byte that is not one.
+func wordStarts(s string) []int32 {
+	var out []int32
+	in := false
+	for i := 0; i < len(s); i++ {
+		w := isASCIIWordByte(s[i])
+		if w && !in {
+			out = append(out, int32(i))
+		}
+		in = w
+	}
+	return out
+}
+
+// lowerASCIICopy returns s with its ASCII capitals lower-cased, s itself
+// when it has none.
+func lowerASCIICopy(s string) string {
 	for i := 0; i < len(s); i++ {
 		if 'A' <= s[i] && s[i] <= 'Z' {
 			var b strings.Builder
@@ -265,13 +307,13 @@ func newCaseless(s string) caseless {
 				}
 				b.WriteString(s[i+1 : j])
 				if j == len(s) {
-					return caseless{s, b.String()}
+					return b.String()
 				}
 				i = j
 			}
 		}
 	}
-	return caseless{s, s}
+	return s
 }
 
 // has reports whether the text holds w (see caseless), in any ASCII case.
