@@ -3,6 +3,7 @@ package extract
 import (
 	"fmt"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -23,10 +24,10 @@ type stemmed struct {
 	// breaks, when set, replaces the stems: the pattern starts at the
 	// text's start or on one of these bytes (a sentence or line break).
 	breaks string
-	// lead is the runes what follows a break or a stem, after spaces,
-	// can start with (pairs of bounds), or nil for any: a break or a stem
-	// followed by another word is not tried.
-	lead  func() []rune
+	// lead is what follows a break or a stem, after spaces, can start
+	// with, or nil for anything: a break or a stem followed by another
+	// word is not tried.
+	lead  func() *lead
 	first [256]bool // the bytes the stems begin with
 }
 
@@ -61,10 +62,10 @@ func newStemmedThen(re *lazyRegexp, then string, stems ...string) *stemmed {
 	return p
 }
 
-// leadOf returns, computed on first use, the runes a match of pattern
-// can start with, nil when it can match the empty string.
-func leadOf(pattern string) func() []rune {
-	return sync.OnceValue(func() []rune {
+// leadOf returns, computed on first use, what a match of pattern can
+// start with, nil when it can match the empty string.
+func leadOf(pattern string) func() *lead {
+	return sync.OnceValue(func() *lead {
 		re, err := syntax.Parse(pattern, syntax.Perl)
 		if err != nil {
 			// A constant of the package, as the patterns are.
@@ -74,8 +75,157 @@ func leadOf(pattern string) func() []rune {
 		if empty {
 			return nil
 		}
-		return set
+		l := &lead{runes: set}
+		for _, w := range leadWords(re, leadWordLen) {
+			l.words = append(l.words, w.s)
+		}
+		slices.Sort(l.words)
+		l.words = slices.Compact(l.words)
+		return l
 	})
+}
+
+// lead is what a match of a pattern's lead can start with.
+type lead struct {
+	runes []rune // its first rune, as pairs of bounds (not merged)
+	// words are its first leadWordLen bytes, or fewer where the pattern
+	// stops being a choice of letters, lower-cased, as they can be in an
+	// ASCII text: a title or a noun is told from the other words of the
+	// text that start with the same letter ("commune" from "cogérant")
+	// before its large pattern is tried.
+	words []string
+}
+
+// leadWordLen is the length of lead's words, in bytes.
+const leadWordLen = 6
+
+// leadWord is a beginning of a match; open when what follows it in the
+// pattern may still add to it.
+type leadWord struct {
+	s    string
+	open bool
+}
+
+// leadWords returns the beginnings, cut at n bytes, that a match of re on
+// ASCII text starts with, lower-cased: every match's first bytes start
+// with one of them. Where the pattern stops being a short choice of
+// characters (a large class, a repetition) the beginning is cut there.
+func leadWords(re *syntax.Regexp, n int) []leadWord {
+	empty := []leadWord{{"", true}}
+	switch re.Op {
+	case syntax.OpNoMatch:
+		return nil
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return empty
+	case syntax.OpLiteral:
+		ws := empty
+		for _, r := range re.Rune {
+			orbit := []rune{r}
+			if re.Flags&syntax.FoldCase != 0 {
+				for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+					orbit = append(orbit, f)
+				}
+			}
+			ws = concatLeadWords(ws, asciiLower(orbit, false), n)
+		}
+		return ws
+	case syntax.OpCharClass:
+		return concatLeadWords(empty, asciiLower(re.Rune, true), n)
+	case syntax.OpCapture:
+		return leadWords(re.Sub[0], n)
+	case syntax.OpQuest:
+		return append(empty, leadWords(re.Sub[0], n)...)
+	case syntax.OpStar:
+		return append(empty, cutLeadWords(leadWords(re.Sub[0], n))...)
+	case syntax.OpPlus:
+		return cutLeadWords(leadWords(re.Sub[0], n))
+	case syntax.OpRepeat:
+		ws := leadWords(re.Sub[0], n)
+		if re.Min != 1 || re.Max != 1 {
+			ws = cutLeadWords(ws)
+		}
+		if re.Min == 0 {
+			ws = append(empty, ws...)
+		}
+		return ws
+	case syntax.OpConcat:
+		ws := empty
+		for _, sub := range re.Sub {
+			ws = concatLeadWords(ws, leadWords(sub, n), n)
+		}
+		return ws
+	case syntax.OpAlternate:
+		var ws []leadWord
+		for _, sub := range re.Sub {
+			ws = append(ws, leadWords(sub, n)...)
+		}
+		return ws
+	}
+	// Any character, or an operator not listed: anything may follow.
+	return []leadWord{{"", false}}
+}
+
+// asciiLower returns, as one-byte words, the lower-cased ASCII characters
+// of runes (pairs of bounds when ranges is set). Many of them make a
+// class too wide to list: one closed empty word then, anything.
+func asciiLower(runes []rune, ranges bool) []leadWord {
+	var seen [128]bool
+	var ws []leadWord
+	add := func(r rune) {
+		if r < 128 && !seen[lowerASCII(byte(r))] {
+			seen[lowerASCII(byte(r))] = true
+			ws = append(ws, leadWord{string(lowerASCII(byte(r))), true})
+		}
+	}
+	if !ranges {
+		for _, r := range runes {
+			add(r)
+		}
+		return ws
+	}
+	for k := 0; k+1 < len(runes); k += 2 {
+		for r := runes[k]; r <= runes[k+1] && r < 128; r++ {
+			add(r)
+		}
+	}
+	if len(ws) > 8 {
+		return []leadWord{{"", false}}
+	}
+	return ws
+}
+
+// concatLeadWords returns the words of a followed by those of b, the
+// closed words of a kept as they are and every word cut at n bytes. Too
+// many words are closed where they are.
+func concatLeadWords(a, b []leadWord, n int) []leadWord {
+	var out []leadWord
+	for _, x := range a {
+		if !x.open {
+			out = append(out, x)
+			continue
+		}
+		for _, y := range b {
+			w := leadWord{x.s + y.s, y.open}
+			if len(w.s) >= n {
+				w = leadWord{w.s[:n], false}
+			}
+			out = append(out, w)
+		}
+	}
+	if len(out) > 512 {
+		return cutLeadWords(a)
+	}
+	return out
+}
+
+// cutLeadWords closes the words: what follows them is not known.
+func cutLeadWords(ws []leadWord) []leadWord {
+	out := make([]leadWord, len(ws))
+	for i, w := range ws {
+		out[i] = leadWord{w.s, false}
+	}
+	return out
 }
 
 // leadRunes returns the runes a match of re can start with, as pairs of
@@ -132,19 +282,20 @@ func leadRunes(re *syntax.Regexp) (set []rune, empty bool) {
 // mayLead reports whether a match of p's lead can start at text[i] (a
 // break, or the end of a stem) or at the first character after the
 // spaces that follow it.
-func (p *stemmed) mayLead(text string, i int) bool {
-	set := p.lead()
-	if set == nil {
+func (p *stemmed) mayLead(t caseless, i int) bool {
+	l := p.lead()
+	if l == nil {
 		return true
 	}
+	text := t.text
 	in := func(i int) bool {
 		if i >= len(text) {
 			return false
 		}
 		r, _ := utf8.DecodeRuneInString(text[i:])
-		for k := 0; k+1 < len(set); k += 2 {
-			if set[k] <= r && r <= set[k+1] {
-				return true
+		for k := 0; k+1 < len(l.runes); k += 2 {
+			if l.runes[k] <= r && r <= l.runes[k+1] {
+				return l.startsWord(t.lower[i:])
 			}
 		}
 		return false
@@ -157,6 +308,24 @@ func (p *stemmed) mayLead(text string, i int) bool {
 		i++
 	}
 	return in(i)
+}
+
+// startsWord reports whether s, lower-cased, can start a match of the
+// lead: it starts with one of its words, or is not ASCII where they are
+// read (their letters then may be written otherwise, as "ſ" for "s").
+func (l *lead) startsWord(s string) bool {
+	w := s[:min(len(s), leadWordLen)]
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	for _, lw := range l.words {
+		if strings.HasPrefix(w, lw) {
+			return true
+		}
+	}
+	return false
 }
 
 // starts returns, in order, the positions of t where a match may begin:
@@ -173,7 +342,7 @@ func (p *stemmed) starts(t caseless) []int {
 			}
 			at := i + k
 			// The pattern's ^ holds at the break too: lead may start on it.
-			if p.mayLead(text, at) {
+			if p.mayLead(t, at) {
 				out = append(out, at)
 			}
 			i = at + 1
@@ -192,7 +361,7 @@ func (p *stemmed) starts(t caseless) []int {
 			continue
 		}
 		for _, stem := range p.stems {
-			if strings.HasPrefix(lower[i:], stem) && (p.lead == nil || p.mayLead(text, i+len(stem))) {
+			if strings.HasPrefix(lower[i:], stem) && (p.lead == nil || p.mayLead(t, i+len(stem))) {
 				out = append(out, i)
 				break
 			}
