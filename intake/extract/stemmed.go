@@ -3,7 +3,6 @@ package extract
 import (
 	"fmt"
 	"regexp/syntax"
-	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -75,12 +74,12 @@ func leadOf(pattern string) func() *lead {
 		if empty {
 			return nil
 		}
-		l := &lead{runes: set}
+		l := &lead{runes: set, words: map[string]bool{}}
 		for _, w := range leadWords(re, leadWordLen) {
-			l.words = append(l.words, w.s)
+			for k := 0; k <= len(w.s); k++ {
+				l.words[w.s[:k]] = l.words[w.s[:k]] || k == len(w.s)
+			}
 		}
-		slices.Sort(l.words)
-		l.words = slices.Compact(l.words)
 		return l
 	})
 }
@@ -89,15 +88,17 @@ func leadOf(pattern string) func() *lead {
 type lead struct {
 	runes []rune // its first rune, as pairs of bounds (not merged)
 	// words are its first leadWordLen bytes, or fewer where the pattern
-	// stops being a choice of letters, lower-cased, as they can be in an
-	// ASCII text: a title or a noun is told from the other words of the
-	// text that start with the same letter ("commune" from "cogérant")
-	// before its large pattern is tried.
-	words []string
+	// stops being a short choice of characters, with ASCII capitals
+	// lower-cased (as in caseless): a title or a noun is told from the
+	// other words of the text that start with the same letter
+	// ("entreprise" from "entrepreneur") before its large pattern is
+	// tried. The map holds every beginning of the words, true for the
+	// words themselves.
+	words map[string]bool
 }
 
 // leadWordLen is the length of lead's words, in bytes.
-const leadWordLen = 6
+const leadWordLen = 12
 
 // leadWord is a beginning of a match; open when what follows it in the
 // pattern may still add to it.
@@ -106,10 +107,11 @@ type leadWord struct {
 	open bool
 }
 
-// leadWords returns the beginnings, cut at n bytes, that a match of re on
-// ASCII text starts with, lower-cased: every match's first bytes start
-// with one of them. Where the pattern stops being a short choice of
-// characters (a large class, a repetition) the beginning is cut there.
+// leadWords returns the beginnings, cut at n bytes, that a match of re
+// starts with, ASCII capitals lower-cased: every match's first bytes,
+// so lower-cased, start with one of them. Where the pattern stops being a
+// short choice of characters (a large class, a repetition) the beginning
+// is cut there.
 func leadWords(re *syntax.Regexp, n int) []leadWord {
 	empty := []leadWord{{"", true}}
 	switch re.Op {
@@ -127,11 +129,11 @@ func leadWords(re *syntax.Regexp, n int) []leadWord {
 					orbit = append(orbit, f)
 				}
 			}
-			ws = concatLeadWords(ws, asciiLower(orbit, false), n)
+			ws = concatLeadWords(ws, runeWords(orbit, false), n)
 		}
 		return ws
 	case syntax.OpCharClass:
-		return concatLeadWords(empty, asciiLower(re.Rune, true), n)
+		return concatLeadWords(empty, runeWords(re.Rune, true), n)
 	case syntax.OpCapture:
 		return leadWords(re.Sub[0], n)
 	case syntax.OpQuest:
@@ -166,31 +168,48 @@ func leadWords(re *syntax.Regexp, n int) []leadWord {
 	return []leadWord{{"", false}}
 }
 
-// asciiLower returns, as one-byte words, the lower-cased ASCII characters
-// of runes (pairs of bounds when ranges is set). Many of them make a
-// class too wide to list: one closed empty word then, anything.
-func asciiLower(runes []rune, ranges bool) []leadWord {
-	var seen [128]bool
+// runeWords returns, as words of one character, runes (pairs of bounds
+// when ranges is set), ASCII capitals lower-cased. Too many of them make a
+// class too wide to list: one closed empty word then, anything. An
+// invalid byte of the text reads as U+FFFD: a class that holds it may
+// match any invalid byte, so it is anything too.
+func runeWords(runes []rune, ranges bool) []leadWord {
+	const most = 8
 	var ws []leadWord
-	add := func(r rune) {
-		if r < 128 && !seen[lowerASCII(byte(r))] {
-			seen[lowerASCII(byte(r))] = true
-			ws = append(ws, leadWord{string(lowerASCII(byte(r))), true})
+	add := func(r rune) bool {
+		if r == utf8.RuneError || len(ws) > most {
+			return false
 		}
+		w := string(r)
+		if r < utf8.RuneSelf {
+			w = string(lowerASCII(byte(r)))
+		}
+		for _, x := range ws {
+			if x.s == w {
+				return true
+			}
+		}
+		ws = append(ws, leadWord{w, true})
+		return true
 	}
+	anything := []leadWord{{"", false}}
 	if !ranges {
 		for _, r := range runes {
-			add(r)
+			if !add(r) {
+				return anything
+			}
 		}
 		return ws
 	}
 	for k := 0; k+1 < len(runes); k += 2 {
-		for r := runes[k]; r <= runes[k+1] && r < 128; r++ {
-			add(r)
+		if runes[k+1]-runes[k] > most {
+			return anything
 		}
-	}
-	if len(ws) > 8 {
-		return []leadWord{{"", false}}
+		for r := runes[k]; r <= runes[k+1]; r++ {
+			if !add(r) {
+				return anything
+			}
+		}
 	}
 	return ws
 }
@@ -310,22 +329,18 @@ func (p *stemmed) mayLead(t caseless, i int) bool {
 	return in(i)
 }
 
-// startsWord reports whether s, lower-cased, can start a match of the
-// lead: it starts with one of its words, or is not ASCII where they are
-// read (their letters then may be written otherwise, as "ſ" for "s").
+// startsWord reports whether s, with ASCII capitals lower-cased, can
+// start a match of the lead: it starts with one of its words.
 func (l *lead) startsWord(s string) bool {
-	w := s[:min(len(s), leadWordLen)]
-	for i := 0; i < len(w); i++ {
-		if w[i] >= utf8.RuneSelf {
-			return true
+	for k := 0; ; k++ {
+		word, ok := l.words[s[:k]]
+		if !ok || word {
+			return word
+		}
+		if k == len(s) {
+			return false
 		}
 	}
-	for _, lw := range l.words {
-		if strings.HasPrefix(w, lw) {
-			return true
-		}
-	}
-	return false
 }
 
 // starts returns, in order, the positions of t where a match may begin:
@@ -334,7 +349,12 @@ func (l *lead) startsWord(s string) bool {
 func (p *stemmed) starts(t caseless) []int {
 	text := t.text
 	if p.breaks != "" {
-		out := []int{0}
+		var out []int
+		// At the start, the lead follows at once (^), or after the break
+		// and spaces that open the text.
+		if p.mayLead(t, 0) {
+			out = append(out, 0)
+		}
 		for i := 1; i < len(text); {
 			k := strings.IndexAny(text[i:], p.breaks)
 			if k < 0 {
