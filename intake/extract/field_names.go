@@ -6,6 +6,9 @@ import (
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
+// introNameKeys: reIntroName runs only on a text holding one of them.
+var introNameKeys = keys("je m", "soussign", "mon nom", "moi,", "moi c")
+
 // readNames reads the applicant's name: labels, then "je m'appelle …", then the sender's display
 // name, then a name line in the signature.
 func (r *reading) readNames() {
@@ -32,7 +35,7 @@ func (r *reading) readNames() {
 	if !r.nameSet {
 		nameRule = "introduction"
 	}
-	if !r.nameSet && (r.flatCase.has("je m") || r.flatCase.has("soussign") || r.flatCase.has("mon nom") || r.flatCase.has("moi,") || r.flatCase.has("moi c")) {
+	if !r.nameSet && r.flatCase.hasAny(introNameKeys) {
 		if m := reIntroName.FindStringSubmatch(flat); m != nil && looksLikePerson(m[1]) {
 			r.setName(splitName(m[1], false))
 		}

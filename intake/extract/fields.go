@@ -608,6 +608,13 @@ func headcountUnits(ft caseless) [][]int {
 	return out
 }
 
+// Key words of the headcount sentences: reHeadcountStated runs only on a
+// text holding one of the first, headcountWe of the second.
+var (
+	headcountStatedKeys = keys("effectif")
+	headcountWeKeys     = keys("nous", "on ", "quipe", "cabinet")
+)
+
 // headcountFromText finds the headcount stated in a sentence, skipping
 // sub-counts ("dont 9 en insertion", "dont deux apprentis").
 func headcountFromText(ft caseless) (int, bool) {
@@ -615,7 +622,7 @@ func headcountFromText(ft caseless) (int, bool) {
 	// A sentence stating the headcount ("l'effectif au 1er décembre est
 	// de 10 salariés") gives the total, over any count met before it in
 	// a pasted report or an aside.
-	if ft.has("effectif") {
+	if ft.hasAny(headcountStatedKeys) {
 		for _, m := range reHeadcountStated.FindAllStringSubmatchIndex(flat, 4) {
 			if isDecimalPart(flat, m[2]) || notAHeadcount(flat[m[3]:min(len(flat), m[3]+12)]) {
 				continue
@@ -670,7 +677,7 @@ func headcountFromText(ft caseless) (int, bool) {
 		}
 		consider(flat[m[2]:m[3]], m[2])
 	}
-	if ft.has("nous") || ft.has("on ") || ft.has("quipe") || ft.has("cabinet") {
+	if ft.hasAny(headcountWeKeys) {
 		for _, m := range headcountWe.FindAllStringSubmatchIndex(ft) {
 			consider(flat[m[2]:m[3]], m[2])
 		}
@@ -720,6 +727,15 @@ var (
 	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n", `(?i:`+rolePattern+`)`)
 )
 
+// Key words of the company sentences: each pattern runs only when one of
+// its words is there.
+var (
+	roleSentenceKeys    = keys("suis", "tant que", "qualit", "moi-m", "as its", "i am")
+	dirigeKeys          = keys("dirige", "j'ai", "j’ai", "je g")
+	companyNamedKeys    = keys("appel", "nomm", "pour nom", "porte le nom", "intitul")
+	companyOfPapersKeys = keys("siret", "siren", "bis")
+)
+
 // roleAndCompanyFromText reads "je suis gérante de la SARL X", "je dirige
 // la Scierie X", "notre entreprise, X, …" and "la SAS X".
 func roleAndCompanyFromText(ft caseless) (role, company string) {
@@ -727,7 +743,7 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 	// Each pattern runs only when its key words are there: the patterns
 	// are large and the text may be long.
 	var loc []int
-	if ft.has("suis") || ft.has("tant que") || ft.has("qualit") || ft.has("moi-m") || ft.has("as its") || ft.has("i am") {
+	if ft.hasAny(roleSentenceKeys) {
 		loc = roleSentence.FindStringSubmatchIndex(ft)
 	}
 	if loc == nil && startsWithRoleWord(flat) {
@@ -744,12 +760,12 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 			}
 		}
 	}
-	if company == "" && (ft.has("dirige") || ft.has("j'ai") || ft.has("j’ai") || ft.has("je g")) {
+	if company == "" && ft.hasAny(dirigeKeys) {
 		if m := dirige.FindStringSubmatch(ft); m != nil {
 			company = companyWithArticle(m[1], m[2])
 		}
 	}
-	if company == "" && (ft.has("appel") || ft.has("nomm") || ft.has("pour nom") || ft.has("porte le nom") || ft.has("intitul")) {
+	if company == "" && ft.hasAny(companyNamedKeys) {
 		if m := reCompanyNamed.FindStringSubmatch(flat); m != nil {
 			company = cleanCompany(m[1])
 		}
@@ -767,7 +783,7 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 			company = cleanCompany(name)
 		}
 	}
-	if company == "" && (ft.has("siret") || ft.has("siren") || ft.has("bis")) {
+	if company == "" && ft.hasAny(companyOfPapersKeys) {
 		for _, m := range reCompanyOfPapers.FindAllStringSubmatch(flat, 4) {
 			name := cutSentenceEnd(m[1])
 			if !strongPerson(name) {
@@ -1322,6 +1338,9 @@ func stripCedex(s string) string {
 	return s
 }
 
+// installedAtKeys: reInstalledAt runs only on a text holding one of them.
+var installedAtKeys = keys("bas", "install", "situ", "implant", "tabli", "domicili", "ge ")
+
 // placeFromText finds the postal code and commune in sentences ("à Florac
 // (48400)") or on an address line of the text or signature ("48000 MENDE").
 func placeFromText(ft caseless, lines []string, isLabel []bool) (pc, commune string) {
@@ -1347,7 +1366,7 @@ func placeFromText(ft caseless, lines []string, isLabel []bool) (pc, commune str
 			return code, normCommune(stripCedex(l[m[4]:m[5]]), "")
 		}
 	}
-	if !(ft.has("bas") || ft.has("install") || ft.has("situ") || ft.has("implant") || ft.has("tabli") || ft.has("domicili") || ft.has("ge ")) {
+	if !ft.hasAny(installedAtKeys) {
 		return "", ""
 	}
 	if m := reInstalledAt.FindStringSubmatch(flat); m != nil {
@@ -1578,13 +1597,15 @@ func articleBefore(match, name string) string {
 	return f[len(f)-1]
 }
 
+// onBehalfKeys: reOnBehalf runs only on a text holding one of them.
+var onBehalfKeys = keys("assistant", "secr", "collabora", "de la part", "pour le compte", "la demande")
+
 // onBehalfOf reads the boss an assistant writes for: "je suis l'assistante
 // de M. Jean Rouvière, gérant de …", "de la part de notre directrice, Mme
 // Claire Bouquet". It returns the boss's name and title, or "".
 func onBehalfOf(ft caseless) (first, last, role string) {
 	flat := ft.text
-	if !ft.has("assistant") && !ft.has("secr") && !ft.has("collabora") &&
-		!ft.has("de la part") && !ft.has("pour le compte") && !ft.has("la demande") {
+	if !ft.hasAny(onBehalfKeys) {
 		return "", "", ""
 	}
 	for _, m := range reOnBehalf.FindAllStringSubmatchIndex(flat, 4) {
@@ -1806,10 +1827,13 @@ var notTradeWords = map[string]bool{
 	"bon": true, "bonne": true, "interlocuteur": true, "interlocutrice": true, "porteur": true, "porteuse": true,
 }
 
+// introRoleKeys: roleAfterIntro runs only on a text holding one of them.
+var introRoleKeys = keys("je suis", "est ", "je m")
+
 // roleAfterIntroName returns the title or trade that follows the
 // writer's name in "je suis <Nom>, <métier>", or "".
 func roleAfterIntroName(ft caseless) string {
-	if !ft.has("je suis") && !ft.has("est ") && !ft.has("je m") {
+	if !ft.hasAny(introRoleKeys) {
 		return ""
 	}
 	m := roleAfterIntro.FindStringSubmatch(ft)

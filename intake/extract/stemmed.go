@@ -449,19 +449,51 @@ func shift(m []int, by int) []int {
 // every other byte kept, so that the copy has the text's offsets. A word
 // in lower-case ASCII (or with signs that have no case, such as ’) found
 // in the copy with strings.Index is where indexFold finds it in the text,
-// in any ASCII case: the copy is made once, and the dozens of key words
-// and stems tried on a message then cost a fast search each instead of a
-// scan stopping at every common letter.
+// in any ASCII case: the copy is made once, the dozens of key words
+// tried on a message are then found in it in one pass (hasAny), and the
+// sentence patterns' stems at its word starts.
 type caseless struct {
 	text, lower string
 	// words are the offsets where a word starts, after a byte that is
 	// not an ASCII word byte (as the regexp's \b sees it): where the
 	// sentence patterns' stems are tried.
 	words []int32
+	// keys are the key words (allKeys) the copy holds, found in one pass
+	// the first time one is asked for.
+	keys *phraseHits
 }
 
 func newCaseless(s string) caseless {
-	return caseless{text: s, lower: lowerASCIICopy(s), words: wordStarts(s)}
+	return caseless{text: s, lower: lowerASCIICopy(s), words: wordStarts(s), keys: new(phraseHits)}
+}
+
+// keyWords are words looked for in a caseless text, lower-case ASCII (or
+// with signs that have no case, such as ’), made by keys.
+type keyWords []string
+
+// allKeys are the words of every keyWords: the extractors test the text
+// for dozens of them before running their patterns, and one pass over
+// the text for them all costs less than searching it for each.
+var allKeys []string
+
+// keys returns words as a keyWords, known to keyMatcher. Call it only to
+// set a package variable, so that the matcher, built on first use, knows
+// every key word.
+func keys(words ...string) keyWords {
+	allKeys = append(allKeys, words...)
+	return keyWords(words)
+}
+
+var keyMatcher = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(allKeys) })
+
+// hasAny reports whether the text holds one of k (see caseless), in any
+// ASCII case.
+func (t caseless) hasAny(k keyWords) bool {
+	m := keyMatcher()
+	if *t.keys == nil {
+		*t.keys = m.scan(t.lower)
+	}
+	return m.any(*t.keys, k, t.lower)
 }
 
 // wordStarts returns the offsets of s where an ASCII word byte follows
