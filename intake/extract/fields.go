@@ -746,8 +746,12 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 	if ft.hasAny(roleSentenceKeys) {
 		loc = roleSentence.FindStringSubmatchIndex(ft)
 	}
-	if loc == nil && startsWithRoleWord(flat) {
-		if l := roleAtStart.FindStringSubmatchIndex(ft); l != nil {
+	if loc == nil {
+		// A title opening a sentence is read only in a text with a title
+		// word in it; the pattern, tried where a sentence starts with a
+		// title, is cheaper than the search for those words, and goes
+		// first.
+		if l := roleAtStart.FindStringSubmatchIndex(ft); l != nil && startsWithRoleWord(flat) {
 			loc = l
 		}
 	}
@@ -1576,8 +1580,8 @@ func hasCommaPostalCode(s string) bool {
 	return strings.Contains(s, ",") && hasFiveDigits(s[strings.IndexByte(s, ','):])
 }
 
-// startsWithRoleWord is a cheap test before reRoleAtStart: a title word
-// somewhere in the text.
+// startsWithRoleWord tells whether a title read by reRoleAtStart counts:
+// a title word somewhere in the text.
 func startsWithRoleWord(s string) bool {
 	for _, w := range []string{"rant", "sident", "recteur", "rectrice", "rigeant", "ondat", "ssoci", "PDG", "xploitant", "esponsable"} {
 		if strings.Contains(s, w) {
