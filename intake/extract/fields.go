@@ -102,7 +102,8 @@ var (
 	// "TPE de 3 ETP", "douze salariés".
 	reHeadcount = lazy(`(?i)(\d{1,5}|` + numberWords + `)\s+(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.|people\b|employees\b|staff\b)`)
 	// reHeadcount split in two for headcountMatches: its unit words, and
-	// the count right before them.
+	// the count right before them (which looks at nothing before its
+	// match: headcountMatches runs it on the end of its window only).
 	reHeadcountUnit   = lazy(`(?i)(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.|people\b|employees\b|staff\b)`)
 	reHeadcountBefore = lazy(`(?i)(\d{1,5}|` + numberWords + `)\s+$`)
 	reHeadcountOf     = lazy(`(?i)\b(?:effectif(?: total| actuel)?(?: est)?(?: de)?|nous sommes(?: aujourd['’]hui| actuellement)?|on est(?: aujourd['’]hui| actuellement)?|we employ|we are|nous employons|j['’]emploie|emploie|compte|comptons)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
@@ -558,6 +559,16 @@ func headcountMatches(ft caseless) [][]int {
 		for from > 0 && !utf8.RuneStart(flat[from]) {
 			from--
 		}
+		// The count and its spaces hold only the bytes of digits, number
+		// words and spaces: the pattern, which ends at the window's end
+		// and looks at nothing before its match, runs on the end of the
+		// window made of those bytes, not on all its words.
+		for k, in := u[0], headcountBeforeBytes(); k > from; k-- {
+			if !in[flat[k-1]] {
+				from = k
+				break
+			}
+		}
 		if m := reHeadcountBefore.FindStringSubmatchIndex(flat[from:u[0]]); m != nil {
 			if len(out) > 0 && from+m[2] < out[len(out)-1][1] {
 				continue // overlaps the previous match, as FindAll would not return
@@ -567,6 +578,9 @@ func headcountMatches(ft caseless) [][]int {
 	}
 	return out
 }
+
+// headcountBeforeBytes are the bytes a match of reHeadcountBefore can hold.
+var headcountBeforeBytes = sync.OnceValue(func() *[256]bool { return matchBytes(reHeadcountBefore.String()) })
 
 // headcountUnitStems are the ASCII stems every match of reHeadcountUnit
 // holds, lowercase; "quivalent" starts one or two bytes after its match

@@ -84,6 +84,66 @@ func leadOf(pattern string) func() *lead {
 	})
 }
 
+// matchBytes returns the bytes a match of pattern can hold: those of the
+// runes its literals and classes match, in every case they fold to. A
+// class too large to list (or an operator not listed) may hold any byte.
+func matchBytes(pattern string) *[256]bool {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		// A constant of the package, as the patterns are.
+		panic(fmt.Errorf("extract: bytes of a pattern: %w", err))
+	}
+	var set [256]bool
+	all := func(from int) {
+		for b := from; b < len(set); b++ {
+			set[b] = true
+		}
+	}
+	addRune := func(r rune) {
+		if r == utf8.RuneError {
+			// What an invalid byte of the text reads as.
+			all(utf8.RuneSelf)
+		}
+		for _, b := range []byte(string(r)) {
+			set[b] = true
+		}
+	}
+	var walk func(re *syntax.Regexp)
+	walk = func(re *syntax.Regexp) {
+		switch re.Op {
+		case syntax.OpLiteral:
+			for _, r := range re.Rune {
+				addRune(r)
+				if re.Flags&syntax.FoldCase != 0 {
+					for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+						addRune(f)
+					}
+				}
+			}
+		case syntax.OpCharClass:
+			for k := 0; k+1 < len(re.Rune); k += 2 {
+				if re.Rune[k+1]-re.Rune[k] > 256 {
+					all(0)
+					return
+				}
+				for r := re.Rune[k]; r <= re.Rune[k+1]; r++ {
+					addRune(r)
+				}
+			}
+		case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+			syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpNoMatch:
+		case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat, syntax.OpConcat, syntax.OpAlternate:
+			for _, sub := range re.Sub {
+				walk(sub)
+			}
+		default:
+			all(0)
+		}
+	}
+	walk(re)
+	return &set
+}
+
 // lead is what a match of a pattern's lead can start with.
 type lead struct {
 	runes []rune // its first rune, as pairs of bounds (not merged)
