@@ -135,12 +135,28 @@ var closings = []string{
 	"avec mes salutations", "recevez", "dans l'attente de votre retour", "bien a vous,",
 }
 
+// closingStarts holds the first two bytes of the closings (c0<<7 | c1),
+// which are folded ASCII.
+var closingStarts = sync.OnceValue(func() *[1 << 14]bool {
+	var t [1 << 14]bool
+	for _, c := range closings {
+		t[int(c[0])<<7|int(c[1])] = true
+	}
+	return &t
+})
+
 func isClosing(line string) bool {
 	t := strings.TrimSpace(line)
 	if t == "--" || t == "-- " || t == "—" {
 		return true
 	}
 	if len(t) > 90 || t == "" {
+		return false
+	}
+	// Folding is plain lower case on ASCII: a line that starts with two
+	// ASCII characters no closing starts with is none, and is not folded.
+	if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf && t[0] != '`' && t[1] != '`' &&
+		!closingStarts()[int(lowerASCII(t[0]))<<7|int(lowerASCII(t[1]))] {
 		return false
 	}
 	f := applicant.Fold(t)
