@@ -1,7 +1,9 @@
 package extract
 
 import (
+	"slices"
 	"strings"
+	"unicode"
 )
 
 // joinWrapped joins the lines of each paragraph with one space, so that
@@ -59,10 +61,35 @@ var (
 func saysNotApplyingYet(own string) bool {
 	// A sentence holds only what the text holds; and few sentences speak
 	// of applying, while most have a "pas" or a "point": that test first.
-	if !hasIntentStem(own) {
+	// The stems are found once in the text: only the sentences that hold
+	// one of them are tested further.
+	var at []int
+	for _, w := range intentStems {
+		for from := 0; ; {
+			k := strings.Index(own[from:], w)
+			if k < 0 {
+				break
+			}
+			at = append(at, from+k)
+			from += k + 1
+		}
+	}
+	if len(at) == 0 {
 		return false
 	}
-	for _, s := range splitSentences(own) {
+	slices.Sort(at)
+	next := 0 // the first stem not before the sentence
+	for _, sp := range sentenceSpans(own) {
+		for next < len(at) && at[next] < sp[0] {
+			next++
+		}
+		if next == len(at) {
+			break
+		}
+		if at[next] >= sp[1] {
+			continue
+		}
+		s := own[sp[0]:sp[1]]
 		if !hasIntentStem(s) || !mayPutOff(s) {
 			continue
 		}
@@ -184,6 +211,24 @@ func hasIntentStem(s string) bool {
 // which only shortens the window a phrase is looked for in.
 func splitSentences(s string) []string {
 	var out []string
+	for _, sp := range sentenceSpans(s) {
+		out = append(out, s[sp[0]:sp[1]])
+	}
+	return out
+}
+
+// sentenceSpans returns where splitSentences cuts s: the start and end
+// of each sentence, spaces trimmed.
+func sentenceSpans(s string) [][2]int {
+	var out [][2]int
+	add := func(start, end int) {
+		t := strings.TrimSpace(s[start:end])
+		if t == "" {
+			return
+		}
+		start += len(s[start:end]) - len(strings.TrimLeftFunc(s[start:end], unicode.IsSpace))
+		out = append(out, [2]int{start, start + len(t)})
+	}
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -191,13 +236,9 @@ func splitSentences(s string) []string {
 		if !end {
 			continue
 		}
-		if t := strings.TrimSpace(s[start:i]); t != "" {
-			out = append(out, t)
-		}
+		add(start, i)
 		start = i + 1
 	}
-	if t := strings.TrimSpace(s[start:]); t != "" {
-		out = append(out, t)
-	}
+	add(start, len(s))
 	return out
 }
