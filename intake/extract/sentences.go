@@ -12,6 +12,12 @@ import (
 // Paragraphs (separated by blank lines) stay on lines of their own.
 func joinWrapped(lines []string) string {
 	var b strings.Builder
+	// At most the lines and a byte after each: grown once, not as it fills.
+	n := 0
+	for _, l := range lines {
+		n += len(l) + 1
+	}
+	b.Grow(n)
 	inPara := false
 	for _, l := range lines {
 		l = strings.TrimSpace(l)

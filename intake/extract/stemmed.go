@@ -559,7 +559,8 @@ func (t caseless) hasAny(k keyWords) bool {
 // wordStarts returns the offsets of s where an ASCII word byte follows
 // the start or a byte that is not one.
 func wordStarts(s string) []int32 {
-	var out []int32
+	// Prose has a word every six bytes or so: room for that at once.
+	out := make([]int32, 0, len(s)/6+1)
 	in := false
 	for i := 0; i < len(s); i++ {
 		w := isASCIIWordByte(s[i])
