@@ -1566,10 +1566,17 @@ func fiveDigitsAt(s string, i int) bool {
 }
 
 func hasFiveDigits(s string) bool {
-	for i := 0; i+5 <= len(s); i++ {
+	for i := 0; i+5 <= len(s); {
+		// Five digits from any of i…i+4 hold s[i+4]: when it is no digit,
+		// none starts there, and the search goes on after it.
+		if s[i+4] < '0' || s[i+4] > '9' {
+			i += 5
+			continue
+		}
 		if s[i] >= '0' && s[i] <= '9' && fiveDigitsAt(s, i) {
 			return true
 		}
+		i++
 	}
 	return false
 }
