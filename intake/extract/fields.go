@@ -1600,21 +1600,11 @@ func hasParenPostalCode(s string) bool {
 	return false
 }
 
-// hasCommaPostalCode reports ", 48230" in s.
+// hasCommaPostalCode reports five digits after a comma in s: ", 48230",
+// or "X, 12 rue Y, 48000 Mende".
 func hasCommaPostalCode(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ',' {
-			j := i + 1
-			for j < len(s) && s[j] == ' ' {
-				j++
-			}
-			if fiveDigitsAt(s, j) {
-				return true
-			}
-		}
-	}
-	// "X, 12 rue Y, 48000 Mende": any five digits after a comma.
-	return strings.Contains(s, ",") && hasFiveDigits(s[strings.IndexByte(s, ','):])
+	k := strings.IndexByte(s, ',')
+	return k >= 0 && hasFiveDigits(s[k:])
 }
 
 // startsWithRoleWord tells whether a title read by reRoleAtStart counts:
