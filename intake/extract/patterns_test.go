@@ -36,8 +36,11 @@ func TestPatternsNeedWhatTheirMatchesHold(t *testing.T) {
 		}
 	}
 	for _, p := range allPatterns {
+		if p.get(); p.needs == nil {
+			continue // run on every text
+		}
 		for _, s := range texts {
-			if p.get().MatchString(s) && !p.mayMatch(s) {
+			if p.re.MatchString(s) && !p.mayMatch(s) {
 				t.Fatalf("pattern %.60q matches %.60q, which holds none of %q", p.String(), s, p.needs)
 			}
 		}
