@@ -153,10 +153,15 @@ func isClosing(line string) bool {
 	if len(t) > 90 || t == "" {
 		return false
 	}
-	// Folding is plain lower case on ASCII: a line that starts with two
-	// ASCII characters no closing starts with is none, and is not folded.
-	if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf && t[0] != '`' && t[1] != '`' &&
-		!closingStarts()[int(lowerASCII(t[0]))<<7|int(lowerASCII(t[1]))] {
+	// Folding goes rune by rune, each giving a byte or more: the line's
+	// first two runes folded start its fold, and when no closing starts
+	// with their first two bytes the whole line is not folded.
+	k := 0
+	for n := 0; n < 2 && k < len(t); n++ {
+		_, w := utf8.DecodeRuneInString(t[k:])
+		k += w
+	}
+	if f := applicant.Fold(t[:k]); len(f) >= 2 && (f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf || !closingStarts()[int(f[0])<<7|int(f[1])]) {
 		return false
 	}
 	f := applicant.Fold(t)
