@@ -750,6 +750,10 @@ var reHeadcountStated = lazy(`(?i)\beffectif(?:\s+[^\s.;:!?]+){0,6}?\s+(?:est|se
 var reHeadcountWe = lazy(`(?i)\b(?:nous\s+(?:sommes|exer[cç]ons|travaillons|comptons|regroupons)|on\s+(?:est|exerce|travaille)|l['’]\s*[ée]quipe\s+(?:compte|est\s+compos[ée]e\s+de|r[ée]unit|regroupe)|le\s+cabinet\s+(?:compte|regroupe|r[ée]unit|est\s+compos[ée]\s+de))\s+(?:à\s+|de\s+)?(\d{1,4}|` + numberWords + `)\s+` +
 	`(?:infirmi(?:er|[èe]re)s|associ[ée]e?s|artisans?|ouvri(?:er|[èe]re)s|vendeu(?:r|se)s|serveu(?:r|se)s|chauffeurs|employ[ée]e?s|personnes|salari[ée]e?s|m[ée]decins|kin[ée]s(?:ith[ée]rapeutes)?|coiffeu(?:r|se)s|cuisini(?:er|[èe]re)s|techniciens|techniciennes|moniteurs|monitrices|guides|praticiens|praticiennes|compagnons|apprentis|collaborat(?:eur|rice)s|agents|permanents|professionnels|professionnelles|ma[çc]ons|menuisiers|bergers|[ée]ducat(?:eur|rice)s|aides?-soignant(?:e)?s|pharmaciens|pharmaciennes)\b`)
 
+// roleLead is what a title (rolePattern) can start with: the patterns
+// that start with one are tried only where a word can start it.
+var roleLead = leadOf(`(?i:` + rolePattern + `)`)
+
 // The sentence patterns above, looked for only where they can start.
 var (
 	headcountOf = newStemmed(reHeadcountOf, "effectif", "nous sommes", "on est", "we employ", "we are",
@@ -759,7 +763,7 @@ var (
 		"en qualit", "moi-m", "as its", "i am")
 	dirige      = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
 	ourCompany  = newStemmedThen(reOurCompany, `(?i:`+ourCompanyNoun+`)`, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
-	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n", `(?i:`+rolePattern+`)`)
+	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n", roleLead)
 )
 
 // Key words of the company sentences: each pattern runs only when one of
@@ -861,6 +865,9 @@ func roleCompanyLine(lines []string, isLabel []bool) (role, company string) {
 		t := strings.TrimSpace(l)
 		if isLabel[i] || len(t) < 8 || len(t) > 80 || !startsUpper(t) {
 			continue
+		}
+		if !roleLead().mayStart(t) {
+			continue // no title at its start, for reRoleLine
 		}
 		loc := reRoleLine.FindStringSubmatchIndex(t)
 		if loc == nil {

@@ -47,8 +47,8 @@ func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
 // Breaks are most of a text's punctuation, and trying the pattern costs
 // as much at each: it is tried only where what follows the break and its
 // spaces can start lead.
-func newAtBreaks(re *lazyRegexp, breaks, lead string) *stemmed {
-	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: leadOf(lead)}
+func newAtBreaks(re *lazyRegexp, breaks string, lead func() *lead) *stemmed {
+	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: lead}
 }
 
 // newStemmedThen is newStemmed for a pattern whose stems are its whole
@@ -374,7 +374,7 @@ func (p *stemmed) mayLead(t caseless, i int) bool {
 		r, _ := utf8.DecodeRuneInString(text[i:])
 		for k := 0; k+1 < len(l.runes); k += 2 {
 			if l.runes[k] <= r && r <= l.runes[k+1] {
-				return l.startsWord(t.lower[i:])
+				return l.mayStart(t.lower[i:])
 			}
 		}
 		return false
@@ -389,15 +389,24 @@ func (p *stemmed) mayLead(t caseless, i int) bool {
 	return in(i)
 }
 
-// startsWord reports whether s, with ASCII capitals lower-cased, can
-// start a match of the lead: it starts with one of its words.
-func (l *lead) startsWord(s string) bool {
+// mayStart reports whether a match of the lead can start at the start of
+// s: s, its ASCII capitals lower-cased, starts with one of its words. A
+// nil lead (one that may match nothing) may start anywhere.
+func (l *lead) mayStart(s string) bool {
+	if l == nil {
+		return true
+	}
+	var low [leadWordLen]byte
+	n := copy(low[:], s)
+	for i := range n {
+		low[i] = lowerASCII(low[i])
+	}
 	for k := 0; ; k++ {
-		word, ok := l.words[s[:k]]
+		word, ok := l.words[string(low[:k])]
 		if !ok || word {
 			return word
 		}
-		if k == len(s) {
+		if k == n {
 			return false
 		}
 	}
