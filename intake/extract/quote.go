@@ -161,7 +161,9 @@ func looksLikeAttributionStart(f string) bool {
 // "De : … / Envoyé : … / À : … / Objet : …" lines.
 func isHeaderBlock(lines []string, i int) bool {
 	t := strings.TrimLeft(strings.TrimSpace(lines[i]), "*")
-	if len(t) < 3 || (t[0] != 'D' && t[0] != 'd' && t[0] != 'F' && t[0] != 'f') {
+	// A header has a colon, which folding neither makes nor removes: a
+	// line of prose without one is not folded to be told from a header.
+	if len(t) < 3 || (t[0] != 'D' && t[0] != 'd' && t[0] != 'F' && t[0] != 'f') || strings.IndexByte(t, ':') < 0 {
 		return false
 	}
 	m := reInnerHeader.FindStringSubmatch(applicant.Fold(t))
