@@ -58,13 +58,14 @@ func (l *lazyRegexp) mayMatch(s string) bool {
 }
 
 // mustHold returns strings one of which every match of re holds, as
-// written (case-sensitive literals only), or nil when it finds none
-// worth a search (shorter than three bytes).
+// written (case-sensitive literals only), or nil when it finds none. Even
+// one byte is worth the search: a byte search is fast, the pattern's is
+// not.
 func mustHold(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpLiteral:
 		w := string(re.Rune)
-		if re.Flags&syntax.FoldCase != 0 || len(w) < 3 || strings.ContainsRune(w, utf8.RuneError) {
+		if re.Flags&syntax.FoldCase != 0 || strings.ContainsRune(w, utf8.RuneError) {
 			// An invalid byte of the text matches U+FFFD: it need not be
 			// written as one.
 			return nil
