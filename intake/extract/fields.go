@@ -352,7 +352,13 @@ func (r *reading) finish() {
 			x.bodyFacts++
 		}
 	}
-	body := strings.Join(lines[:sig], "\n")
+	// The lines before the signature, joined: the start of all, which
+	// joins the same lines.
+	n := 0
+	for _, l := range lines[:sig] {
+		n += len(l) + 1
+	}
+	body := r.all[:max(n-1, 0)]
 	if s, sn := findSiret(body); s != "" || sn != "" {
 		x.bodyFacts++
 	}
