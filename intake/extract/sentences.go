@@ -1,8 +1,8 @@
 package extract
 
 import (
-	"slices"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -40,6 +40,9 @@ func joinWrapped(lines []string) string {
 // intentStems are the word stems of applying (folded).
 var intentStems = []string{"candidat", "postul", "inscri", "particip", "depos"}
 
+// intentStemMatcher finds the intentStems in one pass.
+var intentStemMatcher = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(intentStems) })
+
 var (
 	// reNegatedIntent: applying itself negated, "je ne candidate pas
 	// (encore)", "nous ne postulons pas", "je ne suis pas encore
@@ -67,36 +70,12 @@ var (
 func saysNotApplyingYet(own string) bool {
 	// A sentence holds only what the text holds; and few sentences speak
 	// of applying, while most have a "pas" or a "point": that test first.
-	// The stems are found once in the text: only the sentences that hold
-	// one of them are tested further.
-	var at []int
-	for _, w := range intentStems {
-		for from := 0; ; {
-			k := strings.Index(own[from:], w)
-			if k < 0 {
-				break
-			}
-			at = append(at, from+k)
-			from += k + 1
-		}
-	}
-	if len(at) == 0 {
+	if !hasIntentStem(own) {
 		return false
 	}
-	slices.Sort(at)
-	next := 0 // the first stem not before the sentence
-	for _, sp := range sentenceSpans(own) {
-		for next < len(at) && at[next] < sp[0] {
-			next++
-		}
-		if next == len(at) {
-			break
-		}
-		if at[next] >= sp[1] {
-			continue
-		}
-		s := own[sp[0]:sp[1]]
-		if !hasIntentStem(s) || !mayPutOff(s) {
+	for _, s := range splitSentences(own) {
+		// One pass over the sentence for the stems, not one per stem.
+		if !intentStemMatcher().holds(s) || !mayPutOff(s) {
 			continue
 		}
 		if negates(reNegatedIntent, s) || negates(reNegatedWish, s) || reNotAnApplication.MatchString(s) ||
