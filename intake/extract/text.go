@@ -66,14 +66,27 @@ func cleanText(s string) string {
 // collapseSpaces trims s and reduces every run of white space to one space.
 // It is strings.Join(strings.Fields(s), " ") without the slice of words:
 // the motivation's paragraphs go through it whole.
-func collapseSpaces(s string) string {
+func collapseSpaces(s string) string { return collapseSpacesPast(s, -1) }
+
+// collapseSpacesPast is collapseSpaces(s), stopped at the word that takes
+// it past n runes (never when n < 0): truncateRunes(…, n) keeps the same of
+// it, and a long text is not collapsed whole for its first n runes.
+func collapseSpacesPast(s string, n int) string {
 	var b strings.Builder
 	b.Grow(len(s))
+	runes := 0
 	for w := range strings.FieldsSeq(s) {
+		if n >= 0 && runes > n {
+			break
+		}
 		if b.Len() > 0 {
 			b.WriteByte(' ')
+			runes++
 		}
 		b.WriteString(w)
+		if n >= 0 {
+			runes += utf8.RuneCountInString(w)
+		}
 	}
 	return b.String()
 }
