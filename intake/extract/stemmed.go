@@ -26,8 +26,9 @@ type stemmed struct {
 	// lead is what follows a break or a stem, after spaces, can start
 	// with, or nil for anything: a break or a stem followed by another
 	// word is not tried.
-	lead  func() *lead
-	first [256]bool // the bytes the stems begin with
+	lead func() *lead
+	// byFirst are the stems by the byte they begin with.
+	byFirst [256][]string
 }
 
 func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
@@ -37,7 +38,7 @@ func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
 			// starts tries the stems at word starts only.
 			panic("extract: a stem must begin with a letter: " + stem)
 		}
-		p.first[stem[0]] = true
+		p.byFirst[stem[0]] = append(p.byFirst[stem[0]], stem)
 	}
 	return p
 }
@@ -446,10 +447,7 @@ func (p *stemmed) starts(t caseless) []int {
 	lower := t.lower
 	for _, w := range t.words {
 		i := int(w)
-		if !p.first[lower[i]] {
-			continue
-		}
-		for _, stem := range p.stems {
+		for _, stem := range p.byFirst[lower[i]] {
 			if strings.HasPrefix(lower[i:], stem) && (p.lead == nil || p.mayLead(t, i+len(stem))) {
 				out = append(out, i)
 				break
