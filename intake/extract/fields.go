@@ -1907,6 +1907,15 @@ func accentedInText(name, text string) string {
 	return accentedInWords(name, textWords(text))
 }
 
+// asciiWordLetters are the ASCII bytes of textWords' words, looked up
+// rather than compared, byte after byte of the text.
+var asciiWordLetters = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '\''
+	}
+	return t
+}()
+
 // textWords splits text into words for accentedInWords: letters, hyphens
 // and apostrophes. It is strings.FieldsFunc with that test, with ASCII
 // told apart without decoding, as the whole text is split.
@@ -1918,7 +1927,7 @@ func textWords(text string) []string {
 		c, n := text[i], 1
 		var in bool
 		if c < utf8.RuneSelf {
-			in = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '\''
+			in = asciiWordLetters[c]
 		} else {
 			var r rune
 			r, n = utf8.DecodeRuneInString(text[i:])
