@@ -1489,7 +1489,7 @@ func motivationFromText(lines []string, isLabel []bool) string {
 		}
 		if motivationCues().holds(applicant.Fold(p)) {
 			keep = append(keep, p)
-			kept += collapsedRunes(p) + 1
+			kept += collapsedRunes(p, maxMotivation) + 1
 		}
 	}
 	if len(keep) == 0 {

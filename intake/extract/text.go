@@ -92,14 +92,18 @@ func collapseSpacesPast(s string, n int) string {
 }
 
 // collapsedRunes is utf8.RuneCountInString(collapseSpaces(s)), counted
-// without building the collapsed text.
-func collapsedRunes(s string) int {
-	n, words := 0, 0
+// without building the collapsed text, and no further than past n: the
+// count it returns is above n when the whole count is.
+func collapsedRunes(s string, n int) int {
+	runes, words := 0, 0
 	for w := range strings.FieldsSeq(s) {
-		n += utf8.RuneCountInString(w)
+		if runes+max(words-1, 0) > n {
+			break
+		}
+		runes += utf8.RuneCountInString(w)
 		words++
 	}
-	return n + max(words-1, 0)
+	return runes + max(words-1, 0)
 }
 
 // isUpperWord reports whether w has at least two letters and no lowercase
