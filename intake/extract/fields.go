@@ -1487,7 +1487,7 @@ func motivationFromText(lines []string, isLabel []bool) string {
 		if len(p) < 60 {
 			continue
 		}
-		if motivationCues().holds(applicant.Fold(p)) {
+		if motivationCues().holdsFolded(p) {
 			keep = append(keep, p)
 			kept += collapsedRunes(p, maxMotivation) + 1
 		}
