@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -57,10 +58,41 @@ func cleanText(s string) string {
 	if needsCleaning(s) {
 		s = textCleaner.Replace(s)
 	}
-	if !norm.NFC.IsNormalString(s) {
+	if !latinNFC(s) && !norm.NFC.IsNormalString(s) {
 		s = norm.NFC.String(s)
 	}
 	return s
+}
+
+// nfcStarters marks the runes below U+2100 (the Latin letters of French,
+// and the general punctuation: ’ « » … –) that NFC keeps as they are and
+// never composes with what comes before, as the Unicode data says.
+var nfcStarters = sync.OnceValue(func() *[0x2100]bool {
+	var t [0x2100]bool
+	for r := range t {
+		p := norm.NFC.PropertiesString(string(rune(r)))
+		t[r] = p.CCC() == 0 && p.BoundaryBefore() && norm.NFC.IsNormalString(string(rune(r)))
+	}
+	return &t
+})
+
+// latinNFC reports whether the valid UTF-8 s holds only ASCII and runes
+// of nfcStarters: it is then in NFC, which a byte loop tells faster than
+// the normaliser's check.
+func latinNFC(s string) bool {
+	t := nfcStarters()
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r >= rune(len(t)) || !t[r] {
+			return false
+		}
+		i += n
+	}
+	return true
 }
 
 // collapseSpaces trims s and reduces every run of white space to one space.
