@@ -356,19 +356,21 @@ func upperASCII(c byte) byte {
 // "obligatoire") or its headers are forged, KindOther for a plain offer
 // (a person may answer it), and "" otherwise.
 func (m *mainView) companySolicitation() string {
-	own := m.ownFolded
 	if m.ownHas(applyIntent) || m.ownHas(freshApplication) || m.ownHas(mentionsOwnApplication) || m.ownHas(ownCompanyWords) {
 		return ""
 	}
-	content := applicant.Fold(m.msg.Subject) + "\n" + own
+	// The subject and the own text: no phrase holds a line break, so a
+	// phrase is in one or the other, and the own text's are known.
+	subj := applicant.Fold(m.msg.Subject)
+	has := func(p phrases) bool { return p.in(subj) || m.ownHas(p) }
 	if findReference(m.msg.Subject, m.p.ReferencePrefix) != "" || findReference(m.ownText, m.p.ReferencePrefix) != "" {
 		// Writing about an application the program registered.
 		return ""
 	}
-	if !toTheCompany.in(content) || !solicitTopic.in(content) || !solicitAction.in(content) {
+	if !has(toTheCompany) || !has(solicitTopic) || !has(solicitAction) {
 		return ""
 	}
-	if solicitPressure.in(content) || m.forgedHeaders() {
+	if has(solicitPressure) || m.forgedHeaders() {
 		return KindSpam
 	}
 	return KindOther

@@ -6,6 +6,9 @@ import (
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
+// aloneKeys: reAlone runs only on a text holding one of them.
+var aloneKeys = keys("seul")
+
 // readHeadcount reads the headcount from sentences ("nous sommes 12
 // salariés"), or "je travaille seule", when no label gave it.
 func (r *reading) readHeadcount() {
@@ -14,7 +17,7 @@ func (r *reading) readHeadcount() {
 		if n, ok := headcountFromText(r.flatCase); ok {
 			a.Headcount = &n
 			x.note(applicant.Headcount, "headcount_in_sentence")
-		} else if r.flatCase.has("seul") {
+		} else if r.flatCase.hasAny(aloneKeys) {
 			// "je suis seule" alone may mean "on my own to handle this":
 			// only "je travaille seul(e)" or "seul(e) dans l'entreprise".
 			for _, loc := range reAlone.FindAllStringIndex(flat, 4) {

@@ -12,5 +12,5 @@ func (r *reading) readMotivation() {
 		r.motivation = motivationFromText(lines[:sig], isLabel)
 		x.noteChoice(applicant.Motivation, r.motivation, "own_paragraphs", r.motivation)
 	}
-	a.Motivation = truncateRunes(collapseSpaces(r.motivation), maxMotivation)
+	a.Motivation = truncateRunes(collapseSpacesPast(r.motivation, maxMotivation), maxMotivation)
 }

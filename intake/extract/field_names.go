@@ -6,6 +6,9 @@ import (
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
+// introNameKeys: reIntroName runs only on a text holding one of them.
+var introNameKeys = keys("je m", "soussign", "mon nom", "moi,", "moi c")
+
 // readNames reads the applicant's name: labels, then "je m'appelle …", then the sender's display
 // name, then a name line in the signature.
 func (r *reading) readNames() {
@@ -32,7 +35,7 @@ func (r *reading) readNames() {
 	if !r.nameSet {
 		nameRule = "introduction"
 	}
-	if !r.nameSet && (r.flatCase.has("je m") || r.flatCase.has("soussign") || r.flatCase.has("mon nom") || r.flatCase.has("moi,") || r.flatCase.has("moi c")) {
+	if !r.nameSet && r.flatCase.hasAny(introNameKeys) {
 		if m := reIntroName.FindStringSubmatch(flat); m != nil && looksLikePerson(m[1]) {
 			r.setName(splitName(m[1], false))
 		}
@@ -56,8 +59,18 @@ func (r *reading) readNames() {
 	}
 	if !isASCII(all) {
 		// Only a text with accents can give a name its accents.
-		words := textWords(all)
-		r.first, r.last = accentedInWords(r.first, words), accentedInWords(r.last, words)
+		// Split once, and only for a name written without accents.
+		var words []string
+		accented := func(name string) string {
+			if name == "" || !isASCII(name) {
+				return name
+			}
+			if words == nil {
+				words = textWords(all)
+			}
+			return accentedInWords(name, words)
+		}
+		r.first, r.last = accented(r.first), accented(r.last)
 	}
 	lastRule := nameRule
 	if hh := householdName(name); hh != "" && r.last == "" {

@@ -10,10 +10,13 @@ import (
 // what follows: "et vendons surtout aux restaurants".
 var reNextVerbOfWe = lazy(`\s+et\s+\p{L}{2,}ons\b.*$`)
 
+// sectorKeys: reSectorSentence runs only on a text holding one of them.
+var sectorKeys = keys("secteur")
+
 // readSector reads the sector from "dans le secteur de …".
 func (r *reading) readSector() {
 	a, x, flat := r.a, r.x, r.flat
-	if a.Sector == "" && r.flatCase.has("secteur") {
+	if a.Sector == "" && r.flatCase.hasAny(sectorKeys) {
 		if m := reSectorSentence.FindStringSubmatchIndex(flat); m != nil {
 			s := reSectorStop.ReplaceAllString(" "+flat[m[2]:m[3]], "")
 			// "Nous travaillons dans le secteur de X et vendons …": with

@@ -102,7 +102,8 @@ var (
 	// "TPE de 3 ETP", "douze salariés".
 	reHeadcount = lazy(`(?i)(\d{1,5}|` + numberWords + `)\s+(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.|people\b|employees\b|staff\b)`)
 	// reHeadcount split in two for headcountMatches: its unit words, and
-	// the count right before them.
+	// the count right before them (which looks at nothing before its
+	// match: headcountMatches runs it on the end of its window only).
 	reHeadcountUnit   = lazy(`(?i)(?:salari[ée]e?s?|personnes?|employ[ée]e?s?|collaborat(?:eur|rice)s?|etp\b|[ée]quivalents?[ -]temps[ -]plein|permanents?|agents|compagnons|ouvriers?|membres|emplois|cdi\b|p\.|people\b|employees\b|staff\b)`)
 	reHeadcountBefore = lazy(`(?i)(\d{1,5}|` + numberWords + `)\s+$`)
 	reHeadcountOf     = lazy(`(?i)\b(?:effectif(?: total| actuel)?(?: est)?(?: de)?|nous sommes(?: aujourd['’]hui| actuellement)?|on est(?: aujourd['’]hui| actuellement)?|we employ|we are|nous employons|j['’]emploie|emploie|compte|comptons)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
@@ -134,12 +135,33 @@ var closings = []string{
 	"avec mes salutations", "recevez", "dans l'attente de votre retour", "bien a vous,",
 }
 
+// closingStarts holds the first two bytes of the closings (c0<<7 | c1),
+// which are folded ASCII.
+var closingStarts = sync.OnceValue(func() *[1 << 14]bool {
+	var t [1 << 14]bool
+	for _, c := range closings {
+		t[int(c[0])<<7|int(c[1])] = true
+	}
+	return &t
+})
+
 func isClosing(line string) bool {
 	t := strings.TrimSpace(line)
 	if t == "--" || t == "-- " || t == "—" {
 		return true
 	}
 	if len(t) > 90 || t == "" {
+		return false
+	}
+	// Folding goes rune by rune, each giving a byte or more: the line's
+	// first two runes folded start its fold, and when no closing starts
+	// with their first two bytes the whole line is not folded.
+	k := 0
+	for n := 0; n < 2 && k < len(t); n++ {
+		_, w := utf8.DecodeRuneInString(t[k:])
+		k += w
+	}
+	if f := applicant.Fold(t[:k]); len(f) >= 2 && (f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf || !closingStarts()[int(f[0])<<7|int(f[1])]) {
 		return false
 	}
 	f := applicant.Fold(t)
@@ -330,7 +352,13 @@ func (r *reading) finish() {
 			x.bodyFacts++
 		}
 	}
-	body := strings.Join(lines[:sig], "\n")
+	// The lines before the signature, joined: the start of all, which
+	// joins the same lines.
+	n := 0
+	for _, l := range lines[:sig] {
+		n += len(l) + 1
+	}
+	body := r.all[:max(n-1, 0)]
 	if s, sn := findSiret(body); s != "" || sn != "" {
 		x.bodyFacts++
 	}
@@ -558,6 +586,16 @@ func headcountMatches(ft caseless) [][]int {
 		for from > 0 && !utf8.RuneStart(flat[from]) {
 			from--
 		}
+		// The count and its spaces hold only the bytes of digits, number
+		// words and spaces: the pattern, which ends at the window's end
+		// and looks at nothing before its match, runs on the end of the
+		// window made of those bytes, not on all its words.
+		for k, in := u[0], headcountBeforeBytes(); k > from; k-- {
+			if !in[flat[k-1]] {
+				from = k
+				break
+			}
+		}
 		if m := reHeadcountBefore.FindStringSubmatchIndex(flat[from:u[0]]); m != nil {
 			if len(out) > 0 && from+m[2] < out[len(out)-1][1] {
 				continue // overlaps the previous match, as FindAll would not return
@@ -567,6 +605,9 @@ func headcountMatches(ft caseless) [][]int {
 	}
 	return out
 }
+
+// headcountBeforeBytes are the bytes a match of reHeadcountBefore can hold.
+var headcountBeforeBytes = sync.OnceValue(func() *[256]bool { return matchBytes(reHeadcountBefore.String()) })
 
 // headcountUnitStems are the ASCII stems every match of reHeadcountUnit
 // holds, lowercase; "quivalent" starts one or two bytes after its match
@@ -608,6 +649,13 @@ func headcountUnits(ft caseless) [][]int {
 	return out
 }
 
+// Key words of the headcount sentences: reHeadcountStated runs only on a
+// text holding one of the first, headcountWe of the second.
+var (
+	headcountStatedKeys = keys("effectif")
+	headcountWeKeys     = keys("nous", "on ", "quipe", "cabinet")
+)
+
 // headcountFromText finds the headcount stated in a sentence, skipping
 // sub-counts ("dont 9 en insertion", "dont deux apprentis").
 func headcountFromText(ft caseless) (int, bool) {
@@ -615,7 +663,7 @@ func headcountFromText(ft caseless) (int, bool) {
 	// A sentence stating the headcount ("l'effectif au 1er décembre est
 	// de 10 salariés") gives the total, over any count met before it in
 	// a pasted report or an aside.
-	if ft.has("effectif") {
+	if ft.hasAny(headcountStatedKeys) {
 		for _, m := range reHeadcountStated.FindAllStringSubmatchIndex(flat, 4) {
 			if isDecimalPart(flat, m[2]) || notAHeadcount(flat[m[3]:min(len(flat), m[3]+12)]) {
 				continue
@@ -670,7 +718,7 @@ func headcountFromText(ft caseless) (int, bool) {
 		}
 		consider(flat[m[2]:m[3]], m[2])
 	}
-	if ft.has("nous") || ft.has("on ") || ft.has("quipe") || ft.has("cabinet") {
+	if ft.hasAny(headcountWeKeys) {
 		for _, m := range headcountWe.FindAllStringSubmatchIndex(ft) {
 			consider(flat[m[2]:m[3]], m[2])
 		}
@@ -708,6 +756,10 @@ var reHeadcountStated = lazy(`(?i)\beffectif(?:\s+[^\s.;:!?]+){0,6}?\s+(?:est|se
 var reHeadcountWe = lazy(`(?i)\b(?:nous\s+(?:sommes|exer[cç]ons|travaillons|comptons|regroupons)|on\s+(?:est|exerce|travaille)|l['’]\s*[ée]quipe\s+(?:compte|est\s+compos[ée]e\s+de|r[ée]unit|regroupe)|le\s+cabinet\s+(?:compte|regroupe|r[ée]unit|est\s+compos[ée]\s+de))\s+(?:à\s+|de\s+)?(\d{1,4}|` + numberWords + `)\s+` +
 	`(?:infirmi(?:er|[èe]re)s|associ[ée]e?s|artisans?|ouvri(?:er|[èe]re)s|vendeu(?:r|se)s|serveu(?:r|se)s|chauffeurs|employ[ée]e?s|personnes|salari[ée]e?s|m[ée]decins|kin[ée]s(?:ith[ée]rapeutes)?|coiffeu(?:r|se)s|cuisini(?:er|[èe]re)s|techniciens|techniciennes|moniteurs|monitrices|guides|praticiens|praticiennes|compagnons|apprentis|collaborat(?:eur|rice)s|agents|permanents|professionnels|professionnelles|ma[çc]ons|menuisiers|bergers|[ée]ducat(?:eur|rice)s|aides?-soignant(?:e)?s|pharmaciens|pharmaciennes)\b`)
 
+// roleLead is what a title (rolePattern) can start with: the patterns
+// that start with one are tried only where a word can start it.
+var roleLead = leadOf(`(?i:` + rolePattern + `)`)
+
 // The sentence patterns above, looked for only where they can start.
 var (
 	headcountOf = newStemmed(reHeadcountOf, "effectif", "nous sommes", "on est", "we employ", "we are",
@@ -717,7 +769,16 @@ var (
 		"en qualit", "moi-m", "as its", "i am")
 	dirige      = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
 	ourCompany  = newStemmedThen(reOurCompany, `(?i:`+ourCompanyNoun+`)`, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
-	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n", `(?i:`+rolePattern+`)`)
+	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n", roleLead)
+)
+
+// Key words of the company sentences: each pattern runs only when one of
+// its words is there.
+var (
+	roleSentenceKeys    = keys("suis", "tant que", "qualit", "moi-m", "as its", "i am")
+	dirigeKeys          = keys("dirige", "j'ai", "j’ai", "je g")
+	companyNamedKeys    = keys("appel", "nomm", "pour nom", "porte le nom", "intitul")
+	companyOfPapersKeys = keys("siret", "siren", "bis")
 )
 
 // roleAndCompanyFromText reads "je suis gérante de la SARL X", "je dirige
@@ -727,11 +788,15 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 	// Each pattern runs only when its key words are there: the patterns
 	// are large and the text may be long.
 	var loc []int
-	if ft.has("suis") || ft.has("tant que") || ft.has("qualit") || ft.has("moi-m") || ft.has("as its") || ft.has("i am") {
+	if ft.hasAny(roleSentenceKeys) {
 		loc = roleSentence.FindStringSubmatchIndex(ft)
 	}
-	if loc == nil && startsWithRoleWord(flat) {
-		if l := roleAtStart.FindStringSubmatchIndex(ft); l != nil {
+	if loc == nil {
+		// A title opening a sentence is read only in a text with a title
+		// word in it; the pattern, tried where a sentence starts with a
+		// title, is cheaper than the search for those words, and goes
+		// first.
+		if l := roleAtStart.FindStringSubmatchIndex(ft); l != nil && startsWithRoleWord(flat) {
 			loc = l
 		}
 	}
@@ -744,12 +809,12 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 			}
 		}
 	}
-	if company == "" && (ft.has("dirige") || ft.has("j'ai") || ft.has("j’ai") || ft.has("je g")) {
+	if company == "" && ft.hasAny(dirigeKeys) {
 		if m := dirige.FindStringSubmatch(ft); m != nil {
 			company = companyWithArticle(m[1], m[2])
 		}
 	}
-	if company == "" && (ft.has("appel") || ft.has("nomm") || ft.has("pour nom") || ft.has("porte le nom") || ft.has("intitul")) {
+	if company == "" && ft.hasAny(companyNamedKeys) {
 		if m := reCompanyNamed.FindStringSubmatch(flat); m != nil {
 			company = cleanCompany(m[1])
 		}
@@ -767,7 +832,7 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 			company = cleanCompany(name)
 		}
 	}
-	if company == "" && (ft.has("siret") || ft.has("siren") || ft.has("bis")) {
+	if company == "" && ft.hasAny(companyOfPapersKeys) {
 		for _, m := range reCompanyOfPapers.FindAllStringSubmatch(flat, 4) {
 			name := cutSentenceEnd(m[1])
 			if !strongPerson(name) {
@@ -806,6 +871,9 @@ func roleCompanyLine(lines []string, isLabel []bool) (role, company string) {
 		t := strings.TrimSpace(l)
 		if isLabel[i] || len(t) < 8 || len(t) > 80 || !startsUpper(t) {
 			continue
+		}
+		if !roleLead().mayStart(t) {
+			continue // no title at its start, for reRoleLine
 		}
 		loc := reRoleLine.FindStringSubmatchIndex(t)
 		if loc == nil {
@@ -1322,6 +1390,9 @@ func stripCedex(s string) string {
 	return s
 }
 
+// installedAtKeys: reInstalledAt runs only on a text holding one of them.
+var installedAtKeys = keys("bas", "install", "situ", "implant", "tabli", "domicili", "ge ")
+
 // placeFromText finds the postal code and commune in sentences ("à Florac
 // (48400)") or on an address line of the text or signature ("48000 MENDE").
 func placeFromText(ft caseless, lines []string, isLabel []bool) (pc, commune string) {
@@ -1347,7 +1418,7 @@ func placeFromText(ft caseless, lines []string, isLabel []bool) (pc, commune str
 			return code, normCommune(stripCedex(l[m[4]:m[5]]), "")
 		}
 	}
-	if !(ft.has("bas") || ft.has("install") || ft.has("situ") || ft.has("implant") || ft.has("tabli") || ft.has("domicili") || ft.has("ge ")) {
+	if !ft.hasAny(installedAtKeys) {
 		return "", ""
 	}
 	if m := reInstalledAt.FindStringSubmatch(flat); m != nil {
@@ -1416,9 +1487,9 @@ func motivationFromText(lines []string, isLabel []bool) string {
 		if len(p) < 60 {
 			continue
 		}
-		if motivationCues().holds(applicant.Fold(p)) {
+		if motivationCues().holdsFolded(p) {
 			keep = append(keep, p)
-			kept += collapsedRunes(p) + 1
+			kept += collapsedRunes(p, maxMotivation) + 1
 		}
 	}
 	if len(keep) == 0 {
@@ -1513,10 +1584,17 @@ func fiveDigitsAt(s string, i int) bool {
 }
 
 func hasFiveDigits(s string) bool {
-	for i := 0; i+5 <= len(s); i++ {
+	for i := 0; i+5 <= len(s); {
+		// Five digits from any of i…i+4 hold s[i+4]: when it is no digit,
+		// none starts there, and the search goes on after it.
+		if s[i+4] < '0' || s[i+4] > '9' {
+			i += 5
+			continue
+		}
 		if s[i] >= '0' && s[i] <= '9' && fiveDigitsAt(s, i) {
 			return true
 		}
+		i++
 	}
 	return false
 }
@@ -1540,25 +1618,15 @@ func hasParenPostalCode(s string) bool {
 	return false
 }
 
-// hasCommaPostalCode reports ", 48230" in s.
+// hasCommaPostalCode reports five digits after a comma in s: ", 48230",
+// or "X, 12 rue Y, 48000 Mende".
 func hasCommaPostalCode(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ',' {
-			j := i + 1
-			for j < len(s) && s[j] == ' ' {
-				j++
-			}
-			if fiveDigitsAt(s, j) {
-				return true
-			}
-		}
-	}
-	// "X, 12 rue Y, 48000 Mende": any five digits after a comma.
-	return strings.Contains(s, ",") && hasFiveDigits(s[strings.IndexByte(s, ','):])
+	k := strings.IndexByte(s, ',')
+	return k >= 0 && hasFiveDigits(s[k:])
 }
 
-// startsWithRoleWord is a cheap test before reRoleAtStart: a title word
-// somewhere in the text.
+// startsWithRoleWord tells whether a title read by reRoleAtStart counts:
+// a title word somewhere in the text.
 func startsWithRoleWord(s string) bool {
 	for _, w := range []string{"rant", "sident", "recteur", "rectrice", "rigeant", "ondat", "ssoci", "PDG", "xploitant", "esponsable"} {
 		if strings.Contains(s, w) {
@@ -1578,13 +1646,15 @@ func articleBefore(match, name string) string {
 	return f[len(f)-1]
 }
 
+// onBehalfKeys: reOnBehalf runs only on a text holding one of them.
+var onBehalfKeys = keys("assistant", "secr", "collabora", "de la part", "pour le compte", "la demande")
+
 // onBehalfOf reads the boss an assistant writes for: "je suis l'assistante
 // de M. Jean Rouvière, gérant de …", "de la part de notre directrice, Mme
 // Claire Bouquet". It returns the boss's name and title, or "".
 func onBehalfOf(ft caseless) (first, last, role string) {
 	flat := ft.text
-	if !ft.has("assistant") && !ft.has("secr") && !ft.has("collabora") &&
-		!ft.has("de la part") && !ft.has("pour le compte") && !ft.has("la demande") {
+	if !ft.hasAny(onBehalfKeys) {
 		return "", "", ""
 	}
 	for _, m := range reOnBehalf.FindAllStringSubmatchIndex(flat, 4) {
@@ -1806,10 +1876,13 @@ var notTradeWords = map[string]bool{
 	"bon": true, "bonne": true, "interlocuteur": true, "interlocutrice": true, "porteur": true, "porteuse": true,
 }
 
+// introRoleKeys: roleAfterIntro runs only on a text holding one of them.
+var introRoleKeys = keys("je suis", "est ", "je m")
+
 // roleAfterIntroName returns the title or trade that follows the
 // writer's name in "je suis <Nom>, <métier>", or "".
 func roleAfterIntroName(ft caseless) string {
-	if !ft.has("je suis") && !ft.has("est ") && !ft.has("je m") {
+	if !ft.hasAny(introRoleKeys) {
 		return ""
 	}
 	m := roleAfterIntro.FindStringSubmatch(ft)
@@ -1834,6 +1907,15 @@ func accentedInText(name, text string) string {
 	return accentedInWords(name, textWords(text))
 }
 
+// asciiWordLetters are the ASCII bytes of textWords' words, looked up
+// rather than compared, byte after byte of the text.
+var asciiWordLetters = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '\''
+	}
+	return t
+}()
+
 // textWords splits text into words for accentedInWords: letters, hyphens
 // and apostrophes. It is strings.FieldsFunc with that test, with ASCII
 // told apart without decoding, as the whole text is split.
@@ -1845,7 +1927,7 @@ func textWords(text string) []string {
 		c, n := text[i], 1
 		var in bool
 		if c < utf8.RuneSelf {
-			in = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '\''
+			in = asciiWordLetters[c]
 		} else {
 			var r rune
 			r, n = utf8.DecodeRuneInString(text[i:])

@@ -2,7 +2,10 @@ package extract
 
 import (
 	"regexp"
+	"regexp/syntax"
+	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // lazyRegexp is a pattern compiled on first use. The package has some
@@ -14,6 +17,9 @@ type lazyRegexp struct {
 	src  string
 	once sync.Once
 	re   *regexp.Regexp
+	// needs are strings one of which every match holds (mustHold), nil
+	// when the pattern gives none: a text without them is not searched.
+	needs []string
 }
 
 // allPatterns lists every lazyRegexp, for TestEveryPatternCompiles.
@@ -26,30 +32,131 @@ func lazy(src string) *lazyRegexp {
 }
 
 func (l *lazyRegexp) get() *regexp.Regexp {
-	l.once.Do(func() { l.re = regexp.MustCompile(l.src) })
+	l.once.Do(func() {
+		l.re = regexp.MustCompile(l.src)
+		if re, err := syntax.Parse(l.src, syntax.Perl); err == nil {
+			l.needs = mustHold(re)
+		}
+	})
 	return l.re
+}
+
+// mayMatch reports whether s holds one of the strings every match holds:
+// when it does not, the pattern does not match, and the search of s, which
+// for most patterns steps through every byte of it, is not run.
+func (l *lazyRegexp) mayMatch(s string) bool {
+	l.get()
+	if l.needs == nil {
+		return true
+	}
+	for _, w := range l.needs {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// mustHold returns strings one of which every match of re holds, as
+// written (case-sensitive literals only), or nil when it finds none. Even
+// one byte is worth the search: a byte search is fast, the pattern's is
+// not.
+func mustHold(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		w := string(re.Rune)
+		if re.Flags&syntax.FoldCase != 0 || strings.ContainsRune(w, utf8.RuneError) {
+			// An invalid byte of the text matches U+FFFD: it need not be
+			// written as one.
+			return nil
+		}
+		return []string{w}
+	case syntax.OpCapture, syntax.OpPlus:
+		return mustHold(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return mustHold(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		// The part whose strings are the longest (the shortest of them):
+		// a match holds each part.
+		var best []string
+		for _, sub := range re.Sub {
+			if ws := mustHold(sub); ws != nil && (best == nil || shortest(ws) > shortest(best)) {
+				best = ws
+			}
+		}
+		return best
+	case syntax.OpAlternate:
+		var all []string
+		for _, sub := range re.Sub {
+			ws := mustHold(sub)
+			if ws == nil {
+				return nil
+			}
+			all = append(all, ws...)
+		}
+		return all
+	}
+	return nil
+}
+
+// shortest returns the length of the shortest of ws.
+func shortest(ws []string) int {
+	n := len(ws[0])
+	for _, w := range ws[1:] {
+		n = min(n, len(w))
+	}
+	return n
 }
 
 // String is the pattern's source, without compiling it.
 func (l *lazyRegexp) String() string { return l.src }
 
-func (l *lazyRegexp) MatchString(s string) bool      { return l.get().MatchString(s) }
-func (l *lazyRegexp) FindString(s string) string     { return l.get().FindString(s) }
-func (l *lazyRegexp) FindStringIndex(s string) []int { return l.get().FindStringIndex(s) }
+// The searches answer no match at once where mayMatch says there is none.
+
+func (l *lazyRegexp) MatchString(s string) bool { return l.mayMatch(s) && l.re.MatchString(s) }
+func (l *lazyRegexp) FindString(s string) string {
+	if !l.mayMatch(s) {
+		return ""
+	}
+	return l.re.FindString(s)
+}
+func (l *lazyRegexp) FindStringIndex(s string) []int {
+	if !l.mayMatch(s) {
+		return nil
+	}
+	return l.re.FindStringIndex(s)
+}
 func (l *lazyRegexp) FindStringSubmatch(s string) []string {
-	return l.get().FindStringSubmatch(s)
+	if !l.mayMatch(s) {
+		return nil
+	}
+	return l.re.FindStringSubmatch(s)
 }
 func (l *lazyRegexp) FindStringSubmatchIndex(s string) []int {
-	return l.get().FindStringSubmatchIndex(s)
+	if !l.mayMatch(s) {
+		return nil
+	}
+	return l.re.FindStringSubmatchIndex(s)
 }
 func (l *lazyRegexp) FindAllStringIndex(s string, n int) [][]int {
-	return l.get().FindAllStringIndex(s, n)
+	if !l.mayMatch(s) {
+		return nil
+	}
+	return l.re.FindAllStringIndex(s, n)
 }
 func (l *lazyRegexp) FindAllStringSubmatch(s string, n int) [][]string {
-	return l.get().FindAllStringSubmatch(s, n)
+	if !l.mayMatch(s) {
+		return nil
+	}
+	return l.re.FindAllStringSubmatch(s, n)
 }
 func (l *lazyRegexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
-	return l.get().FindAllStringSubmatchIndex(s, n)
+	if !l.mayMatch(s) {
+		return nil
+	}
+	return l.re.FindAllStringSubmatchIndex(s, n)
 }
 func (l *lazyRegexp) ReplaceAllString(src, repl string) string {
 	return l.get().ReplaceAllString(src, repl)

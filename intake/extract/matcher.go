@@ -3,6 +3,9 @@ package extract
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // phraseMatcher finds in one pass over a folded text which of the known
@@ -117,6 +120,28 @@ func (m *phraseMatcher) holds(s string) bool {
 		if row = delta[row+int32(class[s[i]])]; row < 0 {
 			return true
 		}
+	}
+	return false
+}
+
+// holdsFolded is holds(applicant.Fold(s)), folding s a piece at a time
+// and stopping at the first phrase: a long paragraph is not folded whole
+// when a phrase comes early. Folding goes rune by rune, so the pieces,
+// cut where a rune starts, fold to the pieces of the whole.
+func (m *phraseMatcher) holdsFolded(s string) bool {
+	row, delta, class := int32(0), m.delta, &m.class
+	for len(s) > 0 {
+		k := min(len(s), 512)
+		for k < len(s) && !utf8.RuneStart(s[k]) {
+			k++
+		}
+		f := applicant.Fold(s[:k])
+		for i := 0; i < len(f); i++ {
+			if row = delta[row+int32(class[f[i]])]; row < 0 {
+				return true
+			}
+		}
+		s = s[k:]
 	}
 	return false
 }

@@ -74,3 +74,16 @@ func TestReadWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestSolicitationPhrasesHoldNoLineBreak: companySolicitation looks for
+// them in the subject and in the own text apart, which finds what the two
+// joined by a line break hold only if no phrase holds one.
+func TestSolicitationPhrasesHoldNoLineBreak(t *testing.T) {
+	for _, l := range [][]string{toTheCompany, solicitTopic, solicitAction, solicitPressure} {
+		for _, w := range l {
+			if strings.Contains(w, "\n") {
+				t.Errorf("phrase %q holds a line break", w)
+			}
+		}
+	}
+}

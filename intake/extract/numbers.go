@@ -139,9 +139,16 @@ func plausibleSiretGrouping(s string) bool {
 	return false
 }
 
-func isASCIIWordByte(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
-}
+func isASCIIWordByte(c byte) bool { return asciiWordBytes[c] }
+
+// asciiWordBytes are the bytes of the regexp's \w: a look-up costs less
+// than the comparisons, in the loops over whole texts (wordStarts).
+var asciiWordBytes = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
+	}
+	return t
+}()
 
 func isWordByte(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80

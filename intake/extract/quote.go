@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -118,14 +119,19 @@ func hasMarkerStart(f string) bool {
 // each line is looked at for the three lines that may start one.
 type verbLines []int8 // 0 not looked at yet, 1 no verb, 2 a verb
 
+// attributionVerbs finds in one pass over a line the verbs of attribution
+// lines ("a écrit", "wrote"…), as written, in any of the languages.
+var attributionVerbs = sync.OnceValue(func() *phraseMatcher {
+	return newPhraseMatcher([]string{"crit", "wrote", "CRIT", "escribi", "schrieb", "scritto"})
+})
+
 // attributionNear reports whether lines[i:i+3] contain the verb of an
 // attribution line, before any costly test.
 func attributionNear(lines []string, i int, seen verbLines) bool {
 	for n := 0; n < 3 && i+n < len(lines); n++ {
 		if seen[i+n] == 0 {
 			seen[i+n] = 1
-			if l := lines[i+n]; strings.Contains(l, "crit") || strings.Contains(l, "wrote") || strings.Contains(l, "CRIT") ||
-				strings.Contains(l, "escribi") || strings.Contains(l, "schrieb") || strings.Contains(l, "scritto") {
+			if attributionVerbs().holds(lines[i+n]) {
 				seen[i+n] = 2
 			}
 		}
@@ -155,7 +161,9 @@ func looksLikeAttributionStart(f string) bool {
 // "De : … / Envoyé : … / À : … / Objet : …" lines.
 func isHeaderBlock(lines []string, i int) bool {
 	t := strings.TrimLeft(strings.TrimSpace(lines[i]), "*")
-	if len(t) < 3 || (t[0] != 'D' && t[0] != 'd' && t[0] != 'F' && t[0] != 'f') {
+	// A header has a colon, which folding neither makes nor removes: a
+	// line of prose without one is not folded to be told from a header.
+	if len(t) < 3 || (t[0] != 'D' && t[0] != 'd' && t[0] != 'F' && t[0] != 'f') || strings.IndexByte(t, ':') < 0 {
 		return false
 	}
 	m := reInnerHeader.FindStringSubmatch(applicant.Fold(t))

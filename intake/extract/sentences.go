@@ -2,6 +2,8 @@ package extract
 
 import (
 	"strings"
+	"sync"
+	"unicode"
 )
 
 // joinWrapped joins the lines of each paragraph with one space, so that
@@ -10,6 +12,12 @@ import (
 // Paragraphs (separated by blank lines) stay on lines of their own.
 func joinWrapped(lines []string) string {
 	var b strings.Builder
+	// At most the lines and a byte after each: grown once, not as it fills.
+	n := 0
+	for _, l := range lines {
+		n += len(l) + 1
+	}
+	b.Grow(n)
 	inPara := false
 	for _, l := range lines {
 		l = strings.TrimSpace(l)
@@ -31,6 +39,9 @@ func joinWrapped(lines []string) string {
 
 // intentStems are the word stems of applying (folded).
 var intentStems = []string{"candidat", "postul", "inscri", "particip", "depos"}
+
+// intentStemMatcher finds the intentStems in one pass.
+var intentStemMatcher = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(intentStems) })
 
 var (
 	// reNegatedIntent: applying itself negated, "je ne candidate pas
@@ -63,7 +74,8 @@ func saysNotApplyingYet(own string) bool {
 		return false
 	}
 	for _, s := range splitSentences(own) {
-		if !hasIntentStem(s) || !mayPutOff(s) {
+		// One pass over the sentence for the stems, not one per stem.
+		if !intentStemMatcher().holds(s) || !mayPutOff(s) {
 			continue
 		}
 		if negates(reNegatedIntent, s) || negates(reNegatedWish, s) || reNotAnApplication.MatchString(s) ||
@@ -184,6 +196,24 @@ func hasIntentStem(s string) bool {
 // which only shortens the window a phrase is looked for in.
 func splitSentences(s string) []string {
 	var out []string
+	for _, sp := range sentenceSpans(s) {
+		out = append(out, s[sp[0]:sp[1]])
+	}
+	return out
+}
+
+// sentenceSpans returns where splitSentences cuts s: the start and end
+// of each sentence, spaces trimmed.
+func sentenceSpans(s string) [][2]int {
+	var out [][2]int
+	add := func(start, end int) {
+		t := strings.TrimSpace(s[start:end])
+		if t == "" {
+			return
+		}
+		start += len(s[start:end]) - len(strings.TrimLeftFunc(s[start:end], unicode.IsSpace))
+		out = append(out, [2]int{start, start + len(t)})
+	}
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -191,13 +221,9 @@ func splitSentences(s string) []string {
 		if !end {
 			continue
 		}
-		if t := strings.TrimSpace(s[start:i]); t != "" {
-			out = append(out, t)
-		}
+		add(start, i)
 		start = i + 1
 	}
-	if t := strings.TrimSpace(s[start:]); t != "" {
-		out = append(out, t)
-	}
+	add(start, len(s))
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rse-lozere/rse-intake/intake/imaptest"
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
 )
 
@@ -106,4 +107,29 @@ func TestLongMailGivesItsFacts(t *testing.T) {
 			}
 		}
 	}
+}
+
+// BenchmarkAnalyzeBenchMailbox measures classify + extract over the
+// mailbox the poll benchmarks take in (imaptest.GenerateMailbox), parsed
+// once outside the loop: what Analyze costs a mail on the usual mix of
+// applications, follow-ups, newsletters and out-of-office replies, on one
+// core (-cpu 1). cpu-ns/op is per mail.
+func BenchmarkAnalyzeBenchMailbox(b *testing.B) {
+	raws, _ := imaptest.GenerateMailbox(500, 1)
+	msgs := make([]*mailparse.Message, len(raws))
+	for i, raw := range raws {
+		m, err := mailparse.Parse(bytes.NewReader(raw), mailparse.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		msgs[i] = m
+	}
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for b.Loop() {
+		for _, m := range msgs {
+			Analyze(m, testProgram)
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N*len(msgs)), "cpu-ns/op")
 }

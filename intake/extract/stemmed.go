@@ -3,7 +3,6 @@ package extract
 import (
 	"fmt"
 	"regexp/syntax"
-	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -24,14 +23,24 @@ type stemmed struct {
 	// breaks, when set, replaces the stems: the pattern starts at the
 	// text's start or on one of these bytes (a sentence or line break).
 	breaks string
-	// lead is the runes what follows a break or a stem, after spaces,
-	// can start with (pairs of bounds), or nil for any: a break or a stem
-	// followed by another word is not tried.
-	lead func() []rune
+	// lead is what follows a break or a stem, after spaces, can start
+	// with, or nil for anything: a break or a stem followed by another
+	// word is not tried.
+	lead func() *lead
+	// byFirst are the stems by the byte they begin with.
+	byFirst [256][]string
 }
 
 func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
-	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), stems: stems}
+	p := &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), stems: stems}
+	for _, stem := range stems {
+		if !isASCIIWordByte(stem[0]) {
+			// starts tries the stems at word starts only.
+			panic("extract: a stem must begin with a letter: " + stem)
+		}
+		p.byFirst[stem[0]] = append(p.byFirst[stem[0]], stem)
+	}
+	return p
 }
 
 // newAtBreaks is a pattern that starts at the beginning of the text or on
@@ -39,8 +48,8 @@ func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
 // Breaks are most of a text's punctuation, and trying the pattern costs
 // as much at each: it is tried only where what follows the break and its
 // spaces can start lead.
-func newAtBreaks(re *lazyRegexp, breaks, lead string) *stemmed {
-	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: leadOf(lead)}
+func newAtBreaks(re *lazyRegexp, breaks string, lead func() *lead) *stemmed {
+	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: lead}
 }
 
 // newStemmedThen is newStemmed for a pattern whose stems are its whole
@@ -53,10 +62,10 @@ func newStemmedThen(re *lazyRegexp, then string, stems ...string) *stemmed {
 	return p
 }
 
-// leadOf returns, computed on first use, the runes a match of pattern
-// can start with, nil when it can match the empty string.
-func leadOf(pattern string) func() []rune {
-	return sync.OnceValue(func() []rune {
+// leadOf returns, computed on first use, what a match of pattern can
+// start with, nil when it can match the empty string.
+func leadOf(pattern string) func() *lead {
+	return sync.OnceValue(func() *lead {
 		re, err := syntax.Parse(pattern, syntax.Perl)
 		if err != nil {
 			// A constant of the package, as the patterns are.
@@ -66,8 +75,237 @@ func leadOf(pattern string) func() []rune {
 		if empty {
 			return nil
 		}
-		return set
+		l := &lead{runes: set, words: map[string]bool{}}
+		for _, w := range leadWords(re, leadWordLen) {
+			for k := 0; k <= len(w.s); k++ {
+				l.words[w.s[:k]] = l.words[w.s[:k]] || k == len(w.s)
+			}
+		}
+		return l
 	})
+}
+
+// matchBytes returns the bytes a match of pattern can hold: those of the
+// runes its literals and classes match, in every case they fold to. A
+// class too large to list (or an operator not listed) may hold any byte.
+func matchBytes(pattern string) *[256]bool {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		// A constant of the package, as the patterns are.
+		panic(fmt.Errorf("extract: bytes of a pattern: %w", err))
+	}
+	var set [256]bool
+	all := func(from int) {
+		for b := from; b < len(set); b++ {
+			set[b] = true
+		}
+	}
+	addRune := func(r rune) {
+		if r == utf8.RuneError {
+			// What an invalid byte of the text reads as.
+			all(utf8.RuneSelf)
+		}
+		for _, b := range []byte(string(r)) {
+			set[b] = true
+		}
+	}
+	var walk func(re *syntax.Regexp)
+	walk = func(re *syntax.Regexp) {
+		switch re.Op {
+		case syntax.OpLiteral:
+			for _, r := range re.Rune {
+				addRune(r)
+				if re.Flags&syntax.FoldCase != 0 {
+					for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+						addRune(f)
+					}
+				}
+			}
+		case syntax.OpCharClass:
+			for k := 0; k+1 < len(re.Rune); k += 2 {
+				if re.Rune[k+1]-re.Rune[k] > 256 {
+					all(0)
+					return
+				}
+				for r := re.Rune[k]; r <= re.Rune[k+1]; r++ {
+					addRune(r)
+				}
+			}
+		case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+			syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpNoMatch:
+		case syntax.OpCapture, syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat, syntax.OpConcat, syntax.OpAlternate:
+			for _, sub := range re.Sub {
+				walk(sub)
+			}
+		default:
+			all(0)
+		}
+	}
+	walk(re)
+	return &set
+}
+
+// lead is what a match of a pattern's lead can start with.
+type lead struct {
+	runes []rune // its first rune, as pairs of bounds (not merged)
+	// words are its first leadWordLen bytes, or fewer where the pattern
+	// stops being a short choice of characters, with ASCII capitals
+	// lower-cased (as in caseless): a title or a noun is told from the
+	// other words of the text that start with the same letter
+	// ("entreprise" from "entrepreneur") before its large pattern is
+	// tried. The map holds every beginning of the words, true for the
+	// words themselves.
+	words map[string]bool
+}
+
+// leadWordLen is the length of lead's words, in bytes.
+const leadWordLen = 12
+
+// leadWord is a beginning of a match; open when what follows it in the
+// pattern may still add to it.
+type leadWord struct {
+	s    string
+	open bool
+}
+
+// leadWords returns the beginnings, cut at n bytes, that a match of re
+// starts with, ASCII capitals lower-cased: every match's first bytes,
+// so lower-cased, start with one of them. Where the pattern stops being a
+// short choice of characters (a large class, a repetition) the beginning
+// is cut there.
+func leadWords(re *syntax.Regexp, n int) []leadWord {
+	empty := []leadWord{{"", true}}
+	switch re.Op {
+	case syntax.OpNoMatch:
+		return nil
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return empty
+	case syntax.OpLiteral:
+		ws := empty
+		for _, r := range re.Rune {
+			orbit := []rune{r}
+			if re.Flags&syntax.FoldCase != 0 {
+				for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+					orbit = append(orbit, f)
+				}
+			}
+			ws = concatLeadWords(ws, runeWords(orbit, false), n)
+		}
+		return ws
+	case syntax.OpCharClass:
+		return concatLeadWords(empty, runeWords(re.Rune, true), n)
+	case syntax.OpCapture:
+		return leadWords(re.Sub[0], n)
+	case syntax.OpQuest:
+		return append(empty, leadWords(re.Sub[0], n)...)
+	case syntax.OpStar:
+		return append(empty, cutLeadWords(leadWords(re.Sub[0], n))...)
+	case syntax.OpPlus:
+		return cutLeadWords(leadWords(re.Sub[0], n))
+	case syntax.OpRepeat:
+		ws := leadWords(re.Sub[0], n)
+		if re.Min != 1 || re.Max != 1 {
+			ws = cutLeadWords(ws)
+		}
+		if re.Min == 0 {
+			ws = append(empty, ws...)
+		}
+		return ws
+	case syntax.OpConcat:
+		ws := empty
+		for _, sub := range re.Sub {
+			ws = concatLeadWords(ws, leadWords(sub, n), n)
+		}
+		return ws
+	case syntax.OpAlternate:
+		var ws []leadWord
+		for _, sub := range re.Sub {
+			ws = append(ws, leadWords(sub, n)...)
+		}
+		return ws
+	}
+	// Any character, or an operator not listed: anything may follow.
+	return []leadWord{{"", false}}
+}
+
+// runeWords returns, as words of one character, runes (pairs of bounds
+// when ranges is set), ASCII capitals lower-cased. Too many of them make a
+// class too wide to list: one closed empty word then, anything. An
+// invalid byte of the text reads as U+FFFD: a class that holds it may
+// match any invalid byte, so it is anything too.
+func runeWords(runes []rune, ranges bool) []leadWord {
+	const most = 8
+	var ws []leadWord
+	add := func(r rune) bool {
+		if r == utf8.RuneError || len(ws) > most {
+			return false
+		}
+		w := string(r)
+		if r < utf8.RuneSelf {
+			w = string(lowerASCII(byte(r)))
+		}
+		for _, x := range ws {
+			if x.s == w {
+				return true
+			}
+		}
+		ws = append(ws, leadWord{w, true})
+		return true
+	}
+	anything := []leadWord{{"", false}}
+	if !ranges {
+		for _, r := range runes {
+			if !add(r) {
+				return anything
+			}
+		}
+		return ws
+	}
+	for k := 0; k+1 < len(runes); k += 2 {
+		if runes[k+1]-runes[k] > most {
+			return anything
+		}
+		for r := runes[k]; r <= runes[k+1]; r++ {
+			if !add(r) {
+				return anything
+			}
+		}
+	}
+	return ws
+}
+
+// concatLeadWords returns the words of a followed by those of b, the
+// closed words of a kept as they are and every word cut at n bytes. Too
+// many words are closed where they are.
+func concatLeadWords(a, b []leadWord, n int) []leadWord {
+	var out []leadWord
+	for _, x := range a {
+		if !x.open {
+			out = append(out, x)
+			continue
+		}
+		for _, y := range b {
+			w := leadWord{x.s + y.s, y.open}
+			if len(w.s) >= n {
+				w = leadWord{w.s[:n], false}
+			}
+			out = append(out, w)
+		}
+	}
+	if len(out) > 512 {
+		return cutLeadWords(a)
+	}
+	return out
+}
+
+// cutLeadWords closes the words: what follows them is not known.
+func cutLeadWords(ws []leadWord) []leadWord {
+	out := make([]leadWord, len(ws))
+	for i, w := range ws {
+		out[i] = leadWord{w.s, false}
+	}
+	return out
 }
 
 // leadRunes returns the runes a match of re can start with, as pairs of
@@ -124,19 +362,20 @@ func leadRunes(re *syntax.Regexp) (set []rune, empty bool) {
 // mayLead reports whether a match of p's lead can start at text[i] (a
 // break, or the end of a stem) or at the first character after the
 // spaces that follow it.
-func (p *stemmed) mayLead(text string, i int) bool {
-	set := p.lead()
-	if set == nil {
+func (p *stemmed) mayLead(t caseless, i int) bool {
+	l := p.lead()
+	if l == nil {
 		return true
 	}
+	text := t.text
 	in := func(i int) bool {
 		if i >= len(text) {
 			return false
 		}
 		r, _ := utf8.DecodeRuneInString(text[i:])
-		for k := 0; k+1 < len(set); k += 2 {
-			if set[k] <= r && r <= set[k+1] {
-				return true
+		for k := 0; k+1 < len(l.runes); k += 2 {
+			if l.runes[k] <= r && r <= l.runes[k+1] {
+				return l.mayStart(t.lower[i:])
 			}
 		}
 		return false
@@ -151,13 +390,41 @@ func (p *stemmed) mayLead(text string, i int) bool {
 	return in(i)
 }
 
+// mayStart reports whether a match of the lead can start at the start of
+// s: s, its ASCII capitals lower-cased, starts with one of its words. A
+// nil lead (one that may match nothing) may start anywhere.
+func (l *lead) mayStart(s string) bool {
+	if l == nil {
+		return true
+	}
+	var low [leadWordLen]byte
+	n := copy(low[:], s)
+	for i := range n {
+		low[i] = lowerASCII(low[i])
+	}
+	for k := 0; ; k++ {
+		word, ok := l.words[string(low[:k])]
+		if !ok || word {
+			return word
+		}
+		if k == n {
+			return false
+		}
+	}
+}
+
 // starts returns, in order, the positions of t where a match may begin:
 // where a stem begins after a word boundary (ASCII, as the regexp's \b),
 // or at the breaks.
 func (p *stemmed) starts(t caseless) []int {
 	text := t.text
 	if p.breaks != "" {
-		out := []int{0}
+		var out []int
+		// At the start, the lead follows at once (^), or after the break
+		// and spaces that open the text.
+		if p.mayLead(t, 0) {
+			out = append(out, 0)
+		}
 		for i := 1; i < len(text); {
 			k := strings.IndexAny(text[i:], p.breaks)
 			if k < 0 {
@@ -165,23 +432,29 @@ func (p *stemmed) starts(t caseless) []int {
 			}
 			at := i + k
 			// The pattern's ^ holds at the break too: lead may start on it.
-			if p.mayLead(text, at) {
+			if p.mayLead(t, at) {
 				out = append(out, at)
 			}
 			i = at + 1
 		}
 		return out
 	}
+	// A stem begins a word: the text's word starts are tried, each with
+	// the stems that begin with its byte. Searching the text once per stem
+	// cost more than the pattern, common stems ("la", "le", "on") stopping
+	// the search at every other word.
 	var out []int
-	for _, stem := range p.stems {
-		t.each(stem, func(i int) {
-			if (i == 0 || !isASCIIWordByte(text[i-1])) && (p.lead == nil || p.mayLead(text, i+len(stem))) {
+	lower := t.lower
+	for _, w := range t.words {
+		i := int(w)
+		for _, stem := range p.byFirst[lower[i]] {
+			if strings.HasPrefix(lower[i:], stem) && (p.lead == nil || p.mayLead(t, i+len(stem))) {
 				out = append(out, i)
+				break
 			}
-		})
+		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return out
 }
 
 // FindStringSubmatchIndex is regexp's, for the leftmost match.
@@ -243,14 +516,72 @@ func shift(m []int, by int) []int {
 // every other byte kept, so that the copy has the text's offsets. A word
 // in lower-case ASCII (or with signs that have no case, such as ’) found
 // in the copy with strings.Index is where indexFold finds it in the text,
-// in any ASCII case: the copy is made once, and the dozens of key words
-// and stems tried on a message then cost a fast search each instead of a
-// scan stopping at every common letter.
+// in any ASCII case: the copy is made once, the dozens of key words
+// tried on a message are then found in it in one pass (hasAny), and the
+// sentence patterns' stems at its word starts.
 type caseless struct {
 	text, lower string
+	// words are the offsets where a word starts, after a byte that is
+	// not an ASCII word byte (as the regexp's \b sees it): where the
+	// sentence patterns' stems are tried.
+	words []int32
+	// keys are the key words (allKeys) the copy holds, found in one pass
+	// the first time one is asked for.
+	keys *phraseHits
 }
 
 func newCaseless(s string) caseless {
+	return caseless{text: s, lower: lowerASCIICopy(s), words: wordStarts(s), keys: new(phraseHits)}
+}
+
+// keyWords are words looked for in a caseless text, lower-case ASCII (or
+// with signs that have no case, such as ’), made by keys.
+type keyWords []string
+
+// allKeys are the words of every keyWords: the extractors test the text
+// for dozens of them before running their patterns, and one pass over
+// the text for them all costs less than searching it for each.
+var allKeys []string
+
+// keys returns words as a keyWords, known to keyMatcher. Call it only to
+// set a package variable, so that the matcher, built on first use, knows
+// every key word.
+func keys(words ...string) keyWords {
+	allKeys = append(allKeys, words...)
+	return keyWords(words)
+}
+
+var keyMatcher = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(allKeys) })
+
+// hasAny reports whether the text holds one of k (see caseless), in any
+// ASCII case.
+func (t caseless) hasAny(k keyWords) bool {
+	m := keyMatcher()
+	if *t.keys == nil {
+		*t.keys = m.scan(t.lower)
+	}
+	return m.any(*t.keys, k, t.lower)
+}
+
+// wordStarts returns the offsets of s where an ASCII word byte follows
+// the start or a byte that is not one.
+func wordStarts(s string) []int32 {
+	// Prose has a word every six bytes or so: room for that at once.
+	out := make([]int32, 0, len(s)/6+1)
+	in := false
+	for i := 0; i < len(s); i++ {
+		w := isASCIIWordByte(s[i])
+		if w && !in {
+			out = append(out, int32(i))
+		}
+		in = w
+	}
+	return out
+}
+
+// lowerASCIICopy returns s with its ASCII capitals lower-cased, s itself
+// when it has none.
+func lowerASCIICopy(s string) string {
 	for i := 0; i < len(s); i++ {
 		if 'A' <= s[i] && s[i] <= 'Z' {
 			var b strings.Builder
@@ -265,13 +596,13 @@ func newCaseless(s string) caseless {
 				}
 				b.WriteString(s[i+1 : j])
 				if j == len(s) {
-					return caseless{s, b.String()}
+					return b.String()
 				}
 				i = j
 			}
 		}
 	}
-	return caseless{s, s}
+	return s
 }
 
 // has reports whether the text holds w (see caseless), in any ASCII case.

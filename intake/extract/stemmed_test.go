@@ -23,6 +23,8 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 			"\u212Ainésithérapeute coordinateur de la Maison M.\n\nÉlu, co-gérant de l’EARL V,\fpdg de la SA U",
 		"notre entreprise, Menuiserie Vidal, … mon atelier « Le Bois » ma société Dupont",
 		"NOTRE ENTREPRISE Dupont, Ma  \n Société Martin, la ſarl Roux, l’\tAtelier Vidal, LA SOCIÉTÉ Fabre, mabusiness X, ma démarche Y",
+		"Gerant de la SARL X. COGERANT du GAEC Y, Presidente de l'Association Z, commune de Mende, cofondatrice des Ateliers W; " +
+			"notre societe Dupont, MA SOCIETE Martin, la commune Roux, le Cabinet Vidal, notre entreprise\nFabre, mon Eurl",
 		"Je dirige la Scierie du Causse. J’ai repris le Garage Martin. je gère l'Auberge.",
 		"effectif : 12\neffectif total de 14 ; comptons 5 salariés ; j’emploie 3 personnes, emploie 4, compte 6",
 		strings.Repeat("le la l' on nous ma mon notre suis compte 3 ", 50),

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -57,36 +58,84 @@ func cleanText(s string) string {
 	if needsCleaning(s) {
 		s = textCleaner.Replace(s)
 	}
-	if !norm.NFC.IsNormalString(s) {
+	if !latinNFC(s) && !norm.NFC.IsNormalString(s) {
 		s = norm.NFC.String(s)
 	}
 	return s
 }
 
+// nfcStarters marks the runes below U+2100 (the Latin letters of French,
+// and the general punctuation: ’ « » … –) that NFC keeps as they are and
+// never composes with what comes before, as the Unicode data says.
+var nfcStarters = sync.OnceValue(func() *[0x2100]bool {
+	var t [0x2100]bool
+	for r := range t {
+		p := norm.NFC.PropertiesString(string(rune(r)))
+		t[r] = p.CCC() == 0 && p.BoundaryBefore() && norm.NFC.IsNormalString(string(rune(r)))
+	}
+	return &t
+})
+
+// latinNFC reports whether the valid UTF-8 s holds only ASCII and runes
+// of nfcStarters: it is then in NFC, which a byte loop tells faster than
+// the normaliser's check.
+func latinNFC(s string) bool {
+	t := nfcStarters()
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r >= rune(len(t)) || !t[r] {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
 // collapseSpaces trims s and reduces every run of white space to one space.
 // It is strings.Join(strings.Fields(s), " ") without the slice of words:
 // the motivation's paragraphs go through it whole.
-func collapseSpaces(s string) string {
+func collapseSpaces(s string) string { return collapseSpacesPast(s, -1) }
+
+// collapseSpacesPast is collapseSpaces(s), stopped at the word that takes
+// it past n runes (never when n < 0): truncateRunes(…, n) keeps the same of
+// it, and a long text is not collapsed whole for its first n runes.
+func collapseSpacesPast(s string, n int) string {
 	var b strings.Builder
 	b.Grow(len(s))
+	runes := 0
 	for w := range strings.FieldsSeq(s) {
+		if n >= 0 && runes > n {
+			break
+		}
 		if b.Len() > 0 {
 			b.WriteByte(' ')
+			runes++
 		}
 		b.WriteString(w)
+		if n >= 0 {
+			runes += utf8.RuneCountInString(w)
+		}
 	}
 	return b.String()
 }
 
 // collapsedRunes is utf8.RuneCountInString(collapseSpaces(s)), counted
-// without building the collapsed text.
-func collapsedRunes(s string) int {
-	n, words := 0, 0
+// without building the collapsed text, and no further than past n: the
+// count it returns is above n when the whole count is.
+func collapsedRunes(s string, n int) int {
+	runes, words := 0, 0
 	for w := range strings.FieldsSeq(s) {
-		n += utf8.RuneCountInString(w)
+		if runes+max(words-1, 0) > n {
+			break
+		}
+		runes += utf8.RuneCountInString(w)
 		words++
 	}
-	return n + max(words-1, 0)
+	return runes + max(words-1, 0)
 }
 
 // isUpperWord reports whether w has at least two letters and no lowercase
