@@ -393,6 +393,10 @@ SyncState *
 func measure(cmd *exec.Cmd) (result, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	// What the previous run left dirty is written out first, so that its
+	// writeback does not compete with this one: an empty poll measured
+	// just after the 230 MB runs on disk took 57 ms instead of 44.
+	syscall.Sync()
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return result{}, err
