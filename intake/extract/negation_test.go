@@ -47,6 +47,11 @@ var notYetMails = []struct{ name, subject, text string }{
 		"Bonjour,\nCeci n'est pas encore une candidature : je voulais d'abord vous décrire notre activité.\n" +
 			"Raison sociale : Transports Malaval\nN° SIRET : 812 345 676 00017\nNombre de salariés : 23\nAdresse : ZA du Causse, 48000 Mende\n" +
 			"Activité : transport de marchandises\n\nSophie Malaval\nDirectrice générale\n06 14 27 38 49"},
+	{"back for a later session, no word of applying", "Le programme RSE",
+		"Bonjour,\nLe programme nous tente beaucoup, mais pour cette fois c'est trop juste avec la saison des marchés de Noël. " +
+			"Nous vous recontacterons pour la session de septembre si vous en ouvrez une.\n" +
+			"Pour vous situer : la Biscuiterie du Valdonnez, SAS de 7 salariés à Lanuéjols (48000), SIRET 812 345 676 00017.\n" +
+			"Téléphone : 06 31 72 48 95\n\nBien cordialement,\nNadia Pantel"},
 	{"later this year", "Programme",
 		"Bonjour, je participerai sans doute à une prochaine promotion, mais je ne postule pas pour cette session. " +
 			"Mon entreprise, Ferme de la Borie, compte 3 salariés à Langogne (48300), SIRET 812 345 676 00017, secteur élevage et vente directe. " +
@@ -120,6 +125,25 @@ func TestSaysNotApplyingYet(t *testing.T) {
 	} {
 		if got := saysNotApplyingYet(s); got != want {
 			t.Errorf("saysNotApplyingYet(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestDefersToLaterSession pins the sentences that put off an application
+// to a later session without the words of applying, one sentence each.
+func TestDefersToLaterSession(t *testing.T) {
+	for s, want := range map[string]bool{
+		"on se manifestera pour la session du printemps, vers mars.":                            true,
+		"je reviendrai vers vous pour la prochaine promotion.":                                  true,
+		"nous vous recontacterons pour la session de septembre.":                                true,
+		"nous reprendrons contact pour la cohorte de 2027.":                                     true,
+		"nous souhaitons participer a la prochaine session.":                                    false,
+		"je reviendrai vers vous avec mon kbis.":                                                false,
+		"la prochaine session commence quand ? je reviendrai vers vous.":                        false,
+		"voici ma candidature pour la prochaine session, je reviendrai vers vous avec le kbis.": false,
+	} {
+		if got := defersToLaterSession(s); got != want {
+			t.Errorf("defersToLaterSession(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

@@ -110,7 +110,10 @@ func (c *cues) humanCues() {
 	if c.ref == "" && c.sec.fwd != nil {
 		c.ref = findReference(c.sec.fwd.subject, c.p.ReferencePrefix)
 	}
-	c.notYet = saysNotApplyingYet(own)
+	// A reply that puts off its application (a withdrawal, "nous vous
+	// recontacterons pour la promotion suivante") is about that
+	// application: only a first mail is told not to apply yet this way.
+	c.notYet = saysNotApplyingYet(own) || (!c.isReply && defersToLaterSession(own))
 }
 
 // noCompanyFacts reports that the author gave none of a company's facts.

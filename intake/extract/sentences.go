@@ -86,6 +86,33 @@ func saysNotApplyingYet(own string) bool {
 	return false
 }
 
+var (
+	// reLaterSession: a session, promotion or cohort after the one open,
+	// "la prochaine session", "la session du printemps", "la promotion de
+	// 2027" (folded text).
+	reLaterSession = lazy(`\b(?:(?:prochaine|suivante|future) (?:session|promotion|promo|cohorte|edition)|` +
+		`(?:session|promotion|promo|cohorte|edition) (?:suivante|prochaine|du printemps|de printemps|de l'automne|d'automne|` +
+		`de (?:janvier|fevrier|mars|avril|mai|juin|juillet|septembre|octobre|novembre|decembre)|de 20\d\d))\b`)
+	// reComeBack: the author will be back, "on se manifestera", "je
+	// reviendrai vers vous", "nous vous recontacterons".
+	reComeBack = lazy(`\b(?:se|nous|me|m'|vous) ?manifest\w*|\breviendr\w*|\brecontact\w*|\breprendr\w* contact\b`)
+)
+
+// defersToLaterSession reports a sentence in which the author says they
+// will come back for a later session, without the words of applying:
+// "on se manifestera pour la session du printemps", "je reviendrai vers
+// vous pour la prochaine promotion". Their company's facts often follow,
+// "pour que vous ayez déjà une idée": no application yet. own is the
+// folded own text with wrapped lines joined.
+func defersToLaterSession(own string) bool {
+	for _, s := range splitSentences(own) {
+		if reLaterSession.MatchString(s) && reComeBack.MatchString(s) && !freshApplication.in(s) {
+			return true
+		}
+	}
+	return false
+}
+
 // reBeforeSending: the author means to send an application but has not
 // yet, "avant de vous envoyer un dossier", "avant de vous faire parvenir
 // notre candidature", "avant de constituer le dossier": a verb of sending
