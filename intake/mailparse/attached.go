@@ -2,7 +2,6 @@ package mailparse
 
 import (
 	"bytes"
-	"net/textproto"
 	"strings"
 	"time"
 )
@@ -39,14 +38,8 @@ func (p *parser) readAttached(c *captureBuffer) {
 		p.defect("%s: attached message not read: nested deeper than %d", container, maxAttachedDepth)
 		return
 	}
-	sub := &parser{
-		lr:    newLineReader(bytes.NewReader(c.b)),
-		opts:  p.opts,
-		msg:   &Message{Header: textproto.MIMEHeader{}},
-		use:   p.use,
-		depth: p.depth + 1,
-	}
-	sub.wd.CharsetReader = wordCharsetReader
+	sub := newParser(bytes.NewReader(c.b), p.opts)
+	sub.use, sub.depth = p.use, p.depth+1 // the mail's limits, one level down
 	sub.run()
 	sub.release()
 	p.use = sub.use

@@ -58,12 +58,7 @@ func Parse(r io.Reader, opts Options) (*Message, error) {
 		opts.MaxAttachmentSize = DefaultMaxAttachmentSize
 	}
 	opts.Limits = opts.Limits.withDefaults()
-	p := &parser{
-		lr:   newLineReader(r),
-		opts: opts,
-		msg:  &Message{Header: textproto.MIMEHeader{}},
-	}
-	p.wd.CharsetReader = wordCharsetReader
+	p := newParser(r, opts)
 	p.run()
 	p.release()
 	if p.lr.src.err != nil {
@@ -73,6 +68,14 @@ func Parse(r io.Reader, opts Options) (*Message, error) {
 		return p.msg, p.ioErr
 	}
 	return p.msg, nil
+}
+
+// newParser reads one message from r: the mail, or a message attached
+// to it (see attached.go).
+func newParser(r io.Reader, opts Options) *parser {
+	p := &parser{lr: newLineReader(r), opts: opts, msg: &Message{Header: textproto.MIMEHeader{}}}
+	p.wd.CharsetReader = wordCharsetReader
+	return p
 }
 
 // release gives back the parser's buffers.
