@@ -75,6 +75,11 @@ var commonTLDs = map[string]bool{"com": true, "net": true, "org": true, "info": 
 // "x@evil[.]com"), in the text and the HTML part alike (the HTML
 // template escapes it too). Readable for a person, clickable for nobody.
 func inert(s string) string {
+	// Every pattern below needs a ':' or a '.': most names and companies
+	// have neither, and skip the three regexps.
+	if !strings.ContainsAny(s, ".:") {
+		return s
+	}
 	s = slashesRe().ReplaceAllString(s, "$1[:]$2")
 	s = schemeRe().ReplaceAllString(s, "$1[:]")
 	return hostRe().ReplaceAllStringFunc(s, func(h string) string {

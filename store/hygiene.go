@@ -35,6 +35,14 @@ func invisible(r rune) bool {
 // (line breaks and separators included) folded to one space, trimmed, and at
 // most max characters (0: no cap). Invalid UTF-8 becomes U+FFFD.
 func CleanLine(s string, max int) string {
+	if isCleanLine(s, max) {
+		return s
+	}
+	return cleanLine(s, max)
+}
+
+// cleanLine is CleanLine's work for a line that needs it.
+func cleanLine(s string, max int) string {
 	var b strings.Builder
 	b.Grow(min(len(s), 4*max+8))
 	space := false
@@ -55,6 +63,28 @@ func CleanLine(s string, max int) string {
 		b.WriteRune(r)
 	}
 	return Truncate(b.String(), max)
+}
+
+// isCleanLine reports whether CleanLine would return s as it is: printable
+// ASCII with single inner spaces, within max. Most names, companies and
+// subjects are, and need no copy.
+func isCleanLine(s string, max int) bool {
+	if max > 0 && len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' {
+			if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
+				return false
+			}
+			continue
+		}
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // CleanText is CleanLine for text that keeps its lines (a motivation):

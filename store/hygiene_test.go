@@ -23,6 +23,14 @@ func TestCleanLine(t *testing.T) {
 		{"facture\u202efdp.exe", 0, "facturefdp.exe"},
 		{"Élodie Rouvière", 8, "Élodie…"},
 		{"bad \xff byte", 0, "bad \ufffd byte"},
+		// Already clean ASCII is kept as is; anything else is cleaned.
+		{"Dupont SARL", 0, "Dupont SARL"},
+		{"Dupont  SARL", 0, "Dupont SARL"},
+		{" Dupont", 0, "Dupont"},
+		{"Dupont ", 0, "Dupont"},
+		{"Dupont\x7f", 0, "Dupont"},
+		{"Dupont SARL", 11, "Dupont SARL"},
+		{"Dupont SARL", 10, "Dupont SA…"},
 	} {
 		if got := store.CleanLine(c.in, c.max); got != c.want {
 			t.Errorf("CleanLine(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
