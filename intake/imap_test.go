@@ -153,7 +153,7 @@ func assertExactlyOnce(t testing.TB, st *store.Store, acct imaptest.Account, mai
 func pendingMarks(t testing.TB, st *store.Store) int {
 	t.Helper()
 	var n int
-	if err := st.DB().QueryRow(`SELECT count(*) FROM messages WHERE server_done = 0`).Scan(&n); err != nil {
+	if err := st.DB().QueryRow(`SELECT count(*) FROM server_pending`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

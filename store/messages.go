@@ -37,13 +37,16 @@ type Message struct {
 	Parsed            json.RawMessage // what parsing and extraction found, for show
 	DuplicateOf       int64
 	ApplicationID     int64
-	ServerDone        bool
+	// ServerDone: the message waits for no flag or move on the server
+	// (done, or not from a mailbox).
+	ServerDone bool
 }
 
 const messageCols = `id, coalesce(mailbox_id, 0), coalesce(uid, 0), coalesce(message_id, ''), sha256, body_sha256,
 	size, stored_at, coalesce(date, ''), coalesce(from_email, ''), coalesce(from_name, ''), coalesce(subject, ''),
 	kind, should_acknowledge, needs_review, errors, parsed, coalesce(duplicate_of, 0),
-	coalesce(application_id, 0), server_done, raw_in_files`
+	coalesce(application_id, 0),
+	NOT EXISTS (SELECT 1 FROM server_pending p WHERE p.message_id = messages.id), raw_in_files`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -93,17 +96,22 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	}
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO messages
 		(id, mailbox_id, uid, message_id, sha256, body_sha256, size, raw, stored_at, date, from_email, from_name,
-		 subject, kind, should_acknowledge, needs_review, errors, parsed, duplicate_of, application_id, server_done,
+		 subject, kind, should_acknowledge, needs_review, errors, parsed, duplicate_of, application_id,
 		 raw_in_files)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullID(m.ID), nullID(m.MailboxID), nullUID(m.MailboxID, m.UID), nullStr(m.MessageID), m.SHA256, m.BodySHA256,
 		int64(len(m.Raw)), raw, ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
 		nullStr(m.Subject), m.Kind, m.ShouldAcknowledge, m.NeedsReview, string(errs), parsed,
-		nullID(m.DuplicateOf), nullID(m.ApplicationID), m.ServerDone, m.RawInFiles)
+		nullID(m.DuplicateOf), nullID(m.ApplicationID), m.RawInFiles)
 	if err != nil {
 		return fmt.Errorf("store message: %w", err)
 	}
 	m.ID, _ = res.LastInsertId()
+	if m.MailboxID != 0 && !m.ServerDone {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO server_pending (message_id) VALUES (?)`, m.ID); err != nil {
+			return fmt.Errorf("store message: %w", err)
+		}
+	}
 	m.Size = int64(len(m.Raw))
 	return nil
 }
@@ -209,14 +217,20 @@ func (tx *Tx) findDelivery(ctx context.Context, notIn int64, messageID, bodySHA,
 // (after a UIDVALIDITY change), if no other stored message claimed that
 // place. It reports whether it moved the message.
 func (tx *Tx) Relocate(ctx context.Context, messageID, mailboxID int64, uid uint32) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, `UPDATE messages SET mailbox_id = ?, uid = ?, server_done = 0
+	res, err := tx.tx.ExecContext(ctx, `UPDATE messages SET mailbox_id = ?, uid = ?
 		WHERE id = ? AND (mailbox_id IS NULL OR mailbox_id <> ?)`,
 		mailboxID, int64(uid), messageID, mailboxID)
 	if err != nil {
 		return false, fmt.Errorf("relocate message %d: %w", messageID, err)
 	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	if n, _ := res.RowsAffected(); n != 1 {
+		return false, nil
+	}
+	// At its new place, it is still to be flagged or moved.
+	if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO server_pending (message_id) VALUES (?)`, messageID); err != nil {
+		return false, fmt.Errorf("relocate message %d: %w", messageID, err)
+	}
+	return true, nil
 }
 
 // MessageByHeaderIDs returns the stored messages whose Message-ID is one of
@@ -326,12 +340,11 @@ func (s *Store) ApplicationMessages(ctx context.Context, applicationID int64) ([
 // PendingServerMarks lists the UIDs of stored messages of a mailbox that
 // are not yet flagged or moved on the server.
 func (s *Store) PendingServerMarks(ctx context.Context, mailboxID int64) ([]uint32, error) {
-	// Through the index of pending marks, sorted here: ordered by uid,
-	// SQLite would walk every message of the mailbox and read server_done
-	// past each one's raw bytes, which made an empty poll grow with the
-	// store.
-	rows, err := s.db.QueryContext(ctx, `SELECT uid FROM messages INDEXED BY messages_pending_server
-		WHERE mailbox_id = ? AND server_done = 0 AND uid IS NOT NULL`, mailboxID)
+	// From the few pending rows to their messages by id, sorted here:
+	// walking the mailbox's messages instead would read past each one's
+	// raw bytes, and made an empty poll grow with the store.
+	rows, err := s.db.QueryContext(ctx, `SELECT m.uid FROM server_pending p JOIN messages m ON m.id = p.message_id
+		WHERE m.mailbox_id = ? AND m.uid IS NOT NULL`, mailboxID)
 	if err != nil {
 		return nil, fmt.Errorf("pending server marks: %w", err)
 	}
@@ -352,8 +365,11 @@ func (s *Store) PendingServerMarks(ctx context.Context, mailboxID int64) ([]uint
 func (s *Store) MarkServerDone(ctx context.Context, mailboxID int64, uids []uint32) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		for _, uid := range uids {
-			if _, err := tx.tx.ExecContext(ctx, `UPDATE messages SET server_done = 1
-				WHERE mailbox_id = ? AND uid = ?`, mailboxID, int64(uid)); err != nil {
+			// The message is found through its (mailbox_id, uid) index,
+			// without reading its row.
+			if _, err := tx.tx.ExecContext(ctx, `DELETE FROM server_pending
+				WHERE message_id = (SELECT id FROM messages WHERE mailbox_id = ? AND uid = ?)`,
+				mailboxID, int64(uid)); err != nil {
 				return fmt.Errorf("mark server done: %w", err)
 			}
 		}

@@ -53,7 +53,7 @@ func (s *Store) Purge(ctx context.Context, r Retention, files Files, by string, 
 		}
 		rows, err = tx.tx.QueryContext(ctx, `SELECT id FROM messages WHERE application_id IN (`+idList(appIDs)+`)
 			UNION SELECT id FROM messages WHERE application_id IS NULL AND stored_at < ?
-			  AND (server_done = 1 OR mailbox_id IS NULL)
+			  AND id NOT IN (SELECT message_id FROM server_pending)
 			ORDER BY 1`, cutDefault)
 		msgIDs, err := collect(rows, err, "purge: old messages", scanID)
 		if err != nil {

@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// A store written while server_done was a column of messages keeps, after
+// the migration, exactly the marks it still owed the server; a message
+// stored from a file (no mailbox) owes none.
+func TestPendingMarksMigrateFromTheMessagesColumn(t *testing.T) {
+	ctx := context.Background()
+	st, err := openNoMigrate(filepath.Join(t.TempDir(), "old.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.migrateTo(ctx, 9); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.db.Exec(`INSERT INTO mailboxes (id, server, username, mailbox, uidvalidity, last_uid,
+		created_at, updated_at) VALUES (1, 's:993', 'u', 'INBOX', 7, 4, '2026-11-02T08:00:00Z', '2026-11-02T08:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []struct {
+		mailbox any
+		uid     any
+		done    int
+	}{{1, 1, 1}, {1, 2, 0}, {1, 3, 1}, {1, 4, 0}, {nil, nil, 0}} {
+		if _, err := st.db.Exec(`INSERT INTO messages (mailbox_id, uid, sha256, body_sha256, size, raw, stored_at,
+			kind, server_done) VALUES (?, ?, 's', 'b', 1, x'00', '2026-11-02T08:00:00Z', 'other', ?)`,
+			m.mailbox, m.uid, m.done); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	uids, err := st.PendingServerMarks(ctx, 1)
+	if err != nil || !slices.Equal(uids, []uint32{2, 4}) {
+		t.Fatalf("pending marks after migration = %v, %v; want [2 4]", uids, err)
+	}
+	if err := st.MarkServerDone(ctx, 1, []uint32{4}); err != nil {
+		t.Fatal(err)
+	}
+	if uids, _ := st.PendingServerMarks(ctx, 1); !slices.Equal(uids, []uint32{2}) {
+		t.Errorf("pending marks after marking 4 = %v; want [2]", uids)
+	}
+	for id, want := range map[int64]bool{1: true, 2: false, 5: true} {
+		m, err := st.Message(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.ServerDone != want {
+			t.Errorf("message %d: ServerDone = %v, want %v", id, m.ServerDone, want)
+		}
+	}
+}
