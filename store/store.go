@@ -257,7 +257,17 @@ func (t *stmtTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// A statement in a transaction runs to its end once started: the
+// context is checked before each one, and the transaction (begun with
+// it) is rolled back when it ends. Given a context that can end, the
+// driver would start a goroutine per statement to interrupt it, and
+// database/sql another per query's rows: a poll runs some 15 statements a
+// message, all short.
 func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ctx = context.WithoutCancel(ctx)
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -266,6 +276,10 @@ func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sq
 }
 
 func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ctx = context.WithoutCancel(ctx)
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -276,6 +290,11 @@ func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*
 // QueryRowContext returns a row whose Scan reports a failed prepare, as
 // sql.Tx's does.
 func (t *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if ctx.Err() != nil {
+		// sql.Tx's row reports the ended context at Scan.
+		return t.Tx.QueryRowContext(ctx, query, args...)
+	}
+	ctx = context.WithoutCancel(ctx)
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return t.Tx.QueryRowContext(ctx, query, args...)
