@@ -215,12 +215,23 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 	// A commit fails on the store's disk (full, read-only, gone): say which.
 	outs := make([]Outcome, len(batch))
 	err := p.st.InTx(ctx, func(tx *store.Tx) error {
+		// The checkpoint moves once a batch, past its highest UID of each
+		// mailbox: the batch is one transaction, stored whole or not at all.
+		last := map[int64]uint32{}
 		for i, r := range batch {
 			out, err := p.commitOne(ctx, tx, r)
 			if err != nil {
 				return fmt.Errorf("ingest message uid %d: store %s: %w", r.src.UID, p.st.Path(), err)
 			}
 			outs[i] = out
+			if id := r.src.MailboxID; id != 0 {
+				last[id] = max(last[id], r.src.UID)
+			}
+		}
+		for id, uid := range last {
+			if err := tx.AdvanceCheckpoint(ctx, id, uid); err != nil {
+				return fmt.Errorf("store %s: %w", p.st.Path(), err)
+			}
 		}
 		return nil
 	})
@@ -256,9 +267,6 @@ func (p *Pipeline) commitOne(ctx context.Context, tx *store.Tx, r *Prepared) (Ou
 	var out Outcome
 	src := r.src
 	if src.MailboxID != 0 {
-		if err := tx.AdvanceCheckpoint(ctx, src.MailboxID, src.UID); err != nil {
-			return out, err
-		}
 		if seen, err := tx.MessageAt(ctx, src.MailboxID, src.UID); err != nil || seen {
 			out.Duplicate = seen
 			return out, err
