@@ -696,7 +696,9 @@ func (p *parser) store(a *Attachment, r io.Reader) {
 }
 
 // countingReader hashes and counts what passes through it and, while limit
-// is non-negative, refuses to go past limit bytes.
+// is non-negative, refuses to go past limit bytes. It is the reader a Sink
+// gets, and its ReadSHA256 spares a Sink that names files by their hash
+// (store.Files) hashing them a second time.
 type countingReader struct {
 	r     io.Reader
 	h     hash.Hash
@@ -725,6 +727,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.h.Write(p[:n])
 	c.n += int64(n)
 	return n, err
+}
+
+// ReadSHA256 returns how many bytes were read and their sha256.
+func (c *countingReader) ReadSHA256() (int64, []byte) {
+	return c.n, c.h.Sum(nil)
 }
 
 // generatedName names a part that has no filename, from its position.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -353,6 +354,44 @@ func TestSink(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Errorf("Parse with failing sink: err = %v, want %v", err, boom)
 	}
+}
+
+// TestSinkReadSHA256: the reader a Sink gets tells the sha256 of what the
+// Sink read, which is the Attachment's.
+func TestSinkReadSHA256(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "nested.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &summingSink{sums: map[string]string{}}
+	m, err := Parse(bytes.NewReader(raw), Options{Sink: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.sums) == 0 {
+		t.Fatal("no attachment stored")
+	}
+	for _, a := range m.Attachments {
+		if got, ok := s.sums[a.Filename]; ok && got != a.SHA256 {
+			t.Errorf("%s: reader's sum %s, attachment's %s", a.Filename, got, a.SHA256)
+		}
+	}
+}
+
+// summingSink reads each attachment and keeps its reader's ReadSHA256.
+type summingSink struct{ sums map[string]string }
+
+func (s *summingSink) Put(r io.Reader, a *Attachment) (int64, string, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return 0, "", err
+	}
+	n, sum := r.(interface{ ReadSHA256() (int64, []byte) }).ReadSHA256()
+	if want := sha256.Sum256(b); n != int64(len(b)) || !bytes.Equal(sum, want[:]) {
+		return 0, "", fmt.Errorf("ReadSHA256 = %d %x, want %d %x", n, sum, len(b), want)
+	}
+	s.sums[a.Filename] = hex.EncodeToString(sum)
+	return n, s.sums[a.Filename], nil
 }
 
 type failingReader struct{ n int }
