@@ -600,8 +600,6 @@ func (p *parser) charsetText(b []byte, label, what string) string {
 	return s
 }
 
-// cleanText normalises line ends to "\n" and drops control characters
-// that only garbage or broken encodings put in a text.
 // headerText makes a decoded header value safe to show on one line: an
 // encoded word can carry any byte, including a terminal's escape
 // sequences, which must never reach a coordinator's screen.
@@ -617,15 +615,73 @@ func headerText(s string) string {
 	}, s)
 }
 
+// cleanText normalises line ends to "\n" and drops control characters
+// that only garbage or broken encodings put in a text.
 func cleanText(s string) string {
+	// Nearly every text is clean but for its CRLF line ends: those are
+	// made "\n" in one pass that copies each line once. Any other byte
+	// to change or drop sends the text the general way. Every byte looked
+	// for is ASCII, which never occurs inside a UTF-8 multibyte sequence:
+	// a byte scan is exact.
+	var b strings.Builder
+	start := 0
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			// Eight bytes at once (a line end every few dozen bytes,
+			// nothing else): any below 0x20, or equal to 0x7f?
+			w := s[i : i+8]
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+			del := x ^ 0x7f*ones
+			if (x-0x20*ones)&^x&highs|(del-ones)&^del&highs == 0 {
+				i += 8
+				continue
+			}
+		}
+		if !textControl[s[i]] {
+			i++
+			continue
+		}
+		if s[i] != '\r' || i+1 == len(s) || s[i+1] != '\n' {
+			return cleanControls(s)
+		}
+		if b.Cap() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[start:i])
+		start = i + 1 // the '\n' starts the next line
+		i += 2
+	}
+	if start == 0 {
+		return s
+	}
+	b.WriteString(s[start:])
+	return b.String()
+}
+
+// textControl marks the bytes cleanText changes or drops: control
+// characters but tab and line feed.
+var textControl = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = c != '\n' && c != '\t'
+	}
+	t[0x7f] = true
+	return t
+}()
+
+// ones and highs have one bit set in each byte of a word: the lowest,
+// and the highest.
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// cleanControls is cleanText for a text with more than CRLF line ends to
+// clean.
+func cleanControls(s string) string {
 	if strings.IndexByte(s, '\r') >= 0 {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}
-	// Every byte looked for is ASCII, which never occurs inside a UTF-8
-	// multibyte sequence: a byte scan is exact and much cheaper.
 	clean := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '\r' || (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+		if textControl[s[i]] {
 			clean = false
 			break
 		}

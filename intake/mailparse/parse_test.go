@@ -327,6 +327,27 @@ func (s *recordingSink) Put(r io.Reader, a *Attachment) (int64, string, error) {
 	return int64(len(b)), hex.EncodeToString(sum[:]), nil
 }
 
+// TestCleanText: CRLF line ends become "\n" whether the text takes the
+// fast way (nothing but CRLF to clean) or the general one; a lone CR is a
+// line end too, other control characters go.
+func TestCleanText(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                     "",
+		"déjà vu":                              "déjà vu",
+		"ligne un\r\nligne deux\r\n":           "ligne un\nligne deux\n",
+		"un\r\r\ndeux":                         "un\n\ndeux",
+		"fin\r":                                "fin\n",
+		"tab\tet\nlf\r\n":                      "tab\tet\nlf\n",
+		"bip\x07 et\x7f\x1b[31m rouge\r\n":     "bip et[31m rouge\n",
+		"longue ligne de plus de huit\x00\r\n": "longue ligne de plus de huit\n",
+		"\r\n\r\n\r\n":                         "\n\n\n",
+	} {
+		if got := cleanText(in); got != want {
+			t.Errorf("cleanText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestSink(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "nested.eml"))
 	if err != nil {
