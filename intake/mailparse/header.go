@@ -48,7 +48,8 @@ func (h header) has(key string) bool {
 // gateways) do omit the blank line.
 func (p *parser) readHeader(what string) (h header, ended bool) {
 	var (
-		cur       []byte
+		cur       = p.fieldRaw[:0] // the field being read, when open
+		open      bool
 		total     int
 		skipping  bool
 		first     = true
@@ -62,7 +63,7 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 		}
 	)
 	flush := func() {
-		if cur == nil {
+		if !open {
 			return
 		}
 		if f, ok := p.makeField(cur, what); ok {
@@ -72,8 +73,9 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 				h = append(h, f)
 			}
 		}
-		cur = nil
+		cur, open = cur[:0], false
 	}
+	defer func() { p.fieldRaw = cur }()
 	for {
 		chunk, start, err := p.lr.next()
 		if err != nil {
@@ -83,7 +85,7 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 		}
 		if !start {
 			// The rest of an overlong line: keep what fits.
-			if cur != nil && len(cur) < maxFieldBytes {
+			if open && len(cur) < maxFieldBytes {
 				cur = append(cur, trimCRLF(chunk)...)
 			}
 			total += len(chunk)
@@ -137,7 +139,7 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 				p.defect("%s: missing (the message starts with indented text)", what)
 				return h, false
 			}
-			if cur != nil && !skipping && len(cur) < maxFieldBytes {
+			if open && !skipping && len(cur) < maxFieldBytes {
 				cur = append(cur, '\n')
 				cur = append(cur, line...)
 			}
@@ -161,7 +163,7 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 		first = false
 		flush()
 		if !skipping {
-			cur = append(cur, line...)
+			cur, open = append(cur, line...), true
 		}
 	}
 }
@@ -219,19 +221,22 @@ func (p *parser) makeField(raw []byte, what string) (field, bool) {
 		return field{}, false
 	}
 	name := string(bytes.TrimRight(raw[:i], " \t"))
-	var b strings.Builder
-	for _, l := range bytes.Split(raw[i+1:], []byte{'\n'}) {
-		l = bytes.Trim(l, " \t\r")
-		if len(l) == 0 {
+	// Unfolded in the parser's scratch buffer: the value is copied once,
+	// into its string, not three times.
+	value := p.fieldValue[:0]
+	for rest, more := raw[i+1:], true; more; {
+		var l []byte
+		l, rest, more = bytes.Cut(rest, []byte{'\n'})
+		if l = bytes.Trim(l, " \t\r"); len(l) == 0 {
 			continue
 		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
+		if len(value) > 0 {
+			value = append(value, ' ')
 		}
-		b.Write(l)
+		value = append(value, l...)
 	}
+	p.fieldValue = value
 	key := textproto.CanonicalMIMEHeaderKey(name)
-	value := []byte(b.String())
 	raw8 := !isASCII(value)
 	v, _ := salvage8bit(escapeRaw8InWords(value))
 	if raw8 {

@@ -40,6 +40,8 @@ type parser struct {
 	textParts        []string
 	lowerHTML        string  // p.msg.HTML lowercased, made on first need
 	textBuf          *[]byte // reused for each text part, from textPool
+	fieldRaw         []byte  // reused for each header field as read
+	fieldValue       []byte  // and unfolded
 	notedCase        bool
 	notedParts       bool
 	ioErr            error // the Sink's failure, which aborts Parse
