@@ -329,21 +329,26 @@ func (p *parser) parseParams(v string) (value string, params map[string]string) 
 		rest = strings.TrimLeft(rest[eq+1:], " \t")
 		var val string
 		if strings.HasPrefix(rest, `"`) {
-			var b strings.Builder
-			i := 1
-			for ; i < len(rest); i++ {
-				c := rest[i]
-				if c == '\\' && i+1 < len(rest) {
-					i++
-					b.WriteByte(rest[i])
-					continue
+			quoted, _, _ := strings.Cut(rest[1:], `"`)
+			i := 1 + len(quoted) // at the closing quote, if any
+			if strings.IndexByte(quoted, '\\') >= 0 {
+				// Escapes to undo: the value is not a piece of v.
+				var b strings.Builder
+				for i = 1; i < len(rest); i++ {
+					c := rest[i]
+					if c == '\\' && i+1 < len(rest) {
+						i++
+						b.WriteByte(rest[i])
+						continue
+					}
+					if c == '"' {
+						break
+					}
+					b.WriteByte(c)
 				}
-				if c == '"' {
-					break
-				}
-				b.WriteByte(c)
+				quoted = b.String()
 			}
-			val = b.String()
+			val = quoted
 			if i < len(rest) {
 				i++
 			}
