@@ -220,7 +220,7 @@ func (p *parser) makeField(raw []byte, what string) (field, bool) {
 	if i <= 0 {
 		return field{}, false
 	}
-	name := string(bytes.TrimRight(raw[:i], " \t"))
+	name := fieldName(bytes.TrimRight(raw[:i], " \t"))
 	// Unfolded in the parser's scratch buffer: the value is copied once,
 	// into its string, not three times.
 	value := p.fieldValue[:0]
@@ -247,6 +247,54 @@ func (p *parser) makeField(raw []byte, what string) (field, bool) {
 		p.defect("%s: header name in odd case %q", what, name)
 	}
 	return field{Name: name, Key: key, Value: v}, true
+}
+
+// fieldName returns a header field's name as a string, without
+// allocating one for the names nearly every mail uses, as they write them.
+func fieldName(b []byte) string {
+	switch string(b) { // compared, not converted
+	case "Received":
+		return "Received"
+	case "Content-Type":
+		return "Content-Type"
+	case "Content-Transfer-Encoding":
+		return "Content-Transfer-Encoding"
+	case "Content-Disposition":
+		return "Content-Disposition"
+	case "From":
+		return "From"
+	case "To":
+		return "To"
+	case "Cc":
+		return "Cc"
+	case "Subject":
+		return "Subject"
+	case "Date":
+		return "Date"
+	case "Message-ID":
+		return "Message-ID"
+	case "MIME-Version":
+		return "MIME-Version"
+	case "Return-Path":
+		return "Return-Path"
+	case "Delivered-To":
+		return "Delivered-To"
+	case "Reply-To":
+		return "Reply-To"
+	case "In-Reply-To":
+		return "In-Reply-To"
+	case "References":
+		return "References"
+	case "Content-Language":
+		return "Content-Language"
+	case "Content-ID":
+		return "Content-ID"
+	case "X-Mailer":
+		return "X-Mailer"
+	case "User-Agent":
+		return "User-Agent"
+	}
+	return string(b)
 }
 
 // oddCase flags a well-known header name written in a case no mail client

@@ -107,8 +107,20 @@ func (p *parser) run() {
 // topHeader fills the Message fields that come from the top-level header.
 func (p *parser) topHeader(h header) {
 	m := p.msg
-	for _, f := range h {
-		m.Header.Add(f.Key, decodeWords(f.Value))
+	// As m.Header.Add would, with one allocation for the fields' values
+	// rather than one per field.
+	if len(m.Header) == 0 {
+		m.Header = make(textproto.MIMEHeader, len(h))
+	}
+	values := make([]string, len(h))
+	for i, f := range h {
+		key, v := textproto.CanonicalMIMEHeaderKey(f.Key), decodeWords(f.Value)
+		if vs, ok := m.Header[key]; ok {
+			m.Header[key] = append(vs, v)
+			continue
+		}
+		values[i] = v
+		m.Header[key] = values[i : i+1 : i+1] // an append copies, never overwrites the next
 	}
 	if len(h) > 0 && !h.has("Mime-Version") {
 		p.defect("missing MIME-Version header")
