@@ -1,6 +1,7 @@
 package mailparse
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -543,7 +544,7 @@ func (p *parser) textPart(r io.Reader, ct string, params map[string]string, ctx 
 			label = meta
 		}
 		p.htmlSet = true
-		s := p.charsetText(b, label, ct)
+		s := p.charsetText(b, label, ct, bytesString)
 		p.msg.HTML = strings.ReplaceAll(s, "\r\n", "\n")
 		return
 	}
@@ -585,7 +586,7 @@ func (p *parser) readText(r io.Reader) ([]byte, error) {
 
 // textFromBytes adds decoded text to the plain text body.
 func (p *parser) textFromBytes(b []byte, label, what string) {
-	s := cleanText(p.charsetText(b, label, what))
+	s := cleanText(p.charsetText(b, label, what, cleanTextString))
 	if strings.TrimSpace(s) == "" && p.textSet {
 		return
 	}
@@ -593,8 +594,10 @@ func (p *parser) textFromBytes(b []byte, label, what string) {
 	p.textParts = append(p.textParts, s)
 }
 
-func (p *parser) charsetText(b []byte, label, what string) string {
-	s, res, used := convertCharset(b, label)
+// charsetText is convertCharset noting its guesses as defects; keep makes
+// the string of a text kept as it is (see convertCharsetKeep).
+func (p *parser) charsetText(b []byte, label, what string, keep func([]byte) string) string {
+	s, res, used := convertCharsetKeep(b, label, keep)
 	switch res {
 	case charsetUnknown:
 		p.defect("unknown charset %q in %s part: decoded as %s", truncate(label, 40), what, used)
@@ -634,28 +637,10 @@ func headerText(s string) string {
 func cleanText(s string) string {
 	// Nearly every text is clean but for its CRLF line ends: those are
 	// made "\n" in one pass that copies each line once. Any other byte
-	// to change or drop sends the text the general way. Every byte looked
-	// for is ASCII, which never occurs inside a UTF-8 multibyte sequence:
-	// a byte scan is exact.
+	// to change or drop sends the text the general way.
 	var b strings.Builder
 	start := 0
-	for i := 0; i < len(s); {
-		if i+8 <= len(s) {
-			// Eight bytes at once (a line end every few dozen bytes,
-			// nothing else): any below 0x20, or equal to 0x7f?
-			w := s[i : i+8]
-			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-			del := x ^ 0x7f*ones
-			if (x-0x20*ones)&^x&highs|(del-ones)&^del&highs == 0 {
-				i += 8
-				continue
-			}
-		}
-		if !textControl[s[i]] {
-			i++
-			continue
-		}
+	for i := nextControl(s, 0); i < len(s); i = nextControl(s, i+2) {
 		if s[i] != '\r' || i+1 == len(s) || s[i+1] != '\n' {
 			return cleanControls(s)
 		}
@@ -664,13 +649,59 @@ func cleanText(s string) string {
 		}
 		b.WriteString(s[start:i])
 		start = i + 1 // the '\n' starts the next line
-		i += 2
 	}
 	if start == 0 {
 		return s
 	}
 	b.WriteString(s[start:])
 	return b.String()
+}
+
+// cleanTextString is string(b) where b is a text kept as it is (valid
+// UTF-8 or ASCII) on its way to cleanText: when CRLF line ends are all
+// there is to clean, they are made "\n" in b, in place, and the text is
+// copied once instead of twice. b must not be used afterwards.
+func cleanTextString(b []byte) string {
+	for i := nextControl(b, 0); i < len(b); i = nextControl(b, i+2) {
+		if b[i] != '\r' || i+1 == len(b) || b[i+1] != '\n' {
+			return string(b) // cleanText will see to it
+		}
+	}
+	n := 0 // every '\r' is one of a CRLF: all go
+	for rest := b; ; {
+		i := bytes.IndexByte(rest, '\r')
+		if i < 0 {
+			n += copy(b[n:], rest)
+			break
+		}
+		n += copy(b[n:], rest[:i])
+		rest = rest[i+1:]
+	}
+	return string(b[:n])
+}
+
+// nextControl returns the index of the first byte from i on that
+// cleanText changes or drops, or len(s). Every such byte is ASCII, which
+// never occurs inside a UTF-8 multibyte sequence: a byte scan is exact.
+func nextControl[T string | []byte](s T, i int) int {
+	for i < len(s) {
+		if i+8 <= len(s) {
+			// Eight bytes at once (a line end every few dozen bytes,
+			// nothing else): any below 0x20, or equal to 0x7f?
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			del := x ^ 0x7f*ones
+			if (x-0x20*ones)&^x&highs|(del-ones)&^del&highs == 0 {
+				i += 8
+				continue
+			}
+		}
+		if textControl[s[i]] {
+			return i
+		}
+		i++
+	}
+	return len(s)
 }
 
 // textControl marks the bytes cleanText changes or drops: control

@@ -328,8 +328,9 @@ func (s *recordingSink) Put(r io.Reader, a *Attachment) (int64, string, error) {
 }
 
 // TestCleanText: CRLF line ends become "\n" whether the text takes the
-// fast way (nothing but CRLF to clean) or the general one; a lone CR is a
-// line end too, other control characters go.
+// fast way (nothing but CRLF to clean, in place when its bytes are at
+// hand) or the general one; a lone CR is a line end too, other control
+// characters go.
 func TestCleanText(t *testing.T) {
 	for in, want := range map[string]string{
 		"":                                     "",
@@ -344,6 +345,9 @@ func TestCleanText(t *testing.T) {
 	} {
 		if got := cleanText(in); got != want {
 			t.Errorf("cleanText(%q) = %q, want %q", in, got, want)
+		}
+		if got := cleanText(cleanTextString([]byte(in))); got != want {
+			t.Errorf("cleanText(cleanTextString(%q)) = %q, want %q", in, got, want)
 		}
 	}
 }
