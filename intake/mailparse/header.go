@@ -70,6 +70,11 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 			if len(h) >= maxHeaderFields {
 				noteExtra("too many header fields")
 			} else {
+				if h == nil {
+					// Room for a part's header at once, and for a
+					// mail's in two steps, not five.
+					h = make(header, 0, 8)
+				}
 				h = append(h, f)
 			}
 		}
