@@ -586,7 +586,14 @@ func (p *parser) readText(r io.Reader) ([]byte, error) {
 
 // textFromBytes adds decoded text to the plain text body.
 func (p *parser) textFromBytes(b []byte, label, what string) {
-	s := cleanText(p.charsetText(b, label, what, cleanTextString))
+	clean := false
+	s := p.charsetText(b, label, what, func(b []byte) (s string) {
+		s, clean = cleanTextString(b)
+		return s
+	})
+	if !clean {
+		s = cleanText(s)
+	}
 	if strings.TrimSpace(s) == "" && p.textSet {
 		return
 	}
@@ -660,15 +667,19 @@ func cleanText(s string) string {
 // cleanTextString is string(b) where b is a text kept as it is (valid
 // UTF-8 or ASCII) on its way to cleanText: when CRLF line ends are all
 // there is to clean, they are made "\n" in b, in place, and the text is
-// copied once instead of twice. b must not be used afterwards.
-func cleanTextString(b []byte) string {
+// copied once instead of twice. clean tells that the string is as
+// cleanText would make it; b must not be used afterwards.
+func cleanTextString(b []byte) (s string, clean bool) {
 	for i := nextControl(b, 0); i < len(b); i = nextControl(b, i+2) {
 		if b[i] != '\r' || i+1 == len(b) || b[i+1] != '\n' {
-			return string(b) // cleanText will see to it
+			return string(b), false
 		}
 	}
-	n := 0 // every '\r' is one of a CRLF: all go
-	for rest := b; ; {
+	n := bytes.IndexByte(b, '\r') // every '\r' is one of a CRLF: all go
+	if n < 0 {
+		return string(b), true
+	}
+	for rest := b[n+1:]; ; {
 		i := bytes.IndexByte(rest, '\r')
 		if i < 0 {
 			n += copy(b[n:], rest)
@@ -677,7 +688,7 @@ func cleanTextString(b []byte) string {
 		n += copy(b[n:], rest[:i])
 		rest = rest[i+1:]
 	}
-	return string(b[:n])
+	return string(b[:n]), true
 }
 
 // nextControl returns the index of the first byte from i on that
