@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -140,6 +141,19 @@ const tempPrefix = ".incoming-"
 // intake slow.
 const writeBuffer = 256 << 10
 
+// writerPool recycles the write buffers: allocating and clearing 256 KB
+// for each attachment cost more than most attachments do.
+var writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, writeBuffer) }}
+
+// hashedReader is a reader that computes the sha256 of every byte it hands
+// out, from its first; mailparse hands attachments so. WriteDeferred then
+// names the file from that sum rather than hash the same bytes again.
+type hashedReader interface {
+	io.Reader
+	// ReadSHA256 returns how many bytes were read and their sha256.
+	ReadSHA256() (n int64, sum []byte)
+}
+
 // Write streams r to disk, durably (the file and its folder fsync'd), and
 // returns its size and sha256. Call it before committing the record that
 // refers to the file.
@@ -175,16 +189,38 @@ func (f Files) WriteDeferred(r io.Reader, dirs *Dirs) (size int64, sha string, e
 			os.Remove(tmp.Name())
 		}
 	}()
-	h := sha256.New()
-	bw := bufio.NewWriterSize(io.MultiWriter(tmp, h), writeBuffer)
+	hr, hashed := r.(hashedReader)
+	var h hash.Hash
+	// Hidden behind a plain io.Writer, the file's ReadFrom cannot bypass
+	// the buffer: it would make one system call per decoder read.
+	var w io.Writer = struct{ io.Writer }{tmp}
+	if !hashed {
+		h = sha256.New()
+		w = io.MultiWriter(tmp, h)
+	}
+	bw := writerPool.Get().(*bufio.Writer)
+	bw.Reset(w)
 	size, err = io.Copy(bw, r)
 	if err == nil {
 		err = bw.Flush()
 	}
+	bw.Reset(nil)
+	writerPool.Put(bw)
 	if err != nil {
 		return 0, "", fmt.Errorf("write attachment in %s: %w", f.Dir, err)
 	}
-	sha = hex.EncodeToString(h.Sum(nil))
+	var sum []byte
+	if hashed {
+		var n int64
+		if n, sum = hr.ReadSHA256(); n != size {
+			// The reader was read before: its sum is not the file's.
+			err = fmt.Errorf("write attachment in %s: reader hashed %d bytes, %d written", f.Dir, n, size)
+			return 0, "", err
+		}
+	} else {
+		sum = h.Sum(nil)
+	}
+	sha = hex.EncodeToString(sum)
 	dst := f.Path(sha)
 	if _, statErr := os.Stat(dst); statErr == nil {
 		// Kept already (only whole files ever take their name).

@@ -2,6 +2,9 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"hash"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,3 +94,52 @@ func TestFilesWriteBuffered(t *testing.T) {
 type smallReads struct{ r *bytes.Reader }
 
 func (s *smallReads) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p), 76)]) }
+
+// TestFilesWriteHashedReader: a reader that hashes what it hands out (as
+// mailparse's does) names the file with its own sum, the one WriteDeferred
+// would have computed; one read before WriteDeferred got it is refused,
+// since its sum is not the file's.
+func TestFilesWriteHashedReader(t *testing.T) {
+	f := Files{Dir: t.TempDir()}
+	content := bytes.Repeat([]byte("un dossier de candidature "), 10<<10)
+	_, want, err := f.Write(bytes.NewReader(content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(f.Path(want))
+	size, sha, err := f.Write(&hashingReader{r: &smallReads{r: bytes.NewReader(content)}, h: sha256.New()})
+	if err != nil || sha != want || size != int64(len(content)) {
+		t.Fatalf("hashed reader: %d %s %v, want %d %s", size, sha, err, len(content), want)
+	}
+	if got, err := os.ReadFile(f.Path(sha)); err != nil || !bytes.Equal(got, content) {
+		t.Fatalf("stored %d bytes (%v), want %d", len(got), err, len(content))
+	}
+
+	read := &hashingReader{r: bytes.NewReader(content), h: sha256.New()}
+	read.Read(make([]byte, 10))
+	if _, _, err := f.Write(read); err == nil {
+		t.Error("a reader read before: no error")
+	}
+	entries, _ := os.ReadDir(f.Dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), tempPrefix) {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
+
+// hashingReader is a hashedReader.
+type hashingReader struct {
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+func (c *hashingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *hashingReader) ReadSHA256() (int64, []byte) { return c.n, c.h.Sum(nil) }

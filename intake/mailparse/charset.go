@@ -30,6 +30,14 @@ const (
 // charset it really used. It never fails: what real mail needs is a
 // readable string and a note of what was guessed, not an error.
 func convertCharset(b []byte, label string) (s string, res charsetResult, used string) {
+	return convertCharsetKeep(b, label, bytesString)
+}
+
+func bytesString(b []byte) string { return string(b) }
+
+// convertCharsetKeep is convertCharset making the string of a text it
+// keeps as it is (ASCII, or valid UTF-8) with keep(b), after its BOM.
+func convertCharsetKeep(b []byte, label string, keep func([]byte) string) (s string, res charsetResult, used string) {
 	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
 	// A byte-order mark says more than a label (WHATWG does the same for
 	// web pages): Windows editors and some web forms put one in front of
@@ -53,16 +61,16 @@ func convertCharset(b []byte, label string) (s string, res charsetResult, used s
 					return string(out), charsetUndeclared7bit, "ISO-2022-JP"
 				}
 			}
-			return string(b), charsetOK, "US-ASCII"
+			return keep(b), charsetOK, "US-ASCII"
 		}
 		if utf8.Valid(b) {
-			return string(b), charsetUndeclared8bit, "UTF-8"
+			return keep(b), charsetUndeclared8bit, "UTF-8"
 		}
 		s, used := guessLegacy(b)
 		return s, charsetGuessed, used
 	case label == "utf-8" || label == "utf8" || label == "x-utf_8j" || label == "unicode-1-1-utf-8":
 		if utf8.Valid(b) {
-			return string(b), charsetOK, "UTF-8"
+			return keep(b), charsetOK, "UTF-8"
 		}
 		s, used := guessLegacy(b)
 		if used == mixedUTF8 {
@@ -74,7 +82,7 @@ func convertCharset(b []byte, label string) (s string, res charsetResult, used s
 		// WHATWG: ISO-8859-1 is read as windows-1252, since the C1 range
 		// it leaves undefined carries the euro sign and curly quotes.
 		if isASCII(b) {
-			return string(b), charsetOK, "windows-1252"
+			return keep(b), charsetOK, "windows-1252"
 		}
 		return decodeWindows1252(b), charsetOK, "windows-1252"
 	case label == "utf-7" || label == "utf7" || label == "unicode-1-1-utf-7" || label == "x-unicode-2-0-utf-7" || label == "csunicode11utf7":
@@ -82,9 +90,9 @@ func convertCharset(b []byte, label string) (s string, res charsetResult, used s
 	}
 	if isASCII(b) && !statefulCharset(label) {
 		if _, err := charset.Reader(label, bytes.NewReader(nil)); err != nil {
-			return string(b), charsetUnknown, "US-ASCII"
+			return keep(b), charsetUnknown, "US-ASCII"
 		}
-		return string(b), charsetOK, label
+		return keep(b), charsetOK, label
 	}
 	r, err := charset.Reader(label, bytes.NewReader(b))
 	if err == nil {
@@ -94,7 +102,7 @@ func convertCharset(b []byte, label string) (s string, res charsetResult, used s
 		}
 	}
 	if utf8.Valid(b) {
-		return string(b), charsetUnknown, "UTF-8"
+		return keep(b), charsetUnknown, "UTF-8"
 	}
 	s, used = guessLegacy(b)
 	return s, charsetUnknown, used

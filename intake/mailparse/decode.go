@@ -2,6 +2,7 @@ package mailparse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 	"slices"
 	"strings"
@@ -97,33 +98,65 @@ func looksPlain(b []byte) bool {
 }
 
 func (d *base64Reader) decode(in []byte) {
-	if cap(d.out) < len(in) {
-		d.out = make([]byte, 0, len(in))
-	}
-	out := d.out
+	// The output is never longer than 3/4 of the input and the group
+	// carried over: room for it is made once and written by index.
+	n := len(d.out)
+	out := slices.Grow(d.out, len(in)/4*3+3+2)
+	out = out[:cap(out)]
 	acc, nq := d.acc, d.nq
-	for _, c := range in {
-		v := b64table[c]
+	for i := 0; i < len(in); {
+		if nq == 0 {
+			// Runs of alphabet characters, all of a line but its end, are
+			// decoded eight (then four) at a time: the values are all
+			// below 64 only when none is padding, space or garbage.
+			for ; i+8 <= len(in) && n+8 <= len(out); i += 8 {
+				s := in[i : i+8 : i+8]
+				v0, v1, v2, v3 := b64table[s[0]], b64table[s[1]], b64table[s[2]], b64table[s[3]]
+				v4, v5, v6, v7 := b64table[s[4]], b64table[s[5]], b64table[s[6]], b64table[s[7]]
+				if v0|v1|v2|v3|v4|v5|v6|v7 >= 64 {
+					break
+				}
+				w := uint64(v0)<<58 | uint64(v1)<<52 | uint64(v2)<<46 | uint64(v3)<<40 |
+					uint64(v4)<<34 | uint64(v5)<<28 | uint64(v6)<<22 | uint64(v7)<<16
+				binary.BigEndian.PutUint64(out[n:], w) // 6 bytes decoded, 2 overwritten next
+				n += 6
+			}
+			for ; i+4 <= len(in); i += 4 {
+				a, b, c, e := b64table[in[i]], b64table[in[i+1]], b64table[in[i+2]], b64table[in[i+3]]
+				if a|b|c|e >= 64 {
+					break
+				}
+				w := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(e)
+				out[n], out[n+1], out[n+2] = byte(w>>16), byte(w>>8), byte(w)
+				n += 3
+			}
+			if i == len(in) {
+				break
+			}
+		}
+		v := b64table[in[i]]
+		i++
 		if v < 64 {
 			acc = acc<<6 | uint32(v)
 			nq++
 			if nq == 4 {
-				out = append(out, byte(acc>>16), byte(acc>>8), byte(acc))
+				out[n], out[n+1], out[n+2] = byte(acc>>16), byte(acc>>8), byte(acc)
+				n += 3
 				acc, nq = 0, 0
 			}
 			continue
 		}
 		switch v {
 		case b64Pad:
-			d.out, d.acc, d.nq = out, acc, nq
+			d.out, d.acc, d.nq = out[:n], acc, nq
 			d.flush()
-			out, acc, nq = d.out, 0, 0
+			n, out, acc, nq = len(d.out), d.out[:cap(d.out)], 0, 0
 		case b64Space:
 		default:
 			d.skipped = true
 		}
 	}
-	d.out, d.acc, d.nq = out, acc, nq
+	d.out, d.acc, d.nq = out[:n], acc, nq
 }
 
 // flush decodes an incomplete group at padding or at the end of input.
@@ -262,7 +295,11 @@ func (q *qpReader) decodeLine(l []byte, mode qpMode) {
 	if mode != qpPiece {
 		l = bytes.TrimRight(l, "\r")
 		// Trailing white space is transport padding (RFC 2045 6.7 (3)).
-		l = bytes.TrimRight(l, " \t")
+		// Trimmed by hand: bytes.TrimRight with two bytes to trim builds
+		// a set of them on every line.
+		for len(l) > 0 && (l[len(l)-1] == ' ' || l[len(l)-1] == '\t') {
+			l = l[:len(l)-1]
+		}
 		if n := len(l); n > 0 && l[n-1] == '=' {
 			soft = true
 			l = l[:n-1]

@@ -74,6 +74,9 @@ type Attachment struct {
 
 // Sink receives the decoded bytes of one attachment. It must consume r to
 // EOF (or fail) and return the number of bytes and their sha256 in hex.
+// Parse hashes them anyway: r also has a method
+// ReadSHA256() (n int64, sum []byte), the count and sha256 of what was
+// read from it so far, which a Sink can use rather than hash them again.
 // A Sink that stores files must make them durable before the caller
 // commits the message that refers to them.
 type Sink interface {

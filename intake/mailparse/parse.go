@@ -1,6 +1,7 @@
 package mailparse
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -40,6 +41,8 @@ type parser struct {
 	textParts        []string
 	lowerHTML        string  // p.msg.HTML lowercased, made on first need
 	textBuf          *[]byte // reused for each text part, from textPool
+	fieldRaw         []byte  // reused for each header field as read
+	fieldValue       []byte  // and unfolded
 	notedCase        bool
 	notedParts       bool
 	ioErr            error // the Sink's failure, which aborts Parse
@@ -105,8 +108,20 @@ func (p *parser) run() {
 // topHeader fills the Message fields that come from the top-level header.
 func (p *parser) topHeader(h header) {
 	m := p.msg
-	for _, f := range h {
-		m.Header.Add(f.Key, decodeWords(f.Value))
+	// As m.Header.Add would, with one allocation for the fields' values
+	// rather than one per field.
+	if len(m.Header) == 0 {
+		m.Header = make(textproto.MIMEHeader, len(h))
+	}
+	values := make([]string, len(h))
+	for i, f := range h {
+		key, v := textproto.CanonicalMIMEHeaderKey(f.Key), decodeWords(f.Value)
+		if vs, ok := m.Header[key]; ok {
+			m.Header[key] = append(vs, v)
+			continue
+		}
+		values[i] = v
+		m.Header[key] = values[i : i+1 : i+1] // an append copies, never overwrites the next
 	}
 	if len(h) > 0 && !h.has("Mime-Version") {
 		p.defect("missing MIME-Version header")
@@ -529,7 +544,7 @@ func (p *parser) textPart(r io.Reader, ct string, params map[string]string, ctx 
 			label = meta
 		}
 		p.htmlSet = true
-		s := p.charsetText(b, label, ct)
+		s := p.charsetText(b, label, ct, bytesString)
 		p.msg.HTML = strings.ReplaceAll(s, "\r\n", "\n")
 		return
 	}
@@ -571,7 +586,14 @@ func (p *parser) readText(r io.Reader) ([]byte, error) {
 
 // textFromBytes adds decoded text to the plain text body.
 func (p *parser) textFromBytes(b []byte, label, what string) {
-	s := cleanText(p.charsetText(b, label, what))
+	clean := false
+	s := p.charsetText(b, label, what, func(b []byte) (s string) {
+		s, clean = cleanTextString(b)
+		return s
+	})
+	if !clean {
+		s = cleanText(s)
+	}
 	if strings.TrimSpace(s) == "" && p.textSet {
 		return
 	}
@@ -579,8 +601,10 @@ func (p *parser) textFromBytes(b []byte, label, what string) {
 	p.textParts = append(p.textParts, s)
 }
 
-func (p *parser) charsetText(b []byte, label, what string) string {
-	s, res, used := convertCharset(b, label)
+// charsetText is convertCharset noting its guesses as defects; keep makes
+// the string of a text kept as it is (see convertCharsetKeep).
+func (p *parser) charsetText(b []byte, label, what string, keep func([]byte) string) string {
+	s, res, used := convertCharsetKeep(b, label, keep)
 	switch res {
 	case charsetUnknown:
 		p.defect("unknown charset %q in %s part: decoded as %s", truncate(label, 40), what, used)
@@ -600,8 +624,6 @@ func (p *parser) charsetText(b []byte, label, what string) string {
 	return s
 }
 
-// cleanText normalises line ends to "\n" and drops control characters
-// that only garbage or broken encodings put in a text.
 // headerText makes a decoded header value safe to show on one line: an
 // encoded word can carry any byte, including a terminal's escape
 // sequences, which must never reach a coordinator's screen.
@@ -617,15 +639,105 @@ func headerText(s string) string {
 	}, s)
 }
 
+// cleanText normalises line ends to "\n" and drops control characters
+// that only garbage or broken encodings put in a text.
 func cleanText(s string) string {
+	// Nearly every text is clean but for its CRLF line ends: those are
+	// made "\n" in one pass that copies each line once. Any other byte
+	// to change or drop sends the text the general way.
+	var b strings.Builder
+	start := 0
+	for i := nextControl(s, 0); i < len(s); i = nextControl(s, i+2) {
+		if s[i] != '\r' || i+1 == len(s) || s[i+1] != '\n' {
+			return cleanControls(s)
+		}
+		if b.Cap() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[start:i])
+		start = i + 1 // the '\n' starts the next line
+	}
+	if start == 0 {
+		return s
+	}
+	b.WriteString(s[start:])
+	return b.String()
+}
+
+// cleanTextString is string(b) where b is a text kept as it is (valid
+// UTF-8 or ASCII) on its way to cleanText: when CRLF line ends are all
+// there is to clean, they are made "\n" in b, in place, and the text is
+// copied once instead of twice. clean tells that the string is as
+// cleanText would make it; b must not be used afterwards.
+func cleanTextString(b []byte) (s string, clean bool) {
+	for i := nextControl(b, 0); i < len(b); i = nextControl(b, i+2) {
+		if b[i] != '\r' || i+1 == len(b) || b[i+1] != '\n' {
+			return string(b), false
+		}
+	}
+	n := bytes.IndexByte(b, '\r') // every '\r' is one of a CRLF: all go
+	if n < 0 {
+		return string(b), true
+	}
+	for rest := b[n+1:]; ; {
+		i := bytes.IndexByte(rest, '\r')
+		if i < 0 {
+			n += copy(b[n:], rest)
+			break
+		}
+		n += copy(b[n:], rest[:i])
+		rest = rest[i+1:]
+	}
+	return string(b[:n]), true
+}
+
+// nextControl returns the index of the first byte from i on that
+// cleanText changes or drops, or len(s). Every such byte is ASCII, which
+// never occurs inside a UTF-8 multibyte sequence: a byte scan is exact.
+func nextControl[T string | []byte](s T, i int) int {
+	for i < len(s) {
+		if i+8 <= len(s) {
+			// Eight bytes at once (a line end every few dozen bytes,
+			// nothing else): any below 0x20, or equal to 0x7f?
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			del := x ^ 0x7f*ones
+			if (x-0x20*ones)&^x&highs|(del-ones)&^del&highs == 0 {
+				i += 8
+				continue
+			}
+		}
+		if textControl[s[i]] {
+			return i
+		}
+		i++
+	}
+	return len(s)
+}
+
+// textControl marks the bytes cleanText changes or drops: control
+// characters but tab and line feed.
+var textControl = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = c != '\n' && c != '\t'
+	}
+	t[0x7f] = true
+	return t
+}()
+
+// ones and highs have one bit set in each byte of a word: the lowest,
+// and the highest.
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// cleanControls is cleanText for a text with more than CRLF line ends to
+// clean.
+func cleanControls(s string) string {
 	if strings.IndexByte(s, '\r') >= 0 {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}
-	// Every byte looked for is ASCII, which never occurs inside a UTF-8
-	// multibyte sequence: a byte scan is exact and much cheaper.
 	clean := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '\r' || (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
+		if textControl[s[i]] {
 			clean = false
 			break
 		}
@@ -696,7 +808,9 @@ func (p *parser) store(a *Attachment, r io.Reader) {
 }
 
 // countingReader hashes and counts what passes through it and, while limit
-// is non-negative, refuses to go past limit bytes.
+// is non-negative, refuses to go past limit bytes. It is the reader a Sink
+// gets, and its ReadSHA256 spares a Sink that names files by their hash
+// (store.Files) hashing them a second time.
 type countingReader struct {
 	r     io.Reader
 	h     hash.Hash
@@ -725,6 +839,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.h.Write(p[:n])
 	c.n += int64(n)
 	return n, err
+}
+
+// ReadSHA256 returns how many bytes were read and their sha256.
+func (c *countingReader) ReadSHA256() (int64, []byte) {
+	return c.n, c.h.Sum(nil)
 }
 
 // generatedName names a part that has no filename, from its position.

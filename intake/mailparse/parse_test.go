@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -326,6 +327,35 @@ func (s *recordingSink) Put(r io.Reader, a *Attachment) (int64, string, error) {
 	return int64(len(b)), hex.EncodeToString(sum[:]), nil
 }
 
+// TestCleanText: CRLF line ends become "\n" whether the text takes the
+// fast way (nothing but CRLF to clean, in place when its bytes are at
+// hand) or the general one; a lone CR is a line end too, other control
+// characters go.
+func TestCleanText(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                     "",
+		"déjà vu":                              "déjà vu",
+		"ligne un\r\nligne deux\r\n":           "ligne un\nligne deux\n",
+		"un\r\r\ndeux":                         "un\n\ndeux",
+		"fin\r":                                "fin\n",
+		"tab\tet\nlf\r\n":                      "tab\tet\nlf\n",
+		"bip\x07 et\x7f\x1b[31m rouge\r\n":     "bip et[31m rouge\n",
+		"longue ligne de plus de huit\x00\r\n": "longue ligne de plus de huit\n",
+		"\r\n\r\n\r\n":                         "\n\n\n",
+	} {
+		if got := cleanText(in); got != want {
+			t.Errorf("cleanText(%q) = %q, want %q", in, got, want)
+		}
+		got, clean := cleanTextString([]byte(in))
+		if !clean {
+			got = cleanText(got)
+		}
+		if got != want {
+			t.Errorf("cleanTextString(%q) = %q (clean %v), want %q", in, got, clean, want)
+		}
+	}
+}
+
 func TestSink(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "nested.eml"))
 	if err != nil {
@@ -353,6 +383,44 @@ func TestSink(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Errorf("Parse with failing sink: err = %v, want %v", err, boom)
 	}
+}
+
+// TestSinkReadSHA256: the reader a Sink gets tells the sha256 of what the
+// Sink read, which is the Attachment's.
+func TestSinkReadSHA256(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "nested.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &summingSink{sums: map[string]string{}}
+	m, err := Parse(bytes.NewReader(raw), Options{Sink: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.sums) == 0 {
+		t.Fatal("no attachment stored")
+	}
+	for _, a := range m.Attachments {
+		if got, ok := s.sums[a.Filename]; ok && got != a.SHA256 {
+			t.Errorf("%s: reader's sum %s, attachment's %s", a.Filename, got, a.SHA256)
+		}
+	}
+}
+
+// summingSink reads each attachment and keeps its reader's ReadSHA256.
+type summingSink struct{ sums map[string]string }
+
+func (s *summingSink) Put(r io.Reader, a *Attachment) (int64, string, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return 0, "", err
+	}
+	n, sum := r.(interface{ ReadSHA256() (int64, []byte) }).ReadSHA256()
+	if want := sha256.Sum256(b); n != int64(len(b)) || !bytes.Equal(sum, want[:]) {
+		return 0, "", fmt.Errorf("ReadSHA256 = %d %x, want %d %x", n, sum, len(b), want)
+	}
+	s.sums[a.Filename] = hex.EncodeToString(sum)
+	return n, s.sums[a.Filename], nil
 }
 
 type failingReader struct{ n int }
