@@ -105,8 +105,14 @@ var (
 // "pour que vous ayez déjà une idée": no application yet. own is the
 // folded own text with wrapped lines joined.
 func defersToLaterSession(own string) bool {
+	// Few texts say they will come back, while many name the session:
+	// without a word of coming back anywhere, no sentence has one, and
+	// in a sentence that word is the rarer test, so it comes first.
+	if !reComeBack.mayMatch(own) {
+		return false
+	}
 	for _, s := range splitSentences(own) {
-		if reLaterSession.MatchString(s) && reComeBack.MatchString(s) && !freshApplication.in(s) {
+		if reComeBack.MatchString(s) && reLaterSession.MatchString(s) && !freshApplication.in(s) {
 			return true
 		}
 	}
