@@ -124,6 +124,18 @@ func (m *phraseMatcher) holds(s string) bool {
 	return false
 }
 
+// index returns the offset in s of the last byte of the first phrase
+// that ends in it, or -1.
+func (m *phraseMatcher) index(s string) int {
+	row, delta, class := int32(0), m.delta, &m.class
+	for i := 0; i < len(s); i++ {
+		if row = delta[row+int32(class[s[i]])]; row < 0 {
+			return i
+		}
+	}
+	return -1
+}
+
 // holdsFolded is holds(applicant.Fold(s)), folding s a piece at a time
 // and stopping at the first phrase: a long paragraph is not folded whole
 // when a phrase comes early. Folding goes rune by rune, so the pieces,

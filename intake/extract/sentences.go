@@ -70,12 +70,19 @@ var (
 func saysNotApplyingYet(own string) bool {
 	// A sentence holds only what the text holds; and few sentences speak
 	// of applying, while most have a "pas" or a "point": that test first.
-	if !hasIntentStem(own) {
-		return false
-	}
-	for _, s := range splitSentences(own) {
-		// One pass over the sentence for the stems, not one per stem.
-		if !intentStemMatcher().holds(s) || !mayPutOff(s) {
+	// Only the sentences with a stem are read: one pass over the text
+	// finds the next stem, and its sentence is cut around it (a stem
+	// holds no sentence end), instead of cutting the text into sentences
+	// and scanning each.
+	for from := 0; from < len(own); {
+		k := intentStemMatcher().index(own[from:])
+		if k < 0 {
+			return false
+		}
+		start, end := sentenceAround(own, from+k)
+		from = end + 1
+		s := strings.TrimSpace(own[start:end])
+		if !mayPutOff(s) {
 			continue
 		}
 		if negates(reNegatedIntent, s) || negates(reNegatedWish, s) || reNotAnApplication.MatchString(s) ||
@@ -224,6 +231,24 @@ func hasIntentStem(s string) bool {
 	return false
 }
 
+// sentenceAround returns the piece of s, between the sentence ends
+// splitSentences cuts at, that holds the byte at i: its start, and its
+// end (the cut's byte, or len(s)). Trimmed, it is one of splitSentences'
+// sentences.
+func sentenceAround(s string, i int) (start, end int) {
+	for start = i; start > 0 && !sentenceEndAt(s, start-1); start-- {
+	}
+	for end = i; end < len(s) && !sentenceEndAt(s, end); end++ {
+	}
+	return start, end
+}
+
+// sentenceEndAt reports whether splitSentences cuts s at byte i.
+func sentenceEndAt(s string, i int) bool {
+	c := s[i]
+	return c == '\n' || (c == '.' || c == '!' || c == '?' || c == ';') && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\n')
+}
+
 // splitSentences cuts text at sentence ends (. ! ? … followed by a space
 // or the end, and line breaks). Abbreviations cut too early at worst,
 // which only shortens the window a phrase is looked for in.
@@ -249,9 +274,7 @@ func sentenceSpans(s string) [][2]int {
 	}
 	start := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		end := c == '\n' || (c == '.' || c == '!' || c == '?' || c == ';') && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\n')
-		if !end {
+		if !sentenceEndAt(s, i) {
 			continue
 		}
 		add(start, i)
