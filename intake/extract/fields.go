@@ -1904,10 +1904,85 @@ func roleAfterIntroName(ft caseless) string {
 // in the body); otherwise the name as given. Every word of the name must
 // match, in order, so that a one-word name never borrows a longer one.
 func accentedInText(name, text string) string {
-	return accentedInWords(name, textWords(text))
+	accentNames(text, &name)
+	return name
 }
 
-// asciiWordLetters are the ASCII bytes of textWords' words, looked up
+// accentNames is accentedInText for several names, in place, reading the
+// text once for them all. The words are read as the search goes, not
+// split first: the text is most of the mail, a name a few words of it.
+func accentNames(text string, names ...*string) {
+	wants := make([][]string, len(names))
+	left := 0
+	for k, name := range names {
+		if *name != "" && isASCII(*name) {
+			if wants[k] = strings.Fields(applicant.Fold(*name)); len(wants[k]) > 0 {
+				left++
+			}
+		}
+	}
+	for first, next := nextTextWord(text, 0); first != "" && left > 0; first, next = nextTextWord(text, next) {
+		for k, want := range wants {
+			if len(want) == 0 {
+				continue
+			}
+			found, ok, more := accentedAt(text, want, first, next)
+			if ok {
+				*names[k] = found
+			}
+			if ok || !more {
+				wants[k] = nil
+				left--
+			}
+		}
+	}
+}
+
+// accentedAt matches want (a folded name's words) against the words of
+// text from first (next is the offset after it): the words as written,
+// capitalised and accented, joined, and whether they match; more is
+// false when too few words are left for the name here, and so further on.
+func accentedAt(text string, want []string, first string, next int) (found string, ok, more bool) {
+	accented := false
+	word, after := first, next
+	for j, w := range want {
+		if j > 0 {
+			if word, after = nextTextWord(text, after); word == "" {
+				return "", false, false
+			}
+		}
+		// Most words are told from the name by their first letter in
+		// ASCII, not a capital or not the name's, without trimming.
+		if c := word[0]; c < utf8.RuneSelf && c != '-' && c != '\'' && (c < 'A' || c > 'Z' || c+'a'-'A' != w[0]) {
+			return "", false, true
+		}
+		t := strings.Trim(word, "-'’")
+		if t == "" {
+			return "", false, true
+		}
+		// The first letter first: folding every word of the text
+		// for every name costs more than the rest of the name rules.
+		r, _ := utf8.DecodeRuneInString(t)
+		if fr := applicant.FoldRune(r); !unicode.IsUpper(r) || fr < utf8.RuneSelf && byte(fr) != w[0] || applicant.Fold(t) != w {
+			return "", false, true
+		}
+		accented = accented || !isASCII(t)
+	}
+	if !accented {
+		return "", false, true
+	}
+	got := make([]string, len(want))
+	word, after = first, next
+	for j := range want {
+		if j > 0 {
+			word, after = nextTextWord(text, after)
+		}
+		got[j] = strings.Trim(word, "-'’")
+	}
+	return capName(strings.Join(got, " ")), true, true
+}
+
+// asciiWordLetters are the ASCII bytes of nextTextWord's words, looked up
 // rather than compared, byte after byte of the text.
 var asciiWordLetters = func() (t [utf8.RuneSelf]bool) {
 	for c := range t {
@@ -1916,14 +1991,13 @@ var asciiWordLetters = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// textWords splits text into words for accentedInWords: letters, hyphens
-// and apostrophes. It is strings.FieldsFunc with that test, with ASCII
-// told apart without decoding, as the whole text is split.
-func textWords(text string) []string {
-	// Room for words of five letters and a space, most of French text.
-	words := make([]string, 0, len(text)/6+1)
+// nextTextWord returns the first word of text[i:] for accentedInText
+// (letters, hyphens and apostrophes: strings.FieldsFunc's fields with
+// that test) and the offset just after it; "" when there is none. ASCII
+// is told apart without decoding, as the whole text is read.
+func nextTextWord(text string, i int) (word string, next int) {
 	start := -1
-	for i := 0; i < len(text); {
+	for i < len(text) {
 		c, n := text[i], 1
 		var in bool
 		if c < utf8.RuneSelf {
@@ -1937,57 +2011,14 @@ func textWords(text string) []string {
 		case in && start < 0:
 			start = i
 		case !in && start >= 0:
-			words = append(words, text[start:i])
-			start = -1
+			return text[start:i], i
 		}
 		i += n
 	}
 	if start >= 0 {
-		words = append(words, text[start:])
+		return text[start:], len(text)
 	}
-	return words
-}
-
-func accentedInWords(name string, words []string) string {
-	if name == "" || !isASCII(name) {
-		return name
-	}
-	want := strings.Fields(applicant.Fold(name))
-	if len(want) == 0 {
-		return name
-	}
-	for i := 0; i+len(want) <= len(words); i++ {
-		ok, accented := true, false
-		for j, w := range want {
-			// Most words are told from the name by their first letter in
-			// ASCII, not a capital or not the name's, without trimming.
-			if c := words[i+j][0]; c < utf8.RuneSelf && c != '-' && c != '\'' && (c < 'A' || c > 'Z' || c+'a'-'A' != w[0]) {
-				ok = false
-				break
-			}
-			t := strings.Trim(words[i+j], "-'’")
-			if t == "" {
-				ok = false
-				break
-			}
-			// The first letter first: folding every word of the text
-			// for every name costs more than the rest of the name rules.
-			r, _ := utf8.DecodeRuneInString(t)
-			if fr := applicant.FoldRune(r); !unicode.IsUpper(r) || fr < utf8.RuneSelf && byte(fr) != w[0] || applicant.Fold(t) != w {
-				ok = false
-				break
-			}
-			accented = accented || !isASCII(t)
-		}
-		if ok && accented {
-			got := make([]string, len(want))
-			for j := range want {
-				got[j] = strings.Trim(words[i+j], "-'’")
-			}
-			return capName(strings.Join(got, " "))
-		}
-	}
-	return name
+	return "", len(text)
 }
 
 // A company name in quotes after a trade noun and its article or
