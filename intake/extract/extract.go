@@ -76,7 +76,7 @@ type mainView struct {
 // facts returns the author's facts, read on first use.
 func (v *mainView) facts() *extraction {
 	if !v.read {
-		v.x = extractApplicant(v.own, cleanText(v.name), v.email)
+		v.x = extractApplicant(v.own, v.ownText, cleanText(v.name), v.email)
 		v.read = true
 	}
 	return &v.x

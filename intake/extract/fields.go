@@ -285,15 +285,22 @@ func (r *reading) setName(f, l string) {
 	}
 }
 
-// extractApplicant reads the applicant's facts from their own lines. name
-// and email identify the sender (the inner sender of a forward).
-func extractApplicant(own []string, name, email string) extraction {
+// extractApplicant reads the applicant's facts from their own lines
+// (ownText is them joined with newlines). name and email identify the
+// sender (the inner sender of a forward).
+func extractApplicant(own []string, ownText, name, email string) extraction {
 	var x extraction
 	x.a.Email = strings.ToLower(strings.TrimSpace(email))
 	r := &reading{x: &x, a: &x.a, name: name, email: email}
 	r.lines = make([]string, len(own))
+	trimmed := false
 	for i, l := range own {
 		r.lines[i] = strings.TrimRight(l, " \t")
+		trimmed = trimmed || len(r.lines[i]) < len(l)
+	}
+	if !trimmed {
+		// The lines joined are the joined own text the caller has.
+		r.all = ownText
 	}
 	r.isLabel = make([]bool, len(r.lines))
 
@@ -335,7 +342,9 @@ func (r *reading) flatten() {
 	}
 	r.flat = fb.String()
 	r.flatCase = newCaseless(r.flat)
-	r.all = strings.Join(lines, "\n")
+	if r.all == "" {
+		r.all = strings.Join(lines, "\n")
+	}
 }
 
 // finish records what the classifier needs: the counts of facts, and
@@ -1448,31 +1457,40 @@ var motivationCues = sync.OnceValue(func() *phraseMatcher {
 
 // motivationFromText returns the author's own words: the paragraphs of the
 // body that are not greetings, labelled fields, closings or signature.
-func motivationFromText(lines []string, isLabel []bool) string {
+// flat is the reading's flat text of the same lines (see flatten): a
+// paragraph's lines joined with spaces are written there already, so the
+// paragraphs are cut from it rather than joined again.
+func motivationFromText(lines []string, isLabel []bool, flat string) string {
 	var paras []string
-	var cur []string
+	start, end := -1, 0 // the paragraph being read, in flat
 	flush := func() {
-		if len(cur) > 0 {
-			paras = append(paras, strings.Join(cur, " "))
-			cur = nil
+		if start >= 0 {
+			paras = append(paras, flat[start:end])
+			start = -1
 		}
 	}
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
+	for i, at := 0, 0; i < len(lines); i++ {
+		t := strings.TrimSpace(lines[i])
 		if t == "" || isLabel[i] {
 			flush()
+			at++ // flatten's paragraph break
 			continue
 		}
+		lineAt := at
+		at += len(t) + 1
 		if isClosing(t) {
 			break
 		}
-		if len(cur) == 0 && len(t) < 40 {
+		if start < 0 && len(t) < 40 {
 			if f := applicant.Fold(t); strings.HasPrefix(f, "bonjour") || strings.HasPrefix(f, "madame") ||
 				strings.HasPrefix(f, "monsieur") || strings.HasPrefix(f, "cher") || strings.HasPrefix(f, "bonsoir") {
 				continue
 			}
 		}
-		cur = append(cur, t)
+		if start < 0 {
+			start = lineAt
+		}
+		end = lineAt + len(t)
 	}
 	flush()
 	// Prefer the paragraphs that say why; else the longest.
