@@ -191,7 +191,8 @@ var ownPhrases = sync.OnceValue(func() *phraseMatcher {
 	return newPhraseMatcher(applyIntent, freshApplication, beforeApplying, laterIntent, callWords, question,
 		completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
 		requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
-		solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords)
+		solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords,
+		comeBackStems)
 })
 
 // ownHas reports whether the author's own text (folded) holds one of p.

@@ -103,6 +103,9 @@ var (
 	// reComeBack: the author will be back, "on se manifestera", "je
 	// reviendrai vers vous", "nous vous recontacterons".
 	reComeBack = lazy(`\b(?:se|nous|me|m'|vous) ?manifest\w*|\breviendr\w*|\brecontact\w*|\breprendr\w* contact\b`)
+	// comeBackStems: every match of reComeBack holds one of them (its
+	// needs, TestComeBackStems), looked for with the author's phrases.
+	comeBackStems = phrases{"manifest", "reviendr", "recontact", "reprendr"}
 )
 
 // defersToLaterSession reports a sentence in which the author says they
@@ -110,14 +113,12 @@ var (
 // "on se manifestera pour la session du printemps", "je reviendrai vers
 // vous pour la prochaine promotion". Their company's facts often follow,
 // "pour que vous ayez déjà une idée": no application yet. own is the
-// folded own text with wrapped lines joined.
+// folded own text with wrapped lines joined; the caller tries it only on
+// a text that holds one of comeBackStems: few texts say they will come
+// back, and none of their sentences does without one.
 func defersToLaterSession(own string) bool {
-	// Few texts say they will come back, while many name the session:
-	// without a word of coming back anywhere, no sentence has one, and
-	// in a sentence that word is the rarer test, so it comes first.
-	if !reComeBack.mayMatch(own) {
-		return false
-	}
+	// In a sentence, coming back is the rarer test (many name the
+	// session): it comes first.
 	for _, s := range splitSentences(own) {
 		if reComeBack.MatchString(s) && reLaterSession.MatchString(s) && !freshApplication.in(s) {
 			return true
