@@ -135,6 +135,15 @@ var closings = []string{
 	"avec mes salutations", "recevez", "dans l'attente de votre retour", "bien a vous,",
 }
 
+// closingsMaxLen is the length of the longest closing.
+var closingsMaxLen = func() int {
+	n := 0
+	for _, c := range closings {
+		n = max(n, len(c))
+	}
+	return n
+}()
+
 // closingStarts holds the first two bytes of the closings (c0<<7 | c1),
 // which are folded ASCII.
 var closingStarts = sync.OnceValue(func() *[1 << 14]bool {
@@ -155,16 +164,34 @@ func isClosing(line string) bool {
 	}
 	// Folding goes rune by rune, each giving a byte or more: the line's
 	// first two runes folded start its fold, and when no closing starts
-	// with their first two bytes the whole line is not folded.
-	k := 0
-	for n := 0; n < 2 && k < len(t); n++ {
-		_, w := utf8.DecodeRuneInString(t[k:])
-		k += w
+	// with their first two bytes the whole line is not folded. Two ASCII
+	// bytes fold to themselves in lower case (a backquote, folded to an
+	// apostrophe, starts no closing either way), without building them.
+	if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf {
+		if !closingStarts()[int(lowerASCII(t[0]))<<7|int(lowerASCII(t[1]))] {
+			return false
+		}
+	} else {
+		k := 0
+		for n := 0; n < 2 && k < len(t); n++ {
+			_, w := utf8.DecodeRuneInString(t[k:])
+			k += w
+		}
+		if f := applicant.Fold(t[:k]); len(f) >= 2 && (f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf || !closingStarts()[int(f[0])<<7|int(f[1])]) {
+			return false
+		}
 	}
-	if f := applicant.Fold(t[:k]); len(f) >= 2 && (f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf || !closingStarts()[int(f[0])<<7|int(f[1])]) {
-		return false
+	// Only the start of the line can hold a closing: it is folded, up to
+	// where a rune starts past the longest closing, and the whole line only
+	// when that start folds shorter than that closing.
+	k := min(len(t), closingsMaxLen)
+	for k < len(t) && !utf8.RuneStart(t[k]) {
+		k++
 	}
-	f := applicant.Fold(t)
+	f := applicant.Fold(t[:k])
+	if len(f) < closingsMaxLen && k < len(t) {
+		f = applicant.Fold(t)
+	}
 	for _, c := range closings {
 		if strings.HasPrefix(f, c) {
 			return true
