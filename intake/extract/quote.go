@@ -88,7 +88,9 @@ func detectHistory(lines []string, i int, verbs verbLines) (historyKind, int) {
 		return histHeaderBlock, 0
 	}
 	// Attribution, possibly wrapped by the client over up to three lines.
-	if len(t) < 400 && attributionNear(lines, i, verbs) {
+	// It ends with a colon (reAttributionEnd), which folding neither makes
+	// nor removes: a byte search for one goes before the verbs'.
+	if len(t) < 400 && colonWithin(lines[i:min(i+3, len(lines))]) && attributionNear(lines, i, verbs) {
 		joined := applicant.Fold(t)
 		for n := 1; n <= 3; n++ {
 			if reAttributionEnd.MatchString(joined) && looksLikeAttributionStart(applicant.Fold(strings.TrimSpace(lines[i]))) {
@@ -136,6 +138,16 @@ func attributionNear(lines []string, i int, seen verbLines) bool {
 			}
 		}
 		if seen[i+n] == 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// colonWithin reports whether one of lines holds a colon.
+func colonWithin(lines []string) bool {
+	for _, l := range lines {
+		if strings.IndexByte(l, ':') >= 0 {
 			return true
 		}
 	}
