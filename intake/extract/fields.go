@@ -647,9 +647,10 @@ var headcountBeforeBytes = sync.OnceValue(func() *[256]bool { return matchBytes(
 
 // headcountUnitStems are the ASCII stems every match of reHeadcountUnit
 // holds, lowercase; "quivalent" starts one or two bytes after its match
-// ("e" or "é").
-var headcountUnitStems = []string{"salari", "personne", "emplo", "collaborat", "etp", "quivalent", "permanent",
-	"agents", "compagnons", "ouvrier", "membres", "cdi", "p.", "people", "staff"}
+// ("e" or "é"). They are key words: the text is searched for those of
+// them the one pass over it for all key words found, not for them all.
+var headcountUnitStems = keys("salari", "personne", "emplo", "collaborat", "etp", "quivalent", "permanent",
+	"agents", "compagnons", "ouvrier", "membres", "cdi", "p.", "people", "staff")
 
 // reHeadcountUnitAt is reHeadcountUnit anchored at the start of its input.
 var reHeadcountUnitAt = lazy(`^` + reHeadcountUnit.String())
@@ -662,6 +663,9 @@ func headcountUnits(ft caseless) [][]int {
 	flat := ft.text
 	var starts []int
 	for _, stem := range headcountUnitStems {
+		if !ft.hasAny(keyWords{stem}) {
+			continue
+		}
 		ft.each(stem, func(i int) {
 			if stem == "quivalent" {
 				starts = append(starts, max(i-1, 0), max(i-2, 0))
