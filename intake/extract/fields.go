@@ -181,9 +181,24 @@ func isClosing(line string) bool {
 			return false
 		}
 	}
-	// Only the start of the line can hold a closing: it is folded, up to
-	// where a rune starts past the longest closing, and the whole line only
-	// when that start folds shorter than that closing.
+	// Only the start of the line can hold a closing. When that start is
+	// ASCII, as long as the longest closing or to the line's end, its fold
+	// is its lower case, compared byte by byte without building it.
+	n := 0
+	for n < len(t) && n < closingsMaxLen && t[n] < utf8.RuneSelf {
+		n++
+	}
+	if n == closingsMaxLen || n == len(t) {
+		for _, c := range closings {
+			if foldsASCIITo(t[:n], c) {
+				return true
+			}
+		}
+		return false
+	}
+	// Else the start is folded, up to where a rune starts past the longest
+	// closing, and the whole line only when that start folds shorter than
+	// that closing.
 	k := min(len(t), closingsMaxLen)
 	for k < len(t) && !utf8.RuneStart(t[k]) {
 		k++
@@ -198,6 +213,23 @@ func isClosing(line string) bool {
 		}
 	}
 	return false
+}
+
+// foldsASCIITo reports whether applicant.Fold(s), s ASCII, starts with c.
+func foldsASCIITo(s, c string) bool {
+	if len(s) < len(c) {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		b := lowerASCII(s[i])
+		if b == '`' {
+			b = '\''
+		}
+		if b != c[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // extraction is what the applicant's own text gives, with the counts the
