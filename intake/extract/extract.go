@@ -71,15 +71,31 @@ type mainView struct {
 	name, email string // whose facts: the author, or a forward's sender
 	x           extraction
 	read        bool
+	// motivation is the reading whose motivation is still to be read, nil
+	// once it is: the rules do not read it, and most mail that is no
+	// application or follow-up has its facts read for the rules only.
+	motivation *reading
 }
 
-// facts returns the author's facts, read on first use.
+// facts returns the author's facts, read on first use, all but the
+// motivation (see applicantFacts).
 func (v *mainView) facts() *extraction {
 	if !v.read {
-		v.x = extractApplicant(v.own, v.ownText, cleanText(v.name), v.email)
+		v.motivation = readApplicant(&v.x, v.own, v.ownText, cleanText(v.name), v.email)
 		v.read = true
 	}
 	return &v.x
+}
+
+// applicantFacts returns the author's facts with the motivation, for the
+// result.
+func (v *mainView) applicantFacts() *extraction {
+	x := v.facts()
+	if v.motivation != nil {
+		v.motivation.readMotivation()
+		v.motivation = nil
+	}
+	return x
 }
 
 // textFolded returns the start of the whole text, folded, computed once.
@@ -198,7 +214,7 @@ func Analyze(m *mailparse.Message, p Program) Result {
 		return r
 	}
 	r.ShouldAcknowledge = true
-	r.Applicant = v.facts().a
+	r.Applicant = v.applicantFacts().a
 	if f := v.sec.fwd; f != nil && f.email != v.from {
 		r.Applicant.ForwardedBy = v.from
 		if f.email == "" {

@@ -313,7 +313,7 @@ const maxMotivation = 1200
 // reading is one extraction in progress: the author's lines and what the
 // field extractors (one file each, field_*.go) have found so far. Each
 // extractor fills only the fields still empty, so the order in which
-// extractApplicant runs them is the order of precedence the README
+// readApplicant runs them is the order of precedence the README
 // documents, and each notes the rule that decided (for the evidence).
 type reading struct {
 	x           *extraction
@@ -349,8 +349,17 @@ func (r *reading) setName(f, l string) {
 // sender (the inner sender of a forward).
 func extractApplicant(own []string, ownText, name, email string) extraction {
 	var x extraction
+	readApplicant(&x, own, ownText, name, email).readMotivation()
+	return x
+}
+
+// readApplicant is extractApplicant into x but for the motivation, which
+// no classification rule reads and which costs as much as several facts:
+// the returned reading's readMotivation reads it, for a mail whose facts
+// are kept.
+func readApplicant(x *extraction, own []string, ownText, name, email string) *reading {
 	x.a.Email = strings.ToLower(strings.TrimSpace(email))
-	r := &reading{x: &x, a: &x.a, name: name, email: email}
+	r := &reading{x: x, a: &x.a, name: name, email: email}
 	r.lines = make([]string, len(own))
 	trimmed := false
 	for i, l := range own {
@@ -374,9 +383,10 @@ func extractApplicant(own []string, ownText, name, email string) extraction {
 	r.readPlace()
 	r.readHeadcount()
 	r.readSector()
-	r.readMotivation()
+	// The motivation would be read here, last: no fact comes after it,
+	// and what finish counts does not hold it.
 	r.finish()
-	return x
+	return r
 }
 
 // flatten joins the text that is not labelled lines, paragraphs joined,
