@@ -71,9 +71,11 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 			queue = append(queue, s)
 		}
 	}
+	order := []int32{0} // the states breadth first
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
+		order = append(order, s)
 		m.out[s] = append(m.out[s], m.out[fail[s]]...)
 		for c := 1; c < m.width; c++ {
 			i := s*int32(m.width) + int32(c)
@@ -85,6 +87,21 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 			}
 		}
 	}
+	// States numbered breadth first: a text keeps the scan in the states
+	// near the root, whose rows are then side by side at the start of the
+	// table, not spread over the megabyte or two of a long list's table.
+	renum := make([]int32, len(order))
+	for n, s := range order {
+		renum[s] = int32(n)
+	}
+	delta, out := make([]int32, len(m.delta)), make([][]int32, len(m.out))
+	for n, s := range order {
+		for c := 0; c < m.width; c++ {
+			delta[n*m.width+c] = renum[m.delta[int(s)*m.width+c]]
+		}
+		out[n] = m.out[s]
+	}
+	m.delta, m.out = delta, out
 	for i, t := range m.delta {
 		m.delta[i] = t * int32(m.width)
 		if len(m.out[t]) > 0 {
