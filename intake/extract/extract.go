@@ -59,11 +59,13 @@ type mainView struct {
 	// screens and its end (see readWindow).
 	own     []string
 	ownText string // own, joined
-	// ownFolded is ownText folded with wrapped lines joined, for the
-	// phrase lists: intent is read in sentences, not lines.
-	ownFolded string
-	ownHits   phraseHits // the phrases ownFolded holds, found on demand
-	folded    string     // head of text folded, computed on demand
+	// ownFoldedText is ownText folded with wrapped lines joined, for the
+	// phrase lists (intent is read in sentences, not lines), made on
+	// demand: mail the headers tell is automatic is not read for phrases.
+	ownFoldedText string
+	ownFoldedMade bool
+	ownHits       phraseHits // the phrases ownFolded holds, found on demand
+	folded        string     // head of text folded, computed on demand
 
 	// The author's facts are read only when a rule or the result asks:
 	// most machine mail (lists, out-of-office replies, bounces) is told
@@ -96,6 +98,16 @@ func (v *mainView) applicantFacts() *extraction {
 		v.motivation = nil
 	}
 	return x
+}
+
+// ownFolded returns the author's text folded, wrapped lines joined (see
+// ownFoldedText), computed once.
+func (v *mainView) ownFolded() string {
+	if !v.ownFoldedMade {
+		v.ownFoldedText = applicant.Fold(joinWrapped(v.own))
+		v.ownFoldedMade = true
+	}
+	return v.ownFoldedText
 }
 
 // textFolded returns the start of the whole text, folded, computed once.
@@ -201,7 +213,6 @@ func Analyze(m *mailparse.Message, p Program) Result {
 	v.sec = splitBody(v.text, subject, 0)
 	v.own = readWindow(v.sec.own)
 	v.ownText = strings.Join(v.own, "\n")
-	v.ownFolded = applicant.Fold(joinWrapped(v.own))
 
 	v.name, v.email = m.FromName, v.from
 	if v.sec.fwd != nil {

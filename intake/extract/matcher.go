@@ -215,26 +215,26 @@ var ownPhrases = sync.OnceValue(func() *phraseMatcher {
 // ownHas reports whether the author's own text (folded) holds one of p.
 func (v *mainView) ownHas(p phrases) bool {
 	if v.ownHits == nil {
-		v.ownHits = ownPhrases().scan(v.ownFolded)
+		v.ownHits = ownPhrases().scan(v.ownFolded())
 	}
-	return ownPhrases().any(v.ownHits, p, v.ownFolded)
+	return ownPhrases().any(v.ownHits, p, v.ownFolded())
 }
 
 // ownHit reports whether the author's own text holds the phrase w.
 func (v *mainView) ownHit(w string) bool {
 	if v.ownHits == nil {
-		v.ownHits = ownPhrases().scan(v.ownFolded)
+		v.ownHits = ownPhrases().scan(v.ownFolded())
 	}
 	if id, ok := ownPhrases().ids[w]; ok {
 		return v.ownHits[id]
 	}
-	return strings.Contains(v.ownFolded, w)
+	return strings.Contains(v.ownFolded(), w)
 }
 
 // ownCount counts the phrases of p the author's own text holds.
 func (v *mainView) ownCount(p []string) int {
 	if v.ownHits == nil {
-		v.ownHits = ownPhrases().scan(v.ownFolded)
+		v.ownHits = ownPhrases().scan(v.ownFolded())
 	}
-	return ownPhrases().count(v.ownHits, p, v.ownFolded)
+	return ownPhrases().count(v.ownHits, p, v.ownFolded())
 }
