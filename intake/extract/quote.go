@@ -206,7 +206,9 @@ func isHeaderBlock(lines []string, i int) bool {
 // forwarded messages. depth bounds recursion into nested forwards.
 func splitBody(text, subject string, depth int) section {
 	lines := strings.Split(text, "\n")
-	var s section
+	// Most lines are the author's: room for them all at once, rather
+	// than the slice growing line after line.
+	s := section{own: make([]string, 0, len(lines))}
 	fwdSubject := reForwardSubject.MatchString(subject)
 	verbs := make(verbLines, len(lines))
 	for i := 0; i < len(lines); i++ {
