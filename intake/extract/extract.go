@@ -212,7 +212,13 @@ func Analyze(m *mailparse.Message, p Program) Result {
 	subject := cleanText(m.Subject)
 	v.sec = splitBody(v.text, subject, 0)
 	v.own = readWindow(v.sec.own)
-	v.ownText = strings.Join(v.own, "\n")
+	if v.sec.ownPiece && len(v.own) == len(v.sec.own) && (len(v.own) == 0 || &v.own[0] == &v.sec.own[0]) {
+		// The window is all of own (readWindow returned it, not a copy),
+		// and own is a piece of the text: no need to join it again.
+		v.ownText = v.sec.ownJoined
+	} else {
+		v.ownText = strings.Join(v.own, "\n")
+	}
 
 	v.name, v.email = m.FromName, v.from
 	if v.sec.fwd != nil {
