@@ -168,15 +168,23 @@ func readWindow(own []string) []string {
 		n += len(own[i]) + 1
 		i++
 	}
-	out := append([]string(nil), own[:i]...)
-	if i < len(own) && n < readHead {
-		out = append(out, head(own[i], readHead-n))
+	// The line cut at the head's end, if any.
+	cutHead := i < len(own) && n < readHead
+	if cutHead {
 		i++
 	}
 	m, j := 0, len(own)
 	for j > i && m+len(own[j-1])+1 <= readTail {
 		m += len(own[j-1]) + 1
 		j--
+	}
+	// Made at its size: a long text's lines are many.
+	out := make([]string, 0, i+2+len(own)-j)
+	if cutHead {
+		out = append(out, own[:i-1]...)
+		out = append(out, head(own[i-1], readHead-n))
+	} else {
+		out = append(out, own[:i]...)
 	}
 	out = append(out, "")
 	if j > i && m < readTail {
