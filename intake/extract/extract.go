@@ -64,7 +64,8 @@ type mainView struct {
 	// demand: mail the headers tell is automatic is not read for phrases.
 	ownFoldedText string
 	ownFoldedMade bool
-	ownHits       phraseHits // the phrases ownFolded holds, found on demand
+	ownHits       phraseHits // the phrases ownFolded holds, found on demand (ownScan)
+	stemEnds      []int32    // where the intentStems end in ownFolded, found with ownHits
 	folded        string     // head of text folded, computed on demand
 
 	// The author's facts are read only when a rule or the result asks:

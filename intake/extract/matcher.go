@@ -116,17 +116,27 @@ type phraseHits []bool
 
 // scan returns the phrases s holds.
 func (m *phraseMatcher) scan(s string) phraseHits {
-	hits := make(phraseHits, len(m.ids))
+	hits, _ := m.scanEnds(s, nil)
+	return hits
+}
+
+// scanEnds is scan, and returns too, in order, the offsets in s where a
+// phrase marked in mark (by id) ends: the offset of its last byte.
+func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends []int32) {
+	hits = make(phraseHits, len(m.ids))
 	row, delta, class := int32(0), m.delta, &m.class
 	for i := 0; i < len(s); i++ {
 		if row = delta[row+int32(class[s[i]])]; row < 0 {
 			row = ^row
 			for _, id := range m.out[row/int32(m.width)] {
 				hits[id] = true
+				if mark != nil && mark[id] && (len(ends) == 0 || ends[len(ends)-1] != int32(i)) {
+					ends = append(ends, int32(i))
+				}
 			}
 		}
 	}
-	return hits
+	return hits, ends
 }
 
 // holds reports whether s holds one of the matcher's phrases, stopping at
@@ -139,18 +149,6 @@ func (m *phraseMatcher) holds(s string) bool {
 		}
 	}
 	return false
-}
-
-// index returns the offset in s of the last byte of the first phrase
-// that ends in it, or -1.
-func (m *phraseMatcher) index(s string) int {
-	row, delta, class := int32(0), m.delta, &m.class
-	for i := 0; i < len(s); i++ {
-		if row = delta[row+int32(class[s[i]])]; row < 0 {
-			return i
-		}
-	}
-	return -1
 }
 
 // holdsFolded is holds(applicant.Fold(s)), folding s a piece at a time
@@ -209,32 +207,44 @@ var ownPhrases = sync.OnceValue(func() *phraseMatcher {
 		completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
 		requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
 		solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords,
-		comeBackStems)
+		comeBackStems, intentStems)
 })
+
+// intentStemMarks marks the intentStems among ownPhrases' ids: the scan
+// of the author's text says where they end, for saysNotApplyingYet,
+// which reads the sentences around them.
+var intentStemMarks = sync.OnceValue(func() []bool {
+	m := ownPhrases()
+	marks := make([]bool, len(m.ids))
+	for _, w := range intentStems {
+		marks[m.ids[w]] = true
+	}
+	return marks
+})
+
+// ownScan finds, once, the phrases the author's own text holds, and
+// where the intent stems end in it.
+func (v *mainView) ownScan() phraseHits {
+	if v.ownHits == nil {
+		v.ownHits, v.stemEnds = ownPhrases().scanEnds(v.ownFolded(), intentStemMarks())
+	}
+	return v.ownHits
+}
 
 // ownHas reports whether the author's own text (folded) holds one of p.
 func (v *mainView) ownHas(p phrases) bool {
-	if v.ownHits == nil {
-		v.ownHits = ownPhrases().scan(v.ownFolded())
-	}
-	return ownPhrases().any(v.ownHits, p, v.ownFolded())
+	return ownPhrases().any(v.ownScan(), p, v.ownFolded())
 }
 
 // ownHit reports whether the author's own text holds the phrase w.
 func (v *mainView) ownHit(w string) bool {
-	if v.ownHits == nil {
-		v.ownHits = ownPhrases().scan(v.ownFolded())
-	}
 	if id, ok := ownPhrases().ids[w]; ok {
-		return v.ownHits[id]
+		return v.ownScan()[id]
 	}
 	return strings.Contains(v.ownFolded(), w)
 }
 
 // ownCount counts the phrases of p the author's own text holds.
 func (v *mainView) ownCount(p []string) int {
-	if v.ownHits == nil {
-		v.ownHits = ownPhrases().scan(v.ownFolded())
-	}
-	return ownPhrases().count(v.ownHits, p, v.ownFolded())
+	return ownPhrases().count(v.ownScan(), p, v.ownFolded())
 }

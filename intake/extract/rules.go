@@ -112,7 +112,8 @@ func (c *cues) humanCues() {
 	// A reply that puts off its application (a withdrawal, "nous vous
 	// recontacterons pour la promotion suivante") is about that
 	// application: only a first mail is told not to apply yet this way.
-	c.notYet = saysNotApplyingYet(own) || (!c.isReply && c.ownHas(comeBackStems) && defersToLaterSession(own))
+	c.ownScan() // where the intent stems end, too
+	c.notYet = notApplyingYetAround(own, c.stemEnds) || (!c.isReply && c.ownHas(comeBackStems) && defersToLaterSession(own))
 }
 
 // noCompanyFacts reports that the author gave none of a company's facts.

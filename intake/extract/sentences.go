@@ -68,18 +68,31 @@ var (
 // postponed ("nous candidaterons, mais pas avant janvier"). own is the
 // folded own text with wrapped lines joined.
 func saysNotApplyingYet(own string) bool {
-	// A sentence holds only what the text holds; and few sentences speak
-	// of applying, while most have a "pas" or a "point": that test first.
-	// Only the sentences with a stem are read: one pass over the text
-	// finds the next stem, and its sentence is cut around it (a stem
-	// holds no sentence end), instead of cutting the text into sentences
-	// and scanning each.
-	for from := 0; from < len(own); {
-		k := intentStemMatcher().index(own[from:])
-		if k < 0 {
-			return false
+	_, ends := intentStemMatcher().scanEnds(own, allMarked(len(intentStems)))
+	return notApplyingYetAround(own, ends)
+}
+
+// allMarked returns n marks, all set.
+func allMarked(n int) []bool {
+	m := make([]bool, n)
+	for i := range m {
+		m[i] = true
+	}
+	return m
+}
+
+// notApplyingYetAround is saysNotApplyingYet given where the intent stems
+// end in own (offsets of their last bytes, in order). Few sentences speak
+// of applying: only the sentences with a stem are read, each cut around
+// its stem (a stem holds no sentence end), instead of cutting the text
+// into sentences and scanning each.
+func notApplyingYetAround(own string, stemEnds []int32) bool {
+	from := 0
+	for _, e := range stemEnds {
+		if int(e) < from {
+			continue // a sentence read already
 		}
-		start, end := sentenceAround(own, from+k)
+		start, end := sentenceAround(own, int(e))
 		from = end + 1
 		s := strings.TrimSpace(own[start:end])
 		if !mayPutOff(s) {
