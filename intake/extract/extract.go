@@ -59,11 +59,14 @@ type mainView struct {
 	// screens and its end (see readWindow).
 	own     []string
 	ownText string // own, joined
-	// ownFolded is ownText folded with wrapped lines joined, for the
-	// phrase lists: intent is read in sentences, not lines.
-	ownFolded string
-	ownHits   phraseHits // the phrases ownFolded holds, found on demand
-	folded    string     // head of text folded, computed on demand
+	// ownFoldedText is ownText folded with wrapped lines joined, for the
+	// phrase lists (intent is read in sentences, not lines), made on
+	// demand: mail the headers tell is automatic is not read for phrases.
+	ownFoldedText string
+	ownFoldedMade bool
+	ownHits       phraseHits // the phrases ownFolded holds, found on demand (ownScan)
+	stemEnds      []int32    // where the intentStems end in ownFolded, found with ownHits
+	folded        string     // head of text folded, computed on demand
 
 	// The author's facts are read only when a rule or the result asks:
 	// most machine mail (lists, out-of-office replies, bounces) is told
@@ -71,15 +74,41 @@ type mainView struct {
 	name, email string // whose facts: the author, or a forward's sender
 	x           extraction
 	read        bool
+	// motivation is the reading whose motivation is still to be read, nil
+	// once it is: the rules do not read it, and most mail that is no
+	// application or follow-up has its facts read for the rules only.
+	motivation *reading
 }
 
-// facts returns the author's facts, read on first use.
+// facts returns the author's facts, read on first use, all but the
+// motivation (see applicantFacts).
 func (v *mainView) facts() *extraction {
 	if !v.read {
-		v.x = extractApplicant(v.own, cleanText(v.name), v.email)
+		v.motivation = readApplicant(&v.x, v.own, v.ownText, cleanText(v.name), v.email)
 		v.read = true
 	}
 	return &v.x
+}
+
+// applicantFacts returns the author's facts with the motivation, for the
+// result.
+func (v *mainView) applicantFacts() *extraction {
+	x := v.facts()
+	if v.motivation != nil {
+		v.motivation.readMotivation()
+		v.motivation = nil
+	}
+	return x
+}
+
+// ownFolded returns the author's text folded, wrapped lines joined (see
+// ownFoldedText), computed once.
+func (v *mainView) ownFolded() string {
+	if !v.ownFoldedMade {
+		v.ownFoldedText = applicant.Fold(joinWrapped(v.own))
+		v.ownFoldedMade = true
+	}
+	return v.ownFoldedText
 }
 
 // textFolded returns the start of the whole text, folded, computed once.
@@ -140,15 +169,23 @@ func readWindow(own []string) []string {
 		n += len(own[i]) + 1
 		i++
 	}
-	out := append([]string(nil), own[:i]...)
-	if i < len(own) && n < readHead {
-		out = append(out, head(own[i], readHead-n))
+	// The line cut at the head's end, if any.
+	cutHead := i < len(own) && n < readHead
+	if cutHead {
 		i++
 	}
 	m, j := 0, len(own)
 	for j > i && m+len(own[j-1])+1 <= readTail {
 		m += len(own[j-1]) + 1
 		j--
+	}
+	// Made at its size: a long text's lines are many.
+	out := make([]string, 0, i+2+len(own)-j)
+	if cutHead {
+		out = append(out, own[:i-1]...)
+		out = append(out, head(own[i-1], readHead-n))
+	} else {
+		out = append(out, own[:i]...)
 	}
 	out = append(out, "")
 	if j > i && m < readTail {
@@ -184,8 +221,13 @@ func Analyze(m *mailparse.Message, p Program) Result {
 	subject := cleanText(m.Subject)
 	v.sec = splitBody(v.text, subject, 0)
 	v.own = readWindow(v.sec.own)
-	v.ownText = strings.Join(v.own, "\n")
-	v.ownFolded = applicant.Fold(joinWrapped(v.own))
+	if v.sec.ownPiece && len(v.own) == len(v.sec.own) && (len(v.own) == 0 || &v.own[0] == &v.sec.own[0]) {
+		// The window is all of own (readWindow returned it, not a copy),
+		// and own is a piece of the text: no need to join it again.
+		v.ownText = v.sec.ownJoined
+	} else {
+		v.ownText = strings.Join(v.own, "\n")
+	}
 
 	v.name, v.email = m.FromName, v.from
 	if v.sec.fwd != nil {
@@ -198,7 +240,7 @@ func Analyze(m *mailparse.Message, p Program) Result {
 		return r
 	}
 	r.ShouldAcknowledge = true
-	r.Applicant = v.facts().a
+	r.Applicant = v.applicantFacts().a
 	if f := v.sec.fwd; f != nil && f.email != v.from {
 		r.Applicant.ForwardedBy = v.from
 		if f.email == "" {

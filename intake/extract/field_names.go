@@ -59,18 +59,7 @@ func (r *reading) readNames() {
 	}
 	if !isASCII(all) {
 		// Only a text with accents can give a name its accents.
-		// Split once, and only for a name written without accents.
-		var words []string
-		accented := func(name string) string {
-			if name == "" || !isASCII(name) {
-				return name
-			}
-			if words == nil {
-				words = textWords(all)
-			}
-			return accentedInWords(name, words)
-		}
-		r.first, r.last = accented(r.first), accented(r.last)
+		accentNames(all, &r.first, &r.last)
 	}
 	lastRule := nameRule
 	if hh := householdName(name); hh != "" && r.last == "" {

@@ -135,6 +135,15 @@ var closings = []string{
 	"avec mes salutations", "recevez", "dans l'attente de votre retour", "bien a vous,",
 }
 
+// closingsMaxLen is the length of the longest closing.
+var closingsMaxLen = func() int {
+	n := 0
+	for _, c := range closings {
+		n = max(n, len(c))
+	}
+	return n
+}()
+
 // closingStarts holds the first two bytes of the closings (c0<<7 | c1),
 // which are folded ASCII.
 var closingStarts = sync.OnceValue(func() *[1 << 14]bool {
@@ -155,22 +164,72 @@ func isClosing(line string) bool {
 	}
 	// Folding goes rune by rune, each giving a byte or more: the line's
 	// first two runes folded start its fold, and when no closing starts
-	// with their first two bytes the whole line is not folded.
-	k := 0
-	for n := 0; n < 2 && k < len(t); n++ {
-		_, w := utf8.DecodeRuneInString(t[k:])
-		k += w
+	// with their first two bytes the whole line is not folded. Two ASCII
+	// bytes fold to themselves in lower case (a backquote, folded to an
+	// apostrophe, starts no closing either way), without building them.
+	if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf {
+		if !closingStarts()[int(lowerASCII(t[0]))<<7|int(lowerASCII(t[1]))] {
+			return false
+		}
+	} else {
+		k := 0
+		for n := 0; n < 2 && k < len(t); n++ {
+			_, w := utf8.DecodeRuneInString(t[k:])
+			k += w
+		}
+		if f := applicant.Fold(t[:k]); len(f) >= 2 && (f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf || !closingStarts()[int(f[0])<<7|int(f[1])]) {
+			return false
+		}
 	}
-	if f := applicant.Fold(t[:k]); len(f) >= 2 && (f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf || !closingStarts()[int(f[0])<<7|int(f[1])]) {
+	// Only the start of the line can hold a closing. When that start is
+	// ASCII, as long as the longest closing or to the line's end, its fold
+	// is its lower case, compared byte by byte without building it.
+	n := 0
+	for n < len(t) && n < closingsMaxLen && t[n] < utf8.RuneSelf {
+		n++
+	}
+	if n == closingsMaxLen || n == len(t) {
+		for _, c := range closings {
+			if foldsASCIITo(t[:n], c) {
+				return true
+			}
+		}
 		return false
 	}
-	f := applicant.Fold(t)
+	// Else the start is folded, up to where a rune starts past the longest
+	// closing, and the whole line only when that start folds shorter than
+	// that closing.
+	k := min(len(t), closingsMaxLen)
+	for k < len(t) && !utf8.RuneStart(t[k]) {
+		k++
+	}
+	f := applicant.Fold(t[:k])
+	if len(f) < closingsMaxLen && k < len(t) {
+		f = applicant.Fold(t)
+	}
 	for _, c := range closings {
 		if strings.HasPrefix(f, c) {
 			return true
 		}
 	}
 	return false
+}
+
+// foldsASCIITo reports whether applicant.Fold(s), s ASCII, starts with c.
+func foldsASCIITo(s, c string) bool {
+	if len(s) < len(c) {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		b := lowerASCII(s[i])
+		if b == '`' {
+			b = '\''
+		}
+		if b != c[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // extraction is what the applicant's own text gives, with the counts the
@@ -254,7 +313,7 @@ const maxMotivation = 1200
 // reading is one extraction in progress: the author's lines and what the
 // field extractors (one file each, field_*.go) have found so far. Each
 // extractor fills only the fields still empty, so the order in which
-// extractApplicant runs them is the order of precedence the README
+// readApplicant runs them is the order of precedence the README
 // documents, and each notes the rule that decided (for the evidence).
 type reading struct {
 	x           *extraction
@@ -285,15 +344,31 @@ func (r *reading) setName(f, l string) {
 	}
 }
 
-// extractApplicant reads the applicant's facts from their own lines. name
-// and email identify the sender (the inner sender of a forward).
-func extractApplicant(own []string, name, email string) extraction {
+// extractApplicant reads the applicant's facts from their own lines
+// (ownText is them joined with newlines). name and email identify the
+// sender (the inner sender of a forward).
+func extractApplicant(own []string, ownText, name, email string) extraction {
 	var x extraction
+	readApplicant(&x, own, ownText, name, email).readMotivation()
+	return x
+}
+
+// readApplicant is extractApplicant into x but for the motivation, which
+// no classification rule reads and which costs as much as several facts:
+// the returned reading's readMotivation reads it, for a mail whose facts
+// are kept.
+func readApplicant(x *extraction, own []string, ownText, name, email string) *reading {
 	x.a.Email = strings.ToLower(strings.TrimSpace(email))
-	r := &reading{x: &x, a: &x.a, name: name, email: email}
+	r := &reading{x: x, a: &x.a, name: name, email: email}
 	r.lines = make([]string, len(own))
+	trimmed := false
 	for i, l := range own {
 		r.lines[i] = strings.TrimRight(l, " \t")
+		trimmed = trimmed || len(r.lines[i]) < len(l)
+	}
+	if !trimmed {
+		// The lines joined are the joined own text the caller has.
+		r.all = ownText
 	}
 	r.isLabel = make([]bool, len(r.lines))
 
@@ -308,9 +383,10 @@ func extractApplicant(own []string, name, email string) extraction {
 	r.readPlace()
 	r.readHeadcount()
 	r.readSector()
-	r.readMotivation()
+	// The motivation would be read here, last: no fact comes after it,
+	// and what finish counts does not hold it.
 	r.finish()
-	return x
+	return r
 }
 
 // flatten joins the text that is not labelled lines, paragraphs joined,
@@ -335,7 +411,9 @@ func (r *reading) flatten() {
 	}
 	r.flat = fb.String()
 	r.flatCase = newCaseless(r.flat)
-	r.all = strings.Join(lines, "\n")
+	if r.all == "" {
+		r.all = strings.Join(lines, "\n")
+	}
 }
 
 // finish records what the classifier needs: the counts of facts, and
@@ -611,9 +689,10 @@ var headcountBeforeBytes = sync.OnceValue(func() *[256]bool { return matchBytes(
 
 // headcountUnitStems are the ASCII stems every match of reHeadcountUnit
 // holds, lowercase; "quivalent" starts one or two bytes after its match
-// ("e" or "é").
-var headcountUnitStems = []string{"salari", "personne", "emplo", "collaborat", "etp", "quivalent", "permanent",
-	"agents", "compagnons", "ouvrier", "membres", "cdi", "p.", "people", "staff"}
+// ("e" or "é"). They are key words: the text is searched for those of
+// them the one pass over it for all key words found, not for them all.
+var headcountUnitStems = keys("salari", "personne", "emplo", "collaborat", "etp", "quivalent", "permanent",
+	"agents", "compagnons", "ouvrier", "membres", "cdi", "p.", "people", "staff")
 
 // reHeadcountUnitAt is reHeadcountUnit anchored at the start of its input.
 var reHeadcountUnitAt = lazy(`^` + reHeadcountUnit.String())
@@ -626,6 +705,9 @@ func headcountUnits(ft caseless) [][]int {
 	flat := ft.text
 	var starts []int
 	for _, stem := range headcountUnitStems {
+		if !ft.hasAny(keyWords{stem}) {
+			continue
+		}
 		ft.each(stem, func(i int) {
 			if stem == "quivalent" {
 				starts = append(starts, max(i-1, 0), max(i-2, 0))
@@ -1448,31 +1530,40 @@ var motivationCues = sync.OnceValue(func() *phraseMatcher {
 
 // motivationFromText returns the author's own words: the paragraphs of the
 // body that are not greetings, labelled fields, closings or signature.
-func motivationFromText(lines []string, isLabel []bool) string {
+// flat is the reading's flat text of the same lines (see flatten): a
+// paragraph's lines joined with spaces are written there already, so the
+// paragraphs are cut from it rather than joined again.
+func motivationFromText(lines []string, isLabel []bool, flat string) string {
 	var paras []string
-	var cur []string
+	start, end := -1, 0 // the paragraph being read, in flat
 	flush := func() {
-		if len(cur) > 0 {
-			paras = append(paras, strings.Join(cur, " "))
-			cur = nil
+		if start >= 0 {
+			paras = append(paras, flat[start:end])
+			start = -1
 		}
 	}
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
+	for i, at := 0, 0; i < len(lines); i++ {
+		t := strings.TrimSpace(lines[i])
 		if t == "" || isLabel[i] {
 			flush()
+			at++ // flatten's paragraph break
 			continue
 		}
+		lineAt := at
+		at += len(t) + 1
 		if isClosing(t) {
 			break
 		}
-		if len(cur) == 0 && len(t) < 40 {
+		if start < 0 && len(t) < 40 {
 			if f := applicant.Fold(t); strings.HasPrefix(f, "bonjour") || strings.HasPrefix(f, "madame") ||
 				strings.HasPrefix(f, "monsieur") || strings.HasPrefix(f, "cher") || strings.HasPrefix(f, "bonsoir") {
 				continue
 			}
 		}
-		cur = append(cur, t)
+		if start < 0 {
+			start = lineAt
+		}
+		end = lineAt + len(t)
 	}
 	flush()
 	// Prefer the paragraphs that say why; else the longest.
@@ -1904,10 +1995,85 @@ func roleAfterIntroName(ft caseless) string {
 // in the body); otherwise the name as given. Every word of the name must
 // match, in order, so that a one-word name never borrows a longer one.
 func accentedInText(name, text string) string {
-	return accentedInWords(name, textWords(text))
+	accentNames(text, &name)
+	return name
 }
 
-// asciiWordLetters are the ASCII bytes of textWords' words, looked up
+// accentNames is accentedInText for several names, in place, reading the
+// text once for them all. The words are read as the search goes, not
+// split first: the text is most of the mail, a name a few words of it.
+func accentNames(text string, names ...*string) {
+	wants := make([][]string, len(names))
+	left := 0
+	for k, name := range names {
+		if *name != "" && isASCII(*name) {
+			if wants[k] = strings.Fields(applicant.Fold(*name)); len(wants[k]) > 0 {
+				left++
+			}
+		}
+	}
+	for first, next := nextTextWord(text, 0); first != "" && left > 0; first, next = nextTextWord(text, next) {
+		for k, want := range wants {
+			if len(want) == 0 {
+				continue
+			}
+			found, ok, more := accentedAt(text, want, first, next)
+			if ok {
+				*names[k] = found
+			}
+			if ok || !more {
+				wants[k] = nil
+				left--
+			}
+		}
+	}
+}
+
+// accentedAt matches want (a folded name's words) against the words of
+// text from first (next is the offset after it): the words as written,
+// capitalised and accented, joined, and whether they match; more is
+// false when too few words are left for the name here, and so further on.
+func accentedAt(text string, want []string, first string, next int) (found string, ok, more bool) {
+	accented := false
+	word, after := first, next
+	for j, w := range want {
+		if j > 0 {
+			if word, after = nextTextWord(text, after); word == "" {
+				return "", false, false
+			}
+		}
+		// Most words are told from the name by their first letter in
+		// ASCII, not a capital or not the name's, without trimming.
+		if c := word[0]; c < utf8.RuneSelf && c != '-' && c != '\'' && (c < 'A' || c > 'Z' || c+'a'-'A' != w[0]) {
+			return "", false, true
+		}
+		t := strings.Trim(word, "-'’")
+		if t == "" {
+			return "", false, true
+		}
+		// The first letter first: folding every word of the text
+		// for every name costs more than the rest of the name rules.
+		r, _ := utf8.DecodeRuneInString(t)
+		if fr := applicant.FoldRune(r); !unicode.IsUpper(r) || fr < utf8.RuneSelf && byte(fr) != w[0] || applicant.Fold(t) != w {
+			return "", false, true
+		}
+		accented = accented || !isASCII(t)
+	}
+	if !accented {
+		return "", false, true
+	}
+	got := make([]string, len(want))
+	word, after = first, next
+	for j := range want {
+		if j > 0 {
+			word, after = nextTextWord(text, after)
+		}
+		got[j] = strings.Trim(word, "-'’")
+	}
+	return capName(strings.Join(got, " ")), true, true
+}
+
+// asciiWordLetters are the ASCII bytes of nextTextWord's words, looked up
 // rather than compared, byte after byte of the text.
 var asciiWordLetters = func() (t [utf8.RuneSelf]bool) {
 	for c := range t {
@@ -1916,14 +2082,13 @@ var asciiWordLetters = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// textWords splits text into words for accentedInWords: letters, hyphens
-// and apostrophes. It is strings.FieldsFunc with that test, with ASCII
-// told apart without decoding, as the whole text is split.
-func textWords(text string) []string {
-	// Room for words of five letters and a space, most of French text.
-	words := make([]string, 0, len(text)/6+1)
+// nextTextWord returns the first word of text[i:] for accentedInText
+// (letters, hyphens and apostrophes: strings.FieldsFunc's fields with
+// that test) and the offset just after it; "" when there is none. ASCII
+// is told apart without decoding, as the whole text is read.
+func nextTextWord(text string, i int) (word string, next int) {
 	start := -1
-	for i := 0; i < len(text); {
+	for i < len(text) {
 		c, n := text[i], 1
 		var in bool
 		if c < utf8.RuneSelf {
@@ -1937,57 +2102,14 @@ func textWords(text string) []string {
 		case in && start < 0:
 			start = i
 		case !in && start >= 0:
-			words = append(words, text[start:i])
-			start = -1
+			return text[start:i], i
 		}
 		i += n
 	}
 	if start >= 0 {
-		words = append(words, text[start:])
+		return text[start:], len(text)
 	}
-	return words
-}
-
-func accentedInWords(name string, words []string) string {
-	if name == "" || !isASCII(name) {
-		return name
-	}
-	want := strings.Fields(applicant.Fold(name))
-	if len(want) == 0 {
-		return name
-	}
-	for i := 0; i+len(want) <= len(words); i++ {
-		ok, accented := true, false
-		for j, w := range want {
-			// Most words are told from the name by their first letter in
-			// ASCII, not a capital or not the name's, without trimming.
-			if c := words[i+j][0]; c < utf8.RuneSelf && c != '-' && c != '\'' && (c < 'A' || c > 'Z' || c+'a'-'A' != w[0]) {
-				ok = false
-				break
-			}
-			t := strings.Trim(words[i+j], "-'’")
-			if t == "" {
-				ok = false
-				break
-			}
-			// The first letter first: folding every word of the text
-			// for every name costs more than the rest of the name rules.
-			r, _ := utf8.DecodeRuneInString(t)
-			if fr := applicant.FoldRune(r); !unicode.IsUpper(r) || fr < utf8.RuneSelf && byte(fr) != w[0] || applicant.Fold(t) != w {
-				ok = false
-				break
-			}
-			accented = accented || !isASCII(t)
-		}
-		if ok && accented {
-			got := make([]string, len(want))
-			for j := range want {
-				got[j] = strings.Trim(words[i+j], "-'’")
-			}
-			return capName(strings.Join(got, " "))
-		}
-	}
-	return name
+	return "", len(text)
 }
 
 // A company name in quotes after a trade noun and its article or

@@ -71,9 +71,11 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 			queue = append(queue, s)
 		}
 	}
+	order := []int32{0} // the states breadth first
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
+		order = append(order, s)
 		m.out[s] = append(m.out[s], m.out[fail[s]]...)
 		for c := 1; c < m.width; c++ {
 			i := s*int32(m.width) + int32(c)
@@ -85,6 +87,21 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 			}
 		}
 	}
+	// States numbered breadth first: a text keeps the scan in the states
+	// near the root, whose rows are then side by side at the start of the
+	// table, not spread over the megabyte or two of a long list's table.
+	renum := make([]int32, len(order))
+	for n, s := range order {
+		renum[s] = int32(n)
+	}
+	delta, out := make([]int32, len(m.delta)), make([][]int32, len(m.out))
+	for n, s := range order {
+		for c := 0; c < m.width; c++ {
+			delta[n*m.width+c] = renum[m.delta[int(s)*m.width+c]]
+		}
+		out[n] = m.out[s]
+	}
+	m.delta, m.out = delta, out
 	for i, t := range m.delta {
 		m.delta[i] = t * int32(m.width)
 		if len(m.out[t]) > 0 {
@@ -99,17 +116,27 @@ type phraseHits []bool
 
 // scan returns the phrases s holds.
 func (m *phraseMatcher) scan(s string) phraseHits {
-	hits := make(phraseHits, len(m.ids))
+	hits, _ := m.scanEnds(s, nil)
+	return hits
+}
+
+// scanEnds is scan, and returns too, in order, the offsets in s where a
+// phrase marked in mark (by id) ends: the offset of its last byte.
+func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends []int32) {
+	hits = make(phraseHits, len(m.ids))
 	row, delta, class := int32(0), m.delta, &m.class
 	for i := 0; i < len(s); i++ {
 		if row = delta[row+int32(class[s[i]])]; row < 0 {
 			row = ^row
 			for _, id := range m.out[row/int32(m.width)] {
 				hits[id] = true
+				if mark != nil && mark[id] && (len(ends) == 0 || ends[len(ends)-1] != int32(i)) {
+					ends = append(ends, int32(i))
+				}
 			}
 		}
 	}
-	return hits
+	return hits, ends
 }
 
 // holds reports whether s holds one of the matcher's phrases, stopping at
@@ -179,32 +206,45 @@ var ownPhrases = sync.OnceValue(func() *phraseMatcher {
 	return newPhraseMatcher(applyIntent, freshApplication, beforeApplying, laterIntent, callWords, question,
 		completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
 		requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
-		solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords)
+		solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords,
+		comeBackStems, intentStems)
 })
+
+// intentStemMarks marks the intentStems among ownPhrases' ids: the scan
+// of the author's text says where they end, for saysNotApplyingYet,
+// which reads the sentences around them.
+var intentStemMarks = sync.OnceValue(func() []bool {
+	m := ownPhrases()
+	marks := make([]bool, len(m.ids))
+	for _, w := range intentStems {
+		marks[m.ids[w]] = true
+	}
+	return marks
+})
+
+// ownScan finds, once, the phrases the author's own text holds, and
+// where the intent stems end in it.
+func (v *mainView) ownScan() phraseHits {
+	if v.ownHits == nil {
+		v.ownHits, v.stemEnds = ownPhrases().scanEnds(v.ownFolded(), intentStemMarks())
+	}
+	return v.ownHits
+}
 
 // ownHas reports whether the author's own text (folded) holds one of p.
 func (v *mainView) ownHas(p phrases) bool {
-	if v.ownHits == nil {
-		v.ownHits = ownPhrases().scan(v.ownFolded)
-	}
-	return ownPhrases().any(v.ownHits, p, v.ownFolded)
+	return ownPhrases().any(v.ownScan(), p, v.ownFolded())
 }
 
 // ownHit reports whether the author's own text holds the phrase w.
 func (v *mainView) ownHit(w string) bool {
-	if v.ownHits == nil {
-		v.ownHits = ownPhrases().scan(v.ownFolded)
-	}
 	if id, ok := ownPhrases().ids[w]; ok {
-		return v.ownHits[id]
+		return v.ownScan()[id]
 	}
-	return strings.Contains(v.ownFolded, w)
+	return strings.Contains(v.ownFolded(), w)
 }
 
 // ownCount counts the phrases of p the author's own text holds.
 func (v *mainView) ownCount(p []string) int {
-	if v.ownHits == nil {
-		v.ownHits = ownPhrases().scan(v.ownFolded)
-	}
-	return ownPhrases().count(v.ownHits, p, v.ownFolded)
+	return ownPhrases().count(v.ownScan(), p, v.ownFolded())
 }

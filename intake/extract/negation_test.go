@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -167,4 +168,14 @@ func TestUndecidedIsLeftToAPerson(t *testing.T) {
 		{name: "wrapped hesitation before applying", subject: "Avant de candidater", fromName: "Rémi Soulier", from: "remi@soulier.fr",
 			text: wrap("Bonjour, avant de déposer notre dossier, pouvez-vous me dire si les ateliers ont lieu à Mende ? Nous sommes une entreprise de 7 salariés à Langogne (48300).", 40), want: KindOther},
 	})
+}
+
+// TestComeBackStems: the stems the classifier looks for before trying
+// defersToLaterSession are those one of which every match of reComeBack
+// holds.
+func TestComeBackStems(t *testing.T) {
+	reComeBack.get()
+	if !slices.Equal(reComeBack.needs, comeBackStems) {
+		t.Errorf("reComeBack needs %q, comeBackStems are %q", reComeBack.needs, comeBackStems)
+	}
 }

@@ -11,8 +11,13 @@ import (
 // author wrote now (including their signature), the quoted history, and,
 // for a forward, who the forwarded message is from.
 type section struct {
-	own    []string // the author's new text and signature
-	quoted []string // quoted history (">" lines, text below an attribution or an Outlook header block)
+	own []string // the author's new text and signature
+	// ownJoined is own joined with newlines when own are lines that
+	// follow one another in the text read, a piece of it; ownPiece says
+	// it is.
+	ownJoined string
+	ownPiece  bool
+	quoted    []string // quoted history (">" lines, text below an attribution or an Outlook header block)
 	// attribution holds the "Le … a écrit :" lines found, which tell whose
 	// mail is quoted.
 	attribution string
@@ -88,7 +93,9 @@ func detectHistory(lines []string, i int, verbs verbLines) (historyKind, int) {
 		return histHeaderBlock, 0
 	}
 	// Attribution, possibly wrapped by the client over up to three lines.
-	if len(t) < 400 && attributionNear(lines, i, verbs) {
+	// It ends with a colon (reAttributionEnd), which folding neither makes
+	// nor removes: a byte search for one goes before the verbs'.
+	if len(t) < 400 && colonWithin(lines[i:min(i+3, len(lines))]) && attributionNear(lines, i, verbs) {
 		joined := applicant.Fold(t)
 		for n := 1; n <= 3; n++ {
 			if reAttributionEnd.MatchString(joined) && looksLikeAttributionStart(applicant.Fold(strings.TrimSpace(lines[i]))) {
@@ -136,6 +143,16 @@ func attributionNear(lines []string, i int, seen verbLines) bool {
 			}
 		}
 		if seen[i+n] == 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// colonWithin reports whether one of lines holds a colon.
+func colonWithin(lines []string) bool {
+	for _, l := range lines {
+		if strings.IndexByte(l, ':') >= 0 {
 			return true
 		}
 	}
@@ -194,7 +211,16 @@ func isHeaderBlock(lines []string, i int) bool {
 // forwarded messages. depth bounds recursion into nested forwards.
 func splitBody(text, subject string, depth int) section {
 	lines := strings.Split(text, "\n")
-	var s section
+	// Most lines are the author's: room for them all at once, rather
+	// than the slice growing line after line.
+	s := section{own: make([]string, 0, len(lines))}
+	first, last, apart := -1, -1, false // the author's lines, and whether one was skipped
+	done := func() section {
+		if first >= 0 && !apart {
+			s.ownJoined, s.ownPiece = linesPiece(text, lines, first, last), true
+		}
+		return s
+	}
 	fwdSubject := reForwardSubject.MatchString(subject)
 	verbs := make(verbLines, len(lines))
 	for i := 0; i < len(lines); i++ {
@@ -210,13 +236,13 @@ func splitBody(text, subject string, depth int) section {
 				return s.forward(lines, i+n, depth)
 			}
 			s.quoted = append(s.quoted, lines[i:]...)
-			return s
+			return done()
 		case histSeparator, histHeaderBlock:
 			if fwdSubject && depth < 4 && len(s.quoted) == 0 {
 				return s.forward(lines, i+n, depth)
 			}
 			s.quoted = append(s.quoted, lines[i:]...)
-			return s
+			return done()
 		case histAttribution:
 			for k := 0; k < n; k++ {
 				s.attribution += strings.TrimSpace(lines[i+k]) + " "
@@ -233,11 +259,30 @@ func splitBody(text, subject string, depth int) section {
 			}
 			// Unquoted history below the attribution: all of it is old.
 			s.quoted = append(s.quoted, lines[i+n:]...)
-			return s
+			return done()
 		}
+		if first < 0 {
+			first = i
+		}
+		apart = apart || last >= 0 && i != last+1
+		last = i
 		s.own = append(s.own, lines[i])
 	}
-	return s
+	return done()
+}
+
+// linesPiece returns lines[first:last+1] joined with newlines, lines
+// being text cut at its newlines: the piece of text they are.
+func linesPiece(text string, lines []string, first, last int) string {
+	start := 0
+	for _, l := range lines[:first] {
+		start += len(l) + 1
+	}
+	end := start
+	for _, l := range lines[first : last+1] {
+		end += len(l) + 1
+	}
+	return text[start : end-1]
 }
 
 // forward reads a forwarded message starting at lines[start] (its header
@@ -310,7 +355,8 @@ func (s section) forward(lines []string, start, depth int) section {
 		// A forward of a forward: the applicant is the innermost sender.
 		fw.name, fw.email, fw.subject = sub.fwd.name, sub.fwd.email, sub.fwd.subject
 	}
-	return section{own: sub.own, quoted: append(s.quoted, sub.quoted...), attribution: sub.attribution, fwd: fw}
+	return section{own: sub.own, ownJoined: sub.ownJoined, ownPiece: sub.ownPiece, quoted: append(s.quoted, sub.quoted...),
+		attribution: sub.attribution, fwd: fw}
 }
 
 // parseAddress reads "Name <addr>", "Name [mailto:addr]", "\"Name\" <addr>"

@@ -32,7 +32,6 @@ type cues struct {
 	*mainView
 	subject string // as written
 	subj    string // folded; a forward's inner subject appended
-	own     string // the author's own text, folded, wrapped lines joined
 
 	// Machine cues.
 	local               string // folded local part of From
@@ -56,7 +55,7 @@ type cues struct {
 
 func newCues(v *mainView, subject string) *cues {
 	m := v.msg
-	c := &cues{mainView: v, subject: subject, own: v.ownFolded}
+	c := &cues{mainView: v, subject: subject}
 	c.subj = applicant.Fold(subject)
 	if v.sec.fwd != nil && v.sec.fwd.subject != "" {
 		c.subj += " | " + applicant.Fold(v.sec.fwd.subject)
@@ -87,7 +86,7 @@ func newCues(v *mainView, subject string) *cues {
 // humanCues computes the cues of mail written by a person, needed only
 // once the machine rules have passed.
 func (c *cues) humanCues() {
-	m, x, own := c.msg, c.facts(), c.own
+	m, x, own := c.msg, c.facts(), c.ownFolded()
 	for _, a := range m.Attachments {
 		if !a.Inline {
 			c.attachments++
@@ -113,7 +112,8 @@ func (c *cues) humanCues() {
 	// A reply that puts off its application (a withdrawal, "nous vous
 	// recontacterons pour la promotion suivante") is about that
 	// application: only a first mail is told not to apply yet this way.
-	c.notYet = saysNotApplyingYet(own) || (!c.isReply && defersToLaterSession(own))
+	c.ownScan() // where the intent stems end, too
+	c.notYet = notApplyingYetAround(own, c.stemEnds) || (!c.isReply && c.ownHas(comeBackStems) && defersToLaterSession(own))
 }
 
 // noCompanyFacts reports that the author gave none of a company's facts.
@@ -140,7 +140,7 @@ var machineRules = []kindRule{
 	{"failure_subject", is(KindBounce, func(c *cues) bool {
 		return bounceSubject.in(applicant.Fold(strings.TrimSpace(c.msg.Subject))) &&
 			(c.nullSender || strings.Contains(applicant.Fold(c.msg.FromName), "mail delivery") ||
-				!c.humanPrefix || bounceBody.in(head(c.own, 3000)))
+				!c.humanPrefix || bounceBody.in(head(c.ownFolded(), 3000)))
 	})},
 	{"null_sender_failure_text", is(KindBounce, func(c *cues) bool { return c.nullSender && bounceBody.in(c.textFolded()) })},
 	{"auto_replied", is(KindAutoReply, func(c *cues) bool {
@@ -155,7 +155,7 @@ var machineRules = []kindRule{
 	// An out-of-office subject over an out-of-office text is one, even
 	// when the signature below carries a SIRET and an address.
 	{"out_of_office_subject", is(KindAutoReply, func(c *cues) bool {
-		return c.autoSubj && (!c.hasApplicantFacts() || autoBody.in(head(c.own, 800)))
+		return c.autoSubj && (!c.hasApplicantFacts() || autoBody.in(head(c.ownFolded(), 800)))
 	})},
 	{"spam_score", is(KindSpam, func(c *cues) bool { return c.isSpam() })},
 	{"list_or_bulk_sender", is(KindBulk, func(c *cues) bool { return c.listHdr || isBulkSender(c.local) })},
@@ -170,7 +170,7 @@ var machineRules = []kindRule{
 	// An out-of-office text with no header at all, short, whose facts (if
 	// any) are only in the signature.
 	{"out_of_office_text", is(KindAutoReply, func(c *cues) bool {
-		return len(c.text) < 1200 && autoBody.in(head(c.own, 600)) && c.facts().bodyFacts == 0 && c.facts().labelled < 2 &&
+		return len(c.text) < 1200 && autoBody.in(head(c.ownFolded(), 600)) && c.facts().bodyFacts == 0 && c.facts().labelled < 2 &&
 			!c.ownHas(applyIntent)
 	})},
 }
@@ -223,7 +223,7 @@ var humanRules = []kindRule{
 	// their signatures carry a SIRET and an address.
 	{"invitation_or_invoice", is(KindOther, func(c *cues) bool {
 		return notApplicantGuard(c) && !c.fresh && c.facts().labelled < 2 &&
-			(c.ownHas(invitation) || isInvoice(c.own) && !subjIntentStrong(c.subj))
+			(c.ownHas(invitation) || isInvoice(c.ownFolded()) && !subjIntentStrong(c.subj))
 	})},
 	// "ma candidature pour le programme" reads as intent, but asking
 	// whether it arrived adds nothing to it.
@@ -249,7 +249,7 @@ var humanRules = []kindRule{
 	// mais est-ce adapté… ?"): application or question, the rules cannot
 	// tell, so a person answers.
 	{"hedged_intent_with_question", is(KindOther, func(c *cues) bool {
-		return c.asks && !c.freshStrong && !c.completion && c.attachments == 0 && c.facts().labelled < 3 && hedgesIntent(c.own)
+		return c.asks && !c.freshStrong && !c.completion && c.attachments == 0 && c.facts().labelled < 3 && hedgesIntent(c.ownFolded())
 	})},
 
 	// Replies (not forwards).
@@ -266,7 +266,7 @@ var humanRules = []kindRule{
 	// Writing again about one's own application (a withdrawal, a
 	// correction).
 	{"reply_about_own_application", is(KindFollowUp, func(c *cues) bool {
-		return c.directReply() && c.quotesSelf() && (c.ownHas(applyWords) || strings.Contains(c.own, "dossier"))
+		return c.directReply() && c.quotesSelf() && (c.ownHas(applyWords) || strings.Contains(c.ownFolded(), "dossier"))
 	})},
 	{"reply_with_intent", is(KindApplication, func(c *cues) bool {
 		return c.directReply() && c.fresh && !c.asks && !c.quotesSelf()

@@ -68,14 +68,34 @@ var (
 // postponed ("nous candidaterons, mais pas avant janvier"). own is the
 // folded own text with wrapped lines joined.
 func saysNotApplyingYet(own string) bool {
-	// A sentence holds only what the text holds; and few sentences speak
-	// of applying, while most have a "pas" or a "point": that test first.
-	if !hasIntentStem(own) {
-		return false
+	_, ends := intentStemMatcher().scanEnds(own, allMarked(len(intentStems)))
+	return notApplyingYetAround(own, ends)
+}
+
+// allMarked returns n marks, all set.
+func allMarked(n int) []bool {
+	m := make([]bool, n)
+	for i := range m {
+		m[i] = true
 	}
-	for _, s := range splitSentences(own) {
-		// One pass over the sentence for the stems, not one per stem.
-		if !intentStemMatcher().holds(s) || !mayPutOff(s) {
+	return m
+}
+
+// notApplyingYetAround is saysNotApplyingYet given where the intent stems
+// end in own (offsets of their last bytes, in order). Few sentences speak
+// of applying: only the sentences with a stem are read, each cut around
+// its stem (a stem holds no sentence end), instead of cutting the text
+// into sentences and scanning each.
+func notApplyingYetAround(own string, stemEnds []int32) bool {
+	from := 0
+	for _, e := range stemEnds {
+		if int(e) < from {
+			continue // a sentence read already
+		}
+		start, end := sentenceAround(own, int(e))
+		from = end + 1
+		s := strings.TrimSpace(own[start:end])
+		if !mayPutOff(s) {
 			continue
 		}
 		if negates(reNegatedIntent, s) || negates(reNegatedWish, s) || reNotAnApplication.MatchString(s) ||
@@ -96,6 +116,9 @@ var (
 	// reComeBack: the author will be back, "on se manifestera", "je
 	// reviendrai vers vous", "nous vous recontacterons".
 	reComeBack = lazy(`\b(?:se|nous|me|m'|vous) ?manifest\w*|\breviendr\w*|\brecontact\w*|\breprendr\w* contact\b`)
+	// comeBackStems: every match of reComeBack holds one of them (its
+	// needs, TestComeBackStems), looked for with the author's phrases.
+	comeBackStems = phrases{"manifest", "reviendr", "recontact", "reprendr"}
 )
 
 // defersToLaterSession reports a sentence in which the author says they
@@ -103,10 +126,14 @@ var (
 // "on se manifestera pour la session du printemps", "je reviendrai vers
 // vous pour la prochaine promotion". Their company's facts often follow,
 // "pour que vous ayez déjà une idée": no application yet. own is the
-// folded own text with wrapped lines joined.
+// folded own text with wrapped lines joined; the caller tries it only on
+// a text that holds one of comeBackStems: few texts say they will come
+// back, and none of their sentences does without one.
 func defersToLaterSession(own string) bool {
+	// In a sentence, coming back is the rarer test (many name the
+	// session): it comes first.
 	for _, s := range splitSentences(own) {
-		if reLaterSession.MatchString(s) && reComeBack.MatchString(s) && !freshApplication.in(s) {
+		if reComeBack.MatchString(s) && reLaterSession.MatchString(s) && !freshApplication.in(s) {
 			return true
 		}
 	}
@@ -218,6 +245,24 @@ func hasIntentStem(s string) bool {
 	return false
 }
 
+// sentenceAround returns the piece of s, between the sentence ends
+// splitSentences cuts at, that holds the byte at i: its start, and its
+// end (the cut's byte, or len(s)). Trimmed, it is one of splitSentences'
+// sentences.
+func sentenceAround(s string, i int) (start, end int) {
+	for start = i; start > 0 && !sentenceEndAt(s, start-1); start-- {
+	}
+	for end = i; end < len(s) && !sentenceEndAt(s, end); end++ {
+	}
+	return start, end
+}
+
+// sentenceEndAt reports whether splitSentences cuts s at byte i.
+func sentenceEndAt(s string, i int) bool {
+	c := s[i]
+	return c == '\n' || (c == '.' || c == '!' || c == '?' || c == ';') && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\n')
+}
+
 // splitSentences cuts text at sentence ends (. ! ? … followed by a space
 // or the end, and line breaks). Abbreviations cut too early at worst,
 // which only shortens the window a phrase is looked for in.
@@ -243,9 +288,7 @@ func sentenceSpans(s string) [][2]int {
 	}
 	start := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		end := c == '\n' || (c == '.' || c == '!' || c == '?' || c == ';') && (i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\n')
-		if !end {
+		if !sentenceEndAt(s, i) {
 			continue
 		}
 		add(start, i)

@@ -105,7 +105,13 @@ func collapseSpaces(s string) string { return collapseSpacesPast(s, -1) }
 // it, and a long text is not collapsed whole for its first n runes.
 func collapseSpacesPast(s string, n int) string {
 	var b strings.Builder
-	b.Grow(len(s))
+	// Room for n runes of accented text and the word that passes them, not
+	// for the whole of a long s: the builder grows if a word is longer.
+	if n >= 0 {
+		b.Grow(min(len(s), 2*n+64))
+	} else {
+		b.Grow(len(s))
+	}
 	runes := 0
 	for w := range strings.FieldsSeq(s) {
 		if n >= 0 && runes > n {
