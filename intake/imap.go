@@ -755,6 +755,11 @@ func (s *session) take(ctx context.Context, mailboxID int64, rescan bool, uids [
 	for range s.o.Workers {
 		workers.Go(func() {
 			for j := range jobs {
+				if pctx.Err() != nil {
+					// The writer failed or the poll ends: reading more
+					// would only write files that no commit names.
+					return
+				}
 				r, err := s.p.ing.Prepare(j.src, j.raw)
 				select {
 				case results <- prepared{seq: j.seq, src: j.src, r: r, err: err, cost: j.cost}:
@@ -798,6 +803,8 @@ wait:
 			}
 		}
 	}
+	// No reader is still writing files once the poll returns.
+	workers.Wait()
 	if werr == nil && marking {
 		ferr = s.markStored(ctx, mailboxID, w.takeMarks(), false, stats)
 	}
