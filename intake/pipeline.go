@@ -345,7 +345,8 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Ou
 		return err
 	}
 	out.MessageID, out.Kind, out.NeedsReview = msg.ID, msg.Kind, msg.NeedsReview
-	if err := p.storeAttachments(ctx, tx, msg.ID, msg.ApplicationID, m.Attachments); err != nil {
+	atts, err := p.storeAttachments(ctx, tx, msg.ID, msg.ApplicationID, m.Attachments)
+	if err != nil {
 		return err
 	}
 	switch {
@@ -353,13 +354,7 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Ou
 		out.Duplicate = true
 		return nil
 	case created != nil:
-		if created.FirstMessageID != msg.ID {
-			created.FirstMessageID = msg.ID
-			if err := tx.SetFirstMessage(ctx, created.ID, msg.ID); err != nil {
-				return err
-			}
-		}
-		return p.completeApplication(ctx, tx, created, msg, out)
+		return p.completeApplication(ctx, tx, created, msg, atts, out)
 	case !personal:
 		return nil
 	case target.foreign:
@@ -369,10 +364,17 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Ou
 	}
 }
 
+// storeAttachments records a message's attachments and returns them as
+// stored (as tx.Attachments would list them for the message).
 func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID, applicationID int64,
-	atts []mailparse.Attachment) error {
+	atts []mailparse.Attachment) ([]store.Attachment, error) {
+	var rows []store.Attachment
+	if len(atts) > 0 {
+		rows = make([]store.Attachment, len(atts))
+	}
 	for i, at := range atts {
-		row := store.Attachment{
+		row := &rows[i]
+		*row = store.Attachment{
 			MessageID: messageID, ApplicationID: applicationID, Position: i, Filename: at.Filename, ContentType: at.ContentType,
 			Size: at.Size, SHA256: at.SHA256, Stored: !at.TooLarge, Inline: at.Inline,
 		}
@@ -386,11 +388,11 @@ func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID
 		if reason := refusal(at.Filename, at.ContentType); reason != "" {
 			row.Stored, row.Refused = false, reason
 		}
-		if err := tx.InsertAttachment(ctx, &row); err != nil {
-			return err
+		if err := tx.InsertAttachment(ctx, row); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return rows, nil
 }
 
 func (p *Pipeline) maxAttachmentMB() int64 {
@@ -538,27 +540,30 @@ func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *sto
 
 // completeApplication records, evaluates and answers an application
 // created with its first message, once that message and its attachments
-// are written.
+// (atts, all the application has) are written. The application's row is
+// as createApplication wrote it: what it holds is known here, not read
+// again, and it is written once more, whole, naming its first message.
 func (p *Pipeline) completeApplication(ctx context.Context, tx *store.Tx, app *store.Application, msg *store.Message,
-	out *Outcome) error {
+	atts []store.Attachment, out *Outcome) error {
 	if err := tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "status", To: app.Status,
 		Note: "candidature reçue"}); err != nil {
 		return err
 	}
+	placeholder := app.FirstMessageID
+	app.FirstMessageID = msg.ID
 	if msg.NeedsReview {
-		return nil
+		if placeholder == msg.ID {
+			return nil
+		}
+		return tx.SetFirstMessage(ctx, app.ID, msg.ID)
 	}
-	atts, err := tx.Attachments(ctx, app.ID, 0)
-	if err != nil {
-		return err
-	}
-	if err := p.evaluate(ctx, tx, app, atts); err != nil {
+	if err := p.evaluateAsRead(ctx, tx, app, atts); err != nil {
 		return err
 	}
 	if err := p.flagLookalike(ctx, tx, app); err != nil {
 		return err
 	}
-	if err := tx.UpdateApplication(ctx, app); err != nil {
+	if err := tx.UpdateCreatedApplication(ctx, app); err != nil {
 		return err
 	}
 	if !msg.ShouldAcknowledge || p.cfg.Composer == nil {
@@ -602,7 +607,7 @@ func (p *Pipeline) mergeFollowUp(ctx context.Context, tx *store.Tx, app *store.A
 	if err != nil {
 		return err
 	}
-	if err := p.evaluate(ctx, tx, app, atts); err != nil {
+	if err := p.evaluateAsRead(ctx, tx, app, atts); err != nil {
 		return err
 	}
 	if app.PossibleDuplicateOf == "" && len(filled) > 0 {
@@ -632,16 +637,28 @@ func (p *Pipeline) evaluate(ctx context.Context, tx *store.Tx, app *store.Applic
 	return Evaluate(ctx, tx, app, atts, p.cfg.Required, p.cfg.RequiredAttachments)
 }
 
+// evaluateAsRead is evaluate for an application read or created by this
+// message's commit, whose row the caller writes next: app.Status is the
+// stored one, so the status is neither read back nor written twice.
+func (p *Pipeline) evaluateAsRead(ctx context.Context, tx *store.Tx, app *store.Application, atts []store.Attachment) error {
+	app.Missing = Missing(&app.Applicant, atts, p.cfg.Required, p.cfg.RequiredAttachments)
+	return tx.SetStatusAutoUnwritten(ctx, app, completenessStatus(app), missingNote(app.Missing))
+}
+
 // Evaluate recomputes what an application lacks (app.Missing) and moves
 // its status between received, incomplete and complete; later statuses
 // belong to coordinators and are left alone. The caller writes app.
 func Evaluate(ctx context.Context, tx *store.Tx, app *store.Application, atts []store.Attachment, required, requiredAtts []string) error {
 	app.Missing = Missing(&app.Applicant, atts, required, requiredAtts)
-	to := store.StatusIncomplete
+	return tx.SetStatusAuto(ctx, app, completenessStatus(app), missingNote(app.Missing))
+}
+
+// completenessStatus is the status completeness gives app.
+func completenessStatus(app *store.Application) string {
 	if app.Complete() {
-		to = store.StatusComplete
+		return store.StatusComplete
 	}
-	return tx.SetStatusAuto(ctx, app, to, missingNote(app.Missing))
+	return store.StatusIncomplete
 }
 
 func missingNote(ms []store.Missing) string {

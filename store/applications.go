@@ -186,18 +186,37 @@ func applicationArgs(a *Application) ([]any, error) {
 // UpdateApplication writes every field of a back (status changes should go
 // through the workflow so that they are audited).
 func (tx *Tx) UpdateApplication(ctx context.Context, a *Application) error {
+	return tx.updateApplication(ctx, a, `UPDATE applications SET status = ?, updated_at = ?,
+		first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
+		siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
+		forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
+		decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ? WHERE id = ?`)
+}
+
+// UpdateCreatedApplication is UpdateApplication for an application created
+// in this transaction before its first message was written (see
+// ReserveMessageID): a.FirstMessageID is written too, in the same
+// UPDATE, rather than by SetFirstMessage's own.
+func (tx *Tx) UpdateCreatedApplication(ctx context.Context, a *Application) error {
+	return tx.updateApplication(ctx, a, `UPDATE applications SET status = ?, updated_at = ?,
+		first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
+		siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
+		forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
+		decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ?, first_message_id = ?
+		WHERE id = ?`, a.FirstMessageID)
+}
+
+// updateApplication runs query, an UPDATE taking the status, updated_at,
+// applicationArgs, then extra, then the id.
+func (tx *Tx) updateApplication(ctx context.Context, a *Application, query string, extra ...any) error {
 	a.UpdatedAt = tx.now
 	args, err := applicationArgs(a)
 	if err != nil {
 		return err
 	}
-	_, err = tx.tx.ExecContext(ctx, `UPDATE applications SET status = ?, updated_at = ?,
-		first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
-		siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
-		forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
-		decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ? WHERE id = ?`,
-		append(append([]any{a.Status, ts(a.UpdatedAt)}, args...), a.ID)...)
-	if err != nil {
+	all := make([]any, 0, 2+len(args)+len(extra)+1)
+	all = append(append(append(append(all, a.Status, ts(a.UpdatedAt)), args...), extra...), a.ID)
+	if _, err := tx.tx.ExecContext(ctx, query, all...); err != nil {
 		return fmt.Errorf("update application %s: %w", a.Reference, err)
 	}
 	return nil
