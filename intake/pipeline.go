@@ -218,8 +218,12 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 		// The checkpoint moves once a batch, past its highest UID of each
 		// mailbox: the batch is one transaction, stored whole or not at all.
 		last := map[int64]uint32{}
+		taken, err := takenPlaces(ctx, tx, batch)
+		if err != nil {
+			return fmt.Errorf("store %s: %w", p.st.Path(), err)
+		}
 		for i, r := range batch {
-			out, err := p.commitOne(ctx, tx, r)
+			out, err := p.commitOne(ctx, tx, r, taken)
 			if err != nil {
 				return fmt.Errorf("ingest message uid %d: store %s: %w", r.src.UID, p.st.Path(), err)
 			}
@@ -263,16 +267,53 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 	return outs, nil
 }
 
-func (p *Pipeline) commitOne(ctx context.Context, tx *store.Tx, r *Prepared) (Outcome, error) {
+// places is, for each mailbox, which UIDs hold a stored message.
+type places map[int64]map[uint32]bool
+
+// takenPlaces asks once for a whole batch which of its mailbox places
+// already hold a message, rather than once per message; commitOne then
+// adds each place it fills. A rescan moves stored messages between
+// places, freeing some: such a batch gets nil, and asks per message.
+func takenPlaces(ctx context.Context, tx *store.Tx, batch []*Prepared) (places, error) {
+	uids := map[int64][]uint32{}
+	for _, r := range batch {
+		if r.src.Rescan {
+			return nil, nil
+		}
+		if id := r.src.MailboxID; id != 0 {
+			uids[id] = append(uids[id], r.src.UID)
+		}
+	}
+	taken := make(places, len(uids))
+	for id, us := range uids {
+		at, err := tx.MessagesAt(ctx, id, us)
+		if err != nil {
+			return nil, err
+		}
+		taken[id] = at
+	}
+	return taken, nil
+}
+
+// commitOne stores one message of a batch; taken, when not nil, is the
+// batch's places (see takenPlaces).
+func (p *Pipeline) commitOne(ctx context.Context, tx *store.Tx, r *Prepared, taken places) (Outcome, error) {
 	var out Outcome
 	src := r.src
 	if src.MailboxID != 0 {
-		if seen, err := tx.MessageAt(ctx, src.MailboxID, src.UID); err != nil || seen {
+		seen, err := taken[src.MailboxID][src.UID], error(nil)
+		if taken == nil {
+			seen, err = tx.MessageAt(ctx, src.MailboxID, src.UID)
+		}
+		if err != nil || seen {
 			out.Duplicate = seen
 			return out, err
 		}
 	}
 	err := p.store(ctx, tx, r, &out)
+	if err == nil && taken != nil && src.MailboxID != 0 {
+		taken[src.MailboxID][src.UID] = true
+	}
 	return out, err
 }
 

@@ -115,7 +115,9 @@ func scanApplication(r scanner) (*Application, error) {
 // CreateApplication stores a new application and gives it the next
 // reference of its year: PREFIX-YYYY-NNNN.
 func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix string, year int) error {
-	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM applications WHERE year = ?`,
+	if seq, ok := tx.nextSeq[year]; ok {
+		a.Seq = seq
+	} else if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM applications WHERE year = ?`,
 		year).Scan(&a.Seq); err != nil {
 		return fmt.Errorf("next reference: %w", err)
 	}
@@ -140,6 +142,10 @@ func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix stri
 		return fmt.Errorf("create application %s: %w", a.Reference, err)
 	}
 	a.ID, _ = res.LastInsertId()
+	if tx.nextSeq == nil {
+		tx.nextSeq = map[int]int{}
+	}
+	tx.nextSeq[year] = a.Seq + 1
 	return nil
 }
 

@@ -107,6 +107,9 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 		return fmt.Errorf("store message: %w", err)
 	}
 	m.ID, _ = res.LastInsertId()
+	// An explicit id is a reserved one (max + 1), and SQLite gives the
+	// others max + 1 too: the id just written is the highest.
+	tx.lastMessageID = m.ID
 	if m.MailboxID != 0 && !m.ServerDone {
 		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO server_pending (message_id) VALUES (?)`, m.ID); err != nil {
 			return fmt.Errorf("store message: %w", err)
@@ -125,9 +128,11 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 // every stored message). Only in an empty store, where there is nothing
 // to scan, are the foreign keys checked at commit instead.
 func (tx *Tx) ReserveMessageID(ctx context.Context) (id, placeholder int64, err error) {
-	var last int64
-	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&last); err != nil {
-		return 0, 0, fmt.Errorf("reserve message id: %w", err)
+	last := tx.lastMessageID
+	if last == 0 {
+		if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&last); err != nil {
+			return 0, 0, fmt.Errorf("reserve message id: %w", err)
+		}
 	}
 	if last == 0 {
 		if _, err := tx.tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
@@ -398,6 +403,37 @@ func (tx *Tx) MessageAt(ctx context.Context, mailboxID int64, uid uint32) (bool,
 		return false, fmt.Errorf("message at uid %d: %w", uid, err)
 	}
 	return n > 0, nil
+}
+
+// MessagesAt reports which of uids of mailboxID already hold a stored
+// message: MessageAt for a whole batch in one query.
+func (tx *Tx) MessagesAt(ctx context.Context, mailboxID int64, uids []uint32) (map[uint32]bool, error) {
+	at := make(map[uint32]bool, len(uids))
+	if len(uids) == 0 {
+		return at, nil
+	}
+	args := make([]any, 1, 1+len(uids))
+	args[0] = mailboxID
+	for _, uid := range uids {
+		args = append(args, int64(uid))
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT uid FROM messages WHERE mailbox_id = ? AND uid IN (?`+
+		strings.Repeat(",?", len(uids)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("messages at uids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uid int64
+		if err := rows.Scan(&uid); err != nil {
+			return nil, fmt.Errorf("messages at uids: %w", err)
+		}
+		at[uint32(uid)] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("messages at uids: %w", err)
+	}
+	return at, nil
 }
 
 // Linked is a stored message as listed with its application.

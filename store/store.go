@@ -204,6 +204,11 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 type Tx struct {
 	tx  *stmtTx
 	now time.Time
+	// What this transaction last wrote, so that the writer need not ask
+	// again for every message of a batch: the highest message id (0: not
+	// known) and each year's next application seq.
+	lastMessageID int64
+	nextSeq       map[int]int
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil.
