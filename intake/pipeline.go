@@ -715,11 +715,11 @@ func missingNote(ms []store.Missing) string {
 
 func (p *Pipeline) flagLookalike(ctx context.Context, tx *store.Tx, app *store.Application) error {
 	other, err := tx.FindLookalike(ctx, app)
-	if err != nil || other == nil {
+	if err != nil || other == "" {
 		return err
 	}
-	app.PossibleDuplicateOf = other.Reference
-	return tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "duplicate", To: other.Reference,
+	app.PossibleDuplicateOf = other
+	return tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "duplicate", To: other,
 		Note: "doublon possible : même SIRET, téléphone ou nom et entreprise"})
 }
 

@@ -299,23 +299,25 @@ func (tx *Tx) OpenApplicationFrom(ctx context.Context, email string, since time.
 	return a, nil
 }
 
-// FindLookalike returns the earliest other application with the same
-// SIRET, phone, or normalised name and company (see NameKey), for a
-// coordinator to decide on; nil when none.
-func (tx *Tx) FindLookalike(ctx context.Context, a *Application) (*Application, error) {
+// FindLookalike returns the reference of the earliest other application
+// with the same SIRET, phone, or normalised name and company (see
+// NameKey), for a coordinator to decide on; "" when none. Only the
+// reference is read: the writer asks this for every new application.
+func (tx *Tx) FindLookalike(ctx context.Context, a *Application) (string, error) {
 	key := NameKey(&a.Applicant)
 	if a.Siret == "" && a.Phone == "" && key == "" {
-		return nil, nil
+		return "", nil
 	}
-	o, err := scanApplication(tx.tx.QueryRowContext(ctx, `SELECT `+applicationCols+` FROM applications
+	var ref string
+	err := tx.tx.QueryRowContext(ctx, `SELECT reference FROM applications
 		WHERE id <> ? AND status <> 'needs_review'
 		  AND (siret = ? OR phone = ? OR name_key = ?)
-		ORDER BY id LIMIT 1`, a.ID, nullStr(a.Siret), nullStr(a.Phone), nullStr(key)))
+		ORDER BY id LIMIT 1`, a.ID, nullStr(a.Siret), nullStr(a.Phone), nullStr(key)).Scan(&ref)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		return "", nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("find look-alike of %s: %w", a.Reference, err)
+		return "", fmt.Errorf("find look-alike of %s: %w", a.Reference, err)
 	}
-	return o, nil
+	return ref, nil
 }

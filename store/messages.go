@@ -186,7 +186,8 @@ func (tx *Tx) LinkMessage(ctx context.Context, messageID, applicationID int64) e
 
 // FindDelivery returns the first stored message with the same Message-ID
 // and the same body: a second delivery of the same mail. Messages without
-// a Message-ID are matched on their whole raw sha256 instead.
+// a Message-ID are matched on their whole raw sha256 instead. Only its
+// ID, Kind and ApplicationID are read (see threadCols).
 func (tx *Tx) FindDelivery(ctx context.Context, messageID, bodySHA, sha string) (*Message, error) {
 	return tx.findDelivery(ctx, 0, messageID, bodySHA, sha)
 }
@@ -207,7 +208,7 @@ func (tx *Tx) findDelivery(ctx context.Context, notIn int64, messageID, bodySHA,
 		q += ` AND (mailbox_id IS NULL OR mailbox_id <> ?)`
 		args = append(args, notIn)
 	}
-	m, err := scanMessage(tx.tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages WHERE `+q+
+	m, err := scanThread(tx.tx.QueryRowContext(ctx, `SELECT `+threadCols+` FROM messages WHERE `+q+
 		` ORDER BY id LIMIT 1`, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -239,7 +240,8 @@ func (tx *Tx) Relocate(ctx context.Context, messageID, mailboxID int64, uid uint
 }
 
 // MessageByHeaderIDs returns the stored messages whose Message-ID is one of
-// ids (In-Reply-To and References of a reply), newest application first.
+// ids (In-Reply-To and References of a reply), newest application first;
+// only their ID, Kind and ApplicationID are read (see threadCols).
 func (tx *Tx) MessageByHeaderIDs(ctx context.Context, ids []string) ([]*Message, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -248,9 +250,22 @@ func (tx *Tx) MessageByHeaderIDs(ctx context.Context, ids []string) ([]*Message,
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+threadCols+` FROM messages
 		WHERE message_id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY id DESC`, args...)
-	return collect(rows, err, "find replied-to messages", scanMessage)
+	return collect(rows, err, "find replied-to messages", scanThread)
+}
+
+// threadCols are what the writer needs of an earlier message to thread a
+// new one to it: the driver allocates every column's name and value of
+// each row it reads, and the writer asks for every message it stores.
+const threadCols = `id, kind, coalesce(application_id, 0)`
+
+func scanThread(r scanner) (*Message, error) {
+	var m Message
+	if err := r.Scan(&m.ID, &m.Kind, &m.ApplicationID); err != nil {
+		return nil, err
+	}
+	return &m, nil
 }
 
 // Message returns one stored message without its raw bytes.
