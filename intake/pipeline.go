@@ -572,7 +572,12 @@ func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *sto
 		app.Status = store.StatusNeedsReview
 	}
 	year := tx.Now().In(p.cfg.Location).Year()
-	if err := tx.CreateApplication(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
+	create := tx.CreateApplication
+	if !msg.NeedsReview {
+		// completeApplication writes it whole once its message is stored.
+		create = tx.ReserveApplication
+	}
+	if err := create(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
 		return nil, err
 	}
 	out.Created, out.Reference = true, app.Reference

@@ -118,6 +118,36 @@ func scanApplication(r scanner) (*Application, error) {
 // CreateApplication stores a new application and gives it the next
 // reference of its year: PREFIX-YYYY-NNNN.
 func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix string, year int) error {
+	if err := tx.nextReference(ctx, a, prefix, year); err != nil {
+		return err
+	}
+	args, err := applicationArgs(a)
+	if err != nil {
+		return err
+	}
+	return tx.insertApplication(ctx, a, `INSERT INTO applications (reference, year, seq, status, first_message_id,
+		received_at, updated_at, first_name, last_name, email, phone, company, role, siret, siret_valid, siren,
+		postal_code, commune, departement, headcount, sector, motivation, forwarded_by, corrected, missing, score,
+		possible_duplicate_of, decision_notified, notes, name_key, mailbox_key, evidence)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args)
+}
+
+// ReserveApplication is CreateApplication for an application whose
+// fields UpdateCreatedApplication writes later in the transaction: only
+// its reference, status and dates are stored now, and its applicant is
+// cleaned as it will be written. Encoding the fields for a row about to be
+// rewritten was a tenth of what the writer spent on a new application.
+func (tx *Tx) ReserveApplication(ctx context.Context, a *Application, prefix string, year int) error {
+	if err := tx.nextReference(ctx, a, prefix, year); err != nil {
+		return err
+	}
+	cleanApplicant(&a.Applicant)
+	return tx.insertApplication(ctx, a, `INSERT INTO applications (reference, year, seq, status, first_message_id,
+		received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, nil)
+}
+
+// nextReference gives a the next reference of year, and its dates.
+func (tx *Tx) nextReference(ctx context.Context, a *Application, prefix string, year int) error {
 	if seq, ok := tx.nextSeq[year]; ok {
 		a.Seq = seq
 	} else if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM applications WHERE year = ?`,
@@ -130,15 +160,13 @@ func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix stri
 		a.ReceivedAt = tx.now
 	}
 	a.UpdatedAt = tx.now
-	args, err := applicationArgs(a)
-	if err != nil {
-		return err
-	}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO applications (reference, year, seq, status, first_message_id,
-		received_at, updated_at, first_name, last_name, email, phone, company, role, siret, siret_valid, siren,
-		postal_code, commune, departement, headcount, sector, motivation, forwarded_by, corrected, missing, score,
-		possible_duplicate_of, decision_notified, notes, name_key, mailbox_key, evidence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	return nil
+}
+
+// insertApplication runs query, an INSERT taking the reference, year,
+// seq, status, first message and dates, then args.
+func (tx *Tx) insertApplication(ctx context.Context, a *Application, query string, args []any) error {
+	res, err := tx.tx.ExecContext(ctx, query,
 		append([]any{a.Reference, a.Year, a.Seq, a.Status, a.FirstMessageID, ts(a.ReceivedAt), ts(a.UpdatedAt)},
 			args...)...)
 	if err != nil {
@@ -148,7 +176,7 @@ func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix stri
 	if tx.nextSeq == nil {
 		tx.nextSeq = map[int]int{}
 	}
-	tx.nextSeq[year] = a.Seq + 1
+	tx.nextSeq[a.Year] = a.Seq + 1
 	return nil
 }
 
