@@ -404,10 +404,20 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+// nullID is id as a query argument, NULL when 0 (see nullStr).
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
 
-func nullUID(mailboxID int64, uid uint32) sql.NullInt64 {
-	return sql.NullInt64{Int64: int64(uid), Valid: mailboxID != 0}
+// nullUID is uid as a query argument, NULL when not from a mailbox.
+func nullUID(mailboxID int64, uid uint32) any {
+	if mailboxID == 0 {
+		return nil
+	}
+	return int64(uid)
 }
 
 // MessageAt reports whether a message is already stored at uid of mailboxID.

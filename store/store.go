@@ -321,7 +321,16 @@ func parseTS(s string) time.Time {
 	return t
 }
 
-func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+// nullStr is s as a query argument, NULL when empty. A plain value, not
+// an sql.NullString: database/sql would box the struct, then box again
+// what its Value method returns, for each of the dozens of arguments of
+// every row the writer stores.
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
 
 // Now is the time the transaction started.
 func (tx *Tx) Now() time.Time { return tx.now }
