@@ -167,7 +167,7 @@ func (tx *Tx) nextReference(ctx context.Context, a *Application, prefix string, 
 // seq, status, first message and dates, then args.
 func (tx *Tx) insertApplication(ctx context.Context, a *Application, query string, args []any) error {
 	res, err := tx.tx.ExecContext(ctx, query,
-		append([]any{a.Reference, a.Year, a.Seq, a.Status, a.FirstMessageID, ts(a.ReceivedAt), ts(a.UpdatedAt)},
+		append([]any{a.Reference, a.Year, a.Seq, a.Status, a.FirstMessageID, tx.ts(a.ReceivedAt), tx.ts(a.UpdatedAt)},
 			args...)...)
 	if err != nil {
 		return fmt.Errorf("create application %s: %w", a.Reference, err)
@@ -315,7 +315,7 @@ func (tx *Tx) updateApplication(ctx context.Context, a *Application, query strin
 		return err
 	}
 	all := make([]any, 0, 2+len(args)+len(extra)+1)
-	all = append(append(append(append(all, a.Status, ts(a.UpdatedAt)), args...), extra...), a.ID)
+	all = append(append(append(append(all, a.Status, tx.ts(a.UpdatedAt)), args...), extra...), a.ID)
 	if _, err := tx.tx.ExecContext(ctx, query, all...); err != nil {
 		return fmt.Errorf("update application %s: %w", a.Reference, err)
 	}

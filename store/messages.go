@@ -100,7 +100,7 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 		 raw_in_files)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullID(m.ID), nullID(m.MailboxID), nullUID(m.MailboxID, m.UID), nullStr(m.MessageID), m.SHA256, m.BodySHA256,
-		int64(len(m.Raw)), raw, ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
+		int64(len(m.Raw)), raw, tx.ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
 		nullStr(m.Subject), m.Kind, m.ShouldAcknowledge, m.NeedsReview, string(errs), parsed,
 		nullID(m.DuplicateOf), nullID(m.ApplicationID), m.RawInFiles)
 	if err != nil {

@@ -85,7 +85,7 @@ func (tx *Tx) QueueMail(ctx context.Context, m *OutboxMail) error {
 		ON CONFLICT (dedupe_key) DO NOTHING`,
 		m.Kind, nullID(m.ApplicationID), nullID(m.MessageID), nullStr(m.DedupeKey), m.Recipient,
 		AddressKey(m.Recipient), nullStr(m.RecipientName), m.Subject, m.HeaderMsgID, nullStr(m.InReplyTo),
-		nullStr(m.References), m.BodyText, m.BodyHTML, string(pj), m.Status, ts(m.NextAttemptAt), ts(m.CreatedAt))
+		nullStr(m.References), m.BodyText, m.BodyHTML, string(pj), m.Status, tx.ts(m.NextAttemptAt), tx.ts(m.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("queue %s mail to %s: %w", m.Kind, m.Recipient, err)
 	}

@@ -143,7 +143,7 @@ func autoChange(a *Application, from, to string) (bool, error) {
 // setStatus writes a status change and its audit entry.
 func (tx *Tx) setStatus(ctx context.Context, a *Application, from, to, by, note string) error {
 	if _, err := tx.tx.ExecContext(ctx, `UPDATE applications SET status = ?, updated_at = ? WHERE id = ?`,
-		to, ts(tx.now), a.ID); err != nil {
+		to, tx.ts(tx.now), a.ID); err != nil {
 		return fmt.Errorf("set status of %s to %s: %w", a.Reference, to, err)
 	}
 	a.Status, a.UpdatedAt = to, tx.now

@@ -209,6 +209,7 @@ type Tx struct {
 	// known) and each year's next application seq.
 	lastMessageID int64
 	nextSeq       map[int]int
+	nowTS         string // ts(now), once formatted
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil.
@@ -315,6 +316,18 @@ var ErrNotFound = errors.New("not found")
 const tsLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
 func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
+
+// ts is ts, formatting the transaction's time once: every row the writer
+// stores has it, some twice.
+func (tx *Tx) ts(t time.Time) string {
+	if t != tx.now {
+		return ts(t)
+	}
+	if tx.nowTS == "" {
+		tx.nowTS = ts(t)
+	}
+	return tx.nowTS
+}
 
 func parseTS(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
