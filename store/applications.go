@@ -182,15 +182,11 @@ func (tx *Tx) insertApplication(ctx context.Context, a *Application, query strin
 
 func applicationArgs(a *Application) ([]any, error) {
 	cleanApplicant(&a.Applicant)
-	corrected, err := json.Marshal(nonNil(a.Corrected))
+	corrected, err := jsonList(a.Corrected)
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
 	}
-	missing := a.Missing
-	if missing == nil {
-		missing = []Missing{}
-	}
-	miss, err := json.Marshal(missing)
+	miss, err := jsonList(a.Missing)
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
 	}
@@ -211,7 +207,7 @@ func applicationArgs(a *Application) ([]any, error) {
 	return []any{nullStr(a.FirstName), nullStr(a.LastName), nullStr(a.Email), nullStr(a.Phone),
 		nullStr(a.Company), nullStr(a.Role), nullStr(a.Siret), siretValid, nullStr(a.Siren),
 		nullStr(a.PostalCode), nullStr(a.Commune), nullStr(a.Departement), headcount, nullStr(a.Sector),
-		nullStr(a.Motivation), nullStr(a.ForwardedBy), string(corrected), string(miss), score,
+		nullStr(a.Motivation), nullStr(a.ForwardedBy), corrected, miss, score,
 		nullStr(a.PossibleDuplicateOf), nullStr(a.DecisionNotified), nullStr(a.Notes), nullStr(NameKey(&a.Applicant)),
 		nullStr(AddressKey(a.Email)), string(ev)}, nil
 }

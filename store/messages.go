@@ -76,7 +76,7 @@ func scanMessage(r scanner) (*Message, error) {
 // m.Raw durable as the file m.SHA256 of the attachments folder, and only
 // its size goes in the row.
 func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
-	errs, err := json.Marshal(nonNil(m.Errors))
+	errs, err := jsonList(m.Errors)
 	if err != nil {
 		return fmt.Errorf("store message: %w", err)
 	}
@@ -101,7 +101,7 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullID(m.ID), nullID(m.MailboxID), nullUID(m.MailboxID, m.UID), nullStr(m.MessageID), m.SHA256, m.BodySHA256,
 		int64(len(m.Raw)), raw, tx.ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
-		nullStr(m.Subject), m.Kind, m.ShouldAcknowledge, m.NeedsReview, string(errs), parsed,
+		nullStr(m.Subject), m.Kind, m.ShouldAcknowledge, m.NeedsReview, errs, parsed,
 		nullID(m.DuplicateOf), nullID(m.ApplicationID), m.RawInFiles)
 	if err != nil {
 		return fmt.Errorf("store message: %w", err)
@@ -156,7 +156,7 @@ func (tx *Tx) SetFirstMessage(ctx context.Context, applicationID, messageID int6
 // UpdateMessageAnalysis rewrites what parsing and extraction found for a
 // stored message (reparse), leaving its raw bytes and links alone.
 func (tx *Tx) UpdateMessageAnalysis(ctx context.Context, m *Message) error {
-	errs, err := json.Marshal(nonNil(m.Errors))
+	errs, err := jsonList(m.Errors)
 	if err != nil {
 		return fmt.Errorf("update message %d: %w", m.ID, err)
 	}
@@ -168,7 +168,7 @@ func (tx *Tx) UpdateMessageAnalysis(ctx context.Context, m *Message) error {
 	_, err = tx.tx.ExecContext(ctx, `UPDATE messages SET message_id = ?, date = ?, from_email = ?, from_name = ?,
 		subject = ?, kind = ?, should_acknowledge = ?, needs_review = ?, errors = ?, parsed = ? WHERE id = ?`,
 		nullStr(m.MessageID), date, nullStr(m.FromEmail), nullStr(m.FromName), nullStr(m.Subject), m.Kind,
-		m.ShouldAcknowledge, m.NeedsReview, string(errs), string(m.Parsed), m.ID)
+		m.ShouldAcknowledge, m.NeedsReview, errs, string(m.Parsed), m.ID)
 	if err != nil {
 		return fmt.Errorf("update message %d: %w", m.ID, err)
 	}
@@ -397,11 +397,15 @@ func (s *Store) MarkServerDone(ctx context.Context, mailboxID int64, uids []uint
 	})
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
+// jsonList is l as json.Marshal encodes it, "[]" for nil: most lists the
+// writer stores (a message's errors, an application's corrected fields)
+// are empty, and need no encoder.
+func jsonList[T any](l []T) (string, error) {
+	if len(l) == 0 {
+		return "[]", nil
 	}
-	return s
+	b, err := json.Marshal(l)
+	return string(b), err
 }
 
 // nullID is id as a query argument, NULL when 0 (see nullStr).
