@@ -13,6 +13,7 @@ import (
 
 	"github.com/rse-lozere/rse-intake/intake/imaptest"
 	"github.com/rse-lozere/rse-intake/intake/internal/heap"
+	"github.com/rse-lozere/rse-intake/notify"
 	"github.com/rse-lozere/rse-intake/store"
 )
 
@@ -74,7 +75,20 @@ func BenchmarkIngest25MBAttachment(b *testing.B) {
 // generated mailbox (imaptest.GenerateMailbox), read beforehand, stored a
 // batch of 100 per transaction, as the poller's writer does. Once reading
 // runs on every core, the one writer is what bounds intake.
-func BenchmarkWriter(b *testing.B) {
+func BenchmarkWriter(b *testing.B) { benchWriter(b, nil) }
+
+// BenchmarkWriterAcknowledging is BenchmarkWriter with the program's
+// composer, as a real poll runs it: each new application's
+// acknowledgement is rendered and queued by the writer too.
+func BenchmarkWriterAcknowledging(b *testing.B) {
+	c, err := notify.NewComposer(notify.ComposerConfig{ProgramName: "RSE", ProgramAddress: corpusProgram.Address})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchWriter(b, c)
+}
+
+func benchWriter(b *testing.B, composer Composer) {
 	const n = 1000
 	raws, _ := imaptest.GenerateMailbox(n, 1)
 	ctx := context.Background()
@@ -86,7 +100,8 @@ func BenchmarkWriter(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		p := NewPipeline(st, Config{Program: corpusProgram, Files: store.Files{Dir: filepath.Join(dir, "files")}})
+		p := NewPipeline(st, Config{Program: corpusProgram, Files: store.Files{Dir: filepath.Join(dir, "files")},
+			Composer: composer})
 		cp, _, err := st.Checkpoint(ctx, store.MailboxKey{Server: "bench:993", Username: "u", Mailbox: "INBOX"}, 1)
 		if err != nil {
 			b.Fatal(err)

@@ -218,8 +218,12 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 		// The checkpoint moves once a batch, past its highest UID of each
 		// mailbox: the batch is one transaction, stored whole or not at all.
 		last := map[int64]uint32{}
+		taken, err := takenPlaces(ctx, tx, batch)
+		if err != nil {
+			return fmt.Errorf("store %s: %w", p.st.Path(), err)
+		}
 		for i, r := range batch {
-			out, err := p.commitOne(ctx, tx, r)
+			out, err := p.commitOne(ctx, tx, r, taken)
 			if err != nil {
 				return fmt.Errorf("ingest message uid %d: store %s: %w", r.src.UID, p.st.Path(), err)
 			}
@@ -263,16 +267,53 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 	return outs, nil
 }
 
-func (p *Pipeline) commitOne(ctx context.Context, tx *store.Tx, r *Prepared) (Outcome, error) {
+// places is, for each mailbox, which UIDs hold a stored message.
+type places map[int64]map[uint32]bool
+
+// takenPlaces asks once for a whole batch which of its mailbox places
+// already hold a message, rather than once per message; commitOne then
+// adds each place it fills. A rescan moves stored messages between
+// places, freeing some: such a batch gets nil, and asks per message.
+func takenPlaces(ctx context.Context, tx *store.Tx, batch []*Prepared) (places, error) {
+	uids := map[int64][]uint32{}
+	for _, r := range batch {
+		if r.src.Rescan {
+			return nil, nil
+		}
+		if id := r.src.MailboxID; id != 0 {
+			uids[id] = append(uids[id], r.src.UID)
+		}
+	}
+	taken := make(places, len(uids))
+	for id, us := range uids {
+		at, err := tx.MessagesAt(ctx, id, us)
+		if err != nil {
+			return nil, err
+		}
+		taken[id] = at
+	}
+	return taken, nil
+}
+
+// commitOne stores one message of a batch; taken, when not nil, is the
+// batch's places (see takenPlaces).
+func (p *Pipeline) commitOne(ctx context.Context, tx *store.Tx, r *Prepared, taken places) (Outcome, error) {
 	var out Outcome
 	src := r.src
 	if src.MailboxID != 0 {
-		if seen, err := tx.MessageAt(ctx, src.MailboxID, src.UID); err != nil || seen {
+		seen, err := taken[src.MailboxID][src.UID], error(nil)
+		if taken == nil {
+			seen, err = tx.MessageAt(ctx, src.MailboxID, src.UID)
+		}
+		if err != nil || seen {
 			out.Duplicate = seen
 			return out, err
 		}
 	}
 	err := p.store(ctx, tx, r, &out)
+	if err == nil && taken != nil && src.MailboxID != 0 {
+		taken[src.MailboxID][src.UID] = true
+	}
 	return out, err
 }
 
@@ -345,7 +386,8 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Ou
 		return err
 	}
 	out.MessageID, out.Kind, out.NeedsReview = msg.ID, msg.Kind, msg.NeedsReview
-	if err := p.storeAttachments(ctx, tx, msg.ID, msg.ApplicationID, m.Attachments); err != nil {
+	atts, err := p.storeAttachments(ctx, tx, msg.ID, msg.ApplicationID, m.Attachments)
+	if err != nil {
 		return err
 	}
 	switch {
@@ -353,13 +395,7 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Ou
 		out.Duplicate = true
 		return nil
 	case created != nil:
-		if created.FirstMessageID != msg.ID {
-			created.FirstMessageID = msg.ID
-			if err := tx.SetFirstMessage(ctx, created.ID, msg.ID); err != nil {
-				return err
-			}
-		}
-		return p.completeApplication(ctx, tx, created, msg, out)
+		return p.completeApplication(ctx, tx, created, msg, atts, out)
 	case !personal:
 		return nil
 	case target.foreign:
@@ -369,10 +405,17 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Ou
 	}
 }
 
+// storeAttachments records a message's attachments and returns them as
+// stored (as tx.Attachments would list them for the message).
 func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID, applicationID int64,
-	atts []mailparse.Attachment) error {
+	atts []mailparse.Attachment) ([]store.Attachment, error) {
+	var rows []store.Attachment
+	if len(atts) > 0 {
+		rows = make([]store.Attachment, len(atts))
+	}
 	for i, at := range atts {
-		row := store.Attachment{
+		row := &rows[i]
+		*row = store.Attachment{
 			MessageID: messageID, ApplicationID: applicationID, Position: i, Filename: at.Filename, ContentType: at.ContentType,
 			Size: at.Size, SHA256: at.SHA256, Stored: !at.TooLarge, Inline: at.Inline,
 		}
@@ -386,11 +429,11 @@ func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID
 		if reason := refusal(at.Filename, at.ContentType); reason != "" {
 			row.Stored, row.Refused = false, reason
 		}
-		if err := tx.InsertAttachment(ctx, &row); err != nil {
-			return err
+		if err := tx.InsertAttachment(ctx, row); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return rows, nil
 }
 
 func (p *Pipeline) maxAttachmentMB() int64 {
@@ -529,7 +572,12 @@ func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *sto
 		app.Status = store.StatusNeedsReview
 	}
 	year := tx.Now().In(p.cfg.Location).Year()
-	if err := tx.CreateApplication(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
+	create := tx.CreateApplication
+	if !msg.NeedsReview {
+		// completeApplication writes it whole once its message is stored.
+		create = tx.ReserveApplication
+	}
+	if err := create(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
 		return nil, err
 	}
 	out.Created, out.Reference = true, app.Reference
@@ -538,27 +586,30 @@ func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *sto
 
 // completeApplication records, evaluates and answers an application
 // created with its first message, once that message and its attachments
-// are written.
+// (atts, all the application has) are written. The application's row is
+// as createApplication wrote it: what it holds is known here, not read
+// again, and it is written once more, whole, naming its first message.
 func (p *Pipeline) completeApplication(ctx context.Context, tx *store.Tx, app *store.Application, msg *store.Message,
-	out *Outcome) error {
+	atts []store.Attachment, out *Outcome) error {
 	if err := tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "status", To: app.Status,
 		Note: "candidature reçue"}); err != nil {
 		return err
 	}
+	placeholder := app.FirstMessageID
+	app.FirstMessageID = msg.ID
 	if msg.NeedsReview {
-		return nil
+		if placeholder == msg.ID {
+			return nil
+		}
+		return tx.SetFirstMessage(ctx, app.ID, msg.ID)
 	}
-	atts, err := tx.Attachments(ctx, app.ID, 0)
-	if err != nil {
-		return err
-	}
-	if err := p.evaluate(ctx, tx, app, atts); err != nil {
+	if err := p.evaluateAsRead(ctx, tx, app, atts); err != nil {
 		return err
 	}
 	if err := p.flagLookalike(ctx, tx, app); err != nil {
 		return err
 	}
-	if err := tx.UpdateApplication(ctx, app); err != nil {
+	if err := tx.UpdateCreatedApplication(ctx, app); err != nil {
 		return err
 	}
 	if !msg.ShouldAcknowledge || p.cfg.Composer == nil {
@@ -602,7 +653,7 @@ func (p *Pipeline) mergeFollowUp(ctx context.Context, tx *store.Tx, app *store.A
 	if err != nil {
 		return err
 	}
-	if err := p.evaluate(ctx, tx, app, atts); err != nil {
+	if err := p.evaluateAsRead(ctx, tx, app, atts); err != nil {
 		return err
 	}
 	if app.PossibleDuplicateOf == "" && len(filled) > 0 {
@@ -632,16 +683,28 @@ func (p *Pipeline) evaluate(ctx context.Context, tx *store.Tx, app *store.Applic
 	return Evaluate(ctx, tx, app, atts, p.cfg.Required, p.cfg.RequiredAttachments)
 }
 
+// evaluateAsRead is evaluate for an application read or created by this
+// message's commit, whose row the caller writes next: app.Status is the
+// stored one, so the status is neither read back nor written twice.
+func (p *Pipeline) evaluateAsRead(ctx context.Context, tx *store.Tx, app *store.Application, atts []store.Attachment) error {
+	app.Missing = Missing(&app.Applicant, atts, p.cfg.Required, p.cfg.RequiredAttachments)
+	return tx.SetStatusAutoUnwritten(ctx, app, completenessStatus(app), missingNote(app.Missing))
+}
+
 // Evaluate recomputes what an application lacks (app.Missing) and moves
 // its status between received, incomplete and complete; later statuses
 // belong to coordinators and are left alone. The caller writes app.
 func Evaluate(ctx context.Context, tx *store.Tx, app *store.Application, atts []store.Attachment, required, requiredAtts []string) error {
 	app.Missing = Missing(&app.Applicant, atts, required, requiredAtts)
-	to := store.StatusIncomplete
+	return tx.SetStatusAuto(ctx, app, completenessStatus(app), missingNote(app.Missing))
+}
+
+// completenessStatus is the status completeness gives app.
+func completenessStatus(app *store.Application) string {
 	if app.Complete() {
-		to = store.StatusComplete
+		return store.StatusComplete
 	}
-	return tx.SetStatusAuto(ctx, app, to, missingNote(app.Missing))
+	return store.StatusIncomplete
 }
 
 func missingNote(ms []store.Missing) string {
@@ -657,11 +720,11 @@ func missingNote(ms []store.Missing) string {
 
 func (p *Pipeline) flagLookalike(ctx context.Context, tx *store.Tx, app *store.Application) error {
 	other, err := tx.FindLookalike(ctx, app)
-	if err != nil || other == nil {
+	if err != nil || other == "" {
 		return err
 	}
-	app.PossibleDuplicateOf = other.Reference
-	return tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "duplicate", To: other.Reference,
+	app.PossibleDuplicateOf = other
+	return tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "duplicate", To: other,
 		Note: "doublon possible : même SIRET, téléphone ou nom et entreprise"})
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rse-lozere/rse-intake/store"
@@ -535,24 +536,31 @@ func (c *Composer) renderAny(lang, kind string, v any, subject *string) (*render
 	return kt.render(lang, kind, v, subject)
 }
 
+// renderBuffers are render's, grown once to the size of a mail's HTML
+// part rather than from nothing for each of the writer's
+// acknowledgements.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // render runs the subject, text and HTML templates of kind with v;
 // subject receives the rendered subject before the bodies are rendered
 // (the layout shows it). The HTML template runs from its root: the
 // language's layout, or the kind's own file when it has no layout.
 func (kt *kindTemplates) render(lang, kind string, v any, subject *string) (*rendered, error) {
-	var b bytes.Buffer
-	if err := kt.subject.Execute(&b, v); err != nil {
+	b := renderBuffers.Get().(*bytes.Buffer)
+	defer renderBuffers.Put(b)
+	b.Reset()
+	if err := kt.subject.Execute(b, v); err != nil {
 		return nil, fmt.Errorf("template %s/%s.subject.txt: %w", lang, kind, err)
 	}
 	r := &rendered{subject: oneLine(b.String())}
 	*subject = r.subject
 	b.Reset()
-	if err := kt.text.Execute(&b, v); err != nil {
+	if err := kt.text.Execute(b, v); err != nil {
 		return nil, fmt.Errorf("template %s/%s.txt: %w", lang, kind, err)
 	}
 	r.text = tidyText(b.String())
 	b.Reset()
-	if err := kt.html.Execute(&b, v); err != nil {
+	if err := kt.html.Execute(b, v); err != nil {
 		name := lang + "/" + kind + ".html"
 		if root := kt.html.Name(); root != name {
 			name += " (in " + root + ")"

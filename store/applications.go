@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -115,7 +118,39 @@ func scanApplication(r scanner) (*Application, error) {
 // CreateApplication stores a new application and gives it the next
 // reference of its year: PREFIX-YYYY-NNNN.
 func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix string, year int) error {
-	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM applications WHERE year = ?`,
+	if err := tx.nextReference(ctx, a, prefix, year); err != nil {
+		return err
+	}
+	args, err := applicationArgs(a)
+	if err != nil {
+		return err
+	}
+	return tx.insertApplication(ctx, a, `INSERT INTO applications (reference, year, seq, status, first_message_id,
+		received_at, updated_at, first_name, last_name, email, phone, company, role, siret, siret_valid, siren,
+		postal_code, commune, departement, headcount, sector, motivation, forwarded_by, corrected, missing, score,
+		possible_duplicate_of, decision_notified, notes, name_key, mailbox_key, evidence)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args)
+}
+
+// ReserveApplication is CreateApplication for an application whose
+// fields UpdateCreatedApplication writes later in the transaction: only
+// its reference, status and dates are stored now, and its applicant is
+// cleaned as it will be written. Encoding the fields for a row about to be
+// rewritten was a tenth of what the writer spent on a new application.
+func (tx *Tx) ReserveApplication(ctx context.Context, a *Application, prefix string, year int) error {
+	if err := tx.nextReference(ctx, a, prefix, year); err != nil {
+		return err
+	}
+	cleanApplicant(&a.Applicant)
+	return tx.insertApplication(ctx, a, `INSERT INTO applications (reference, year, seq, status, first_message_id,
+		received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, nil)
+}
+
+// nextReference gives a the next reference of year, and its dates.
+func (tx *Tx) nextReference(ctx context.Context, a *Application, prefix string, year int) error {
+	if seq, ok := tx.nextSeq[year]; ok {
+		a.Seq = seq
+	} else if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM applications WHERE year = ?`,
 		year).Scan(&a.Seq); err != nil {
 		return fmt.Errorf("next reference: %w", err)
 	}
@@ -125,43 +160,37 @@ func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix stri
 		a.ReceivedAt = tx.now
 	}
 	a.UpdatedAt = tx.now
-	args, err := applicationArgs(a)
-	if err != nil {
-		return err
-	}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO applications (reference, year, seq, status, first_message_id,
-		received_at, updated_at, first_name, last_name, email, phone, company, role, siret, siret_valid, siren,
-		postal_code, commune, departement, headcount, sector, motivation, forwarded_by, corrected, missing, score,
-		possible_duplicate_of, decision_notified, notes, name_key, mailbox_key, evidence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		append([]any{a.Reference, a.Year, a.Seq, a.Status, a.FirstMessageID, ts(a.ReceivedAt), ts(a.UpdatedAt)},
+	return nil
+}
+
+// insertApplication runs query, an INSERT taking the reference, year,
+// seq, status, first message and dates, then args.
+func (tx *Tx) insertApplication(ctx context.Context, a *Application, query string, args []any) error {
+	res, err := tx.tx.ExecContext(ctx, query,
+		append([]any{a.Reference, a.Year, a.Seq, a.Status, a.FirstMessageID, tx.ts(a.ReceivedAt), tx.ts(a.UpdatedAt)},
 			args...)...)
 	if err != nil {
 		return fmt.Errorf("create application %s: %w", a.Reference, err)
 	}
 	a.ID, _ = res.LastInsertId()
+	if tx.nextSeq == nil {
+		tx.nextSeq = map[int]int{}
+	}
+	tx.nextSeq[a.Year] = a.Seq + 1
 	return nil
 }
 
 func applicationArgs(a *Application) ([]any, error) {
 	cleanApplicant(&a.Applicant)
-	corrected, err := json.Marshal(nonNil(a.Corrected))
+	corrected, err := jsonList(a.Corrected)
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
 	}
-	missing := a.Missing
-	if missing == nil {
-		missing = []Missing{}
-	}
-	miss, err := json.Marshal(missing)
+	miss, err := jsonList(a.Missing)
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
 	}
-	evidence := a.Evidence
-	if evidence == nil {
-		evidence = map[string]applicant.Evidence{}
-	}
-	ev, err := json.Marshal(evidence)
+	ev, err := appendEvidence(nil, a.Evidence)
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
 	}
@@ -178,26 +207,112 @@ func applicationArgs(a *Application) ([]any, error) {
 	return []any{nullStr(a.FirstName), nullStr(a.LastName), nullStr(a.Email), nullStr(a.Phone),
 		nullStr(a.Company), nullStr(a.Role), nullStr(a.Siret), siretValid, nullStr(a.Siren),
 		nullStr(a.PostalCode), nullStr(a.Commune), nullStr(a.Departement), headcount, nullStr(a.Sector),
-		nullStr(a.Motivation), nullStr(a.ForwardedBy), string(corrected), string(miss), score,
+		nullStr(a.Motivation), nullStr(a.ForwardedBy), corrected, miss, score,
 		nullStr(a.PossibleDuplicateOf), nullStr(a.DecisionNotified), nullStr(a.Notes), nullStr(NameKey(&a.Applicant)),
 		nullStr(AddressKey(a.Email)), string(ev)}, nil
+}
+
+// appendEvidence appends ev encoded as json.Marshal encodes it (keys
+// sorted, HTML characters escaped), "{}" for nil. Written out because
+// encoding/json's reflection over the map was over a third of what
+// storing an application allocated; a string json.Marshal would write
+// otherwise than as is goes through json.Marshal still.
+func appendEvidence(b []byte, ev map[string]applicant.Evidence) ([]byte, error) {
+	keys := make([]string, 0, len(ev))
+	size := 2
+	for k, e := range ev {
+		keys = append(keys, k)
+		size += len(k) + len(e.Source) + len(e.Text) + len(e.Rule) + len(e.MessageID) + 80
+	}
+	b = slices.Grow(b, size)
+	slices.Sort(keys)
+	b = append(b, '{')
+	var err error
+	for i, k := range keys {
+		e := ev[k]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = appendJSONString(b, k); err != nil {
+			return nil, err
+		}
+		b = append(b, `:{"source":`...)
+		if b, err = appendJSONString(b, e.Source); err != nil {
+			return nil, err
+		}
+		b = append(b, `,"line":`...)
+		b = strconv.AppendInt(b, int64(e.Line), 10)
+		b = append(b, `,"text":`...)
+		if b, err = appendJSONString(b, e.Text); err != nil {
+			return nil, err
+		}
+		b = append(b, `,"rule":`...)
+		if b, err = appendJSONString(b, e.Rule); err != nil {
+			return nil, err
+		}
+		if e.MessageID != "" {
+			b = append(b, `,"message_id":`...)
+			if b, err = appendJSONString(b, e.MessageID); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as json.Marshal writes it: quoted as is when
+// it holds nothing json.Marshal escapes, else by json.Marshal.
+func appendJSONString(b []byte, s string) ([]byte, error) {
+	for i, r := range s {
+		switch {
+		case r >= 0x20 && r < 0x7f && r != '"' && r != '\\' && r != '<' && r != '>' && r != '&':
+		case r >= 0x80 && r != utf8.RuneError && r != '\u2028' && r != '\u2029':
+		case r == utf8.RuneError && len(s)-i >= 3 && s[i:i+3] == "\uFFFD":
+		default:
+			q, err := json.Marshal(s)
+			return append(b, q...), err
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), nil
 }
 
 // UpdateApplication writes every field of a back (status changes should go
 // through the workflow so that they are audited).
 func (tx *Tx) UpdateApplication(ctx context.Context, a *Application) error {
+	return tx.updateApplication(ctx, a, `UPDATE applications SET status = ?, updated_at = ?,
+		first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
+		siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
+		forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
+		decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ? WHERE id = ?`)
+}
+
+// UpdateCreatedApplication is UpdateApplication for an application created
+// in this transaction before its first message was written (see
+// ReserveMessageID): a.FirstMessageID is written too, in the same
+// UPDATE, rather than by SetFirstMessage's own.
+func (tx *Tx) UpdateCreatedApplication(ctx context.Context, a *Application) error {
+	return tx.updateApplication(ctx, a, `UPDATE applications SET status = ?, updated_at = ?,
+		first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
+		siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
+		forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
+		decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ?, first_message_id = ?
+		WHERE id = ?`, a.FirstMessageID)
+}
+
+// updateApplication runs query, an UPDATE taking the status, updated_at,
+// applicationArgs, then extra, then the id.
+func (tx *Tx) updateApplication(ctx context.Context, a *Application, query string, extra ...any) error {
 	a.UpdatedAt = tx.now
 	args, err := applicationArgs(a)
 	if err != nil {
 		return err
 	}
-	_, err = tx.tx.ExecContext(ctx, `UPDATE applications SET status = ?, updated_at = ?,
-		first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
-		siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
-		forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
-		decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ? WHERE id = ?`,
-		append(append([]any{a.Status, ts(a.UpdatedAt)}, args...), a.ID)...)
-	if err != nil {
+	all := make([]any, 0, 2+len(args)+len(extra)+1)
+	all = append(append(append(append(all, a.Status, tx.ts(a.UpdatedAt)), args...), extra...), a.ID)
+	if _, err := tx.tx.ExecContext(ctx, query, all...); err != nil {
 		return fmt.Errorf("update application %s: %w", a.Reference, err)
 	}
 	return nil
@@ -262,35 +377,41 @@ func listApplications(ctx context.Context, q querier, statuses []string) ([]*App
 // mailbox (any spelling, see AddressKey), received since, that is still
 // waiting for pieces (received or incomplete); nil when there is none.
 func (tx *Tx) OpenApplicationFrom(ctx context.Context, email string, since time.Time) (*Application, error) {
-	a, err := scanApplication(tx.tx.QueryRowContext(ctx, `SELECT `+applicationCols+` FROM applications
+	// The writer asks this for most messages it stores, and most find
+	// none: only the id is looked for, since the driver allocates the name
+	// of each column a query has, row or no row.
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM applications
 		WHERE mailbox_key = ? AND received_at >= ? AND status IN ('received', 'incomplete')
-		ORDER BY id DESC LIMIT 1`, AddressKey(email), ts(since)))
+		ORDER BY id DESC LIMIT 1`, AddressKey(email), ts(since)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open application from %s: %w", email, err)
 	}
-	return a, nil
+	return tx.ApplicationByID(ctx, id)
 }
 
-// FindLookalike returns the earliest other application with the same
-// SIRET, phone, or normalised name and company (see NameKey), for a
-// coordinator to decide on; nil when none.
-func (tx *Tx) FindLookalike(ctx context.Context, a *Application) (*Application, error) {
+// FindLookalike returns the reference of the earliest other application
+// with the same SIRET, phone, or normalised name and company (see
+// NameKey), for a coordinator to decide on; "" when none. Only the
+// reference is read: the writer asks this for every new application.
+func (tx *Tx) FindLookalike(ctx context.Context, a *Application) (string, error) {
 	key := NameKey(&a.Applicant)
 	if a.Siret == "" && a.Phone == "" && key == "" {
-		return nil, nil
+		return "", nil
 	}
-	o, err := scanApplication(tx.tx.QueryRowContext(ctx, `SELECT `+applicationCols+` FROM applications
+	var ref string
+	err := tx.tx.QueryRowContext(ctx, `SELECT reference FROM applications
 		WHERE id <> ? AND status <> 'needs_review'
 		  AND (siret = ? OR phone = ? OR name_key = ?)
-		ORDER BY id LIMIT 1`, a.ID, nullStr(a.Siret), nullStr(a.Phone), nullStr(key)))
+		ORDER BY id LIMIT 1`, a.ID, nullStr(a.Siret), nullStr(a.Phone), nullStr(key)).Scan(&ref)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		return "", nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("find look-alike of %s: %w", a.Reference, err)
+		return "", fmt.Errorf("find look-alike of %s: %w", a.Reference, err)
 	}
-	return o, nil
+	return ref, nil
 }

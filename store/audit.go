@@ -23,7 +23,7 @@ func (tx *Tx) Audit(ctx context.Context, applicationID int64, e AuditEntry) erro
 		e.At = tx.now
 	}
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO audit (application_id, at, actor, action, field, from_value, to_value, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, applicationID, ts(e.At), e.Actor, e.Action,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, applicationID, tx.ts(e.At), e.Actor, e.Action,
 		nullStr(e.Field), nullStr(e.From), nullStr(e.To), nullStr(e.Note))
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)

@@ -76,7 +76,7 @@ func scanMessage(r scanner) (*Message, error) {
 // m.Raw durable as the file m.SHA256 of the attachments folder, and only
 // its size goes in the row.
 func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
-	errs, err := json.Marshal(nonNil(m.Errors))
+	errs, err := jsonList(m.Errors)
 	if err != nil {
 		return fmt.Errorf("store message: %w", err)
 	}
@@ -100,13 +100,16 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 		 raw_in_files)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullID(m.ID), nullID(m.MailboxID), nullUID(m.MailboxID, m.UID), nullStr(m.MessageID), m.SHA256, m.BodySHA256,
-		int64(len(m.Raw)), raw, ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
-		nullStr(m.Subject), m.Kind, m.ShouldAcknowledge, m.NeedsReview, string(errs), parsed,
+		int64(len(m.Raw)), raw, tx.ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
+		nullStr(m.Subject), m.Kind, m.ShouldAcknowledge, m.NeedsReview, errs, parsed,
 		nullID(m.DuplicateOf), nullID(m.ApplicationID), m.RawInFiles)
 	if err != nil {
 		return fmt.Errorf("store message: %w", err)
 	}
 	m.ID, _ = res.LastInsertId()
+	// An explicit id is a reserved one (max + 1), and SQLite gives the
+	// others max + 1 too: the id just written is the highest.
+	tx.lastMessageID = m.ID
 	if m.MailboxID != 0 && !m.ServerDone {
 		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO server_pending (message_id) VALUES (?)`, m.ID); err != nil {
 			return fmt.Errorf("store message: %w", err)
@@ -125,9 +128,11 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 // every stored message). Only in an empty store, where there is nothing
 // to scan, are the foreign keys checked at commit instead.
 func (tx *Tx) ReserveMessageID(ctx context.Context) (id, placeholder int64, err error) {
-	var last int64
-	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&last); err != nil {
-		return 0, 0, fmt.Errorf("reserve message id: %w", err)
+	last := tx.lastMessageID
+	if last == 0 {
+		if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&last); err != nil {
+			return 0, 0, fmt.Errorf("reserve message id: %w", err)
+		}
 	}
 	if last == 0 {
 		if _, err := tx.tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
@@ -151,7 +156,7 @@ func (tx *Tx) SetFirstMessage(ctx context.Context, applicationID, messageID int6
 // UpdateMessageAnalysis rewrites what parsing and extraction found for a
 // stored message (reparse), leaving its raw bytes and links alone.
 func (tx *Tx) UpdateMessageAnalysis(ctx context.Context, m *Message) error {
-	errs, err := json.Marshal(nonNil(m.Errors))
+	errs, err := jsonList(m.Errors)
 	if err != nil {
 		return fmt.Errorf("update message %d: %w", m.ID, err)
 	}
@@ -163,7 +168,7 @@ func (tx *Tx) UpdateMessageAnalysis(ctx context.Context, m *Message) error {
 	_, err = tx.tx.ExecContext(ctx, `UPDATE messages SET message_id = ?, date = ?, from_email = ?, from_name = ?,
 		subject = ?, kind = ?, should_acknowledge = ?, needs_review = ?, errors = ?, parsed = ? WHERE id = ?`,
 		nullStr(m.MessageID), date, nullStr(m.FromEmail), nullStr(m.FromName), nullStr(m.Subject), m.Kind,
-		m.ShouldAcknowledge, m.NeedsReview, string(errs), string(m.Parsed), m.ID)
+		m.ShouldAcknowledge, m.NeedsReview, errs, string(m.Parsed), m.ID)
 	if err != nil {
 		return fmt.Errorf("update message %d: %w", m.ID, err)
 	}
@@ -181,7 +186,8 @@ func (tx *Tx) LinkMessage(ctx context.Context, messageID, applicationID int64) e
 
 // FindDelivery returns the first stored message with the same Message-ID
 // and the same body: a second delivery of the same mail. Messages without
-// a Message-ID are matched on their whole raw sha256 instead.
+// a Message-ID are matched on their whole raw sha256 instead. Only its
+// ID, Kind and ApplicationID are read (see threadCols).
 func (tx *Tx) FindDelivery(ctx context.Context, messageID, bodySHA, sha string) (*Message, error) {
 	return tx.findDelivery(ctx, 0, messageID, bodySHA, sha)
 }
@@ -202,7 +208,7 @@ func (tx *Tx) findDelivery(ctx context.Context, notIn int64, messageID, bodySHA,
 		q += ` AND (mailbox_id IS NULL OR mailbox_id <> ?)`
 		args = append(args, notIn)
 	}
-	m, err := scanMessage(tx.tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages WHERE `+q+
+	m, err := scanThread(tx.tx.QueryRowContext(ctx, `SELECT `+threadCols+` FROM messages WHERE `+q+
 		` ORDER BY id LIMIT 1`, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -234,7 +240,8 @@ func (tx *Tx) Relocate(ctx context.Context, messageID, mailboxID int64, uid uint
 }
 
 // MessageByHeaderIDs returns the stored messages whose Message-ID is one of
-// ids (In-Reply-To and References of a reply), newest application first.
+// ids (In-Reply-To and References of a reply), newest application first;
+// only their ID, Kind and ApplicationID are read (see threadCols).
 func (tx *Tx) MessageByHeaderIDs(ctx context.Context, ids []string) ([]*Message, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -243,9 +250,22 @@ func (tx *Tx) MessageByHeaderIDs(ctx context.Context, ids []string) ([]*Message,
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+threadCols+` FROM messages
 		WHERE message_id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY id DESC`, args...)
-	return collect(rows, err, "find replied-to messages", scanMessage)
+	return collect(rows, err, "find replied-to messages", scanThread)
+}
+
+// threadCols are what the writer needs of an earlier message to thread a
+// new one to it: the driver allocates every column's name and value of
+// each row it reads, and the writer asks for every message it stores.
+const threadCols = `id, kind, coalesce(application_id, 0)`
+
+func scanThread(r scanner) (*Message, error) {
+	var m Message
+	if err := r.Scan(&m.ID, &m.Kind, &m.ApplicationID); err != nil {
+		return nil, err
+	}
+	return &m, nil
 }
 
 // Message returns one stored message without its raw bytes.
@@ -377,17 +397,31 @@ func (s *Store) MarkServerDone(ctx context.Context, mailboxID int64, uids []uint
 	})
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
+// jsonList is l as json.Marshal encodes it, "[]" for nil: most lists the
+// writer stores (a message's errors, an application's corrected fields)
+// are empty, and need no encoder.
+func jsonList[T any](l []T) (string, error) {
+	if len(l) == 0 {
+		return "[]", nil
 	}
-	return s
+	b, err := json.Marshal(l)
+	return string(b), err
 }
 
-func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+// nullID is id as a query argument, NULL when 0 (see nullStr).
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
 
-func nullUID(mailboxID int64, uid uint32) sql.NullInt64 {
-	return sql.NullInt64{Int64: int64(uid), Valid: mailboxID != 0}
+// nullUID is uid as a query argument, NULL when not from a mailbox.
+func nullUID(mailboxID int64, uid uint32) any {
+	if mailboxID == 0 {
+		return nil
+	}
+	return int64(uid)
 }
 
 // MessageAt reports whether a message is already stored at uid of mailboxID.
@@ -398,6 +432,37 @@ func (tx *Tx) MessageAt(ctx context.Context, mailboxID int64, uid uint32) (bool,
 		return false, fmt.Errorf("message at uid %d: %w", uid, err)
 	}
 	return n > 0, nil
+}
+
+// MessagesAt reports which of uids of mailboxID already hold a stored
+// message: MessageAt for a whole batch in one query.
+func (tx *Tx) MessagesAt(ctx context.Context, mailboxID int64, uids []uint32) (map[uint32]bool, error) {
+	at := make(map[uint32]bool, len(uids))
+	if len(uids) == 0 {
+		return at, nil
+	}
+	args := make([]any, 1, 1+len(uids))
+	args[0] = mailboxID
+	for _, uid := range uids {
+		args = append(args, int64(uid))
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT uid FROM messages WHERE mailbox_id = ? AND uid IN (?`+
+		strings.Repeat(",?", len(uids)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("messages at uids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uid int64
+		if err := rows.Scan(&uid); err != nil {
+			return nil, fmt.Errorf("messages at uids: %w", err)
+		}
+		at[uint32(uid)] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("messages at uids: %w", err)
+	}
+	return at, nil
 }
 
 // Linked is a stored message as listed with its application.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -64,11 +63,7 @@ var ErrAlreadyQueued = errors.New("already queued")
 
 // QueueMail adds a pending mail, due now, in the caller's transaction.
 func (tx *Tx) QueueMail(ctx context.Context, m *OutboxMail) error {
-	parts := m.Parts
-	if parts == nil {
-		parts = []MailPart{}
-	}
-	pj, err := json.Marshal(parts)
+	pj, err := jsonList(m.Parts)
 	if err != nil {
 		return fmt.Errorf("queue mail: %w", err)
 	}
@@ -85,7 +80,7 @@ func (tx *Tx) QueueMail(ctx context.Context, m *OutboxMail) error {
 		ON CONFLICT (dedupe_key) DO NOTHING`,
 		m.Kind, nullID(m.ApplicationID), nullID(m.MessageID), nullStr(m.DedupeKey), m.Recipient,
 		AddressKey(m.Recipient), nullStr(m.RecipientName), m.Subject, m.HeaderMsgID, nullStr(m.InReplyTo),
-		nullStr(m.References), m.BodyText, m.BodyHTML, string(pj), m.Status, ts(m.NextAttemptAt), ts(m.CreatedAt))
+		nullStr(m.References), m.BodyText, m.BodyHTML, pj, m.Status, tx.ts(m.NextAttemptAt), tx.ts(m.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("queue %s mail to %s: %w", m.Kind, m.Recipient, err)
 	}

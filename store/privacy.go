@@ -264,6 +264,8 @@ func (tx *Tx) register(ctx context.Context, er *Erasure, reason, how, by string)
 // the files whose records went (attachments, mail kept as a file), for
 // removeFiles.
 func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Erasure, []string, error) {
+	// Ids and seqs of what is deleted could be the highest known.
+	tx.lastMessageID, tx.nextSeq = 0, nil
 	refs, err := tx.references(ctx, appIDs)
 	if err != nil {
 		return nil, nil, err

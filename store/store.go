@@ -204,6 +204,12 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 type Tx struct {
 	tx  *stmtTx
 	now time.Time
+	// What this transaction last wrote, so that the writer need not ask
+	// again for every message of a batch: the highest message id (0: not
+	// known) and each year's next application seq.
+	lastMessageID int64
+	nextSeq       map[int]int
+	nowTS         string // ts(now), once formatted
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil.
@@ -311,12 +317,33 @@ const tsLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
 func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
 
+// ts is ts, formatting the transaction's time once: every row the writer
+// stores has it, some twice.
+func (tx *Tx) ts(t time.Time) string {
+	if t != tx.now {
+		return ts(t)
+	}
+	if tx.nowTS == "" {
+		tx.nowTS = ts(t)
+	}
+	return tx.nowTS
+}
+
 func parseTS(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
 	return t
 }
 
-func nullStr(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+// nullStr is s as a query argument, NULL when empty. A plain value, not
+// an sql.NullString: database/sql would box the struct, then box again
+// what its Value method returns, for each of the dozens of arguments of
+// every row the writer stores.
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
 
 // Now is the time the transaction started.
 func (tx *Tx) Now() time.Time { return tx.now }
