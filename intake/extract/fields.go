@@ -2012,7 +2012,28 @@ func accentNames(text string, names ...*string) {
 			}
 		}
 	}
-	for first, next := nextTextWord(text, 0); first != "" && left > 0; first, next = nextTextWord(text, next) {
+	// The bytes a name's first word can start with: its capital, a
+	// hyphen or an apostrophe, or a character beyond ASCII (see
+	// accentedAt). The text is read for them alone, a byte at a time, and
+	// split into words only where one starts a word: every other word
+	// fails every name on its first letter.
+	var starts [256]bool
+	starts['-'], starts['\''] = true, true
+	for c := 0xC0; c < 256; c++ {
+		starts[c] = true // a continuation byte starts no word
+	}
+	for _, want := range wants {
+		if len(want) > 0 && 'a' <= want[0][0] && want[0][0] <= 'z' {
+			starts[want[0][0]+'A'-'a'] = true
+		}
+	}
+	for i := 0; i < len(text) && left > 0; {
+		if !starts[text[i]] || !textWordStart(text, i) {
+			i++
+			continue
+		}
+		first, next := nextTextWord(text, i)
+		i = next
 		for k, want := range wants {
 			if len(want) == 0 {
 				continue
@@ -2110,6 +2131,32 @@ func nextTextWord(text string, i int) (word string, next int) {
 		return text[start:], len(text)
 	}
 	return "", len(text)
+}
+
+// textWordStart reports whether one of nextTextWord's words starts at
+// text[i] (i on a character's first byte).
+func textWordStart(text string, i int) bool {
+	if !textWordAt(text, i) {
+		return false
+	}
+	if i == 0 {
+		return true
+	}
+	if c := text[i-1]; c < utf8.RuneSelf {
+		return !asciiWordLetters[c]
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[:i])
+	return !unicode.IsLetter(r) && r != '’'
+}
+
+// textWordAt reports whether the character at text[i] is a letter, a
+// hyphen or an apostrophe (nextTextWord's words).
+func textWordAt(text string, i int) bool {
+	if c := text[i]; c < utf8.RuneSelf {
+		return asciiWordLetters[c]
+	}
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	return unicode.IsLetter(r) || r == '’'
 }
 
 // A company name in quotes after a trade noun and its article or

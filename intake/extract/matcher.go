@@ -22,10 +22,21 @@ type phraseMatcher struct {
 	delta []int32
 	out   [][]int32 // state -> ids of the phrases that end there
 	ids   map[string]int32
+	// lists are the ids of the phrases of each list the matcher was
+	// built from (-1 for none), by the list: the rules ask about the same
+	// lists dozens of times a mail, and one look-up per list costs less
+	// than one per phrase.
+	lists map[listKey][]int32
+}
+
+// listKey tells a list of phrases by where it is, not what it holds.
+type listKey struct {
+	first *string
+	n     int
 }
 
 func newPhraseMatcher(lists ...[]string) *phraseMatcher {
-	m := &phraseMatcher{ids: map[string]int32{}}
+	m := &phraseMatcher{ids: map[string]int32{}, lists: map[listKey][]int32{}}
 	var words []string
 	for _, l := range lists {
 		for _, w := range l {
@@ -34,6 +45,20 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 				words = append(words, w)
 			}
 		}
+	}
+	for _, l := range lists {
+		if len(l) == 0 {
+			continue
+		}
+		ids := make([]int32, len(l))
+		for i, w := range l {
+			if id, ok := m.ids[w]; ok {
+				ids[i] = id
+			} else {
+				ids[i] = -1
+			}
+		}
+		m.lists[listKey{&l[0], len(l)}] = ids
 	}
 	m.width = 1
 	for _, w := range words {
@@ -176,6 +201,20 @@ func (m *phraseMatcher) holdsFolded(s string) bool {
 // any reports whether one of the phrases of p was found; phrases the
 // matcher does not know are looked for in s.
 func (m *phraseMatcher) any(h phraseHits, p []string, s string) bool {
+	if len(p) > 0 {
+		if ids, ok := m.lists[listKey{&p[0], len(p)}]; ok {
+			for i, id := range ids {
+				if id >= 0 {
+					if h[id] {
+						return true
+					}
+				} else if phrases(p[i : i+1]).in(s) {
+					return true
+				}
+			}
+			return false
+		}
+	}
 	for _, w := range p {
 		if id, ok := m.ids[w]; ok {
 			if h[id] {

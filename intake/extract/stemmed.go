@@ -531,7 +531,8 @@ type caseless struct {
 }
 
 func newCaseless(s string) caseless {
-	return caseless{text: s, lower: lowerASCIICopy(s), words: wordStarts(s), keys: new(phraseHits)}
+	lower, words := lowerAndWordStarts(s)
+	return caseless{text: s, lower: lower, words: words, keys: new(phraseHits)}
 }
 
 // keyWords are words looked for in a caseless text, lower-case ASCII (or
@@ -563,46 +564,39 @@ func (t caseless) hasAny(k keyWords) bool {
 	return m.any(*t.keys, k, t.lower)
 }
 
-// wordStarts returns the offsets of s where an ASCII word byte follows
-// the start or a byte that is not one.
-func wordStarts(s string) []int32 {
+// lowerAndWordStarts returns s with its ASCII capitals lower-cased (s
+// itself when it has none) and the offsets of s where an ASCII word byte
+// follows the start or a byte that is not one. The text is most of the
+// mail: one pass for both costs less than one for each.
+func lowerAndWordStarts(s string) (lower string, words []int32) {
 	// Prose has a word every six bytes or so: room for that at once.
-	out := make([]int32, 0, len(s)/6+1)
+	words = make([]int32, 0, len(s)/6+1)
+	var b strings.Builder
+	copied := -1 // s[:copied] is in b, lower-cased, from the first capital on
 	in := false
 	for i := 0; i < len(s); i++ {
-		w := isASCIIWordByte(s[i])
+		c := s[i]
+		w := isASCIIWordByte(c)
 		if w && !in {
-			out = append(out, int32(i))
+			words = append(words, int32(i))
 		}
 		in = w
-	}
-	return out
-}
-
-// lowerASCIICopy returns s with its ASCII capitals lower-cased, s itself
-// when it has none.
-func lowerASCIICopy(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			var b strings.Builder
-			b.Grow(len(s))
-			b.WriteString(s[:i])
-			for {
-				b.WriteByte(lowerASCII(s[i])) // a capital
-				// The bytes up to the next capital are copied whole.
-				j := i + 1
-				for j < len(s) && (s[j] < 'A' || s[j] > 'Z') {
-					j++
-				}
-				b.WriteString(s[i+1 : j])
-				if j == len(s) {
-					return b.String()
-				}
-				i = j
+		if 'A' <= c && c <= 'Z' {
+			// The bytes since the last capital are copied whole.
+			if copied < 0 {
+				b.Grow(len(s))
+				copied = 0
 			}
+			b.WriteString(s[copied:i])
+			b.WriteByte(c + 'a' - 'A')
+			copied = i + 1
 		}
 	}
-	return s
+	if copied < 0 {
+		return s, words
+	}
+	b.WriteString(s[copied:])
+	return b.String(), words
 }
 
 // has reports whether the text holds w (see caseless), in any ASCII case.

@@ -82,6 +82,15 @@ var nfcStarters = sync.OnceValue(func() *[0x2100]bool {
 func latinNFC(s string) bool {
 	t := nfcStarters()
 	for i := 0; i < len(s); {
+		// Prose is mostly ASCII: eight bytes at a time are told ASCII by
+		// one test, not a branch each.
+		for i+8 <= len(s) && (uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
+			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56)&0x8080808080808080 == 0 {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		if s[i] < utf8.RuneSelf {
 			i++
 			continue
