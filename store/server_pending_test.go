@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -56,5 +57,28 @@ func TestPendingMarksMigrateFromTheMessagesColumn(t *testing.T) {
 		if m.ServerDone != want {
 			t.Errorf("message %d: ServerDone = %v, want %v", id, m.ServerDone, want)
 		}
+	}
+}
+
+// Listing the marks still owed reads the pending rows, never the
+// mailbox's messages: an empty poll must not grow with the store.
+func TestPendingMarksReadOnlyThePendingRows(t *testing.T) {
+	st := openTest(t)
+	rows, err := st.db.Query(`EXPLAIN QUERY PLAN `+pendingMarksQuery, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if len(plan) != 2 || plan[0] != "SCAN p" || !strings.Contains(plan[1], "INTEGER PRIMARY KEY") {
+		t.Errorf("query plan %q: want a scan of server_pending, then each message by id", plan)
 	}
 }
