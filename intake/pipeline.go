@@ -301,13 +301,16 @@ func (p *Pipeline) commitOne(ctx context.Context, tx *store.Tx, r *Prepared, tak
 	var out Outcome
 	src := r.src
 	if src.MailboxID != 0 {
-		seen, err := taken[src.MailboxID][src.UID], error(nil)
+		seen := taken[src.MailboxID][src.UID]
 		if taken == nil {
-			seen, err = tx.MessageAt(ctx, src.MailboxID, src.UID)
+			var err error
+			if seen, err = tx.MessageAt(ctx, src.MailboxID, src.UID); err != nil {
+				return out, err
+			}
 		}
-		if err != nil || seen {
-			out.Duplicate = seen
-			return out, err
+		if seen {
+			out.Duplicate = true
+			return out, nil
 		}
 	}
 	err := p.store(ctx, tx, r, &out)

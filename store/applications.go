@@ -282,24 +282,23 @@ func appendJSONString(b []byte, s string) ([]byte, error) {
 // UpdateApplication writes every field of a back (status changes should go
 // through the workflow so that they are audited).
 func (tx *Tx) UpdateApplication(ctx context.Context, a *Application) error {
-	return tx.updateApplication(ctx, a, `UPDATE applications SET status = ?, updated_at = ?,
-		first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
-		siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
-		forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
-		decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ? WHERE id = ?`)
+	return tx.updateApplication(ctx, a, updateApplicationSet+` WHERE id = ?`)
 }
+
+// updateApplicationSet sets the status, updated_at and applicationArgs'
+// columns, in their order.
+const updateApplicationSet = `UPDATE applications SET status = ?, updated_at = ?,
+	first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
+	siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
+	forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
+	decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ?`
 
 // UpdateCreatedApplication is UpdateApplication for an application created
 // in this transaction before its first message was written (see
 // ReserveMessageID): a.FirstMessageID is written too, in the same
 // UPDATE, rather than by SetFirstMessage's own.
 func (tx *Tx) UpdateCreatedApplication(ctx context.Context, a *Application) error {
-	return tx.updateApplication(ctx, a, `UPDATE applications SET status = ?, updated_at = ?,
-		first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
-		siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
-		forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
-		decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ?, first_message_id = ?
-		WHERE id = ?`, a.FirstMessageID)
+	return tx.updateApplication(ctx, a, updateApplicationSet+`, first_message_id = ? WHERE id = ?`, a.FirstMessageID)
 }
 
 // updateApplication runs query, an UPDATE taking the status, updated_at,

@@ -263,17 +263,24 @@ func (t *stmtTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// A statement in a transaction runs to its end once started: the
-// context is checked before each one, and the transaction (begun with
-// it) is rolled back when it ends. Given a context that can end, the
-// driver would start a goroutine per statement to interrupt it, and
-// database/sql another per query's rows: a poll runs some 15 statements a
-// message, all short.
-func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+// runTo is the context a statement of the transaction runs with: it runs
+// to its end once started. ctx is checked before each statement, and the
+// transaction (begun with it) is rolled back when it ends. Given a
+// context that can end, the driver would start a goroutine per statement
+// to interrupt it, and database/sql another per query's rows: a poll runs
+// some 15 statements a message, all short.
+func runTo(ctx context.Context) (context.Context, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ctx = context.WithoutCancel(ctx)
+	return context.WithoutCancel(ctx), nil
+}
+
+func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx, err := runTo(ctx)
+	if err != nil {
+		return nil, err
+	}
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -282,10 +289,10 @@ func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sq
 }
 
 func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if err := ctx.Err(); err != nil {
+	ctx, err := runTo(ctx)
+	if err != nil {
 		return nil, err
 	}
-	ctx = context.WithoutCancel(ctx)
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -296,16 +303,16 @@ func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*
 // QueryRowContext returns a row whose Scan reports a failed prepare, as
 // sql.Tx's does.
 func (t *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if ctx.Err() != nil {
+	run, err := runTo(ctx)
+	if err != nil {
 		// sql.Tx's row reports the ended context at Scan.
 		return t.Tx.QueryRowContext(ctx, query, args...)
 	}
-	ctx = context.WithoutCancel(ctx)
-	st, err := t.stmt(ctx, query)
+	st, err := t.stmt(run, query)
 	if err != nil {
-		return t.Tx.QueryRowContext(ctx, query, args...)
+		return t.Tx.QueryRowContext(run, query, args...)
 	}
-	return st.QueryRowContext(ctx, args...)
+	return st.QueryRowContext(run, args...)
 }
 
 // ErrNotFound is returned when a looked-up record does not exist.
@@ -320,7 +327,7 @@ func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
 // ts is ts, formatting the transaction's time once: every row the writer
 // stores has it, some twice.
 func (tx *Tx) ts(t time.Time) string {
-	if t != tx.now {
+	if !t.Equal(tx.now) {
 		return ts(t)
 	}
 	if tx.nowTS == "" {
