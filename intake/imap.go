@@ -761,6 +761,9 @@ func (s *session) take(ctx context.Context, mailboxID int64, rescan bool, uids [
 					return
 				}
 				r, err := s.p.ing.Prepare(j.src, j.raw)
+				if err == nil && r.raw == nil {
+					putRaw(j.raw) // kept as a file: read no more
+				}
 				select {
 				case results <- prepared{seq: j.seq, src: j.src, r: r, err: err, cost: j.cost}:
 				case <-pctx.Done():
@@ -1025,6 +1028,12 @@ func (w *writer) commit(batch []*Prepared) error {
 		return fmt.Errorf("imap %s: store UIDs %d-%d: %w", w.s.addr, batch[0].src.UID, batch[len(batch)-1].src.UID, err)
 	}
 	uids := make([]uint32, len(batch))
+	for _, r := range batch {
+		if r.raw != nil {
+			putRaw(r.raw) // in its row now
+			r.raw = nil
+		}
+	}
 	w.budget.release(w.held)
 	w.held = 0
 	for i, out := range outs {
@@ -1149,7 +1158,7 @@ func (s *session) readLiteral(lit imap.LiteralReader) ([]byte, *Truncation, erro
 	var raw []byte
 	var tr *Truncation
 	if size <= s.o.MaxMessageSize {
-		raw = make([]byte, size)
+		raw = getRaw(int(size))
 		if _, err := io.ReadFull(r, raw); err != nil {
 			return nil, nil, err
 		}

@@ -107,7 +107,8 @@ func (p *Pipeline) Ingest(ctx context.Context, src Source, raw []byte) (Outcome,
 // every core, before one writer commits them in order.
 type Prepared struct {
 	src          Source
-	raw          []byte
+	raw          []byte // nil once kept as a file (rawInFiles)
+	size         int    // of raw
 	an           Analysis
 	report       []byte // an.Report() as stored, encoded by the reader
 	sha, bodySHA string
@@ -127,7 +128,7 @@ const rawInFilesFrom = 64 << 10
 func (r *Prepared) Source() Source { return r.src }
 
 // Size is the size of the raw message.
-func (r *Prepared) Size() int { return len(r.raw) }
+func (r *Prepared) Size() int { return r.size }
 
 // Prepare reads one raw message: the work of Ingest that needs no store,
 // safe to run for several messages at once. Attachments go to disk, each
@@ -136,7 +137,7 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 	if tr := src.Truncated; tr != nil {
 		raw = append(fmt.Appendf(nil, "%s: %d bytes, over the limit of %d\r\n", truncatedHeader, tr.Size, tr.Limit), raw...)
 	}
-	r := &Prepared{src: src, raw: raw}
+	r := &Prepared{src: src, raw: raw, size: len(raw)}
 	an, err := p.analyze(raw, fileSink{files: p.cfg.Files, dirs: &r.dirs})
 	if err != nil {
 		return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
@@ -156,6 +157,8 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 			return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 		}
 		r.sha, r.bodySHA, r.rawInFiles = sha, bodyHash(raw), true
+		// The file holds it now: the caller may reuse raw's memory.
+		r.raw = nil
 	default:
 		r.sha, r.bodySHA = hashes(raw)
 	}
@@ -347,7 +350,7 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Ou
 
 	msg := &store.Message{
 		MailboxID: src.MailboxID, UID: src.UID, MessageID: m.MessageID, SHA256: sha, BodySHA256: bodySHA,
-		Raw: r.raw, RawInFiles: r.rawInFiles, FromEmail: m.FromEmail, FromName: m.FromName, Subject: m.Subject,
+		Raw: r.raw, Size: int64(r.size), RawInFiles: r.rawInFiles, FromEmail: m.FromEmail, FromName: m.FromName, Subject: m.Subject,
 		Kind: res.Kind, ShouldAcknowledge: res.ShouldAcknowledge, NeedsReview: an.Unreadable, Errors: m.Errors,
 		Parsed: r.report,
 	}

@@ -73,8 +73,9 @@ func scanMessage(r scanner) (*Message, error) {
 
 // InsertMessage stores m (with m.Raw) and sets m.ID; a non-zero m.ID
 // (see ReserveMessageID) is kept. With m.RawInFiles, the caller has made
-// m.Raw durable as the file m.SHA256 of the attachments folder, and only
-// its size goes in the row.
+// the raw bytes durable as the file m.SHA256 of the attachments folder,
+// and only their size goes in the row: m.Size, or len(m.Raw) when m.Raw
+// is given.
 func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	errs, err := jsonList(m.Errors)
 	if err != nil {
@@ -90,9 +91,12 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	}
 	m.StoredAt = tx.now
 	m.clean()
-	raw := m.Raw
+	raw, size := m.Raw, int64(len(m.Raw))
 	if m.RawInFiles {
 		raw = []byte{}
+		if m.Raw == nil {
+			size = m.Size
+		}
 	}
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO messages
 		(id, mailbox_id, uid, message_id, sha256, body_sha256, size, raw, stored_at, date, from_email, from_name,
@@ -100,7 +104,7 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 		 raw_in_files)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullID(m.ID), nullID(m.MailboxID), nullUID(m.MailboxID, m.UID), nullStr(m.MessageID), m.SHA256, m.BodySHA256,
-		int64(len(m.Raw)), raw, tx.ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
+		size, raw, tx.ts(m.StoredAt), date, nullStr(m.FromEmail), nullStr(m.FromName),
 		nullStr(m.Subject), m.Kind, m.ShouldAcknowledge, m.NeedsReview, errs, parsed,
 		nullID(m.DuplicateOf), nullID(m.ApplicationID), m.RawInFiles)
 	if err != nil {
@@ -115,7 +119,7 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 			return fmt.Errorf("store message: %w", err)
 		}
 	}
-	m.Size = int64(len(m.Raw))
+	m.Size = size
 	return nil
 }
 
