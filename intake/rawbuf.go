@@ -15,9 +15,18 @@ const (
 	rawPoolMaxShift = 25 // 32 MiB: larger mail gets its own buffer
 )
 
+// rawPoolKeep is how many bytes of buffers are kept for reuse at most.
+// Not a sync.Pool: the collector empties those every other cycle, and a
+// poll collects about every ten large mails.
+const rawPoolKeep = 16 << 20
+
 // rawPool holds buffers by size class: class i holds capacity
 // 1<<(rawPoolMinShift+i).
-var rawPool [rawPoolMaxShift - rawPoolMinShift + 1]sync.Pool
+var rawPool struct {
+	mu    sync.Mutex
+	free  [rawPoolMaxShift - rawPoolMinShift + 1][][]byte
+	bytes int
+}
 
 // rawClass is the class whose buffers hold n bytes, or -1 for sizes not
 // pooled.
@@ -36,9 +45,15 @@ func getRaw(n int) []byte {
 	if c < 0 {
 		return make([]byte, n)
 	}
-	if b, ok := rawPool[c].Get().(*[]byte); ok {
-		return (*b)[:n]
+	rawPool.mu.Lock()
+	if f := rawPool.free[c]; len(f) > 0 {
+		b := f[len(f)-1]
+		rawPool.free[c] = f[:len(f)-1]
+		rawPool.bytes -= cap(b)
+		rawPool.mu.Unlock()
+		return b[:n]
 	}
+	rawPool.mu.Unlock()
 	return make([]byte, n, 1<<(rawPoolMinShift+c))
 }
 
@@ -50,6 +65,11 @@ func putRaw(b []byte) {
 	if c < 0 || cap(b) != 1<<(rawPoolMinShift+c) {
 		return
 	}
-	b = b[:0]
-	rawPool[c].Put(&b)
+	rawPool.mu.Lock()
+	defer rawPool.mu.Unlock()
+	if rawPool.bytes+cap(b) > rawPoolKeep {
+		return
+	}
+	rawPool.free[c] = append(rawPool.free[c], b[:0])
+	rawPool.bytes += cap(b)
 }

@@ -26,7 +26,7 @@ func TestRawBuffersHaveTheSizeAsked(t *testing.T) {
 		putRaw(b)
 	}
 	// A buffer given back serves the next mail of its class, cut to its
-	// length (sync.Pool may drop it under a collection: then a new one).
+	// length.
 	b := getRaw(600 << 10)
 	b[0] = 1
 	putRaw(b)
