@@ -2,8 +2,6 @@ package intake
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -210,24 +208,4 @@ func refusal(filename, contentType string) string {
 		return fmt.Sprintf("type de fichier non accepté (.%s) : envoyez un PDF ou un document bureautique", ext)
 	}
 	return ""
-}
-
-// hashes returns the sha256 of raw and of its body (the bytes after the
-// header block), which stays the same when a second delivery of the same
-// mail carries other trace headers.
-func hashes(raw []byte) (sha, bodySHA string) {
-	h := sha256.Sum256(raw)
-	return hex.EncodeToString(h[:]), bodyHash(raw)
-}
-
-// bodyHash is the sha256 of what follows raw's header block.
-func bodyHash(raw []byte) string {
-	body := raw
-	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
-		body = raw[i+4:]
-	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
-		body = raw[i+2:]
-	}
-	b := sha256.Sum256(body)
-	return hex.EncodeToString(b[:])
 }

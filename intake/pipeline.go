@@ -3,6 +3,8 @@ package intake
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -124,6 +126,26 @@ type Prepared struct {
 // with one fsync.
 const rawInFilesFrom = 64 << 10
 
+// bodyHash returns the function that gives the body's sha256 (see
+// store.BodySHA256) when a stored mail has the same Message-ID: computed
+// then, from raw, or from its file once raw was given back.
+func (r *Prepared) bodyHash(files store.Files) func() (string, error) {
+	return func() (string, error) {
+		if r.bodySHA != "" {
+			return r.bodySHA, nil
+		}
+		raw := r.raw
+		if r.rawInFiles {
+			var err error
+			if raw, err = files.ReadRaw(r.sha); err != nil {
+				return "", err
+			}
+		}
+		r.bodySHA = store.BodySHA256(raw)
+		return r.bodySHA, nil
+	}
+}
+
 // Source is where the message was read.
 func (r *Prepared) Source() Source { return r.src }
 
@@ -156,11 +178,12 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 		}
-		r.sha, r.bodySHA, r.rawInFiles = sha, bodyHash(raw), true
+		r.sha, r.rawInFiles = sha, true
 		// The file holds it now: the caller may reuse raw's memory.
 		r.raw = nil
 	default:
-		r.sha, r.bodySHA = hashes(raw)
+		sum := sha256.Sum256(raw)
+		r.sha = hex.EncodeToString(sum[:])
 	}
 	return r, nil
 }
@@ -324,14 +347,15 @@ func (p *Pipeline) commitOne(ctx context.Context, tx *store.Tx, r *Prepared, tak
 }
 
 func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Outcome) error {
-	src, sha, bodySHA, an := r.src, r.sha, r.bodySHA, r.an
+	src, sha, an := r.src, r.sha, r.an
 	m, res := an.Mail, an.Result
-	earlier, err := tx.FindDelivery(ctx, m.MessageID, bodySHA, sha)
+	d := store.Delivery{MessageID: m.MessageID, SHA256: sha, Body: r.bodyHash(p.cfg.Files)}
+	earlier, err := tx.FindDelivery(ctx, d, p.cfg.Files)
 	if err != nil {
 		return err
 	}
 	if earlier != nil && src.Rescan && src.MailboxID != 0 {
-		elsewhere, err := tx.FindDeliveryElsewhere(ctx, src.MailboxID, m.MessageID, bodySHA, sha)
+		elsewhere, err := tx.FindDeliveryElsewhere(ctx, src.MailboxID, d, p.cfg.Files)
 		if err != nil {
 			return err
 		}
@@ -349,7 +373,7 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Ou
 	}
 
 	msg := &store.Message{
-		MailboxID: src.MailboxID, UID: src.UID, MessageID: m.MessageID, SHA256: sha, BodySHA256: bodySHA,
+		MailboxID: src.MailboxID, UID: src.UID, MessageID: m.MessageID, SHA256: sha, BodySHA256: r.bodySHA,
 		Raw: r.raw, Size: int64(r.size), RawInFiles: r.rawInFiles, FromEmail: m.FromEmail, FromName: m.FromName, Subject: m.Subject,
 		Kind: res.Kind, ShouldAcknowledge: res.ShouldAcknowledge, NeedsReview: an.Unreadable, Errors: m.Errors,
 		Parsed: r.report,

@@ -118,9 +118,9 @@ func (f Files) Path(sha string) string {
 	return filepath.Join(f.Dir, sha[:2], sha)
 }
 
-// readRaw returns a message's raw bytes kept as the file sha (see
+// ReadRaw returns a message's raw bytes kept as the file sha (see
 // Message.RawInFiles).
-func (f Files) readRaw(sha string) ([]byte, error) {
+func (f Files) ReadRaw(sha string) ([]byte, error) {
 	if f.Dir == "" {
 		return nil, fmt.Errorf("raw mail %s is kept in the attachments folder, which is not set", sha)
 	}

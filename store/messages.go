@@ -1,8 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,11 +16,13 @@ import (
 
 // Message is one stored e-mail.
 type Message struct {
-	ID         int64
-	MailboxID  int64 // 0 when not read from a mailbox
-	UID        uint32
-	MessageID  string // header value, brackets kept; "" when absent
-	SHA256     string
+	ID        int64
+	MailboxID int64 // 0 when not read from a mailbox
+	UID       uint32
+	MessageID string // header value, brackets kept; "" when absent
+	SHA256    string
+	// BodySHA256 is BodySHA256(Raw), "" for mail stored without it: it is
+	// computed when another mail with the same Message-ID arrives.
 	BodySHA256 string
 	Size       int64
 	Raw        []byte // loaded only by MessageWithRaw and MessageRaw
@@ -188,26 +193,98 @@ func (tx *Tx) LinkMessage(ctx context.Context, messageID, applicationID int64) e
 	return nil
 }
 
+// Delivery is a mail about to be stored, as FindDelivery compares it with
+// the stored ones.
+type Delivery struct {
+	MessageID string // "" when absent
+	SHA256    string // of the whole mail
+	// Body gives the sha256 of the mail's body (see BodySHA256); it is
+	// asked only when a stored message has the same Message-ID, which is
+	// rare: most mail is stored without computing it.
+	Body func() (string, error)
+}
+
 // FindDelivery returns the first stored message with the same Message-ID
 // and the same body: a second delivery of the same mail. Messages without
 // a Message-ID are matched on their whole raw sha256 instead. Only its
-// ID, Kind and ApplicationID are read (see threadCols).
-func (tx *Tx) FindDelivery(ctx context.Context, messageID, bodySHA, sha string) (*Message, error) {
-	return tx.findDelivery(ctx, 0, messageID, bodySHA, sha)
+// ID, Kind and ApplicationID are read (see threadCols). files is the
+// attachments folder, where large mail is kept: a stored message whose
+// body hash was never computed has it computed from its raw bytes.
+func (tx *Tx) FindDelivery(ctx context.Context, d Delivery, files Files) (*Message, error) {
+	return tx.findDelivery(ctx, 0, d, files)
 }
 
 // FindDeliveryElsewhere is FindDelivery among the messages not already
 // placed in mailboxID: after a UIDVALIDITY change, each copy of a mail
 // delivered twice is matched to its own earlier row.
-func (tx *Tx) FindDeliveryElsewhere(ctx context.Context, mailboxID int64, messageID, bodySHA, sha string) (*Message, error) {
-	return tx.findDelivery(ctx, mailboxID, messageID, bodySHA, sha)
+func (tx *Tx) FindDeliveryElsewhere(ctx context.Context, mailboxID int64, d Delivery, files Files) (*Message, error) {
+	return tx.findDelivery(ctx, mailboxID, d, files)
 }
 
-func (tx *Tx) findDelivery(ctx context.Context, notIn int64, messageID, bodySHA, sha string) (*Message, error) {
-	q, args := `message_id = ? AND body_sha256 = ?`, []any{messageID, bodySHA}
-	if messageID == "" {
-		q, args = `message_id IS NULL AND sha256 = ?`, []any{sha}
+func (tx *Tx) findDelivery(ctx context.Context, notIn int64, d Delivery, files Files) (*Message, error) {
+	if d.MessageID == "" {
+		return tx.firstDelivery(ctx, notIn, `message_id IS NULL AND sha256 = ?`, d.SHA256)
 	}
+	id, err := tx.sameBody(ctx, notIn, d, files)
+	if err != nil || id == 0 {
+		return nil, err
+	}
+	return tx.firstDelivery(ctx, 0, `id = ?`, id)
+}
+
+// sameBody returns the id of the first stored message with d's Message-ID
+// and body, or 0.
+func (tx *Tx) sameBody(ctx context.Context, notIn int64, d Delivery, files Files) (int64, error) {
+	q, args := `SELECT id, body_sha256 FROM messages WHERE message_id = ?`, []any{d.MessageID}
+	if notIn != 0 {
+		q += ` AND (mailbox_id IS NULL OR mailbox_id <> ?)`
+		args = append(args, notIn)
+	}
+	rows, err := tx.tx.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("find earlier delivery: %w", err)
+	}
+	type stored struct {
+		id   int64
+		body string
+	}
+	var same []stored
+	for rows.Next() {
+		var s stored
+		if err := rows.Scan(&s.id, &s.body); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("find earlier delivery: %w", err)
+		}
+		same = append(same, s)
+	}
+	// The rows are read whole before the raw bytes are: one connection.
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return 0, fmt.Errorf("find earlier delivery: %w", err)
+	}
+	if len(same) == 0 {
+		return 0, nil
+	}
+	body, err := d.Body()
+	if err != nil {
+		return 0, fmt.Errorf("find earlier delivery: %w", err)
+	}
+	for _, s := range same {
+		if s.body == "" {
+			raw, err := tx.messageRaw(ctx, s.id, files)
+			if err != nil {
+				return 0, fmt.Errorf("find earlier delivery: %w", err)
+			}
+			s.body = BodySHA256(raw)
+		}
+		if s.body == body {
+			return s.id, nil
+		}
+	}
+	return 0, nil
+}
+
+func (tx *Tx) firstDelivery(ctx context.Context, notIn int64, q string, arg any) (*Message, error) {
+	args := []any{arg}
 	if notIn != 0 {
 		q += ` AND (mailbox_id IS NULL OR mailbox_id <> ?)`
 		args = append(args, notIn)
@@ -221,6 +298,20 @@ func (tx *Tx) findDelivery(ctx context.Context, notIn int64, messageID, bodySHA,
 		return nil, fmt.Errorf("find earlier delivery: %w", err)
 	}
 	return m, nil
+}
+
+// BodySHA256 is the sha256, in hex, of what follows raw's header block:
+// it stays the same when a second delivery of the same mail carries other
+// trace headers.
+func BodySHA256(raw []byte) string {
+	body := raw
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		body = raw[i+4:]
+	} else if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		body = raw[i+2:]
+	}
+	b := sha256.Sum256(body)
+	return hex.EncodeToString(b[:])
 }
 
 // Relocate records that a stored message now lives at uid in mailboxID
@@ -298,7 +389,7 @@ func (s *Store) MessageWithRaw(ctx context.Context, id int64, files Files) (*Mes
 	}
 	m.Raw = raw
 	if m.RawInFiles {
-		if m.Raw, err = files.readRaw(m.SHA256); err != nil {
+		if m.Raw, err = files.ReadRaw(m.SHA256); err != nil {
 			return nil, fmt.Errorf("message %d: %w", id, err)
 		}
 	}
@@ -316,15 +407,23 @@ func (w withRaw) Scan(dest ...any) error { return w.r.Scan(append(dest, w.raw)..
 // MessageRaw returns the raw bytes of a stored message; files is the
 // attachments folder, where large mail is kept.
 func (s *Store) MessageRaw(ctx context.Context, id int64, files Files) ([]byte, error) {
+	return messageRaw(ctx, s.db, id, files)
+}
+
+func (tx *Tx) messageRaw(ctx context.Context, id int64, files Files) ([]byte, error) {
+	return messageRaw(ctx, tx.tx, id, files)
+}
+
+func messageRaw(ctx context.Context, q querier, id int64, files Files) ([]byte, error) {
 	var raw []byte
 	var inFiles bool
 	var sha string
-	if err := s.db.QueryRowContext(ctx, `SELECT raw, raw_in_files, sha256 FROM messages WHERE id = ?`, id).Scan(
+	if err := q.QueryRowContext(ctx, `SELECT raw, raw_in_files, sha256 FROM messages WHERE id = ?`, id).Scan(
 		&raw, &inFiles, &sha); err != nil {
 		return nil, fmt.Errorf("message %d raw: %w", id, err)
 	}
 	if inFiles {
-		return files.readRaw(sha)
+		return files.ReadRaw(sha)
 	}
 	return raw, nil
 }

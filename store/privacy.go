@@ -149,7 +149,7 @@ func (p *Person) findMessages(ctx context.Context, q querier, refs map[int64]str
 			continue
 		}
 		if inFiles {
-			if raw, err = files.readRaw(sha); err != nil {
+			if raw, err = files.ReadRaw(sha); err != nil {
 				rows.Close()
 				return fmt.Errorf("person: message %d: %w", id, err)
 			}

@@ -136,11 +136,11 @@ func TestCheckpointAndDeliveries(t *testing.T) {
 		t.Errorf("checkpoint after rollback = %d, want 5", cp.LastUID)
 	}
 	_ = st.InTx(ctx, func(tx *Tx) error {
-		got, err := tx.FindDelivery(ctx, "<a@b>", "b1", "other")
+		got, err := tx.FindDelivery(ctx, Delivery{MessageID: "<a@b>", SHA256: "other", Body: known("b1")}, Files{})
 		if err != nil || got == nil || got.ID != m.ID {
 			t.Errorf("FindDelivery = %+v, %v; want message %d", got, err, m.ID)
 		}
-		got, _ = tx.FindDelivery(ctx, "<a@b>", "different body", "x")
+		got, _ = tx.FindDelivery(ctx, Delivery{MessageID: "<a@b>", SHA256: "x", Body: known("different body")}, Files{})
 		if got != nil {
 			t.Errorf("FindDelivery with another body = %+v, want none", got)
 		}
