@@ -95,11 +95,9 @@ func notApplyingYetAround(own string, stemEnds []int32) bool {
 		start, end := sentenceAround(own, int(e))
 		from = end + 1
 		s := strings.TrimSpace(own[start:end])
-		if !mayPutOff(s) {
-			continue
-		}
-		if negates(reNegatedIntent, s) || negates(reNegatedWish, s) || reNotAnApplication.MatchString(s) ||
-			rePutOff.MatchString(s) || rePostponed.MatchString(s) && !freshApplication.in(s) {
+		negation, later := putOffWords(s)
+		if negation && (negates(reNegatedIntent, s) || negates(reNegatedWish, s) || reNotAnApplication.MatchString(s)) ||
+			later && (rePutOff.MatchString(s) || rePostponed.MatchString(s) && !freshApplication.in(s)) {
 			return true
 		}
 	}
@@ -225,15 +223,33 @@ func negates(re *lazyRegexp, s string) bool {
 	return false
 }
 
-// mayPutOff is the cheap test before the patterns: every one of them
-// holds one of these words.
-func mayPutOff(s string) bool {
-	for _, w := range []string{"pas", "jamais", "point", "rien", "plus tard", "second temps", "ulterieur", "prochain"} {
-		if strings.Contains(s, w) {
-			return true
+// putOffWords reports the words that start every match of the patterns
+// of putting off, at the start of a word (after a byte that is not the
+// patterns' \w): "ne " or "n'" for reNegatedIntent, reNegatedWish and
+// reNotAnApplication; "pas ", "plus tard", "dans un second temps",
+// "ulterieurement" or "l'an" for rePutOff and rePostponed. The searches
+// cost more than the rest of classification, and most sentences about
+// applying hold none of the words where a word starts ("prochaine " holds
+// "ne " inside a word only).
+func putOffWords(s string) (negation, later bool) {
+	for i := 0; i < len(s); i++ {
+		if i > 0 && isASCIIWordByte(s[i-1]) {
+			continue
+		}
+		switch t := s[i:]; t[0] {
+		case 'n':
+			negation = negation || strings.HasPrefix(t, "ne ") || strings.HasPrefix(t, "n'")
+		case 'p':
+			later = later || strings.HasPrefix(t, "pas ") || strings.HasPrefix(t, "plus tard")
+		case 'd':
+			later = later || strings.HasPrefix(t, "dans un second temps")
+		case 'u':
+			later = later || strings.HasPrefix(t, "ulterieurement")
+		case 'l':
+			later = later || strings.HasPrefix(t, "l'an")
 		}
 	}
-	return false
+	return negation, later
 }
 
 func hasIntentStem(s string) bool {
