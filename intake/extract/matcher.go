@@ -27,6 +27,8 @@ type phraseMatcher struct {
 	// lists dozens of times a mail, and one look-up per list costs less
 	// than one per phrase.
 	lists map[listKey][]int32
+	// longest is the length of the longest phrase, in bytes.
+	longest int
 }
 
 // listKey tells a list of phrases by where it is, not what it holds.
@@ -62,6 +64,7 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 	}
 	m.width = 1
 	for _, w := range words {
+		m.longest = max(m.longest, len(w))
 		for i := 0; i < len(w); i++ {
 			if m.class[w[i]] == 0 {
 				m.class[w[i]] = uint8(m.width)
@@ -147,21 +150,69 @@ func (m *phraseMatcher) scan(s string) phraseHits {
 
 // scanEnds is scan, and returns too, in order, the offsets in s where a
 // phrase marked in mark (by id) ends: the offset of its last byte.
+//
+// Each step of the automaton waits for the table read of the step
+// before, which is most of the time of a scan: a long text is scanned as
+// two halves at once, each step of one going on while the other waits.
+// The second half starts the longest phrase's length back, so that it
+// finds every phrase that ends in it (the state after a byte is the same
+// whether the scan starts there or further back, for the phrases that
+// end there and start after it), and reports only those.
 func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends []int32) {
 	hits = make(phraseHits, len(m.ids))
-	row, delta, class := int32(0), m.delta, &m.class
-	for i := 0; i < len(s); i++ {
-		if row = delta[row+int32(class[s[i]])]; row < 0 {
+	mid := len(s) / 2
+	from := mid - m.longest + 1 // where the second half's scan starts
+	if len(s) < 256 || from <= 0 {
+		return hits, m.scanFrom(s, 0, 0, hits, mark, nil)
+	}
+	var ends2 []int32
+	row, row2, delta, class := int32(0), int32(0), m.delta, &m.class
+	for i := 0; i < mid; i++ {
+		j := from + i
+		row = delta[row+int32(class[s[i]])]
+		row2 = delta[row2+int32(class[s[j]])]
+		if row|row2 >= 0 {
+			continue
+		}
+		if row < 0 {
 			row = ^row
-			for _, id := range m.out[row/int32(m.width)] {
-				hits[id] = true
-				if mark != nil && mark[id] && (len(ends) == 0 || ends[len(ends)-1] != int32(i)) {
-					ends = append(ends, int32(i))
-				}
+			ends = m.found(row, i, hits, mark, ends)
+		}
+		if row2 < 0 {
+			row2 = ^row2
+			if j >= mid {
+				ends2 = m.found(row2, j, hits, mark, ends2)
 			}
 		}
 	}
-	return hits, ends
+	ends2 = m.scanFrom(s, from+mid, row2, hits, mark, ends2)
+	return hits, append(ends, ends2...)
+}
+
+// scanFrom goes on with a scan from s[i:], in the state of row: it marks
+// in hits the phrases found and appends to ends where the marked ones
+// end.
+func (m *phraseMatcher) scanFrom(s string, i int, row int32, hits phraseHits, mark []bool, ends []int32) []int32 {
+	delta, class := m.delta, &m.class
+	for ; i < len(s); i++ {
+		if row = delta[row+int32(class[s[i]])]; row < 0 {
+			row = ^row
+			ends = m.found(row, i, hits, mark, ends)
+		}
+	}
+	return ends
+}
+
+// found marks the phrases that end at s[i] in the state of row, and
+// appends i to ends when a marked one does.
+func (m *phraseMatcher) found(row int32, i int, hits phraseHits, mark []bool, ends []int32) []int32 {
+	for _, id := range m.out[row/int32(m.width)] {
+		hits[id] = true
+		if mark != nil && mark[id] && (len(ends) == 0 || ends[len(ends)-1] != int32(i)) {
+			ends = append(ends, int32(i))
+		}
+	}
+	return ends
 }
 
 // holds reports whether s holds one of the matcher's phrases, stopping at
