@@ -173,22 +173,13 @@ func (m *mainView) isSpam() bool {
 	// The author's own text: spam carries no quoted history, and an
 	// applicant's reply may quote anything.
 	subj := applicant.Fold(msg.Subject)
-	has := func(w string) bool { return strings.Contains(subj, w) || m.ownHit(w) }
-	c := 0
-	for _, w := range spamWords {
-		if has(w) {
-			c++
-		}
-	}
+	c := m.ownCount(spamWords, subj)
 	if c == 0 {
 		return false
 	}
 	score := min(c, 3)
-	for _, w := range spamStrongWords {
-		if has(w) {
-			score++
-			break
-		}
+	if m.ownCount(spamStrongWords, subj) > 0 {
+		score++
 	}
 	to := strings.ToLower(hdr(msg, "To"))
 	if strings.Contains(to, "undisclosed") || strings.Contains(to, "destinataires inconnus") || (to == "" && len(msg.To) == 0) {

@@ -160,33 +160,40 @@ func (m *phraseMatcher) scan(s string) phraseHits {
 // end there and start after it), and reports only those.
 func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends []int32) {
 	hits = make(phraseHits, len(m.ids))
+	// Each half's ends are gathered on the stack (a long text's too), and
+	// the result made once at its size.
+	var buf1, buf2 [64]int32
+	ends1, ends2 := buf1[:0], buf2[:0]
 	mid := len(s) / 2
 	from := mid - m.longest + 1 // where the second half's scan starts
 	if len(s) < 256 || from <= 0 {
-		return hits, m.scanFrom(s, 0, 0, hits, mark, nil)
-	}
-	var ends2 []int32
-	row, row2, delta, class := int32(0), int32(0), m.delta, &m.class
-	for i := 0; i < mid; i++ {
-		j := from + i
-		row = delta[row+int32(class[s[i]])]
-		row2 = delta[row2+int32(class[s[j]])]
-		if row|row2 >= 0 {
-			continue
-		}
-		if row < 0 {
-			row = ^row
-			ends = m.found(row, i, hits, mark, ends)
-		}
-		if row2 < 0 {
-			row2 = ^row2
-			if j >= mid {
-				ends2 = m.found(row2, j, hits, mark, ends2)
+		ends1 = m.scanFrom(s, 0, 0, hits, mark, ends1)
+	} else {
+		row, row2, delta, class := int32(0), int32(0), m.delta, &m.class
+		for i := 0; i < mid; i++ {
+			j := from + i
+			row = delta[row+int32(class[s[i]])]
+			row2 = delta[row2+int32(class[s[j]])]
+			if row|row2 >= 0 {
+				continue
+			}
+			if row < 0 {
+				row = ^row
+				ends1 = m.found(row, i, hits, mark, ends1)
+			}
+			if row2 < 0 {
+				row2 = ^row2
+				if j >= mid {
+					ends2 = m.found(row2, j, hits, mark, ends2)
+				}
 			}
 		}
+		ends2 = m.scanFrom(s, from+mid, row2, hits, mark, ends2)
 	}
-	ends2 = m.scanFrom(s, from+mid, row2, hits, mark, ends2)
-	return hits, append(ends, ends2...)
+	if n := len(ends1) + len(ends2); n > 0 {
+		ends = append(append(make([]int32, 0, n), ends1...), ends2...)
+	}
+	return hits, ends
 }
 
 // scanFrom goes on with a scan from s[i:], in the state of row: it marks
@@ -249,40 +256,56 @@ func (m *phraseMatcher) holdsFolded(s string) bool {
 	return false
 }
 
+// id returns the id of the i-th phrase of p, -1 when the matcher does not
+// know it; ids are the ids of p's phrases when p is one of the matcher's
+// lists, else nil.
+func (m *phraseMatcher) id(ids []int32, p []string, i int) int32 {
+	if ids != nil {
+		return ids[i]
+	}
+	if id, ok := m.ids[p[i]]; ok {
+		return id
+	}
+	return -1
+}
+
+// listIDs returns the ids of the phrases of p when p is one of the
+// matcher's lists, else nil.
+func (m *phraseMatcher) listIDs(p []string) []int32 {
+	if len(p) == 0 {
+		return nil
+	}
+	return m.lists[listKey{&p[0], len(p)}]
+}
+
 // any reports whether one of the phrases of p was found; phrases the
 // matcher does not know are looked for in s.
 func (m *phraseMatcher) any(h phraseHits, p []string, s string) bool {
-	if len(p) > 0 {
-		if ids, ok := m.lists[listKey{&p[0], len(p)}]; ok {
-			for i, id := range ids {
-				if id >= 0 {
-					if h[id] {
-						return true
-					}
-				} else if phrases(p[i : i+1]).in(s) {
-					return true
-				}
-			}
-			return false
-		}
-	}
-	for _, w := range p {
-		if id, ok := m.ids[w]; ok {
+	ids := m.listIDs(p)
+	for i := range p {
+		if id := m.id(ids, p, i); id >= 0 {
 			if h[id] {
 				return true
 			}
-		} else if phrases([]string{w}).in(s) {
+		} else if strings.Contains(s, p[i]) {
 			return true
 		}
 	}
 	return false
 }
 
-// count returns how many of the phrases of p were found.
-func (m *phraseMatcher) count(h phraseHits, p []string, s string) int {
-	n := 0
-	for _, w := range p {
-		if m.any(h, []string{w}, s) {
+// count returns how many of the phrases of p were found, or are in also
+// (folded).
+func (m *phraseMatcher) count(h phraseHits, p []string, s, also string) int {
+	ids, n := m.listIDs(p), 0
+	for i := range p {
+		found := false
+		if id := m.id(ids, p, i); id >= 0 {
+			found = h[id]
+		} else {
+			found = strings.Contains(s, p[i])
+		}
+		if found || also != "" && strings.Contains(also, p[i]) {
 			n++
 		}
 	}
@@ -326,15 +349,8 @@ func (v *mainView) ownHas(p phrases) bool {
 	return ownPhrases().any(v.ownScan(), p, v.ownFolded())
 }
 
-// ownHit reports whether the author's own text holds the phrase w.
-func (v *mainView) ownHit(w string) bool {
-	if id, ok := ownPhrases().ids[w]; ok {
-		return v.ownScan()[id]
-	}
-	return strings.Contains(v.ownFolded(), w)
-}
-
-// ownCount counts the phrases of p the author's own text holds.
-func (v *mainView) ownCount(p []string) int {
-	return ownPhrases().count(v.ownScan(), p, v.ownFolded())
+// ownCount counts the phrases of p the author's own text (folded) or also
+// (folded, "" for none) holds.
+func (v *mainView) ownCount(p []string, also string) int {
+	return ownPhrases().count(v.ownScan(), p, v.ownFolded(), also)
 }
