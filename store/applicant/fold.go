@@ -40,7 +40,8 @@ func Fold(s string) string {
 		if i = j; i == len(s) {
 			break
 		}
-		if c := s[i]; c < utf8.RuneSelf {
+		c := s[i]
+		if c < utf8.RuneSelf {
 			if c == '`' {
 				c = '\''
 			} else {
@@ -50,10 +51,23 @@ func Fold(s string) string {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
+		// Latin letters are two bytes: decoded here, not by a call, and
+		// their fold, mostly one letter, written as a byte.
+		var r rune
+		if c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			r = rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
+			i += 2
+		} else {
+			var n int
+			r, n = utf8.DecodeRuneInString(s[i:])
+			i += n
+		}
 		if r < rune(len(latin)) {
-			b.WriteString(latin[r])
+			if f := latin[r]; len(f) == 1 {
+				b.WriteByte(f[0])
+			} else {
+				b.WriteString(f)
+			}
 			continue
 		}
 		// œ and æ are in the table: above it, FoldRune says it all.
