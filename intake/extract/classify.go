@@ -256,9 +256,12 @@ func findReference(s, prefix string) string {
 		prefix = "RSE"
 	}
 	// Only where the prefix is written: a regexp over the whole text
-	// costs more than all the rest of classification on a long mail.
-	for i := 0; i < len(s); {
-		k := indexFold(s[i:], prefix)
+	// costs more than all the rest of classification on a long mail. And
+	// only before the last "20" (every reference's year starts so, after
+	// its prefix): prose without one, most mail, is not searched at all.
+	end := strings.LastIndex(s, "20")
+	for i := 0; i < end; {
+		k := indexFold(s[i:end], prefix)
 		if k < 0 {
 			return ""
 		}

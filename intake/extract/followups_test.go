@@ -84,3 +84,25 @@ func TestReferenceInTextMakesAFollowUp(t *testing.T) {
 		t.Errorf("got %q %q", r.Kind, r.Reference)
 	}
 }
+
+// TestFindReference reads a reference wherever its prefix starts a word,
+// in any case, with the separators people write.
+func TestFindReference(t *testing.T) {
+	for s, want := range map[string]string{
+		"RSE-2026-0007": "RSE-2026-0007",
+		"Suite à mon dossier rse 2026 7, merci.": "RSE-2026-0007",
+		"réf. RSE_2026-12":                       "RSE-2026-0012",
+		"RSE–2026–0003":                          "RSE-2026-0003",
+		"COURSE-2026-0001":                       "",
+		"RSE-2026":                               "",
+		"rse rse RSE2026-0042 2020":              "RSE-2026-0042",
+		"programme RSE, le 12/10/2026":           "",
+		"":                                       "",
+		"20":                                     "",
+		"RSE-1999-0001 puis RSE-2025-0002":       "RSE-2025-0002",
+	} {
+		if got := findReference(s, "RSE"); got != want {
+			t.Errorf("findReference(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
