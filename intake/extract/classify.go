@@ -259,7 +259,7 @@ func findReference(s, prefix string) string {
 	// costs more than all the rest of classification on a long mail. And
 	// only before the last "20" (every reference's year starts so, after
 	// its prefix): prose without one, most mail, is not searched at all.
-	end := strings.LastIndex(s, "20")
+	end := lastIndex20(s)
 	for i := 0; i < end; {
 		k := indexFold(s[i:end], prefix)
 		if k < 0 {
@@ -278,6 +278,21 @@ func findReference(s, prefix string) string {
 		i++
 	}
 	return ""
+}
+
+// lastIndex20 is strings.LastIndex(s, "20"), which searches byte after
+// byte backwards; a forward search jumps to each "20" of a text, and most
+// hold few.
+func lastIndex20(s string) int {
+	last := -1
+	for i := 0; ; {
+		k := strings.Index(s[i:], "20")
+		if k < 0 {
+			return last
+		}
+		last = i + k
+		i = last + 1
+	}
 }
 
 // indexFold returns the index of the first instance of the ASCII word w

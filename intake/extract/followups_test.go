@@ -104,5 +104,13 @@ func TestFindReference(t *testing.T) {
 		if got := findReference(s, "RSE"); got != want {
 			t.Errorf("findReference(%q) = %q, want %q", s, got, want)
 		}
+		if got, want := lastIndex20(s), strings.LastIndex(s, "20"); got != want {
+			t.Errorf("lastIndex20(%q) = %d, want %d", s, got, want)
+		}
+	}
+	for _, s := range []string{"2", "202", "2020", "20202", "x220", "0220"} {
+		if got, want := lastIndex20(s), strings.LastIndex(s, "20"); got != want {
+			t.Errorf("lastIndex20(%q) = %d, want %d", s, got, want)
+		}
 	}
 }
