@@ -159,6 +159,19 @@ func TestJoinWrapped(t *testing.T) {
 	if want := "Je ne candidate pas encore.\nMerci Paul"; got != want {
 		t.Errorf("joinWrapped = %q, want %q", got, want)
 	}
+	// Folded as joined, the lines are the joined lines folded.
+	texts := [][]string{{"Élodie `Sté` ", "", " ŒUVRE\xff", "ıİ K"}}
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			texts = append(texts, strings.Split(string(b), "\n"))
+		}
+	}
+	for _, lines := range texts {
+		if got, want := joinWrappedFolded(lines), applicant.Fold(joinWrapped(lines)); got != want {
+			t.Fatalf("joinWrappedFolded(%.40q) = %.60q, want %.60q", lines, got, want)
+		}
+	}
 }
 
 // TestUndecidedIsLeftToAPerson: a mail that could be an application or a

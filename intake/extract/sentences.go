@@ -4,6 +4,8 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // joinWrapped joins the lines of each paragraph with one space, so that
@@ -11,6 +13,15 @@ import (
 // columns, and "je ne candidate\npas encore" must read as one phrase.
 // Paragraphs (separated by blank lines) stay on lines of their own.
 func joinWrapped(lines []string) string {
+	return joinWrappedWith(lines, func(b *strings.Builder, l string) { b.WriteString(l) })
+}
+
+// joinWrappedFolded is applicant.Fold(joinWrapped(lines)), each line
+// folded as it is joined.
+func joinWrappedFolded(lines []string) string { return joinWrappedWith(lines, applicant.FoldTo) }
+
+// joinWrappedWith is joinWrapped, each line written by write.
+func joinWrappedWith(lines []string, write func(*strings.Builder, string)) string {
 	var b strings.Builder
 	// At most the lines and a byte after each: grown once, not as it fills.
 	n := 0
@@ -31,7 +42,7 @@ func joinWrapped(lines []string) string {
 		if inPara {
 			b.WriteByte(' ')
 		}
-		b.WriteString(l)
+		write(&b, l)
 		inPara = true
 	}
 	return b.String()

@@ -25,9 +25,17 @@ func Fold(s string) string {
 	if ascii {
 		return strings.ToLower(s)
 	}
-	latin := latinFolds()
 	var b strings.Builder
 	b.Grow(len(s))
+	FoldTo(&b, s)
+	return b.String()
+}
+
+// FoldTo writes Fold(s) to b. Folding goes rune by rune: the pieces of a
+// text folded one after the other are the text folded, without the
+// copy of the whole that folding it after joining would make.
+func FoldTo(b *strings.Builder, s string) {
+	latin := latinFolds()
 	for i := 0; i < len(s); {
 		// ASCII is most of any French text: FoldRune's answer for it is
 		// plain lower case, so runs of it that fold to themselves are
@@ -73,7 +81,6 @@ func Fold(s string) string {
 		// œ and æ are in the table: above it, FoldRune says it all.
 		b.WriteRune(FoldRune(r))
 	}
-	return b.String()
 }
 
 // foldsToItself marks the ASCII bytes Fold writes as they are: all but
