@@ -320,7 +320,7 @@ var ownPhrases = sync.OnceValue(func() *phraseMatcher {
 		completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
 		requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
 		solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords,
-		comeBackStems, intentStems)
+		comeBackStems, intentStems, sendsLaterCue)
 })
 
 // intentStemMarks marks the intentStems among ownPhrases' ids: the scan

@@ -98,7 +98,7 @@ func (c *cues) humanCues() {
 	// Facts written in the body itself, not only in a signature.
 	c.newFacts = x.bodyFacts > 0 || x.labelled >= 2 || c.attachments > 0
 	c.completion = c.ownHas(completion)
-	c.before = c.ownHas(beforeApplying) || sendsLater(own)
+	c.before = c.ownHas(beforeApplying) || c.ownHas(sendsLaterCue) && sendsLater(own)
 	c.subjIntent = subjectIntent(c.subj)
 	c.full = x.strong >= 3 || x.labelled >= 4
 	c.isReply = m.InReplyTo != "" || len(m.References) > 0 || reReplySubject.MatchString(c.subject)

@@ -157,6 +157,11 @@ var reBeforeSending = lazy(`^avant (?:de |d')(?:(?:vous |nous |me |m'|lui |leur 
 	`(?:envoy|transmet|adress|depos|soum|fair\w* parvenir|present|constitu|rempli|prepar|mont|redig|finalis|lanc)\w*` +
 	`(?: \S+){0,4}? (?:dossier|candidature|inscription|formulaire|demande de participation)\b`)
 
+// sendsLaterCue starts every sentence sendsLater reads: looked for with
+// the author's phrases, so that a text without it is not searched ("a" is
+// too common a byte for strings.Index to jump far).
+var sendsLaterCue = phrases{"avant d"}
+
 // sendsLater reports a sentence in which the author says they will send
 // their application only after something, the usual opening of a question
 // asked before applying ("Avant de vous envoyer un dossier, … peut
