@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math/bits"
 	"strings"
 	"sync"
 	"unicode"
@@ -132,12 +133,15 @@ func cleanAlready(s string) bool {
 	)
 	for i := 0; i < len(s); {
 		// Eight ASCII bytes at a time, none a '\r' (a zero byte of the
-		// word xor '\r's, found without a branch a byte).
+		// word xor '\r's, found without a branch a byte); where one is
+		// not, straight to its first byte that is not (the lowest bit set
+		// is exact: a borrow only comes from a zero byte).
 		for i+8 <= len(s) {
 			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 			cr := w ^ ('\r' * ones)
-			if w&highs != 0 || (cr-ones)&^cr&highs != 0 {
+			if m := w&highs | (cr-ones)&^cr&highs; m != 0 {
+				i += bits.TrailingZeros64(m) / 8
 				break
 			}
 			i += 8
