@@ -173,22 +173,13 @@ func (m *mainView) isSpam() bool {
 	// The author's own text: spam carries no quoted history, and an
 	// applicant's reply may quote anything.
 	subj := applicant.Fold(msg.Subject)
-	has := func(w string) bool { return strings.Contains(subj, w) || m.ownHit(w) }
-	c := 0
-	for _, w := range spamWords {
-		if has(w) {
-			c++
-		}
-	}
+	c := m.ownCount(spamWords, subj)
 	if c == 0 {
 		return false
 	}
 	score := min(c, 3)
-	for _, w := range spamStrongWords {
-		if has(w) {
-			score++
-			break
-		}
+	if m.ownCount(spamStrongWords, subj) > 0 {
+		score++
 	}
 	to := strings.ToLower(hdr(msg, "To"))
 	if strings.Contains(to, "undisclosed") || strings.Contains(to, "destinataires inconnus") || (to == "" && len(msg.To) == 0) {
@@ -265,9 +256,12 @@ func findReference(s, prefix string) string {
 		prefix = "RSE"
 	}
 	// Only where the prefix is written: a regexp over the whole text
-	// costs more than all the rest of classification on a long mail.
-	for i := 0; i < len(s); {
-		k := indexFold(s[i:], prefix)
+	// costs more than all the rest of classification on a long mail. And
+	// only before the last "20" (every reference's year starts so, after
+	// its prefix): prose without one, most mail, is not searched at all.
+	end := lastIndex20(s)
+	for i := 0; i < end; {
+		k := indexFold(s[i:end], prefix)
 		if k < 0 {
 			return ""
 		}
@@ -284,6 +278,21 @@ func findReference(s, prefix string) string {
 		i++
 	}
 	return ""
+}
+
+// lastIndex20 is strings.LastIndex(s, "20"), which searches byte after
+// byte backwards; a forward search jumps to each "20" of a text, and most
+// hold few.
+func lastIndex20(s string) int {
+	last := -1
+	for i := 0; ; {
+		k := strings.Index(s[i:], "20")
+		if k < 0 {
+			return last
+		}
+		last = i + k
+		i = last + 1
+	}
 }
 
 // indexFold returns the index of the first instance of the ASCII word w

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -288,6 +289,9 @@ func (x *lineIndex) locate(start int, field, value string, a *applicant.Applican
 // compared folded, with hyphens and apostrophes as spaces, and without a
 // leading article ("Le Malzieu-Ville" written "au Malzieu-Ville").
 func (x *lineIndex) locateText(start int, value string) int {
+	if i, ok := x.locateFirstWords(start, value); ok {
+		return i
+	}
 	// The words one space apart: the first n words are a prefix of it,
 	// found without splitting the whole value (the motivation is a
 	// thousand characters).
@@ -318,6 +322,69 @@ func (x *lineIndex) locateText(start int, value string) int {
 		}
 	}
 	return -1
+}
+
+// locateFirstWords is locateText for a value longer than three times the
+// longest line (the motivation): the whole of it is on no line, and its
+// first words are folded from the start of it only. ok is false when it
+// cannot tell, and locateText does it all.
+func (x *lineIndex) locateFirstWords(start int, value string) (int, bool) {
+	longest := 0
+	for i := start; i < len(x.lines); i++ {
+		if x.only == nil || x.only[i] {
+			longest = max(longest, len(x.lines[i]))
+		}
+	}
+	// Every letter and digit folds to at least one byte of the words, but
+	// for a leading article's: the words are longer than any line can hold.
+	if lettersAndDigits(value, 3*longest+4) <= 3*longest+3 {
+		return -1, false
+	}
+	// The start of the value, cut at a space (so that the words before it
+	// are whole), with at least four words after an article: locateText's
+	// probes after the whole value are its first three words or fewer.
+	cut := -1
+	for k := 64; k < len(value); k++ {
+		if value[k] == ' ' || value[k] == '\n' {
+			cut = k
+			break
+		}
+	}
+	if cut < 0 {
+		return -1, false
+	}
+	words := collapseSpaces(looseFold(value[:cut]))
+	if first, rest, ok := strings.Cut(words, " "); ok && (first == "le" || first == "la" || first == "les" || first == "l") {
+		words = rest
+	}
+	if strings.Count(words, " ") < 3 {
+		return -1, false
+	}
+	for n := 3; n >= 1; n-- {
+		probe := firstWords(words, n)
+		if len(probe) < 3 {
+			break
+		}
+		if i := x.where(start, func(i int) bool {
+			return 3*len(x.lines[i]) >= len(probe) && strings.Contains(x.fold(i), probe)
+		}); i >= 0 {
+			return i, true
+		}
+	}
+	return -1, true
+}
+
+// lettersAndDigits counts the letters and digits of s, up to limit.
+func lettersAndDigits(s string, limit int) int {
+	n := 0
+	for _, r := range s {
+		if r < utf8.RuneSelf && asciiWordBytes[r] && r != '_' || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			if n++; n >= limit {
+				break
+			}
+		}
+	}
+	return n
 }
 
 // firstWords returns the first n words of words, which are one space

@@ -82,3 +82,28 @@ func TestEvidenceForEveryField(t *testing.T) {
 		}
 	}
 }
+
+// TestLocateLongValue: a value longer than any line (a motivation) is
+// found where its first words are, as when the whole of it was folded.
+func TestLocateLongValue(t *testing.T) {
+	lines := []string{"Bonjour,", "Nous souhaitons réduire nos déchets", "et former l'équipe.", "Paul"}
+	long := "Nous souhaitons réduire nos déchets et former l'équipe à l'accueil des clients, " +
+		"puis partager ce que nous aurons appris avec les commerces voisins de la commune."
+	for _, tt := range []struct {
+		value string
+		want  int
+	}{
+		{long, 1},
+		{"La " + long, 1},
+		{"l'équipe à l'accueil des clients, puis partager ce que nous aurons appris avec les commerces voisins.", 2},
+		{"Rien de tout cela ne figure dans les lignes de ce message, ni au début ni à la fin, vraiment.", -1},
+		{"Nous", 1},
+	} {
+		if got := newLineIndex(lines).locateText(0, tt.value); got != tt.want {
+			t.Errorf("locateText(%.30q) = %d, want %d", tt.value, got, tt.want)
+		}
+		if _, ok := newLineIndex(lines).locateFirstWords(0, tt.value); !ok && len(tt.value) > 150 {
+			t.Errorf("locateFirstWords(%.30q) did not tell", tt.value)
+		}
+	}
+}

@@ -105,7 +105,7 @@ func (v *mainView) applicantFacts() *extraction {
 // ownFoldedText), computed once.
 func (v *mainView) ownFolded() string {
 	if !v.ownFoldedMade {
-		v.ownFoldedText = applicant.Fold(joinWrapped(v.own))
+		v.ownFoldedText = joinWrappedFolded(v.own)
 		v.ownFoldedMade = true
 	}
 	return v.ownFoldedText

@@ -84,3 +84,33 @@ func TestReferenceInTextMakesAFollowUp(t *testing.T) {
 		t.Errorf("got %q %q", r.Kind, r.Reference)
 	}
 }
+
+// TestFindReference reads a reference wherever its prefix starts a word,
+// in any case, with the separators people write.
+func TestFindReference(t *testing.T) {
+	for s, want := range map[string]string{
+		"RSE-2026-0007": "RSE-2026-0007",
+		"Suite à mon dossier rse 2026 7, merci.": "RSE-2026-0007",
+		"réf. RSE_2026-12":                       "RSE-2026-0012",
+		"RSE–2026–0003":                          "RSE-2026-0003",
+		"COURSE-2026-0001":                       "",
+		"RSE-2026":                               "",
+		"rse rse RSE2026-0042 2020":              "RSE-2026-0042",
+		"programme RSE, le 12/10/2026":           "",
+		"":                                       "",
+		"20":                                     "",
+		"RSE-1999-0001 puis RSE-2025-0002":       "RSE-2025-0002",
+	} {
+		if got := findReference(s, "RSE"); got != want {
+			t.Errorf("findReference(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := lastIndex20(s), strings.LastIndex(s, "20"); got != want {
+			t.Errorf("lastIndex20(%q) = %d, want %d", s, got, want)
+		}
+	}
+	for _, s := range []string{"2", "202", "2020", "20202", "x220", "0220"} {
+		if got, want := lastIndex20(s), strings.LastIndex(s, "20"); got != want {
+			t.Errorf("lastIndex20(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

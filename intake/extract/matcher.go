@@ -27,6 +27,8 @@ type phraseMatcher struct {
 	// lists dozens of times a mail, and one look-up per list costs less
 	// than one per phrase.
 	lists map[listKey][]int32
+	// longest is the length of the longest phrase, in bytes.
+	longest int
 }
 
 // listKey tells a list of phrases by where it is, not what it holds.
@@ -62,6 +64,7 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 	}
 	m.width = 1
 	for _, w := range words {
+		m.longest = max(m.longest, len(w))
 		for i := 0; i < len(w); i++ {
 			if m.class[w[i]] == 0 {
 				m.class[w[i]] = uint8(m.width)
@@ -147,21 +150,76 @@ func (m *phraseMatcher) scan(s string) phraseHits {
 
 // scanEnds is scan, and returns too, in order, the offsets in s where a
 // phrase marked in mark (by id) ends: the offset of its last byte.
+//
+// Each step of the automaton waits for the table read of the step
+// before, which is most of the time of a scan: a long text is scanned as
+// two halves at once, each step of one going on while the other waits.
+// The second half starts the longest phrase's length back, so that it
+// finds every phrase that ends in it (the state after a byte is the same
+// whether the scan starts there or further back, for the phrases that
+// end there and start after it), and reports only those.
 func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends []int32) {
 	hits = make(phraseHits, len(m.ids))
-	row, delta, class := int32(0), m.delta, &m.class
-	for i := 0; i < len(s); i++ {
-		if row = delta[row+int32(class[s[i]])]; row < 0 {
-			row = ^row
-			for _, id := range m.out[row/int32(m.width)] {
-				hits[id] = true
-				if mark != nil && mark[id] && (len(ends) == 0 || ends[len(ends)-1] != int32(i)) {
-					ends = append(ends, int32(i))
+	// Each half's ends are gathered on the stack (a long text's too), and
+	// the result made once at its size.
+	var buf1, buf2 [64]int32
+	ends1, ends2 := buf1[:0], buf2[:0]
+	mid := len(s) / 2
+	from := mid - m.longest + 1 // where the second half's scan starts
+	if len(s) < 256 || from <= 0 {
+		ends1 = m.scanFrom(s, 0, 0, hits, mark, ends1)
+	} else {
+		row, row2, delta, class := int32(0), int32(0), m.delta, &m.class
+		for i := 0; i < mid; i++ {
+			j := from + i
+			row = delta[row+int32(class[s[i]])]
+			row2 = delta[row2+int32(class[s[j]])]
+			if row|row2 >= 0 {
+				continue
+			}
+			if row < 0 {
+				row = ^row
+				ends1 = m.found(row, i, hits, mark, ends1)
+			}
+			if row2 < 0 {
+				row2 = ^row2
+				if j >= mid {
+					ends2 = m.found(row2, j, hits, mark, ends2)
 				}
 			}
 		}
+		ends2 = m.scanFrom(s, from+mid, row2, hits, mark, ends2)
+	}
+	if n := len(ends1) + len(ends2); n > 0 {
+		ends = append(append(make([]int32, 0, n), ends1...), ends2...)
 	}
 	return hits, ends
+}
+
+// scanFrom goes on with a scan from s[i:], in the state of row: it marks
+// in hits the phrases found and appends to ends where the marked ones
+// end.
+func (m *phraseMatcher) scanFrom(s string, i int, row int32, hits phraseHits, mark []bool, ends []int32) []int32 {
+	delta, class := m.delta, &m.class
+	for ; i < len(s); i++ {
+		if row = delta[row+int32(class[s[i]])]; row < 0 {
+			row = ^row
+			ends = m.found(row, i, hits, mark, ends)
+		}
+	}
+	return ends
+}
+
+// found marks the phrases that end at s[i] in the state of row, and
+// appends i to ends when a marked one does.
+func (m *phraseMatcher) found(row int32, i int, hits phraseHits, mark []bool, ends []int32) []int32 {
+	for _, id := range m.out[row/int32(m.width)] {
+		hits[id] = true
+		if mark != nil && mark[id] && (len(ends) == 0 || ends[len(ends)-1] != int32(i)) {
+			ends = append(ends, int32(i))
+		}
+	}
+	return ends
 }
 
 // holds reports whether s holds one of the matcher's phrases, stopping at
@@ -198,40 +256,56 @@ func (m *phraseMatcher) holdsFolded(s string) bool {
 	return false
 }
 
+// id returns the id of the i-th phrase of p, -1 when the matcher does not
+// know it; ids are the ids of p's phrases when p is one of the matcher's
+// lists, else nil.
+func (m *phraseMatcher) id(ids []int32, p []string, i int) int32 {
+	if ids != nil {
+		return ids[i]
+	}
+	if id, ok := m.ids[p[i]]; ok {
+		return id
+	}
+	return -1
+}
+
+// listIDs returns the ids of the phrases of p when p is one of the
+// matcher's lists, else nil.
+func (m *phraseMatcher) listIDs(p []string) []int32 {
+	if len(p) == 0 {
+		return nil
+	}
+	return m.lists[listKey{&p[0], len(p)}]
+}
+
 // any reports whether one of the phrases of p was found; phrases the
 // matcher does not know are looked for in s.
 func (m *phraseMatcher) any(h phraseHits, p []string, s string) bool {
-	if len(p) > 0 {
-		if ids, ok := m.lists[listKey{&p[0], len(p)}]; ok {
-			for i, id := range ids {
-				if id >= 0 {
-					if h[id] {
-						return true
-					}
-				} else if phrases(p[i : i+1]).in(s) {
-					return true
-				}
-			}
-			return false
-		}
-	}
-	for _, w := range p {
-		if id, ok := m.ids[w]; ok {
+	ids := m.listIDs(p)
+	for i := range p {
+		if id := m.id(ids, p, i); id >= 0 {
 			if h[id] {
 				return true
 			}
-		} else if phrases([]string{w}).in(s) {
+		} else if strings.Contains(s, p[i]) {
 			return true
 		}
 	}
 	return false
 }
 
-// count returns how many of the phrases of p were found.
-func (m *phraseMatcher) count(h phraseHits, p []string, s string) int {
-	n := 0
-	for _, w := range p {
-		if m.any(h, []string{w}, s) {
+// count returns how many of the phrases of p were found, or are in also
+// (folded).
+func (m *phraseMatcher) count(h phraseHits, p []string, s, also string) int {
+	ids, n := m.listIDs(p), 0
+	for i := range p {
+		found := false
+		if id := m.id(ids, p, i); id >= 0 {
+			found = h[id]
+		} else {
+			found = strings.Contains(s, p[i])
+		}
+		if found || also != "" && strings.Contains(also, p[i]) {
 			n++
 		}
 	}
@@ -246,7 +320,7 @@ var ownPhrases = sync.OnceValue(func() *phraseMatcher {
 		completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
 		requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
 		solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords,
-		comeBackStems, intentStems)
+		comeBackStems, intentStems, sendsLaterCue)
 })
 
 // intentStemMarks marks the intentStems among ownPhrases' ids: the scan
@@ -275,15 +349,8 @@ func (v *mainView) ownHas(p phrases) bool {
 	return ownPhrases().any(v.ownScan(), p, v.ownFolded())
 }
 
-// ownHit reports whether the author's own text holds the phrase w.
-func (v *mainView) ownHit(w string) bool {
-	if id, ok := ownPhrases().ids[w]; ok {
-		return v.ownScan()[id]
-	}
-	return strings.Contains(v.ownFolded(), w)
-}
-
-// ownCount counts the phrases of p the author's own text holds.
-func (v *mainView) ownCount(p []string) int {
-	return ownPhrases().count(v.ownScan(), p, v.ownFolded())
+// ownCount counts the phrases of p the author's own text (folded) or also
+// (folded, "" for none) holds.
+func (v *mainView) ownCount(p []string, also string) int {
+	return ownPhrases().count(v.ownScan(), p, v.ownFolded(), also)
 }

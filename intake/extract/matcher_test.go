@@ -3,6 +3,7 @@ package extract
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,7 +17,8 @@ func TestPhraseMatcherAgreesWithContains(t *testing.T) {
 	lists := [][]string{applyIntent, freshApplication, beforeApplying, laterIntent, callWords, question, completion,
 		salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues, requestsForm,
 		forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany, solicitTopic,
-		solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords, comeBackStems, intentStems}
+		solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords, comeBackStems, intentStems,
+		sendsLaterCue}
 	texts := []string{"", "candidat", "je souhaite candidater au programme", strings.Join(completion, " "),
 		strings.Join(spamWords, ""), "ma candidaturecandidater postuler" + strings.Repeat("a", 100)}
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
@@ -38,6 +40,67 @@ func TestPhraseMatcherAgreesWithContains(t *testing.T) {
 		}
 		if got := ownPhrases().holds(text); got != some {
 			t.Fatalf("in %.60q: holds %v, Contains %v", text, got, some)
+		}
+	}
+}
+
+// TestScanEndsFindsEveryEnd: where the marked phrases end, as scanEnds
+// reports them (the text scanned in two halves when long), are every end
+// of theirs that strings.Index finds, in order, on the corpus mails and on
+// texts with stems across the middle.
+func TestScanEndsFindsEveryEnd(t *testing.T) {
+	texts := []string{"", "je candidate", strings.Repeat("inscription ", 40)}
+	for n := 240; n < 300; n++ {
+		texts = append(texts, strings.Repeat("x", n)+"participer postuler",
+			strings.Repeat("y", n/2)+"deposer"+strings.Repeat("z", n/2)+"candidat")
+	}
+	m := ownPhrases()
+	// The longest phrase and a stem, with the middle swept across them.
+	longest := ""
+	for w := range m.ids {
+		if len(w) > len(longest) {
+			longest = w
+		}
+	}
+	for _, p := range []string{longest, "candidat"} {
+		for a := 250; a < 254; a++ {
+			for b := a - len(p) - 8; b < a+len(p)+8; b++ {
+				texts = append(texts, strings.Repeat("x", a)+p+strings.Repeat("y", b))
+			}
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			texts = append(texts, applicant.Fold(string(b)))
+		}
+	}
+	for _, text := range texts {
+		hits, ends := m.scanEnds(text, intentStemMarks())
+		at := map[int32]bool{}
+		for _, w := range intentStems {
+			for i := 0; ; i++ {
+				k := strings.Index(text[i:], w)
+				if k < 0 {
+					break
+				}
+				i += k
+				at[int32(i+len(w)-1)] = true
+			}
+		}
+		var want []int32
+		for i := range text {
+			if at[int32(i)] {
+				want = append(want, int32(i))
+			}
+		}
+		if !slices.Equal(ends, want) {
+			t.Fatalf("in %.60q (%d bytes): ends %v, want %v", text, len(text), ends, want)
+		}
+		for w, id := range m.ids {
+			if hits[id] != strings.Contains(text, w) {
+				t.Fatalf("phrase %q in %.60q: matcher %v", w, text, hits[id])
+			}
 		}
 	}
 }

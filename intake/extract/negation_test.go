@@ -1,10 +1,14 @@
 package extract
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // wrap folds text the way a mail client does: each paragraph's words
@@ -155,6 +159,19 @@ func TestJoinWrapped(t *testing.T) {
 	if want := "Je ne candidate pas encore.\nMerci Paul"; got != want {
 		t.Errorf("joinWrapped = %q, want %q", got, want)
 	}
+	// Folded as joined, the lines are the joined lines folded.
+	texts := [][]string{{"Élodie `Sté` ", "", " ŒUVRE\xff", "ıİ K"}}
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			texts = append(texts, strings.Split(string(b), "\n"))
+		}
+	}
+	for _, lines := range texts {
+		if got, want := joinWrappedFolded(lines), applicant.Fold(joinWrapped(lines)); got != want {
+			t.Fatalf("joinWrappedFolded(%.40q) = %.60q, want %.60q", lines, got, want)
+		}
+	}
 }
 
 // TestUndecidedIsLeftToAPerson: a mail that could be an application or a
@@ -177,5 +194,35 @@ func TestComeBackStems(t *testing.T) {
 	reComeBack.get()
 	if !slices.Equal(reComeBack.needs, comeBackStems) {
 		t.Errorf("reComeBack needs %q, comeBackStems are %q", reComeBack.needs, comeBackStems)
+	}
+}
+
+// TestPutOffWordsStartEveryMatch: the patterns of putting off are tried
+// only on a sentence where putOffWords finds their first words; every
+// match in the corpus mails' sentences (folded) and in tricky ones starts
+// with them.
+func TestPutOffWordsStartEveryMatch(t *testing.T) {
+	sentences := []string{"je ne candidate pas encore", "ce n'est pas une candidature", "mais pas avant janvier",
+		"je participerai plus tard", "l'an prochain", "dans un second temps", "ulterieurement, oui",
+		"pas pour l'instant", "_ne candidate pas", "une candidature pas encore", "prochaine candidature",
+		"ne\tpostule pas", "n'y participe pas", "1ne pas candidater", "é ne candidate pas"}
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			sentences = append(sentences, splitSentences(applicant.Fold(string(b)))...)
+		}
+	}
+	for _, s := range sentences {
+		negation, later := putOffWords(s)
+		for _, re := range []*lazyRegexp{reNegatedIntent, reNegatedWish, reNotAnApplication} {
+			if !negation && re.get().MatchString(s) {
+				t.Errorf("%.40q matches %q, putOffWords finds no negation", re.String(), s)
+			}
+		}
+		for _, re := range []*lazyRegexp{rePutOff, rePostponed} {
+			if !later && re.get().MatchString(s) {
+				t.Errorf("%.40q matches %q, putOffWords finds no word of later", re.String(), s)
+			}
+		}
 	}
 }

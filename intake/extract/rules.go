@@ -98,7 +98,7 @@ func (c *cues) humanCues() {
 	// Facts written in the body itself, not only in a signature.
 	c.newFacts = x.bodyFacts > 0 || x.labelled >= 2 || c.attachments > 0
 	c.completion = c.ownHas(completion)
-	c.before = c.ownHas(beforeApplying) || sendsLater(own)
+	c.before = c.ownHas(beforeApplying) || c.ownHas(sendsLaterCue) && sendsLater(own)
 	c.subjIntent = subjectIntent(c.subj)
 	c.full = x.strong >= 3 || x.labelled >= 4
 	c.isReply = m.InReplyTo != "" || len(m.References) > 0 || reReplySubject.MatchString(c.subject)
@@ -199,7 +199,7 @@ var humanRules = []kindRule{
 	// price or a pitch, and never says she wants to take part.
 	{"offers_services", is(KindOther, func(c *cues) bool {
 		return !c.fresh && !c.freshStrong && (c.ownHas(offersServices) || offersServices.in(c.subj)) &&
-			(c.ownHas(priceCues) || c.ownCount(salesPitch) > 0)
+			(c.ownHas(priceCues) || c.ownCount(salesPitch, "") > 0)
 	})},
 	// Asking for the application file, or writing for a client: the
 	// author has not applied.
@@ -215,7 +215,7 @@ var humanRules = []kindRule{
 	})},
 	// A catalogue attached to a pitch is no application form.
 	{"sales_pitch", is(KindOther, func(c *cues) bool {
-		sales := c.ownCount(salesPitch)
+		sales := c.ownCount(salesPitch, "")
 		return notApplicantGuard(c) && !c.fresh && !subjIntentStrong(c.subj) && c.facts().labelled < 2 && c.facts().bodyFacts == 0 &&
 			(sales >= 3 || sales >= 2 && c.attachments == 0)
 	})},

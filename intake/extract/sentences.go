@@ -4,6 +4,8 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // joinWrapped joins the lines of each paragraph with one space, so that
@@ -11,6 +13,15 @@ import (
 // columns, and "je ne candidate\npas encore" must read as one phrase.
 // Paragraphs (separated by blank lines) stay on lines of their own.
 func joinWrapped(lines []string) string {
+	return joinWrappedWith(lines, func(b *strings.Builder, l string) { b.WriteString(l) })
+}
+
+// joinWrappedFolded is applicant.Fold(joinWrapped(lines)), each line
+// folded as it is joined.
+func joinWrappedFolded(lines []string) string { return joinWrappedWith(lines, applicant.FoldTo) }
+
+// joinWrappedWith is joinWrapped, each line written by write.
+func joinWrappedWith(lines []string, write func(*strings.Builder, string)) string {
 	var b strings.Builder
 	// At most the lines and a byte after each: grown once, not as it fills.
 	n := 0
@@ -31,7 +42,7 @@ func joinWrapped(lines []string) string {
 		if inPara {
 			b.WriteByte(' ')
 		}
-		b.WriteString(l)
+		write(&b, l)
 		inPara = true
 	}
 	return b.String()
@@ -95,11 +106,9 @@ func notApplyingYetAround(own string, stemEnds []int32) bool {
 		start, end := sentenceAround(own, int(e))
 		from = end + 1
 		s := strings.TrimSpace(own[start:end])
-		if !mayPutOff(s) {
-			continue
-		}
-		if negates(reNegatedIntent, s) || negates(reNegatedWish, s) || reNotAnApplication.MatchString(s) ||
-			rePutOff.MatchString(s) || rePostponed.MatchString(s) && !freshApplication.in(s) {
+		negation, later := putOffWords(s)
+		if negation && (negates(reNegatedIntent, s) || negates(reNegatedWish, s) || reNotAnApplication.MatchString(s)) ||
+			later && (rePutOff.MatchString(s) || rePostponed.MatchString(s) && !freshApplication.in(s)) {
 			return true
 		}
 	}
@@ -147,6 +156,11 @@ func defersToLaterSession(own string) bool {
 var reBeforeSending = lazy(`^avant (?:de |d')(?:(?:vous |nous |me |m'|lui |leur |en |y |le |la |les |l')){0,2}` +
 	`(?:envoy|transmet|adress|depos|soum|fair\w* parvenir|present|constitu|rempli|prepar|mont|redig|finalis|lanc)\w*` +
 	`(?: \S+){0,4}? (?:dossier|candidature|inscription|formulaire|demande de participation)\b`)
+
+// sendsLaterCue starts every sentence sendsLater reads: looked for with
+// the author's phrases, so that a text without it is not searched ("a" is
+// too common a byte for strings.Index to jump far).
+var sendsLaterCue = phrases{"avant d"}
 
 // sendsLater reports a sentence in which the author says they will send
 // their application only after something, the usual opening of a question
@@ -225,15 +239,33 @@ func negates(re *lazyRegexp, s string) bool {
 	return false
 }
 
-// mayPutOff is the cheap test before the patterns: every one of them
-// holds one of these words.
-func mayPutOff(s string) bool {
-	for _, w := range []string{"pas", "jamais", "point", "rien", "plus tard", "second temps", "ulterieur", "prochain"} {
-		if strings.Contains(s, w) {
-			return true
+// putOffWords reports the words that start every match of the patterns
+// of putting off, at the start of a word (after a byte that is not the
+// patterns' \w): "ne " or "n'" for reNegatedIntent, reNegatedWish and
+// reNotAnApplication; "pas ", "plus tard", "dans un second temps",
+// "ulterieurement" or "l'an" for rePutOff and rePostponed. The searches
+// cost more than the rest of classification, and most sentences about
+// applying hold none of the words where a word starts ("prochaine " holds
+// "ne " inside a word only).
+func putOffWords(s string) (negation, later bool) {
+	for i := 0; i < len(s); i++ {
+		if i > 0 && isASCIIWordByte(s[i-1]) {
+			continue
+		}
+		switch t := s[i:]; t[0] {
+		case 'n':
+			negation = negation || strings.HasPrefix(t, "ne ") || strings.HasPrefix(t, "n'")
+		case 'p':
+			later = later || strings.HasPrefix(t, "pas ") || strings.HasPrefix(t, "plus tard")
+		case 'd':
+			later = later || strings.HasPrefix(t, "dans un second temps")
+		case 'u':
+			later = later || strings.HasPrefix(t, "ulterieurement")
+		case 'l':
+			later = later || strings.HasPrefix(t, "l'an")
 		}
 	}
-	return false
+	return negation, later
 }
 
 func hasIntentStem(s string) bool {

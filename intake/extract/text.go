@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math/bits"
 	"strings"
 	"sync"
 	"unicode"
@@ -52,6 +53,9 @@ func needsCleaning(s string) bool {
 // NFC matters because Apple Mail may send decomposed accents, which would
 // otherwise defeat every accented pattern.
 func cleanText(s string) string {
+	if cleanAlready(s) {
+		return s
+	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -95,6 +99,64 @@ func latinNFC(s string) bool {
 			i++
 			continue
 		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r >= rune(len(t)) || !t[r] {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// plainRunes are the runes of nfcStarters that textCleaner leaves as they
+// are.
+var plainRunes = sync.OnceValue(func() *[0x2100]bool {
+	t := *nfcStarters()
+	for k := 0; k < len(cleanedChars); k += 2 {
+		if r, n := utf8.DecodeRuneInString(cleanedChars[k]); n == len(cleanedChars[k]) && r < rune(len(t)) {
+			t[r] = false
+		}
+	}
+	return &t
+})
+
+// cleanAlready reports whether cleanText returns s as it is: s is valid
+// UTF-8, holds no '\r' and only ASCII and plainRunes (so nothing
+// textCleaner replaces, and it is NFC, see latinNFC). Most mail is: one
+// pass over the text tells it, where validating, looking for what to
+// clean and checking NFC took one each.
+func cleanAlready(s string) bool {
+	t := plainRunes()
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for i := 0; i < len(s); {
+		// Eight ASCII bytes at a time, none a '\r' (a zero byte of the
+		// word xor '\r's, found without a branch a byte); where one is
+		// not, straight to its first byte that is not (the lowest bit set
+		// is exact: a borrow only comes from a zero byte).
+		for i+8 <= len(s) {
+			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			cr := w ^ ('\r' * ones)
+			if m := w&highs | (cr-ones)&^cr&highs; m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
+		if c := s[i]; c < utf8.RuneSelf {
+			if c == '\r' {
+				return false
+			}
+			i++
+			continue
+		}
+		// An invalid byte decodes as U+FFFD, beyond the table.
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if r >= rune(len(t)) || !t[r] {
 			return false

@@ -25,9 +25,17 @@ func Fold(s string) string {
 	if ascii {
 		return strings.ToLower(s)
 	}
-	latin := latinFolds()
 	var b strings.Builder
 	b.Grow(len(s))
+	FoldTo(&b, s)
+	return b.String()
+}
+
+// FoldTo writes Fold(s) to b. Folding goes rune by rune: the pieces of a
+// text folded one after the other are the text folded, without the
+// copy of the whole that folding it after joining would make.
+func FoldTo(b *strings.Builder, s string) {
+	latin := latinFolds()
 	for i := 0; i < len(s); {
 		// ASCII is most of any French text: FoldRune's answer for it is
 		// plain lower case, so runs of it that fold to themselves are
@@ -40,7 +48,8 @@ func Fold(s string) string {
 		if i = j; i == len(s) {
 			break
 		}
-		if c := s[i]; c < utf8.RuneSelf {
+		c := s[i]
+		if c < utf8.RuneSelf {
 			if c == '`' {
 				c = '\''
 			} else {
@@ -50,16 +59,28 @@ func Fold(s string) string {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		i += n
+		// Latin letters are two bytes: decoded here, not by a call, and
+		// their fold, mostly one letter, written as a byte.
+		var r rune
+		if c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			r = rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
+			i += 2
+		} else {
+			var n int
+			r, n = utf8.DecodeRuneInString(s[i:])
+			i += n
+		}
 		if r < rune(len(latin)) {
-			b.WriteString(latin[r])
+			if f := latin[r]; len(f) == 1 {
+				b.WriteByte(f[0])
+			} else {
+				b.WriteString(f)
+			}
 			continue
 		}
 		// œ and æ are in the table: above it, FoldRune says it all.
 		b.WriteRune(FoldRune(r))
 	}
-	return b.String()
 }
 
 // foldsToItself marks the ASCII bytes Fold writes as they are: all but

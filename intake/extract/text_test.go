@@ -1,0 +1,46 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestCleanAlready: cleanText returns as they are exactly the texts
+// cleanAlready accepts, and cleans the others as it did.
+func TestCleanAlready(t *testing.T) {
+	long := strings.Repeat("Bonjour, je souhaite candidater. ", 3)
+	for _, tt := range []struct {
+		s     string
+		clean bool
+	}{
+		{"", true},
+		{long, true},
+		{long + "Société « Élan » – 12 salariés…", true},
+		{long + "a\r\nb", false},
+		{"abc\rdef", false},
+		{long + "Tél.\u00a0: 06", false},
+		{long + "x\u202fy", false},
+		{long + "zero\u200bwidth", false},
+		{long + "soft\u00adhyphen", false},
+		{"\ufeff" + long, false},
+		{long + "line\u2028sep", false},
+		{long + "de\u0301compose\u0301", false},
+		{long + "bad \xff byte", false},
+		{long + "cut \xc3", false},
+		{long + "\ufffd", false},
+		{long + "漢字", false},
+	} {
+		if got := cleanAlready(tt.s); got != tt.clean {
+			t.Errorf("cleanAlready(%q) = %v, want %v", tt.s, got, tt.clean)
+		}
+		if tt.clean && cleanText(tt.s) != tt.s {
+			t.Errorf("cleanText(%q) changed a clean text", tt.s)
+		}
+	}
+	// Every 8-byte alignment of a carriage return is seen.
+	for k := range 17 {
+		if s := strings.Repeat("a", k) + "\r" + strings.Repeat("b", 9); cleanAlready(s) {
+			t.Errorf("cleanAlready(%q) = true", s)
+		}
+	}
+}
