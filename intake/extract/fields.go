@@ -48,7 +48,9 @@ const (
 	communeName = `[\p{Lu}][\p{L}'’\-]*(?:[ ](?:(?:de|du|des|la|le|les|sur|sous|en|lès|et|d['’]|l['’])[ ]?)?[\p{Lu}][\p{L}'’\-]*)*`
 	// The nouns of "notre entreprise, X", "ma société X" (under (?i)).
 	ourCompanyNoun = `(?:business|company|entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)`
-	numberWords    = `(?:(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?)(?:[ -](?:et[ -])?)?)+`
+	// The nouns of "ma SARL à Mende" (under (?i)).
+	ownBusinessNoun = `(?:entreprise|soci[ée]t[ée]|sarl|sasu|sas|eurl|scop|gaec|earl|sci|structure|exploitation|atelier|commerce|boutique|cabinet|agence|ferme|restaurant|h[ôo]tel|garage|magasin|auberge|g[îi]te|camping|micro-entreprise|auto-entreprise)`
+	numberWords     = `(?:(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?)(?:[ -](?:et[ -])?)?)+`
 )
 
 var (
@@ -94,7 +96,7 @@ var (
 	// "48000 MENDE", "30120 Le Vigan".
 	reCodeThenCommune = lazy(`(?:^|[^0-9\p{L}])(\d{5})\s+(` + communeName + `)`)
 	// "ma SARL à Mende", "notre exploitation au Rozier".
-	reOwnCompanyAt = lazy(`(?i:\b(?:mon|ma|notre)\s+(?:entreprise|soci[ée]t[ée]|sarl|sasu|sas|eurl|scop|gaec|earl|sci|structure|exploitation|atelier|commerce|boutique|cabinet|agence|ferme|restaurant|h[ôo]tel|garage|magasin|auberge|g[îi]te|camping|micro-entreprise|auto-entreprise)\s+(à|au|aux)\s+)(` + communeName + `)`)
+	reOwnCompanyAt = lazy(`(?i:\b(?:mon|ma|notre)\s+` + ownBusinessNoun + `\s+(à|au|aux)\s+)(` + communeName + `)`)
 	// "installée à Langogne" when no postal code is given.
 	reInstalledAt = lazy(`(?i:\b(?:bas[ée]e?s?|install[ée]e?s?|situ[ée]e?s?|implant[ée]e?s?|[ée]tabli(?:e|s|es)?|domicili[ée]e?s?|si[èe]ge (?:social )?(?:est )?)\s+(à|a|au|aux|sur)\s+)(` + communeName + `)`)
 
@@ -849,9 +851,11 @@ var (
 	headcountWe  = newStemmed(reHeadcountWe, "nous", "on", "l'", "l’", "le")
 	roleSentence = newStemmed(reRoleSentence, "je suis", "j'en suis", "j’en suis", "suis", "en tant que",
 		"en qualit", "moi-m", "as its", "i am")
-	dirige      = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
-	ourCompany  = newStemmedThen(reOurCompany, `(?i:`+ourCompanyNoun+`)`, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
-	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n", roleLead)
+	dirige            = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
+	ourCompany        = newStemmedThen(reOurCompany, `(?i:`+ourCompanyNoun+`)`, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
+	roleAtStart       = newAtBreaks(reRoleAtStart, ".!?,\n", roleLead)
+	installedAt       = newStemmed(reInstalledAt, "bas", "install", "implant", "etabli", "établi", "Établi", "domicili", "si")
+	ownCompanyAtStems = newStemmedThen(reOwnCompanyAt, `(?i:`+ownBusinessNoun+`)`, "mon", "ma", "notre")
 )
 
 // Key words of the company sentences: each pattern runs only when one of
@@ -1503,7 +1507,7 @@ func placeFromText(ft caseless, lines []string, isLabel []bool) (pc, commune str
 	if !ft.hasAny(installedAtKeys) {
 		return "", ""
 	}
-	if m := reInstalledAt.FindStringSubmatch(flat); m != nil {
+	if m := installedAt.FindStringSubmatch(ft); m != nil {
 		return "", normCommune(m[2], m[1])
 	}
 	return "", ""
@@ -1512,11 +1516,12 @@ func placeFromText(ft caseless, lines []string, isLabel []bool) (pc, commune str
 // ownCompanyAt reads the commune of "ma SARL à Mende", "notre entreprise à
 // Langogne" when no postal code is given: the author's own business and
 // where it is.
-func ownCompanyAt(flat string) string {
+func ownCompanyAt(ft caseless) string {
+	flat := ft.text
 	if !strings.Contains(flat, " à ") && !strings.Contains(flat, " au ") && !strings.Contains(flat, " aux ") {
 		return ""
 	}
-	if m := reOwnCompanyAt.FindStringSubmatch(flat); m != nil {
+	if m := ownCompanyAtStems.FindStringSubmatch(ft); m != nil {
 		return normCommune(m[2], m[1])
 	}
 	return ""

@@ -29,11 +29,25 @@ type stemmed struct {
 	lead func() *lead
 	// byFirst are the stems by the byte they begin with.
 	byFirst [256][]string
+	// glued are the stems that begin with a letter beyond ASCII
+	// ("établi"): \b holds before one only after an ASCII word byte,
+	// where no word starts, so a text where one follows such a byte is
+	// searched with the whole pattern.
+	glued []string
+	// folds: a stem holds s or k, which (?i) matches as ſ or K (the
+	// Kelvin sign) too, where the stems in ASCII do not find it: a text
+	// holding one of those is searched with the whole pattern.
+	folds bool
 }
 
 func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
 	p := &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), stems: stems}
 	for _, stem := range stems {
+		p.folds = p.folds || strings.ContainsAny(stem, "sk")
+		if stem[0] >= utf8.RuneSelf {
+			p.glued = append(p.glued, stem)
+			continue
+		}
 		if !isASCIIWordByte(stem[0]) {
 			// starts tries the stems at word starts only.
 			panic("extract: a stem must begin with a letter: " + stem)
@@ -41,6 +55,22 @@ func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
 		p.byFirst[stem[0]] = append(p.byFirst[stem[0]], stem)
 	}
 	return p
+}
+
+// wholeText reports whether t is searched with the whole pattern: the
+// stems may miss a match in it (see glued and folds).
+func (p *stemmed) wholeText(t caseless) bool {
+	if p.folds && t.hasFoldedSK() {
+		return true
+	}
+	for _, g := range p.glued {
+		glued := false
+		t.each(g, func(i int) { glued = glued || i > 0 && isASCIIWordByte(t.text[i-1]) })
+		if glued {
+			return true
+		}
+	}
+	return false
 }
 
 // newAtBreaks is a pattern that starts at the beginning of the text or on
@@ -460,6 +490,9 @@ func (p *stemmed) starts(t caseless) []int {
 // FindStringSubmatchIndex is regexp's, for the leftmost match.
 func (p *stemmed) FindStringSubmatchIndex(t caseless) []int {
 	text := t.text
+	if p.wholeText(t) {
+		return p.re.FindStringSubmatchIndex(text)
+	}
 	for _, at := range p.starts(t) {
 		if m := p.at.FindStringSubmatchIndex(text[at:]); m != nil {
 			return shift(m, at)
@@ -488,6 +521,9 @@ func (p *stemmed) FindStringSubmatch(t caseless) []string {
 // overlapping the one before.
 func (p *stemmed) FindAllStringSubmatchIndex(t caseless) [][]int {
 	text := t.text
+	if p.wholeText(t) {
+		return p.re.FindAllStringSubmatchIndex(text, -1)
+	}
 	var out [][]int
 	end := 0
 	for _, at := range p.starts(t) {
@@ -525,14 +561,33 @@ type caseless struct {
 	// not an ASCII word byte (as the regexp's \b sees it): where the
 	// sentence patterns' stems are tried.
 	words []int32
-	// keys are the key words (allKeys) the copy holds, found in one pass
-	// the first time one is asked for.
-	keys *phraseHits
+	// found is what is learnt of the text on demand.
+	found *caselessFound
+}
+
+// caselessFound is what a caseless text is searched for once, the first
+// time it is asked for.
+type caselessFound struct {
+	keys  phraseHits // the key words (allKeys) the copy holds
+	folds int8       // 0 unknown, 1 the text holds ſ or K, -1 neither
 }
 
 func newCaseless(s string) caseless {
 	lower, words := lowerAndWordStarts(s)
-	return caseless{text: s, lower: lower, words: words, keys: new(phraseHits)}
+	return caseless{text: s, lower: lower, words: words, found: new(caselessFound)}
+}
+
+// hasFoldedSK reports whether the text holds ſ or K (the Kelvin sign),
+// which (?i) matches as s and k.
+func (t caseless) hasFoldedSK() bool {
+	f := t.found
+	if f.folds == 0 {
+		f.folds = -1
+		if strings.Contains(t.text, "\u017f") || strings.Contains(t.text, "\u212a") {
+			f.folds = 1
+		}
+	}
+	return f.folds > 0
 }
 
 // keyWords are words looked for in a caseless text, lower-case ASCII (or
@@ -558,10 +613,10 @@ var keyMatcher = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(
 // ASCII case.
 func (t caseless) hasAny(k keyWords) bool {
 	m := keyMatcher()
-	if *t.keys == nil {
-		*t.keys = m.scan(t.lower)
+	if t.found.keys == nil {
+		t.found.keys = m.scan(t.lower)
 	}
-	return m.any(*t.keys, k, t.lower)
+	return m.any(t.found.keys, k, t.lower)
 }
 
 // lowerAndWordStarts returns s with its ASCII capitals lower-cased (s

@@ -29,14 +29,18 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 		"effectif : 12\neffectif total de 14 ; comptons 5 salariés ; j’emploie 3 personnes, emploie 4, compte 6",
 		strings.Repeat("le la l' on nous ma mon notre suis compte 3 ", 50),
 		"Bonjour, je suis Lucas Meyrueis, ferronnier d'art, à la tête de. MOI, C'EST Fabrice Pic, associé-gérant. " +
-			"Moi c’est Anne Roux, céramiste\nJe m'appelle Jean Vidal, menuisier depuis 2010. je me nomme Léa Fabre, gérante"}
+			"Moi c’est Anne Roux, céramiste\nJe m'appelle Jean Vidal, menuisier depuis 2010. je me nomme Léa Fabre, gérante",
+		"Installée à Langogne, BASÉE au Rozier; siège social est à Mende, Établie à Florac, établis sur Saint Chély, ma SARL à Mende, " +
+			"notre ferme au Rozier, MON ENTREPRISE aux Bondons, mais à Mende, ma  \n société à Ispagnac",
+		"xétabli à Mende, rÉtablie à Florac", "baſée à Marvejols, ſituée à Nasbinals, ma ſarl à Mende",
+		"nous ſommes 12 salariés, xſuis gérant", "bas\u212a à Mende"}
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
 	for _, f := range files {
 		if b, err := os.ReadFile(f); err == nil {
 			texts = append(texts, string(b), flatten(string(b)))
 		}
 	}
-	for _, p := range []*stemmed{headcountOf, headcountWe, roleSentence, dirige, ourCompany, roleAtStart, roleAfterIntro} {
+	for _, p := range []*stemmed{headcountOf, headcountWe, roleSentence, dirige, ourCompany, roleAtStart, roleAfterIntro, installedAt, ownCompanyAtStems} {
 		for _, text := range texts {
 			if got, want := p.FindAllStringSubmatchIndex(newCaseless(text)), p.re.FindAllStringSubmatchIndex(text, -1); !slices.EqualFunc(got, want, slices.Equal[[]int]) {
 				t.Fatalf("%s in %.80q: stems found %v, regexp %v", p.re, text, got, want)
