@@ -33,7 +33,11 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 		"Installée à Langogne, BASÉE au Rozier; siège social est à Mende, Établie à Florac, établis sur Saint Chély, ma SARL à Mende, " +
 			"notre ferme au Rozier, MON ENTREPRISE aux Bondons, mais à Mende, ma  \n société à Ispagnac",
 		"xétabli à Mende, rÉtablie à Florac", "baſée à Marvejols, ſituée à Nasbinals, ma ſarl à Mende",
-		"nous ſommes 12 salariés, xſuis gérant", "bas\u212a à Mende"}
+		"nous ſommes 12 salariés, xſuis gérant", "bas\u212a à Mende",
+		"Gérant de la SARL X. ,  \n Président de la SAS Y!\tdirecteur du Garage Z?\r\nsecrétaire générale de l'Association W, " +
+			"kinésithérapeute coordinateur de la Maison M.\n\nÉlu, co-gérant de l’EARL V,\fpdg de la SA U",
+		" \nPrésident de la SAS X", "\nDirectrice du Camping Y... Gérante de la SARL Z", "foo\n  Gérant de la SARL X, bar\nGérant du Garage Y",
+		"  Gérante de la SARL X;Gérant de la SAS Y,Gérant du GAEC Z", ".Gérant de la SAS X", ". Gérant de la SAS X"}
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
 	for _, f := range files {
 		if b, err := os.ReadFile(f); err == nil {
