@@ -932,7 +932,7 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 	if isLegalFormToken(company) {
 		company = ""
 	}
-	if company == "" && hasLegalForm(flat) {
+	if company == "" && ft.hasAny(legalFormKeys) && hasLegalForm(flat) {
 		if m := reLegalForm.FindString(flat); m != "" {
 			company = cleanCompany(m)
 		}
@@ -1513,12 +1513,18 @@ func placeFromText(ft caseless, lines []string, isLabel []bool) (pc, commune str
 	return "", ""
 }
 
+// ownCompanyAtKeys: ownCompanyAt reads a text holding one of them.
+var ownCompanyAtKeys = keys(" à ", " au ", " aux ")
+
 // ownCompanyAt reads the commune of "ma SARL à Mende", "notre entreprise à
 // Langogne" when no postal code is given: the author's own business and
 // where it is.
 func ownCompanyAt(ft caseless) string {
 	flat := ft.text
-	if !strings.Contains(flat, " à ") && !strings.Contains(flat, " au ") && !strings.Contains(flat, " aux ") {
+	// The key words, found with the others, in any ASCII case, hold what
+	// is looked for next, as written.
+	if !ft.hasAny(ownCompanyAtKeys) ||
+		!strings.Contains(flat, " à ") && !strings.Contains(flat, " au ") && !strings.Contains(flat, " aux ") {
 		return ""
 	}
 	if m := ownCompanyAtStems.FindStringSubmatch(ft); m != nil {
@@ -1655,10 +1661,24 @@ func truncateRunes(s string, n int) string {
 	return s[:i] + "…"
 }
 
+// legalFormWords are the legal forms hasLegalForm looks for, and
+// legalFormKeys the same as key words, in any case: a text without these
+// holds none of those.
+var (
+	legalFormWords = []string{"SARL", "SAS", "EURL", "SCOP", "SCIC", "GAEC", "SELARL", "EARL", "SCEA", "SNC", "SCI", "SA "}
+	legalFormKeys  = func() keyWords {
+		k := make([]string, len(legalFormWords))
+		for i, f := range legalFormWords {
+			k[i] = strings.ToLower(f)
+		}
+		return keys(k...)
+	}()
+)
+
 // hasLegalForm reports whether an upper-case legal form occurs in s, before
 // the legal-form pattern is run.
 func hasLegalForm(s string) bool {
-	for _, f := range []string{"SARL", "SAS", "EURL", "SCOP", "SCIC", "GAEC", "SELARL", "EARL", "SCEA", "SNC", "SCI", "SA "} {
+	for _, f := range legalFormWords {
 		if strings.Contains(s, f) {
 			return true
 		}
@@ -2033,7 +2053,25 @@ func accentNames(text string, names ...*string) {
 		}
 	}
 	for i := 0; i < len(text) && left > 0; {
-		if !starts[text[i]] || !textWordStart(text, i) {
+		c := text[i]
+		if !starts[c] {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			// Most accented letters are inside a word, after an ASCII
+			// letter; and a word that starts with a lower-case letter
+			// (accentedAt wants a capital) is no name, whatever it is.
+			if i > 0 && text[i-1] < utf8.RuneSelf && asciiWordLetters[text[i-1]] {
+				i++
+				continue
+			}
+			if r, n := utf8.DecodeRuneInString(text[i:]); r != '’' && unicode.IsLetter(r) && !unicode.IsUpper(r) {
+				i += n
+				continue
+			}
+		}
+		if !textWordStart(text, i) {
 			i++
 			continue
 		}
@@ -2180,19 +2218,37 @@ var (
 // opens at the first quote whose text before it and after it fit, and
 // what it captures depends on that quote only.
 func quotedTradeName(text string) (string, bool) {
-	for q := 0; q < len(text); q++ {
-		switch {
-		case text[q] == '"', strings.HasPrefix(text[q:], "«"), strings.HasPrefix(text[q:], "“"):
-		default:
-			continue
+	// The quotes are searched for, each kind from where it was last
+	// found, and taken in order: a byte loop trying the three at every
+	// byte cost more than the patterns.
+	var next [3]int
+	for k := range next {
+		next[k] = -1
+	}
+	for from := 0; ; {
+		q := -1
+		for k, open := range [3]string{`"`, "«", "“"} {
+			if next[k] < from && next[k] != len(text) {
+				if i := strings.Index(text[from:], open); i >= 0 {
+					next[k] = from + i
+				} else {
+					next[k] = len(text)
+				}
+			}
+			if next[k] < len(text) && (q < 0 || next[k] < q) {
+				q = next[k]
+			}
 		}
+		if q < 0 {
+			return "", false
+		}
+		from = q + 1
 		m := reQuotedName.FindStringSubmatch(text[q:])
 		if m == nil || !reTradeBeforeQuote.MatchString(text[tradeStart(text, q):q]) {
 			continue
 		}
 		return m[1], true
 	}
-	return "", false
 }
 
 // tradeStart returns where the words before the quote at q may begin: the

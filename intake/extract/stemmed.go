@@ -724,35 +724,41 @@ func (t caseless) hasAny(k keyWords) bool {
 // follows the start or a byte that is not one. The text is most of the
 // mail: one pass for both costs less than one for each.
 func lowerAndWordStarts(s string) (lower string, words []int32) {
-	// Prose has a word every six bytes or so: room for that at once.
-	words = make([]int32, 0, len(s)/6+1)
-	var b strings.Builder
-	copied := -1 // s[:copied] is in b, lower-cased, from the first capital on
-	in := false
+	// Without a branch on the bytes, which the words' starts and ends
+	// make unpredictable: every offset is stored, and kept (the count
+	// moved on) where a word starts. A word takes two bytes with the one
+	// after it, so (len+1)/2 starts at most, and one more slot for the
+	// store past the last.
+	words = make([]int32, (len(s)+1)/2+1)
+	buf := make([]byte, len(s))
+	n := 0
+	var in, caps uint8
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		w := isASCIIWordByte(c)
-		if w && !in {
-			words = append(words, int32(i))
-		}
+		buf[i] = lowerBytes[c]
+		caps |= c ^ lowerBytes[c]
+		w := wordBytes01[c]
+		words[n] = int32(i)
+		n += int(w &^ in)
 		in = w
-		if 'A' <= c && c <= 'Z' {
-			// The bytes since the last capital are copied whole.
-			if copied < 0 {
-				b.Grow(len(s))
-				copied = 0
-			}
-			b.WriteString(s[copied:i])
-			b.WriteByte(c + 'a' - 'A')
-			copied = i + 1
+	}
+	if caps == 0 {
+		return s, words[:n]
+	}
+	return string(buf), words[:n]
+}
+
+// lowerBytes lower-cases ASCII capitals and keeps every other byte;
+// wordBytes01 is 1 for the bytes of the regexp's \w.
+var lowerBytes, wordBytes01 = func() (lower, word [256]uint8) {
+	for c := range 256 {
+		lower[c] = lowerASCII(byte(c))
+		if isASCIIWordByte(byte(c)) {
+			word[c] = 1
 		}
 	}
-	if copied < 0 {
-		return s, words
-	}
-	b.WriteString(s[copied:])
-	return b.String(), words
-}
+	return lower, word
+}()
 
 // has reports whether the text holds w (see caseless), in any ASCII case.
 func (t caseless) has(w string) bool { return strings.Contains(t.lower, w) }
