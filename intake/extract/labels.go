@@ -388,6 +388,11 @@ func editDistance(a, b string, max int) int {
 // first 60 bytes of t ("Secteur – bâtiment"), or -1.
 func dashCut(t string) (int, int) {
 	w := t[:min(len(t), 64)]
+	// Most lines have no dash: the dashes alone are searched for first,
+	// a byte search where the spaced dashes stop at every space.
+	if strings.IndexByte(w, '-') < 0 && !strings.Contains(w, "–") && !strings.Contains(w, "—") {
+		return -1, 0
+	}
 	best, bl := -1, 0
 	for _, d := range []string{" – ", " - ", " — "} {
 		if k := strings.Index(w, d); k > 0 && (best < 0 || k < best) {
