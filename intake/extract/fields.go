@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"fmt"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
@@ -50,7 +52,8 @@ const (
 	ourCompanyNoun = `(?:business|company|entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)`
 	// The nouns of "ma SARL à Mende" (under (?i)).
 	ownBusinessNoun = `(?:entreprise|soci[ée]t[ée]|sarl|sasu|sas|eurl|scop|gaec|earl|sci|structure|exploitation|atelier|commerce|boutique|cabinet|agence|ferme|restaurant|h[ôo]tel|garage|magasin|auberge|g[îi]te|camping|micro-entreprise|auto-entreprise)`
-	numberWords     = `(?:(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?)(?:[ -](?:et[ -])?)?)+`
+	numberWord      = `un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?`
+	numberWords     = `(?:(?:` + numberWord + `)(?:[ -](?:et[ -])?)?)+`
 )
 
 var (
@@ -676,6 +679,9 @@ func headcountMatches(ft caseless) [][]int {
 				break
 			}
 		}
+		if !mayEndCount(flat[from:u[0]]) {
+			continue
+		}
 		if m := reHeadcountBefore.FindStringSubmatchIndex(flat[from:u[0]]); m != nil {
 			if len(out) > 0 && from+m[2] < out[len(out)-1][1] {
 				continue // overlaps the previous match, as FindAll would not return
@@ -684,6 +690,81 @@ func headcountMatches(ft caseless) [][]int {
 		}
 	}
 	return out
+}
+
+// mayEndCount reports whether reHeadcountBefore may match w, told from
+// how w ends: its count ends at the spaces that end w, with a digit, a
+// number word, or a separator of number words ("-", "et"). Setting up the
+// regexp costs more than the few bytes it reads, for each unit word of
+// the text, and few of them follow a count. A text beyond ASCII may hold
+// the long s that (?i) reads as s: the regexp decides.
+func mayEndCount(w string) bool {
+	a := strings.TrimRight(w, " \t\n\f\r")
+	if a == "" || len(a) == len(w) {
+		return false
+	}
+	last := a[len(a)-1]
+	if last >= '0' && last <= '9' || last == '-' || !isASCII(w) {
+		return true
+	}
+	for _, n := range numberWordEnds() {
+		if len(a) >= len(n) && strings.EqualFold(a[len(a)-len(n):], n) {
+			return true
+		}
+	}
+	return false
+}
+
+// numberWordEnds are the number words of numberWord, and "et", which
+// joins them: what a count in words ends with, lower-case.
+var numberWordEnds = sync.OnceValue(func() []string {
+	re, err := syntax.Parse(numberWord, syntax.Perl)
+	if err != nil {
+		panic(fmt.Errorf("extract: number words: %w", err))
+	}
+	return append(finiteStrings(re), "et")
+})
+
+// finiteStrings returns every string re matches, for a pattern of
+// literals, choices and optional parts only (a constant of the package).
+func finiteStrings(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return []string{""}
+	case syntax.OpLiteral:
+		return []string{string(re.Rune)}
+	case syntax.OpCapture:
+		return finiteStrings(re.Sub[0])
+	case syntax.OpQuest:
+		return append([]string{""}, finiteStrings(re.Sub[0])...)
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			out = append(out, finiteStrings(sub)...)
+		}
+		return out
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			var next []string
+			for _, a := range out {
+				for _, b := range finiteStrings(sub) {
+					next = append(next, a+b)
+				}
+			}
+			out = next
+		}
+		return out
+	case syntax.OpCharClass:
+		var out []string
+		for k := 0; k+1 < len(re.Rune); k += 2 {
+			for r := re.Rune[k]; r <= re.Rune[k+1]; r++ {
+				out = append(out, string(r))
+			}
+		}
+		return out
+	}
+	panic("extract: not a finite pattern: " + re.String())
 }
 
 // headcountBeforeBytes are the bytes a match of reHeadcountBefore can hold.
