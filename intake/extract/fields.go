@@ -341,6 +341,7 @@ type reading struct {
 	addrCom     string
 	bossFirst   string // the boss an assistant writes for
 	bossLast    string
+	noNumbers   bool // findSiret found neither SIRET nor SIREN in all
 }
 
 func (r *reading) setName(f, l string) {
@@ -442,8 +443,13 @@ func (r *reading) finish() {
 		n += len(l) + 1
 	}
 	body := r.all[:max(n-1, 0)]
-	if s, sn := findSiret(body); s != "" || sn != "" {
-		x.bodyFacts++
+	// body is the start of all, cut before a newline: a number it gives,
+	// all gives (read before the newline the same), so all without one
+	// needs no second reading.
+	if !r.noNumbers {
+		if s, sn := findSiret(body); s != "" || sn != "" {
+			x.bodyFacts++
+		}
 	}
 	if a.PostalCode != "" && strings.Contains(body, a.PostalCode) {
 		x.bodyFacts++
