@@ -726,26 +726,43 @@ func (t caseless) hasAny(k keyWords) bool {
 func lowerAndWordStarts(s string) (lower string, words []int32) {
 	// Without a branch on the bytes, which the words' starts and ends
 	// make unpredictable: every offset is stored, and kept (the count
-	// moved on) where a word starts. A word takes two bytes with the one
-	// after it, so (len+1)/2 starts at most, and one more slot for the
-	// store past the last.
-	words = make([]int32, (len(s)+1)/2+1)
-	buf := make([]byte, len(s))
+	// moved on) where a word starts. Prose has a word every six bytes or
+	// so; the room left is checked every block of bytes, a block holding
+	// at most one start every two bytes.
+	const block = 64
+	words = make([]int32, len(s)/5+block)
 	n := 0
 	var in, caps uint8
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		buf[i] = lowerBytes[c]
-		caps |= c ^ lowerBytes[c]
-		w := wordBytes01[c]
-		words[n] = int32(i)
-		n += int(w &^ in)
-		in = w
+	for i := 0; i < len(s); i += block {
+		if len(words)-n < block/2+2 {
+			words = append(words, make([]int32, len(words))...)
+		}
+		end := min(i+block, len(s))
+		for k := i; k < end; k++ {
+			c := s[k]
+			caps |= c ^ lowerBytes[c]
+			w := wordBytes01[c]
+			words[n] = int32(k)
+			n += int(w &^ in)
+			in = w
+		}
 	}
+	words = words[:n]
 	if caps == 0 {
-		return s, words[:n]
+		return s, words
 	}
-	return string(buf), words[:n]
+	var b strings.Builder
+	b.Grow(len(s))
+	from := 0 // s[:from] is in b, lower-cased
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b.WriteString(s[from:i])
+			b.WriteByte(c + 'a' - 'A')
+			from = i + 1
+		}
+	}
+	b.WriteString(s[from:])
+	return b.String(), words
 }
 
 // lowerBytes lower-cases ASCII capitals and keeps every other byte;
