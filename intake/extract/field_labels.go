@@ -90,10 +90,10 @@ func (r *reading) readLabels() {
 	}
 
 	x.noteNew(&applicant.Applicant{Email: a.Email}, ruleLabelledLine)
-	for f, v := range map[string]string{applicant.FirstName: r.first, applicant.LastName: r.last,
-		applicant.PostalCode: r.postal, applicant.Commune: r.commune, applicant.Phone: r.phone, applicant.Motivation: r.motivation} {
-		if v != "" {
-			x.note(f, ruleLabelledLine)
+	for _, fv := range [...][2]string{{applicant.FirstName, r.first}, {applicant.LastName, r.last},
+		{applicant.PostalCode, r.postal}, {applicant.Commune, r.commune}, {applicant.Phone, r.phone}, {applicant.Motivation, r.motivation}} {
+		if fv[1] != "" {
+			x.note(fv[0], ruleLabelledLine)
 		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 // place in the text, "notre entreprise à X", a known commune next to a
 // code.
 func (r *reading) readPlace() {
-	a, x, lines, isLabel, flat, all := r.a, r.x, r.lines, r.isLabel, r.flat, r.all
+	a, x, lines, isLabel, all := r.a, r.x, r.lines, r.isLabel, r.all
 	notePlace := func(rule string) {
 		if r.postal != "" {
 			x.note(applicant.PostalCode, rule)
@@ -41,7 +41,7 @@ func (r *reading) readPlace() {
 		notePlace("place_in_text")
 	}
 	if r.commune == "" && r.postal == "" {
-		r.commune = ownCompanyAt(flat)
+		r.commune = ownCompanyAt(r.flatCase)
 		notePlace("company_at_commune")
 	}
 	if r.commune == "" && hasFiveDigits(all) {

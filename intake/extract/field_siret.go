@@ -11,6 +11,7 @@ func (r *reading) readIdentifiers() {
 	before := x.a
 	if a.Siret == "" {
 		s, sn := findSiret(all)
+		r.noNumbers = s == "" && sn == ""
 		a.Siret = s
 		if a.Siren == "" {
 			a.Siren = sn

@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"fmt"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
@@ -48,7 +50,10 @@ const (
 	communeName = `[\p{Lu}][\p{L}'’\-]*(?:[ ](?:(?:de|du|des|la|le|les|sur|sous|en|lès|et|d['’]|l['’])[ ]?)?[\p{Lu}][\p{L}'’\-]*)*`
 	// The nouns of "notre entreprise, X", "ma société X" (under (?i)).
 	ourCompanyNoun = `(?:business|company|entreprise(?: familiale)?|soci[ée]t[ée]|structure|exploitation|cabinet|atelier|agence|commerce|boutique|scop|sarl|sas|eurl|association|ferme|maison)`
-	numberWords    = `(?:(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?)(?:[ -](?:et[ -])?)?)+`
+	// The nouns of "ma SARL à Mende" (under (?i)).
+	ownBusinessNoun = `(?:entreprise|soci[ée]t[ée]|sarl|sasu|sas|eurl|scop|gaec|earl|sci|structure|exploitation|atelier|commerce|boutique|cabinet|agence|ferme|restaurant|h[ôo]tel|garage|magasin|auberge|g[îi]te|camping|micro-entreprise|auto-entreprise)`
+	numberWord      = `un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?`
+	numberWords     = `(?:(?:` + numberWord + `)(?:[ -](?:et[ -])?)?)+`
 )
 
 var (
@@ -94,7 +99,7 @@ var (
 	// "48000 MENDE", "30120 Le Vigan".
 	reCodeThenCommune = lazy(`(?:^|[^0-9\p{L}])(\d{5})\s+(` + communeName + `)`)
 	// "ma SARL à Mende", "notre exploitation au Rozier".
-	reOwnCompanyAt = lazy(`(?i:\b(?:mon|ma|notre)\s+(?:entreprise|soci[ée]t[ée]|sarl|sasu|sas|eurl|scop|gaec|earl|sci|structure|exploitation|atelier|commerce|boutique|cabinet|agence|ferme|restaurant|h[ôo]tel|garage|magasin|auberge|g[îi]te|camping|micro-entreprise|auto-entreprise)\s+(à|au|aux)\s+)(` + communeName + `)`)
+	reOwnCompanyAt = lazy(`(?i:\b(?:mon|ma|notre)\s+` + ownBusinessNoun + `\s+(à|au|aux)\s+)(` + communeName + `)`)
 	// "installée à Langogne" when no postal code is given.
 	reInstalledAt = lazy(`(?i:\b(?:bas[ée]e?s?|install[ée]e?s?|situ[ée]e?s?|implant[ée]e?s?|[ée]tabli(?:e|s|es)?|domicili[ée]e?s?|si[èe]ge (?:social )?(?:est )?)\s+(à|a|au|aux|sur)\s+)(` + communeName + `)`)
 
@@ -336,6 +341,7 @@ type reading struct {
 	addrCom     string
 	bossFirst   string // the boss an assistant writes for
 	bossLast    string
+	noNumbers   bool // findSiret found neither SIRET nor SIREN in all
 }
 
 func (r *reading) setName(f, l string) {
@@ -437,8 +443,13 @@ func (r *reading) finish() {
 		n += len(l) + 1
 	}
 	body := r.all[:max(n-1, 0)]
-	if s, sn := findSiret(body); s != "" || sn != "" {
-		x.bodyFacts++
+	// body is the start of all, cut before a newline: a number it gives,
+	// all gives (read before the newline the same), so all without one
+	// needs no second reading.
+	if !r.noNumbers {
+		if s, sn := findSiret(body); s != "" || sn != "" {
+			x.bodyFacts++
+		}
 	}
 	if a.PostalCode != "" && strings.Contains(body, a.PostalCode) {
 		x.bodyFacts++
@@ -674,6 +685,9 @@ func headcountMatches(ft caseless) [][]int {
 				break
 			}
 		}
+		if !mayEndCount(flat[from:u[0]]) {
+			continue
+		}
 		if m := reHeadcountBefore.FindStringSubmatchIndex(flat[from:u[0]]); m != nil {
 			if len(out) > 0 && from+m[2] < out[len(out)-1][1] {
 				continue // overlaps the previous match, as FindAll would not return
@@ -682,6 +696,81 @@ func headcountMatches(ft caseless) [][]int {
 		}
 	}
 	return out
+}
+
+// mayEndCount reports whether reHeadcountBefore may match w, told from
+// how w ends: its count ends at the spaces that end w, with a digit, a
+// number word, or a separator of number words ("-", "et"). Setting up the
+// regexp costs more than the few bytes it reads, for each unit word of
+// the text, and few of them follow a count. A text beyond ASCII may hold
+// the long s that (?i) reads as s: the regexp decides.
+func mayEndCount(w string) bool {
+	a := strings.TrimRight(w, " \t\n\f\r")
+	if a == "" || len(a) == len(w) {
+		return false
+	}
+	last := a[len(a)-1]
+	if last >= '0' && last <= '9' || last == '-' || !isASCII(w) {
+		return true
+	}
+	for _, n := range numberWordEnds() {
+		if len(a) >= len(n) && strings.EqualFold(a[len(a)-len(n):], n) {
+			return true
+		}
+	}
+	return false
+}
+
+// numberWordEnds are the number words of numberWord, and "et", which
+// joins them: what a count in words ends with, lower-case.
+var numberWordEnds = sync.OnceValue(func() []string {
+	re, err := syntax.Parse(numberWord, syntax.Perl)
+	if err != nil {
+		panic(fmt.Errorf("extract: number words: %w", err))
+	}
+	return append(finiteStrings(re), "et")
+})
+
+// finiteStrings returns every string re matches, for a pattern of
+// literals, choices and optional parts only (a constant of the package).
+func finiteStrings(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return []string{""}
+	case syntax.OpLiteral:
+		return []string{string(re.Rune)}
+	case syntax.OpCapture:
+		return finiteStrings(re.Sub[0])
+	case syntax.OpQuest:
+		return append([]string{""}, finiteStrings(re.Sub[0])...)
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			out = append(out, finiteStrings(sub)...)
+		}
+		return out
+	case syntax.OpConcat:
+		out := []string{""}
+		for _, sub := range re.Sub {
+			var next []string
+			for _, a := range out {
+				for _, b := range finiteStrings(sub) {
+					next = append(next, a+b)
+				}
+			}
+			out = next
+		}
+		return out
+	case syntax.OpCharClass:
+		var out []string
+		for k := 0; k+1 < len(re.Rune); k += 2 {
+			for r := re.Rune[k]; r <= re.Rune[k+1]; r++ {
+				out = append(out, string(r))
+			}
+		}
+		return out
+	}
+	panic("extract: not a finite pattern: " + re.String())
 }
 
 // headcountBeforeBytes are the bytes a match of reHeadcountBefore can hold.
@@ -849,9 +938,11 @@ var (
 	headcountWe  = newStemmed(reHeadcountWe, "nous", "on", "l'", "l’", "le")
 	roleSentence = newStemmed(reRoleSentence, "je suis", "j'en suis", "j’en suis", "suis", "en tant que",
 		"en qualit", "moi-m", "as its", "i am")
-	dirige      = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
-	ourCompany  = newStemmedThen(reOurCompany, `(?i:`+ourCompanyNoun+`)`, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
-	roleAtStart = newAtBreaks(reRoleAtStart, ".!?,\n", roleLead)
+	dirige            = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
+	ourCompany        = newStemmedThen(reOurCompany, `(?i:`+ourCompanyNoun+`)`, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
+	roleAtStart       = newAtBreaks(reRoleAtStart, ".!?,\n", roleLead)
+	installedAt       = newStemmed(reInstalledAt, "bas", "install", "implant", "etabli", "établi", "Établi", "domicili", "si")
+	ownCompanyAtStems = newStemmedThen(reOwnCompanyAt, `(?i:`+ownBusinessNoun+`)`, "mon", "ma", "notre")
 )
 
 // Key words of the company sentences: each pattern runs only when one of
@@ -928,7 +1019,7 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 	if isLegalFormToken(company) {
 		company = ""
 	}
-	if company == "" && hasLegalForm(flat) {
+	if company == "" && ft.hasAny(legalFormKeys) && hasLegalForm(flat) {
 		if m := reLegalForm.FindString(flat); m != "" {
 			company = cleanCompany(m)
 		}
@@ -1503,20 +1594,27 @@ func placeFromText(ft caseless, lines []string, isLabel []bool) (pc, commune str
 	if !ft.hasAny(installedAtKeys) {
 		return "", ""
 	}
-	if m := reInstalledAt.FindStringSubmatch(flat); m != nil {
+	if m := installedAt.FindStringSubmatch(ft); m != nil {
 		return "", normCommune(m[2], m[1])
 	}
 	return "", ""
 }
 
+// ownCompanyAtKeys: ownCompanyAt reads a text holding one of them.
+var ownCompanyAtKeys = keys(" à ", " au ", " aux ")
+
 // ownCompanyAt reads the commune of "ma SARL à Mende", "notre entreprise à
 // Langogne" when no postal code is given: the author's own business and
 // where it is.
-func ownCompanyAt(flat string) string {
-	if !strings.Contains(flat, " à ") && !strings.Contains(flat, " au ") && !strings.Contains(flat, " aux ") {
+func ownCompanyAt(ft caseless) string {
+	flat := ft.text
+	// The key words, found with the others, in any ASCII case, hold what
+	// is looked for next, as written.
+	if !ft.hasAny(ownCompanyAtKeys) ||
+		!strings.Contains(flat, " à ") && !strings.Contains(flat, " au ") && !strings.Contains(flat, " aux ") {
 		return ""
 	}
-	if m := reOwnCompanyAt.FindStringSubmatch(flat); m != nil {
+	if m := ownCompanyAtStems.FindStringSubmatch(ft); m != nil {
 		return normCommune(m[2], m[1])
 	}
 	return ""
@@ -1650,10 +1748,24 @@ func truncateRunes(s string, n int) string {
 	return s[:i] + "…"
 }
 
+// legalFormWords are the legal forms hasLegalForm looks for, and
+// legalFormKeys the same as key words, in any case: a text without these
+// holds none of those.
+var (
+	legalFormWords = []string{"SARL", "SAS", "EURL", "SCOP", "SCIC", "GAEC", "SELARL", "EARL", "SCEA", "SNC", "SCI", "SA "}
+	legalFormKeys  = func() keyWords {
+		k := make([]string, len(legalFormWords))
+		for i, f := range legalFormWords {
+			k[i] = strings.ToLower(f)
+		}
+		return keys(k...)
+	}()
+)
+
 // hasLegalForm reports whether an upper-case legal form occurs in s, before
 // the legal-form pattern is run.
 func hasLegalForm(s string) bool {
-	for _, f := range []string{"SARL", "SAS", "EURL", "SCOP", "SCIC", "GAEC", "SELARL", "EARL", "SCEA", "SNC", "SCI", "SA "} {
+	for _, f := range legalFormWords {
 		if strings.Contains(s, f) {
 			return true
 		}
@@ -2028,7 +2140,25 @@ func accentNames(text string, names ...*string) {
 		}
 	}
 	for i := 0; i < len(text) && left > 0; {
-		if !starts[text[i]] || !textWordStart(text, i) {
+		c := text[i]
+		if !starts[c] {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			// Most accented letters are inside a word, after an ASCII
+			// letter; and a word that starts with a lower-case letter
+			// (accentedAt wants a capital) is no name, whatever it is.
+			if i > 0 && text[i-1] < utf8.RuneSelf && asciiWordLetters[text[i-1]] {
+				i++
+				continue
+			}
+			if r, n := utf8.DecodeRuneInString(text[i:]); r != '’' && unicode.IsLetter(r) && !unicode.IsUpper(r) {
+				i += n
+				continue
+			}
+		}
+		if !textWordStart(text, i) {
 			i++
 			continue
 		}
@@ -2175,19 +2305,37 @@ var (
 // opens at the first quote whose text before it and after it fit, and
 // what it captures depends on that quote only.
 func quotedTradeName(text string) (string, bool) {
-	for q := 0; q < len(text); q++ {
-		switch {
-		case text[q] == '"', strings.HasPrefix(text[q:], "«"), strings.HasPrefix(text[q:], "“"):
-		default:
-			continue
+	// The quotes are searched for, each kind from where it was last
+	// found, and taken in order: a byte loop trying the three at every
+	// byte cost more than the patterns.
+	var next [3]int
+	for k := range next {
+		next[k] = -1
+	}
+	for from := 0; ; {
+		q := -1
+		for k, open := range [3]string{`"`, "«", "“"} {
+			if next[k] < from && next[k] != len(text) {
+				if i := strings.Index(text[from:], open); i >= 0 {
+					next[k] = from + i
+				} else {
+					next[k] = len(text)
+				}
+			}
+			if next[k] < len(text) && (q < 0 || next[k] < q) {
+				q = next[k]
+			}
 		}
+		if q < 0 {
+			return "", false
+		}
+		from = q + 1
 		m := reQuotedName.FindStringSubmatch(text[q:])
 		if m == nil || !reTradeBeforeQuote.MatchString(text[tradeStart(text, q):q]) {
 			continue
 		}
 		return m[1], true
 	}
-	return "", false
 }
 
 // tradeStart returns where the words before the quote at q may begin: the

@@ -159,3 +159,27 @@ func TestHeadcountUnitsAgreeWithPattern(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadcountMatchesAgreeWithPattern: the counts read before the unit
+// words, where how the text before a unit ends says a count may end
+// there, are what the whole pattern finds, on every corpus mail and on
+// texts whose counts end every way one can (digits, number words in any
+// case, "et", a hyphen, the long s).
+func TestHeadcountMatchesAgreeWithPattern(t *testing.T) {
+	texts := []string{"", "12 salariés", "douze salariés", "VINGT-DEUX personnes", "vingt et un salariés", "vingt et  salariés",
+		"vingt-  salariés", "trente-et- salariés", "chacun 4 employés, commune salariés, projet salariés, concept 3 ETP",
+		"123456 salariés", "xun salariés", "deuxtrois personnes", "ſix salariés", "Six\tsalariés", "cents\n\npersonnes",
+		"quatre-vingts salariés; soixante-dix-sept membres", "nous sommes 5salariés", "7 p. et 8 cdi"}
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			texts = append(texts, string(b))
+		}
+	}
+	for _, text := range texts {
+		got, want := headcountMatches(newCaseless(text)), reHeadcount.FindAllStringSubmatchIndex(text, -1)
+		if !slices.EqualFunc(got, want, slices.Equal[[]int]) {
+			t.Fatalf("in %.80q: found %v, pattern %v", text, got, want)
+		}
+	}
+}

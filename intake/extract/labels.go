@@ -388,6 +388,11 @@ func editDistance(a, b string, max int) int {
 // first 60 bytes of t ("Secteur – bâtiment"), or -1.
 func dashCut(t string) (int, int) {
 	w := t[:min(len(t), 64)]
+	// Most lines have no dash: the dashes alone are searched for first,
+	// a byte search where the spaced dashes stop at every space.
+	if strings.IndexByte(w, '-') < 0 && !strings.Contains(w, "–") && !strings.Contains(w, "—") {
+		return -1, 0
+	}
 	best, bl := -1, 0
 	for _, d := range []string{" – ", " - ", " — "} {
 		if k := strings.Index(w, d); k > 0 && (best < 0 || k < best) {
@@ -412,6 +417,9 @@ func knownLabel(l string) bool {
 // returns the field for known labels. roleLabel is set when the label is a
 // title ("Gérant : Bruno Castan").
 func splitLabel(line string) (label string, f field, value string, ok bool) {
+	if !mayHoldLabel(line) {
+		return "", fNone, "", false
+	}
 	t := strings.TrimSpace(line)
 	t = strings.TrimLeft(t, "-•·*–>▪◦● ")
 	t = strings.TrimSpace(t)
@@ -465,6 +473,21 @@ func splitLabel(line string) (label string, f field, value string, ok bool) {
 		return label, fSiret, value, true
 	}
 	return label, fNone, value, true
+}
+
+// mayHoldLabel reports whether line holds something splitLabel cuts a
+// label at: a colon (":" or the full-width "："), a tab, a dash ("-",
+// "–", "—"), leader dots ("..." or "…"). Most lines are prose, and
+// trimming and searching them for each separator cost more than these
+// byte searches (the three-byte ones by their first byte, which "–",
+// "—" and "…" share).
+func mayHoldLabel(line string) bool {
+	for _, c := range [...]byte{':', '\t', '-', "："[0], "–"[0]} {
+		if strings.IndexByte(line, c) >= 0 {
+			return true
+		}
+	}
+	return strings.Contains(line, "...")
 }
 
 // dotLeader returns the offset and length of the first run of at least

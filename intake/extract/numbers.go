@@ -41,12 +41,29 @@ func digitRunLen(s string, i, max int) (n, end int) {
 // two letters costs a fraction of a case-insensitive regexp.
 func siretKeywords(text string) [][2]int {
 	var out [][2]int
-	for i := 0; i < len(text); {
-		k := indexFold(text[i:], "sir")
-		if k < 0 {
+	// The next "s" and "S" are each searched for from where the last was
+	// found: an "S" looked for again from every "s" went through the
+	// rest of the text each time.
+	next := func(from int, c byte) int {
+		if k := strings.IndexByte(text[from:], c); k >= 0 {
+			return from + k
+		}
+		return len(text)
+	}
+	lo, up := -1, -1
+	for i := 0; i < len(text); i++ {
+		if lo < i {
+			lo = next(i, 's')
+		}
+		if up < i {
+			up = next(i, 'S')
+		}
+		if i = min(lo, up); i+3 > len(text) {
 			break
 		}
-		i += k
+		if lowerASCII(text[i+1]) != 'i' || lowerASCII(text[i+2]) != 'r' {
+			continue
+		}
 		end := i + 5
 		// Word boundaries as a regexp's \b sees them: "N°SIRET" names it.
 		if end <= len(text) && (i == 0 || !isASCIIWordByte(text[i-1])) && (end == len(text) || !isASCIIWordByte(text[end])) {
@@ -54,7 +71,6 @@ func siretKeywords(text string) [][2]int {
 				out = append(out, [2]int{i, end})
 			}
 		}
-		i++
 	}
 	return out
 }

@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"cmp"
 	"fmt"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -27,20 +29,55 @@ type stemmed struct {
 	// with, or nil for anything: a break or a stem followed by another
 	// word is not tried.
 	lead func() *lead
-	// byFirst are the stems by the byte they begin with.
+	// byFirst are the stems by the byte they begin with, and firsts those
+	// bytes.
 	byFirst [256][]string
+	firsts  []byte
+	// glued are the stems that begin with a letter beyond ASCII
+	// ("établi"): \b holds before one only after an ASCII word byte,
+	// where no word starts, so a text where one follows such a byte is
+	// searched with the whole pattern.
+	glued []string
+	// folds: a stem holds s or k, which (?i) matches as ſ or K (the
+	// Kelvin sign) too, where the stems in ASCII do not find it: a text
+	// holding one of those is searched with the whole pattern.
+	folds bool
 }
 
 func newStemmed(re *lazyRegexp, stems ...string) *stemmed {
 	p := &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), stems: stems}
 	for _, stem := range stems {
+		p.folds = p.folds || strings.ContainsAny(stem, "sk")
+		if stem[0] >= utf8.RuneSelf {
+			p.glued = append(p.glued, stem)
+			continue
+		}
 		if !isASCIIWordByte(stem[0]) {
 			// starts tries the stems at word starts only.
 			panic("extract: a stem must begin with a letter: " + stem)
 		}
+		if len(p.byFirst[stem[0]]) == 0 {
+			p.firsts = append(p.firsts, stem[0])
+		}
 		p.byFirst[stem[0]] = append(p.byFirst[stem[0]], stem)
 	}
 	return p
+}
+
+// wholeText reports whether t is searched with the whole pattern: the
+// stems may miss a match in it (see glued and folds).
+func (p *stemmed) wholeText(t caseless) bool {
+	if p.folds && t.hasFoldedSK() {
+		return true
+	}
+	for _, g := range p.glued {
+		glued := false
+		t.each(g, func(i int) { glued = glued || i > 0 && isASCIIWordByte(t.text[i-1]) })
+		if glued {
+			return true
+		}
+	}
+	return false
 }
 
 // newAtBreaks is a pattern that starts at the beginning of the text or on
@@ -75,10 +112,17 @@ func leadOf(pattern string) func() *lead {
 		if empty {
 			return nil
 		}
-		l := &lead{runes: set, words: map[string]bool{}}
+		l := &lead{runes: set}
+		words := map[string]bool{} // every beginning of the words, true for the words
 		for _, w := range leadWords(re, leadWordLen) {
 			for k := 0; k <= len(w.s); k++ {
-				l.words[w.s[:k]] = l.words[w.s[:k]] || k == len(w.s)
+				words[w.s[:k]] = words[w.s[:k]] || k == len(w.s)
+			}
+		}
+		l.trie(words)
+		for k := 0; k+1 < len(set); k += 2 {
+			for r := set[k]; r <= set[k+1] && r < utf8.RuneSelf; r++ {
+				l.ascii[r] = true
 			}
 		}
 		return l
@@ -148,14 +192,56 @@ func matchBytes(pattern string) *[256]bool {
 // lead is what a match of a pattern's lead can start with.
 type lead struct {
 	runes []rune // its first rune, as pairs of bounds (not merged)
-	// words are its first leadWordLen bytes, or fewer where the pattern
-	// stops being a short choice of characters, with ASCII capitals
-	// lower-cased (as in caseless): a title or a noun is told from the
-	// other words of the text that start with the same letter
-	// ("entreprise" from "entrepreneur") before its large pattern is
-	// tried. The map holds every beginning of the words, true for the
-	// words themselves.
-	words map[string]bool
+	// The words of the lead are its first leadWordLen bytes, or fewer
+	// where the pattern stops being a short choice of characters, with
+	// ASCII capitals lower-cased (as in caseless): a title or a noun is
+	// told from the other words of the text that start with the same
+	// letter ("entreprise" from "entrepreneur") before its large pattern
+	// is tried. They are held as a trie, a state for every beginning of
+	// them (0 the empty one), stepped through by the byte's class (0 for
+	// the bytes no word holds): next[state*width+class] is the next
+	// state, 0 for none (no beginning of a word is empty); word[state]
+	// says a word ends there.
+	class [256]uint8
+	width int
+	next  []uint16
+	word  []bool
+	// ascii are the runes of runes below utf8.RuneSelf.
+	ascii [utf8.RuneSelf]bool
+}
+
+// trie builds the lead's trie from the beginnings of its words (true for
+// the words themselves).
+func (l *lead) trie(words map[string]bool) {
+	begins := make([]string, 0, len(words))
+	for w := range words {
+		begins = append(begins, w)
+	}
+	// Shorter first, so that a beginning's state is made before the
+	// states that follow it.
+	slices.SortFunc(begins, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b)) })
+	l.width = 1
+	for _, w := range begins {
+		for i := 0; i < len(w); i++ {
+			if l.class[w[i]] == 0 {
+				l.class[w[i]] = uint8(l.width)
+				l.width++
+			}
+		}
+	}
+	if len(begins) >= 1<<16 || l.width > 255 {
+		panic("extract: a lead too large for its trie")
+	}
+	state := make(map[string]uint16, len(begins))
+	l.next = make([]uint16, len(begins)*l.width)
+	l.word = make([]bool, len(begins))
+	for n, w := range begins {
+		state[w] = uint16(n)
+		l.word[n] = words[w]
+		if w != "" {
+			l.next[int(state[w[:len(w)-1]])*l.width+int(l.class[w[len(w)-1]])] = uint16(n)
+		}
+	}
 }
 
 // leadWordLen is the length of lead's words, in bytes.
@@ -372,6 +458,9 @@ func (p *stemmed) mayLead(t caseless, i int) bool {
 		if i >= len(text) {
 			return false
 		}
+		if c := text[i]; c < utf8.RuneSelf {
+			return l.ascii[c] && l.mayStart(t.lower[i:])
+		}
 		r, _ := utf8.DecodeRuneInString(text[i:])
 		for k := 0; k+1 < len(l.runes); k += 2 {
 			if l.runes[k] <= r && r <= l.runes[k+1] {
@@ -397,20 +486,16 @@ func (l *lead) mayStart(s string) bool {
 	if l == nil {
 		return true
 	}
-	var low [leadWordLen]byte
-	n := copy(low[:], s)
-	for i := range n {
-		low[i] = lowerASCII(low[i])
-	}
-	for k := 0; ; k++ {
-		word, ok := l.words[string(low[:k])]
-		if !ok || word {
-			return word
+	st := 0
+	for k := 0; !l.word[st]; k++ {
+		if k == len(s) || k == leadWordLen {
+			return false
 		}
-		if k == n {
+		if st = int(l.next[st*l.width+int(l.class[lowerASCII(s[k])])]); st == 0 {
 			return false
 		}
 	}
+	return true
 }
 
 // starts returns, in order, the positions of t where a match may begin:
@@ -425,18 +510,23 @@ func (p *stemmed) starts(t caseless) []int {
 		if p.mayLead(t, 0) {
 			out = append(out, 0)
 		}
-		for i := 1; i < len(text); {
-			k := strings.IndexAny(text[i:], p.breaks)
-			if k < 0 {
-				break
+		// Each break byte is searched for alone, which is fast, and the
+		// few places where the lead may follow are put in order.
+		for k := 0; k < len(p.breaks); k++ {
+			for i := 1; i < len(text); {
+				at := strings.IndexByte(text[i:], p.breaks[k])
+				if at < 0 {
+					break
+				}
+				at += i
+				// The pattern's ^ holds at the break too: lead may start on it.
+				if p.mayLead(t, at) {
+					out = append(out, at)
+				}
+				i = at + 1
 			}
-			at := i + k
-			// The pattern's ^ holds at the break too: lead may start on it.
-			if p.mayLead(t, at) {
-				out = append(out, at)
-			}
-			i = at + 1
 		}
+		slices.Sort(out)
 		return out
 	}
 	// A stem begins a word: the text's word starts are tried, each with
@@ -445,21 +535,63 @@ func (p *stemmed) starts(t caseless) []int {
 	// the search at every other word.
 	var out []int
 	lower := t.lower
-	for _, w := range t.words {
-		i := int(w)
-		for _, stem := range p.byFirst[lower[i]] {
-			if strings.HasPrefix(lower[i:], stem) && (p.lead == nil || p.mayLead(t, i+len(stem))) {
-				out = append(out, i)
-				break
+	byFirst := t.wordsByFirst()
+	for _, b := range p.firsts {
+		for _, w := range byFirst.words[byFirst.off[b]:byFirst.off[int(b)+1]] {
+			i := int(w)
+			for _, stem := range p.byFirst[b] {
+				if strings.HasPrefix(lower[i:], stem) && (p.lead == nil || p.mayLead(t, i+len(stem))) {
+					out = append(out, i)
+					break
+				}
 			}
 		}
 	}
+	if len(p.firsts) > 1 {
+		slices.Sort(out)
+	}
 	return out
+}
+
+// wordStarts are a text's word starts by their first byte (lower-cased):
+// those of byte b are words[off[b]:off[b+1]], in order. Each stemmed
+// pattern reads the words its stems begin with, not all of them.
+type wordStarts struct {
+	off   [257]int32
+	words []int32
+}
+
+// wordsByFirst returns t's word starts by first byte, sorted once.
+func (t caseless) wordsByFirst() *wordStarts {
+	f := t.found
+	if f.byFirst != nil {
+		return f.byFirst
+	}
+	ws := &wordStarts{words: make([]int32, len(t.words))}
+	lower := t.lower
+	var n [256]int32
+	for _, w := range t.words {
+		n[lower[w]]++
+	}
+	for b := range 256 {
+		ws.off[b+1] = ws.off[b] + n[b]
+	}
+	next := ws.off
+	for _, w := range t.words {
+		b := lower[w]
+		ws.words[next[b]] = w
+		next[b]++
+	}
+	f.byFirst = ws
+	return ws
 }
 
 // FindStringSubmatchIndex is regexp's, for the leftmost match.
 func (p *stemmed) FindStringSubmatchIndex(t caseless) []int {
 	text := t.text
+	if p.wholeText(t) {
+		return p.re.FindStringSubmatchIndex(text)
+	}
 	for _, at := range p.starts(t) {
 		if m := p.at.FindStringSubmatchIndex(text[at:]); m != nil {
 			return shift(m, at)
@@ -488,6 +620,9 @@ func (p *stemmed) FindStringSubmatch(t caseless) []string {
 // overlapping the one before.
 func (p *stemmed) FindAllStringSubmatchIndex(t caseless) [][]int {
 	text := t.text
+	if p.wholeText(t) {
+		return p.re.FindAllStringSubmatchIndex(text, -1)
+	}
 	var out [][]int
 	end := 0
 	for _, at := range p.starts(t) {
@@ -525,14 +660,34 @@ type caseless struct {
 	// not an ASCII word byte (as the regexp's \b sees it): where the
 	// sentence patterns' stems are tried.
 	words []int32
-	// keys are the key words (allKeys) the copy holds, found in one pass
-	// the first time one is asked for.
-	keys *phraseHits
+	// found is what is learnt of the text on demand.
+	found *caselessFound
+}
+
+// caselessFound is what a caseless text is searched for once, the first
+// time it is asked for.
+type caselessFound struct {
+	keys    phraseHits // the key words (allKeys) the copy holds
+	folds   int8       // 0 unknown, 1 the text holds ſ or K, -1 neither
+	byFirst *wordStarts
 }
 
 func newCaseless(s string) caseless {
 	lower, words := lowerAndWordStarts(s)
-	return caseless{text: s, lower: lower, words: words, keys: new(phraseHits)}
+	return caseless{text: s, lower: lower, words: words, found: new(caselessFound)}
+}
+
+// hasFoldedSK reports whether the text holds ſ or K (the Kelvin sign),
+// which (?i) matches as s and k.
+func (t caseless) hasFoldedSK() bool {
+	f := t.found
+	if f.folds == 0 {
+		f.folds = -1
+		if strings.Contains(t.text, "\u017f") || strings.Contains(t.text, "\u212a") {
+			f.folds = 1
+		}
+	}
+	return f.folds > 0
 }
 
 // keyWords are words looked for in a caseless text, lower-case ASCII (or
@@ -558,10 +713,10 @@ var keyMatcher = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(
 // ASCII case.
 func (t caseless) hasAny(k keyWords) bool {
 	m := keyMatcher()
-	if *t.keys == nil {
-		*t.keys = m.scan(t.lower)
+	if t.found.keys == nil {
+		t.found.keys = m.scan(t.lower)
 	}
-	return m.any(*t.keys, k, t.lower)
+	return m.any(t.found.keys, k, t.lower)
 }
 
 // lowerAndWordStarts returns s with its ASCII capitals lower-cased (s
@@ -569,35 +724,58 @@ func (t caseless) hasAny(k keyWords) bool {
 // follows the start or a byte that is not one. The text is most of the
 // mail: one pass for both costs less than one for each.
 func lowerAndWordStarts(s string) (lower string, words []int32) {
-	// Prose has a word every six bytes or so: room for that at once.
-	words = make([]int32, 0, len(s)/6+1)
-	var b strings.Builder
-	copied := -1 // s[:copied] is in b, lower-cased, from the first capital on
-	in := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		w := isASCIIWordByte(c)
-		if w && !in {
-			words = append(words, int32(i))
+	// Without a branch on the bytes, which the words' starts and ends
+	// make unpredictable: every offset is stored, and kept (the count
+	// moved on) where a word starts. Prose has a word every six bytes or
+	// so; the room left is checked every block of bytes, a block holding
+	// at most one start every two bytes.
+	const block = 64
+	words = make([]int32, len(s)/5+block)
+	n := 0
+	var in, caps uint8
+	for i := 0; i < len(s); i += block {
+		if len(words)-n < block/2+2 {
+			words = append(words, make([]int32, len(words))...)
 		}
-		in = w
-		if 'A' <= c && c <= 'Z' {
-			// The bytes since the last capital are copied whole.
-			if copied < 0 {
-				b.Grow(len(s))
-				copied = 0
-			}
-			b.WriteString(s[copied:i])
-			b.WriteByte(c + 'a' - 'A')
-			copied = i + 1
+		end := min(i+block, len(s))
+		for k := i; k < end; k++ {
+			c := s[k]
+			caps |= c ^ lowerBytes[c]
+			w := wordBytes01[c]
+			words[n] = int32(k)
+			n += int(w &^ in)
+			in = w
 		}
 	}
-	if copied < 0 {
+	words = words[:n]
+	if caps == 0 {
 		return s, words
 	}
-	b.WriteString(s[copied:])
+	var b strings.Builder
+	b.Grow(len(s))
+	from := 0 // s[:from] is in b, lower-cased
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b.WriteString(s[from:i])
+			b.WriteByte(c + 'a' - 'A')
+			from = i + 1
+		}
+	}
+	b.WriteString(s[from:])
 	return b.String(), words
 }
+
+// lowerBytes lower-cases ASCII capitals and keeps every other byte;
+// wordBytes01 is 1 for the bytes of the regexp's \w.
+var lowerBytes, wordBytes01 = func() (lower, word [256]uint8) {
+	for c := range 256 {
+		lower[c] = lowerASCII(byte(c))
+		if isASCIIWordByte(byte(c)) {
+			word[c] = 1
+		}
+	}
+	return lower, word
+}()
 
 // has reports whether the text holds w (see caseless), in any ASCII case.
 func (t caseless) has(w string) bool { return strings.Contains(t.lower, w) }

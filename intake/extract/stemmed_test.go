@@ -29,14 +29,22 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 		"effectif : 12\neffectif total de 14 ; comptons 5 salariés ; j’emploie 3 personnes, emploie 4, compte 6",
 		strings.Repeat("le la l' on nous ma mon notre suis compte 3 ", 50),
 		"Bonjour, je suis Lucas Meyrueis, ferronnier d'art, à la tête de. MOI, C'EST Fabrice Pic, associé-gérant. " +
-			"Moi c’est Anne Roux, céramiste\nJe m'appelle Jean Vidal, menuisier depuis 2010. je me nomme Léa Fabre, gérante"}
+			"Moi c’est Anne Roux, céramiste\nJe m'appelle Jean Vidal, menuisier depuis 2010. je me nomme Léa Fabre, gérante",
+		"Installée à Langogne, BASÉE au Rozier; siège social est à Mende, Établie à Florac, établis sur Saint Chély, ma SARL à Mende, " +
+			"notre ferme au Rozier, MON ENTREPRISE aux Bondons, mais à Mende, ma  \n société à Ispagnac",
+		"xétabli à Mende, rÉtablie à Florac", "baſée à Marvejols, ſituée à Nasbinals, ma ſarl à Mende",
+		"nous ſommes 12 salariés, xſuis gérant", "bas\u212a à Mende",
+		"Gérant de la SARL X. ,  \n Président de la SAS Y!\tdirecteur du Garage Z?\r\nsecrétaire générale de l'Association W, " +
+			"kinésithérapeute coordinateur de la Maison M.\n\nÉlu, co-gérant de l’EARL V,\fpdg de la SA U",
+		" \nPrésident de la SAS X", "\nDirectrice du Camping Y... Gérante de la SARL Z", "foo\n  Gérant de la SARL X, bar\nGérant du Garage Y",
+		"  Gérante de la SARL X;Gérant de la SAS Y,Gérant du GAEC Z", ".Gérant de la SAS X", ". Gérant de la SAS X"}
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
 	for _, f := range files {
 		if b, err := os.ReadFile(f); err == nil {
 			texts = append(texts, string(b), flatten(string(b)))
 		}
 	}
-	for _, p := range []*stemmed{headcountOf, headcountWe, roleSentence, dirige, ourCompany, roleAtStart, roleAfterIntro} {
+	for _, p := range []*stemmed{headcountOf, headcountWe, roleSentence, dirige, ourCompany, roleAtStart, roleAfterIntro, installedAt, ownCompanyAtStems} {
 		for _, text := range texts {
 			if got, want := p.FindAllStringSubmatchIndex(newCaseless(text)), p.re.FindAllStringSubmatchIndex(text, -1); !slices.EqualFunc(got, want, slices.Equal[[]int]) {
 				t.Fatalf("%s in %.80q: stems found %v, regexp %v", p.re, text, got, want)
