@@ -132,20 +132,6 @@ func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix stri
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args)
 }
 
-// ReserveApplication is CreateApplication for an application whose
-// fields UpdateCreatedApplication writes later in the transaction: only
-// its reference, status and dates are stored now, and its applicant is
-// cleaned as it will be written. Encoding the fields for a row about to be
-// rewritten was a tenth of what the writer spent on a new application.
-func (tx *Tx) ReserveApplication(ctx context.Context, a *Application, prefix string, year int) error {
-	if err := tx.nextReference(ctx, a, prefix, year); err != nil {
-		return err
-	}
-	cleanApplicant(&a.Applicant)
-	return tx.insertApplication(ctx, a, `INSERT INTO applications (reference, year, seq, status, first_message_id,
-		received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, nil)
-}
-
 // nextReference gives a the next reference of year, and its dates.
 func (tx *Tx) nextReference(ctx context.Context, a *Application, prefix string, year int) error {
 	if seq, ok := tx.nextSeq[year]; ok {
@@ -292,14 +278,6 @@ const updateApplicationSet = `UPDATE applications SET status = ?, updated_at = ?
 	siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
 	forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
 	decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ?`
-
-// UpdateCreatedApplication is UpdateApplication for an application created
-// in this transaction before its first message was written (see
-// ReserveMessageID): a.FirstMessageID is written too, in the same
-// UPDATE, rather than by SetFirstMessage's own.
-func (tx *Tx) UpdateCreatedApplication(ctx context.Context, a *Application) error {
-	return tx.updateApplication(ctx, a, updateApplicationSet+`, first_message_id = ? WHERE id = ?`, a.FirstMessageID)
-}
 
 // updateApplication runs query, an UPDATE taking the status, updated_at,
 // applicationArgs, then extra, then the id.

@@ -126,6 +126,10 @@ func Truncate(s string, max int) string {
 	return s
 }
 
+// CleanApplicant is cleanApplicant, for a caller that reads an
+// application's fields before CreateApplication stores them.
+func CleanApplicant(a *Applicant) { cleanApplicant(a) }
+
 // cleanApplicant applies the text rules to every field of an applicant before it
 // is stored: whatever extraction found, nothing invisible and nothing
 // longer than a person could mean reaches the database, the exports or a
