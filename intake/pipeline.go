@@ -272,8 +272,10 @@ type places map[int64]map[uint32]bool
 
 // takenPlaces asks once for a whole batch which of its mailbox places
 // already hold a message, rather than once per message; commitOne then
-// adds each place it fills. A rescan moves stored messages between
-// places, freeing some: such a batch gets nil, and asks per message.
+// adds each place it fills. It has the transaction learn the batch's
+// earlier deliveries at once too (store.Tx.KnowDeliveries). A rescan
+// moves stored messages between places, freeing some: such a batch gets
+// nil, and asks per message.
 func takenPlaces(ctx context.Context, tx *store.Tx, batch []*Prepared) (places, error) {
 	uids := map[int64][]uint32{}
 	for _, r := range batch {
@@ -283,6 +285,13 @@ func takenPlaces(ctx context.Context, tx *store.Tx, batch []*Prepared) (places, 
 		if id := r.src.MailboxID; id != 0 {
 			uids[id] = append(uids[id], r.src.UID)
 		}
+	}
+	keys := make([]store.DeliveryKey, len(batch))
+	for i, r := range batch {
+		keys[i] = store.DeliveryKey{MessageID: r.an.Mail.MessageID, BodySHA: r.bodySHA, SHA: r.sha}
+	}
+	if err := tx.KnowDeliveries(ctx, keys); err != nil {
+		return nil, err
 	}
 	taken := make(places, len(uids))
 	for id, us := range uids {

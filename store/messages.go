@@ -107,6 +107,13 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 		return fmt.Errorf("store message: %w", err)
 	}
 	m.ID, _ = res.LastInsertId()
+	if tx.deliveries != nil {
+		// The first delivery of a mail is the one FindDelivery finds.
+		dk := deliveryKeyOf(m.MessageID, m.BodySHA256, m.SHA256)
+		if known, ok := tx.deliveries[dk]; ok && known == nil {
+			tx.deliveries[dk] = &Message{ID: m.ID, Kind: m.Kind, ApplicationID: m.ApplicationID}
+		}
+	}
 	// An explicit id is a reserved one (max + 1), and SQLite gives the
 	// others max + 1 too: the id just written is the highest.
 	tx.lastMessageID = m.ID
@@ -200,6 +207,15 @@ func (tx *Tx) FindDeliveryElsewhere(ctx context.Context, mailboxID int64, messag
 }
 
 func (tx *Tx) findDelivery(ctx context.Context, notIn int64, messageID, bodySHA, sha string) (*Message, error) {
+	if notIn == 0 && tx.deliveries != nil {
+		if m, ok := tx.deliveries[deliveryKeyOf(messageID, bodySHA, sha)]; ok {
+			if m == nil {
+				return nil, nil
+			}
+			c := *m
+			return &c, nil
+		}
+	}
 	q, args := `message_id = ? AND body_sha256 = ?`, []any{messageID, bodySHA}
 	if messageID == "" {
 		q, args = `message_id IS NULL AND sha256 = ?`, []any{sha}
@@ -217,6 +233,85 @@ func (tx *Tx) findDelivery(ctx context.Context, notIn int64, messageID, bodySHA,
 		return nil, fmt.Errorf("find earlier delivery: %w", err)
 	}
 	return m, nil
+}
+
+// DeliveryKey is what FindDelivery matches a message on: its Message-ID
+// and body hash, or without a Message-ID its whole hash.
+type DeliveryKey struct{ MessageID, BodySHA, SHA string }
+
+type deliveryKey struct{ messageID, hash string }
+
+func deliveryKeyOf(messageID, bodySHA, sha string) deliveryKey {
+	if messageID == "" {
+		return deliveryKey{hash: sha}
+	}
+	return deliveryKey{messageID: messageID, hash: bodySHA}
+}
+
+// KnowDeliveries asks once, for a batch of messages about to be stored,
+// what FindDelivery would find for each of keys, rather than once per
+// message: FindDelivery then answers from what was found, and from the
+// messages the transaction stores after (InsertMessage). Only for a
+// writer that moves no stored message (a rescan relocates them).
+func (tx *Tx) KnowDeliveries(ctx context.Context, keys []DeliveryKey) error {
+	if tx.deliveries == nil {
+		tx.deliveries = map[deliveryKey]*Message{}
+	}
+	var ids, shas []any
+	for _, k := range keys {
+		dk := deliveryKeyOf(k.MessageID, k.BodySHA, k.SHA)
+		if _, ok := tx.deliveries[dk]; ok {
+			continue
+		}
+		tx.deliveries[dk] = nil
+		if k.MessageID == "" {
+			shas = append(shas, k.SHA)
+		} else {
+			ids = append(ids, k.MessageID)
+		}
+	}
+	for _, q := range []struct {
+		where, hash string
+		args        []any
+	}{{`message_id IN `, `body_sha256`, ids}, {`message_id IS NULL AND sha256 IN `, `sha256`, shas}} {
+		if len(q.args) == 0 {
+			continue
+		}
+		// As many parameters as a power of two, the last value repeated:
+		// a few statements serve every batch (see Store.keep).
+		args := q.args
+		for n := 1; ; n *= 2 {
+			if n >= len(args) {
+				for len(args) < n {
+					args = append(args, args[len(args)-1])
+				}
+				break
+			}
+		}
+		rows, err := tx.tx.QueryContext(ctx, `SELECT `+threadCols+`, coalesce(message_id, ''), `+q.hash+
+			` FROM messages WHERE `+q.where+`(?`+strings.Repeat(",?", len(args)-1)+`) ORDER BY id`, args...)
+		if err != nil {
+			return fmt.Errorf("find earlier deliveries: %w", err)
+		}
+		for rows.Next() {
+			var m Message
+			var mid, hash string
+			if err := rows.Scan(&m.ID, &m.Kind, &m.ApplicationID, &mid, &hash); err != nil {
+				rows.Close()
+				return fmt.Errorf("find earlier deliveries: %w", err)
+			}
+			dk := deliveryKey{messageID: mid, hash: hash}
+			if known, ok := tx.deliveries[dk]; ok && known == nil {
+				tx.deliveries[dk] = &m
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("find earlier deliveries: %w", err)
+		}
+	}
+	return nil
 }
 
 // Relocate records that a stored message now lives at uid in mailboxID

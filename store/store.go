@@ -225,6 +225,9 @@ type Tx struct {
 	lastMessageID int64
 	nextSeq       map[int]int
 	nowTS         string // ts(now), once formatted
+	// What FindDelivery finds, by key, when the writer asked for its
+	// batch at once (KnowDeliveries); a nil Message: none.
+	deliveries map[deliveryKey]*Message
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil.
