@@ -222,6 +222,17 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 		if err != nil {
 			return fmt.Errorf("store %s: %w", p.st.Path(), err)
 		}
+		if p.cfg.Composer != nil {
+			// Whom the batch may answer, as mayAnswer will ask (an
+			// address not foreseen here is asked about then).
+			addrs := make([]string, 0, 2*len(batch))
+			for _, r := range batch {
+				addrs = append(addrs, r.an.Result.Applicant.Email, r.an.Mail.FromEmail)
+			}
+			if err := tx.KnowLastAutoMails(ctx, addrs); err != nil {
+				return fmt.Errorf("store %s: %w", p.st.Path(), err)
+			}
+		}
 		for i, r := range batch {
 			out, err := p.commitOne(ctx, tx, r, taken)
 			if err != nil {

@@ -277,17 +277,7 @@ func (tx *Tx) KnowDeliveries(ctx context.Context, keys []DeliveryKey) error {
 		if len(q.args) == 0 {
 			continue
 		}
-		// As many parameters as a power of two, the last value repeated:
-		// a few statements serve every batch (see Store.keep).
-		args := q.args
-		for n := 1; ; n *= 2 {
-			if n >= len(args) {
-				for len(args) < n {
-					args = append(args, args[len(args)-1])
-				}
-				break
-			}
-		}
+		args := padArgs(q.args)
 		rows, err := tx.tx.QueryContext(ctx, `SELECT `+threadCols+`, coalesce(message_id, ''), `+q.hash+
 			` FROM messages WHERE `+q.where+`(?`+strings.Repeat(",?", len(args)-1)+`) ORDER BY id`, args...)
 		if err != nil {
@@ -312,6 +302,20 @@ func (tx *Tx) KnowDeliveries(ctx context.Context, keys []DeliveryKey) error {
 		}
 	}
 	return nil
+}
+
+// padArgs returns the values of an IN list as many as a power of two,
+// the last repeated: a few statements serve every batch (see
+// Store.keep).
+func padArgs(args []any) []any {
+	n := 1
+	for n < len(args) {
+		n *= 2
+	}
+	for len(args) < n {
+		args = append(args, args[len(args)-1])
+	}
+	return args
 }
 
 // Relocate records that a stored message now lives at uid in mailboxID

@@ -228,6 +228,10 @@ type Tx struct {
 	// What FindDelivery finds, by key, when the writer asked for its
 	// batch at once (KnowDeliveries); a nil Message: none.
 	deliveries map[deliveryKey]*Message
+	// What LastAutoMailTo answers, by address key, when the writer asked
+	// for its batch at once (KnowLastAutoMails): the newest created_at,
+	// "" for none.
+	lastMails map[string]string
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil.
