@@ -215,6 +215,7 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 	// A commit fails on the store's disk (full, read-only, gone): say which.
 	outs := make([]Outcome, len(batch))
 	err := p.st.InTx(ctx, func(tx *store.Tx) error {
+		tx.DeferWrites()
 		// The checkpoint moves once a batch, past its highest UID of each
 		// mailbox: the batch is one transaction, stored whole or not at all.
 		last := map[int64]uint32{}

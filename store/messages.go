@@ -118,7 +118,9 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	// others max + 1 too: the id just written is the highest.
 	tx.lastMessageID = m.ID
 	if m.MailboxID != 0 && !m.ServerDone {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO server_pending (message_id) VALUES (?)`, m.ID); err != nil {
+		if tx.deferred {
+			tx.pending = append(tx.pending, m.ID)
+		} else if _, err := tx.tx.ExecContext(ctx, `INSERT INTO server_pending (message_id) VALUES (?)`, m.ID); err != nil {
 			return fmt.Errorf("store message: %w", err)
 		}
 	}

@@ -232,6 +232,50 @@ type Tx struct {
 	// for its batch at once (KnowLastAutoMails): the newest created_at,
 	// "" for none.
 	lastMails map[string]string
+	// With deferred (DeferWrites), the audit entries (8 values each) and
+	// the server_pending rows written by the transaction, in order.
+	deferred bool
+	audits   []any
+	pending  []any
+}
+
+// DeferWrites has the transaction write its audit entries and its
+// messages' server_pending rows at once, as it commits (in the order
+// given, so with the ids they would have had), rather than one statement
+// each: for a transaction that reads neither back, nor deletes any (the
+// writer).
+func (tx *Tx) DeferWrites() { tx.deferred = true }
+
+// maxRowsPerInsert is the most rows flushDeferred writes per INSERT.
+const maxRowsPerInsert = 64
+
+// flushDeferred writes what DeferWrites held back. Rows go in INSERTs of
+// as many rows as a power of two, so that a few kept statements serve
+// every batch. A server_pending row a rescan's relocation already wrote
+// (INSERT OR IGNORE) is left as it is, as the row written first would be.
+func (tx *Tx) flushDeferred(ctx context.Context) error {
+	for _, d := range []struct {
+		what, insert, row string
+		width             int
+		args              []any
+	}{
+		{"audit", auditInsert, auditRow, 8, tx.audits},
+		{"store message", `INSERT OR IGNORE INTO server_pending (message_id) VALUES `, `(?)`, 1, tx.pending},
+	} {
+		for args := d.args; len(args) > 0; {
+			n := 1
+			for n*2 <= min(len(args)/d.width, maxRowsPerInsert) {
+				n *= 2
+			}
+			q := d.insert + d.row + strings.Repeat(", "+d.row, n-1)
+			if _, err := tx.tx.ExecContext(ctx, q, args[:n*d.width]...); err != nil {
+				return fmt.Errorf("%s: %w", d.what, err)
+			}
+			args = args[n*d.width:]
+		}
+	}
+	tx.audits, tx.pending = nil, nil
+	return nil
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil.
@@ -245,7 +289,11 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		sqlTx.Rollback()
 		s.keep(st.missed)
 	}()
-	if err := fn(&Tx{tx: st, now: s.now()}); err != nil {
+	tx := &Tx{tx: st, now: s.now()}
+	if err := fn(tx); err != nil {
+		return whenCancelled(ctx, err)
+	}
+	if err := tx.flushDeferred(ctx); err != nil {
 		return whenCancelled(ctx, err)
 	}
 	if err := sqlTx.Commit(); err != nil {
