@@ -201,8 +201,7 @@ func applicationArgs(a *Application) ([]any, error) {
 // appendEvidence appends ev encoded as json.Marshal encodes it (keys
 // sorted, HTML characters escaped), "{}" for nil. Written out because
 // encoding/json's reflection over the map was over a third of what
-// storing an application allocated; a string json.Marshal would write
-// otherwise than as is goes through json.Marshal still.
+// storing an application allocated (strings: see appendJSONString).
 func appendEvidence(b []byte, ev map[string]applicant.Evidence) ([]byte, error) {
 	keys := make([]string, 0, len(ev))
 	size := 2
@@ -247,21 +246,59 @@ func appendEvidence(b []byte, ev map[string]applicant.Evidence) ([]byte, error) 
 	return append(b, '}'), nil
 }
 
-// appendJSONString appends s as json.Marshal writes it: quoted as is when
-// it holds nothing json.Marshal escapes, else by json.Marshal.
+// appendJSONString appends s as json.Marshal writes it (HTML characters
+// escaped, invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped): the
+// encoder of encoding/json, written out for strings, whose json.Marshal
+// allocated for every evidence line holding a character to escape.
 func appendJSONString(b []byte, s string) ([]byte, error) {
-	for i, r := range s {
-		switch {
-		case r >= 0x20 && r < 0x7f && r != '"' && r != '\\' && r != '<' && r != '>' && r != '&':
-		case r >= 0x80 && r != utf8.RuneError && r != '\u2028' && r != '\u2029':
-		case r == utf8.RuneError && len(s)-i >= 3 && s[i:i+3] == "\uFFFD":
-		default:
-			q, err := json.Marshal(s)
-			return append(b, q...), err
-		}
-	}
+	const hex = "0123456789abcdef"
 	b = append(b, '"')
-	b = append(b, s...)
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
 	return append(b, '"'), nil
 }
 
