@@ -272,6 +272,9 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 		}
 	}
 	for _, out := range outs {
+		if !p.cfg.Logger.Enabled(ctx, slog.LevelDebug) {
+			break
+		}
 		p.cfg.Logger.Debug("message_stored", slog.Int64("message", out.MessageID), slog.String("kind", out.Kind),
 			slog.String("reference", out.Reference), slog.Bool("duplicate", out.Duplicate),
 			slog.Bool("needs_review", out.NeedsReview), slog.Any("queued", out.Queued))
