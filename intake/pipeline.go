@@ -630,7 +630,7 @@ func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *sto
 		return nil, err
 	}
 	app.Status, app.PossibleDuplicateOf = status, other
-	if err := tx.CreateApplication(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
+	if err := tx.CreateCleanApplication(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
 		return nil, err
 	}
 	out.Created, out.Reference = true, app.Reference

@@ -118,6 +118,15 @@ func scanApplication(r scanner) (*Application, error) {
 // CreateApplication stores a new application and gives it the next
 // reference of its year: PREFIX-YYYY-NNNN.
 func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix string, year int) error {
+	cleanApplicant(&a.Applicant)
+	return tx.CreateCleanApplication(ctx, a, prefix, year)
+}
+
+// CreateCleanApplication is CreateApplication for an application whose
+// applicant CleanApplicant has cleaned, unchanged since: the writer reads
+// the cleaned fields first (see intake's createApplication), and a long
+// motivation was cleaned twice.
+func (tx *Tx) CreateCleanApplication(ctx context.Context, a *Application, prefix string, year int) error {
 	if err := tx.nextReference(ctx, a, prefix, year); err != nil {
 		return err
 	}
@@ -166,8 +175,9 @@ func (tx *Tx) insertApplication(ctx context.Context, a *Application, query strin
 	return nil
 }
 
+// applicationArgs are a's fields as written, its applicant already
+// cleaned.
 func applicationArgs(a *Application) ([]any, error) {
-	cleanApplicant(&a.Applicant)
 	corrected, err := jsonList(a.Corrected)
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
@@ -320,6 +330,7 @@ const updateApplicationSet = `UPDATE applications SET status = ?, updated_at = ?
 // applicationArgs, then extra, then the id.
 func (tx *Tx) updateApplication(ctx context.Context, a *Application, query string, extra ...any) error {
 	a.UpdatedAt = tx.now
+	cleanApplicant(&a.Applicant)
 	args, err := applicationArgs(a)
 	if err != nil {
 		return err
