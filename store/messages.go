@@ -307,8 +307,9 @@ func (tx *Tx) KnowDeliveries(ctx context.Context, keys []DeliveryKey) error {
 }
 
 // padArgs returns the values of an IN list as many as a power of two,
-// the last repeated: a few statements serve every batch (see
-// Store.keep).
+// the last repeated: a few statements serve every batch and every
+// message, rather than one per length filling the statements a store
+// keeps (see Store.keep).
 func padArgs(args []any) []any {
 	n := 1
 	for n < len(args) {
@@ -351,8 +352,9 @@ func (tx *Tx) MessageByHeaderIDs(ctx context.Context, ids []string) ([]*Message,
 	for i, id := range ids {
 		args[i] = id
 	}
+	args = padArgs(args)
 	rows, err := tx.tx.QueryContext(ctx, `SELECT `+threadCols+` FROM messages
-		WHERE message_id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY id DESC`, args...)
+		WHERE message_id IN (?`+strings.Repeat(",?", len(args)-1)+`) ORDER BY id DESC`, args...)
 	return collect(rows, err, "find replied-to messages", scanThread)
 }
 
@@ -545,13 +547,13 @@ func (tx *Tx) MessagesAt(ctx context.Context, mailboxID int64, uids []uint32) (m
 	if len(uids) == 0 {
 		return at, nil
 	}
-	args := make([]any, 1, 1+len(uids))
-	args[0] = mailboxID
+	in := make([]any, 0, len(uids))
 	for _, uid := range uids {
-		args = append(args, int64(uid))
+		in = append(in, int64(uid))
 	}
+	in = padArgs(in)
 	rows, err := tx.tx.QueryContext(ctx, `SELECT uid FROM messages WHERE mailbox_id = ? AND uid IN (?`+
-		strings.Repeat(",?", len(uids)-1)+`)`, args...)
+		strings.Repeat(",?", len(in)-1)+`)`, append([]any{mailboxID}, in...)...)
 	if err != nil {
 		return nil, fmt.Errorf("messages at uids: %w", err)
 	}
