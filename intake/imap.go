@@ -1036,6 +1036,8 @@ func (w *writer) commit(batch []*Prepared) error {
 	}
 	w.budget.release(w.held)
 	w.held = 0
+	// The records are built (each attribute boxed) only when kept.
+	debug := w.s.p.log.Enabled(w.ctx, slog.LevelDebug)
 	for i, out := range outs {
 		uid := batch[i].src.UID
 		uids[i] = uid
@@ -1052,8 +1054,10 @@ func (w *writer) commit(batch []*Prepared) error {
 			w.needsReview++
 		}
 		w.checkpoint = max(w.checkpoint, uid)
-		w.s.p.log.Debug("imap_message_stored", slog.Uint64("uid", uint64(uid)), slog.Int64("message", out.MessageID),
-			slog.String("kind", out.Kind), slog.String("reference", out.Reference))
+		if debug {
+			w.s.p.log.Debug("imap_message_stored", slog.Uint64("uid", uint64(uid)), slog.Int64("message", out.MessageID),
+				slog.String("kind", out.Kind), slog.String("reference", out.Reference))
+		}
 	}
 	w.done += len(batch)
 	w.mu.Lock()

@@ -241,12 +241,24 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 	// A commit fails on the store's disk (full, read-only, gone): say which.
 	outs := make([]Outcome, len(batch))
 	err := p.st.InTx(ctx, func(tx *store.Tx) error {
+		tx.DeferWrites()
 		// The checkpoint moves once a batch, past its highest UID of each
 		// mailbox: the batch is one transaction, stored whole or not at all.
 		last := map[int64]uint32{}
 		taken, err := takenPlaces(ctx, tx, batch)
 		if err != nil {
 			return fmt.Errorf("store %s: %w", p.st.Path(), err)
+		}
+		if p.cfg.Composer != nil {
+			// Whom the batch may answer, as mayAnswer will ask (an
+			// address not foreseen here is asked about then).
+			addrs := make([]string, 0, 2*len(batch))
+			for _, r := range batch {
+				addrs = append(addrs, r.an.Result.Applicant.Email, r.an.Mail.FromEmail)
+			}
+			if err := tx.KnowLastAutoMails(ctx, addrs); err != nil {
+				return fmt.Errorf("store %s: %w", p.st.Path(), err)
+			}
 		}
 		for i, r := range batch {
 			out, err := p.commitOne(ctx, tx, r, taken)
@@ -286,6 +298,9 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 		}
 	}
 	for _, out := range outs {
+		if !p.cfg.Logger.Enabled(ctx, slog.LevelDebug) {
+			break
+		}
 		p.cfg.Logger.Debug("message_stored", slog.Int64("message", out.MessageID), slog.String("kind", out.Kind),
 			slog.String("reference", out.Reference), slog.Bool("duplicate", out.Duplicate),
 			slog.Bool("needs_review", out.NeedsReview), slog.Any("queued", out.Queued))
@@ -298,8 +313,10 @@ type places map[int64]map[uint32]bool
 
 // takenPlaces asks once for a whole batch which of its mailbox places
 // already hold a message, rather than once per message; commitOne then
-// adds each place it fills. A rescan moves stored messages between
-// places, freeing some: such a batch gets nil, and asks per message.
+// adds each place it fills. It has the transaction learn the batch's
+// earlier deliveries at once too (store.Tx.KnowDeliveries). A rescan
+// moves stored messages between places, freeing some: such a batch gets
+// nil, and asks per message.
 func takenPlaces(ctx context.Context, tx *store.Tx, batch []*Prepared) (places, error) {
 	uids := map[int64][]uint32{}
 	for _, r := range batch {
@@ -309,6 +326,13 @@ func takenPlaces(ctx context.Context, tx *store.Tx, batch []*Prepared) (places, 
 		if id := r.src.MailboxID; id != 0 {
 			uids[id] = append(uids[id], r.src.UID)
 		}
+	}
+	keys := make([]store.DeliveryKey, len(batch))
+	for i, r := range batch {
+		keys[i] = store.DeliveryKey{MessageID: r.an.Mail.MessageID, SHA: r.sha}
+	}
+	if err := tx.KnowDeliveries(ctx, keys); err != nil {
+		return nil, err
 	}
 	taken := make(places, len(uids))
 	for id, us := range uids {
@@ -402,10 +426,11 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Ou
 	// raw bytes a second time (an UPDATE that changes a row's size
 	// rewrites the whole row).
 	var created *store.Application
+	atts := p.attachmentRows(m.Attachments)
 	switch {
 	case earlier != nil:
 	case an.Unreadable, personal && target.app == nil:
-		if created, err = p.createApplication(ctx, tx, msg, res, src.Arrived, out); err != nil {
+		if created, err = p.createApplication(ctx, tx, msg, res, src.Arrived, atts, out); err != nil {
 			return err
 		}
 		msg.ApplicationID = created.ID
@@ -416,8 +441,7 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Ou
 		return err
 	}
 	out.MessageID, out.Kind, out.NeedsReview = msg.ID, msg.Kind, msg.NeedsReview
-	atts, err := p.storeAttachments(ctx, tx, msg.ID, msg.ApplicationID, m.Attachments)
-	if err != nil {
+	if err := storeAttachments(ctx, tx, msg.ID, msg.ApplicationID, atts); err != nil {
 		return err
 	}
 	switch {
@@ -435,18 +459,18 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, out *Ou
 	}
 }
 
-// storeAttachments records a message's attachments and returns them as
-// stored (as tx.Attachments would list them for the message).
-func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID, applicationID int64,
-	atts []mailparse.Attachment) ([]store.Attachment, error) {
-	var rows []store.Attachment
-	if len(atts) > 0 {
-		rows = make([]store.Attachment, len(atts))
+// attachmentRows are a message's attachments as storeAttachments stores
+// them (as tx.Attachments would list them for the message), known before
+// the message is written: a new application is evaluated with them.
+func (p *Pipeline) attachmentRows(atts []mailparse.Attachment) []store.Attachment {
+	if len(atts) == 0 {
+		return nil
 	}
+	rows := make([]store.Attachment, len(atts))
 	for i, at := range atts {
 		row := &rows[i]
 		*row = store.Attachment{
-			MessageID: messageID, ApplicationID: applicationID, Position: i, Filename: at.Filename, ContentType: at.ContentType,
+			Position: i, Filename: at.Filename, ContentType: at.ContentType,
 			Size: at.Size, SHA256: at.SHA256, Stored: !at.TooLarge, Inline: at.Inline,
 		}
 		if at.TooLarge {
@@ -459,11 +483,20 @@ func (p *Pipeline) storeAttachments(ctx context.Context, tx *store.Tx, messageID
 		if reason := refusal(at.Filename, at.ContentType); reason != "" {
 			row.Stored, row.Refused = false, reason
 		}
-		if err := tx.InsertAttachment(ctx, row); err != nil {
-			return nil, err
+		row.MarkRisky()
+	}
+	return rows
+}
+
+// storeAttachments records a message's attachments (attachmentRows).
+func storeAttachments(ctx context.Context, tx *store.Tx, messageID, applicationID int64, rows []store.Attachment) error {
+	for i := range rows {
+		rows[i].MessageID, rows[i].ApplicationID = messageID, applicationID
+		if err := tx.InsertAttachment(ctx, &rows[i]); err != nil {
+			return err
 		}
 	}
-	return rows, nil
+	return nil
 }
 
 func (p *Pipeline) maxAttachmentMB() int64 {
@@ -581,9 +614,13 @@ func receivedAt(arrived, date, now time.Time) time.Time {
 
 // createApplication creates the application a message opens, before the
 // message itself is written (see store): the message's id is reserved
-// for it.
+// for it. An application its message does not leave for review is
+// written whole at once: evaluated with the message's attachments (atts,
+// all it has) and compared with the others first, its audit entries
+// written after it, in the order completeApplication wrote them once the
+// row had been reserved.
 func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *store.Message, res extract.Result,
-	arrived time.Time, out *Outcome) (*store.Application, error) {
+	arrived time.Time, atts []store.Attachment, out *Outcome) (*store.Application, error) {
 	id, placeholder, err := tx.ReserveMessageID(ctx)
 	if err != nil {
 		return nil, err
@@ -598,51 +635,68 @@ func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *sto
 	if app.Email == "" {
 		app.Email = strings.ToLower(msg.FromEmail)
 	}
+	year := tx.Now().In(p.cfg.Location).Year()
 	if msg.NeedsReview {
 		app.Status = store.StatusNeedsReview
+		if err := tx.CreateApplication(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
+			return nil, err
+		}
+		out.Created, out.Reference = true, app.Reference
+		if err := p.auditReceived(ctx, tx, app, store.StatusNeedsReview); err != nil {
+			return nil, err
+		}
+		return app, nil
 	}
-	year := tx.Now().In(p.cfg.Location).Year()
-	create := tx.CreateApplication
-	if !msg.NeedsReview {
-		// completeApplication writes it whole once its message is stored.
-		create = tx.ReserveApplication
+	// What evaluateAsRead and flagLookalike would find once the row is
+	// written: the row itself is neither compared with nor counted.
+	store.CleanApplicant(&app.Applicant)
+	app.Missing = Missing(&app.Applicant, atts, p.cfg.Required, p.cfg.RequiredAttachments)
+	status := completenessStatus(app)
+	other, err := tx.FindLookalike(ctx, app)
+	if err != nil {
+		return nil, err
 	}
-	if err := create(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
+	app.Status, app.PossibleDuplicateOf = status, other
+	if err := tx.CreateCleanApplication(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
 		return nil, err
 	}
 	out.Created, out.Reference = true, app.Reference
+	if err := p.auditReceived(ctx, tx, app, store.StatusReceived); err != nil {
+		return nil, err
+	}
+	app.Status = store.StatusReceived
+	if err := tx.SetStatusAutoUnwritten(ctx, app, status, missingNote(app.Missing)); err != nil {
+		return nil, err
+	}
+	if other != "" {
+		if err := auditLookalike(ctx, tx, app); err != nil {
+			return nil, err
+		}
+	}
 	return app, nil
 }
 
-// completeApplication records, evaluates and answers an application
-// created with its first message, once that message and its attachments
-// (atts, all the application has) are written. The application's row is
-// as createApplication wrote it: what it holds is known here, not read
-// again, and it is written once more, whole, naming its first message.
+// auditReceived records that an application was received, with status
+// (received, or needs_review).
+func (p *Pipeline) auditReceived(ctx context.Context, tx *store.Tx, app *store.Application, status string) error {
+	return tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "status", To: status,
+		Note: "candidature reçue"})
+}
+
+// completeApplication names an application created with its first
+// message (see createApplication) as that message's, once the message and
+// its attachments (atts, all the application has) are written, and
+// answers it.
 func (p *Pipeline) completeApplication(ctx context.Context, tx *store.Tx, app *store.Application, msg *store.Message,
 	atts []store.Attachment, out *Outcome) error {
-	if err := tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "status", To: app.Status,
-		Note: "candidature reçue"}); err != nil {
-		return err
-	}
 	placeholder := app.FirstMessageID
 	app.FirstMessageID = msg.ID
-	if msg.NeedsReview {
-		if placeholder == msg.ID {
-			return nil
+	if placeholder != msg.ID {
+		if err := tx.SetFirstMessage(ctx, app.ID, msg.ID); err != nil {
+			return err
 		}
-		return tx.SetFirstMessage(ctx, app.ID, msg.ID)
 	}
-	if err := p.evaluateAsRead(ctx, tx, app, atts); err != nil {
-		return err
-	}
-	if err := p.flagLookalike(ctx, tx, app); err != nil {
-		return err
-	}
-	if err := tx.UpdateCreatedApplication(ctx, app); err != nil {
-		return err
-	}
-	if !msg.ShouldAcknowledge || p.cfg.Composer == nil {
+	if msg.NeedsReview || !msg.ShouldAcknowledge || p.cfg.Composer == nil {
 		return nil
 	}
 	ok, err := p.mayAnswer(ctx, tx, app.Email, false)
@@ -754,7 +808,12 @@ func (p *Pipeline) flagLookalike(ctx context.Context, tx *store.Tx, app *store.A
 		return err
 	}
 	app.PossibleDuplicateOf = other
-	return tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "duplicate", To: other,
+	return auditLookalike(ctx, tx, app)
+}
+
+// auditLookalike records app.PossibleDuplicateOf, just found.
+func auditLookalike(ctx context.Context, tx *store.Tx, app *store.Application) error {
+	return tx.Audit(ctx, app.ID, store.AuditEntry{Actor: store.AutoActor, Action: "duplicate", To: app.PossibleDuplicateOf,
 		Note: "doublon possible : même SIRET, téléphone ou nom et entreprise"})
 }
 

@@ -25,7 +25,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -379,17 +378,30 @@ func oneLine(s string) string { return store.CleanLine(s, 0) }
 // characters and Unicode separators (see store.CleanText).
 func stripControls(s string) string { return store.CleanText(s, 0) }
 
-var blankLines = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\n{3,}`) })
-
 // tidyText trims trailing spaces and keeps at most one blank line in a
-// row, so templates can be written for readability.
+// row, so templates can be written for readability; the text starts and
+// ends with no blank line, and ends with a line break.
 func tidyText(s string) string {
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t")
+	if strings.Contains(s, "\r\n") {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}
-	s = blankLines().ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
-	return strings.Trim(s, "\n") + "\n"
+	var b strings.Builder
+	b.Grow(len(s) + 1)
+	started, blank := false, 0 // blank: line breaks since the last text
+	for line := range strings.SplitSeq(s, "\n") {
+		line = strings.TrimRight(line, " \t")
+		if line == "" {
+			blank++
+			continue
+		}
+		if started {
+			b.WriteString("\n\n"[:min(blank+1, 2)])
+		}
+		started, blank = true, 0
+		b.WriteString(line)
+	}
+	b.WriteByte('\n')
+	return b.String()
 }
 
 // view is what templates see.
@@ -426,7 +438,7 @@ type Refusal struct{ Filename, Reason string }
 
 func (c *Composer) view(lang string, app *store.Application, atts []store.Attachment) *view {
 	labels := c.lang(lang).labels
-	a := cleanApplicant(app.Applicant)
+	a := cleanShown(app.Applicant)
 	v := &view{
 		Program: c.cfg.ProgramName, ProgramAddress: c.cfg.ProgramAddress,
 		Reference: app.Reference, Status: app.Status,
@@ -518,6 +530,19 @@ func cleanApplicant(a applicant.Applicant) applicant.Applicant {
 		*p = echo(*p)
 	}
 	return a
+}
+
+// cleanShown is cleanApplicant for the fields a view shows, the others
+// left out: the address, which it does not show, is the costliest to
+// make inert.
+func cleanShown(a applicant.Applicant) applicant.Applicant {
+	shown := applicant.Applicant{SiretValid: a.SiretValid, Headcount: a.Headcount}
+	for _, p := range []struct{ dst, src *string }{{&shown.FirstName, &a.FirstName}, {&shown.LastName, &a.LastName},
+		{&shown.Phone, &a.Phone}, {&shown.Company, &a.Company}, {&shown.Role, &a.Role}, {&shown.Siret, &a.Siret},
+		{&shown.PostalCode, &a.PostalCode}, {&shown.Commune, &a.Commune}, {&shown.ForwardedBy, &a.ForwardedBy}} {
+		*p.dst = echo(*p.src)
+	}
+	return shown
 }
 
 // fullName is the name an automatic mail greets, capped as a whole.

@@ -118,6 +118,15 @@ func scanApplication(r scanner) (*Application, error) {
 // CreateApplication stores a new application and gives it the next
 // reference of its year: PREFIX-YYYY-NNNN.
 func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix string, year int) error {
+	cleanApplicant(&a.Applicant)
+	return tx.CreateCleanApplication(ctx, a, prefix, year)
+}
+
+// CreateCleanApplication is CreateApplication for an application whose
+// applicant CleanApplicant has cleaned, unchanged since: the writer reads
+// the cleaned fields first (see intake's createApplication), and a long
+// motivation was cleaned twice.
+func (tx *Tx) CreateCleanApplication(ctx context.Context, a *Application, prefix string, year int) error {
 	if err := tx.nextReference(ctx, a, prefix, year); err != nil {
 		return err
 	}
@@ -130,20 +139,6 @@ func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix stri
 		postal_code, commune, departement, headcount, sector, motivation, forwarded_by, corrected, missing, score,
 		possible_duplicate_of, decision_notified, notes, name_key, mailbox_key, evidence)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args)
-}
-
-// ReserveApplication is CreateApplication for an application whose
-// fields UpdateCreatedApplication writes later in the transaction: only
-// its reference, status and dates are stored now, and its applicant is
-// cleaned as it will be written. Encoding the fields for a row about to be
-// rewritten was a tenth of what the writer spent on a new application.
-func (tx *Tx) ReserveApplication(ctx context.Context, a *Application, prefix string, year int) error {
-	if err := tx.nextReference(ctx, a, prefix, year); err != nil {
-		return err
-	}
-	cleanApplicant(&a.Applicant)
-	return tx.insertApplication(ctx, a, `INSERT INTO applications (reference, year, seq, status, first_message_id,
-		received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, nil)
 }
 
 // nextReference gives a the next reference of year, and its dates.
@@ -180,8 +175,9 @@ func (tx *Tx) insertApplication(ctx context.Context, a *Application, query strin
 	return nil
 }
 
+// applicationArgs are a's fields as written, its applicant already
+// cleaned.
 func applicationArgs(a *Application) ([]any, error) {
-	cleanApplicant(&a.Applicant)
 	corrected, err := jsonList(a.Corrected)
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
@@ -215,8 +211,7 @@ func applicationArgs(a *Application) ([]any, error) {
 // appendEvidence appends ev encoded as json.Marshal encodes it (keys
 // sorted, HTML characters escaped), "{}" for nil. Written out because
 // encoding/json's reflection over the map was over a third of what
-// storing an application allocated; a string json.Marshal would write
-// otherwise than as is goes through json.Marshal still.
+// storing an application allocated (strings: see appendJSONString).
 func appendEvidence(b []byte, ev map[string]applicant.Evidence) ([]byte, error) {
 	keys := make([]string, 0, len(ev))
 	size := 2
@@ -261,21 +256,59 @@ func appendEvidence(b []byte, ev map[string]applicant.Evidence) ([]byte, error) 
 	return append(b, '}'), nil
 }
 
-// appendJSONString appends s as json.Marshal writes it: quoted as is when
-// it holds nothing json.Marshal escapes, else by json.Marshal.
+// appendJSONString appends s as json.Marshal writes it (HTML characters
+// escaped, invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped): the
+// encoder of encoding/json, written out for strings, whose json.Marshal
+// allocated for every evidence line holding a character to escape.
 func appendJSONString(b []byte, s string) ([]byte, error) {
-	for i, r := range s {
-		switch {
-		case r >= 0x20 && r < 0x7f && r != '"' && r != '\\' && r != '<' && r != '>' && r != '&':
-		case r >= 0x80 && r != utf8.RuneError && r != '\u2028' && r != '\u2029':
-		case r == utf8.RuneError && len(s)-i >= 3 && s[i:i+3] == "\uFFFD":
-		default:
-			q, err := json.Marshal(s)
-			return append(b, q...), err
-		}
-	}
+	const hex = "0123456789abcdef"
 	b = append(b, '"')
-	b = append(b, s...)
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
 	return append(b, '"'), nil
 }
 
@@ -293,18 +326,11 @@ const updateApplicationSet = `UPDATE applications SET status = ?, updated_at = ?
 	forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
 	decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ?`
 
-// UpdateCreatedApplication is UpdateApplication for an application created
-// in this transaction before its first message was written (see
-// ReserveMessageID): a.FirstMessageID is written too, in the same
-// UPDATE, rather than by SetFirstMessage's own.
-func (tx *Tx) UpdateCreatedApplication(ctx context.Context, a *Application) error {
-	return tx.updateApplication(ctx, a, updateApplicationSet+`, first_message_id = ? WHERE id = ?`, a.FirstMessageID)
-}
-
 // updateApplication runs query, an UPDATE taking the status, updated_at,
 // applicationArgs, then extra, then the id.
 func (tx *Tx) updateApplication(ctx context.Context, a *Application, query string, extra ...any) error {
 	a.UpdatedAt = tx.now
+	cleanApplicant(&a.Applicant)
 	args, err := applicationArgs(a)
 	if err != nil {
 		return err

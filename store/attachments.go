@@ -38,10 +38,7 @@ type Attachment struct {
 
 // InsertAttachment records an attachment's metadata.
 func (tx *Tx) InsertAttachment(ctx context.Context, a *Attachment) error {
-	a.Risky = RiskyAttachment(a.Filename, a.ContentType)
-	if a.Risky {
-		a.Inline = false // an HTML or SVG part is never displayed as part of a mail
-	}
+	a.MarkRisky()
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO attachments
 		(message_id, application_id, position, filename, content_type, size, sha256, stored, refused, inline)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.MessageID, nullID(a.ApplicationID), a.Position, a.Filename,
@@ -51,6 +48,15 @@ func (tx *Tx) InsertAttachment(ctx context.Context, a *Attachment) error {
 	}
 	a.ID, _ = res.LastInsertId()
 	return nil
+}
+
+// MarkRisky sets a.Risky, as InsertAttachment stores it: a risky part
+// is never inline.
+func (a *Attachment) MarkRisky() {
+	a.Risky = RiskyAttachment(a.Filename, a.ContentType)
+	if a.Risky {
+		a.Inline = false // an HTML or SVG part is never displayed as part of a mail
+	}
 }
 
 // LinkAttachments attaches every attachment of a message to an application.

@@ -22,14 +22,22 @@ func (tx *Tx) Audit(ctx context.Context, applicationID int64, e AuditEntry) erro
 	if e.At.IsZero() {
 		e.At = tx.now
 	}
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO audit (application_id, at, actor, action, field, from_value, to_value, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, applicationID, tx.ts(e.At), e.Actor, e.Action,
-		nullStr(e.Field), nullStr(e.From), nullStr(e.To), nullStr(e.Note))
-	if err != nil {
+	args := []any{applicationID, tx.ts(e.At), e.Actor, e.Action, nullStr(e.Field), nullStr(e.From), nullStr(e.To),
+		nullStr(e.Note)}
+	if tx.deferred {
+		tx.audits = append(tx.audits, args...)
+		return nil
+	}
+	if _, err := tx.tx.ExecContext(ctx, auditInsert+auditRow, args...); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
 	return nil
 }
+
+const (
+	auditInsert = `INSERT INTO audit (application_id, at, actor, action, field, from_value, to_value, note) VALUES `
+	auditRow    = `(?, ?, ?, ?, ?, ?, ?, ?)`
+)
 
 // History returns the changes of an application, oldest first.
 func (s *Store) History(ctx context.Context, applicationID int64) ([]AuditEntry, error) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -66,31 +67,69 @@ func cleanLine(s string, max int) string {
 }
 
 // isCleanLine reports whether CleanLine would return s as it is: printable
-// ASCII with single inner spaces, within max. Most names, companies and
-// subjects are, and need no copy.
+// characters with single inner spaces, valid UTF-8, nothing invisible,
+// within max. Most names, companies and subjects are, and need no copy.
 func isCleanLine(s string, max int) bool {
-	if max > 0 && len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
+	n := 0 // characters
+	for i := 0; i < len(s); n++ {
 		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 || invisible(r) {
+				return false
+			}
+			i += size
+			continue
+		}
 		if c == ' ' {
 			if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
 				return false
 			}
+		} else if c < 0x21 || c > 0x7e {
+			return false
+		}
+		i++
+	}
+	return max <= 0 || n <= max
+}
+
+// isCleanText reports whether CleanText would return s as it is: clean
+// lines (see isCleanLine), none blank at the start or end, never two
+// blank in a row, no white space around the whole, within max. Most
+// motivations are, and need no copy.
+func isCleanText(s string, max int) bool {
+	if s == "" {
+		return true
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return false
+	}
+	blank := false
+	for line := range strings.SplitSeq(s, "\n") {
+		if line == "" {
+			if blank {
+				return false
+			}
+			blank = true
 			continue
 		}
-		if c < 0x21 || c > 0x7e {
+		blank = false
+		if !isCleanLine(line, 0) {
 			return false
 		}
 	}
-	return true
+	return max <= 0 || utf8.RuneCountInString(s) <= max
 }
 
 // CleanText is CleanLine for text that keeps its lines (a motivation):
 // line breaks are kept as "\n" (at most one blank line in a row), tabs
 // become spaces, everything else invisible is removed.
 func CleanText(s string, max int) string {
+	if isCleanText(s, max) {
+		return s
+	}
 	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\ufffd"), "\r\n", "\n")
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
@@ -125,6 +164,10 @@ func Truncate(s string, max int) string {
 	}
 	return s
 }
+
+// CleanApplicant is cleanApplicant, for a caller that reads an
+// application's fields before CreateApplication stores them.
+func CleanApplicant(a *Applicant) { cleanApplicant(a) }
 
 // cleanApplicant applies the text rules to every field of an applicant before it
 // is stored: whatever extraction found, nothing invisible and nothing

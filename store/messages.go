@@ -116,11 +116,14 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 		return fmt.Errorf("store message: %w", err)
 	}
 	m.ID, _ = res.LastInsertId()
+	tx.deliveries.stored(m)
 	// An explicit id is a reserved one (max + 1), and SQLite gives the
 	// others max + 1 too: the id just written is the highest.
 	tx.lastMessageID = m.ID
 	if m.MailboxID != 0 && !m.ServerDone {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO server_pending (message_id) VALUES (?)`, m.ID); err != nil {
+		if tx.deferred {
+			tx.pending = append(tx.pending, m.ID)
+		} else if _, err := tx.tx.ExecContext(ctx, `INSERT INTO server_pending (message_id) VALUES (?)`, m.ID); err != nil {
 			return fmt.Errorf("store message: %w", err)
 		}
 	}
@@ -222,65 +225,95 @@ func (tx *Tx) FindDeliveryElsewhere(ctx context.Context, mailboxID int64, d Deli
 }
 
 func (tx *Tx) findDelivery(ctx context.Context, notIn int64, d Delivery, files Files) (*Message, error) {
+	if k := tx.deliveries; notIn == 0 && k != nil {
+		if d.MessageID == "" {
+			if m, ok := k.sameRaw[d.SHA256]; ok {
+				return copyOf(m), nil
+			}
+		} else if same, ok := k.sameID[d.MessageID]; ok {
+			return tx.sameBody(ctx, same, d, files)
+		}
+	}
 	if d.MessageID == "" {
 		return tx.firstDelivery(ctx, notIn, `message_id IS NULL AND sha256 = ?`, d.SHA256)
 	}
-	id, err := tx.sameBody(ctx, notIn, d, files)
-	if err != nil || id == 0 {
-		return nil, err
-	}
-	return tx.firstDelivery(ctx, 0, `id = ?`, id)
-}
-
-// sameBody returns the id of the first stored message with d's Message-ID
-// and body, or 0.
-func (tx *Tx) sameBody(ctx context.Context, notIn int64, d Delivery, files Files) (int64, error) {
-	q, args := `SELECT id, body_sha256 FROM messages WHERE message_id = ?`, []any{d.MessageID}
+	q, args := `message_id = ?`, []any{d.MessageID}
 	if notIn != 0 {
 		q += ` AND (mailbox_id IS NULL OR mailbox_id <> ?)`
 		args = append(args, notIn)
 	}
-	rows, err := tx.tx.QueryContext(ctx, q+` ORDER BY id`, args...)
+	same, err := tx.delivered(ctx, q, args)
 	if err != nil {
-		return 0, fmt.Errorf("find earlier delivery: %w", err)
+		return nil, err
 	}
-	type stored struct {
-		id   int64
-		body string
+	return tx.sameBody(ctx, same, d, files)
+}
+
+// delivered is a stored message as FindDelivery compares it.
+type delivered struct {
+	m    Message // ID, Kind and ApplicationID (threadCols)
+	id   string  // its Message-ID
+	body string  // its body hash, "" until computed
+}
+
+// delivered reads the stored messages with a Message-ID that where
+// selects, in arrival order.
+func (tx *Tx) delivered(ctx context.Context, where string, args []any) ([]*delivered, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+threadCols+`, message_id, body_sha256 FROM messages WHERE `+
+		where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find earlier delivery: %w", err)
 	}
-	var same []stored
+	var same []*delivered
 	for rows.Next() {
-		var s stored
-		if err := rows.Scan(&s.id, &s.body); err != nil {
+		var d delivered
+		if err := rows.Scan(&d.m.ID, &d.m.Kind, &d.m.ApplicationID, &d.id, &d.body); err != nil {
 			rows.Close()
-			return 0, fmt.Errorf("find earlier delivery: %w", err)
+			return nil, fmt.Errorf("find earlier delivery: %w", err)
 		}
-		same = append(same, s)
+		same = append(same, &d)
 	}
-	// The rows are read whole before the raw bytes are: one connection.
+	// The rows are read whole before any raw bytes are: one connection.
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return 0, fmt.Errorf("find earlier delivery: %w", err)
+		return nil, fmt.Errorf("find earlier delivery: %w", err)
 	}
+	return same, nil
+}
+
+// sameBody returns the first of same (messages with d's Message-ID) whose
+// body is d's, or nil. Only then are body hashes computed: d's, and those
+// of stored messages kept without theirs (remembered for the next ask).
+func (tx *Tx) sameBody(ctx context.Context, same []*delivered, d Delivery, files Files) (*Message, error) {
 	if len(same) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	body, err := d.Body()
 	if err != nil {
-		return 0, fmt.Errorf("find earlier delivery: %w", err)
+		return nil, fmt.Errorf("find earlier delivery: %w", err)
 	}
 	for _, s := range same {
 		if s.body == "" {
-			raw, err := tx.messageRaw(ctx, s.id, files)
+			raw, err := tx.messageRaw(ctx, s.m.ID, files)
 			if err != nil {
-				return 0, fmt.Errorf("find earlier delivery: %w", err)
+				return nil, fmt.Errorf("find earlier delivery: %w", err)
 			}
 			s.body = BodySHA256(raw)
 		}
 		if s.body == body {
-			return s.id, nil
+			return copyOf(&s.m), nil
 		}
 	}
-	return 0, nil
+	return nil, nil
+}
+
+// copyOf returns a copy of m (nil for nil): callers may change what they
+// are given, and the transaction keeps what it found.
+func copyOf(m *Message) *Message {
+	if m == nil {
+		return nil
+	}
+	c := *m
+	return &c
 }
 
 func (tx *Tx) firstDelivery(ctx context.Context, notIn int64, q string, arg any) (*Message, error) {
@@ -345,8 +378,9 @@ func (tx *Tx) MessageByHeaderIDs(ctx context.Context, ids []string) ([]*Message,
 	for i, id := range ids {
 		args[i] = id
 	}
+	args = padArgs(args)
 	rows, err := tx.tx.QueryContext(ctx, `SELECT `+threadCols+` FROM messages
-		WHERE message_id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY id DESC`, args...)
+		WHERE message_id IN (?`+strings.Repeat(",?", len(args)-1)+`) ORDER BY id DESC`, args...)
 	return collect(rows, err, "find replied-to messages", scanThread)
 }
 
@@ -547,13 +581,13 @@ func (tx *Tx) MessagesAt(ctx context.Context, mailboxID int64, uids []uint32) (m
 	if len(uids) == 0 {
 		return at, nil
 	}
-	args := make([]any, 1, 1+len(uids))
-	args[0] = mailboxID
+	in := make([]any, 0, len(uids))
 	for _, uid := range uids {
-		args = append(args, int64(uid))
+		in = append(in, int64(uid))
 	}
+	in = padArgs(in)
 	rows, err := tx.tx.QueryContext(ctx, `SELECT uid FROM messages WHERE mailbox_id = ? AND uid IN (?`+
-		strings.Repeat(",?", len(uids)-1)+`)`, args...)
+		strings.Repeat(",?", len(in)-1)+`)`, append([]any{mailboxID}, in...)...)
 	if err != nil {
 		return nil, fmt.Errorf("messages at uids: %w", err)
 	}
@@ -598,4 +632,108 @@ func (s *Store) LinkedMessages(ctx context.Context) (map[int64][]Linked, error) 
 		out[app] = append(out[app], l)
 	}
 	return out, rows.Err()
+}
+
+// DeliveryKey is a message about to be stored, as KnowDeliveries looks it
+// up: by Message-ID, or without one by its whole hash.
+type DeliveryKey struct{ MessageID, SHA string }
+
+// knownDeliveries is what FindDelivery finds for a batch, asked at once
+// (KnowDeliveries) and kept up to date as the transaction stores messages.
+type knownDeliveries struct {
+	sameID  map[string][]*delivered // by Message-ID, in arrival order; empty: none
+	sameRaw map[string]*Message     // mail without a Message-ID, by sha256; nil: none
+}
+
+// stored notes a message the transaction stored: a later delivery of it
+// in the same batch finds it.
+func (k *knownDeliveries) stored(m *Message) {
+	if k == nil {
+		return
+	}
+	if m.MessageID == "" {
+		// The first delivery of a mail is the one FindDelivery finds.
+		if known, ok := k.sameRaw[m.SHA256]; ok && known == nil {
+			k.sameRaw[m.SHA256] = &Message{ID: m.ID, Kind: m.Kind, ApplicationID: m.ApplicationID}
+		}
+		return
+	}
+	if same, ok := k.sameID[m.MessageID]; ok {
+		k.sameID[m.MessageID] = append(same, &delivered{
+			m:  Message{ID: m.ID, Kind: m.Kind, ApplicationID: m.ApplicationID},
+			id: m.MessageID, body: m.BodySHA256})
+	}
+}
+
+// KnowDeliveries asks once, for a batch of messages about to be stored,
+// what FindDelivery would compare each of keys with, rather than once per
+// message: FindDelivery then answers from what was found, and from the
+// messages the transaction stores after (InsertMessage). Only for a
+// writer that moves no stored message (a rescan relocates them).
+func (tx *Tx) KnowDeliveries(ctx context.Context, keys []DeliveryKey) error {
+	k := tx.deliveries
+	if k == nil {
+		k = &knownDeliveries{sameID: map[string][]*delivered{}, sameRaw: map[string]*Message{}}
+		tx.deliveries = k
+	}
+	var ids, shas []any
+	for _, key := range keys {
+		if key.MessageID == "" {
+			if _, ok := k.sameRaw[key.SHA]; !ok {
+				k.sameRaw[key.SHA] = nil
+				shas = append(shas, key.SHA)
+			}
+		} else if _, ok := k.sameID[key.MessageID]; !ok {
+			k.sameID[key.MessageID] = []*delivered{}
+			ids = append(ids, key.MessageID)
+		}
+	}
+	if len(ids) > 0 {
+		args := padArgs(ids)
+		same, err := tx.delivered(ctx, `message_id IN (?`+strings.Repeat(",?", len(args)-1)+`)`, args)
+		if err != nil {
+			return err
+		}
+		for _, d := range same {
+			k.sameID[d.id] = append(k.sameID[d.id], d)
+		}
+	}
+	if len(shas) > 0 {
+		args := padArgs(shas)
+		rows, err := tx.tx.QueryContext(ctx, `SELECT `+threadCols+`, sha256 FROM messages
+			WHERE message_id IS NULL AND sha256 IN (?`+strings.Repeat(",?", len(args)-1)+`) ORDER BY id`, args...)
+		if err != nil {
+			return fmt.Errorf("find earlier deliveries: %w", err)
+		}
+		for rows.Next() {
+			var m Message
+			var sha string
+			if err := rows.Scan(&m.ID, &m.Kind, &m.ApplicationID, &sha); err != nil {
+				rows.Close()
+				return fmt.Errorf("find earlier deliveries: %w", err)
+			}
+			if known, ok := k.sameRaw[sha]; ok && known == nil {
+				k.sameRaw[sha] = &m
+			}
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return fmt.Errorf("find earlier deliveries: %w", err)
+		}
+	}
+	return nil
+}
+
+// padArgs returns the values of an IN list as many as a power of two,
+// the last repeated: a few statements serve every batch and every
+// message, rather than one per length filling the statements a store
+// keeps (see Store.keep).
+func padArgs(args []any) []any {
+	n := 1
+	for n < len(args) {
+		n *= 2
+	}
+	for len(args) < n {
+		args = append(args, args[len(args)-1])
+	}
+	return args
 }

@@ -88,6 +88,9 @@ func (tx *Tx) QueueMail(ctx context.Context, m *OutboxMail) error {
 		return fmt.Errorf("queue %s mail %s: %w", m.Kind, m.DedupeKey, ErrAlreadyQueued)
 	}
 	m.ID, _ = res.LastInsertId()
+	if at, ok := tx.lastMails[AddressKey(m.Recipient)]; ok {
+		tx.lastMails[AddressKey(m.Recipient)] = max(at, tx.ts(m.CreatedAt))
+	}
 	return nil
 }
 
@@ -95,6 +98,12 @@ func (tx *Tx) QueueMail(ctx context.Context, m *OutboxMail) error {
 // mailbox (any spelling of it, see AddressKey) was queued, not counting
 // cancelled ones; zero when never.
 func (tx *Tx) LastAutoMailTo(ctx context.Context, recipient string) (time.Time, error) {
+	if at, ok := tx.lastMails[AddressKey(recipient)]; ok {
+		if at == "" {
+			return time.Time{}, nil
+		}
+		return parseTS(at), nil
+	}
 	var last sql.NullString
 	if err := tx.tx.QueryRowContext(ctx, `SELECT max(created_at) FROM outbox
 		WHERE recipient_key = ? AND status <> 'cancelled'`, AddressKey(recipient)).Scan(&last); err != nil {
@@ -104,6 +113,51 @@ func (tx *Tx) LastAutoMailTo(ctx context.Context, recipient string) (time.Time, 
 		return time.Time{}, nil
 	}
 	return parseTS(last.String), nil
+}
+
+// KnowLastAutoMails asks once, for a batch of messages about to be
+// stored, what LastAutoMailTo would answer for each of addrs, rather
+// than once per answer: LastAutoMailTo then answers from what was found,
+// and from the mails the transaction queues after (QueueMail). Only for
+// a writer that changes no queued mail otherwise.
+func (tx *Tx) KnowLastAutoMails(ctx context.Context, addrs []string) error {
+	if tx.lastMails == nil {
+		tx.lastMails = map[string]string{}
+	}
+	var args []any
+	for _, a := range addrs {
+		key := AddressKey(a)
+		if _, ok := tx.lastMails[key]; ok || key == "" {
+			continue
+		}
+		tx.lastMails[key] = ""
+		args = append(args, key)
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	args = padArgs(args)
+	rows, err := tx.tx.QueryContext(ctx, `SELECT recipient_key, max(created_at) FROM outbox
+		WHERE recipient_key IN (?`+strings.Repeat(",?", len(args)-1)+`) AND status <> 'cancelled'
+		GROUP BY recipient_key`, args...)
+	if err != nil {
+		return fmt.Errorf("last mails: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var last sql.NullString
+		if err := rows.Scan(&key, &last); err != nil {
+			return fmt.Errorf("last mails: %w", err)
+		}
+		if _, ok := tx.lastMails[key]; ok {
+			tx.lastMails[key] = last.String
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("last mails: %w", err)
+	}
+	return nil
 }
 
 // HasMail reports whether a mail with this dedupe key was ever queued.

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
@@ -32,6 +33,12 @@ type Store struct {
 	db   *sql.DB
 	now  func() time.Time
 	path string
+
+	// stmts are the statements transactions ran, prepared on the
+	// database once (see stmtTx).
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
+	closed bool
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -83,7 +90,15 @@ func openNoMigrate(path string) (*Store, error) {
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts, s.closed = nil, true
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 // SetClock replaces the clock (tests and the demo use a fixed one).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
@@ -210,6 +225,57 @@ type Tx struct {
 	lastMessageID int64
 	nextSeq       map[int]int
 	nowTS         string // ts(now), once formatted
+	// What FindDelivery compares with, when the writer asked for its
+	// batch at once (KnowDeliveries); nil: not asked.
+	deliveries *knownDeliveries
+	// What LastAutoMailTo answers, by address key, when the writer asked
+	// for its batch at once (KnowLastAutoMails): the newest created_at,
+	// "" for none.
+	lastMails map[string]string
+	// With deferred (DeferWrites), the audit entries (8 values each) and
+	// the server_pending rows written by the transaction, in order.
+	deferred bool
+	audits   []any
+	pending  []any
+}
+
+// DeferWrites has the transaction write its audit entries and its
+// messages' server_pending rows at once, as it commits (in the order
+// given, so with the ids they would have had), rather than one statement
+// each: for a transaction that reads neither back, nor deletes any (the
+// writer).
+func (tx *Tx) DeferWrites() { tx.deferred = true }
+
+// maxRowsPerInsert is the most rows flushDeferred writes per INSERT.
+const maxRowsPerInsert = 64
+
+// flushDeferred writes what DeferWrites held back. Rows go in INSERTs of
+// as many rows as a power of two, so that a few kept statements serve
+// every batch. A server_pending row a rescan's relocation already wrote
+// (INSERT OR IGNORE) is left as it is, as the row written first would be.
+func (tx *Tx) flushDeferred(ctx context.Context) error {
+	for _, d := range []struct {
+		what, insert, row string
+		width             int
+		args              []any
+	}{
+		{"audit", auditInsert, auditRow, 8, tx.audits},
+		{"store message", `INSERT OR IGNORE INTO server_pending (message_id) VALUES `, `(?)`, 1, tx.pending},
+	} {
+		for args := d.args; len(args) > 0; {
+			n := 1
+			for n*2 <= min(len(args)/d.width, maxRowsPerInsert) {
+				n *= 2
+			}
+			q := d.insert + d.row + strings.Repeat(", "+d.row, n-1)
+			if _, err := tx.tx.ExecContext(ctx, q, args[:n*d.width]...); err != nil {
+				return fmt.Errorf("%s: %w", d.what, err)
+			}
+			args = args[n*d.width:]
+		}
+	}
+	tx.audits, tx.pending = nil, nil
+	return nil
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil.
@@ -218,14 +284,66 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	defer sqlTx.Rollback()
-	if err := fn(&Tx{tx: &stmtTx{Tx: sqlTx}, now: s.now()}); err != nil {
+	st := &stmtTx{Tx: sqlTx, store: s}
+	defer func() {
+		sqlTx.Rollback()
+		s.keep(st.missed)
+	}()
+	tx := &Tx{tx: st, now: s.now()}
+	if err := fn(tx); err != nil {
+		return whenCancelled(ctx, err)
+	}
+	if err := tx.flushDeferred(ctx); err != nil {
 		return whenCancelled(ctx, err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return whenCancelled(ctx, fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// maxKeptStmts bounds the statements a store keeps prepared: a few
+// queries are written with as many parameters as values (IN lists).
+const maxKeptStmts = 128
+
+// kept returns the statement prepared on the database for query, nil
+// when there is none.
+func (s *Store) kept(query string) *sql.Stmt {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	return s.stmts[query]
+}
+
+// keep prepares on the database the queries a transaction prepared for
+// itself, so that the next transactions find them prepared. It runs once
+// the transaction has ended: the store has one connection, which a
+// transaction holds. The lock is not held while preparing, which waits
+// for the connection: a transaction on it may be asking for a kept
+// statement. A query that fails to prepare is not kept.
+func (s *Store) keep(queries []string) {
+	for _, q := range queries {
+		s.stmtMu.Lock()
+		_, ok := s.stmts[q]
+		full := len(s.stmts) >= maxKeptStmts
+		s.stmtMu.Unlock()
+		if ok || full {
+			continue
+		}
+		st, err := s.db.PrepareContext(context.Background(), q)
+		if err != nil {
+			continue
+		}
+		s.stmtMu.Lock()
+		if _, ok := s.stmts[q]; ok || s.closed {
+			st.Close()
+		} else {
+			if s.stmts == nil {
+				s.stmts = map[string]*sql.Stmt{}
+			}
+			s.stmts[q] = st
+		}
+		s.stmtMu.Unlock()
+	}
 }
 
 // whenCancelled makes err say so when ctx was cancelled: database/sql
@@ -242,19 +360,30 @@ func whenCancelled(ctx context.Context, err error) error {
 // stmtTx is a transaction that prepares each statement once: intake
 // stores a batch of messages per transaction, running the same dozen
 // statements for each, and SQLite's parsing them again every time was a
-// tenth of intake's CPU. The statements close with the transaction.
+// tenth of intake's CPU. A statement first prepared by a transaction is
+// then prepared on the database (Store.keep), and later transactions
+// use that one (sql.Tx.StmtContext reuses the statement already
+// prepared on the connection), rather than preparing it again each batch.
 type stmtTx struct {
 	*sql.Tx
-	stmts map[string]*sql.Stmt
+	store  *Store
+	stmts  map[string]*sql.Stmt
+	missed []string // queries prepared here, not yet kept by the store
 }
 
 func (t *stmtTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := t.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := t.Tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	var st *sql.Stmt
+	if kept := t.store.kept(query); kept != nil {
+		st = t.Tx.StmtContext(ctx, kept)
+	} else {
+		var err error
+		if st, err = t.Tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		t.missed = append(t.missed, query)
 	}
 	if t.stmts == nil {
 		t.stmts = map[string]*sql.Stmt{}
