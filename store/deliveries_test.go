@@ -46,7 +46,38 @@ func TestDeliveryMatchesABodyHashComputedWhenNeeded(t *testing.T) {
 		t.Fatal(err)
 	}
 	never := func() (string, error) { return "", errors.New("body hash asked for a new Message-ID") }
-	_ = st.InTx(ctx, func(tx *Tx) error {
+	// Asked per message, and as the writer asks: for its batch at once.
+	for _, batch := range []bool{false, true} {
+		_ = st.InTx(ctx, func(tx *Tx) error {
+			if batch {
+				if err := tx.KnowDeliveries(ctx, []DeliveryKey{{MessageID: "<m@x>"}, {MessageID: "<big@x>"},
+					{MessageID: "<new@x>"}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			findAll(ctx, t, tx, files, ids, never, again, edited, big)
+			if !batch {
+				return nil
+			}
+			// A mail stored earlier in the batch, without its body hash,
+			// is found by its second delivery later in the same batch.
+			n := &Message{MessageID: "<new@x>", SHA256: "s6", Raw: first, Kind: "other"}
+			if err := tx.InsertMessage(ctx, n); err != nil {
+				t.Fatal(err)
+			}
+			got, err := tx.FindDelivery(ctx, Delivery{MessageID: "<new@x>", SHA256: "s7", Body: known(BodySHA256(again))}, files)
+			if err != nil || got == nil || got.ID != n.ID {
+				t.Errorf("second delivery in the batch: found %+v, %v; want message %d", got, err, n.ID)
+			}
+			return nil
+		})
+	}
+}
+
+func findAll(ctx context.Context, t *testing.T, tx *Tx, files Files, ids [2]int64, never func() (string, error),
+	again, edited, big []byte) {
+	t.Helper()
+	{
 		for _, c := range []struct {
 			name string
 			d    Delivery
@@ -70,6 +101,5 @@ func TestDeliveryMatchesABodyHashComputedWhenNeeded(t *testing.T) {
 				t.Errorf("%s: found message %d, want %d", c.name, id, c.want)
 			}
 		}
-		return nil
-	})
+	}
 }
