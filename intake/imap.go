@@ -25,6 +25,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-message/charset"
 
+	"github.com/rse-lozere/rse-intake/intake/extract"
 	"github.com/rse-lozere/rse-intake/store"
 	"github.com/rse-lozere/rse-intake/store/loopback"
 )
@@ -747,6 +748,8 @@ type prepared struct {
 // 32 MB, or BatchWait after the first one, whichever comes first). An
 // interruption never leaves a lower UID unstored below the checkpoint.
 func (s *session) take(ctx context.Context, mailboxID int64, rescan bool, uids []uint32, stats *PollStats) error {
+	// Mail waits: reading is made ready while the first is fetched.
+	warmReading.Do(func() { go extract.Warm() })
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	jobs := make(chan job, queueDepth)
@@ -828,6 +831,9 @@ wait:
 		return ferr
 	}
 }
+
+// warmReading starts extract.Warm once a process.
+var warmReading sync.Once
 
 // fetchAll fetches uids a chunk at a time and hands each message to the
 // readers in UID order.

@@ -92,8 +92,6 @@ func pollCommand() *command {
 				if err := cfg.requireIMAP(); err != nil {
 					return err
 				}
-				// Ready to read mail by the time the first arrives (see Warm).
-				go extract.Warm()
 				composer, err := newComposer(cfg)
 				if err != nil {
 					return err

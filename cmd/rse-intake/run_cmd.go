@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/rse-lozere/rse-intake/intake/extract"
 	"log/slog"
 	"net"
 	"os"
@@ -109,7 +108,6 @@ func runDaemon(ctx context.Context, e *env) error {
 	if len(cfg.admins()) == 0 {
 		return configErrorf("config file %s: nobody would get the alert mails: set [notify] admin or [program] coordinators", cfg.file)
 	}
-	go extract.Warm() // see Warm: the backlog is read at start
 	st, release, err := openLockedStore(ctx, cfg)
 	if err != nil {
 		return err

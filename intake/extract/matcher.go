@@ -72,9 +72,16 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 			}
 		}
 	}
-	// The trie, with 0 as "no edge" (the root is never a child).
-	m.delta = make([]int32, m.width)
-	m.out = [][]int32{nil}
+	// The trie, with 0 as "no edge" (the root is never a child), made at
+	// the most states it can have: grown by doubling, a long list's table
+	// of a megabyte or two was allocated and copied over and over, each
+	// new page faulted in (tens of milliseconds at start).
+	states := 1
+	for _, w := range words {
+		states += len(w)
+	}
+	m.delta = make([]int32, m.width, states*m.width)
+	m.out = make([][]int32, 1, states)
 	for id, w := range words {
 		s := int32(0)
 		for i := 0; i < len(w); i++ {
@@ -84,7 +91,7 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 				continue
 			}
 			next := int32(len(m.out))
-			m.delta = append(m.delta, make([]int32, m.width)...)
+			m.delta = m.delta[:len(m.delta)+m.width] // zeros: made so
 			m.out = append(m.out, nil)
 			m.delta[s*int32(m.width)+c] = next
 			s = next
