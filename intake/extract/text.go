@@ -204,16 +204,39 @@ func collapseSpacesPast(s string, n int) string {
 // without building the collapsed text, and no further than past n: the
 // count it returns is above n when the whole count is.
 func collapsedRunes(s string, n int) int {
+	// One pass over the bytes, as strings.Fields splits (ASCII white
+	// space by a table, the rest by unicode.IsSpace), without the words.
 	runes, words := 0, 0
-	for w := range strings.FieldsSeq(s) {
-		if runes+max(words-1, 0) > n {
-			break
+	in := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		space, w := false, 1
+		if c < utf8.RuneSelf {
+			space = asciiSpaces[c]
+		} else {
+			var r rune
+			r, w = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
 		}
-		runes += utf8.RuneCountInString(w)
-		words++
+		i += w
+		if space {
+			in = false
+			continue
+		}
+		if !in {
+			if runes+max(words-1, 0) > n {
+				break
+			}
+			words++
+			in = true
+		}
+		runes++
 	}
 	return runes + max(words-1, 0)
 }
+
+// asciiSpaces are the ASCII bytes strings.Fields splits on.
+var asciiSpaces = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // isUpperWord reports whether w has at least two letters and no lowercase
 // letter: "GINESTET", "TEISSÈDRE", "D'APCHER".
