@@ -183,19 +183,46 @@ func collapseSpacesPast(s string, n int) string {
 	} else {
 		b.Grow(len(s))
 	}
-	runes := 0
-	for w := range strings.FieldsSeq(s) {
-		if n >= 0 && runes > n {
+	// One pass over the bytes, as strings.Fields splits (see
+	// collapsedRunes), each word written whole.
+	runes, words := 0, 0
+	for i := 0; i < len(s); {
+		// White space up to the next word.
+		for i < len(s) {
+			if c := s[i]; c < utf8.RuneSelf {
+				if !asciiSpaces[c] {
+					break
+				}
+				i++
+			} else if r, w := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+				i += w
+			} else {
+				break
+			}
+		}
+		if i == len(s) || n >= 0 && runes > n {
 			break
 		}
-		if b.Len() > 0 {
+		if words > 0 {
 			b.WriteByte(' ')
 			runes++
 		}
-		b.WriteString(w)
-		if n >= 0 {
-			runes += utf8.RuneCountInString(w)
+		words++
+		start := i
+		for i < len(s) {
+			if c := s[i]; c < utf8.RuneSelf {
+				if asciiSpaces[c] {
+					break
+				}
+				i++
+			} else if r, w := utf8.DecodeRuneInString(s[i:]); !unicode.IsSpace(r) {
+				i += w
+			} else {
+				break
+			}
+			runes++
 		}
+		b.WriteString(s[start:i])
 	}
 	return b.String()
 }
