@@ -156,12 +156,20 @@ func cleanAlready(s string) bool {
 			i++
 			continue
 		}
+		// Accented letters are two bytes: decoded here, not by a call.
 		// An invalid byte decodes as U+FFFD, beyond the table.
-		r, n := utf8.DecodeRuneInString(s[i:])
+		var r rune
+		if c := s[i]; c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			r = rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
+			i += 2
+		} else {
+			var n int
+			r, n = utf8.DecodeRuneInString(s[i:])
+			i += n
+		}
 		if r >= rune(len(t)) || !t[r] {
 			return false
 		}
-		i += n
 	}
 	return true
 }
