@@ -149,19 +149,27 @@ func headerAddress(name, email string) string {
 // the mail's text (from 1; 0 when it cannot be found). Own lines are text
 // lines taken in order, so one forward scan finds them.
 func (v *mainView) ownLineNumbers() []int {
-	text := strings.Split(v.text, "\n")
+	// The text's lines are walked, not split into a slice: the own lines
+	// come in the text's order, so each search goes on from the line
+	// after the last one found.
 	out := make([]int, len(v.own))
-	j := 0
+	rest, k, left := v.text, 0, true // rest is the text from line k+1; left: it holds lines
 	for i, l := range v.own {
-		if l == "" {
+		if l == "" || !left {
 			continue
 		}
-		for k := j; k < len(text); k++ {
+		for r, n := rest, k; ; n++ {
+			t, after, more := strings.Cut(r, "\n")
 			// A line cut by the read window is the start or end of one.
-			if text[k] == l || strings.HasPrefix(text[k], l) || strings.HasSuffix(text[k], l) {
-				out[i], j = k+1, k+1
+			if t == l || strings.HasPrefix(t, l) || strings.HasSuffix(t, l) {
+				out[i] = n + 1
+				rest, k, left = after, n+1, more
 				break
 			}
+			if !more {
+				break
+			}
+			r = after
 		}
 	}
 	return out

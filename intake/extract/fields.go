@@ -2140,11 +2140,14 @@ func accentNames(text string, names ...*string) {
 		}
 	}
 	for i := 0; i < len(text) && left > 0; {
-		c := text[i]
-		if !starts[c] {
+		// Most bytes start nothing: passed over in a loop of their own.
+		for i < len(text) && !starts[text[i]] {
 			i++
-			continue
 		}
+		if i == len(text) {
+			break
+		}
+		c := text[i]
 		if c >= utf8.RuneSelf {
 			// Most accented letters are inside a word, after an ASCII
 			// letter; and a word that starts with a lower-case letter

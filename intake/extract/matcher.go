@@ -160,55 +160,96 @@ func (m *phraseMatcher) scan(s string) phraseHits {
 //
 // Each step of the automaton waits for the table read of the step
 // before, which is most of the time of a scan: a long text is scanned as
-// two halves at once, each step of one going on while the other waits.
-// The second half starts the longest phrase's length back, so that it
-// finds every phrase that ends in it (the state after a byte is the same
-// whether the scan starts there or further back, for the phrases that
-// end there and start after it), and reports only those.
+// four quarters at once, each step of one going on while the others
+// wait (two halves left the core idle half the time). A quarter's scan
+// starts the longest phrase's length back, so that it finds every phrase
+// that ends in it (the state after a byte is the same whether the scan
+// starts there or further back, for the phrases that end there and start
+// after it), and reports only those.
 func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends []int32) {
 	hits = make(phraseHits, len(m.ids))
-	// Each half's ends are gathered on the stack (a long text's too), and
-	// the result made once at its size.
-	var buf1, buf2 [64]int32
-	ends1, ends2 := buf1[:0], buf2[:0]
-	mid := len(s) / 2
-	from := mid - m.longest + 1 // where the second half's scan starts
-	if len(s) < 256 || from <= 0 {
-		ends1 = m.scanFrom(s, 0, 0, hits, mark, ends1)
+	// Each quarter's ends are gathered on the stack (a long text's too),
+	// and the result made once at its size.
+	var buf [lanes][32]int32
+	var le [lanes][]int32
+	for q := range le {
+		le[q] = buf[q][:0]
+	}
+	n := len(s) / lanes // the first quarter, the shortest
+	if len(s) < 512 || n < m.longest {
+		le[0] = m.scanFrom(s, 0, len(s), 0, hits, mark, le[0])
 	} else {
-		row, row2, delta, class := int32(0), int32(0), m.delta, &m.class
-		for i := 0; i < mid; i++ {
-			j := from + i
-			row = delta[row+int32(class[s[i]])]
-			row2 = delta[row2+int32(class[s[j]])]
-			if row|row2 >= 0 {
+		var b, st [lanes + 1]int
+		for q := range b {
+			b[q] = q * len(s) / lanes
+		}
+		for q := 1; q < lanes; q++ {
+			st[q] = b[q] - m.longest + 1
+		}
+		s0, s1, s2, s3 := s[:n], s[st[1]:st[1]+n], s[st[2]:st[2]+n], s[st[3]:st[3]+n]
+		var r0, r1, r2, r3 int32
+		delta, class := m.delta, &m.class
+		for i := 0; i < n; i++ {
+			r0 = delta[r0+int32(class[s0[i]])]
+			r1 = delta[r1+int32(class[s1[i]])]
+			r2 = delta[r2+int32(class[s2[i]])]
+			r3 = delta[r3+int32(class[s3[i]])]
+			if r0|r1|r2|r3 >= 0 {
 				continue
 			}
-			if row < 0 {
-				row = ^row
-				ends1 = m.found(row, i, hits, mark, ends1)
+			if r0 < 0 {
+				r0 = ^r0
+				le[0] = m.found(r0, i, hits, mark, le[0])
 			}
-			if row2 < 0 {
-				row2 = ^row2
-				if j >= mid {
-					ends2 = m.found(row2, j, hits, mark, ends2)
+			if r1 < 0 {
+				r1 = ^r1
+				if j := st[1] + i; j >= b[1] {
+					le[1] = m.found(r1, j, hits, mark, le[1])
+				}
+			}
+			if r2 < 0 {
+				r2 = ^r2
+				if j := st[2] + i; j >= b[2] {
+					le[2] = m.found(r2, j, hits, mark, le[2])
+				}
+			}
+			if r3 < 0 {
+				r3 = ^r3
+				if j := st[3] + i; j >= b[3] {
+					le[3] = m.found(r3, j, hits, mark, le[3])
 				}
 			}
 		}
-		ends2 = m.scanFrom(s, from+mid, row2, hits, mark, ends2)
+		// Each quarter but the first goes on to its end: the first
+		// quarter is the shortest, and the others began further back.
+		for q, r := range [lanes]int32{r0, r1, r2, r3} {
+			if q > 0 {
+				le[q] = m.scanFrom(s, st[q]+n, b[q+1], r, hits, mark, le[q])
+			}
+		}
 	}
-	if n := len(ends1) + len(ends2); n > 0 {
-		ends = append(append(make([]int32, 0, n), ends1...), ends2...)
+	total := 0
+	for _, e := range le {
+		total += len(e)
+	}
+	if total > 0 {
+		ends = make([]int32, 0, total)
+		for _, e := range le {
+			ends = append(ends, e...)
+		}
 	}
 	return hits, ends
 }
 
-// scanFrom goes on with a scan from s[i:], in the state of row: it marks
-// in hits the phrases found and appends to ends where the marked ones
-// end.
-func (m *phraseMatcher) scanFrom(s string, i int, row int32, hits phraseHits, mark []bool, ends []int32) []int32 {
+// lanes is how many parts of a long text scanEnds scans at once.
+const lanes = 4
+
+// scanFrom goes on with a scan from s[i:end], in the state of row: it
+// marks in hits the phrases found and appends to ends where the marked
+// ones end.
+func (m *phraseMatcher) scanFrom(s string, i, end int, row int32, hits phraseHits, mark []bool, ends []int32) []int32 {
 	delta, class := m.delta, &m.class
-	for ; i < len(s); i++ {
+	for ; i < end; i++ {
 		if row = delta[row+int32(class[s[i]])]; row < 0 {
 			row = ^row
 			ends = m.found(row, i, hits, mark, ends)

@@ -156,12 +156,20 @@ func cleanAlready(s string) bool {
 			i++
 			continue
 		}
+		// Accented letters are two bytes: decoded here, not by a call.
 		// An invalid byte decodes as U+FFFD, beyond the table.
-		r, n := utf8.DecodeRuneInString(s[i:])
+		var r rune
+		if c := s[i]; c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			r = rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
+			i += 2
+		} else {
+			var n int
+			r, n = utf8.DecodeRuneInString(s[i:])
+			i += n
+		}
 		if r >= rune(len(t)) || !t[r] {
 			return false
 		}
-		i += n
 	}
 	return true
 }
@@ -183,19 +191,46 @@ func collapseSpacesPast(s string, n int) string {
 	} else {
 		b.Grow(len(s))
 	}
-	runes := 0
-	for w := range strings.FieldsSeq(s) {
-		if n >= 0 && runes > n {
+	// One pass over the bytes, as strings.Fields splits (see
+	// collapsedRunes), each word written whole.
+	runes, words := 0, 0
+	for i := 0; i < len(s); {
+		// White space up to the next word.
+		for i < len(s) {
+			if c := s[i]; c < utf8.RuneSelf {
+				if !asciiSpaces[c] {
+					break
+				}
+				i++
+			} else if r, w := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+				i += w
+			} else {
+				break
+			}
+		}
+		if i == len(s) || n >= 0 && runes > n {
 			break
 		}
-		if b.Len() > 0 {
+		if words > 0 {
 			b.WriteByte(' ')
 			runes++
 		}
-		b.WriteString(w)
-		if n >= 0 {
-			runes += utf8.RuneCountInString(w)
+		words++
+		start := i
+		for i < len(s) {
+			if c := s[i]; c < utf8.RuneSelf {
+				if asciiSpaces[c] {
+					break
+				}
+				i++
+			} else if r, w := utf8.DecodeRuneInString(s[i:]); !unicode.IsSpace(r) {
+				i += w
+			} else {
+				break
+			}
+			runes++
 		}
+		b.WriteString(s[start:i])
 	}
 	return b.String()
 }
@@ -204,16 +239,39 @@ func collapseSpacesPast(s string, n int) string {
 // without building the collapsed text, and no further than past n: the
 // count it returns is above n when the whole count is.
 func collapsedRunes(s string, n int) int {
+	// One pass over the bytes, as strings.Fields splits (ASCII white
+	// space by a table, the rest by unicode.IsSpace), without the words.
 	runes, words := 0, 0
-	for w := range strings.FieldsSeq(s) {
-		if runes+max(words-1, 0) > n {
-			break
+	in := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		space, w := false, 1
+		if c < utf8.RuneSelf {
+			space = asciiSpaces[c]
+		} else {
+			var r rune
+			r, w = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
 		}
-		runes += utf8.RuneCountInString(w)
-		words++
+		i += w
+		if space {
+			in = false
+			continue
+		}
+		if !in {
+			if runes+max(words-1, 0) > n {
+				break
+			}
+			words++
+			in = true
+		}
+		runes++
 	}
 	return runes + max(words-1, 0)
 }
+
+// asciiSpaces are the ASCII bytes strings.Fields splits on.
+var asciiSpaces = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // isUpperWord reports whether w has at least two letters and no lowercase
 // letter: "GINESTET", "TEISSÈDRE", "D'APCHER".

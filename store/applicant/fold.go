@@ -1,6 +1,7 @@
 package applicant
 
 import (
+	"encoding/binary"
 	"strings"
 	"sync"
 	"unicode"
@@ -36,59 +37,71 @@ func Fold(s string) string {
 // copy of the whole that folding it after joining would make.
 func FoldTo(b *strings.Builder, s string) {
 	latin := latinFolds()
+	// The fold is gathered on the stack and handed to b a block at a
+	// time: written to b run by run, the runs of ASCII between capitals
+	// and accents (a few words each in French) cost a copy call apiece,
+	// more than folding their bytes one by one through a table.
+	var buf [512]byte
+	n := 0
 	for i := 0; i < len(s); {
-		// ASCII is most of any French text: FoldRune's answer for it is
-		// plain lower case, so runs of it that fold to themselves are
-		// copied whole, and the other bytes written without decoding.
-		j := i
-		for j < len(s) && foldsToItself[s[j]] {
-			j++
-		}
-		b.WriteString(s[i:j])
-		if i = j; i == len(s) {
-			break
+		// Eight ASCII bytes at once, capitals lowered by a mask, unless
+		// one of them is a backquote (or not ASCII).
+		if i+8 <= len(s) && n+8 <= len(buf) {
+			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			const ones, highs = 0x0101010101010101, 0x8080808080808080
+			if q := w ^ (ones * '`'); w&highs == 0 && (q-ones)&^q&highs == 0 {
+				// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
+				upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
+				binary.LittleEndian.PutUint64(buf[n:], w|upper>>2)
+				n += 8
+				i += 8
+				continue
+			}
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c == '`' {
-				c = '\''
-			} else {
-				c += 'a' - 'A'
+			if n == len(buf) {
+				b.Write(buf[:n])
+				n = 0
 			}
-			b.WriteByte(c)
+			buf[n] = asciiFolds[c]
+			n++
 			i++
 			continue
 		}
-		// Latin letters are two bytes: decoded here, not by a call, and
-		// their fold, mostly one letter, written as a byte.
+		// Latin letters are two bytes: decoded here, not by a call.
 		var r rune
 		if c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
 			r = rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
 			i += 2
 		} else {
-			var n int
-			r, n = utf8.DecodeRuneInString(s[i:])
-			i += n
+			var w int
+			r, w = utf8.DecodeRuneInString(s[i:])
+			i += w
 		}
 		if r < rune(len(latin)) {
-			if f := latin[r]; len(f) == 1 {
-				b.WriteByte(f[0])
-			} else {
-				b.WriteString(f)
+			f := latin[r]
+			if n+len(f) > len(buf) {
+				b.Write(buf[:n])
+				n = 0
 			}
+			n += copy(buf[n:], f)
 			continue
 		}
 		// œ and æ are in the table: above it, FoldRune says it all.
+		b.Write(buf[:n])
+		n = 0
 		b.WriteRune(FoldRune(r))
 	}
+	b.Write(buf[:n])
 }
 
-// foldsToItself marks the ASCII bytes Fold writes as they are: all but
-// the capitals and the backquote. One look-up a byte, not four tests, in
-// the loop over the runs of them that are most of any text.
-var foldsToItself = func() (t [256]bool) {
-	for c := 0; c < utf8.RuneSelf; c++ {
-		t[c] = (c < 'A' || c > 'Z') && c != '`'
+// asciiFolds is what Fold writes for each ASCII byte: its lower case, an
+// apostrophe for the backquote.
+var asciiFolds = func() (t [utf8.RuneSelf]byte) {
+	for c := range t {
+		t[c] = byte(FoldRune(rune(c)))
 	}
 	return t
 }()
