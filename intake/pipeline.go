@@ -343,6 +343,15 @@ func takenPlaces(ctx context.Context, tx *store.Tx, batch []*Prepared) (places, 
 	if err := tx.KnowDeliveries(ctx, keys); err != nil {
 		return nil, err
 	}
+	// Whose open application findThread may look for: most senders have
+	// none, and are then not asked about one by one.
+	senders := make([]string, 0, len(batch))
+	for _, r := range batch {
+		senders = append(senders, senderOf(r.an.Mail, r.an.Result))
+	}
+	if err := tx.KnowOpenApplications(ctx, senders); err != nil {
+		return nil, err
+	}
 	taken := make(places, len(uids))
 	for id, us := range uids {
 		at, err := tx.MessagesAt(ctx, id, us)
