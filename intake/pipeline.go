@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,6 +59,10 @@ var DefaultRequired = []string{"first_name", "last_name", "company", "siret", "c
 type Pipeline struct {
 	st  *store.Store
 	cfg Config
+	// never are the address keys (store.AddressKey) of the program and
+	// its coordinators, which mayAnswer never answers: worked out once,
+	// not for every acknowledgement.
+	never []string
 }
 
 // NewPipeline returns a pipeline writing to st.
@@ -84,7 +89,11 @@ func NewPipeline(st *store.Store, cfg Config) *Pipeline {
 	} else if n > 0 {
 		cfg.Logger.Info("attachments_leftovers_removed", slog.Int("files", n))
 	}
-	return &Pipeline{st: st, cfg: cfg}
+	never := []string{store.AddressKey(cfg.Program.Address)}
+	for _, c := range cfg.Program.Coordinators {
+		never = append(never, store.AddressKey(c))
+	}
+	return &Pipeline{st: st, cfg: cfg, never: never}
 }
 
 // Ingest stores one raw message read from src, with, in the same
@@ -332,6 +341,15 @@ func takenPlaces(ctx context.Context, tx *store.Tx, batch []*Prepared) (places, 
 		keys[i] = store.DeliveryKey{MessageID: r.an.Mail.MessageID, SHA: r.sha}
 	}
 	if err := tx.KnowDeliveries(ctx, keys); err != nil {
+		return nil, err
+	}
+	// Whose open application findThread may look for: most senders have
+	// none, and are then not asked about one by one.
+	senders := make([]string, 0, len(batch))
+	for _, r := range batch {
+		senders = append(senders, senderOf(r.an.Mail, r.an.Result))
+	}
+	if err := tx.KnowOpenApplications(ctx, senders); err != nil {
 		return nil, err
 	}
 	taken := make(places, len(uids))
@@ -834,14 +852,8 @@ func (p *Pipeline) mayAnswer(ctx context.Context, tx *store.Tx, to string, compl
 	if addr, err := mail.ParseAddress(to); err != nil || addr.Address != to {
 		return false, nil // not an address a mail can go to
 	}
-	key := store.AddressKey(to)
-	if to == "" || key == store.AddressKey(p.cfg.Program.Address) {
+	if to == "" || slices.Contains(p.never, store.AddressKey(to)) {
 		return false, nil
-	}
-	for _, c := range p.cfg.Program.Coordinators {
-		if key == store.AddressKey(c) {
-			return false, nil
-		}
 	}
 	if completion {
 		return true, nil

@@ -168,6 +168,7 @@ func (tx *Tx) insertApplication(ctx context.Context, a *Application, query strin
 		return fmt.Errorf("create application %s: %w", a.Reference, err)
 	}
 	a.ID, _ = res.LastInsertId()
+	tx.wroteApplication(a.Email)
 	if tx.nextSeq == nil {
 		tx.nextSeq = map[int]int{}
 	}
@@ -340,6 +341,7 @@ func (tx *Tx) updateApplication(ctx context.Context, a *Application, query strin
 	if _, err := tx.tx.ExecContext(ctx, query, all...); err != nil {
 		return fmt.Errorf("update application %s: %w", a.Reference, err)
 	}
+	tx.wroteApplication(a.Email)
 	return nil
 }
 
@@ -398,17 +400,74 @@ func listApplications(ctx context.Context, q querier, statuses []string) ([]*App
 	return collect(rows, err, "list applications", scanApplication)
 }
 
+// KnowOpenApplications asks once, for a batch of messages about to be
+// stored, which of the mailboxes of addrs (any spelling, see AddressKey)
+// have no open application (received or incomplete) at all:
+// OpenApplicationFrom then answers nil for them without a query, until
+// the transaction writes an application of that mailbox.
+func (tx *Tx) KnowOpenApplications(ctx context.Context, addrs []string) error {
+	if tx.noOpen == nil {
+		tx.noOpen = map[string]bool{}
+	}
+	args := make([]any, 0, len(addrs))
+	asked := make(map[string]bool, len(addrs))
+	for _, a := range addrs {
+		key := AddressKey(a)
+		if key == "" || asked[key] || tx.noOpen[key] {
+			continue
+		}
+		asked[key] = true
+		args = append(args, key)
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	args = padArgs(args)
+	rows, err := tx.tx.QueryContext(ctx, `SELECT DISTINCT mailbox_key FROM applications
+		WHERE mailbox_key IN (?`+strings.Repeat(",?", len(args)-1)+`) AND status IN ('received', 'incomplete')`, args...)
+	if err != nil {
+		return fmt.Errorf("open applications: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			return fmt.Errorf("open applications: %w", err)
+		}
+		delete(asked, key)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("open applications: %w", err)
+	}
+	for key := range asked {
+		tx.noOpen[key] = true
+	}
+	return nil
+}
+
+// wroteApplication notes that the transaction wrote an application of
+// email's mailbox (see KnowOpenApplications).
+func (tx *Tx) wroteApplication(email string) {
+	if tx.noOpen != nil {
+		delete(tx.noOpen, AddressKey(email))
+	}
+}
+
 // OpenApplicationFrom returns the newest application from email's
 // mailbox (any spelling, see AddressKey), received since, that is still
 // waiting for pieces (received or incomplete); nil when there is none.
 func (tx *Tx) OpenApplicationFrom(ctx context.Context, email string, since time.Time) (*Application, error) {
+	key := AddressKey(email)
+	if tx.noOpen[key] {
+		return nil, nil
+	}
 	// The writer asks this for most messages it stores, and most find
 	// none: only the id is looked for, since the driver allocates the name
 	// of each column a query has, row or no row.
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM applications
 		WHERE mailbox_key = ? AND received_at >= ? AND status IN ('received', 'incomplete')
-		ORDER BY id DESC LIMIT 1`, AddressKey(email), ts(since)).Scan(&id)
+		ORDER BY id DESC LIMIT 1`, key, ts(since)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

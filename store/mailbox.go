@@ -19,8 +19,14 @@ func AddressKey(addr string) string {
 		return addr
 	}
 	local, domain := addr[:at], strings.TrimSuffix(addr[at+1:], ".")
-	if i := strings.IndexByte(local, '+'); i > 0 {
-		local = local[:i]
+	plus := strings.IndexByte(local, '+')
+	if plus <= 0 && len(domain) == len(addr)-at-1 && domain != "googlemail.com" &&
+		(domain != "gmail.com" || strings.IndexByte(local, '.') < 0) {
+		// Already in its one form: most addresses are (no copy made).
+		return addr
+	}
+	if plus > 0 {
+		local = local[:plus]
 	}
 	if domain == "googlemail.com" {
 		domain = "gmail.com"

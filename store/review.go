@@ -146,6 +146,7 @@ func (tx *Tx) setStatus(ctx context.Context, a *Application, from, to, by, note 
 		to, tx.ts(tx.now), a.ID); err != nil {
 		return fmt.Errorf("set status of %s to %s: %w", a.Reference, to, err)
 	}
+	tx.noOpen = nil // its mailbox key is not at hand: KnowOpenApplications' answers are dropped
 	a.Status, a.UpdatedAt = to, tx.now
 	return tx.auditStatus(ctx, a, from, to, by, note)
 }

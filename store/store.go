@@ -232,6 +232,11 @@ type Tx struct {
 	// for its batch at once (KnowLastAutoMails): the newest created_at,
 	// "" for none.
 	lastMails map[string]string
+	// The address keys no open application (received or incomplete) has,
+	// as OpenApplicationFrom would find, when the writer asked for its
+	// batch at once (KnowOpenApplications); nil: not asked. A key leaves
+	// it when the transaction writes an application under it.
+	noOpen map[string]bool
 	// With deferred (DeferWrites), the audit entries (8 values each) and
 	// the server_pending rows written by the transaction, in order.
 	deferred bool
