@@ -319,17 +319,22 @@ func (x *lineIndex) locateText(start int, value string) int {
 		if len(probe) < 3 {
 			break
 		}
-		// Folding writes at most three bytes for one (a byte that is no
-		// UTF-8 becomes U+FFFD): a line too short for the probe is not
-		// folded to be told so. The first probe is the whole value,
-		// longer than most lines when it is the motivation.
-		if i := x.where(start, func(i int) bool {
-			return 3*len(x.lines[i]) >= len(probe) && strings.Contains(x.fold(i), probe)
-		}); i >= 0 {
+		if i := x.holding(start, probe); i >= 0 {
 			return i
 		}
 	}
 	return -1
+}
+
+// holding returns the first line from start whose folded text holds
+// probe, or -1. Folding writes at most three bytes for one (a byte that
+// is no UTF-8 becomes U+FFFD): a line too short for the probe is not
+// folded to be told so. locateText's first probe is the whole value,
+// longer than most lines when it is the motivation.
+func (x *lineIndex) holding(start int, probe string) int {
+	return x.where(start, func(i int) bool {
+		return 3*len(x.lines[i]) >= len(probe) && strings.Contains(x.fold(i), probe)
+	})
 }
 
 // locateFirstWords is locateText for a value longer than three times the
@@ -373,9 +378,7 @@ func (x *lineIndex) locateFirstWords(start int, value string) (int, bool) {
 		if len(probe) < 3 {
 			break
 		}
-		if i := x.where(start, func(i int) bool {
-			return 3*len(x.lines[i]) >= len(probe) && strings.Contains(x.fold(i), probe)
-		}); i >= 0 {
+		if i := x.holding(start, probe); i >= 0 {
 			return i, true
 		}
 	}

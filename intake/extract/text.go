@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"github.com/rse-lozere/rse-intake/store/applicant"
 	"math/bits"
 	"strings"
 	"sync"
@@ -156,17 +157,9 @@ func cleanAlready(s string) bool {
 			i++
 			continue
 		}
-		// Accented letters are two bytes: decoded here, not by a call.
 		// An invalid byte decodes as U+FFFD, beyond the table.
-		var r rune
-		if c := s[i]; c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
-			r = rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
-			i += 2
-		} else {
-			var n int
-			r, n = utf8.DecodeRuneInString(s[i:])
-			i += n
-		}
+		r, n := applicant.DecodeRune(s[i:])
+		i += n
 		if r >= rune(len(t)) || !t[r] {
 			return false
 		}
