@@ -182,8 +182,17 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 		// The hash is the whole message's, not the header block's kept.
 		r.sha, r.bodySHA = tr.SHA256, tr.BodySHA256
 	case len(raw) >= rawInFilesFrom && p.cfg.Files.Dir != "":
-		// Writing the file hashes the mail: its name is the sha256.
-		_, sha, err := p.cfg.Files.WriteDeferred(bytes.NewReader(raw), &r.dirs)
+		// Its attachments are on disk already: the file refers to them
+		// rather than keep their base64 a second time (see store.WriteRaw).
+		var kept []string
+		if an.Mail != nil {
+			for _, row := range p.attachmentRows(an.Mail.Attachments) {
+				if row.Stored {
+					kept = append(kept, row.SHA256)
+				}
+			}
+		}
+		sha, err := p.cfg.Files.WriteRaw(raw, kept, &r.dirs)
 		if err != nil {
 			return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 		}

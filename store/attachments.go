@@ -125,7 +125,7 @@ func (f Files) Path(sha string) string {
 }
 
 // ReadRaw returns a message's raw bytes kept as the file sha (see
-// Message.RawInFiles).
+// Message.RawInFiles and WriteRaw).
 func (f Files) ReadRaw(sha string) ([]byte, error) {
 	if f.Dir == "" {
 		return nil, fmt.Errorf("raw mail %s is kept in the attachments folder, which is not set", sha)
@@ -134,7 +134,7 @@ func (f Files) ReadRaw(sha string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raw mail: %w", err)
 	}
-	return b, nil
+	return f.readRaw(sha, b)
 }
 
 // tempPrefix starts the name of a file being written; the writer's process
@@ -227,35 +227,44 @@ func (f Files) WriteDeferred(r io.Reader, dirs *Dirs) (size int64, sha string, e
 		sum = h.Sum(nil)
 	}
 	sha = hex.EncodeToString(sum)
+	if err = f.place(tmp, sha, dirs); err != nil {
+		return 0, "", err
+	}
+	return size, sha, nil
+}
+
+// place gives the written file tmp its name sha, durably but for the
+// folder entries left to dirs. A file of that name is kept already when
+// the same bytes came before: tmp goes then.
+func (f Files) place(tmp *os.File, sha string, dirs *Dirs) error {
 	dst := f.Path(sha)
-	if _, statErr := os.Stat(dst); statErr == nil {
+	if _, err := os.Stat(dst); err == nil {
 		// Kept already (only whole files ever take their name).
 		tmp.Close()
 		os.Remove(tmp.Name())
 		dirs.add(filepath.Dir(dst))
-		return size, sha, nil
-	} else if !errors.Is(statErr, os.ErrNotExist) {
-		err = statErr
-		return 0, "", fmt.Errorf("write attachment %s: %w", dst, err)
+		return nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("write attachment %s: %w", dst, err)
 	}
-	if err = tmp.Sync(); err != nil {
-		return 0, "", fmt.Errorf("write attachment in %s: %w", f.Dir, err)
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("write attachment in %s: %w", f.Dir, err)
 	}
-	if err = tmp.Close(); err != nil {
-		return 0, "", fmt.Errorf("write attachment in %s: %w", f.Dir, err)
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write attachment in %s: %w", f.Dir, err)
 	}
 	sub := filepath.Dir(dst)
-	if _, statErr := os.Stat(sub); errors.Is(statErr, os.ErrNotExist) {
+	if _, err := os.Stat(sub); errors.Is(err, os.ErrNotExist) {
 		if err = mkdirPrivate(sub); err != nil {
-			return 0, "", fmt.Errorf("write attachment: %w", err)
+			return fmt.Errorf("write attachment: %w", err)
 		}
 		dirs.add(f.Dir) // the new folder's own name
 	}
-	if err = os.Rename(tmp.Name(), dst); err != nil {
-		return 0, "", fmt.Errorf("write attachment %s: %w", dst, err)
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return fmt.Errorf("write attachment %s: %w", dst, err)
 	}
 	dirs.add(sub)
-	return size, sha, nil
+	return nil
 }
 
 // Dirs is a set of folders whose new entries are not yet durable. Its zero

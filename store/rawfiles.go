@@ -1,0 +1,303 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+)
+
+// A large mail is mostly the base64 of its attachments, which the folder
+// keeps decoded already: written as it came, a mail with a 500 KB PDF
+// would take 1.2 MB on disk (and as long to write). When an attachment's
+// base64 in the mail is exactly what encoding the kept file gives back
+// (lines of one length and one line ending, as mail clients write it),
+// the raw file holds a reference to the attachment in its place: a
+// skeleton. ReadRaw puts the mail back together and checks it against
+// its sha256, the file's name. Base64 written any other way (lines of
+// mixed lengths, stray spaces, a missing padding) stays as it came.
+
+// skeletonMagic starts a skeleton. Mail never starts with a NUL byte; one
+// that did would fail the rebuild's sha256 check and be read as it is.
+const skeletonMagic = "\x00rse-intake raw skeleton 1\n"
+
+// Records of a skeleton, each on one line:
+//
+//	T <n>\n then n bytes of the mail, as they came
+//	A <sha256> <size> <line length> <crlf|lf>\n: the attachment file
+//	  sha256 of size bytes, in base64 lines of that length, each line
+//	  (the last too) ended so.
+const (
+	textRecord       = 'T'
+	attachmentRecord = 'A'
+)
+
+// minReferenced is the smallest attachment worth a reference: below it,
+// the record and the check cost more than the bytes saved.
+const minReferenced = 4 << 10
+
+// encodeLines is how many base64 lines are encoded and compared at once.
+const encodeLines = 128
+
+// WriteRaw keeps the raw bytes of a message as the file named by their
+// sha256 (see Message.RawInFiles), durably but for the folder entries
+// left to dirs, and returns that sha256. attachments are the sha256 of
+// the message's attachment files already in the folder, in the order of
+// the mail: each whose base64 is found as written by encoding the file is
+// kept as a reference to it.
+func (f Files) WriteRaw(raw []byte, attachments []string, dirs *Dirs) (sha string, err error) {
+	sum := sha256.Sum256(raw)
+	sha = hex.EncodeToString(sum[:])
+	dst := f.Path(sha)
+	if _, err := os.Stat(dst); err == nil {
+		dirs.add(filepath.Dir(dst))
+		return sha, nil
+	}
+	if err := mkdirPrivate(f.Dir); err != nil {
+		return "", fmt.Errorf("attachments folder %s: %w", f.Dir, err)
+	}
+	content := raw
+	if skel, err := f.skeleton(raw, attachments); err != nil {
+		return "", err
+	} else if skel != nil {
+		content = skel
+	}
+	tmp, err := os.CreateTemp(f.Dir, tempPrefix+strconv.Itoa(os.Getpid())+"-*")
+	if err != nil {
+		return "", fmt.Errorf("attachments folder %s: %w", f.Dir, err)
+	}
+	if _, err = tmp.Write(content); err == nil {
+		err = f.place(tmp, sha, dirs)
+	}
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("write raw mail %s: %w", sha, err)
+	}
+	return sha, nil
+}
+
+// skeleton returns raw with the base64 of the attachments it can refer to
+// replaced by references, or nil when it refers to none.
+func (f Files) skeleton(raw []byte, attachments []string) ([]byte, error) {
+	var out []byte
+	pos := 0 // raw is written out up to here
+	for _, sha := range attachments {
+		ref, err := f.findBase64(raw, pos, sha)
+		if err != nil {
+			return nil, err
+		}
+		if ref.end == 0 {
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, 4<<10)
+			out = append(out, skeletonMagic...)
+		}
+		out = appendText(out, raw[pos:ref.start])
+		out = fmt.Appendf(out, "%c %s %d %d %s\n", attachmentRecord, sha, ref.size, ref.line, eolName(ref.crlf))
+		pos = ref.end
+	}
+	if out == nil {
+		return nil, nil
+	}
+	return appendText(out, raw[pos:]), nil
+}
+
+func appendText(out, text []byte) []byte {
+	if len(text) == 0 {
+		return out
+	}
+	out = fmt.Appendf(out, "%c %d\n", textRecord, len(text))
+	return append(out, text...)
+}
+
+func eolName(crlf bool) string {
+	if crlf {
+		return "crlf"
+	}
+	return "lf"
+}
+
+// base64Ref is where an attachment's base64 lies in a raw mail: raw[start:end],
+// lines of line characters, ended by CRLF or LF. end is 0 when not found.
+type base64Ref struct {
+	start, end int
+	size       int64
+	line       int
+	crlf       bool
+}
+
+// blockPool recycles the buffers findBase64 reads and encodes through.
+var blockPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// findBase64 looks in raw, from pos, for the attachment file sha encoded
+// in base64 lines, and checks that every byte of it is what encoding the
+// file gives. A file missing, too small or written some other way gives a
+// zero base64Ref: the mail is then kept as it came there.
+func (f Files) findBase64(raw []byte, pos int, sha string) (base64Ref, error) {
+	file, err := os.Open(f.Path(sha))
+	if errors.Is(err, os.ErrNotExist) {
+		return base64Ref{}, nil
+	}
+	if err != nil {
+		return base64Ref{}, fmt.Errorf("read attachment %s: %w", sha, err)
+	}
+	defer file.Close()
+	info, err := file.Stat()
+	if err != nil {
+		return base64Ref{}, fmt.Errorf("read attachment %s: %w", sha, err)
+	}
+	size := info.Size()
+	if size < minReferenced {
+		return base64Ref{}, nil
+	}
+	bp := blockPool.Get().(*[]byte)
+	defer blockPool.Put(bp)
+	buf := *bp
+
+	// 54 bytes encode to 72 characters whatever the line length (a
+	// multiple of 4, at least 72 in practice): the start of the first line.
+	var head [54]byte
+	if _, err := io.ReadFull(file, head[:]); err != nil {
+		return base64Ref{}, fmt.Errorf("read attachment %s: %w", sha, err)
+	}
+	var first [72]byte
+	base64.StdEncoding.Encode(first[:], head[:])
+	at := bytes.Index(raw[pos:], first[:])
+	if at < 0 {
+		return base64Ref{}, nil
+	}
+	start := pos + at
+	if start > 0 && raw[start-1] != '\n' {
+		return base64Ref{}, nil
+	}
+	lineEnd := bytes.IndexByte(raw[start:], '\n')
+	if lineEnd < 0 {
+		return base64Ref{}, nil
+	}
+	ref := base64Ref{start: start, size: size, line: lineEnd, crlf: lineEnd > 0 && raw[start+lineEnd-1] == '\r'}
+	if ref.crlf {
+		ref.line--
+	}
+	if ref.line < 72 || ref.line%4 != 0 {
+		return base64Ref{}, nil
+	}
+	eol := "\n"
+	if ref.crlf {
+		eol = "\r\n"
+	}
+	perLine := ref.line / 4 * 3
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		return base64Ref{}, fmt.Errorf("read attachment %s: %w", sha, err)
+	}
+	block := perLine * encodeLines
+	if cap(buf) < block+base64.StdEncoding.EncodedLen(block) {
+		buf = make([]byte, 0, block+base64.StdEncoding.EncodedLen(block))
+		*bp = buf
+	}
+	in, enc := buf[:block], buf[block:cap(buf)]
+	p := start
+	for {
+		n, err := io.ReadFull(file, in)
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+			return base64Ref{}, fmt.Errorf("read attachment %s: %w", sha, err)
+		}
+		if n == 0 {
+			break
+		}
+		base64.StdEncoding.Encode(enc, in[:n])
+		e := enc[:base64.StdEncoding.EncodedLen(n)]
+		for len(e) > 0 {
+			l := min(len(e), ref.line)
+			if len(raw)-p < l+len(eol) || !bytes.Equal(raw[p:p+l], e[:l]) || string(raw[p+l:p+l+len(eol)]) != eol {
+				return base64Ref{}, nil
+			}
+			p += l + len(eol)
+			e = e[l:]
+		}
+		if n < block {
+			break
+		}
+	}
+	ref.end = p
+	return ref, nil
+}
+
+// rebuild puts a raw mail kept as a skeleton back together.
+func (f Files) rebuild(skel []byte) ([]byte, error) {
+	var out []byte
+	for len(skel) > 0 {
+		nl := bytes.IndexByte(skel, '\n')
+		if nl < 2 || skel[1] != ' ' {
+			return nil, errors.New("skeleton: bad record")
+		}
+		fields := bytes.Fields(skel[2:nl])
+		kind := skel[0]
+		skel = skel[nl+1:]
+		switch {
+		case kind == textRecord && len(fields) == 1:
+			n, err := strconv.Atoi(string(fields[0]))
+			if err != nil || n < 0 || n > len(skel) {
+				return nil, errors.New("skeleton: bad text record")
+			}
+			out = append(out, skel[:n]...)
+			skel = skel[n:]
+		case kind == attachmentRecord && len(fields) == 4:
+			sha := string(fields[0])
+			size, err1 := strconv.ParseInt(string(fields[1]), 10, 64)
+			line, err2 := strconv.Atoi(string(fields[2]))
+			if err1 != nil || err2 != nil || line <= 0 || line%4 != 0 {
+				return nil, errors.New("skeleton: bad attachment record")
+			}
+			eol := "\n"
+			if string(fields[3]) == "crlf" {
+				eol = "\r\n"
+			}
+			data, err := os.ReadFile(f.Path(sha))
+			if err != nil {
+				return nil, fmt.Errorf("attachment the mail refers to: %w", err)
+			}
+			if int64(len(data)) != size {
+				return nil, fmt.Errorf("attachment %s the mail refers to holds %d bytes, not %d", sha, len(data), size)
+			}
+			enc := base64.StdEncoding.EncodeToString(data)
+			for len(enc) > 0 {
+				l := min(len(enc), line)
+				out = append(out, enc[:l]...)
+				out = append(out, eol...)
+				enc = enc[l:]
+			}
+		default:
+			return nil, errors.New("skeleton: bad record")
+		}
+	}
+	return out, nil
+}
+
+// readRaw is ReadRaw of the file's bytes b: a skeleton is rebuilt and
+// checked against sha.
+func (f Files) readRaw(sha string, b []byte) ([]byte, error) {
+	if !bytes.HasPrefix(b, []byte(skeletonMagic)) {
+		return b, nil
+	}
+	raw, err := f.rebuild(b[len(skeletonMagic):])
+	if err == nil {
+		sum := sha256.Sum256(raw)
+		if hex.EncodeToString(sum[:]) == sha {
+			return raw, nil
+		}
+		err = errors.New("rebuilt mail does not match its sha256")
+	}
+	if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) == sha {
+		return b, nil // a mail that only looks like a skeleton
+	}
+	return nil, fmt.Errorf("raw mail %s: %w", sha, err)
+}

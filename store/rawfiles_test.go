@@ -1,0 +1,162 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+)
+
+// base64Body encodes data as a mail client does: lines of line characters,
+// each ended by eol.
+func base64Body(data []byte, line int, eol string) string {
+	enc := base64.StdEncoding.EncodeToString(data)
+	var b strings.Builder
+	for len(enc) > 0 {
+		l := min(len(enc), line)
+		b.WriteString(enc[:l] + eol)
+		enc = enc[l:]
+	}
+	return b.String()
+}
+
+func randomBytes(seed uint64, n int) []byte {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(rng.Uint32())
+	}
+	return b
+}
+
+func mailWith(eol string, parts ...string) []byte {
+	var b strings.Builder
+	b.WriteString("From: Anne Roux <anne@example.fr>" + eol + "Subject: Dossier" + eol +
+		"Content-Type: multipart/mixed; boundary=b" + eol + eol + "--b" + eol +
+		"Content-Type: text/plain" + eol + eol + "Bonjour, voici mon dossier." + eol)
+	for _, p := range parts {
+		b.WriteString("--b" + eol + "Content-Type: application/pdf" + eol +
+			"Content-Transfer-Encoding: base64" + eol + eol + p)
+	}
+	b.WriteString("--b--" + eol)
+	return []byte(b.String())
+}
+
+// TestRawFileRefersToAttachments: a large mail is kept as a skeleton that
+// refers to its attachment files wherever their base64 is exactly what
+// encoding the file gives (any line length, CRLF or LF), keeps the rest as
+// it came, and reads back byte for byte.
+func TestRawFileRefersToAttachments(t *testing.T) {
+	pdf, cv := randomBytes(1, 300<<10), randomBytes(2, 50<<10+1)
+	small := randomBytes(3, 1000)
+	// Lines of mixed lengths: decodes to the same file, but encoding the
+	// file does not give these bytes back.
+	uneven := base64Body(pdf, 76, "\r\n")
+	uneven = strings.Replace(uneven, "\r\n", "", 1)
+	tests := []struct {
+		name string
+		raw  []byte
+		atts [][]byte
+		refs int // references the skeleton holds
+	}{
+		{"76 CRLF", mailWith("\r\n", base64Body(pdf, 76, "\r\n")), [][]byte{pdf}, 1},
+		{"72 LF", mailWith("\n", base64Body(pdf, 72, "\n")), [][]byte{pdf}, 1},
+		{"two, one small", mailWith("\r\n", base64Body(cv, 76, "\r\n"), base64Body(small, 76, "\r\n"),
+			base64Body(pdf, 76, "\r\n")), [][]byte{cv, small, pdf}, 2},
+		{"same file twice", mailWith("\r\n", base64Body(cv, 76, "\r\n"), base64Body(cv, 76, "\r\n")), [][]byte{cv, cv}, 2},
+		{"lines of mixed lengths", mailWith("\r\n", uneven), [][]byte{pdf}, 0},
+		{"trailing space", mailWith("\r\n", strings.Replace(base64Body(cv, 76, "\r\n"), "\r\n", " \r\n", 3)), [][]byte{cv}, 0},
+		{"file not kept", mailWith("\r\n", base64Body(pdf, 76, "\r\n")), nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := Files{Dir: t.TempDir()}
+			var shas []string
+			for _, a := range tt.atts {
+				_, sha, err := files.Write(bytes.NewReader(a))
+				if err != nil {
+					t.Fatal(err)
+				}
+				shas = append(shas, sha)
+			}
+			if tt.name == "file not kept" {
+				sum := sha256.Sum256(pdf)
+				shas = []string{hex.EncodeToString(sum[:])}
+			}
+			var dirs Dirs
+			sha, err := files.WriteRaw(tt.raw, shas, &dirs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum := sha256.Sum256(tt.raw); sha != hex.EncodeToString(sum[:]) {
+				t.Fatalf("named %s, not by the mail's sha256", sha)
+			}
+			if err := dirs.Sync(); err != nil {
+				t.Fatal(err)
+			}
+			kept, err := os.ReadFile(files.Path(sha))
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs := bytes.Count(kept, []byte("\nA ")) // records start a line; the mails hold no "A "
+			if tt.refs == 0 && !bytes.Equal(kept, tt.raw) {
+				t.Errorf("kept %d bytes, not the mail as it came", len(kept))
+			}
+			if tt.refs > 0 {
+				if !bytes.HasPrefix(kept, []byte(skeletonMagic)) || refs != tt.refs {
+					t.Errorf("kept %d bytes with %d references, want a skeleton with %d", len(kept), refs, tt.refs)
+				}
+				if len(kept) > 2<<10 {
+					t.Errorf("skeleton of %d bytes for a %d-byte mail", len(kept), len(tt.raw))
+				}
+			}
+			got, err := files.ReadRaw(sha)
+			if err != nil || !bytes.Equal(got, tt.raw) {
+				t.Errorf("read back %d bytes (%v), want the %d of the mail", len(got), err, len(tt.raw))
+			}
+		})
+	}
+}
+
+// TestRawFileMissingAttachment: a skeleton whose attachment file went
+// fails to read with an error naming what is missing, rather than give a
+// mail with a hole.
+func TestRawFileMissingAttachment(t *testing.T) {
+	files := Files{Dir: t.TempDir()}
+	pdf := randomBytes(4, 100<<10)
+	_, att, err := files.Write(bytes.NewReader(pdf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := mailWith("\r\n", base64Body(pdf, 76, "\r\n"))
+	sha, err := files.WriteRaw(raw, []string{att}, &Dirs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(files.Path(att)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = files.ReadRaw(sha)
+	if err == nil || !strings.Contains(err.Error(), att) || !strings.Contains(err.Error(), sha) {
+		t.Errorf("read with its attachment gone: %v, want an error naming %s and %s", err, sha, att)
+	}
+}
+
+// TestRawFileLooksLikeSkeleton: a mail that starts as a skeleton does is
+// still read back as it came.
+func TestRawFileLooksLikeSkeleton(t *testing.T) {
+	files := Files{Dir: t.TempDir()}
+	raw := []byte(skeletonMagic + "T 5\nhello and more")
+	sha, err := files.WriteRaw(raw, nil, &Dirs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := files.ReadRaw(sha)
+	if err != nil || !bytes.Equal(got, raw) {
+		t.Errorf("read back %q, %v", got, err)
+	}
+}
