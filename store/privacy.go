@@ -309,11 +309,13 @@ func (tx *Tx) erase(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (*Eras
 	if err != nil {
 		return nil, nil, err
 	}
-	a2, err := exec("erase attachments", `DELETE FROM attachments WHERE application_id = ?`, appIDs)
-	if err != nil {
+	// What is left of an erased application's attachments belongs to
+	// messages that stay: their records stay with them (a large mail's
+	// raw file may refer to the attachment files, see WriteRaw).
+	if _, err := exec("erase attachments", `UPDATE attachments SET application_id = NULL WHERE application_id = ?`, appIDs); err != nil {
 		return nil, nil, err
 	}
-	er.Attachments = int(a1 + a2)
+	er.Attachments = int(a1)
 	if _, err := exec("erase history", `DELETE FROM audit WHERE application_id = ?`, appIDs); err != nil {
 		return nil, nil, err
 	}

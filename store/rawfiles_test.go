@@ -2,11 +2,13 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -158,5 +160,68 @@ func TestRawFileLooksLikeSkeleton(t *testing.T) {
 	got, err := files.ReadRaw(sha)
 	if err != nil || !bytes.Equal(got, raw) {
 		t.Errorf("read back %q, %v", got, err)
+	}
+}
+
+// TestErasedApplicationKeepsStayingMailWhole: erasing an application
+// detaches the records of the attachments of a message that stays (the
+// message is not erased) rather than delete them, so that the files its
+// raw file refers to stay and the mail still reads back whole.
+func TestErasedApplicationKeepsStayingMailWhole(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := Open(ctx, filepath.Join(dir, "rse.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	files := Files{Dir: filepath.Join(dir, "rse.db.files")}
+	pdf := randomBytes(5, 200<<10)
+	size, att, err := files.Write(bytes.NewReader(pdf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := mailWith("\r\n", base64Body(pdf, 76, "\r\n"))
+	sha, err := files.WriteRaw(raw, []string{att}, &Dirs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var appID, msgID int64
+	var shas []string
+	err = st.InTx(ctx, func(tx *Tx) error {
+		m := &Message{SHA256: sha, Size: int64(len(raw)), RawInFiles: true, FromEmail: "anne@example.fr", Kind: "application"}
+		if err := tx.InsertMessage(ctx, m); err != nil {
+			return err
+		}
+		a := &Application{Status: StatusReceived, FirstMessageID: m.ID, Applicant: Applicant{LastName: "Roux", Email: "anne@example.fr"}}
+		if err := tx.CreateApplication(ctx, a, "RSE", 2026); err != nil {
+			return err
+		}
+		if err := tx.LinkMessage(ctx, m.ID, a.ID); err != nil {
+			return err
+		}
+		appID, msgID = a.ID, m.ID
+		return tx.InsertAttachment(ctx, &Attachment{MessageID: m.ID, ApplicationID: a.ID, Filename: "cv.pdf",
+			ContentType: "application/pdf", Size: size, SHA256: att, Stored: true})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.InTx(ctx, func(tx *Tx) error {
+		_, shas, err = tx.erase(ctx, []int64{appID}, nil, nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.removeFiles(ctx, files, shas, &Erasure{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.MessageRaw(ctx, msgID, files)
+	if err != nil || !bytes.Equal(got, raw) {
+		t.Errorf("the mail that stays reads back as %d bytes (%v), want its %d", len(got), err, len(raw))
+	}
+	if as, err := st.Attachments(ctx, 0, msgID); err != nil || len(as) != 1 || as[0].ApplicationID != 0 {
+		t.Errorf("attachments of the mail that stays: %+v, %v; want its one record, detached", as, err)
 	}
 }

@@ -160,8 +160,7 @@ func (tx *Tx) dryErasure(ctx context.Context, appIDs, msgIDs, mailIDs []int64) (
 	if err != nil {
 		return nil, fmt.Errorf("purge: count mails: %w", err)
 	}
-	err = tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM attachments WHERE message_id IN (`+idList(msgIDs)+`)
-		OR application_id IN (`+idList(appIDs)+`)`).Scan(&er.Attachments)
+	err = tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM attachments WHERE message_id IN (`+idList(msgIDs)+`)`).Scan(&er.Attachments)
 	if err != nil {
 		return nil, fmt.Errorf("purge: count attachments: %w", err)
 	}
