@@ -225,3 +225,34 @@ func TestErasedApplicationKeepsStayingMailWhole(t *testing.T) {
 		t.Errorf("attachments of the mail that stays: %+v, %v; want its one record, detached", as, err)
 	}
 }
+
+// TestEncodeBase64: the fast encoder gives what the standard one gives,
+// for every length (the padded tail included).
+func TestEncodeBase64(t *testing.T) {
+	src := randomBytes(6, 300)
+	for n := range len(src) {
+		want := base64.StdEncoding.EncodeToString(src[:n])
+		got := make([]byte, len(want))
+		encodeBase64(got, src[:n])
+		if string(got) != want {
+			t.Fatalf("%d bytes: %q, want %q", n, got, want)
+		}
+	}
+}
+
+func BenchmarkEncodeBase64(b *testing.B) {
+	src := randomBytes(7, 500<<10)
+	dst := make([]byte, base64.StdEncoding.EncodedLen(len(src)))
+	b.Run("std", func(b *testing.B) {
+		b.SetBytes(int64(len(src)))
+		for b.Loop() {
+			base64.StdEncoding.Encode(dst, src)
+		}
+	})
+	b.Run("pairs", func(b *testing.B) {
+		b.SetBytes(int64(len(src)))
+		for b.Loop() {
+			encodeBase64(dst, src)
+		}
+	})
+}
