@@ -163,7 +163,7 @@ func (f Files) findBase64(raw []byte, pos int, sha string) (base64Ref, error) {
 	}
 	bp := blockPool.Get().(*[]byte)
 	defer blockPool.Put(bp)
-	buf := *bp
+	buf := (*bp)[:0]
 
 	// 54 bytes encode to 72 characters whatever the line length (a
 	// multiple of 4, at least 72 in practice): the start of the first line.
@@ -173,14 +173,34 @@ func (f Files) findBase64(raw []byte, pos int, sha string) (base64Ref, error) {
 	}
 	var first [72]byte
 	base64.StdEncoding.Encode(first[:], head[:])
-	at := bytes.Index(raw[pos:], first[:])
-	if at < 0 {
-		return base64Ref{}, nil
+	// The first occurrence at a line start that checks whole is the
+	// attachment's; a few others (a quoted copy of its first line) are
+	// tried before giving up.
+	for tries := 0; tries < 4; tries++ {
+		at := bytes.Index(raw[pos:], first[:])
+		if at < 0 {
+			break
+		}
+		start := pos + at
+		pos = start + 1
+		if start > 0 && raw[start-1] != '\n' {
+			continue
+		}
+		ref, err := checkBase64(raw, start, file, size, buf)
+		if err != nil {
+			return base64Ref{}, fmt.Errorf("read attachment %s: %w", sha, err)
+		}
+		if ref.end != 0 {
+			return ref, nil
+		}
 	}
-	start := pos + at
-	if start > 0 && raw[start-1] != '\n' {
-		return base64Ref{}, nil
-	}
+	return base64Ref{}, nil
+}
+
+// checkBase64 tells whether raw holds, from start, the content of file
+// (size bytes) in base64 lines of one length and one line ending, and
+// where they end. buf is room to read and encode a block of lines.
+func checkBase64(raw []byte, start int, file *os.File, size int64, buf []byte) (base64Ref, error) {
 	lineEnd := bytes.IndexByte(raw[start:], '\n')
 	if lineEnd < 0 {
 		return base64Ref{}, nil
@@ -196,21 +216,19 @@ func (f Files) findBase64(raw []byte, pos int, sha string) (base64Ref, error) {
 	if ref.crlf {
 		eol = "\r\n"
 	}
-	perLine := ref.line / 4 * 3
 	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return base64Ref{}, fmt.Errorf("read attachment %s: %w", sha, err)
+		return base64Ref{}, err
 	}
-	block := perLine * encodeLines
+	block := ref.line / 4 * 3 * encodeLines
 	if cap(buf) < block+base64.StdEncoding.EncodedLen(block) {
 		buf = make([]byte, 0, block+base64.StdEncoding.EncodedLen(block))
-		*bp = buf
 	}
 	in, enc := buf[:block], buf[block:cap(buf)]
 	p := start
 	for {
 		n, err := io.ReadFull(file, in)
 		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-			return base64Ref{}, fmt.Errorf("read attachment %s: %w", sha, err)
+			return base64Ref{}, err
 		}
 		if n == 0 {
 			break

@@ -256,3 +256,46 @@ func BenchmarkEncodeBase64(b *testing.B) {
 		}
 	})
 }
+
+// FuzzRawFile: whatever surrounds an attachment's base64 and whatever
+// damage it took, the raw file reads back as the mail came; undamaged
+// base64 is referred to, not kept.
+func FuzzRawFile(f *testing.F) {
+	f.Add([]byte("Subject: x\r\n\r\n"), uint64(1), uint8(1), true, uint32(0), byte('A'), []byte("--b--\r\n"))
+	f.Add([]byte(""), uint64(2), uint8(0), false, uint32(77), byte('\n'), []byte(""))
+	f.Add([]byte("x\n"), uint64(3), uint8(7), true, uint32(5000), byte('='), []byte("tail"))
+	files := Files{Dir: f.TempDir()}
+	f.Fuzz(func(t *testing.T, prefix []byte, seed uint64, quarters uint8, crlf bool, damageAt uint32, damage byte, suffix []byte) {
+		att := randomBytes(seed, minReferenced+int(seed%3000))
+		eol := "\n"
+		if crlf {
+			eol = "\r\n"
+		}
+		body := []byte(base64Body(att, 72+4*int(quarters%40), eol))
+		damaged := damageAt != 0 && body[int(damageAt)%len(body)] != damage
+		if damaged {
+			body[int(damageAt)%len(body)] = damage
+		}
+		raw := append(append(append([]byte(nil), prefix...), body...), suffix...)
+		_, sha, err := files.Write(bytes.NewReader(att))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rawSHA, err := files.WriteRaw(raw, []string{sha}, &Dirs{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := files.ReadRaw(rawSHA)
+		if err != nil || !bytes.Equal(got, raw) {
+			t.Fatalf("read back %d bytes (%v), want the %d of the mail", len(got), err, len(raw))
+		}
+		kept, err := os.ReadFile(files.Path(rawSHA))
+		if err != nil {
+			t.Fatal(err)
+		}
+		atLineStart := len(prefix) == 0 || prefix[len(prefix)-1] == '\n'
+		if !damaged && atLineStart && !bytes.Contains(prefix, body[:72]) && len(kept) >= len(raw) {
+			t.Errorf("undamaged base64 at a line start kept whole (%d bytes)", len(kept))
+		}
+	})
+}
