@@ -251,13 +251,25 @@ func checkBase64(raw []byte, start int, file *os.File, size int64, buf []byte) (
 	return ref, nil
 }
 
-// rebuild puts a raw mail kept as a skeleton back together.
-func (f Files) rebuild(skel []byte) ([]byte, error) {
-	var out []byte
+// skeletonRecord is one record of a skeleton: text, or an attachment's
+// base64 lines.
+type skeletonRecord struct {
+	text []byte
+	sha  string
+	size int64
+	line int
+	eol  string
+}
+
+// parseSkeleton reads the records of a skeleton, and the size of the mail
+// they make.
+func parseSkeleton(skel []byte) ([]skeletonRecord, int, error) {
+	var recs []skeletonRecord
+	total := 0
 	for len(skel) > 0 {
 		nl := bytes.IndexByte(skel, '\n')
 		if nl < 2 || skel[1] != ' ' {
-			return nil, errors.New("skeleton: bad record")
+			return nil, 0, errors.New("skeleton: bad record")
 		}
 		fields := bytes.Fields(skel[2:nl])
 		kind := skel[0]
@@ -266,38 +278,59 @@ func (f Files) rebuild(skel []byte) ([]byte, error) {
 		case kind == textRecord && len(fields) == 1:
 			n, err := strconv.Atoi(string(fields[0]))
 			if err != nil || n < 0 || n > len(skel) {
-				return nil, errors.New("skeleton: bad text record")
+				return nil, 0, errors.New("skeleton: bad text record")
 			}
-			out = append(out, skel[:n]...)
+			recs = append(recs, skeletonRecord{text: skel[:n]})
+			total += n
 			skel = skel[n:]
 		case kind == attachmentRecord && len(fields) == 4:
-			sha := string(fields[0])
-			size, err1 := strconv.ParseInt(string(fields[1]), 10, 64)
-			line, err2 := strconv.Atoi(string(fields[2]))
-			if err1 != nil || err2 != nil || line <= 0 || line%4 != 0 {
-				return nil, errors.New("skeleton: bad attachment record")
+			r := skeletonRecord{sha: string(fields[0]), eol: "\n"}
+			var err1, err2 error
+			r.size, err1 = strconv.ParseInt(string(fields[1]), 10, 64)
+			r.line, err2 = strconv.Atoi(string(fields[2]))
+			if err1 != nil || err2 != nil || r.size < 0 || r.size > 1<<40 || r.line <= 0 || r.line%4 != 0 {
+				return nil, 0, errors.New("skeleton: bad attachment record")
 			}
-			eol := "\n"
 			if string(fields[3]) == "crlf" {
-				eol = "\r\n"
+				r.eol = "\r\n"
 			}
-			data, err := os.ReadFile(f.Path(sha))
-			if err != nil {
-				return nil, fmt.Errorf("attachment the mail refers to: %w", err)
-			}
-			if int64(len(data)) != size {
-				return nil, fmt.Errorf("attachment %s the mail refers to holds %d bytes, not %d", sha, len(data), size)
-			}
-			enc := make([]byte, base64.StdEncoding.EncodedLen(len(data)))
-			encodeBase64(enc, data)
-			for len(enc) > 0 {
-				l := min(len(enc), line)
-				out = append(out, enc[:l]...)
-				out = append(out, eol...)
-				enc = enc[l:]
-			}
+			enc := base64.StdEncoding.EncodedLen(int(r.size))
+			total += enc + (enc+r.line-1)/r.line*len(r.eol)
+			recs = append(recs, r)
 		default:
-			return nil, errors.New("skeleton: bad record")
+			return nil, 0, errors.New("skeleton: bad record")
+		}
+	}
+	return recs, total, nil
+}
+
+// rebuild puts a raw mail kept as a skeleton back together.
+func (f Files) rebuild(skel []byte) ([]byte, error) {
+	recs, total, err := parseSkeleton(skel)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, total)
+	for _, r := range recs {
+		if r.sha == "" {
+			out = append(out, r.text...)
+			continue
+		}
+		data, err := os.ReadFile(f.Path(r.sha))
+		if err != nil {
+			return nil, fmt.Errorf("attachment the mail refers to: %w", err)
+		}
+		if int64(len(data)) != r.size {
+			return nil, fmt.Errorf("attachment %s the mail refers to holds %d bytes, not %d", r.sha, len(data), r.size)
+		}
+		perLine := r.line / 4 * 3
+		for len(data) > 0 {
+			chunk := data[:min(len(data), perLine)]
+			n := len(out)
+			out = out[:n+base64.StdEncoding.EncodedLen(len(chunk))]
+			encodeBase64(out[n:], chunk)
+			out = append(out, r.eol...)
+			data = data[len(chunk):]
 		}
 	}
 	return out, nil
