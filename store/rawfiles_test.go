@@ -124,25 +124,33 @@ func TestRawFileRefersToAttachments(t *testing.T) {
 	}
 }
 
+// keepMailWithPDF keeps in files a PDF (made from seed) and a mail that
+// carries it, as intake does, and returns the PDF's size and sha256, the
+// mail's sha256 and the mail.
+func keepMailWithPDF(t *testing.T, files Files, seed uint64) (size int64, att, sha string, raw []byte) {
+	t.Helper()
+	pdf := randomBytes(seed, 100<<10)
+	size, att, err := files.Write(bytes.NewReader(pdf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw = mailWith("\r\n", base64Body(pdf, 76, "\r\n"))
+	if sha, err = files.WriteRaw(raw, []string{att}, &Dirs{}); err != nil {
+		t.Fatal(err)
+	}
+	return size, att, sha, raw
+}
+
 // TestRawFileMissingAttachment: a skeleton whose attachment file went
 // fails to read with an error naming what is missing, rather than give a
 // mail with a hole.
 func TestRawFileMissingAttachment(t *testing.T) {
 	files := Files{Dir: t.TempDir()}
-	pdf := randomBytes(4, 100<<10)
-	_, att, err := files.Write(bytes.NewReader(pdf))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw := mailWith("\r\n", base64Body(pdf, 76, "\r\n"))
-	sha, err := files.WriteRaw(raw, []string{att}, &Dirs{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, att, sha, _ := keepMailWithPDF(t, files, 4)
 	if err := os.Remove(files.Path(att)); err != nil {
 		t.Fatal(err)
 	}
-	_, err = files.ReadRaw(sha)
+	_, err := files.ReadRaw(sha)
 	if err == nil || !strings.Contains(err.Error(), att) || !strings.Contains(err.Error(), sha) {
 		t.Errorf("read with its attachment gone: %v, want an error naming %s and %s", err, sha, att)
 	}
@@ -176,16 +184,7 @@ func TestErasedApplicationKeepsStayingMailWhole(t *testing.T) {
 	}
 	defer st.Close()
 	files := Files{Dir: filepath.Join(dir, "rse.db.files")}
-	pdf := randomBytes(5, 200<<10)
-	size, att, err := files.Write(bytes.NewReader(pdf))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw := mailWith("\r\n", base64Body(pdf, 76, "\r\n"))
-	sha, err := files.WriteRaw(raw, []string{att}, &Dirs{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	size, att, sha, raw := keepMailWithPDF(t, files, 5)
 	var appID, msgID int64
 	var shas []string
 	err = st.InTx(ctx, func(tx *Tx) error {
