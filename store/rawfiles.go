@@ -285,6 +285,11 @@ func parseSkeleton(skel []byte) ([]skeletonRecord, int, error) {
 			skel = skel[n:]
 		case kind == attachmentRecord && len(fields) == 4:
 			r := skeletonRecord{sha: string(fields[0]), eol: "\n"}
+			if !isSHA256(r.sha) {
+				// Only a file of the folder, by its name: a mail that
+				// starts as a skeleton does must not open other paths.
+				return nil, 0, errors.New("skeleton: bad attachment name")
+			}
 			var err1, err2 error
 			r.size, err1 = strconv.ParseInt(string(fields[1]), 10, 64)
 			r.line, err2 = strconv.Atoi(string(fields[2]))
@@ -302,6 +307,19 @@ func parseSkeleton(skel []byte) ([]skeletonRecord, int, error) {
 		}
 	}
 	return recs, total, nil
+}
+
+// isSHA256 tells a file name of the folder: 64 lowercase hex digits.
+func isSHA256(s string) bool {
+	if len(s) != sha256.Size*2 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // rebuild puts a raw mail kept as a skeleton back together.

@@ -160,14 +160,23 @@ func TestRawFileMissingAttachment(t *testing.T) {
 // still read back as it came.
 func TestRawFileLooksLikeSkeleton(t *testing.T) {
 	files := Files{Dir: t.TempDir()}
-	raw := []byte(skeletonMagic + "T 5\nhello and more")
-	sha, err := files.WriteRaw(raw, nil, &Dirs{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := files.ReadRaw(sha)
-	if err != nil || !bytes.Equal(got, raw) {
-		t.Errorf("read back %q, %v", got, err)
+	_, att, _, _ := keepMailWithPDF(t, files, 8)
+	for _, raw := range []string{
+		skeletonMagic + "T 5\nhello and more",
+		// Records naming other paths (a read of /dev/zero would never
+		// end) or a real attachment of the folder: none is followed.
+		skeletonMagic + "A ../../../../dev/zero 1 76 crlf\n",
+		skeletonMagic + "A " + strings.Repeat("0", 62) + "/x 1 76 crlf\n",
+		skeletonMagic + "A " + att + " 102400 76 crlf\n",
+	} {
+		sha, err := files.WriteRaw([]byte(raw), nil, &Dirs{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := files.ReadRaw(sha)
+		if err != nil || string(got) != raw {
+			t.Errorf("read back %q, %v; want %q", got, err, raw)
+		}
 	}
 }
 
