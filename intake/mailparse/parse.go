@@ -699,8 +699,11 @@ func nextControl[T string | []byte](s T, i int) int {
 		if i+8 <= len(s) {
 			// Eight bytes at once (a line end every few dozen bytes,
 			// nothing else): any below 0x20, or equal to 0x7f?
-			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			// Resliced, the eight bytes are known to be there: one load,
+			// no bounds check per byte.
+			w := s[i : i+8]
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 			del := x ^ 0x7f*ones
 			if (x-0x20*ones)&^x&highs|(del-ones)&^del&highs == 0 {
 				i += 8
