@@ -63,13 +63,13 @@ func convertCharsetKeep(b []byte, label string, keep func([]byte) string) (s str
 			}
 			return keep(b), charsetOK, "US-ASCII"
 		}
-		if utf8.Valid(b) {
+		if isUTF8(b) {
 			return keep(b), charsetUndeclared8bit, "UTF-8"
 		}
 		s, used := guessLegacy(b)
 		return s, charsetGuessed, used
 	case label == "utf-8" || label == "utf8" || label == "x-utf_8j" || label == "unicode-1-1-utf-8":
-		if utf8.Valid(b) {
+		if isUTF8(b) {
 			return keep(b), charsetOK, "UTF-8"
 		}
 		s, used := guessLegacy(b)
@@ -101,7 +101,7 @@ func convertCharsetKeep(b []byte, label string, keep func([]byte) string) (s str
 			return string(out), charsetOK, label
 		}
 	}
-	if utf8.Valid(b) {
+	if isUTF8(b) {
 		return keep(b), charsetUnknown, "UTF-8"
 	}
 	s, used = guessLegacy(b)

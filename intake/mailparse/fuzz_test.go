@@ -80,3 +80,27 @@ func FuzzHeaderValue(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTextScans: the word-at-a-time scans give what the byte-at-a-time
+// definitions give, on any bytes.
+func FuzzTextScans(f *testing.F) {
+	for _, s := range []string{"", "Bonjour,\r\nJe suis gérante à Mende.\r\n", "\xc3\xa9t\xc3", "\xed\xa0\x80 surrogate",
+		"\xc0\xaf overlong", "tab\there\x7fdel\x00nul", "€ 3 bytes 𝄞 4 bytes \xf4\x90\x80\x80"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := isUTF8(b), utf8.Valid(b); got != want {
+			t.Errorf("isUTF8(%q) = %v, utf8.Valid %v", b, got, want)
+		}
+		want := len(b)
+		for i, c := range b {
+			if textControl[c] {
+				want = i
+				break
+			}
+		}
+		if got := nextControl(b, 0); got != want {
+			t.Errorf("nextControl(%q) = %d, want %d", b, got, want)
+		}
+	})
+}

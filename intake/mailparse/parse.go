@@ -3,11 +3,13 @@ package mailparse
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
+	"math/bits"
 	"mime"
 	"net/textproto"
 	"strconv"
@@ -698,17 +700,22 @@ func nextControl[T string | []byte](s T, i int) int {
 	for i < len(s) {
 		if i+8 <= len(s) {
 			// Eight bytes at once (a line end every few dozen bytes,
-			// nothing else): any below 0x20, or equal to 0x7f?
-			// Resliced, the eight bytes are known to be there: one load,
-			// no bounds check per byte.
+			// nothing else): any below 0x20, or equal to 0x7f? Resliced,
+			// the eight bytes are known to be there: one load, no bounds
+			// check per byte.
 			w := s[i : i+8]
 			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 			del := x ^ 0x7f*ones
-			if (x-0x20*ones)&^x&highs|(del-ones)&^del&highs == 0 {
+			found := ((x-0x20*ones)&^x | (del-ones)&^del) & highs
+			if found == 0 {
 				i += 8
 				continue
 			}
+			// A borrow only marks bytes above the one that made it: the
+			// lowest byte marked is one of them (a tab or a line feed
+			// are, and are kept).
+			i += bits.TrailingZeros64(found) / 8
 		}
 		if textControl[s[i]] {
 			return i
@@ -716,6 +723,36 @@ func nextControl[T string | []byte](s T, i int) int {
 		i++
 	}
 	return len(s)
+}
+
+// isUTF8 is utf8.Valid, faster on text whose letters with accents are
+// scattered among ASCII, as French is: utf8.Valid reads eight bytes at a
+// time only until the first of them, this one again after each.
+func isUTF8(b []byte) bool {
+	for i := 0; i < len(b); {
+		if i+8 <= len(b) {
+			high := binary.LittleEndian.Uint64(b[i:]) & highs
+			if high == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(high) / 8
+		}
+		c := b[i]
+		switch {
+		case c < utf8.RuneSelf:
+			i++
+		case c >= 0xc2 && c <= 0xdf && i+1 < len(b) && b[i+1]&0xc0 == 0x80:
+			i += 2 // two bytes: a Latin letter with an accent
+		default:
+			r, n := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && n == 1 {
+				return false
+			}
+			i += n
+		}
+	}
+	return true
 }
 
 // textControl marks the bytes cleanText changes or drops: control
