@@ -78,6 +78,7 @@ type mainView struct {
 	// once it is: the rules do not read it, and most mail that is no
 	// application or follow-up has its facts read for the rules only.
 	motivation *reading
+	few        int8 // fewFacts: 0 not asked yet, 1 yes, -1 no
 }
 
 // facts returns the author's facts, read on first use, all but the
@@ -133,6 +134,41 @@ func (v *mainView) isProgramOrCoordinator(addr string) bool {
 		}
 	}
 	return false
+}
+
+// fewFacts reports, without reading the facts, that the author's text
+// can give no labelled line, no fact in its body and none of a company's
+// facts but its name and headcount: it holds no label separator (see
+// mayHoldLabel; inline labels need a colon too), no digit (every SIRET,
+// SIREN and postal code is written in digits) and no "secteur" (the key
+// of the only sentence that gives a sector). Most questions about the
+// program are so, and the rules can then tell them from an application
+// without the reading, which costs as much as the rest of the analysis.
+func (v *mainView) fewFacts() bool {
+	if v.few == 0 {
+		v.few = -1
+		t := v.ownText
+		if !mayHoldLabel(t) && !strings.ContainsAny(t, "0123456789") && indexFold(t, "secteur") < 0 {
+			v.few = 1
+		}
+	}
+	return v.few > 0
+}
+
+// labelled is facts().labelled, known to be 0 when fewFacts holds.
+func (v *mainView) labelled() int {
+	if v.fewFacts() {
+		return 0
+	}
+	return v.facts().labelled
+}
+
+// bodyFacts is facts().bodyFacts, known to be 0 when fewFacts holds.
+func (v *mainView) bodyFacts() int {
+	if v.fewFacts() {
+		return 0
+	}
+	return v.facts().bodyFacts
 }
 
 // hasApplicantFacts reports whether the author's text gives facts only an
