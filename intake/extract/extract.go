@@ -148,11 +148,26 @@ func (v *mainView) fewFacts() bool {
 	if v.few == 0 {
 		v.few = -1
 		t := v.ownText
-		if !mayHoldLabel(t) && !strings.ContainsAny(t, "0123456789") && indexFold(t, "secteur") < 0 {
+		// "secteur" is looked for in any ASCII case, as the sentence's
+		// key is: the folded text holds every ASCII word lowered, and the
+		// rules have folded it already.
+		if !mayHoldLabel(t) && !hasDigit(t) && !strings.Contains(v.ownFolded(), "secteur") {
 			v.few = 1
 		}
 	}
 	return v.few > 0
+}
+
+// hasDigit reports an ASCII digit in s: a search for each digit skips
+// through the text many bytes at a time, where a test of each byte
+// against the set goes one by one.
+func hasDigit(s string) bool {
+	for c := byte('0'); c <= '9'; c++ {
+		if strings.IndexByte(s, c) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // labelled is facts().labelled, known to be 0 when fewFacts holds.
