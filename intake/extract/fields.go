@@ -955,8 +955,9 @@ var (
 )
 
 // roleAndCompanyFromText reads "je suis gérante de la SARL X", "je dirige
-// la Scierie X", "notre entreprise, X, …" and "la SAS X".
-func roleAndCompanyFromText(ft caseless) (role, company string) {
+// la Scierie X", "notre entreprise, X, …" and "la SAS X"; the company
+// only when withCompany.
+func roleAndCompanyFromText(ft caseless, withCompany bool) (role, company string) {
 	flat := ft.text
 	// Each pattern runs only when its key words are there: the patterns
 	// are large and the text may be long.
@@ -977,10 +978,15 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 		end := loc[3]
 		if r, _ := utf8.DecodeRuneInString(flat[end:]); !unicode.IsLetter(r) {
 			role = cleanRole(flat[loc[2]:loc[3]])
-			if m := reCompanyAfterRole.FindStringSubmatch(flat[end:]); m != nil {
-				company = companyWithArticle(m[1], m[2])
+			if withCompany {
+				if m := reCompanyAfterRole.FindStringSubmatch(flat[end:]); m != nil {
+					company = companyWithArticle(m[1], m[2])
+				}
 			}
 		}
+	}
+	if !withCompany {
+		return role, ""
 	}
 	if company == "" && ft.hasAny(dirigeKeys) {
 		if m := dirige.FindStringSubmatch(ft); m != nil {
