@@ -50,11 +50,15 @@ type Result struct {
 
 // mainView is one message as the classifier and the extractor see it.
 type mainView struct {
-	msg  *mailparse.Message
-	p    Program
-	from string  // lowercase From address
-	text string  // the whole body text, cleaned
-	sec  section // body split into own text, history and forward
+	msg     *mailparse.Message
+	p       Program
+	from    string // lowercase From address
+	subject string // cleaned
+	// The body (text, sec, own, ownText, name and email) is prepared by
+	// readBody, before the first rule that is not a header rule.
+	bodyRead bool
+	text     string  // the whole body text, cleaned
+	sec      section // body split into own text, history and forward
 	// own is the part of the author's own lines that is read: its first
 	// screens and its end (see readWindow).
 	own     []string
@@ -106,6 +110,7 @@ func (v *mainView) applicantFacts() *extraction {
 // ownFoldedText), computed once.
 func (v *mainView) ownFolded() string {
 	if !v.ownFoldedMade {
+		v.readBody() // a header rule may ask
 		v.ownFoldedText = joinWrappedFolded(v.own)
 		v.ownFoldedMade = true
 	}
@@ -115,6 +120,7 @@ func (v *mainView) ownFolded() string {
 // textFolded returns the start of the whole text, folded, computed once.
 func (v *mainView) textFolded() string {
 	if v.folded == "" {
+		v.readBody() // a header rule may ask
 		v.folded = applicant.Fold(head(v.text, 3000))
 	}
 	return v.folded
@@ -267,25 +273,8 @@ func Analyze(m *mailparse.Message, p Program) Result {
 	if m == nil {
 		return Result{Kind: KindOther, KindRule: ruleNoMessage}
 	}
-	v := &mainView{msg: m, p: p, from: strings.ToLower(strings.TrimSpace(m.FromEmail))}
-	v.text = cleanText(head(m.Text, maxText))
-	subject := cleanText(m.Subject)
-	v.sec = splitBody(v.text, subject, 0)
-	v.own = readWindow(v.sec.own)
-	if v.sec.ownPiece && len(v.own) == len(v.sec.own) && (len(v.own) == 0 || &v.own[0] == &v.sec.own[0]) {
-		// The window is all of own (readWindow returned it, not a copy),
-		// and own is a piece of the text: no need to join it again.
-		v.ownText = v.sec.ownJoined
-	} else {
-		v.ownText = strings.Join(v.own, "\n")
-	}
-
-	v.name, v.email = m.FromName, v.from
-	if v.sec.fwd != nil {
-		v.name, v.email = v.sec.fwd.name, v.sec.fwd.email
-	}
-
-	kind, rule, ref := v.classify(subject)
+	v := &mainView{msg: m, p: p, from: strings.ToLower(strings.TrimSpace(m.FromEmail)), subject: cleanText(m.Subject)}
+	kind, rule, ref := v.classify()
 	r := Result{Kind: kind, KindRule: rule, Reference: ref}
 	if kind != KindApplication && kind != KindFollowUp {
 		return r
@@ -302,6 +291,32 @@ func Analyze(m *mailparse.Message, p Program) Result {
 	}
 	v.evidence(&r.Applicant)
 	return r
+}
+
+// readBody prepares the body, once: cleaned, split into the author's own
+// text, history and forward. Mail its headers tell is automatic (an
+// out-of-office reply, most of all) is classified without it, and
+// cleaning and splitting a text cost a pass or two over it each.
+func (v *mainView) readBody() {
+	if v.bodyRead {
+		return
+	}
+	v.bodyRead = true
+	v.text = cleanText(head(v.msg.Text, maxText))
+	v.sec = splitBody(v.text, v.subject, 0)
+	v.own = readWindow(v.sec.own)
+	if v.sec.ownPiece && len(v.own) == len(v.sec.own) && (len(v.own) == 0 || &v.own[0] == &v.sec.own[0]) {
+		// The window is all of own (readWindow returned it, not a copy),
+		// and own is a piece of the text: no need to join it again.
+		v.ownText = v.sec.ownJoined
+	} else {
+		v.ownText = strings.Join(v.own, "\n")
+	}
+
+	v.name, v.email = v.msg.FromName, v.from
+	if v.sec.fwd != nil {
+		v.name, v.email = v.sec.fwd.name, v.sec.fwd.email
+	}
 }
 
 // isInvoice reports a supplier's invoice or payment request: an invoice

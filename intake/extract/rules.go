@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
@@ -56,10 +57,6 @@ type cues struct {
 func newCues(v *mainView, subject string) *cues {
 	m := v.msg
 	c := &cues{mainView: v, subject: subject}
-	c.subj = applicant.Fold(subject)
-	if v.sec.fwd != nil && v.sec.fwd.subject != "" {
-		c.subj += " | " + applicant.Fold(v.sec.fwd.subject)
-	}
 	c.local = applicant.Fold(localPart(v.from))
 	rp := hdr(m, "Return-Path")
 	c.nullSender = rp == "<>" || (hasHdr(m, "Return-Path") && strings.Trim(rp, "<> ") == "")
@@ -86,6 +83,10 @@ func newCues(v *mainView, subject string) *cues {
 // humanCues computes the cues of mail written by a person, needed only
 // once the machine rules have passed.
 func (c *cues) humanCues() {
+	c.subj = applicant.Fold(c.subject)
+	if c.sec.fwd != nil && c.sec.fwd.subject != "" {
+		c.subj += " | " + applicant.Fold(c.sec.fwd.subject)
+	}
 	m, own := c.msg, c.ownFolded()
 	for _, a := range m.Attachments {
 		if !a.Inline {
@@ -125,7 +126,12 @@ func (c *cues) noCompanyFacts() bool {
 
 // machineRules classify mail written by software, from headers, sender
 // and subject. They run first; mail none of them claims is a person's.
-var machineRules = []kindRule{
+var machineRules = slices.Concat(headerRules, bodyRules)
+
+// headerRules are the first machine rules: they decide from the headers
+// and the subject, and read the body only through ownFolded and
+// textFolded, which prepare it (see readBody) when a rule asks.
+var headerRules = []kindRule{
 	// The program's own mailbox and its coordinators are never applicants.
 	{"program_or_coordinator", is(KindOther, func(c *cues) bool { return c.isProgramOrCoordinator(c.from) })},
 	{"delivery_status_report", is(KindBounce, func(c *cues) bool {
@@ -153,6 +159,10 @@ var machineRules = []kindRule{
 		return c.autoHdr && !c.listHdr && isNoReply(c.local) && !c.autoRepliedExplicit && !c.autoSubj && c.prec != "auto_reply"
 	})},
 	{"automatic_header", is(KindAutoReply, func(c *cues) bool { return c.autoHdr && !c.listHdr })},
+}
+
+// bodyRules are the machine rules that follow, which read the body.
+var bodyRules = []kindRule{
 	// An out-of-office subject over an out-of-office text is one, even
 	// when the signature below carries a SIRET and an address.
 	{"out_of_office_subject", is(KindAutoReply, func(c *cues) bool {
@@ -325,9 +335,15 @@ const (
 // classify runs the machine rules, then the human ones, and returns the
 // kind, the name of the rule that decided and the application reference
 // the message quotes (for a follow-up found by it).
-func (v *mainView) classify(subject string) (kind, rule, ref string) {
-	c := newCues(v, subject)
-	for _, r := range machineRules {
+func (v *mainView) classify() (kind, rule, ref string) {
+	c := newCues(v, v.subject)
+	for _, r := range headerRules {
+		if k := r.decide(c); k != "" {
+			return k, r.name, ""
+		}
+	}
+	v.readBody()
+	for _, r := range bodyRules {
 		if k := r.decide(c); k != "" {
 			return k, r.name, ""
 		}
