@@ -2,6 +2,7 @@ package applicant
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"sync"
 	"unicode"
@@ -44,20 +45,30 @@ func FoldTo(b *strings.Builder, s string) {
 	var buf [512]byte
 	n := 0
 	for i := 0; i < len(s); {
-		// Eight ASCII bytes at once, capitals lowered by a mask, unless
-		// one of them is a backquote (or not ASCII).
+		// Eight ASCII bytes at once, capitals lowered by a mask, up to the
+		// first that is a backquote or not ASCII: the bytes before it are
+		// kept (French has an accent every few words, and going byte by
+		// byte up to it cost more than the accent).
 		if i+8 <= len(s) && n+8 <= len(buf) {
 			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 			const ones, highs = 0x0101010101010101, 0x8080808080808080
-			if q := w ^ (ones * '`'); w&highs == 0 && (q-ones)&^q&highs == 0 {
-				// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
-				upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
-				binary.LittleEndian.PutUint64(buf[n:], w|upper>>2)
+			// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
+			upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
+			binary.LittleEndian.PutUint64(buf[n:], w|upper>>2)
+			// The bytes not ASCII and the backquotes (the zero bytes of q):
+			// the lowest bit set is exact, as carries and borrows only go
+			// up, so every byte below it was lowered right.
+			q := w ^ (ones * '`')
+			m := w&highs | (q-ones)&^q&highs
+			if m == 0 {
 				n += 8
 				i += 8
 				continue
 			}
+			k := bits.TrailingZeros64(m) / 8
+			n += k
+			i += k
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
