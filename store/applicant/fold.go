@@ -50,7 +50,7 @@ func FoldTo(b *strings.Builder, s string) {
 		// kept (French has an accent every few words, and going byte by
 		// byte up to it cost more than the accent).
 		if i+8 <= len(s) && n+8 <= len(buf) {
-			w := load64(s[i : i+8])
+			w := Load64(s[i : i+8])
 			const ones, highs = 0x0101010101010101, 0x8080808080808080
 			// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
 			upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
@@ -105,11 +105,12 @@ func FoldTo(b *strings.Builder, s string) {
 	b.Write(buf[:n])
 }
 
-// load64 returns the first eight bytes of s, little-endian, in one load:
-// on a piece of known length the bytes are in bounds, and the compiler
-// combines them (indexed from a longer string, each was loaded and
-// checked apart, most of the cost of the ASCII fast paths).
-func load64(s string) uint64 {
+// Load64 returns the first eight bytes of s, little-endian, in one load,
+// for the loops that test text eight bytes at a time: on a piece of known
+// length the bytes are in bounds, and the compiler combines them (indexed
+// from a longer string, each was loaded and checked apart, most of the
+// cost of those loops).
+func Load64(s string) uint64 {
 	s = s[:8]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
