@@ -127,10 +127,6 @@ var plainRunes = sync.OnceValue(func() *[0x2100]bool {
 // clean and checking NFC took one each.
 func cleanAlready(s string) bool {
 	t := plainRunes()
-	const (
-		ones  = 0x0101010101010101
-		highs = 0x8080808080808080
-	)
 	for i := 0; i < len(s); {
 		// Eight ASCII bytes at a time, none a '\r' (a zero byte of the
 		// word xor '\r's, found without a branch a byte); where one is
