@@ -1738,6 +1738,12 @@ func truncateRunes(s string, n int) string {
 	// the motivation and every evidence line come through here.
 	i := 0
 	for k := 0; k < n && i < len(s); k++ {
+		if k+8 <= n && i+8 <= len(s) && applicant.Load64(s[i:i+8])&highs == 0 {
+			// Eight ASCII bytes are eight runes: passed at once.
+			i += 8
+			k += 7
+			continue
+		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && w == 1 {
 			// A byte that is no UTF-8 becomes U+FFFD in the cut text.
