@@ -58,11 +58,11 @@ const (
 	histAttribution
 )
 
-// detectHistory reports whether lines[i] starts quoted or forwarded
-// history, and how many lines the marker itself takes (for attributions
-// wrapped over several lines). verbs is shared by the calls on one text.
-func detectHistory(lines []string, i int, verbs verbLines) (historyKind, int) {
-	t := strings.TrimSpace(lines[i])
+// detectHistory reports whether lines[i] (t, trimmed, as the caller has
+// it) starts quoted or forwarded history, and how many lines the marker
+// itself takes (for attributions wrapped over several lines). verbs is
+// shared by the calls on one text.
+func detectHistory(lines []string, i int, t string, verbs verbLines) (historyKind, int) {
 	if t == "" {
 		return histNone, 0
 	}
@@ -79,17 +79,18 @@ func detectHistory(lines []string, i int, verbs verbLines) (historyKind, int) {
 	// Outlook's separator line before the header block.
 	if strings.HasPrefix(t, "________") && strings.Trim(t, "_") == "" {
 		for j := i + 1; j < len(lines) && j <= i+2; j++ {
-			if strings.TrimSpace(lines[j]) == "" {
+			tj := strings.TrimSpace(lines[j])
+			if tj == "" {
 				continue
 			}
-			if isHeaderBlock(lines, j) {
+			if isHeaderBlock(lines, j, tj) {
 				return histSeparator, 1
 			}
 			break
 		}
 		return histNone, 0
 	}
-	if isHeaderBlock(lines, i) {
+	if isHeaderBlock(lines, i, t) {
 		return histHeaderBlock, 0
 	}
 	// Attribution, possibly wrapped by the client over up to three lines.
@@ -174,10 +175,10 @@ func looksLikeAttributionStart(f string) bool {
 	return strings.Contains(f, "@") || strings.Contains(f, "<")
 }
 
-// isHeaderBlock reports whether lines[i] starts an Outlook-style block of
-// "De : … / Envoyé : … / À : … / Objet : …" lines.
-func isHeaderBlock(lines []string, i int) bool {
-	t := strings.TrimLeft(strings.TrimSpace(lines[i]), "*")
+// isHeaderBlock reports whether lines[i] (t, trimmed) starts an
+// Outlook-style block of "De : … / Envoyé : … / À : … / Objet : …" lines.
+func isHeaderBlock(lines []string, i int, t string) bool {
+	t = strings.TrimLeft(t, "*")
 	// A header has a colon, which folding neither makes nor removes: a
 	// line of prose without one is not folded to be told from a header.
 	if len(t) < 3 || (t[0] != 'D' && t[0] != 'd' && t[0] != 'F' && t[0] != 'f') || strings.IndexByte(t, ':') < 0 {
@@ -229,7 +230,7 @@ func splitBody(text, subject string, depth int) section {
 			s.quoted = append(s.quoted, strings.TrimLeft(t, "> "))
 			continue
 		}
-		kind, n := detectHistory(lines, i, verbs)
+		kind, n := detectHistory(lines, i, t, verbs)
 		switch kind {
 		case histForward:
 			if depth < 4 {
