@@ -41,8 +41,9 @@ func FoldTo(b *strings.Builder, s string) {
 	// The fold is gathered on the stack and handed to b a block at a
 	// time: written to b run by run, the runs of ASCII between capitals
 	// and accents (a few words each in French) cost a copy call apiece,
-	// more than folding their bytes one by one through a table.
-	var buf [512]byte
+	// more than folding their bytes one by one through a table. Small,
+	// as the block is zeroed at every call, and most calls fold a line.
+	var buf [128]byte
 	n := 0
 	for i := 0; i < len(s); {
 		// Eight ASCII bytes at once, capitals lowered by a mask, up to the
