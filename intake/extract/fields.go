@@ -201,6 +201,18 @@ func isClosing(line string) bool {
 		}
 		return false
 	}
+	// The ASCII start folds to itself lowered: a closing it does not begin
+	// is not the line's, and most lines are told so without folding.
+	possible := false
+	for _, c := range closings {
+		if m := min(n, len(c)); foldsASCIITo(t[:m], c[:m]) {
+			possible = true
+			break
+		}
+	}
+	if !possible {
+		return false
+	}
 	// Else the start is folded, up to where a rune starts past the longest
 	// closing, and the whole line only when that start folds shorter than
 	// that closing.
