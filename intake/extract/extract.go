@@ -153,16 +153,19 @@ func (v *mainView) isProgramOrCoordinator(addr string) bool {
 func (v *mainView) fewFacts() bool {
 	if v.few == 0 {
 		v.few = -1
-		t := v.ownText
-		// "secteur" is looked for in any ASCII case, as the sentence's
-		// key is: the folded text holds every ASCII word lowered, and the
-		// rules have folded it already.
-		if !mayHoldLabel(t) && !hasDigit(t) && !strings.Contains(v.ownFolded(), "secteur") {
+		// The leader dots and "secteur" (in any ASCII case, as the
+		// sentence's key is) are looked for with the rules' phrases, in
+		// the folded text: it holds every line's ASCII words lowered and
+		// its dots.
+		if t := v.ownText; !holdsSeparatorByte(t) && !hasDigit(t) && !v.ownHas(manyFactsWords) {
 			v.few = 1
 		}
 	}
 	return v.few > 0
 }
+
+// manyFactsWords are the words whose absence fewFacts needs, folded.
+var manyFactsWords = phrases{leaderDots, "secteur"}
 
 // hasDigit reports an ASCII digit in s: a search for each digit skips
 // through the text many bytes at a time, where a test of each byte

@@ -371,7 +371,7 @@ var ownPhrases = sync.OnceValue(func() *phraseMatcher {
 		completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
 		requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
 		solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords,
-		comeBackStems, intentStems, sendsLaterCue)
+		comeBackStems, intentStems, sendsLaterCue, manyFactsWords)
 })
 
 // intentStemMarks marks the intentStems among ownPhrases' ids: the scan
