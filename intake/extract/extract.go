@@ -50,11 +50,15 @@ type Result struct {
 
 // mainView is one message as the classifier and the extractor see it.
 type mainView struct {
-	msg  *mailparse.Message
-	p    Program
-	from string  // lowercase From address
-	text string  // the whole body text, cleaned
-	sec  section // body split into own text, history and forward
+	msg     *mailparse.Message
+	p       Program
+	from    string // lowercase From address
+	subject string // cleaned
+	// The body (text, sec, own, ownText, name and email) is prepared by
+	// readBody, before the first rule that is not a header rule.
+	bodyRead bool
+	text     string  // the whole body text, cleaned
+	sec      section // body split into own text, history and forward
 	// own is the part of the author's own lines that is read: its first
 	// screens and its end (see readWindow).
 	own     []string
@@ -78,6 +82,7 @@ type mainView struct {
 	// once it is: the rules do not read it, and most mail that is no
 	// application or follow-up has its facts read for the rules only.
 	motivation *reading
+	few        int8 // fewFacts: 0 not asked yet, 1 yes, -1 no
 }
 
 // facts returns the author's facts, read on first use, all but the
@@ -105,6 +110,7 @@ func (v *mainView) applicantFacts() *extraction {
 // ownFoldedText), computed once.
 func (v *mainView) ownFolded() string {
 	if !v.ownFoldedMade {
+		v.readBody() // a header rule may ask
 		v.ownFoldedText = joinWrappedFolded(v.own)
 		v.ownFoldedMade = true
 	}
@@ -114,6 +120,7 @@ func (v *mainView) ownFolded() string {
 // textFolded returns the start of the whole text, folded, computed once.
 func (v *mainView) textFolded() string {
 	if v.folded == "" {
+		v.readBody() // a header rule may ask
 		v.folded = applicant.Fold(head(v.text, 3000))
 	}
 	return v.folded
@@ -133,6 +140,59 @@ func (v *mainView) isProgramOrCoordinator(addr string) bool {
 		}
 	}
 	return false
+}
+
+// fewFacts reports, without reading the facts, that the author's text
+// can give no labelled line, no fact in its body and none of a company's
+// facts but its name and headcount: it holds no label separator (see
+// mayHoldLabel; inline labels need a colon too), no digit (every SIRET,
+// SIREN and postal code is written in digits) and no "secteur" (the key
+// of the only sentence that gives a sector). Most questions about the
+// program are so, and the rules can then tell them from an application
+// without the reading, which costs as much as the rest of the analysis.
+func (v *mainView) fewFacts() bool {
+	if v.few == 0 {
+		v.few = -1
+		// The leader dots and "secteur" (in any ASCII case, as the
+		// sentence's key is) are looked for with the rules' phrases, in
+		// the folded text: it holds every line's ASCII words lowered and
+		// its dots.
+		if t := v.ownText; !holdsSeparatorByte(t) && !hasDigit(t) && !v.ownHas(manyFactsWords) {
+			v.few = 1
+		}
+	}
+	return v.few > 0
+}
+
+// manyFactsWords are the words whose absence fewFacts needs, folded.
+var manyFactsWords = phrases{leaderDots, "secteur"}
+
+// hasDigit reports an ASCII digit in s: a search for each digit skips
+// through the text many bytes at a time, where a test of each byte
+// against the set goes one by one.
+func hasDigit(s string) bool {
+	for c := byte('0'); c <= '9'; c++ {
+		if strings.IndexByte(s, c) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// labelled is facts().labelled, known to be 0 when fewFacts holds.
+func (v *mainView) labelled() int {
+	if v.fewFacts() {
+		return 0
+	}
+	return v.facts().labelled
+}
+
+// bodyFacts is facts().bodyFacts, known to be 0 when fewFacts holds.
+func (v *mainView) bodyFacts() int {
+	if v.fewFacts() {
+		return 0
+	}
+	return v.facts().bodyFacts
 }
 
 // hasApplicantFacts reports whether the author's text gives facts only an
@@ -216,25 +276,8 @@ func Analyze(m *mailparse.Message, p Program) Result {
 	if m == nil {
 		return Result{Kind: KindOther, KindRule: ruleNoMessage}
 	}
-	v := &mainView{msg: m, p: p, from: strings.ToLower(strings.TrimSpace(m.FromEmail))}
-	v.text = cleanText(head(m.Text, maxText))
-	subject := cleanText(m.Subject)
-	v.sec = splitBody(v.text, subject, 0)
-	v.own = readWindow(v.sec.own)
-	if v.sec.ownPiece && len(v.own) == len(v.sec.own) && (len(v.own) == 0 || &v.own[0] == &v.sec.own[0]) {
-		// The window is all of own (readWindow returned it, not a copy),
-		// and own is a piece of the text: no need to join it again.
-		v.ownText = v.sec.ownJoined
-	} else {
-		v.ownText = strings.Join(v.own, "\n")
-	}
-
-	v.name, v.email = m.FromName, v.from
-	if v.sec.fwd != nil {
-		v.name, v.email = v.sec.fwd.name, v.sec.fwd.email
-	}
-
-	kind, rule, ref := v.classify(subject)
+	v := &mainView{msg: m, p: p, from: strings.ToLower(strings.TrimSpace(m.FromEmail)), subject: cleanText(m.Subject)}
+	kind, rule, ref := v.classify()
 	r := Result{Kind: kind, KindRule: rule, Reference: ref}
 	if kind != KindApplication && kind != KindFollowUp {
 		return r
@@ -251,6 +294,32 @@ func Analyze(m *mailparse.Message, p Program) Result {
 	}
 	v.evidence(&r.Applicant)
 	return r
+}
+
+// readBody prepares the body, once: cleaned, split into the author's own
+// text, history and forward. Mail its headers tell is automatic (an
+// out-of-office reply, most of all) is classified without it, and
+// cleaning and splitting a text cost a pass or two over it each.
+func (v *mainView) readBody() {
+	if v.bodyRead {
+		return
+	}
+	v.bodyRead = true
+	v.text = cleanText(head(v.msg.Text, maxText))
+	v.sec = splitBody(v.text, v.subject, 0)
+	v.own = readWindow(v.sec.own)
+	if v.sec.ownPiece && len(v.own) == len(v.sec.own) && (len(v.own) == 0 || &v.own[0] == &v.sec.own[0]) {
+		// The window is all of own (readWindow returned it, not a copy),
+		// and own is a piece of the text: no need to join it again.
+		v.ownText = v.sec.ownJoined
+	} else {
+		v.ownText = strings.Join(v.own, "\n")
+	}
+
+	v.name, v.email = v.msg.FromName, v.from
+	if v.sec.fwd != nil {
+		v.name, v.email = v.sec.fwd.name, v.sec.fwd.email
+	}
 }
 
 // isInvoice reports a supplier's invoice or payment request: an invoice

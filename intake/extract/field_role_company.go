@@ -16,8 +16,15 @@ func (r *reading) readRoleAndCompany() {
 		a.Role = bossRole
 		x.note(applicant.Role, "on_behalf_of")
 	}
-	sentRole, sentCompany := roleAndCompanyFromText(r.flatCase)
-	sigRole, sigCompany := roleAndCompanyFromSignature(lines[sig:], isLabel[sig:], name)
+	// What the sentences and the signature give is taken only for a
+	// field still empty: a labelled company (most applications give one)
+	// spares the company sentences, which cost most.
+	var sentRole, sentCompany, sigRole string
+	var sigCompany signatureCompany
+	if a.Role == "" || a.Company == "" {
+		sentRole, sentCompany = roleAndCompanyFromText(r.flatCase, a.Company == "")
+		sigRole, sigCompany = roleAndCompanyFromSignature(lines[sig:], isLabel[sig:], name)
+	}
 	var lineRole, lineCompany string
 	if a.Role == "" && sentRole == "" || a.Company == "" && sigCompany.titled == "" && sentCompany == "" {
 		lineRole, lineCompany = roleCompanyLine(lines, isLabel)

@@ -201,6 +201,18 @@ func isClosing(line string) bool {
 		}
 		return false
 	}
+	// The ASCII start folds to itself lowered: a closing it does not begin
+	// is not the line's, and most lines are told so without folding.
+	possible := false
+	for _, c := range closings {
+		if m := min(n, len(c)); foldsASCIITo(t[:m], c[:m]) {
+			possible = true
+			break
+		}
+	}
+	if !possible {
+		return false
+	}
 	// Else the start is folded, up to where a rune starts past the longest
 	// closing, and the whole line only when that start folds shorter than
 	// that closing.
@@ -955,8 +967,9 @@ var (
 )
 
 // roleAndCompanyFromText reads "je suis gérante de la SARL X", "je dirige
-// la Scierie X", "notre entreprise, X, …" and "la SAS X".
-func roleAndCompanyFromText(ft caseless) (role, company string) {
+// la Scierie X", "notre entreprise, X, …" and "la SAS X"; the company
+// only when withCompany.
+func roleAndCompanyFromText(ft caseless, withCompany bool) (role, company string) {
 	flat := ft.text
 	// Each pattern runs only when its key words are there: the patterns
 	// are large and the text may be long.
@@ -977,10 +990,15 @@ func roleAndCompanyFromText(ft caseless) (role, company string) {
 		end := loc[3]
 		if r, _ := utf8.DecodeRuneInString(flat[end:]); !unicode.IsLetter(r) {
 			role = cleanRole(flat[loc[2]:loc[3]])
-			if m := reCompanyAfterRole.FindStringSubmatch(flat[end:]); m != nil {
-				company = companyWithArticle(m[1], m[2])
+			if withCompany {
+				if m := reCompanyAfterRole.FindStringSubmatch(flat[end:]); m != nil {
+					company = companyWithArticle(m[1], m[2])
+				}
 			}
 		}
+	}
+	if !withCompany {
+		return role, ""
 	}
 	if company == "" && ft.hasAny(dirigeKeys) {
 		if m := dirige.FindStringSubmatch(ft); m != nil {
@@ -1732,6 +1750,12 @@ func truncateRunes(s string, n int) string {
 	// the motivation and every evidence line come through here.
 	i := 0
 	for k := 0; k < n && i < len(s); k++ {
+		if k+8 <= n && i+8 <= len(s) && applicant.Load64(s[i:i+8])&highs == 0 {
+			// Eight ASCII bytes are eight runes: passed at once.
+			i += 8
+			k += 7
+			continue
+		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && w == 1 {
 			// A byte that is no UTF-8 becomes U+FFFD in the cut text.

@@ -482,19 +482,27 @@ func splitLabel(line string) (label string, f field, value string, ok bool) {
 // byte searches (the three-byte ones by their first byte, which "–",
 // "—" and "…" share).
 func mayHoldLabel(line string) bool {
+	return holdsSeparatorByte(line) || strings.Contains(line, leaderDots)
+}
+
+// leaderDots are the dots of a form's leaders written in ASCII.
+const leaderDots = "..."
+
+// holdsSeparatorByte is mayHoldLabel but for the ASCII leader dots.
+func holdsSeparatorByte(s string) bool {
 	for _, c := range [...]byte{':', '\t', '-', "："[0], "–"[0]} {
-		if strings.IndexByte(line, c) >= 0 {
+		if strings.IndexByte(s, c) >= 0 {
 			return true
 		}
 	}
-	return strings.Contains(line, "...")
+	return false
 }
 
 // dotLeader returns the offset and length of the first run of at least
 // three leader dots (or ellipses) in the first 60 bytes of t, or -1.
 func dotLeader(t string) (int, int) {
 	w := t[:min(len(t), 60)]
-	k := strings.Index(w, "...")
+	k := strings.Index(w, leaderDots)
 	if e := strings.Index(w, "…"); e >= 0 && (k < 0 || e < k) {
 		k = e
 	}

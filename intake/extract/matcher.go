@@ -187,6 +187,9 @@ func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends [
 			st[q] = b[q] - m.longest + 1
 		}
 		s0, s1, s2, s3 := s[:n], s[st[1]:st[1]+n], s[st[2]:st[2]+n], s[st[3]:st[3]+n]
+		// Cut again to n, so that the compiler knows their length and
+		// checks no byte of the loop against it.
+		s1, s2, s3 = s1[:n], s2[:n], s3[:n]
 		var r0, r1, r2, r3 int32
 		delta, class := m.delta, &m.class
 		for i := 0; i < n; i++ {
@@ -368,7 +371,7 @@ var ownPhrases = sync.OnceValue(func() *phraseMatcher {
 		completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
 		requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
 		solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords,
-		comeBackStems, intentStems, sendsLaterCue)
+		comeBackStems, intentStems, sendsLaterCue, manyFactsWords)
 })
 
 // intentStemMarks marks the intentStems among ownPhrases' ids: the scan

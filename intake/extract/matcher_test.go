@@ -18,7 +18,7 @@ func TestPhraseMatcherAgreesWithContains(t *testing.T) {
 		salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues, requestsForm,
 		forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany, solicitTopic,
 		solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords, comeBackStems, intentStems,
-		sendsLaterCue}
+		sendsLaterCue, manyFactsWords}
 	texts := []string{"", "candidat", "je souhaite candidater au programme", strings.Join(completion, " "),
 		strings.Join(spamWords, ""), "ma candidaturecandidater postuler" + strings.Repeat("a", 100)}
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))

@@ -58,11 +58,11 @@ const (
 	histAttribution
 )
 
-// detectHistory reports whether lines[i] starts quoted or forwarded
-// history, and how many lines the marker itself takes (for attributions
-// wrapped over several lines). verbs is shared by the calls on one text.
-func detectHistory(lines []string, i int, verbs verbLines) (historyKind, int) {
-	t := strings.TrimSpace(lines[i])
+// detectHistory reports whether lines[i] (t, trimmed, as the caller has
+// it) starts quoted or forwarded history, and how many lines the marker
+// itself takes (for attributions wrapped over several lines). seen is
+// shared by the calls on one text.
+func detectHistory(lines []string, i int, t string, seen *lineTests) (historyKind, int) {
 	if t == "" {
 		return histNone, 0
 	}
@@ -79,23 +79,24 @@ func detectHistory(lines []string, i int, verbs verbLines) (historyKind, int) {
 	// Outlook's separator line before the header block.
 	if strings.HasPrefix(t, "________") && strings.Trim(t, "_") == "" {
 		for j := i + 1; j < len(lines) && j <= i+2; j++ {
-			if strings.TrimSpace(lines[j]) == "" {
+			tj := strings.TrimSpace(lines[j])
+			if tj == "" {
 				continue
 			}
-			if isHeaderBlock(lines, j) {
+			if isHeaderBlock(lines, j, tj) {
 				return histSeparator, 1
 			}
 			break
 		}
 		return histNone, 0
 	}
-	if isHeaderBlock(lines, i) {
+	if isHeaderBlock(lines, i, t) {
 		return histHeaderBlock, 0
 	}
 	// Attribution, possibly wrapped by the client over up to three lines.
 	// It ends with a colon (reAttributionEnd), which folding neither makes
 	// nor removes: a byte search for one goes before the verbs'.
-	if len(t) < 400 && colonWithin(lines[i:min(i+3, len(lines))]) && attributionNear(lines, i, verbs) {
+	if len(t) < 400 && near(seen.colons, lines, i, hasColon) && near(seen.verbs, lines, i, attributionVerbs().holds) {
 		joined := applicant.Fold(t)
 		for n := 1; n <= 3; n++ {
 			if reAttributionEnd.MatchString(joined) && looksLikeAttributionStart(applicant.Fold(strings.TrimSpace(lines[i]))) {
@@ -122,9 +123,12 @@ func hasMarkerStart(f string) bool {
 	return false
 }
 
-// verbLines remembers which lines hold the verb of an attribution line:
-// each line is looked at for the three lines that may start one.
-type verbLines []int8 // 0 not looked at yet, 1 no verb, 2 a verb
+// lineTests remember which lines of a text hold a colon and which the
+// verb of an attribution line: each line is looked at for the three lines
+// that may start an attribution, and tested once.
+type lineTests struct {
+	colons, verbs []int8 // by line: 0 not tested yet, 1 no, 2 yes
+}
 
 // attributionVerbs finds in one pass over a line the verbs of attribution
 // lines ("a écrit", "wrote"…), as written, in any of the languages.
@@ -132,13 +136,14 @@ var attributionVerbs = sync.OnceValue(func() *phraseMatcher {
 	return newPhraseMatcher([]string{"crit", "wrote", "CRIT", "escribi", "schrieb", "scritto"})
 })
 
-// attributionNear reports whether lines[i:i+3] contain the verb of an
-// attribution line, before any costly test.
-func attributionNear(lines []string, i int, seen verbLines) bool {
+// near reports whether one of lines[i:i+3] passes test, remembered in
+// seen (see lineTests): an attribution's colon and verb are looked for
+// before any costly test.
+func near(seen []int8, lines []string, i int, test func(string) bool) bool {
 	for n := 0; n < 3 && i+n < len(lines); n++ {
 		if seen[i+n] == 0 {
 			seen[i+n] = 1
-			if attributionVerbs().holds(lines[i+n]) {
+			if test(lines[i+n]) {
 				seen[i+n] = 2
 			}
 		}
@@ -149,15 +154,7 @@ func attributionNear(lines []string, i int, seen verbLines) bool {
 	return false
 }
 
-// colonWithin reports whether one of lines holds a colon.
-func colonWithin(lines []string) bool {
-	for _, l := range lines {
-		if strings.IndexByte(l, ':') >= 0 {
-			return true
-		}
-	}
-	return false
-}
+func hasColon(l string) bool { return strings.IndexByte(l, ':') >= 0 }
 
 // looksLikeAttributionStart filters out sentences of the author's own that
 // happen to end with "a écrit :" by requiring the usual openings: "Le …",
@@ -174,10 +171,10 @@ func looksLikeAttributionStart(f string) bool {
 	return strings.Contains(f, "@") || strings.Contains(f, "<")
 }
 
-// isHeaderBlock reports whether lines[i] starts an Outlook-style block of
-// "De : … / Envoyé : … / À : … / Objet : …" lines.
-func isHeaderBlock(lines []string, i int) bool {
-	t := strings.TrimLeft(strings.TrimSpace(lines[i]), "*")
+// isHeaderBlock reports whether lines[i] (t, trimmed) starts an
+// Outlook-style block of "De : … / Envoyé : … / À : … / Objet : …" lines.
+func isHeaderBlock(lines []string, i int, t string) bool {
+	t = strings.TrimLeft(t, "*")
 	// A header has a colon, which folding neither makes nor removes: a
 	// line of prose without one is not folded to be told from a header.
 	if len(t) < 3 || (t[0] != 'D' && t[0] != 'd' && t[0] != 'F' && t[0] != 'f') || strings.IndexByte(t, ':') < 0 {
@@ -222,14 +219,14 @@ func splitBody(text, subject string, depth int) section {
 		return s
 	}
 	fwdSubject := reForwardSubject.MatchString(subject)
-	verbs := make(verbLines, len(lines))
+	seen := &lineTests{colons: make([]int8, len(lines)), verbs: make([]int8, len(lines))}
 	for i := 0; i < len(lines); i++ {
 		t := strings.TrimSpace(lines[i])
 		if strings.HasPrefix(t, ">") {
 			s.quoted = append(s.quoted, strings.TrimLeft(t, "> "))
 			continue
 		}
-		kind, n := detectHistory(lines, i, verbs)
+		kind, n := detectHistory(lines, i, t, seen)
 		switch kind {
 		case histForward:
 			if depth < 4 {

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
@@ -56,10 +57,6 @@ type cues struct {
 func newCues(v *mainView, subject string) *cues {
 	m := v.msg
 	c := &cues{mainView: v, subject: subject}
-	c.subj = applicant.Fold(subject)
-	if v.sec.fwd != nil && v.sec.fwd.subject != "" {
-		c.subj += " | " + applicant.Fold(v.sec.fwd.subject)
-	}
 	c.local = applicant.Fold(localPart(v.from))
 	rp := hdr(m, "Return-Path")
 	c.nullSender = rp == "<>" || (hasHdr(m, "Return-Path") && strings.Trim(rp, "<> ") == "")
@@ -86,7 +83,11 @@ func newCues(v *mainView, subject string) *cues {
 // humanCues computes the cues of mail written by a person, needed only
 // once the machine rules have passed.
 func (c *cues) humanCues() {
-	m, x, own := c.msg, c.facts(), c.ownFolded()
+	c.subj = applicant.Fold(c.subject)
+	if c.sec.fwd != nil && c.sec.fwd.subject != "" {
+		c.subj += " | " + applicant.Fold(c.sec.fwd.subject)
+	}
+	m, own := c.msg, c.ownFolded()
 	for _, a := range m.Attachments {
 		if !a.Inline {
 			c.attachments++
@@ -96,11 +97,12 @@ func (c *cues) humanCues() {
 	c.freshStrong = c.ownHas(freshApplication)
 	c.asks = c.ownHas(question) || strings.Contains(c.ownText, "?")
 	// Facts written in the body itself, not only in a signature.
-	c.newFacts = x.bodyFacts > 0 || x.labelled >= 2 || c.attachments > 0
+	c.newFacts = c.attachments > 0 || c.bodyFacts() > 0 || c.labelled() >= 2
 	c.completion = c.ownHas(completion)
 	c.before = c.ownHas(beforeApplying) || c.ownHas(sendsLaterCue) && sendsLater(own)
 	c.subjIntent = subjectIntent(c.subj)
-	c.full = x.strong >= 3 || x.labelled >= 4
+	// fewFacts bounds strong at 2 (a company and a headcount).
+	c.full = !c.fewFacts() && (c.facts().strong >= 3 || c.labelled() >= 4)
 	c.isReply = m.InReplyTo != "" || len(m.References) > 0 || reReplySubject.MatchString(c.subject)
 	c.ref = findReference(c.subject, c.p.ReferencePrefix)
 	if c.ref == "" {
@@ -124,7 +126,12 @@ func (c *cues) noCompanyFacts() bool {
 
 // machineRules classify mail written by software, from headers, sender
 // and subject. They run first; mail none of them claims is a person's.
-var machineRules = []kindRule{
+var machineRules = slices.Concat(headerRules, bodyRules)
+
+// headerRules are the first machine rules: they decide from the headers
+// and the subject, and read the body only through ownFolded and
+// textFolded, which prepare it (see readBody) when a rule asks.
+var headerRules = []kindRule{
 	// The program's own mailbox and its coordinators are never applicants.
 	{"program_or_coordinator", is(KindOther, func(c *cues) bool { return c.isProgramOrCoordinator(c.from) })},
 	{"delivery_status_report", is(KindBounce, func(c *cues) bool {
@@ -152,6 +159,10 @@ var machineRules = []kindRule{
 		return c.autoHdr && !c.listHdr && isNoReply(c.local) && !c.autoRepliedExplicit && !c.autoSubj && c.prec != "auto_reply"
 	})},
 	{"automatic_header", is(KindAutoReply, func(c *cues) bool { return c.autoHdr && !c.listHdr })},
+}
+
+// bodyRules are the machine rules that follow, which read the body.
+var bodyRules = []kindRule{
 	// An out-of-office subject over an out-of-office text is one, even
 	// when the signature below carries a SIRET and an address.
 	{"out_of_office_subject", is(KindAutoReply, func(c *cues) bool {
@@ -170,7 +181,7 @@ var machineRules = []kindRule{
 	// An out-of-office text with no header at all, short, whose facts (if
 	// any) are only in the signature.
 	{"out_of_office_text", is(KindAutoReply, func(c *cues) bool {
-		return len(c.text) < 1200 && autoBody.in(head(c.ownFolded(), 600)) && c.facts().bodyFacts == 0 && c.facts().labelled < 2 &&
+		return len(c.text) < 1200 && autoBody.in(head(c.ownFolded(), 600)) && c.bodyFacts() == 0 && c.labelled() < 2 &&
 			!c.ownHas(applyIntent)
 	})},
 }
@@ -205,7 +216,7 @@ var humanRules = []kindRule{
 	// author has not applied.
 	{"asks_for_form_or_for_client", is(KindOther, func(c *cues) bool {
 		return c.asks && !c.freshStrong && (c.ownHas(requestsForm) || c.ownHas(forClient)) && c.facts().a.Siret == "" &&
-			c.facts().labelled < 3 && c.attachments == 0
+			c.labelled() < 3 && c.attachments == 0
 	})},
 	// People who are not applicants: a supplier's sales pitch, the press,
 	// a secretary asking whether the boss's application arrived. Their
@@ -216,20 +227,21 @@ var humanRules = []kindRule{
 	// A catalogue attached to a pitch is no application form.
 	{"sales_pitch", is(KindOther, func(c *cues) bool {
 		sales := c.ownCount(salesPitch, "")
-		return notApplicantGuard(c) && !c.fresh && !subjIntentStrong(c.subj) && c.facts().labelled < 2 && c.facts().bodyFacts == 0 &&
+		return notApplicantGuard(c) && !c.fresh && !subjIntentStrong(c.subj) && c.labelled() < 2 && c.bodyFacts() == 0 &&
 			(sales >= 3 || sales >= 2 && c.attachments == 0)
 	})},
 	// An organiser inviting to an event, a supplier sending an invoice:
 	// their signatures carry a SIRET and an address.
 	{"invitation_or_invoice", is(KindOther, func(c *cues) bool {
-		return notApplicantGuard(c) && !c.fresh && c.facts().labelled < 2 &&
+		return notApplicantGuard(c) && !c.fresh && c.labelled() < 2 &&
 			(c.ownHas(invitation) || isInvoice(c.ownFolded()) && !subjIntentStrong(c.subj))
 	})},
 	// "ma candidature pour le programme" reads as intent, but asking
-	// whether it arrived adds nothing to it.
+	// whether it arrived adds nothing to it. The phrases are asked first:
+	// they are found already, and the facts may not be read yet.
 	{"asks_whether_received", is(KindOther, func(c *cues) bool {
-		return notApplicantGuard(c) && c.asks && !givesFacts(c.facts(), c.attachments) &&
-			(c.ownHas(thirdParty) || c.ownHas(receiptQuestion))
+		return notApplicantGuard(c) && c.asks && (c.ownHas(thirdParty) || c.ownHas(receiptQuestion)) &&
+			!givesFacts(c.facts(), c.attachments)
 	})},
 	// A reference number in the subject or the new text: the author is
 	// writing about an application already registered.
@@ -243,25 +255,25 @@ var humanRules = []kindRule{
 	// with no act of applying now.
 	{"intends_to_apply_later", is(KindOther, func(c *cues) bool {
 		return (c.before || c.ownHas(laterIntent)) && c.asks && !c.freshStrong && !c.completion && c.attachments == 0 &&
-			c.facts().labelled < 3
+			c.labelled() < 3
 	})},
 	// A hedged wish and a question ("j'aimerais peut-être participer,
 	// mais est-ce adapté… ?"): application or question, the rules cannot
 	// tell, so a person answers.
 	{"hedged_intent_with_question", is(KindOther, func(c *cues) bool {
-		return c.asks && !c.freshStrong && !c.completion && c.attachments == 0 && c.facts().labelled < 3 && hedgesIntent(c.ownFolded())
+		return c.asks && !c.freshStrong && !c.completion && c.attachments == 0 && c.labelled() < 3 && hedgesIntent(c.ownFolded())
 	})},
 
 	// Replies (not forwards).
 	{"reply_new_application", is(KindApplication, func(c *cues) bool {
-		return c.directReply() && c.full && !c.quotesSelf() && (c.fresh || c.subjIntent || c.facts().labelled >= 4 ||
+		return c.directReply() && c.full && !c.quotesSelf() && (c.fresh || c.subjIntent || c.labelled() >= 4 ||
 			c.facts().strong >= 4 || !c.completion && c.repliesToCall(c.subj))
 	})},
 	{"reply_applies", is(KindApplication, func(c *cues) bool {
-		return c.directReply() && c.freshStrong && !c.quotesSelf() && (c.facts().strong >= 1 || c.attachments > 0 || c.facts().labelled >= 2)
+		return c.directReply() && c.freshStrong && !c.quotesSelf() && (c.facts().strong >= 1 || c.attachments > 0 || c.labelled() >= 2)
 	})},
 	{"reply_completes", is(KindFollowUp, func(c *cues) bool {
-		return c.directReply() && (c.completion || c.attachments > 0 || c.facts().bodyFacts > 0)
+		return c.directReply() && (c.completion || c.attachments > 0 || c.bodyFacts() > 0)
 	})},
 	// Writing again about one's own application (a withdrawal, a
 	// correction).
@@ -275,7 +287,7 @@ var humanRules = []kindRule{
 
 	// New mail.
 	{"question_before_applying", is(KindOther, func(c *cues) bool {
-		return c.before && c.facts().core == 0 && c.facts().labelled < 2 && c.attachments == 0
+		return c.before && c.facts().core == 0 && c.labelled() < 2 && c.attachments == 0
 	})},
 	{"completes_application", is(KindFollowUp, func(c *cues) bool {
 		return c.completion && !c.freshStrong && !subjIntentStrong(c.subj) &&
@@ -284,16 +296,16 @@ var humanRules = []kindRule{
 	// A question with facts but no intention to apply ("Le programme
 	// est-il ouvert aux associations ?").
 	{"question_without_intent", is(KindOther, func(c *cues) bool {
-		return c.asks && !c.fresh && !c.subjIntent && c.facts().a.Siret == "" && c.facts().labelled < 3 && c.attachments == 0
+		return c.asks && !c.fresh && !c.subjIntent && c.facts().a.Siret == "" && c.labelled() < 3 && c.attachments == 0
 	})},
 	// A question whose intent is weak and which brings no facts: it
 	// cannot be told from a question before applying, so a person answers.
 	{"question_without_facts", is(KindOther, func(c *cues) bool {
-		return c.asks && !c.freshStrong && c.facts().core == 0 && c.facts().labelled < 2 && c.attachments == 0 &&
+		return c.asks && !c.freshStrong && c.facts().core == 0 && c.labelled() < 2 && c.attachments == 0 &&
 			!(c.subjIntent && !strings.Contains(c.ownText, "?"))
 	})},
 	{"applies", is(KindApplication, func(c *cues) bool {
-		return c.fresh || c.subjIntent || c.facts().strong >= 2 || c.facts().labelled >= 3
+		return c.fresh || c.subjIntent || c.facts().strong >= 2 || c.labelled() >= 3
 	})},
 	{"forwarded_application", is(KindApplication, func(c *cues) bool {
 		return c.sec.fwd != nil && (applyWords.in(applicant.Fold(strings.Join(c.sec.fwd.note, " "))) || applyWords.in(c.subj))
@@ -323,9 +335,15 @@ const (
 // classify runs the machine rules, then the human ones, and returns the
 // kind, the name of the rule that decided and the application reference
 // the message quotes (for a follow-up found by it).
-func (v *mainView) classify(subject string) (kind, rule, ref string) {
-	c := newCues(v, subject)
-	for _, r := range machineRules {
+func (v *mainView) classify() (kind, rule, ref string) {
+	c := newCues(v, v.subject)
+	for _, r := range headerRules {
+		if k := r.decide(c); k != "" {
+			return k, r.name, ""
+		}
+	}
+	v.readBody()
+	for _, r := range bodyRules {
 		if k := r.decide(c); k != "" {
 			return k, r.name, ""
 		}

@@ -282,12 +282,17 @@ func hasIntentStem(s string) bool {
 // end (the cut's byte, or len(s)). Trimmed, it is one of splitSentences'
 // sentences.
 func sentenceAround(s string, i int) (start, end int) {
-	for start = i; start > 0 && !sentenceEndAt(s, start-1); start-- {
+	// Most bytes are none that may end a sentence: told so by a look-up,
+	// not five comparisons each.
+	for start = i; start > 0 && !(sentenceEndBytes[s[start-1]] && sentenceEndAt(s, start-1)); start-- {
 	}
-	for end = i; end < len(s) && !sentenceEndAt(s, end); end++ {
+	for end = i; end < len(s) && !(sentenceEndBytes[s[end]] && sentenceEndAt(s, end)); end++ {
 	}
 	return start, end
 }
+
+// sentenceEndBytes are the bytes sentenceEndAt may cut at.
+var sentenceEndBytes = [256]bool{'\n': true, '.': true, '!': true, '?': true, ';': true}
 
 // sentenceEndAt reports whether splitSentences cuts s at byte i.
 func sentenceEndAt(s string, i int) bool {

@@ -2,13 +2,17 @@ package extract
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // stemmed is a sentence pattern looked for only where it can start: at a
@@ -722,60 +726,85 @@ func (t caseless) hasAny(k keyWords) bool {
 // lowerAndWordStarts returns s with its ASCII capitals lower-cased (s
 // itself when it has none) and the offsets of s where an ASCII word byte
 // follows the start or a byte that is not one. The text is most of the
-// mail: one pass for both costs less than one for each.
+// mail: it is read eight bytes at a time, each eight classed by masks,
+// and only the starts, a word every six bytes
+// or so, are visited one by one.
 func lowerAndWordStarts(s string) (lower string, words []int32) {
-	// Without a branch on the bytes, which the words' starts and ends
-	// make unpredictable: every offset is stored, and kept (the count
-	// moved on) where a word starts. Prose has a word every six bytes or
-	// so; the room left is checked every block of bytes, a block holding
-	// at most one start every two bytes.
-	const block = 64
-	words = make([]int32, len(s)/5+block)
-	n := 0
-	var in, caps uint8
-	for i := 0; i < len(s); i += block {
-		if len(words)-n < block/2+2 {
-			words = append(words, make([]int32, len(words))...)
+	words = make([]int32, 0, len(s)/5+8)
+	var prev, caps uint64 // prev: the high bit of byte 0 set when the byte before is a word byte
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		// The word bytes (the regexp's \w, see isASCIIWordByte) and the
+		// capitals, as masks; bytes beyond ASCII are neither.
+		w := applicant.Load64(s[i : i+8])
+		x := w & lows
+		upper := asciiUpper(w)
+		lowerCase := atLeast(x, 'a') &^ atLeast(x, 'z'+1)
+		digit := atLeast(x, '0') &^ atLeast(x, '9'+1)
+		word := upper | (lowerCase|digit|zeroBytes(x^ones*'_'))&^w
+		caps |= upper
+		// A start is a word byte after one that is not (the flags moved
+		// up a byte, the last byte's to the next eight).
+		for st := word &^ (word<<8 | prev); st != 0; st &= st - 1 {
+			words = append(words, int32(i+bits.TrailingZeros64(st)/8))
 		}
-		end := min(i+block, len(s))
-		for k := i; k < end; k++ {
-			c := s[k]
-			caps |= c ^ lowerBytes[c]
-			w := wordBytes01[c]
-			words[n] = int32(k)
-			n += int(w &^ in)
-			in = w
-		}
+		prev = word >> 56
 	}
-	words = words[:n]
+	in := prev != 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			caps = 1
+		}
+		w := isASCIIWordByte(c)
+		if w && !in {
+			words = append(words, int32(i))
+		}
+		in = w
+	}
 	if caps == 0 {
 		return s, words
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	from := 0 // s[:from] is in b, lower-cased
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; 'A' <= c && c <= 'Z' {
-			b.WriteString(s[from:i])
-			b.WriteByte(c + 'a' - 'A')
-			from = i + 1
+	// Lowered on the stack and handed to b a block at a time.
+	var buf [512]byte
+	n := 0
+	for i = 0; i+8 <= len(s); i += 8 {
+		if n+8 > len(buf) {
+			b.Write(buf[:n])
+			n = 0
 		}
+		w := applicant.Load64(s[i : i+8])
+		binary.LittleEndian.PutUint64(buf[n:], w|asciiUpper(w)>>2)
+		n += 8
 	}
-	b.WriteString(s[from:])
+	b.Write(buf[:n])
+	for ; i < len(s); i++ {
+		b.WriteByte(lowerASCII(s[i]))
+	}
 	return b.String(), words
 }
 
-// lowerBytes lower-cases ASCII capitals and keeps every other byte;
-// wordBytes01 is 1 for the bytes of the regexp's \w.
-var lowerBytes, wordBytes01 = func() (lower, word [256]uint8) {
-	for c := range 256 {
-		lower[c] = lowerASCII(byte(c))
-		if isASCIIWordByte(byte(c)) {
-			word[c] = 1
-		}
-	}
-	return lower, word
-}()
+// asciiUpper returns a mask with the high bit of each byte of w set where
+// it is an ASCII capital.
+func asciiUpper(w uint64) uint64 {
+	x := w & lows
+	return (atLeast(x, 'A') &^ atLeast(x, 'Z'+1)) &^ w
+}
+
+// atLeast returns the high bits of the bytes of x (each 0x7f at most) that
+// are c or more: x+(0x80-c) has it set then, and no byte carries into the
+// next.
+func atLeast(x uint64, c byte) uint64 { return (x + ones*uint64(0x80-c)) & highs }
+
+// zeroBytes returns the high bits of the zero bytes of t, each 0x7f at
+// most: adding 0x7f to a byte sets its high bit unless it is zero.
+func zeroBytes(t uint64) uint64 { return ^(t + lows | t) & highs }
+
+// ones, highs and lows are a byte's lowest bit, its highest, and all but
+// its highest, in each byte of a word.
+const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
 
 // has reports whether the text holds w (see caseless), in any ASCII case.
 func (t caseless) has(w string) bool { return strings.Contains(t.lower, w) }

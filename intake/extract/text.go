@@ -89,8 +89,7 @@ func latinNFC(s string) bool {
 	for i := 0; i < len(s); {
 		// Prose is mostly ASCII: eight bytes at a time are told ASCII by
 		// one test, not a branch each.
-		for i+8 <= len(s) && (uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
-			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56)&0x8080808080808080 == 0 {
+		for i+8 <= len(s) && applicant.Load64(s[i:i+8])&0x8080808080808080 == 0 {
 			i += 8
 		}
 		if i == len(s) {
@@ -128,18 +127,13 @@ var plainRunes = sync.OnceValue(func() *[0x2100]bool {
 // clean and checking NFC took one each.
 func cleanAlready(s string) bool {
 	t := plainRunes()
-	const (
-		ones  = 0x0101010101010101
-		highs = 0x8080808080808080
-	)
 	for i := 0; i < len(s); {
 		// Eight ASCII bytes at a time, none a '\r' (a zero byte of the
 		// word xor '\r's, found without a branch a byte); where one is
 		// not, straight to its first byte that is not (the lowest bit set
 		// is exact: a borrow only comes from a zero byte).
 		for i+8 <= len(s) {
-			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			w := applicant.Load64(s[i : i+8])
 			cr := w ^ ('\r' * ones)
 			if m := w&highs | (cr-ones)&^cr&highs; m != 0 {
 				i += bits.TrailingZeros64(m) / 8

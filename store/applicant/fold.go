@@ -2,6 +2,7 @@ package applicant
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"sync"
 	"unicode"
@@ -40,24 +41,34 @@ func FoldTo(b *strings.Builder, s string) {
 	// The fold is gathered on the stack and handed to b a block at a
 	// time: written to b run by run, the runs of ASCII between capitals
 	// and accents (a few words each in French) cost a copy call apiece,
-	// more than folding their bytes one by one through a table.
-	var buf [512]byte
+	// more than folding their bytes one by one through a table. Small,
+	// as the block is zeroed at every call, and most calls fold a line.
+	var buf [128]byte
 	n := 0
 	for i := 0; i < len(s); {
-		// Eight ASCII bytes at once, capitals lowered by a mask, unless
-		// one of them is a backquote (or not ASCII).
+		// Eight ASCII bytes at once, capitals lowered by a mask, up to the
+		// first that is a backquote or not ASCII: the bytes before it are
+		// kept (French has an accent every few words, and going byte by
+		// byte up to it cost more than the accent).
 		if i+8 <= len(s) && n+8 <= len(buf) {
-			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			w := Load64(s[i : i+8])
 			const ones, highs = 0x0101010101010101, 0x8080808080808080
-			if q := w ^ (ones * '`'); w&highs == 0 && (q-ones)&^q&highs == 0 {
-				// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
-				upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
-				binary.LittleEndian.PutUint64(buf[n:], w|upper>>2)
+			// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
+			upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
+			binary.LittleEndian.PutUint64(buf[n:], w|upper>>2)
+			// The bytes not ASCII and the backquotes (the zero bytes of q):
+			// the lowest bit set is exact, as carries and borrows only go
+			// up, so every byte below it was lowered right.
+			q := w ^ (ones * '`')
+			m := w&highs | (q-ones)&^q&highs
+			if m == 0 {
 				n += 8
 				i += 8
 				continue
 			}
+			k := bits.TrailingZeros64(m) / 8
+			n += k
+			i += k
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -78,7 +89,13 @@ func FoldTo(b *strings.Builder, s string) {
 				b.Write(buf[:n])
 				n = 0
 			}
-			n += copy(buf[n:], f)
+			if len(f) == 1 {
+				// Most folds are one letter: stored, not copied by a call.
+				buf[n] = f[0]
+				n++
+			} else {
+				n += copy(buf[n:], f)
+			}
 			continue
 		}
 		// œ and æ are in the table: above it, FoldRune says it all.
@@ -87,6 +104,17 @@ func FoldTo(b *strings.Builder, s string) {
 		b.WriteRune(FoldRune(r))
 	}
 	b.Write(buf[:n])
+}
+
+// Load64 returns the first eight bytes of s, little-endian, in one load,
+// for the loops that test text eight bytes at a time: on a piece of known
+// length the bytes are in bounds, and the compiler combines them (indexed
+// from a longer string, each was loaded and checked apart, most of the
+// cost of those loops).
+func Load64(s string) uint64 {
+	s = s[:8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // asciiFolds is what Fold writes for each ASCII byte: its lower case, an
