@@ -232,6 +232,9 @@ type Tx struct {
 	// for its batch at once (KnowLastAutoMails): the newest created_at,
 	// "" for none.
 	lastMails map[string]string
+	// The mailboxes of mails to be queued later (NoteQueued) that
+	// lastMails did not know of: when, by address key.
+	queuedLater map[string]string
 	// The address keys no open application (received or incomplete) has,
 	// as OpenApplicationFrom would find, when the writer asked for its
 	// batch at once (KnowOpenApplications); nil: not asked. A key leaves
