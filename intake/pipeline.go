@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rse-lozere/rse-intake/intake/extract"
@@ -253,14 +254,19 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 	for _, r := range batch {
 		dirs.Merge(&r.dirs)
 	}
-	if err := dirs.Sync(); err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
+	// The folders are synced while the writer stores the batch, and
+	// before it commits: their fsyncs were a tenth of the writer's time.
+	synced := make(chan error, 1)
+	go func() { synced <- dirs.Sync() }()
+	dirsSynced := sync.OnceValue(func() error { return <-synced })
+	outs, err := p.commit(ctx, batch, &answers{}, dirsSynced)
+	if errors.Is(err, errAnswerAgain) {
+		outs, err = p.commit(ctx, batch, &answers{sync: true}, dirsSynced)
+	}
+	if derr := dirsSynced(); derr != nil {
+		return nil, fmt.Errorf("ingest: %w", derr)
 	}
 	// A commit fails on the store's disk (full, read-only, gone): say which.
-	outs, err := p.commit(ctx, batch, &answers{})
-	if errors.Is(err, errAnswerAgain) {
-		outs, err = p.commit(ctx, batch, &answers{sync: true})
-	}
 	if err != nil && ctx.Err() == nil && !strings.Contains(err.Error(), p.st.Path()) {
 		err = fmt.Errorf("store %s: %w", p.st.Path(), err)
 	}
@@ -293,8 +299,8 @@ func (p *Pipeline) Commit(ctx context.Context, batch []*Prepared) ([]Outcome, er
 }
 
 // commit is Commit's transaction, the batch's automatic mails queued
-// through ans.
-func (p *Pipeline) commit(ctx context.Context, batch []*Prepared, ans *answers) ([]Outcome, error) {
+// through ans; it commits once dirsSynced has returned nil.
+func (p *Pipeline) commit(ctx context.Context, batch []*Prepared, ans *answers, dirsSynced func() error) ([]Outcome, error) {
 	defer ans.stop()
 	outs := make([]Outcome, len(batch))
 	err := p.st.InTx(ctx, func(tx *store.Tx) error {
@@ -330,7 +336,10 @@ func (p *Pipeline) commit(ctx context.Context, batch []*Prepared, ans *answers) 
 				return fmt.Errorf("store %s: %w", p.st.Path(), err)
 			}
 		}
-		return ans.queue(ctx, tx)
+		if err := ans.queue(ctx, tx); err != nil {
+			return err
+		}
+		return dirsSynced()
 	})
 	return outs, err
 }
