@@ -63,24 +63,11 @@ var ErrAlreadyQueued = errors.New("already queued")
 
 // QueueMail adds a pending mail, due now, in the caller's transaction.
 func (tx *Tx) QueueMail(ctx context.Context, m *OutboxMail) error {
-	pj, err := jsonList(m.Parts)
+	args, err := tx.outboxArgs(m)
 	if err != nil {
-		return fmt.Errorf("queue mail: %w", err)
+		return err
 	}
-	m.Status = OutboxPending
-	m.CreatedAt = tx.now
-	if m.NextAttemptAt.IsZero() {
-		m.NextAttemptAt = tx.now
-	}
-	m.Recipient = strings.ToLower(m.Recipient)
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox (kind, application_id, message_id, dedupe_key, recipient,
-		recipient_key, recipient_name, subject, header_msgid, in_reply_to, refs, body_text, body_html, attachments,
-		status, attempts, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
-		ON CONFLICT (dedupe_key) DO NOTHING`,
-		m.Kind, nullID(m.ApplicationID), nullID(m.MessageID), nullStr(m.DedupeKey), m.Recipient,
-		AddressKey(m.Recipient), nullStr(m.RecipientName), m.Subject, m.HeaderMsgID, nullStr(m.InReplyTo),
-		nullStr(m.References), m.BodyText, m.BodyHTML, pj, m.Status, tx.ts(m.NextAttemptAt), tx.ts(m.CreatedAt))
+	res, err := tx.tx.ExecContext(ctx, outboxInsert+outboxRow+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
 	if err != nil {
 		return fmt.Errorf("queue %s mail to %s: %w", m.Kind, m.Recipient, err)
 	}
@@ -88,10 +75,80 @@ func (tx *Tx) QueueMail(ctx context.Context, m *OutboxMail) error {
 		return fmt.Errorf("queue %s mail %s: %w", m.Kind, m.DedupeKey, ErrAlreadyQueued)
 	}
 	m.ID, _ = res.LastInsertId()
-	if at, ok := tx.lastMails[AddressKey(m.Recipient)]; ok {
-		tx.lastMails[AddressKey(m.Recipient)] = max(at, tx.ts(m.CreatedAt))
-	}
+	tx.NoteQueued(m.Recipient)
 	return nil
+}
+
+const (
+	outboxInsert = `INSERT INTO outbox (kind, application_id, message_id, dedupe_key, recipient,
+		recipient_key, recipient_name, subject, header_msgid, in_reply_to, refs, body_text, body_html, attachments,
+		status, attempts, next_attempt_at, created_at) VALUES `
+	outboxRow = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`
+)
+
+// outboxArgs readies m, pending and due now, to be queued, and returns
+// its outboxRow values.
+func (tx *Tx) outboxArgs(m *OutboxMail) ([]any, error) {
+	pj, err := jsonList(m.Parts)
+	if err != nil {
+		return nil, fmt.Errorf("queue mail: %w", err)
+	}
+	m.Status = OutboxPending
+	m.CreatedAt = tx.now
+	if m.NextAttemptAt.IsZero() {
+		m.NextAttemptAt = tx.now
+	}
+	m.Recipient = strings.ToLower(m.Recipient)
+	return []any{m.Kind, nullID(m.ApplicationID), nullID(m.MessageID), nullStr(m.DedupeKey), m.Recipient,
+		AddressKey(m.Recipient), nullStr(m.RecipientName), m.Subject, m.HeaderMsgID, nullStr(m.InReplyTo),
+		nullStr(m.References), m.BodyText, m.BodyHTML, pj, m.Status, tx.ts(m.NextAttemptAt), tx.ts(m.CreatedAt)}, nil
+}
+
+// NoteQueued has LastAutoMailTo answer, for recipient's mailbox, as if a
+// mail to it had been queued now: QueueMail does, and a writer that
+// queues its mails later (QueueMails) says so at the time it would have.
+func (tx *Tx) NoteQueued(recipient string) {
+	key, now := AddressKey(recipient), tx.ts(tx.now)
+	if at, ok := tx.lastMails[key]; ok {
+		tx.lastMails[key] = max(at, now)
+		return
+	}
+	if tx.queuedLater == nil {
+		tx.queuedLater = map[string]string{}
+	}
+	tx.queuedLater[key] = now
+}
+
+// QueueMails queues mails, in order, as QueueMail each would (the
+// callers have said so with NoteQueued), in few statements; it reports
+// whether every one was queued: false when one was already (same dedupe
+// key), after which the transaction, which queued some of them, is to be
+// rolled back.
+func (tx *Tx) QueueMails(ctx context.Context, mails []*OutboxMail) (bool, error) {
+	for len(mails) > 0 {
+		n := 1
+		for n*2 <= min(len(mails), maxRowsPerInsert) {
+			n *= 2
+		}
+		args := make([]any, 0, 17*n)
+		for _, m := range mails[:n] {
+			a, err := tx.outboxArgs(m)
+			if err != nil {
+				return false, err
+			}
+			args = append(args, a...)
+		}
+		res, err := tx.tx.ExecContext(ctx, outboxInsert+outboxRow+strings.Repeat(", "+outboxRow, n-1)+
+			` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		if err != nil {
+			return false, fmt.Errorf("queue mails: %w", err)
+		}
+		if queued, _ := res.RowsAffected(); queued != int64(n) {
+			return false, nil
+		}
+		mails = mails[n:]
+	}
+	return true, nil
 }
 
 // LastAutoMailTo returns when the newest automatic mail to recipient's
@@ -108,6 +165,9 @@ func (tx *Tx) LastAutoMailTo(ctx context.Context, recipient string) (time.Time, 
 	if err := tx.tx.QueryRowContext(ctx, `SELECT max(created_at) FROM outbox
 		WHERE recipient_key = ? AND status <> 'cancelled'`, AddressKey(recipient)).Scan(&last); err != nil {
 		return time.Time{}, fmt.Errorf("last mail to %s: %w", recipient, err)
+	}
+	if later, ok := tx.queuedLater[AddressKey(recipient)]; ok {
+		last = sql.NullString{String: max(last.String, later), Valid: true}
 	}
 	if !last.Valid {
 		return time.Time{}, nil

@@ -436,6 +436,7 @@ func (s *Store) Compact(ctx context.Context) error {
 }
 
 func (s *Store) checkpoint(ctx context.Context) error {
+	defer s.wal.hold()()
 	var busy, logFrames, done int
 	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
 		return fmt.Errorf("checkpoint database: %w", err)

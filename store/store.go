@@ -39,6 +39,8 @@ type Store struct {
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
 	closed bool
+
+	wal *walFlusher // nil: SQLite checkpoints as a commit takes the log past 1,000 pages
 }
 
 // Open opens (creating if needed) the database at path and applies the
@@ -62,6 +64,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	if err := s.startWALFlusher(ctx); err != nil {
+		s.db.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -97,6 +103,7 @@ func (s *Store) Close() error {
 	}
 	s.stmts, s.closed = nil, true
 	s.stmtMu.Unlock()
+	s.wal.close()
 	return s.db.Close()
 }
 
@@ -232,6 +239,9 @@ type Tx struct {
 	// for its batch at once (KnowLastAutoMails): the newest created_at,
 	// "" for none.
 	lastMails map[string]string
+	// The mailboxes of mails to be queued later (NoteQueued) that
+	// lastMails did not know of: when, by address key.
+	queuedLater map[string]string
 	// The address keys no open application (received or incomplete) has,
 	// as OpenApplicationFrom would find, when the writer asked for its
 	// batch at once (KnowOpenApplications); nil: not asked. A key leaves
@@ -304,6 +314,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return whenCancelled(ctx, fmt.Errorf("commit: %w", err))
 	}
+	s.wal.committed()
 	return nil
 }
 
