@@ -14,12 +14,23 @@ import (
 // of a poll's CPU, for a report every message stores.
 func (a Analysis) storedReportJSON() []byte {
 	m, res := a.Mail, &a.Result
-	size := 1024 + len(m.MessageID) + len(m.InReplyTo) + len(m.Subject) + len(m.FromName)
-	for _, r := range m.References {
-		size += len(r) + 3
+	// Sized once for what it holds, unescaped: grown on the way, it was
+	// copied twice or three times for most mails.
+	ap := &res.Applicant
+	size := 1024 + len(res.KindRule) + len(res.Reference) + len(m.MessageID) + len(m.InReplyTo) + len(m.Subject) +
+		len(m.FromEmail) + len(m.FromName) + len(ap.FirstName) + len(ap.LastName) + len(ap.Email) + len(ap.Phone) +
+		len(ap.Company) + len(ap.Role) + len(ap.Siret) + len(ap.Siren) + len(ap.PostalCode) + len(ap.Commune) +
+		len(ap.Departement) + len(ap.Sector) + len(ap.Motivation) + len(ap.ForwardedBy)
+	for _, l := range [][]string{m.References, m.Errors} {
+		for _, s := range l {
+			size += len(s) + 3
+		}
 	}
-	for _, e := range res.Applicant.Evidence {
-		size += len(e.Text) + 96
+	for _, at := range m.Attachments {
+		size += len(at.Filename) + len(at.ContentType) + 160
+	}
+	for k, e := range ap.Evidence {
+		size += len(k) + len(e.Source) + len(e.Text) + len(e.Rule) + len(e.MessageID) + 80
 	}
 	b := make([]byte, 0, size)
 	b = append(b, `{"kind":`...)
