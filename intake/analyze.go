@@ -107,7 +107,8 @@ type ReportAttachment struct {
 // text, which TextOf reads again from the raw mail when it is shown. The
 // text held a second copy of the mail in the store (8 MB of every 1,000
 // generated mails, beside 6.5 MB of raw mail in the rows), written twice
-// by the write-ahead log.
+// by the write-ahead log. Intake stores it as storedReportJSON writes
+// it, which must stay json.Marshal of this (TestStoredReportJSONIsJSONMarshal).
 func (a Analysis) StoredReport() Report {
 	r := a.Report()
 	r.Text = nil

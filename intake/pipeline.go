@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -122,7 +121,7 @@ type Prepared struct {
 	raw          []byte // nil once kept as a file (rawInFiles)
 	size         int    // of raw
 	an           Analysis
-	report       []byte // an.Report() as stored, encoded by the reader
+	report       []byte // an.StoredReport() as stored (storedReportJSON), encoded by the reader
 	sha, bodySHA string
 	rawInFiles   bool       // raw is kept as the file sha (see rawInFilesFrom)
 	dirs         store.Dirs // folders to sync before the commit naming the files
@@ -175,9 +174,7 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 		return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 	}
 	r.an = an
-	if r.report, err = json.Marshal(an.StoredReport()); err != nil {
-		return nil, fmt.Errorf("encode analysis: %w", err)
-	}
+	r.report = an.storedReportJSON()
 	switch tr := src.Truncated; {
 	case tr != nil:
 		// The hash is the whole message's, not the header block's kept.

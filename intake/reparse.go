@@ -3,7 +3,6 @@ package intake
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"slices"
@@ -70,9 +69,7 @@ func (p *Pipeline) Reparse(ctx context.Context, ref string) (int, error) {
 			return 0, fmt.Errorf("reparse message %d: %w", l.m.ID, l.err)
 		}
 		m, an := l.m, l.an
-		if err := reanalysed(m, &an); err != nil {
-			return 0, fmt.Errorf("reparse message %d: %w", m.ID, err)
-		}
+		reanalysed(m, &an)
 		batch = append(batch, m)
 		if len(batch) >= 200 {
 			if err := flush(); err != nil {
@@ -174,11 +171,8 @@ func (p *Pipeline) analyseStored(ctx context.Context, ids []int64) (_ <-chan *re
 }
 
 // reanalysed sets the stored message m from its new analysis an.
-func reanalysed(m *store.Message, an *Analysis) error {
-	report, err := json.Marshal(an.StoredReport())
-	if err != nil {
-		return err
-	}
+func reanalysed(m *store.Message, an *Analysis) {
+	report := an.storedReportJSON()
 	threaded := m.Kind == extract.KindFollowUp && m.ApplicationID != 0
 	m.Kind, m.NeedsReview, m.Errors, m.Parsed = an.Result.Kind, an.Unreadable, an.Mail.Errors, report
 	if threaded && an.Result.Kind == extract.KindApplication {
@@ -192,7 +186,6 @@ func reanalysed(m *store.Message, an *Analysis) error {
 	if m.DuplicateOf == 0 {
 		m.ShouldAcknowledge = an.Result.ShouldAcknowledge
 	}
-	return nil
 }
 
 // threadMessage is what rebuild needs of one message of an application.

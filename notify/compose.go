@@ -380,17 +380,18 @@ func stripControls(s string) string { return store.CleanText(s, 0) }
 
 // tidyText trims trailing spaces and keeps at most one blank line in a
 // row, so templates can be written for readability; the text starts and
-// ends with no blank line, and ends with a line break.
-func tidyText(s string) string {
-	if strings.Contains(s, "\r\n") {
-		s = strings.ReplaceAll(s, "\r\n", "\n")
+// ends with no blank line, and ends with a line break. It reads the
+// rendering buffer as it is, which it copies into a string of its own.
+func tidyText(s []byte) string {
+	if bytes.Contains(s, []byte("\r\n")) {
+		s = bytes.ReplaceAll(s, []byte("\r\n"), []byte("\n"))
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 1)
 	started, blank := false, 0 // blank: line breaks since the last text
-	for line := range strings.SplitSeq(s, "\n") {
-		line = strings.TrimRight(line, " \t")
-		if line == "" {
+	for line := range bytes.SplitSeq(s, []byte("\n")) {
+		line = bytes.TrimRight(line, " \t")
+		if len(line) == 0 {
 			blank++
 			continue
 		}
@@ -398,7 +399,7 @@ func tidyText(s string) string {
 			b.WriteString("\n\n"[:min(blank+1, 2)])
 		}
 		started, blank = true, 0
-		b.WriteString(line)
+		b.Write(line)
 	}
 	b.WriteByte('\n')
 	return b.String()
@@ -449,12 +450,10 @@ func (c *Composer) view(lang string, app *store.Application, atts []store.Attach
 	if !c.cfg.DecisionBy.IsZero() {
 		v.DecisionBy = formatDate(c.cfg.DecisionBy, labels["months"])
 	}
-	missing := map[string]bool{}
-	for _, m := range app.Missing {
-		missing[m.Field] = true
-	}
+	// A few pieces are missing at most: looked for in the list, which
+	// costs less than a map built for each mail.
 	fact := func(key, value string) {
-		if value != "" && !missing[key] {
+		if value != "" && !slices.ContainsFunc(app.Missing, func(m store.Missing) bool { return m.Field == key }) {
 			v.Understood = append(v.Understood, Fact{Label: label(labels, "fact."+key, key), Value: value})
 		}
 	}

@@ -558,7 +558,7 @@ func (kt *kindTemplates) render(lang, kind string, v any, subject *string) (*ren
 	if err := kt.text.Execute(b, v); err != nil {
 		return nil, fmt.Errorf("template %s/%s.txt: %w", lang, kind, err)
 	}
-	r.text = tidyText(b.String())
+	r.text = tidyText(b.Bytes())
 	b.Reset()
 	if err := kt.html.Execute(b, v); err != nil {
 		name := lang + "/" + kind + ".html"

@@ -6,11 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -187,10 +184,7 @@ func applicationArgs(a *Application) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
 	}
-	ev, err := appendEvidence(nil, a.Evidence)
-	if err != nil {
-		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
-	}
+	ev := applicant.AppendEvidence(nil, a.Evidence, nil)
 	var siretValid, headcount, score any
 	if a.SiretValid != nil {
 		siretValid = *a.SiretValid
@@ -207,110 +201,6 @@ func applicationArgs(a *Application) ([]any, error) {
 		nullStr(a.Motivation), nullStr(a.ForwardedBy), corrected, miss, score,
 		nullStr(a.PossibleDuplicateOf), nullStr(a.DecisionNotified), nullStr(a.Notes), nullStr(NameKey(&a.Applicant)),
 		nullStr(AddressKey(a.Email)), string(ev)}, nil
-}
-
-// appendEvidence appends ev encoded as json.Marshal encodes it (keys
-// sorted, HTML characters escaped), "{}" for nil. Written out because
-// encoding/json's reflection over the map was over a third of what
-// storing an application allocated (strings: see appendJSONString).
-func appendEvidence(b []byte, ev map[string]applicant.Evidence) ([]byte, error) {
-	keys := make([]string, 0, len(ev))
-	size := 2
-	for k, e := range ev {
-		keys = append(keys, k)
-		size += len(k) + len(e.Source) + len(e.Text) + len(e.Rule) + len(e.MessageID) + 80
-	}
-	b = slices.Grow(b, size)
-	slices.Sort(keys)
-	b = append(b, '{')
-	var err error
-	for i, k := range keys {
-		e := ev[k]
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if b, err = appendJSONString(b, k); err != nil {
-			return nil, err
-		}
-		b = append(b, `:{"source":`...)
-		if b, err = appendJSONString(b, e.Source); err != nil {
-			return nil, err
-		}
-		b = append(b, `,"line":`...)
-		b = strconv.AppendInt(b, int64(e.Line), 10)
-		b = append(b, `,"text":`...)
-		if b, err = appendJSONString(b, e.Text); err != nil {
-			return nil, err
-		}
-		b = append(b, `,"rule":`...)
-		if b, err = appendJSONString(b, e.Rule); err != nil {
-			return nil, err
-		}
-		if e.MessageID != "" {
-			b = append(b, `,"message_id":`...)
-			if b, err = appendJSONString(b, e.MessageID); err != nil {
-				return nil, err
-			}
-		}
-		b = append(b, '}')
-	}
-	return append(b, '}'), nil
-}
-
-// appendJSONString appends s as json.Marshal writes it (HTML characters
-// escaped, invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped): the
-// encoder of encoding/json, written out for strings, whose json.Marshal
-// allocated for every evidence line holding a character to escape.
-func appendJSONString(b []byte, s string) ([]byte, error) {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"'), nil
 }
 
 // UpdateApplication writes every field of a back (status changes should go
