@@ -133,3 +133,50 @@ func TestLargeMailStoredAlreadyLeavesNoFile(t *testing.T) {
 		t.Errorf("the stored mail reads back as %d bytes, %v", len(raw), err)
 	}
 }
+
+// TestLargeMailSkeletonOnlyWhereCanonical: the raw file refers to an
+// attachment only where the parser found its base64 exactly as encoding
+// gives it back, in the mail or in a message attached to it as it came;
+// base64 written otherwise stays as it came. Each mail reads back whole.
+func TestLargeMailSkeletonOnlyWhereCanonical(t *testing.T) {
+	ctx := context.Background()
+	p, st := newTestPipeline(t)
+	files := p.cfg.Files
+	big := bigApplication(t, 2*rawInFilesFrom)
+	// Lines of mixed lengths: one line break of the base64 taken out.
+	at := bytes.Index(big, []byte("base64\r\n\r\n")) + len("base64\r\n\r\n")
+	end := bytes.Index(big[at:], []byte("\r\n"))
+	uneven := append(append([]byte(nil), big[:at+end]...), big[at+end+2:]...)
+	// The application forwarded as an attachment, not transfer-encoded.
+	fwd := []byte("From: Marc Roux <marc.roux@example.fr>\r\nTo: rse.innovation.manageriale@gmail.com\r\n" +
+		"Subject: Tr: Candidature RSE\r\nMessage-ID: <fwd@example.fr>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=f\r\n\r\n--f\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+		"Voici la candidature d'Anne.\r\n--f\r\nContent-Type: message/rfc822; name=\"candidature.eml\"\r\n\r\n" +
+		string(big) + "--f--\r\n")
+	for _, tt := range []struct {
+		name     string
+		raw      []byte
+		skeleton bool
+	}{
+		{"lines of mixed lengths", uneven, false},
+		{"forwarded as an attachment", fwd, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := p.Ingest(ctx, Source{}, tt.raw)
+			if err != nil || out.MessageID == 0 {
+				t.Fatalf("ingest: %+v, %v", out, err)
+			}
+			info, err := os.Stat(files.Path(shaHex(tt.raw)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if small := info.Size() < 8<<10; small != tt.skeleton {
+				t.Errorf("raw file of a %d-byte mail holds %d bytes, want a skeleton: %v", len(tt.raw), info.Size(), tt.skeleton)
+			}
+			got, err := st.MessageRaw(ctx, out.MessageID, files)
+			if err != nil || !bytes.Equal(got, tt.raw) {
+				t.Errorf("read back as %d bytes, %v; want its %d", len(got), err, len(tt.raw))
+			}
+		})
+	}
+}

@@ -181,16 +181,19 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 		r.sha, r.bodySHA = tr.SHA256, tr.BodySHA256
 	case len(raw) >= rawInFilesFrom && p.cfg.Files.Dir != "":
 		// Its attachments are on disk already: the file refers to them
-		// rather than keep their base64 a second time (see store.WriteRaw).
-		var kept []string
+		// rather than keep their base64 a second time (see store.WriteRaw),
+		// where the parser found it exactly as encoding them gives back.
+		var refs []store.Base64Ref
 		if an.Mail != nil {
-			for _, row := range p.attachmentRows(an.Mail.Attachments) {
-				if row.Stored {
-					kept = append(kept, row.SHA256)
+			atts := an.Mail.Attachments
+			for i, row := range p.attachmentRows(atts) {
+				if s := atts[i].Base64; s != nil && row.Stored {
+					refs = append(refs, store.Base64Ref{SHA256: row.SHA256, Size: row.Size,
+						Start: s.Start, End: s.End, Line: s.Line, CRLF: s.CRLF})
 				}
 			}
 		}
-		sha, err := p.cfg.Files.WriteRaw(raw, kept, &r.dirs)
+		sha, err := p.cfg.Files.WriteRaw(raw, refs, &r.dirs)
 		if err != nil {
 			return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 		}

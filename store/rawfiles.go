@@ -2,17 +2,17 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
-	"sync"
 )
 
 // A large mail is mostly the base64 of its attachments, which the folder
@@ -24,6 +24,10 @@ import (
 // skeleton. ReadRaw puts the mail back together and checks it against
 // its sha256, the file's name. Base64 written any other way (lines of
 // mixed lengths, stray spaces, a missing padding) stays as it came.
+//
+// Which base64 is written so is the parser's to tell (it reads every
+// character of it while decoding, see mailparse.Base64Span): WriteRaw
+// neither reads nor encodes the files to find out.
 
 // skeletonMagic starts a skeleton. Mail never starts with a NUL byte; one
 // that did would fail the rebuild's sha256 check and be read as it is.
@@ -40,21 +44,34 @@ const (
 	attachmentRecord = 'A'
 )
 
+// checkBytes is how much of a file's first and last lines WriteRaw
+// encodes to check a reference: a few lines' worth.
+const checkBytes = 768
+
 // minReferenced is the smallest attachment worth a reference: below it,
 // the record and the check cost more than the bytes saved.
 const minReferenced = 4 << 10
 
-// encodeLines is how many base64 lines are read, encoded and compared at
-// once: a read per block, not per line.
-const encodeLines = 1024
+// Base64Ref is an attachment file whose base64 a raw mail holds exactly as
+// encoding the file gives it back (mailparse.Base64Span tells so):
+// raw[Start:End], lines of Line characters (the last one no longer), each
+// (the last too) ended by CRLF or LF.
+type Base64Ref struct {
+	SHA256     string // the file, in the folder
+	Size       int64  // its size
+	Start, End int64
+	Line       int
+	CRLF       bool
+}
 
 // WriteRaw keeps the raw bytes of a message as the file named by their
 // sha256 (see Message.RawInFiles), durably but for the folder entries
-// left to dirs, and returns that sha256. attachments are the sha256 of
-// the message's attachment files already in the folder, in the order of
-// the mail: each whose base64 is found as written by encoding the file is
-// kept as a reference to it.
-func (f Files) WriteRaw(raw []byte, attachments []string, dirs *Dirs) (sha string, err error) {
+// left to dirs, and returns that sha256. refs are where the base64 of
+// attachment files already in the folder lies in raw: each is kept as a
+// reference to its file. The caller vouches that each ref's text is what
+// encoding the file gives; WriteRaw only checks what costs nothing to
+// check (see refers), and keeps the text as it came where that fails.
+func (f Files) WriteRaw(raw []byte, refs []Base64Ref, dirs *Dirs) (sha string, err error) {
 	sum := sha256.Sum256(raw)
 	sha = hex.EncodeToString(sum[:])
 	dst := f.Path(sha)
@@ -66,7 +83,7 @@ func (f Files) WriteRaw(raw []byte, attachments []string, dirs *Dirs) (sha strin
 		return "", fmt.Errorf("attachments folder %s: %w", f.Dir, err)
 	}
 	content := raw
-	if skel, err := f.skeleton(raw, attachments); err != nil {
+	if skel, err := f.skeleton(raw, refs); err != nil {
 		return "", err
 	} else if skel != nil {
 		content = skel
@@ -88,24 +105,29 @@ func (f Files) WriteRaw(raw []byte, attachments []string, dirs *Dirs) (sha strin
 
 // skeleton returns raw with the base64 of the attachments it can refer to
 // replaced by references, or nil when it refers to none.
-func (f Files) skeleton(raw []byte, attachments []string) ([]byte, error) {
+func (f Files) skeleton(raw []byte, refs []Base64Ref) ([]byte, error) {
+	refs = slices.Clone(refs)
+	slices.SortStableFunc(refs, func(a, b Base64Ref) int { return cmp.Compare(a.Start, b.Start) })
 	var out []byte
-	pos := 0 // raw is written out up to here
-	for _, sha := range attachments {
-		ref, err := f.findBase64(raw, pos, sha)
+	pos := int64(0) // raw is written out up to here
+	for _, ref := range refs {
+		if ref.Start < pos {
+			continue // overlapping another: a caller's mistake
+		}
+		ok, err := f.refers(raw, ref)
 		if err != nil {
 			return nil, err
 		}
-		if ref.end == 0 {
+		if !ok {
 			continue
 		}
 		if out == nil {
 			out = make([]byte, 0, 4<<10)
 			out = append(out, skeletonMagic...)
 		}
-		out = appendText(out, raw[pos:ref.start])
-		out = fmt.Appendf(out, "%c %s %d %d %s\n", attachmentRecord, sha, ref.size, ref.line, eolName(ref.crlf))
-		pos = ref.end
+		out = appendText(out, raw[pos:ref.Start])
+		out = fmt.Appendf(out, "%c %s %d %d %s\n", attachmentRecord, ref.SHA256, ref.Size, ref.Line, eolName(ref.CRLF))
+		pos = ref.End
 	}
 	if out == nil {
 		return nil, nil
@@ -128,127 +150,84 @@ func eolName(crlf bool) string {
 	return "lf"
 }
 
-// base64Ref is where an attachment's base64 lies in a raw mail: raw[start:end],
-// lines of line characters, ended by CRLF or LF. end is 0 when not found.
-type base64Ref struct {
-	start, end int
-	size       int64
-	line       int
-	crlf       bool
-}
+// refers tells whether ref may stand for its text in raw. What the
+// rebuild would put back must have the text's very shape: starting a
+// line, as many bytes, every line ending where it is. The file must be
+// there with its size, and its first and last lines must encode to the
+// text's: the few bytes read make sure the ref names the right file at
+// the right place (a caller's mix-up), where a full check would read and
+// encode it all. A file missing or too small, or a shape or line that
+// differs, keeps the text as it came.
+func (f Files) refers(raw []byte, ref Base64Ref) (bool, error) {
+	eol := "\n"
+	if ref.CRLF {
+		eol = "\r\n"
+	}
+	if ref.Size < minReferenced || !isSHA256(ref.SHA256) || ref.Line <= 0 || ref.Line%4 != 0 ||
+		ref.Start < 0 || ref.Start >= ref.End || ref.End > int64(len(raw)) || ref.Start > 0 && raw[ref.Start-1] != '\n' {
+		return false, nil
+	}
+	enc := int64(base64.StdEncoding.EncodedLen(int(ref.Size)))
+	line := int64(ref.Line)
+	lines := (enc + line - 1) / line
+	if ref.End-ref.Start != enc+lines*int64(len(eol)) {
+		return false, nil
+	}
+	text := raw[ref.Start:ref.End]
+	// Every line ends where the rebuild puts a line ending: a byte or
+	// two a line, compared in place (a string compare each cost more).
+	step, lastEnd := line+int64(len(eol)), int64(len(text))-int64(len(eol))
+	if string(text[lastEnd:]) != eol {
+		return false, nil
+	}
+	if ref.CRLF {
+		for at := line; at < lastEnd; at += step {
+			if text[at] != '\r' || text[at+1] != '\n' {
+				return false, nil
+			}
+		}
+	} else {
+		for at := line; at < lastEnd; at += step {
+			if text[at] != '\n' {
+				return false, nil
+			}
+		}
+	}
 
-// blockPool recycles the buffers findBase64 reads and encodes through.
-var blockPool = sync.Pool{New: func() any { b := make([]byte, 0, 160<<10); return &b }}
-
-// findBase64 looks in raw, from pos, for the attachment file sha encoded
-// in base64 lines, and checks that every byte of it is what encoding the
-// file gives. A file missing, too small or written some other way gives a
-// zero base64Ref: the mail is then kept as it came there.
-func (f Files) findBase64(raw []byte, pos int, sha string) (base64Ref, error) {
-	file, err := os.Open(f.Path(sha))
+	file, err := os.Open(f.Path(ref.SHA256))
 	if errors.Is(err, os.ErrNotExist) {
-		return base64Ref{}, nil
+		return false, nil
 	}
 	if err != nil {
-		return base64Ref{}, fmt.Errorf("read attachment %s: %w", sha, err)
+		return false, fmt.Errorf("read attachment %s: %w", ref.SHA256, err)
 	}
 	defer file.Close()
 	info, err := file.Stat()
 	if err != nil {
-		return base64Ref{}, fmt.Errorf("read attachment %s: %w", sha, err)
+		return false, fmt.Errorf("read attachment %s: %w", ref.SHA256, err)
 	}
-	size := info.Size()
-	if size < minReferenced {
-		return base64Ref{}, nil
+	if info.Size() != ref.Size {
+		return false, nil
 	}
-	bp := blockPool.Get().(*[]byte)
-	defer blockPool.Put(bp)
-	buf := (*bp)[:0]
-
-	// 54 bytes encode to 72 characters whatever the line length (a
-	// multiple of 4, at least 72 in practice): the start of the first line.
-	var head [54]byte
-	if _, err := io.ReadFull(file, head[:]); err != nil {
-		return base64Ref{}, fmt.Errorf("read attachment %s: %w", sha, err)
-	}
-	var first [72]byte
-	base64.StdEncoding.Encode(first[:], head[:])
-	// The first occurrence at a line start that checks whole is the
-	// attachment's; a few others (a quoted copy of its first line) are
-	// tried before giving up.
-	for tries := 0; tries < 4; tries++ {
-		at := bytes.Index(raw[pos:], first[:])
-		if at < 0 {
-			break
+	// At most checkBytes of each line (a line may be the whole file).
+	perLine := line / 4 * 3
+	lastLine := (lines - 1) * perLine
+	skip := max(0, (ref.Size-lastLine-checkBytes+2)/3*3)
+	for _, at := range [2]int64{0, lastLine + skip} {
+		var data [checkBytes]byte
+		var want [checkBytes / 3 * 4]byte
+		n := min(checkBytes, perLine-at%perLine, ref.Size-at)
+		if _, err := file.ReadAt(data[:n], at); err != nil {
+			return false, fmt.Errorf("read attachment %s: %w", ref.SHA256, err)
 		}
-		start := pos + at
-		pos = start + 1
-		if start > 0 && raw[start-1] != '\n' {
-			continue
-		}
-		ref, err := checkBase64(raw, start, file, size, buf)
-		if err != nil {
-			return base64Ref{}, fmt.Errorf("read attachment %s: %w", sha, err)
-		}
-		if ref.end != 0 {
-			return ref, nil
+		e := want[:base64.StdEncoding.EncodedLen(int(n))]
+		encodeBase64(e, data[:n])
+		textAt := at/perLine*(line+int64(len(eol))) + at%perLine/3*4
+		if !bytes.Equal(text[textAt:textAt+int64(len(e))], e) {
+			return false, nil
 		}
 	}
-	return base64Ref{}, nil
-}
-
-// checkBase64 tells whether raw holds, from start, the content of file
-// (size bytes) in base64 lines of one length and one line ending, and
-// where they end. buf is room to read and encode a block of lines.
-func checkBase64(raw []byte, start int, file *os.File, size int64, buf []byte) (base64Ref, error) {
-	lineEnd := bytes.IndexByte(raw[start:], '\n')
-	if lineEnd < 0 {
-		return base64Ref{}, nil
-	}
-	ref := base64Ref{start: start, size: size, line: lineEnd, crlf: lineEnd > 0 && raw[start+lineEnd-1] == '\r'}
-	if ref.crlf {
-		ref.line--
-	}
-	if ref.line < 72 || ref.line%4 != 0 {
-		return base64Ref{}, nil
-	}
-	eol := "\n"
-	if ref.crlf {
-		eol = "\r\n"
-	}
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return base64Ref{}, err
-	}
-	block := ref.line / 4 * 3 * encodeLines
-	if cap(buf) < block+base64.StdEncoding.EncodedLen(block) {
-		buf = make([]byte, 0, block+base64.StdEncoding.EncodedLen(block))
-	}
-	in, enc := buf[:block], buf[block:cap(buf)]
-	p := start
-	for {
-		n, err := io.ReadFull(file, in)
-		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-			return base64Ref{}, err
-		}
-		if n == 0 {
-			break
-		}
-		e := enc[:base64.StdEncoding.EncodedLen(n)]
-		encodeBase64(e, in[:n])
-		for len(e) > 0 {
-			l := min(len(e), ref.line)
-			if len(raw)-p < l+len(eol) || !bytes.Equal(raw[p:p+l], e[:l]) || string(raw[p+l:p+l+len(eol)]) != eol {
-				return base64Ref{}, nil
-			}
-			p += l + len(eol)
-			e = e[l:]
-		}
-		if n < block {
-			break
-		}
-	}
-	ref.end = p
-	return ref, nil
+	return true, nil
 }
 
 // skeletonRecord is one record of a skeleton: text, or an attachment's
@@ -365,8 +344,8 @@ var pairs = func() (t [4096]uint16) {
 
 // encodeBase64 is base64.StdEncoding.Encode(dst, src) at about twice its
 // speed (BenchmarkEncodeBase64: 2.1 GB/s against 0.9 to 1.3): six bytes become eight
-// characters in four lookups and one store. Checking the base64 of every
-// large mail's attachments is most of what keeping it as a skeleton costs.
+// characters in four lookups and one store. Encoding the attachments is
+// most of what reading a skeleton costs.
 func encodeBase64(dst, src []byte) {
 	for len(src) >= 6 && len(dst) >= 8 {
 		v := uint64(src[0])<<40 | uint64(src[1])<<32 | uint64(src[2])<<24 | uint64(src[3])<<16 | uint64(src[4])<<8 | uint64(src[5])

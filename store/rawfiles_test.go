@@ -6,11 +6,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rse-lozere/rse-intake/intake/mailparse"
 )
 
 // base64Body encodes data as a mail client does: lines of line characters,
@@ -35,66 +38,101 @@ func randomBytes(seed uint64, n int) []byte {
 	return b
 }
 
-func mailWith(eol string, parts ...string) []byte {
+// mailWith is a mail with a text part and a PDF part for each of parts,
+// its base64 text, and where each part's text starts in it.
+func mailWith(eol string, parts ...string) ([]byte, []int64) {
 	var b strings.Builder
 	b.WriteString("From: Anne Roux <anne@example.fr>" + eol + "Subject: Dossier" + eol +
 		"Content-Type: multipart/mixed; boundary=b" + eol + eol + "--b" + eol +
 		"Content-Type: text/plain" + eol + eol + "Bonjour, voici mon dossier." + eol)
+	var starts []int64
 	for _, p := range parts {
 		b.WriteString("--b" + eol + "Content-Type: application/pdf" + eol +
-			"Content-Transfer-Encoding: base64" + eol + eol + p)
+			"Content-Transfer-Encoding: base64" + eol + eol)
+		starts = append(starts, int64(b.Len()))
+		b.WriteString(p)
 	}
 	b.WriteString("--b--" + eol)
-	return []byte(b.String())
+	return []byte(b.String()), starts
 }
 
 // TestRawFileRefersToAttachments: a large mail is kept as a skeleton that
-// refers to its attachment files wherever their base64 is exactly what
-// encoding the file gives (any line length, CRLF or LF), keeps the rest as
-// it came, and reads back byte for byte.
+// refers to its attachment files where it is told their base64 lies
+// (any line length, CRLF or LF), keeps the rest as it came, and reads
+// back byte for byte. A reference whose text has not the shape encoding
+// the file gives, or whose file is missing, too small, or another, is
+// not taken.
 func TestRawFileRefersToAttachments(t *testing.T) {
-	pdf, cv := randomBytes(1, 300<<10), randomBytes(2, 50<<10+1)
+	pdf, cv, other := randomBytes(1, 300<<10), randomBytes(2, 50<<10+1), randomBytes(9, 50<<10+1)
 	small := randomBytes(3, 1000)
+	crlf76 := base64Body(pdf, 76, "\r\n")
 	// Lines of mixed lengths: decodes to the same file, but encoding the
 	// file does not give these bytes back.
-	uneven := base64Body(pdf, 76, "\r\n")
-	uneven = strings.Replace(uneven, "\r\n", "", 1)
+	uneven := strings.Replace(crlf76, "\r\n", "", 1)
+	// As many bytes, but a line break moved four characters on.
+	moved := crlf76[:76] + crlf76[78:82] + "\r\n" + crlf76[82:]
+	type ref struct {
+		part      int    // of the mail
+		file      []byte // that the reference names
+		line      int
+		crlf      bool
+		shift     int64 // moves the reference's start
+		notStored bool  // the file is not in the folder
+	}
 	tests := []struct {
-		name string
-		raw  []byte
-		atts [][]byte
-		refs int // references the skeleton holds
+		name  string
+		eol   string
+		parts []string
+		refs  []ref
+		kept  int // references the skeleton holds
 	}{
-		{"76 CRLF", mailWith("\r\n", base64Body(pdf, 76, "\r\n")), [][]byte{pdf}, 1},
-		{"72 LF", mailWith("\n", base64Body(pdf, 72, "\n")), [][]byte{pdf}, 1},
-		{"two, one small", mailWith("\r\n", base64Body(cv, 76, "\r\n"), base64Body(small, 76, "\r\n"),
-			base64Body(pdf, 76, "\r\n")), [][]byte{cv, small, pdf}, 2},
-		{"same file twice", mailWith("\r\n", base64Body(cv, 76, "\r\n"), base64Body(cv, 76, "\r\n")), [][]byte{cv, cv}, 2},
-		{"lines of mixed lengths", mailWith("\r\n", uneven), [][]byte{pdf}, 0},
-		{"trailing space", mailWith("\r\n", strings.Replace(base64Body(cv, 76, "\r\n"), "\r\n", " \r\n", 3)), [][]byte{cv}, 0},
-		{"file not kept", mailWith("\r\n", base64Body(pdf, 76, "\r\n")), nil, 0},
+		{"76 CRLF", "\r\n", []string{crlf76}, []ref{{0, pdf, 76, true, 0, false}}, 1},
+		{"72 LF", "\n", []string{base64Body(pdf, 72, "\n")}, []ref{{0, pdf, 72, false, 0, false}}, 1},
+		{"one line", "\n", []string{base64Body(cv, 70000, "\n")}, []ref{{0, cv, 70000, false, 0, false}}, 1},
+		{"two, one small", "\r\n", []string{base64Body(cv, 76, "\r\n"), base64Body(small, 76, "\r\n"), crlf76},
+			[]ref{{0, cv, 76, true, 0, false}, {1, small, 76, true, 0, false}, {2, pdf, 76, true, 0, false}}, 2},
+		{"same file twice", "\r\n", []string{base64Body(cv, 76, "\r\n"), base64Body(cv, 76, "\r\n")},
+			[]ref{{1, cv, 76, true, 0, false}, {0, cv, 76, true, 0, false}}, 2},
+		{"no reference", "\r\n", []string{crlf76}, nil, 0},
+		{"lines of mixed lengths", "\r\n", []string{uneven}, []ref{{0, pdf, 76, true, 0, false}}, 0},
+		{"a line break moved", "\r\n", []string{moved}, []ref{{0, pdf, 76, true, 0, false}}, 0},
+		{"trailing space", "\r\n", []string{strings.Replace(base64Body(cv, 76, "\r\n"), "\r\n", " \r\n", 3)},
+			[]ref{{0, cv, 76, true, 0, false}}, 0},
+		{"other line length", "\r\n", []string{crlf76}, []ref{{0, pdf, 72, true, 0, false}}, 0},
+		{"other line ending", "\r\n", []string{crlf76}, []ref{{0, pdf, 76, false, 0, false}}, 0},
+		{"a line off", "\r\n", []string{base64Body(cv, 76, "\r\n") + crlf76}, []ref{{0, pdf, 76, true, 78, false}}, 0},
+		{"another file of that size", "\r\n", []string{base64Body(cv, 76, "\r\n")}, []ref{{0, other, 76, true, 0, false}}, 0},
+		{"file not kept", "\r\n", []string{crlf76}, []ref{{0, pdf, 76, true, 0, true}}, 0},
+		{"past the mail's end", "\r\n", []string{crlf76}, []ref{{0, pdf, 76, true, 1 << 20, false}}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			files := Files{Dir: t.TempDir()}
-			var shas []string
-			for _, a := range tt.atts {
-				_, sha, err := files.Write(bytes.NewReader(a))
-				if err != nil {
-					t.Fatal(err)
+			raw, starts := mailWith(tt.eol, tt.parts...)
+			var refs []Base64Ref
+			for _, r := range tt.refs {
+				size, sha := int64(len(r.file)), sha256.Sum256(r.file)
+				if !r.notStored {
+					var err error
+					if size, _, err = files.Write(bytes.NewReader(r.file)); err != nil {
+						t.Fatal(err)
+					}
 				}
-				shas = append(shas, sha)
-			}
-			if tt.name == "file not kept" {
-				sum := sha256.Sum256(pdf)
-				shas = []string{hex.EncodeToString(sum[:])}
+				eol := 1
+				if r.crlf {
+					eol = 2
+				}
+				enc := base64.StdEncoding.EncodedLen(len(r.file))
+				n := int64(enc + (enc+r.line-1)/r.line*eol)
+				refs = append(refs, Base64Ref{SHA256: hex.EncodeToString(sha[:]), Size: size,
+					Start: starts[r.part] + r.shift, End: starts[r.part] + r.shift + n, Line: r.line, CRLF: r.crlf})
 			}
 			var dirs Dirs
-			sha, err := files.WriteRaw(tt.raw, shas, &dirs)
+			sha, err := files.WriteRaw(raw, refs, &dirs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sum := sha256.Sum256(tt.raw); sha != hex.EncodeToString(sum[:]) {
+			if sum := sha256.Sum256(raw); sha != hex.EncodeToString(sum[:]) {
 				t.Fatalf("named %s, not by the mail's sha256", sha)
 			}
 			if err := dirs.Sync(); err != nil {
@@ -104,21 +142,21 @@ func TestRawFileRefersToAttachments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			refs := bytes.Count(kept, []byte("\nA ")) // records start a line; the mails hold no "A "
-			if tt.refs == 0 && !bytes.Equal(kept, tt.raw) {
+			nrefs := bytes.Count(kept, []byte("\nA ")) // records start a line; the mails hold no "A "
+			if tt.kept == 0 && !bytes.Equal(kept, raw) {
 				t.Errorf("kept %d bytes, not the mail as it came", len(kept))
 			}
-			if tt.refs > 0 {
-				if !bytes.HasPrefix(kept, []byte(skeletonMagic)) || refs != tt.refs {
-					t.Errorf("kept %d bytes with %d references, want a skeleton with %d", len(kept), refs, tt.refs)
+			if tt.kept > 0 {
+				if !bytes.HasPrefix(kept, []byte(skeletonMagic)) || nrefs != tt.kept {
+					t.Errorf("kept %d bytes with %d references, want a skeleton with %d", len(kept), nrefs, tt.kept)
 				}
 				if len(kept) > 2<<10 {
-					t.Errorf("skeleton of %d bytes for a %d-byte mail", len(kept), len(tt.raw))
+					t.Errorf("skeleton of %d bytes for a %d-byte mail", len(kept), len(raw))
 				}
 			}
 			got, err := files.ReadRaw(sha)
-			if err != nil || !bytes.Equal(got, tt.raw) {
-				t.Errorf("read back %d bytes (%v), want the %d of the mail", len(got), err, len(tt.raw))
+			if err != nil || !bytes.Equal(got, raw) {
+				t.Errorf("read back %d bytes (%v), want the %d of the mail", len(got), err, len(raw))
 			}
 		})
 	}
@@ -134,9 +172,14 @@ func keepMailWithPDF(t *testing.T, files Files, seed uint64) (size int64, att, s
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw = mailWith("\r\n", base64Body(pdf, 76, "\r\n"))
-	if sha, err = files.WriteRaw(raw, []string{att}, &Dirs{}); err != nil {
+	body := base64Body(pdf, 76, "\r\n")
+	raw, starts := mailWith("\r\n", body)
+	ref := Base64Ref{SHA256: att, Size: size, Start: starts[0], End: starts[0] + int64(len(body)), Line: 76, CRLF: true}
+	if sha, err = files.WriteRaw(raw, []Base64Ref{ref}, &Dirs{}); err != nil {
 		t.Fatal(err)
+	}
+	if kept, err := os.ReadFile(files.Path(sha)); err != nil || !bytes.HasPrefix(kept, []byte(skeletonMagic)) {
+		t.Fatalf("mail not kept as a skeleton (%v)", err)
 	}
 	return size, att, sha, raw
 }
@@ -248,6 +291,33 @@ func TestEncodeBase64(t *testing.T) {
 	}
 }
 
+// BenchmarkWriteRawSkeleton keeps a mail with a 500 KB PDF (lines of 76,
+// CRLF) as a skeleton referring to the PDF, as intake does.
+func BenchmarkWriteRawSkeleton(b *testing.B) {
+	files := Files{Dir: b.TempDir()}
+	pdf := randomBytes(10, 500<<10)
+	size, att, err := files.Write(bytes.NewReader(pdf))
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := base64Body(pdf, 76, "\r\n")
+	raw, starts := mailWith("\r\n", body)
+	refs := []Base64Ref{{SHA256: att, Size: size, Start: starts[0], End: starts[0] + int64(len(body)), Line: 76, CRLF: true}}
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		sha, err := files.WriteRaw(raw, refs, &Dirs{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if info, err := os.Stat(files.Path(sha)); err != nil || info.Size() > 2<<10 {
+			b.Fatalf("not a skeleton: %v %v", info, err)
+		}
+		os.Remove(files.Path(sha))
+		b.StartTimer()
+	}
+}
+
 func BenchmarkEncodeBase64(b *testing.B) {
 	src := randomBytes(7, 500<<10)
 	dst := make([]byte, base64.StdEncoding.EncodedLen(len(src)))
@@ -266,12 +336,14 @@ func BenchmarkEncodeBase64(b *testing.B) {
 }
 
 // FuzzRawFile: whatever surrounds an attachment's base64 and whatever
-// damage it took, the raw file reads back as the mail came; undamaged
-// base64 is referred to, not kept.
+// damage it took, the raw file kept with the references the parser gives
+// (as intake keeps it) reads back as the mail came; undamaged base64 is
+// referred to, not kept.
 func FuzzRawFile(f *testing.F) {
 	f.Add([]byte("Subject: x\r\n\r\n"), uint64(1), uint8(1), true, uint32(0), byte('A'), []byte("--b--\r\n"))
 	f.Add([]byte(""), uint64(2), uint8(0), false, uint32(77), byte('\n'), []byte(""))
 	f.Add([]byte("x\n"), uint64(3), uint8(7), true, uint32(5000), byte('='), []byte("tail"))
+	f.Add([]byte("\r\n"), uint64(4), uint8(2), true, uint32(300), byte('-'), []byte("\r\n"))
 	files := Files{Dir: f.TempDir()}
 	f.Fuzz(func(t *testing.T, prefix []byte, seed uint64, quarters uint8, crlf bool, damageAt uint32, damage byte, suffix []byte) {
 		att := randomBytes(seed, minReferenced+int(seed%3000))
@@ -284,12 +356,20 @@ func FuzzRawFile(f *testing.F) {
 		if damaged {
 			body[int(damageAt)%len(body)] = damage
 		}
-		raw := append(append(append([]byte(nil), prefix...), body...), suffix...)
-		_, sha, err := files.Write(bytes.NewReader(att))
+		part := append(append(append([]byte(nil), prefix...), body...), suffix...)
+		raw, _ := mailWith(eol, string(part))
+		var dirs Dirs
+		m, err := mailparse.Parse(bytes.NewReader(raw), mailparse.Options{Sink: filesSink{files, &dirs}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		rawSHA, err := files.WriteRaw(raw, []string{sha}, &Dirs{})
+		var refs []Base64Ref
+		for _, a := range m.Attachments {
+			if s := a.Base64; s != nil && !a.TooLarge && !a.OverLimit {
+				refs = append(refs, Base64Ref{SHA256: a.SHA256, Size: a.Size, Start: s.Start, End: s.End, Line: s.Line, CRLF: s.CRLF})
+			}
+		}
+		rawSHA, err := files.WriteRaw(raw, refs, &dirs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -301,9 +381,18 @@ func FuzzRawFile(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		atLineStart := len(prefix) == 0 || prefix[len(prefix)-1] == '\n'
-		if !damaged && atLineStart && !bytes.Contains(prefix, body[:72]) && len(kept) >= len(raw) {
-			t.Errorf("undamaged base64 at a line start kept whole (%d bytes)", len(kept))
+		if !damaged && len(prefix) == 0 && len(suffix) == 0 && len(kept) >= len(raw) {
+			t.Errorf("undamaged base64 kept whole (%d bytes)", len(kept))
 		}
 	})
+}
+
+// filesSink stores attachments as intake's own sink does.
+type filesSink struct {
+	files Files
+	dirs  *Dirs
+}
+
+func (s filesSink) Put(r io.Reader, a *mailparse.Attachment) (int64, string, error) {
+	return s.files.WriteDeferred(r, s.dirs)
 }

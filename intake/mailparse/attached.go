@@ -24,8 +24,9 @@ func attachedMessage(ct string, ctx entityCtx) bool {
 }
 
 // readAttached reads the message captured in c, recorded as the last
-// attachment.
-func (p *parser) readAttached(c *captureBuffer) {
+// attachment; base is where its bytes lie in the mail, -1 when they are
+// not there as they are (see parser.rawBase).
+func (p *parser) readAttached(c *captureBuffer, base int64) {
 	if p.ioErr != nil || len(p.msg.Attachments) == 0 {
 		return
 	}
@@ -40,6 +41,7 @@ func (p *parser) readAttached(c *captureBuffer) {
 	}
 	sub := newParser(bytes.NewReader(c.b), p.opts)
 	sub.use, sub.depth = p.use, p.depth+1 // the mail's limits, one level down
+	sub.rawBase = base
 	sub.run()
 	sub.release()
 	p.use = sub.use

@@ -26,6 +26,14 @@ type base64Reader struct {
 	partial bool // input ended in the middle of a 4-character group
 	sniff   bool // look at the first bytes: a text part may not be base64 at all
 	plain   bool // it was not: bytes are passed through as they are
+
+	// What tells canonical text (see Base64Span), with the body reader's
+	// lineGeometry, which sees the lines: nothing is counted per byte.
+	off     int64 // offset in the input of the next byte to decode
+	urlSafe bool  // characters of the URL alphabet were decoded
+	pads    int   // padding characters seen
+	need    int   // padding characters the group they end needs; -1 when wrong
+	padEnd  int64 // offset just after the last one
 }
 
 func newBase64Reader(r io.Reader) *base64Reader {
@@ -64,6 +72,7 @@ func (d *base64Reader) Read(p []byte) (int, error) {
 		} else {
 			d.decode(d.in[:n])
 		}
+		d.off += int64(n)
 		if err != nil {
 			d.eof = true
 			d.err = err
@@ -84,7 +93,7 @@ func looksPlain(b []byte) bool {
 	valid, odd := 0, 0
 	for i, c := range b {
 		switch v := b64table[c]; {
-		case v < 64:
+		case v < 128:
 			valid++
 		case c == ' ' || c == '\t':
 			if i+1 < len(b) && b64table[b[i+1]] != b64Space {
@@ -148,15 +157,59 @@ func (d *base64Reader) decode(in []byte) {
 		}
 		switch v {
 		case b64Pad:
+			d.pad(d.off+int64(i-1), acc, nq)
 			d.out, d.acc, d.nq = out[:n], acc, nq
 			d.flush()
 			n, out, acc, nq = len(d.out), d.out[:cap(d.out)], 0, 0
 		case b64Space:
-		default:
+		case b64Bad:
 			d.skipped = true
+		default:
+			// The URL alphabet's two characters: read again as the
+			// standard one's (in is d.in, the reader's own), noted as
+			// never what encoding writes back.
+			in[i-1] = "+/"[v&1]
+			i--
+			d.urlSafe = true
 		}
 	}
 	d.out, d.acc, d.nq = out[:n], acc, nq
+}
+
+// pad notes a padding character at off, acc and nq being the group it
+// ends. Padding is canonical only where encoding puts it: in one run,
+// ending a group of two or three characters whose unused low bits are
+// zero.
+func (d *base64Reader) pad(off int64, acc uint32, nq int) {
+	switch {
+	case d.pads > 0:
+		if off != d.padEnd {
+			d.need = -1
+		}
+	case nq == 2 && acc&0xf == 0:
+		d.need = 2
+	case nq == 3 && acc&0x3 == 0:
+		d.need = 1
+	default:
+		d.need = -1
+	}
+	d.pads++
+	d.padEnd = off + 1
+}
+
+// canonical tells whether the input, read to its end and decoded to
+// size bytes, is canonical base64 text as far as the decoder sees (the
+// body reader's lineGeometry sees the lines): every byte of the alphabet
+// but the eols bytes of line endings the lines have, and the padding
+// encoding puts, whose run must end the text's last line at textEnd.
+// What is neither alphabet nor padding nor garbage is white space: the
+// bytes the characters of size bytes leave, with no count per byte.
+func (d *base64Reader) canonical(size, eols, textEnd int64) bool {
+	pads := [3]int{0, 2, 1}[size%3]
+	chars := size/3*4 + [3]int64{0, 2, 3}[size%3]
+	return d.eof && d.err == io.EOF && !d.plain && !d.skipped && !d.partial && !d.urlSafe &&
+		d.pads == pads && (pads == 0 || d.need == pads && d.padEnd == textEnd) &&
+		d.off-chars-int64(pads) == eols
 }
 
 // flush decodes an incomplete group at padding or at the end of input.
@@ -184,7 +237,8 @@ const (
 )
 
 // b64table maps a byte to its 6-bit value (both the standard and the URL
-// alphabet, which some senders use), or to b64Pad, b64Space or b64Bad.
+// alphabet, which some senders use: v&63 for those), or to b64Pad,
+// b64Space or b64Bad.
 var b64table = func() (t [256]byte) {
 	for i := range t {
 		t[i] = b64Bad
@@ -193,7 +247,10 @@ var b64table = func() (t [256]byte) {
 	for i := range len(alphabet) {
 		t[alphabet[i]] = byte(i)
 	}
-	t['-'], t['_'] = 62, 63
+	// Marked apart (bit 6) from the standard alphabet, which alone the
+	// fast loops take: the slow one decodes them and notes the text is
+	// not canonical.
+	t['-'], t['_'] = 64|62, 64|63
 	t['='] = b64Pad
 	for _, c := range " \t\r\n" {
 		t[c] = b64Space

@@ -37,6 +37,15 @@ func FuzzParse(f *testing.F) {
 			if a.Filename == "" || len(a.Filename) > 200 || bytes.ContainsAny([]byte(a.Filename), "/\\\x00") {
 				t.Errorf("bad filename %q", a.Filename)
 			}
+			// A span names text that decodes, strictly, to the
+			// attachment's bytes, and that encoding them gives back.
+			if a.Base64 != nil {
+				if d, ok := spanDecoded(data, a); !ok {
+					t.Errorf("%s: span %+v does not decode", a.Filename, *a.Base64)
+				} else if why := spanHolds(data, a, d); why != "" {
+					t.Errorf("%s: span %+v: %s", a.Filename, *a.Base64, why)
+				}
+			}
 		}
 		_ = HTMLToText(string(data))
 	})

@@ -68,6 +68,7 @@ type lineReader struct {
 	atStart  bool   // the next chunk starts a line
 	curLen   int    // length of the current line so far
 	longLine bool   // a line over 998 bytes was seen
+	off      int64  // offset in the input of the next chunk next returns
 }
 
 func newLineReader(r io.Reader) *lineReader {
@@ -103,6 +104,7 @@ func (l *lineReader) next() (chunk []byte, start bool, err error) {
 	if l.pushed != nil {
 		chunk, l.pushed = l.pushed, nil
 		l.atStart = true
+		l.off += int64(len(chunk))
 		return chunk, true, nil
 	}
 	start = l.atStart
@@ -126,6 +128,7 @@ func (l *lineReader) next() (chunk []byte, start bool, err error) {
 	if start {
 		l.curLen = 0
 	}
+	l.off += int64(len(chunk))
 	l.curLen += len(chunk)
 	if l.curLen > maxLineLength+2 {
 		if c, _ := splitEOL(chunk); l.curLen-(len(chunk)-len(c)) > maxLineLength {
@@ -139,6 +142,7 @@ func (l *lineReader) next() (chunk []byte, start bool, err error) {
 // behind it is about to be reused.
 func (l *lineReader) unread(line []byte) {
 	l.pushed = append([]byte(nil), line...)
+	l.off -= int64(len(line))
 }
 
 // peek returns up to n bytes that follow, without consuming them.
@@ -179,6 +183,8 @@ type termination struct {
 // ending is held back until the next line shows it is not a boundary.
 type bodyReader struct {
 	p       *parser
+	base    int64        // offset in the parser's input of the body's first byte
+	geo     lineGeometry // of a base64 attachment's body
 	pending []byte
 	buf     []byte
 	eol     [2]byte
@@ -188,7 +194,13 @@ type bodyReader struct {
 }
 
 func (p *parser) newBody() *bodyReader {
-	return &bodyReader{p: p}
+	return &bodyReader{p: p, base: p.lr.off}
+}
+
+// held is the line ending held back at the end of the body, once read:
+// it follows the body's last byte in the input.
+func (b *bodyReader) held() []byte {
+	return b.eol[:b.eolLen]
 }
 
 func (b *bodyReader) Read(out []byte) (int, error) {
@@ -235,6 +247,9 @@ func (b *bodyReader) nextLine(dst []byte, n *int) {
 		}
 	}
 	content, eol := splitEOL(chunk)
+	if b.geo.on {
+		b.geo.add(len(content), len(eol), b.p.lr.off)
+	}
 	if b.eolLen+len(content) <= len(dst) {
 		k := copy(dst, b.eol[:b.eolLen])
 		k += copy(dst[k:], content)
@@ -245,6 +260,87 @@ func (b *bodyReader) nextLine(dst []byte, n *int) {
 		b.pending = b.buf
 	}
 	b.eolLen = copy(b.eol[:], eol)
+}
+
+// lineGeometry follows the lines of a base64 body, as the body reader
+// sees them anyway, for a canonical text (see Base64Span): lines of one
+// length (the last no longer) and one line ending, blank lines only
+// around them. What the lines hold is the decoder's to check. Offsets
+// are in the parser's input.
+type lineGeometry struct {
+	on      bool
+	bad     bool  // not canonical
+	started bool  // a line of text was seen
+	last    bool  // the text ended: a short line, or a blank line after it
+	cur     int   // bytes of the current line so far (a long one comes in pieces)
+	line    int   // characters of a full line: the first's
+	want    int   // line while the text goes on in whole full lines (the inlined path takes the next), else -1
+	eol     int   // bytes of the text's line endings
+	start   int64 // the text's first line
+	end     int64 // just after the text's last line ending
+	lastLen int   // characters of the text's last line
+	blanks  int64 // line ending bytes of the blank lines
+}
+
+// add takes a chunk of n bytes ended by an eol-byte line ending (0: a
+// piece of a longer line, or the end of the input), next the offset
+// after it. A full line of the text costs a few comparisons, inlined.
+func (g *lineGeometry) add(n, eol int, next int64) {
+	if n == g.want && eol == g.eol {
+		g.end = next // lastLen is line already
+		return
+	}
+	g.addLine(n, eol, next)
+}
+
+func (g *lineGeometry) addLine(n, eol int, next int64) {
+	if eol == 0 {
+		g.cur += n
+	} else {
+		g.take(n+g.cur, eol, next)
+		g.cur = 0
+	}
+	g.want = -1
+	if g.started && !g.last && !g.bad && g.cur == 0 {
+		g.want = g.line
+	}
+}
+
+// take takes a whole line of n bytes but its line ending.
+func (g *lineGeometry) take(n, eol int, next int64) {
+	switch {
+	case g.bad:
+	case n == 0:
+		// Blank: before the text, ignored; after, its end.
+		g.last = g.started
+		g.blanks += int64(eol)
+	case g.last:
+		g.bad = true
+	case !g.started:
+		// As the rebuild's format wants (a multiple of 4) and as mail
+		// clients write (76, 72 or more).
+		g.started, g.start, g.line, g.eol = true, next-int64(n+eol), n, eol
+		g.end, g.lastLen = next, n
+		g.bad = n < 72 || n%4 != 0
+	case eol != g.eol || n > g.line:
+		g.bad = true
+	case n < g.line:
+		g.last = true
+		g.end, g.lastLen = next, n
+	default: // a full line in pieces
+		g.end = next
+	}
+}
+
+// span returns the text's place once the body was read, if its lines
+// are those of a canonical text, and the line ending bytes of the body:
+// the text's and the blank lines'.
+func (g *lineGeometry) span() (start, end, eols int64, ok bool) {
+	if !g.started || g.bad || g.cur > 0 || g.lastLen%4 != 0 {
+		return 0, 0, 0, false // g.cur: a last line not ended
+	}
+	lines := (g.end-g.start-int64(g.lastLen+g.eol))/int64(g.line+g.eol) + 1
+	return g.start, g.end, lines*int64(g.eol) + g.blanks, true
 }
 
 // boundaryOf reports whether line is a delimiter of an open multipart,

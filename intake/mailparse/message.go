@@ -70,6 +70,27 @@ type Attachment struct {
 	// attached to, "" for a part of the mail itself. Such files are
 	// listed right after their container, which is recorded as well.
 	Container string
+	// Base64 is where the part's base64 text lies in the message read,
+	// when it is canonical (see Base64Span), also for a file of an
+	// attached message that came as it is (not transfer-encoded); nil
+	// otherwise, and for files unpacked from a TNEF container.
+	Base64 *Base64Span
+}
+
+// Base64Span is where an attachment's base64 lies in the bytes Parse
+// read, when it is canonical: lines of only alphabet characters, all but
+// the last of Line characters (a multiple of 4, at least 72), the last
+// one no longer and not empty, every line (the last too) ended the same
+// way, padding only at the end and as encoding puts it, the unused bits
+// of the last group zero, and only blank lines around it in the part.
+// Such text is exactly what encoding the decoded
+// bytes (Size, SHA256) in lines of Line characters gives back: a store
+// may keep the message with a reference to the file in its place, and
+// rebuild it without having compared the two.
+type Base64Span struct {
+	Start, End int64 // the text, the last line's ending included
+	Line       int   // characters per line
+	CRLF       bool  // lines end with CRLF, else LF
 }
 
 // Sink receives the decoded bytes of one attachment. It must consume r to

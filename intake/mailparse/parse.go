@@ -51,6 +51,7 @@ type parser struct {
 	use              usage // what the message cost so far (Options.Limits)
 
 	depth    int      // of an attached message read as a forward (see attached.go); 0 for the mail
+	rawBase  int64    // offset in the mail of the input's first byte; -1 when the input is not the mail's bytes as they came
 	forwards []string // the attached messages read, rendered as forwards
 }
 
@@ -497,6 +498,12 @@ func (p *parser) leaf(h header, ct string, params map[string]string, ctx entityC
 		}
 	}
 	dec, done := p.transferDecoder(h, body, ct)
+	b64, _ := dec.(*base64Reader)
+	body.geo.on = b64 != nil && p.rawBase >= 0
+	attachedBase := int64(-1) // an attached message's bytes are the mail's when not transfer-encoded
+	if dec == io.Reader(body) && p.rawBase >= 0 {
+		attachedBase = p.rawBase + body.base
+	}
 	var tnef, attached *captureBuffer
 	switch {
 	case isTNEF(ct, name):
@@ -510,12 +517,22 @@ func (p *parser) leaf(h header, ct string, params map[string]string, ctx entityC
 	}
 	n := len(p.msg.Attachments)
 	p.attachment(h, dec, ct, name)
+	if body.geo.on && len(p.msg.Attachments) > n {
+		// The decoder saw the body but its last line ending, held back
+		// as the boundary's (among the lines' eols, and in the input
+		// after the text).
+		g, a := &body.geo, &p.msg.Attachments[n]
+		start, end, eols, ok := g.span()
+		if ok && b64.canonical(a.Size, eols-int64(len(body.held())), end-int64(g.eol)-body.base) {
+			a.Base64 = &Base64Span{Start: p.rawBase + start, End: p.rawBase + end, Line: g.line, CRLF: g.eol == 2}
+		}
+	}
 	done()
 	switch {
 	case tnef != nil:
 		p.unpackTNEF(tnef)
 	case attached != nil && len(p.msg.Attachments) > n: // past MaxAttachments it is not recorded, nor read
-		p.readAttached(attached)
+		p.readAttached(attached, attachedBase)
 	}
 }
 

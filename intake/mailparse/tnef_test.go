@@ -279,6 +279,16 @@ func TestTNEFUnpack(t *testing.T) {
 		{Filename: cvName, ContentType: "application/pdf", Size: int64(len(cvPDF)), SHA256: sha(cvPDF), Container: "winmail.dat"},
 		{Filename: "kbis.jpg", ContentType: "image/jpeg", Size: int64(len(kbisJPG)), SHA256: sha(kbisJPG), Container: "winmail.dat"},
 	}
+	// The container's base64 is canonical, the files unpacked from it
+	// are nowhere in the mail.
+	if a := m.Attachments[0]; a.Base64 == nil {
+		t.Errorf("winmail.dat: no base64 span")
+	} else {
+		checkSpan(t, raw, a, container)
+	}
+	for i := range m.Attachments {
+		m.Attachments[i].Base64 = nil
+	}
 	if !slices.Equal(m.Attachments, want) {
 		t.Errorf("Attachments =\n%+v\nwant\n%+v", m.Attachments, want)
 	}

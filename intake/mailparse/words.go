@@ -160,10 +160,10 @@ func (w encodedWord) appendDecoded(dst []byte) []byte {
 	nq := 0
 	for i := 0; i < len(t); i++ {
 		v := b64table[t[i]]
-		if v >= 64 {
+		if v >= 128 {
 			continue
 		}
-		acc = acc<<6 | uint32(v)
+		acc = acc<<6 | uint32(v&63) // the URL alphabet's too
 		nq++
 		if nq == 4 {
 			dst = append(dst, byte(acc>>16), byte(acc>>8), byte(acc))
