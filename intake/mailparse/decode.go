@@ -118,18 +118,8 @@ func (d *base64Reader) decode(in []byte) {
 			// Runs of alphabet characters, all of a line but its end, are
 			// decoded eight (then four) at a time: the values are all
 			// below 64 only when none is padding, space or garbage.
-			for ; i+8 <= len(in) && n+8 <= len(out); i += 8 {
-				s := in[i : i+8 : i+8]
-				v0, v1, v2, v3 := b64table[s[0]], b64table[s[1]], b64table[s[2]], b64table[s[3]]
-				v4, v5, v6, v7 := b64table[s[4]], b64table[s[5]], b64table[s[6]], b64table[s[7]]
-				if v0|v1|v2|v3|v4|v5|v6|v7 >= 64 {
-					break
-				}
-				w := uint64(v0)<<58 | uint64(v1)<<52 | uint64(v2)<<46 | uint64(v3)<<40 |
-					uint64(v4)<<34 | uint64(v5)<<28 | uint64(v6)<<22 | uint64(v7)<<16
-				binary.BigEndian.PutUint64(out[n:], w) // 6 bytes decoded, 2 overwritten next
-				n += 6
-			}
+			k, j := decodeRun(out[n:], in[i:])
+			n, i = n+k, i+j
 			for ; i+4 <= len(in); i += 4 {
 				a, b, c, e := b64table[in[i]], b64table[in[i+1]], b64table[in[i+2]], b64table[in[i+3]]
 				if a|b|c|e >= 64 {
@@ -174,6 +164,42 @@ func (d *base64Reader) decode(in []byte) {
 		}
 	}
 	d.out, d.acc, d.nq = out[:n], acc, nq
+}
+
+// decodeRun decodes the standard alphabet's characters that start in,
+// and the line breaks between them, while out has room for eight bytes;
+// it returns the bytes written and the input bytes read, which end
+// between two groups of four characters. Apart from decode, whose state
+// kept the values in memory, the loop keeps them in registers.
+func decodeRun(out, in []byte) (n, i int) {
+	rest, dst := in, out
+	for len(rest) >= 8 && len(dst) >= 8 {
+		// Four lookups of two characters each, from one load: the values
+		// are all below 1<<12 only when none is padding, space or garbage.
+		x := binary.LittleEndian.Uint64(rest)
+		a, b := b64pairs[uint16(x)], b64pairs[uint16(x>>16)]
+		c, e := b64pairs[uint16(x>>32)], b64pairs[x>>48]
+		if (a|b|c|e)&b64PairBad == 0 {
+			w := uint64(a)<<52 | uint64(b)<<40 | uint64(c)<<28 | uint64(e)<<16
+			binary.BigEndian.PutUint64(dst, w) // 6 bytes decoded, 2 overwritten next
+			rest, dst = rest[8:], dst[6:]
+			continue
+		}
+		// A line's end: the four characters a line of 4k+4 has past its
+		// last eight, then its line break, which decoding skips.
+		switch {
+		case (a|b)&b64PairBad == 0:
+			binary.BigEndian.PutUint32(dst, uint32(a)<<20|uint32(b)<<8)
+			rest, dst = rest[4:], dst[3:]
+		case uint16(x) == '\r'|'\n'<<8:
+			rest = rest[2:]
+		case byte(x) == '\n':
+			rest = rest[1:]
+		default:
+			return len(out) - len(dst), len(in) - len(rest)
+		}
+	}
+	return len(out) - len(dst), len(in) - len(rest)
 }
 
 // pad notes a padding character at off, acc and nq being the group it
@@ -257,6 +283,23 @@ var b64table = func() (t [256]byte) {
 	}
 	return t
 }()
+
+// b64pairs maps two characters of the standard alphabet, the first in
+// the low byte, to their 12 bits; any other pair to b64PairBad.
+var b64pairs [1 << 16]uint16
+
+func init() {
+	for i := range b64pairs {
+		hi, lo := b64table[byte(i)], b64table[byte(i>>8)]
+		if hi >= 64 || lo >= 64 {
+			b64pairs[i] = b64PairBad
+		} else {
+			b64pairs[i] = uint16(hi)<<6 | uint16(lo)
+		}
+	}
+}
+
+const b64PairBad = 0x8000
 
 // qpReader decodes quoted-printable leniently: "=" not followed by two hex
 // digits is kept as is, soft breaks with trailing spaces are honoured,
