@@ -56,34 +56,59 @@ func (d *base64Reader) release() {
 }
 
 func (d *base64Reader) Read(p []byte) (int, error) {
+	if d.outPos >= len(d.out) && len(p) >= len(d.in)+8 {
+		return d.readInto(p)
+	}
 	for d.outPos >= len(d.out) {
 		if d.eof {
 			return 0, d.err
 		}
 		d.out = d.out[:0]
 		d.outPos = 0
-		n, err := d.r.Read(d.in)
-		if d.sniff && n > 0 {
-			d.sniff = false
-			d.plain = looksPlain(d.in[:n])
-		}
-		if d.plain {
-			d.out = append(d.out, d.in[:n]...)
-		} else {
-			d.decode(d.in[:n])
-		}
-		d.off += int64(n)
-		if err != nil {
-			d.eof = true
-			d.err = err
-			if !d.plain {
-				d.flush()
-			}
-		}
+		d.fill()
 	}
 	n := copy(p, d.out[d.outPos:])
 	d.outPos += n
 	return n, nil
+}
+
+// readInto decodes into p itself, which holds what one read of the input
+// gives (at most len(d.in), three quarters of it decoded, and a flushed
+// group): a file's bytes were otherwise copied once more, from d.out.
+func (d *base64Reader) readInto(p []byte) (int, error) {
+	own := d.out
+	d.out = p[:0:len(p)]
+	for len(d.out) == 0 && !d.eof {
+		d.fill()
+	}
+	n := len(d.out)
+	d.out, d.outPos = own[:0], 0
+	if n == 0 {
+		return 0, d.err
+	}
+	return n, nil
+}
+
+// fill reads the next piece of input and appends what it decodes to d.out.
+func (d *base64Reader) fill() {
+	n, err := d.r.Read(d.in)
+	if d.sniff && n > 0 {
+		d.sniff = false
+		d.plain = looksPlain(d.in[:n])
+	}
+	if d.plain {
+		d.out = append(d.out, d.in[:n]...)
+	} else {
+		d.decode(d.in[:n])
+	}
+	d.off += int64(n)
+	if err != nil {
+		d.eof = true
+		d.err = err
+		if !d.plain {
+			d.flush()
+		}
+	}
 }
 
 // looksPlain tells text that a sender labelled base64 without encoding

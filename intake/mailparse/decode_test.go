@@ -87,7 +87,7 @@ func TestBase64ReaderDecodesEveryLineShape(t *testing.T) {
 					s = s[k:]
 				}
 				for name, feed := range base64Feeds {
-					for _, bufSize := range []int{1, 7, 512, 64 << 10} {
+					for _, bufSize := range []int{1, 7, 512, 8<<10 + 7, 8<<10 + 8, 64 << 10} {
 						if got := readBase64(t, []byte(b.String()), feed, bufSize); !bytes.Equal(got, data[:size]) {
 							t.Fatalf("size %d, lines of %d, eol %q, %s, reads of %d: decoded %d bytes, differ", size, line, eol, name, bufSize, len(got))
 						}
@@ -120,8 +120,10 @@ func TestBase64ReaderDecodesDamagedTextAsBytewise(t *testing.T) {
 		// of decoding, so sniffing is not on (newBase64Reader's default).
 		want := decodeBytewise(in)
 		for name, feed := range base64Feeds {
-			if got := readBase64(t, in, feed, 1000); !bytes.Equal(got, want) {
-				t.Fatalf("%q, %s: decoded\n%x, want\n%x", in, name, got, want)
+			for _, bufSize := range []int{1000, 64 << 10} {
+				if got := readBase64(t, in, feed, bufSize); !bytes.Equal(got, want) {
+					t.Fatalf("%q, %s, reads of %d: decoded\n%x, want\n%x", in, name, bufSize, got, want)
+				}
 			}
 		}
 	}
