@@ -250,16 +250,27 @@ func (b *bodyReader) nextLine(dst []byte, n *int) {
 	if b.geo.on {
 		b.geo.add(len(content), len(eol), b.p.lr.off)
 	}
-	if b.eolLen+len(content) <= len(dst) {
-		k := copy(dst, b.eol[:b.eolLen])
-		k += copy(dst[k:], content)
-		*n += k
+	if k := b.eolLen; k+len(content) <= len(dst) {
+		// The line ending's one or two bytes are set, not copied: a
+		// call to memmove for each cost more than the line's own copy.
+		switch k {
+		case 2:
+			dst[0], dst[1] = b.eol[0], b.eol[1]
+		case 1:
+			dst[0] = b.eol[0]
+		}
+		*n += k + copy(dst[k:], content)
 	} else {
 		b.buf = append(b.buf[:0], b.eol[:b.eolLen]...)
 		b.buf = append(b.buf, content...)
 		b.pending = b.buf
 	}
-	b.eolLen = copy(b.eol[:], eol)
+	switch b.eolLen = len(eol); b.eolLen {
+	case 2:
+		b.eol[0], b.eol[1] = eol[0], eol[1]
+	case 1:
+		b.eol[0] = eol[0]
+	}
 }
 
 // lineGeometry follows the lines of a base64 body, as the body reader
