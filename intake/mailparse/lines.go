@@ -217,6 +217,10 @@ func (b *bodyReader) Read(out []byte) (int, error) {
 		}
 		// Whole lines are copied straight into out while they fit: one
 		// Read hands the decoder many lines, not one.
+		if k := b.lines(out[n:]); k > 0 {
+			n += k
+			continue
+		}
 		b.nextLine(out[n:], &n)
 	}
 	if n > 0 {
@@ -271,6 +275,61 @@ func (b *bodyReader) nextLine(dst []byte, n *int) {
 	case 1:
 		b.eol[0] = eol[0]
 	}
+}
+
+// lines does what nextLine does for each whole line the read buffer
+// holds, in one loop over the buffer: a line through lineReader.next and
+// nextLine cost more calls than its bytes. It stops before a line that
+// may be a boundary ("--"), one longer than a line may be, one not all
+// in the buffer, or one that does not fit in dst, which nextLine takes;
+// it returns the bytes written to dst.
+func (b *bodyReader) lines(dst []byte) int {
+	l := b.p.lr
+	if l.pushed != nil || !l.atStart {
+		return 0
+	}
+	buf, _ := l.br.Peek(l.br.Buffered())
+	n, used, off := 0, 0, l.off
+	for {
+		rest := buf[used:]
+		i := bytes.IndexByte(rest[:min(len(rest), maxLineLength+2)], '\n')
+		if i < 0 {
+			break
+		}
+		line := rest[:i+1]
+		if len(line) >= 2 && line[0] == '-' && line[1] == '-' {
+			break
+		}
+		content, eol := splitEOL(line)
+		k := b.eolLen
+		if n+k+len(content) > len(dst) {
+			break
+		}
+		switch k {
+		case 2:
+			dst[n], dst[n+1] = b.eol[0], b.eol[1]
+		case 1:
+			dst[n] = b.eol[0]
+		}
+		n += k + copy(dst[n+k:], content)
+		switch b.eolLen = len(eol); b.eolLen {
+		case 2:
+			b.eol[0], b.eol[1] = eol[0], eol[1]
+		case 1:
+			b.eol[0] = eol[0]
+		}
+		used += len(line)
+		off += int64(len(line))
+		if b.geo.on {
+			b.geo.add(len(content), len(eol), off)
+		}
+		l.curLen = len(line)
+	}
+	if used > 0 {
+		l.br.Discard(used)
+		l.off = off
+	}
+	return n
 }
 
 // lineGeometry follows the lines of a base64 body, as the body reader
