@@ -128,3 +128,37 @@ func TestBase64ReaderDecodesDamagedTextAsBytewise(t *testing.T) {
 		}
 	}
 }
+
+// Lines of 72 characters and more are decoded 72 characters at once: a
+// padding, space, garbage or URL character, or a line break, at any
+// place of such a line must decode as one byte at a time does.
+func TestBase64ReaderDecodesDamageAnywhereInLongLines(t *testing.T) {
+	data := make([]byte, 57*4)
+	for i := range data {
+		data[i] = byte(i*37 + 11)
+	}
+	enc := base64.StdEncoding.EncodeToString(data)
+	for _, line := range []int{72, 76, 100} {
+		var b strings.Builder
+		for s := enc; len(s) > 0; {
+			k := min(line, len(s))
+			b.WriteString(s[:k] + "\r\n")
+			s = s[k:]
+		}
+		text := []byte(b.String())
+		for at := range line + 2 {
+			for _, c := range []byte("= !-_\n\r") {
+				in := bytes.Clone(text)
+				in[line+2+at] = c // in the second line
+				want := decodeBytewise(in)
+				for name, feed := range base64Feeds {
+					for _, bufSize := range []int{1000, 64 << 10} {
+						if got := readBase64(t, in, feed, bufSize); !bytes.Equal(got, want) {
+							t.Fatalf("lines of %d, %q at %d, %s, reads of %d: decoded\n%x, want\n%x", line, c, at, name, bufSize, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
