@@ -282,14 +282,17 @@ func (b *bodyReader) nextLine(dst []byte, n *int) {
 // nextLine cost more calls than its bytes. It stops before a line that
 // may be a boundary ("--"), one longer than a line may be, one not all
 // in the buffer, or one that does not fit in dst, which nextLine takes;
-// it returns the bytes written to dst.
+// it returns the bytes written to dst. What the lines give, the held
+// line ending, each line and the endings between them, is the buffer's
+// bytes as they lie but the last ending, held in turn: one copy for all.
 func (b *bodyReader) lines(dst []byte) int {
 	l := b.p.lr
 	if l.pushed != nil || !l.atStart {
 		return 0
 	}
 	buf, _ := l.br.Peek(l.br.Buffered())
-	n, used, off := 0, 0, l.off
+	held := b.eolLen
+	used, eolLen, off := 0, 0, l.off
 	for {
 		rest := buf[used:]
 		i := bytes.IndexByte(rest[:min(len(rest), maxLineLength+2)], '\n')
@@ -301,34 +304,35 @@ func (b *bodyReader) lines(dst []byte) int {
 			break
 		}
 		content, eol := splitEOL(line)
-		k := b.eolLen
-		if n+k+len(content) > len(dst) {
+		if held+used+len(content) > len(dst) {
 			break
 		}
-		switch k {
-		case 2:
-			dst[n], dst[n+1] = b.eol[0], b.eol[1]
-		case 1:
-			dst[n] = b.eol[0]
-		}
-		n += k + copy(dst[n+k:], content)
-		switch b.eolLen = len(eol); b.eolLen {
-		case 2:
-			b.eol[0], b.eol[1] = eol[0], eol[1]
-		case 1:
-			b.eol[0] = eol[0]
-		}
 		used += len(line)
+		eolLen = len(eol)
 		off += int64(len(line))
 		if b.geo.on {
 			b.geo.add(len(content), len(eol), off)
 		}
 		l.curLen = len(line)
 	}
-	if used > 0 {
-		l.br.Discard(used)
-		l.off = off
+	if used == 0 {
+		return 0
 	}
+	switch held {
+	case 2:
+		dst[0], dst[1] = b.eol[0], b.eol[1]
+	case 1:
+		dst[0] = b.eol[0]
+	}
+	n := held + copy(dst[held:], buf[:used-eolLen])
+	switch b.eolLen = eolLen; eolLen {
+	case 2:
+		b.eol[0], b.eol[1] = buf[used-2], buf[used-1]
+	case 1:
+		b.eol[0] = buf[used-1]
+	}
+	l.br.Discard(used)
+	l.off = off
 	return n
 }
 
