@@ -208,6 +208,25 @@ func decodeRun(out, in []byte) (n, i int) {
 			atLine = false
 			if decode72(dst[:56], rest[:72]) {
 				rest, dst = rest[72:], dst[54:]
+				// A line of 76, the most usual: its last four characters
+				// and its line break, which the loop below would find
+				// only after two failed rounds.
+				if len(rest) >= 6 && len(dst) >= 4 {
+					x := binary.LittleEndian.Uint32(rest)
+					a, b := b64pairs[uint16(x)], b64pairs[x>>16]
+					eol := 0
+					switch {
+					case (a|b)&b64PairBad != 0:
+					case rest[4] == '\r' && rest[5] == '\n':
+						eol = 2
+					case rest[4] == '\n':
+						eol = 1
+					}
+					if eol > 0 {
+						binary.BigEndian.PutUint32(dst, uint32(a)<<20|uint32(b)<<8)
+						rest, dst, atLine = rest[4+eol:], dst[3:], true
+					}
+				}
 				continue
 			}
 			long = false
