@@ -56,34 +56,59 @@ func (d *base64Reader) release() {
 }
 
 func (d *base64Reader) Read(p []byte) (int, error) {
+	if d.outPos >= len(d.out) && len(p) >= len(d.in)+8 {
+		return d.readInto(p)
+	}
 	for d.outPos >= len(d.out) {
 		if d.eof {
 			return 0, d.err
 		}
 		d.out = d.out[:0]
 		d.outPos = 0
-		n, err := d.r.Read(d.in)
-		if d.sniff && n > 0 {
-			d.sniff = false
-			d.plain = looksPlain(d.in[:n])
-		}
-		if d.plain {
-			d.out = append(d.out, d.in[:n]...)
-		} else {
-			d.decode(d.in[:n])
-		}
-		d.off += int64(n)
-		if err != nil {
-			d.eof = true
-			d.err = err
-			if !d.plain {
-				d.flush()
-			}
-		}
+		d.fill()
 	}
 	n := copy(p, d.out[d.outPos:])
 	d.outPos += n
 	return n, nil
+}
+
+// readInto decodes into p itself, which holds what one read of the input
+// gives (at most len(d.in), three quarters of it decoded, and a flushed
+// group): a file's bytes were otherwise copied once more, from d.out.
+func (d *base64Reader) readInto(p []byte) (int, error) {
+	own := d.out
+	d.out = p[:0:len(p)]
+	for len(d.out) == 0 && !d.eof {
+		d.fill()
+	}
+	n := len(d.out)
+	d.out, d.outPos = own[:0], 0
+	if n == 0 {
+		return 0, d.err
+	}
+	return n, nil
+}
+
+// fill reads the next piece of input and appends what it decodes to d.out.
+func (d *base64Reader) fill() {
+	n, err := d.r.Read(d.in)
+	if d.sniff && n > 0 {
+		d.sniff = false
+		d.plain = looksPlain(d.in[:n])
+	}
+	if d.plain {
+		d.out = append(d.out, d.in[:n]...)
+	} else {
+		d.decode(d.in[:n])
+	}
+	d.off += int64(n)
+	if err != nil {
+		d.eof = true
+		d.err = err
+		if !d.plain {
+			d.flush()
+		}
+	}
 }
 
 // looksPlain tells text that a sender labelled base64 without encoding
@@ -118,18 +143,8 @@ func (d *base64Reader) decode(in []byte) {
 			// Runs of alphabet characters, all of a line but its end, are
 			// decoded eight (then four) at a time: the values are all
 			// below 64 only when none is padding, space or garbage.
-			for ; i+8 <= len(in) && n+8 <= len(out); i += 8 {
-				s := in[i : i+8 : i+8]
-				v0, v1, v2, v3 := b64table[s[0]], b64table[s[1]], b64table[s[2]], b64table[s[3]]
-				v4, v5, v6, v7 := b64table[s[4]], b64table[s[5]], b64table[s[6]], b64table[s[7]]
-				if v0|v1|v2|v3|v4|v5|v6|v7 >= 64 {
-					break
-				}
-				w := uint64(v0)<<58 | uint64(v1)<<52 | uint64(v2)<<46 | uint64(v3)<<40 |
-					uint64(v4)<<34 | uint64(v5)<<28 | uint64(v6)<<22 | uint64(v7)<<16
-				binary.BigEndian.PutUint64(out[n:], w) // 6 bytes decoded, 2 overwritten next
-				n += 6
-			}
+			k, j := decodeRun(out[n:], in[i:])
+			n, i = n+k, i+j
 			for ; i+4 <= len(in); i += 4 {
 				a, b, c, e := b64table[in[i]], b64table[in[i+1]], b64table[in[i+2]], b64table[in[i+3]]
 				if a|b|c|e >= 64 {
@@ -174,6 +189,121 @@ func (d *base64Reader) decode(in []byte) {
 		}
 	}
 	d.out, d.acc, d.nq = out[:n], acc, nq
+}
+
+// decodeRun decodes the standard alphabet's characters that start in,
+// and the line breaks between them, while out has room for eight bytes;
+// it returns the bytes written and the input bytes read, which end
+// between two groups of four characters. Apart from decode, whose state
+// kept the values in memory, the loop keeps them in registers.
+func decodeRun(out, in []byte) (n, i int) {
+	rest, dst := in, out
+	// Lines of 72 characters or more, as mail clients write base64 (76,
+	// 72), start with 72 decoded in one go: one check of them all and no
+	// loop to go round nine times. Tried where a line starts, until a
+	// line is shorter or holds something else.
+	atLine, long := false, true
+	for len(rest) >= 8 && len(dst) >= 8 {
+		if atLine && long && len(rest) >= 72 && len(dst) >= 56 {
+			atLine = false
+			if decode72(dst[:56], rest[:72]) {
+				rest, dst = rest[72:], dst[54:]
+				// A line of 76, the most usual: its last four characters
+				// and its line break, which the loop below would find
+				// only after two failed rounds.
+				if len(rest) >= 6 && len(dst) >= 4 {
+					x := binary.LittleEndian.Uint32(rest)
+					a, b := b64pairs[uint16(x)], b64pairs[x>>16]
+					eol := 0
+					switch {
+					case (a|b)&b64PairBad != 0:
+					case rest[4] == '\r' && rest[5] == '\n':
+						eol = 2
+					case rest[4] == '\n':
+						eol = 1
+					}
+					if eol > 0 {
+						binary.BigEndian.PutUint32(dst, uint32(a)<<20|uint32(b)<<8)
+						rest, dst, atLine = rest[4+eol:], dst[3:], true
+					}
+				}
+				continue
+			}
+			long = false
+		}
+		// Four lookups of two characters each, from one load: the values
+		// are all below 1<<12 only when none is padding, space or garbage.
+		x := binary.LittleEndian.Uint64(rest)
+		a, b := b64pairs[uint16(x)], b64pairs[uint16(x>>16)]
+		c, e := b64pairs[uint16(x>>32)], b64pairs[x>>48]
+		if (a|b|c|e)&b64PairBad == 0 {
+			w := uint64(a)<<52 | uint64(b)<<40 | uint64(c)<<28 | uint64(e)<<16
+			binary.BigEndian.PutUint64(dst, w) // 6 bytes decoded, 2 overwritten next
+			rest, dst = rest[8:], dst[6:]
+			continue
+		}
+		// A line's end: the four characters a line of 4k+4 has past its
+		// last eight, then its line break, which decoding skips.
+		switch {
+		case (a|b)&b64PairBad == 0:
+			binary.BigEndian.PutUint32(dst, uint32(a)<<20|uint32(b)<<8)
+			rest, dst = rest[4:], dst[3:]
+		case uint16(x) == '\r'|'\n'<<8:
+			rest, atLine = rest[2:], true
+		case byte(x) == '\n':
+			rest, atLine = rest[1:], true
+		default:
+			return len(out) - len(dst), len(in) - len(rest)
+		}
+	}
+	return len(out) - len(dst), len(in) - len(rest)
+}
+
+// decode72 decodes 72 characters into out's first 54 bytes (out holds
+// 56: each store writes eight) and tells whether all were of the
+// standard alphabet; when not, out holds garbage. Written out nine
+// times: the compiler does not unroll loops.
+func decode72(out []byte, in []byte) bool {
+	out, in = out[:56], in[:72]
+	var w uint64
+	var b, bad uint16
+	w, b = group8(in[0:8])
+	bad |= b
+	binary.BigEndian.PutUint64(out[0:8], w)
+	w, b = group8(in[8:16])
+	bad |= b
+	binary.BigEndian.PutUint64(out[6:14], w)
+	w, b = group8(in[16:24])
+	bad |= b
+	binary.BigEndian.PutUint64(out[12:20], w)
+	w, b = group8(in[24:32])
+	bad |= b
+	binary.BigEndian.PutUint64(out[18:26], w)
+	w, b = group8(in[32:40])
+	bad |= b
+	binary.BigEndian.PutUint64(out[24:32], w)
+	w, b = group8(in[40:48])
+	bad |= b
+	binary.BigEndian.PutUint64(out[30:38], w)
+	w, b = group8(in[48:56])
+	bad |= b
+	binary.BigEndian.PutUint64(out[36:44], w)
+	w, b = group8(in[56:64])
+	bad |= b
+	binary.BigEndian.PutUint64(out[42:50], w)
+	w, b = group8(in[64:72])
+	bad |= b
+	binary.BigEndian.PutUint64(out[48:56], w)
+	return bad&b64PairBad == 0
+}
+
+// group8 decodes eight characters into the top six bytes of w; bad has
+// b64PairBad set when one was not of the standard alphabet.
+func group8(s []byte) (w uint64, bad uint16) {
+	x := binary.LittleEndian.Uint64(s)
+	a, b := b64pairs[uint16(x)], b64pairs[uint16(x>>16)]
+	c, e := b64pairs[uint16(x>>32)], b64pairs[x>>48]
+	return uint64(a)<<52 | uint64(b)<<40 | uint64(c)<<28 | uint64(e)<<16, a | b | c | e
 }
 
 // pad notes a padding character at off, acc and nq being the group it
@@ -257,6 +387,23 @@ var b64table = func() (t [256]byte) {
 	}
 	return t
 }()
+
+// b64pairs maps two characters of the standard alphabet, the first in
+// the low byte, to their 12 bits; any other pair to b64PairBad.
+var b64pairs [1 << 16]uint16
+
+func init() {
+	for i := range b64pairs {
+		hi, lo := b64table[byte(i)], b64table[byte(i>>8)]
+		if hi >= 64 || lo >= 64 {
+			b64pairs[i] = b64PairBad
+		} else {
+			b64pairs[i] = uint16(hi)<<6 | uint16(lo)
+		}
+	}
+}
+
+const b64PairBad = 0x8000
 
 // qpReader decodes quoted-printable leniently: "=" not followed by two hex
 // digits is kept as is, soft breaks with trailing spaces are honoured,

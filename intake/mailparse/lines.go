@@ -217,6 +217,10 @@ func (b *bodyReader) Read(out []byte) (int, error) {
 		}
 		// Whole lines are copied straight into out while they fit: one
 		// Read hands the decoder many lines, not one.
+		if k := b.lines(out[n:]); k > 0 {
+			n += k
+			continue
+		}
 		b.nextLine(out[n:], &n)
 	}
 	if n > 0 {
@@ -250,16 +254,86 @@ func (b *bodyReader) nextLine(dst []byte, n *int) {
 	if b.geo.on {
 		b.geo.add(len(content), len(eol), b.p.lr.off)
 	}
-	if b.eolLen+len(content) <= len(dst) {
-		k := copy(dst, b.eol[:b.eolLen])
-		k += copy(dst[k:], content)
-		*n += k
+	if k := b.eolLen; k+len(content) <= len(dst) {
+		// The line ending's one or two bytes are set, not copied: a
+		// call to memmove for each cost more than the line's own copy.
+		switch k {
+		case 2:
+			dst[0], dst[1] = b.eol[0], b.eol[1]
+		case 1:
+			dst[0] = b.eol[0]
+		}
+		*n += k + copy(dst[k:], content)
 	} else {
 		b.buf = append(b.buf[:0], b.eol[:b.eolLen]...)
 		b.buf = append(b.buf, content...)
 		b.pending = b.buf
 	}
-	b.eolLen = copy(b.eol[:], eol)
+	switch b.eolLen = len(eol); b.eolLen {
+	case 2:
+		b.eol[0], b.eol[1] = eol[0], eol[1]
+	case 1:
+		b.eol[0] = eol[0]
+	}
+}
+
+// lines does what nextLine does for each whole line the read buffer
+// holds, in one loop over the buffer: a line through lineReader.next and
+// nextLine cost more calls than its bytes. It stops before a line that
+// may be a boundary ("--"), one longer than a line may be, one not all
+// in the buffer, or one that does not fit in dst, which nextLine takes;
+// it returns the bytes written to dst. What the lines give, the held
+// line ending, each line and the endings between them, is the buffer's
+// bytes as they lie but the last ending, held in turn: one copy for all.
+func (b *bodyReader) lines(dst []byte) int {
+	l := b.p.lr
+	if l.pushed != nil || !l.atStart {
+		return 0
+	}
+	buf, _ := l.br.Peek(l.br.Buffered())
+	held := b.eolLen
+	used, eolLen, off := 0, 0, l.off
+	for {
+		rest := buf[used:]
+		i := bytes.IndexByte(rest[:min(len(rest), maxLineLength+2)], '\n')
+		if i < 0 {
+			break
+		}
+		line := rest[:i+1]
+		if len(line) >= 2 && line[0] == '-' && line[1] == '-' {
+			break
+		}
+		content, eol := splitEOL(line)
+		if held+used+len(content) > len(dst) {
+			break
+		}
+		used += len(line)
+		eolLen = len(eol)
+		off += int64(len(line))
+		if b.geo.on {
+			b.geo.add(len(content), len(eol), off)
+		}
+		l.curLen = len(line)
+	}
+	if used == 0 {
+		return 0
+	}
+	switch held {
+	case 2:
+		dst[0], dst[1] = b.eol[0], b.eol[1]
+	case 1:
+		dst[0] = b.eol[0]
+	}
+	n := held + copy(dst[held:], buf[:used-eolLen])
+	switch b.eolLen = eolLen; eolLen {
+	case 2:
+		b.eol[0], b.eol[1] = buf[used-2], buf[used-1]
+	case 1:
+		b.eol[0] = buf[used-1]
+	}
+	l.br.Discard(used)
+	l.off = off
+	return n
 }
 
 // lineGeometry follows the lines of a base64 body, as the body reader
