@@ -37,6 +37,7 @@ type base64Reader struct {
 }
 
 func newBase64Reader(r io.Reader) *base64Reader {
+	b64pairsOnce.Do(buildB64Pairs)
 	d, _ := decoderPool.b64.Get().(*base64Reader)
 	if d == nil {
 		return &base64Reader{r: r, in: make([]byte, 8<<10)}
@@ -389,10 +390,15 @@ var b64table = func() (t [256]byte) {
 }()
 
 // b64pairs maps two characters of the standard alphabet, the first in
-// the low byte, to their 12 bits; any other pair to b64PairBad.
-var b64pairs [1 << 16]uint16
+// the low byte, to their 12 bits; any other pair to b64PairBad. Built by
+// the first base64 reader, not at start: 128 KB to fault in and 65,536
+// entries to fill would slow every process, an empty poll's included.
+var (
+	b64pairs     [1 << 16]uint16
+	b64pairsOnce sync.Once
+)
 
-func init() {
+func buildB64Pairs() {
 	for i := range b64pairs {
 		hi, lo := b64table[byte(i)], b64table[byte(i>>8)]
 		if hi >= 64 || lo >= 64 {
