@@ -159,6 +159,9 @@ func (l *lazyRegexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
 	return l.re.FindAllStringSubmatchIndex(s, n)
 }
 func (l *lazyRegexp) ReplaceAllString(src, repl string) string {
-	return l.get().ReplaceAllString(src, repl)
+	if !l.mayMatch(src) {
+		return src
+	}
+	return l.re.ReplaceAllString(src, repl)
 }
 func (l *lazyRegexp) Split(s string, n int) []string { return l.get().Split(s, n) }
