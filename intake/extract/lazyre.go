@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -58,14 +59,16 @@ func (l *lazyRegexp) mayMatch(s string) bool {
 }
 
 // mustHold returns strings one of which every match of re holds, as
-// written (case-sensitive literals only), or nil when it finds none. Even
+// written (literals whose case is fixed: case-sensitive, or of signs that
+// have no case, such as the colon of a (?i) pattern), or nil when it
+// finds none. Even
 // one byte is worth the search: a byte search is fast, the pattern's is
 // not.
 func mustHold(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpLiteral:
 		w := string(re.Rune)
-		if re.Flags&syntax.FoldCase != 0 || strings.ContainsRune(w, utf8.RuneError) {
+		if re.Flags&syntax.FoldCase != 0 && !noCase(re.Rune) || strings.ContainsRune(w, utf8.RuneError) {
 			// An invalid byte of the text matches U+FFFD: it need not be
 			// written as one.
 			return nil
@@ -99,6 +102,17 @@ func mustHold(re *syntax.Regexp) []string {
 		return all
 	}
 	return nil
+}
+
+// noCase reports whether no rune of rs has another case: matched
+// case-insensitively, each matches itself only.
+func noCase(rs []rune) bool {
+	for _, r := range rs {
+		if unicode.SimpleFold(r) != r {
+			return false
+		}
+	}
+	return true
 }
 
 // shortest returns the length of the shortest of ws.
