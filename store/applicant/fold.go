@@ -17,20 +17,40 @@ import (
 // applicants write "Societe", "Société" and "SOCIÉTÉ" alike. It does not
 // keep byte offsets: search the folded text, not the original, with them.
 func Fold(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 || s[i] == '`' {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return strings.ToLower(s)
+	if !foldChanges(s) {
+		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	FoldTo(&b, s)
 	return b.String()
+}
+
+// foldChanges reports whether Fold(s) differs from s: s holds a capital,
+// a backquote or a byte beyond ASCII. Most strings folded are short ASCII
+// lines and words; they are told eight bytes at a time, in one pass (a
+// test for ASCII then strings.ToLower's pass for capitals took two, byte
+// by byte), and those with capitals are lowered by FoldTo's eight-byte
+// path.
+func foldChanges(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := Load64(s[i : i+8])
+		// As in FoldTo; carries past a byte beyond ASCII do not matter, as
+		// that byte answers already.
+		upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1))
+		q := w ^ (ones * '`')
+		if (w|upper|(q-ones)&^q)&highs != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c == '`' || 'A' <= c && c <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // FoldTo writes Fold(s) to b. Folding goes rune by rune: the pieces of a
