@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -146,17 +147,34 @@ var asciiFolds = func() (t [utf8.RuneSelf]byte) {
 	return t
 }()
 
-// latinFolds holds what Fold writes for each rune of Latin-1 and Latin
+// latinFolds returns what Fold writes for each rune of Latin-1 and Latin
 // Extended, the letters of French text, so that folding them costs a look
 // up instead of a search of the Unicode case tables. It is built on first
-// use, not by every command as it starts.
-var latinFolds = sync.OnceValue(func() *[0x250]string {
-	var t [0x250]string
-	for r := range t {
-		t[r] = foldRuneString(rune(r))
+// use, not by every command as it starts. FoldTo asks for it at every call
+// (a call a line, most of the time): once built, it is one load, inlined,
+// where sync.OnceValue's call cost some forty instructions.
+func latinFolds() *[0x250]string {
+	if t := latinTable.Load(); t != nil {
+		return t
 	}
-	return &t
-})
+	return buildLatinFolds()
+}
+
+var (
+	latinTable     atomic.Pointer[[0x250]string]
+	latinTableOnce sync.Once
+)
+
+func buildLatinFolds() *[0x250]string {
+	latinTableOnce.Do(func() {
+		var t [0x250]string
+		for r := range t {
+			t[r] = foldRuneString(rune(r))
+		}
+		latinTable.Store(&t)
+	})
+	return latinTable.Load()
+}
 
 // foldRuneString is Fold for one rune: FoldRune, with œ and æ written out.
 func foldRuneString(r rune) string {
