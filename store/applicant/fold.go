@@ -70,26 +70,34 @@ func FoldTo(b *strings.Builder, s string) {
 		// Eight ASCII bytes at once, capitals lowered by a mask, up to the
 		// first that is a backquote or not ASCII: the bytes before it are
 		// kept (French has an accent every few words, and going byte by
-		// byte up to it cost more than the accent).
+		// byte up to it cost more than the accent). The words are read in
+		// a loop of their own over what is left of s and of the block,
+		// whose lengths bound it: the compiler then checks no index in it
+		// (indexed by i and n, each word's loads and store were checked
+		// against both, about half of the loop's instructions).
 		if i+8 <= len(s) && n+8 <= len(buf) {
-			w := Load64(s[i : i+8])
-			const ones, highs = 0x0101010101010101, 0x8080808080808080
-			// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
-			upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
-			binary.LittleEndian.PutUint64(buf[n:], w|upper>>2)
-			// The bytes not ASCII and the backquotes (the zero bytes of q):
-			// the lowest bit set is exact, as carries and borrows only go
-			// up, so every byte below it was lowered right.
-			q := w ^ (ones * '`')
-			m := w&highs | (q-ones)&^q&highs
-			if m == 0 {
-				n += 8
-				i += 8
-				continue
+			src, dst := s[i:], buf[n:]
+			for len(src) >= 8 && len(dst) >= 8 {
+				w := Load64(src)
+				const ones, highs = 0x0101010101010101, 0x8080808080808080
+				// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
+				upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
+				binary.LittleEndian.PutUint64(dst, w|upper>>2)
+				// The bytes not ASCII and the backquotes (the zero bytes of
+				// q): the lowest bit set is exact, as carries and borrows
+				// only go up, so every byte below it was lowered right.
+				q := w ^ (ones * '`')
+				if m := w&highs | (q-ones)&^q&highs; m != 0 {
+					k := bits.TrailingZeros64(m) / 8
+					src, dst = src[k:], dst[k:]
+					break
+				}
+				src, dst = src[8:], dst[8:]
 			}
-			k := bits.TrailingZeros64(m) / 8
-			n += k
-			i += k
+			i, n = len(s)-len(src), len(buf)-len(dst)
+			if i == len(s) {
+				break
+			}
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
