@@ -74,6 +74,25 @@ func mustHold(re *syntax.Regexp) []string {
 			return nil
 		}
 		return []string{w}
+	case syntax.OpCharClass:
+		// A class of a few digits or signs ("\d", "[’']"): one of them,
+		// each searched for alone. Letters and spaces are in any text:
+		// searching for them would cost and skip nothing. Invalid bytes
+		// match U+FFFD, as above.
+		var ws []string
+		for k := 0; k+1 < len(re.Rune); k += 2 {
+			lo, hi := re.Rune[k], re.Rune[k+1]
+			if hi-lo >= maxClassNeeds || len(ws)+int(hi-lo)+1 > maxClassNeeds || lo <= utf8.RuneError && utf8.RuneError <= hi {
+				return nil
+			}
+			for r := lo; r <= hi; r++ {
+				if unicode.IsLetter(r) || unicode.IsSpace(r) {
+					return nil
+				}
+				ws = append(ws, string(r))
+			}
+		}
+		return ws
 	case syntax.OpCapture, syntax.OpPlus:
 		return mustHold(re.Sub[0])
 	case syntax.OpRepeat:
@@ -81,11 +100,12 @@ func mustHold(re *syntax.Regexp) []string {
 			return mustHold(re.Sub[0])
 		}
 	case syntax.OpConcat:
-		// The part whose strings are the longest (the shortest of them):
-		// a match holds each part.
+		// The part whose strings are the longest (the shortest of them),
+		// then the fewest: a match holds each part.
 		var best []string
 		for _, sub := range re.Sub {
-			if ws := mustHold(sub); ws != nil && (best == nil || shortest(ws) > shortest(best)) {
+			if ws := mustHold(sub); ws != nil && (best == nil || shortest(ws) > shortest(best) ||
+				shortest(ws) == shortest(best) && len(ws) < len(best)) {
 				best = ws
 			}
 		}
@@ -103,6 +123,10 @@ func mustHold(re *syntax.Regexp) []string {
 	}
 	return nil
 }
+
+// maxClassNeeds is the most characters of a class mustHold searches for
+// one by one: the ten digits.
+const maxClassNeeds = 10
 
 // noCase reports whether no rune of rs has another case: matched
 // case-insensitively, each matches itself only.
