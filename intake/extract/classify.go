@@ -114,7 +114,10 @@ var notificationPlatforms = []string{
 // that sends notifications.
 func isNotificationPlatform(domain string) bool {
 	for _, p := range notificationPlatforms {
-		if domain == p || strings.HasSuffix(domain, "."+p) {
+		// A parent is told by the dot before its name, not by a search
+		// for "."+p: the rule runs on most mail, and each of the
+		// platforms' strings was made at every call.
+		if domain == p || strings.HasSuffix(domain, p) && domain[len(domain)-len(p)-1] == '.' {
 			return true
 		}
 	}
@@ -125,7 +128,15 @@ func isNotificationPlatform(domain string) bool {
 func isBulkSender(local string) bool {
 	l := applicant.Fold(local)
 	for _, p := range []string{"newsletter", "news", "lettre", "infolettre", "marketing", "campaign", "campagne", "emailing", "mailing", "promo", "offres", "actualites", "actu", "communication"} {
-		if l == p || strings.HasPrefix(l, p+"-") || strings.HasPrefix(l, p+".") || strings.HasPrefix(l, p+"_") || strings.HasPrefix(l, p) && p == "newsletter" {
+		// The byte after the prefix is read, not searched for with p+"-"
+		// and the like: those strings were made at every call.
+		if !strings.HasPrefix(l, p) {
+			continue
+		}
+		if len(l) == len(p) || p == "newsletter" {
+			return true
+		}
+		if c := l[len(p)]; c == '-' || c == '.' || c == '_' {
 			return true
 		}
 	}

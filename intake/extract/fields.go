@@ -1417,6 +1417,21 @@ func splitRoleCompany(t string) (role, company string, ok bool) {
 	return "", "", false
 }
 
+// notCompanyLineWords open an address or a phone, a mail client's
+// footer: a line that starts with one, or holds one after a space, is no
+// company name.
+var notCompanyLineWords = []string{"rue ", "avenue", "chemin", "route ", "place ", "boulevard", "impasse", "allee", "lieu-dit", "zone ", "za ", "zi ", "bp ", "cedex", "envoye de", "sent from", "tel", "portable", "mobile"}
+
+// notCompanyLineSpaced are notCompanyLineWords after a space, made once,
+// not at each of the signature's lines.
+var notCompanyLineSpaced = func() []string {
+	out := make([]string, len(notCompanyLineWords))
+	for i, w := range notCompanyLineWords {
+		out[i] = " " + w
+	}
+	return out
+}()
+
 // isCompanyLine reports whether a signature line can be a company name:
 // capitalised words, no address, phone, e-mail or web address.
 func isCompanyLine(t string) bool {
@@ -1424,8 +1439,8 @@ func isCompanyLine(t string) bool {
 		return false
 	}
 	f := applicant.Fold(t)
-	for _, w := range []string{"rue ", "avenue", "chemin", "route ", "place ", "boulevard", "impasse", "allee", "lieu-dit", "zone ", "za ", "zi ", "bp ", "cedex", "envoye de", "sent from", "tel", "portable", "mobile"} {
-		if strings.HasPrefix(f, w) || strings.Contains(f, " "+w) {
+	for i, w := range notCompanyLineWords {
+		if strings.HasPrefix(f, w) || strings.Contains(f, notCompanyLineSpaced[i]) {
 			return false
 		}
 	}

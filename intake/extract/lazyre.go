@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -58,19 +59,40 @@ func (l *lazyRegexp) mayMatch(s string) bool {
 }
 
 // mustHold returns strings one of which every match of re holds, as
-// written (case-sensitive literals only), or nil when it finds none. Even
+// written (literals whose case is fixed: case-sensitive, or of signs that
+// have no case, such as the colon of a (?i) pattern), or nil when it
+// finds none. Even
 // one byte is worth the search: a byte search is fast, the pattern's is
 // not.
 func mustHold(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpLiteral:
 		w := string(re.Rune)
-		if re.Flags&syntax.FoldCase != 0 || strings.ContainsRune(w, utf8.RuneError) {
+		if re.Flags&syntax.FoldCase != 0 && !noCase(re.Rune) || strings.ContainsRune(w, utf8.RuneError) {
 			// An invalid byte of the text matches U+FFFD: it need not be
 			// written as one.
 			return nil
 		}
 		return []string{w}
+	case syntax.OpCharClass:
+		// A class of a few digits or signs ("\d", "[’']"): one of them,
+		// each searched for alone. Letters and spaces are in any text:
+		// searching for them would cost and skip nothing. Invalid bytes
+		// match U+FFFD, as above.
+		var ws []string
+		for k := 0; k+1 < len(re.Rune); k += 2 {
+			lo, hi := re.Rune[k], re.Rune[k+1]
+			if hi-lo >= maxClassNeeds || len(ws)+int(hi-lo)+1 > maxClassNeeds || lo <= utf8.RuneError && utf8.RuneError <= hi {
+				return nil
+			}
+			for r := lo; r <= hi; r++ {
+				if unicode.IsLetter(r) || unicode.IsSpace(r) {
+					return nil
+				}
+				ws = append(ws, string(r))
+			}
+		}
+		return ws
 	case syntax.OpCapture, syntax.OpPlus:
 		return mustHold(re.Sub[0])
 	case syntax.OpRepeat:
@@ -78,11 +100,12 @@ func mustHold(re *syntax.Regexp) []string {
 			return mustHold(re.Sub[0])
 		}
 	case syntax.OpConcat:
-		// The part whose strings are the longest (the shortest of them):
-		// a match holds each part.
+		// The part whose strings are the longest (the shortest of them),
+		// then the fewest: a match holds each part.
 		var best []string
 		for _, sub := range re.Sub {
-			if ws := mustHold(sub); ws != nil && (best == nil || shortest(ws) > shortest(best)) {
+			if ws := mustHold(sub); ws != nil && (best == nil || shortest(ws) > shortest(best) ||
+				shortest(ws) == shortest(best) && len(ws) < len(best)) {
 				best = ws
 			}
 		}
@@ -99,6 +122,21 @@ func mustHold(re *syntax.Regexp) []string {
 		return all
 	}
 	return nil
+}
+
+// maxClassNeeds is the most characters of a class mustHold searches for
+// one by one: the ten digits.
+const maxClassNeeds = 10
+
+// noCase reports whether no rune of rs has another case: matched
+// case-insensitively, each matches itself only.
+func noCase(rs []rune) bool {
+	for _, r := range rs {
+		if unicode.SimpleFold(r) != r {
+			return false
+		}
+	}
+	return true
 }
 
 // shortest returns the length of the shortest of ws.
@@ -159,6 +197,9 @@ func (l *lazyRegexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
 	return l.re.FindAllStringSubmatchIndex(s, n)
 }
 func (l *lazyRegexp) ReplaceAllString(src, repl string) string {
-	return l.get().ReplaceAllString(src, repl)
+	if !l.mayMatch(src) {
+		return src
+	}
+	return l.re.ReplaceAllString(src, repl)
 }
 func (l *lazyRegexp) Split(s string, n int) []string { return l.get().Split(s, n) }

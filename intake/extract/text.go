@@ -205,6 +205,14 @@ func collapseSpacesPast(s string, n int) string {
 		words++
 		start := i
 		for i < len(s) {
+			if i+8 <= len(s) {
+				k := wordBytes8(applicant.Load64(s[i : i+8]))
+				i += k
+				runes += k
+				if k == 8 {
+					continue
+				}
+			}
 			if c := s[i]; c < utf8.RuneSelf {
 				if asciiSpaces[c] {
 					break
@@ -231,6 +239,14 @@ func collapsedRunes(s string, n int) int {
 	runes, words := 0, 0
 	in := false
 	for i := 0; i < len(s); {
+		if in && i+8 <= len(s) {
+			k := wordBytes8(applicant.Load64(s[i : i+8]))
+			i += k
+			runes += k
+			if k == 8 {
+				continue
+			}
+		}
 		c := s[i]
 		space, w := false, 1
 		if c < utf8.RuneSelf {
@@ -255,6 +271,18 @@ func collapsedRunes(s string, n int) int {
 		runes++
 	}
 	return runes + max(words-1, 0)
+}
+
+// wordBytes8 returns how many of the eight bytes of w (little-endian, as
+// applicant.Load64 reads them), from the first, are ASCII above the space:
+// bytes of a word, one rune each. The motivation's words are passed over
+// eight bytes at a time this way, not byte by byte; the byte that stops
+// them (a space, a control byte, a byte beyond ASCII) is read alone.
+func wordBytes8(w uint64) int {
+	// The high bit of a byte of (w-0x21…)&^w says it is below 0x21, exact
+	// up to the first such byte: a borrow only goes up.
+	m := (w | (w-ones*0x21)&^w) & highs
+	return bits.TrailingZeros64(m) / 8
 }
 
 // asciiSpaces are the ASCII bytes strings.Fields splits on.

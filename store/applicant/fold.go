@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -17,20 +18,40 @@ import (
 // applicants write "Societe", "Société" and "SOCIÉTÉ" alike. It does not
 // keep byte offsets: search the folded text, not the original, with them.
 func Fold(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 || s[i] == '`' {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return strings.ToLower(s)
+	if !foldChanges(s) {
+		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	FoldTo(&b, s)
 	return b.String()
+}
+
+// foldChanges reports whether Fold(s) differs from s: s holds a capital,
+// a backquote or a byte beyond ASCII. Most strings folded are short ASCII
+// lines and words; they are told eight bytes at a time, in one pass (a
+// test for ASCII then strings.ToLower's pass for capitals took two, byte
+// by byte), and those with capitals are lowered by FoldTo's eight-byte
+// path.
+func foldChanges(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := Load64(s[i : i+8])
+		// As in FoldTo; carries past a byte beyond ASCII do not matter, as
+		// that byte answers already.
+		upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1))
+		q := w ^ (ones * '`')
+		if (w|upper|(q-ones)&^q)&highs != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || c == '`' || 'A' <= c && c <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // FoldTo writes Fold(s) to b. Folding goes rune by rune: the pieces of a
@@ -49,26 +70,34 @@ func FoldTo(b *strings.Builder, s string) {
 		// Eight ASCII bytes at once, capitals lowered by a mask, up to the
 		// first that is a backquote or not ASCII: the bytes before it are
 		// kept (French has an accent every few words, and going byte by
-		// byte up to it cost more than the accent).
+		// byte up to it cost more than the accent). The words are read in
+		// a loop of their own over what is left of s and of the block,
+		// whose lengths bound it: the compiler then checks no index in it
+		// (indexed by i and n, each word's loads and store were checked
+		// against both, about half of the loop's instructions).
 		if i+8 <= len(s) && n+8 <= len(buf) {
-			w := Load64(s[i : i+8])
-			const ones, highs = 0x0101010101010101, 0x8080808080808080
-			// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
-			upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
-			binary.LittleEndian.PutUint64(buf[n:], w|upper>>2)
-			// The bytes not ASCII and the backquotes (the zero bytes of q):
-			// the lowest bit set is exact, as carries and borrows only go
-			// up, so every byte below it was lowered right.
-			q := w ^ (ones * '`')
-			m := w&highs | (q-ones)&^q&highs
-			if m == 0 {
-				n += 8
-				i += 8
-				continue
+			src, dst := s[i:], buf[n:]
+			for len(src) >= 8 && len(dst) >= 8 {
+				w := Load64(src)
+				const ones, highs = 0x0101010101010101, 0x8080808080808080
+				// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
+				upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
+				binary.LittleEndian.PutUint64(dst, w|upper>>2)
+				// The bytes not ASCII and the backquotes (the zero bytes of
+				// q): the lowest bit set is exact, as carries and borrows
+				// only go up, so every byte below it was lowered right.
+				q := w ^ (ones * '`')
+				if m := w&highs | (q-ones)&^q&highs; m != 0 {
+					k := bits.TrailingZeros64(m) / 8
+					src, dst = src[k:], dst[k:]
+					break
+				}
+				src, dst = src[8:], dst[8:]
 			}
-			k := bits.TrailingZeros64(m) / 8
-			n += k
-			i += k
+			i, n = len(s)-len(src), len(buf)-len(dst)
+			if i == len(s) {
+				break
+			}
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -126,17 +155,34 @@ var asciiFolds = func() (t [utf8.RuneSelf]byte) {
 	return t
 }()
 
-// latinFolds holds what Fold writes for each rune of Latin-1 and Latin
+// latinFolds returns what Fold writes for each rune of Latin-1 and Latin
 // Extended, the letters of French text, so that folding them costs a look
 // up instead of a search of the Unicode case tables. It is built on first
-// use, not by every command as it starts.
-var latinFolds = sync.OnceValue(func() *[0x250]string {
-	var t [0x250]string
-	for r := range t {
-		t[r] = foldRuneString(rune(r))
+// use, not by every command as it starts. FoldTo asks for it at every call
+// (a call a line, most of the time): once built, it is one load, inlined,
+// where sync.OnceValue's call cost some forty instructions.
+func latinFolds() *[0x250]string {
+	if t := latinTable.Load(); t != nil {
+		return t
 	}
-	return &t
-})
+	return buildLatinFolds()
+}
+
+var (
+	latinTable     atomic.Pointer[[0x250]string]
+	latinTableOnce sync.Once
+)
+
+func buildLatinFolds() *[0x250]string {
+	latinTableOnce.Do(func() {
+		var t [0x250]string
+		for r := range t {
+			t[r] = foldRuneString(rune(r))
+		}
+		latinTable.Store(&t)
+	})
+	return latinTable.Load()
+}
 
 // foldRuneString is Fold for one rune: FoldRune, with œ and æ written out.
 func foldRuneString(r rune) string {
