@@ -13,21 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rse-lozere/rse-intake/intake/imaptest"
 	"github.com/rse-lozere/rse-intake/intake/mailparse"
 )
-
-// base64Body encodes data as a mail client does: lines of line characters,
-// each ended by eol.
-func base64Body(data []byte, line int, eol string) string {
-	enc := base64.StdEncoding.EncodeToString(data)
-	var b strings.Builder
-	for len(enc) > 0 {
-		l := min(len(enc), line)
-		b.WriteString(enc[:l] + eol)
-		enc = enc[l:]
-	}
-	return b.String()
-}
 
 func randomBytes(seed uint64, n int) []byte {
 	rng := rand.New(rand.NewPCG(seed, 1))
@@ -65,7 +53,7 @@ func mailWith(eol string, parts ...string) ([]byte, []int64) {
 func TestRawFileRefersToAttachments(t *testing.T) {
 	pdf, cv, other := randomBytes(1, 300<<10), randomBytes(2, 50<<10+1), randomBytes(9, 50<<10+1)
 	small := randomBytes(3, 1000)
-	crlf76 := base64Body(pdf, 76, "\r\n")
+	crlf76 := imaptest.Base64LinesOf(pdf, 76, "\r\n")
 	// Lines of mixed lengths: decodes to the same file, but encoding the
 	// file does not give these bytes back.
 	uneven := strings.Replace(crlf76, "\r\n", "", 1)
@@ -87,21 +75,21 @@ func TestRawFileRefersToAttachments(t *testing.T) {
 		kept  int // references the skeleton holds
 	}{
 		{"76 CRLF", "\r\n", []string{crlf76}, []ref{{0, pdf, 76, true, 0, false}}, 1},
-		{"72 LF", "\n", []string{base64Body(pdf, 72, "\n")}, []ref{{0, pdf, 72, false, 0, false}}, 1},
-		{"one line", "\n", []string{base64Body(cv, 70000, "\n")}, []ref{{0, cv, 70000, false, 0, false}}, 1},
-		{"two, one small", "\r\n", []string{base64Body(cv, 76, "\r\n"), base64Body(small, 76, "\r\n"), crlf76},
+		{"72 LF", "\n", []string{imaptest.Base64LinesOf(pdf, 72, "\n")}, []ref{{0, pdf, 72, false, 0, false}}, 1},
+		{"one line", "\n", []string{imaptest.Base64LinesOf(cv, 70000, "\n")}, []ref{{0, cv, 70000, false, 0, false}}, 1},
+		{"two, one small", "\r\n", []string{imaptest.Base64LinesOf(cv, 76, "\r\n"), imaptest.Base64LinesOf(small, 76, "\r\n"), crlf76},
 			[]ref{{0, cv, 76, true, 0, false}, {1, small, 76, true, 0, false}, {2, pdf, 76, true, 0, false}}, 2},
-		{"same file twice", "\r\n", []string{base64Body(cv, 76, "\r\n"), base64Body(cv, 76, "\r\n")},
+		{"same file twice", "\r\n", []string{imaptest.Base64LinesOf(cv, 76, "\r\n"), imaptest.Base64LinesOf(cv, 76, "\r\n")},
 			[]ref{{1, cv, 76, true, 0, false}, {0, cv, 76, true, 0, false}}, 2},
 		{"no reference", "\r\n", []string{crlf76}, nil, 0},
 		{"lines of mixed lengths", "\r\n", []string{uneven}, []ref{{0, pdf, 76, true, 0, false}}, 0},
 		{"a line break moved", "\r\n", []string{moved}, []ref{{0, pdf, 76, true, 0, false}}, 0},
-		{"trailing space", "\r\n", []string{strings.Replace(base64Body(cv, 76, "\r\n"), "\r\n", " \r\n", 3)},
+		{"trailing space", "\r\n", []string{strings.Replace(imaptest.Base64LinesOf(cv, 76, "\r\n"), "\r\n", " \r\n", 3)},
 			[]ref{{0, cv, 76, true, 0, false}}, 0},
 		{"other line length", "\r\n", []string{crlf76}, []ref{{0, pdf, 72, true, 0, false}}, 0},
 		{"other line ending", "\r\n", []string{crlf76}, []ref{{0, pdf, 76, false, 0, false}}, 0},
-		{"a line off", "\r\n", []string{base64Body(cv, 76, "\r\n") + crlf76}, []ref{{0, pdf, 76, true, 78, false}}, 0},
-		{"another file of that size", "\r\n", []string{base64Body(cv, 76, "\r\n")}, []ref{{0, other, 76, true, 0, false}}, 0},
+		{"a line off", "\r\n", []string{imaptest.Base64LinesOf(cv, 76, "\r\n") + crlf76}, []ref{{0, pdf, 76, true, 78, false}}, 0},
+		{"another file of that size", "\r\n", []string{imaptest.Base64LinesOf(cv, 76, "\r\n")}, []ref{{0, other, 76, true, 0, false}}, 0},
 		{"file not kept", "\r\n", []string{crlf76}, []ref{{0, pdf, 76, true, 0, true}}, 0},
 		{"past the mail's end", "\r\n", []string{crlf76}, []ref{{0, pdf, 76, true, 1 << 20, false}}, 0},
 	}
@@ -172,7 +160,7 @@ func keepMailWithPDF(t *testing.T, files Files, seed uint64) (size int64, att, s
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := base64Body(pdf, 76, "\r\n")
+	body := imaptest.Base64LinesOf(pdf, 76, "\r\n")
 	raw, starts := mailWith("\r\n", body)
 	ref := Base64Ref{SHA256: att, Size: size, Start: starts[0], End: starts[0] + int64(len(body)), Line: 76, CRLF: true}
 	if sha, err = files.WriteRaw(raw, []Base64Ref{ref}, &Dirs{}); err != nil {
@@ -300,7 +288,7 @@ func BenchmarkWriteRawSkeleton(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	body := base64Body(pdf, 76, "\r\n")
+	body := imaptest.Base64LinesOf(pdf, 76, "\r\n")
 	raw, starts := mailWith("\r\n", body)
 	refs := []Base64Ref{{SHA256: att, Size: size, Start: starts[0], End: starts[0] + int64(len(body)), Line: 76, CRLF: true}}
 	b.SetBytes(int64(len(raw)))
@@ -351,7 +339,7 @@ func FuzzRawFile(f *testing.F) {
 		if crlf {
 			eol = "\r\n"
 		}
-		body := []byte(base64Body(att, 72+4*int(quarters%40), eol))
+		body := []byte(imaptest.Base64LinesOf(att, 72+4*int(quarters%40), eol))
 		damaged := damageAt != 0 && body[int(damageAt)%len(body)] != damage
 		if damaged {
 			body[int(damageAt)%len(body)] = damage

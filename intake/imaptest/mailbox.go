@@ -199,14 +199,19 @@ func ascii(s string) string {
 
 // Base64Lines is data in base64 as a mail body carries it: lines of 76
 // characters, each ended by CRLF.
-func Base64Lines(data []byte) string {
+func Base64Lines(data []byte) string { return Base64LinesOf(data, 76, "\r\n") }
+
+// Base64LinesOf is data in base64 in lines of line characters, each (the
+// last too) ended by eol, as mail clients write it.
+func Base64LinesOf(data []byte, line int, eol string) string {
 	enc := base64.StdEncoding.EncodeToString(data)
 	var b strings.Builder
-	b.Grow(len(enc) + len(enc)/76*2 + 2)
-	for len(enc) > 76 {
-		b.WriteString(enc[:76] + "\r\n")
-		enc = enc[76:]
+	b.Grow(len(enc) + (len(enc)/line+1)*len(eol))
+	for len(enc) > 0 {
+		l := min(len(enc), line)
+		b.WriteString(enc[:l])
+		b.WriteString(eol)
+		enc = enc[l:]
 	}
-	b.WriteString(enc + "\r\n")
 	return b.String()
 }

@@ -9,20 +9,9 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-)
 
-// encodeLines encodes data as a mail client does: lines of line
-// characters, each (the last too) ended by eol.
-func encodeLines(data []byte, line int, eol string) string {
-	enc := base64.StdEncoding.EncodeToString(data)
-	var b strings.Builder
-	for len(enc) > 0 {
-		l := min(len(enc), line)
-		b.WriteString(enc[:l] + eol)
-		enc = enc[l:]
-	}
-	return b.String()
-}
+	"github.com/rse-lozere/rse-intake/intake/imaptest"
+)
 
 // spanHolds tells what is wrong with a's Base64Span over raw, "" when
 // nothing: the text it names is what encoding data (the attachment's
@@ -44,7 +33,7 @@ func spanHolds(raw []byte, a Attachment, data []byte) string {
 	if s.CRLF {
 		eol = "\r\n"
 	}
-	if string(raw[s.Start:s.End]) != encodeLines(data, s.Line, eol) {
+	if string(raw[s.Start:s.End]) != imaptest.Base64LinesOf(data, s.Line, eol) {
 		return "the text is not what encoding the data gives"
 	}
 	return ""
@@ -98,12 +87,12 @@ func TestBase64Span(t *testing.T) {
 	for i := range pdf {
 		pdf[i] = byte(rng.Uint32())
 	}
-	crlf76 := encodeLines(pdf, 76, "\r\n")
+	crlf76 := imaptest.Base64LinesOf(pdf, 76, "\r\n")
 	lines := strings.SplitAfter(crlf76, "\r\n")
 	lines = lines[:len(lines)-1]
 	// Two bytes: one group "xx==", the low four bits of x's second
 	// character unused.
-	two := encodeLines(pdf[:19999], 76, "\n")
+	two := imaptest.Base64LinesOf(pdf[:19999], 76, "\n")
 	badBits := []byte(two)
 	pos := bytes.IndexByte(badBits, '=') - 1
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -120,20 +109,20 @@ func TestBase64Span(t *testing.T) {
 		canon bool
 	}{
 		{"76 CRLF", "\r\n", crlf76, pdf, true},
-		{"72 LF", "\n", encodeLines(pdf, 72, "\n"), pdf, true},
+		{"72 LF", "\n", imaptest.Base64LinesOf(pdf, 72, "\n"), pdf, true},
 		{"LF mail, CRLF lines", "\n", crlf76, pdf, true},
-		{"one long line", "\r\n", encodeLines(pdf, 30000, "\r\n"), pdf, true},
-		{"lines longer than the read buffer", "\r\n", encodeLines(pdf, 20000, "\r\n"), pdf, true},
-		{"last line full", "\r\n", encodeLines(pdf[:57*40], 76, "\r\n"), pdf[:57*40], true},
-		{"one padding", "\r\n", encodeLines(pdf[:19997], 76, "\r\n"), pdf[:19997], true},
+		{"one long line", "\r\n", imaptest.Base64LinesOf(pdf, 30000, "\r\n"), pdf, true},
+		{"lines longer than the read buffer", "\r\n", imaptest.Base64LinesOf(pdf, 20000, "\r\n"), pdf, true},
+		{"last line full", "\r\n", imaptest.Base64LinesOf(pdf[:57*40], 76, "\r\n"), pdf[:57*40], true},
+		{"one padding", "\r\n", imaptest.Base64LinesOf(pdf[:19997], 76, "\r\n"), pdf[:19997], true},
 		{"two paddings", "\n", two, pdf[:19999], true},
 		{"blank lines around", "\r\n", "\r\n\r\n" + crlf76 + "\r\n\r\n", pdf, true},
 
 		{"lines of mixed lengths", "\r\n", strings.Replace(crlf76, "\r\n", "", 1), pdf, false},
 		{"a short line inside", "\r\n", strings.Join(lines[:3], "") + lines[3][:40] + "\r\n" + lines[3][40:] + strings.Join(lines[4:], ""), pdf, false},
 		{"last line longer", "\r\n", strings.Join(lines[:len(lines)-2], "") + strings.TrimSuffix(lines[len(lines)-2], "\r\n") + lines[len(lines)-1], pdf, false},
-		{"lines of 68", "\r\n", encodeLines(pdf, 68, "\r\n"), pdf, false},
-		{"lines of 78", "\r\n", encodeLines(pdf, 78, "\r\n"), pdf, false},
+		{"lines of 68", "\r\n", imaptest.Base64LinesOf(pdf, 68, "\r\n"), pdf, false},
+		{"lines of 78", "\r\n", imaptest.Base64LinesOf(pdf, 78, "\r\n"), pdf, false},
 		{"mixed line endings", "\r\n", strings.Replace(crlf76, "\r\n", "\n", 1), pdf, false},
 		{"a bare CR", "\r\n", strings.Replace(crlf76, "\r\n", "\r", 1), pdf, false},
 		{"trailing space", "\r\n", strings.Replace(crlf76, "\r\n", " \r\n", 1), pdf, false},
@@ -141,14 +130,14 @@ func TestBase64Span(t *testing.T) {
 		// Lines of the right lengths, groups whole: only counting the
 		// white space tells.
 		{"four spaces inside a line", "\r\n", strings.Join(lines[:3], "") + "    " + lines[3][4:] + strings.Join(lines[4:], ""), nil, false},
-		{"a white line of four after", "\r\n", encodeLines(pdf[:57*40], 76, "\r\n") + "    \r\n", pdf[:57*40], false},
+		{"a white line of four after", "\r\n", imaptest.Base64LinesOf(pdf[:57*40], 76, "\r\n") + "    \r\n", pdf[:57*40], false},
 		{"white lines around", "\r\n", "\r\n \r\n" + crlf76 + "\r\n\t\r\n", pdf, false}, // kept as they came: rare enough
 		{"blank line inside", "\r\n", strings.Join(lines[:3], "") + "\r\n" + strings.Join(lines[3:], ""), pdf, false},
 		{"URL alphabet", "\r\n", urlSafe, pdf, false},
-		{"padding missing", "\r\n", strings.ReplaceAll(encodeLines(pdf[:19997], 76, "\r\n"), "=", ""), pdf[:19997], false},
-		{"padding doubled", "\r\n", strings.Replace(encodeLines(pdf[:19997], 76, "\r\n"), "=", "==", 1), pdf[:19997], false},
+		{"padding missing", "\r\n", strings.ReplaceAll(imaptest.Base64LinesOf(pdf[:19997], 76, "\r\n"), "=", ""), pdf[:19997], false},
+		{"padding doubled", "\r\n", strings.Replace(imaptest.Base64LinesOf(pdf[:19997], 76, "\r\n"), "=", "==", 1), pdf[:19997], false},
 		{"unused bits set", "\n", string(badBits), nil, false},
-		{"two encodings", "\r\n", encodeLines(pdf[:19997], 76, "\r\n") + encodeLines(pdf[:19997], 76, "\r\n"), nil, false},
+		{"two encodings", "\r\n", imaptest.Base64LinesOf(pdf[:19997], 76, "\r\n") + imaptest.Base64LinesOf(pdf[:19997], 76, "\r\n"), nil, false},
 		{"garbage", "\r\n", strings.Replace(crlf76, "A", "!", 1), nil, false},
 	}
 	for _, tt := range tests {
@@ -189,7 +178,7 @@ func TestBase64Span(t *testing.T) {
 // inside an attached message are offsets into the mail read.
 func TestBase64SpanWhere(t *testing.T) {
 	pdf := bytes.Repeat([]byte("%PDF-1.4 une candidature\n"), 400)
-	body := encodeLines(pdf, 76, "\r\n")
+	body := imaptest.Base64LinesOf(pdf, 76, "\r\n")
 	single := "From: a@example.fr\r\nSubject: cv\r\nContent-Type: application/pdf; name=cv.pdf\r\n" +
 		"Content-Transfer-Encoding: base64\r\n\r\n"
 	inner := "From: b@example.fr\r\nSubject: Fwd\r\nContent-Type: multipart/mixed; boundary=in\r\n\r\n--in\r\n" +
@@ -213,7 +202,7 @@ func TestBase64SpanWhere(t *testing.T) {
 		{"in an attached message", attached("", inner), []bool{false, true}},
 		{"in an attached message, 8bit", attached("Content-Transfer-Encoding: 8bit\r\n", inner), []bool{false, true}},
 		{"in a base64 attached message", attached("Content-Transfer-Encoding: base64\r\n",
-			encodeLines([]byte(inner), 76, "\r\n")), []bool{true, false}},
+			imaptest.Base64LinesOf([]byte(inner), 76, "\r\n")), []bool{true, false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,7 +249,7 @@ func FuzzBase64Span(f *testing.F) {
 		if crlf {
 			eol = "\r\n"
 		}
-		body := []byte(encodeLines(data, 72+4*int(quarters), eol))
+		body := []byte(imaptest.Base64LinesOf(data, 72+4*int(quarters), eol))
 		damaged := false
 		if len(body) > 0 && damageAt != 0 {
 			i := int(damageAt) % len(body)
