@@ -286,13 +286,21 @@ func (p *parser) multipart(ct, boundary string, ctx entityCtx) {
 				}
 				break // an enclosing boundary: this multipart is empty
 			}
-			if cand := candidateBoundary(chunk); cand != "" && p.partHeaderFollows() {
-				if boundary != "" {
-					p.defect("%s: declared boundary %q not found, using %q found in the body", ct, boundary, cand)
+			if cand := candidateBoundary(chunk); cand != "" {
+				// partHeaderFollows peeks, which may refill the read
+				// buffer chunk lies in: the line is kept first (read a
+				// byte at a time, "--00" was kept as "0-00").
+				if len(pre) < maxBodyText {
+					pre = append(pre, chunk...)
 				}
-				p.bounds[level] = boundaryKey(cand)
-				started = true
-				break
+				if p.partHeaderFollows() {
+					if boundary != "" {
+						p.defect("%s: declared boundary %q not found, using %q found in the body", ct, boundary, cand)
+					}
+					p.bounds[level] = boundaryKey(cand)
+					started = true
+				}
+				continue
 			}
 		}
 		if len(pre) < maxBodyText {
