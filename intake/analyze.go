@@ -150,22 +150,12 @@ func (a Analysis) Report() Report {
 		JSON:              a.Result.Applicant.JSON(),
 		NeedsReview:       a.Unreadable,
 	}
-	if a.Result.Kind == extract.KindFollowUp {
-		// What one message shows of the application it continues: the root
-		// of its thread. Intake, which has the store, decides for good.
-		if len(m.References) > 0 {
-			out.Completes = nullable(m.References[0])
-		} else {
-			out.Completes = nullable(m.InReplyTo)
-		}
-	}
+	out.Completes = nullable(a.completes())
 	if m.HasDate {
 		out.Date = nullable(m.Date.Format(time.RFC3339))
 	}
 	for _, at := range m.Attachments {
-		// Files unpacked from a winmail.dat are kept with the application
-		// but are not parts of the mail: the report lists the container.
-		if at.Inline || at.Container != "" {
+		if !reported(at) {
 			continue
 		}
 		out.Attachments = append(out.Attachments, ReportAttachment{Filename: at.Filename, ContentType: at.ContentType,
@@ -173,6 +163,25 @@ func (a Analysis) Report() Report {
 	}
 	return out
 }
+
+// completes is what a follow-up shows of the application it continues:
+// the root of its thread ("" for other mail). Intake, which has the
+// store, decides for good.
+func (a Analysis) completes() string {
+	if a.Result.Kind != extract.KindFollowUp {
+		return ""
+	}
+	if m := a.Mail; len(m.References) > 0 {
+		return m.References[0]
+	}
+	return a.Mail.InReplyTo
+}
+
+// reported tells an attachment the report lists: the parts of the mail.
+// Files unpacked from a winmail.dat are kept with the application but
+// are not parts of the mail (the report lists the container), nor are
+// inline images.
+func reported(at mailparse.Attachment) bool { return !at.Inline && at.Container == "" }
 
 func nullable(s string) *string {
 	if s == "" {

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/rse-lozere/rse-intake/intake/extract"
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
@@ -55,20 +54,12 @@ func (a Analysis) storedReportJSON() []byte {
 	b = append(b, `,"text":null`...)
 	b = appendStrings(append(b, `,"errors":`...), m.Errors)
 	b = appendNullString(append(b, `,"reference":`...), res.Reference)
-	completes := ""
-	if res.Kind == extract.KindFollowUp {
-		if len(m.References) > 0 {
-			completes = m.References[0]
-		} else {
-			completes = m.InReplyTo
-		}
-	}
-	b = appendNullString(append(b, `,"completes":`...), completes)
+	b = appendNullString(append(b, `,"completes":`...), a.completes())
 	b = append(b, `,"attachments":[`...)
 	first := true
 	for _, at := range m.Attachments {
-		if at.Inline || at.Container != "" {
-			continue // as Report: the parts of the mail only
+		if !reported(at) {
+			continue
 		}
 		if !first {
 			b = append(b, ',')
