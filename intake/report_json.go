@@ -34,13 +34,13 @@ func (a Analysis) storedReportJSON() []byte {
 	b := make([]byte, 0, size)
 	b = append(b, `{"kind":`...)
 	b = applicant.AppendJSONString(b, res.Kind)
-	b = appendNullString(append(b, `,"kind_rule":`...), res.KindRule)
+	b = applicant.AppendJSONStringOrNull(append(b, `,"kind_rule":`...), res.KindRule)
 	b = append(b, `,"should_acknowledge":`...)
 	b = strconv.AppendBool(b, res.ShouldAcknowledge)
-	b = appendNullString(append(b, `,"message_id":`...), m.MessageID)
-	b = appendNullString(append(b, `,"in_reply_to":`...), m.InReplyTo)
+	b = applicant.AppendJSONStringOrNull(append(b, `,"message_id":`...), m.MessageID)
+	b = applicant.AppendJSONStringOrNull(append(b, `,"in_reply_to":`...), m.InReplyTo)
 	b = appendStrings(append(b, `,"references":`...), m.References)
-	b = appendNullString(append(b, `,"subject":`...), m.Subject)
+	b = applicant.AppendJSONStringOrNull(append(b, `,"subject":`...), m.Subject)
 	b = append(b, `,"date":`...)
 	if m.HasDate {
 		b = append(b, '"')
@@ -49,12 +49,12 @@ func (a Analysis) storedReportJSON() []byte {
 	} else {
 		b = append(b, "null"...)
 	}
-	b = appendNullString(append(b, `,"from_email":`...), m.FromEmail)
-	b = appendNullString(append(b, `,"from_name":`...), m.FromName)
+	b = applicant.AppendJSONStringOrNull(append(b, `,"from_email":`...), m.FromEmail)
+	b = applicant.AppendJSONStringOrNull(append(b, `,"from_name":`...), m.FromName)
 	b = append(b, `,"text":null`...)
 	b = appendStrings(append(b, `,"errors":`...), m.Errors)
-	b = appendNullString(append(b, `,"reference":`...), res.Reference)
-	b = appendNullString(append(b, `,"completes":`...), a.completes())
+	b = applicant.AppendJSONStringOrNull(append(b, `,"reference":`...), res.Reference)
+	b = applicant.AppendJSONStringOrNull(append(b, `,"completes":`...), a.completes())
 	b = append(b, `,"attachments":[`...)
 	first := true
 	for _, at := range m.Attachments {
@@ -80,15 +80,6 @@ func (a Analysis) storedReportJSON() []byte {
 		b = append(b, `,"needs_review":true`...)
 	}
 	return append(b, '}')
-}
-
-// appendNullString appends s as a JSON string, null when empty (see
-// nullable).
-func appendNullString(b []byte, s string) []byte {
-	if s == "" {
-		return append(b, "null"...)
-	}
-	return applicant.AppendJSONString(b, s)
 }
 
 // appendStrings appends l as a JSON array, [] when nil (see

@@ -18,7 +18,7 @@ func (a *Applicant) AppendJSONFields(b []byte) []byte {
 		v   string
 	}{{`"first_name":`, a.FirstName}, {`"last_name":`, a.LastName}, {`"email":`, a.Email}, {`"phone":`, a.Phone},
 		{`"company":`, a.Company}, {`"role":`, a.Role}, {`"siret":`, a.Siret}} {
-		b = appendNullString(append(b, f.key...), f.v)
+		b = AppendJSONStringOrNull(append(b, f.key...), f.v)
 		b = append(b, ',')
 	}
 	b = append(b, `"siret_valid":`...)
@@ -32,7 +32,7 @@ func (a *Applicant) AppendJSONFields(b []byte) []byte {
 		v   string
 	}{{`,"siren":`, a.Siren}, {`,"postal_code":`, a.PostalCode}, {`,"commune":`, a.Commune},
 		{`,"departement":`, a.Departement}} {
-		b = appendNullString(append(b, f.key...), f.v)
+		b = AppendJSONStringOrNull(append(b, f.key...), f.v)
 	}
 	b = append(b, `,"headcount":`...)
 	if a.Headcount == nil {
@@ -40,8 +40,8 @@ func (a *Applicant) AppendJSONFields(b []byte) []byte {
 	} else {
 		b = strconv.AppendInt(b, int64(*a.Headcount), 10)
 	}
-	b = appendNullString(append(b, `,"sector":`...), a.Sector)
-	b = appendNullString(append(b, `,"motivation":`...), a.Motivation)
+	b = AppendJSONStringOrNull(append(b, `,"sector":`...), a.Sector)
+	b = AppendJSONStringOrNull(append(b, `,"motivation":`...), a.Motivation)
 	if a.ForwardedBy != "" {
 		b = AppendJSONString(append(b, `,"forwarded_by":`...), a.ForwardedBy)
 	}
@@ -52,8 +52,9 @@ func (a *Applicant) AppendJSONFields(b []byte) []byte {
 	})
 }
 
-// appendNullString appends s as a JSON string, null when empty (see JSON).
-func appendNullString(b []byte, s string) []byte {
+// AppendJSONStringOrNull appends s as a JSON string, null when empty, as
+// json.Marshal writes a *string that is nil when empty (see JSON).
+func AppendJSONStringOrNull(b []byte, s string) []byte {
 	if s == "" {
 		return append(b, "null"...)
 	}
