@@ -255,20 +255,31 @@ func (b *bodyReader) nextLine(dst []byte, n *int) {
 		b.geo.add(len(content), len(eol), b.p.lr.off)
 	}
 	if k := b.eolLen; k+len(content) <= len(dst) {
-		// The line ending's one or two bytes are set, not copied: a
-		// call to memmove for each cost more than the line's own copy.
-		switch k {
-		case 2:
-			dst[0], dst[1] = b.eol[0], b.eol[1]
-		case 1:
-			dst[0] = b.eol[0]
-		}
+		b.putHeld(dst)
 		*n += k + copy(dst[k:], content)
 	} else {
 		b.buf = append(b.buf[:0], b.eol[:b.eolLen]...)
 		b.buf = append(b.buf, content...)
 		b.pending = b.buf
 	}
+	b.hold(eol)
+}
+
+// The line ending's one or two bytes are set, not copied, by putHeld and
+// hold: a call to memmove for each cost more than the line's own copy.
+
+// putHeld writes the held line ending at the start of dst.
+func (b *bodyReader) putHeld(dst []byte) {
+	switch b.eolLen {
+	case 2:
+		dst[0], dst[1] = b.eol[0], b.eol[1]
+	case 1:
+		dst[0] = b.eol[0]
+	}
+}
+
+// hold holds eol back, the line ending after the body's bytes so far.
+func (b *bodyReader) hold(eol []byte) {
 	switch b.eolLen = len(eol); b.eolLen {
 	case 2:
 		b.eol[0], b.eol[1] = eol[0], eol[1]
@@ -318,19 +329,9 @@ func (b *bodyReader) lines(dst []byte) int {
 	if used == 0 {
 		return 0
 	}
-	switch held {
-	case 2:
-		dst[0], dst[1] = b.eol[0], b.eol[1]
-	case 1:
-		dst[0] = b.eol[0]
-	}
+	b.putHeld(dst)
 	n := held + copy(dst[held:], buf[:used-eolLen])
-	switch b.eolLen = eolLen; eolLen {
-	case 2:
-		b.eol[0], b.eol[1] = buf[used-2], buf[used-1]
-	case 1:
-		b.eol[0] = buf[used-1]
-	}
+	b.hold(buf[used-eolLen : used])
 	l.br.Discard(used)
 	l.off = off
 	return n
