@@ -25,10 +25,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	texttemplate "text/template"
 	"time"
 
@@ -90,6 +92,17 @@ type kindTemplates struct {
 	subject *texttemplate.Template
 	text    *texttemplate.Template
 	html    *htmltemplate.Template
+
+	// progs are the three compiled, once they have run in text/template
+	// (html/template escapes on the first execution); see program.
+	progs atomic.Pointer[kindPrograms]
+}
+
+// kindPrograms are a kind's templates compiled for one view type; a
+// template that could not be compiled has none.
+type kindPrograms struct {
+	typ                 reflect.Type
+	subject, text, html *program
 }
 
 // NewComposer parses every template of every language, and renders each
