@@ -449,34 +449,21 @@ func (c *compiler) template(n *parse.TemplateNode, dot reflect.Type) (step, erro
 	return func(b *bytes.Buffer, dot reflect.Value) { body(b, get(dot)) }, nil
 }
 
+// htmlEscapes are the replacements of the bytes html/template's HTML,
+// RCDATA and attribute escapers replace in a string
+// (htmlReplacementTable): all ASCII, so a string is escaped byte by byte.
+var htmlEscapes = [...]string{0: "\uFFFD", '"': "&#34;", '&': "&amp;", '\'': "&#39;", '+': "&#43;", '<': "&lt;", '>': "&gt;"}
+
 // appendHTMLEscaped appends s as html/template's HTML, RCDATA and
-// attribute escapers write a string (htmlReplacementTable): the runes it
-// replaces are all ASCII, so it goes byte by byte.
+// attribute escapers write a string.
 func appendHTMLEscaped(b []byte, s string) []byte {
 	written := 0
 	for i := 0; i < len(s); i++ {
-		var repl string
-		switch s[i] {
-		case 0:
-			repl = "\uFFFD"
-		case '"':
-			repl = "&#34;"
-		case '&':
-			repl = "&amp;"
-		case '\'':
-			repl = "&#39;"
-		case '+':
-			repl = "&#43;"
-		case '<':
-			repl = "&lt;"
-		case '>':
-			repl = "&gt;"
-		default:
-			continue
+		if c := s[i]; int(c) < len(htmlEscapes) && htmlEscapes[c] != "" {
+			b = append(b, s[written:i]...)
+			b = append(b, htmlEscapes[c]...)
+			written = i + 1
 		}
-		b = append(b, s[written:i]...)
-		b = append(b, repl...)
-		written = i + 1
 	}
 	return append(b, s[written:]...)
 }
