@@ -193,3 +193,15 @@ func TestProgramsLeaveTheRestToTemplates(t *testing.T) {
 		}
 	}
 }
+
+// TestSubjectLineBreakCut: render cuts a subject's last line break
+// before oneLine, which gives the same line without it.
+func TestSubjectLineBreakCut(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 50000 {
+		s := randomText(r, 12)
+		if got, want := oneLine(s), oneLine(s+"\n"); got != want {
+			t.Fatalf("oneLine(%q) = %q, with its line break %q", s, got, want)
+		}
+	}
+}
