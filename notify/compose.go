@@ -101,8 +101,8 @@ type kindTemplates struct {
 	progs atomic.Pointer[kindPrograms]
 }
 
-// kindPrograms are a kind's templates compiled for one view type; a
-// template that could not be compiled has none.
+// kindPrograms are a kind's templates compiled for one view type (nil
+// when none could be); a template that could not be compiled has none.
 type kindPrograms struct {
 	typ                 reflect.Type
 	subject, text, html *program

@@ -22,7 +22,6 @@ import (
 // among them, is not compiled and runs in text/template, whose output a
 // program reproduces byte for byte (TestProgramsRenderAsTemplates).
 type program struct {
-	typ  reflect.Type // the view's type: a pointer to a struct
 	root step
 }
 
@@ -36,7 +35,7 @@ var errNotCompiled = errors.New("not compiled")
 // with lookup, for views of type typ. For an HTML template, tree must be
 // the escaped one (html/template escapes on its first execution).
 func compileProgram(tree *parse.Tree, lookup func(name string) *parse.Tree, typ reflect.Type) (*program, error) {
-	if tree == nil || tree.Root == nil || typ.Kind() != reflect.Pointer || typ.Elem().Kind() != reflect.Struct {
+	if tree == nil || tree.Root == nil || typ == nil || typ.Kind() != reflect.Pointer || typ.Elem().Kind() != reflect.Struct {
 		return nil, errNotCompiled
 	}
 	c := &compiler{lookup: lookup}
@@ -44,13 +43,14 @@ func compileProgram(tree *parse.Tree, lookup func(name string) *parse.Tree, typ 
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", tree.Name, err)
 	}
-	return &program{typ: typ, root: root}, nil
+	return &program{root: root}, nil
 }
 
 // compile compiles the kind's templates, which have all run, for views
-// of type typ.
+// of type typ; one that uses what programs do not cover is left to
+// text/template.
 func (kt *kindTemplates) compile(typ reflect.Type) *kindPrograms {
-	progs := &kindPrograms{typ: typ}
+	progs := &kindPrograms{}
 	textLookup := func(t *texttemplate.Template) func(string) *parse.Tree {
 		return func(name string) *parse.Tree {
 			if t := t.Lookup(name); t != nil {
@@ -67,10 +67,14 @@ func (kt *kindTemplates) compile(typ reflect.Type) *kindPrograms {
 		}
 		return nil
 	}, typ)
+	if progs.subject != nil || progs.text != nil || progs.html != nil {
+		progs.typ = typ // a pointer to a struct, which render takes programs for
+	}
 	return progs
 }
 
-// run writes the template's output for v, which is of p.typ and not nil.
+// run writes the template's output for v, a pointer of the type p was
+// compiled for, not nil.
 func (p *program) run(b *bytes.Buffer, v any) {
 	p.root(b, reflect.ValueOf(v).Elem())
 }

@@ -550,11 +550,8 @@ var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // programs compiled after it where there are some.
 func (kt *kindTemplates) render(lang, kind string, v any, subject *string) (*rendered, error) {
 	progs := kt.progs.Load()
-	if progs != nil && (progs.typ != reflect.TypeOf(v) || reflect.ValueOf(v).IsNil()) {
-		progs = nil
-	}
-	if progs == nil {
-		progs = &kindPrograms{}
+	if progs == nil || v == nil || progs.typ != reflect.TypeOf(v) || reflect.ValueOf(v).IsNil() {
+		progs = &kindPrograms{} // none: text/template runs all three
 	}
 	b := renderBuffers.Get().(*bytes.Buffer)
 	defer renderBuffers.Put(b)
