@@ -25,10 +25,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	texttemplate "text/template"
 	"time"
 
@@ -84,12 +86,26 @@ type Composer struct {
 type langSet struct {
 	labels map[string]string
 	kinds  map[string]*kindTemplates
+	// decisionBy is the configured DecisionBy as the language writes it,
+	// written once rather than for every mail; "" when not promised.
+	decisionBy string
 }
 
 type kindTemplates struct {
 	subject *texttemplate.Template
 	text    *texttemplate.Template
 	html    *htmltemplate.Template
+
+	// progs are the three compiled, once they have run in text/template
+	// (html/template escapes on the first execution); see program.
+	progs atomic.Pointer[kindPrograms]
+}
+
+// kindPrograms are a kind's templates compiled for one view type (nil
+// when none could be); a template that could not be compiled has none.
+type kindPrograms struct {
+	typ                 reflect.Type
+	subject, text, html *program
 }
 
 // NewComposer parses every template of every language, and renders each
@@ -291,6 +307,9 @@ func (c *Composer) loadLang(lang string) (*langSet, error) {
 	if n := len(strings.Split(ls.labels["months"], ",")); n != 12 {
 		return nil, fmt.Errorf("template %s: months lists %d names, expected 12", labelsFile, n)
 	}
+	if !c.cfg.DecisionBy.IsZero() {
+		ls.decisionBy = formatDate(c.cfg.DecisionBy, ls.labels["months"])
+	}
 	return ls, nil
 }
 
@@ -438,17 +457,15 @@ type Piece struct{ Label, Reason string }
 type Refusal struct{ Filename, Reason string }
 
 func (c *Composer) view(lang string, app *store.Application, atts []store.Attachment) *view {
-	labels := c.lang(lang).labels
+	ls := c.lang(lang)
+	labels := ls.labels
 	a := cleanShown(app.Applicant)
 	v := &view{
 		Program: c.cfg.ProgramName, ProgramAddress: c.cfg.ProgramAddress,
 		Reference: app.Reference, Status: app.Status,
 		Name: fullName(&a), FirstName: a.FirstName, LastName: a.LastName,
 		Company: a.Company, Commune: a.Commune, Siret: a.Siret, ForwardedBy: a.ForwardedBy,
-		CohortSize: c.cfg.CohortSize,
-	}
-	if !c.cfg.DecisionBy.IsZero() {
-		v.DecisionBy = formatDate(c.cfg.DecisionBy, labels["months"])
+		CohortSize: c.cfg.CohortSize, DecisionBy: ls.decisionBy,
 	}
 	// A few pieces are missing at most: looked for in the list, which
 	// costs less than a map built for each mail.

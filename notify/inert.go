@@ -75,13 +75,25 @@ var commonTLDs = map[string]bool{"com": true, "net": true, "org": true, "info": 
 // "x@evil[.]com"), in the text and the HTML part alike (the HTML
 // template escapes it too). Readable for a person, clickable for nobody.
 func inert(s string) string {
-	// Every pattern below needs a ':' or a '.': most names and companies
-	// have neither, and skip the three regexps.
-	if !strings.ContainsAny(s, ".:") {
+	// Each pattern is run only on a text holding what it needs ("://",
+	// ':' or '.', which most names and companies lack): a regexp scanning
+	// in vain costs about as much as one that matches. The replacements
+	// add only brackets.
+	if strings.Contains(s, "://") {
+		s = slashesRe().ReplaceAllString(s, "$1[:]$2")
+	}
+	if strings.IndexByte(s, ':') >= 0 {
+		s = schemeRe().ReplaceAllString(s, "$1[:]")
+	}
+	if strings.IndexByte(s, '.') < 0 {
 		return s
 	}
-	s = slashesRe().ReplaceAllString(s, "$1[:]$2")
-	s = schemeRe().ReplaceAllString(s, "$1[:]")
+	return inertHosts(s)
+}
+
+// inertHosts breaks the dots of what in s looks like a host name or an
+// address, as inert says.
+func inertHosts(s string) string {
 	return hostRe().ReplaceAllStringFunc(s, func(h string) string {
 		labels := strings.Split(h, ".")
 		tld := strings.ToLower(labels[len(labels)-1])

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -109,4 +110,21 @@ func FuzzEcho(f *testing.F) {
 			t.Errorf("echo(%q) = %q", s, e)
 		}
 	})
+}
+
+// TestInertSkipsOnlyWhatCannotMatch pins inert, which runs each pattern
+// only on a text holding what it needs, to the three replacements run on
+// every text.
+func TestInertSkipsOnlyWhatCannotMatch(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 50000 {
+		s := randomText(r, 10)
+		if r.IntN(2) == 0 {
+			s += []string{"http://", "HTTPS://a.b", "tel:", "x:/", ":/", "a.co", "www.x", "ftp:", "data:"}[r.IntN(9)] + randomText(r, 4)
+		}
+		want := inertHosts(schemeRe().ReplaceAllString(slashesRe().ReplaceAllString(s, "$1[:]$2"), "$1[:]"))
+		if got := inert(s); got != want {
+			t.Fatalf("inert(%q) = %q, want %q", s, got, want)
+		}
+	}
 }

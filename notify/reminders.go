@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -544,23 +545,38 @@ var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // render runs the subject, text and HTML templates of kind with v;
 // subject receives the rendered subject before the bodies are rendered
 // (the layout shows it). The HTML template runs from its root: the
-// language's layout, or the kind's own file when it has no layout.
+// language's layout, or the kind's own file when it has no layout. The
+// first rendering of a kind runs in text/template, the next ones run the
+// programs compiled after it where there are some.
 func (kt *kindTemplates) render(lang, kind string, v any, subject *string) (*rendered, error) {
+	progs := kt.progs.Load()
+	if progs == nil || v == nil || progs.typ != reflect.TypeOf(v) || reflect.ValueOf(v).IsNil() {
+		progs = &kindPrograms{} // none: text/template runs all three
+	}
 	b := renderBuffers.Get().(*bytes.Buffer)
 	defer renderBuffers.Put(b)
 	b.Reset()
-	if err := kt.subject.Execute(b, v); err != nil {
+	if progs.subject != nil {
+		progs.subject.run(b, v)
+	} else if err := kt.subject.Execute(b, v); err != nil {
 		return nil, fmt.Errorf("template %s/%s.subject.txt: %w", lang, kind, err)
 	}
-	r := &rendered{subject: oneLine(b.String())}
+	// A subject file ends with a line break, which would send oneLine
+	// down its slow path (a copy rune by rune) for every mail; cut
+	// first, it gives the same line (TestSubjectLineBreakCut).
+	r := &rendered{subject: oneLine(string(bytes.TrimSuffix(b.Bytes(), []byte("\n"))))}
 	*subject = r.subject
 	b.Reset()
-	if err := kt.text.Execute(b, v); err != nil {
+	if progs.text != nil {
+		progs.text.run(b, v)
+	} else if err := kt.text.Execute(b, v); err != nil {
 		return nil, fmt.Errorf("template %s/%s.txt: %w", lang, kind, err)
 	}
 	r.text = tidyText(b.Bytes())
 	b.Reset()
-	if err := kt.html.Execute(b, v); err != nil {
+	if progs.html != nil {
+		progs.html.run(b, v)
+	} else if err := kt.html.Execute(b, v); err != nil {
 		name := lang + "/" + kind + ".html"
 		if root := kt.html.Name(); root != name {
 			name += " (in " + root + ")"
@@ -568,6 +584,9 @@ func (kt *kindTemplates) render(lang, kind string, v any, subject *string) (*ren
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
 	r.html = b.String()
+	if kt.progs.Load() == nil {
+		kt.progs.CompareAndSwap(nil, kt.compile(reflect.TypeOf(v)))
+	}
 	return r, nil
 }
 
