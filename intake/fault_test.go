@@ -161,7 +161,7 @@ func TestPollDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	files := store.Files{Dir: filepath.Join(mnt, "files")}
+	files := store.Files{Dir: st.Path() + ".files"}
 	pl := NewPipeline(st, Config{Program: extract.Program{Address: "rse.innovation.manageriale@gmail.com",
 		ReferencePrefix: "RSE"}, Files: files, MaxAttachmentSize: 20 << 20})
 	o := dovecotOptions(d, "flag")

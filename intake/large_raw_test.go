@@ -55,7 +55,11 @@ func TestLargeMailKeptAsAFile(t *testing.T) {
 			t.Errorf("message of %d bytes: MessageWithRaw gave %d bytes (size %d), %v", len(raw), len(m.Raw), m.Size, err)
 		}
 	}
-	path := files.Path(shaHex(big))
+	bigMsg, err := st.Message(ctx, ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := files.Path(bigMsg.SHA256)
 	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("raw file %s: %v %v", path, info, err)
 	} else if info.Size() > 4<<10 {
@@ -65,7 +69,7 @@ func TestLargeMailKeptAsAFile(t *testing.T) {
 	if n, err := p.Reparse(ctx, ref); err != nil || n != 1 {
 		t.Errorf("reparse %s: %d, %v", ref, n, err)
 	}
-	if _, err := os.ReadFile(files.Path(shaHex(big))); err != nil {
+	if _, err := os.ReadFile(path); err != nil {
 		t.Errorf("raw file gone after reparse: %v", err)
 	}
 
@@ -74,7 +78,7 @@ func TestLargeMailKeptAsAFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if copied, err := (store.Files{Dir: res.Attachments}).ReadRaw(shaHex(big)); err != nil || !bytes.Equal(copied, big) {
+	if copied, err := (store.Files{Dir: res.Attachments}).ReadRaw(bigMsg.SHA256); err != nil || !bytes.Equal(copied, big) {
 		t.Errorf("backup lacks the raw file: %v", err)
 	}
 
@@ -119,14 +123,18 @@ func TestLargeMailStoredAlreadyLeavesNoFile(t *testing.T) {
 	if _, err := st.DB().Exec(`UPDATE messages SET raw = ?, raw_in_files = 0 WHERE id = ?`, big, first.MessageID); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Remove(p.cfg.Files.Path(shaHex(big))); err != nil {
+	m, err := st.Message(ctx, first.MessageID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(p.cfg.Files.Path(m.SHA256)); err != nil {
 		t.Fatal(err)
 	}
 	out, err := p.Ingest(ctx, src, big)
 	if err != nil || !out.Duplicate || out.MessageID != 0 {
 		t.Fatalf("the same UID again: %+v, %v", out, err)
 	}
-	if _, err := os.Stat(p.cfg.Files.Path(shaHex(big))); !os.IsNotExist(err) {
+	if _, err := os.Stat(p.cfg.Files.Path(m.SHA256)); !os.IsNotExist(err) {
 		t.Errorf("a copy of the mail is left in the attachments folder: %v", err)
 	}
 	if raw, err := st.MessageRaw(ctx, first.MessageID, p.cfg.Files); err != nil || !bytes.Equal(raw, big) {
@@ -166,7 +174,11 @@ func TestLargeMailSkeletonOnlyWhereCanonical(t *testing.T) {
 			if err != nil || out.MessageID == 0 {
 				t.Fatalf("ingest: %+v, %v", out, err)
 			}
-			info, err := os.Stat(files.Path(shaHex(tt.raw)))
+			m, err := st.Message(ctx, out.MessageID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, err := os.Stat(files.Path(m.SHA256))
 			if err != nil {
 				t.Fatal(err)
 			}

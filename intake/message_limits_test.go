@@ -86,7 +86,11 @@ func TestAttachmentBombTakenInWithinLimits(t *testing.T) {
 	}
 	t.Logf("%.1f MB mail taken in in %v", float64(len(raw))/(1<<20), time.Since(start))
 	files := 0
-	rawFile := p.cfg.Files.Path(shaHex(raw)) // the mail itself, large enough to be kept as a file
+	m, err := st.Message(ctx, out.MessageID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawFile := p.cfg.Files.Path(m.SHA256) // the mail itself, large enough to be kept as a file
 	filepath.WalkDir(p.cfg.Files.Dir, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && path != rawFile {
 			files++

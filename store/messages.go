@@ -20,7 +20,10 @@ type Message struct {
 	MailboxID int64 // 0 when not read from a mailbox
 	UID       uint32
 	MessageID string // header value, brackets kept; "" when absent
-	SHA256    string
+	// SHA256 is the sha256 of the raw bytes, or, for a mail kept in
+	// files as a skeleton (see WriteRaw), of that skeleton: the name of
+	// its file either way.
+	SHA256 string
 	// BodySHA256 is BodySHA256(Raw), "" for mail stored without it: it is
 	// computed when another mail with the same Message-ID arrives.
 	BodySHA256 string

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,24 +23,46 @@ import (
 // (lines of one length and one line ending, as mail clients write it),
 // the raw file holds a reference to the attachment in its place: a
 // skeleton. ReadRaw puts the mail back together and checks it against
-// its sha256, the file's name. Base64 written any other way (lines of
-// mixed lengths, stray spaces, a missing padding) stays as it came.
+// the size and CRC-32C of the mail the skeleton records. Base64 written
+// any other way (lines of mixed lengths, stray spaces, a missing padding)
+// stays as it came.
+//
+// A skeleton is named by its own sha256, like every other file of the
+// folder, not by the mail's: it names each attachment by its sha256, so
+// its hash is as unique to the mail as the mail's would be, and it is the
+// hash of a few kilobytes where the mail's was of the whole base64 again
+// (sha256 of the mails with a PDF was a twentieth of a poll's CPU). The
+// CRC, a hundred times cheaper, is there to catch a rebuild that does not
+// give the mail back (a parser that vouched for base64 it should not
+// have, an attachment file damaged on disk).
 //
 // Which base64 is written so is the parser's to tell (it reads every
 // character of it while decoding, see mailparse.Base64Span): WriteRaw
 // neither reads nor encodes the files to find out.
 
 // skeletonMagic starts a skeleton. Mail never starts with a NUL byte; one
-// that did would fail the rebuild's sha256 check and be read as it is.
-const skeletonMagic = "\x00rse-intake raw skeleton 1\n"
+// that does is kept as a skeleton too (of one text record), so that every
+// file starting so is one WriteRaw made.
+const skeletonMagic = "\x00rse-intake raw skeleton 2\n"
+
+// skeletonMagicV1 started the skeletons of earlier versions, named by the
+// sha256 of the mail they rebuild, which ReadRaw checks: a file starting
+// so that does not rebuild to its name is a mail kept as it came.
+const skeletonMagicV1 = "\x00rse-intake raw skeleton 1\n"
+
+// castagnoli is the CRC-32C table: checksummed by the CPU's own
+// instruction, the whole mail costs next to nothing.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Records of a skeleton, each on one line:
 //
+//	C <size> <crc>\n, first: the mail's size and CRC-32C, 8 hex digits
 //	T <n>\n then n bytes of the mail, as they came
 //	A <sha256> <size> <line length> <crlf|lf>\n: the attachment file
 //	  sha256 of size bytes, in base64 lines of that length, each line
 //	  (the last too) ended so.
 const (
+	checkRecord      = 'C'
 	textRecord       = 'T'
 	attachmentRecord = 'A'
 )
@@ -64,15 +87,23 @@ type Base64Ref struct {
 	CRLF       bool
 }
 
-// WriteRaw keeps the raw bytes of a message as the file named by their
-// sha256 (see Message.RawInFiles), durably but for the folder entries
-// left to dirs, and returns that sha256. refs are where the base64 of
+// WriteRaw keeps the raw bytes of a message as a file of the folder (see
+// Message.RawInFiles), durably but for the folder entries left to dirs,
+// and returns the file's name: its sha256, the raw bytes' own unless it
+// is a skeleton. refs are where the base64 of
 // attachment files already in the folder lies in raw: each is kept as a
 // reference to its file. The caller vouches that each ref's text is what
 // encoding the file gives; WriteRaw only checks what costs nothing to
 // check (see refers), and keeps the text as it came where that fails.
 func (f Files) WriteRaw(raw []byte, refs []Base64Ref, dirs *Dirs) (sha string, err error) {
-	sum := sha256.Sum256(raw)
+	content, err := f.skeleton(raw, refs)
+	if err != nil {
+		return "", err
+	}
+	if content == nil {
+		content = raw
+	}
+	sum := sha256.Sum256(content)
 	sha = hex.EncodeToString(sum[:])
 	dst := f.Path(sha)
 	if _, err := os.Stat(dst); err == nil {
@@ -81,12 +112,6 @@ func (f Files) WriteRaw(raw []byte, refs []Base64Ref, dirs *Dirs) (sha string, e
 	}
 	if err := mkdirPrivate(f.Dir); err != nil {
 		return "", fmt.Errorf("attachments folder %s: %w", f.Dir, err)
-	}
-	content := raw
-	if skel, err := f.skeleton(raw, refs); err != nil {
-		return "", err
-	} else if skel != nil {
-		content = skel
 	}
 	tmp, err := os.CreateTemp(f.Dir, tempPrefix+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
@@ -104,7 +129,8 @@ func (f Files) WriteRaw(raw []byte, refs []Base64Ref, dirs *Dirs) (sha string, e
 }
 
 // skeleton returns raw with the base64 of the attachments it can refer to
-// replaced by references, or nil when it refers to none.
+// replaced by references, or nil when it refers to none (and raw does not
+// start with a NUL byte, as a skeleton does).
 func (f Files) skeleton(raw []byte, refs []Base64Ref) ([]byte, error) {
 	refs = slices.Clone(refs)
 	slices.SortStableFunc(refs, func(a, b Base64Ref) int { return cmp.Compare(a.Start, b.Start) })
@@ -122,17 +148,27 @@ func (f Files) skeleton(raw []byte, refs []Base64Ref) ([]byte, error) {
 			continue
 		}
 		if out == nil {
-			out = make([]byte, 0, 4<<10)
-			out = append(out, skeletonMagic...)
+			out = startSkeleton(raw)
 		}
 		out = appendText(out, raw[pos:ref.Start])
 		out = fmt.Appendf(out, "%c %s %d %d %s\n", attachmentRecord, ref.SHA256, ref.Size, ref.Line, eolName(ref.CRLF))
 		pos = ref.End
 	}
 	if out == nil {
-		return nil, nil
+		if len(raw) == 0 || raw[0] != 0 {
+			return nil, nil
+		}
+		out = startSkeleton(raw)
 	}
 	return appendText(out, raw[pos:]), nil
+}
+
+// startSkeleton returns the start of raw's skeleton: the magic and the
+// check record.
+func startSkeleton(raw []byte) []byte {
+	out := make([]byte, 0, 4<<10)
+	out = append(out, skeletonMagic...)
+	return fmt.Appendf(out, "%c %d %08x\n", checkRecord, len(raw), crc32.Checksum(raw, castagnoli))
 }
 
 func appendText(out, text []byte) []byte {
@@ -240,15 +276,37 @@ type skeletonRecord struct {
 	eol  string
 }
 
-// parseSkeleton reads the records of a skeleton, and the size of the mail
-// they make.
-func parseSkeleton(skel []byte) ([]skeletonRecord, int, error) {
+// skeletonCheck is a skeleton's check record: the mail's size and CRC-32C.
+type skeletonCheck struct {
+	size int
+	crc  uint32
+}
+
+// parseSkeleton reads the records of a skeleton, the size of the mail
+// they make, and its check record (nil when it has none, as a version 1
+// skeleton).
+func parseSkeleton(skel []byte) ([]skeletonRecord, int, *skeletonCheck, error) {
 	var recs []skeletonRecord
+	var check *skeletonCheck
 	total := 0
+	if bytes.HasPrefix(skel, []byte{checkRecord, ' '}) {
+		nl := bytes.IndexByte(skel, '\n')
+		fields := bytes.Fields(skel[2:max(nl, 2)])
+		if nl < 0 || len(fields) != 2 || len(fields[1]) != 8 {
+			return nil, 0, nil, errors.New("skeleton: bad check record")
+		}
+		size, err1 := strconv.Atoi(string(fields[0]))
+		crc, err2 := strconv.ParseUint(string(fields[1]), 16, 32)
+		if err1 != nil || err2 != nil || size < 0 {
+			return nil, 0, nil, errors.New("skeleton: bad check record")
+		}
+		check = &skeletonCheck{size: size, crc: uint32(crc)}
+		skel = skel[nl+1:]
+	}
 	for len(skel) > 0 {
 		nl := bytes.IndexByte(skel, '\n')
 		if nl < 2 || skel[1] != ' ' {
-			return nil, 0, errors.New("skeleton: bad record")
+			return nil, 0, nil, errors.New("skeleton: bad record")
 		}
 		fields := bytes.Fields(skel[2:nl])
 		kind := skel[0]
@@ -257,7 +315,7 @@ func parseSkeleton(skel []byte) ([]skeletonRecord, int, error) {
 		case kind == textRecord && len(fields) == 1:
 			n, err := strconv.Atoi(string(fields[0]))
 			if err != nil || n < 0 || n > len(skel) {
-				return nil, 0, errors.New("skeleton: bad text record")
+				return nil, 0, nil, errors.New("skeleton: bad text record")
 			}
 			recs = append(recs, skeletonRecord{text: skel[:n]})
 			total += n
@@ -267,13 +325,13 @@ func parseSkeleton(skel []byte) ([]skeletonRecord, int, error) {
 			if !isSHA256(r.sha) {
 				// Only a file of the folder, by its name: a mail that
 				// starts as a skeleton does must not open other paths.
-				return nil, 0, errors.New("skeleton: bad attachment name")
+				return nil, 0, nil, errors.New("skeleton: bad attachment name")
 			}
 			var err1, err2 error
 			r.size, err1 = strconv.ParseInt(string(fields[1]), 10, 64)
 			r.line, err2 = strconv.Atoi(string(fields[2]))
 			if err1 != nil || err2 != nil || r.size < 0 || r.size > 1<<40 || r.line <= 0 || r.line%4 != 0 {
-				return nil, 0, errors.New("skeleton: bad attachment record")
+				return nil, 0, nil, errors.New("skeleton: bad attachment record")
 			}
 			if string(fields[3]) == "crlf" {
 				r.eol = "\r\n"
@@ -282,10 +340,10 @@ func parseSkeleton(skel []byte) ([]skeletonRecord, int, error) {
 			total += enc + (enc+r.line-1)/r.line*len(r.eol)
 			recs = append(recs, r)
 		default:
-			return nil, 0, errors.New("skeleton: bad record")
+			return nil, 0, nil, errors.New("skeleton: bad record")
 		}
 	}
-	return recs, total, nil
+	return recs, total, check, nil
 }
 
 // isSHA256 tells a file name of the folder: 64 lowercase hex digits.
@@ -301,11 +359,12 @@ func isSHA256(s string) bool {
 	return true
 }
 
-// rebuild puts a raw mail kept as a skeleton back together.
-func (f Files) rebuild(skel []byte) ([]byte, error) {
-	recs, total, err := parseSkeleton(skel)
+// rebuild puts a raw mail kept as a skeleton back together, and returns
+// the skeleton's check record (nil when it has none).
+func (f Files) rebuild(skel []byte) ([]byte, *skeletonCheck, error) {
+	recs, total, check, err := parseSkeleton(skel)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]byte, 0, total)
 	for _, r := range recs {
@@ -315,10 +374,10 @@ func (f Files) rebuild(skel []byte) ([]byte, error) {
 		}
 		data, err := os.ReadFile(f.Path(r.sha))
 		if err != nil {
-			return nil, fmt.Errorf("attachment the mail refers to: %w", err)
+			return nil, nil, fmt.Errorf("attachment the mail refers to: %w", err)
 		}
 		if int64(len(data)) != r.size {
-			return nil, fmt.Errorf("attachment %s the mail refers to holds %d bytes, not %d", r.sha, len(data), r.size)
+			return nil, nil, fmt.Errorf("attachment %s the mail refers to holds %d bytes, not %d", r.sha, len(data), r.size)
 		}
 		perLine := r.line / 4 * 3
 		for len(data) > 0 {
@@ -330,7 +389,7 @@ func (f Files) rebuild(skel []byte) ([]byte, error) {
 			data = data[len(chunk):]
 		}
 	}
-	return out, nil
+	return out, check, nil
 }
 
 // pairs holds the two base64 characters of every 12 bits.
@@ -356,22 +415,38 @@ func encodeBase64(dst, src []byte) {
 	base64.StdEncoding.Encode(dst, src) // the last bytes, padded
 }
 
-// readRaw is ReadRaw of the file's bytes b: a skeleton is rebuilt and
-// checked against sha.
+// readRaw is ReadRaw of the file sha's bytes b: a skeleton is rebuilt and
+// checked.
 func (f Files) readRaw(sha string, b []byte) ([]byte, error) {
-	if !bytes.HasPrefix(b, []byte(skeletonMagic)) {
-		return b, nil
-	}
-	raw, err := f.rebuild(b[len(skeletonMagic):])
-	if err == nil {
-		sum := sha256.Sum256(raw)
-		if hex.EncodeToString(sum[:]) == sha {
+	switch {
+	case bytes.HasPrefix(b, []byte(skeletonMagic)):
+		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != sha {
+			return nil, fmt.Errorf("raw mail %s: the file does not match its sha256", sha)
+		}
+		raw, check, err := f.rebuild(b[len(skeletonMagic):])
+		switch {
+		case err != nil:
+		case check == nil:
+			err = errors.New("skeleton: no check record")
+		case len(raw) != check.size || crc32.Checksum(raw, castagnoli) != check.crc:
+			err = errors.New("rebuilt mail does not match its size and CRC")
+		default:
 			return raw, nil
 		}
-		err = errors.New("rebuilt mail does not match its sha256")
+		return nil, fmt.Errorf("raw mail %s: %w", sha, err)
+	case bytes.HasPrefix(b, []byte(skeletonMagicV1)):
+		raw, _, err := f.rebuild(b[len(skeletonMagicV1):])
+		if err == nil {
+			sum := sha256.Sum256(raw)
+			if hex.EncodeToString(sum[:]) == sha {
+				return raw, nil
+			}
+			err = errors.New("rebuilt mail does not match its sha256")
+		}
+		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) == sha {
+			return b, nil // a mail that only looks like a skeleton
+		}
+		return nil, fmt.Errorf("raw mail %s: %w", sha, err)
 	}
-	if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) == sha {
-		return b, nil // a mail that only looks like a skeleton
-	}
-	return nil, fmt.Errorf("raw mail %s: %w", sha, err)
+	return b, nil
 }

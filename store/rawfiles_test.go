@@ -120,15 +120,17 @@ func TestRawFileRefersToAttachments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sum := sha256.Sum256(raw); sha != hex.EncodeToString(sum[:]) {
-				t.Fatalf("named %s, not by the mail's sha256", sha)
-			}
 			if err := dirs.Sync(); err != nil {
 				t.Fatal(err)
 			}
 			kept, err := os.ReadFile(files.Path(sha))
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Every file of the folder is named by its own sha256: the
+			// mail's when kept as it came, the skeleton's otherwise.
+			if sum := sha256.Sum256(kept); sha != hex.EncodeToString(sum[:]) {
+				t.Fatalf("named %s, not by the sha256 of the file", sha)
 			}
 			nrefs := bytes.Count(kept, []byte("\nA ")) // records start a line; the mails hold no "A "
 			if tt.kept == 0 && !bytes.Equal(kept, raw) {
@@ -187,6 +189,67 @@ func TestRawFileMissingAttachment(t *testing.T) {
 	}
 }
 
+// TestRawFileDamaged: a skeleton whose attachment file or own text was
+// damaged on disk, its size unchanged, fails to read with an error naming
+// the mail, rather than give back another mail than the one kept.
+func TestRawFileDamaged(t *testing.T) {
+	for _, which := range []string{"attachment", "skeleton"} {
+		t.Run(which, func(t *testing.T) {
+			files := Files{Dir: t.TempDir()}
+			_, att, sha, _ := keepMailWithPDF(t, files, 6)
+			path := files.Path(att)
+			if which == "skeleton" {
+				path = files.Path(sha)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b[len(b)-3] ^= 1
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := files.ReadRaw(sha); err == nil || !strings.Contains(err.Error(), sha) {
+				t.Errorf("read %d bytes of a damaged %s (%v), want an error naming %s", len(got), which, err, sha)
+			}
+		})
+	}
+}
+
+// TestRawFileVersion1: a skeleton written by an earlier version (its
+// first magic, no check record, named by the sha256 of the mail it
+// rebuilds) still reads back, and still fails when it does not rebuild
+// the mail of its name.
+func TestRawFileVersion1(t *testing.T) {
+	files := Files{Dir: t.TempDir()}
+	_, _, sha, raw := keepMailWithPDF(t, files, 7)
+	kept, err := os.ReadFile(files.Path(sha))
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := kept[len(skeletonMagic):]
+	records = records[bytes.IndexByte(records, '\n')+1:] // the check record
+	v1 := append([]byte(skeletonMagicV1), records...)
+	sum := sha256.Sum256(raw)
+	v1sha := hex.EncodeToString(sum[:])
+	if err := os.MkdirAll(filepath.Dir(files.Path(v1sha)), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(files.Path(v1sha), v1, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := files.ReadRaw(v1sha); err != nil || !bytes.Equal(got, raw) {
+		t.Errorf("version 1 skeleton read back %d bytes (%v), want the %d of the mail", len(got), err, len(raw))
+	}
+	v1[len(v1)-3] ^= 1
+	if err := os.WriteFile(files.Path(v1sha), v1, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := files.ReadRaw(v1sha); err == nil {
+		t.Errorf("damaged version 1 skeleton read back %d bytes, want an error", len(got))
+	}
+}
+
 // TestRawFileLooksLikeSkeleton: a mail that starts as a skeleton does is
 // still read back as it came.
 func TestRawFileLooksLikeSkeleton(t *testing.T) {
@@ -194,6 +257,10 @@ func TestRawFileLooksLikeSkeleton(t *testing.T) {
 	_, att, _, _ := keepMailWithPDF(t, files, 8)
 	for _, raw := range []string{
 		skeletonMagic + "T 5\nhello and more",
+		skeletonMagic + "C 5 00000000\nT 5\nhello",
+		skeletonMagicV1 + "T 5\nhello and more",
+		skeletonMagicV1 + "A " + att + " 102400 76 crlf\n",
+		"\x00",
 		// Records naming other paths (a read of /dev/zero would never
 		// end) or a real attachment of the folder: none is followed.
 		skeletonMagic + "A ../../../../dev/zero 1 76 crlf\n",
