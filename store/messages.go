@@ -527,14 +527,24 @@ func (s *Store) PendingServerMarks(ctx context.Context, mailboxID int64) ([]uint
 // MarkServerDone records that the messages at uids were flagged or moved.
 func (s *Store) MarkServerDone(ctx context.Context, mailboxID int64, uids []uint32) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		for _, uid := range uids {
-			// The message is found through its (mailbox_id, uid) index,
-			// without reading its row.
-			if _, err := tx.tx.ExecContext(ctx, `DELETE FROM server_pending
-				WHERE message_id = (SELECT id FROM messages WHERE mailbox_id = ? AND uid = ?)`,
-				mailboxID, int64(uid)); err != nil {
+		// Up to maxRowsPerInsert marks a statement, rather than one each:
+		// the poller records a thousand at a time.
+		for len(uids) > 0 {
+			n := min(len(uids), maxRowsPerInsert)
+			args := make([]any, 1, 1+n)
+			args[0] = mailboxID
+			for _, uid := range uids[:n] {
+				args = append(args, int64(uid))
+			}
+			in := padArgs(args[1:])
+			// The messages are found through their (mailbox_id, uid)
+			// index, without reading their rows.
+			if _, err := tx.tx.ExecContext(ctx, `DELETE FROM server_pending WHERE message_id IN
+				(SELECT id FROM messages WHERE mailbox_id = ? AND uid IN (?`+strings.Repeat(",?", len(in)-1)+`))`,
+				append(args[:1], in...)...); err != nil {
 				return fmt.Errorf("mark server done: %w", err)
 			}
+			uids = uids[n:]
 		}
 		return nil
 	})

@@ -82,3 +82,58 @@ func TestPendingMarksReadOnlyThePendingRows(t *testing.T) {
 		t.Errorf("query plan %q: want a scan of server_pending, then each message by id", plan)
 	}
 }
+
+// Marks are recorded many to a statement: whatever their number, order and
+// repeats, exactly the messages at the marked UIDs of that mailbox owe the
+// server nothing more.
+func TestMarkServerDoneManyAtOnce(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	other, _, err := st.Checkpoint(ctx, MailboxKey{Server: "s:993", Username: "u", Mailbox: "Other"}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, _, err := st.Checkpoint(ctx, MailboxKey{Server: "s:993", Username: "u", Mailbox: "INBOX"}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.InTx(ctx, func(tx *Tx) error {
+		for uid := uint32(1); uid <= 300; uid++ {
+			for _, box := range []int64{cp.ID, other.ID} {
+				m := &Message{MailboxID: box, UID: uid, SHA256: "s", BodySHA256: "b", Raw: []byte("r"), Kind: "other"}
+				if err := tx.InsertMessage(ctx, m); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 150 UIDs in a scattered order, some twice, and two no message holds.
+	var marked []uint32
+	for i := range 150 {
+		marked = append(marked, uint32(i*7%300+1))
+	}
+	marked = append(marked, 8, 8, 15, 301, 1000)
+	if err := st.MarkServerDone(ctx, cp.ID, marked); err != nil {
+		t.Fatal(err)
+	}
+	done := map[uint32]bool{}
+	for _, uid := range marked {
+		done[uid] = true
+	}
+	var want []uint32
+	for uid := uint32(1); uid <= 300; uid++ {
+		if !done[uid] {
+			want = append(want, uid)
+		}
+	}
+	if got, err := st.PendingServerMarks(ctx, cp.ID); err != nil || !slices.Equal(got, want) {
+		t.Errorf("pending marks = %v (%d), %v; want %v (%d)", got, len(got), err, want, len(want))
+	}
+	if got, _ := st.PendingServerMarks(ctx, other.ID); len(got) != 300 {
+		t.Errorf("other mailbox: %d pending marks, want 300", len(got))
+	}
+}
