@@ -47,6 +47,22 @@ func (h header) has(key string) bool {
 // field ends the block without being consumed: senders (and broken
 // gateways) do omit the blank line.
 func (p *parser) readHeader(what string) (h header, ended bool) {
+	h, ended = p.readFields(what)
+	// The values read as bytes are cut from one string: one allocation
+	// for the block, not one a field.
+	all, start := string(p.headerValues), 0
+	for i, end := range p.valueEnds {
+		if end > start {
+			h[i].Value = all[start:end]
+		}
+		start = end
+	}
+	p.headerValues, p.valueEnds = p.headerValues[:0], p.valueEnds[:0]
+	return h, ended
+}
+
+// readFields is readHeader but for the values left in p.headerValues.
+func (p *parser) readFields(what string) (h header, ended bool) {
 	var (
 		cur       = p.fieldRaw[:0] // the field being read, when open
 		open      bool
@@ -66,7 +82,7 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 		if !open {
 			return
 		}
-		if f, ok := p.makeField(cur, what); ok {
+		if f, value, ok := p.makeField(cur, what); ok {
 			if len(h) >= maxHeaderFields {
 				noteExtra("too many header fields")
 			} else {
@@ -76,6 +92,8 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 					h = make(header, 0, 8)
 				}
 				h = append(h, f)
+				p.headerValues = append(p.headerValues, value...)
+				p.valueEnds = append(p.valueEnds, len(p.headerValues))
 			}
 		}
 		cur, open = cur[:0], false
@@ -219,16 +237,18 @@ func trimCRLF(b []byte) []byte {
 	return c
 }
 
-// makeField unfolds one raw field and salvages raw 8-bit bytes.
-func (p *parser) makeField(raw []byte, what string) (field, bool) {
+// makeField unfolds one raw field and salvages raw 8-bit bytes. An ASCII
+// value is returned as bytes, valid until the next call, Value left
+// empty; any other is Value.
+func (p *parser) makeField(raw []byte, what string) (f field, value []byte, ok bool) {
 	i := bytes.IndexByte(raw, ':')
 	if i <= 0 {
-		return field{}, false
+		return field{}, nil, false
 	}
 	name := fieldName(bytes.TrimRight(raw[:i], " \t"))
 	// Unfolded in the parser's scratch buffer: the value is copied once,
 	// into its string, not three times.
-	value := p.fieldValue[:0]
+	value = p.fieldValue[:0]
 	for rest, more := raw[i+1:], true; more; {
 		var l []byte
 		l, rest, more = bytes.Cut(rest, []byte{'\n'})
@@ -242,16 +262,17 @@ func (p *parser) makeField(raw []byte, what string) (field, bool) {
 	}
 	p.fieldValue = value
 	key := textproto.CanonicalMIMEHeaderKey(name)
-	raw8 := !isASCII(value)
-	v, _ := salvage8bit(escapeRaw8InWords(value))
-	if raw8 {
+	f = field{Name: name, Key: key}
+	if raw8 := !isASCII(value); raw8 {
+		f.Value, _ = salvage8bit(escapeRaw8InWords(value))
+		value = nil
 		p.defect("%s: raw 8-bit bytes in %s", what, key)
 	}
 	if odd := oddCase(name, key); odd && !p.notedCase {
 		p.notedCase = true
 		p.defect("%s: header name in odd case %q", what, name)
 	}
-	return field{Name: name, Key: key, Value: v}, true
+	return f, value, true
 }
 
 // fieldName returns a header field's name as a string, without

@@ -62,8 +62,8 @@ func (s *srcReader) Read(p []byte) (int, error) {
 // than one buffer: a line longer than the buffer comes out in pieces, and
 // only the first piece of a line can be a boundary or a header.
 type lineReader struct {
-	br       *bufio.Reader
-	src      *srcReader
+	br       *bufio.Reader // reads src
+	src      srcReader
 	pushed   []byte // one line given back by the header reader
 	atStart  bool   // the next chunk starts a line
 	curLen   int    // length of the current line so far
@@ -72,28 +72,30 @@ type lineReader struct {
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	src := &srcReader{r: r}
-	br, _ := readerPool.Get().(*bufio.Reader)
-	if br == nil {
-		br = bufio.NewReaderSize(src, readBufferSize)
-	} else {
-		br.Reset(src)
+	l, _ := readerPool.Get().(*lineReader)
+	if l == nil {
+		l = &lineReader{}
+		l.br = bufio.NewReaderSize(&l.src, readBufferSize)
 	}
-	return &lineReader{br: br, src: src, atStart: true}
+	br := l.br
+	*l = lineReader{br: br, src: srcReader{r: r}, atStart: true}
+	br.Reset(&l.src)
+	return l
 }
 
 // readerPool and textPool recycle the two buffers every Parse needs: on a
 // few-KB mail, allocating (and collecting) them cost more than reading it.
 var (
-	readerPool sync.Pool // *bufio.Reader of readBufferSize
+	readerPool sync.Pool // *lineReader, its bufio.Reader of readBufferSize
 	textPool   sync.Pool // *[]byte for text parts
 )
 
-// release returns the read buffer to the pool; l must not be used after.
+// release returns l and its read buffer to the pool; l must not be used
+// after.
 func (l *lineReader) release() {
 	l.br.Reset(nil)
-	readerPool.Put(l.br)
-	l.br = nil
+	l.src.r = nil
+	readerPool.Put(l)
 }
 
 // next returns the next chunk: a whole line with its line ending, or a
