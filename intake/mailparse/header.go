@@ -319,6 +319,22 @@ func fieldName(b []byte) string {
 		return "X-Mailer"
 	case "User-Agent":
 		return "User-Agent"
+	case "DKIM-Signature":
+		return "DKIM-Signature"
+	case "Authentication-Results":
+		return "Authentication-Results"
+	case "Received-SPF":
+		return "Received-SPF"
+	case "X-Received":
+		return "X-Received"
+	case "List-Id":
+		return "List-Id"
+	case "List-Unsubscribe":
+		return "List-Unsubscribe"
+	case "Precedence":
+		return "Precedence"
+	case "Auto-Submitted":
+		return "Auto-Submitted"
 	}
 	return string(b)
 }
@@ -375,8 +391,8 @@ func wordCharsetReader(label string, input io.Reader) (io.Reader, error) {
 // parseParams parses a Content-Type or Content-Disposition value leniently:
 // quoted or bare values, unquoted values with spaces, and RFC 2231
 // extended values and continuations in any charset we can decode.
+// params is nil when there are none (most Content-Disposition values).
 func (p *parser) parseParams(v string) (value string, params map[string]string) {
-	params = map[string]string{}
 	head, rest, _ := strings.Cut(v, ";")
 	value = strings.ToLower(strings.TrimSpace(head))
 	type section struct {
@@ -467,6 +483,9 @@ func (p *parser) parseParams(v string) (value string, params map[string]string) 
 			continue
 		}
 		if _, dup := params[key]; !dup {
+			if params == nil {
+				params = map[string]string{}
+			}
 			params[key] = val
 		}
 	}
@@ -497,6 +516,9 @@ func (p *parser) parseParams(v string) (value string, params map[string]string) 
 			s, _ = salvage8bit(raw)
 		}
 		// The extended form is the precise one (RFC 2231 4).
+		if params == nil {
+			params = map[string]string{}
+		}
 		params[base] = s
 	}
 	return value, params
