@@ -22,6 +22,10 @@ func decodeWords(s string) string {
 		label   string
 		pending bool
 	)
+	// Made once: decoded, words are never longer than written, and a
+	// value seldom grows (only text in a legacy charset does).
+	out.Grow(len(s))
+	pend = make([]byte, 0, len(s))
 	flush := func() {
 		if pending {
 			t, _, _ := convertCharset(pend, label)
