@@ -147,7 +147,8 @@ func (p *parser) readFields(what string) (h header, ended bool) {
 			if first && top {
 				if rest := bytes.TrimLeft(line, " \t"); looksLikeNamedField(rest) {
 					// The whole header indented, or only its first line.
-					indent = line[:len(line)-len(rest)]
+					// Copied: the read buffer line lies in is refilled.
+					indent = bytes.Clone(line[:len(line)-len(rest)])
 					p.defect("%s: indented field names read as fields", what)
 					line = rest
 				}
