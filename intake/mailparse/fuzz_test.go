@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -27,6 +28,13 @@ func FuzzParse(f *testing.F) {
 		}
 		if m == nil {
 			t.Fatal("nil Message")
+		}
+		kept := bytes.Clone(data)
+		if mb, err := ParseBytes(data, Options{}); err != nil || !reflect.DeepEqual(mb, m) {
+			t.Errorf("ParseBytes differs from Parse (%v)\n%+v\n%+v", err, mb, m)
+		}
+		if !bytes.Equal(data, kept) {
+			t.Fatal("ParseBytes changed its input")
 		}
 		for _, s := range []string{m.Text, m.HTML, m.Subject, m.FromName} {
 			if !utf8.ValidString(s) {

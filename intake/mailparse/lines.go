@@ -62,8 +62,11 @@ func (s *srcReader) Read(p []byte) (int, error) {
 // than one buffer: a line longer than the buffer comes out in pieces, and
 // only the first piece of a line can be a boundary or a header.
 type lineReader struct {
-	br       *bufio.Reader // reads src
+	br       *bufio.Reader // reads src, unless inPlace
 	src      srcReader
+	inPlace  bool   // the input is raw, whole (ParseBytes), read where it lies
+	raw      []byte // when inPlace
+	pos      int    // in raw: where the next chunk starts
 	pushed   []byte // one line given back by the header reader
 	atStart  bool   // the next chunk starts a line
 	curLen   int    // length of the current line so far
@@ -83,6 +86,56 @@ func newLineReader(r io.Reader) *lineReader {
 	return l
 }
 
+// newLineReaderBytes reads raw in place: br's copy of every byte, as
+// big as the parsing of a text line, is not made. raw must be no longer
+// than maxMessageSize, srcReader's bound.
+func newLineReaderBytes(raw []byte) *lineReader {
+	l := newLineReader(nil)
+	l.inPlace, l.raw = true, raw
+	return l
+}
+
+// readSlice is br.ReadSlice('\n'), whatever the input is read from.
+func (l *lineReader) readSlice() ([]byte, error) {
+	if !l.inPlace {
+		return l.br.ReadSlice('\n')
+	}
+	// As br gives them: up to the first "\n" in the next readBufferSize
+	// bytes, else those bytes, else what is left at the end. Capped: an
+	// append to a chunk must not write into the caller's mail.
+	rest := l.raw[l.pos:]
+	w := rest[:min(len(rest), readBufferSize)]
+	var err error
+	if i := bytes.IndexByte(w, '\n'); i >= 0 {
+		w = w[:i+1]
+	} else if len(w) == readBufferSize {
+		err = bufio.ErrBufferFull
+	} else {
+		err = io.EOF
+	}
+	l.pos += len(w)
+	return w[:len(w):len(w)], err
+}
+
+// buffered returns the bytes that follow and are at hand, which the
+// caller may take with discard.
+func (l *lineReader) buffered() []byte {
+	if l.inPlace {
+		rest := l.raw[l.pos:]
+		return rest[:len(rest):len(rest)]
+	}
+	b, _ := l.br.Peek(l.br.Buffered())
+	return b
+}
+
+func (l *lineReader) discard(n int) {
+	if l.inPlace {
+		l.pos += n
+		return
+	}
+	l.br.Discard(n)
+}
+
 // readerPool and textPool recycle the two buffers every Parse needs: on a
 // few-KB mail, allocating (and collecting) them cost more than reading it.
 var (
@@ -94,7 +147,7 @@ var (
 // after.
 func (l *lineReader) release() {
 	l.br.Reset(nil)
-	l.src.r = nil
+	l.src.r, l.raw = nil, nil
 	readerPool.Put(l)
 }
 
@@ -110,7 +163,7 @@ func (l *lineReader) next() (chunk []byte, start bool, err error) {
 		return chunk, true, nil
 	}
 	start = l.atStart
-	chunk, err = l.br.ReadSlice('\n')
+	chunk, err = l.readSlice()
 	switch err {
 	case nil:
 		l.atStart = true
@@ -154,6 +207,11 @@ func (l *lineReader) peek(n int) []byte {
 			return l.pushed
 		}
 		return l.pushed[:n]
+	}
+	if l.inPlace {
+		rest := l.raw[l.pos:]
+		n = min(n, len(rest))
+		return rest[:n:n]
 	}
 	b, _ := l.br.Peek(n)
 	return b
@@ -303,7 +361,7 @@ func (b *bodyReader) lines(dst []byte) int {
 	if l.pushed != nil || !l.atStart {
 		return 0
 	}
-	buf, _ := l.br.Peek(l.br.Buffered())
+	buf := l.buffered()
 	held := b.eolLen
 	used, eolLen, off := 0, 0, l.off
 	for {
@@ -334,7 +392,7 @@ func (b *bodyReader) lines(dst []byte) int {
 	b.putHeld(dst)
 	n := held + copy(dst[held:], buf[:used-eolLen])
 	b.hold(buf[used-eolLen : used])
-	l.br.Discard(used)
+	l.discard(used)
 	l.off = off
 	return n
 }

@@ -61,11 +61,25 @@ type parser struct {
 // when r or opts.Sink fails, and then the Message holds what was read so
 // far.
 func Parse(r io.Reader, opts Options) (*Message, error) {
+	return parse(newLineReader(r), opts)
+}
+
+// ParseBytes is Parse(bytes.NewReader(raw), opts), which it reads where
+// it lies instead of copying it into a read buffer. raw must not change
+// until it returns; the Message holds no part of it.
+func ParseBytes(raw []byte, opts Options) (*Message, error) {
+	if len(raw) > maxMessageSize {
+		return Parse(bytes.NewReader(raw), opts) // cut by srcReader, which says so
+	}
+	return parse(newLineReaderBytes(raw), opts)
+}
+
+func parse(lr *lineReader, opts Options) (*Message, error) {
 	if opts.MaxAttachmentSize <= 0 {
 		opts.MaxAttachmentSize = DefaultMaxAttachmentSize
 	}
 	opts.Limits = opts.Limits.withDefaults()
-	p := newParser(r, opts)
+	p := newParser(lr, opts)
 	p.run()
 	srcErr := p.lr.src.err
 	p.release()
@@ -80,8 +94,8 @@ func Parse(r io.Reader, opts Options) (*Message, error) {
 
 // newParser reads one message from r: the mail, or a message attached
 // to it (see attached.go).
-func newParser(r io.Reader, opts Options) *parser {
-	p := &parser{lr: newLineReader(r), opts: opts, msg: &Message{Header: textproto.MIMEHeader{}}}
+func newParser(lr *lineReader, opts Options) *parser {
+	p := &parser{lr: lr, opts: opts, msg: &Message{Header: textproto.MIMEHeader{}}}
 	p.wd.CharsetReader = wordCharsetReader
 	p.scratch, _ = scratchPool.Get().(*scratch)
 	if p.scratch == nil {

@@ -72,6 +72,15 @@ func TestParseSameWhateverTheReadsGive(t *testing.T) {
 					t.Errorf("message %d read %s, sink %T: differs from read whole\n%+v\n%+v", i, name, sink, got, whole)
 				}
 			}
+			// ParseBytes reads the same bytes where they lie.
+			kept := bytes.Clone(raw)
+			got, err := ParseBytes(raw, Options{Sink: sink})
+			if err != nil || !reflect.DeepEqual(got, whole) {
+				t.Errorf("message %d, sink %T: ParseBytes differs from Parse (%v)\n%+v\n%+v", i, sink, err, got, whole)
+			}
+			if !bytes.Equal(raw, kept) {
+				t.Fatalf("message %d: ParseBytes changed it", i)
+			}
 		}
 	}
 }
