@@ -366,6 +366,19 @@ func (b *bodyReader) lines(dst []byte) int {
 	used, eolLen, off := 0, 0, l.off
 	for {
 		rest := buf[used:]
+		if g := &b.geo; g.on && g.want > 0 {
+			// Amid a base64 text: the lines as long as its first, many
+			// at once (each found by IndexByte cost as much as decoding
+			// it).
+			if k := fullLines(rest, g.want, g.eol, len(dst)-held-used); k > 0 {
+				used += k * (g.want + g.eol)
+				off += int64(k * (g.want + g.eol))
+				eolLen = g.eol
+				g.end = off // as add does for each
+				l.curLen = g.want + g.eol
+				continue
+			}
+		}
 		i := bytes.IndexByte(rest[:min(len(rest), maxLineLength+2)], '\n')
 		if i < 0 {
 			break
@@ -395,6 +408,32 @@ func (b *bodyReader) lines(dst []byte) int {
 	l.discard(used)
 	l.off = off
 	return n
+}
+
+// fullLines returns how many lines at the start of b the loop of lines
+// would take one by one as lines of n bytes and an eol-byte ending, room
+// bytes of dst left: none that may be a boundary, ends with something
+// else, or holds a line feed before its end. A single line is left to
+// that loop.
+func fullLines(b []byte, n, eol, room int) int {
+	stride := n + eol
+	if stride > maxLineLength+2 || room < n {
+		return 0
+	}
+	k := min(len(b)/stride, (room-n)/stride+1)
+	for j := range k {
+		line := b[j*stride : (j+1)*stride]
+		if line[0] == '-' && line[1] == '-' || line[stride-1] != '\n' || line[stride-2] == '\r' != (eol == 2) {
+			k = j
+			break
+		}
+	}
+	// One count of the line feeds, which runs wide, finds any in a
+	// line's middle.
+	if k < 2 || bytes.Count(b[:k*stride], []byte{'\n'}) != k {
+		return 0
+	}
+	return k
 }
 
 // lineGeometry follows the lines of a base64 body, as the body reader
