@@ -392,8 +392,7 @@ func wordCharsetReader(label string, input io.Reader) (io.Reader, error) {
 // parseParams parses a Content-Type or Content-Disposition value leniently:
 // quoted or bare values, unquoted values with spaces, and RFC 2231
 // extended values and continuations in any charset we can decode.
-// params is nil when there are none (most Content-Disposition values).
-func (p *parser) parseParams(v string) (value string, params map[string]string) {
+func (p *parser) parseParams(v string) (value string, params mimeParams) {
 	head, rest, _ := strings.Cut(v, ";")
 	value = strings.ToLower(strings.TrimSpace(head))
 	type section struct {
@@ -402,7 +401,7 @@ func (p *parser) parseParams(v string) (value string, params map[string]string) 
 		val string
 	}
 	sections := map[string][]section{}
-	for rest != "" && len(params)+len(sections) < 100 {
+	for rest != "" && params.len()+len(sections) < 100 {
 		rest = strings.TrimLeft(rest, " \t;")
 		if rest == "" {
 			break
@@ -483,11 +482,8 @@ func (p *parser) parseParams(v string) (value string, params map[string]string) 
 			}
 			continue
 		}
-		if _, dup := params[key]; !dup {
-			if params == nil {
-				params = map[string]string{}
-			}
-			params[key] = val
+		if !params.has(key) {
+			params.set(key, val)
 		}
 	}
 	for base, secs := range sections {
@@ -517,12 +513,59 @@ func (p *parser) parseParams(v string) (value string, params map[string]string) 
 			s, _ = salvage8bit(raw)
 		}
 		// The extended form is the precise one (RFC 2231 4).
-		if params == nil {
-			params = map[string]string{}
-		}
-		params[base] = s
+		params.set(base, s)
 	}
 	return value, params
+}
+
+// mimeParams are the parameters of a Content-Type or Content-Disposition
+// value by name: a few, held in place rather than in a map, which cost
+// two allocations for each part's header.
+type mimeParams struct {
+	first [4]mimeParam
+	n     int         // of first used
+	more  []mimeParam // past the first four
+}
+
+type mimeParam struct{ key, val string }
+
+func (m *mimeParams) len() int { return m.n + len(m.more) }
+
+func (m *mimeParams) find(key string) *mimeParam {
+	for i := range m.n {
+		if m.first[i].key == key {
+			return &m.first[i]
+		}
+	}
+	for i := range m.more {
+		if m.more[i].key == key {
+			return &m.more[i]
+		}
+	}
+	return nil
+}
+
+func (m *mimeParams) has(key string) bool { return m.find(key) != nil }
+
+// get returns the value of key, "" when absent.
+func (m *mimeParams) get(key string) string {
+	if kv := m.find(key); kv != nil {
+		return kv.val
+	}
+	return ""
+}
+
+// set gives key the value val.
+func (m *mimeParams) set(key, val string) {
+	switch kv := m.find(key); {
+	case kv != nil:
+		kv.val = val
+	case m.n < len(m.first):
+		m.first[m.n] = mimeParam{key, val}
+		m.n++
+	default:
+		m.more = append(m.more, mimeParam{key, val})
+	}
 }
 
 func percentDecode(s string) []byte {

@@ -203,7 +203,7 @@ func (p *parser) topHeader(h header) {
 	}
 	m.ContentType = ct
 	if ct == "multipart/report" {
-		m.ReportType = strings.ToLower(params["report-type"])
+		m.ReportType = strings.ToLower(params.get("report-type"))
 	}
 }
 
@@ -284,10 +284,10 @@ func (p *parser) entity(h header, ctx entityCtx) {
 			p.discard(p.newBody())
 			return
 		}
-		p.multipart(ct, params["boundary"], ctx)
+		p.multipart(ct, params.get("boundary"), ctx)
 		return
 	}
-	p.leaf(h, ct, params, ctx)
+	p.leaf(h, ct, &params, ctx)
 }
 
 // multipart walks the parts of a multipart body.
@@ -511,15 +511,15 @@ func machineReportPart(ct string) bool {
 }
 
 // leaf handles a non-multipart entity: text body, attachment or skipped.
-func (p *parser) leaf(h header, ct string, params map[string]string, ctx entityCtx) {
+func (p *parser) leaf(h header, ct string, params *mimeParams, ctx entityCtx) {
 	p.leaves++
 	body := p.newBody()
 	defer p.discard(body) // always consume up to the boundary
 
 	disp, dparams := p.parseParams(h.get("Content-Disposition"))
-	name := dparams["filename"]
+	name := dparams.get("filename")
 	if name == "" {
-		name = params["name"]
+		name = params.get("name")
 	}
 	if name != "" {
 		name = p.decodeParamName(name)
@@ -583,7 +583,7 @@ func (p *parser) leaf(h header, ct string, params map[string]string, ctx entityC
 }
 
 // textPart reads one text/plain or text/html part into memory (bounded).
-func (p *parser) textPart(r io.Reader, ct string, params map[string]string, ctx entityCtx) {
+func (p *parser) textPart(r io.Reader, ct string, params *mimeParams, ctx entityCtx) {
 	if ct == "text/html" && p.htmlSet {
 		return
 	}
@@ -600,7 +600,7 @@ func (p *parser) textPart(r io.Reader, ct string, params map[string]string, ctx 
 		b = b[:maxBodyText]
 		p.defect("%s part larger than %d MB: truncated", ct, maxBodyText>>20)
 	}
-	label := params["charset"]
+	label := params.get("charset")
 	if ct == "text/html" {
 		if meta := htmlMetaCharset(b); meta != "" && (label == "" || isASCIILabel(label) && !isASCII(b)) {
 			// The MIME header says nothing (or ASCII, wrongly): the
@@ -614,9 +614,9 @@ func (p *parser) textPart(r io.Reader, ct string, params map[string]string, ctx 
 		return
 	}
 	p.textFromBytes(b, label, ct)
-	if strings.EqualFold(params["format"], "flowed") {
+	if strings.EqualFold(params.get("format"), "flowed") {
 		last := len(p.textParts) - 1
-		p.textParts[last] = unflow(p.textParts[last], strings.EqualFold(params["delsp"], "yes"))
+		p.textParts[last] = unflow(p.textParts[last], strings.EqualFold(params.get("delsp"), "yes"))
 	}
 }
 
