@@ -456,31 +456,20 @@ func (p *parser) discard(r io.Reader) {
 }
 
 // transferDecoder undoes the Content-Transfer-Encoding.
-func (p *parser) transferDecoder(h header, body io.Reader, ct string) (io.Reader, func()) {
+func (p *parser) transferDecoder(h header, body io.Reader, ct string) (io.Reader, decoding) {
 	cte := strings.ToLower(strings.TrimSpace(h.get("Content-Transfer-Encoding")))
 	switch cte {
 	case "base64":
 		d := newBase64Reader(body)
-		return d, func() {
-			if d.plain {
-				p.defect("%s part: declared base64 but not encoded: read as is", ct)
-			}
-			if d.partial && !d.plain {
-				p.defect("%s part: truncated base64", ct)
-			}
-			if d.skipped && !d.plain {
-				p.defect("%s part: invalid characters in base64 skipped", ct)
-			}
-			d.release()
-		}
+		return d, decoding{p: p, ct: ct, b64: d}
 	case "quoted-printable":
 		q := newQPReader(body)
-		return q, q.release
+		return q, decoding{qp: q}
 	case "", "7bit", "8bit", "binary":
-		return body, func() {}
+		return body, decoding{}
 	case "x-uuencode", "uuencode", "x-uue":
 		p.defect("%s part: uuencoded content kept encoded", ct)
-		return body, func() {}
+		return body, decoding{}
 	default:
 		// Some senders misspell base64/QP: guess before giving up.
 		switch {
@@ -490,10 +479,39 @@ func (p *parser) transferDecoder(h header, body io.Reader, ct string) (io.Reader
 		case strings.Contains(cte, "quoted"):
 			p.defect("%s part: Content-Transfer-Encoding %q read as quoted-printable", ct, cte)
 			q := newQPReader(body)
-			return q, q.release
+			return q, decoding{qp: q}
 		}
 		p.defect("%s part: unknown Content-Transfer-Encoding %q, content kept as is", ct, truncate(cte, 50))
-		return body, func() {}
+		return body, decoding{}
+	}
+}
+
+// decoding is the decoder transferDecoder made, to be done with once the
+// body is read: a value, where a closure cost an allocation a part.
+type decoding struct {
+	p   *parser
+	ct  string
+	b64 *base64Reader
+	qp  *qpReader
+}
+
+// done notes what the decoder found wrong, and gives it back.
+func (dc decoding) done() {
+	if d := dc.b64; d != nil {
+		p, ct := dc.p, dc.ct
+		if d.plain {
+			p.defect("%s part: declared base64 but not encoded: read as is", ct)
+		}
+		if d.partial && !d.plain {
+			p.defect("%s part: truncated base64", ct)
+		}
+		if d.skipped && !d.plain {
+			p.defect("%s part: invalid characters in base64 skipped", ct)
+		}
+		d.release()
+	}
+	if dc.qp != nil {
+		dc.qp.release()
 	}
 }
 
@@ -531,19 +549,19 @@ func (p *parser) leaf(h header, ct string, params *mimeParams, ctx entityCtx) {
 	}
 	if name == "" && disp != "attachment" {
 		if isText {
-			dec, done := p.transferDecoder(h, body, ct)
+			dec, decoder := p.transferDecoder(h, body, ct)
 			if d, ok := dec.(*base64Reader); ok {
 				d.sniff = true // only for text: a file's bytes are never prose
 			}
 			p.textPart(dec, ct, params, ctx)
-			done()
+			decoder.done()
 			return
 		}
 		if strings.HasPrefix(ct, "text/") {
 			return // calendar invitations, vCards...: neither body nor file
 		}
 	}
-	dec, done := p.transferDecoder(h, body, ct)
+	dec, decoder := p.transferDecoder(h, body, ct)
 	b64, _ := dec.(*base64Reader)
 	body.geo.on = b64 != nil && p.rawBase >= 0
 	attachedBase := int64(-1) // an attached message's bytes are the mail's when not transfer-encoded
@@ -573,7 +591,7 @@ func (p *parser) leaf(h header, ct string, params *mimeParams, ctx entityCtx) {
 			a.Base64 = &Base64Span{Start: p.rawBase + start, End: p.rawBase + end, Line: g.line, CRLF: g.eol == 2}
 		}
 	}
-	done()
+	decoder.done()
 	switch {
 	case tnef != nil:
 		p.unpackTNEF(tnef)
