@@ -41,7 +41,8 @@ type parser struct {
 	leaves int
 
 	textSet, htmlSet bool
-	textParts        []string
+	textParts        []string // in textPartsIn, unless a mail has more
+	textPartsIn      [2]string
 	lowerHTML        string  // p.msg.HTML lowercased, made on first need
 	textBuf          *[]byte // reused for each text part, from textPool
 	notedCase        bool
@@ -681,6 +682,9 @@ func (p *parser) textFromBytes(b []byte, label, what string) {
 		return
 	}
 	p.textSet = true
+	if p.textParts == nil {
+		p.textParts = p.textPartsIn[:0] // in the parser, not an allocation of its own
+	}
 	p.textParts = append(p.textParts, s)
 }
 
