@@ -253,8 +253,12 @@ type bodyReader struct {
 	err     error
 }
 
+// newBody starts reading the next body. A parser reads one at a time:
+// the reader, and the buffer of its long lines, is the parser's own,
+// the last one's done with.
 func (p *parser) newBody() *bodyReader {
-	return &bodyReader{p: p, base: p.lr.off}
+	p.body = bodyReader{p: p, base: p.lr.off, buf: p.body.buf[:0]}
+	return &p.body
 }
 
 // held is the line ending held back at the end of the body, once read:

@@ -54,7 +54,8 @@ type parser struct {
 	rawBase  int64    // offset in the mail of the input's first byte; -1 when the input is not the mail's bytes as they came
 	forwards []string // the attached messages read, rendered as forwards
 
-	*scratch // buffers kept from one Parse to the next
+	body     bodyReader // the body being read (newBody)
+	*scratch            // buffers kept from one Parse to the next
 }
 
 // Parse reads one message from r. Defects of the message are listed in
