@@ -151,7 +151,23 @@ func htmlMetaCharset(b []byte) string {
 
 // indexFold is bytes.Index for an ASCII lowercase needle, ignoring case.
 func indexFold(b []byte, needle string) int {
+	c0, c1 := needle[0], needle[0]&^0x20 // the bytes that may start it
 	for i := 0; i+len(needle) <= len(b); i++ {
+		// Skipped to the next of those by IndexByte, which runs wide: an
+		// HTML part's first 4 KB compared byte by byte cost as much as
+		// decoding its quoted-printable.
+		k := bytes.IndexByte(b[i:], c0)
+		if k < 0 {
+			k = len(b) - i
+		}
+		if c1 != c0 {
+			if k1 := bytes.IndexByte(b[i:i+k], c1); k1 >= 0 {
+				k = k1
+			}
+		}
+		if i += k; i+len(needle) > len(b) {
+			return -1
+		}
 		j := 0
 		for j < len(needle) && (b[i+j]|0x20) == needle[j] {
 			j++

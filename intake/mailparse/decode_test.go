@@ -162,3 +162,33 @@ func TestBase64ReaderDecodesDamageAnywhereInLongLines(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexFoldAsByteByByte holds indexFold to the byte-by-byte search
+// it skips through.
+func TestIndexFoldAsByteByByte(t *testing.T) {
+	slow := func(b []byte, needle string) int {
+		for i := 0; i+len(needle) <= len(b); i++ {
+			j := 0
+			for j < len(needle) && (b[i+j]|0x20) == needle[j] {
+				j++
+			}
+			if j == len(needle) {
+				return i
+			}
+		}
+		return -1
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "<\x1cmMeEtTaA cChHrRsS=\x03-\"'>"
+	for range 200_000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		for _, needle := range []string{"<meta", "charset=", "m", "\x03x"} {
+			if got, want := indexFold(b, needle), slow(b, needle); got != want {
+				t.Fatalf("indexFold(%q, %q) = %d, want %d", b, needle, got, want)
+			}
+		}
+	}
+}
