@@ -86,9 +86,9 @@ func newLineReader(r io.Reader) *lineReader {
 	return l
 }
 
-// newLineReaderBytes reads raw in place: br's copy of every byte, as
-// big as the parsing of a text line, is not made. raw must be no longer
-// than maxMessageSize, srcReader's bound.
+// newLineReaderBytes reads raw where it lies, its bytes not copied into
+// br's buffer first. raw must be no longer than maxMessageSize, the bound
+// srcReader puts on a reader.
 func newLineReaderBytes(raw []byte) *lineReader {
 	l := newLineReader(nil)
 	l.inPlace, l.raw = true, raw

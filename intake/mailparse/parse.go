@@ -76,6 +76,7 @@ func ParseBytes(raw []byte, opts Options) (*Message, error) {
 	return parse(newLineReaderBytes(raw), opts)
 }
 
+// parse is Parse and ParseBytes, once the input has its line reader.
 func parse(lr *lineReader, opts Options) (*Message, error) {
 	if opts.MaxAttachmentSize <= 0 {
 		opts.MaxAttachmentSize = DefaultMaxAttachmentSize
@@ -94,7 +95,7 @@ func parse(lr *lineReader, opts Options) (*Message, error) {
 	return p.msg, nil
 }
 
-// newParser reads one message from r: the mail, or a message attached
+// newParser reads one message from lr: the mail, or a message attached
 // to it (see attached.go).
 func newParser(lr *lineReader, opts Options) *parser {
 	p := &parser{lr: lr, opts: opts, msg: &Message{Header: textproto.MIMEHeader{}}}
