@@ -14,7 +14,7 @@ func (p *parser) addresses(key, v string) []Address {
 		return nil
 	}
 	if out, ok := p.simpleAddresses(v); ok {
-		return p.finishAddresses(out)
+		return finishAddresses(out)
 	}
 	ap := mail.AddressParser{WordDecoder: &p.wd}
 	list, err := ap.ParseList(v)
@@ -58,7 +58,7 @@ func (p *parser) addresses(key, v string) []Address {
 		for _, a := range list {
 			out = append(out, Address{Name: a.Name, Email: a.Address})
 		}
-		out = p.finishAddresses(out)
+		out = finishAddresses(out)
 	} else {
 		out = lenientAddresses(v, decodeWords)
 		p.defect("malformed %s header %q: %v", key, truncate(v, 200), err)
@@ -73,7 +73,7 @@ func (p *parser) addresses(key, v string) []Address {
 
 // finishAddresses makes the names and addresses net/mail read (or
 // simpleAddresses, as it would) what a Message holds.
-func (p *parser) finishAddresses(out []Address) []Address {
+func finishAddresses(out []Address) []Address {
 	for i, a := range out {
 		// net/mail leaves the encoded-words of a quoted display name as
 		// they are; some clients quote them all the same. net/mail's own
