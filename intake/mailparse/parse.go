@@ -159,7 +159,7 @@ func (p *parser) topHeader(h header) {
 	}
 	values := make([]string, len(h))
 	for i, f := range h {
-		key, v := textproto.CanonicalMIMEHeaderKey(f.Key), decodeWords(f.Value)
+		key, v := f.Key, decodeWords(f.Value) // canonical already (makeField)
 		if vs, ok := m.Header[key]; ok {
 			m.Header[key] = append(vs, v)
 			continue
@@ -177,7 +177,7 @@ func (p *parser) topHeader(h header) {
 		m.InReplyTo = ids[0]
 	}
 	m.References = msgIDs(h.get("References"))
-	m.Subject = headerText(decodeWords(h.get("Subject")))
+	m.Subject = headerText(m.Header.Get("Subject")) // decoded above
 	if h.has("Date") {
 		if t, err := parseDate(h.get("Date")); err == nil {
 			m.Date, m.HasDate = t, true
