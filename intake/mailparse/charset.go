@@ -38,7 +38,12 @@ func bytesString(b []byte) string { return string(b) }
 // convertCharsetKeep is convertCharset making the string of a text it
 // keeps as it is (ASCII, or valid UTF-8) with keep(b), after its BOM.
 func convertCharsetKeep(b []byte, label string, keep func([]byte) string) (s string, res charsetResult, used string) {
-	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
+	label = strings.Trim(strings.TrimSpace(label), `"'`)
+	if strings.EqualFold(label, "utf-8") {
+		label = "utf-8" // the label most mail has, often "UTF-8": not lowered into a new string each time
+	} else {
+		label = strings.ToLower(label)
+	}
 	// A byte-order mark says more than a label (WHATWG does the same for
 	// web pages): Windows editors and some web forms put one in front of
 	// a text whatever its MIME header says.
