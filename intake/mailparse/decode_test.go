@@ -192,3 +192,19 @@ func TestIndexFoldAsByteByByte(t *testing.T) {
 		}
 	}
 }
+
+// TestReplaceCRLFAsReplaceAll holds replaceCRLF, done in place, to the
+// strings.ReplaceAll it stands for.
+func TestReplaceCRLFAsReplaceAll(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 200_000 {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = "\r\na"[rng.IntN(3)]
+		}
+		want := strings.ReplaceAll(string(b), "\r\n", "\n")
+		if got := string(replaceCRLF(bytes.Clone(b))); got != want {
+			t.Fatalf("replaceCRLF(%q) = %q, want %q", b, got, want)
+		}
+	}
+}

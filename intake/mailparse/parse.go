@@ -630,8 +630,17 @@ func (p *parser) textPart(r io.Reader, ct string, params *mimeParams, ctx entity
 			label = meta
 		}
 		p.htmlSet = true
-		s := p.charsetText(b, label, ct, bytesString)
-		p.msg.HTML = strings.ReplaceAll(s, "\r\n", "\n")
+		kept := false
+		s := p.charsetText(b, label, ct, func(b []byte) string {
+			// Line ends made "\n" in b, in place: the page is copied
+			// once, into its string, not twice.
+			kept = true
+			return string(replaceCRLF(b))
+		})
+		if !kept {
+			s = strings.ReplaceAll(s, "\r\n", "\n")
+		}
+		p.msg.HTML = s
 		return
 	}
 	p.textFromBytes(b, label, ct)
@@ -778,6 +787,25 @@ func cleanTextString(b []byte) (s string, clean bool) {
 		rest = rest[i+1:]
 	}
 	return string(b[:n]), true
+}
+
+// replaceCRLF is strings.ReplaceAll(string(b), "\r\n", "\n") done in b,
+// which it returns shortened; b must not be used afterwards.
+func replaceCRLF(b []byte) []byte {
+	n := bytes.Index(b, []byte("\r\n"))
+	if n < 0 {
+		return b
+	}
+	for rest := b[n+1:]; ; { // rest starts at the '\n' of a CRLF
+		i := bytes.Index(rest[1:], []byte("\r\n"))
+		if i < 0 {
+			n += copy(b[n:], rest)
+			break
+		}
+		n += copy(b[n:], rest[:i+1])
+		rest = rest[i+2:]
+	}
+	return b[:n]
 }
 
 // nextControl returns the index of the first byte from i on that
