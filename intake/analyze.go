@@ -39,7 +39,7 @@ func Analyze(raw []byte, program extract.Program, opts mailparse.Options) (a Ana
 			err = nil
 		}
 	}()
-	m, err := mailparse.Parse(bytes.NewReader(raw), opts)
+	m, err := mailparse.ParseBytes(raw, opts)
 	if err != nil {
 		return Analysis{}, fmt.Errorf("parse message: %w", err)
 	}
@@ -123,7 +123,7 @@ func TextOf(raw []byte, limits mailparse.Limits) (text string, err error) {
 			text, err = "", fmt.Errorf("read stored mail: parser failure: %v", r)
 		}
 	}()
-	m, err := mailparse.Parse(bytes.NewReader(raw), mailparse.Options{Limits: limits})
+	m, err := mailparse.ParseBytes(raw, mailparse.Options{Limits: limits})
 	if err != nil {
 		return "", fmt.Errorf("read stored mail: %w", err)
 	}

@@ -13,6 +13,9 @@ func (p *parser) addresses(key, v string) []Address {
 	if v == "" {
 		return nil
 	}
+	if out, ok := p.simpleAddresses(v); ok {
+		return finishAddresses(out)
+	}
 	ap := mail.AddressParser{WordDecoder: &p.wd}
 	list, err := ap.ParseList(v)
 	var commentNames map[string]string
@@ -53,15 +56,9 @@ func (p *parser) addresses(key, v string) []Address {
 	if err == nil {
 		out = make([]Address, 0, len(list))
 		for _, a := range list {
-			// net/mail leaves the encoded-words of a quoted display
-			// name as they are; some clients quote them all the same.
-			// net/mail's own decoding passes a UTF-8 word's bytes
-			// through unchecked.
-			out = append(out, Address{
-				Name:  validUTF8(decodeWords(strings.TrimSpace(a.Name))),
-				Email: validUTF8(strings.ToLower(a.Address)),
-			})
+			out = append(out, Address{Name: a.Name, Email: a.Address})
 		}
+		out = finishAddresses(out)
 	} else {
 		out = lenientAddresses(v, decodeWords)
 		p.defect("malformed %s header %q: %v", key, truncate(v, 200), err)
@@ -72,6 +69,178 @@ func (p *parser) addresses(key, v string) []Address {
 		}
 	}
 	return out
+}
+
+// finishAddresses makes the names and addresses net/mail read (or
+// simpleAddresses, as it would) what a Message holds.
+func finishAddresses(out []Address) []Address {
+	for i, a := range out {
+		// net/mail leaves the encoded-words of a quoted display name as
+		// they are; some clients quote them all the same. net/mail's own
+		// decoding passes a UTF-8 word's bytes through unchecked.
+		out[i] = Address{
+			Name:  validUTF8(decodeWords(strings.TrimSpace(a.Name))),
+			Email: validUTF8(strings.ToLower(a.Email)),
+		}
+	}
+	return out
+}
+
+// simpleAddresses reads the address lists nearly every mail has, one
+// address or a few separated by commas, each "m@x.fr", "Name <m@x.fr>",
+// "=?utf-8?q?...?= <m@x.fr>" or "\"Name\" <m@x.fr>" in ASCII, as
+// net/mail's ParseList reads them (names as it decodes and joins them,
+// addresses as written), without its allocations: about ten an address,
+// most of them the errors of tries it drops. ok is false for anything
+// else (comments, groups, 8-bit bytes, odd spacing or dots, encoded-words
+// that do not decode...), left to net/mail; TestSimpleAddressesAsNetMail
+// holds the two equal.
+func (p *parser) simpleAddresses(v string) (out []Address, ok bool) {
+	for i := 0; ; {
+		a, n, ok := p.simpleAddress(v[i:])
+		if !ok {
+			return nil, false
+		}
+		if out == nil {
+			out = make([]Address, 0, 1)
+		}
+		out = append(out, a)
+		if i = skipWSP(v, i+n); i == len(v) {
+			return out, true
+		}
+		if v[i] != ',' {
+			return nil, false
+		}
+		if i = skipWSP(v, i+1); i == len(v) {
+			return nil, false
+		}
+	}
+}
+
+// simpleAddress reads one address of simpleAddresses at the start of s
+// and returns it and the bytes it took, Name as net/mail's display name.
+func (p *parser) simpleAddress(s string) (a Address, n int, ok bool) {
+	if s == "" {
+		return Address{}, 0, false
+	}
+	if j := atomEnd(s, 0); j < len(s) && s[j] == '@' && j > 0 {
+		// An addr-spec alone, which net/mail tries first.
+		end, ok := addrSpecEnd(s)
+		return Address{Email: s[:end]}, end, ok
+	}
+	// The display name: net/mail's consumePhrase, its atoms ASCII and
+	// spaced, adjacent encoded-words joined, words joined by a space.
+	var buf [4]string
+	words := buf[:0]
+	enc := "" // encoded-words joined, not yet a word
+	// plain: the words are atoms one space apart, the name as it lies
+	// in s from start to end.
+	start, end, plain := -1, 0, true
+	i := 0
+	for {
+		if i = skipWSP(s, i); i == len(s) {
+			return Address{}, 0, false
+		}
+		if s[i] == '<' {
+			break
+		}
+		if start < 0 {
+			start = i
+		} else if i != end+1 || s[end] != ' ' {
+			plain = false
+		}
+		var word string
+		encoded := false
+		if s[i] == '"' {
+			j := i + 1
+			for j < len(s) && s[j] != '"' && (s[j] >= ' ' && s[j] <= '~' && s[j] != '\\' || s[j] == '\t') {
+				j++
+			}
+			if j == len(s) || s[j] != '"' {
+				return Address{}, 0, false
+			}
+			word, i, plain = s[i+1:j], j+1, false
+		} else {
+			j := atomEnd(s, i)
+			if j == i {
+				return Address{}, 0, false
+			}
+			word, i = s[i:j], j
+			if strings.HasPrefix(word, "=?") {
+				d, err := p.wd.Decode(word)
+				if err != nil || d == "" {
+					return Address{}, 0, false
+				}
+				word, encoded, plain = d, true, false
+			}
+		}
+		if i < len(s) && s[i] != ' ' && s[i] != '\t' && s[i] != '<' {
+			return Address{}, 0, false
+		}
+		end = i
+		switch {
+		case encoded:
+			enc += word
+		case enc != "":
+			words = append(words, enc, word)
+			enc = ""
+		default:
+			words = append(words, word)
+		}
+	}
+	if enc != "" {
+		words = append(words, enc)
+	}
+	name := strings.Join(words, " ")
+	if plain && start >= 0 {
+		name = s[start:end] // the same bytes, not copied
+	}
+	// The angle-addr: no space inside.
+	k, ok := addrSpecEnd(s[i+1:])
+	if !ok || i+1+k == len(s) || s[i+1+k] != '>' {
+		return Address{}, 0, false
+	}
+	return Address{Name: name, Email: s[i+1 : i+1+k]}, i + 2 + k, true
+}
+
+// addrSpecEnd returns the end of the addr-spec that starts s, dot-atoms
+// on both sides of the "@" as net/mail takes them (no domain literal).
+func addrSpecEnd(s string) (int, bool) {
+	j := atomEnd(s, 0)
+	if j == len(s) || s[j] != '@' || !dotAtom(s[:j]) {
+		return 0, false
+	}
+	k := atomEnd(s, j+1)
+	return k, dotAtom(s[j+1 : k])
+}
+
+// dotAtom tells an atom net/mail takes in an addr-spec: not empty, no dot
+// at either end or next to another.
+func dotAtom(s string) bool {
+	return s != "" && s[0] != '.' && s[len(s)-1] != '.' && !strings.Contains(s, "..")
+}
+
+// atomEnd returns the end of the run of ASCII atext and dots from s[i],
+// net/mail's dot-atom but for 8-bit bytes.
+func atomEnd(s string, i int) int {
+	for i < len(s) && isAtextASCII(s[i]) {
+		i++
+	}
+	return i
+}
+
+// isAtextASCII is net/mail's isAtext(c, true) of an ASCII byte.
+func isAtextASCII(c byte) bool {
+	return c >= '!' && c <= '~' && strings.IndexByte(`()<>[]:;@\,"`, c) < 0
+}
+
+// skipWSP returns the index of the first byte from s[i] that is not a
+// space or a tab.
+func skipWSP(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i
 }
 
 // validUTF8 keeps the valid UTF-8 of s and reads stray bytes as

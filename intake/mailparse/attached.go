@@ -39,7 +39,7 @@ func (p *parser) readAttached(c *captureBuffer, base int64) {
 		p.defect("%s: attached message not read: nested deeper than %d", container, maxAttachedDepth)
 		return
 	}
-	sub := newParser(bytes.NewReader(c.b), p.opts)
+	sub := newParser(newLineReader(bytes.NewReader(c.b)), p.opts)
 	sub.use, sub.depth = p.use, p.depth+1 // the mail's limits, one level down
 	sub.rawBase = base
 	sub.run()

@@ -323,7 +323,7 @@ func BenchmarkParseMailbox(b *testing.B) {
 	for b.Loop() {
 		dirs := &store.Dirs{}
 		for _, raw := range raws {
-			if _, err := Parse(bytes.NewReader(raw), Options{Sink: filesSink{files, dirs}}); err != nil {
+			if _, err := ParseBytes(raw, Options{Sink: filesSink{files, dirs}}); err != nil {
 				b.Fatal(err)
 			}
 			n++

@@ -38,7 +38,12 @@ func bytesString(b []byte) string { return string(b) }
 // convertCharsetKeep is convertCharset making the string of a text it
 // keeps as it is (ASCII, or valid UTF-8) with keep(b), after its BOM.
 func convertCharsetKeep(b []byte, label string, keep func([]byte) string) (s string, res charsetResult, used string) {
-	label = strings.ToLower(strings.Trim(strings.TrimSpace(label), `"'`))
+	label = strings.Trim(strings.TrimSpace(label), `"'`)
+	if strings.EqualFold(label, "utf-8") {
+		label = "utf-8" // the label most mail has, often "UTF-8": not lowered into a new string each time
+	} else {
+		label = strings.ToLower(label)
+	}
 	// A byte-order mark says more than a label (WHATWG does the same for
 	// web pages): Windows editors and some web forms put one in front of
 	// a text whatever its MIME header says.
@@ -151,7 +156,23 @@ func htmlMetaCharset(b []byte) string {
 
 // indexFold is bytes.Index for an ASCII lowercase needle, ignoring case.
 func indexFold(b []byte, needle string) int {
+	c0, c1 := needle[0], needle[0]&^0x20 // the bytes that may start it
 	for i := 0; i+len(needle) <= len(b); i++ {
+		// Skipped to the next of those by IndexByte, which runs wide: an
+		// HTML part's first 4 KB compared byte by byte cost as much as
+		// decoding its quoted-printable.
+		k := bytes.IndexByte(b[i:], c0)
+		if k < 0 {
+			k = len(b) - i
+		}
+		if c1 != c0 {
+			if k1 := bytes.IndexByte(b[i:i+k], c1); k1 >= 0 {
+				k = k1
+			}
+		}
+		if i += k; i+len(needle) > len(b) {
+			return -1
+		}
 		j := 0
 		for j < len(needle) && (b[i+j]|0x20) == needle[j] {
 			j++

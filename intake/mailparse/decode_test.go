@@ -162,3 +162,49 @@ func TestBase64ReaderDecodesDamageAnywhereInLongLines(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexFoldAsByteByByte holds indexFold to the byte-by-byte search
+// it skips through.
+func TestIndexFoldAsByteByByte(t *testing.T) {
+	slow := func(b []byte, needle string) int {
+		for i := 0; i+len(needle) <= len(b); i++ {
+			j := 0
+			for j < len(needle) && (b[i+j]|0x20) == needle[j] {
+				j++
+			}
+			if j == len(needle) {
+				return i
+			}
+		}
+		return -1
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "<\x1cmMeEtTaA cChHrRsS=\x03-\"'>"
+	for range 200_000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		for _, needle := range []string{"<meta", "charset=", "m", "\x03x"} {
+			if got, want := indexFold(b, needle), slow(b, needle); got != want {
+				t.Fatalf("indexFold(%q, %q) = %d, want %d", b, needle, got, want)
+			}
+		}
+	}
+}
+
+// TestReplaceCRLFAsReplaceAll holds replaceCRLF, done in place, to the
+// strings.ReplaceAll it stands for.
+func TestReplaceCRLFAsReplaceAll(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 200_000 {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = "\r\na"[rng.IntN(3)]
+		}
+		want := strings.ReplaceAll(string(b), "\r\n", "\n")
+		if got := string(replaceCRLF(bytes.Clone(b))); got != want {
+			t.Fatalf("replaceCRLF(%q) = %q, want %q", b, got, want)
+		}
+	}
+}

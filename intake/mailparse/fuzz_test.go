@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf8"
 )
 
@@ -27,6 +29,18 @@ func FuzzParse(f *testing.F) {
 		}
 		if m == nil {
 			t.Fatal("nil Message")
+		}
+		kept := bytes.Clone(data)
+		if mb, err := ParseBytes(data, Options{}); err != nil || !reflect.DeepEqual(mb, m) {
+			t.Errorf("ParseBytes differs from Parse (%v)\n%+v\n%+v", err, mb, m)
+		}
+		// Read a byte at a time, the body's lines are taken one by one,
+		// never many at once from the read buffer.
+		if m1, err := Parse(iotest.OneByteReader(bytes.NewReader(data)), Options{}); err != nil || !reflect.DeepEqual(m1, m) {
+			t.Errorf("read a byte at a time, differs (%v)\n%+v\n%+v", err, m1, m)
+		}
+		if !bytes.Equal(data, kept) {
+			t.Fatal("ParseBytes changed its input")
 		}
 		for _, s := range []string{m.Text, m.HTML, m.Subject, m.FromName} {
 			if !utf8.ValidString(s) {

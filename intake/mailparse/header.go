@@ -47,6 +47,22 @@ func (h header) has(key string) bool {
 // field ends the block without being consumed: senders (and broken
 // gateways) do omit the blank line.
 func (p *parser) readHeader(what string) (h header, ended bool) {
+	h, ended = p.readFields(what)
+	// The values read as bytes are cut from one string: one allocation
+	// for the block, not one a field.
+	all, start := string(p.headerValues), 0
+	for i, end := range p.valueEnds {
+		if end > start {
+			h[i].Value = all[start:end]
+		}
+		start = end
+	}
+	p.headerValues, p.valueEnds = p.headerValues[:0], p.valueEnds[:0]
+	return h, ended
+}
+
+// readFields is readHeader but for the values left in p.headerValues.
+func (p *parser) readFields(what string) (h header, ended bool) {
 	var (
 		cur       = p.fieldRaw[:0] // the field being read, when open
 		open      bool
@@ -66,7 +82,7 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 		if !open {
 			return
 		}
-		if f, ok := p.makeField(cur, what); ok {
+		if f, value, ok := p.makeField(cur, what); ok {
 			if len(h) >= maxHeaderFields {
 				noteExtra("too many header fields")
 			} else {
@@ -76,6 +92,8 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 					h = make(header, 0, 8)
 				}
 				h = append(h, f)
+				p.headerValues = append(p.headerValues, value...)
+				p.valueEnds = append(p.valueEnds, len(p.headerValues))
 			}
 		}
 		cur, open = cur[:0], false
@@ -129,7 +147,8 @@ func (p *parser) readHeader(what string) (h header, ended bool) {
 			if first && top {
 				if rest := bytes.TrimLeft(line, " \t"); looksLikeNamedField(rest) {
 					// The whole header indented, or only its first line.
-					indent = line[:len(line)-len(rest)]
+					// Copied: the read buffer line lies in is refilled.
+					indent = bytes.Clone(line[:len(line)-len(rest)])
 					p.defect("%s: indented field names read as fields", what)
 					line = rest
 				}
@@ -219,16 +238,18 @@ func trimCRLF(b []byte) []byte {
 	return c
 }
 
-// makeField unfolds one raw field and salvages raw 8-bit bytes.
-func (p *parser) makeField(raw []byte, what string) (field, bool) {
+// makeField unfolds one raw field and salvages raw 8-bit bytes. An ASCII
+// value is returned as bytes, valid until the next call, Value left
+// empty; any other is Value.
+func (p *parser) makeField(raw []byte, what string) (f field, value []byte, ok bool) {
 	i := bytes.IndexByte(raw, ':')
 	if i <= 0 {
-		return field{}, false
+		return field{}, nil, false
 	}
 	name := fieldName(bytes.TrimRight(raw[:i], " \t"))
 	// Unfolded in the parser's scratch buffer: the value is copied once,
 	// into its string, not three times.
-	value := p.fieldValue[:0]
+	value = p.fieldValue[:0]
 	for rest, more := raw[i+1:], true; more; {
 		var l []byte
 		l, rest, more = bytes.Cut(rest, []byte{'\n'})
@@ -242,16 +263,17 @@ func (p *parser) makeField(raw []byte, what string) (field, bool) {
 	}
 	p.fieldValue = value
 	key := textproto.CanonicalMIMEHeaderKey(name)
-	raw8 := !isASCII(value)
-	v, _ := salvage8bit(escapeRaw8InWords(value))
-	if raw8 {
+	f = field{Name: name, Key: key}
+	if raw8 := !isASCII(value); raw8 {
+		f.Value, _ = salvage8bit(escapeRaw8InWords(value))
+		value = nil
 		p.defect("%s: raw 8-bit bytes in %s", what, key)
 	}
 	if odd := oddCase(name, key); odd && !p.notedCase {
 		p.notedCase = true
 		p.defect("%s: header name in odd case %q", what, name)
 	}
-	return field{Name: name, Key: key, Value: v}, true
+	return f, value, true
 }
 
 // fieldName returns a header field's name as a string, without
@@ -298,6 +320,22 @@ func fieldName(b []byte) string {
 		return "X-Mailer"
 	case "User-Agent":
 		return "User-Agent"
+	case "DKIM-Signature":
+		return "DKIM-Signature"
+	case "Authentication-Results":
+		return "Authentication-Results"
+	case "Received-SPF":
+		return "Received-SPF"
+	case "X-Received":
+		return "X-Received"
+	case "List-Id":
+		return "List-Id"
+	case "List-Unsubscribe":
+		return "List-Unsubscribe"
+	case "Precedence":
+		return "Precedence"
+	case "Auto-Submitted":
+		return "Auto-Submitted"
 	}
 	return string(b)
 }
@@ -354,8 +392,7 @@ func wordCharsetReader(label string, input io.Reader) (io.Reader, error) {
 // parseParams parses a Content-Type or Content-Disposition value leniently:
 // quoted or bare values, unquoted values with spaces, and RFC 2231
 // extended values and continuations in any charset we can decode.
-func (p *parser) parseParams(v string) (value string, params map[string]string) {
-	params = map[string]string{}
+func (p *parser) parseParams(v string) (value string, params mimeParams) {
 	head, rest, _ := strings.Cut(v, ";")
 	value = strings.ToLower(strings.TrimSpace(head))
 	type section struct {
@@ -364,7 +401,7 @@ func (p *parser) parseParams(v string) (value string, params map[string]string) 
 		val string
 	}
 	sections := map[string][]section{}
-	for rest != "" && len(params)+len(sections) < 100 {
+	for rest != "" && params.len()+len(sections) < 100 {
 		rest = strings.TrimLeft(rest, " \t;")
 		if rest == "" {
 			break
@@ -445,8 +482,8 @@ func (p *parser) parseParams(v string) (value string, params map[string]string) 
 			}
 			continue
 		}
-		if _, dup := params[key]; !dup {
-			params[key] = val
+		if !params.has(key) {
+			params.set(key, val)
 		}
 	}
 	for base, secs := range sections {
@@ -476,9 +513,59 @@ func (p *parser) parseParams(v string) (value string, params map[string]string) 
 			s, _ = salvage8bit(raw)
 		}
 		// The extended form is the precise one (RFC 2231 4).
-		params[base] = s
+		params.set(base, s)
 	}
 	return value, params
+}
+
+// mimeParams are the parameters of a Content-Type or Content-Disposition
+// value by name: a few, held in place rather than in a map, which cost
+// two allocations for each part's header.
+type mimeParams struct {
+	first [4]mimeParam
+	n     int         // of first used
+	more  []mimeParam // past the first four
+}
+
+type mimeParam struct{ key, val string }
+
+func (m *mimeParams) len() int { return m.n + len(m.more) }
+
+func (m *mimeParams) find(key string) *mimeParam {
+	for i := range m.n {
+		if m.first[i].key == key {
+			return &m.first[i]
+		}
+	}
+	for i := range m.more {
+		if m.more[i].key == key {
+			return &m.more[i]
+		}
+	}
+	return nil
+}
+
+func (m *mimeParams) has(key string) bool { return m.find(key) != nil }
+
+// get returns the value of key, "" when absent.
+func (m *mimeParams) get(key string) string {
+	if kv := m.find(key); kv != nil {
+		return kv.val
+	}
+	return ""
+}
+
+// set gives key the value val.
+func (m *mimeParams) set(key, val string) {
+	switch kv := m.find(key); {
+	case kv != nil:
+		kv.val = val
+	case m.n < len(m.first):
+		m.first[m.n] = mimeParam{key, val}
+		m.n++
+	default:
+		m.more = append(m.more, mimeParam{key, val})
+	}
 }
 
 func percentDecode(s string) []byte {

@@ -62,8 +62,11 @@ func (s *srcReader) Read(p []byte) (int, error) {
 // than one buffer: a line longer than the buffer comes out in pieces, and
 // only the first piece of a line can be a boundary or a header.
 type lineReader struct {
-	br       *bufio.Reader
-	src      *srcReader
+	br       *bufio.Reader // reads src, unless inPlace
+	src      srcReader
+	inPlace  bool   // the input is raw, whole (ParseBytes), read where it lies
+	raw      []byte // when inPlace
+	pos      int    // in raw: where the next chunk starts
 	pushed   []byte // one line given back by the header reader
 	atStart  bool   // the next chunk starts a line
 	curLen   int    // length of the current line so far
@@ -72,28 +75,80 @@ type lineReader struct {
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	src := &srcReader{r: r}
-	br, _ := readerPool.Get().(*bufio.Reader)
-	if br == nil {
-		br = bufio.NewReaderSize(src, readBufferSize)
-	} else {
-		br.Reset(src)
+	l, _ := readerPool.Get().(*lineReader)
+	if l == nil {
+		l = &lineReader{}
+		l.br = bufio.NewReaderSize(&l.src, readBufferSize)
 	}
-	return &lineReader{br: br, src: src, atStart: true}
+	br := l.br
+	*l = lineReader{br: br, src: srcReader{r: r}, atStart: true}
+	br.Reset(&l.src)
+	return l
+}
+
+// newLineReaderBytes reads raw where it lies, its bytes not copied into
+// br's buffer first. raw must be no longer than maxMessageSize, the bound
+// srcReader puts on a reader.
+func newLineReaderBytes(raw []byte) *lineReader {
+	l := newLineReader(nil)
+	l.inPlace, l.raw = true, raw
+	return l
+}
+
+// readSlice is br.ReadSlice('\n'), whatever the input is read from.
+func (l *lineReader) readSlice() ([]byte, error) {
+	if !l.inPlace {
+		return l.br.ReadSlice('\n')
+	}
+	// As br gives them: up to the first "\n" in the next readBufferSize
+	// bytes, else those bytes, else what is left at the end. Capped: an
+	// append to a chunk must not write into the caller's mail.
+	rest := l.raw[l.pos:]
+	w := rest[:min(len(rest), readBufferSize)]
+	var err error
+	if i := bytes.IndexByte(w, '\n'); i >= 0 {
+		w = w[:i+1]
+	} else if len(w) == readBufferSize {
+		err = bufio.ErrBufferFull
+	} else {
+		err = io.EOF
+	}
+	l.pos += len(w)
+	return w[:len(w):len(w)], err
+}
+
+// buffered returns the bytes that follow and are at hand, which the
+// caller may take with discard.
+func (l *lineReader) buffered() []byte {
+	if l.inPlace {
+		rest := l.raw[l.pos:]
+		return rest[:len(rest):len(rest)]
+	}
+	b, _ := l.br.Peek(l.br.Buffered())
+	return b
+}
+
+func (l *lineReader) discard(n int) {
+	if l.inPlace {
+		l.pos += n
+		return
+	}
+	l.br.Discard(n)
 }
 
 // readerPool and textPool recycle the two buffers every Parse needs: on a
 // few-KB mail, allocating (and collecting) them cost more than reading it.
 var (
-	readerPool sync.Pool // *bufio.Reader of readBufferSize
+	readerPool sync.Pool // *lineReader, its bufio.Reader of readBufferSize
 	textPool   sync.Pool // *[]byte for text parts
 )
 
-// release returns the read buffer to the pool; l must not be used after.
+// release returns l and its read buffer to the pool; l must not be used
+// after.
 func (l *lineReader) release() {
 	l.br.Reset(nil)
-	readerPool.Put(l.br)
-	l.br = nil
+	l.src.r, l.raw = nil, nil
+	readerPool.Put(l)
 }
 
 // next returns the next chunk: a whole line with its line ending, or a
@@ -108,7 +163,7 @@ func (l *lineReader) next() (chunk []byte, start bool, err error) {
 		return chunk, true, nil
 	}
 	start = l.atStart
-	chunk, err = l.br.ReadSlice('\n')
+	chunk, err = l.readSlice()
 	switch err {
 	case nil:
 		l.atStart = true
@@ -153,6 +208,11 @@ func (l *lineReader) peek(n int) []byte {
 		}
 		return l.pushed[:n]
 	}
+	if l.inPlace {
+		rest := l.raw[l.pos:]
+		n = min(n, len(rest))
+		return rest[:n:n]
+	}
 	b, _ := l.br.Peek(n)
 	return b
 }
@@ -193,8 +253,12 @@ type bodyReader struct {
 	err     error
 }
 
+// newBody starts reading the next body. A parser reads one at a time:
+// the reader, and the buffer of its long lines, is the parser's own,
+// the last one's done with.
 func (p *parser) newBody() *bodyReader {
-	return &bodyReader{p: p, base: p.lr.off}
+	p.body = bodyReader{p: p, base: p.lr.off, buf: p.body.buf[:0]}
+	return &p.body
 }
 
 // held is the line ending held back at the end of the body, once read:
@@ -301,11 +365,24 @@ func (b *bodyReader) lines(dst []byte) int {
 	if l.pushed != nil || !l.atStart {
 		return 0
 	}
-	buf, _ := l.br.Peek(l.br.Buffered())
+	buf := l.buffered()
 	held := b.eolLen
 	used, eolLen, off := 0, 0, l.off
 	for {
 		rest := buf[used:]
+		if g := &b.geo; g.on && g.want > 0 {
+			// Amid a base64 text: the lines as long as its first, many
+			// at once (each found by IndexByte cost as much as decoding
+			// it).
+			if k := fullLines(rest, g.want, g.eol, len(dst)-held-used); k > 0 {
+				used += k * (g.want + g.eol)
+				off += int64(k * (g.want + g.eol))
+				eolLen = g.eol
+				g.end = off // as add does for each
+				l.curLen = g.want + g.eol
+				continue
+			}
+		}
 		i := bytes.IndexByte(rest[:min(len(rest), maxLineLength+2)], '\n')
 		if i < 0 {
 			break
@@ -332,9 +409,35 @@ func (b *bodyReader) lines(dst []byte) int {
 	b.putHeld(dst)
 	n := held + copy(dst[held:], buf[:used-eolLen])
 	b.hold(buf[used-eolLen : used])
-	l.br.Discard(used)
+	l.discard(used)
 	l.off = off
 	return n
+}
+
+// fullLines returns how many lines at the start of b the loop of lines
+// would take one by one as lines of n bytes and an eol-byte ending, room
+// bytes of dst left: none that may be a boundary, ends with something
+// else, or holds a line feed before its end. A single line is left to
+// that loop.
+func fullLines(b []byte, n, eol, room int) int {
+	stride := n + eol
+	if stride > maxLineLength+2 || room < n {
+		return 0
+	}
+	k := min(len(b)/stride, (room-n)/stride+1)
+	for j := range k {
+		line := b[j*stride : (j+1)*stride]
+		if line[0] == '-' && line[1] == '-' || line[stride-1] != '\n' || line[stride-2] == '\r' != (eol == 2) {
+			k = j
+			break
+		}
+	}
+	// One count of the line feeds, which runs wide, finds any in a
+	// line's middle.
+	if k < 2 || bytes.Count(b[:k*stride], []byte{'\n'}) != k {
+		return 0
+	}
+	return k
 }
 
 // lineGeometry follows the lines of a base64 body, as the body reader

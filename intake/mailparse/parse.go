@@ -14,6 +14,7 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -40,11 +41,10 @@ type parser struct {
 	leaves int
 
 	textSet, htmlSet bool
-	textParts        []string
+	textParts        []string // in textPartsIn, unless a mail has more
+	textPartsIn      [2]string
 	lowerHTML        string  // p.msg.HTML lowercased, made on first need
 	textBuf          *[]byte // reused for each text part, from textPool
-	fieldRaw         []byte  // reused for each header field as read
-	fieldValue       []byte  // and unfolded
 	notedCase        bool
 	notedParts       bool
 	ioErr            error // the Sink's failure, which aborts Parse
@@ -53,6 +53,9 @@ type parser struct {
 	depth    int      // of an attached message read as a forward (see attached.go); 0 for the mail
 	rawBase  int64    // offset in the mail of the input's first byte; -1 when the input is not the mail's bytes as they came
 	forwards []string // the attached messages read, rendered as forwards
+
+	body     bodyReader // the body being read (newBody)
+	*scratch            // buffers kept from one Parse to the next
 }
 
 // Parse reads one message from r. Defects of the message are listed in
@@ -60,15 +63,31 @@ type parser struct {
 // when r or opts.Sink fails, and then the Message holds what was read so
 // far.
 func Parse(r io.Reader, opts Options) (*Message, error) {
+	return parse(newLineReader(r), opts)
+}
+
+// ParseBytes is Parse(bytes.NewReader(raw), opts), which it reads where
+// it lies instead of copying it into a read buffer. raw must not change
+// until it returns; the Message holds no part of it.
+func ParseBytes(raw []byte, opts Options) (*Message, error) {
+	if len(raw) > maxMessageSize {
+		return Parse(bytes.NewReader(raw), opts) // cut by srcReader, which says so
+	}
+	return parse(newLineReaderBytes(raw), opts)
+}
+
+// parse is Parse and ParseBytes, once the input has its line reader.
+func parse(lr *lineReader, opts Options) (*Message, error) {
 	if opts.MaxAttachmentSize <= 0 {
 		opts.MaxAttachmentSize = DefaultMaxAttachmentSize
 	}
 	opts.Limits = opts.Limits.withDefaults()
-	p := newParser(r, opts)
+	p := newParser(lr, opts)
 	p.run()
+	srcErr := p.lr.src.err
 	p.release()
-	if p.lr.src.err != nil {
-		return p.msg, fmt.Errorf("mailparse: reading message: %w", p.lr.src.err)
+	if srcErr != nil {
+		return p.msg, fmt.Errorf("mailparse: reading message: %w", srcErr)
 	}
 	if p.ioErr != nil {
 		return p.msg, p.ioErr
@@ -76,17 +95,39 @@ func Parse(r io.Reader, opts Options) (*Message, error) {
 	return p.msg, nil
 }
 
-// newParser reads one message from r: the mail, or a message attached
+// newParser reads one message from lr: the mail, or a message attached
 // to it (see attached.go).
-func newParser(r io.Reader, opts Options) *parser {
-	p := &parser{lr: newLineReader(r), opts: opts, msg: &Message{Header: textproto.MIMEHeader{}}}
+func newParser(lr *lineReader, opts Options) *parser {
+	p := &parser{lr: lr, opts: opts, msg: &Message{Header: textproto.MIMEHeader{}}}
 	p.wd.CharsetReader = wordCharsetReader
+	p.scratch, _ = scratchPool.Get().(*scratch)
+	if p.scratch == nil {
+		p.scratch = &scratch{}
+	}
 	return p
 }
 
-// release gives back the parser's buffers.
+// scratch holds the buffers a parser reuses from one header field or
+// block to the next. They are kept from one Parse to the next too:
+// grown anew for each mail, they were a fifth of what parsing one
+// allocated.
+type scratch struct {
+	fieldRaw     []byte // the header field being read
+	fieldValue   []byte // and unfolded
+	headerValues []byte // the ASCII values of the header block being read
+	valueEnds    []int  // where each field's value ends in headerValues
+}
+
+var scratchPool sync.Pool // *scratch
+
+// release gives back the parser's buffers; p must not be used after but
+// for its msg.
 func (p *parser) release() {
 	p.lr.release()
+	if s := p.scratch; max(cap(s.fieldRaw), cap(s.fieldValue), cap(s.headerValues)) <= 64<<10 {
+		scratchPool.Put(s) // a rare huge header is left to the collector
+	}
+	p.scratch = nil
 	if p.textBuf != nil && cap(*p.textBuf) <= 256<<10 {
 		textPool.Put(p.textBuf) // a rare huge body is left to the collector
 	}
@@ -118,7 +159,7 @@ func (p *parser) topHeader(h header) {
 	}
 	values := make([]string, len(h))
 	for i, f := range h {
-		key, v := textproto.CanonicalMIMEHeaderKey(f.Key), decodeWords(f.Value)
+		key, v := f.Key, decodeWords(f.Value) // canonical already (makeField)
 		if vs, ok := m.Header[key]; ok {
 			m.Header[key] = append(vs, v)
 			continue
@@ -136,7 +177,7 @@ func (p *parser) topHeader(h header) {
 		m.InReplyTo = ids[0]
 	}
 	m.References = msgIDs(h.get("References"))
-	m.Subject = headerText(decodeWords(h.get("Subject")))
+	m.Subject = headerText(m.Header.Get("Subject")) // decoded above
 	if h.has("Date") {
 		if t, err := parseDate(h.get("Date")); err == nil {
 			m.Date, m.HasDate = t, true
@@ -165,7 +206,7 @@ func (p *parser) topHeader(h header) {
 	}
 	m.ContentType = ct
 	if ct == "multipart/report" {
-		m.ReportType = strings.ToLower(params["report-type"])
+		m.ReportType = strings.ToLower(params.get("report-type"))
 	}
 }
 
@@ -246,10 +287,10 @@ func (p *parser) entity(h header, ctx entityCtx) {
 			p.discard(p.newBody())
 			return
 		}
-		p.multipart(ct, params["boundary"], ctx)
+		p.multipart(ct, params.get("boundary"), ctx)
 		return
 	}
-	p.leaf(h, ct, params, ctx)
+	p.leaf(h, ct, &params, ctx)
 }
 
 // multipart walks the parts of a multipart body.
@@ -418,31 +459,20 @@ func (p *parser) discard(r io.Reader) {
 }
 
 // transferDecoder undoes the Content-Transfer-Encoding.
-func (p *parser) transferDecoder(h header, body io.Reader, ct string) (io.Reader, func()) {
+func (p *parser) transferDecoder(h header, body io.Reader, ct string) (io.Reader, decoding) {
 	cte := strings.ToLower(strings.TrimSpace(h.get("Content-Transfer-Encoding")))
 	switch cte {
 	case "base64":
 		d := newBase64Reader(body)
-		return d, func() {
-			if d.plain {
-				p.defect("%s part: declared base64 but not encoded: read as is", ct)
-			}
-			if d.partial && !d.plain {
-				p.defect("%s part: truncated base64", ct)
-			}
-			if d.skipped && !d.plain {
-				p.defect("%s part: invalid characters in base64 skipped", ct)
-			}
-			d.release()
-		}
+		return d, decoding{p: p, ct: ct, b64: d}
 	case "quoted-printable":
 		q := newQPReader(body)
-		return q, q.release
+		return q, decoding{qp: q}
 	case "", "7bit", "8bit", "binary":
-		return body, func() {}
+		return body, decoding{}
 	case "x-uuencode", "uuencode", "x-uue":
 		p.defect("%s part: uuencoded content kept encoded", ct)
-		return body, func() {}
+		return body, decoding{}
 	default:
 		// Some senders misspell base64/QP: guess before giving up.
 		switch {
@@ -452,10 +482,39 @@ func (p *parser) transferDecoder(h header, body io.Reader, ct string) (io.Reader
 		case strings.Contains(cte, "quoted"):
 			p.defect("%s part: Content-Transfer-Encoding %q read as quoted-printable", ct, cte)
 			q := newQPReader(body)
-			return q, q.release
+			return q, decoding{qp: q}
 		}
 		p.defect("%s part: unknown Content-Transfer-Encoding %q, content kept as is", ct, truncate(cte, 50))
-		return body, func() {}
+		return body, decoding{}
+	}
+}
+
+// decoding is the decoder transferDecoder made, to be done with once the
+// body is read: a value, where a closure cost an allocation a part.
+type decoding struct {
+	p   *parser
+	ct  string
+	b64 *base64Reader
+	qp  *qpReader
+}
+
+// done notes what the decoder found wrong, and gives it back.
+func (dc decoding) done() {
+	if d := dc.b64; d != nil {
+		p, ct := dc.p, dc.ct
+		if d.plain {
+			p.defect("%s part: declared base64 but not encoded: read as is", ct)
+		}
+		if d.partial && !d.plain {
+			p.defect("%s part: truncated base64", ct)
+		}
+		if d.skipped && !d.plain {
+			p.defect("%s part: invalid characters in base64 skipped", ct)
+		}
+		d.release()
+	}
+	if dc.qp != nil {
+		dc.qp.release()
 	}
 }
 
@@ -473,15 +532,15 @@ func machineReportPart(ct string) bool {
 }
 
 // leaf handles a non-multipart entity: text body, attachment or skipped.
-func (p *parser) leaf(h header, ct string, params map[string]string, ctx entityCtx) {
+func (p *parser) leaf(h header, ct string, params *mimeParams, ctx entityCtx) {
 	p.leaves++
 	body := p.newBody()
 	defer p.discard(body) // always consume up to the boundary
 
 	disp, dparams := p.parseParams(h.get("Content-Disposition"))
-	name := dparams["filename"]
+	name := dparams.get("filename")
 	if name == "" {
-		name = params["name"]
+		name = params.get("name")
 	}
 	if name != "" {
 		name = p.decodeParamName(name)
@@ -493,19 +552,19 @@ func (p *parser) leaf(h header, ct string, params map[string]string, ctx entityC
 	}
 	if name == "" && disp != "attachment" {
 		if isText {
-			dec, done := p.transferDecoder(h, body, ct)
+			dec, decoder := p.transferDecoder(h, body, ct)
 			if d, ok := dec.(*base64Reader); ok {
 				d.sniff = true // only for text: a file's bytes are never prose
 			}
 			p.textPart(dec, ct, params, ctx)
-			done()
+			decoder.done()
 			return
 		}
 		if strings.HasPrefix(ct, "text/") {
 			return // calendar invitations, vCards...: neither body nor file
 		}
 	}
-	dec, done := p.transferDecoder(h, body, ct)
+	dec, decoder := p.transferDecoder(h, body, ct)
 	b64, _ := dec.(*base64Reader)
 	body.geo.on = b64 != nil && p.rawBase >= 0
 	attachedBase := int64(-1) // an attached message's bytes are the mail's when not transfer-encoded
@@ -535,7 +594,7 @@ func (p *parser) leaf(h header, ct string, params map[string]string, ctx entityC
 			a.Base64 = &Base64Span{Start: p.rawBase + start, End: p.rawBase + end, Line: g.line, CRLF: g.eol == 2}
 		}
 	}
-	done()
+	decoder.done()
 	switch {
 	case tnef != nil:
 		p.unpackTNEF(tnef)
@@ -545,7 +604,7 @@ func (p *parser) leaf(h header, ct string, params map[string]string, ctx entityC
 }
 
 // textPart reads one text/plain or text/html part into memory (bounded).
-func (p *parser) textPart(r io.Reader, ct string, params map[string]string, ctx entityCtx) {
+func (p *parser) textPart(r io.Reader, ct string, params *mimeParams, ctx entityCtx) {
 	if ct == "text/html" && p.htmlSet {
 		return
 	}
@@ -562,7 +621,7 @@ func (p *parser) textPart(r io.Reader, ct string, params map[string]string, ctx 
 		b = b[:maxBodyText]
 		p.defect("%s part larger than %d MB: truncated", ct, maxBodyText>>20)
 	}
-	label := params["charset"]
+	label := params.get("charset")
 	if ct == "text/html" {
 		if meta := htmlMetaCharset(b); meta != "" && (label == "" || isASCIILabel(label) && !isASCII(b)) {
 			// The MIME header says nothing (or ASCII, wrongly): the
@@ -571,14 +630,23 @@ func (p *parser) textPart(r io.Reader, ct string, params map[string]string, ctx 
 			label = meta
 		}
 		p.htmlSet = true
-		s := p.charsetText(b, label, ct, bytesString)
-		p.msg.HTML = strings.ReplaceAll(s, "\r\n", "\n")
+		kept := false
+		s := p.charsetText(b, label, ct, func(b []byte) string {
+			// Line ends made "\n" in b, in place: the page is copied
+			// once, into its string, not twice.
+			kept = true
+			return string(replaceCRLF(b))
+		})
+		if !kept {
+			s = strings.ReplaceAll(s, "\r\n", "\n")
+		}
+		p.msg.HTML = s
 		return
 	}
 	p.textFromBytes(b, label, ct)
-	if strings.EqualFold(params["format"], "flowed") {
+	if strings.EqualFold(params.get("format"), "flowed") {
 		last := len(p.textParts) - 1
-		p.textParts[last] = unflow(p.textParts[last], strings.EqualFold(params["delsp"], "yes"))
+		p.textParts[last] = unflow(p.textParts[last], strings.EqualFold(params.get("delsp"), "yes"))
 	}
 }
 
@@ -625,6 +693,9 @@ func (p *parser) textFromBytes(b []byte, label, what string) {
 		return
 	}
 	p.textSet = true
+	if p.textParts == nil {
+		p.textParts = p.textPartsIn[:0] // in the parser, not an allocation of its own
+	}
 	p.textParts = append(p.textParts, s)
 }
 
@@ -716,6 +787,25 @@ func cleanTextString(b []byte) (s string, clean bool) {
 		rest = rest[i+1:]
 	}
 	return string(b[:n]), true
+}
+
+// replaceCRLF is strings.ReplaceAll(string(b), "\r\n", "\n") done in b,
+// which it returns shortened; b must not be used afterwards.
+func replaceCRLF(b []byte) []byte {
+	n := bytes.Index(b, []byte("\r\n"))
+	if n < 0 {
+		return b
+	}
+	for rest := b[n+1:]; ; { // rest starts at the '\n' of a CRLF
+		i := bytes.Index(rest[1:], []byte("\r\n"))
+		if i < 0 {
+			n += copy(b[n:], rest)
+			break
+		}
+		n += copy(b[n:], rest[:i+1])
+		rest = rest[i+2:]
+	}
+	return b[:n]
 }
 
 // nextControl returns the index of the first byte from i on that

@@ -3,11 +3,14 @@ package mailparse
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"testing/iotest"
 
@@ -71,6 +74,71 @@ func TestParseSameWhateverTheReadsGive(t *testing.T) {
 				if got := parseFed(t, raw, feed, sink); !reflect.DeepEqual(got, whole) {
 					t.Errorf("message %d read %s, sink %T: differs from read whole\n%+v\n%+v", i, name, sink, got, whole)
 				}
+			}
+			// ParseBytes reads the same bytes where they lie.
+			kept := bytes.Clone(raw)
+			got, err := ParseBytes(raw, Options{Sink: sink})
+			if err != nil || !reflect.DeepEqual(got, whole) {
+				t.Errorf("message %d, sink %T: ParseBytes differs from Parse (%v)\n%+v\n%+v", i, sink, err, got, whole)
+			}
+			if !bytes.Equal(raw, kept) {
+				t.Fatalf("message %d: ParseBytes changed it", i)
+			}
+		}
+	}
+}
+
+// TestBase64LinesAnyGeometry holds the base64 lines taken many at once
+// (fullLines) to the same lines taken one by one, read a byte at a time:
+// texts in lines of several lengths and endings, broken here and there
+// by a line feed or carriage return, a line like a boundary, a short or
+// long line.
+func TestBase64LinesAnyGeometry(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range 400 {
+		data := make([]byte, 2000+rng.IntN(20000))
+		for k := range data {
+			data[k] = byte(rng.Uint32())
+		}
+		enc := base64.StdEncoding.EncodeToString(data)
+		n, eol := []int{72, 76, 100, 996}[rng.IntN(4)], []string{"\r\n", "\n"}[rng.IntN(2)]
+		var text []byte
+		for len(enc) > 0 {
+			k := min(n, len(enc))
+			text = append(append(text, enc[:k]...), eol...)
+			enc = enc[k:]
+		}
+		for range rng.IntN(4) {
+			at := rng.IntN(len(text))
+			stride := n + len(eol)
+			if j := rng.IntN(len(text)/stride) * stride; rng.IntN(3) == 0 && j+stride <= len(text) {
+				// A boundary line as long as the others (its spaces go),
+				// or a line whose last character is a carriage return.
+				if rng.IntN(2) == 0 {
+					copy(text[j:j+n], "--b"+strings.Repeat(" ", n-3))
+				} else {
+					text[j+n-1] = '\r'
+				}
+				continue
+			}
+			if rng.IntN(2) == 0 {
+				// In place: the lines keep their length.
+				copy(text[at:], []string{"\n", "\r", "-", "\n--b\r", "\n--b--"}[rng.IntN(5)])
+				continue
+			}
+			bad := []string{"\n", "\r", "\r\n", "--b\r\n", "--x", "-", "AAAA\n"}[rng.IntN(7)]
+			text = append(text[:at], append([]byte(bad), text[at:]...)...)
+		}
+		raw := []byte("From: a@x.fr\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nx\r\n" +
+			"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=a.pdf\r\n" +
+			"Content-Transfer-Encoding: base64\r\n\r\n" + string(text) + "--b--\r\n")
+		for _, sink := range []Sink{nil, hashSink{}} {
+			whole := parseFed(t, raw, func(r io.Reader) io.Reader { return r }, sink)
+			if got := parseFed(t, raw, iotest.OneByteReader, sink); !reflect.DeepEqual(got, whole) {
+				t.Fatalf("message %d, sink %T: read a byte at a time, differs\n%+v\n%+v", i, sink, got, whole)
+			}
+			if got, err := ParseBytes(raw, Options{Sink: sink}); err != nil || !reflect.DeepEqual(got, whole) {
+				t.Fatalf("message %d, sink %T: ParseBytes differs (%v)\n%+v\n%+v", i, sink, err, got, whole)
 			}
 		}
 	}

@@ -18,14 +18,33 @@ func decodeWords(s string) string {
 	}
 	var (
 		out     strings.Builder
+		only    string // the result while it is one piece, not yet in out
 		pend    []byte // decoded bytes of adjacent words in one charset
 		label   string
 		pending bool
 	)
+	// A value that is one run of words (most encoded subjects and names)
+	// is the string its charset's decoding makes, not copied into out.
+	write := func(t string) {
+		switch {
+		case t == "":
+		case out.Len() == 0 && only == "":
+			only = t
+		case out.Len() == 0:
+			// Made once: decoded, words are never longer than written,
+			// and a value seldom grows (only text in a legacy charset).
+			out.Grow(len(s))
+			out.WriteString(only)
+			fallthrough
+		default:
+			out.WriteString(t)
+		}
+	}
+	pend = make([]byte, 0, len(s))
 	flush := func() {
 		if pending {
 			t, _, _ := convertCharset(pend, label)
-			out.WriteString(t)
+			write(t)
 			pend, pending = pend[:0], false
 		}
 	}
@@ -39,7 +58,7 @@ func decodeWords(s string) string {
 		w, n, ok := parseWord(s[j:])
 		if !ok {
 			flush()
-			out.WriteString(s[i : j+2])
+			write(s[i : j+2])
 			i = j + 2
 			continue
 		}
@@ -50,7 +69,7 @@ func decodeWords(s string) string {
 		if !adjacent || !strings.EqualFold(w.charset, label) {
 			flush()
 			if !adjacent {
-				out.WriteString(between)
+				write(between)
 			}
 			label, pending = w.charset, true
 		}
@@ -58,8 +77,11 @@ func decodeWords(s string) string {
 		i = j + n
 	}
 	flush()
-	out.WriteString(s[i:])
-	r := out.String()
+	write(s[i:])
+	r := only
+	if out.Len() > 0 {
+		r = out.String()
+	}
 	if !utf8.ValidString(r) {
 		r = strings.ToValidUTF8(r, "\uFFFD")
 	}
