@@ -133,6 +133,41 @@ func TestFold(t *testing.T) {
 	}
 }
 
+// TestFoldEveryTwoByteRune: Fold is FoldRune, with œ and æ written out,
+// for every rune of one or two bytes, alone and among ASCII (its
+// shortcuts for ASCII words and for the runes written C3 and a byte must
+// give the same answer), and for C3 before every byte.
+func TestFoldEveryTwoByteRune(t *testing.T) {
+	want := func(s string) string {
+		var b strings.Builder
+		for _, r := range s {
+			switch r {
+			case 'œ', 'Œ':
+				b.WriteString("oe")
+			case 'æ', 'Æ':
+				b.WriteString("ae")
+			default:
+				b.WriteRune(applicant.FoldRune(r))
+			}
+		}
+		return b.String()
+	}
+	for r := rune(0); r < 0x800; r++ {
+		for _, s := range []string{string(r), "Ab" + string(r) + "CDEFGHIJ" + string(r), string(r) + string(r)} {
+			if got := applicant.Fold(s); got != want(s) {
+				t.Fatalf("Fold(%q) = %q, want %q", s, got, want(s))
+			}
+		}
+	}
+	for c := 0; c < 256; c++ {
+		for _, s := range []string{string([]byte{0xc3, byte(c)}), "abcdefgh" + string([]byte{0xc3, byte(c)}) + "x"} {
+			if got := applicant.Fold(s); got != want(s) {
+				t.Fatalf("Fold(%q) = %q, want %q", s, got, want(s))
+			}
+		}
+	}
+}
+
 // FuzzFold: Fold is FoldRune rune by rune, with œ and æ written out,
 // whatever the bytes (its ASCII shortcut must give the same answer).
 func FuzzFold(f *testing.F) {
