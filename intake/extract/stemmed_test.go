@@ -97,6 +97,13 @@ func TestLowerAndWordStarts(t *testing.T) {
 	for n := 0; n < 40; n++ {
 		texts = append(texts, strings.Repeat("Ab é_9-", 6)[:n], strings.Repeat("xyz", 13)[:n])
 	}
+	var every []byte
+	for c := range 256 {
+		every = append(every, byte(c), 'a', byte(c), byte(c), 'Z', ' ')
+	}
+	for k := range 8 {
+		texts = append(texts, string(every[k:]))
+	}
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
 	for _, f := range files {
 		if b, err := os.ReadFile(f); err == nil {
