@@ -159,6 +159,18 @@ func TestFoldEveryTwoByteRune(t *testing.T) {
 			}
 		}
 	}
+	// A capital, a backquote or a rune beyond ASCII at every place of
+	// texts of every length around the eight-byte words.
+	for n := 0; n < 26; n++ {
+		for at := 0; at <= n; at++ {
+			for _, c := range []string{"A", "Z", "`", "@", "[", "é", "Œ", "\xff", "’"} {
+				s := "abcdefghijklmnopqrstuvwxyz"[:at] + c + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[at:n]
+				if got := applicant.Fold(s); got != want(s) {
+					t.Fatalf("Fold(%q) = %q, want %q", s, got, want(s))
+				}
+			}
+		}
+	}
 	for c := 0; c < 256; c++ {
 		for _, s := range []string{string([]byte{0xc3, byte(c)}), "abcdefgh" + string([]byte{0xc3, byte(c)}) + "x"} {
 			if got := applicant.Fold(s); got != want(s) {
