@@ -88,3 +88,40 @@ func TestCaselessFindsWhatIndexFoldFinds(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerAndWordStarts: the eight-at-a-time lowering and word starts
+// are those of a byte-by-byte reading, on the corpus mails and on pieces
+// of every length around the eight-byte steps.
+func TestLowerAndWordStarts(t *testing.T) {
+	texts := []string{"", "A", "été", "Société_RSE 2026", "ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\x7f\x80\xff"}
+	for n := 0; n < 40; n++ {
+		texts = append(texts, strings.Repeat("Ab é_9-", 6)[:n], strings.Repeat("xyz", 13)[:n])
+	}
+	var every []byte
+	for c := range 256 {
+		every = append(every, byte(c), 'a', byte(c), byte(c), 'Z', ' ')
+	}
+	for k := range 8 {
+		texts = append(texts, string(every[k:]))
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			texts = append(texts, string(b))
+		}
+	}
+	for _, s := range texts {
+		var lower []byte
+		var words []int32
+		for i := 0; i < len(s); i++ {
+			lower = append(lower, lowerASCII(s[i]))
+			if isASCIIWordByte(s[i]) && (i == 0 || !isASCIIWordByte(s[i-1])) {
+				words = append(words, int32(i))
+			}
+		}
+		gotLower, gotWords := lowerAndWordStarts(s)
+		if gotLower != string(lower) || !slices.Equal(gotWords, words) {
+			t.Fatalf("%.60q: lowerAndWordStarts = %.60q %v, want %.60q %v", s, gotLower, gotWords, lower, words)
+		}
+	}
+}

@@ -151,6 +151,15 @@ func cleanAlready(s string) bool {
 			i++
 			continue
 		}
+		// Most letters beyond ASCII in French text are written C3 and a
+		// byte (U+00C0 to U+00FF: é, à, ç…): decoded here, without a call.
+		if c := s[i]; c == 0xC3 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			if !t[0xC0|rune(s[i+1]&0x3F)] {
+				return false
+			}
+			i += 2
+			continue
+		}
 		// An invalid byte decodes as U+FFFD, beyond the table.
 		r, n := applicant.DecodeRune(s[i:])
 		i += n

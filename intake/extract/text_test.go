@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestCleanAlready: cleanText returns as they are exactly the texts
@@ -35,6 +36,23 @@ func TestCleanAlready(t *testing.T) {
 		}
 		if tt.clean && cleanText(tt.s) != tt.s {
 			t.Errorf("cleanText(%q) changed a clean text", tt.s)
+		}
+	}
+	// Every rune of one or two bytes, and C3 before every byte, alone and
+	// among ASCII: as a reading rune by rune says.
+	plain := func(s string) bool {
+		for _, r := range s {
+			if r == '\r' || r >= utf8.RuneSelf && (r >= rune(len(plainRunes())) || !plainRunes()[r]) {
+				return false
+			}
+		}
+		return true
+	}
+	for r := rune(0); r < 0x800; r++ {
+		for _, s := range []string{string(r), "abcdefgh" + string(r) + "ij", string([]byte{0xc3, byte(r)})} {
+			if got := cleanAlready(s); got != plain(s) {
+				t.Errorf("cleanAlready(%q) = %v, want %v", s, got, plain(s))
+			}
 		}
 	}
 	// Every 8-byte alignment of a carriage return is seen.

@@ -76,25 +76,30 @@ func FoldTo(b *strings.Builder, s string) {
 		// (indexed by i and n, each word's loads and store were checked
 		// against both, about half of the loop's instructions).
 		if i+8 <= len(s) && n+8 <= len(buf) {
-			src, dst := s[i:], buf[n:]
-			for len(src) >= 8 && len(dst) >= 8 {
-				w := Load64(src)
+			// As many whole words as both s and the block hold, the block
+			// cut to the same length: the compiler then checks no index in
+			// the loop (moving both along by reslicing cost about a third
+			// of the loop's instructions).
+			k := min(len(s)-i, len(buf)-n) &^ 7
+			src, dst := s[i:i+k], buf[n:n+k]
+			dst = dst[:len(src)]
+			j := 0
+			for ; j < len(src)-7; j += 8 {
+				w := Load64(src[j : j+8])
 				const ones, highs = 0x0101010101010101, 0x8080808080808080
 				// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
 				upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
-				binary.LittleEndian.PutUint64(dst, w|upper>>2)
+				binary.LittleEndian.PutUint64(dst[j:j+8], w|upper>>2)
 				// The bytes not ASCII and the backquotes (the zero bytes of
 				// q): the lowest bit set is exact, as carries and borrows
 				// only go up, so every byte below it was lowered right.
 				q := w ^ (ones * '`')
 				if m := w&highs | (q-ones)&^q&highs; m != 0 {
-					k := bits.TrailingZeros64(m) / 8
-					src, dst = src[k:], dst[k:]
+					j += bits.TrailingZeros64(m) / 8
 					break
 				}
-				src, dst = src[8:], dst[8:]
 			}
-			i, n = len(s)-len(src), len(buf)-len(dst)
+			i, n = i+j, n+j
 			if i == len(s) {
 				break
 			}
@@ -110,10 +115,25 @@ func FoldTo(b *strings.Builder, s string) {
 			i++
 			continue
 		}
+		// The letters of French text but œ are C3 and a byte after it,
+		// nearly all folding to one ASCII letter: told by a look-up of the
+		// second byte, without decoding the rune and finding its fold.
+		if c == 0xC3 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			if f := latin.c3[s[i+1]&0x3F]; f != 0 {
+				if n == len(buf) {
+					b.Write(buf[:n])
+					n = 0
+				}
+				buf[n] = f
+				n++
+				i += 2
+				continue
+			}
+		}
 		r, w := DecodeRune(s[i:])
 		i += w
-		if r < rune(len(latin)) {
-			f := latin[r]
+		if r < rune(len(latin.runes)) {
+			f := latin.runes[r]
 			if n+len(f) > len(buf) {
 				b.Write(buf[:n])
 				n = 0
@@ -155,13 +175,21 @@ var asciiFolds = func() (t [utf8.RuneSelf]byte) {
 	return t
 }()
 
-// latinFolds returns what Fold writes for each rune of Latin-1 and Latin
-// Extended, the letters of French text, so that folding them costs a look
-// up instead of a search of the Unicode case tables. It is built on first
-// use, not by every command as it starts. FoldTo asks for it at every call
-// (a call a line, most of the time): once built, it is one load, inlined,
-// where sync.OnceValue's call cost some forty instructions.
-func latinFolds() *[0x250]string {
+// latinFoldTable is what Fold writes for each rune of Latin-1 and Latin
+// Extended (runes), the letters of French text, so that folding them costs
+// a look up instead of a search of the Unicode case tables; and c3, by
+// the second byte of the runes written C3 and one byte (U+00C0 to
+// U+00FF: à, é, ç…), the ASCII byte their fold is, 0 when it is not one.
+type latinFoldTable struct {
+	runes [0x250]string
+	c3    [0x40]byte
+}
+
+// latinFolds returns the latinFoldTable. It is built on first use, not by
+// every command as it starts. FoldTo asks for it at every call (a call a
+// line, most of the time): once built, it is one load, inlined, where
+// sync.OnceValue's call cost some forty instructions.
+func latinFolds() *latinFoldTable {
 	if t := latinTable.Load(); t != nil {
 		return t
 	}
@@ -169,17 +197,22 @@ func latinFolds() *[0x250]string {
 }
 
 var (
-	latinTable     atomic.Pointer[[0x250]string]
+	latinTable     atomic.Pointer[latinFoldTable]
 	latinTableOnce sync.Once
 )
 
-func buildLatinFolds() *[0x250]string {
+func buildLatinFolds() *latinFoldTable {
 	latinTableOnce.Do(func() {
-		var t [0x250]string
-		for r := range t {
-			t[r] = foldRuneString(rune(r))
+		t := &latinFoldTable{}
+		for r := range t.runes {
+			t.runes[r] = foldRuneString(rune(r))
 		}
-		latinTable.Store(&t)
+		for k := range t.c3 {
+			if f := t.runes[0xC0+k]; len(f) == 1 {
+				t.c3[k] = f[0]
+			}
+		}
+		latinTable.Store(t)
 	})
 	return latinTable.Load()
 }

@@ -133,6 +133,53 @@ func TestFold(t *testing.T) {
 	}
 }
 
+// TestFoldEveryTwoByteRune: Fold is FoldRune, with œ and æ written out,
+// for every rune of one or two bytes, alone and among ASCII (its
+// shortcuts for ASCII words and for the runes written C3 and a byte must
+// give the same answer), and for C3 before every byte.
+func TestFoldEveryTwoByteRune(t *testing.T) {
+	want := func(s string) string {
+		var b strings.Builder
+		for _, r := range s {
+			switch r {
+			case 'œ', 'Œ':
+				b.WriteString("oe")
+			case 'æ', 'Æ':
+				b.WriteString("ae")
+			default:
+				b.WriteRune(applicant.FoldRune(r))
+			}
+		}
+		return b.String()
+	}
+	for r := rune(0); r < 0x800; r++ {
+		for _, s := range []string{string(r), "Ab" + string(r) + "CDEFGHIJ" + string(r), string(r) + string(r)} {
+			if got := applicant.Fold(s); got != want(s) {
+				t.Fatalf("Fold(%q) = %q, want %q", s, got, want(s))
+			}
+		}
+	}
+	// A capital, a backquote or a rune beyond ASCII at every place of
+	// texts of every length around the eight-byte words.
+	for n := 0; n < 26; n++ {
+		for at := 0; at <= n; at++ {
+			for _, c := range []string{"A", "Z", "`", "@", "[", "é", "Œ", "\xff", "’"} {
+				s := "abcdefghijklmnopqrstuvwxyz"[:at] + c + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[at:n]
+				if got := applicant.Fold(s); got != want(s) {
+					t.Fatalf("Fold(%q) = %q, want %q", s, got, want(s))
+				}
+			}
+		}
+	}
+	for c := 0; c < 256; c++ {
+		for _, s := range []string{string([]byte{0xc3, byte(c)}), "abcdefgh" + string([]byte{0xc3, byte(c)}) + "x"} {
+			if got := applicant.Fold(s); got != want(s) {
+				t.Fatalf("Fold(%q) = %q, want %q", s, got, want(s))
+			}
+		}
+	}
+}
+
 // FuzzFold: Fold is FoldRune rune by rune, with œ and æ written out,
 // whatever the bytes (its ASCII shortcut must give the same answer).
 func FuzzFold(f *testing.F) {
