@@ -62,3 +62,21 @@ func TestCleanAlready(t *testing.T) {
 		}
 	}
 }
+
+// TestCollapseSpacesAsFields holds collapseSpacesPast, which returns a
+// piece of s while s needs no change, to strings.Fields joined, and its
+// cut to truncateRunes of that.
+func TestCollapseSpacesAsFields(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "a b", " a b", "a b ", "a  b", "a\tb", "a\nb c", "été à Lyon", "a\u00a0b",
+		"un  deux trois", "Nous sommes une PME de douze salariés.", " x", "x\u2003", "mot1 mot2 mot3 mot4 mot5 mot6 mot7"} {
+		want := strings.Join(strings.Fields(s), " ")
+		if got := collapseSpaces(s); got != want {
+			t.Errorf("collapseSpaces(%q) = %q, want %q", s, got, want)
+		}
+		for n := 0; n < 12; n++ {
+			if got, w := truncateRunes(collapseSpacesPast(s, n), n), truncateRunes(want, n); got != w {
+				t.Errorf("collapseSpacesPast(%q, %d) cut = %q, want %q", s, n, got, w)
+			}
+		}
+	}
+}
