@@ -208,11 +208,18 @@ func isHeaderBlock(lines []string, i int, t string) bool {
 // forwarded messages. depth bounds recursion into nested forwards.
 func splitBody(text, subject string, depth int) section {
 	lines := strings.Split(text, "\n")
-	// Most lines are the author's: room for them all at once, rather
-	// than the slice growing line after line.
-	s := section{own: make([]string, 0, len(lines))}
+	var s section
 	first, last, apart := -1, -1, false // the author's lines, and whether one was skipped
+	// While the author's lines are one run, lines[first:last+1], they are
+	// that piece of lines, not copied into s.own: most mail is so. s.own
+	// is made only when a line is skipped, and set from the run on return.
+	ownRun := func() {
+		if first >= 0 && !apart {
+			s.own = lines[first : last+1 : last+1]
+		}
+	}
 	done := func() section {
+		ownRun()
 		if first >= 0 && !apart {
 			s.ownJoined, s.ownPiece = linesPiece(text, lines, first, last), true
 		}
@@ -230,12 +237,14 @@ func splitBody(text, subject string, depth int) section {
 		switch kind {
 		case histForward:
 			if depth < 4 {
+				ownRun()
 				return s.forward(lines, i+n, depth)
 			}
 			s.quoted = append(s.quoted, lines[i:]...)
 			return done()
 		case histSeparator, histHeaderBlock:
 			if fwdSubject && depth < 4 && len(s.quoted) == 0 {
+				ownRun()
 				return s.forward(lines, i+n, depth)
 			}
 			s.quoted = append(s.quoted, lines[i:]...)
@@ -261,9 +270,16 @@ func splitBody(text, subject string, depth int) section {
 		if first < 0 {
 			first = i
 		}
-		apart = apart || last >= 0 && i != last+1
+		if !apart && last >= 0 && i != last+1 {
+			// A line was skipped: the run so far is copied, with room for
+			// the lines left, rather than the slice growing line by line.
+			apart = true
+			s.own = append(make([]string, 0, last+1-first+len(lines)-i), lines[first:last+1]...)
+		}
 		last = i
-		s.own = append(s.own, lines[i])
+		if apart {
+			s.own = append(s.own, lines[i])
+		}
 	}
 	return done()
 }
