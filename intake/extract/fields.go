@@ -177,12 +177,7 @@ func isClosing(line string) bool {
 			return false
 		}
 	} else {
-		k := 0
-		for n := 0; n < 2 && k < len(t); n++ {
-			_, w := utf8.DecodeRuneInString(t[k:])
-			k += w
-		}
-		if f := applicant.Fold(t[:k]); len(f) >= 2 && (f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf || !closingStarts()[int(f[0])<<7|int(f[1])]) {
+		if f, n := foldTwoRunes(t); n >= 2 && (f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf || !closingStarts()[int(f[0])<<7|int(f[1])]) {
 			return false
 		}
 	}
@@ -230,6 +225,29 @@ func isClosing(line string) bool {
 		}
 	}
 	return false
+}
+
+// foldTwoRunes returns applicant.Fold of the first two runes of t and its
+// length, folded rune by rune into an array, as Fold folds each rune alone
+// (œ and æ written out): isClosing asks it of most lines that start with
+// an accent, and building the string cost an allocation each.
+// TestFoldTwoRunesAsFold holds it to Fold.
+func foldTwoRunes(t string) ([2 * utf8.UTFMax]byte, int) {
+	var f [2 * utf8.UTFMax]byte
+	n := 0
+	for i, runes := 0, 0; runes < 2 && i < len(t); runes++ {
+		r, w := applicant.DecodeRune(t[i:])
+		i += w
+		switch r {
+		case 'œ', 'Œ':
+			n += copy(f[n:], "oe")
+		case 'æ', 'Æ':
+			n += copy(f[n:], "ae")
+		default:
+			n += utf8.EncodeRune(f[n:], applicant.FoldRune(r))
+		}
+	}
+	return f, n
 }
 
 // foldsASCIITo reports whether applicant.Fold(s), s ASCII, starts with c.

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // TestCleanAlready: cleanText returns as they are exactly the texts
@@ -77,6 +79,23 @@ func TestCollapseSpacesAsFields(t *testing.T) {
 			if got, w := truncateRunes(collapseSpacesPast(s, n), n), truncateRunes(want, n); got != w {
 				t.Errorf("collapseSpacesPast(%q, %d) cut = %q, want %q", s, n, got, w)
 			}
+		}
+	}
+}
+
+// TestFoldTwoRunesAsFold holds foldTwoRunes, which isClosing reads a
+// line's start with, to applicant.Fold of the line's first two runes.
+func TestFoldTwoRunesAsFold(t *testing.T) {
+	for _, s := range []string{"", "é", "Él", "œuvre", "Œ", "Æsop", "æ", "Ça", "« Bien", "’a", "\xffa", "a\xff", "\u0130x", "\u023a", "K\u212a",
+		"日本", "Ⅻ", "Cordialement", "ô", "ß"} {
+		k := 0
+		for n := 0; n < 2 && k < len(s); n++ {
+			_, w := utf8.DecodeRuneInString(s[k:])
+			k += w
+		}
+		want := applicant.Fold(s[:k])
+		if f, n := foldTwoRunes(s); string(f[:n]) != want {
+			t.Errorf("foldTwoRunes(%q) = %q, want %q", s, f[:n], want)
 		}
 	}
 }
