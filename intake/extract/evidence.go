@@ -213,8 +213,10 @@ type lineIndex struct {
 }
 
 func newLineIndex(lines []string) *lineIndex {
-	return &lineIndex{lines: lines, folded: make([]string, len(lines)), digits: make([]string, len(lines)),
-		hasFold: make([]bool, len(lines)), hasDigits: make([]bool, len(lines))}
+	// Two slices cut in halves, not four made apart.
+	n := len(lines)
+	forms, has := make([]string, 2*n), make([]bool, 2*n)
+	return &lineIndex{lines: lines, folded: forms[:n:n], digits: forms[n:], hasFold: has[:n:n], hasDigits: has[n:]}
 }
 
 func (x *lineIndex) fold(i int) string {
