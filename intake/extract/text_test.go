@@ -99,3 +99,16 @@ func TestFoldTwoRunesAsFold(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldIsAsFold holds foldIs to comparing applicant.Fold's string.
+func TestFoldIsAsFold(t *testing.T) {
+	words := []string{"", "a", "A", "é", "e", "Élodie", "elodie", "ELODIE", "elodi", "elodiee", "Œuvre", "oeuvre", "œ", "oe", "o",
+		"Æ", "ae", "`", "'", "’", "K\u212a", "kk", "\xff", "\ufffd", "Ⱥ", "\u2c65", "Jean-Noël", "jean-noel", "日本", "ß", "ss"}
+	for _, s := range words {
+		for _, w := range words {
+			if got, want := foldIs(s, w), applicant.Fold(s) == w; got != want {
+				t.Errorf("foldIs(%q, %q) = %v, want %v", s, w, got, want)
+			}
+		}
+	}
+}
