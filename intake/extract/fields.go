@@ -255,6 +255,25 @@ func foldRuneTo(f []byte, r rune) int {
 	return utf8.EncodeRune(f, applicant.FoldRune(r))
 }
 
+// appendFold appends applicant.Fold(s) to dst, rune by rune (see
+// foldRuneTo). A word folded into an array on the stack and looked up in a
+// set as string(…) is then no new string: the name rules fold each word
+// of every candidate name. TestAppendFoldAsFold holds it to Fold.
+func appendFold(dst []byte, s string) []byte {
+	var f [utf8.UTFMax]byte
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && c != '`' {
+			dst = append(dst, lowerASCII(c))
+			i++
+			continue
+		}
+		r, w := applicant.DecodeRune(s[i:])
+		i += w
+		dst = append(dst, f[:foldRuneTo(f[:], r)]...)
+	}
+	return dst
+}
+
 // foldIs reports whether applicant.Fold(s) == want, folding s rune by rune
 // against want rather than into a new string: the name rules compare every
 // capitalised word of a text with a name this way. TestFoldIsAsFold holds

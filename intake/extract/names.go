@@ -102,7 +102,8 @@ var notPersonWords = map[string]bool{
 func nameTokens(s string) []string {
 	s = collapseSpaces(strings.Trim(s, " \"'<>"))
 	toks := strings.Fields(s)
-	for len(toks) > 0 && nameTitles[applicant.Fold(toks[0])] {
+	var buf [32]byte
+	for len(toks) > 0 && nameTitles[string(appendFold(buf[:0], toks[0]))] {
 		toks = toks[1:]
 	}
 	return toks
@@ -122,8 +123,10 @@ func looksLikePerson(s string) bool {
 	}
 	real := 0
 	first := false
+	var buf [32]byte
 	for i, t := range toks {
-		f := applicant.Fold(strings.Trim(t, ",."))
+		// Folded on the stack: f is only looked up and compared.
+		f := string(appendFold(buf[:0], strings.Trim(t, ",.")))
 		if notPersonWords[f] {
 			return false
 		}
@@ -165,8 +168,9 @@ func strongPerson(s string) bool {
 		return false
 	}
 	toks := nameTokens(s)
+	var buf [32]byte
 	for _, t := range toks {
-		if commonFirstNames()[applicant.Fold(strings.Trim(t, ",."))] {
+		if commonFirstNames()[string(appendFold(buf[:0], strings.Trim(t, ",.")))] {
 			return true
 		}
 	}
