@@ -208,19 +208,22 @@ func isClosing(line string) bool {
 	if !possible {
 		return false
 	}
-	// Else the start is folded, up to where a rune starts past the longest
-	// closing, and the whole line only when that start folds shorter than
-	// that closing.
+	// Else the start is folded, rune by rune (Fold's prefix is the fold
+	// of the line's prefix), until it is as long as the longest closing,
+	// into an array on the stack, not a new string.
 	k := min(len(t), closingsMaxLen)
 	for k < len(t) && !utf8.RuneStart(t[k]) {
 		k++
 	}
-	f := applicant.Fold(t[:k])
-	if len(f) < closingsMaxLen && k < len(t) {
-		f = applicant.Fold(t)
+	var buf [64]byte
+	f := appendFold(buf[:0], t[:k])
+	for k < len(t) && len(f) < closingsMaxLen {
+		_, w := utf8.DecodeRuneInString(t[k:])
+		f = appendFold(f, t[k:k+w])
+		k += w
 	}
 	for _, c := range closings {
-		if strings.HasPrefix(f, c) {
+		if len(f) >= len(c) && string(f[:len(c)]) == c {
 			return true
 		}
 	}
