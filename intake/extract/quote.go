@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -67,7 +68,7 @@ func detectHistory(lines []string, i int, t string, seen *lineTests) (historyKin
 		return histNone, 0
 	}
 	// Cheap tests first: this runs on every line of every message.
-	if t[0] == '-' || t[0] == 'D' || t[0] == 'B' || t[0] == 'M' {
+	if (t[0] == '-' || t[0] == 'D' || t[0] == 'B' || t[0] == 'M') && mayStartMarker(t) {
 		f := applicant.Fold(t)
 		if hasMarkerStart(f) && reForwardMarker.MatchString(f) {
 			return histForward, 1
@@ -115,12 +116,34 @@ func detectHistory(lines []string, i int, t string, seen *lineTests) (historyKin
 // of reForwardMarker do: the regexp is tried on the lines of prose that
 // start with D, B or M only then.
 func hasMarkerStart(f string) bool {
-	for _, p := range []string{"--", "debut du message reexpedie", "begin forwarded message", "message transfere"} {
+	for _, p := range markerStarts {
 		if strings.HasPrefix(f, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// markerStarts are how reForwardMarker's matches start (folded), the
+// longest of them markerStartsMaxLen long.
+var markerStarts = []string{"--", "debut du message reexpedie", "begin forwarded message", "message transfere"}
+
+const markerStartsMaxLen = len("debut du message reexpedie")
+
+// mayStartMarker reports whether hasMarkerStart(applicant.Fold(t)) may
+// hold, from the fold of t's first bytes made on the stack: most lines
+// that start with D, B or M are prose, and folding them whole made a
+// string each. The start is long enough when its fold is as long as the
+// longest marker start.
+func mayStartMarker(t string) bool {
+	const n = 28 // the fold of up to n bytes fits the stack's string buffer
+	k := min(len(t), n)
+	for k < len(t) && !utf8.RuneStart(t[k]) {
+		k++
+	}
+	var buf [64]byte
+	f := appendFold(buf[:0], t[:k])
+	return k < len(t) && len(f) < markerStartsMaxLen || hasMarkerStart(string(f))
 }
 
 // lineTests remember which lines of a text hold a colon and which the

@@ -122,3 +122,20 @@ func TestAppendFoldAsFold(t *testing.T) {
 		}
 	}
 }
+
+// TestMayStartMarker: mayStartMarker holds wherever hasMarkerStart of the
+// whole line folded does, and markerStartsMaxLen is the longest start.
+func TestMayStartMarker(t *testing.T) {
+	for _, p := range markerStarts {
+		if len(p) > markerStartsMaxLen {
+			t.Errorf("marker start %q longer than markerStartsMaxLen", p)
+		}
+	}
+	for _, s := range []string{"Début du message réexpédié :", "DÉBUT DU MESSAGE RÉEXPÉDIÉ", "Begin forwarded message:", "Message transféré",
+		"-- Message transféré --", "–– x", "-– Original Message --", "Merci", "Déjà éé éé éé éé éé éé éé éé éé", "Bonjour",
+		"Début du mèssàgé réexpédié ààààà", "M", "D"} {
+		if hasMarkerStart(applicant.Fold(s)) && !mayStartMarker(s) {
+			t.Errorf("mayStartMarker(%q) = false, but the folded line starts a marker", s)
+		}
+	}
+}
