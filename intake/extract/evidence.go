@@ -213,8 +213,10 @@ type lineIndex struct {
 }
 
 func newLineIndex(lines []string) *lineIndex {
-	return &lineIndex{lines: lines, folded: make([]string, len(lines)), digits: make([]string, len(lines)),
-		hasFold: make([]bool, len(lines)), hasDigits: make([]bool, len(lines))}
+	// Two slices cut in halves, not four made apart.
+	n := len(lines)
+	forms, has := make([]string, 2*n), make([]bool, 2*n)
+	return &lineIndex{lines: lines, folded: forms[:n:n], digits: forms[n:], hasFold: has[:n:n], hasDigits: has[n:]}
 }
 
 func (x *lineIndex) fold(i int) string {
@@ -415,6 +417,11 @@ func firstWords(words string, n int) string {
 // space between words.
 func looseFold(s string) string {
 	f := applicant.Fold(s)
+	// Most of what is folded here has words one space apart already and
+	// no hyphen, apostrophe or tab: it is its own loose fold, not copied.
+	if f == "" || f[0] != ' ' && f[len(f)-1] != ' ' && !strings.ContainsAny(f, "-'\t") && !strings.Contains(f, "  ") {
+		return f
+	}
 	var b strings.Builder
 	b.Grow(len(f))
 	space := true // no leading space
@@ -439,7 +446,20 @@ func looseFold(s string) string {
 }
 
 func digitsOnly(s string) string {
+	// Counted first: a number written in digits alone is returned as it
+	// is, and the others are copied into a builder of their size, not one
+	// grown byte by byte.
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	if n == len(s) || n == 0 {
+		return s[:n]
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i := 0; i < len(s); i++ {
 		if s[i] >= '0' && s[i] <= '9' {
 			b.WriteByte(s[i])
@@ -455,9 +475,25 @@ func hasNumber(line, n string) bool {
 	if err != nil {
 		return false
 	}
-	for _, w := range strings.FieldsFunc(applicant.Fold(line), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
-	}) {
+	// The words of the folded line, as strings.FieldsFunc splits it at
+	// what is no letter, digit or hyphen, read in place: every line may be
+	// tried for a headcount.
+	f := applicant.Fold(line)
+	for i := 0; i < len(f); {
+		start := i
+		for i < len(f) {
+			r, w := utf8.DecodeRuneInString(f[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' {
+				break
+			}
+			i += w
+		}
+		w := f[start:i]
+		if w == "" {
+			_, n := utf8.DecodeRuneInString(f[i:])
+			i += n
+			continue
+		}
 		// Only digits and number words can be the number.
 		first, _, _ := strings.Cut(w, "-")
 		if _, word := frenchNumberWords[first]; !word && (w[0] < '0' || w[0] > '9') {

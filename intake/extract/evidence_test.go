@@ -1,7 +1,10 @@
 package extract
 
 import (
+	"strconv"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -104,6 +107,46 @@ func TestLocateLongValue(t *testing.T) {
 		}
 		if _, ok := newLineIndex(lines).locateFirstWords(0, tt.value); !ok && len(tt.value) > 150 {
 			t.Errorf("locateFirstWords(%.30q) did not tell", tt.value)
+		}
+	}
+}
+
+// TestLooseFoldDigitsNumberAsFields holds looseFold, digitsOnly and
+// hasNumber, which read their text in place and return it uncopied when
+// they can, to what they mean in strings.FieldsFunc's words.
+func TestLooseFoldDigitsNumberAsFields(t *testing.T) {
+	for _, s := range []string{"", " ", "-", "Jean-Marie", "L'Entreprise  d’Aubrac ", "deux\tmots", "quatorze salariés",
+		" 14 salariés", "Effectif : vingt-deux (22)", "06 48 27 15 93", "0648271593", "SIRET 812 345 676 00017", "été",
+		"cinquante-et-un", "x\u00a0y", "\xff12"} {
+		want := strings.Join(strings.FieldsFunc(applicant.Fold(s), func(r rune) bool { return r == '-' || r == '\'' || r == ' ' || r == '\t' }), " ")
+		if got := looseFold(s); got != want {
+			t.Errorf("looseFold(%q) = %q, want %q", s, got, want)
+		}
+		var d []byte
+		for i := 0; i < len(s); i++ {
+			if '0' <= s[i] && s[i] <= '9' {
+				d = append(d, s[i])
+			}
+		}
+		if got := digitsOnly(s); got != string(d) {
+			t.Errorf("digitsOnly(%q) = %q, want %q", s, got, d)
+		}
+		for _, n := range []string{"14", "22", "51", "812", "0"} {
+			want := false
+			for _, w := range strings.FieldsFunc(applicant.Fold(s), func(r rune) bool {
+				return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
+			}) {
+				first, _, _ := strings.Cut(w, "-")
+				if _, word := frenchNumberWords[first]; !word && (w[0] < '0' || w[0] > '9') {
+					continue
+				}
+				if got, ok := parseFrenchNumber(w); ok && strconv.Itoa(got) == n {
+					want = true
+				}
+			}
+			if got := hasNumber(s, n); got != want {
+				t.Errorf("hasNumber(%q, %s) = %v, want %v", s, n, got, want)
+			}
 		}
 	}
 }

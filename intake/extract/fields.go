@@ -177,12 +177,7 @@ func isClosing(line string) bool {
 			return false
 		}
 	} else {
-		k := 0
-		for n := 0; n < 2 && k < len(t); n++ {
-			_, w := utf8.DecodeRuneInString(t[k:])
-			k += w
-		}
-		if f := applicant.Fold(t[:k]); len(f) >= 2 && (f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf || !closingStarts()[int(f[0])<<7|int(f[1])]) {
+		if f, n := foldTwoRunes(t); n >= 2 && (f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf || !closingStarts()[int(f[0])<<7|int(f[1])]) {
 			return false
 		}
 	}
@@ -213,23 +208,100 @@ func isClosing(line string) bool {
 	if !possible {
 		return false
 	}
-	// Else the start is folded, up to where a rune starts past the longest
-	// closing, and the whole line only when that start folds shorter than
-	// that closing.
+	// Else the start is folded, rune by rune (Fold's prefix is the fold
+	// of the line's prefix), until it is as long as the longest closing,
+	// into an array on the stack, not a new string.
 	k := min(len(t), closingsMaxLen)
 	for k < len(t) && !utf8.RuneStart(t[k]) {
 		k++
 	}
-	f := applicant.Fold(t[:k])
-	if len(f) < closingsMaxLen && k < len(t) {
-		f = applicant.Fold(t)
+	var buf [64]byte
+	f := appendFold(buf[:0], t[:k])
+	for k < len(t) && len(f) < closingsMaxLen {
+		_, w := utf8.DecodeRuneInString(t[k:])
+		f = appendFold(f, t[k:k+w])
+		k += w
 	}
 	for _, c := range closings {
-		if strings.HasPrefix(f, c) {
+		if len(f) >= len(c) && string(f[:len(c)]) == c {
 			return true
 		}
 	}
 	return false
+}
+
+// foldTwoRunes returns applicant.Fold of the first two runes of t and its
+// length, folded rune by rune into an array (see foldRuneTo): isClosing
+// asks it of most lines that start with an accent, and building the
+// string cost an allocation each. TestFoldTwoRunesAsFold holds it to Fold.
+func foldTwoRunes(t string) ([2 * utf8.UTFMax]byte, int) {
+	var f [2 * utf8.UTFMax]byte
+	n := 0
+	for i, runes := 0, 0; runes < 2 && i < len(t); runes++ {
+		r, w := applicant.DecodeRune(t[i:])
+		i += w
+		n += foldRuneTo(f[n:], r)
+	}
+	return f, n
+}
+
+// foldRuneTo writes applicant.Fold of the rune r to f, which has room for
+// utf8.UTFMax bytes, and returns its length: Fold folds each rune alone,
+// FoldRune but for œ and æ, which it writes out.
+func foldRuneTo(f []byte, r rune) int {
+	switch r {
+	case 'œ', 'Œ':
+		return copy(f, "oe")
+	case 'æ', 'Æ':
+		return copy(f, "ae")
+	}
+	return utf8.EncodeRune(f, applicant.FoldRune(r))
+}
+
+// appendFold appends applicant.Fold(s) to dst, rune by rune (see
+// foldRuneTo). A word folded into an array on the stack and looked up in a
+// set as string(…) is then no new string: the name rules fold each word
+// of every candidate name. TestAppendFoldAsFold holds it to Fold.
+func appendFold(dst []byte, s string) []byte {
+	var f [utf8.UTFMax]byte
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && c != '`' {
+			dst = append(dst, lowerASCII(c))
+			i++
+			continue
+		}
+		r, w := applicant.DecodeRune(s[i:])
+		i += w
+		dst = append(dst, f[:foldRuneTo(f[:], r)]...)
+	}
+	return dst
+}
+
+// foldIs reports whether applicant.Fold(s) == want, folding s rune by rune
+// against want rather than into a new string: the name rules compare every
+// capitalised word of a text with a name this way. TestFoldIsAsFold holds
+// it to Fold.
+func foldIs(s, want string) bool {
+	var f [utf8.UTFMax]byte
+	k := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && c != '`' {
+			if k == len(want) || want[k] != lowerASCII(c) {
+				return false
+			}
+			i++
+			k++
+			continue
+		}
+		r, w := applicant.DecodeRune(s[i:])
+		i += w
+		n := foldRuneTo(f[:], r)
+		if !strings.HasPrefix(want[k:], string(f[:n])) {
+			return false
+		}
+		k += n
+	}
+	return k == len(want)
 }
 
 // foldsASCIITo reports whether applicant.Fold(s), s ASCII, starts with c.
@@ -2040,8 +2112,8 @@ func fullerName(first, last string, alts ...string) (string, string) {
 		}
 		af, al := splitName(alt, false)
 		af, al = capName(af), capName(al)
-		sameFirst := first != "" && af != "" && applicant.Fold(af) == applicant.Fold(first)
-		sameLast := last != "" && al != "" && applicant.Fold(al) == applicant.Fold(last)
+		sameFirst := first != "" && af != "" && foldIs(af, applicant.Fold(first))
+		sameLast := last != "" && al != "" && foldIs(al, applicant.Fold(last))
 		if !sameFirst && !sameLast {
 			continue
 		}
@@ -2247,7 +2319,7 @@ func accentedAt(text string, want []string, first string, next int) (found strin
 		// The first letter first: folding every word of the text
 		// for every name costs more than the rest of the name rules.
 		r, _ := utf8.DecodeRuneInString(t)
-		if fr := applicant.FoldRune(r); !unicode.IsUpper(r) || fr < utf8.RuneSelf && byte(fr) != w[0] || applicant.Fold(t) != w {
+		if fr := applicant.FoldRune(r); !unicode.IsUpper(r) || fr < utf8.RuneSelf && byte(fr) != w[0] || !foldIs(t, w) {
 			return "", false, true
 		}
 		accented = accented || !isASCII(t)

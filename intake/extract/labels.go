@@ -151,7 +151,12 @@ var labelNoise = strings.NewReplacer("(s)", "", "(e)", "", "(es)", "", "*", "", 
 // normLabel folds a label and removes what varies without changing its
 // meaning: "N° SIRET", "Votre téléphone", "Effectif(s)", "Tél.".
 func normLabel(l string) string {
-	f := labelNoise.Replace(applicant.Fold(l))
+	f := applicant.Fold(l)
+	// The replacer copies even a label it leaves as it is, and most hold
+	// none of the bytes its patterns start with.
+	if strings.ContainsAny(f, "(*\t") {
+		f = labelNoise.Replace(f)
+	}
 	f = collapseSpaces(f)
 	f = strings.TrimRight(f, " .:-")
 	for _, p := range []string{"- ", "• ", "· ", "o "} {

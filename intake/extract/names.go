@@ -99,10 +99,22 @@ var notPersonWords = map[string]bool{
 }
 
 // nameTokens splits a person's name into words, dropping titles.
-func nameTokens(s string) []string {
+func nameTokens(s string) []string { return appendNameTokens(nil, s) }
+
+// appendNameTokens is nameTokens appending to dst: looksLikePerson and
+// strongPerson keep the words in an array on the stack.
+func appendNameTokens(dst []string, s string) []string {
 	s = collapseSpaces(strings.Trim(s, " \"'<>"))
-	toks := strings.Fields(s)
-	for len(toks) > 0 && nameTitles[applicant.Fold(toks[0])] {
+	// Collapsed, s has its words one space apart: they are the pieces
+	// between the spaces, as strings.Fields would give them.
+	toks := dst
+	for s != "" {
+		w, rest, _ := strings.Cut(s, " ")
+		toks = append(toks, w)
+		s = rest
+	}
+	var buf [32]byte
+	for len(toks) > 0 && nameTitles[string(appendFold(buf[:0], toks[0]))] {
 		toks = toks[1:]
 	}
 	return toks
@@ -116,14 +128,17 @@ func looksLikePerson(s string) bool {
 	if s == "" || strings.ContainsAny(s, "@0123456789:;/|!?&+=_()[]{}<>«»\"") || len(s) > 60 {
 		return false
 	}
-	toks := nameTokens(s)
+	var words [6]string
+	toks := appendNameTokens(words[:0], s)
 	if len(toks) < 2 || len(toks) > 5 {
 		return false
 	}
 	real := 0
 	first := false
+	var buf [32]byte
 	for i, t := range toks {
-		f := applicant.Fold(strings.Trim(t, ",."))
+		// Folded on the stack: f is only looked up and compared.
+		f := string(appendFold(buf[:0], strings.Trim(t, ",.")))
 		if notPersonWords[f] {
 			return false
 		}
@@ -164,9 +179,11 @@ func strongPerson(s string) bool {
 	if !looksLikePerson(s) {
 		return false
 	}
-	toks := nameTokens(s)
+	var words [6]string
+	toks := appendNameTokens(words[:0], s)
+	var buf [32]byte
 	for _, t := range toks {
-		if commonFirstNames()[applicant.Fold(strings.Trim(t, ",."))] {
+		if commonFirstNames()[string(appendFold(buf[:0], strings.Trim(t, ",.")))] {
 			return true
 		}
 	}

@@ -1,7 +1,10 @@
 package extract
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 func TestSplitName(t *testing.T) {
@@ -170,4 +173,18 @@ func TestNameLabelOrder(t *testing.T) {
 			text: "Bonjour,\nVoici ma candidature au programme.\nNom : Vergnet Thomas" + facts,
 			want: map[string]string{"first_name": "Thomas", "last_name": "Vergnet"}},
 	})
+}
+
+// TestNameTokensAsFields holds nameTokens, which cuts the collapsed name
+// at its spaces, to strings.Fields of it.
+func TestNameTokensAsFields(t *testing.T) {
+	for _, s := range []string{"", " ", "Jean", "  Jean   Dupont ", "M. Jean\tDupont", "\"Mme Élodie\u00a0Martin\" <x>", "Dr  Paul\u2003Émile Roux", "Mme"} {
+		want := strings.Fields(collapseSpaces(strings.Trim(s, " \"'<>")))
+		for len(want) > 0 && nameTitles[applicant.Fold(want[0])] {
+			want = want[1:]
+		}
+		if got := nameTokens(s); strings.Join(got, "|") != strings.Join(want, "|") || len(got) != len(want) {
+			t.Errorf("nameTokens(%q) = %q, want %q", s, got, want)
+		}
+	}
 }

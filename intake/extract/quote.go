@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -67,7 +68,7 @@ func detectHistory(lines []string, i int, t string, seen *lineTests) (historyKin
 		return histNone, 0
 	}
 	// Cheap tests first: this runs on every line of every message.
-	if t[0] == '-' || t[0] == 'D' || t[0] == 'B' || t[0] == 'M' {
+	if (t[0] == '-' || t[0] == 'D' || t[0] == 'B' || t[0] == 'M') && mayStartMarker(t) {
 		f := applicant.Fold(t)
 		if hasMarkerStart(f) && reForwardMarker.MatchString(f) {
 			return histForward, 1
@@ -115,12 +116,34 @@ func detectHistory(lines []string, i int, t string, seen *lineTests) (historyKin
 // of reForwardMarker do: the regexp is tried on the lines of prose that
 // start with D, B or M only then.
 func hasMarkerStart(f string) bool {
-	for _, p := range []string{"--", "debut du message reexpedie", "begin forwarded message", "message transfere"} {
+	for _, p := range markerStarts {
 		if strings.HasPrefix(f, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// markerStarts are how reForwardMarker's matches start (folded), the
+// longest of them markerStartsMaxLen long.
+var markerStarts = []string{"--", "debut du message reexpedie", "begin forwarded message", "message transfere"}
+
+const markerStartsMaxLen = len("debut du message reexpedie")
+
+// mayStartMarker reports whether hasMarkerStart(applicant.Fold(t)) may
+// hold, from the fold of t's first bytes made on the stack: most lines
+// that start with D, B or M are prose, and folding them whole made a
+// string each. The start is long enough when its fold is as long as the
+// longest marker start.
+func mayStartMarker(t string) bool {
+	const n = 28 // the fold of up to n bytes fits the stack's string buffer
+	k := min(len(t), n)
+	for k < len(t) && !utf8.RuneStart(t[k]) {
+		k++
+	}
+	var buf [64]byte
+	f := appendFold(buf[:0], t[:k])
+	return k < len(t) && len(f) < markerStartsMaxLen || hasMarkerStart(string(f))
 }
 
 // lineTests remember which lines of a text hold a colon and which the
@@ -208,11 +231,18 @@ func isHeaderBlock(lines []string, i int, t string) bool {
 // forwarded messages. depth bounds recursion into nested forwards.
 func splitBody(text, subject string, depth int) section {
 	lines := strings.Split(text, "\n")
-	// Most lines are the author's: room for them all at once, rather
-	// than the slice growing line after line.
-	s := section{own: make([]string, 0, len(lines))}
+	var s section
 	first, last, apart := -1, -1, false // the author's lines, and whether one was skipped
+	// While the author's lines are one run, lines[first:last+1], they are
+	// that piece of lines, not copied into s.own: most mail is so. s.own
+	// is made only when a line is skipped, and set from the run on return.
+	ownRun := func() {
+		if first >= 0 && !apart {
+			s.own = lines[first : last+1 : last+1]
+		}
+	}
 	done := func() section {
+		ownRun()
 		if first >= 0 && !apart {
 			s.ownJoined, s.ownPiece = linesPiece(text, lines, first, last), true
 		}
@@ -230,12 +260,14 @@ func splitBody(text, subject string, depth int) section {
 		switch kind {
 		case histForward:
 			if depth < 4 {
+				ownRun()
 				return s.forward(lines, i+n, depth)
 			}
 			s.quoted = append(s.quoted, lines[i:]...)
 			return done()
 		case histSeparator, histHeaderBlock:
 			if fwdSubject && depth < 4 && len(s.quoted) == 0 {
+				ownRun()
 				return s.forward(lines, i+n, depth)
 			}
 			s.quoted = append(s.quoted, lines[i:]...)
@@ -261,9 +293,16 @@ func splitBody(text, subject string, depth int) section {
 		if first < 0 {
 			first = i
 		}
-		apart = apart || last >= 0 && i != last+1
+		if !apart && last >= 0 && i != last+1 {
+			// A line was skipped: the run so far is copied, with room for
+			// the lines left, rather than the slice growing line by line.
+			apart = true
+			s.own = append(make([]string, 0, last+1-first+len(lines)-i), lines[first:last+1]...)
+		}
 		last = i
-		s.own = append(s.own, lines[i])
+		if apart {
+			s.own = append(s.own, lines[i])
+		}
 	}
 	return done()
 }

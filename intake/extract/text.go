@@ -179,19 +179,17 @@ func collapseSpaces(s string) string { return collapseSpacesPast(s, -1) }
 // it past n runes (never when n < 0): truncateRunes(…, n) keeps the same of
 // it, and a long text is not collapsed whole for its first n runes.
 func collapseSpacesPast(s string, n int) string {
+	// Most text is already collapsed (a line trimmed, words one space
+	// apart): while the result is a piece of s, s[:end], it is not
+	// copied; the builder is made at the first space that must change.
 	var b strings.Builder
-	// Room for n runes of accented text and the word that passes them, not
-	// for the whole of a long s: the builder grows if a word is longer.
-	if n >= 0 {
-		b.Grow(min(len(s), 2*n+64))
-	} else {
-		b.Grow(len(s))
-	}
+	same, end := true, 0
 	// One pass over the bytes, as strings.Fields splits (see
 	// collapsedRunes), each word written whole.
 	runes, words := 0, 0
 	for i := 0; i < len(s); {
 		// White space up to the next word.
+		gap := i
 		for i < len(s) {
 			if c := s[i]; c < utf8.RuneSelf {
 				if !asciiSpaces[c] {
@@ -207,8 +205,22 @@ func collapseSpacesPast(s string, n int) string {
 		if i == len(s) || n >= 0 && runes > n {
 			break
 		}
+		if same && (words == 0 && i != 0 || words > 0 && (i != gap+1 || s[gap] != ' ')) {
+			same = false
+			// Room for n runes of accented text and the word that passes
+			// them, not for the whole of a long s: the builder grows if a
+			// word is longer.
+			if n >= 0 {
+				b.Grow(min(len(s), 2*n+64))
+			} else {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[:end])
+		}
 		if words > 0 {
-			b.WriteByte(' ')
+			if !same {
+				b.WriteByte(' ')
+			}
 			runes++
 		}
 		words++
@@ -234,7 +246,14 @@ func collapseSpacesPast(s string, n int) string {
 			}
 			runes++
 		}
-		b.WriteString(s[start:i])
+		if same {
+			end = i
+		} else {
+			b.WriteString(s[start:i])
+		}
+	}
+	if same {
+		return s[:end]
 	}
 	return b.String()
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // TestCleanAlready: cleanText returns as they are exactly the texts
@@ -59,6 +61,81 @@ func TestCleanAlready(t *testing.T) {
 	for k := range 17 {
 		if s := strings.Repeat("a", k) + "\r" + strings.Repeat("b", 9); cleanAlready(s) {
 			t.Errorf("cleanAlready(%q) = true", s)
+		}
+	}
+}
+
+// TestCollapseSpacesAsFields holds collapseSpacesPast, which returns a
+// piece of s while s needs no change, to strings.Fields joined, and its
+// cut to truncateRunes of that.
+func TestCollapseSpacesAsFields(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "a b", " a b", "a b ", "a  b", "a\tb", "a\nb c", "été à Lyon", "a\u00a0b",
+		"un  deux trois", "Nous sommes une PME de douze salariés.", " x", "x\u2003", "mot1 mot2 mot3 mot4 mot5 mot6 mot7"} {
+		want := strings.Join(strings.Fields(s), " ")
+		if got := collapseSpaces(s); got != want {
+			t.Errorf("collapseSpaces(%q) = %q, want %q", s, got, want)
+		}
+		for n := 0; n < 12; n++ {
+			if got, w := truncateRunes(collapseSpacesPast(s, n), n), truncateRunes(want, n); got != w {
+				t.Errorf("collapseSpacesPast(%q, %d) cut = %q, want %q", s, n, got, w)
+			}
+		}
+	}
+}
+
+// TestFoldTwoRunesAsFold holds foldTwoRunes, which isClosing reads a
+// line's start with, to applicant.Fold of the line's first two runes.
+func TestFoldTwoRunesAsFold(t *testing.T) {
+	for _, s := range []string{"", "é", "Él", "œuvre", "Œ", "Æsop", "æ", "Ça", "« Bien", "’a", "\xffa", "a\xff", "\u0130x", "\u023a", "K\u212a",
+		"日本", "Ⅻ", "Cordialement", "ô", "ß"} {
+		k := 0
+		for n := 0; n < 2 && k < len(s); n++ {
+			_, w := utf8.DecodeRuneInString(s[k:])
+			k += w
+		}
+		want := applicant.Fold(s[:k])
+		if f, n := foldTwoRunes(s); string(f[:n]) != want {
+			t.Errorf("foldTwoRunes(%q) = %q, want %q", s, f[:n], want)
+		}
+	}
+}
+
+// TestFoldIsAsFold holds foldIs to comparing applicant.Fold's string.
+func TestFoldIsAsFold(t *testing.T) {
+	words := []string{"", "a", "A", "é", "e", "Élodie", "elodie", "ELODIE", "elodi", "elodiee", "Œuvre", "oeuvre", "œ", "oe", "o",
+		"Æ", "ae", "`", "'", "’", "K\u212a", "kk", "\xff", "\ufffd", "Ⱥ", "\u2c65", "Jean-Noël", "jean-noel", "日本", "ß", "ss"}
+	for _, s := range words {
+		for _, w := range words {
+			if got, want := foldIs(s, w), applicant.Fold(s) == w; got != want {
+				t.Errorf("foldIs(%q, %q) = %v, want %v", s, w, got, want)
+			}
+		}
+	}
+}
+
+// TestAppendFoldAsFold holds appendFold to applicant.Fold.
+func TestAppendFoldAsFold(t *testing.T) {
+	for _, s := range []string{"", "a", "Élodie", "ŒUVRE", "Æsop", "l`x", "L’Aubrac", "K\u212a", "\xff\xfe", "Ⱥ", "Jean-Noël", "日本", "ß",
+		"Mme", "M.", "Dr", "Cordialement, Mathilde Combes"} {
+		if got, want := string(appendFold(nil, s)), applicant.Fold(s); got != want {
+			t.Errorf("appendFold(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestMayStartMarker: mayStartMarker holds wherever hasMarkerStart of the
+// whole line folded does, and markerStartsMaxLen is the longest start.
+func TestMayStartMarker(t *testing.T) {
+	for _, p := range markerStarts {
+		if len(p) > markerStartsMaxLen {
+			t.Errorf("marker start %q longer than markerStartsMaxLen", p)
+		}
+	}
+	for _, s := range []string{"Début du message réexpédié :", "DÉBUT DU MESSAGE RÉEXPÉDIÉ", "Begin forwarded message:", "Message transféré",
+		"-- Message transféré --", "–– x", "-– Original Message --", "Merci", "Déjà éé éé éé éé éé éé éé éé éé", "Bonjour",
+		"Début du mèssàgé réexpédié ààààà", "M", "D"} {
+		if hasMarkerStart(applicant.Fold(s)) && !mayStartMarker(s) {
+			t.Errorf("mayStartMarker(%q) = false, but the folded line starts a marker", s)
 		}
 	}
 }
