@@ -563,7 +563,10 @@ func interruptedPolls(t *testing.T, st *store.Store, pl *Pipeline, o IMAPOptions
 				}
 			}
 		case 2: // anywhere: dial, login, fetch, inside a transaction, marking
-			d := time.Duration(rng.IntN(40000)) * time.Microsecond
+			// Within 10 ms: a poll takes in about ten messages a
+			// millisecond here, and a longer delay let a round drain the
+			// mailbox, leaving the rounds after it nothing to interrupt.
+			d := time.Duration(rng.IntN(10000)) * time.Microsecond
 			time.AfterFunc(d, cancel)
 		}
 		stats, err := NewPoller(st, ing, o).PollOnce(ctx)
@@ -592,7 +595,8 @@ func TestPollInterrupted(t *testing.T) {
 	corpus := imapCorpus(t)
 	srv := imaptest.StartMemServer(t, memUser, memPass)
 	n := 0
-	for range 4 {
+	// Enough mail that the interrupted rounds never drain the mailbox.
+	for range 12 {
 		for _, raw := range corpus {
 			n++
 			srv.Append("INBOX", imaptest.SetMessageID(raw, fmt.Sprintf("crash-%d@test.invalid", n)))
