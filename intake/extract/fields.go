@@ -216,10 +216,10 @@ func isClosing(line string) bool {
 		k++
 	}
 	var buf [64]byte
-	f := appendFold(buf[:0], t[:k])
+	f := applicant.AppendFold(buf[:0], t[:k])
 	for k < len(t) && len(f) < closingsMaxLen {
 		_, w := utf8.DecodeRuneInString(t[k:])
-		f = appendFold(f, t[k:k+w])
+		f = applicant.AppendFold(f, t[k:k+w])
 		k += w
 	}
 	for _, c := range closings {
@@ -231,50 +231,18 @@ func isClosing(line string) bool {
 }
 
 // foldTwoRunes returns applicant.Fold of the first two runes of t and its
-// length, folded rune by rune into an array (see foldRuneTo): isClosing
-// asks it of most lines that start with an accent, and building the
-// string cost an allocation each. TestFoldTwoRunesAsFold holds it to Fold.
+// length, folded rune by rune into an array: isClosing asks it of most
+// lines that start with an accent, and building the string cost an
+// allocation each. TestFoldTwoRunesAsFold holds it to Fold.
 func foldTwoRunes(t string) ([2 * utf8.UTFMax]byte, int) {
 	var f [2 * utf8.UTFMax]byte
-	n := 0
+	b := f[:0]
 	for i, runes := 0, 0; runes < 2 && i < len(t); runes++ {
 		r, w := applicant.DecodeRune(t[i:])
 		i += w
-		n += foldRuneTo(f[n:], r)
+		b = applicant.AppendFoldRune(b, r)
 	}
-	return f, n
-}
-
-// foldRuneTo writes applicant.Fold of the rune r to f, which has room for
-// utf8.UTFMax bytes, and returns its length: Fold folds each rune alone,
-// FoldRune but for œ and æ, which it writes out.
-func foldRuneTo(f []byte, r rune) int {
-	switch r {
-	case 'œ', 'Œ':
-		return copy(f, "oe")
-	case 'æ', 'Æ':
-		return copy(f, "ae")
-	}
-	return utf8.EncodeRune(f, applicant.FoldRune(r))
-}
-
-// appendFold appends applicant.Fold(s) to dst, rune by rune (see
-// foldRuneTo). A word folded into an array on the stack and looked up in a
-// set as string(…) is then no new string: the name rules fold each word
-// of every candidate name. TestAppendFoldAsFold holds it to Fold.
-func appendFold(dst []byte, s string) []byte {
-	var f [utf8.UTFMax]byte
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf && c != '`' {
-			dst = append(dst, lowerASCII(c))
-			i++
-			continue
-		}
-		r, w := applicant.DecodeRune(s[i:])
-		i += w
-		dst = append(dst, f[:foldRuneTo(f[:], r)]...)
-	}
-	return dst
+	return f, len(b)
 }
 
 // foldIs reports whether applicant.Fold(s) == want, folding s rune by rune
@@ -295,11 +263,11 @@ func foldIs(s, want string) bool {
 		}
 		r, w := applicant.DecodeRune(s[i:])
 		i += w
-		n := foldRuneTo(f[:], r)
-		if !strings.HasPrefix(want[k:], string(f[:n])) {
+		folded := applicant.AppendFoldRune(f[:0], r)
+		if !strings.HasPrefix(want[k:], string(folded)) {
 			return false
 		}
-		k += n
+		k += len(folded)
 	}
 	return k == len(want)
 }

@@ -114,7 +114,7 @@ func appendNameTokens(dst []string, s string) []string {
 		s = rest
 	}
 	var buf [32]byte
-	for len(toks) > 0 && nameTitles[string(appendFold(buf[:0], toks[0]))] {
+	for len(toks) > 0 && nameTitles[string(applicant.AppendFold(buf[:0], toks[0]))] {
 		toks = toks[1:]
 	}
 	return toks
@@ -138,7 +138,7 @@ func looksLikePerson(s string) bool {
 	var buf [32]byte
 	for i, t := range toks {
 		// Folded on the stack: f is only looked up and compared.
-		f := string(appendFold(buf[:0], strings.Trim(t, ",.")))
+		f := string(applicant.AppendFold(buf[:0], strings.Trim(t, ",.")))
 		if notPersonWords[f] {
 			return false
 		}
@@ -183,7 +183,7 @@ func strongPerson(s string) bool {
 	toks := appendNameTokens(words[:0], s)
 	var buf [32]byte
 	for _, t := range toks {
-		if commonFirstNames()[string(appendFold(buf[:0], strings.Trim(t, ",.")))] {
+		if commonFirstNames()[string(applicant.AppendFold(buf[:0], strings.Trim(t, ",.")))] {
 			return true
 		}
 	}

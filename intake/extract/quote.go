@@ -142,7 +142,7 @@ func mayStartMarker(t string) bool {
 		k++
 	}
 	var buf [64]byte
-	f := appendFold(buf[:0], t[:k])
+	f := applicant.AppendFold(buf[:0], t[:k])
 	return k < len(t) && len(f) < markerStartsMaxLen || hasMarkerStart(string(f))
 }
 

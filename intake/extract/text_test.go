@@ -113,12 +113,12 @@ func TestFoldIsAsFold(t *testing.T) {
 	}
 }
 
-// TestAppendFoldAsFold holds appendFold to applicant.Fold.
+// TestAppendFoldAsFold holds applicant.AppendFold to applicant.Fold.
 func TestAppendFoldAsFold(t *testing.T) {
 	for _, s := range []string{"", "a", "Élodie", "ŒUVRE", "Æsop", "l`x", "L’Aubrac", "K\u212a", "\xff\xfe", "Ⱥ", "Jean-Noël", "日本", "ß",
 		"Mme", "M.", "Dr", "Cordialement, Mathilde Combes"} {
-		if got, want := string(appendFold(nil, s)), applicant.Fold(s); got != want {
-			t.Errorf("appendFold(%q) = %q, want %q", s, got, want)
+		if got, want := string(applicant.AppendFold(nil, s)), applicant.Fold(s); got != want {
+			t.Errorf("AppendFold(%q) = %q, want %q", s, got, want)
 		}
 	}
 }

@@ -228,6 +228,32 @@ func foldRuneString(r rune) string {
 	return string(FoldRune(r))
 }
 
+// AppendFold appends Fold(s) to dst. A word folded into an array on the
+// stack and looked up in a set as string(…) is then no new string: the
+// name rules fold each word of every candidate name.
+func AppendFold(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			dst = append(dst, asciiFolds[c])
+			i++
+			continue
+		}
+		r, w := DecodeRune(s[i:])
+		i += w
+		dst = AppendFoldRune(dst, r)
+	}
+	return dst
+}
+
+// AppendFoldRune appends to dst Fold of the one rune r, at most
+// utf8.UTFMax bytes: Fold folds each rune alone.
+func AppendFoldRune(dst []byte, r rune) []byte {
+	if latin := latinFolds(); r >= 0 && r < rune(len(latin.runes)) {
+		return append(dst, latin.runes[r]...)
+	}
+	return utf8.AppendRune(dst, FoldRune(r))
+}
+
 // FoldRune lowercases r and removes its diacritics (é -> e); typographic
 // apostrophes, dashes and quotes become ', - and ". Letters that fold to
 // two letters (œ, æ) are left to Fold.
