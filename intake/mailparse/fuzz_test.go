@@ -2,6 +2,7 @@ package mailparse
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -137,8 +138,8 @@ func FuzzTextScans(f *testing.F) {
 }
 
 // TestShapeOfPairs holds shapeOf's word-at-a-time test to its definition
-// on every two bytes at every place of a word of ASCII letters: a byte
-// that borrows must not hide the one above it.
+// on every two bytes at every place of a word of ASCII letters (a byte
+// that borrows must not hide the one above it), then on random texts.
 func TestShapeOfPairs(t *testing.T) {
 	b := []byte("abcdefghij")
 	for at := range len(b) - 1 {
@@ -151,6 +152,21 @@ func TestShapeOfPairs(t *testing.T) {
 			}
 		}
 		b[at], b[at+1] = "abcdefghij"[at], "abcdefghij"[at+1]
+	}
+	// Texts of the bytes that tell sequences apart, at random: a lead
+	// and its continuation astride two words, a control amid letters...
+	const alphabet = "a\r\n\t\x00\x1f\x7f\x80\xa9\xbf\xc0\xc1\xc2\xc3\xdf\xe0\xe2\xef\xf0\xf4\xf5\xff"
+	rng := rand.New(rand.NewPCG(1, 2))
+	b = make([]byte, 19)
+	for range 300_000 {
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		b := b[:rng.IntN(len(b)+1)]
+		if sh := shapeOf(b); sh.utf8 != utf8.Valid(b) || sh.utf8 && sh.crlfOnly != crlfOnlyByByte(b) ||
+			sh.ascii != !slices.ContainsFunc(b, func(c byte) bool { return c >= 0x80 }) {
+			t.Fatalf("shapeOf(%q) = %+v", b, sh)
+		}
 	}
 }
 
