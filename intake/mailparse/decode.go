@@ -505,11 +505,7 @@ func (q *qpReader) decodeLine(l []byte, mode qpMode) {
 	if mode != qpPiece {
 		l = bytes.TrimRight(l, "\r")
 		// Trailing white space is transport padding (RFC 2045 6.7 (3)).
-		// Trimmed by hand: bytes.TrimRight with two bytes to trim builds
-		// a set of them on every line.
-		for len(l) > 0 && (l[len(l)-1] == ' ' || l[len(l)-1] == '\t') {
-			l = l[:len(l)-1]
-		}
+		l = trimRightWSP(l)
 		if n := len(l); n > 0 && l[n-1] == '=' {
 			soft = true
 			l = l[:n-1]

@@ -180,3 +180,29 @@ func crlfOnlyByByte(b []byte) bool {
 	}
 	return true
 }
+
+// TestTrims holds the header's hand-written trims to the bytes functions
+// they stand for, on every text of up to six bytes among the ones they
+// trim and two they keep.
+func TestTrims(t *testing.T) {
+	const alphabet = " \t\rn\n"
+	var b []byte
+	var all func(n int)
+	all = func(n int) {
+		if got, want := trimRightWSP(b), bytes.TrimRight(b, " \t"); !bytes.Equal(got, want) {
+			t.Errorf("trimRightWSP(%q) = %q, want %q", b, got, want)
+		}
+		if got, want := trimWSPCR(b), bytes.Trim(b, " \t\r"); !bytes.Equal(got, want) {
+			t.Errorf("trimWSPCR(%q) = %q, want %q", b, got, want)
+		}
+		if n == 0 {
+			return
+		}
+		for i := range len(alphabet) {
+			b = append(b, alphabet[i])
+			all(n - 1)
+			b = b[:len(b)-1]
+		}
+	}
+	all(6)
+}

@@ -221,7 +221,7 @@ func looksLikeField(line []byte) bool {
 	if i <= 0 {
 		return false
 	}
-	name := bytes.TrimRight(line[:i], " \t")
+	name := trimRightWSP(line[:i])
 	if len(name) == 0 {
 		return false
 	}
@@ -238,6 +238,26 @@ func trimCRLF(b []byte) []byte {
 	return c
 }
 
+// trimRightWSP is bytes.TrimRight(b, " \t"), and trimWSPCR is
+// bytes.Trim(b, " \t\r"): those build a set of the bytes to trim on
+// every call, and every header field went through them.
+func trimRightWSP(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func trimWSPCR(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
 // makeField unfolds one raw field and salvages raw 8-bit bytes. An ASCII
 // value is returned as bytes, valid until the next call, Value left
 // empty; any other is Value.
@@ -246,7 +266,7 @@ func (p *parser) makeField(raw []byte, what string) (f field, value []byte, ok b
 	if i <= 0 {
 		return field{}, nil, false
 	}
-	nameBytes := bytes.TrimRight(raw[:i], " \t")
+	nameBytes := trimRightWSP(raw[:i])
 	f, common := commonFields[string(nameBytes)] // looked up, not converted
 	if !common {
 		name := string(nameBytes)
@@ -258,7 +278,7 @@ func (p *parser) makeField(raw []byte, what string) (f field, value []byte, ok b
 	for rest, more := raw[i+1:], true; more; {
 		var l []byte
 		l, rest, more = bytes.Cut(rest, []byte{'\n'})
-		if l = bytes.Trim(l, " \t\r"); len(l) == 0 {
+		if l = trimWSPCR(l); len(l) == 0 {
 			continue
 		}
 		if len(value) > 0 {
