@@ -421,14 +421,16 @@ func (b *bodyReader) lines(dst []byte) int {
 // that loop.
 func fullLines(b []byte, n, eol, room int) int {
 	stride := n + eol
-	if stride > maxLineLength+2 || room < n {
+	if stride > maxLineLength+2 || stride < 4 || room < n { // lines of base64 have 72 characters or more
 		return 0
 	}
 	k := min(len(b)/stride, (room-n)/stride+1)
-	for j := range k {
-		line := b[j*stride : (j+1)*stride]
-		if line[0] == '-' && line[1] == '-' || line[stride-1] != '\n' || line[stride-2] == '\r' != (eol == 2) {
-			k = j
+	// Line after line, each cut from the rest: no multiplication, and
+	// no bounds check but the loop's.
+	lines, crlf := b[:k*stride], eol == 2
+	for rest := lines; len(rest) >= stride; rest = rest[stride:] {
+		if line := rest[:stride]; line[0] == '-' && line[1] == '-' || line[stride-1] != '\n' || line[stride-2] == '\r' != crlf {
+			k = (len(lines) - len(rest)) / stride
 			break
 		}
 	}
