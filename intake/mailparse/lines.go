@@ -368,6 +368,16 @@ func (b *bodyReader) lines(dst []byte) int {
 	buf := l.buffered()
 	held := b.eolLen
 	used, eolLen, off := 0, 0, l.off
+	if !b.geo.on && len(b.p.bounds) == 0 {
+		// No line can be a boundary (a mail's own text, not in a
+		// multipart): its lines are found many at once, not one by one.
+		if k, e, n, ok := wholeLines(buf, len(dst)-held); ok {
+			used, eolLen, off = k, e, off+int64(k)
+			if k > 0 {
+				l.curLen = n
+			}
+		}
+	}
 	for {
 		rest := buf[used:]
 		if g := &b.geo; g.on && g.want > 0 {
@@ -412,6 +422,39 @@ func (b *bodyReader) lines(dst []byte) int {
 	l.discard(used)
 	l.off = off
 	return n
+}
+
+// wholeLines returns what the loop of lines would take of b, room bytes
+// of dst left, when no line may be a boundary: the bytes of the whole
+// lines, each ended by a line feed within maxLineLength+2 bytes of its
+// start, up to the last whose content (but its line ending) fits; the
+// line ending of the last, and its length. It finds the last line that
+// fits, then tells its lines are not too long by looking at the one
+// around every maxLineLength+3rd byte: a line too long, of more bytes
+// than that loop looks at, holds one of those. ok is false when one is
+// too long, for that loop to stop before it.
+func wholeLines(b []byte, room int) (used, eolLen, last int, ok bool) {
+	if room < 0 {
+		return 0, 0, 0, true
+	}
+	end := bytes.LastIndexByte(b[:min(len(b), room+2)], '\n')
+	if end == room+1 && b[end-1] != '\r' {
+		end = bytes.LastIndexByte(b[:end], '\n') // its content one byte past room
+	}
+	if end < 0 {
+		return 0, 0, 0, true
+	}
+	for at := 0; at <= end; at += maxLineLength + 3 {
+		start := bytes.LastIndexByte(b[:at], '\n') + 1
+		if next := bytes.IndexByte(b[at:end+1], '\n'); at+next+1-start > maxLineLength+2 {
+			return 0, 0, 0, false
+		}
+	}
+	eolLen = 1
+	if end > 0 && b[end-1] == '\r' {
+		eolLen = 2
+	}
+	return end + 1, eolLen, end - bytes.LastIndexByte(b[:end], '\n'), true
 }
 
 // fullLines returns how many lines at the start of b the loop of lines

@@ -143,3 +143,69 @@ func TestBase64LinesAnyGeometry(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeLinesAsLineByLine holds wholeLines to the loop of lines it
+// stands for where no line may be a boundary, on random texts of short,
+// long and empty lines, CRLF, LF and lone CR, and rooms of every size.
+func TestWholeLinesAsLineByLine(t *testing.T) {
+	// byLine is that loop; long tells it stopped at a line too long.
+	byLine := func(b []byte, room int) (used, eolLen, last int, long bool) {
+		for {
+			rest := b[used:]
+			i := bytes.IndexByte(rest[:min(len(rest), maxLineLength+2)], '\n')
+			if i < 0 {
+				return used, eolLen, last, bytes.IndexByte(rest, '\n') >= 0
+			}
+			content, eol := splitEOL(rest[:i+1])
+			if used+len(content) > room {
+				return used, eolLen, last, false
+			}
+			used, eolLen, last = used+i+1, len(eol), i+1
+		}
+	}
+	check := func(b []byte, room int) {
+		t.Helper()
+		used, eolLen, last, ok := wholeLines(b, room)
+		wantUsed, wantEOL, wantLast, long := byLine(b, room)
+		if !ok {
+			// Left to the loop, for a line too long it stops at.
+			if !long {
+				t.Fatalf("wholeLines(%q, %d) gave up, the loop takes %d bytes", b, room, wantUsed)
+			}
+			return
+		}
+		if used != wantUsed || used > 0 && (eolLen != wantEOL || last != wantLast) {
+			t.Fatalf("wholeLines(%q, %d) = %d, %d, %d; the loop takes %d, %d, %d",
+				b, room, used, eolLen, last, wantUsed, wantEOL, wantLast)
+		}
+	}
+	// A line just too long, or just short enough, wherever it starts.
+	for _, n := range []int{maxLineLength + 1, maxLineLength + 2} {
+		for at := range 1100 {
+			b := append(bytes.Repeat([]byte("\n"), at), bytes.Repeat([]byte{'y'}, n)...)
+			check(append(b, "\nz\n"...), 1<<20)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20_000 {
+		var b []byte
+		for range rng.IntN(12) {
+			n := rng.IntN(80)
+			if rng.IntN(8) == 0 {
+				n = 900 + rng.IntN(200) // about maxLineLength
+			}
+			b = append(b, bytes.Repeat([]byte{'x'}, n)...)
+			switch rng.IntN(4) {
+			case 0:
+				b = append(b, '\n')
+			case 1:
+				b = append(b, '\r')
+			default:
+				b = append(b, '\r', '\n')
+			}
+		}
+		for _, room := range []int{-1, 0, 1, rng.IntN(len(b) + 2), len(b) - 1, len(b), len(b) + 1, 1 << 20} {
+			check(b, room)
+		}
+	}
+}
