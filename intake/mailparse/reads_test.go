@@ -154,7 +154,7 @@ func TestWholeLinesAsLineByLine(t *testing.T) {
 			rest := b[used:]
 			i := bytes.IndexByte(rest[:min(len(rest), maxLineLength+2)], '\n')
 			if i < 0 {
-				return used, eolLen, last, bytes.IndexByte(rest, '\n') >= 0
+				return used, eolLen, last, len(rest) > maxLineLength+2
 			}
 			content, eol := splitEOL(rest[:i+1])
 			if used+len(content) > room {
@@ -165,18 +165,15 @@ func TestWholeLinesAsLineByLine(t *testing.T) {
 	}
 	check := func(b []byte, room int) {
 		t.Helper()
-		used, eolLen, last, ok := wholeLines(b, room)
-		wantUsed, wantEOL, wantLast, long := byLine(b, room)
-		if !ok {
-			// Left to the loop, for a line too long it stops at.
-			if !long {
-				t.Fatalf("wholeLines(%q, %d) gave up, the loop takes %d bytes", b, room, wantUsed)
-			}
-			return
-		}
-		if used != wantUsed || used > 0 && (eolLen != wantEOL || last != wantLast) {
-			t.Fatalf("wholeLines(%q, %d) = %d, %d, %d; the loop takes %d, %d, %d",
-				b, room, used, eolLen, last, wantUsed, wantEOL, wantLast)
+		used, eolLen, last, sawLong := wholeLines(b, room)
+		wantUsed, _, _, long := byLine(b, room)
+		// All the loop takes, or, before a line too long, some of it:
+		// whole lines, the last one's ending and length told.
+		_, wantEOL, wantLast, _ := byLine(b[:used], room)
+		if used > wantUsed || used < wantUsed && !long || sawLong && !long ||
+			used > 0 && (eolLen != wantEOL || last != wantLast) {
+			t.Fatalf("wholeLines(%q, %d) = %d, %d, %d, %v; the loop takes %d (to a line too long: %v), %d, %d",
+				b, room, used, eolLen, last, sawLong, wantUsed, long, wantEOL, wantLast)
 		}
 	}
 	// A line just too long, or just short enough, wherever it starts.
@@ -189,9 +186,13 @@ func TestWholeLinesAsLineByLine(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 20_000 {
 		var b []byte
-		for range rng.IntN(12) {
+		lines, longs := rng.IntN(12), 8
+		if rng.IntN(4) == 0 {
+			lines, longs = rng.IntN(300), 1000 // many windows' worth
+		}
+		for range lines {
 			n := rng.IntN(80)
-			if rng.IntN(8) == 0 {
+			if rng.IntN(longs) == 0 {
 				n = 900 + rng.IntN(200) // about maxLineLength
 			}
 			b = append(b, bytes.Repeat([]byte{'x'}, n)...)
