@@ -223,16 +223,20 @@ func dotAtom(s string) bool {
 // atomEnd returns the end of the run of ASCII atext and dots from s[i],
 // net/mail's dot-atom but for 8-bit bytes.
 func atomEnd(s string, i int) int {
-	for i < len(s) && isAtextASCII(s[i]) {
+	for i < len(s) && atextASCII[s[i]] {
 		i++
 	}
 	return i
 }
 
-// isAtextASCII is net/mail's isAtext(c, true) of an ASCII byte.
-func isAtextASCII(c byte) bool {
-	return c >= '!' && c <= '~' && strings.IndexByte(`()<>[]:;@\,"`, c) < 0
-}
+// atextASCII marks the bytes net/mail's isAtext(c, true) takes among
+// ASCII: a table, as every byte of every address goes through it.
+var atextASCII = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = !strings.ContainsRune(`()<>[]:;@\,"`, c)
+	}
+	return t
+}()
 
 // skipWSP returns the index of the first byte from s[i] that is not a
 // space or a tab.

@@ -33,11 +33,13 @@ func convertCharset(b []byte, label string) (s string, res charsetResult, used s
 	return convertCharsetKeep(b, label, bytesString)
 }
 
-func bytesString(b []byte) string { return string(b) }
+func bytesString(b []byte, _ bool) string { return string(b) }
 
 // convertCharsetKeep is convertCharset making the string of a text it
-// keeps as it is (ASCII, or valid UTF-8) with keep(b), after its BOM.
-func convertCharsetKeep(b []byte, label string, keep func([]byte) string) (s string, res charsetResult, used string) {
+// keeps as it is (ASCII, or valid UTF-8) with keep(b, crlfOnly), after
+// its BOM; crlfOnly is textShape's, from the scan that found the text
+// could be kept.
+func convertCharsetKeep(b []byte, label string, keep func(b []byte, crlfOnly bool) string) (s string, res charsetResult, used string) {
 	label = strings.Trim(strings.TrimSpace(label), `"'`)
 	if strings.EqualFold(label, "utf-8") {
 		label = "utf-8" // the label most mail has, often "UTF-8": not lowered into a new string each time
@@ -58,7 +60,8 @@ func convertCharsetKeep(b []byte, label string, keep func([]byte) string) (s str
 	}
 	switch {
 	case isASCIILabel(label):
-		if isASCII(b) {
+		sh := shapeOf(b)
+		if sh.ascii {
 			// An ISO-2022-JP text is pure ASCII: its escape sequences
 			// give it away when the label does not.
 			if bytes.Contains(b, []byte("\x1b$B")) || bytes.Contains(b, []byte("\x1b$@")) {
@@ -66,16 +69,16 @@ func convertCharsetKeep(b []byte, label string, keep func([]byte) string) (s str
 					return string(out), charsetUndeclared7bit, "ISO-2022-JP"
 				}
 			}
-			return keep(b), charsetOK, "US-ASCII"
+			return keep(b, sh.crlfOnly), charsetOK, "US-ASCII"
 		}
-		if isUTF8(b) {
-			return keep(b), charsetUndeclared8bit, "UTF-8"
+		if sh.utf8 {
+			return keep(b, sh.crlfOnly), charsetUndeclared8bit, "UTF-8"
 		}
 		s, used := guessLegacy(b)
 		return s, charsetGuessed, used
 	case label == "utf-8" || label == "utf8" || label == "x-utf_8j" || label == "unicode-1-1-utf-8":
-		if isUTF8(b) {
-			return keep(b), charsetOK, "UTF-8"
+		if sh := shapeOf(b); sh.utf8 {
+			return keep(b, sh.crlfOnly), charsetOK, "UTF-8"
 		}
 		s, used := guessLegacy(b)
 		if used == mixedUTF8 {
@@ -86,18 +89,19 @@ func convertCharsetKeep(b []byte, label string, keep func([]byte) string) (s str
 		label == "l1" || label == "windows-1252" || label == "cp1252" || label == "x-cp1252":
 		// WHATWG: ISO-8859-1 is read as windows-1252, since the C1 range
 		// it leaves undefined carries the euro sign and curly quotes.
-		if isASCII(b) {
-			return keep(b), charsetOK, "windows-1252"
+		if sh := shapeOf(b); sh.ascii {
+			return keep(b, sh.crlfOnly), charsetOK, "windows-1252"
 		}
 		return decodeWindows1252(b), charsetOK, "windows-1252"
 	case label == "utf-7" || label == "utf7" || label == "unicode-1-1-utf-7" || label == "x-unicode-2-0-utf-7" || label == "csunicode11utf7":
 		return decodeUTF7(b), charsetOK, "UTF-7"
 	}
-	if isASCII(b) && !statefulCharset(label) {
+	sh := shapeOf(b)
+	if sh.ascii && !statefulCharset(label) {
 		if _, err := charset.Reader(label, bytes.NewReader(nil)); err != nil {
-			return keep(b), charsetUnknown, "US-ASCII"
+			return keep(b, sh.crlfOnly), charsetUnknown, "US-ASCII"
 		}
-		return keep(b), charsetOK, label
+		return keep(b, sh.crlfOnly), charsetOK, label
 	}
 	r, err := charset.Reader(label, bytes.NewReader(b))
 	if err == nil {
@@ -106,8 +110,8 @@ func convertCharsetKeep(b []byte, label string, keep func([]byte) string) (s str
 			return string(out), charsetOK, label
 		}
 	}
-	if isUTF8(b) {
-		return keep(b), charsetUnknown, "UTF-8"
+	if sh.utf8 {
+		return keep(b, sh.crlfOnly), charsetUnknown, "UTF-8"
 	}
 	s, used = guessLegacy(b)
 	return s, charsetUnknown, used

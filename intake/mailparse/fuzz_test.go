@@ -2,9 +2,11 @@ package mailparse
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -108,13 +110,11 @@ func FuzzHeaderValue(f *testing.F) {
 // definitions give, on any bytes.
 func FuzzTextScans(f *testing.F) {
 	for _, s := range []string{"", "Bonjour,\r\nJe suis gérante à Mende.\r\n", "\xc3\xa9t\xc3", "\xed\xa0\x80 surrogate",
-		"\xc0\xaf overlong", "tab\there\x7fdel\x00nul", "€ 3 bytes 𝄞 4 bytes \xf4\x90\x80\x80"} {
+		"\xc0\xaf overlong", "tab\there\x7fdel\x00nul", "€ 3 bytes 𝄞 4 bytes \xf4\x90\x80\x80",
+		"une ligne de plus de huit octets\r\nsuivie\r\r\nfin\r", "ASCII seul\r\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, want := isUTF8(b), utf8.Valid(b); got != want {
-			t.Errorf("isUTF8(%q) = %v, utf8.Valid %v", b, got, want)
-		}
 		want := len(b)
 		for i, c := range b {
 			if textControl[c] {
@@ -125,5 +125,84 @@ func FuzzTextScans(f *testing.F) {
 		if got := nextControl(b, 0); got != want {
 			t.Errorf("nextControl(%q) = %d, want %d", b, got, want)
 		}
+		sh := shapeOf(b)
+		if sh.utf8 != utf8.Valid(b) || sh.ascii != !slices.ContainsFunc(b, func(c byte) bool { return c >= 0x80 }) {
+			t.Errorf("shapeOf(%q) = %+v, utf8.Valid %v", b, sh, utf8.Valid(b))
+		}
+		if sh.utf8 {
+			if want := crlfOnlyByByte(b); sh.crlfOnly != want {
+				t.Errorf("shapeOf(%q).crlfOnly = %v, want %v", b, sh.crlfOnly, want)
+			}
+		}
 	})
+}
+
+// TestShapeOfPairs holds shapeOf's word-at-a-time test to its definition
+// on every two bytes at every place of a word of ASCII letters (a byte
+// that borrows must not hide the one above it), then on random texts.
+func TestShapeOfPairs(t *testing.T) {
+	b := []byte("abcdefghij")
+	for at := range len(b) - 1 {
+		for c := range 1 << 16 {
+			b[at], b[at+1] = byte(c), byte(c>>8)
+			sh := shapeOf(b)
+			if sh.utf8 != utf8.Valid(b) || sh.utf8 && sh.crlfOnly != crlfOnlyByByte(b) ||
+				sh.ascii != (b[at] < 0x80 && b[at+1] < 0x80) {
+				t.Fatalf("shapeOf(%q) = %+v", b, sh)
+			}
+		}
+		b[at], b[at+1] = "abcdefghij"[at], "abcdefghij"[at+1]
+	}
+	// Texts of the bytes that tell sequences apart, at random: a lead
+	// and its continuation astride two words, a control amid letters...
+	const alphabet = "a\r\n\t\x00\x1f\x7f\x80\xa9\xbf\xc0\xc1\xc2\xc3\xdf\xe0\xe2\xef\xf0\xf4\xf5\xff"
+	rng := rand.New(rand.NewPCG(1, 2))
+	b = make([]byte, 19)
+	for range 300_000 {
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		b := b[:rng.IntN(len(b)+1)]
+		if sh := shapeOf(b); sh.utf8 != utf8.Valid(b) || sh.utf8 && sh.crlfOnly != crlfOnlyByByte(b) ||
+			sh.ascii != !slices.ContainsFunc(b, func(c byte) bool { return c >= 0x80 }) {
+			t.Fatalf("shapeOf(%q) = %+v", b, sh)
+		}
+	}
+}
+
+// crlfOnlyByByte is textShape.crlfOnly's definition: every byte cleanText
+// changes or drops is the CR of a CRLF.
+func crlfOnlyByByte(b []byte) bool {
+	for i, c := range b {
+		if textControl[c] && (c != '\r' || i+1 == len(b) || b[i+1] != '\n') {
+			return false
+		}
+	}
+	return true
+}
+
+// TestTrims holds the header's hand-written trims to the bytes functions
+// they stand for, on every text of up to six bytes among the ones they
+// trim and two they keep.
+func TestTrims(t *testing.T) {
+	const alphabet = " \t\rn\n"
+	var b []byte
+	var all func(n int)
+	all = func(n int) {
+		if got, want := trimRightWSP(b), bytes.TrimRight(b, " \t"); !bytes.Equal(got, want) {
+			t.Errorf("trimRightWSP(%q) = %q, want %q", b, got, want)
+		}
+		if got, want := trimWSPCR(b), bytes.Trim(b, " \t\r"); !bytes.Equal(got, want) {
+			t.Errorf("trimWSPCR(%q) = %q, want %q", b, got, want)
+		}
+		if n == 0 {
+			return
+		}
+		for i := range len(alphabet) {
+			b = append(b, alphabet[i])
+			all(n - 1)
+			b = b[:len(b)-1]
+		}
+	}
+	all(6)
 }

@@ -221,7 +221,7 @@ func looksLikeField(line []byte) bool {
 	if i <= 0 {
 		return false
 	}
-	name := bytes.TrimRight(line[:i], " \t")
+	name := trimRightWSP(line[:i])
 	if len(name) == 0 {
 		return false
 	}
@@ -238,6 +238,26 @@ func trimCRLF(b []byte) []byte {
 	return c
 }
 
+// trimRightWSP is bytes.TrimRight(b, " \t"), and trimWSPCR is
+// bytes.Trim(b, " \t\r"): those build a set of the bytes to trim on
+// every call, and every header field went through them.
+func trimRightWSP(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func trimWSPCR(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
 // makeField unfolds one raw field and salvages raw 8-bit bytes. An ASCII
 // value is returned as bytes, valid until the next call, Value left
 // empty; any other is Value.
@@ -246,14 +266,19 @@ func (p *parser) makeField(raw []byte, what string) (f field, value []byte, ok b
 	if i <= 0 {
 		return field{}, nil, false
 	}
-	name := fieldName(bytes.TrimRight(raw[:i], " \t"))
+	nameBytes := trimRightWSP(raw[:i])
+	f, common := commonFields[string(nameBytes)] // looked up, not converted
+	if !common {
+		name := string(nameBytes)
+		f = field{Name: name, Key: textproto.CanonicalMIMEHeaderKey(name)}
+	}
 	// Unfolded in the parser's scratch buffer: the value is copied once,
 	// into its string, not three times.
 	value = p.fieldValue[:0]
 	for rest, more := raw[i+1:], true; more; {
 		var l []byte
 		l, rest, more = bytes.Cut(rest, []byte{'\n'})
-		if l = bytes.Trim(l, " \t\r"); len(l) == 0 {
+		if l = trimWSPCR(l); len(l) == 0 {
 			continue
 		}
 		if len(value) > 0 {
@@ -262,83 +287,36 @@ func (p *parser) makeField(raw []byte, what string) (f field, value []byte, ok b
 		value = append(value, l...)
 	}
 	p.fieldValue = value
-	key := textproto.CanonicalMIMEHeaderKey(name)
-	f = field{Name: name, Key: key}
 	if raw8 := !isASCII(value); raw8 {
 		f.Value, _ = salvage8bit(escapeRaw8InWords(value))
 		value = nil
-		p.defect("%s: raw 8-bit bytes in %s", what, key)
+		p.defect("%s: raw 8-bit bytes in %s", what, f.Key)
 	}
-	if odd := oddCase(name, key); odd && !p.notedCase {
+	if odd := oddCase(f.Name, f.Key); odd && !p.notedCase {
 		p.notedCase = true
-		p.defect("%s: header name in odd case %q", what, name)
+		p.defect("%s: header name in odd case %q", what, f.Name)
 	}
 	return f, value, true
 }
 
-// fieldName returns a header field's name as a string, without
-// allocating one for the names nearly every mail uses, as they write them.
-func fieldName(b []byte) string {
-	switch string(b) { // compared, not converted
-	case "Received":
-		return "Received"
-	case "Content-Type":
-		return "Content-Type"
-	case "Content-Transfer-Encoding":
-		return "Content-Transfer-Encoding"
-	case "Content-Disposition":
-		return "Content-Disposition"
-	case "From":
-		return "From"
-	case "To":
-		return "To"
-	case "Cc":
-		return "Cc"
-	case "Subject":
-		return "Subject"
-	case "Date":
-		return "Date"
-	case "Message-ID":
-		return "Message-ID"
-	case "MIME-Version":
-		return "MIME-Version"
-	case "Return-Path":
-		return "Return-Path"
-	case "Delivered-To":
-		return "Delivered-To"
-	case "Reply-To":
-		return "Reply-To"
-	case "In-Reply-To":
-		return "In-Reply-To"
-	case "References":
-		return "References"
-	case "Content-Language":
-		return "Content-Language"
-	case "Content-ID":
-		return "Content-ID"
-	case "X-Mailer":
-		return "X-Mailer"
-	case "User-Agent":
-		return "User-Agent"
-	case "DKIM-Signature":
-		return "DKIM-Signature"
-	case "Authentication-Results":
-		return "Authentication-Results"
-	case "Received-SPF":
-		return "Received-SPF"
-	case "X-Received":
-		return "X-Received"
-	case "List-Id":
-		return "List-Id"
-	case "List-Unsubscribe":
-		return "List-Unsubscribe"
-	case "Precedence":
-		return "Precedence"
-	case "Auto-Submitted":
-		return "Auto-Submitted"
+// commonFields are the header fields nearly every mail has, by their
+// names as mail clients write them, the key of each made once: a field's
+// name is then neither copied into a string of its own nor canonicalized
+// (textproto.CanonicalMIMEHeaderKey goes through every byte, and makes a
+// copy of "Message-ID" and "MIME-Version" to change their case).
+var commonFields = func() map[string]field {
+	m := map[string]field{}
+	for _, name := range []string{
+		"Received", "Content-Type", "Content-Transfer-Encoding", "Content-Disposition", "From", "To",
+		"Cc", "Subject", "Date", "Message-ID", "MIME-Version", "Return-Path", "Delivered-To", "Reply-To",
+		"In-Reply-To", "References", "Content-Language", "Content-ID", "X-Mailer", "User-Agent",
+		"DKIM-Signature", "Authentication-Results", "Received-SPF", "X-Received", "List-Id",
+		"List-Unsubscribe", "Precedence", "Auto-Submitted",
+	} {
+		m[name] = field{Name: name, Key: textproto.CanonicalMIMEHeaderKey(name)}
 	}
-	return string(b)
-}
+	return m
+}()
 
 // oddCase flags a well-known header name written in a case no mail client
 // uses (e.g. "SUBJECT", "Content-transfer-ENCODING"): harmless to us, but

@@ -251,6 +251,8 @@ type bodyReader struct {
 	eolLen  int
 	done    bool
 	err     error
+
+	longLines bool // a line too long was seen: no more wholeLines
 }
 
 // newBody starts reading the next body. A parser reads one at a time:
@@ -368,6 +370,17 @@ func (b *bodyReader) lines(dst []byte) int {
 	buf := l.buffered()
 	held := b.eolLen
 	used, eolLen, off := 0, 0, l.off
+	if !b.geo.on && len(b.p.bounds) == 0 && !b.longLines {
+		// No line can be a boundary (a mail's own text, not in a
+		// multipart): its lines are found many at once, not one by one.
+		// A body with lines too long, which the many would read again
+		// for each, is left to the loop.
+		k, e, n, long := wholeLines(buf, len(dst)-held)
+		if k > 0 {
+			used, eolLen, off, l.curLen = k, e, off+int64(k), n
+		}
+		b.longLines = long
+	}
 	for {
 		rest := buf[used:]
 		if g := &b.geo; g.on && g.want > 0 {
@@ -414,6 +427,52 @@ func (b *bodyReader) lines(dst []byte) int {
 	return n
 }
 
+// wholeLines returns what the loop of lines takes of b, room bytes of
+// dst left, when no line may be a boundary: the bytes of the whole lines,
+// each ended by a line feed within maxLineLength+2 bytes of its start,
+// up to the last whose content (but its line ending) fits; the line
+// ending of the last, and its length. Before a line too long, where that
+// loop stops, it may return fewer, for the loop to take the rest, and
+// tells it saw one (long).
+//
+// It goes wholeLinesWindow bytes at a time, bounding what it reads for
+// what it takes whatever the lines: in each it finds the last line that
+// fits, then tells its lines are not too long by looking at the one
+// around every maxLineLength+3rd byte (a line too long, of more bytes
+// than that loop looks at, holds one of those).
+func wholeLines(b []byte, room int) (used, eolLen, last int, long bool) {
+	for {
+		w, left := b[used:min(len(b), used+wholeLinesWindow)], room-used
+		if left < 0 {
+			return used, eolLen, last, false
+		}
+		end := bytes.LastIndexByte(w[:min(len(w), left+2)], '\n')
+		if end == left+1 && w[end-1] != '\r' {
+			end = bytes.LastIndexByte(w[:end], '\n') // its content one byte past room
+		}
+		if end < 0 {
+			// None that fits, or a line too long: no line feed in the
+			// bytes that loop looks at for one.
+			return used, eolLen, last, min(len(w), left+2) > maxLineLength+2
+		}
+		for at := 0; at <= end; at += maxLineLength + 3 {
+			start := bytes.LastIndexByte(w[:at], '\n') + 1
+			if next := bytes.IndexByte(w[at:end+1], '\n'); at+next+1-start > maxLineLength+2 {
+				return used, eolLen, last, true
+			}
+		}
+		eolLen = 1
+		if end > 0 && w[end-1] == '\r' {
+			eolLen = 2
+		}
+		used, last = used+end+1, end-bytes.LastIndexByte(w[:end], '\n')
+	}
+}
+
+// wholeLinesWindow is how much of a body wholeLines reads at a time: a
+// few lines of the longest a line may be.
+const wholeLinesWindow = 4 << 10
+
 // fullLines returns how many lines at the start of b the loop of lines
 // would take one by one as lines of n bytes and an eol-byte ending, room
 // bytes of dst left: none that may be a boundary, ends with something
@@ -421,14 +480,16 @@ func (b *bodyReader) lines(dst []byte) int {
 // that loop.
 func fullLines(b []byte, n, eol, room int) int {
 	stride := n + eol
-	if stride > maxLineLength+2 || room < n {
+	if stride > maxLineLength+2 || stride < 4 || room < n { // lines of base64 have 72 characters or more
 		return 0
 	}
 	k := min(len(b)/stride, (room-n)/stride+1)
-	for j := range k {
-		line := b[j*stride : (j+1)*stride]
-		if line[0] == '-' && line[1] == '-' || line[stride-1] != '\n' || line[stride-2] == '\r' != (eol == 2) {
-			k = j
+	// Line after line, each cut from the rest: no multiplication, and
+	// no bounds check but the loop's.
+	lines, crlf := b[:k*stride], eol == 2
+	for rest := lines; len(rest) >= stride; rest = rest[stride:] {
+		if line := rest[:stride]; line[0] == '-' && line[1] == '-' || line[stride-1] != '\n' || line[stride-2] == '\r' != crlf {
+			k = (len(lines) - len(rest)) / stride
 			break
 		}
 	}

@@ -346,7 +346,7 @@ func TestCleanText(t *testing.T) {
 		if got := cleanText(in); got != want {
 			t.Errorf("cleanText(%q) = %q, want %q", in, got, want)
 		}
-		got, clean := cleanTextString([]byte(in))
+		got, clean := cleanTextString([]byte(in), shapeOf([]byte(in)).crlfOnly)
 		if !clean {
 			got = cleanText(got)
 		}

@@ -143,3 +143,70 @@ func TestBase64LinesAnyGeometry(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeLinesAsLineByLine holds wholeLines to the loop of lines it
+// stands for where no line may be a boundary, on random texts of short,
+// long and empty lines, CRLF, LF and lone CR, and rooms of every size.
+func TestWholeLinesAsLineByLine(t *testing.T) {
+	// byLine is that loop; long tells it stopped at a line too long.
+	byLine := func(b []byte, room int) (used, eolLen, last int, long bool) {
+		for {
+			rest := b[used:]
+			i := bytes.IndexByte(rest[:min(len(rest), maxLineLength+2)], '\n')
+			if i < 0 {
+				return used, eolLen, last, len(rest) > maxLineLength+2
+			}
+			content, eol := splitEOL(rest[:i+1])
+			if used+len(content) > room {
+				return used, eolLen, last, false
+			}
+			used, eolLen, last = used+i+1, len(eol), i+1
+		}
+	}
+	check := func(b []byte, room int) {
+		t.Helper()
+		used, eolLen, last, sawLong := wholeLines(b, room)
+		wantUsed, _, _, long := byLine(b, room)
+		// All the loop takes, or, before a line too long, some of it:
+		// whole lines, the last one's ending and length told.
+		_, wantEOL, wantLast, _ := byLine(b[:used], room)
+		if used > wantUsed || used < wantUsed && !long || sawLong && !long ||
+			used > 0 && (eolLen != wantEOL || last != wantLast) {
+			t.Fatalf("wholeLines(%q, %d) = %d, %d, %d, %v; the loop takes %d (to a line too long: %v), %d, %d",
+				b, room, used, eolLen, last, sawLong, wantUsed, long, wantEOL, wantLast)
+		}
+	}
+	// A line just too long, or just short enough, wherever it starts.
+	for _, n := range []int{maxLineLength + 1, maxLineLength + 2} {
+		for at := range 1100 {
+			b := append(bytes.Repeat([]byte("\n"), at), bytes.Repeat([]byte{'y'}, n)...)
+			check(append(b, "\nz\n"...), 1<<20)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20_000 {
+		var b []byte
+		lines, longs := rng.IntN(12), 8
+		if rng.IntN(4) == 0 {
+			lines, longs = rng.IntN(300), 1000 // many windows' worth
+		}
+		for range lines {
+			n := rng.IntN(80)
+			if rng.IntN(longs) == 0 {
+				n = 900 + rng.IntN(200) // about maxLineLength
+			}
+			b = append(b, bytes.Repeat([]byte{'x'}, n)...)
+			switch rng.IntN(4) {
+			case 0:
+				b = append(b, '\n')
+			case 1:
+				b = append(b, '\r')
+			default:
+				b = append(b, '\r', '\n')
+			}
+		}
+		for _, room := range []int{-1, 0, 1, rng.IntN(len(b) + 2), len(b) - 1, len(b), len(b) + 1, 1 << 20} {
+			check(b, room)
+		}
+	}
+}
