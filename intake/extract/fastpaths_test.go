@@ -1,10 +1,15 @@
 package extract
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/rse-lozere/rse-intake/intake/imaptest"
+	"github.com/rse-lozere/rse-intake/intake/mailparse"
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // TestStartSkipperAsBytes holds startSkipper.next, eight bytes at a
@@ -55,4 +60,53 @@ func randomBytes(n int, alphabet string) string {
 		b[i] = alphabet[rng.IntN(len(alphabet))]
 	}
 	return string(b)
+}
+
+// TestIsClosingAsFold holds isClosing, which compares a line with the
+// closings that start as it does and folds as little of it as it can, to
+// its meaning: the line, trimmed, is a signature separator, or its fold
+// starts with a closing. The lines are closings written as people write
+// them, lines that start like them, and every line of the bench mailbox.
+func TestIsClosingAsFold(t *testing.T) {
+	lines := []string{
+		"", " ", "--", "-- ", "—", "-", "é", "É", "M", "Me", "Mé", "Merci", "MERCI !", "merci",
+		"Très cordialement,", "TRÈS CORDIALEMENT", "À bientôt", "A bientot", "à très bientôt",
+		"Bien à vous", "Bien à toi", "Je vous prie d’agréer", "Je vous prie d`agreer", "je vous prie d'agreer",
+		"Je suis gérante", "En vous remerciant", "En effet", "Dans l’attente de votre retour", "Dans l'attente",
+		"Sincères salutations", "Meilleures salutations", "Mé salutations", "Œuvre", "Æsop", "Ｍerci",
+		"Best regards", "Kind regards", "Regards", "Recevez", "Restant à votre disposition",
+		"Je reste à votre disposition", "Belle journée", "Bonne fin de journée", "Bonne continuation",
+		strings.Repeat("Cordialement ", 8), "\tCordialement\t", "Cordialement" + strings.Repeat("x", 80),
+	}
+	for _, raw := range benchMailboxTexts(t) {
+		lines = append(lines, strings.Split(raw, "\n")...)
+	}
+	for _, l := range lines {
+		tt := strings.TrimSpace(l)
+		want := tt == "--" || tt == "-- " || tt == "—"
+		if !want && len(tt) <= 90 && tt != "" {
+			f := applicant.Fold(tt)
+			for _, c := range closings {
+				want = want || strings.HasPrefix(f, c)
+			}
+		}
+		if got := isClosing(l); got != want {
+			t.Errorf("isClosing(%q) = %v, want %v", l, got, want)
+		}
+	}
+}
+
+// benchMailboxTexts returns the text of each mail of the bench mailbox
+// (imaptest.GenerateMailbox), as Analyze reads it.
+func benchMailboxTexts(t *testing.T) []string {
+	raws, _ := imaptest.GenerateMailbox(200, 1)
+	var out []string
+	for _, raw := range raws {
+		m, err := mailparse.Parse(bytes.NewReader(raw), mailparse.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m.Text)
+	}
+	return out
 }

@@ -150,14 +150,32 @@ var closingsMaxLen = func() int {
 }()
 
 // closingStarts holds the first two bytes of the closings (c0<<7 | c1),
-// which are folded ASCII.
-var closingStarts = sync.OnceValue(func() *[1 << 14]bool {
-	var t [1 << 14]bool
+// which are folded ASCII, each with the closings that start with them: a
+// line is compared with those alone (most lines that get that far start
+// with "je", "en" or "me", and comparing them with every closing cost as
+// much as the rest of isClosing).
+var closingStarts = sync.OnceValue(func() *closingIndex {
+	x := &closingIndex{groups: [][]string{nil}}
 	for _, c := range closings {
-		t[int(c[0])<<7|int(c[1])] = true
+		k := int(c[0])<<7 | int(c[1])
+		if x.at[k] == 0 {
+			x.at[k] = uint8(len(x.groups))
+			x.groups = append(x.groups, nil)
+		}
+		x.groups[x.at[k]] = append(x.groups[x.at[k]], c)
 	}
-	return &t
+	return x
 })
+
+type closingIndex struct {
+	at     [1 << 14]uint8 // index in groups; 0 (nil) when no closing starts so
+	groups [][]string
+}
+
+// starting returns the closings that start with c0 and c1, or nil.
+func (x *closingIndex) starting(c0, c1 byte) []string {
+	return x.groups[x.at[int(c0)<<7|int(c1)]]
+}
 
 func isClosing(line string) bool {
 	t := strings.TrimSpace(line)
@@ -172,12 +190,17 @@ func isClosing(line string) bool {
 	// with their first two bytes the whole line is not folded. Two ASCII
 	// bytes fold to themselves in lower case (a backquote, folded to an
 	// apostrophe, starts no closing either way), without building them.
+	// Only the closings that start with those two bytes can be the line's.
+	cands := closings
 	if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf {
-		if !closingStarts()[int(lowerASCII(t[0]))<<7|int(lowerASCII(t[1]))] {
+		if cands = closingStarts().starting(lowerASCII(t[0]), lowerASCII(t[1])); cands == nil {
 			return false
 		}
-	} else {
-		if f, n := foldTwoRunes(t); n >= 2 && (f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf || !closingStarts()[int(f[0])<<7|int(f[1])]) {
+	} else if f, n := foldTwoRunes(t); n >= 2 {
+		if f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf {
+			return false
+		}
+		if cands = closingStarts().starting(f[0], f[1]); cands == nil {
 			return false
 		}
 	}
@@ -189,7 +212,7 @@ func isClosing(line string) bool {
 		n++
 	}
 	if n == closingsMaxLen || n == len(t) {
-		for _, c := range closings {
+		for _, c := range cands {
 			if foldsASCIITo(t[:n], c) {
 				return true
 			}
@@ -199,7 +222,7 @@ func isClosing(line string) bool {
 	// The ASCII start folds to itself lowered: a closing it does not begin
 	// is not the line's, and most lines are told so without folding.
 	possible := false
-	for _, c := range closings {
+	for _, c := range cands {
 		if m := min(n, len(c)); foldsASCIITo(t[:m], c[:m]) {
 			possible = true
 			break
@@ -222,7 +245,7 @@ func isClosing(line string) bool {
 		f = applicant.AppendFold(f, t[k:k+w])
 		k += w
 	}
-	for _, c := range closings {
+	for _, c := range cands {
 		if len(f) >= len(c) && string(f[:len(c)]) == c {
 			return true
 		}
