@@ -110,3 +110,31 @@ func benchMailboxTexts(t *testing.T) []string {
 	}
 	return out
 }
+
+// TestIsRoleOnlyAsPattern holds isRoleOnly, which asks the title's lead
+// first, to reRoleOnly: on titles in every case, on what starts like one,
+// and on every line of the bench mailbox and its pieces between commas.
+func TestIsRoleOnlyAsPattern(t *testing.T) {
+	texts := []string{
+		"", "Gérant", "GÉRANTE", "gÉrante", "Co-gérante", "co gérant", "Présidente", "PRÉSIDENT-DIRECTEUR GÉNÉRAL",
+		"PDG", "pdg", "CEO", "DG", "dg.", "Directeur général adjoint", "Directrice d’agence", "Dirigeante fondatrice",
+		"Associée-gérante", "Chef d'entreprise", "Cheffe d’exploitation", "Exploitant agricole", "Responsable QSE",
+		"responsable", "Artisan plombier", "artisane céramiste", "Entrepreneuse", "Propriétaire-exploitante",
+		"Patronne", "Infirmier coordinateur", "Kinésithérapeute coordinatrice", "Administratrice", "Secrétaire générale",
+		"Trésorière", "artisan depuis", "Gérant de la SARL X", " Gérant", "Éleveur", "Électricien", "Luc Roux",
+	}
+	for _, raw := range benchMailboxTexts(t) {
+		for _, l := range strings.Split(raw, "\n") {
+			l = strings.TrimSpace(l)
+			texts = append(texts, l)
+			for _, p := range strings.Split(l, ",") {
+				texts = append(texts, strings.TrimSpace(p))
+			}
+		}
+	}
+	for _, s := range texts {
+		if got, want := isRoleOnly(s), reRoleOnly.MatchString(s); got != want {
+			t.Errorf("isRoleOnly(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -626,7 +626,7 @@ func inlineLabels(flat string, x *extraction, phone *string) {
 				a.Company = cleanCompany(value)
 			}
 		case fRole:
-			if a.Role == "" && reRoleOnly.MatchString(value) {
+			if a.Role == "" && isRoleOnly(value) {
 				a.Role = value
 			}
 		}
@@ -1006,6 +1006,12 @@ var reHeadcountWe = lazy(`(?i)\b(?:nous\s+(?:sommes|exer[cç]ons|travaillons|com
 // that start with one are tried only where a word can start it.
 var roleLead = leadOf(`(?i:` + rolePattern + `)`)
 
+// isRoleOnly is reRoleOnly.MatchString: the text is a title and nothing
+// else. Most signature lines start with no title word, told so by the
+// lead at a fraction of the pattern's cost. TestIsRoleOnlyAsPattern
+// holds it to the pattern.
+func isRoleOnly(s string) bool { return roleLead().mayStart(s) && reRoleOnly.MatchString(s) }
+
 // The sentence patterns above, looked for only where they can start.
 var (
 	headcountOf = newStemmed(reHeadcountOf, "effectif", "nous sommes", "on est", "we employ", "we are",
@@ -1328,14 +1334,14 @@ func labelledRole(v string, status bool) string {
 			return cleanRole(v)
 		}
 		for _, p := range parts[1:] {
-			if reRoleOnly.MatchString(p) {
+			if isRoleOnly(p) {
 				return p
 			}
 		}
 		return ""
 	}
 	n := 1
-	for n < len(parts) && reRoleOnly.MatchString(parts[n]) {
+	for n < len(parts) && isRoleOnly(parts[n]) {
 		n++
 	}
 	return strings.Join(parts[:n], ", ")
@@ -1412,7 +1418,7 @@ func roleAndCompanyFromSignature(sig []string, isLabel []bool, name string) (rol
 			}
 			continue
 		}
-		if reRoleOnly.MatchString(t) {
+		if isRoleOnly(t) {
 			if role == "" {
 				role = t
 			}
@@ -1423,7 +1429,7 @@ func roleAndCompanyFromSignature(sig []string, isLabel []bool, name string) (rol
 			continue
 		}
 		// "Pharmacienne, co-gérante": a trade and a title, no company.
-		if k := strings.LastIndex(t, ", "); k > 0 && reRoleOnly.MatchString(strings.TrimSpace(t[k+2:])) &&
+		if k := strings.LastIndex(t, ", "); k > 0 && isRoleOnly(strings.TrimSpace(t[k+2:])) &&
 			isTradeNoun(strings.TrimSpace(t[:k])) {
 			if role == "" {
 				role = strings.TrimSpace(t[k+2:])
@@ -1469,7 +1475,7 @@ func splitRoleCompany(t string) (role, company string, ok bool) {
 			continue
 		}
 		left, right := strings.TrimSpace(t[:k]), strings.TrimSpace(t[k+len(sep):])
-		if !reRoleOnly.MatchString(left) || right == "" {
+		if !isRoleOnly(left) || right == "" {
 			continue
 		}
 		if startsUpper(right) && !strings.ContainsAny(right, "@:") {
