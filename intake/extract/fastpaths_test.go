@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -135,6 +136,43 @@ func TestIsRoleOnlyAsPattern(t *testing.T) {
 	for _, s := range texts {
 		if got, want := isRoleOnly(s), reRoleOnly.MatchString(s); got != want {
 			t.Errorf("isRoleOnly(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestSiretKeywordsOneByOne holds siretKeywords, read one at a time, to
+// every whole-word "siret" and "siren" of the text, in any ASCII case, in
+// order: on texts that name them at the edges, glued to signs, and on
+// every mail of the bench mailbox.
+func TestSiretKeywordsOneByOne(t *testing.T) {
+	texts := []string{
+		"", "s", "si", "sir", "siret", "SIREN", "Siret:1", "N°SIRET 123", "sirets", "_siret", "1siret", "siret_",
+		"ssiret siiret SiReT sIrEn siren.siret", "Ssiret Siret S", "siret siren siret",
+		"le siret ſiret SIRET\nSIREN : 123 456 789", "sirène sirènes siretx",
+	}
+	texts = append(texts, benchMailboxTexts(t)...)
+	for _, text := range texts {
+		var want [][2]int
+		for i := 0; i+5 <= len(text); i++ {
+			var w [5]byte
+			for j := range w {
+				w[j] = lowerASCII(text[i+j])
+			}
+			if s := string(w[:]); (s == "siret" || s == "siren") && (i == 0 || !isASCIIWordByte(text[i-1])) &&
+				(i+5 == len(text) || !isASCIIWordByte(text[i+5])) {
+				want = append(want, [2]int{i, i + 5})
+			}
+		}
+		var got [][2]int
+		for keys := newSiretKeywords(text); ; {
+			start, end, ok := keys.next()
+			if !ok {
+				break
+			}
+			got = append(got, [2]int{start, end})
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("siretKeywords(%.60q) = %v, want %v", text, got, want)
 		}
 	}
 }
