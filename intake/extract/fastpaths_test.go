@@ -176,3 +176,24 @@ func TestSiretKeywordsOneByOne(t *testing.T) {
 		}
 	}
 }
+
+// TestMayHoldLabelAsSearches holds mayHoldLabel, one pass over the line,
+// to the searches it stands for, on every line of the bench mailbox and
+// on lines with each separator near and across its eight-byte blocks.
+func TestMayHoldLabelAsSearches(t *testing.T) {
+	lines := []string{"", ".", "..", "...", "a.b.c", "Fin.", "Nom:", "Nom\tX", "Jean-Luc", "Nom ： X", "Secteur – bâtiment",
+		"Effectif — 3", "NOM………", "l’entreprise", "é", "Prénom ........ X", "Merci. Bien. A vous..",
+		randomBytes(600, "abc .:\t-\xef\xbc\x9a\xe2\x80\x93\x94\xa6\x99\xc3\xa9"),
+	}
+	for _, raw := range benchMailboxTexts(t) {
+		lines = append(lines, strings.Split(raw, "\n")...)
+	}
+	for _, l := range lines {
+		for i := 0; i <= len(l) && i < 40; i++ {
+			s := l[i:]
+			if got, want := mayHoldLabel(s), holdsSeparatorByte(s) || strings.Contains(s, leaderDots); got != want {
+				t.Errorf("mayHoldLabel(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+}
