@@ -197,3 +197,24 @@ func TestMayHoldLabelAsSearches(t *testing.T) {
 		}
 	}
 }
+
+// TestCodeThenCommuneAsPattern holds codeThenCommune, the pattern run from
+// the first run of five digits, to the pattern run on the whole value:
+// on addresses with numbers before, glued to and after the postal code,
+// and on every line of the bench mailbox.
+func TestCodeThenCommuneAsPattern(t *testing.T) {
+	values := []string{
+		"", "48000", "48000 Mende", "12 route de Génolhac, 48800 Villefort", "123456 Mende", "A48000 Mende",
+		"é48000 Mende", "–48000 Mende", "\xe2\x8048000 Mende", "\xff48000 Mende", "1234 48000 Mende",
+		"BP 12 - 48000 MENDE CEDEX", "48000 mende, 48100 Marvejols", "12345678 rue, 30120 Le Vigan",
+		"Zone 4800 48000", "(48000) Mende", "x 480001 Mende 48000 Florac", "48000\tSaint-Chély-d'Apcher",
+	}
+	for _, raw := range benchMailboxTexts(t) {
+		values = append(values, strings.Split(raw, "\n")...)
+	}
+	for _, v := range values {
+		if got, want := codeThenCommune(v), reCodeThenCommune.FindStringSubmatch(v); !slices.Equal(got, want) {
+			t.Errorf("codeThenCommune(%q) = %q, want %q", v, got, want)
+		}
+	}
+}

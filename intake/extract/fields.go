@@ -1647,7 +1647,7 @@ var reSwitchboard = lazy(`(?i)\bstandard\b`)
 // codeAndCommune reads "48000 Mende", "12100 Millau", "Mende (48000)" or
 // "12 route de Génolhac, 48800 Villefort" from a value.
 func codeAndCommune(v string) (pc, commune string) {
-	if m := reCodeThenCommune.FindStringSubmatch(v); m != nil && applicant.DepartementOf(m[1]) != "" {
+	if m := codeThenCommune(v); m != nil && applicant.DepartementOf(m[1]) != "" {
 		return m[1], normCommune(stripCedex(m[2]), "")
 	}
 	if m := reCommuneThenCode.FindStringSubmatch(v); m != nil && applicant.DepartementOf(m[3]) != "" {
@@ -1655,6 +1655,32 @@ func codeAndCommune(v string) (pc, commune string) {
 	}
 	// Upper-case addresses: "48000 MENDE" is matched above; a code alone.
 	return "", ""
+}
+
+// codeThenCommune is reCodeThenCommune.FindStringSubmatch(v), the pattern
+// run from the character before the first run of five digits or more: no
+// match starts before it (its five digits start a run, after the start or
+// that character), and the pattern's ^ fails there (no digit follows it),
+// as in v. An address starts with its street number, and the pattern,
+// tried at every character before the code, cost most of reading it.
+// TestCodeThenCommuneAsPattern holds it to the pattern.
+func codeThenCommune(v string) []string {
+	for i := 0; i < len(v); i++ {
+		j := i
+		for j < len(v) && '0' <= v[j] && v[j] <= '9' {
+			j++
+		}
+		if j-i < 5 {
+			i = j
+			continue
+		}
+		if i > 0 {
+			_, w := utf8.DecodeLastRuneInString(v[:i])
+			i -= w
+		}
+		return reCodeThenCommune.FindStringSubmatch(v[i:])
+	}
+	return nil
 }
 
 func stripCedex(s string) string {
