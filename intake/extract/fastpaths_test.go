@@ -218,3 +218,22 @@ func TestCodeThenCommuneAsPattern(t *testing.T) {
 		}
 	}
 }
+
+// TestRoleCompanyLineSkipsAsStartsUpper holds roleCompanyLine's skip of a
+// line by its first byte, before trimming it, to what it stands for: a
+// line that starts with a lower-case ASCII letter or a digit, trimmed,
+// does not start with a capital.
+func TestRoleCompanyLineSkipsAsStartsUpper(t *testing.T) {
+	lines := []string{"gérant de la SARL X", "9 salariés", "a\u00a0B", "z ", "0É"}
+	for _, raw := range benchMailboxTexts(t) {
+		lines = append(lines, strings.Split(raw, "\n")...)
+	}
+	for _, l := range lines {
+		if l == "" {
+			continue
+		}
+		if c := l[0]; ('a' <= c && c <= 'z' || '0' <= c && c <= '9') && startsUpper(strings.TrimSpace(l)) {
+			t.Errorf("%q starts with %q, and its trimmed text with a capital", l, c)
+		}
+	}
+}

@@ -1128,8 +1128,16 @@ func roleCompanyLine(lines []string, isLabel []bool) (role, company string) {
 		if i >= 400 {
 			break // a signature is never that far down
 		}
+		// A line too short, or that starts with a lower-case letter or a
+		// digit (most of a paragraph's), is told so before it is trimmed.
+		if isLabel[i] || len(l) < 8 {
+			continue
+		}
+		if c := l[0]; 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+			continue
+		}
 		t := strings.TrimSpace(l)
-		if isLabel[i] || len(t) < 8 || len(t) > 80 || !startsUpper(t) {
+		if len(t) < 8 || len(t) > 80 || !startsUpper(t) {
 			continue
 		}
 		if !roleLead().mayStart(t) {
