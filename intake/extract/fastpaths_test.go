@@ -237,3 +237,29 @@ func TestRoleCompanyLineSkipsAsStartsUpper(t *testing.T) {
 		}
 	}
 }
+
+// TestLineIndexFoldsAsFold holds the folds a lineIndex writes one after
+// the other in one builder to looseFold and applicant.Fold, for every line
+// of the bench mailbox folded in turn into the same index: each fold must
+// stay as it was while the builder grows.
+func TestLineIndexFoldsAsFold(t *testing.T) {
+	var lines []string
+	for _, raw := range benchMailboxTexts(t) {
+		lines = append(lines, strings.Split(raw, "\n")...)
+	}
+	lines = append(lines, "", " ", "Jean-Luc  d’Aubrac\t", "L'Œuvre", "`x`")
+	x := newLineIndex(lines)
+	var loose, plain []string
+	for i, l := range lines {
+		loose = append(loose, x.fold(i))
+		plain = append(plain, x.plainFold(l))
+	}
+	for i, l := range lines {
+		if want := looseFold(l); loose[i] != want {
+			t.Errorf("fold(%q) = %q, want %q", l, loose[i], want)
+		}
+		if want := applicant.Fold(l); plain[i] != want {
+			t.Errorf("plainFold(%q) = %q, want %q", l, plain[i], want)
+		}
+	}
+}
