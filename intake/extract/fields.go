@@ -2137,14 +2137,15 @@ func fullerName(first, last string, alts ...string) (string, string) {
 	if first == "" && last == "" {
 		return first, last
 	}
+	var buf [64]byte // a name folded, on the stack
 	for _, alt := range alts {
 		if alt == "" {
 			continue
 		}
 		af, al := splitName(alt, false)
 		af, al = capName(af), capName(al)
-		sameFirst := first != "" && af != "" && foldIs(af, applicant.Fold(first))
-		sameLast := last != "" && al != "" && foldIs(al, applicant.Fold(last))
+		sameFirst := first != "" && af != "" && foldIs(af, string(applicant.AppendFold(buf[:0], first)))
+		sameLast := last != "" && al != "" && foldIs(al, string(applicant.AppendFold(buf[:0], last)))
 		if !sameFirst && !sameLast {
 			continue
 		}
