@@ -254,7 +254,14 @@ func (x *lineIndex) looseFold(s string) string {
 
 func (x *lineIndex) digit(i int) string {
 	if !x.hasDigits[i] {
-		x.digits[i], x.hasDigits[i] = digitsOnly(x.lines[i]), true
+		d, ok := digitsAsIs(x.lines[i])
+		if !ok {
+			// Written in folds, as the folds are.
+			n := x.folds.Len()
+			writeDigits(&x.folds, x.lines[i])
+			d = x.folds.String()[n:]
+		}
+		x.digits[i], x.hasDigits[i] = d, true
 	}
 	return x.digits[i]
 }
@@ -331,7 +338,7 @@ func (x *lineIndex) locateText(start int, value string) int {
 	// The words one space apart: the first n words are a prefix of it,
 	// found without splitting the whole value (the motivation is a
 	// thousand characters).
-	words := collapseSpaces(looseFold(value))
+	words := collapseSpaces(x.looseFold(value))
 	if first, rest, ok := strings.Cut(words, " "); ok && (first == "le" || first == "la" || first == "les" || first == "l") {
 		words = rest
 	}
@@ -394,7 +401,7 @@ func (x *lineIndex) locateFirstWords(start int, value string) (int, bool) {
 	if cut < 0 {
 		return -1, false
 	}
-	words := collapseSpaces(looseFold(value[:cut]))
+	words := collapseSpaces(x.looseFold(value[:cut]))
 	if first, rest, ok := strings.Cut(words, " "); ok && (first == "le" || first == "la" || first == "les" || first == "l") {
 		words = rest
 	}
@@ -483,26 +490,36 @@ func writeLoose(b *strings.Builder, f string) {
 }
 
 func digitsOnly(s string) string {
-	// Counted first: a number written in digits alone is returned as it
-	// is, and the others are copied into a builder of their size, not one
-	// grown byte by byte.
+	if d, ok := digitsAsIs(s); ok {
+		return d
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	writeDigits(&b, s)
+	return b.String()
+}
+
+// digitsAsIs returns digitsOnly(s) and true when it is a piece of s: s
+// is all digits, or has none. Counted first: a number written in digits
+// alone is returned as it is, and the others are copied into a builder of
+// their size, not one grown byte by byte.
+func digitsAsIs(s string) (string, bool) {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		if s[i] >= '0' && s[i] <= '9' {
 			n++
 		}
 	}
-	if n == len(s) || n == 0 {
-		return s[:n]
-	}
-	var b strings.Builder
-	b.Grow(n)
+	return s[:n], n == len(s) || n == 0
+}
+
+// writeDigits writes the ASCII digits of s to b.
+func writeDigits(b *strings.Builder, s string) {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= '0' && s[i] <= '9' {
 			b.WriteByte(s[i])
 		}
 	}
-	return b.String()
 }
 
 // hasNumber reports whether line writes the number n, in digits or in

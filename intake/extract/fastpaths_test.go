@@ -238,8 +238,9 @@ func TestRoleCompanyLineSkipsAsStartsUpper(t *testing.T) {
 	}
 }
 
-// TestLineIndexFoldsAsFold holds the folds a lineIndex writes one after
-// the other in one builder to looseFold and applicant.Fold, for every line
+// TestLineIndexFoldsAsFold holds the folds and digits a lineIndex writes
+// one after the other in one builder to looseFold, applicant.Fold and
+// digitsOnly, for every line
 // of the bench mailbox folded in turn into the same index: each fold must
 // stay as it was while the builder grows.
 func TestLineIndexFoldsAsFold(t *testing.T) {
@@ -249,17 +250,22 @@ func TestLineIndexFoldsAsFold(t *testing.T) {
 	}
 	lines = append(lines, "", " ", "Jean-Luc  d’Aubrac\t", "L'Œuvre", "`x`")
 	x := newLineIndex(lines)
-	var loose, plain []string
+	var loose, plain, digits, looseOf []string
 	for i, l := range lines {
 		loose = append(loose, x.fold(i))
 		plain = append(plain, x.plainFold(l))
+		digits = append(digits, x.digit(i))
+		looseOf = append(looseOf, x.looseFold(l))
 	}
 	for i, l := range lines {
-		if want := looseFold(l); loose[i] != want {
-			t.Errorf("fold(%q) = %q, want %q", l, loose[i], want)
+		if want := looseFold(l); loose[i] != want || looseOf[i] != want {
+			t.Errorf("fold(%q) = %q, looseFold = %q, want %q", l, loose[i], looseOf[i], want)
 		}
 		if want := applicant.Fold(l); plain[i] != want {
 			t.Errorf("plainFold(%q) = %q, want %q", l, plain[i], want)
+		}
+		if want := digitsOnly(l); digits[i] != want {
+			t.Errorf("digit(%q) = %q, want %q", l, digits[i], want)
 		}
 	}
 }

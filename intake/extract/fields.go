@@ -2155,8 +2155,11 @@ func fullerName(first, last string, alts ...string) (string, string) {
 		if sameLast && isASCII(last) && !isASCII(al) {
 			last = al
 		}
-		if sameFirst && last != "" && al != "" && strings.HasPrefix(applicant.Fold(al), applicant.Fold(last)+"-") {
-			last = al
+		if sameFirst && last != "" && al != "" {
+			var alb [64]byte
+			if fl := append(applicant.AppendFold(buf[:0], last), '-'); strings.HasPrefix(string(applicant.AppendFold(alb[:0], al)), string(fl)) {
+				last = al
+			}
 		}
 	}
 	return first, last
