@@ -177,8 +177,13 @@ func (x *closingIndex) starting(c0, c1 byte) []string {
 	return x.groups[x.at[int(c0)<<7|int(c1)]]
 }
 
-func isClosing(line string) bool {
-	t := strings.TrimSpace(line)
+// isClosing reports whether line, trimmed, is a signature separator or
+// starts with a closing formula ("Cordialement", "Bien à vous").
+func isClosing(line string) bool { return isTrimmedClosing(strings.TrimSpace(line)) }
+
+// isTrimmedClosing is isClosing of a line trimmed already: the callers
+// that trim each line for their own reading do not trim it twice.
+func isTrimmedClosing(t string) bool {
 	if t == "--" || t == "-- " || t == "—" {
 		return true
 	}
@@ -1413,7 +1418,7 @@ func roleAndCompanyFromSignature(sig []string, isLabel []bool, name string) (rol
 		if t == "" || isLabel[i] {
 			continue
 		}
-		if isClosing(t) {
+		if isTrimmedClosing(t) {
 			continue
 		}
 		// "Gérant – Jourdan Paysage", "Co-fondatrice, Les Jardins…".
@@ -1785,7 +1790,7 @@ func motivationFromText(lines []string, isLabel []bool, flat string) string {
 		}
 		lineAt := at
 		at += len(t) + 1
-		if isClosing(t) {
+		if isTrimmedClosing(t) {
 			break
 		}
 		if start < 0 && len(t) < 40 {
