@@ -269,3 +269,36 @@ func TestLineIndexFoldsAsFold(t *testing.T) {
 		}
 	}
 }
+
+// TestHouseholdNameAsFields holds householdName, which folds the first
+// word alone before splitting the name, to the name split first.
+func TestHouseholdNameAsFields(t *testing.T) {
+	split := func(n string) string {
+		f := strings.Fields(collapseSpaces(strings.Trim(n, "\"' ")))
+		if len(f) < 2 || len(f) > 3 {
+			return ""
+		}
+		switch applicant.Fold(f[0]) {
+		case "famille", "family", "fam.":
+			if l := strings.Join(f[1:], " "); looksLikePerson("Jean " + capName(l)) {
+				return capName(l)
+			}
+		}
+		return ""
+	}
+	names := []string{"", "Famille", "Famille Malige", "\"FAMILLE MALIGE\"", " famille\u00a0Malige ", "Family Smith",
+		"Fam. Roux", "Fäm. Roux", "Ḟamille Roux", "Famille de la Tour", "Famille A B C", "Luc Roux", "'Famille' Roux",
+		"\tFamille\tMalige", "Familles Roux"}
+	for _, raw := range benchMailboxTexts(t) {
+		for _, l := range strings.Split(raw, "\n") {
+			if len(l) < 60 {
+				names = append(names, l)
+			}
+		}
+	}
+	for _, n := range names {
+		if got, want := householdName(n), split(n); got != want {
+			t.Errorf("householdName(%q) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -2564,15 +2564,24 @@ func isLegalFormToken(s string) bool {
 // householdName returns the surname of a household's display name
 // ("Famille Malige", "Family Smith"), or "".
 func householdName(n string) string {
+	// The first word alone is folded first, on the stack: most names are
+	// no household's, and are told so without splitting them.
+	first := strings.TrimLeftFunc(strings.Trim(n, "\"' "), unicode.IsSpace)
+	if k := strings.IndexFunc(first, unicode.IsSpace); k >= 0 {
+		first = first[:k]
+	}
+	var buf [32]byte
+	switch string(applicant.AppendFold(buf[:0], first)) {
+	case "famille", "family", "fam.":
+	default:
+		return ""
+	}
 	f := strings.Fields(collapseSpaces(strings.Trim(n, "\"' ")))
 	if len(f) < 2 || len(f) > 3 {
 		return ""
 	}
-	switch applicant.Fold(f[0]) {
-	case "famille", "family", "fam.":
-		if l := strings.Join(f[1:], " "); looksLikePerson("Jean " + capName(l)) {
-			return capName(l)
-		}
+	if l := strings.Join(f[1:], " "); looksLikePerson("Jean " + capName(l)) {
+		return capName(l)
 	}
 	return ""
 }
