@@ -302,3 +302,28 @@ func TestHouseholdNameAsFields(t *testing.T) {
 		}
 	}
 }
+
+// TestSentenceAroundAsBytes holds sentenceAround, which passes over eight
+// bytes at a time, to the walk byte by byte, at every offset of texts with
+// sentence ends near and across its eight-byte blocks.
+func TestSentenceAroundAsBytes(t *testing.T) {
+	texts := []string{"a", ".", "a. b", "fin.\nDebut", "x;y; z! w? v.", strings.Repeat("abcdefg ", 5) + ". " + strings.Repeat("h", 9),
+		randomBytes(500, "ab .!?;\n"), randomBytes(500, "abcdefghijklmnop .\n")}
+	for _, raw := range benchMailboxTexts(t)[:40] {
+		texts = append(texts, raw, applicant.Fold(raw))
+	}
+	for _, s := range texts {
+		for i := 0; i < len(s); i++ {
+			ws, we := i, i
+			for ws > 0 && !sentenceEndAt(s, ws-1) {
+				ws--
+			}
+			for we < len(s) && !sentenceEndAt(s, we) {
+				we++
+			}
+			if gs, ge := sentenceAround(s, i); gs != ws || ge != we {
+				t.Fatalf("sentenceAround(%.40q, %d) = %d, %d, want %d, %d", s, i, gs, ge, ws, we)
+			}
+		}
+	}
+}
