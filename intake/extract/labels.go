@@ -485,7 +485,7 @@ func splitLabel(line string) (label string, f field, value string, ok bool) {
 // "–", "—"), leader dots ("..." or "…"); the three-byte ones by their
 // first byte, which "–", "—" and "…" share. It is holdsSeparatorByte(line)
 // || strings.Contains(line, leaderDots), read in one pass: most lines are
-// prose, and each of those searches went through the whole of each
+// prose, and each of those six searches went through the whole line
 // (TestMayHoldLabelAsSearches).
 func mayHoldLabel(line string) bool {
 	stops := &labelStops
