@@ -36,7 +36,9 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 	a.Evidence = maps.Clone(a.Evidence)
 	set := func(field string, e applicant.Evidence) {
 		if a.Evidence == nil {
-			a.Evidence = map[string]applicant.Evidence{}
+			// Room for the dozen fields an application gives: grown from
+			// empty, the map was made four times over.
+			a.Evidence = make(map[string]applicant.Evidence, 12)
 		}
 		a.Evidence[field] = e
 	}
@@ -210,6 +212,10 @@ type lineIndex struct {
 	lines, folded, digits []string
 	hasFold, hasDigits    []bool
 	only                  []bool // when set, only these lines are looked at
+	// folds holds the folds made for the evidence, one after the other:
+	// each is a piece of it, not a string of its own (a dozen lines and
+	// names are folded for each application).
+	folds strings.Builder
 }
 
 func newLineIndex(lines []string) *lineIndex {
@@ -221,14 +227,43 @@ func newLineIndex(lines []string) *lineIndex {
 
 func (x *lineIndex) fold(i int) string {
 	if !x.hasFold[i] {
-		x.folded[i], x.hasFold[i] = looseFold(x.lines[i]), true
+		x.folded[i], x.hasFold[i] = x.looseFold(x.lines[i]), true
 	}
 	return x.folded[i]
 }
 
+// plainFold is applicant.Fold(s), written in folds. The strings a Builder
+// returns stay as they are while it grows: a piece of one is kept whole.
+func (x *lineIndex) plainFold(s string) string {
+	if x.folds.Cap() == 0 {
+		x.folds.Grow(1024)
+	}
+	n := x.folds.Len()
+	applicant.FoldTo(&x.folds, s)
+	return x.folds.String()[n:]
+}
+
+// looseFold is looseFold(s), written in folds.
+func (x *lineIndex) looseFold(s string) string {
+	f := x.plainFold(s)
+	if isLoose(f) {
+		return f
+	}
+	n := x.folds.Len()
+	writeLoose(&x.folds, f)
+	return strings.TrimSuffix(x.folds.String()[n:], " ")
+}
+
 func (x *lineIndex) digit(i int) string {
 	if !x.hasDigits[i] {
-		x.digits[i], x.hasDigits[i] = digitsOnly(x.lines[i]), true
+		d, ok := digitsAsIs(x.lines[i])
+		if !ok {
+			// Written in folds, as the folds are.
+			n := x.folds.Len()
+			writeDigits(&x.folds, x.lines[i])
+			d = x.folds.String()[n:]
+		}
+		x.digits[i], x.hasDigits[i] = d, true
 	}
 	return x.digits[i]
 }
@@ -256,7 +291,7 @@ func (x *lineIndex) locate(start int, field, value string, a *applicant.Applican
 	// A name is said where the whole name is ("Nom : Denis Prouhèze"),
 	// not on a line that only shares the family name with the company.
 	if (field == applicant.FirstName || field == applicant.LastName) && a.FirstName != "" && a.LastName != "" {
-		ff, fl := looseFold(a.FirstName), looseFold(a.LastName)
+		ff, fl := x.looseFold(a.FirstName), x.looseFold(a.LastName)
 		if i := x.where(start, func(i int) bool { f := x.fold(i); return strings.Contains(f, ff) && strings.Contains(f, fl) }); i >= 0 {
 			return i
 		}
@@ -275,7 +310,7 @@ func (x *lineIndex) locate(start int, field, value string, a *applicant.Applican
 			return i+1 < len(x.lines) && strings.Contains(x.digit(i)+x.digit(i+1), tail)
 		})
 	case applicant.Headcount:
-		if i := x.where(start, func(i int) bool { return hasNumber(x.lines[i], value) }); i >= 0 {
+		if i := x.where(start, func(i int) bool { return hasFoldedNumber(x.plainFold(x.lines[i]), value) }); i >= 0 {
 			return i
 		}
 		return x.where(start, func(i int) bool {
@@ -305,7 +340,7 @@ func (x *lineIndex) locateText(start int, value string) int {
 	// The words one space apart: the first n words are a prefix of it,
 	// found without splitting the whole value (the motivation is a
 	// thousand characters).
-	words := collapseSpaces(looseFold(value))
+	words := collapseSpaces(x.looseFold(value))
 	if first, rest, ok := strings.Cut(words, " "); ok && (first == "le" || first == "la" || first == "les" || first == "l") {
 		words = rest
 	}
@@ -368,7 +403,7 @@ func (x *lineIndex) locateFirstWords(start int, value string) (int, bool) {
 	if cut < 0 {
 		return -1, false
 	}
-	words := collapseSpaces(looseFold(value[:cut]))
+	words := collapseSpaces(x.looseFold(value[:cut]))
 	if first, rest, ok := strings.Cut(words, " "); ok && (first == "le" || first == "la" || first == "les" || first == "l") {
 		words = rest
 	}
@@ -417,13 +452,25 @@ func firstWords(words string, n int) string {
 // space between words.
 func looseFold(s string) string {
 	f := applicant.Fold(s)
-	// Most of what is folded here has words one space apart already and
-	// no hyphen, apostrophe or tab: it is its own loose fold, not copied.
-	if f == "" || f[0] != ' ' && f[len(f)-1] != ' ' && !strings.ContainsAny(f, "-'\t") && !strings.Contains(f, "  ") {
+	if isLoose(f) {
 		return f
 	}
 	var b strings.Builder
 	b.Grow(len(f))
+	writeLoose(&b, f)
+	return strings.TrimSuffix(b.String(), " ")
+}
+
+// isLoose reports whether f, folded, is its own loose fold: most of what
+// is folded here has words one space apart already and no hyphen,
+// apostrophe or tab, and is not copied.
+func isLoose(f string) bool {
+	return f == "" || f[0] != ' ' && f[len(f)-1] != ' ' && !strings.ContainsAny(f, "-'\t") && !strings.Contains(f, "  ")
+}
+
+// writeLoose writes f, folded, to b with hyphens, apostrophes and tabs as
+// spaces, one space between words; a space may end it.
+func writeLoose(b *strings.Builder, f string) {
 	space := true // no leading space
 	for i := 0; i < len(f); i++ {
 		// Words are copied whole: every line of the author's text may be
@@ -442,35 +489,47 @@ func looseFold(s string) string {
 		}
 		i = j
 	}
-	return strings.TrimSuffix(b.String(), " ")
 }
 
 func digitsOnly(s string) string {
-	// Counted first: a number written in digits alone is returned as it
-	// is, and the others are copied into a builder of their size, not one
-	// grown byte by byte.
+	if d, ok := digitsAsIs(s); ok {
+		return d
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	writeDigits(&b, s)
+	return b.String()
+}
+
+// digitsAsIs returns digitsOnly(s) and true when it is a piece of s: s
+// is all digits, or has none. Counted first: a number written in digits
+// alone is returned as it is, and the others are copied into a builder of
+// their size, not one grown byte by byte.
+func digitsAsIs(s string) (string, bool) {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		if s[i] >= '0' && s[i] <= '9' {
 			n++
 		}
 	}
-	if n == len(s) || n == 0 {
-		return s[:n]
-	}
-	var b strings.Builder
-	b.Grow(n)
+	return s[:n], n == len(s) || n == 0
+}
+
+// writeDigits writes the ASCII digits of s to b.
+func writeDigits(b *strings.Builder, s string) {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= '0' && s[i] <= '9' {
 			b.WriteByte(s[i])
 		}
 	}
-	return b.String()
 }
 
 // hasNumber reports whether line writes the number n, in digits or in
 // French words.
-func hasNumber(line, n string) bool {
+func hasNumber(line, n string) bool { return hasFoldedNumber(applicant.Fold(line), n) }
+
+// hasFoldedNumber is hasNumber given the line folded (f).
+func hasFoldedNumber(f, n string) bool {
 	want, err := strconv.Atoi(n)
 	if err != nil {
 		return false
@@ -478,7 +537,6 @@ func hasNumber(line, n string) bool {
 	// The words of the folded line, as strings.FieldsFunc splits it at
 	// what is no letter, digit or hyphen, read in place: every line may be
 	// tried for a headcount.
-	f := applicant.Fold(line)
 	for i := 0; i < len(f); {
 		start := i
 		for i < len(f) {

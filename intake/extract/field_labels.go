@@ -63,7 +63,7 @@ func (r *reading) readLabels() {
 					}
 					continue
 				}
-				if _, f2, _, ok2 := splitLabel(t); ok2 && f2 != fNone || isClosing(t) {
+				if _, f2, _, ok2 := splitLabel(t); ok2 && f2 != fNone || isTrimmedClosing(t) {
 					break
 				}
 				para = append(para, t)
@@ -75,7 +75,7 @@ func (r *reading) readLabels() {
 			// "Effectif :" at the end of a line wrapped by the mail client
 			// or a pasted form: the value is the next line, when that line
 			// is no label, no closing and short.
-			if t := strings.TrimSpace(lines[i+1]); t != "" && len(t) <= 80 && !isClosing(t) && !isLabel[i+1] {
+			if t := strings.TrimSpace(lines[i+1]); t != "" && len(t) <= 80 && !isTrimmedClosing(t) && !isLabel[i+1] {
 				if _, _, _, ok2 := splitLabel(t); !ok2 {
 					value = trimValue(t)
 					isLabel[i+1] = true
@@ -215,7 +215,7 @@ func (r *reading) takeLabelled(fld field, value string, i int) {
 			para := []string{value}
 			for j := i + 1; j < len(lines) && !isLabel[j]; j++ {
 				t := strings.TrimSpace(lines[j])
-				if t == "" || isClosing(t) {
+				if t == "" || isTrimmedClosing(t) {
 					break
 				}
 				if _, f2, _, ok2 := splitLabel(t); ok2 && f2 != fNone {

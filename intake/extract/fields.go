@@ -150,17 +150,40 @@ var closingsMaxLen = func() int {
 }()
 
 // closingStarts holds the first two bytes of the closings (c0<<7 | c1),
-// which are folded ASCII.
-var closingStarts = sync.OnceValue(func() *[1 << 14]bool {
-	var t [1 << 14]bool
+// which are folded ASCII, each with the closings that start with them: a
+// line is compared with those alone (most lines that get that far start
+// with "je", "en" or "me", and comparing them with every closing cost as
+// much as the rest of isClosing).
+var closingStarts = sync.OnceValue(func() *closingIndex {
+	x := &closingIndex{groups: [][]string{nil}}
 	for _, c := range closings {
-		t[int(c[0])<<7|int(c[1])] = true
+		k := int(c[0])<<7 | int(c[1])
+		if x.at[k] == 0 {
+			x.at[k] = uint8(len(x.groups))
+			x.groups = append(x.groups, nil)
+		}
+		x.groups[x.at[k]] = append(x.groups[x.at[k]], c)
 	}
-	return &t
+	return x
 })
 
-func isClosing(line string) bool {
-	t := strings.TrimSpace(line)
+type closingIndex struct {
+	at     [1 << 14]uint8 // index in groups; 0 (nil) when no closing starts so
+	groups [][]string
+}
+
+// starting returns the closings that start with c0 and c1, or nil.
+func (x *closingIndex) starting(c0, c1 byte) []string {
+	return x.groups[x.at[int(c0)<<7|int(c1)]]
+}
+
+// isClosing reports whether line, trimmed, is a signature separator or
+// starts with a closing formula ("Cordialement", "Bien à vous").
+func isClosing(line string) bool { return isTrimmedClosing(strings.TrimSpace(line)) }
+
+// isTrimmedClosing is isClosing of a line trimmed already: the callers
+// that trim each line for their own reading do not trim it twice.
+func isTrimmedClosing(t string) bool {
 	if t == "--" || t == "-- " || t == "—" {
 		return true
 	}
@@ -172,12 +195,17 @@ func isClosing(line string) bool {
 	// with their first two bytes the whole line is not folded. Two ASCII
 	// bytes fold to themselves in lower case (a backquote, folded to an
 	// apostrophe, starts no closing either way), without building them.
+	// Only the closings that start with those two bytes can be the line's.
+	cands := closings
 	if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf {
-		if !closingStarts()[int(lowerASCII(t[0]))<<7|int(lowerASCII(t[1]))] {
+		if cands = closingStarts().starting(lowerASCII(t[0]), lowerASCII(t[1])); cands == nil {
 			return false
 		}
-	} else {
-		if f, n := foldTwoRunes(t); n >= 2 && (f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf || !closingStarts()[int(f[0])<<7|int(f[1])]) {
+	} else if f, n := foldTwoRunes(t); n >= 2 {
+		if f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf {
+			return false
+		}
+		if cands = closingStarts().starting(f[0], f[1]); cands == nil {
 			return false
 		}
 	}
@@ -189,7 +217,7 @@ func isClosing(line string) bool {
 		n++
 	}
 	if n == closingsMaxLen || n == len(t) {
-		for _, c := range closings {
+		for _, c := range cands {
 			if foldsASCIITo(t[:n], c) {
 				return true
 			}
@@ -199,7 +227,7 @@ func isClosing(line string) bool {
 	// The ASCII start folds to itself lowered: a closing it does not begin
 	// is not the line's, and most lines are told so without folding.
 	possible := false
-	for _, c := range closings {
+	for _, c := range cands {
 		if m := min(n, len(c)); foldsASCIITo(t[:m], c[:m]) {
 			possible = true
 			break
@@ -222,7 +250,7 @@ func isClosing(line string) bool {
 		f = applicant.AppendFold(f, t[k:k+w])
 		k += w
 	}
-	for _, c := range closings {
+	for _, c := range cands {
 		if len(f) >= len(c) && string(f[:len(c)]) == c {
 			return true
 		}
@@ -314,7 +342,9 @@ type extraction struct {
 // note records the rule that decided field, unless one already did.
 func (x *extraction) note(field, rule string) {
 	if x.rules == nil {
-		x.rules = map[string]string{}
+		// Room for the dozen rules an application's reading notes:
+		// grown from empty, the map was made three times over.
+		x.rules = make(map[string]string, 12)
 	}
 	if _, ok := x.rules[field]; !ok {
 		x.rules[field] = rule
@@ -324,7 +354,7 @@ func (x *extraction) note(field, rule string) {
 // decided records the rule that decided field, over any earlier one.
 func (x *extraction) decided(field, rule string) {
 	if x.rules == nil {
-		x.rules = map[string]string{}
+		x.rules = make(map[string]string, 12) // as in note
 	}
 	x.rules[field] = rule
 }
@@ -603,7 +633,7 @@ func inlineLabels(flat string, x *extraction, phone *string) {
 				a.Company = cleanCompany(value)
 			}
 		case fRole:
-			if a.Role == "" && reRoleOnly.MatchString(value) {
+			if a.Role == "" && isRoleOnly(value) {
 				a.Role = value
 			}
 		}
@@ -983,6 +1013,12 @@ var reHeadcountWe = lazy(`(?i)\b(?:nous\s+(?:sommes|exer[cç]ons|travaillons|com
 // that start with one are tried only where a word can start it.
 var roleLead = leadOf(`(?i:` + rolePattern + `)`)
 
+// isRoleOnly is reRoleOnly.MatchString: the text is a title and nothing
+// else. Most signature lines start with no title word, told so by the
+// lead at a fraction of the pattern's cost. TestIsRoleOnlyAsPattern
+// holds it to the pattern.
+func isRoleOnly(s string) bool { return roleLead().mayStart(s) && reRoleOnly.MatchString(s) }
+
 // The sentence patterns above, looked for only where they can start.
 var (
 	headcountOf = newStemmed(reHeadcountOf, "effectif", "nous sommes", "on est", "we employ", "we are",
@@ -1099,8 +1135,16 @@ func roleCompanyLine(lines []string, isLabel []bool) (role, company string) {
 		if i >= 400 {
 			break // a signature is never that far down
 		}
+		// A line too short, or that starts with a lower-case letter or a
+		// digit (most of a paragraph's), is told so before it is trimmed.
+		if isLabel[i] || len(l) < 8 {
+			continue
+		}
+		if c := l[0]; 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+			continue
+		}
 		t := strings.TrimSpace(l)
-		if isLabel[i] || len(t) < 8 || len(t) > 80 || !startsUpper(t) {
+		if len(t) < 8 || len(t) > 80 || !startsUpper(t) {
 			continue
 		}
 		if !roleLead().mayStart(t) {
@@ -1305,14 +1349,14 @@ func labelledRole(v string, status bool) string {
 			return cleanRole(v)
 		}
 		for _, p := range parts[1:] {
-			if reRoleOnly.MatchString(p) {
+			if isRoleOnly(p) {
 				return p
 			}
 		}
 		return ""
 	}
 	n := 1
-	for n < len(parts) && reRoleOnly.MatchString(parts[n]) {
+	for n < len(parts) && isRoleOnly(parts[n]) {
 		n++
 	}
 	return strings.Join(parts[:n], ", ")
@@ -1376,7 +1420,7 @@ func roleAndCompanyFromSignature(sig []string, isLabel []bool, name string) (rol
 		if t == "" || isLabel[i] {
 			continue
 		}
-		if isClosing(t) {
+		if isTrimmedClosing(t) {
 			continue
 		}
 		// "Gérant – Jourdan Paysage", "Co-fondatrice, Les Jardins…".
@@ -1389,7 +1433,7 @@ func roleAndCompanyFromSignature(sig []string, isLabel []bool, name string) (rol
 			}
 			continue
 		}
-		if reRoleOnly.MatchString(t) {
+		if isRoleOnly(t) {
 			if role == "" {
 				role = t
 			}
@@ -1400,7 +1444,7 @@ func roleAndCompanyFromSignature(sig []string, isLabel []bool, name string) (rol
 			continue
 		}
 		// "Pharmacienne, co-gérante": a trade and a title, no company.
-		if k := strings.LastIndex(t, ", "); k > 0 && reRoleOnly.MatchString(strings.TrimSpace(t[k+2:])) &&
+		if k := strings.LastIndex(t, ", "); k > 0 && isRoleOnly(strings.TrimSpace(t[k+2:])) &&
 			isTradeNoun(strings.TrimSpace(t[:k])) {
 			if role == "" {
 				role = strings.TrimSpace(t[k+2:])
@@ -1446,7 +1490,7 @@ func splitRoleCompany(t string) (role, company string, ok bool) {
 			continue
 		}
 		left, right := strings.TrimSpace(t[:k]), strings.TrimSpace(t[k+len(sep):])
-		if !reRoleOnly.MatchString(left) || right == "" {
+		if !isRoleOnly(left) || right == "" {
 			continue
 		}
 		if startsUpper(right) && !strings.ContainsAny(right, "@:") {
@@ -1618,7 +1662,7 @@ var reSwitchboard = lazy(`(?i)\bstandard\b`)
 // codeAndCommune reads "48000 Mende", "12100 Millau", "Mende (48000)" or
 // "12 route de Génolhac, 48800 Villefort" from a value.
 func codeAndCommune(v string) (pc, commune string) {
-	if m := reCodeThenCommune.FindStringSubmatch(v); m != nil && applicant.DepartementOf(m[1]) != "" {
+	if m := codeThenCommune(v); m != nil && applicant.DepartementOf(m[1]) != "" {
 		return m[1], normCommune(stripCedex(m[2]), "")
 	}
 	if m := reCommuneThenCode.FindStringSubmatch(v); m != nil && applicant.DepartementOf(m[3]) != "" {
@@ -1626,6 +1670,32 @@ func codeAndCommune(v string) (pc, commune string) {
 	}
 	// Upper-case addresses: "48000 MENDE" is matched above; a code alone.
 	return "", ""
+}
+
+// codeThenCommune is reCodeThenCommune.FindStringSubmatch(v), the pattern
+// run from the character before the first run of five digits or more: no
+// match starts before it (its five digits start a run, after the start or
+// that character), and the pattern's ^ fails there (no digit follows it),
+// as in v. An address starts with its street number, and the pattern,
+// tried at every character before the code, cost most of reading it.
+// TestCodeThenCommuneAsPattern holds it to the pattern.
+func codeThenCommune(v string) []string {
+	for i := 0; i < len(v); i++ {
+		j := i
+		for j < len(v) && '0' <= v[j] && v[j] <= '9' {
+			j++
+		}
+		if j-i < 5 {
+			i = j
+			continue
+		}
+		if i > 0 {
+			_, w := utf8.DecodeLastRuneInString(v[:i])
+			i -= w
+		}
+		return reCodeThenCommune.FindStringSubmatch(v[i:])
+	}
+	return nil
 }
 
 func stripCedex(s string) string {
@@ -1722,7 +1792,7 @@ func motivationFromText(lines []string, isLabel []bool, flat string) string {
 		}
 		lineAt := at
 		at += len(t) + 1
-		if isClosing(t) {
+		if isTrimmedClosing(t) {
 			break
 		}
 		if start < 0 && len(t) < 40 {
@@ -2074,14 +2144,15 @@ func fullerName(first, last string, alts ...string) (string, string) {
 	if first == "" && last == "" {
 		return first, last
 	}
+	var buf [64]byte // a name folded, on the stack
 	for _, alt := range alts {
 		if alt == "" {
 			continue
 		}
 		af, al := splitName(alt, false)
 		af, al = capName(af), capName(al)
-		sameFirst := first != "" && af != "" && foldIs(af, applicant.Fold(first))
-		sameLast := last != "" && al != "" && foldIs(al, applicant.Fold(last))
+		sameFirst := first != "" && af != "" && foldIs(af, string(applicant.AppendFold(buf[:0], first)))
+		sameLast := last != "" && al != "" && foldIs(al, string(applicant.AppendFold(buf[:0], last)))
 		if !sameFirst && !sameLast {
 			continue
 		}
@@ -2091,8 +2162,11 @@ func fullerName(first, last string, alts ...string) (string, string) {
 		if sameLast && isASCII(last) && !isASCII(al) {
 			last = al
 		}
-		if sameFirst && last != "" && al != "" && strings.HasPrefix(applicant.Fold(al), applicant.Fold(last)+"-") {
-			last = al
+		if sameFirst && last != "" && al != "" {
+			var alb [64]byte
+			if fl := append(applicant.AppendFold(buf[:0], last), '-'); strings.HasPrefix(string(applicant.AppendFold(alb[:0], al)), string(fl)) {
+				last = al
+			}
 		}
 	}
 	return first, last
@@ -2205,36 +2279,24 @@ func accentNames(text string, names ...*string) {
 	}
 	// The bytes a name's first word can start with: its capital, a
 	// hyphen or an apostrophe, or a character beyond ASCII (see
-	// accentedAt). The text is read for them alone, a byte at a time, and
+	// accentedAt). The text is read for them alone (startSkipper), and
 	// split into words only where one starts a word: every other word
 	// fails every name on its first letter.
-	var starts [256]bool
-	starts['-'], starts['\''] = true, true
-	for c := 0xC0; c < 256; c++ {
-		starts[c] = true // a continuation byte starts no word
-	}
+	sk := newStartSkipper()
 	for _, want := range wants {
 		if len(want) > 0 && 'a' <= want[0][0] && want[0][0] <= 'z' {
-			starts[want[0][0]+'A'-'a'] = true
+			sk.add(want[0][0] + 'A' - 'a')
 		}
 	}
 	for i := 0; i < len(text) && left > 0; {
 		// Most bytes start nothing: passed over in a loop of their own.
-		for i < len(text) && !starts[text[i]] {
-			i++
-		}
+		i = sk.next(text, i)
 		if i == len(text) {
 			break
 		}
-		c := text[i]
-		if c >= utf8.RuneSelf {
-			// Most accented letters are inside a word, after an ASCII
-			// letter; and a word that starts with a lower-case letter
-			// (accentedAt wants a capital) is no name, whatever it is.
-			if i > 0 && text[i-1] < utf8.RuneSelf && asciiWordLetters[text[i-1]] {
-				i++
-				continue
-			}
+		if text[i] >= utf8.RuneSelf {
+			// A word that starts with a lower-case letter (accentedAt
+			// wants a capital) is no name, whatever it is.
 			if r, n := utf8.DecodeRuneInString(text[i:]); r != '’' && unicode.IsLetter(r) && !unicode.IsUpper(r) {
 				i += n
 				continue
@@ -2259,6 +2321,53 @@ func accentNames(text string, names ...*string) {
 				left--
 			}
 		}
+	}
+}
+
+// startSkipper finds where accentNames may find a name's first word:
+// at a byte of its set (a name's capital, a hyphen, an apostrophe), or at
+// a character beyond ASCII (0xC0 and up) that does not follow an ASCII
+// letter of asciiWordLetters (most accented letters are inside a word,
+// and a word is only tried from its start).
+type startSkipper struct {
+	starts [256]uint8 // 1 for the set, and 0xC0 and up
+}
+
+func newStartSkipper() *startSkipper {
+	sk := new(startSkipper)
+	sk.starts['-'], sk.starts['\''] = 1, 1
+	for c := 0xC0; c < 256; c++ {
+		sk.starts[c] = 1
+	}
+	return sk
+}
+
+// add adds c, an ASCII byte, to the set.
+func (sk *startSkipper) add(c byte) { sk.starts[c] = 1 }
+
+// next returns the offset of the first byte of text[i:] where sk stops,
+// or len(text). The text is most of the mail: its bytes are looked up
+// eight at a time, their answers joined and tested once (a test and a
+// branch per byte cost half as much again, and a test of eight at once by
+// masks, for each byte of the set, more). TestStartSkipperAsBytes
+// holds it to the test byte by byte.
+func (sk *startSkipper) next(text string, i int) int {
+	st := &sk.starts
+	for {
+		for i+8 <= len(text) {
+			b := text[i : i+8]
+			if st[b[0]]|st[b[1]]|st[b[2]]|st[b[3]]|st[b[4]]|st[b[5]]|st[b[6]]|st[b[7]] != 0 {
+				break
+			}
+			i += 8
+		}
+		for i < len(text) && st[text[i]] == 0 {
+			i++
+		}
+		if i == len(text) || text[i] < utf8.RuneSelf || i == 0 || text[i-1] >= utf8.RuneSelf || !asciiWordLetters[text[i-1]] {
+			return i
+		}
+		i++
 	}
 }
 
@@ -2457,15 +2566,24 @@ func isLegalFormToken(s string) bool {
 // householdName returns the surname of a household's display name
 // ("Famille Malige", "Family Smith"), or "".
 func householdName(n string) string {
+	// The first word alone is folded first, on the stack: most names are
+	// no household's, and are told so without splitting them.
+	first := strings.TrimLeftFunc(strings.Trim(n, "\"' "), unicode.IsSpace)
+	if k := strings.IndexFunc(first, unicode.IsSpace); k >= 0 {
+		first = first[:k]
+	}
+	var buf [32]byte
+	switch string(applicant.AppendFold(buf[:0], first)) {
+	case "famille", "family", "fam.":
+	default:
+		return ""
+	}
 	f := strings.Fields(collapseSpaces(strings.Trim(n, "\"' ")))
 	if len(f) < 2 || len(f) > 3 {
 		return ""
 	}
-	switch applicant.Fold(f[0]) {
-	case "famille", "family", "fam.":
-		if l := strings.Join(f[1:], " "); looksLikePerson("Jean " + capName(l)) {
-			return capName(l)
-		}
+	if l := strings.Join(f[1:], " "); looksLikePerson("Jean " + capName(l)) {
+		return capName(l)
 	}
 	return ""
 }

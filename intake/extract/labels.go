@@ -482,20 +482,55 @@ func splitLabel(line string) (label string, f field, value string, ok bool) {
 
 // mayHoldLabel reports whether line holds something splitLabel cuts a
 // label at: a colon (":" or the full-width "："), a tab, a dash ("-",
-// "–", "—"), leader dots ("..." or "…"). Most lines are prose, and
-// trimming and searching them for each separator cost more than these
-// byte searches (the three-byte ones by their first byte, which "–",
-// "—" and "…" share).
+// "–", "—"), leader dots ("..." or "…"); the three-byte ones by their
+// first byte, which "–", "—" and "…" share. It is holdsSeparatorByte(line)
+// || strings.Contains(line, leaderDots), read in one pass: most lines are
+// prose, and each of those six searches went through the whole line
+// (TestMayHoldLabelAsSearches).
 func mayHoldLabel(line string) bool {
-	return holdsSeparatorByte(line) || strings.Contains(line, leaderDots)
+	stops := &labelStops
+	for i := 0; ; i++ {
+		// Eight bytes looked up at once, their answers joined and tested
+		// once: most bytes stop nothing.
+		for i+8 <= len(line) {
+			b := line[i : i+8]
+			if stops[b[0]]|stops[b[1]]|stops[b[2]]|stops[b[3]]|stops[b[4]]|stops[b[5]]|stops[b[6]]|stops[b[7]] != 0 {
+				break
+			}
+			i += 8
+		}
+		for i < len(line) && stops[line[i]] == 0 {
+			i++
+		}
+		if i == len(line) {
+			return false
+		}
+		if line[i] != leaderDots[0] || strings.HasPrefix(line[i:], leaderDots) {
+			return true
+		}
+	}
 }
+
+// labelStops marks the bytes mayHoldLabel stops at: the separator bytes
+// and the first of the leader dots.
+var labelStops = func() (t [256]uint8) {
+	for _, c := range separatorBytes {
+		t[c] = 1
+	}
+	t[leaderDots[0]] = 1
+	return t
+}()
 
 // leaderDots are the dots of a form's leaders written in ASCII.
 const leaderDots = "..."
 
+// separatorBytes are the bytes of the separators splitLabel cuts a label
+// at, the three-byte ones by their first byte.
+var separatorBytes = [...]byte{':', '\t', '-', "："[0], "–"[0]}
+
 // holdsSeparatorByte is mayHoldLabel but for the ASCII leader dots.
 func holdsSeparatorByte(s string) bool {
-	for _, c := range [...]byte{':', '\t', '-', "："[0], "–"[0]} {
+	for _, c := range separatorBytes {
 		if strings.IndexByte(s, c) >= 0 {
 			return true
 		}

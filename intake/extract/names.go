@@ -231,10 +231,14 @@ func splitName(full string, lastFirst bool) (first, last string) {
 			return capName(strings.Join(b, " ")), capName(strings.Join(a, " "))
 		}
 	}
-	toks := nameTokens(full)
+	// The words are kept in an array on the stack, and folded into one:
+	// every candidate name of a mail is split.
+	var words [8]string
+	toks := appendNameTokens(words[:0], full)
 	for i, t := range toks {
 		toks[i] = strings.Trim(t, ".,;")
 	}
+	var buf [32]byte
 	switch len(toks) {
 	case 0:
 		return "", ""
@@ -269,7 +273,7 @@ func splitName(full string, lastFirst bool) (first, last string) {
 	}
 	// A particle starts the family name.
 	for i := 1; i < len(toks); i++ {
-		ft := applicant.Fold(toks[i])
+		ft := string(applicant.AppendFold(buf[:0], toks[i]))
 		if nameParticles[ft] || (strings.HasPrefix(ft, "d'") && len(ft) > 2) {
 			if i+1 < len(toks) || strings.HasPrefix(ft, "d'") {
 				return capName(strings.Join(toks[:i], " ")), capName(strings.Join(toks[i:], " "))

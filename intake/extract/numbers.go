@@ -36,29 +36,42 @@ func digitRunLen(s string, i, max int) (n, end int) {
 	return n, end
 }
 
-// siretKeywords returns where the text names the number: "SIRET",
+// siretKeywords finds where the text names the number: "SIRET",
 // "Siret", "siren" as whole words, in any case. A scan for "sir" and its
-// two letters costs a fraction of a case-insensitive regexp.
-func siretKeywords(text string) [][2]int {
-	var out [][2]int
+// two letters costs a fraction of a case-insensitive regexp. They are
+// found one at a time, as findSiret reads them: a SIRET given early (most
+// are, on a labelled line) spares the scan of the rest of the text.
+type siretKeywords struct {
+	text   string
+	i      int // where the scan goes on
+	lo, up int // the next "s" and "S" from i, -1 before the first search
+}
+
+func newSiretKeywords(text string) *siretKeywords {
+	return &siretKeywords{text: text, lo: -1, up: -1}
+}
+
+// next returns the start and end of the next keyword, ok false when there
+// is none.
+func (k *siretKeywords) next() (start, end int, ok bool) {
+	text := k.text
 	// The next "s" and "S" are each searched for from where the last was
 	// found: an "S" looked for again from every "s" went through the
 	// rest of the text each time.
-	next := func(from int, c byte) int {
-		if k := strings.IndexByte(text[from:], c); k >= 0 {
-			return from + k
+	find := func(from int, c byte) int {
+		if at := strings.IndexByte(text[from:], c); at >= 0 {
+			return from + at
 		}
 		return len(text)
 	}
-	lo, up := -1, -1
-	for i := 0; i < len(text); i++ {
-		if lo < i {
-			lo = next(i, 's')
+	for i := k.i; i < len(text); i++ {
+		if k.lo < i {
+			k.lo = find(i, 's')
 		}
-		if up < i {
-			up = next(i, 'S')
+		if k.up < i {
+			k.up = find(i, 'S')
 		}
-		if i = min(lo, up); i+3 > len(text) {
+		if i = min(k.lo, k.up); i+3 > len(text) {
 			break
 		}
 		if lowerASCII(text[i+1]) != 'i' || lowerASCII(text[i+2]) != 'r' {
@@ -68,21 +81,27 @@ func siretKeywords(text string) [][2]int {
 		// Word boundaries as a regexp's \b sees them: "N°SIRET" names it.
 		if end <= len(text) && (i == 0 || !isASCIIWordByte(text[i-1])) && (end == len(text) || !isASCIIWordByte(text[end])) {
 			if t := text[i+3 : end]; strings.EqualFold(t, "et") || strings.EqualFold(t, "en") {
-				out = append(out, [2]int{i, end})
+				k.i = i + 1
+				return i, end, true
 			}
 		}
 	}
-	return out
+	k.i = len(text)
+	return 0, 0, false
 }
 
 // findSiret returns the SIRET (14 digits) and SIREN (9 digits) the text
 // gives. A number introduced by "SIRET"/"SIREN" is preferred; otherwise a
 // lone run of exactly 14 digits is taken as a SIRET.
 func findSiret(text string) (siret, siren string) {
-	for _, loc := range siretKeywords(text) {
+	for keys := newSiretKeywords(text); ; {
+		_, end, ok := keys.next()
+		if !ok {
+			break
+		}
 		// Look for the first digit within a short distance, on the same
 		// sentence: "SIRET : ", "N° SIRET de l'entreprise : ", "SIRET est le ".
-		rest := text[loc[1]:]
+		rest := text[end:]
 		limit := min(len(rest), 60)
 		start := -1
 		for j := 0; j < limit; j++ {
