@@ -187,18 +187,12 @@ func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends [
 			st[q] = b[q] - m.longest + 1
 		}
 		s0, s1, s2, s3 := s[:n], s[st[1]:st[1]+n], s[st[2]:st[2]+n], s[st[3]:st[3]+n]
-		// Cut again to n, so that the compiler knows their length and
-		// checks no byte of the loop against it.
-		s1, s2, s3 = s1[:n], s2[:n], s3[:n]
 		var r0, r1, r2, r3 int32
-		delta, class := m.delta, &m.class
 		for i := 0; i < n; i++ {
-			r0 = delta[r0+int32(class[s0[i]])]
-			r1 = delta[r1+int32(class[s1[i]])]
-			r2 = delta[r2+int32(class[s2[i]])]
-			r3 = delta[r3+int32(class[s3[i]])]
-			if r0|r1|r2|r3 >= 0 {
-				continue
+			var k int
+			k, r0, r1, r2, r3 = m.steps4(s0[i:], s1[i:], s2[i:], s3[i:], r0, r1, r2, r3)
+			if i += k; i == n {
+				break
 			}
 			if r0 < 0 {
 				r0 = ^r0
@@ -246,6 +240,31 @@ func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends [
 
 // lanes is how many parts of a long text scanEnds scans at once.
 const lanes = 4
+
+// steps4 steps the four lanes of scanEnds over s0 to s3 (as long as
+// s0) until a phrase ends in one of them, and returns the index of that
+// byte, len(s0) when none does, and the states after it. A loop of its
+// own: in scanEnds, among the handling of what is found, the compiler
+// kept the states on the stack, a store and a load each per byte.
+func (m *phraseMatcher) steps4(s0, s1, s2, s3 string, q0, q1, q2, q3 int32) (int, int32, int32, int32, int32) {
+	delta, class := m.delta, &m.class
+	// Cut to the length of s0, so that the compiler knows their length
+	// and checks no byte of the loop against it.
+	s1, s2, s3 = s1[:len(s0)], s2[:len(s0)], s3[:len(s0)]
+	// States as int: no widening of each sum before the table read.
+	r0, r1, r2, r3 := int(q0), int(q1), int(q2), int(q3)
+	i := 0
+	for ; i < len(s0); i++ {
+		r0 = int(delta[r0+int(class[s0[i]])])
+		r1 = int(delta[r1+int(class[s1[i]])])
+		r2 = int(delta[r2+int(class[s2[i]])])
+		r3 = int(delta[r3+int(class[s3[i]])])
+		if r0|r1|r2|r3 < 0 {
+			break
+		}
+	}
+	return i, int32(r0), int32(r1), int32(r2), int32(r3)
+}
 
 // scanFrom goes on with a scan from s[i:end], in the state of row: it
 // marks in hits the phrases found and appends to ends where the marked
