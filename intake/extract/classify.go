@@ -184,12 +184,14 @@ func (m *mainView) isSpam() bool {
 	// The author's own text: spam carries no quoted history, and an
 	// applicant's reply may quote anything.
 	subj := applicant.Fold(msg.Subject)
-	c := m.ownCount(spamWords, subj)
+	// The subject is scanned once for both lists.
+	subjHits := ownPhrases().scan(subj)
+	c := m.ownCount(spamWords, subj, subjHits)
 	if c == 0 {
 		return false
 	}
 	score := min(c, 3)
-	if m.ownCount(spamStrongWords, subj) > 0 {
+	if m.ownCount(spamStrongWords, subj, subjHits) > 0 {
 		score++
 	}
 	to := strings.ToLower(hdr(msg, "To"))

@@ -365,14 +365,13 @@ func (m *phraseMatcher) any(h phraseHits, p []string, s string) bool {
 }
 
 // count returns how many of the phrases of p were found, or are in also
-// (folded).
-func (m *phraseMatcher) count(h phraseHits, p []string, s, also string) int {
+// (folded); alsoHits is also's scan by m, nil to have it scanned here.
+func (m *phraseMatcher) count(h phraseHits, p []string, s, also string, alsoHits phraseHits) int {
 	ids, n := m.listIDs(p), 0
 	// A list of the matcher's is looked for in also with one scan of it,
 	// not a search of it for each phrase (the spam words in the subject:
 	// some eighty searches of every mail's).
-	var alsoHits phraseHits
-	if also != "" && ids != nil {
+	if alsoHits == nil && also != "" && ids != nil {
 		alsoHits = m.scan(also)
 	}
 	for i := range p {
@@ -433,7 +432,8 @@ func (v *mainView) ownHas(p phrases) bool {
 }
 
 // ownCount counts the phrases of p the author's own text (folded) or also
-// (folded, "" for none) holds.
-func (v *mainView) ownCount(p []string, also string) int {
-	return ownPhrases().count(v.ownScan(), p, v.ownFolded(), also)
+// (folded, "" for none) holds; alsoHits is also's scan by ownPhrases, nil
+// to have it scanned.
+func (v *mainView) ownCount(p []string, also string, alsoHits phraseHits) int {
+	return ownPhrases().count(v.ownScan(), p, v.ownFolded(), also, alsoHits)
 }

@@ -210,7 +210,7 @@ var humanRules = []kindRule{
 	// price or a pitch, and never says she wants to take part.
 	{"offers_services", is(KindOther, func(c *cues) bool {
 		return !c.fresh && !c.freshStrong && (c.ownHas(offersServices) || offersServices.in(c.subj)) &&
-			(c.ownHas(priceCues) || c.ownCount(salesPitch, "") > 0)
+			(c.ownHas(priceCues) || c.ownCount(salesPitch, "", nil) > 0)
 	})},
 	// Asking for the application file, or writing for a client: the
 	// author has not applied.
@@ -226,7 +226,7 @@ var humanRules = []kindRule{
 	})},
 	// A catalogue attached to a pitch is no application form.
 	{"sales_pitch", is(KindOther, func(c *cues) bool {
-		sales := c.ownCount(salesPitch, "")
+		sales := c.ownCount(salesPitch, "", nil)
 		return notApplicantGuard(c) && !c.fresh && !subjIntentStrong(c.subj) && c.labelled() < 2 && c.bodyFacts() == 0 &&
 			(sales >= 3 || sales >= 2 && c.attachments == 0)
 	})},
