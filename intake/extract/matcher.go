@@ -405,6 +405,11 @@ var ownPhrases = sync.OnceValue(func() *phraseMatcher {
 		comeBackStems, intentStems, sendsLaterCue, manyFactsWords)
 })
 
+// bounceSubjects finds the bounceSubject phrases in a folded subject: a
+// rule asks it of every mail, and one pass over the subject costs less
+// than twenty searches of it.
+var bounceSubjects = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(bounceSubject) })
+
 // intentStemMarks marks the intentStems among ownPhrases' ids: the scan
 // of the author's text says where they end, for saysNotApplyingYet,
 // which reads the sentences around them.
