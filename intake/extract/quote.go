@@ -97,7 +97,7 @@ func detectHistory(lines []string, i int, t string, seen *lineTests) (historyKin
 	// Attribution, possibly wrapped by the client over up to three lines.
 	// It ends with a colon (reAttributionEnd), which folding neither makes
 	// nor removes: a byte search for one goes before the verbs'.
-	if len(t) < 400 && near(seen.colons, lines, i, hasColon) && near(seen.verbs, lines, i, attributionVerbs().holds) {
+	if len(t) < 400 && seen.colonNear(lines, i) && near(seen.verbs, lines, i, attributionVerbs().holds) {
 		joined := applicant.Fold(t)
 		for n := 1; n <= 3; n++ {
 			if reAttributionEnd.MatchString(joined) && looksLikeAttributionStart(applicant.Fold(strings.TrimSpace(lines[i]))) {
@@ -150,7 +150,32 @@ func mayStartMarker(t string) bool {
 // verb of an attribution line: each line is looked at for the three lines
 // that may start an attribution, and tested once.
 type lineTests struct {
-	colons, verbs []int8 // by line: 0 not tested yet, 1 no, 2 yes
+	// Lines colonFrom to colonAt-1 hold no colon, and colonAt holds one
+	// when colonSeen: the lines are asked in order, and most hold none,
+	// so that a line's three are told by a comparison or two.
+	colonFrom, colonAt int
+	colonSeen          bool
+	verbs              []int8 // by line: 0 not tested yet, 1 no, 2 yes
+}
+
+// newLineTests returns the lineTests of lines, none tested yet.
+func newLineTests(lines []string) *lineTests {
+	return &lineTests{verbs: make([]int8, len(lines))}
+}
+
+// colonNear reports whether one of lines[i:i+3] holds a colon.
+func (seen *lineTests) colonNear(lines []string, i int) bool {
+	if i < seen.colonFrom || i > seen.colonAt {
+		seen.colonFrom, seen.colonAt, seen.colonSeen = i, i, false
+	}
+	for !seen.colonSeen && seen.colonAt < min(i+3, len(lines)) {
+		if hasColon(lines[seen.colonAt]) {
+			seen.colonSeen = true
+		} else {
+			seen.colonAt++
+		}
+	}
+	return seen.colonSeen && seen.colonAt < i+3
 }
 
 // attributionVerbs finds in one pass over a line the verbs of attribution
@@ -197,7 +222,9 @@ func looksLikeAttributionStart(f string) bool {
 // isHeaderBlock reports whether lines[i] (t, trimmed) starts an
 // Outlook-style block of "De : … / Envoyé : … / À : … / Objet : …" lines.
 func isHeaderBlock(lines []string, i int, t string) bool {
-	t = strings.TrimLeft(t, "*")
+	if t != "" && t[0] == '*' {
+		t = strings.TrimLeft(t, "*")
+	}
 	// A header has a colon, which folding neither makes nor removes: a
 	// line of prose without one is not folded to be told from a header.
 	if len(t) < 3 || (t[0] != 'D' && t[0] != 'd' && t[0] != 'F' && t[0] != 'f') || strings.IndexByte(t, ':') < 0 {
@@ -249,7 +276,7 @@ func splitBody(text, subject string, depth int) section {
 		return s
 	}
 	fwdSubject := reForwardSubject.MatchString(subject)
-	seen := &lineTests{colons: make([]int8, len(lines)), verbs: make([]int8, len(lines))}
+	seen := newLineTests(lines)
 	for i := 0; i < len(lines); i++ {
 		t := strings.TrimSpace(lines[i])
 		if strings.HasPrefix(t, ">") {
