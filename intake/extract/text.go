@@ -239,6 +239,8 @@ func collapseSpacesPast(s string, n int) string {
 					break
 				}
 				i++
+			} else if isLatin1Letter(s, i) {
+				i += 2
 			} else if r, w := utf8.DecodeRuneInString(s[i:]); !unicode.IsSpace(r) {
 				i += w
 			} else {
@@ -279,6 +281,8 @@ func collapsedRunes(s string, n int) int {
 		space, w := false, 1
 		if c < utf8.RuneSelf {
 			space = asciiSpaces[c]
+		} else if isLatin1Letter(s, i) {
+			w = 2
 		} else {
 			var r rune
 			r, w = utf8.DecodeRuneInString(s[i:])
@@ -299,6 +303,14 @@ func collapsedRunes(s string, n int) int {
 		runes++
 	}
 	return runes + max(words-1, 0)
+}
+
+// isLatin1Letter reports whether s[i:] starts with C3 and a continuation
+// byte: U+00C0 to U+00FF, the accented letters of French text, none of
+// them a space. They are passed over without decoding the rune and
+// asking unicode.IsSpace, a call each.
+func isLatin1Letter(s string, i int) bool {
+	return s[i] == 0xC3 && i+1 < len(s) && s[i+1]&0xC0 == 0x80
 }
 
 // wordBytes8 returns how many of the eight bytes of w (little-endian, as
