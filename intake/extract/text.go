@@ -120,6 +120,10 @@ var plainRunes = sync.OnceValue(func() *[0x2100]bool {
 	return &t
 })
 
+// highsVar and onesVar are highs and ones, read as variables (see
+// cleanAlready).
+var highsVar, onesVar uint64 = highs, ones
+
 // cleanAlready reports whether cleanText returns s as it is: s is valid
 // UTF-8, holds no '\r' and only ASCII and plainRunes (so nothing
 // textCleaner replaces, and it is NFC, see latinNFC). Most mail is: one
@@ -127,20 +131,25 @@ var plainRunes = sync.OnceValue(func() *[0x2100]bool {
 // clean and checking NFC took one each.
 func cleanAlready(s string) bool {
 	t := plainRunes()
+	// The masks as variables: as constants, the compiler made each one
+	// again at every step of the loop.
+	hi, one, crs := uint64(highsVar), uint64(onesVar), uint64(onesVar*'\r')
 	for i := 0; i < len(s); {
 		// Eight ASCII bytes at a time, none a '\r' (a zero byte of the
 		// word xor '\r's, found without a branch a byte); where one is
 		// not, straight to its first byte that is not (the lowest bit set
-		// is exact: a borrow only comes from a zero byte).
-		for i+8 <= len(s) {
-			w := applicant.Load64(s[i : i+8])
-			cr := w ^ ('\r' * ones)
-			if m := w&highs | (cr-ones)&^cr&highs; m != 0 {
-				i += bits.TrailingZeros64(m) / 8
+		// is exact: a borrow only comes from a zero byte). From 0 and
+		// while k < len(rest)-7: the compiler then checks no bounds.
+		rest, k := s[i:], 0
+		for ; k < len(rest)-7; k += 8 {
+			w := applicant.Load64(rest[k : k+8])
+			cr := w ^ crs
+			if m := (w | (cr-one)&^cr) & hi; m != 0 {
+				k += bits.TrailingZeros64(m) / 8
 				break
 			}
-			i += 8
 		}
+		i += k
 		if i == len(s) {
 			break
 		}
