@@ -780,15 +780,21 @@ func lowerAndWordStarts(s string) (lower string, words []int32) {
 // the starts, a word every six bytes or so, are visited one by one.
 func lowerBlock(dst []byte, src string, starts *[256]int32, base int32, prev uint64) (n int, last, caps uint64) {
 	dst = dst[:len(src)]
-	for i := 0; i+8 <= len(src); i += 8 {
+	// While i < len(src)-7, not i+8 <= len(src): the compiler then
+	// checks no bounds.
+	for i := 0; i < len(src)-7; i += 8 {
 		// The word bytes (the regexp's \w, see isASCIIWordByte) and the
 		// capitals, as masks; bytes beyond ASCII are neither.
 		w := applicant.Load64(src[i : i+8])
 		x := w & lows
-		upper := asciiUpper(w)
-		lowerCase := atLeast(x, 'a') &^ atLeast(x, 'z'+1)
+		// The letters of either case are those whose byte with the 0x20
+		// bit set is a lower-case letter; the capitals, those of them
+		// without it (moved up to the high bit).
+		y := x | ones*0x20
+		letter := (atLeast(y, 'a') &^ atLeast(y, 'z'+1)) &^ w
+		upper := letter &^ (w << 2)
 		digit := atLeast(x, '0') &^ atLeast(x, '9'+1)
-		word := upper | (lowerCase|digit|zeroBytes(x^ones*'_'))&^w
+		word := letter | (digit|zeroBytes(x^ones*'_'))&^w
 		caps |= upper
 		binary.LittleEndian.PutUint64(dst[i:i+8], w|upper>>2)
 		// A start is a word byte after one that is not (the flags moved
