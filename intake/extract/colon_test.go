@@ -12,15 +12,15 @@ import (
 func TestColonNearAsLines(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := 0; round < 500; round++ {
-		lines := make([]string, rng.IntN(12))
+		lines := make([]string, 1+rng.IntN(12))
 		for k := range lines {
 			if rng.IntN(4) == 0 {
-				lines[k] = "De : x"
+				lines[k] = []string{"De : x", ":", "a:", "x :y"}[rng.IntN(4)]
 			} else {
 				lines[k] = strings.Repeat("mot ", rng.IntN(3))
 			}
 		}
-		seen := newLineTests(lines)
+		seen := newLineTests(strings.Join(lines, "\n"), lines)
 		for i := 0; i < len(lines); {
 			want := false
 			for n := 0; n < 3 && i+n < len(lines); n++ {

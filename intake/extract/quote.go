@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -150,32 +151,46 @@ func mayStartMarker(t string) bool {
 // verb of an attribution line: each line is looked at for the three lines
 // that may start an attribution, and tested once.
 type lineTests struct {
-	// Lines colonFrom to colonAt-1 hold no colon, and colonAt holds one
-	// when colonSeen: the lines are asked in order, and most hold none,
-	// so that a line's three are told by a comparison or two.
-	colonFrom, colonAt int
-	colonSeen          bool
-	verbs              []int8 // by line: 0 not tested yet, 1 no, 2 yes
+	text string // the lines' text, cut at its newlines into them
+	// line is the line last asked about and off its offset in text: the
+	// lines are asked in order.
+	line, off int
+	// colonLine is the first line that holds a colon from a line at or
+	// before line on, math.MaxInt for none, -1 when not searched yet: most
+	// lines hold none, and one search of the text jumps from colon to
+	// colon, where a search of each line cost a call each.
+	colonLine int
+	verbs     []int8 // by line: 0 not tested yet, 1 no, 2 yes
 }
 
-// newLineTests returns the lineTests of lines, none tested yet.
-func newLineTests(lines []string) *lineTests {
-	return &lineTests{verbs: make([]int8, len(lines))}
+// newLineTests returns the lineTests of lines, text cut at its newlines,
+// none tested yet.
+func newLineTests(text string, lines []string) *lineTests {
+	return &lineTests{text: text, colonLine: -1, verbs: make([]int8, len(lines))}
 }
 
 // colonNear reports whether one of lines[i:i+3] holds a colon.
 func (seen *lineTests) colonNear(lines []string, i int) bool {
-	if i < seen.colonFrom || i > seen.colonAt {
-		seen.colonFrom, seen.colonAt, seen.colonSeen = i, i, false
+	if i < seen.line {
+		seen.line, seen.off, seen.colonLine = 0, 0, -1
 	}
-	for !seen.colonSeen && seen.colonAt < min(i+3, len(lines)) {
-		if hasColon(lines[seen.colonAt]) {
-			seen.colonSeen = true
-		} else {
-			seen.colonAt++
+	for ; seen.line < i; seen.line++ {
+		seen.off += len(lines[seen.line]) + 1
+	}
+	if seen.colonLine < i {
+		seen.colonLine = math.MaxInt // none left
+		if k := strings.IndexByte(seen.text[seen.off:], ':'); k >= 0 {
+			// The line of the colon: the first whose newline (or the
+			// text's end) comes after it.
+			j, end := i, seen.off+len(lines[i])
+			for end < seen.off+k {
+				j++
+				end += len(lines[j]) + 1
+			}
+			seen.colonLine = j
 		}
 	}
-	return seen.colonSeen && seen.colonAt < i+3
+	return seen.colonLine < i+3
 }
 
 // attributionVerbs finds in one pass over a line the verbs of attribution
@@ -276,7 +291,7 @@ func splitBody(text, subject string, depth int) section {
 		return s
 	}
 	fwdSubject := reForwardSubject.MatchString(subject)
-	seen := newLineTests(lines)
+	seen := newLineTests(text, lines)
 	for i := 0; i < len(lines); i++ {
 		t := strings.TrimSpace(lines[i])
 		if strings.HasPrefix(t, ">") {
