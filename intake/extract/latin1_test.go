@@ -39,3 +39,23 @@ func TestCollapseSpacesAccents(t *testing.T) {
 		}
 	}
 }
+
+// TestTrimSpaceAsStrings: trimSpace is strings.TrimSpace, on every byte
+// and a few runes at either end.
+func TestTrimSpaceAsStrings(t *testing.T) {
+	var ends []string
+	for c := range 256 {
+		ends = append(ends, string([]byte{byte(c)}))
+	}
+	ends = append(ends, "", " ", "\u00a0", "\u0085", "\u2003", "é", "\u3000", "\x1c")
+	for _, a := range ends {
+		for _, b := range ends {
+			for _, mid := range []string{"", "x", " mot ", "é"} {
+				s := a + mid + b
+				if got, want := trimSpace(s), strings.TrimSpace(s); got != want {
+					t.Fatalf("trimSpace(%q) = %q, want %q", s, got, want)
+				}
+			}
+		}
+	}
+}

@@ -293,7 +293,7 @@ func splitBody(text, subject string, depth int) section {
 	fwdSubject := reForwardSubject.MatchString(subject)
 	seen := newLineTests(text, lines)
 	for i := 0; i < len(lines); i++ {
-		t := strings.TrimSpace(lines[i])
+		t := trimSpace(lines[i])
 		if strings.HasPrefix(t, ">") {
 			s.quoted = append(s.quoted, strings.TrimLeft(t, "> "))
 			continue

@@ -179,6 +179,16 @@ func cleanAlready(s string) bool {
 	return true
 }
 
+// trimSpace is strings.TrimSpace(s), s itself when it starts and ends
+// with an ASCII byte that is no space, as most lines do: splitBody trims
+// every line of every mail, and the call cost more than the test.
+func trimSpace(s string) string {
+	if s != "" && s[0] < utf8.RuneSelf && !asciiSpaces[s[0]] && s[len(s)-1] < utf8.RuneSelf && !asciiSpaces[s[len(s)-1]] {
+		return s
+	}
+	return strings.TrimSpace(s)
+}
+
 // collapseSpaces trims s and reduces every run of white space to one space.
 // It is strings.Join(strings.Fields(s), " ") without the slice of words:
 // the motivation's paragraphs go through it whole.
