@@ -1,13 +1,15 @@
 package extract
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
 )
 
 // TestColonNearAsLines: colonNear reports a colon in one of lines[i:i+3]
-// exactly when one of them holds one, whether the lines are asked in
+// exactly when one of them holds one, and nextColon the first line from i
+// that holds one, whether the lines are asked in
 // order (as splitBody asks), skipping some, or out of order.
 func TestColonNearAsLines(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -28,6 +30,15 @@ func TestColonNearAsLines(t *testing.T) {
 			}
 			if got := seen.colonNear(lines, i); got != want {
 				t.Fatalf("%q at %d: colonNear %v, want %v", lines, i, got, want)
+			}
+			next := math.MaxInt
+			for j := len(lines) - 1; j >= i; j-- {
+				if strings.Contains(lines[j], ":") {
+					next = j
+				}
+			}
+			if got := seen.nextColon(lines, i); got != next {
+				t.Fatalf("%q at %d: nextColon %d, want %d", lines, i, got, next)
 			}
 			switch rng.IntN(6) {
 			case 0:

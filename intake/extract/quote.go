@@ -92,7 +92,8 @@ func detectHistory(lines []string, i int, t string, seen *lineTests) (historyKin
 		}
 		return histNone, 0
 	}
-	if isHeaderBlock(lines, i, t) {
+	// A header has a colon: lines without one are not read further.
+	if seen.nextColon(lines, i) == i && isHeaderBlock(lines, i, t) {
 		return histHeaderBlock, 0
 	}
 	// Attribution, possibly wrapped by the client over up to three lines.
@@ -170,7 +171,11 @@ func newLineTests(text string, lines []string) *lineTests {
 }
 
 // colonNear reports whether one of lines[i:i+3] holds a colon.
-func (seen *lineTests) colonNear(lines []string, i int) bool {
+func (seen *lineTests) colonNear(lines []string, i int) bool { return seen.nextColon(lines, i) < i+3 }
+
+// nextColon returns the first line from lines[i] on that holds a colon,
+// math.MaxInt when none does.
+func (seen *lineTests) nextColon(lines []string, i int) int {
 	if i < seen.line {
 		seen.line, seen.off, seen.colonLine = 0, 0, -1
 	}
@@ -190,7 +195,7 @@ func (seen *lineTests) colonNear(lines []string, i int) bool {
 			seen.colonLine = j
 		}
 	}
-	return seen.colonLine < i+3
+	return seen.colonLine
 }
 
 // attributionVerbs finds in one pass over a line the verbs of attribution
