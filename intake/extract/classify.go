@@ -48,14 +48,18 @@ func autoSubjectAnywhere(s string) bool {
 	}
 }
 
-// hdr returns a header value, "" when absent.
+// hdr returns a header value, "" when absent. key is in canonical form
+// (as textproto.CanonicalMIMEHeaderKey makes it, as the parser keys the
+// header): it is looked up as it is, not made canonical at every call.
 func hdr(m *mailparse.Message, key string) string {
-	if m.Header == nil {
-		return ""
+	if v := m.Header[key]; len(v) > 0 {
+		return strings.TrimSpace(v[0])
 	}
-	return strings.TrimSpace(m.Header.Get(key))
+	return ""
 }
 
+// hasHdr reports whether the header holds key, in canonical form (see
+// hdr).
 func hasHdr(m *mailparse.Message, key string) bool {
 	if m.Header == nil {
 		return false
