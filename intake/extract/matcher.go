@@ -22,13 +22,25 @@ type phraseMatcher struct {
 	delta []int32
 	out   [][]int32 // state -> ids of the phrases that end there
 	ids   map[string]int32
-	// lists are the ids of the phrases of each list the matcher was
-	// built from (-1 for none), by the list: the rules ask about the same
-	// lists dozens of times a mail, and one look-up per list costs less
-	// than one per phrase.
-	lists map[listKey][]int32
+	// lists are the lists the matcher was built from, by the list: the
+	// rules ask about the same lists dozens of times a mail, and one
+	// look-up per list costs less than one per phrase.
+	lists map[listKey]*phraseList
+	// listsOf are the indexes of the lists that hold each phrase, by
+	// its id: a scan marks a list found where one of its phrases ends, so
+	// that whether a text holds one of a list is read, not sought among
+	// its phrases.
+	listsOf [][]int32
+	nIDs    int // phrases, len(ids)
 	// longest is the length of the longest phrase, in bytes.
 	longest int
+}
+
+// phraseList is one list of phrases a matcher was built from.
+type phraseList struct {
+	ids   []int32 // its phrases' ids (-1 for none, "")
+	index int32   // its index among the matcher's lists
+	whole bool    // every phrase has an id
 }
 
 // listKey tells a list of phrases by where it is, not what it holds.
@@ -38,7 +50,7 @@ type listKey struct {
 }
 
 func newPhraseMatcher(lists ...[]string) *phraseMatcher {
-	m := &phraseMatcher{ids: map[string]int32{}, lists: map[listKey][]int32{}}
+	m := &phraseMatcher{ids: map[string]int32{}, lists: map[listKey]*phraseList{}}
 	var words []string
 	for _, l := range lists {
 		for _, w := range l {
@@ -48,19 +60,25 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 			}
 		}
 	}
+	m.nIDs = len(words)
+	m.listsOf = make([][]int32, len(words))
 	for _, l := range lists {
-		if len(l) == 0 {
+		if len(l) == 0 || m.lists[listKey{&l[0], len(l)}] != nil {
 			continue
 		}
-		ids := make([]int32, len(l))
+		pl := &phraseList{ids: make([]int32, len(l)), index: int32(len(m.lists)), whole: true}
 		for i, w := range l {
-			if id, ok := m.ids[w]; ok {
-				ids[i] = id
-			} else {
-				ids[i] = -1
+			id, ok := m.ids[w]
+			if !ok {
+				pl.ids[i], pl.whole = -1, false
+				continue
+			}
+			pl.ids[i] = id
+			if of := m.listsOf[id]; len(of) == 0 || of[len(of)-1] != pl.index {
+				m.listsOf[id] = append(of, pl.index)
 			}
 		}
-		m.lists[listKey{&l[0], len(l)}] = ids
+		m.lists[listKey{&l[0], len(l)}] = pl
 	}
 	m.width = 1
 	for _, w := range words {
@@ -146,7 +164,8 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 	return m
 }
 
-// phraseHits says which phrases a text holds, by phrase id.
+// phraseHits says which phrases a text holds, by phrase id, then which
+// of the matcher's lists it holds one of, by their index after the ids.
 type phraseHits []bool
 
 // scan returns the phrases s holds.
@@ -167,7 +186,7 @@ func (m *phraseMatcher) scan(s string) phraseHits {
 // starts there or further back, for the phrases that end there and start
 // after it), and reports only those.
 func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends []int32) {
-	hits = make(phraseHits, len(m.ids))
+	hits = make(phraseHits, m.nIDs+len(m.lists))
 	// Each quarter's ends are gathered on the stack (a long text's too),
 	// and the result made once at its size.
 	var buf [lanes][32]int32
@@ -285,6 +304,9 @@ func (m *phraseMatcher) scanFrom(s string, i, end int, row int32, hits phraseHit
 func (m *phraseMatcher) found(row int32, i int, hits phraseHits, mark []bool, ends []int32) []int32 {
 	for _, id := range m.out[row/int32(m.width)] {
 		hits[id] = true
+		for _, l := range m.listsOf[id] {
+			hits[m.nIDs+int(l)] = true
+		}
 		if mark != nil && mark[id] && (len(ends) == 0 || ends[len(ends)-1] != int32(i)) {
 			ends = append(ends, int32(i))
 		}
@@ -339,19 +361,34 @@ func (m *phraseMatcher) id(ids []int32, p []string, i int) int32 {
 	return -1
 }
 
-// listIDs returns the ids of the phrases of p when p is one of the
-// matcher's lists, else nil.
-func (m *phraseMatcher) listIDs(p []string) []int32 {
+// list returns p when it is one of the matcher's lists, else nil.
+func (m *phraseMatcher) list(p []string) *phraseList {
 	if len(p) == 0 {
 		return nil
 	}
 	return m.lists[listKey{&p[0], len(p)}]
 }
 
+// listIDs returns the ids of the phrases of p when p is one of the
+// matcher's lists, else nil.
+func (m *phraseMatcher) listIDs(p []string) []int32 {
+	if pl := m.list(p); pl != nil {
+		return pl.ids
+	}
+	return nil
+}
+
 // any reports whether one of the phrases of p was found; phrases the
 // matcher does not know are looked for in s.
 func (m *phraseMatcher) any(h phraseHits, p []string, s string) bool {
-	ids := m.listIDs(p)
+	pl := m.list(p)
+	if pl != nil && pl.whole {
+		return h[m.nIDs+int(pl.index)]
+	}
+	var ids []int32
+	if pl != nil {
+		ids = pl.ids
+	}
 	for i := range p {
 		if id := m.id(ids, p, i); id >= 0 {
 			if h[id] {
@@ -397,13 +434,14 @@ func (m *phraseMatcher) count(h phraseHits, p []string, s, also string, alsoHits
 // ownPhrases is the matcher for the author's text: every phrase list the
 // rules try on it. Built on first use (about 10 MB of tables): commands
 // that read no mail do not pay for it.
-var ownPhrases = sync.OnceValue(func() *phraseMatcher {
-	return newPhraseMatcher(applyIntent, freshApplication, beforeApplying, laterIntent, callWords, question,
-		completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
-		requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
-		solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords,
-		comeBackStems, intentStems, sendsLaterCue, manyFactsWords)
-})
+var ownPhrases = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(ownLists...) })
+
+// ownLists are the phrase lists the rules try on the author's text.
+var ownLists = [][]string{applyIntent, freshApplication, beforeApplying, laterIntent, callWords, question,
+	completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
+	requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
+	solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords,
+	comeBackStems, intentStems, sendsLaterCue, manyFactsWords}
 
 // bounceSubjects finds the bounceSubject phrases in a folded subject: a
 // rule asks it of every mail, and one pass over the subject costs less

@@ -671,7 +671,7 @@ type caseless struct {
 // caselessFound is what a caseless text is searched for once, the first
 // time it is asked for.
 type caselessFound struct {
-	keys    phraseHits // the key words (allKeys) the copy holds
+	keys    phraseHits // the key words (keyLists) the copy holds
 	folds   int8       // 0 unknown, 1 the text holds ſ or K, -1 neither
 	byFirst *wordStarts
 }
@@ -698,20 +698,20 @@ func (t caseless) hasFoldedSK() bool {
 // with signs that have no case, such as ’), made by keys.
 type keyWords []string
 
-// allKeys are the words of every keyWords: the extractors test the text
-// for dozens of them before running their patterns, and one pass over
-// the text for them all costs less than searching it for each.
-var allKeys []string
+// keyLists are every keyWords: the extractors test the text for dozens
+// of key words before running their patterns, and one pass over the text
+// for them all costs less than searching it for each.
+var keyLists [][]string
 
 // keys returns words as a keyWords, known to keyMatcher. Call it only to
 // set a package variable, so that the matcher, built on first use, knows
 // every key word.
 func keys(words ...string) keyWords {
-	allKeys = append(allKeys, words...)
+	keyLists = append(keyLists, words)
 	return keyWords(words)
 }
 
-var keyMatcher = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(allKeys) })
+var keyMatcher = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(keyLists...) })
 
 // hasAny reports whether the text holds one of k (see caseless), in any
 // ASCII case.
