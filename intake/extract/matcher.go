@@ -404,13 +404,23 @@ func (m *phraseMatcher) any(h phraseHits, p []string, s string) bool {
 // count returns how many of the phrases of p were found, or are in also
 // (folded); alsoHits is also's scan by m, nil to have it scanned here.
 func (m *phraseMatcher) count(h phraseHits, p []string, s, also string, alsoHits phraseHits) int {
-	ids, n := m.listIDs(p), 0
+	pl := m.list(p)
+	var ids []int32
+	if pl != nil {
+		ids = pl.ids
+	}
 	// A list of the matcher's is looked for in also with one scan of it,
 	// not a search of it for each phrase (the spam words in the subject:
 	// some eighty searches of every mail's).
 	if alsoHits == nil && also != "" && ids != nil {
 		alsoHits = m.scan(also)
 	}
+	// A list none of whose phrases either text holds, as the scans mark
+	// it, counts none: most mail holds none of the pitches and spam.
+	if pl != nil && pl.whole && !h[m.nIDs+int(pl.index)] && (also == "" || !alsoHits[m.nIDs+int(pl.index)]) {
+		return 0
+	}
+	n := 0
 	for i := range p {
 		found := false
 		id := m.id(ids, p, i)
