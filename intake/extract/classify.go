@@ -82,25 +82,44 @@ func domainOf(addr string) string {
 	return ""
 }
 
-// localSeparators are dropped from a local part before it is compared:
-// built once, as a replacer's tables cost more than the replacing.
-var localSeparators = strings.NewReplacer("-", "", "_", "", ".", "")
-
 // isNoReply reports whether a sender's local part says nobody reads
 // replies: noreply, no-reply, ne-pas-repondre, donotreply, notification(s)…
 func isNoReply(local string) bool {
-	l := localSeparators.Replace(applicant.Fold(local))
-	for _, w := range []string{"noreply", "nepasrepondre", "donotreply", "nereplypas", "norepl", "nonrepondre", "pasderepons"} {
+	l := withoutSeparators(applicant.Fold(local))
+	for _, w := range noReplyWords {
 		if strings.Contains(l, w) {
 			return true
 		}
 	}
-	for _, p := range []string{"notification", "notifications", "notify", "alerts", "alert", "automailer", "mailer", "robot", "system", "auto"} {
+	for _, p := range noReplyStarts {
 		if l == p || strings.HasPrefix(l, p) && len(l) <= len(p)+3 {
 			return true
 		}
 	}
 	return false
+}
+
+// noReplyWords and noReplyStarts are what isNoReply looks for in a local
+// part without its separators: anywhere, and at its start.
+var (
+	noReplyWords  = []string{"noreply", "nepasrepondre", "donotreply", "nereplypas", "norepl", "nonrepondre", "pasderepons"}
+	noReplyStarts = []string{"notification", "notifications", "notify", "alerts", "alert", "automailer", "mailer", "robot",
+		"system", "auto"}
+)
+
+// withoutSeparators returns s without its '-', '_' and '.', which a local
+// part is compared without: s itself when it holds none, as most do.
+func withoutSeparators(s string) string {
+	if strings.IndexByte(s, '-') < 0 && strings.IndexByte(s, '_') < 0 && strings.IndexByte(s, '.') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != '-' && c != '_' && c != '.' {
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // notificationPlatforms send machine notifications (bookings, form

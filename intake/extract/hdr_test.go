@@ -4,6 +4,7 @@ import (
 	"net/textproto"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +28,16 @@ func TestHeaderKeysCanonical(t *testing.T) {
 	}
 	if n < 20 {
 		t.Errorf("found %d header keys, want the rules' twenty or more", n)
+	}
+}
+
+// TestWithoutSeparatorsAsReplacer: withoutSeparators drops what a
+// replacer of "-", "_" and "." by "" drops.
+func TestWithoutSeparatorsAsReplacer(t *testing.T) {
+	r := strings.NewReplacer("-", "", "_", "", ".", "")
+	for _, s := range []string{"", "-", "._-", "no-reply", "ne_pas.repondre", "marie.dupont", "abc", "é-è", "a..b__c--"} {
+		if got, want := withoutSeparators(s), r.Replace(s); got != want {
+			t.Errorf("withoutSeparators(%q) = %q, want %q", s, got, want)
+		}
 	}
 }
