@@ -92,8 +92,10 @@ func detectHistory(lines []string, i int, t string, seen *lineTests) (historyKin
 		}
 		return histNone, 0
 	}
-	// A header has a colon: lines without one are not read further.
-	if seen.nextColon(lines, i) == i && isHeaderBlock(lines, i, t) {
+	// A header starts with its name (after stars) and has a colon: other
+	// lines are not read further.
+	if c := t[0]; (c == 'D' || c == 'd' || c == 'F' || c == 'f' || c == '*') && seen.nextColon(lines, i) == i &&
+		isHeaderBlock(lines, i, t) {
 		return histHeaderBlock, 0
 	}
 	// Attribution, possibly wrapped by the client over up to three lines.
