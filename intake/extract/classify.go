@@ -48,14 +48,18 @@ func autoSubjectAnywhere(s string) bool {
 	}
 }
 
-// hdr returns a header value, "" when absent.
+// hdr returns a header value, "" when absent. key is in canonical form
+// (as textproto.CanonicalMIMEHeaderKey makes it, as the parser keys the
+// header): it is looked up as it is, not made canonical at every call.
 func hdr(m *mailparse.Message, key string) string {
-	if m.Header == nil {
-		return ""
+	if v := m.Header[key]; len(v) > 0 {
+		return strings.TrimSpace(v[0])
 	}
-	return strings.TrimSpace(m.Header.Get(key))
+	return ""
 }
 
+// hasHdr reports whether the header holds key, in canonical form (see
+// hdr).
 func hasHdr(m *mailparse.Message, key string) bool {
 	if m.Header == nil {
 		return false
@@ -78,25 +82,44 @@ func domainOf(addr string) string {
 	return ""
 }
 
-// localSeparators are dropped from a local part before it is compared:
-// built once, as a replacer's tables cost more than the replacing.
-var localSeparators = strings.NewReplacer("-", "", "_", "", ".", "")
-
 // isNoReply reports whether a sender's local part says nobody reads
 // replies: noreply, no-reply, ne-pas-repondre, donotreply, notification(s)…
 func isNoReply(local string) bool {
-	l := localSeparators.Replace(applicant.Fold(local))
-	for _, w := range []string{"noreply", "nepasrepondre", "donotreply", "nereplypas", "norepl", "nonrepondre", "pasderepons"} {
+	l := withoutSeparators(applicant.Fold(local))
+	for _, w := range noReplyWords {
 		if strings.Contains(l, w) {
 			return true
 		}
 	}
-	for _, p := range []string{"notification", "notifications", "notify", "alerts", "alert", "automailer", "mailer", "robot", "system", "auto"} {
+	for _, p := range noReplyStarts {
 		if l == p || strings.HasPrefix(l, p) && len(l) <= len(p)+3 {
 			return true
 		}
 	}
 	return false
+}
+
+// noReplyWords and noReplyStarts are what isNoReply looks for in a local
+// part without its separators: anywhere, and at its start.
+var (
+	noReplyWords  = []string{"noreply", "nepasrepondre", "donotreply", "nereplypas", "norepl", "nonrepondre", "pasderepons"}
+	noReplyStarts = []string{"notification", "notifications", "notify", "alerts", "alert", "automailer", "mailer", "robot",
+		"system", "auto"}
+)
+
+// withoutSeparators returns s without its '-', '_' and '.', which a local
+// part is compared without: s itself when it holds none, as most do.
+func withoutSeparators(s string) string {
+	if strings.IndexByte(s, '-') < 0 && strings.IndexByte(s, '_') < 0 && strings.IndexByte(s, '.') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != '-' && c != '_' && c != '.' {
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // notificationPlatforms send machine notifications (bookings, form
@@ -184,12 +207,14 @@ func (m *mainView) isSpam() bool {
 	// The author's own text: spam carries no quoted history, and an
 	// applicant's reply may quote anything.
 	subj := applicant.Fold(msg.Subject)
-	c := m.ownCount(spamWords, subj)
+	// The subject is scanned once for both lists.
+	subjHits := ownPhrases().scan(subj)
+	c := m.ownCount(spamWords, subj, subjHits)
 	if c == 0 {
 		return false
 	}
 	score := min(c, 3)
-	if m.ownCount(spamStrongWords, subj) > 0 {
+	if m.ownCount(spamStrongWords, subj, subjHits) > 0 {
 		score++
 	}
 	to := strings.ToLower(hdr(msg, "To"))

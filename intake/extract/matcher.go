@@ -22,13 +22,25 @@ type phraseMatcher struct {
 	delta []int32
 	out   [][]int32 // state -> ids of the phrases that end there
 	ids   map[string]int32
-	// lists are the ids of the phrases of each list the matcher was
-	// built from (-1 for none), by the list: the rules ask about the same
-	// lists dozens of times a mail, and one look-up per list costs less
-	// than one per phrase.
-	lists map[listKey][]int32
+	// lists are the lists the matcher was built from, by the list: the
+	// rules ask about the same lists dozens of times a mail, and one
+	// look-up per list costs less than one per phrase.
+	lists map[listKey]*phraseList
+	// listsOf are the indexes of the lists that hold each phrase, by
+	// its id: a scan marks a list found where one of its phrases ends, so
+	// that whether a text holds one of a list is read, not sought among
+	// its phrases.
+	listsOf [][]int32
+	nIDs    int // phrases, len(ids)
 	// longest is the length of the longest phrase, in bytes.
 	longest int
+}
+
+// phraseList is one list of phrases a matcher was built from.
+type phraseList struct {
+	ids   []int32 // its phrases' ids (-1 for none, "")
+	index int32   // its index among the matcher's lists
+	whole bool    // every phrase has an id
 }
 
 // listKey tells a list of phrases by where it is, not what it holds.
@@ -38,7 +50,7 @@ type listKey struct {
 }
 
 func newPhraseMatcher(lists ...[]string) *phraseMatcher {
-	m := &phraseMatcher{ids: map[string]int32{}, lists: map[listKey][]int32{}}
+	m := &phraseMatcher{ids: map[string]int32{}, lists: map[listKey]*phraseList{}}
 	var words []string
 	for _, l := range lists {
 		for _, w := range l {
@@ -48,19 +60,25 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 			}
 		}
 	}
+	m.nIDs = len(words)
+	m.listsOf = make([][]int32, len(words))
 	for _, l := range lists {
-		if len(l) == 0 {
+		if len(l) == 0 || m.lists[listKey{&l[0], len(l)}] != nil {
 			continue
 		}
-		ids := make([]int32, len(l))
+		pl := &phraseList{ids: make([]int32, len(l)), index: int32(len(m.lists)), whole: true}
 		for i, w := range l {
-			if id, ok := m.ids[w]; ok {
-				ids[i] = id
-			} else {
-				ids[i] = -1
+			id, ok := m.ids[w]
+			if !ok {
+				pl.ids[i], pl.whole = -1, false
+				continue
+			}
+			pl.ids[i] = id
+			if of := m.listsOf[id]; len(of) == 0 || of[len(of)-1] != pl.index {
+				m.listsOf[id] = append(of, pl.index)
 			}
 		}
-		m.lists[listKey{&l[0], len(l)}] = ids
+		m.lists[listKey{&l[0], len(l)}] = pl
 	}
 	m.width = 1
 	for _, w := range words {
@@ -146,7 +164,8 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 	return m
 }
 
-// phraseHits says which phrases a text holds, by phrase id.
+// phraseHits says which phrases a text holds, by phrase id, then which
+// of the matcher's lists it holds one of, by their index after the ids.
 type phraseHits []bool
 
 // scan returns the phrases s holds.
@@ -167,7 +186,7 @@ func (m *phraseMatcher) scan(s string) phraseHits {
 // starts there or further back, for the phrases that end there and start
 // after it), and reports only those.
 func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends []int32) {
-	hits = make(phraseHits, len(m.ids))
+	hits = make(phraseHits, m.nIDs+len(m.lists))
 	// Each quarter's ends are gathered on the stack (a long text's too),
 	// and the result made once at its size.
 	var buf [lanes][32]int32
@@ -187,18 +206,12 @@ func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends [
 			st[q] = b[q] - m.longest + 1
 		}
 		s0, s1, s2, s3 := s[:n], s[st[1]:st[1]+n], s[st[2]:st[2]+n], s[st[3]:st[3]+n]
-		// Cut again to n, so that the compiler knows their length and
-		// checks no byte of the loop against it.
-		s1, s2, s3 = s1[:n], s2[:n], s3[:n]
 		var r0, r1, r2, r3 int32
-		delta, class := m.delta, &m.class
 		for i := 0; i < n; i++ {
-			r0 = delta[r0+int32(class[s0[i]])]
-			r1 = delta[r1+int32(class[s1[i]])]
-			r2 = delta[r2+int32(class[s2[i]])]
-			r3 = delta[r3+int32(class[s3[i]])]
-			if r0|r1|r2|r3 >= 0 {
-				continue
+			var k int
+			k, r0, r1, r2, r3 = m.steps4(s0[i:], s1[i:], s2[i:], s3[i:], r0, r1, r2, r3)
+			if i += k; i == n {
+				break
 			}
 			if r0 < 0 {
 				r0 = ^r0
@@ -247,6 +260,31 @@ func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends [
 // lanes is how many parts of a long text scanEnds scans at once.
 const lanes = 4
 
+// steps4 steps the four lanes of scanEnds over s0 to s3 (as long as
+// s0) until a phrase ends in one of them, and returns the index of that
+// byte, len(s0) when none does, and the states after it. A loop of its
+// own: in scanEnds, among the handling of what is found, the compiler
+// kept the states on the stack, a store and a load each per byte.
+func (m *phraseMatcher) steps4(s0, s1, s2, s3 string, q0, q1, q2, q3 int32) (int, int32, int32, int32, int32) {
+	delta, class := m.delta, &m.class
+	// Cut to the length of s0, so that the compiler knows their length
+	// and checks no byte of the loop against it.
+	s1, s2, s3 = s1[:len(s0)], s2[:len(s0)], s3[:len(s0)]
+	// States as int: no widening of each sum before the table read.
+	r0, r1, r2, r3 := int(q0), int(q1), int(q2), int(q3)
+	i := 0
+	for ; i < len(s0); i++ {
+		r0 = int(delta[r0+int(class[s0[i]])])
+		r1 = int(delta[r1+int(class[s1[i]])])
+		r2 = int(delta[r2+int(class[s2[i]])])
+		r3 = int(delta[r3+int(class[s3[i]])])
+		if r0|r1|r2|r3 < 0 {
+			break
+		}
+	}
+	return i, int32(r0), int32(r1), int32(r2), int32(r3)
+}
+
 // scanFrom goes on with a scan from s[i:end], in the state of row: it
 // marks in hits the phrases found and appends to ends where the marked
 // ones end.
@@ -266,6 +304,9 @@ func (m *phraseMatcher) scanFrom(s string, i, end int, row int32, hits phraseHit
 func (m *phraseMatcher) found(row int32, i int, hits phraseHits, mark []bool, ends []int32) []int32 {
 	for _, id := range m.out[row/int32(m.width)] {
 		hits[id] = true
+		for _, l := range m.listsOf[id] {
+			hits[m.nIDs+int(l)] = true
+		}
 		if mark != nil && mark[id] && (len(ends) == 0 || ends[len(ends)-1] != int32(i)) {
 			ends = append(ends, int32(i))
 		}
@@ -320,19 +361,34 @@ func (m *phraseMatcher) id(ids []int32, p []string, i int) int32 {
 	return -1
 }
 
-// listIDs returns the ids of the phrases of p when p is one of the
-// matcher's lists, else nil.
-func (m *phraseMatcher) listIDs(p []string) []int32 {
+// list returns p when it is one of the matcher's lists, else nil.
+func (m *phraseMatcher) list(p []string) *phraseList {
 	if len(p) == 0 {
 		return nil
 	}
 	return m.lists[listKey{&p[0], len(p)}]
 }
 
+// listIDs returns the ids of the phrases of p when p is one of the
+// matcher's lists, else nil.
+func (m *phraseMatcher) listIDs(p []string) []int32 {
+	if pl := m.list(p); pl != nil {
+		return pl.ids
+	}
+	return nil
+}
+
 // any reports whether one of the phrases of p was found; phrases the
 // matcher does not know are looked for in s.
 func (m *phraseMatcher) any(h phraseHits, p []string, s string) bool {
-	ids := m.listIDs(p)
+	pl := m.list(p)
+	if pl != nil && pl.whole {
+		return h[m.nIDs+int(pl.index)]
+	}
+	var ids []int32
+	if pl != nil {
+		ids = pl.ids
+	}
 	for i := range p {
 		if id := m.id(ids, p, i); id >= 0 {
 			if h[id] {
@@ -346,16 +402,25 @@ func (m *phraseMatcher) any(h phraseHits, p []string, s string) bool {
 }
 
 // count returns how many of the phrases of p were found, or are in also
-// (folded).
-func (m *phraseMatcher) count(h phraseHits, p []string, s, also string) int {
-	ids, n := m.listIDs(p), 0
+// (folded); alsoHits is also's scan by m, nil to have it scanned here.
+func (m *phraseMatcher) count(h phraseHits, p []string, s, also string, alsoHits phraseHits) int {
+	pl := m.list(p)
+	var ids []int32
+	if pl != nil {
+		ids = pl.ids
+	}
 	// A list of the matcher's is looked for in also with one scan of it,
 	// not a search of it for each phrase (the spam words in the subject:
 	// some eighty searches of every mail's).
-	var alsoHits phraseHits
-	if also != "" && ids != nil {
+	if alsoHits == nil && also != "" && ids != nil {
 		alsoHits = m.scan(also)
 	}
+	// A list none of whose phrases either text holds, as the scans mark
+	// it, counts none: most mail holds none of the pitches and spam.
+	if pl != nil && pl.whole && !h[m.nIDs+int(pl.index)] && (also == "" || !alsoHits[m.nIDs+int(pl.index)]) {
+		return 0
+	}
+	n := 0
 	for i := range p {
 		found := false
 		id := m.id(ids, p, i)
@@ -379,13 +444,19 @@ func (m *phraseMatcher) count(h phraseHits, p []string, s, also string) int {
 // ownPhrases is the matcher for the author's text: every phrase list the
 // rules try on it. Built on first use (about 10 MB of tables): commands
 // that read no mail do not pay for it.
-var ownPhrases = sync.OnceValue(func() *phraseMatcher {
-	return newPhraseMatcher(applyIntent, freshApplication, beforeApplying, laterIntent, callWords, question,
-		completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
-		requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
-		solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords,
-		comeBackStems, intentStems, sendsLaterCue, manyFactsWords)
-})
+var ownPhrases = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(ownLists...) })
+
+// ownLists are the phrase lists the rules try on the author's text.
+var ownLists = [][]string{applyIntent, freshApplication, beforeApplying, laterIntent, callWords, question,
+	completion, salesPitch, notApplicant, invitation, jobSeeker, jobStrong, jobSupport, offersServices, priceCues,
+	requestsForm, forClient, thirdParty, receiptQuestion, mentionsOwnApplication, ownCompanyWords, toTheCompany,
+	solicitTopic, solicitAction, solicitPressure, applyWords, autoBody, bounceBody, spamWords, spamStrongWords,
+	comeBackStems, intentStems, sendsLaterCue, manyFactsWords}
+
+// bounceSubjects finds the bounceSubject phrases in a folded subject: a
+// rule asks it of every mail, and one pass over the subject costs less
+// than twenty searches of it.
+var bounceSubjects = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(bounceSubject) })
 
 // intentStemMarks marks the intentStems among ownPhrases' ids: the scan
 // of the author's text says where they end, for saysNotApplyingYet,
@@ -414,7 +485,8 @@ func (v *mainView) ownHas(p phrases) bool {
 }
 
 // ownCount counts the phrases of p the author's own text (folded) or also
-// (folded, "" for none) holds.
-func (v *mainView) ownCount(p []string, also string) int {
-	return ownPhrases().count(v.ownScan(), p, v.ownFolded(), also)
+// (folded, "" for none) holds; alsoHits is also's scan by ownPhrases, nil
+// to have it scanned.
+func (v *mainView) ownCount(p []string, also string, alsoHits phraseHits) int {
+	return ownPhrases().count(v.ownScan(), p, v.ownFolded(), also, alsoHits)
 }

@@ -150,3 +150,28 @@ func TestSolicitationPhrasesHoldNoLineBreak(t *testing.T) {
 		}
 	}
 }
+
+// TestBounceSubjectsAsIn: the failure_subject rule's one pass over the
+// subject (bounceSubjects) finds a bounce phrase where bounceSubject.in
+// does, on the corpus mails' subjects and on the phrases themselves.
+func TestBounceSubjectsAsIn(t *testing.T) {
+	texts := []string{"", "undeliverable", "re: non remis", "echec de la remis", strings.Join(bounceSubject, "")}
+	for _, w := range bounceSubject {
+		texts = append(texts, w, "fwd: "+w+" x", w[:len(w)-1], w[1:])
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			for _, l := range strings.Split(string(b), "\n") {
+				if strings.HasPrefix(l, "Subject:") {
+					texts = append(texts, applicant.Fold(strings.TrimSpace(l[len("Subject:"):])))
+				}
+			}
+		}
+	}
+	for _, s := range texts {
+		if got, want := bounceSubjects().holds(s), bounceSubject.in(s); got != want {
+			t.Fatalf("%q: bounceSubjects %v, bounceSubject.in %v", s, got, want)
+		}
+	}
+}

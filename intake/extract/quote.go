@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -91,13 +92,16 @@ func detectHistory(lines []string, i int, t string, seen *lineTests) (historyKin
 		}
 		return histNone, 0
 	}
-	if isHeaderBlock(lines, i, t) {
+	// A header starts with its name (after stars) and has a colon: other
+	// lines are not read further.
+	if c := t[0]; (c == 'D' || c == 'd' || c == 'F' || c == 'f' || c == '*') && seen.nextColon(lines, i) == i &&
+		isHeaderBlock(lines, i, t) {
 		return histHeaderBlock, 0
 	}
 	// Attribution, possibly wrapped by the client over up to three lines.
 	// It ends with a colon (reAttributionEnd), which folding neither makes
 	// nor removes: a byte search for one goes before the verbs'.
-	if len(t) < 400 && near(seen.colons, lines, i, hasColon) && near(seen.verbs, lines, i, attributionVerbs().holds) {
+	if len(t) < 400 && seen.colonNear(lines, i) && near(seen.verbs, lines, i, attributionVerbs().holds) {
 		joined := applicant.Fold(t)
 		for n := 1; n <= 3; n++ {
 			if reAttributionEnd.MatchString(joined) && looksLikeAttributionStart(applicant.Fold(strings.TrimSpace(lines[i]))) {
@@ -150,7 +154,50 @@ func mayStartMarker(t string) bool {
 // verb of an attribution line: each line is looked at for the three lines
 // that may start an attribution, and tested once.
 type lineTests struct {
-	colons, verbs []int8 // by line: 0 not tested yet, 1 no, 2 yes
+	text string // the lines' text, cut at its newlines into them
+	// line is the line last asked about and off its offset in text: the
+	// lines are asked in order.
+	line, off int
+	// colonLine is the first line that holds a colon from a line at or
+	// before line on, math.MaxInt for none, -1 when not searched yet: most
+	// lines hold none, and one search of the text jumps from colon to
+	// colon, where a search of each line cost a call each.
+	colonLine int
+	verbs     []int8 // by line: 0 not tested yet, 1 no, 2 yes
+}
+
+// newLineTests returns the lineTests of lines, text cut at its newlines,
+// none tested yet.
+func newLineTests(text string, lines []string) *lineTests {
+	return &lineTests{text: text, colonLine: -1, verbs: make([]int8, len(lines))}
+}
+
+// colonNear reports whether one of lines[i:i+3] holds a colon.
+func (seen *lineTests) colonNear(lines []string, i int) bool { return seen.nextColon(lines, i) < i+3 }
+
+// nextColon returns the first line from lines[i] on that holds a colon,
+// math.MaxInt when none does.
+func (seen *lineTests) nextColon(lines []string, i int) int {
+	if i < seen.line {
+		seen.line, seen.off, seen.colonLine = 0, 0, -1
+	}
+	for ; seen.line < i; seen.line++ {
+		seen.off += len(lines[seen.line]) + 1
+	}
+	if seen.colonLine < i {
+		seen.colonLine = math.MaxInt // none left
+		if k := strings.IndexByte(seen.text[seen.off:], ':'); k >= 0 {
+			// The line of the colon: the first whose newline (or the
+			// text's end) comes after it.
+			j, end := i, seen.off+len(lines[i])
+			for end < seen.off+k {
+				j++
+				end += len(lines[j]) + 1
+			}
+			seen.colonLine = j
+		}
+	}
+	return seen.colonLine
 }
 
 // attributionVerbs finds in one pass over a line the verbs of attribution
@@ -197,7 +244,9 @@ func looksLikeAttributionStart(f string) bool {
 // isHeaderBlock reports whether lines[i] (t, trimmed) starts an
 // Outlook-style block of "De : … / Envoyé : … / À : … / Objet : …" lines.
 func isHeaderBlock(lines []string, i int, t string) bool {
-	t = strings.TrimLeft(t, "*")
+	if t != "" && t[0] == '*' {
+		t = strings.TrimLeft(t, "*")
+	}
 	// A header has a colon, which folding neither makes nor removes: a
 	// line of prose without one is not folded to be told from a header.
 	if len(t) < 3 || (t[0] != 'D' && t[0] != 'd' && t[0] != 'F' && t[0] != 'f') || strings.IndexByte(t, ':') < 0 {
@@ -249,9 +298,9 @@ func splitBody(text, subject string, depth int) section {
 		return s
 	}
 	fwdSubject := reForwardSubject.MatchString(subject)
-	seen := &lineTests{colons: make([]int8, len(lines)), verbs: make([]int8, len(lines))}
+	seen := newLineTests(text, lines)
 	for i := 0; i < len(lines); i++ {
-		t := strings.TrimSpace(lines[i])
+		t := trimSpace(lines[i])
 		if strings.HasPrefix(t, ">") {
 			s.quoted = append(s.quoted, strings.TrimLeft(t, "> "))
 			continue

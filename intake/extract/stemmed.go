@@ -671,7 +671,7 @@ type caseless struct {
 // caselessFound is what a caseless text is searched for once, the first
 // time it is asked for.
 type caselessFound struct {
-	keys    phraseHits // the key words (allKeys) the copy holds
+	keys    phraseHits // the key words (keyLists) the copy holds
 	folds   int8       // 0 unknown, 1 the text holds ſ or K, -1 neither
 	byFirst *wordStarts
 }
@@ -698,20 +698,20 @@ func (t caseless) hasFoldedSK() bool {
 // with signs that have no case, such as ’), made by keys.
 type keyWords []string
 
-// allKeys are the words of every keyWords: the extractors test the text
-// for dozens of them before running their patterns, and one pass over
-// the text for them all costs less than searching it for each.
-var allKeys []string
+// keyLists are every keyWords: the extractors test the text for dozens
+// of key words before running their patterns, and one pass over the text
+// for them all costs less than searching it for each.
+var keyLists [][]string
 
 // keys returns words as a keyWords, known to keyMatcher. Call it only to
 // set a package variable, so that the matcher, built on first use, knows
 // every key word.
 func keys(words ...string) keyWords {
-	allKeys = append(allKeys, words...)
+	keyLists = append(keyLists, words)
 	return keyWords(words)
 }
 
-var keyMatcher = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(allKeys) })
+var keyMatcher = sync.OnceValue(func() *phraseMatcher { return newPhraseMatcher(keyLists...) })
 
 // hasAny reports whether the text holds one of k (see caseless), in any
 // ASCII case.
@@ -734,36 +734,22 @@ func lowerAndWordStarts(s string) (lower string, words []int32) {
 	words = make([]int32, 0, len(s)/5+8)
 	var b strings.Builder
 	b.Grow(len(s))
-	// Lowered on the stack and handed to b a block at a time; dropped
-	// when s has no capital.
+	// Lowered on the stack and handed to b a block at a time, with the
+	// block's word starts (one in two bytes at most); dropped when s has
+	// no capital.
 	var buf [512]byte
-	n := 0
+	var starts [len(buf) / 2]int32
 	var prev, caps uint64 // prev: the high bit of byte 0 set when the byte before is a word byte
 	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		// The word bytes (the regexp's \w, see isASCIIWordByte) and the
-		// capitals, as masks; bytes beyond ASCII are neither.
-		w := applicant.Load64(s[i : i+8])
-		x := w & lows
-		upper := asciiUpper(w)
-		lowerCase := atLeast(x, 'a') &^ atLeast(x, 'z'+1)
-		digit := atLeast(x, '0') &^ atLeast(x, '9'+1)
-		word := upper | (lowerCase|digit|zeroBytes(x^ones*'_'))&^w
-		caps |= upper
-		if n+8 > len(buf) {
-			b.Write(buf[:n])
-			n = 0
-		}
-		binary.LittleEndian.PutUint64(buf[n:], w|upper>>2)
-		n += 8
-		// A start is a word byte after one that is not (the flags moved
-		// up a byte, the last byte's to the next eight).
-		for st := word &^ (word<<8 | prev); st != 0; st &= st - 1 {
-			words = append(words, int32(i+bits.TrailingZeros64(st)/8))
-		}
-		prev = word >> 56
+	for i+8 <= len(s) {
+		k := min(len(s)-i, len(buf)) &^ 7
+		n, c := 0, uint64(0)
+		n, prev, c = lowerBlock(buf[:k], s[i:i+k], &starts, int32(i), prev)
+		caps |= c
+		b.Write(buf[:k])
+		words = append(words, starts[:n]...)
+		i += k
 	}
-	b.Write(buf[:n])
 	in := prev != 0
 	for ; i < len(s); i++ {
 		c := s[i]
@@ -781,6 +767,45 @@ func lowerAndWordStarts(s string) (lower string, words []int32) {
 		return s, words
 	}
 	return b.String(), words
+}
+
+// lowerBlock is lowerAndWordStarts over src, a multiple of eight bytes
+// long and at most twice as long as starts, at offset base of the text:
+// it writes src lowered to dst (as long), the word starts to starts, and
+// returns how many, the flag of its last byte (see prev) and the
+// capitals found, none when 0. A loop of its own, with no call in it:
+// among the builder's writes and the appends, the compiler kept its
+// values on the stack. The text is read eight bytes at a time, each
+// eight classed by masks and written lowered as they are read, and only
+// the starts, a word every six bytes or so, are visited one by one.
+func lowerBlock(dst []byte, src string, starts *[256]int32, base int32, prev uint64) (n int, last, caps uint64) {
+	dst = dst[:len(src)]
+	// While i < len(src)-7, not i+8 <= len(src): the compiler then
+	// checks no bounds.
+	for i := 0; i < len(src)-7; i += 8 {
+		// The word bytes (the regexp's \w, see isASCIIWordByte) and the
+		// capitals, as masks; bytes beyond ASCII are neither.
+		w := applicant.Load64(src[i : i+8])
+		x := w & lows
+		// The letters of either case are those whose byte with the 0x20
+		// bit set is a lower-case letter; the capitals, those of them
+		// without it (moved up to the high bit).
+		y := x | ones*0x20
+		letter := (atLeast(y, 'a') &^ atLeast(y, 'z'+1)) &^ w
+		upper := letter &^ (w << 2)
+		digit := atLeast(x, '0') &^ atLeast(x, '9'+1)
+		word := letter | (digit|zeroBytes(x^ones*'_'))&^w
+		caps |= upper
+		binary.LittleEndian.PutUint64(dst[i:i+8], w|upper>>2)
+		// A start is a word byte after one that is not (the flags moved
+		// up a byte, the last byte's to the next eight).
+		for st := word &^ (word<<8 | prev); st != 0; st &= st - 1 {
+			starts[n&255] = base + int32(i+bits.TrailingZeros64(st)/8)
+			n++
+		}
+		prev = word >> 56
+	}
+	return n, prev, caps
 }
 
 // asciiUpper returns a mask with the high bit of each byte of w set where

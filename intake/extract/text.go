@@ -120,6 +120,10 @@ var plainRunes = sync.OnceValue(func() *[0x2100]bool {
 	return &t
 })
 
+// highsVar and onesVar are highs and ones, read as variables (see
+// cleanAlready).
+var highsVar, onesVar uint64 = highs, ones
+
 // cleanAlready reports whether cleanText returns s as it is: s is valid
 // UTF-8, holds no '\r' and only ASCII and plainRunes (so nothing
 // textCleaner replaces, and it is NFC, see latinNFC). Most mail is: one
@@ -127,20 +131,25 @@ var plainRunes = sync.OnceValue(func() *[0x2100]bool {
 // clean and checking NFC took one each.
 func cleanAlready(s string) bool {
 	t := plainRunes()
+	// The masks as variables: as constants, the compiler made each one
+	// again at every step of the loop.
+	hi, one, crs := uint64(highsVar), uint64(onesVar), uint64(onesVar*'\r')
 	for i := 0; i < len(s); {
 		// Eight ASCII bytes at a time, none a '\r' (a zero byte of the
 		// word xor '\r's, found without a branch a byte); where one is
 		// not, straight to its first byte that is not (the lowest bit set
-		// is exact: a borrow only comes from a zero byte).
-		for i+8 <= len(s) {
-			w := applicant.Load64(s[i : i+8])
-			cr := w ^ ('\r' * ones)
-			if m := w&highs | (cr-ones)&^cr&highs; m != 0 {
-				i += bits.TrailingZeros64(m) / 8
+		// is exact: a borrow only comes from a zero byte). From 0 and
+		// while k < len(rest)-7: the compiler then checks no bounds.
+		rest, k := s[i:], 0
+		for ; k < len(rest)-7; k += 8 {
+			w := applicant.Load64(rest[k : k+8])
+			cr := w ^ crs
+			if m := (w | (cr-one)&^cr) & hi; m != 0 {
+				k += bits.TrailingZeros64(m) / 8
 				break
 			}
-			i += 8
 		}
+		i += k
 		if i == len(s) {
 			break
 		}
@@ -168,6 +177,16 @@ func cleanAlready(s string) bool {
 		}
 	}
 	return true
+}
+
+// trimSpace is strings.TrimSpace(s), s itself when it starts and ends
+// with an ASCII byte that is no space, as most lines do: splitBody trims
+// every line of every mail, and the call cost more than the test.
+func trimSpace(s string) string {
+	if s != "" && s[0] < utf8.RuneSelf && !asciiSpaces[s[0]] && s[len(s)-1] < utf8.RuneSelf && !asciiSpaces[s[len(s)-1]] {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 // collapseSpaces trims s and reduces every run of white space to one space.
@@ -239,6 +258,8 @@ func collapseSpacesPast(s string, n int) string {
 					break
 				}
 				i++
+			} else if isLatin1Letter(s, i) {
+				i += 2
 			} else if r, w := utf8.DecodeRuneInString(s[i:]); !unicode.IsSpace(r) {
 				i += w
 			} else {
@@ -279,6 +300,8 @@ func collapsedRunes(s string, n int) int {
 		space, w := false, 1
 		if c < utf8.RuneSelf {
 			space = asciiSpaces[c]
+		} else if isLatin1Letter(s, i) {
+			w = 2
 		} else {
 			var r rune
 			r, w = utf8.DecodeRuneInString(s[i:])
@@ -299,6 +322,14 @@ func collapsedRunes(s string, n int) int {
 		runes++
 	}
 	return runes + max(words-1, 0)
+}
+
+// isLatin1Letter reports whether s[i:] starts with C3 and a continuation
+// byte: U+00C0 to U+00FF, the accented letters of French text, none of
+// them a space. They are passed over without decoding the rune and
+// asking unicode.IsSpace, a call each.
+func isLatin1Letter(s string, i int) bool {
+	return s[i] == 0xC3 && i+1 < len(s) && s[i+1]&0xC0 == 0x80
 }
 
 // wordBytes8 returns how many of the eight bytes of w (little-endian, as
