@@ -122,6 +122,7 @@ type Prepared struct {
 	size         int    // of raw
 	an           Analysis
 	report       []byte // an.StoredReport() as stored (storedReportJSON), encoded by the reader
+	evidence     []byte // the applicant's evidence as an application stores it, in report; nil: not there
 	sha, bodySHA string
 	rawInFiles   bool       // raw is kept as the file sha (see rawInFilesFrom)
 	dirs         store.Dirs // folders to sync before the commit naming the files
@@ -174,7 +175,7 @@ func (p *Pipeline) Prepare(src Source, raw []byte) (*Prepared, error) {
 		return nil, fmt.Errorf("ingest message uid %d: %w", src.UID, err)
 	}
 	r.an = an
-	r.report = an.storedReportJSON()
+	r.report, r.evidence = an.storedReportJSON()
 	switch tr := src.Truncated; {
 	case tr != nil:
 		// The hash is the whole message's, not the header block's kept.
@@ -556,7 +557,7 @@ func (p *Pipeline) store(ctx context.Context, tx *store.Tx, r *Prepared, ans *an
 	switch {
 	case earlier != nil:
 	case an.Unreadable, personal && target.app == nil:
-		if created, err = p.createApplication(ctx, tx, msg, res, src.Arrived, atts, out); err != nil {
+		if created, err = p.createApplication(ctx, tx, msg, res, r.evidence, src.Arrived, atts, out); err != nil {
 			return err
 		}
 		msg.ApplicationID = created.ID
@@ -744,9 +745,10 @@ func receivedAt(arrived, date, now time.Time) time.Time {
 // written whole at once: evaluated with the message's attachments (atts,
 // all it has) and compared with the others first, its audit entries
 // written after it, in the order completeApplication wrote them once the
-// row had been reserved.
+// row had been reserved. evidence is res.Applicant's evidence encoded
+// (see storedReportJSON), nil when not at hand.
 func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *store.Message, res extract.Result,
-	arrived time.Time, atts []store.Attachment, out *Outcome) (*store.Application, error) {
+	evidence []byte, arrived time.Time, atts []store.Attachment, out *Outcome) (*store.Application, error) {
 	id, placeholder, err := tx.ReserveMessageID(ctx)
 	if err != nil {
 		return nil, err
@@ -783,7 +785,7 @@ func (p *Pipeline) createApplication(ctx context.Context, tx *store.Tx, msg *sto
 		return nil, err
 	}
 	app.Status, app.PossibleDuplicateOf = status, other
-	if err := tx.CreateCleanApplication(ctx, app, p.cfg.Program.ReferencePrefix, year); err != nil {
+	if err := tx.CreateCleanApplication(ctx, app, p.cfg.Program.ReferencePrefix, year, evidence); err != nil {
 		return nil, err
 	}
 	out.Created, out.Reference = true, app.Reference

@@ -172,7 +172,7 @@ func (p *Pipeline) analyseStored(ctx context.Context, ids []int64) (_ <-chan *re
 
 // reanalysed sets the stored message m from its new analysis an.
 func reanalysed(m *store.Message, an *Analysis) {
-	report := an.storedReportJSON()
+	report, _ := an.storedReportJSON()
 	threaded := m.Kind == extract.KindFollowUp && m.ApplicationID != 0
 	m.Kind, m.NeedsReview, m.Errors, m.Parsed = an.Result.Kind, an.Unreadable, an.Mail.Errors, report
 	if threaded && an.Result.Kind == extract.KindApplication {

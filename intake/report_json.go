@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"bytes"
 	"strconv"
 	"time"
 
@@ -10,8 +11,12 @@ import (
 // storedReportJSON is json.Marshal(a.StoredReport()), byte for byte,
 // written out: the reflection of encoding/json over the report and the
 // pointers StoredReport builds for its nulls were two to three per cent
-// of a poll's CPU, for a report every message stores.
-func (a Analysis) storedReportJSON() []byte {
+// of a poll's CPU, for a report every message stores. evidence is the
+// piece of it that is the applicant's evidence as an application stores
+// it, applicant.AppendEvidence(nil, ev, nil), when the report keeps every
+// entry (the report leaves out those of empty fields); nil otherwise.
+// The writer stores that piece rather than encode the evidence again.
+func (a Analysis) storedReportJSON() (report, evidence []byte) {
 	m, res := a.Mail, &a.Result
 	// Sized once for what it holds, unescaped: grown on the way, it was
 	// copied twice or three times for most mails.
@@ -75,11 +80,32 @@ func (a Analysis) storedReportJSON() []byte {
 		b = append(b, '}')
 	}
 	b = append(b, "],"...)
+	fields := len(b)
 	b = res.Applicant.AppendJSONFields(b)
+	// No evidence is "{}", as quickly written again. `"evidence":` is
+	// only ever the member's, strings escaping their quotes; it follows
+	// the motivation, written at least as long.
+	if len(ap.Evidence) > 0 && keepsAllEvidence(ap) {
+		from := fields + len(ap.Motivation)
+		if i := bytes.Index(b[from:], []byte(`"evidence":`)); i >= 0 {
+			evidence = b[from+i+len(`"evidence":`) : len(b) : len(b)]
+		}
+	}
 	if a.Unreadable {
 		b = append(b, `,"needs_review":true`...)
 	}
-	return append(b, '}')
+	return append(b, '}'), evidence
+}
+
+// keepsAllEvidence reports whether the report keeps every evidence entry
+// of ap: AppendJSONFields leaves out those of empty fields.
+func keepsAllEvidence(ap *applicant.Applicant) bool {
+	for k := range ap.Evidence {
+		if v, _ := ap.Field(k); v == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // appendStrings appends l as a JSON array, [] when nil (see

@@ -80,8 +80,17 @@ func checkStoredReportJSON(t *testing.T, an Analysis) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := an.storedReportJSON(); string(got) != string(want) {
+	got, evidence := an.storedReportJSON()
+	if string(got) != string(want) {
 		t.Errorf("stored report\n got %s\nwant %s", got, want)
+	}
+	// The writer stores the piece as the application's evidence.
+	if want := applicant.AppendEvidence(nil, an.Result.Applicant.Evidence, nil); evidence != nil &&
+		string(evidence) != string(want) {
+		t.Errorf("evidence in the stored report\n got %s\nwant %s", evidence, want)
+	}
+	if ap := &an.Result.Applicant; evidence == nil && len(ap.Evidence) > 0 && keepsAllEvidence(ap) {
+		t.Errorf("no evidence piece in a report keeping all of it: %s", got)
 	}
 }
 
@@ -99,7 +108,7 @@ func BenchmarkStoredReport(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for i := range ans {
-			_ = ans[i].storedReportJSON()
+			_, _ = ans[i].storedReportJSON()
 		}
 	}
 }

@@ -116,18 +116,20 @@ func scanApplication(r scanner) (*Application, error) {
 // reference of its year: PREFIX-YYYY-NNNN.
 func (tx *Tx) CreateApplication(ctx context.Context, a *Application, prefix string, year int) error {
 	cleanApplicant(&a.Applicant)
-	return tx.CreateCleanApplication(ctx, a, prefix, year)
+	return tx.CreateCleanApplication(ctx, a, prefix, year, nil)
 }
 
 // CreateCleanApplication is CreateApplication for an application whose
 // applicant CleanApplicant has cleaned, unchanged since: the writer reads
 // the cleaned fields first (see intake's createApplication), and a long
-// motivation was cleaned twice.
-func (tx *Tx) CreateCleanApplication(ctx context.Context, a *Application, prefix string, year int) error {
+// motivation was cleaned twice. evidence, when not nil, is a.Evidence as
+// applicant.AppendEvidence(nil, a.Evidence, nil) encodes it, stored as
+// given: the writer has it in the message's report already.
+func (tx *Tx) CreateCleanApplication(ctx context.Context, a *Application, prefix string, year int, evidence []byte) error {
 	if err := tx.nextReference(ctx, a, prefix, year); err != nil {
 		return err
 	}
-	args, err := applicationArgs(a)
+	args, err := applicationArgs(a, evidence)
 	if err != nil {
 		return err
 	}
@@ -174,8 +176,9 @@ func (tx *Tx) insertApplication(ctx context.Context, a *Application, query strin
 }
 
 // applicationArgs are a's fields as written, its applicant already
-// cleaned.
-func applicationArgs(a *Application) ([]any, error) {
+// cleaned; evidence is its evidence encoded (see CreateCleanApplication),
+// nil to encode it here.
+func applicationArgs(a *Application, evidence []byte) ([]any, error) {
 	corrected, err := jsonList(a.Corrected)
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
@@ -184,7 +187,10 @@ func applicationArgs(a *Application) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("application %s: %w", a.Reference, err)
 	}
-	ev := applicant.AppendEvidence(nil, a.Evidence, nil)
+	ev := evidence
+	if ev == nil {
+		ev = applicant.AppendEvidence(nil, a.Evidence, nil)
+	}
 	var siretValid, headcount, score any
 	if a.SiretValid != nil {
 		siretValid = *a.SiretValid
@@ -222,7 +228,7 @@ const updateApplicationSet = `UPDATE applications SET status = ?, updated_at = ?
 func (tx *Tx) updateApplication(ctx context.Context, a *Application, query string, extra ...any) error {
 	a.UpdatedAt = tx.now
 	cleanApplicant(&a.Applicant)
-	args, err := applicationArgs(a)
+	args, err := applicationArgs(a, nil)
 	if err != nil {
 		return err
 	}

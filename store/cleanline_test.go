@@ -29,7 +29,8 @@ func TestCleanLineShortcutAgreesWithFullCleaning(t *testing.T) {
 // shortcuts must still give what the full cleaning gives.
 func TestCleanShortcutsAgreeOnLongText(t *testing.T) {
 	pieces := []string{"abcdefgh", "Dupont", "SARL", " ", " ", " ", "  ", "é", "è", "\u2028", "\u202e", "\xff", "\xc3",
-		"\x7f", "\x1f", "\t", "\r", "\n", "\n", "\n\n", "~", "!", "0123456789", "«", "’"}
+		"\x7f", "\x1f", "\t", "\r", "\n", "\n", "\n\n", "~", "!", "0123456789", "«", "’", "\u0085", "\u00a0", "ß", "\u07ff",
+		"\xdf", "\xc3\xc3", "\xc3\x28"}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 50000 {
 		var b strings.Builder

@@ -108,6 +108,12 @@ func cleanLineRunes(s string) (int, bool) {
 		}
 		for i < end {
 			c := s[i]
+			// A character of two bytes from U+00C0 (French accented
+			// letters) is never invisible: no decoding.
+			if c >= 0xc3 && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+				n, i, space = n+1, i+2, false
+				continue
+			}
 			if c >= utf8.RuneSelf {
 				r, size := utf8.DecodeRuneInString(s[i:])
 				if r == utf8.RuneError && size == 1 || invisible(r) {

@@ -1,6 +1,10 @@
 package store
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
+)
 
 // AddressKey is the one form of an address under which every spelling
 // that reaches the same inbox is counted: case, a "+tag" after the local
@@ -13,7 +17,9 @@ import "strings"
 // uses '+' in real mailbox names; that costs one of them an
 // acknowledgement within a day, never an extra mail.
 func AddressKey(addr string) string {
-	addr = strings.ToLower(strings.TrimSpace(addr))
+	if !lowerPrintable(addr) {
+		addr = strings.ToLower(strings.TrimSpace(addr))
+	}
 	at := strings.LastIndexByte(addr, '@')
 	if at <= 0 || at == len(addr)-1 {
 		return addr
@@ -64,4 +70,32 @@ var publicProviders = map[string]bool{
 // publicProviders): no per-domain sending limit applies to it.
 func PublicProvider(domain string) bool {
 	return publicProviders[strings.ToLower(domain)]
+}
+
+// lowerPrintable reports whether s is printable ASCII without a capital
+// or a space, which strings.ToLower(strings.TrimSpace(s)) gives back as it
+// is: most addresses. Told eight bytes at a time; the writer keys several
+// addresses for every message it stores.
+func lowerPrintable(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := applicant.Load64(s[i : i+8])
+		// A byte below 0x21 or above 0x7e: a borrow or carry only starts
+		// at such a byte.
+		if ((w-ones*0x21)&^w|(w+ones)|w)&highs != 0 {
+			return false
+		}
+		// Then no byte carries: one is from 'A' (+0x3f reaches 0x80) and
+		// not past 'Z' (+0x25 does not).
+		if (w+ones*0x3f)&^(w+ones*0x25)&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c > 0x7e || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }

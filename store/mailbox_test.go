@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -54,6 +56,42 @@ func TestMailboxKeyMigrationBackfill(t *testing.T) {
 		}
 		if key != AddressKey(a) {
 			t.Errorf("%s: backfilled %q, AddressKey says %q", a, key, AddressKey(a))
+		}
+	}
+}
+
+// TestLowerPrintableAsToLower holds lowerPrintable to what it stands
+// for: s is printable ASCII, and ToLower(TrimSpace(s)) is s; over every
+// byte at every place of a long address, and drawn strings.
+func TestLowerPrintableAsToLower(t *testing.T) {
+	want := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] < 0x21 || s[i] > 0x7e {
+				return false
+			}
+		}
+		return strings.ToLower(strings.TrimSpace(s)) == s
+	}
+	base := "jean.pierre+rse_2026@exemple-48.fr"
+	for i := range len(base) {
+		for c := range 256 {
+			s := base[:i] + string([]byte{byte(c)}) + base[i+1:]
+			if got := lowerPrintable(s); got != want(s) {
+				t.Fatalf("lowerPrintable(%q) = %v", s, got)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 100000 {
+		b := make([]byte, rng.IntN(20))
+		for j := range b {
+			b[j] = byte(rng.IntN(256))
+			if rng.IntN(2) == 0 {
+				b[j] = "az@.+AZ \x7f\x80\x20\x21\x7e\x40\x5b\x5a\x41"[rng.IntN(17)]
+			}
+		}
+		if got := lowerPrintable(string(b)); got != want(string(b)) {
+			t.Fatalf("lowerPrintable(%q) = %v", b, got)
 		}
 	}
 }

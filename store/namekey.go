@@ -1,8 +1,8 @@
 package store
 
 import (
-	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -16,26 +16,55 @@ var legalForms = map[string]bool{"sarl": true, "sas": true, "sasu": true, "eurl"
 // person and company written two ways compare equal; "" when either part
 // is missing.
 func NameKey(a *Applicant) string {
-	name := words(a.FirstName + " " + a.LastName)
-	comp := CompanyKey(a.Company)
-	if len(name) == 0 || comp == "" {
+	// Built in one array on the stack, one string made: the writer keys
+	// every application it creates or updates, twice for a new one.
+	var stack [256]byte
+	b := appendKeyWords(stack[:0], a.FirstName, false)
+	b = appendKeyWords(b, a.LastName, false)
+	name := len(b)
+	if name == 0 {
 		return ""
 	}
-	return strings.Join(name, " ") + "|" + comp
+	b = appendKeyWords(append(b, '|'), a.Company, true)
+	if len(b) == name+1 {
+		return ""
+	}
+	return string(b)
 }
 
 // CompanyKey normalises a company name: lowercase, no accents, no
 // punctuation, no legal form ("SARL Les Jardins" = "Les jardins (SARL)").
 func CompanyKey(company string) string {
-	var comp []string
-	for _, w := range words(company) {
-		if !legalForms[w] {
-			comp = append(comp, w)
-		}
-	}
-	return strings.Join(comp, " ")
+	var stack [128]byte
+	return string(appendKeyWords(stack[:0], company, true))
 }
 
-func words(s string) []string {
-	return strings.FieldsFunc(applicant.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+// appendKeyWords appends to key the words of s, folded (letters and
+// digits; see applicant.Fold), each after a space unless key is empty or
+// ends with the '|' between name and company; legal forms left out with
+// company.
+func appendKeyWords(key []byte, s string, company bool) []byte {
+	var stack [128]byte
+	folded := applicant.AppendFold(stack[:0], s)
+	for i := 0; i < len(folded); {
+		start := i
+		for i < len(folded) {
+			r, w := utf8.DecodeRune(folded[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				break
+			}
+			i += w
+		}
+		if word := folded[start:i]; len(word) > 0 && !(company && legalForms[string(word)]) {
+			if len(key) > 0 && key[len(key)-1] != '|' {
+				key = append(key, ' ')
+			}
+			key = append(key, word...)
+		}
+		if i < len(folded) {
+			_, w := utf8.DecodeRune(folded[i:])
+			i += w
+		}
+	}
+	return key
 }
