@@ -327,3 +327,30 @@ func TestSentenceAroundAsBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestJoinTrimmedAsJoin holds joinTrimmed to strings.Join of the lines
+// trimmed, and trimBlanksRight to strings.TrimRight, on lines with and
+// without blanks at either end, trailing blanks on the first, last, all
+// or none of them.
+func TestJoinTrimmedAsJoin(t *testing.T) {
+	pieces := []string{"", " ", "\t", "  \t ", "-- ", "Bonjour,", " mot ", "é\t", "\u00a0", "a \u00a0 ", "fin\t \t"}
+	rng := rand.New(rand.NewPCG(5, 5))
+	for range 20000 {
+		own := make([]string, rng.IntN(6))
+		for i := range own {
+			own[i] = pieces[rng.IntN(len(pieces))] + pieces[rng.IntN(len(pieces))]
+		}
+		lines := make([]string, len(own))
+		cut := 0
+		for i, l := range own {
+			lines[i] = trimBlanksRight(l)
+			cut += len(l) - len(lines[i])
+			if want := strings.TrimRight(l, " \t"); lines[i] != want {
+				t.Fatalf("trimBlanksRight(%q) = %q, want %q", l, lines[i], want)
+			}
+		}
+		if got, want := joinTrimmed(strings.Join(own, "\n"), own, lines, cut), strings.Join(lines, "\n"); got != want {
+			t.Fatalf("joinTrimmed(%q) = %q, want %q", own, got, want)
+		}
+	}
+}

@@ -449,14 +449,16 @@ func readApplicant(x *extraction, own []string, ownText, name, email string) *re
 	x.a.Email = strings.ToLower(strings.TrimSpace(email))
 	r := &reading{x: x, a: &x.a, name: name, email: email}
 	r.lines = make([]string, len(own))
-	trimmed := false
+	cut := 0 // the blanks trimmed
 	for i, l := range own {
-		r.lines[i] = strings.TrimRight(l, " \t")
-		trimmed = trimmed || len(r.lines[i]) < len(l)
+		r.lines[i] = trimBlanksRight(l)
+		cut += len(l) - len(r.lines[i])
 	}
-	if !trimmed {
-		// The lines joined are the joined own text the caller has.
-		r.all = ownText
+	// The lines joined are the joined own text the caller has, but for the
+	// blanks trimmed.
+	r.all = ownText
+	if cut > 0 {
+		r.all = joinTrimmed(ownText, own, r.lines, cut)
 	}
 	r.isLabel = make([]bool, len(r.lines))
 
@@ -489,7 +491,7 @@ func (r *reading) flatten() {
 	var fb strings.Builder
 	fb.Grow(n)
 	for i, l := range lines {
-		t := strings.TrimSpace(l)
+		t := trimSpace(l) // most lines need no trimming: no call
 		if isLabel[i] || t == "" {
 			fb.WriteString("\n")
 			continue
@@ -499,9 +501,35 @@ func (r *reading) flatten() {
 	}
 	r.flat = fb.String()
 	r.flatCase = newCaseless(r.flat)
-	if r.all == "" {
-		r.all = strings.Join(lines, "\n")
+}
+
+// trimBlanksRight is strings.TrimRight(s, " \t"), which builds a set of
+// the two bytes at every call: readApplicant trims every line.
+func trimBlanksRight(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
 	}
+	return s
+}
+
+// joinTrimmed is strings.Join(lines, "\n"), where lines are own trimmed
+// on the right and ownText is own joined with newlines: it copies
+// ownText in runs up to each blank cut (a line or two of a mail, such as
+// the signature's "-- "), not line by line. cut is how many bytes the
+// lines lost.
+func joinTrimmed(ownText string, own, lines []string, cut int) string {
+	var b strings.Builder
+	b.Grow(len(ownText) - cut)
+	start, pos := 0, 0 // the start of what is left to copy; of line i
+	for i, l := range own {
+		if len(lines[i]) < len(l) {
+			b.WriteString(ownText[start : pos+len(lines[i])])
+			start = pos + len(l)
+		}
+		pos += len(l) + 1
+	}
+	b.WriteString(ownText[start:])
+	return b.String()
 }
 
 // finish records what the classifier needs: the counts of facts, and

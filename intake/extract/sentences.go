@@ -31,7 +31,7 @@ func joinWrappedWith(lines []string, write func(*strings.Builder, string)) strin
 	b.Grow(n)
 	inPara := false
 	for _, l := range lines {
-		l = strings.TrimSpace(l)
+		l = trimSpace(l) // most lines need no trimming: no call
 		if l == "" {
 			if inPara {
 				b.WriteByte('\n')

@@ -449,38 +449,41 @@ func leadRunes(re *syntax.Regexp) (set []rune, empty bool) {
 	return []rune{0, unicode.MaxRune}, true
 }
 
-// mayLead reports whether a match of p's lead can start at text[i] (a
+// mayLead reports whether a match of the lead l (p.lead's, asked once
+// by starts, not at each of the places it tries) can start at text[i] (a
 // break, or the end of a stem) or at the first character after the
 // spaces that follow it.
-func (p *stemmed) mayLead(t caseless, i int) bool {
-	l := p.lead()
+func mayLead(t caseless, l *lead, i int) bool {
 	if l == nil {
 		return true
 	}
-	text := t.text
-	in := func(i int) bool {
-		if i >= len(text) {
-			return false
-		}
-		if c := text[i]; c < utf8.RuneSelf {
-			return l.ascii[c] && l.mayStart(t.lower[i:])
-		}
-		r, _ := utf8.DecodeRuneInString(text[i:])
-		for k := 0; k+1 < len(l.runes); k += 2 {
-			if l.runes[k] <= r && r <= l.runes[k+1] {
-				return l.mayStart(t.lower[i:])
-			}
-		}
-		return false
-	}
-	if in(i) {
+	if l.startsAt(t, i) {
 		return true
 	}
+	text := t.text
 	i++
 	for i < len(text) && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\f' || text[i] == '\r') {
 		i++
 	}
-	return in(i)
+	return l.startsAt(t, i)
+}
+
+// startsAt reports whether a match of l can start at t.text[i].
+func (l *lead) startsAt(t caseless, i int) bool {
+	text := t.text
+	if i >= len(text) {
+		return false
+	}
+	if c := text[i]; c < utf8.RuneSelf {
+		return l.ascii[c] && l.mayStart(t.lower[i:])
+	}
+	r, _ := utf8.DecodeRuneInString(text[i:])
+	for k := 0; k+1 < len(l.runes); k += 2 {
+		if l.runes[k] <= r && r <= l.runes[k+1] {
+			return l.mayStart(t.lower[i:])
+		}
+	}
+	return false
 }
 
 // mayStart reports whether a match of the lead can start at the start of
@@ -507,11 +510,15 @@ func (l *lead) mayStart(s string) bool {
 // or at the breaks.
 func (p *stemmed) starts(t caseless) []int {
 	text := t.text
+	var l *lead
+	if p.lead != nil {
+		l = p.lead()
+	}
 	if p.breaks != "" {
 		var out []int
 		// At the start, the lead follows at once (^), or after the break
 		// and spaces that open the text.
-		if p.mayLead(t, 0) {
+		if mayLead(t, l, 0) {
 			out = append(out, 0)
 		}
 		// Each break byte is searched for alone, which is fast, and the
@@ -524,7 +531,7 @@ func (p *stemmed) starts(t caseless) []int {
 				}
 				at += i
 				// The pattern's ^ holds at the break too: lead may start on it.
-				if p.mayLead(t, at) {
+				if mayLead(t, l, at) {
 					out = append(out, at)
 				}
 				i = at + 1
@@ -544,7 +551,7 @@ func (p *stemmed) starts(t caseless) []int {
 		for _, w := range byFirst.words[byFirst.off[b]:byFirst.off[int(b)+1]] {
 			i := int(w)
 			for _, stem := range p.byFirst[b] {
-				if strings.HasPrefix(lower[i:], stem) && (p.lead == nil || p.mayLead(t, i+len(stem))) {
+				if strings.HasPrefix(lower[i:], stem) && mayLead(t, l, i+len(stem)) {
 					out = append(out, i)
 					break
 				}

@@ -67,6 +67,11 @@ func FoldTo(b *strings.Builder, s string) {
 	var buf [128]byte
 	n := 0
 	for i := 0; i < len(s); {
+		// Room in the block for a word: the words below are written whole.
+		if n+8 > len(buf) {
+			b.Write(buf[:n])
+			n = 0
+		}
 		// Eight ASCII bytes at once, capitals lowered by a mask, up to the
 		// first that is a backquote or not ASCII: the bytes before it are
 		// kept (French has an accent every few words, and going byte by
@@ -75,7 +80,7 @@ func FoldTo(b *strings.Builder, s string) {
 		// whose lengths bound it: the compiler then checks no index in it
 		// (indexed by i and n, each word's loads and store were checked
 		// against both, about half of the loop's instructions).
-		if i+8 <= len(s) && n+8 <= len(buf) {
+		if i+8 <= len(s) {
 			// As many whole words as both s and the block hold, the block
 			// cut to the same length: the compiler then checks no index in
 			// the loop (moving both along by reslicing cost about a third
@@ -103,6 +108,25 @@ func FoldTo(b *strings.Builder, s string) {
 			if i == len(s) {
 				break
 			}
+		} else if len(s) >= 8 {
+			// The last bytes, fewer than eight (the end of most lines): the
+			// word that ends s, shifted so that they are its low bytes, is
+			// lowered as above, not byte by byte. The zero bytes shifted in
+			// are no capital, backquote or byte beyond ASCII, and are
+			// written past n only.
+			r := len(s) - i
+			w := Load64(s[len(s)-8:]) >> (64 - 8*r)
+			const ones, highs = 0x0101010101010101, 0x8080808080808080
+			upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
+			binary.LittleEndian.PutUint64(buf[n:n+8], w|upper>>2)
+			q := w ^ (ones * '`')
+			m := w&highs | (q-ones)&^q&highs
+			if m == 0 {
+				n += r
+				break
+			}
+			j := bits.TrailingZeros64(m) / 8
+			i, n = i+j, n+j
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {

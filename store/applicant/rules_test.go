@@ -1,6 +1,7 @@
 package applicant_test
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -195,4 +196,25 @@ func FuzzFold(f *testing.F) {
 			t.Fatalf("Fold(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestFoldLongTexts: Fold is FoldRune rune by rune on texts of up to 400
+// bytes, longer than FoldTo's block and ending every way, built of words
+// with capitals, accents, backquotes and runes of two to four bytes: the
+// block is flushed before a word that would not fit, and the last bytes
+// of a text are lowered as one shifted word.
+func TestFoldLongTexts(t *testing.T) {
+	pieces := []string{"a", "b", "Z", "`", " ", "\n", "é", "É", "œ", "Æ", "’", "\u2003", "😀", "\xff", "\xc3",
+		"abcdefg", "ABCDEFGHIJKLM", "l'entreprise ", "Société ", "façade", "KİK"}
+	rng := rand.New(rand.NewPCG(8, 8))
+	for range 30000 {
+		var b strings.Builder
+		for n := rng.IntN(400); b.Len() < n; {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := applicant.Fold(s), foldByRune(s); got != want {
+			t.Fatalf("Fold(%q) = %q, want %q", s, got, want)
+		}
+	}
 }
