@@ -354,3 +354,31 @@ func TestJoinTrimmedAsJoin(t *testing.T) {
 		}
 	}
 }
+
+// byteSet's eight-at-a-time look-ups find what a byte-by-byte loop finds.
+func TestByteSetAsBytes(t *testing.T) {
+	var set byteSet
+	set[':'], set['\t'], set[0xE2] = 1, 1, 1
+	texts := []string{"", "a", "abcdefgh", "abcdefg:", "abcdefgh:", "Nom : Dupont", "sans rien du tout ici, même accentué",
+		"tab\there", strings.Repeat("x", 17) + "–" + strings.Repeat("y", 9), ":" + strings.Repeat("z", 30)}
+	for _, s := range texts {
+		for i := 0; i <= len(s); i++ {
+			want := i
+			for want < len(s) && set[s[want]] == 0 {
+				want++
+			}
+			if got := set.next(s, i); got != want {
+				t.Errorf("next(%q, %d) = %d, want %d", s, i, got, want)
+			}
+			if i+8 <= len(s) {
+				none := true
+				for _, c := range []byte(s[i : i+8]) {
+					none = none && set[c] == 0
+				}
+				if got := set.noneOf8(s[i : i+8]); got != none {
+					t.Errorf("noneOf8(%q) = %v, want %v", s[i:i+8], got, none)
+				}
+			}
+		}
+	}
+}

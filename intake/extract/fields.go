@@ -2358,7 +2358,7 @@ func accentNames(text string, names ...*string) {
 // letter of asciiWordLetters (most accented letters are inside a word,
 // and a word is only tried from its start).
 type startSkipper struct {
-	starts [256]uint8 // 1 for the set, and 0xC0 and up
+	starts byteSet // the set, and 0xC0 and up
 }
 
 func newStartSkipper() *startSkipper {
@@ -2374,24 +2374,12 @@ func newStartSkipper() *startSkipper {
 func (sk *startSkipper) add(c byte) { sk.starts[c] = 1 }
 
 // next returns the offset of the first byte of text[i:] where sk stops,
-// or len(text). The text is most of the mail: its bytes are looked up
-// eight at a time, their answers joined and tested once (a test and a
-// branch per byte cost half as much again, and a test of eight at once by
-// masks, for each byte of the set, more). TestStartSkipperAsBytes
-// holds it to the test byte by byte.
+// or len(text). TestStartSkipperAsBytes holds it to the test byte by
+// byte.
 func (sk *startSkipper) next(text string, i int) int {
 	st := &sk.starts
 	for {
-		for i+8 <= len(text) {
-			b := text[i : i+8]
-			if st[b[0]]|st[b[1]]|st[b[2]]|st[b[3]]|st[b[4]]|st[b[5]]|st[b[6]]|st[b[7]] != 0 {
-				break
-			}
-			i += 8
-		}
-		for i < len(text) && st[text[i]] == 0 {
-			i++
-		}
+		i = st.next(text, i)
 		if i == len(text) || text[i] < utf8.RuneSelf || i == 0 || text[i-1] >= utf8.RuneSelf || !asciiWordLetters[text[i-1]] {
 			return i
 		}

@@ -488,21 +488,8 @@ func splitLabel(line string) (label string, f field, value string, ok bool) {
 // prose, and each of those six searches went through the whole line
 // (TestMayHoldLabelAsSearches).
 func mayHoldLabel(line string) bool {
-	stops := &labelStops
 	for i := 0; ; i++ {
-		// Eight bytes looked up at once, their answers joined and tested
-		// once: most bytes stop nothing.
-		for i+8 <= len(line) {
-			b := line[i : i+8]
-			if stops[b[0]]|stops[b[1]]|stops[b[2]]|stops[b[3]]|stops[b[4]]|stops[b[5]]|stops[b[6]]|stops[b[7]] != 0 {
-				break
-			}
-			i += 8
-		}
-		for i < len(line) && stops[line[i]] == 0 {
-			i++
-		}
-		if i == len(line) {
+		if i = labelStops.next(line, i); i == len(line) {
 			return false
 		}
 		if line[i] != leaderDots[0] || strings.HasPrefix(line[i:], leaderDots) {
@@ -513,7 +500,7 @@ func mayHoldLabel(line string) bool {
 
 // labelStops marks the bytes mayHoldLabel stops at: the separator bytes
 // and the first of the leader dots.
-var labelStops = func() (t [256]uint8) {
+var labelStops = func() (t byteSet) {
 	for _, c := range separatorBytes {
 		t[c] = 1
 	}

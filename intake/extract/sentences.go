@@ -283,14 +283,10 @@ func hasIntentStem(s string) bool {
 // sentences.
 func sentenceAround(s string, i int) (start, end int) {
 	// Most bytes are none that may end a sentence: told so by a look-up,
-	// not five comparisons each, and eight at a time, their answers
-	// joined and tested once (TestSentenceAroundAsBytes).
+	// not five comparisons each, eight at a time (TestSentenceAroundAsBytes).
 	e := &sentenceEndBytes
-	none := func(b string) bool {
-		return e[b[0]]|e[b[1]]|e[b[2]]|e[b[3]]|e[b[4]]|e[b[5]]|e[b[6]]|e[b[7]] == 0
-	}
 	for start = i; start > 0; start-- {
-		if start >= 8 && none(s[start-8:start]) {
+		if start >= 8 && e.noneOf8(s[start-8:start]) {
 			start -= 7
 			continue
 		}
@@ -299,7 +295,7 @@ func sentenceAround(s string, i int) (start, end int) {
 		}
 	}
 	for end = i; end < len(s); end++ {
-		if end+8 <= len(s) && none(s[end:end+8]) {
+		if end+8 <= len(s) && e.noneOf8(s[end:end+8]) {
 			end += 7
 			continue
 		}
@@ -311,7 +307,7 @@ func sentenceAround(s string, i int) (start, end int) {
 }
 
 // sentenceEndBytes are the bytes sentenceEndAt may cut at: 1, the others 0.
-var sentenceEndBytes = [256]uint8{'\n': 1, '.': 1, '!': 1, '?': 1, ';': 1}
+var sentenceEndBytes = byteSet{'\n': 1, '.': 1, '!': 1, '?': 1, ';': 1}
 
 // sentenceEndAt reports whether splitSentences cuts s at byte i.
 func sentenceEndAt(s string, i int) bool {
