@@ -34,15 +34,12 @@ func Fold(s string) string {
 // by byte), and those with capitals are lowered by FoldTo's eight-byte
 // path.
 func foldChanges(s string) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
+		// A word with no stop is ASCII, lowered exactly: it changes only
+		// if it held a capital.
 		w := Load64(s[i : i+8])
-		// As in FoldTo; carries past a byte beyond ASCII do not matter, as
-		// that byte answers already.
-		upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1))
-		q := w ^ (ones * '`')
-		if (w|upper|(q-ones)&^q)&highs != 0 {
+		if lowered, stops := lowerWord(w); stops != 0 || lowered != w {
 			return true
 		}
 	}
@@ -90,16 +87,9 @@ func FoldTo(b *strings.Builder, s string) {
 			dst = dst[:len(src)]
 			j := 0
 			for ; j < len(src)-7; j += 8 {
-				w := Load64(src[j : j+8])
-				const ones, highs = 0x0101010101010101, 0x8080808080808080
-				// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
-				upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
-				binary.LittleEndian.PutUint64(dst[j:j+8], w|upper>>2)
-				// The bytes not ASCII and the backquotes (the zero bytes of
-				// q): the lowest bit set is exact, as carries and borrows
-				// only go up, so every byte below it was lowered right.
-				q := w ^ (ones * '`')
-				if m := w&highs | (q-ones)&^q&highs; m != 0 {
+				lowered, m := lowerWord(Load64(src[j : j+8]))
+				binary.LittleEndian.PutUint64(dst[j:j+8], lowered)
+				if m != 0 {
 					j += bits.TrailingZeros64(m) / 8
 					break
 				}
@@ -115,12 +105,8 @@ func FoldTo(b *strings.Builder, s string) {
 			// are no capital, backquote or byte beyond ASCII, and are
 			// written past n only.
 			r := len(s) - i
-			w := Load64(s[len(s)-8:]) >> (64 - 8*r)
-			const ones, highs = 0x0101010101010101, 0x8080808080808080
-			upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
-			binary.LittleEndian.PutUint64(buf[n:n+8], w|upper>>2)
-			q := w ^ (ones * '`')
-			m := w&highs | (q-ones)&^q&highs
+			lowered, m := lowerWord(Load64(s[len(s)-8:]) >> (64 - 8*r))
+			binary.LittleEndian.PutUint64(buf[n:n+8], lowered)
 			if m == 0 {
 				n += r
 				break
@@ -177,6 +163,20 @@ func FoldTo(b *strings.Builder, s string) {
 		b.WriteRune(FoldRune(r))
 	}
 	b.Write(buf[:n])
+}
+
+// lowerWord folds eight ASCII bytes at once (w, little-endian): capitals
+// lowered by a mask. stops has the high bit set of each byte that is a
+// backquote or not ASCII, which the fold leaves to the rune-by-rune path:
+// its lowest bit is exact, as carries and borrows only go up, so every
+// byte below it was lowered right.
+func lowerWord(w uint64) (lowered, stops uint64) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// For ASCII bytes, the high bit of b+(0x80-x) says b >= x.
+	upper := (w + ones*(0x80-'A')) &^ (w + ones*(0x80-'Z'-1)) & highs
+	// The backquotes are the zero bytes of q.
+	q := w ^ (ones * '`')
+	return w | upper>>2, w&highs | (q-ones)&^q&highs
 }
 
 // Load64 returns the first eight bytes of s, little-endian, in one load,
