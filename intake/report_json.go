@@ -1,7 +1,6 @@
 package intake
 
 import (
-	"bytes"
 	"strconv"
 	"time"
 
@@ -80,32 +79,15 @@ func (a Analysis) storedReportJSON() (report, evidence []byte) {
 		b = append(b, '}')
 	}
 	b = append(b, "],"...)
-	fields := len(b)
-	b = res.Applicant.AppendJSONFields(b)
-	// No evidence is "{}", as quickly written again. `"evidence":` is
-	// only ever the member's, strings escaping their quotes; it follows
-	// the motivation, written at least as long.
-	if len(ap.Evidence) > 0 && keepsAllEvidence(ap) {
-		from := fields + len(ap.Motivation)
-		if i := bytes.Index(b[from:], []byte(`"evidence":`)); i >= 0 {
-			evidence = b[from+i+len(`"evidence":`) : len(b) : len(b)]
-		}
+	b, at, whole := res.Applicant.AppendJSONFieldsEvidence(b)
+	// No evidence is "{}", as quickly written again.
+	if len(ap.Evidence) > 0 && whole {
+		evidence = b[at:len(b):len(b)]
 	}
 	if a.Unreadable {
 		b = append(b, `,"needs_review":true`...)
 	}
 	return append(b, '}'), evidence
-}
-
-// keepsAllEvidence reports whether the report keeps every evidence entry
-// of ap: AppendJSONFields leaves out those of empty fields.
-func keepsAllEvidence(ap *applicant.Applicant) bool {
-	for k := range ap.Evidence {
-		if v, _ := ap.Field(k); v == "" {
-			return false
-		}
-	}
-	return true
 }
 
 // appendStrings appends l as a JSON array, [] when nil (see

@@ -112,3 +112,14 @@ func BenchmarkStoredReport(b *testing.B) {
 		}
 	}
 }
+
+// keepsAllEvidence reports whether a report keeps every evidence entry of
+// ap: AppendJSONFields leaves out those of empty fields.
+func keepsAllEvidence(ap *applicant.Applicant) bool {
+	for k := range ap.Evidence {
+		if v, _ := ap.Field(k); v == "" {
+			return false
+		}
+	}
+	return true
+}

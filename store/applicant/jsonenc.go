@@ -13,6 +13,16 @@ import (
 // reflection over the record, its pointers and its evidence map, was most
 // of what encoding a stored message's report cost.
 func (a *Applicant) AppendJSONFields(b []byte) []byte {
+	b, _, _ = a.AppendJSONFieldsEvidence(b)
+	return b
+}
+
+// AppendJSONFieldsEvidence is AppendJSONFields, telling also where in b
+// the evidence object starts, and whether it holds every entry of
+// a.Evidence (entries of empty fields are left out): b[at:] is then
+// AppendEvidence(nil, a.Evidence, nil), the evidence as an application
+// stores it, which its writer need not encode again.
+func (a *Applicant) AppendJSONFieldsEvidence(b []byte) (out []byte, at int, whole bool) {
 	for _, f := range []struct {
 		key string
 		v   string
@@ -46,10 +56,13 @@ func (a *Applicant) AppendJSONFields(b []byte) []byte {
 		b = AppendJSONString(append(b, `,"forwarded_by":`...), a.ForwardedBy)
 	}
 	b = append(b, `,"evidence":`...)
-	return AppendEvidence(b, a.Evidence, func(field string) bool {
+	at, whole = len(b), true
+	b = AppendEvidence(b, a.Evidence, func(field string) bool {
 		v, _ := a.Field(field)
+		whole = whole && v != ""
 		return v != ""
 	})
+	return b, at, whole
 }
 
 // AppendJSONStringOrNull appends s as a JSON string, null when empty, as
