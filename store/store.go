@@ -77,6 +77,12 @@ func openNoMigrate(path string) (*Store, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Statement journals in memory: with foreign keys on, every INSERT of
+	// a transaction keeps the pages it changes in one, which SQLite spills
+	// past 64 KB to a fresh file in /var/tmp: 45 files and 9,000 writes of a
+	// 5,000-mail poll. Every statement here changes a few rows (erasure
+	// deletes one id at a time), so the journals stay small.
+	q.Add("_pragma", "temp_store(2)")
 	// Deleted rows are overwritten with zeros, so that an erasure (forget,
 	// purge) does not leave personal data in free pages.
 	q.Add("_pragma", "secure_delete(1)")
