@@ -957,8 +957,10 @@ func (p *Pipeline) notAnswered(ctx context.Context, tx *store.Tx, app *store.App
 // mail a day to an address, the one completion confirmation excepted.
 func (p *Pipeline) mayAnswer(ctx context.Context, tx *store.Tx, to string, completion bool) (bool, error) {
 	to = strings.ToLower(strings.TrimSpace(to))
-	if addr, err := mail.ParseAddress(to); err != nil || addr.Address != to {
-		return false, nil // not an address a mail can go to
+	if !store.PlainAddress(to) {
+		if addr, err := mail.ParseAddress(to); err != nil || addr.Address != to {
+			return false, nil // not an address a mail can go to
+		}
 	}
 	if to == "" || slices.Contains(p.never, store.AddressKey(to)) {
 		return false, nil

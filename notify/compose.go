@@ -591,8 +591,10 @@ func (c *Composer) mail(kind, dedupe, tmpl string, app *store.Application, atts 
 		return nil, errors.New("compose mail: no application")
 	}
 	rcpt := strings.ToLower(strings.TrimSpace(app.Email))
-	if _, err := mail.ParseAddress(rcpt); rcpt == "" || err != nil {
-		return nil, fmt.Errorf("compose %s mail for %s: no usable e-mail address (%q)", kind, app.Reference, app.Email)
+	if !store.PlainAddress(rcpt) {
+		if _, err := mail.ParseAddress(rcpt); rcpt == "" || err != nil {
+			return nil, fmt.Errorf("compose %s mail for %s: no usable e-mail address (%q)", kind, app.Reference, app.Email)
+		}
 	}
 	v := c.view(c.cfg.Language, app, atts)
 	r, err := c.render(c.cfg.Language, tmpl, v)

@@ -137,7 +137,7 @@ func (tx *Tx) CreateCleanApplication(ctx context.Context, a *Application, prefix
 		received_at, updated_at, first_name, last_name, email, phone, company, role, siret, siret_valid, siren,
 		postal_code, commune, departement, headcount, sector, motivation, forwarded_by, corrected, missing, score,
 		possible_duplicate_of, decision_notified, notes, name_key, mailbox_key, evidence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))`, args)
 }
 
 // nextReference gives a the next reference of year, and its dates.
@@ -177,7 +177,8 @@ func (tx *Tx) insertApplication(ctx context.Context, a *Application, query strin
 
 // applicationArgs are a's fields as written, its applicant already
 // cleaned; evidence is its evidence encoded (see CreateCleanApplication),
-// nil to encode it here.
+// nil to encode it here. The evidence is given as bytes, which the
+// statements store as text (CAST, see InsertMessage's parsed).
 func applicationArgs(a *Application, evidence []byte) ([]any, error) {
 	corrected, err := jsonList(a.Corrected)
 	if err != nil {
@@ -206,7 +207,7 @@ func applicationArgs(a *Application, evidence []byte) ([]any, error) {
 		nullStr(a.PostalCode), nullStr(a.Commune), nullStr(a.Departement), headcount, nullStr(a.Sector),
 		nullStr(a.Motivation), nullStr(a.ForwardedBy), corrected, miss, score,
 		nullStr(a.PossibleDuplicateOf), nullStr(a.DecisionNotified), nullStr(a.Notes), nullStr(NameKey(&a.Applicant)),
-		nullStr(AddressKey(a.Email)), string(ev)}, nil
+		nullStr(AddressKey(a.Email)), ev}, nil
 }
 
 // UpdateApplication writes every field of a back (status changes should go
@@ -221,7 +222,7 @@ const updateApplicationSet = `UPDATE applications SET status = ?, updated_at = ?
 	first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
 	siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
 	forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
-	decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = ?`
+	decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = CAST(? AS TEXT)`
 
 // updateApplication runs query, an UPDATE taking the status, updated_at,
 // applicationArgs, then extra, then the id.

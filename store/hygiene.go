@@ -1,6 +1,7 @@
 package store
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -105,6 +106,19 @@ func cleanLineRunes(s string) (int, bool) {
 				continue
 			}
 			end = i + 8 // these eight a byte at a time, then try again
+			if odd != 0 {
+				// The printable bytes before the first odd one at once,
+				// and that character alone: French text has an accent
+				// in most eight bytes.
+				k := bits.TrailingZeros64(odd) >> 3
+				spk := sp & (1<<(8*k) - 1)
+				if spk&(spk<<8) == 0 && !(space && spk&0x80 != 0) {
+					if k > 0 {
+						n, i, space = n+k, i+k, spk>>(8*k-1) != 0
+					}
+					end = i + 1
+				}
+			}
 		}
 		for i < end {
 			c := s[i]

@@ -6,6 +6,36 @@ import (
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
+// PlainAddress reports whether addr is written local@domain with letters,
+// digits and . _ + - only, each part dot-separated words: most addresses,
+// which net/mail.ParseAddress reads as themselves, unchanged. The writer
+// checks the address of every acknowledgement twice (may it be answered,
+// can it be written to), and ParseAddress allocates its way through it;
+// an address this does not know still goes to ParseAddress.
+// TestPlainAddressAsParse holds it to ParseAddress.
+func PlainAddress(addr string) bool {
+	at := strings.IndexByte(addr, '@')
+	return at >= 0 && dotWords(addr[:at]) && dotWords(addr[at+1:])
+}
+
+// dotWords reports whether s is words of letters, digits and _ + -,
+// joined by single dots.
+func dotWords(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '+', c == '-':
+		case c == '.' && s[i-1] != '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // AddressKey is the one form of an address under which every spelling
 // that reaches the same inbox is counted: case, a "+tag" after the local
 // part, and for Gmail the dots of the local part and the googlemail.com

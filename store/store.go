@@ -473,7 +473,34 @@ var ErrNotFound = errors.New("not found")
 // timestamps stored as text compare in time order.
 const tsLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
-func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
+func ts(t time.Time) string {
+	t = t.UTC()
+	year := t.Year()
+	if year < 1000 || year > 9999 {
+		return t.Format(tsLayout)
+	}
+	// Written out rather than through Format, which reads its layout
+	// again at each call: the writer stores a few of these a message.
+	// TestTSAsFormat holds it to Format.
+	_, month, day := t.Date()
+	hour, min, sec := t.Clock()
+	var b [len("2006-01-02T15:04:05.000000000Z")]byte
+	put := func(at, n, width int) {
+		for i := at + width - 1; i >= at; i-- {
+			b[i] = byte('0' + n%10)
+			n /= 10
+		}
+	}
+	put(0, year, 4)
+	put(5, int(month), 2)
+	put(8, day, 2)
+	put(11, hour, 2)
+	put(14, min, 2)
+	put(17, sec, 2)
+	put(20, t.Nanosecond(), 9)
+	b[4], b[7], b[10], b[13], b[16], b[19], b[29] = '-', '-', 'T', ':', ':', '.', 'Z'
+	return string(b[:])
+}
 
 // ts is ts, formatting the transaction's time once: every row the writer
 // stores has it, some twice.
