@@ -2,6 +2,7 @@ package mailparse
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -205,4 +206,19 @@ func TestTrims(t *testing.T) {
 		}
 	}
 	all(6)
+}
+
+// FuzzBase64Reader holds base64Reader, decodeBlocks on and off, to
+// decoding one byte at a time.
+func FuzzBase64Reader(f *testing.F) {
+	f.Add([]byte("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\nNTY3ODk=\r\n"))
+	f.Add([]byte("QUJD\nREVG\r\nR0hJSktMTU5PUFFSU1RVVldY WVphYmNk-_ZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx==MjM0"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		want := decodeBytewise(in)
+		for _, bufSize := range []int{100, 64 << 10} {
+			if got := readBase64(t, in, func(r io.Reader) io.Reader { return r }, bufSize); !bytes.Equal(got, want) {
+				t.Fatalf("%q, reads of %d: decoded\n%x, want\n%x", in, bufSize, got, want)
+			}
+		}
+	})
 }
