@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// decodeBlocks (see decode_amd64.go) decodes 16 characters at a time
+// decodeBlocks (see simd_amd64.go) decodes 16 characters at a time
 // with SSSE3, as W. Muła and D. Lemire describe ("Faster Base64 Encoding
 // and Decoding Using AVX2 Instructions", 2018): a character is of the
 // standard alphabet when the bits looked up by its low and by its high
@@ -159,4 +159,74 @@ TEXT ·hasSSSE3(SB), NOSPLIT, $0-1
 	SHRL $9, CX
 	ANDL $1, CX
 	MOVB CX, ret+0(FP)
+	RET
+
+DATA plain20<>+0(SB)/8, $0x2020202020202020
+DATA plain20<>+8(SB)/8, $0x2020202020202020
+GLOBL plain20<>(SB), RODATA|NOPTR, $16
+
+DATA plain7f<>+0(SB)/8, $0x7f7f7f7f7f7f7f7f
+DATA plain7f<>+8(SB)/8, $0x7f7f7f7f7f7f7f7f
+GLOBL plain7f<>(SB), RODATA|NOPTR, $16
+
+// func plainRun(b []byte) (n int, accents bool)
+TEXT ·plainRun(SB), NOSPLIT, $0-33
+	MOVQ  b_base+0(FP), SI
+	MOVQ  b_len+8(FP), CX
+	MOVQ  SI, R10
+	XORL  DX, DX
+	MOVOU plain20<>(SB), X8
+	MOVOU plain7f<>(SB), X9
+
+plainloop:
+	CMPQ  CX, $16
+	JB    plainend
+	MOVOU (SI), X0
+
+	// Below 0x20 as signed bytes: those and the ones above 0x7f.
+	MOVO     X8, X1
+	PCMPGTB  X0, X1
+	MOVO     X0, X2
+	PCMPEQB  X9, X2
+	POR      X2, X1
+	PMOVMSKB X1, AX
+	TESTL    AX, AX
+	JNZ      plainstop
+	ADDQ     $16, SI
+	SUBQ     $16, CX
+	JMP      plainloop
+
+plainstop:
+	// Passed: a CRLF, and two bytes from 0xc2 0x80 to 0xdf 0xbf.
+	BSFL    AX, AX
+	ADDQ    AX, SI
+	SUBQ    AX, CX
+	CMPQ    CX, $2
+	JB      plainend
+	MOVBLZX (SI), AX
+	MOVBLZX 1(SI), BX
+	CMPL    AX, $0x0d
+	JNE     plainlead
+	CMPL    BX, $0x0a
+	JNE     plainend
+	ADDQ    $2, SI
+	SUBQ    $2, CX
+	JMP     plainloop
+
+plainlead:
+	SUBL $0xc2, AX
+	CMPL AX, $(0xdf-0xc2)
+	JHI  plainend
+	ANDL $0xc0, BX
+	CMPL BX, $0x80
+	JNE  plainend
+	MOVL $1, DX
+	ADDQ $2, SI
+	SUBQ $2, CX
+	JMP  plainloop
+
+plainend:
+	SUBQ R10, SI
+	MOVQ SI, n+24(FP)
+	MOVB DX, accents+32(FP)
 	RET
