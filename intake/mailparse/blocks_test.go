@@ -6,18 +6,18 @@ import (
 	"testing"
 )
 
-// blocksModel is decodeBlocks's rule written in Go, one group of 16 at a
+// blocksModel is decodeBlocks's rule written in Go, one group of 32 at a
 // time: it returns the bytes decodeBlocks writes and the characters it
 // reads.
 func blocksModel(dstLen int, src []byte) (n, i int) {
-	for len(src)-i >= 16 && dstLen-n >= 16 {
-		g := src[i : i+16]
+	for len(src)-i >= 32 && dstLen-n >= 32 {
+		g := src[i : i+32]
 		j := 0
-		for j < 16 && b64table[g[j]] < 64 {
+		for j < 32 && b64table[g[j]] < 64 {
 			j++
 		}
-		if j == 16 {
-			i, n = i+16, n+12
+		if j == 32 {
+			i, n = i+32, n+24
 			continue
 		}
 		eol := 0
@@ -40,7 +40,7 @@ func blocksModel(dstLen int, src []byte) (n, i int) {
 // decodeBytewise, and checks it writes nothing past dstLen.
 func checkBlocks(t *testing.T, dstLen int, src []byte) {
 	t.Helper()
-	buf := bytes.Repeat([]byte{0xaa}, dstLen+32)
+	buf := bytes.Repeat([]byte{0xaa}, dstLen+64)
 	n, i := decodeBlocks(buf[:dstLen], src)
 	wn, wi := blocksModel(dstLen, src)
 	if n != wn || i != wi {
@@ -66,9 +66,9 @@ func TestDecodeBlocksEveryByte(t *testing.T) {
 		t.Skip("no decodeBlocks on this processor")
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	src := make([]byte, 40)
+	src := make([]byte, 72)
 	for c := range 256 {
-		for at := range 20 {
+		for at := range 40 {
 			for _, next := range []byte{'A', '\n', '\r'} {
 				for i := range src {
 					src[i] = b64chars[rng.IntN(len(b64chars))]
