@@ -204,8 +204,18 @@ func decodeRun(out, in []byte) (n, i int) {
 	// loop to go round nine times. Tried where a line starts, until a
 	// line is shorter or holds something else.
 	atLine, long := false, true
+	// Where decodeBlocks is, it takes lines of 4k characters whole, and
+	// any line from its start (the first from anywhere): decode72 is not
+	// needed, and this loop takes what it leaves, up to a line break.
+	blocks := blocksOK
 	for len(rest) >= 8 && len(dst) >= 8 {
-		if atLine && long && len(rest) >= 72 && len(dst) >= 56 {
+		if blocks {
+			blocks = false
+			k, j := decodeBlocks(dst, rest)
+			rest, dst = rest[j:], dst[k:]
+			continue
+		}
+		if atLine && long && !blocksOK && len(rest) >= 72 && len(dst) >= 56 {
 			atLine = false
 			if decode72(dst[:56], rest[:72]) {
 				// A line of 76, the most usual: its last four characters
@@ -253,9 +263,9 @@ func decodeRun(out, in []byte) (n, i int) {
 			binary.BigEndian.PutUint32(dst, uint32(a)<<20|uint32(b)<<8)
 			rest, dst = rest[4:], dst[3:]
 		case uint16(x) == '\r'|'\n'<<8:
-			rest, atLine = rest[2:], true
+			rest, atLine, blocks = rest[2:], true, blocksOK
 		case byte(x) == '\n':
-			rest, atLine = rest[1:], true
+			rest, atLine, blocks = rest[1:], true, blocksOK
 		default:
 			return len(out) - len(dst), len(in) - len(rest)
 		}

@@ -42,8 +42,22 @@ func decodeBytewise(in []byte) []byte {
 }
 
 // readBase64 decodes in with base64Reader, its input handed over as r
-// wraps it.
+// wraps it, and checks that the byte loops alone (decodeBlocks not
+// called) decode it alike.
 func readBase64(t *testing.T, in []byte, wrap func(io.Reader) io.Reader, bufSize int) []byte {
+	t.Helper()
+	out := readBase64Once(t, in, wrap, bufSize)
+	if blocksOK {
+		blocksOK = false
+		defer func() { blocksOK = true }()
+		if loops := readBase64Once(t, in, wrap, bufSize); !bytes.Equal(loops, out) {
+			t.Fatalf("%q: decoded\n%x, by the byte loops alone\n%x", in, out, loops)
+		}
+	}
+	return out
+}
+
+func readBase64Once(t *testing.T, in []byte, wrap func(io.Reader) io.Reader, bufSize int) []byte {
 	t.Helper()
 	d := newBase64Reader(wrap(bytes.NewReader(in)))
 	defer d.release()

@@ -2,6 +2,7 @@ package mailparse
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -138,10 +139,12 @@ func FuzzTextScans(f *testing.F) {
 }
 
 // TestShapeOfPairs holds shapeOf's word-at-a-time test to its definition
-// on every two bytes at every place of a word of ASCII letters (a byte
-// that borrows must not hide the one above it), then on random texts.
+// on every two bytes at every place of ASCII letters (a byte that
+// borrows must not hide the one above it; 26 for plainRun's groups of 16
+// too), then on random texts.
 func TestShapeOfPairs(t *testing.T) {
-	b := []byte("abcdefghij")
+	const letters = "abcdefghijklmnopqrstuvwxyz"
+	b := []byte(letters)
 	for at := range len(b) - 1 {
 		for c := range 1 << 16 {
 			b[at], b[at+1] = byte(c), byte(c>>8)
@@ -151,13 +154,13 @@ func TestShapeOfPairs(t *testing.T) {
 				t.Fatalf("shapeOf(%q) = %+v", b, sh)
 			}
 		}
-		b[at], b[at+1] = "abcdefghij"[at], "abcdefghij"[at+1]
+		b[at], b[at+1] = letters[at], letters[at+1]
 	}
 	// Texts of the bytes that tell sequences apart, at random: a lead
 	// and its continuation astride two words, a control amid letters...
 	const alphabet = "a\r\n\t\x00\x1f\x7f\x80\xa9\xbf\xc0\xc1\xc2\xc3\xdf\xe0\xe2\xef\xf0\xf4\xf5\xff"
 	rng := rand.New(rand.NewPCG(1, 2))
-	b = make([]byte, 19)
+	b = make([]byte, 40)
 	for range 300_000 {
 		for i := range b {
 			b[i] = alphabet[rng.IntN(len(alphabet))]
@@ -167,6 +170,68 @@ func TestShapeOfPairs(t *testing.T) {
 			sh.ascii != !slices.ContainsFunc(b, func(c byte) bool { return c >= 0x80 }) {
 			t.Fatalf("shapeOf(%q) = %+v", b, sh)
 		}
+	}
+}
+
+// plainRunModel is plainRun's rule in Go, a byte at a time.
+func plainRunModel(b []byte) (n int, accents bool) {
+	for len(b)-n >= 16 {
+		j := 0
+		for j < 16 && b[n+j] >= 0x20 && b[n+j] < 0x7f {
+			j++
+		}
+		if n += j; j == 16 {
+			continue
+		}
+		switch {
+		case len(b)-n < 2:
+			return n, accents
+		case b[n] == '\r' && b[n+1] == '\n':
+		case b[n] >= 0xc2 && b[n] <= 0xdf && b[n+1]&0xc0 == 0x80:
+			accents = true
+		default:
+			return n, accents
+		}
+		n += 2
+	}
+	return n, accents
+}
+
+// plainRun is a second home of shapeOf's word test and of its CRLF and
+// two-byte cases: every byte at every place, and texts of the bytes that
+// tell them apart, must stop it as they would.
+func TestPlainRunAsModel(t *testing.T) {
+	if !plainOK {
+		t.Skip("no plainRun on this processor")
+	}
+	check := func(b []byte) {
+		t.Helper()
+		n, acc := plainRun(b)
+		if wn, wacc := plainRunModel(b); n != wn || acc != wacc {
+			t.Fatalf("plainRun(%q) = %d, %v; want %d, %v", b, n, acc, wn, wacc)
+		}
+	}
+	b := []byte(strings.Repeat("Bonjour, ", 6))
+	for n := range len(b) + 1 {
+		check(b[:n])
+	}
+	for at := range len(b) - 1 {
+		for c := range 256 {
+			for _, next := range []byte{'a', '\n', 0x80, 0xbf, 0xc0} {
+				b := bytes.Clone(b)
+				b[at], b[at+1] = byte(c), next
+				check(b)
+			}
+		}
+	}
+	const alphabet = "aaaaaaaaaa\r\n\t\x00\x1f\x7f\x80\xa9\xbf\xc0\xc1\xc2\xc3\xdf\xe0\xe2\xef\xf0\xf4\xf5\xff"
+	rng := rand.New(rand.NewPCG(3, 4))
+	b = make([]byte, 70)
+	for range 300_000 {
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		check(b[:rng.IntN(len(b)+1)])
 	}
 }
 
@@ -205,4 +270,19 @@ func TestTrims(t *testing.T) {
 		}
 	}
 	all(6)
+}
+
+// FuzzBase64Reader holds base64Reader, decodeBlocks on and off, to
+// decoding one byte at a time.
+func FuzzBase64Reader(f *testing.F) {
+	f.Add([]byte("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\nNTY3ODk=\r\n"))
+	f.Add([]byte("QUJD\nREVG\r\nR0hJSktMTU5PUFFSU1RVVldY WVphYmNk-_ZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx==MjM0"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		want := decodeBytewise(in)
+		for _, bufSize := range []int{100, 64 << 10} {
+			if got := readBase64(t, in, func(r io.Reader) io.Reader { return r }, bufSize); !bytes.Equal(got, want) {
+				t.Fatalf("%q, reads of %d: decoded\n%x, want\n%x", in, bufSize, got, want)
+			}
+		}
+	})
 }

@@ -857,6 +857,13 @@ type textShape struct {
 func shapeOf(b []byte) textShape {
 	sh := textShape{ascii: true, utf8: true, crlfOnly: true}
 	for i := 0; i < len(b); {
+		if i+16 <= len(b) {
+			n, accents := plainRun(b[i:])
+			sh.ascii = sh.ascii && !accents
+			if i += n; i == len(b) {
+				break
+			}
+		}
 		if i+8 <= len(b) {
 			// Any byte above 0x7f, below 0x20 or equal to 0x7f? Its high
 			// bit is set in x, in x-0x20 or in (x^0x7f)-1; the bytes

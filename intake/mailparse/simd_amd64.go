@@ -1,0 +1,35 @@
+//go:build amd64 && !purego
+
+package mailparse
+
+// blocksOK tells whether decodeBlocks may be called: it needs AVX2,
+// which x86-64 processors have since 2013 and 2015 (Intel, AMD).
+var blocksOK = hasAVX2()
+
+// decodeBlocks decodes groups of 32 characters of the standard alphabet
+// from src into dst, 24 bytes each, and skips the line breaks (CRLF or
+// LF) that follow a multiple of four of them, while src holds 32 more
+// characters and dst room for 32 bytes (each store writes 32); it
+// returns the bytes written and the characters read, which end between
+// two groups of four. Anything else is left to the byte loops. Decoding
+// a PDF's base64 was, instruction for instruction, most of what parsing
+// a mail with one cost (simd_amd64.s).
+//
+//go:noescape
+func decodeBlocks(dst, src []byte) (n, i int)
+
+func hasAVX2() bool
+
+// plainOK: plainRun needs only SSE2, which every x86-64 processor has.
+const plainOK = true
+
+// plainRun returns how many bytes b starts with that shapeOf passes
+// without a look at them (none above 0x7e or below 0x20, but CRLF and
+// two-byte UTF-8, which it tells as accents), read 16 at a time: it
+// stops before any other byte, or at the last 16 bytes. French text has
+// an accent or a line end every few dozen bytes: reading it 16 bytes at
+// once, those passed on the way, took two thirds of the instructions
+// off scanning its shape.
+//
+//go:noescape
+func plainRun(b []byte) (n int, accents bool)

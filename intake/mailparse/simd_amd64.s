@@ -1,0 +1,272 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// decodeBlocks (see simd_amd64.go) decodes 32 characters at a time
+// with AVX2, as W. Muła and D. Lemire describe ("Faster Base64 Encoding
+// and Decoding Using AVX2 Instructions", 2018): a character is of the
+// standard alphabet when the bits looked up by its low and by its high
+// four bits have none in common; the value to add to it is looked up by
+// its high four bits ('/' set apart); vpmaddubsw and vpmaddwd join the
+// 6-bit values into 24 bits, vpshufb and vpermd put the bytes in order.
+// Each table is in both 16-byte lanes, as vpshufb looks up in its own.
+
+DATA b64nibble<>+0(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA b64nibble<>+8(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA b64nibble<>+16(SB)/8, $0x0f0f0f0f0f0f0f0f
+DATA b64nibble<>+24(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL b64nibble<>(SB), RODATA|NOPTR, $32
+
+// Looked up by the low four bits: 0x10 for none of the alphabet, and
+// bit 0 where '+' and '/' are not (high bits 2), bit 1 digits (3), bit 2
+// the letters of A-O and a-o (4, 6), bit 3 P-Z and p-z (5, 7).
+DATA b64lutlo<>+0(SB)/8, $0x1111111111111115
+DATA b64lutlo<>+8(SB)/8, $0x1a1b1b1b1a131111
+DATA b64lutlo<>+16(SB)/8, $0x1111111111111115
+DATA b64lutlo<>+24(SB)/8, $0x1a1b1b1b1a131111
+GLOBL b64lutlo<>(SB), RODATA|NOPTR, $32
+
+// Looked up by the high four bits.
+DATA b64luthi<>+0(SB)/8, $0x0804080402011010
+DATA b64luthi<>+8(SB)/8, $0x1010101010101010
+DATA b64luthi<>+16(SB)/8, $0x0804080402011010
+DATA b64luthi<>+24(SB)/8, $0x1010101010101010
+GLOBL b64luthi<>(SB), RODATA|NOPTR, $32
+
+DATA b64slash<>+0(SB)/8, $0x2f2f2f2f2f2f2f2f
+DATA b64slash<>+8(SB)/8, $0x2f2f2f2f2f2f2f2f
+DATA b64slash<>+16(SB)/8, $0x2f2f2f2f2f2f2f2f
+DATA b64slash<>+24(SB)/8, $0x2f2f2f2f2f2f2f2f
+GLOBL b64slash<>(SB), RODATA|NOPTR, $32
+
+// Added to a character, by its high four bits (less one for '/'):
+// 16 '/', 19 '+', 4 digits, -65 upper case, -71 lower case.
+DATA b64roll<>+0(SB)/8, $0xb9b9bfbf04131000
+DATA b64roll<>+8(SB)/8, $0x0000000000000000
+DATA b64roll<>+16(SB)/8, $0xb9b9bfbf04131000
+DATA b64roll<>+24(SB)/8, $0x0000000000000000
+GLOBL b64roll<>(SB), RODATA|NOPTR, $32
+
+DATA b64merge1<>+0(SB)/8, $0x0140014001400140
+DATA b64merge1<>+8(SB)/8, $0x0140014001400140
+DATA b64merge1<>+16(SB)/8, $0x0140014001400140
+DATA b64merge1<>+24(SB)/8, $0x0140014001400140
+GLOBL b64merge1<>(SB), RODATA|NOPTR, $32
+
+DATA b64merge2<>+0(SB)/8, $0x0001100000011000
+DATA b64merge2<>+8(SB)/8, $0x0001100000011000
+DATA b64merge2<>+16(SB)/8, $0x0001100000011000
+DATA b64merge2<>+24(SB)/8, $0x0001100000011000
+GLOBL b64merge2<>(SB), RODATA|NOPTR, $32
+
+// The three bytes of each 32-bit lane, high first, then four zeros.
+DATA b64order<>+0(SB)/8, $0x090a040506000102
+DATA b64order<>+8(SB)/8, $0x808080800c0d0e08
+DATA b64order<>+16(SB)/8, $0x090a040506000102
+DATA b64order<>+24(SB)/8, $0x808080800c0d0e08
+GLOBL b64order<>(SB), RODATA|NOPTR, $32
+
+// The 12 bytes of each 16-byte lane, one after the other.
+DATA b64lanes<>+0(SB)/8, $0x0000000100000000
+DATA b64lanes<>+8(SB)/8, $0x0000000400000002
+DATA b64lanes<>+16(SB)/8, $0x0000000600000005
+DATA b64lanes<>+24(SB)/8, $0x0000000000000000
+GLOBL b64lanes<>(SB), RODATA|NOPTR, $32
+
+// func decodeBlocks(dst, src []byte) (n, i int)
+TEXT ·decodeBlocks(SB), NOSPLIT, $0-64
+	MOVQ    dst_base+0(FP), DI
+	MOVQ    dst_len+8(FP), DX
+	MOVQ    src_base+24(FP), SI
+	MOVQ    src_len+32(FP), CX
+	MOVQ    DI, R10 // where dst and src start, for n and i
+	MOVQ    SI, R11
+	VMOVDQU b64nibble<>(SB), Y8
+	VMOVDQU b64lutlo<>(SB), Y9
+	VMOVDQU b64luthi<>(SB), Y10
+	VMOVDQU b64slash<>(SB), Y11
+	VMOVDQU b64roll<>(SB), Y12
+	VMOVDQU b64merge1<>(SB), Y13
+	VMOVDQU b64merge2<>(SB), Y14
+	VMOVDQU b64order<>(SB), Y7
+	VMOVDQU b64lanes<>(SB), Y6
+
+loop:
+	CMPQ    CX, $32
+	JB      done
+	CMPQ    DX, $32
+	JB      done
+	VMOVDQU (SI), Y0
+
+	// Y1: high four bits, Y2: low four bits; Y3 and Y4 have a bit in
+	// common for each character not of the alphabet.
+	VPSRLD  $4, Y0, Y1
+	VPAND   Y8, Y1, Y1
+	VPAND   Y8, Y0, Y2
+	VPSHUFB Y2, Y9, Y3
+	VPSHUFB Y1, Y10, Y4
+
+	// 6-bit values.
+	VPCMPEQB Y11, Y0, Y5
+	VPADDB   Y5, Y1, Y1
+	VPSHUFB  Y1, Y12, Y2
+	VPADDB   Y2, Y0, Y0
+
+	// Four values to three bytes, stored before they are known to be
+	// of use: what follows the bytes decoded is dst's scratch space.
+	VPMADDUBSW Y13, Y0, Y0
+	VPMADDWD   Y14, Y0, Y0
+	VPSHUFB    Y7, Y0, Y0
+	VPERMD     Y0, Y6, Y0
+	VMOVDQU    Y0, (DI)
+
+	VPTEST Y4, Y3
+	JNZ    partial
+	ADDQ   $32, SI
+	SUBQ   $32, CX
+	ADDQ   $24, DI
+	SUBQ   $24, DX
+	JMP    loop
+
+partial:
+	// The groups before the first character not of the alphabet count
+	// when a line break follows them (a line of 4k characters, which
+	// decoding skips); anything else is for the byte loops.
+	VPAND     Y4, Y3, Y3
+	VPXOR     Y5, Y5, Y5
+	VPCMPEQB  Y5, Y3, Y3
+	VPMOVMSKB Y3, BX
+	NOTL      BX
+	BSFL      BX, R8
+	TESTL     $3, R8
+	JNZ       done
+	MOVBLZX   (SI)(R8*1), R9
+	MOVQ      $1, BX
+	CMPL      R9, $0x0a
+	JEQ       eol
+	CMPL      R9, $0x0d
+	JNE       done
+	MOVBLZX   1(SI)(R8*1), R9
+	CMPL      R9, $0x0a
+	JNE       done
+	MOVQ      $2, BX
+
+eol:
+	// R8 characters decoded, 3/4 as many bytes, and BX of line break.
+	MOVQ R8, R9
+	SHRQ $2, R9
+	LEAQ (R9)(R9*2), R9
+	ADDQ R9, DI
+	SUBQ R9, DX
+	ADDQ BX, R8
+	ADDQ R8, SI
+	SUBQ R8, CX
+	JMP  loop
+
+done:
+	VZEROUPPER
+	SUBQ R10, DI
+	SUBQ R11, SI
+	MOVQ DI, n+48(FP)
+	MOVQ SI, i+56(FP)
+	RET
+
+// func hasAVX2() bool: the processor has it (CPUID 7), and the system
+// saves the registers (OSXSAVE, and XCR0's SSE and AVX state).
+TEXT ·hasAVX2(SB), NOSPLIT, $0-1
+	XORL  AX, AX
+	CPUID
+	CMPL  AX, $7
+	JB    no
+	MOVL  $1, AX
+	XORL  CX, CX
+	CPUID
+	ANDL  $0x18000000, CX // OSXSAVE, AVX
+	CMPL  CX, $0x18000000
+	JNE   no
+	XORL  CX, CX
+	XGETBV
+	ANDL  $6, AX
+	CMPL  AX, $6
+	JNE   no
+	MOVL  $7, AX
+	XORL  CX, CX
+	CPUID
+	SHRL  $5, BX
+	ANDL  $1, BX
+	MOVB  BX, ret+0(FP)
+	RET
+
+no:
+	MOVB $0, ret+0(FP)
+	RET
+
+DATA plain20<>+0(SB)/8, $0x2020202020202020
+DATA plain20<>+8(SB)/8, $0x2020202020202020
+GLOBL plain20<>(SB), RODATA|NOPTR, $16
+
+DATA plain7f<>+0(SB)/8, $0x7f7f7f7f7f7f7f7f
+DATA plain7f<>+8(SB)/8, $0x7f7f7f7f7f7f7f7f
+GLOBL plain7f<>(SB), RODATA|NOPTR, $16
+
+// func plainRun(b []byte) (n int, accents bool)
+TEXT ·plainRun(SB), NOSPLIT, $0-33
+	MOVQ  b_base+0(FP), SI
+	MOVQ  b_len+8(FP), CX
+	MOVQ  SI, R10
+	XORL  DX, DX
+	MOVOU plain20<>(SB), X8
+	MOVOU plain7f<>(SB), X9
+
+plainloop:
+	CMPQ  CX, $16
+	JB    plainend
+	MOVOU (SI), X0
+
+	// Below 0x20 as signed bytes: those and the ones above 0x7f.
+	MOVO     X8, X1
+	PCMPGTB  X0, X1
+	MOVO     X0, X2
+	PCMPEQB  X9, X2
+	POR      X2, X1
+	PMOVMSKB X1, AX
+	TESTL    AX, AX
+	JNZ      plainstop
+	ADDQ     $16, SI
+	SUBQ     $16, CX
+	JMP      plainloop
+
+plainstop:
+	// Passed: a CRLF, and two bytes from 0xc2 0x80 to 0xdf 0xbf.
+	BSFL    AX, AX
+	ADDQ    AX, SI
+	SUBQ    AX, CX
+	CMPQ    CX, $2
+	JB      plainend
+	MOVBLZX (SI), AX
+	MOVBLZX 1(SI), BX
+	CMPL    AX, $0x0d
+	JNE     plainlead
+	CMPL    BX, $0x0a
+	JNE     plainend
+	ADDQ    $2, SI
+	SUBQ    $2, CX
+	JMP     plainloop
+
+plainlead:
+	SUBL $0xc2, AX
+	CMPL AX, $(0xdf-0xc2)
+	JHI  plainend
+	ANDL $0xc0, BX
+	CMPL BX, $0x80
+	JNE  plainend
+	MOVL $1, DX
+	ADDQ $2, SI
+	SUBQ $2, CX
+	JMP  plainloop
+
+plainend:
+	SUBQ R10, SI
+	MOVQ SI, n+24(FP)
+	MOVB DX, accents+32(FP)
+	RET

@@ -1,0 +1,14 @@
+//go:build !amd64 || purego
+
+package mailparse
+
+// blocksOK: there is no decodeBlocks but for amd64 (simd_amd64.go).
+var blocksOK = false
+
+func decodeBlocks(dst, src []byte) (n, i int) { return 0, 0 }
+
+// plainOK: there is no plainRun but for amd64 (simd_amd64.go); this
+// one passes nothing, and shapeOf's word loop does it all.
+const plainOK = false
+
+func plainRun(b []byte) (n int, accents bool) { return 0, false }
