@@ -186,6 +186,38 @@ func trimSpace(s string) string {
 	if s != "" && s[0] < utf8.RuneSelf && !asciiSpaces[s[0]] && s[len(s)-1] < utf8.RuneSelf && !asciiSpaces[s[len(s)-1]] {
 		return s
 	}
+	return trimSpaceOther(s)
+}
+
+// trimSpaceOther is trimSpace for the other lines: blank, ending in the
+// spaces of format=flowed's soft breaks, or starting or ending with an
+// accented letter, a line in five of a French mail. Their ASCII spaces
+// are cut by a byte loop and the letters written C3 and a byte (U+00C0
+// to U+00FF, none a space) are told at once; strings.TrimSpace, which
+// goes rune by rune through unicode.IsSpace from the first byte beyond
+// ASCII, is left the rest (TestTrimSpaceAsStrings and
+// TestTrimSpaceOtherAsStrings hold them equal).
+func trimSpaceOther(s string) string {
+	start, stop := 0, len(s)
+	for start < stop && s[start] < utf8.RuneSelf && asciiSpaces[s[start]] {
+		start++
+	}
+	for stop > start && s[stop-1] < utf8.RuneSelf && asciiSpaces[s[stop-1]] {
+		stop--
+	}
+	s = s[start:stop]
+	if s == "" {
+		return s
+	}
+	// The first rune is no space when its byte is ASCII (the spaces are
+	// cut) or C3; the last, when its byte is ASCII or it is C3 and a
+	// continuation byte.
+	firstPlain := s[0] < utf8.RuneSelf || s[0] == 0xC3
+	n := len(s)
+	lastPlain := s[n-1] < utf8.RuneSelf || n >= 2 && s[n-2] == 0xC3 && s[n-1]&0xC0 == 0x80
+	if firstPlain && lastPlain {
+		return s
+	}
 	return strings.TrimSpace(s)
 }
 
