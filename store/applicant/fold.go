@@ -282,6 +282,23 @@ func foldRuneString(r rune) string {
 // name rules fold each word of every candidate name.
 func AppendFold(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
+		// Eight ASCII bytes at once, as FoldTo folds them, up to the first
+		// that is a backquote or not ASCII: the words folded are a few
+		// bytes each, the lines' starts a few dozen.
+		if i+8 <= len(s) {
+			lowered, m := lowerWord(Load64(s[i : i+8]))
+			if m == 0 {
+				dst = binary.LittleEndian.AppendUint64(dst, lowered)
+				i += 8
+				continue
+			}
+			if j := bits.TrailingZeros64(m) / 8; j > 0 {
+				var w [8]byte
+				binary.LittleEndian.PutUint64(w[:], lowered)
+				dst = append(dst, w[:j]...)
+				i += j
+			}
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			dst = append(dst, asciiFolds[c])
 			i++
