@@ -216,42 +216,112 @@ const (
 // bytes from the start and readTail from the end, with a blank line where
 // the middle was left out (so that no paragraph runs across the gap). A
 // line too long for the window is cut at a character boundary.
-func readWindow(own []string) []string {
+func readWindow(own []string) []string { return windowLines(own, cutWindow(own)) }
+
+// windowLines returns the lines of own in the window c.
+func windowLines(own []string, c windowCut) []string {
+	if c.all {
+		return own
+	}
+	// Made at its size: a long text's lines are many.
+	out := make([]string, 0, c.i+2+len(own)-c.j)
+	if c.cutHead {
+		out = append(out, own[:c.i-1]...)
+		out = append(out, own[c.i-1][:c.headLen])
+	} else {
+		out = append(out, own[:c.i]...)
+	}
+	out = append(out, "")
+	if c.cutTail {
+		l := own[c.j-1]
+		out = append(out, l[len(l)-c.tailLen:])
+	}
+	return append(out, own[c.j:]...)
+}
+
+// readWindowText is readWindow(own) and the window joined with line
+// breaks, given joined, own joined so: the window's text is the start and
+// the end of joined, written as two pieces, not joined again line by line
+// (a long mail's lines are many). TestReadWindowTextAsJoin holds it to
+// strings.Join.
+func readWindowText(own []string, joined string) ([]string, string) {
+	c := cutWindow(own)
+	if c.all {
+		return own, joined
+	}
+	// The front: own[:i] joined, the last cut to headLen bytes (the
+	// whole lines before it, with their line breaks, are n bytes).
+	front := joined[:max(c.n-1, 0)]
+	if c.cutHead {
+		front = joined[:c.n+c.headLen]
+	}
+	// The back: the end of own[j-1] when it is cut, and own[j:], which
+	// with the line break before each are the last m bytes.
+	back, hasBack := "", c.cutTail || c.j < len(own)
+	if c.cutTail {
+		back = joined[len(joined)-c.m-c.tailLen:]
+	} else if hasBack {
+		back = joined[len(joined)-c.m+1:]
+	}
+	// The front's lines, the blank line, the back's lines, joined.
+	var b strings.Builder
+	b.Grow(len(front) + 2 + len(back))
+	b.WriteString(front)
+	if c.i > 0 {
+		b.WriteByte('\n')
+	}
+	if hasBack {
+		b.WriteByte('\n')
+		b.WriteString(back)
+	}
+	return windowLines(own, c), b.String()
+}
+
+// windowCut is where readWindow cuts own.
+type windowCut struct {
+	all bool // the window is all of own
+	// own[:i] begin the window, the last cut to headLen bytes when
+	// cutHead; n is the length of the whole lines among them, each with
+	// its line break.
+	i, n    int
+	cutHead bool
+	headLen int
+	// own[j:] end it, m their length, each with the line break before
+	// it; cutTail when the end of own[j-1], tailLen bytes, comes before
+	// them.
+	j, m    int
+	cutTail bool
+	tailLen int
+}
+
+// cutWindow finds where readWindow cuts own.
+func cutWindow(own []string) windowCut {
 	total := 0
 	for _, l := range own {
 		total += len(l) + 1
 	}
 	if total <= readHead+readTail {
-		return own
+		return windowCut{all: true}
 	}
-	n, i := 0, 0
-	for i < len(own) && n+len(own[i])+1 <= readHead {
-		n += len(own[i]) + 1
-		i++
+	var c windowCut
+	for c.i < len(own) && c.n+len(own[c.i])+1 <= readHead {
+		c.n += len(own[c.i]) + 1
+		c.i++
 	}
 	// The line cut at the head's end, if any.
-	cutHead := i < len(own) && n < readHead
-	if cutHead {
-		i++
+	if c.cutHead = c.i < len(own) && c.n < readHead; c.cutHead {
+		c.headLen = len(head(own[c.i], readHead-c.n))
+		c.i++
 	}
-	m, j := 0, len(own)
-	for j > i && m+len(own[j-1])+1 <= readTail {
-		m += len(own[j-1]) + 1
-		j--
+	c.j = len(own)
+	for c.j > c.i && c.m+len(own[c.j-1])+1 <= readTail {
+		c.m += len(own[c.j-1]) + 1
+		c.j--
 	}
-	// Made at its size: a long text's lines are many.
-	out := make([]string, 0, i+2+len(own)-j)
-	if cutHead {
-		out = append(out, own[:i-1]...)
-		out = append(out, head(own[i-1], readHead-n))
-	} else {
-		out = append(out, own[:i]...)
+	if c.cutTail = c.j > c.i && c.m < readTail; c.cutTail {
+		c.tailLen = len(tailOf(own[c.j-1], readTail-c.m))
 	}
-	out = append(out, "")
-	if j > i && m < readTail {
-		out = append(out, tailOf(own[j-1], readTail-m))
-	}
-	return append(out, own[j:]...)
+	return c
 }
 
 // tailOf returns the last n bytes of s or fewer, starting on a character.
@@ -307,12 +377,12 @@ func (v *mainView) readBody() {
 	v.bodyRead = true
 	v.text = cleanText(head(v.msg.Text, maxText))
 	v.sec = splitBody(v.text, v.subject, 0)
-	v.own = readWindow(v.sec.own)
-	if v.sec.ownPiece && len(v.own) == len(v.sec.own) && (len(v.own) == 0 || &v.own[0] == &v.sec.own[0]) {
-		// The window is all of own (readWindow returned it, not a copy),
-		// and own is a piece of the text: no need to join it again.
-		v.ownText = v.sec.ownJoined
+	if v.sec.ownPiece {
+		// own is a piece of the text, joined already: the window's text is
+		// that, or cut from it, not joined again.
+		v.own, v.ownText = readWindowText(v.sec.own, v.sec.ownJoined)
 	} else {
+		v.own = readWindow(v.sec.own)
 		v.ownText = strings.Join(v.own, "\n")
 	}
 

@@ -120,9 +120,8 @@ var plainRunes = sync.OnceValue(func() *[0x2100]bool {
 	return &t
 })
 
-// highsVar and onesVar are highs and ones, read as variables (see
-// cleanAlready).
-var highsVar, onesVar uint64 = highs, ones
+// highsVar is highs, read as a variable (see cleanAlready).
+var highsVar uint64 = highs
 
 // cleanAlready reports whether cleanText returns s as it is: s is valid
 // UTF-8, holds no '\r' and only ASCII and plainRunes (so nothing
@@ -130,21 +129,23 @@ var highsVar, onesVar uint64 = highs, ones
 // pass over the text tells it, where validating, looking for what to
 // clean and checking NFC took one each.
 func cleanAlready(s string) bool {
+	// A '\r' anywhere is searched for once, by the vector search of a
+	// byte, not told in each word below with the rest (half the word's
+	// instructions).
+	if strings.IndexByte(s, '\r') >= 0 {
+		return false
+	}
 	t := plainRunes()
-	// The masks as variables: as constants, the compiler made each one
-	// again at every step of the loop.
-	hi, one, crs := uint64(highsVar), uint64(onesVar), uint64(onesVar*'\r')
+	// The mask as a variable: as a constant, the compiler made it again
+	// at every step of the loop.
+	hi := highsVar
 	for i := 0; i < len(s); {
-		// Eight ASCII bytes at a time, none a '\r' (a zero byte of the
-		// word xor '\r's, found without a branch a byte); where one is
-		// not, straight to its first byte that is not (the lowest bit set
-		// is exact: a borrow only comes from a zero byte). From 0 and
-		// while k < len(rest)-7: the compiler then checks no bounds.
+		// Eight ASCII bytes at a time; where one is not, straight to it
+		// (the lowest high bit set). From 0 and while k < len(rest)-7: the
+		// compiler then checks no bounds.
 		rest, k := s[i:], 0
 		for ; k < len(rest)-7; k += 8 {
-			w := applicant.Load64(rest[k : k+8])
-			cr := w ^ crs
-			if m := (w | (cr-one)&^cr) & hi; m != 0 {
+			if m := applicant.Load64(rest[k:k+8]) & hi; m != 0 {
 				k += bits.TrailingZeros64(m) / 8
 				break
 			}
@@ -153,10 +154,7 @@ func cleanAlready(s string) bool {
 		if i == len(s) {
 			break
 		}
-		if c := s[i]; c < utf8.RuneSelf {
-			if c == '\r' {
-				return false
-			}
+		if s[i] < utf8.RuneSelf {
 			i++
 			continue
 		}
@@ -184,6 +182,38 @@ func cleanAlready(s string) bool {
 // every line of every mail, and the call cost more than the test.
 func trimSpace(s string) string {
 	if s != "" && s[0] < utf8.RuneSelf && !asciiSpaces[s[0]] && s[len(s)-1] < utf8.RuneSelf && !asciiSpaces[s[len(s)-1]] {
+		return s
+	}
+	return trimSpaceOther(s)
+}
+
+// trimSpaceOther is trimSpace for the other lines: blank, ending in the
+// spaces of format=flowed's soft breaks, or starting or ending with an
+// accented letter, a line in five of a French mail. Their ASCII spaces
+// are cut by a byte loop and the letters written C3 and a byte (U+00C0
+// to U+00FF, none a space) are told at once; strings.TrimSpace, which
+// goes rune by rune through unicode.IsSpace from the first byte beyond
+// ASCII, is left the rest (TestTrimSpaceAsStrings and
+// TestTrimSpaceOtherAsStrings hold them equal).
+func trimSpaceOther(s string) string {
+	start, stop := 0, len(s)
+	for start < stop && s[start] < utf8.RuneSelf && asciiSpaces[s[start]] {
+		start++
+	}
+	for stop > start && s[stop-1] < utf8.RuneSelf && asciiSpaces[s[stop-1]] {
+		stop--
+	}
+	s = s[start:stop]
+	if s == "" {
+		return s
+	}
+	// The first rune is no space when its byte is ASCII (the spaces are
+	// cut) or C3; the last, when its byte is ASCII or it is C3 and a
+	// continuation byte.
+	firstPlain := s[0] < utf8.RuneSelf || s[0] == 0xC3
+	n := len(s)
+	lastPlain := s[n-1] < utf8.RuneSelf || n >= 2 && s[n-2] == 0xC3 && s[n-1]&0xC0 == 0x80
+	if firstPlain && lastPlain {
 		return s
 	}
 	return strings.TrimSpace(s)
