@@ -383,6 +383,12 @@ func (x *lineIndex) locateFirstWords(start int, value string) (int, bool) {
 	for i := start; i < len(x.lines); i++ {
 		if x.only == nil || x.only[i] {
 			longest = max(longest, len(x.lines[i]))
+			// A value of no more bytes than that has no more letters and
+			// digits: most values are a few words, told so at the first
+			// line long enough, not counted rune by rune.
+			if len(value) <= 3*longest+3 {
+				return -1, false
+			}
 		}
 	}
 	// Every letter and digit folds to at least one byte of the words, but
@@ -465,7 +471,10 @@ func looseFold(s string) string {
 // is folded here has words one space apart already and no hyphen,
 // apostrophe or tab, and is not copied.
 func isLoose(f string) bool {
-	return f == "" || f[0] != ' ' && f[len(f)-1] != ' ' && !strings.ContainsAny(f, "-'\t") && !strings.Contains(f, "  ")
+	// A byte search each, not strings.ContainsAny, which builds a set and
+	// reads f byte by byte: every line and value searched is tested.
+	return f == "" || f[0] != ' ' && f[len(f)-1] != ' ' && strings.IndexByte(f, '-') < 0 && strings.IndexByte(f, '\'') < 0 &&
+		strings.IndexByte(f, '\t') < 0 && !strings.Contains(f, "  ")
 }
 
 // writeLoose writes f, folded, to b with hyphens, apostrophes and tabs as
@@ -540,6 +549,14 @@ func hasFoldedNumber(f, n string) bool {
 	for i := 0; i < len(f); {
 		start := i
 		for i < len(f) {
+			// ASCII, most of a line, is told by a table, not decoded.
+			if c := f[i]; c < utf8.RuneSelf {
+				if c == '_' || !asciiWordBytes[c] && c != '-' {
+					break
+				}
+				i++
+				continue
+			}
 			r, w := utf8.DecodeRuneInString(f[i:])
 			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' {
 				break
@@ -552,10 +569,16 @@ func hasFoldedNumber(f, n string) bool {
 			i += n
 			continue
 		}
-		// Only digits and number words can be the number.
-		first, _, _ := strings.Cut(w, "-")
-		if _, word := frenchNumberWords[first]; !word && (w[0] < '0' || w[0] > '9') {
-			continue
+		// Only digits and number words can be the number; a word that
+		// starts as none of them is not looked up.
+		if c := w[0]; c < '0' || c > '9' {
+			if !numberWordStarts[c] {
+				continue
+			}
+			first, _, _ := strings.Cut(w, "-")
+			if _, word := frenchNumberWords[first]; !word {
+				continue
+			}
 		}
 		if got, ok := parseFrenchNumber(w); ok && got == want {
 			return true
