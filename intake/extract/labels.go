@@ -422,9 +422,32 @@ func knownLabel(l string) bool {
 // returns the field for known labels. roleLabel is set when the label is a
 // title ("Gérant : Bruno Castan").
 func splitLabel(line string) (label string, f field, value string, ok bool) {
-	if !mayHoldLabel(line) {
+	if !mayHoldLabel(labelHead(line)) {
 		return "", fNone, "", false
 	}
+	return cutLabel(line)
+}
+
+// labelHeadLen bounds where cutLabel finds a separator: a label is 60
+// bytes at most, and the separator's first byte follows it (the dash of
+// " – " one byte after); leader dots start before it.
+const labelHeadLen = 62
+
+// labelHead is the start of line that holds any separator cutLabel cuts
+// at, for mayHoldLabel: most lines are prose longer than a label, and
+// their ends need not be read. A line that starts with a word byte (a
+// letter, a digit, "_") is not trimmed at its start; any other is taken
+// whole.
+// TestLabelHeadHoldsTheCut holds cutLabel to it.
+func labelHead(line string) string {
+	if len(line) > labelHeadLen && asciiWordBytes[line[0]] {
+		return line[:labelHeadLen]
+	}
+	return line
+}
+
+// cutLabel is splitLabel without its quick test of the line.
+func cutLabel(line string) (label string, f field, value string, ok bool) {
 	t := strings.TrimSpace(line)
 	t = strings.TrimLeft(t, "-•·*–>▪◦● ")
 	t = strings.TrimSpace(t)
