@@ -1798,8 +1798,8 @@ var motivationCues = sync.OnceValue(func() *phraseMatcher {
 })
 
 // motivationFromText returns the author's own words: the paragraphs of the
-// body that are not greetings, labelled fields, closings or signature.
-// flat is the reading's flat text of the same lines (see flatten): a
+// body that are not greetings, labelled fields, closings or signature,
+// one space apart. flat is the reading's flat text of the same lines (see flatten): a
 // paragraph's lines joined with spaces are written there already, so the
 // paragraphs are cut from it rather than joined again.
 func motivationFromText(lines []string, isLabel []bool, flat string) string {
@@ -1863,7 +1863,9 @@ func motivationFromText(lines []string, isLabel []bool, flat string) string {
 			keep = []string{longest}
 		}
 	}
-	return strings.Join(keep, "\n\n")
+	// One space apart, as the caller's collapseSpacesPast puts them: a
+	// blank line between them made it copy the whole text once more.
+	return strings.Join(keep, " ")
 }
 
 func stripDigits(s string) string {
