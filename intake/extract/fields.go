@@ -209,28 +209,22 @@ func isTrimmedClosing(t string) bool {
 			return false
 		}
 	}
-	// Only the start of the line can hold a closing. When that start is
-	// ASCII, as long as the longest closing or to the line's end, its fold
-	// is its lower case, compared byte by byte without building it.
-	n := 0
-	for n < len(t) && n < closingsMaxLen && t[n] < utf8.RuneSelf {
-		n++
-	}
-	if n == closingsMaxLen || n == len(t) {
-		for _, c := range cands {
-			if foldsASCIITo(t[:n], c) {
-				return true
-			}
-		}
-		return false
-	}
-	// The ASCII start folds to itself lowered: a closing it does not begin
-	// is not the line's, and most lines are told so without folding.
+	// Only the start of the line can hold a closing. Its ASCII start
+	// folds to itself in lower case: each closing is compared with it byte
+	// by byte, and most differ within a few bytes of it (reading the whole
+	// ASCII start first cost more than the comparisons). A closing whose
+	// start matches up to a character beyond ASCII needs the line folded.
 	possible := false
 	for _, c := range cands {
-		if m := min(n, len(c)); foldsASCIITo(t[:m], c[:m]) {
+		i := 0
+		for i < len(c) && i < len(t) && t[i] < utf8.RuneSelf && foldedASCII(t[i]) == c[i] {
+			i++
+		}
+		if i == len(c) {
+			return true
+		}
+		if i < len(t) && t[i] >= utf8.RuneSelf {
 			possible = true
-			break
 		}
 	}
 	if !possible {
@@ -300,21 +294,13 @@ func foldIs(s, want string) bool {
 	return k == len(want)
 }
 
-// foldsASCIITo reports whether applicant.Fold(s), s ASCII, starts with c.
-func foldsASCIITo(s, c string) bool {
-	if len(s) < len(c) {
-		return false
+// foldedASCII is applicant.Fold of an ASCII byte: lowered, and a backquote
+// as an apostrophe.
+func foldedASCII(c byte) byte {
+	if c == '`' {
+		return '\''
 	}
-	for i := 0; i < len(c); i++ {
-		b := lowerASCII(s[i])
-		if b == '`' {
-			b = '\''
-		}
-		if b != c[i] {
-			return false
-		}
-	}
-	return true
+	return lowerASCII(c)
 }
 
 // extraction is what the applicant's own text gives, with the counts the
@@ -686,7 +672,7 @@ func headcountValue(v string) (int, bool) {
 	// "1 salarié + 1 apprenti, soit 3 personnes": the total wins; but
 	// "14 salariés, soit 11,5 ETP" converts to full-time equivalents, a
 	// measure of hours, not a count of people.
-	for _, m := range reHeadcountTotal.FindAllStringSubmatchIndex(v, 4) {
+	for _, m := range headcountTotals(v) {
 		if isFTE(v[m[3]:]) {
 			continue
 		}
@@ -727,8 +713,34 @@ func headcountValue(v string) (int, bool) {
 	return 0, false
 }
 
-// reHeadcountTotal finds the total after a breakdown ("…, soit 3").
-var reHeadcountTotal = lazy(`(?i)\b(?:soit|au total|en tout)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
+// reHeadcountTotal finds the total after a breakdown ("…, soit 3"), after
+// one of headcountTotalWords.
+var (
+	headcountTotalWords = []string{"soit", "au total", "en tout"}
+	reHeadcountTotal    = lazy(`(?i)\b(?:` + strings.Join(headcountTotalWords, "|") + `)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
+)
+
+// headcountTotals is reHeadcountTotal.FindAllStringSubmatchIndex(v, 4).
+// TestHeadcountTotalsAsPattern holds it to the pattern.
+func headcountTotals(v string) [][]int {
+	if !mayHoldTotal(v) {
+		return nil
+	}
+	return reHeadcountTotal.FindAllStringSubmatchIndex(v, 4)
+}
+
+// mayHoldTotal reports whether v holds one of headcountTotalWords in any
+// ASCII case, or the long s that (?i) reads as s: reHeadcountTotal, which
+// tries its words at every byte, runs only then, and most values ("12
+// salariés") hold none.
+func mayHoldTotal(v string) bool {
+	for _, w := range headcountTotalWords {
+		if indexFold(v, w) >= 0 {
+			return true
+		}
+	}
+	return strings.Contains(v, "\u017f")
+}
 
 // isFTE reports that what follows a number makes it a decimal or a count
 // of full-time equivalents ("11,5 ETP", "8 équivalents temps plein").
