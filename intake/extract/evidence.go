@@ -43,7 +43,7 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 		a.Evidence[field] = e
 	}
 	lines := newLineIndex(x.lines)
-	toText := v.ownLineNumbers()
+	toText := ownLineNumbers(v.text, v.own)
 	fwd := v.sec.fwd != nil
 	header := func(field, rule string) {
 		e := applicant.Evidence{Source: applicant.SourceHeader, Text: "From: " + headerAddress(v.msg.FromName, v.msg.FromEmail), Rule: rule}
@@ -150,14 +150,25 @@ func headerAddress(name, email string) string {
 // ownLineNumbers maps each of the author's own lines to its line number in
 // the mail's text (from 1; 0 when it cannot be found). Own lines are text
 // lines taken in order, so one forward scan finds them.
-func (v *mainView) ownLineNumbers() []int {
+func ownLineNumbers(text string, own []string) []int {
 	// The text's lines are walked, not split into a slice: the own lines
 	// come in the text's order, so each search goes on from the line
 	// after the last one found.
-	out := make([]int, len(v.own))
-	rest, k, left := v.text, 0, true // rest is the text from line k+1; left: it holds lines
-	for i, l := range v.own {
+	out := make([]int, len(own))
+	rest, k, left := text, 0, true // rest is the text from line k+1; left: it holds lines
+	for i, l := range own {
 		if l == "" || !left {
+			continue
+		}
+		// Most own lines are the text's next line as it is: told so by
+		// comparing it with the start of rest, without first cutting
+		// that line out (own lines hold no newline).
+		if len(rest) >= len(l) && rest[:len(l)] == l && (len(rest) == len(l) || rest[len(l)] == '\n') {
+			out[i] = k + 1
+			k++
+			if left = len(rest) > len(l); left {
+				rest = rest[len(l)+1:]
+			}
 			continue
 		}
 		for r, n := rest, k; ; n++ {

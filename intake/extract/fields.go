@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"math/bits"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -1913,15 +1914,24 @@ func firstNonEmpty(v ...string) string {
 }
 
 func truncateRunes(s string, n int) string {
+	if len(s) <= n {
+		// No more runes than bytes, and a byte that is no UTF-8 is one
+		// rune: most evidence lines are shorter than their bound.
+		return s
+	}
 	// The cut is found by walking n runes, not by converting all of s:
 	// the motivation and every evidence line come through here.
-	i := 0
-	for k := 0; k < n && i < len(s); k++ {
-		if k+8 <= n && i+8 <= len(s) && applicant.Load64(s[i:i+8])&highs == 0 {
-			// Eight ASCII bytes are eight runes: passed at once.
-			i += 8
-			k += 7
-			continue
+	i, k := 0, 0 // bytes and runes passed
+	for k < n && i < len(s) {
+		if i+8 <= len(s) {
+			// The ASCII bytes that start the next eight are as many runes:
+			// passed at once, up to the first byte beyond ASCII (French
+			// text has an accent every few words), which is decoded.
+			a := min(bits.TrailingZeros64(applicant.Load64(s[i:i+8])&highs)/8, n-k)
+			i += a
+			if k += a; a == 8 || k == n {
+				continue
+			}
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && w == 1 {
@@ -1932,6 +1942,7 @@ func truncateRunes(s string, n int) string {
 			return string([]rune(s)[:n]) + "…"
 		}
 		i += w
+		k++
 	}
 	if i == len(s) {
 		return s

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestLabelHeadHoldsTheCut holds splitLabel's quick test of the head of
@@ -56,6 +57,84 @@ func TestHeadcountTotalsAsPattern(t *testing.T) {
 		for i := range got {
 			if !slices.Equal(got[i], want[i]) {
 				t.Errorf("headcountTotals(%q) = %v, want %v", v, got, want)
+			}
+		}
+	}
+}
+
+// TestTruncateRunesAsRunes holds truncateRunes to its meaning: the first
+// n runes and an ellipsis, or the whole text when it has no more, a byte
+// that is no UTF-8 counted as one rune and written as U+FFFD when cut.
+func TestTruncateRunesAsRunes(t *testing.T) {
+	texts := []string{"", "a", "abcdefgh", "abcdefghi", "été", "Ça a été dur, très dur à écrire.", "\xff", "ab\xffcd",
+		"é\xc3", strings.Repeat("é", 20), strings.Repeat("abcdefg", 5) + "é" + strings.Repeat("x", 9),
+		randomBytes(300, "abcd é’"), randomBytes(300, "abcdefgh é\xc3\xa9\xff")}
+	for _, raw := range benchMailboxTexts(t)[:20] {
+		texts = append(texts, strings.Split(raw, "\n")...)
+	}
+	for _, s := range texts {
+		for n := 0; n <= 40 || n <= len(s)+2 && n <= 200; n++ {
+			want := s
+			if utf8.RuneCountInString(s) > n {
+				want = string([]rune(s)[:n]) + "…"
+			}
+			if got := truncateRunes(s, n); got != want {
+				t.Errorf("truncateRunes(%q, %d) = %q, want %q", s, n, got, want)
+			}
+		}
+	}
+}
+
+// TestOwnLineNumbersAsScan holds ownLineNumbers, which tells the text's
+// next line by comparing its start, to the scan line by line it stands
+// for: on every mail of the bench mailbox, with all its lines as its own,
+// every other one, lines cut at the start or end (as the read window cuts
+// them), and lines the text does not hold.
+func TestOwnLineNumbersAsScan(t *testing.T) {
+	scan := func(text string, own []string) []int {
+		out := make([]int, len(own))
+		rest, k, left := text, 0, true
+		for i, l := range own {
+			if l == "" || !left {
+				continue
+			}
+			for r, n := rest, k; ; n++ {
+				t, after, more := strings.Cut(r, "\n")
+				if t == l || strings.HasPrefix(t, l) || strings.HasSuffix(t, l) {
+					out[i] = n + 1
+					rest, k, left = after, n+1, more
+					break
+				}
+				if !more {
+					break
+				}
+				r = after
+			}
+		}
+		return out
+	}
+	texts := append(benchMailboxTexts(t), "", "a", "a\n", "\na\n\na", "ab\nab\nabc\nb")
+	for _, text := range texts {
+		lines := strings.Split(text, "\n")
+		var every, cut []string
+		for i, l := range lines {
+			if i%2 == 0 {
+				every = append(every, l)
+			}
+			switch i % 5 {
+			case 1:
+				cut = append(cut, l[:len(l)/2])
+			case 2:
+				cut = append(cut, l[len(l)/2:])
+			case 3:
+				cut = append(cut, l+"x")
+			default:
+				cut = append(cut, l)
+			}
+		}
+		for _, own := range [][]string{lines, every, cut, {"a", "ab", "b"}} {
+			if got, want := ownLineNumbers(text, own), scan(text, own); !slices.Equal(got, want) {
+				t.Errorf("ownLineNumbers(%.60q, …) = %v, want %v", text, got, want)
 			}
 		}
 	}
