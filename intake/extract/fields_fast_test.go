@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/rse-lozere/rse-intake/store/applicant"
 )
 
 // TestLabelHeadHoldsTheCut holds splitLabel's quick test of the head of
@@ -136,6 +138,41 @@ func TestOwnLineNumbersAsScan(t *testing.T) {
 			if got, want := ownLineNumbers(text, own), scan(text, own); !slices.Equal(got, want) {
 				t.Errorf("ownLineNumbers(%.60q, …) = %v, want %v", text, got, want)
 			}
+		}
+	}
+}
+
+// TestLabelNumberAsPattern holds labelNumber, which runs the pattern only
+// on a label holding a digit or a parenthesis, to the pattern: on numbered
+// labels of every form and on every line of the bench mailbox, folded.
+func TestLabelNumberAsPattern(t *testing.T) {
+	values := []string{"", "1) structure", "3. effectif", "champ 4 - fonction", "question 2 : secteur", "q3 secteur",
+		"a) nom", "h)", "i) nom", "12/ ville", "etape 1 adresse", "item 12: x", "point 7", "rubrique 1", "field 9 - name",
+		"nom", "siret (14 chiffres)", "12", "champ"}
+	for _, raw := range benchMailboxTexts(t) {
+		for _, l := range strings.Split(raw, "\n") {
+			values = append(values, applicant.Fold(l))
+		}
+	}
+	for _, v := range values {
+		if got, want := labelNumber(v), reLabelNumber.FindStringIndex(v); !slices.Equal(got, want) {
+			t.Errorf("labelNumber(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// TestHoldsNotInNameAsContainsAny holds holdsNotInName to
+// strings.ContainsAny: on signs alone, beyond ASCII and no UTF-8, and on
+// every line of the bench mailbox.
+func TestHoldsNotInNameAsContainsAny(t *testing.T) {
+	values := []string{"", "Jean Dupont", "Jean «Dupont»", "»", "«", "\xc2", "\xab", "\xe2\xc2\xab", "é@", "Zoé_",
+		"Jean-Luc d’Aubrac", "\xff\xfe", "L'Œuvre", "x\"y", "{", "}", "Ω"}
+	for _, raw := range benchMailboxTexts(t) {
+		values = append(values, strings.Split(raw, "\n")...)
+	}
+	for _, v := range values {
+		if got, want := holdsNotInName(v), strings.ContainsAny(v, notInNames); got != want {
+			t.Errorf("holdsNotInName(%q) = %v, want %v", v, got, want)
 		}
 	}
 }

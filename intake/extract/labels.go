@@ -153,8 +153,9 @@ var labelNoise = strings.NewReplacer("(s)", "", "(e)", "", "(es)", "", "*", "", 
 func normLabel(l string) string {
 	f := applicant.Fold(l)
 	// The replacer copies even a label it leaves as it is, and most hold
-	// none of the bytes its patterns start with.
-	if strings.ContainsAny(f, "(*\t") {
+	// none of the bytes its patterns start with (a byte search each:
+	// strings.ContainsAny builds a set at every call).
+	if strings.IndexByte(f, '(') >= 0 || strings.IndexByte(f, '*') >= 0 || strings.IndexByte(f, '\t') >= 0 {
 		f = labelNoise.Replace(f)
 	}
 	f = collapseSpaces(f)
@@ -176,7 +177,7 @@ func normLabel(l string) string {
 	// "Champ 4 - Fonction", "Question 2 : Secteur". The number is the
 	// form's, not part of the label.
 	if f != "" {
-		if m := reLabelNumber.FindStringIndex(f); m != nil && m[1] < len(f) {
+		if m := labelNumber(f); m != nil && m[1] < len(f) {
 			f = strings.TrimSpace(f[m[1]:])
 		}
 	}
@@ -185,6 +186,18 @@ func normLabel(l string) string {
 
 // reLabelNumber matches the item number in front of a label (folded).
 var reLabelNumber = lazy(`^(?:(?:champ|question|rubrique|item|field|point|etape|q)\s*\d{1,2}\s*[).\-/:]?|\d{1,2}\s*[).\-/]|[a-h]\))\s*`)
+
+// labelNumber is reLabelNumber.FindStringIndex(f). A match holds a digit
+// or ")": most labels hold neither, and are not searched with the pattern
+// (TestLabelNumberAsPattern).
+func labelNumber(f string) []int {
+	for i := 0; i < len(f); i++ {
+		if c := f[i]; '0' <= c && c <= '9' || c == ')' {
+			return reLabelNumber.FindStringIndex(f)
+		}
+	}
+	return nil
+}
 
 // labelQualifiers are the words that narrow a label without changing the
 // field it names: "Nombre de personnes dans l'entreprise", "Effectif
