@@ -478,8 +478,12 @@ func (r *reading) flatten() {
 	var fb strings.Builder
 	fb.Grow(n)
 	for i, l := range lines {
+		if isLabel[i] {
+			fb.WriteString("\n")
+			continue
+		}
 		t := trimSpace(l) // most lines need no trimming: no call
-		if isLabel[i] || t == "" {
+		if t == "" {
 			fb.WriteString("\n")
 			continue
 		}
@@ -2272,10 +2276,10 @@ var reRoleAfterIntro = lazy(`(?i:\b(?:je suis|moi,? c['’]est|je m['’]appelle
 	`([a-zàâçéèêëîïôûù]{2,}(?:ier|i[èe]re|iste|eur|euse|ien|ienne|on|onne|[èe]re)(?:\s+d['’]art)?)` +
 	`(?:\s*(?:[,.;!(\n]|$)|\s+(?:à|au|aux|depuis|chez|install[ée]e?)\s|\s+\p{Lu}))`)
 
-// roleAfterIntro is reRoleAfterIntro looked for where it can start. Its
-// stems hold no s or k, the letters Unicode folds to other ones (ſ, K),
-// so that they find, in ASCII, every start the regexp's (?i) allows.
-var roleAfterIntro = newStemmed(reRoleAfterIntro, "je ", "moi")
+// roleAfterIntro is reRoleAfterIntro looked for where it can start: at
+// its first words whole, not at every "je " of a letter (a text holding
+// the long s, which the regexp's (?i) reads as s, is searched whole).
+var roleAfterIntro = newStemmed(reRoleAfterIntro, "je suis", "je m", "moi")
 
 // notTradeWords are words with a trade's ending that say something else
 // about the writer ("fière", "ancien", "mère de trois enfants").
