@@ -34,12 +34,19 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 	// The map is copied once here rather than by SetEvidence for every
 	// field, and made only when a field has evidence.
 	a.Evidence = maps.Clone(a.Evidence)
+	// Every piece of evidence names the message, written as it is set
+	// rather than by a second pass over the map.
+	for f, e := range a.Evidence {
+		e.MessageID = v.msg.MessageID
+		a.Evidence[f] = e
+	}
 	set := func(field string, e applicant.Evidence) {
 		if a.Evidence == nil {
 			// Room for the dozen fields an application gives: grown from
 			// empty, the map was made four times over.
 			a.Evidence = make(map[string]applicant.Evidence, 12)
 		}
+		e.MessageID = v.msg.MessageID
 		a.Evidence[field] = e
 	}
 	lines := newLineIndex(x.lines)
@@ -83,12 +90,13 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 			rule = "unknown"
 		}
 		i := -1
-		if ruleSource[rule] == applicant.SourceLabel {
+		src := ruleSource[rule]
+		if src == applicant.SourceLabel {
 			// A label rule read the value on a labelled line, even when a
 			// sentence above says it too.
 			i = lines.locateIn(x.isLabel, f, value, a)
 		}
-		if i < 0 && ruleSource[rule] == applicant.SourceSignature && x.sig < len(x.lines) {
+		if i < 0 && src == applicant.SourceSignature && x.sig < len(x.lines) {
 			// A signature rule read the value there, even when a sentence
 			// says it too.
 			if k := lines.locate(x.sig, f, value, a); k >= 0 {
@@ -104,7 +112,7 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 			if i < len(toText) {
 				e.Line = toText[i]
 			}
-			switch src := ruleSource[rule]; {
+			switch {
 			case src != "":
 				e.Source = src
 			case x.isLabel[i]:
@@ -117,10 +125,6 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 			e.Source = applicant.SourceForward
 		}
 		set(f, e)
-	}
-	for f, e := range a.Evidence {
-		e.MessageID = v.msg.MessageID
-		a.Evidence[f] = e
 	}
 	derive := func(field, from, rule string) {
 		if v, _ := a.Field(field); v == "" {
@@ -442,11 +446,22 @@ func (x *lineIndex) locateFirstWords(start int, value string) (int, bool) {
 // lettersAndDigits counts the letters and digits of s, up to limit.
 func lettersAndDigits(s string, limit int) int {
 	n := 0
-	for _, r := range s {
-		if r < utf8.RuneSelf && asciiWordBytes[r] && r != '_' || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			if n++; n >= limit {
-				break
+	for i := 0; i < len(s); {
+		// ASCII, most of the text, by a table and without decoding.
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			if !asciiWordBytes[c] || c == '_' {
+				continue
 			}
+		} else {
+			r, w := utf8.DecodeRuneInString(s[i:])
+			i += w
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				continue
+			}
+		}
+		if n++; n >= limit {
+			break
 		}
 	}
 	return n

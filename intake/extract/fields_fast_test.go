@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
@@ -173,6 +174,29 @@ func TestHoldsNotInNameAsContainsAny(t *testing.T) {
 	for _, v := range values {
 		if got, want := holdsNotInName(v), strings.ContainsAny(v, notInNames); got != want {
 			t.Errorf("holdsNotInName(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// TestLettersAndDigitsAsRunes holds lettersAndDigits, which reads ASCII
+// by a table, to the count rune by rune: on every line of the bench
+// mailbox, with bytes that are no UTF-8, at several limits.
+func TestLettersAndDigitsAsRunes(t *testing.T) {
+	texts := []string{"", "_", "a_b", "Ça coûte 12 €", "\xff\xfe1", "x\xc3", "Ⅻ ² ٣ 𝟘"}
+	for _, raw := range benchMailboxTexts(t) {
+		texts = append(texts, strings.Split(raw, "\n")...)
+	}
+	for _, s := range texts {
+		for _, limit := range []int{1, 3, 10, 1 << 20} {
+			want := 0
+			for _, r := range s {
+				if want < limit && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+					want++
+				}
+			}
+			if got := lettersAndDigits(s, limit); got != want {
+				t.Errorf("lettersAndDigits(%q, %d) = %d, want %d", s, limit, got, want)
+			}
 		}
 	}
 }
