@@ -1829,7 +1829,7 @@ func motivationFromText(lines []string, isLabel []bool, flat string) string {
 		}
 	}
 	for i, at := 0, 0; i < len(lines); i++ {
-		t := strings.TrimSpace(lines[i])
+		t := trimSpace(lines[i]) // as flatten trims them
 		if t == "" || isLabel[i] {
 			flush()
 			at++ // flatten's paragraph break
@@ -1866,7 +1866,9 @@ func motivationFromText(lines []string, isLabel []bool, flat string) string {
 		}
 		if motivationCues().holdsFolded(p) {
 			keep = append(keep, p)
-			kept += collapsedRunes(p, maxMotivation) + 1
+			// Counted no further than past what is left of the bound:
+			// past it, the count only has to be too many.
+			kept += collapsedRunes(p, maxMotivation-kept) + 1
 		}
 	}
 	if len(keep) == 0 {

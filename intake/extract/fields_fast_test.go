@@ -200,3 +200,21 @@ func TestLettersAndDigitsAsRunes(t *testing.T) {
 		}
 	}
 }
+
+// TestCollapsedRunesPastBound holds collapsedRunes to what
+// motivationFromText counts on when it counts a paragraph no further than
+// past what is left of the bound: the whole count when it is within the
+// bound, a count above the bound otherwise.
+func TestCollapsedRunesPastBound(t *testing.T) {
+	texts := []string{"", "a", "a  b", " \t été  à\u00a0la\u2003mer ", strings.Repeat("mot ", 400)}
+	texts = append(texts, benchMailboxTexts(t)[:40]...)
+	for _, s := range texts {
+		whole := utf8.RuneCountInString(collapseSpaces(s))
+		for _, n := range []int{0, 1, 2, 5, 59, 60, 61, 300, 1199, 1200, 5000} {
+			got := collapsedRunes(s, n)
+			if whole <= n && got != whole || whole > n && got <= n {
+				t.Errorf("collapsedRunes(%.40q, %d) = %d; the whole count is %d", s, n, got, whole)
+			}
+		}
+	}
+}
