@@ -164,6 +164,12 @@ func ownLineNumbers(text string, own []string) []int {
 		if l == "" || !left {
 			continue
 		}
+		// A blank line of the text holds no line that is not blank: the
+		// blank lines between paragraphs are passed at once.
+		for len(rest) > 0 && rest[0] == '\n' {
+			rest = rest[1:]
+			k++
+		}
 		// Most own lines are the text's next line as it is: told so by
 		// comparing it with the start of rest, without first cutting
 		// that line out (own lines hold no newline).
