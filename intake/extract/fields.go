@@ -154,8 +154,10 @@ var closingsMaxLen = func() int {
 // which are folded ASCII, each with the closings that start with them: a
 // line is compared with those alone (most lines that get that far start
 // with "je", "en" or "me", and comparing them with every closing cost as
-// much as the rest of isClosing).
-var closingStarts = sync.OnceValue(func() *closingIndex {
+// much as the rest of isClosing). Built at start-up (forty closings, a
+// few microseconds) rather than on first use: isClosing, asked of most
+// lines, paid the check of a once at each call.
+var closingStarts = func() *closingIndex {
 	x := &closingIndex{groups: [][]string{nil}}
 	for _, c := range closings {
 		k := int(c[0])<<7 | int(c[1])
@@ -166,7 +168,7 @@ var closingStarts = sync.OnceValue(func() *closingIndex {
 		x.groups[x.at[k]] = append(x.groups[x.at[k]], c)
 	}
 	return x
-})
+}()
 
 type closingIndex struct {
 	at     [1 << 14]uint8 // index in groups; 0 (nil) when no closing starts so
@@ -199,14 +201,14 @@ func isTrimmedClosing(t string) bool {
 	// Only the closings that start with those two bytes can be the line's.
 	cands := closings
 	if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf {
-		if cands = closingStarts().starting(lowerASCII(t[0]), lowerASCII(t[1])); cands == nil {
+		if cands = closingStarts.starting(lowerASCII(t[0]), lowerASCII(t[1])); cands == nil {
 			return false
 		}
 	} else if f, n := foldTwoRunes(t); n >= 2 {
 		if f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf {
 			return false
 		}
-		if cands = closingStarts().starting(f[0], f[1]); cands == nil {
+		if cands = closingStarts.starting(f[0], f[1]); cands == nil {
 			return false
 		}
 	}
