@@ -166,7 +166,9 @@ func normLabel(l string) string {
 	for changed := true; changed; {
 		changed = false
 		for _, p := range []string{"votre ", "vos ", "mon ", "ma ", "mes ", "notre ", "nos ", "n° ", "n°", "no ", "no. ", "n. ", "n ", "numero de ", "numero ", "num ", "num. ", "nº "} {
-			if strings.HasPrefix(f, p) && len(f) > len(p) {
+			// The first bytes compared first: most labels start with
+			// none of these words.
+			if len(f) > len(p) && f[0] == p[0] && strings.HasPrefix(f, p) {
 				f = strings.TrimSpace(f[len(p):])
 				changed = true
 			}
