@@ -34,16 +34,23 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 	// The map is copied once here rather than by SetEvidence for every
 	// field, and made only when a field has evidence.
 	a.Evidence = maps.Clone(a.Evidence)
+	// Every piece of evidence names the message, written as it is set
+	// rather than by a second pass over the map.
+	for f, e := range a.Evidence {
+		e.MessageID = v.msg.MessageID
+		a.Evidence[f] = e
+	}
 	set := func(field string, e applicant.Evidence) {
 		if a.Evidence == nil {
 			// Room for the dozen fields an application gives: grown from
 			// empty, the map was made four times over.
 			a.Evidence = make(map[string]applicant.Evidence, 12)
 		}
+		e.MessageID = v.msg.MessageID
 		a.Evidence[field] = e
 	}
 	lines := newLineIndex(x.lines)
-	toText := v.ownLineNumbers()
+	toText := ownLineNumbers(v.text, v.own)
 	fwd := v.sec.fwd != nil
 	header := func(field, rule string) {
 		e := applicant.Evidence{Source: applicant.SourceHeader, Text: "From: " + headerAddress(v.msg.FromName, v.msg.FromEmail), Rule: rule}
@@ -83,12 +90,13 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 			rule = "unknown"
 		}
 		i := -1
-		if ruleSource[rule] == applicant.SourceLabel {
+		src := ruleSource[rule]
+		if src == applicant.SourceLabel {
 			// A label rule read the value on a labelled line, even when a
 			// sentence above says it too.
 			i = lines.locateIn(x.isLabel, f, value, a)
 		}
-		if i < 0 && ruleSource[rule] == applicant.SourceSignature && x.sig < len(x.lines) {
+		if i < 0 && src == applicant.SourceSignature && x.sig < len(x.lines) {
 			// A signature rule read the value there, even when a sentence
 			// says it too.
 			if k := lines.locate(x.sig, f, value, a); k >= 0 {
@@ -104,7 +112,7 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 			if i < len(toText) {
 				e.Line = toText[i]
 			}
-			switch src := ruleSource[rule]; {
+			switch {
 			case src != "":
 				e.Source = src
 			case x.isLabel[i]:
@@ -117,10 +125,6 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 			e.Source = applicant.SourceForward
 		}
 		set(f, e)
-	}
-	for f, e := range a.Evidence {
-		e.MessageID = v.msg.MessageID
-		a.Evidence[f] = e
 	}
 	derive := func(field, from, rule string) {
 		if v, _ := a.Field(field); v == "" {
@@ -150,14 +154,31 @@ func headerAddress(name, email string) string {
 // ownLineNumbers maps each of the author's own lines to its line number in
 // the mail's text (from 1; 0 when it cannot be found). Own lines are text
 // lines taken in order, so one forward scan finds them.
-func (v *mainView) ownLineNumbers() []int {
+func ownLineNumbers(text string, own []string) []int {
 	// The text's lines are walked, not split into a slice: the own lines
 	// come in the text's order, so each search goes on from the line
 	// after the last one found.
-	out := make([]int, len(v.own))
-	rest, k, left := v.text, 0, true // rest is the text from line k+1; left: it holds lines
-	for i, l := range v.own {
+	out := make([]int, len(own))
+	rest, k, left := text, 0, true // rest is the text from line k+1; left: it holds lines
+	for i, l := range own {
 		if l == "" || !left {
+			continue
+		}
+		// A blank line of the text holds no line that is not blank: the
+		// blank lines between paragraphs are passed at once.
+		for len(rest) > 0 && rest[0] == '\n' {
+			rest = rest[1:]
+			k++
+		}
+		// Most own lines are the text's next line as it is: told so by
+		// comparing it with the start of rest, without first cutting
+		// that line out (own lines hold no newline).
+		if len(rest) >= len(l) && rest[:len(l)] == l && (len(rest) == len(l) || rest[len(l)] == '\n') {
+			out[i] = k + 1
+			k++
+			if left = len(rest) > len(l); left {
+				rest = rest[len(l)+1:]
+			}
 			continue
 		}
 		for r, n := rest, k; ; n++ {
@@ -383,6 +404,12 @@ func (x *lineIndex) locateFirstWords(start int, value string) (int, bool) {
 	for i := start; i < len(x.lines); i++ {
 		if x.only == nil || x.only[i] {
 			longest = max(longest, len(x.lines[i]))
+			// A value of no more bytes than that has no more letters and
+			// digits: most values are a few words, told so at the first
+			// line long enough, not counted rune by rune.
+			if len(value) <= 3*longest+3 {
+				return -1, false
+			}
 		}
 	}
 	// Every letter and digit folds to at least one byte of the words, but
@@ -425,11 +452,22 @@ func (x *lineIndex) locateFirstWords(start int, value string) (int, bool) {
 // lettersAndDigits counts the letters and digits of s, up to limit.
 func lettersAndDigits(s string, limit int) int {
 	n := 0
-	for _, r := range s {
-		if r < utf8.RuneSelf && asciiWordBytes[r] && r != '_' || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			if n++; n >= limit {
-				break
+	for i := 0; i < len(s); {
+		// ASCII, most of the text, by a table and without decoding.
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			if !asciiWordBytes[c] || c == '_' {
+				continue
 			}
+		} else {
+			r, w := utf8.DecodeRuneInString(s[i:])
+			i += w
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				continue
+			}
+		}
+		if n++; n >= limit {
+			break
 		}
 	}
 	return n
@@ -465,7 +503,10 @@ func looseFold(s string) string {
 // is folded here has words one space apart already and no hyphen,
 // apostrophe or tab, and is not copied.
 func isLoose(f string) bool {
-	return f == "" || f[0] != ' ' && f[len(f)-1] != ' ' && !strings.ContainsAny(f, "-'\t") && !strings.Contains(f, "  ")
+	// A byte search each, not strings.ContainsAny, which builds a set and
+	// reads f byte by byte: every line and value searched is tested.
+	return f == "" || f[0] != ' ' && f[len(f)-1] != ' ' && strings.IndexByte(f, '-') < 0 && strings.IndexByte(f, '\'') < 0 &&
+		strings.IndexByte(f, '\t') < 0 && !strings.Contains(f, "  ")
 }
 
 // writeLoose writes f, folded, to b with hyphens, apostrophes and tabs as
@@ -540,6 +581,14 @@ func hasFoldedNumber(f, n string) bool {
 	for i := 0; i < len(f); {
 		start := i
 		for i < len(f) {
+			// ASCII, most of a line, is told by a table, not decoded.
+			if c := f[i]; c < utf8.RuneSelf {
+				if c == '_' || !asciiWordBytes[c] && c != '-' {
+					break
+				}
+				i++
+				continue
+			}
 			r, w := utf8.DecodeRuneInString(f[i:])
 			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' {
 				break
@@ -552,10 +601,16 @@ func hasFoldedNumber(f, n string) bool {
 			i += n
 			continue
 		}
-		// Only digits and number words can be the number.
-		first, _, _ := strings.Cut(w, "-")
-		if _, word := frenchNumberWords[first]; !word && (w[0] < '0' || w[0] > '9') {
-			continue
+		// Only digits and number words can be the number; a word that
+		// starts as none of them is not looked up.
+		if c := w[0]; c < '0' || c > '9' {
+			if !numberWordStarts[c] {
+				continue
+			}
+			first, _, _ := strings.Cut(w, "-")
+			if _, word := frenchNumberWords[first]; !word {
+				continue
+			}
 		}
 		if got, ok := parseFrenchNumber(w); ok && got == want {
 			return true

@@ -45,12 +45,16 @@ func (r *reading) readNames() {
 	// to a person's name in the signature.
 	dn := personFromDisplayName(name)
 	sn := signatureName(lines[sig:], isLabel[sig:], email)
-	for _, cand := range []string{strongOnly(dn), strongOnly(sn), dn, sn} {
-		if !r.nameSet && cand != "" {
-			r.setName(splitName(cand, false))
-			nameRule = ruleSignatureName
-			if cand == dn {
-				nameRule = ruleDisplayName
+	// A name already set takes none of them: the candidates, and whether
+	// each is surely a person's, are not worked out for it.
+	if !r.nameSet {
+		for _, cand := range []string{strongOnly(dn), strongOnly(sn), dn, sn} {
+			if !r.nameSet && cand != "" {
+				r.setName(splitName(cand, false))
+				nameRule = ruleSignatureName
+				if cand == dn {
+					nameRule = ruleDisplayName
+				}
 			}
 		}
 	}

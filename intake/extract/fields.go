@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"math/bits"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -153,8 +154,10 @@ var closingsMaxLen = func() int {
 // which are folded ASCII, each with the closings that start with them: a
 // line is compared with those alone (most lines that get that far start
 // with "je", "en" or "me", and comparing them with every closing cost as
-// much as the rest of isClosing).
-var closingStarts = sync.OnceValue(func() *closingIndex {
+// much as the rest of isClosing). Built at start-up (forty closings, a
+// few microseconds) rather than on first use: isClosing, asked of most
+// lines, paid the check of a once at each call.
+var closingStarts = func() *closingIndex {
 	x := &closingIndex{groups: [][]string{nil}}
 	for _, c := range closings {
 		k := int(c[0])<<7 | int(c[1])
@@ -165,7 +168,7 @@ var closingStarts = sync.OnceValue(func() *closingIndex {
 		x.groups[x.at[k]] = append(x.groups[x.at[k]], c)
 	}
 	return x
-})
+}()
 
 type closingIndex struct {
 	at     [1 << 14]uint8 // index in groups; 0 (nil) when no closing starts so
@@ -198,39 +201,33 @@ func isTrimmedClosing(t string) bool {
 	// Only the closings that start with those two bytes can be the line's.
 	cands := closings
 	if len(t) >= 2 && t[0] < utf8.RuneSelf && t[1] < utf8.RuneSelf {
-		if cands = closingStarts().starting(lowerASCII(t[0]), lowerASCII(t[1])); cands == nil {
+		if cands = closingStarts.starting(lowerASCII(t[0]), lowerASCII(t[1])); cands == nil {
 			return false
 		}
 	} else if f, n := foldTwoRunes(t); n >= 2 {
 		if f[0] >= utf8.RuneSelf || f[1] >= utf8.RuneSelf {
 			return false
 		}
-		if cands = closingStarts().starting(f[0], f[1]); cands == nil {
+		if cands = closingStarts.starting(f[0], f[1]); cands == nil {
 			return false
 		}
 	}
-	// Only the start of the line can hold a closing. When that start is
-	// ASCII, as long as the longest closing or to the line's end, its fold
-	// is its lower case, compared byte by byte without building it.
-	n := 0
-	for n < len(t) && n < closingsMaxLen && t[n] < utf8.RuneSelf {
-		n++
-	}
-	if n == closingsMaxLen || n == len(t) {
-		for _, c := range cands {
-			if foldsASCIITo(t[:n], c) {
-				return true
-			}
-		}
-		return false
-	}
-	// The ASCII start folds to itself lowered: a closing it does not begin
-	// is not the line's, and most lines are told so without folding.
+	// Only the start of the line can hold a closing. Its ASCII start
+	// folds to itself in lower case: each closing is compared with it byte
+	// by byte, and most differ within a few bytes of it (reading the whole
+	// ASCII start first cost more than the comparisons). A closing whose
+	// start matches up to a character beyond ASCII needs the line folded.
 	possible := false
 	for _, c := range cands {
-		if m := min(n, len(c)); foldsASCIITo(t[:m], c[:m]) {
+		i := 0
+		for i < len(c) && i < len(t) && t[i] < utf8.RuneSelf && foldedASCII(t[i]) == c[i] {
+			i++
+		}
+		if i == len(c) {
+			return true
+		}
+		if i < len(t) && t[i] >= utf8.RuneSelf {
 			possible = true
-			break
 		}
 	}
 	if !possible {
@@ -300,21 +297,13 @@ func foldIs(s, want string) bool {
 	return k == len(want)
 }
 
-// foldsASCIITo reports whether applicant.Fold(s), s ASCII, starts with c.
-func foldsASCIITo(s, c string) bool {
-	if len(s) < len(c) {
-		return false
+// foldedASCII is applicant.Fold of an ASCII byte: lowered, and a backquote
+// as an apostrophe.
+func foldedASCII(c byte) byte {
+	if c == '`' {
+		return '\''
 	}
-	for i := 0; i < len(c); i++ {
-		b := lowerASCII(s[i])
-		if b == '`' {
-			b = '\''
-		}
-		if b != c[i] {
-			return false
-		}
-	}
-	return true
+	return lowerASCII(c)
 }
 
 // extraction is what the applicant's own text gives, with the counts the
@@ -491,8 +480,12 @@ func (r *reading) flatten() {
 	var fb strings.Builder
 	fb.Grow(n)
 	for i, l := range lines {
+		if isLabel[i] {
+			fb.WriteString("\n")
+			continue
+		}
 		t := trimSpace(l) // most lines need no trimming: no call
-		if isLabel[i] || t == "" {
+		if t == "" {
 			fb.WriteString("\n")
 			continue
 		}
@@ -686,7 +679,7 @@ func headcountValue(v string) (int, bool) {
 	// "1 salarié + 1 apprenti, soit 3 personnes": the total wins; but
 	// "14 salariés, soit 11,5 ETP" converts to full-time equivalents, a
 	// measure of hours, not a count of people.
-	for _, m := range reHeadcountTotal.FindAllStringSubmatchIndex(v, 4) {
+	for _, m := range headcountTotals(v) {
 		if isFTE(v[m[3]:]) {
 			continue
 		}
@@ -727,8 +720,34 @@ func headcountValue(v string) (int, bool) {
 	return 0, false
 }
 
-// reHeadcountTotal finds the total after a breakdown ("…, soit 3").
-var reHeadcountTotal = lazy(`(?i)\b(?:soit|au total|en tout)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
+// reHeadcountTotal finds the total after a breakdown ("…, soit 3"), after
+// one of headcountTotalWords.
+var (
+	headcountTotalWords = []string{"soit", "au total", "en tout"}
+	reHeadcountTotal    = lazy(`(?i)\b(?:` + strings.Join(headcountTotalWords, "|") + `)\s*:?\s*(\d{1,5}|` + numberWords + `)\b`)
+)
+
+// headcountTotals is reHeadcountTotal.FindAllStringSubmatchIndex(v, 4).
+// TestHeadcountTotalsAsPattern holds it to the pattern.
+func headcountTotals(v string) [][]int {
+	if !mayHoldTotal(v) {
+		return nil
+	}
+	return reHeadcountTotal.FindAllStringSubmatchIndex(v, 4)
+}
+
+// mayHoldTotal reports whether v holds one of headcountTotalWords in any
+// ASCII case, or the long s that (?i) reads as s: reHeadcountTotal, which
+// tries its words at every byte, runs only then, and most values ("12
+// salariés") hold none.
+func mayHoldTotal(v string) bool {
+	for _, w := range headcountTotalWords {
+		if indexFold(v, w) >= 0 {
+			return true
+		}
+	}
+	return strings.Contains(v, "\u017f")
+}
 
 // isFTE reports that what follows a number makes it a decimal or a count
 // of full-time equivalents ("11,5 ETP", "8 équivalents temps plein").
@@ -1798,8 +1817,8 @@ var motivationCues = sync.OnceValue(func() *phraseMatcher {
 })
 
 // motivationFromText returns the author's own words: the paragraphs of the
-// body that are not greetings, labelled fields, closings or signature.
-// flat is the reading's flat text of the same lines (see flatten): a
+// body that are not greetings, labelled fields, closings or signature,
+// one space apart. flat is the reading's flat text of the same lines (see flatten): a
 // paragraph's lines joined with spaces are written there already, so the
 // paragraphs are cut from it rather than joined again.
 func motivationFromText(lines []string, isLabel []bool, flat string) string {
@@ -1812,7 +1831,7 @@ func motivationFromText(lines []string, isLabel []bool, flat string) string {
 		}
 	}
 	for i, at := 0, 0; i < len(lines); i++ {
-		t := strings.TrimSpace(lines[i])
+		t := trimSpace(lines[i]) // as flatten trims them
 		if t == "" || isLabel[i] {
 			flush()
 			at++ // flatten's paragraph break
@@ -1849,7 +1868,9 @@ func motivationFromText(lines []string, isLabel []bool, flat string) string {
 		}
 		if motivationCues().holdsFolded(p) {
 			keep = append(keep, p)
-			kept += collapsedRunes(p, maxMotivation) + 1
+			// Counted no further than past what is left of the bound:
+			// past it, the count only has to be too many.
+			kept += collapsedRunes(p, maxMotivation-kept) + 1
 		}
 	}
 	if len(keep) == 0 {
@@ -1863,7 +1884,9 @@ func motivationFromText(lines []string, isLabel []bool, flat string) string {
 			keep = []string{longest}
 		}
 	}
-	return strings.Join(keep, "\n\n")
+	// One space apart, as the caller's collapseSpacesPast puts them: a
+	// blank line between them made it copy the whole text once more.
+	return strings.Join(keep, " ")
 }
 
 func stripDigits(s string) string {
@@ -1899,15 +1922,24 @@ func firstNonEmpty(v ...string) string {
 }
 
 func truncateRunes(s string, n int) string {
+	if len(s) <= n {
+		// No more runes than bytes, and a byte that is no UTF-8 is one
+		// rune: most evidence lines are shorter than their bound.
+		return s
+	}
 	// The cut is found by walking n runes, not by converting all of s:
 	// the motivation and every evidence line come through here.
-	i := 0
-	for k := 0; k < n && i < len(s); k++ {
-		if k+8 <= n && i+8 <= len(s) && applicant.Load64(s[i:i+8])&highs == 0 {
-			// Eight ASCII bytes are eight runes: passed at once.
-			i += 8
-			k += 7
-			continue
+	i, k := 0, 0 // bytes and runes passed
+	for k < n && i < len(s) {
+		if i+8 <= len(s) {
+			// The ASCII bytes that start the next eight are as many runes:
+			// passed at once, up to the first byte beyond ASCII (French
+			// text has an accent every few words), which is decoded.
+			a := min(bits.TrailingZeros64(applicant.Load64(s[i:i+8])&highs)/8, n-k)
+			i += a
+			if k += a; a == 8 || k == n {
+				continue
+			}
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && w == 1 {
@@ -1918,6 +1950,7 @@ func truncateRunes(s string, n int) string {
 			return string([]rune(s)[:n]) + "…"
 		}
 		i += w
+		k++
 	}
 	if i == len(s) {
 		return s
@@ -2247,10 +2280,10 @@ var reRoleAfterIntro = lazy(`(?i:\b(?:je suis|moi,? c['’]est|je m['’]appelle
 	`([a-zàâçéèêëîïôûù]{2,}(?:ier|i[èe]re|iste|eur|euse|ien|ienne|on|onne|[èe]re)(?:\s+d['’]art)?)` +
 	`(?:\s*(?:[,.;!(\n]|$)|\s+(?:à|au|aux|depuis|chez|install[ée]e?)\s|\s+\p{Lu}))`)
 
-// roleAfterIntro is reRoleAfterIntro looked for where it can start. Its
-// stems hold no s or k, the letters Unicode folds to other ones (ſ, K),
-// so that they find, in ASCII, every start the regexp's (?i) allows.
-var roleAfterIntro = newStemmed(reRoleAfterIntro, "je ", "moi")
+// roleAfterIntro is reRoleAfterIntro looked for where it can start: at
+// its first words whole, not at every "je " of a letter (a text holding
+// the long s, which the regexp's (?i) reads as s, is searched whole).
+var roleAfterIntro = newStemmed(reRoleAfterIntro, "je suis", "je m", "moi")
 
 // notTradeWords are words with a trade's ending that say something else
 // about the writer ("fière", "ancien", "mère de trois enfants").

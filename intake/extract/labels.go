@@ -153,8 +153,9 @@ var labelNoise = strings.NewReplacer("(s)", "", "(e)", "", "(es)", "", "*", "", 
 func normLabel(l string) string {
 	f := applicant.Fold(l)
 	// The replacer copies even a label it leaves as it is, and most hold
-	// none of the bytes its patterns start with.
-	if strings.ContainsAny(f, "(*\t") {
+	// none of the bytes its patterns start with (a byte search each:
+	// strings.ContainsAny builds a set at every call).
+	if strings.IndexByte(f, '(') >= 0 || strings.IndexByte(f, '*') >= 0 || strings.IndexByte(f, '\t') >= 0 {
 		f = labelNoise.Replace(f)
 	}
 	f = collapseSpaces(f)
@@ -165,7 +166,9 @@ func normLabel(l string) string {
 	for changed := true; changed; {
 		changed = false
 		for _, p := range []string{"votre ", "vos ", "mon ", "ma ", "mes ", "notre ", "nos ", "n° ", "n°", "no ", "no. ", "n. ", "n ", "numero de ", "numero ", "num ", "num. ", "nº "} {
-			if strings.HasPrefix(f, p) && len(f) > len(p) {
+			// The first bytes compared first: most labels start with
+			// none of these words.
+			if len(f) > len(p) && f[0] == p[0] && strings.HasPrefix(f, p) {
 				f = strings.TrimSpace(f[len(p):])
 				changed = true
 			}
@@ -176,7 +179,7 @@ func normLabel(l string) string {
 	// "Champ 4 - Fonction", "Question 2 : Secteur". The number is the
 	// form's, not part of the label.
 	if f != "" {
-		if m := reLabelNumber.FindStringIndex(f); m != nil && m[1] < len(f) {
+		if m := labelNumber(f); m != nil && m[1] < len(f) {
 			f = strings.TrimSpace(f[m[1]:])
 		}
 	}
@@ -185,6 +188,18 @@ func normLabel(l string) string {
 
 // reLabelNumber matches the item number in front of a label (folded).
 var reLabelNumber = lazy(`^(?:(?:champ|question|rubrique|item|field|point|etape|q)\s*\d{1,2}\s*[).\-/:]?|\d{1,2}\s*[).\-/]|[a-h]\))\s*`)
+
+// labelNumber is reLabelNumber.FindStringIndex(f). A match holds a digit
+// or ")": most labels hold neither, and are not searched with the pattern
+// (TestLabelNumberAsPattern).
+func labelNumber(f string) []int {
+	for i := 0; i < len(f); i++ {
+		if c := f[i]; '0' <= c && c <= '9' || c == ')' {
+			return reLabelNumber.FindStringIndex(f)
+		}
+	}
+	return nil
+}
 
 // labelQualifiers are the words that narrow a label without changing the
 // field it names: "Nombre de personnes dans l'entreprise", "Effectif
@@ -422,9 +437,32 @@ func knownLabel(l string) bool {
 // returns the field for known labels. roleLabel is set when the label is a
 // title ("Gérant : Bruno Castan").
 func splitLabel(line string) (label string, f field, value string, ok bool) {
-	if !mayHoldLabel(line) {
+	if !mayHoldLabel(labelHead(line)) {
 		return "", fNone, "", false
 	}
+	return cutLabel(line)
+}
+
+// labelHeadLen bounds where cutLabel finds a separator: a label is 60
+// bytes at most, and the separator's first byte follows it (the dash of
+// " – " one byte after); leader dots start before it.
+const labelHeadLen = 62
+
+// labelHead is the start of line that holds any separator cutLabel cuts
+// at, for mayHoldLabel: most lines are prose longer than a label, and
+// their ends need not be read. A line that starts with a word byte (a
+// letter, a digit, "_") is not trimmed at its start; any other is taken
+// whole.
+// TestLabelHeadHoldsTheCut holds cutLabel to it.
+func labelHead(line string) string {
+	if len(line) > labelHeadLen && asciiWordBytes[line[0]] {
+		return line[:labelHeadLen]
+	}
+	return line
+}
+
+// cutLabel is splitLabel without its quick test of the line.
+func cutLabel(line string) (label string, f field, value string, ok bool) {
 	t := strings.TrimSpace(line)
 	t = strings.TrimLeft(t, "-•·*–>▪◦● ")
 	t = strings.TrimSpace(t)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/rse-lozere/rse-intake/store/applicant"
 )
@@ -125,7 +126,7 @@ func appendNameTokens(dst []string, s string) []string {
 // none of them a company or mailbox word.
 func looksLikePerson(s string) bool {
 	s = strings.TrimSpace(s)
-	if s == "" || strings.ContainsAny(s, "@0123456789:;/|!?&+=_()[]{}<>«»\"") || len(s) > 60 {
+	if s == "" || len(s) > 60 || holdsNotInName(s) {
 		return false
 	}
 	var words [6]string
@@ -171,6 +172,37 @@ func looksLikePerson(s string) bool {
 	// Three capitalised words with no known first name are more often a
 	// company ("Brunel Informatique Services") than a person.
 	return first || real == 2 || anyUpperWord(toks)
+}
+
+// notInNames are the signs no name holds, for holdsNotInName.
+const notInNames = "@0123456789:;/|!?&+=_()[]{}<>«»\""
+
+// notInNameBytes marks the ASCII signs of notInNames.
+var notInNameBytes = func() (t [utf8.RuneSelf]bool) {
+	for _, r := range notInNames {
+		if r < utf8.RuneSelf {
+			t[r] = true
+		}
+	}
+	return t
+}()
+
+// holdsNotInName is strings.ContainsAny(s, notInNames), which, for a set
+// beyond ASCII, searches the set for each rune of s: here the ASCII signs
+// are looked up byte by byte, and the others (« ») searched for once each
+// (TestHoldsNotInNameAsContainsAny).
+func holdsNotInName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < utf8.RuneSelf && notInNameBytes[c] {
+			return true
+		}
+	}
+	for _, r := range notInNames {
+		if r >= utf8.RuneSelf && strings.ContainsRune(s, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // strongPerson reports a name that is surely a person's: a known first

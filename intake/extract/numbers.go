@@ -266,6 +266,14 @@ var frenchNumberWords = map[string]int{
 	"quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100, "mille": 1000,
 }
 
+// numberWordStarts marks the first bytes of frenchNumberWords.
+var numberWordStarts = func() (t [256]bool) {
+	for w := range frenchNumberWords {
+		t[w[0]] = true
+	}
+	return t
+}()
+
 var numberSeparators = strings.NewReplacer(" ", "", ".", "")
 
 // parseFrenchNumber reads a number written in digits ("12") or in French
