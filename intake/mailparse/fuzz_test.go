@@ -135,6 +135,7 @@ func FuzzTextScans(f *testing.F) {
 		if got := nextControl(b, 0); got != want {
 			t.Errorf("nextControl(%q) = %d, want %d", b, got, want)
 		}
+		checkDropCRs(t, b, 0, 0)
 		sh := shapeOf(b)
 		if sh.utf8 != utf8.Valid(b) || sh.ascii != !slices.ContainsFunc(b, func(c byte) bool { return c >= 0x80 }) {
 			t.Errorf("shapeOf(%q) = %+v, utf8.Valid %v", b, sh, utf8.Valid(b))

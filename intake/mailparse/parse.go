@@ -773,7 +773,8 @@ func cleanTextString(b []byte, crlfOnly bool) (s string, clean bool) {
 	if n < 0 {
 		return string(b), true
 	}
-	for rest := b[n+1:]; ; {
+	n, r := dropCRs(b, n, n+1) // where there is one, the most of it
+	for rest := b[r:]; ; {
 		i := bytes.IndexByte(rest, '\r')
 		if i < 0 {
 			n += copy(b[n:], rest)

@@ -270,3 +270,92 @@ plainend:
 	MOVQ SI, n+24(FP)
 	MOVB DX, accents+32(FP)
 	RET
+
+DATA plaincr<>+0(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA plaincr<>+8(SB)/8, $0x0d0d0d0d0d0d0d0d
+GLOBL plaincr<>(SB), RODATA|NOPTR, $16
+
+// func dropCRs(b []byte, n, i int) (w, r int)
+//
+// Every store lands before the first byte not yet read (SI): 16 bytes
+// at DI once no carriage return is among them, DI being at most SI; at a
+// carriage return k bytes in, the 16 when DI lies 15-k or more behind
+// SI, else the k alone, loaded before they are stored.
+TEXT ·dropCRs(SB), NOSPLIT, $0-56
+	MOVQ  b_base+0(FP), R10
+	MOVQ  b_len+8(FP), CX
+	MOVQ  n+24(FP), DI
+	MOVQ  i+32(FP), SI
+	ADDQ  R10, DI
+	ADDQ  R10, SI
+	ADDQ  R10, CX // the end of b
+	MOVOU plaincr<>(SB), X8
+
+crloop:
+	MOVQ     CX, AX
+	SUBQ     SI, AX
+	CMPQ     AX, $16
+	JB       crend
+	MOVOU    (SI), X0
+	MOVO     X0, X1
+	PCMPEQB  X8, X1
+	PMOVMSKB X1, AX
+	TESTL    AX, AX
+	JNZ      crfound
+	MOVOU    X0, (DI)
+	ADDQ     $16, SI
+	ADDQ     $16, DI
+	JMP      crloop
+
+crfound:
+	BSFL AX, BX // the bytes before the '\r'
+	MOVQ SI, R9
+	SUBQ DI, R9
+	ADDQ BX, R9
+	CMPQ R9, $15
+	JB   crsmall
+	MOVOU X0, (DI)
+
+crnext:
+	ADDQ BX, DI
+	LEAQ 1(SI)(BX*1), SI
+	JMP  crloop
+
+crsmall:
+	// k below 15: two loads of 8, of 4, or three of 1 cover the k bytes.
+	CMPQ BX, $8
+	JB   crsmall4
+	MOVQ (SI), R8
+	MOVQ -8(SI)(BX*1), R9
+	MOVQ R8, (DI)
+	MOVQ R9, -8(DI)(BX*1)
+	JMP  crnext
+
+crsmall4:
+	CMPQ BX, $4
+	JB   crsmall1
+	MOVL (SI), R8
+	MOVL -4(SI)(BX*1), R9
+	MOVL R8, (DI)
+	MOVL R9, -4(DI)(BX*1)
+	JMP  crnext
+
+crsmall1:
+	TESTQ   BX, BX
+	JZ      crnext
+	MOVQ    BX, R11
+	SHRQ    $1, R11
+	MOVBLZX (SI), R8
+	MOVBLZX (SI)(R11*1), R9
+	MOVBLZX -1(SI)(BX*1), R12
+	MOVB    R8, (DI)
+	MOVB    R9, (DI)(R11*1)
+	MOVB    R12, -1(DI)(BX*1)
+	JMP     crnext
+
+crend:
+	SUBQ R10, DI
+	SUBQ R10, SI
+	MOVQ DI, w+40(FP)
+	MOVQ SI, r+48(FP)
+	RET
