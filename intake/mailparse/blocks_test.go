@@ -180,3 +180,51 @@ func TestCleanTextStringCRs(t *testing.T) {
 		}
 	}
 }
+
+// TestFullLinesAVX2AsGo holds fullLinesAVX2 to fullLinesGo: lines of
+// every length it takes, each with a line feed, a carriage return or
+// "--" at each place that tells them apart.
+func TestFullLinesAVX2AsGo(t *testing.T) {
+	if !blocksOK {
+		t.Skip("no AVX2 on this processor")
+	}
+	check := func(lines []byte, stride, eol int) {
+		t.Helper()
+		if got, want := fullLinesAVX2(lines, stride, eol), fullLinesGo(lines, stride, eol); got != want {
+			t.Fatalf("fullLinesAVX2(%q, %d, %d) = %d, want %d", lines, stride, eol, got, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for stride := 32; stride <= 200; stride++ {
+		for _, eol := range []int{1, 2} {
+			line := bytes.Repeat([]byte{'Q'}, stride)
+			line[stride-1] = '\n'
+			if eol == 2 {
+				line[stride-2] = '\r'
+			}
+			lines := bytes.Repeat(line, 4)
+			for k := range 5 {
+				check(lines[:k*stride], stride, eol)
+				check(lines[:k*stride], stride, 3-eol)
+			}
+			for at := range len(lines) {
+				for _, c := range []byte{'\n', '\r', '-', 'x'} {
+					b := bytes.Clone(lines)
+					b[at] = c
+					check(b, stride, eol)
+					if at%stride == 0 && at+1 < len(b) {
+						b[at+1] = '-'
+						check(b, stride, eol)
+					}
+				}
+			}
+			for range 20 {
+				b := bytes.Clone(lines)
+				for range 1 + rng.IntN(3) {
+					b[rng.IntN(len(b))] = "\n\r-"[rng.IntN(3)]
+				}
+				check(b, stride, eol)
+			}
+		}
+	}
+}

@@ -43,3 +43,10 @@ func plainRun(b []byte) (n int, accents bool)
 //
 //go:noescape
 func dropCRs(b []byte, n, i int) (w, r int)
+
+// fullLinesAVX2 is fullLinesGo (lines.go) for lines of 32 bytes or more,
+// each read in one pass with AVX2 (blocksOK), where the byte checks and
+// the count of line feeds cost twice as many instructions.
+//
+//go:noescape
+func fullLinesAVX2(lines []byte, stride, eol int) int

@@ -359,3 +359,85 @@ crend:
 	MOVQ DI, w+40(FP)
 	MOVQ SI, r+48(FP)
 	RET
+
+DATA plainlf<>+0(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA plainlf<>+8(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA plainlf<>+16(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA plainlf<>+24(SB)/8, $0x0a0a0a0a0a0a0a0a
+GLOBL plainlf<>(SB), RODATA|NOPTR, $32
+
+// func fullLinesAVX2(lines []byte, stride, eol int) int
+//
+// Each line is read 32 bytes at a time, the last 32 overlapping the
+// ones before: a line feed at its end, and none in the rest. Lines of 65
+// to 96 bytes (base64's of 76 characters, the most usual) take two
+// loads before the last, unrolled.
+TEXT ·fullLinesAVX2(SB), NOSPLIT, $0-48
+	MOVQ    lines_base+0(FP), SI
+	MOVQ    lines_len+8(FP), CX
+	MOVQ    stride+24(FP), DX
+	MOVQ    eol+32(FP), R8
+	XORL    R12, R12
+	CMPQ    R8, $2
+	SETEQ   R12 // 1 for CRLF
+	XORL    AX, AX // lines passed
+	VMOVDQU plainlf<>(SB), Y8
+	LEAQ    -32(DX), R11 // the last 32 bytes of a line start here
+	LEAQ    -1(DX), R14
+	SHRQ    $5, R14 // loads before those
+
+flline:
+	CMPQ CX, DX
+	JB   flpassed
+
+	// Not a boundary, and a carriage return before the end as eol says.
+	CMPW  (SI), $0x2d2d
+	JEQ   flpassed
+	CMPB  -2(SI)(DX*1), $0x0d
+	SETEQ R13
+	CMPB  R13, R12
+	JNE   flpassed
+
+	// A line feed at the end (else the line is not taken), and none
+	// before it (else no line is).
+	VPCMPEQB  (SI)(R11*1), Y8, Y0
+	VPMOVMSKB Y0, BX
+	BTL       $31, BX
+	JCC       flpassed
+	CMPL      BX, $0x80000000
+	JNE       flinner
+	CMPQ      R14, $2
+	JNE       flloop
+	VPCMPEQB  (SI), Y8, Y0
+	VPCMPEQB  32(SI), Y8, Y1
+	VPOR      Y1, Y0, Y0
+	VPTEST    Y0, Y0
+	JNZ       flinner
+
+flnext:
+	INCQ AX
+	ADDQ DX, SI
+	SUBQ DX, CX
+	JMP  flline
+
+flloop:
+	XORL R9, R9
+	MOVQ R14, R10
+
+flwin:
+	TESTQ     R10, R10
+	JZ        flnext
+	VPCMPEQB  (SI)(R9*1), Y8, Y0
+	VPTEST    Y0, Y0
+	JNZ       flinner
+	ADDQ      $32, R9
+	DECQ      R10
+	JMP       flwin
+
+flinner:
+	XORL AX, AX
+
+flpassed:
+	VZEROUPPER
+	MOVQ AX, ret+40(FP)
+	RET
