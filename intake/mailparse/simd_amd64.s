@@ -90,12 +90,19 @@ TEXT ·decodeBlocks(SB), NOSPLIT, $0-64
 	VMOVDQU b64merge2<>(SB), Y14
 	VMOVDQU b64order<>(SB), Y7
 	VMOVDQU b64lanes<>(SB), Y6
-
-loop:
-	CMPQ    CX, $32
+	VPXOR   Y15, Y15, Y15
+	CMPQ    CX, $32 // nothing to do, and no end less 32 below a nil slice's 0
 	JB      done
 	CMPQ    DX, $32
 	JB      done
+	LEAQ    -32(SI)(CX*1), CX // the last places 32 characters may be read from
+	LEAQ    -32(DI)(DX*1), DX // and 32 bytes stored at
+
+loop:
+	CMPQ    SI, CX
+	JHI     done
+	CMPQ    DI, DX
+	JHI     done
 	VMOVDQU (SI), Y0
 
 	// Y1: high four bits, Y2: low four bits; Y3 and Y4 have a bit in
@@ -123,9 +130,7 @@ loop:
 	VPTEST Y4, Y3
 	JNZ    partial
 	ADDQ   $32, SI
-	SUBQ   $32, CX
 	ADDQ   $24, DI
-	SUBQ   $24, DX
 	JMP    loop
 
 partial:
@@ -133,34 +138,26 @@ partial:
 	// when a line break follows them (a line of 4k characters, which
 	// decoding skips); anything else is for the byte loops.
 	VPAND     Y4, Y3, Y3
-	VPXOR     Y5, Y5, Y5
-	VPCMPEQB  Y5, Y3, Y3
+	VPCMPEQB  Y15, Y3, Y3
 	VPMOVMSKB Y3, BX
 	NOTL      BX
 	BSFL      BX, R8
 	TESTL     $3, R8
 	JNZ       done
-	MOVBLZX   (SI)(R8*1), R9
-	MOVQ      $1, BX
-	CMPL      R9, $0x0a
+	MOVWLZX   (SI)(R8*1), R9
+	LEAQ      2(SI)(R8*1), BX // past a CRLF
+	CMPL      R9, $0x0a0d
 	JEQ       eol
-	CMPL      R9, $0x0d
+	DECQ      BX // past a LF
+	CMPB      R9, $0x0a
 	JNE       done
-	MOVBLZX   1(SI)(R8*1), R9
-	CMPL      R9, $0x0a
-	JNE       done
-	MOVQ      $2, BX
 
 eol:
-	// R8 characters decoded, 3/4 as many bytes, and BX of line break.
-	MOVQ R8, R9
-	SHRQ $2, R9
-	LEAQ (R9)(R9*2), R9
-	ADDQ R9, DI
-	SUBQ R9, DX
-	ADDQ BX, R8
-	ADDQ R8, SI
-	SUBQ R8, CX
+	// R8 characters decoded, 3/4 as many bytes; BX past the line break.
+	SHRQ $2, R8
+	LEAQ (R8)(R8*2), R8
+	ADDQ R8, DI
+	MOVQ BX, SI
 	JMP  loop
 
 done:
