@@ -285,14 +285,14 @@ TEXT ·dropCRs(SB), NOSPLIT, $0-56
 	MOVQ  i+32(FP), SI
 	ADDQ  R10, DI
 	ADDQ  R10, SI
-	ADDQ  R10, CX // the end of b
+	LEAQ  -16(R10)(CX*1), CX // the last place 16 bytes may be read from
 	MOVOU plaincr<>(SB), X8
+	CMPQ  SI, CX
+	JGT   crend // signed: b's end less 16 may lie below b itself
 
 crloop:
-	MOVQ     CX, AX
-	SUBQ     SI, AX
-	CMPQ     AX, $16
-	JB       crend
+	CMPQ     SI, CX
+	JHI      crend
 	MOVOU    (SI), X0
 	MOVO     X0, X1
 	PCMPEQB  X8, X1
