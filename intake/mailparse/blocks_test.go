@@ -104,3 +104,127 @@ func TestDecodeBlocksLines(t *testing.T) {
 		checkBlocks(t, rng.IntN(300), src)
 	}
 }
+
+// dropCRsModel is dropCRs's rule written in Go, one window of 16 at a
+// time: it returns b[:n] followed by what it keeps of the bytes it reads,
+// and where it stops reading.
+func dropCRsModel(b []byte, n, i int) (kept []byte, r int) {
+	kept = bytes.Clone(b[:n])
+	for r = i; len(b)-r >= 16; {
+		k := bytes.IndexByte(b[r:r+16], '\r')
+		if k < 0 {
+			k = 16
+		}
+		kept = append(kept, b[r:r+k]...)
+		r += min(k+1, 16)
+	}
+	return kept, r
+}
+
+// checkDropCRs holds dropCRs to dropCRsModel, where there is one.
+func checkDropCRs(t *testing.T, b []byte, n, i int) {
+	t.Helper()
+	want, wr := dropCRsModel(b, n, i)
+	c := bytes.Clone(b)
+	w, r := dropCRs(c, n, i)
+	if !plainOK {
+		want, wr = b[:n], i // there is none: nothing taken out
+	}
+	if r != wr || !bytes.Equal(c[:w], want) {
+		t.Fatalf("dropCRs(%q, %d, %d) = %q, read %d; want %q, %d", b, n, i, c[:w], r, want, wr)
+	}
+}
+
+func TestDropCRs(t *testing.T) {
+	line := []byte("Bonjour, je vous écris au sujet du poste.\r\n")
+	text := bytes.Repeat(line, 30)
+	for end := range len(text) + 1 {
+		checkDropCRs(t, text[:end], 0, 0)
+		if n := bytes.IndexByte(text[:end], '\r'); n >= 0 {
+			checkDropCRs(t, text[:end], n, n+1)
+		}
+	}
+	// Carriage returns at every distance from each other and from where
+	// the writing lags behind: each way to store the bytes before one.
+	rng := rand.New(rand.NewPCG(5, 6))
+	b := make([]byte, 200)
+	for range 50_000 {
+		every := 1 + rng.IntN(40)
+		for j := range b {
+			b[j] = 'a' + byte(j%26)
+			if rng.IntN(every) == 0 {
+				b[j] = '\r'
+			}
+		}
+		end := rng.IntN(len(b) + 1)
+		i := rng.IntN(end + 1)
+		checkDropCRs(t, b[:end], rng.IntN(i+1), i)
+	}
+}
+
+// TestCleanTextStringCRs: cleanTextString takes every carriage return
+// out of a text whose only controls are CRLF line ends, whatever its
+// lines' lengths.
+func TestCleanTextStringCRs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 20_000 {
+		var b []byte
+		for range rng.IntN(30) {
+			b = append(b, bytes.Repeat([]byte{'x'}, rng.IntN(90))...)
+			b = append(b, '\r', '\n')
+		}
+		b = append(b, bytes.Repeat([]byte{'y'}, rng.IntN(20))...)
+		want := string(bytes.ReplaceAll(b, []byte("\r"), nil))
+		if got, clean := cleanTextString(bytes.Clone(b), true); got != want || !clean {
+			t.Fatalf("cleanTextString(%q) = %q, %v; want %q", b, got, clean, want)
+		}
+	}
+}
+
+// TestFullLinesAVX2AsGo holds fullLinesAVX2 to fullLinesGo: lines of
+// every length it takes, each with a line feed, a carriage return or
+// "--" at each place that tells them apart.
+func TestFullLinesAVX2AsGo(t *testing.T) {
+	if !blocksOK {
+		t.Skip("no AVX2 on this processor")
+	}
+	check := func(lines []byte, stride, eol int) {
+		t.Helper()
+		if got, want := fullLinesAVX2(lines, stride, eol), fullLinesGo(lines, stride, eol); got != want {
+			t.Fatalf("fullLinesAVX2(%q, %d, %d) = %d, want %d", lines, stride, eol, got, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for stride := 32; stride <= 200; stride++ {
+		for _, eol := range []int{1, 2} {
+			line := bytes.Repeat([]byte{'Q'}, stride)
+			line[stride-1] = '\n'
+			if eol == 2 {
+				line[stride-2] = '\r'
+			}
+			lines := bytes.Repeat(line, 4)
+			for k := range 5 {
+				check(lines[:k*stride], stride, eol)
+				check(lines[:k*stride], stride, 3-eol)
+			}
+			for at := range len(lines) {
+				for _, c := range []byte{'\n', '\r', '-', 'x'} {
+					b := bytes.Clone(lines)
+					b[at] = c
+					check(b, stride, eol)
+					if at%stride == 0 && at+1 < len(b) {
+						b[at+1] = '-'
+						check(b, stride, eol)
+					}
+				}
+			}
+			for range 20 {
+				b := bytes.Clone(lines)
+				for range 1 + rng.IntN(3) {
+					b[rng.IntN(len(b))] = "\n\r-"[rng.IntN(3)]
+				}
+				check(b, stride, eol)
+			}
+		}
+	}
+}

@@ -78,6 +78,8 @@ func FuzzHeaderValue(f *testing.F) {
 		"=?ISO-2022-JP?B?GyRCJDMkcyRLJEEkTxsoQg==?=",
 		"Soci+AOk-t+AOk- d\xc3\xa9j\xc3\xa0 \xe9t\xe9",
 		"Dupont, Marie <mailto:m@x.fr> [j@x.fr]",
+		"<> <a@x> <b@y>",
+		" <> bare@id.fr ",
 	} {
 		f.Add(s)
 	}
@@ -86,6 +88,13 @@ func FuzzHeaderValue(f *testing.F) {
 		v, _ := salvage8bit(escapeRaw8InWords([]byte(s)))
 		if d := decodeWords(v); !utf8.ValidString(d) {
 			t.Errorf("decodeWords: invalid UTF-8 %q", d)
+		}
+		want := ""
+		if ids := msgIDs(s); len(ids) > 0 {
+			want = ids[0]
+		}
+		if got := firstMsgID(s); got != want {
+			t.Errorf("firstMsgID(%q) = %q, msgIDs gives %q first", s, got, want)
 		}
 		if c, _ := stripComments(s); len(c) > len(s) {
 			t.Errorf("stripComments grew %q to %q", s, c)
@@ -126,6 +135,7 @@ func FuzzTextScans(f *testing.F) {
 		if got := nextControl(b, 0); got != want {
 			t.Errorf("nextControl(%q) = %d, want %d", b, got, want)
 		}
+		checkDropCRs(t, b, 0, 0)
 		sh := shapeOf(b)
 		if sh.utf8 != utf8.Valid(b) || sh.ascii != !slices.ContainsFunc(b, func(c byte) bool { return c >= 0x80 }) {
 			t.Errorf("shapeOf(%q) = %+v, utf8.Valid %v", b, sh, utf8.Valid(b))

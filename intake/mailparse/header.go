@@ -41,6 +41,9 @@ func (h header) has(key string) bool {
 	return false
 }
 
+// topLevelHeader is what readHeader reads for the mail's own header.
+const topLevelHeader = "top-level header"
+
 // readHeader reads one header block up to its blank line. It stops early,
 // with ended set, when it meets a boundary line of an open multipart (a
 // part without body) or the end of input. A line that cannot be a header
@@ -86,12 +89,19 @@ func (p *parser) readFields(what string) (h header, ended bool) {
 			if len(h) >= maxHeaderFields {
 				noteExtra("too many header fields")
 			} else {
+				if h == nil && what == topLevelHeader {
+					// The mail's, in the scratch kept from one Parse
+					// to the next: its slice was grown anew for each.
+					h = p.topFields[:0]
+				}
 				if h == nil {
-					// Room for a part's header at once, and for a
-					// mail's in two steps, not five.
+					// Room for a part's header at once.
 					h = make(header, 0, 8)
 				}
 				h = append(h, f)
+				if what == topLevelHeader {
+					p.topFields = h
+				}
 				p.headerValues = append(p.headerValues, value...)
 				p.valueEnds = append(p.valueEnds, len(p.headerValues))
 			}
@@ -117,13 +127,13 @@ func (p *parser) readFields(what string) (h header, ended bool) {
 		if lvl, final, ok := p.boundaryOf(chunk); ok {
 			flush()
 			p.term = termination{level: lvl, final: final}
-			if !first || what != "top-level header" {
+			if !first || what != topLevelHeader {
 				p.defect("%s: cut short by a boundary line", what)
 			}
 			return h, true
 		}
 		line, _ := splitEOL(chunk)
-		top := what == "top-level header"
+		top := what == topLevelHeader
 		if first && top && len(bytes.Trim(line, " \t\r")) == 0 && blanks < maxLeadingBlanks {
 			// Blank or white lines in front of the header (a broken
 			// gateway or a pasted mail): without them the message is
@@ -170,7 +180,7 @@ func (p *parser) readFields(what string) (h header, ended bool) {
 			continue
 		}
 		if !looksLikeField(line) {
-			if first && what == "top-level header" && bytes.HasPrefix(line, []byte("From ")) {
+			if first && what == topLevelHeader && bytes.HasPrefix(line, []byte("From ")) {
 				// An mbox separator left in front of the message.
 				p.defect("%s: mbox \"From \" line ignored", what)
 				continue
@@ -579,6 +589,35 @@ func unhex(c byte) byte {
 func msgIDs(v string) []string {
 	var ids []string
 	for len(v) > 0 && len(ids) < 500 {
+		id, rest, ok := nextMsgID(v)
+		if !ok {
+			v = rest
+			break
+		}
+		ids, v = append(ids, id), rest
+	}
+	if len(ids) == 0 {
+		if t, ok := bareMsgID(v); ok {
+			ids = append(ids, t)
+		}
+	}
+	return ids
+}
+
+// firstMsgID is msgIDs(v)[0], or "" when there is none, without making
+// the slice: a mail's Message-Id and In-Reply-To need only that.
+func firstMsgID(v string) string {
+	id, rest, ok := nextMsgID(v)
+	if !ok {
+		id, _ = bareMsgID(rest)
+	}
+	return id
+}
+
+// nextMsgID returns the first "<id>" of v and what follows it, the empty
+// "<>" skipped; when there is none, rest is v past those skipped.
+func nextMsgID(v string) (id, rest string, ok bool) {
+	for len(v) > 0 {
 		i := strings.IndexByte(v, '<')
 		if i < 0 {
 			break
@@ -587,18 +626,21 @@ func msgIDs(v string) []string {
 		if j < 0 {
 			break
 		}
-		id := v[i : i+j+1]
+		id, v = v[i:i+j+1], v[i+j+1:]
 		if len(id) > 2 {
-			ids = append(ids, id)
-		}
-		v = v[i+j+1:]
-	}
-	if len(ids) == 0 {
-		if t := strings.TrimSpace(v); t != "" && !strings.ContainsAny(t, " \t<>") {
-			ids = append(ids, t)
+			return id, v, true
 		}
 	}
-	return ids
+	return "", v, false
+}
+
+// bareMsgID reads what is left of a value without any "<id>" as one id
+// written without its brackets.
+func bareMsgID(v string) (string, bool) {
+	if t := strings.TrimSpace(v); t != "" && !strings.ContainsAny(t, " \t<>") {
+		return t, true
+	}
+	return "", false
 }
 
 // commonDate is how nearly every client writes a Date. mail.ParseDate

@@ -484,9 +484,24 @@ func fullLines(b []byte, n, eol, room int) int {
 		return 0
 	}
 	k := min(len(b)/stride, (room-n)/stride+1)
+	if blocksOK && stride >= 32 {
+		k = fullLinesAVX2(b[:k*stride], stride, eol) // both checks in one pass
+	} else {
+		k = fullLinesGo(b[:k*stride], stride, eol)
+	}
+	if k < 2 {
+		return 0
+	}
+	return k
+}
+
+// fullLinesGo is the rule of fullLines for len(lines)/stride lines: how
+// many lines from the start are not a boundary and end as they must, or
+// 0 when one of those holds a line feed before its end.
+func fullLinesGo(lines []byte, stride, eol int) int {
+	k, crlf := len(lines)/stride, eol == 2
 	// Line after line, each cut from the rest: no multiplication, and
 	// no bounds check but the loop's.
-	lines, crlf := b[:k*stride], eol == 2
 	for rest := lines; len(rest) >= stride; rest = rest[stride:] {
 		if line := rest[:stride]; line[0] == '-' && line[1] == '-' || line[stride-1] != '\n' || line[stride-2] == '\r' != crlf {
 			k = (len(lines) - len(rest)) / stride
@@ -495,7 +510,7 @@ func fullLines(b []byte, n, eol, room int) int {
 	}
 	// One count of the line feeds, which runs wide, finds any in a
 	// line's middle.
-	if k < 2 || bytes.Count(b[:k*stride], []byte{'\n'}) != k {
+	if bytes.Count(lines[:k*stride], []byte{'\n'}) != k {
 		return 0
 	}
 	return k

@@ -98,7 +98,7 @@ func parse(lr *lineReader, opts Options) (*Message, error) {
 // newParser reads one message from lr: the mail, or a message attached
 // to it (see attached.go).
 func newParser(lr *lineReader, opts Options) *parser {
-	p := &parser{lr: lr, opts: opts, msg: &Message{Header: textproto.MIMEHeader{}}}
+	p := &parser{lr: lr, opts: opts, msg: &Message{}} // Header made by topHeader, which run always calls
 	p.wd.CharsetReader = wordCharsetReader
 	p.scratch, _ = scratchPool.Get().(*scratch)
 	if p.scratch == nil {
@@ -116,6 +116,7 @@ type scratch struct {
 	fieldValue   []byte // and unfolded
 	headerValues []byte // the ASCII values of the header block being read
 	valueEnds    []int  // where each field's value ends in headerValues
+	topFields    header // the top-level header's fields, cleared by release
 }
 
 var scratchPool sync.Pool // *scratch
@@ -124,7 +125,9 @@ var scratchPool sync.Pool // *scratch
 // for its msg.
 func (p *parser) release() {
 	p.lr.release()
-	if s := p.scratch; max(cap(s.fieldRaw), cap(s.fieldValue), cap(s.headerValues)) <= 64<<10 {
+	s := p.scratch
+	clear(s.topFields[:cap(s.topFields)]) // its strings are the mail's, not the pool's to keep alive
+	if max(cap(s.fieldRaw), cap(s.fieldValue), cap(s.headerValues)) <= 64<<10 && cap(s.topFields) <= 256 {
 		scratchPool.Put(s) // a rare huge header is left to the collector
 	}
 	p.scratch = nil
@@ -141,7 +144,7 @@ func (p *parser) defect(format string, args ...any) {
 }
 
 func (p *parser) run() {
-	h, ended := p.readHeader("top-level header")
+	h, ended := p.readHeader(topLevelHeader)
 	p.topHeader(h)
 	if !ended {
 		p.entity(h, entityCtx{})
@@ -154,9 +157,7 @@ func (p *parser) topHeader(h header) {
 	m := p.msg
 	// As m.Header.Add would, with one allocation for the fields' values
 	// rather than one per field.
-	if len(m.Header) == 0 {
-		m.Header = make(textproto.MIMEHeader, len(h))
-	}
+	m.Header = make(textproto.MIMEHeader, len(h))
 	values := make([]string, len(h))
 	for i, f := range h {
 		key, v := f.Key, decodeWords(f.Value) // canonical already (makeField)
@@ -170,12 +171,8 @@ func (p *parser) topHeader(h header) {
 	if len(h) > 0 && !h.has("Mime-Version") {
 		p.defect("missing MIME-Version header")
 	}
-	if ids := msgIDs(h.get("Message-Id")); len(ids) > 0 {
-		m.MessageID = ids[0]
-	}
-	if ids := msgIDs(h.get("In-Reply-To")); len(ids) > 0 {
-		m.InReplyTo = ids[0]
-	}
+	m.MessageID = firstMsgID(h.get("Message-Id"))
+	m.InReplyTo = firstMsgID(h.get("In-Reply-To"))
 	m.References = msgIDs(h.get("References"))
 	m.Subject = headerText(m.Header.Get("Subject")) // decoded above
 	if h.has("Date") {
@@ -776,7 +773,8 @@ func cleanTextString(b []byte, crlfOnly bool) (s string, clean bool) {
 	if n < 0 {
 		return string(b), true
 	}
-	for rest := b[n+1:]; ; {
+	n, r := dropCRs(b, n, n+1) // where there is one, the most of it
+	for rest := b[r:]; ; {
 		i := bytes.IndexByte(rest, '\r')
 		if i < 0 {
 			n += copy(b[n:], rest)

@@ -160,6 +160,42 @@ func TestNestedHeaders(t *testing.T) {
 	}
 }
 
+// TestFirstMsgID pins firstMsgID to the first of msgIDs.
+func TestFirstMsgID(t *testing.T) {
+	for _, v := range []string{"", "<a@x>", "<a@x> <b@y>", "<> <a@x>", "<>", "<> bare@x", "bare@x", "two words", "<a@x", " x@y> ", "<>>"} {
+		want := ""
+		if ids := msgIDs(v); len(ids) > 0 {
+			want = ids[0]
+		}
+		if got := firstMsgID(v); got != want {
+			t.Errorf("firstMsgID(%q) = %q, msgIDs gives %q first", v, got, want)
+		}
+	}
+}
+
+// TestTopHeaderKept: the top-level header's fields, kept from one Parse
+// to the next, leave no trace in the next mail nor change the last one.
+func TestTopHeaderKept(t *testing.T) {
+	var long strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&long, "X-Field-%d: value %d\r\n", i, i)
+	}
+	a, err := Parse(strings.NewReader(long.String()+"Subject: a\r\n\r\nbody a\r\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse(strings.NewReader("Subject: b\r\n\r\nbody b\r\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Header) != 41 || a.Header.Get("X-Field-39") != "value 39" || a.Subject != "a" {
+		t.Errorf("first mail's header changed: %d fields, %v", len(a.Header), a.Header)
+	}
+	if len(b.Header) != 1 || b.Subject != "b" {
+		t.Errorf("second mail's header = %v", b.Header)
+	}
+}
+
 func TestRFC2231ContinuationContent(t *testing.T) {
 	m := parseFile(t, filepath.Join("testdata", "rfc2231.eml"))
 	// The two base64 lines of the first attachment decode as one stream.

@@ -33,3 +33,20 @@ const plainOK = true
 //
 //go:noescape
 func plainRun(b []byte) (n int, accents bool)
+
+// dropCRs takes every '\r' out of b[i:] 16 bytes at a time, writing
+// what it keeps from b[n:] on (n at most i), while 16 bytes are left to
+// read; it returns where it stopped writing and reading. The bytes of b
+// from the one it returns on are garbage. A text's lines are a few
+// dozen bytes: a call to IndexByte and one to memmove for each cost
+// more than moving its bytes.
+//
+//go:noescape
+func dropCRs(b []byte, n, i int) (w, r int)
+
+// fullLinesAVX2 is fullLinesGo (lines.go) for lines of 32 bytes or more,
+// each read in one pass with AVX2 (blocksOK), where the byte checks and
+// the count of line feeds cost twice as many instructions.
+//
+//go:noescape
+func fullLinesAVX2(lines []byte, stride, eol int) int

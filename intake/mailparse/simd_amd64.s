@@ -90,12 +90,19 @@ TEXT ·decodeBlocks(SB), NOSPLIT, $0-64
 	VMOVDQU b64merge2<>(SB), Y14
 	VMOVDQU b64order<>(SB), Y7
 	VMOVDQU b64lanes<>(SB), Y6
-
-loop:
-	CMPQ    CX, $32
+	VPXOR   Y15, Y15, Y15
+	CMPQ    CX, $32 // nothing to do, and no end less 32 below a nil slice's 0
 	JB      done
 	CMPQ    DX, $32
 	JB      done
+	LEAQ    -32(SI)(CX*1), CX // the last places 32 characters may be read from
+	LEAQ    -32(DI)(DX*1), DX // and 32 bytes stored at
+
+loop:
+	CMPQ    SI, CX
+	JHI     done
+	CMPQ    DI, DX
+	JHI     done
 	VMOVDQU (SI), Y0
 
 	// Y1: high four bits, Y2: low four bits; Y3 and Y4 have a bit in
@@ -123,9 +130,7 @@ loop:
 	VPTEST Y4, Y3
 	JNZ    partial
 	ADDQ   $32, SI
-	SUBQ   $32, CX
 	ADDQ   $24, DI
-	SUBQ   $24, DX
 	JMP    loop
 
 partial:
@@ -133,34 +138,26 @@ partial:
 	// when a line break follows them (a line of 4k characters, which
 	// decoding skips); anything else is for the byte loops.
 	VPAND     Y4, Y3, Y3
-	VPXOR     Y5, Y5, Y5
-	VPCMPEQB  Y5, Y3, Y3
+	VPCMPEQB  Y15, Y3, Y3
 	VPMOVMSKB Y3, BX
 	NOTL      BX
 	BSFL      BX, R8
 	TESTL     $3, R8
 	JNZ       done
-	MOVBLZX   (SI)(R8*1), R9
-	MOVQ      $1, BX
-	CMPL      R9, $0x0a
+	MOVWLZX   (SI)(R8*1), R9
+	LEAQ      2(SI)(R8*1), BX // past a CRLF
+	CMPL      R9, $0x0a0d
 	JEQ       eol
-	CMPL      R9, $0x0d
+	DECQ      BX // past a LF
+	CMPB      R9, $0x0a
 	JNE       done
-	MOVBLZX   1(SI)(R8*1), R9
-	CMPL      R9, $0x0a
-	JNE       done
-	MOVQ      $2, BX
 
 eol:
-	// R8 characters decoded, 3/4 as many bytes, and BX of line break.
-	MOVQ R8, R9
-	SHRQ $2, R9
-	LEAQ (R9)(R9*2), R9
-	ADDQ R9, DI
-	SUBQ R9, DX
-	ADDQ BX, R8
-	ADDQ R8, SI
-	SUBQ R8, CX
+	// R8 characters decoded, 3/4 as many bytes; BX past the line break.
+	SHRQ $2, R8
+	LEAQ (R8)(R8*2), R8
+	ADDQ R8, DI
+	MOVQ BX, SI
 	JMP  loop
 
 done:
@@ -269,4 +266,175 @@ plainend:
 	SUBQ R10, SI
 	MOVQ SI, n+24(FP)
 	MOVB DX, accents+32(FP)
+	RET
+
+DATA plaincr<>+0(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA plaincr<>+8(SB)/8, $0x0d0d0d0d0d0d0d0d
+GLOBL plaincr<>(SB), RODATA|NOPTR, $16
+
+// func dropCRs(b []byte, n, i int) (w, r int)
+//
+// Every store lands before the first byte not yet read (SI): 16 bytes
+// at DI once no carriage return is among them, DI being at most SI; at a
+// carriage return k bytes in, the 16 when DI lies 15-k or more behind
+// SI, else the k alone, loaded before they are stored.
+TEXT ·dropCRs(SB), NOSPLIT, $0-56
+	MOVQ  b_base+0(FP), R10
+	MOVQ  b_len+8(FP), CX
+	MOVQ  n+24(FP), DI
+	MOVQ  i+32(FP), SI
+	ADDQ  R10, DI
+	ADDQ  R10, SI
+	LEAQ  -16(R10)(CX*1), CX // the last place 16 bytes may be read from
+	MOVOU plaincr<>(SB), X8
+	CMPQ  SI, CX
+	JGT   crend // signed: b's end less 16 may lie below b itself
+
+crloop:
+	CMPQ     SI, CX
+	JHI      crend
+	MOVOU    (SI), X0
+	MOVO     X0, X1
+	PCMPEQB  X8, X1
+	PMOVMSKB X1, AX
+	TESTL    AX, AX
+	JNZ      crfound
+	MOVOU    X0, (DI)
+	ADDQ     $16, SI
+	ADDQ     $16, DI
+	JMP      crloop
+
+crfound:
+	BSFL AX, BX // the bytes before the '\r'
+	MOVQ SI, R9
+	SUBQ DI, R9
+	ADDQ BX, R9
+	CMPQ R9, $15
+	JB   crsmall
+	MOVOU X0, (DI)
+
+crnext:
+	ADDQ BX, DI
+	LEAQ 1(SI)(BX*1), SI
+	JMP  crloop
+
+crsmall:
+	// k below 15: two loads of 8, of 4, or three of 1 cover the k bytes.
+	CMPQ BX, $8
+	JB   crsmall4
+	MOVQ (SI), R8
+	MOVQ -8(SI)(BX*1), R9
+	MOVQ R8, (DI)
+	MOVQ R9, -8(DI)(BX*1)
+	JMP  crnext
+
+crsmall4:
+	CMPQ BX, $4
+	JB   crsmall1
+	MOVL (SI), R8
+	MOVL -4(SI)(BX*1), R9
+	MOVL R8, (DI)
+	MOVL R9, -4(DI)(BX*1)
+	JMP  crnext
+
+crsmall1:
+	TESTQ   BX, BX
+	JZ      crnext
+	MOVQ    BX, R11
+	SHRQ    $1, R11
+	MOVBLZX (SI), R8
+	MOVBLZX (SI)(R11*1), R9
+	MOVBLZX -1(SI)(BX*1), R12
+	MOVB    R8, (DI)
+	MOVB    R9, (DI)(R11*1)
+	MOVB    R12, -1(DI)(BX*1)
+	JMP     crnext
+
+crend:
+	SUBQ R10, DI
+	SUBQ R10, SI
+	MOVQ DI, w+40(FP)
+	MOVQ SI, r+48(FP)
+	RET
+
+DATA plainlf<>+0(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA plainlf<>+8(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA plainlf<>+16(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA plainlf<>+24(SB)/8, $0x0a0a0a0a0a0a0a0a
+GLOBL plainlf<>(SB), RODATA|NOPTR, $32
+
+// func fullLinesAVX2(lines []byte, stride, eol int) int
+//
+// Each line is read 32 bytes at a time, the last 32 overlapping the
+// ones before: a line feed at its end, and none in the rest. Lines of 65
+// to 96 bytes (base64's of 76 characters, the most usual) take two
+// loads before the last, unrolled.
+TEXT ·fullLinesAVX2(SB), NOSPLIT, $0-48
+	MOVQ    lines_base+0(FP), SI
+	MOVQ    lines_len+8(FP), CX
+	MOVQ    stride+24(FP), DX
+	MOVQ    eol+32(FP), R8
+	XORL    R12, R12
+	CMPQ    R8, $2
+	SETEQ   R12 // 1 for CRLF
+	XORL    AX, AX // lines passed
+	VMOVDQU plainlf<>(SB), Y8
+	LEAQ    -32(DX), R11 // the last 32 bytes of a line start here
+	LEAQ    -1(DX), R14
+	SHRQ    $5, R14 // loads before those
+
+flline:
+	CMPQ CX, DX
+	JB   flpassed
+
+	// Not a boundary, and a carriage return before the end as eol says.
+	CMPW  (SI), $0x2d2d
+	JEQ   flpassed
+	CMPB  -2(SI)(DX*1), $0x0d
+	SETEQ R13
+	CMPB  R13, R12
+	JNE   flpassed
+
+	// A line feed at the end (else the line is not taken), and none
+	// before it (else no line is).
+	VPCMPEQB  (SI)(R11*1), Y8, Y0
+	VPMOVMSKB Y0, BX
+	BTL       $31, BX
+	JCC       flpassed
+	CMPL      BX, $0x80000000
+	JNE       flinner
+	CMPQ      R14, $2
+	JNE       flloop
+	VPCMPEQB  (SI), Y8, Y0
+	VPCMPEQB  32(SI), Y8, Y1
+	VPOR      Y1, Y0, Y0
+	VPTEST    Y0, Y0
+	JNZ       flinner
+
+flnext:
+	INCQ AX
+	ADDQ DX, SI
+	SUBQ DX, CX
+	JMP  flline
+
+flloop:
+	XORL R9, R9
+	MOVQ R14, R10
+
+flwin:
+	TESTQ     R10, R10
+	JZ        flnext
+	VPCMPEQB  (SI)(R9*1), Y8, Y0
+	VPTEST    Y0, Y0
+	JNZ       flinner
+	ADDQ      $32, R9
+	DECQ      R10
+	JMP       flwin
+
+flinner:
+	XORL AX, AX
+
+flpassed:
+	VZEROUPPER
+	MOVQ AX, ret+40(FP)
 	RET
