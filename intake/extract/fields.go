@@ -1083,7 +1083,9 @@ var (
 // Key words of the company sentences: each pattern runs only when one of
 // its words is there.
 var (
-	roleSentenceKeys    = keys("suis", "tant que", "qualit", "moi-m", "as its", "i am")
+	// Whole phrases: "qualité" and "tant que" alone are in most RSE
+	// mails, and the search for the stems costs as much as the pattern.
+	roleSentenceKeys    = keys("suis", "en tant que", "en qualit", "moi-m", "as its", "i am")
 	dirigeKeys          = keys("dirige", "j'ai", "j’ai", "je g")
 	companyNamedKeys    = keys("appel", "nomm", "pour nom", "porte le nom", "intitul")
 	companyOfPapersKeys = keys("siret", "siren", "bis")
