@@ -62,7 +62,7 @@ const b64chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 // and of the line breaks decodeRun skips: every byte, at every place of
 // a group, must be taken as they take it.
 func TestDecodeBlocksEveryByte(t *testing.T) {
-	if !blocksOK {
+	if !useAVX2 {
 		t.Skip("no decodeBlocks on this processor")
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -83,7 +83,7 @@ func TestDecodeBlocksEveryByte(t *testing.T) {
 // Lines of every length, either line end, damage anywhere, and every
 // room left in dst.
 func TestDecodeBlocksLines(t *testing.T) {
-	if !blocksOK {
+	if !useAVX2 {
 		t.Skip("no decodeBlocks on this processor")
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -185,7 +185,7 @@ func TestCleanTextStringCRs(t *testing.T) {
 // every length it takes, each with a line feed, a carriage return or
 // "--" at each place that tells them apart.
 func TestFullLinesAVX2AsGo(t *testing.T) {
-	if !blocksOK {
+	if !useAVX2 {
 		t.Skip("no AVX2 on this processor")
 	}
 	check := func(lines []byte, stride, eol int) {

@@ -207,7 +207,7 @@ func decodeRun(out, in []byte) (n, i int) {
 	// Where decodeBlocks is, it takes lines of 4k characters whole, and
 	// any line from its start (the first from anywhere): decode72 is not
 	// needed, and this loop takes what it leaves, up to a line break.
-	blocks := blocksOK
+	blocks := useAVX2
 	for len(rest) >= 8 && len(dst) >= 8 {
 		if blocks {
 			blocks = false
@@ -215,7 +215,7 @@ func decodeRun(out, in []byte) (n, i int) {
 			rest, dst = rest[j:], dst[k:]
 			continue
 		}
-		if atLine && long && !blocksOK && len(rest) >= 72 && len(dst) >= 56 {
+		if atLine && long && !useAVX2 && len(rest) >= 72 && len(dst) >= 56 {
 			atLine = false
 			if decode72(dst[:56], rest[:72]) {
 				// A line of 76, the most usual: its last four characters
@@ -263,9 +263,9 @@ func decodeRun(out, in []byte) (n, i int) {
 			binary.BigEndian.PutUint32(dst, uint32(a)<<20|uint32(b)<<8)
 			rest, dst = rest[4:], dst[3:]
 		case uint16(x) == '\r'|'\n'<<8:
-			rest, atLine, blocks = rest[2:], true, blocksOK
+			rest, atLine, blocks = rest[2:], true, useAVX2
 		case byte(x) == '\n':
-			rest, atLine, blocks = rest[1:], true, blocksOK
+			rest, atLine, blocks = rest[1:], true, useAVX2
 		default:
 			return len(out) - len(dst), len(in) - len(rest)
 		}

@@ -47,9 +47,9 @@ func decodeBytewise(in []byte) []byte {
 func readBase64(t *testing.T, in []byte, wrap func(io.Reader) io.Reader, bufSize int) []byte {
 	t.Helper()
 	out := readBase64Once(t, in, wrap, bufSize)
-	if blocksOK {
-		blocksOK = false
-		defer func() { blocksOK = true }()
+	if useAVX2 {
+		useAVX2 = false
+		defer func() { useAVX2 = true }()
 		if loops := readBase64Once(t, in, wrap, bufSize); !bytes.Equal(loops, out) {
 			t.Fatalf("%q: decoded\n%x, by the byte loops alone\n%x", in, out, loops)
 		}

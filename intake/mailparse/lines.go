@@ -484,7 +484,7 @@ func fullLines(b []byte, n, eol, room int) int {
 		return 0
 	}
 	k := min(len(b)/stride, (room-n)/stride+1)
-	if blocksOK && stride >= 32 {
+	if useAVX2 && stride >= 32 {
 		k = fullLinesAVX2(b[:k*stride], stride, eol) // both checks in one pass
 	} else {
 		k = fullLinesGo(b[:k*stride], stride, eol)

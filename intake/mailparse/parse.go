@@ -855,7 +855,7 @@ type textShape struct {
 func shapeOf(b []byte) textShape {
 	sh := textShape{ascii: true, utf8: true, crlfOnly: true}
 	for i := 0; i < len(b); {
-		if i+16 <= len(b) {
+		if plainOK && i+16 <= len(b) { // a constant: no call where there is no plainRun
 			n, accents := plainRun(b[i:])
 			sh.ascii = sh.ascii && !accents
 			if i += n; i == len(b) {

@@ -2,9 +2,10 @@
 
 package mailparse
 
-// blocksOK tells whether decodeBlocks may be called: it needs AVX2,
-// which x86-64 processors have since 2013 and 2015 (Intel, AMD).
-var blocksOK = hasAVX2()
+// useAVX2 tells whether decodeBlocks and fullLinesAVX2 may be called:
+// they need AVX2, which x86-64 processors have since 2013 and 2015
+// (Intel, AMD).
+var useAVX2 = hasAVX2()
 
 // decodeBlocks decodes groups of 32 characters of the standard alphabet
 // from src into dst, 24 bytes each, and skips the line breaks (CRLF or
@@ -45,7 +46,7 @@ func plainRun(b []byte) (n int, accents bool)
 func dropCRs(b []byte, n, i int) (w, r int)
 
 // fullLinesAVX2 is fullLinesGo (lines.go) for lines of 32 bytes or more,
-// each read in one pass with AVX2 (blocksOK), where the byte checks and
+// each read in one pass with AVX2 (useAVX2), where the byte checks and
 // the count of line feeds cost twice as many instructions.
 //
 //go:noescape

@@ -2,8 +2,9 @@
 
 package mailparse
 
-// blocksOK: there is no decodeBlocks but for amd64 (simd_amd64.go).
-var blocksOK = false
+// useAVX2: there is no decodeBlocks nor fullLinesAVX2 but for amd64
+// (simd_amd64.go).
+var useAVX2 = false
 
 func decodeBlocks(dst, src []byte) (n, i int) { return 0, 0 }
 
@@ -18,5 +19,5 @@ func plainRun(b []byte) (n int, accents bool) { return 0, false }
 func dropCRs(b []byte, n, i int) (w, r int) { return n, i }
 
 // fullLinesAVX2: there is none but for amd64 (simd_amd64.go), and
-// blocksOK is false.
+// useAVX2 is false.
 func fullLinesAVX2(lines []byte, stride, eol int) int { return 0 }
