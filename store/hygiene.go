@@ -88,7 +88,7 @@ func cleanLineRunes(s string) (int, bool) {
 	if s[0] == ' ' || s[len(s)-1] == ' ' {
 		return 0, false
 	}
-	const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	const ones, highs, lows = applicant.Ones, applicant.Highs, applicant.Lows
 	n := 0         // characters
 	space := false // the byte before i is a space
 	for i := 0; i < len(s); {

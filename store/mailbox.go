@@ -107,7 +107,7 @@ func PublicProvider(domain string) bool {
 // is: most addresses. Told eight bytes at a time; the writer keys several
 // addresses for every message it stores.
 func lowerPrintable(s string) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	const ones, highs = applicant.Ones, applicant.Highs
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		w := applicant.Load64(s[i : i+8])

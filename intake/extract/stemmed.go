@@ -831,9 +831,8 @@ func atLeast(x uint64, c byte) uint64 { return (x + ones*uint64(0x80-c)) & highs
 // most: adding 0x7f to a byte sets its high bit unless it is zero.
 func zeroBytes(t uint64) uint64 { return ^(t + lows | t) & highs }
 
-// ones, highs and lows are a byte's lowest bit, its highest, and all but
-// its highest, in each byte of a word.
-const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+// ones, highs and lows are applicant's masks of a word's bytes.
+const ones, highs, lows = applicant.Ones, applicant.Highs, applicant.Lows
 
 // has reports whether the text holds w (see caseless), in any ASCII case.
 func (t caseless) has(w string) bool { return strings.Contains(t.lower, w) }

@@ -188,7 +188,7 @@ func lowerWord(w uint64) (lowered, stops uint64) {
 // The masks lowerWord adds, tests and compares with, and the same read as
 // variables (see lowerWords).
 const (
-	ones, highs         = 0x0101010101010101, 0x8080808080808080
+	ones, highs         = Ones, Highs
 	fromA, pastZ        = ones * (0x80 - 'A'), ones * (0x80 - 'Z' - 1)
 	backquotes   uint64 = ones * '`'
 )
@@ -203,6 +203,11 @@ func lowerWordWith(w, fromA, pastZ, highs, backquotes, ones uint64) (lowered, st
 	q := w ^ backquotes
 	return w | upper>>2, w&highs | (q-ones)&^q&highs
 }
+
+// Ones, Highs and Lows are a byte's lowest bit, its highest, and all but
+// its highest, in each byte of a word (see Load64): the masks of the
+// loops that test text eight bytes at a time.
+const Ones, Highs, Lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
 
 // Load64 returns the first eight bytes of s, little-endian, in one load,
 // for the loops that test text eight bytes at a time: on a piece of known
