@@ -2284,8 +2284,11 @@ var reRoleAfterIntro = lazy(`(?i:\b(?:je suis|moi,? c['’]est|je m['’]appelle
 
 // roleAfterIntro is reRoleAfterIntro looked for where it can start: at
 // its first words whole, not at every "je " of a letter (a text holding
-// the long s, which the regexp's (?i) reads as s, is searched whole).
-var roleAfterIntro = newStemmed(reRoleAfterIntro, "je suis", "je m", "moi")
+// the long s, which the regexp's (?i) reads as s, is searched whole), and
+// only where a capital follows them: "je suis ravie", "je me permets"
+// and "moi aussi" are most of them.
+var roleAfterIntro = newStemmedThen(reRoleAfterIntro, `\p{Lu}`, "je suis", "je m'appelle", "je m’appelle", "je me nomme",
+	"moi c'est", "moi c’est", "moi, c'est", "moi, c’est")
 
 // notTradeWords are words with a trade's ending that say something else
 // about the writer ("fière", "ancien", "mère de trois enfants").

@@ -30,6 +30,8 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 		strings.Repeat("le la l' on nous ma mon notre suis compte 3 ", 50),
 		"Bonjour, je suis Lucas Meyrueis, ferronnier d'art, à la tête de. MOI, C'EST Fabrice Pic, associé-gérant. " +
 			"Moi c’est Anne Roux, céramiste\nJe m'appelle Jean Vidal, menuisier depuis 2010. je me nomme Léa Fabre, gérante",
+		"je suis ravie, je me permets, moi aussi, moi,c'est Jo Roux, potier. JE SUIS\n\tMarc Roux, gérant; je suisMarc Roux, potier, " +
+			"je m'appelleJean Vidal, menuisier, moi, c’est  Éric Pic, céramiste, je  suis Anne Roux, potière",
 		"Installée à Langogne, BASÉE au Rozier; siège social est à Mende, Établie à Florac, établis sur Saint Chély, ma SARL à Mende, " +
 			"notre ferme au Rozier, MON ENTREPRISE aux Bondons, mais à Mende, ma  \n société à Ispagnac",
 		"xétabli à Mende, rÉtablie à Florac", "baſée à Marvejols, ſituée à Nasbinals, ma ſarl à Mende",
