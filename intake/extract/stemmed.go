@@ -33,6 +33,11 @@ type stemmed struct {
 	// with, or nil for anything: a break or a stem followed by another
 	// word is not tried.
 	lead func() *lead
+	// then, when set with breaks, is a lower-case ASCII letter: the lead
+	// holds no break, and is followed by spaces and then, in either case
+	// (`lead\s+(?i:d…)`). A break where none follows before the next
+	// break is not tried.
+	then byte
 	// byFirst are the stems by the byte they begin with, and firsts those
 	// bytes.
 	byFirst [256][]string
@@ -85,12 +90,13 @@ func (p *stemmed) wholeText(t caseless) bool {
 }
 
 // newAtBreaks is a pattern that starts at the beginning of the text or on
-// one of the bytes of breaks, then lead: `(?:^|[.!?,]\s+|\n)lead…`.
-// Breaks are most of a text's punctuation, and trying the pattern costs
-// as much at each: it is tried only where what follows the break and its
-// spaces can start lead.
-func newAtBreaks(re *lazyRegexp, breaks string, lead func() *lead) *stemmed {
-	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: lead}
+// one of the bytes of breaks, then lead, then spaces and then (see
+// stemmed.then): `(?:^|[.!?,]\s+|\n)lead\s+then…`. Breaks are most of a
+// text's punctuation, and trying the pattern costs as much at each: it is
+// tried only where what follows the break and its spaces can start lead,
+// and then follows.
+func newAtBreaks(re *lazyRegexp, breaks string, lead func() *lead, then byte) *stemmed {
+	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: lead, then: then}
 }
 
 // newStemmedThen is newStemmed for a pattern whose stems are its whole
@@ -518,7 +524,7 @@ func (p *stemmed) starts(t caseless) []int {
 		var out []int
 		// At the start, the lead follows at once (^), or after the break
 		// and spaces that open the text.
-		if mayLead(t, l, 0) {
+		if mayLead(t, l, 0) && p.thenFollows(t, 0) {
 			out = append(out, 0)
 		}
 		// Each break byte is searched for alone, which is fast, and the
@@ -531,7 +537,7 @@ func (p *stemmed) starts(t caseless) []int {
 				}
 				at += i
 				// The pattern's ^ holds at the break too: lead may start on it.
-				if mayLead(t, l, at) {
+				if mayLead(t, l, at) && p.thenFollows(t, at) {
 					out = append(out, at)
 				}
 				i = at + 1
@@ -562,6 +568,44 @@ func (p *stemmed) starts(t caseless) []int {
 		slices.Sort(out)
 	}
 	return out
+}
+
+// thenFollows reports whether p.then can follow a lead that starts after
+// the break at (or the text's start) and its spaces: some spaces, before
+// the next break or holding it, are followed by p.then in either case. A
+// title is followed by "de" in few of the sentences it opens ("Gérante,
+// je…"), and the pattern, tried there, cost more than the title search.
+func (p *stemmed) thenFollows(t caseless, at int) bool {
+	if p.then == 0 {
+		return true
+	}
+	text := t.text
+	i := at
+	if strings.IndexByte(p.breaks, text[i]) >= 0 {
+		i++
+	}
+	for i < len(text) && isRegexpSpace(text[i]) {
+		i++
+	}
+	for ; i < len(text); i++ {
+		if isRegexpSpace(text[i]) {
+			j, broke := i, false
+			for ; j < len(text) && isRegexpSpace(text[j]); j++ {
+				broke = broke || strings.IndexByte(p.breaks, text[j]) >= 0
+			}
+			if j < len(text) && t.lower[j] == p.then {
+				return true
+			}
+			if broke {
+				return false
+			}
+			i = j
+		}
+		if i < len(text) && strings.IndexByte(p.breaks, text[i]) >= 0 {
+			return false
+		}
+	}
+	return false
 }
 
 // wordStarts are a text's word starts by their first byte (lower-cased):

@@ -39,7 +39,10 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 		"Gérant de la SARL X. ,  \n Président de la SAS Y!\tdirecteur du Garage Z?\r\nsecrétaire générale de l'Association W, " +
 			"kinésithérapeute coordinateur de la Maison M.\n\nÉlu, co-gérant de l’EARL V,\fpdg de la SA U",
 		" \nPrésident de la SAS X", "\nDirectrice du Camping Y... Gérante de la SARL Z", "foo\n  Gérant de la SARL X, bar\nGérant du Garage Y",
-		"  Gérante de la SARL X;Gérant de la SAS Y,Gérant du GAEC Z", ".Gérant de la SAS X", ". Gérant de la SAS X"}
+		"  Gérante de la SARL X;Gérant de la SAS Y,Gérant du GAEC Z", ".Gérant de la SAS X", ". Gérant de la SAS X",
+		".\nGérante de la SARL X, Gérante\nde la SARL Y, Gérante, de la SAS Z. Gérant  \t DU Garage W! Président directeur général des Ateliers V",
+		"Gérant\r\n de la SARL X? Gérante,\nDe la SARL Y\nCo-gérant\n\nd'Ispagnac Bois, pdg\fD'Olt Conseil. Gérante dela SARL X, gérante de",
+		"Gérante", "Gérante ", "Gérante d", "\nGérant\n", ",", "Gérante\n\nDe la SARL X"}
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
 	for _, f := range files {
 		if b, err := os.ReadFile(f); err == nil {
