@@ -2287,8 +2287,12 @@ var reRoleAfterIntro = lazy(`(?i:\b(?:je suis|moi,? c['’]est|je m['’]appelle
 // the long s, which the regexp's (?i) reads as s, is searched whole), and
 // only where a capital follows them: "je suis ravie", "je me permets"
 // and "moi aussi" are most of them.
-var roleAfterIntro = newStemmedThen(reRoleAfterIntro, `\p{Lu}`, "je suis", "je m'appelle", "je m’appelle", "je me nomme",
-	"moi c'est", "moi c’est", "moi, c'est", "moi, c’est")
+var roleAfterIntro = newStemmedThen(reRoleAfterIntro, `\p{Lu}`, introStems...)
+
+// introStems are roleAfterIntro's stems, as key words: a text holding
+// none of them (most: the gate's "est " is in nearly every mail) is not
+// split into words for them.
+var introStems = keys("je suis", "je m'appelle", "je m’appelle", "je me nomme", "moi c'est", "moi c’est", "moi, c'est", "moi, c’est")
 
 // notTradeWords are words with a trade's ending that say something else
 // about the writer ("fière", "ancien", "mère de trois enfants").
@@ -2304,7 +2308,7 @@ var introRoleKeys = keys("je suis", "est ", "je m")
 // roleAfterIntroName returns the title or trade that follows the
 // writer's name in "je suis <Nom>, <métier>", or "".
 func roleAfterIntroName(ft caseless) string {
-	if !ft.hasAny(introRoleKeys) {
+	if !ft.hasAny(introRoleKeys) || !ft.hasAny(introStems) && !roleAfterIntro.wholeText(ft) {
 		return ""
 	}
 	m := roleAfterIntro.FindStringSubmatch(ft)
