@@ -1075,7 +1075,7 @@ var (
 		"en qualit", "moi-m", "as its", "i am")
 	dirige            = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
 	ourCompany        = newStemmedThen(reOurCompany, `(?i:`+ourCompanyNoun+`)`, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
-	roleAtStart       = newAtBreaks(reRoleAtStart, ".!?,\n", roleLead, 'd')
+	roleAtStart       = newAtBreaks(reRoleAtStart, ".!?,\n", roleLead, "de", "du", "d'", "d’")
 	installedAt       = newStemmed(reInstalledAt, "bas", "install", "implant", "etabli", "établi", "Établi", "domicili", "si")
 	ownCompanyAtStems = newStemmedThen(reOwnCompanyAt, `(?i:`+ownBusinessNoun+`)`, "mon", "ma", "notre")
 )

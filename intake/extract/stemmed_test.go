@@ -42,7 +42,9 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 		"  Gérante de la SARL X;Gérant de la SAS Y,Gérant du GAEC Z", ".Gérant de la SAS X", ". Gérant de la SAS X",
 		".\nGérante de la SARL X, Gérante\nde la SARL Y, Gérante, de la SAS Z. Gérant  \t DU Garage W! Président directeur général des Ateliers V",
 		"Gérant\r\n de la SARL X? Gérante,\nDe la SARL Y\nCo-gérant\n\nd'Ispagnac Bois, pdg\fD'Olt Conseil. Gérante dela SARL X, gérante de",
-		"Gérante", "Gérante ", "Gérante d", "\nGérant\n", ",", "Gérante\n\nDe la SARL X"}
+		"Gérante", "Gérante ", "Gérante d", "\nGérant\n", ",", "Gérante\n\nDe la SARL X",
+		". Artisan dialogue de la SARL X. Artisan ébéniste d’Olt Bois, Artisan potier DU Lac, gérant D'Aubrac Bois, gérant dES Ateliers Y, gérant du",
+		"Gérant d'", "Gérant d’", "Gérant d\xe2\x80", "Gérant DE\tla SAS X", "gérant dU Garage Z", "gérant deLa Forge"}
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
 	for _, f := range files {
 		if b, err := os.ReadFile(f); err == nil {
