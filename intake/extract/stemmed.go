@@ -618,23 +618,27 @@ type wordStarts struct {
 	words []int32
 }
 
-// wordsByFirst returns t's word starts by first byte, sorted once.
+// wordsByFirst returns t's word starts by first byte, sorted once. The
+// starts are the offsets where a word starts, after a byte that is not an
+// ASCII word byte (as the regexp's \b sees it), found on the first call:
+// most texts are asked for key words only.
 func (t caseless) wordsByFirst() *wordStarts {
 	f := t.found
 	if f.byFirst != nil {
 		return f.byFirst
 	}
-	ws := &wordStarts{words: make([]int32, len(t.words))}
+	_, words := lowerAndWordStarts(t.text)
+	ws := &wordStarts{words: make([]int32, len(words))}
 	lower := t.lower
 	var n [256]int32
-	for _, w := range t.words {
+	for _, w := range words {
 		n[lower[w]]++
 	}
 	for b := range 256 {
 		ws.off[b+1] = ws.off[b] + n[b]
 	}
 	next := ws.off
-	for _, w := range t.words {
+	for _, w := range words {
 		b := lower[w]
 		ws.words[next[b]] = w
 		next[b]++
@@ -710,13 +714,9 @@ func shift(m []int, by int) []int {
 // in the copy with strings.Index is where indexFold finds it in the text,
 // in any ASCII case: the copy is made once, the dozens of key words
 // tried on a message are then found in it in one pass (hasAny), and the
-// sentence patterns' stems at its word starts.
+// sentence patterns' stems at its word starts (wordsByFirst).
 type caseless struct {
 	text, lower string
-	// words are the offsets where a word starts, after a byte that is
-	// not an ASCII word byte (as the regexp's \b sees it): where the
-	// sentence patterns' stems are tried.
-	words []int32
 	// found is what is learnt of the text on demand.
 	found *caselessFound
 }
@@ -730,8 +730,7 @@ type caselessFound struct {
 }
 
 func newCaseless(s string) caseless {
-	lower, words := lowerAndWordStarts(s)
-	return caseless{text: s, lower: lower, words: words, found: new(caselessFound)}
+	return caseless{text: s, lower: lowerString(s), found: new(caselessFound)}
 }
 
 // hasFoldedSK reports whether the text holds ſ or K (the Kelvin sign),
@@ -774,6 +773,50 @@ func (t caseless) hasAny(k keyWords) bool {
 		t.found.keys = m.scan(t.lower)
 	}
 	return m.any(t.found.keys, k, t.lower)
+}
+
+// lowerString returns s with its ASCII capitals lower-cased, s itself
+// when it has none: lowerAndWordStarts without the word starts, which
+// most texts are not asked for, eight bytes at a time.
+func lowerString(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	// Lowered on the stack and handed to b a block at a time; dropped
+	// when s has no capital.
+	var buf [512]byte
+	var caps uint64
+	i := 0
+	for i+8 <= len(s) {
+		k := min(len(s)-i, len(buf)) &^ 7
+		caps |= lowerOnlyBlock(buf[:k], s[i:i+k])
+		b.Write(buf[:k])
+		i += k
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			caps = 1
+		}
+		b.WriteByte(lowerASCII(c))
+	}
+	if caps == 0 {
+		return s
+	}
+	return b.String()
+}
+
+// lowerOnlyBlock is lowerString over src, a multiple of eight bytes long:
+// it writes src lowered to dst (as long) and returns the capitals found,
+// none when 0.
+func lowerOnlyBlock(dst []byte, src string) (caps uint64) {
+	dst = dst[:len(src)]
+	for i := 0; i < len(src)-7; i += 8 {
+		w := applicant.Load64(src[i : i+8])
+		upper := asciiUpper(w)
+		caps |= upper
+		binary.LittleEndian.PutUint64(dst[i:i+8], w|upper>>2)
+	}
+	return caps
 }
 
 // lowerAndWordStarts returns s with its ASCII capitals lower-cased (s

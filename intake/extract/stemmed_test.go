@@ -130,5 +130,8 @@ func TestLowerAndWordStarts(t *testing.T) {
 		if gotLower != string(lower) || !slices.Equal(gotWords, words) {
 			t.Fatalf("%.60q: lowerAndWordStarts = %.60q %v, want %.60q %v", s, gotLower, gotWords, lower, words)
 		}
+		if got := lowerString(s); got != string(lower) {
+			t.Fatalf("%.60q: lowerString = %.60q, want %.60q", s, got, lower)
+		}
 	}
 }
