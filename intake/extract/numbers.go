@@ -177,7 +177,7 @@ func plausibleSiretGrouping(s string) bool {
 func isASCIIWordByte(c byte) bool { return asciiWordBytes[c] }
 
 // asciiWordBytes are the bytes of the regexp's \w: a look-up costs less
-// than the comparisons, in the loops over whole texts (lowerAndWordStarts).
+// than the comparisons, in the loops over whole texts (wordStartsOf).
 var asciiWordBytes = func() (t [256]bool) {
 	for c := range t {
 		t[c] = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'

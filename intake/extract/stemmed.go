@@ -627,7 +627,7 @@ func (t caseless) wordsByFirst() *wordStarts {
 	if f.byFirst != nil {
 		return f.byFirst
 	}
-	_, words := lowerAndWordStarts(t.text)
+	words := wordStartsOf(t.text)
 	ws := &wordStarts{words: make([]int32, len(words))}
 	lower := t.lower
 	var n [256]int32
@@ -776,8 +776,8 @@ func (t caseless) hasAny(k keyWords) bool {
 }
 
 // lowerString returns s with its ASCII capitals lower-cased, s itself
-// when it has none: lowerAndWordStarts without the word starts, which
-// most texts are not asked for, eight bytes at a time.
+// when it has none, eight bytes at a time. The word starts, which most
+// texts are not asked for, are found apart (wordStartsOf).
 func lowerString(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -819,80 +819,56 @@ func lowerOnlyBlock(dst []byte, src string) (caps uint64) {
 	return caps
 }
 
-// lowerAndWordStarts returns s with its ASCII capitals lower-cased (s
-// itself when it has none) and the offsets of s where an ASCII word byte
+// wordStartsOf returns the offsets of s where an ASCII word byte
 // follows the start or a byte that is not one. The text is most of the
-// mail: it is read eight bytes at a time, each eight classed by masks and
-// written lowered as they are read (a second pass to lower them cost a
-// third of the time), and only the starts, a word every six bytes or so,
-// are visited one by one.
-func lowerAndWordStarts(s string) (lower string, words []int32) {
-	words = make([]int32, 0, len(s)/5+8)
-	var b strings.Builder
-	b.Grow(len(s))
-	// Lowered on the stack and handed to b a block at a time, with the
-	// block's word starts (one in two bytes at most); dropped when s has
-	// no capital.
-	var buf [512]byte
-	var starts [len(buf) / 2]int32
-	var prev, caps uint64 // prev: the high bit of byte 0 set when the byte before is a word byte
+// mail: it is read eight bytes at a time, each eight classed by masks,
+// and only the starts, a word every six bytes or so, are visited one by
+// one.
+func wordStartsOf(s string) []int32 {
+	words := make([]int32, 0, len(s)/5+8)
+	// A block's word starts (one in two bytes at most) are gathered on
+	// the stack.
+	const block = 512
+	var starts [block / 2]int32
+	var prev uint64 // the high bit of byte 0 set when the byte before is a word byte
 	i := 0
 	for i+8 <= len(s) {
-		k := min(len(s)-i, len(buf)) &^ 7
-		n, c := 0, uint64(0)
-		n, prev, c = lowerBlock(buf[:k], s[i:i+k], &starts, int32(i), prev)
-		caps |= c
-		b.Write(buf[:k])
+		k := min(len(s)-i, block) &^ 7
+		n := 0
+		n, prev = wordBlock(s[i:i+k], &starts, int32(i), prev)
 		words = append(words, starts[:n]...)
 		i += k
 	}
 	in := prev != 0
 	for ; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			caps = 1
-		}
-		b.WriteByte(lowerASCII(c))
-		w := isASCIIWordByte(c)
+		w := isASCIIWordByte(s[i])
 		if w && !in {
 			words = append(words, int32(i))
 		}
 		in = w
 	}
-	if caps == 0 {
-		return s, words
-	}
-	return b.String(), words
+	return words
 }
 
-// lowerBlock is lowerAndWordStarts over src, a multiple of eight bytes
-// long and at most twice as long as starts, at offset base of the text:
-// it writes src lowered to dst (as long), the word starts to starts, and
-// returns how many, the flag of its last byte (see prev) and the
-// capitals found, none when 0. A loop of its own, with no call in it:
-// among the builder's writes and the appends, the compiler kept its
-// values on the stack. The text is read eight bytes at a time, each
-// eight classed by masks and written lowered as they are read, and only
-// the starts, a word every six bytes or so, are visited one by one.
-func lowerBlock(dst []byte, src string, starts *[256]int32, base int32, prev uint64) (n int, last, caps uint64) {
-	dst = dst[:len(src)]
+// wordBlock is wordStartsOf over src, a multiple of eight bytes long and
+// at most twice as long as starts, at offset base of the text: it writes
+// the word starts to starts, and returns how many and the flag of its
+// last byte (see prev). A loop of its own, with no call in it: among the
+// appends, the compiler kept its values on the stack.
+func wordBlock(src string, starts *[256]int32, base int32, prev uint64) (n int, last uint64) {
 	// While i < len(src)-7, not i+8 <= len(src): the compiler then
 	// checks no bounds.
 	for i := 0; i < len(src)-7; i += 8 {
-		// The word bytes (the regexp's \w, see isASCIIWordByte) and the
-		// capitals, as masks; bytes beyond ASCII are neither.
+		// The word bytes (the regexp's \w, see isASCIIWordByte), as a
+		// mask; bytes beyond ASCII are none. The letters of either case
+		// are those whose byte with the 0x20 bit set is a lower-case
+		// letter.
 		w := applicant.Load64(src[i : i+8])
 		x := w & lows
-		// The letters of either case are those whose byte with the 0x20
-		// bit set is a lower-case letter; the capitals, those of them
-		// without it (moved up to the high bit).
 		y := x | ones*0x20
 		letter := (atLeast(y, 'a') &^ atLeast(y, 'z'+1)) &^ w
-		upper := letter &^ (w << 2)
 		digit := atLeast(x, '0') &^ atLeast(x, '9'+1)
 		word := letter | (digit|zeroBytes(x^ones*'_'))&^w
-		caps |= upper
-		binary.LittleEndian.PutUint64(dst[i:i+8], w|upper>>2)
 		// A start is a word byte after one that is not (the flags moved
 		// up a byte, the last byte's to the next eight).
 		for st := word &^ (word<<8 | prev); st != 0; st &= st - 1 {
@@ -901,7 +877,7 @@ func lowerBlock(dst []byte, src string, starts *[256]int32, base int32, prev uin
 		}
 		prev = word >> 56
 	}
-	return n, prev, caps
+	return n, prev
 }
 
 // asciiUpper returns a mask with the high bit of each byte of w set where
