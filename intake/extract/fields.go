@@ -1060,6 +1060,33 @@ var reHeadcountWe = lazy(`(?i)\b(?:nous\s+(?:sommes|exer[cç]ons|travaillons|com
 // that start with one are tried only where a word can start it.
 var roleLead = leadOf(`(?i:` + rolePattern + `)`)
 
+// mayStartCompanyOf reports whether what follows a title in reRoleAtStart,
+// `(?i:de\s+la|de\s+l['’]|de|d['’]|du|des)\s*` and compFirst, can start
+// at t.text[j]: an article, then, after spaces, a capital (any character
+// beyond ASCII may be one), or the d or l of "de la", "d'Olt", "l'Aubrac".
+// Most words after a title that start with "de" or "du" are no article
+// ("devons", "durable").
+func mayStartCompanyOf(t caseless, j int) bool {
+	lower := t.lower
+	if strings.HasPrefix(lower[j:], "d'") || strings.HasPrefix(lower[j:], "d’") {
+		return true
+	}
+	if !strings.HasPrefix(lower[j:], "de") && !strings.HasPrefix(lower[j:], "du") {
+		return false
+	}
+	capitalAfter := func(k int) bool {
+		for k < len(lower) && isRegexpSpace(lower[k]) {
+			k++
+		}
+		if k == len(lower) {
+			return false
+		}
+		c := t.text[k]
+		return c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' || lower[k] == 'd' || lower[k] == 'l'
+	}
+	return capitalAfter(j+2) || lower[j+1] == 'e' && j+2 < len(lower) && lower[j+2] == 's' && capitalAfter(j+3)
+}
+
 // isRoleOnly is reRoleOnly.MatchString: the text is a title and nothing
 // else. Most signature lines start with no title word, told so by the
 // lead at a fraction of the pattern's cost. TestIsRoleOnlyAsPattern
@@ -1075,7 +1102,7 @@ var (
 		"en qualit", "moi-m", "as its", "i am")
 	dirige            = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
 	ourCompany        = newStemmedThen(reOurCompany, `(?i:`+ourCompanyNoun+`)`, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
-	roleAtStart       = newAtBreaks(reRoleAtStart, ".!?,\n", roleLead, "de", "du", "d'", "d’")
+	roleAtStart       = newAtBreaks(reRoleAtStart, ".!?,\n", roleLead, mayStartCompanyOf)
 	installedAt       = newStemmed(reInstalledAt, "bas", "install", "implant", "etabli", "établi", "Établi", "domicili", "si")
 	ownCompanyAtStems = newStemmedThen(reOwnCompanyAt, `(?i:`+ownBusinessNoun+`)`, "mon", "ma", "notre")
 )

@@ -33,11 +33,11 @@ type stemmed struct {
 	// with, or nil for anything: a break or a stem followed by another
 	// word is not tried.
 	lead func() *lead
-	// then, when set with breaks, are words in lower-case ASCII (or with
-	// signs that have no case, such as ’): the lead holds no break, and is
-	// followed by spaces and one of them, in either case (`lead\s+(?i:de|du…)`).
-	// A break where none follows before the next break is not tried.
-	then []string
+	// then, when set with breaks, reports whether what follows the lead
+	// and its spaces can start at t.text[j] (`lead\s+then…`): the lead
+	// holds no break, and a break where then starts nowhere before the
+	// next break is not tried.
+	then func(t caseless, j int) bool
 	// byFirst are the stems by the byte they begin with, and firsts those
 	// bytes.
 	byFirst [256][]string
@@ -95,7 +95,7 @@ func (p *stemmed) wholeText(t caseless) bool {
 // text's punctuation, and trying the pattern costs as much at each: it is
 // tried only where what follows the break and its spaces can start lead,
 // and then follows.
-func newAtBreaks(re *lazyRegexp, breaks string, lead func() *lead, then ...string) *stemmed {
+func newAtBreaks(re *lazyRegexp, breaks string, lead func() *lead, then func(t caseless, j int) bool) *stemmed {
 	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: lead, then: then}
 }
 
@@ -570,11 +570,12 @@ func (p *stemmed) starts(t caseless) []int {
 	return out
 }
 
-// thenFollows reports whether one of p.then can follow a lead that starts
-// after the break at (or the text's start) and its spaces: some spaces,
-// before the next break or holding it, are followed by it in either case.
-// A title is followed by "de" in few of the sentences it opens ("Gérante,
-// je…"), and the pattern, tried there, cost more than the title search.
+// thenFollows reports whether p.then can follow a lead that starts after
+// the break at (or the text's start) and its spaces: some spaces, before
+// the next break or holding it, are followed by where it can start. A
+// title is followed by "de X" in few of the sentences it opens
+// ("Gérante, je…"), and the pattern, tried there, cost more than the
+// title search.
 func (p *stemmed) thenFollows(t caseless, at int) bool {
 	if p.then == nil {
 		return true
@@ -593,10 +594,8 @@ func (p *stemmed) thenFollows(t caseless, at int) bool {
 			for ; j < len(text) && isRegexpSpace(text[j]); j++ {
 				broke = broke || strings.IndexByte(p.breaks, text[j]) >= 0
 			}
-			for _, w := range p.then {
-				if strings.HasPrefix(t.lower[j:], w) {
-					return true
-				}
+			if j < len(text) && p.then(t, j) {
+				return true
 			}
 			if broke {
 				return false

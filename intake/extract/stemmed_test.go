@@ -44,7 +44,10 @@ func TestStemmedPatternsAgreeWithRegexp(t *testing.T) {
 		"Gérant\r\n de la SARL X? Gérante,\nDe la SARL Y\nCo-gérant\n\nd'Ispagnac Bois, pdg\fD'Olt Conseil. Gérante dela SARL X, gérante de",
 		"Gérante", "Gérante ", "Gérante d", "\nGérant\n", ",", "Gérante\n\nDe la SARL X",
 		". Artisan dialogue de la SARL X. Artisan ébéniste d’Olt Bois, Artisan potier DU Lac, gérant D'Aubrac Bois, gérant dES Ateliers Y, gérant du",
-		"Gérant d'", "Gérant d’", "Gérant d\xe2\x80", "Gérant DE\tla SAS X", "gérant dU Garage Z", "gérant deLa Forge"}
+		"Gérant d'", "Gérant d’", "Gérant d\xe2\x80", "Gérant DE\tla SAS X", "gérant dU Garage Z", "gérant deLa Forge",
+		"Artisan devons, Gérant depuis 2010, gérant durable, Gérant des ateliers, gérant desAteliers X, gérant dES  Ateliers Y, gérant du lac",
+		"Gérant de l'Olt, gérant de L’Aubrac, gérant du  Lac, gérant de\tLozère Bois, gérant d'Olt, gérant de ÉBÈNE, gérant de\xff, gérant de dOlt",
+		"gérant des", "gérant de", "gérant du ", "gérant dEs\n", "gérant deS Ateliers", "gérant dUX", ". gérant de 3 Vallées"}
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
 	for _, f := range files {
 		if b, err := os.ReadFile(f); err == nil {
