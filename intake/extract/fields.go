@@ -1886,7 +1886,17 @@ func motivationFromText(lines []string, isLabel []bool, flat string) string {
 	// Prefer the paragraphs that say why; else the longest.
 	var keep []string
 	kept := 0 // runes of keep once joined and collapsed, as the caller will
+	// The last paragraph kept is counted when a paragraph follows it: the
+	// count only says whether to read on, and the last of them is most
+	// often the last paragraph.
+	counted := true
 	for _, p := range paras {
+		if !counted {
+			// Counted no further than past what is left of the bound:
+			// past it, the count only has to be too many.
+			kept += collapsedRunes(keep[len(keep)-1], maxMotivation-kept) + 1
+			counted = true
+		}
 		if kept > maxMotivation {
 			// The caller keeps the first maxMotivation runes: the
 			// paragraphs after them change nothing.
@@ -1897,9 +1907,7 @@ func motivationFromText(lines []string, isLabel []bool, flat string) string {
 		}
 		if motivationCues().holdsFolded(p) {
 			keep = append(keep, p)
-			// Counted no further than past what is left of the bound:
-			// past it, the count only has to be too many.
-			kept += collapsedRunes(p, maxMotivation-kept) + 1
+			counted = false
 		}
 	}
 	if len(keep) == 0 {
