@@ -2431,17 +2431,27 @@ func accentNames(text string, names ...*string) {
 
 // startSkipper finds where accentNames may find a name's first word:
 // at a byte of its set (a name's capital, a hyphen, an apostrophe), or at
-// a character beyond ASCII (0xC0 and up) that does not follow an ASCII
-// letter of asciiWordLetters (most accented letters are inside a word,
-// and a word is only tried from its start).
+// a character beyond ASCII that may be a capital or ’, where neither
+// follows an ASCII letter of asciiWordLetters (most accented letters are
+// inside a word, and a word is only tried from its start). The
+// characters beyond ASCII are those of 0xC4 and up, and the capitals of
+// Latin-1 (À to Þ, 0xC3 then 0x80 to 0x9E): the lower-case letters of
+// Latin-1 (0xC3 then 0x9F and up), most of a French text's accents, and
+// the signs of 0xC2 are none, and a word starting with one is no name's.
 type startSkipper struct {
-	starts byteSet // the set, and 0xC0 and up
+	// starts are the set, 0xC4 and up, and the second bytes of the
+	// capitals of Latin-1: 0xC3, which starts the lower-case letters too,
+	// is not looked for.
+	starts byteSet
 }
 
 func newStartSkipper() *startSkipper {
 	sk := new(startSkipper)
 	sk.starts['-'], sk.starts['\''] = 1, 1
-	for c := 0xC0; c < 256; c++ {
+	for c := 0xC4; c < 256; c++ {
+		sk.starts[c] = 1
+	}
+	for c := 0x80; c <= 0x9E; c++ {
 		sk.starts[c] = 1
 	}
 	return sk
@@ -2455,10 +2465,24 @@ func (sk *startSkipper) add(c byte) { sk.starts[c] = 1 }
 // byte.
 func (sk *startSkipper) next(text string, i int) int {
 	st := &sk.starts
+	from := i
 	for {
 		i = st.next(text, i)
-		if i == len(text) || text[i] < utf8.RuneSelf || i == 0 || text[i-1] >= utf8.RuneSelf || !asciiWordLetters[text[i-1]] {
+		if i == len(text) {
 			return i
+		}
+		k := i
+		if c := text[i]; c >= utf8.RuneSelf && c < 0xC0 {
+			// A second byte: a capital of Latin-1 after 0xC3, where it
+			// starts (not before from), else nothing.
+			if i == from || text[i-1] != 0xC3 {
+				i++
+				continue
+			}
+			k = i - 1
+		}
+		if k == 0 || text[k-1] >= utf8.RuneSelf || !asciiWordLetters[text[k-1]] {
+			return k
 		}
 		i++
 	}
