@@ -50,7 +50,7 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 		a.Evidence[field] = e
 	}
 	lines := newLineIndex(x.lines)
-	toText := ownLineNumbers(v.text, v.own)
+	toText := newOwnLines(v.text, v.own)
 	fwd := v.sec.fwd != nil
 	header := func(field, rule string) {
 		e := applicant.Evidence{Source: applicant.SourceHeader, Text: "From: " + headerAddress(v.msg.FromName, v.msg.FromEmail), Rule: rule}
@@ -109,8 +109,8 @@ func (v *mainView) evidence(a *applicant.Applicant) {
 		e := applicant.Evidence{Source: applicant.SourceSentence, Rule: rule}
 		if i >= 0 {
 			e.Text = truncateRunes(strings.TrimSpace(x.lines[i]), maxEvidenceText)
-			if i < len(toText) {
-				e.Line = toText[i]
+			if i < len(v.own) {
+				e.Line = toText.number(i)
 			}
 			switch {
 			case src != "":
@@ -155,47 +155,76 @@ func headerAddress(name, email string) string {
 // the mail's text (from 1; 0 when it cannot be found). Own lines are text
 // lines taken in order, so one forward scan finds them.
 func ownLineNumbers(text string, own []string) []int {
-	// The text's lines are walked, not split into a slice: the own lines
-	// come in the text's order, so each search goes on from the line
-	// after the last one found.
-	out := make([]int, len(own))
-	rest, k, left := text, 0, true // rest is the text from line k+1; left: it holds lines
-	for i, l := range own {
-		if l == "" || !left {
-			continue
-		}
-		// A blank line of the text holds no line that is not blank: the
-		// blank lines between paragraphs are passed at once.
-		for len(rest) > 0 && rest[0] == '\n' {
-			rest = rest[1:]
-			k++
-		}
-		// Most own lines are the text's next line as it is: told so by
-		// comparing it with the start of rest, without first cutting
-		// that line out (own lines hold no newline).
-		if len(rest) >= len(l) && rest[:len(l)] == l && (len(rest) == len(l) || rest[len(l)] == '\n') {
-			out[i] = k + 1
-			k++
-			if left = len(rest) > len(l); left {
-				rest = rest[len(l)+1:]
-			}
-			continue
-		}
-		for r, n := rest, k; ; n++ {
-			t, after, more := strings.Cut(r, "\n")
-			// A line cut by the read window is the start or end of one.
-			if t == l || strings.HasPrefix(t, l) || strings.HasSuffix(t, l) {
-				out[i] = n + 1
-				rest, k, left = after, n+1, more
-				break
-			}
-			if !more {
-				break
-			}
-			r = after
-		}
+	o := newOwnLines(text, own)
+	for i := range own {
+		o.number(i)
 	}
-	return out
+	return o.out
+}
+
+// ownLines is ownLineNumbers found on demand: the scan goes no further
+// than the last line asked for (the evidence asks for a dozen, and most
+// mails end with lines none of them is on).
+type ownLines struct {
+	own  []string
+	out  []int // the numbers of own[:n]
+	n    int
+	rest string // the text from line k+1
+	k    int
+	left bool // rest holds lines
+}
+
+func newOwnLines(text string, own []string) *ownLines {
+	return &ownLines{own: own, out: make([]int, len(own)), rest: text, left: true}
+}
+
+// number returns own[i]'s line number (see ownLineNumbers).
+func (o *ownLines) number(i int) int {
+	for o.n <= i {
+		o.next()
+	}
+	return o.out[i]
+}
+
+// next finds the number of the next own line. The text's lines are
+// walked, not split into a slice: the own lines come in the text's order,
+// so each search goes on from the line after the last one found.
+func (o *ownLines) next() {
+	i, l := o.n, o.own[o.n]
+	o.n++
+	if l == "" || !o.left {
+		return
+	}
+	// A blank line of the text holds no line that is not blank: the
+	// blank lines between paragraphs are passed at once.
+	for len(o.rest) > 0 && o.rest[0] == '\n' {
+		o.rest = o.rest[1:]
+		o.k++
+	}
+	// Most own lines are the text's next line as it is: told so by
+	// comparing it with the start of rest, without first cutting that
+	// line out (own lines hold no newline).
+	if rest := o.rest; len(rest) >= len(l) && rest[:len(l)] == l && (len(rest) == len(l) || rest[len(l)] == '\n') {
+		o.out[i] = o.k + 1
+		o.k++
+		if o.left = len(rest) > len(l); o.left {
+			o.rest = rest[len(l)+1:]
+		}
+		return
+	}
+	for r, n := o.rest, o.k; ; n++ {
+		t, after, more := strings.Cut(r, "\n")
+		// A line cut by the read window is the start or end of one.
+		if t == l || strings.HasPrefix(t, l) || strings.HasSuffix(t, l) {
+			o.out[i] = n + 1
+			o.rest, o.k, o.left = after, n+1, more
+			return
+		}
+		if !more {
+			return
+		}
+		r = after
+	}
 }
 
 // textLineWith returns the first line of the mail's text that contains s,

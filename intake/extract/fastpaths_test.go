@@ -25,6 +25,8 @@ func TestStartSkipperAsBytes(t *testing.T) {
 		strings.Repeat("x", 15) + "R" + strings.Repeat("y", 16) + "\xc3\xa9" + strings.Repeat("z", 6) + " \xc3\xa9-",
 		"AAAAAAA\xc3\x80\xbf\xc0\xffRSrs-'--''\x00\x01\x2c\x2e\x26\x28",
 		randomBytes(400, "-'ARSDarsdz@[`{ \x00\x0d\x2c\x2e\x2f\x7e\x7f\x80\xa9\xbf\xc0\xc3\xe2\xff"),
+		"É Élodie xÉlodie \xc3\xc3\x89 \xc2\xab Œuvre ß \xc3\x9e\xc3\x9f\xc3\x9d \xc4\x80 ’Élo \xc3",
+		randomBytes(400, "-'ASas \x80\x89\x9e\x9f\xa9\xbf\xc2\xc3\xc4\xe2"),
 	}
 	sets := []string{"", "R", "RS", "RSD", "A-'"}
 	for _, set := range sets {
@@ -33,11 +35,14 @@ func TestStartSkipperAsBytes(t *testing.T) {
 			sk.add(c)
 		}
 		stops := func(text string, i int) bool {
+			if i > 0 && text[i-1] < utf8.RuneSelf && asciiWordLetters[text[i-1]] {
+				return false
+			}
 			c := text[i]
 			if c < utf8.RuneSelf {
 				return c == '-' || c == '\'' || strings.IndexByte(set, c) >= 0
 			}
-			return c >= 0xC0 && (i == 0 || !(text[i-1] < utf8.RuneSelf && asciiWordLetters[text[i-1]]))
+			return c >= 0xC4 || c == 0xC3 && i+1 < len(text) && 0x80 <= text[i+1] && text[i+1] <= 0x9E
 		}
 		for _, text := range texts {
 			for i := 0; i <= len(text); i++ {

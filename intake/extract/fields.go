@@ -1060,6 +1060,33 @@ var reHeadcountWe = lazy(`(?i)\b(?:nous\s+(?:sommes|exer[cç]ons|travaillons|com
 // that start with one are tried only where a word can start it.
 var roleLead = leadOf(`(?i:` + rolePattern + `)`)
 
+// mayStartCompanyOf reports whether what follows a title in reRoleAtStart,
+// `(?i:de\s+la|de\s+l['’]|de|d['’]|du|des)\s*` and compFirst, can start
+// at t.text[j]: an article, then, after spaces, a capital (any character
+// beyond ASCII may be one), or the d or l of "de la", "d'Olt", "l'Aubrac".
+// Most words after a title that start with "de" or "du" are no article
+// ("devons", "durable").
+func mayStartCompanyOf(t caseless, j int) bool {
+	lower := t.lower
+	if strings.HasPrefix(lower[j:], "d'") || strings.HasPrefix(lower[j:], "d’") {
+		return true
+	}
+	if !strings.HasPrefix(lower[j:], "de") && !strings.HasPrefix(lower[j:], "du") {
+		return false
+	}
+	capitalAfter := func(k int) bool {
+		for k < len(lower) && isRegexpSpace(lower[k]) {
+			k++
+		}
+		if k == len(lower) {
+			return false
+		}
+		c := t.text[k]
+		return c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' || lower[k] == 'd' || lower[k] == 'l'
+	}
+	return capitalAfter(j+2) || lower[j+1] == 'e' && j+2 < len(lower) && lower[j+2] == 's' && capitalAfter(j+3)
+}
+
 // isRoleOnly is reRoleOnly.MatchString: the text is a title and nothing
 // else. Most signature lines start with no title word, told so by the
 // lead at a fraction of the pattern's cost. TestIsRoleOnlyAsPattern
@@ -1075,7 +1102,7 @@ var (
 		"en qualit", "moi-m", "as its", "i am")
 	dirige            = newStemmed(reDirige, "je dirige", "nous dirigeons", "je g", "j'ai", "j’ai", "je co-dirige", "je codirige")
 	ourCompany        = newStemmedThen(reOurCompany, `(?i:`+ourCompanyNoun+`)`, "notre", "mon", "ma", "l'", "l’", "la", "le", "my", "our")
-	roleAtStart       = newAtBreaks(reRoleAtStart, ".!?,\n", roleLead)
+	roleAtStart       = newAtBreaks(reRoleAtStart, ".!?,\n", roleLead, mayStartCompanyOf)
 	installedAt       = newStemmed(reInstalledAt, "bas", "install", "implant", "etabli", "établi", "Établi", "domicili", "si")
 	ownCompanyAtStems = newStemmedThen(reOwnCompanyAt, `(?i:`+ownBusinessNoun+`)`, "mon", "ma", "notre")
 )
@@ -1859,7 +1886,17 @@ func motivationFromText(lines []string, isLabel []bool, flat string) string {
 	// Prefer the paragraphs that say why; else the longest.
 	var keep []string
 	kept := 0 // runes of keep once joined and collapsed, as the caller will
+	// The last paragraph kept is counted when a paragraph follows it: the
+	// count only says whether to read on, and the last of them is most
+	// often the last paragraph.
+	counted := true
 	for _, p := range paras {
+		if !counted {
+			// Counted no further than past what is left of the bound:
+			// past it, the count only has to be too many.
+			kept += collapsedRunes(keep[len(keep)-1], maxMotivation-kept) + 1
+			counted = true
+		}
 		if kept > maxMotivation {
 			// The caller keeps the first maxMotivation runes: the
 			// paragraphs after them change nothing.
@@ -1870,9 +1907,7 @@ func motivationFromText(lines []string, isLabel []bool, flat string) string {
 		}
 		if motivationCues().holdsFolded(p) {
 			keep = append(keep, p)
-			// Counted no further than past what is left of the bound:
-			// past it, the count only has to be too many.
-			kept += collapsedRunes(p, maxMotivation-kept) + 1
+			counted = false
 		}
 	}
 	if len(keep) == 0 {
@@ -2284,8 +2319,15 @@ var reRoleAfterIntro = lazy(`(?i:\b(?:je suis|moi,? c['’]est|je m['’]appelle
 
 // roleAfterIntro is reRoleAfterIntro looked for where it can start: at
 // its first words whole, not at every "je " of a letter (a text holding
-// the long s, which the regexp's (?i) reads as s, is searched whole).
-var roleAfterIntro = newStemmed(reRoleAfterIntro, "je suis", "je m", "moi")
+// the long s, which the regexp's (?i) reads as s, is searched whole), and
+// only where a capital follows them: "je suis ravie", "je me permets"
+// and "moi aussi" are most of them.
+var roleAfterIntro = newStemmedThen(reRoleAfterIntro, `\p{Lu}`, introStems...)
+
+// introStems are roleAfterIntro's stems, as key words: a text holding
+// none of them (most: the gate's "est " is in nearly every mail) is not
+// split into words for them.
+var introStems = keys("je suis", "je m'appelle", "je m’appelle", "je me nomme", "moi c'est", "moi c’est", "moi, c'est", "moi, c’est")
 
 // notTradeWords are words with a trade's ending that say something else
 // about the writer ("fière", "ancien", "mère de trois enfants").
@@ -2301,7 +2343,7 @@ var introRoleKeys = keys("je suis", "est ", "je m")
 // roleAfterIntroName returns the title or trade that follows the
 // writer's name in "je suis <Nom>, <métier>", or "".
 func roleAfterIntroName(ft caseless) string {
-	if !ft.hasAny(introRoleKeys) {
+	if !ft.hasAny(introRoleKeys) || !ft.hasAny(introStems) && !roleAfterIntro.wholeText(ft) {
 		return ""
 	}
 	m := roleAfterIntro.FindStringSubmatch(ft)
@@ -2389,17 +2431,27 @@ func accentNames(text string, names ...*string) {
 
 // startSkipper finds where accentNames may find a name's first word:
 // at a byte of its set (a name's capital, a hyphen, an apostrophe), or at
-// a character beyond ASCII (0xC0 and up) that does not follow an ASCII
-// letter of asciiWordLetters (most accented letters are inside a word,
-// and a word is only tried from its start).
+// a character beyond ASCII that may be a capital or ’, where neither
+// follows an ASCII letter of asciiWordLetters (most accented letters are
+// inside a word, and a word is only tried from its start). The
+// characters beyond ASCII are those of 0xC4 and up, and the capitals of
+// Latin-1 (À to Þ, 0xC3 then 0x80 to 0x9E): the lower-case letters of
+// Latin-1 (0xC3 then 0x9F and up), most of a French text's accents, and
+// the signs of 0xC2 are none, and a word starting with one is no name's.
 type startSkipper struct {
-	starts byteSet // the set, and 0xC0 and up
+	// starts are the set, 0xC4 and up, and the second bytes of the
+	// capitals of Latin-1: 0xC3, which starts the lower-case letters too,
+	// is not looked for.
+	starts byteSet
 }
 
 func newStartSkipper() *startSkipper {
 	sk := new(startSkipper)
 	sk.starts['-'], sk.starts['\''] = 1, 1
-	for c := 0xC0; c < 256; c++ {
+	for c := 0xC4; c < 256; c++ {
+		sk.starts[c] = 1
+	}
+	for c := 0x80; c <= 0x9E; c++ {
 		sk.starts[c] = 1
 	}
 	return sk
@@ -2413,10 +2465,24 @@ func (sk *startSkipper) add(c byte) { sk.starts[c] = 1 }
 // byte.
 func (sk *startSkipper) next(text string, i int) int {
 	st := &sk.starts
+	from := i
 	for {
 		i = st.next(text, i)
-		if i == len(text) || text[i] < utf8.RuneSelf || i == 0 || text[i-1] >= utf8.RuneSelf || !asciiWordLetters[text[i-1]] {
+		if i == len(text) {
 			return i
+		}
+		k := i
+		if c := text[i]; c >= utf8.RuneSelf && c < 0xC0 {
+			// A second byte: a capital of Latin-1 after 0xC3, where it
+			// starts (not before from), else nothing.
+			if i == from || text[i-1] != 0xC3 {
+				i++
+				continue
+			}
+			k = i - 1
+		}
+		if k == 0 || text[k-1] >= utf8.RuneSelf || !asciiWordLetters[text[k-1]] {
+			return k
 		}
 		i++
 	}

@@ -28,7 +28,7 @@ func TestListHitsAsContains(t *testing.T) {
 		view  func(string) string
 	}{
 		{ownPhrases(), ownLists, applicant.Fold},
-		{keyMatcher(), keyLists, func(s string) string { l, _ := lowerAndWordStarts(s); return l }},
+		{keyMatcher(), keyLists, lowerString},
 	} {
 		lists := tc.lists
 		all := append([]string{""}, texts...)

@@ -177,7 +177,7 @@ func plausibleSiretGrouping(s string) bool {
 func isASCIIWordByte(c byte) bool { return asciiWordBytes[c] }
 
 // asciiWordBytes are the bytes of the regexp's \w: a look-up costs less
-// than the comparisons, in the loops over whole texts (lowerAndWordStarts).
+// than the comparisons, in the loops over whole texts (wordStartsOf).
 var asciiWordBytes = func() (t [256]bool) {
 	for c := range t {
 		t[c] = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
@@ -194,6 +194,100 @@ func isWordByte(c byte) bool {
 // A mail client that wraps a sentence may break the line between two
 // groups of digits ("au 06 52 73\n18 44"): the break is one more separator.
 var rePhone = lazy(`^(?:(?:\+|00)\s?33\s?(?:\(\s?0\s?\)\s?)?|0)[1-9](?:(?:(?:[ .\-]|[ .\-]?\r?\n)?\d){8}|(?:/\d\d){4})`)
+
+// phoneEnd returns the end of rePhone's match in s, or -1 when it does not
+// match: the pattern read by hand, for findPhones, which tries it at every
+// "0" and "+" of a text (the regexp cost some 7,000 instructions a try).
+// Every choice in the pattern is told by the next bytes, so the first
+// match is the only one. TestPhoneEndAsPattern holds it to the pattern.
+func phoneEnd(s string) int {
+	at := func(i int) byte {
+		if i < len(s) {
+			return s[i]
+		}
+		return 0 // no byte the pattern reads
+	}
+	p := 0
+	switch {
+	case at(0) == '+':
+		p = 1
+	case at(0) == '0' && at(1) == '0':
+		p = 2
+	case at(0) == '0':
+		return phoneEndAfter(s, 1)
+	default:
+		return -1
+	}
+	// (?:\+|00)\s?33\s?(?:\(\s?0\s?\)\s?)?
+	if isRegexpSpace(at(p)) {
+		p++
+	}
+	if at(p) != '3' || at(p+1) != '3' {
+		return -1
+	}
+	p += 2
+	if isRegexpSpace(at(p)) {
+		p++
+	}
+	if at(p) == '(' {
+		q := p + 1
+		if isRegexpSpace(at(q)) {
+			q++
+		}
+		if at(q) == '0' {
+			if q++; isRegexpSpace(at(q)) {
+				q++
+			}
+			if at(q) == ')' {
+				if q++; isRegexpSpace(at(q)) {
+					q++
+				}
+				p = q
+			}
+		}
+	}
+	return phoneEndAfter(s, p)
+}
+
+// phoneEndAfter is phoneEnd for the rest of rePhone from s[p] on:
+// [1-9](?:(?:(?:[ .\-]|[ .\-]?\r?\n)?\d){8}|(?:/\d\d){4}).
+func phoneEndAfter(s string, p int) int {
+	digit := func(i int) bool { return i < len(s) && '0' <= s[i] && s[i] <= '9' }
+	is := func(i int, c byte) bool { return i < len(s) && s[i] == c }
+	if !digit(p) || s[p] == '0' {
+		return -1
+	}
+	p++
+	j, n := p, 0
+	for ; n < 8; n++ {
+		switch {
+		case digit(j):
+			j++
+		case (is(j, ' ') || is(j, '.') || is(j, '-')) && digit(j+1):
+			j += 2
+		case (is(j, ' ') || is(j, '.') || is(j, '-')) && is(j+1, '\r') && is(j+2, '\n') && digit(j+3):
+			j += 4
+		case (is(j, ' ') || is(j, '.') || is(j, '-')) && is(j+1, '\n') && digit(j+2):
+			j += 3
+		case is(j, '\r') && is(j+1, '\n') && digit(j+2):
+			j += 3
+		case is(j, '\n') && digit(j+1):
+			j += 2
+		default:
+			n = 9 // not eight digits: the groups of two after slashes
+		}
+	}
+	if n == 8 {
+		return j
+	}
+	for k := 0; k < 4; k++ {
+		if !is(p, '/') || !digit(p+1) || !digit(p+2) {
+			return -1
+		}
+		p += 3
+	}
+	return p
+}
 
 // reIntlPhone matches a number written with another country code: +44 7700
 // 900461, +41 79 345 67 82, +32 (0)475 61 28 93, 0041 79 345 67 82. The
@@ -227,9 +321,8 @@ func findPhones(text string) []phoneMatch {
 			continue
 		}
 		window := text[i:min(len(text), i+40)]
-		loc := rePhone.FindStringIndex(window)
-		if loc != nil {
-			end := i + loc[1]
+		if e := phoneEnd(window); e >= 0 {
+			end := i + e
 			if end < len(text) && isWordByte(text[end]) {
 				continue
 			}
@@ -242,7 +335,7 @@ func findPhones(text string) []phoneMatch {
 		// A foreign number: the applicant's own when it is the one they
 		// give (a Swiss or Belgian mobile), kept with its country code.
 		if c == '+' || len(window) > 2 && window[1] == '0' {
-			if loc = reIntlPhone.FindStringIndex(window); loc != nil {
+			if loc := reIntlPhone.FindStringIndex(window); loc != nil {
 				end := i + loc[1]
 				if end < len(text) && isWordByte(text[end]) {
 					continue

@@ -34,3 +34,30 @@ func TestRoleSentenceKeysHoldEveryMatch(t *testing.T) {
 		t.Fatalf("reRoleSentence matched %d texts: the test reads too few", matched)
 	}
 }
+
+// TestIntroStemsHoldEveryMatch: roleAfterIntroName looks for its pattern
+// only in a text holding one of introStems, in any case, or searched whole
+// (a long s, a Kelvin sign): every text the pattern matches is one.
+func TestIntroStemsHoldEveryMatch(t *testing.T) {
+	texts := []string{"Je suis Lucas Meyrueis, ferronnier d'art", "JE SUIS Marc Roux, gérant", "je m’appelle Anne Roux, potière",
+		"Je M'appelle Jean Vidal, menuisier.", "je me nomme Léa Fabre, gérante", "MOI, C'EST Fabrice Pic, associé-gérant",
+		"Moi c’est Anne Roux, céramiste\n", "moi c'eſt Jo Roux, potier.", "je ſuis Jo Roux, potier.", "je suis ravie, Jo Roux, potier"}
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			texts = append(texts, string(b), flatten(string(b)))
+		}
+	}
+	matched := 0
+	for _, text := range texts {
+		if reRoleAfterIntro.MatchString(text) {
+			matched++
+			if ct := newCaseless(text); !ct.hasAny(introStems) && !roleAfterIntro.wholeText(ct) {
+				t.Errorf("reRoleAfterIntro matches %.80q, which holds none of introStems", text)
+			}
+		}
+	}
+	if matched < 8 {
+		t.Fatalf("reRoleAfterIntro matched %d texts: the test reads too few", matched)
+	}
+}

@@ -33,6 +33,11 @@ type stemmed struct {
 	// with, or nil for anything: a break or a stem followed by another
 	// word is not tried.
 	lead func() *lead
+	// then, when set with breaks, reports whether what follows the lead
+	// and its spaces can start at t.text[j] (`lead\s+then…`): the lead
+	// holds no break, and a break where then starts nowhere before the
+	// next break is not tried.
+	then func(t caseless, j int) bool
 	// byFirst are the stems by the byte they begin with, and firsts those
 	// bytes.
 	byFirst [256][]string
@@ -85,12 +90,13 @@ func (p *stemmed) wholeText(t caseless) bool {
 }
 
 // newAtBreaks is a pattern that starts at the beginning of the text or on
-// one of the bytes of breaks, then lead: `(?:^|[.!?,]\s+|\n)lead…`.
-// Breaks are most of a text's punctuation, and trying the pattern costs
-// as much at each: it is tried only where what follows the break and its
-// spaces can start lead.
-func newAtBreaks(re *lazyRegexp, breaks string, lead func() *lead) *stemmed {
-	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: lead}
+// one of the bytes of breaks, then lead, then spaces and then (see
+// stemmed.then): `(?:^|[.!?,]\s+|\n)lead\s+then…`. Breaks are most of a
+// text's punctuation, and trying the pattern costs as much at each: it is
+// tried only where what follows the break and its spaces can start lead,
+// and then follows.
+func newAtBreaks(re *lazyRegexp, breaks string, lead func() *lead, then func(t caseless, j int) bool) *stemmed {
+	return &stemmed{re: re, at: lazy(`^(?:` + re.String() + `)`), breaks: breaks, lead: lead, then: then}
 }
 
 // newStemmedThen is newStemmed for a pattern whose stems are its whole
@@ -518,7 +524,7 @@ func (p *stemmed) starts(t caseless) []int {
 		var out []int
 		// At the start, the lead follows at once (^), or after the break
 		// and spaces that open the text.
-		if mayLead(t, l, 0) {
+		if mayLead(t, l, 0) && p.thenFollows(t, 0) {
 			out = append(out, 0)
 		}
 		// Each break byte is searched for alone, which is fast, and the
@@ -531,7 +537,7 @@ func (p *stemmed) starts(t caseless) []int {
 				}
 				at += i
 				// The pattern's ^ holds at the break too: lead may start on it.
-				if mayLead(t, l, at) {
+				if mayLead(t, l, at) && p.thenFollows(t, at) {
 					out = append(out, at)
 				}
 				i = at + 1
@@ -564,6 +570,45 @@ func (p *stemmed) starts(t caseless) []int {
 	return out
 }
 
+// thenFollows reports whether p.then can follow a lead that starts after
+// the break at (or the text's start) and its spaces: some spaces, before
+// the next break or holding it, are followed by where it can start. A
+// title is followed by "de X" in few of the sentences it opens
+// ("Gérante, je…"), and the pattern, tried there, cost more than the
+// title search.
+func (p *stemmed) thenFollows(t caseless, at int) bool {
+	if p.then == nil {
+		return true
+	}
+	text := t.text
+	i := at
+	if strings.IndexByte(p.breaks, text[i]) >= 0 {
+		i++
+	}
+	for i < len(text) && isRegexpSpace(text[i]) {
+		i++
+	}
+	for ; i < len(text); i++ {
+		if isRegexpSpace(text[i]) {
+			j, broke := i, false
+			for ; j < len(text) && isRegexpSpace(text[j]); j++ {
+				broke = broke || strings.IndexByte(p.breaks, text[j]) >= 0
+			}
+			if j < len(text) && p.then(t, j) {
+				return true
+			}
+			if broke {
+				return false
+			}
+			i = j
+		}
+		if i < len(text) && strings.IndexByte(p.breaks, text[i]) >= 0 {
+			return false
+		}
+	}
+	return false
+}
+
 // wordStarts are a text's word starts by their first byte (lower-cased):
 // those of byte b are words[off[b]:off[b+1]], in order. Each stemmed
 // pattern reads the words its stems begin with, not all of them.
@@ -572,23 +617,27 @@ type wordStarts struct {
 	words []int32
 }
 
-// wordsByFirst returns t's word starts by first byte, sorted once.
+// wordsByFirst returns t's word starts by first byte, sorted once. The
+// starts are the offsets where a word starts, after a byte that is not an
+// ASCII word byte (as the regexp's \b sees it), found on the first call:
+// most texts are asked for key words only.
 func (t caseless) wordsByFirst() *wordStarts {
 	f := t.found
 	if f.byFirst != nil {
 		return f.byFirst
 	}
-	ws := &wordStarts{words: make([]int32, len(t.words))}
+	words := wordStartsOf(t.text)
+	ws := &wordStarts{words: make([]int32, len(words))}
 	lower := t.lower
 	var n [256]int32
-	for _, w := range t.words {
+	for _, w := range words {
 		n[lower[w]]++
 	}
 	for b := range 256 {
 		ws.off[b+1] = ws.off[b] + n[b]
 	}
 	next := ws.off
-	for _, w := range t.words {
+	for _, w := range words {
 		b := lower[w]
 		ws.words[next[b]] = w
 		next[b]++
@@ -664,13 +713,9 @@ func shift(m []int, by int) []int {
 // in the copy with strings.Index is where indexFold finds it in the text,
 // in any ASCII case: the copy is made once, the dozens of key words
 // tried on a message are then found in it in one pass (hasAny), and the
-// sentence patterns' stems at its word starts.
+// sentence patterns' stems at its word starts (wordsByFirst).
 type caseless struct {
 	text, lower string
-	// words are the offsets where a word starts, after a byte that is
-	// not an ASCII word byte (as the regexp's \b sees it): where the
-	// sentence patterns' stems are tried.
-	words []int32
 	// found is what is learnt of the text on demand.
 	found *caselessFound
 }
@@ -684,8 +729,7 @@ type caselessFound struct {
 }
 
 func newCaseless(s string) caseless {
-	lower, words := lowerAndWordStarts(s)
-	return caseless{text: s, lower: lower, words: words, found: new(caselessFound)}
+	return caseless{text: s, lower: lowerString(s), found: new(caselessFound)}
 }
 
 // hasFoldedSK reports whether the text holds ſ or K (the Kelvin sign),
@@ -730,80 +774,100 @@ func (t caseless) hasAny(k keyWords) bool {
 	return m.any(t.found.keys, k, t.lower)
 }
 
-// lowerAndWordStarts returns s with its ASCII capitals lower-cased (s
-// itself when it has none) and the offsets of s where an ASCII word byte
-// follows the start or a byte that is not one. The text is most of the
-// mail: it is read eight bytes at a time, each eight classed by masks and
-// written lowered as they are read (a second pass to lower them cost a
-// third of the time), and only the starts, a word every six bytes or so,
-// are visited one by one.
-func lowerAndWordStarts(s string) (lower string, words []int32) {
-	words = make([]int32, 0, len(s)/5+8)
+// lowerString returns s with its ASCII capitals lower-cased, s itself
+// when it has none, eight bytes at a time. The word starts, which most
+// texts are not asked for, are found apart (wordStartsOf).
+func lowerString(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	// Lowered on the stack and handed to b a block at a time, with the
-	// block's word starts (one in two bytes at most); dropped when s has
-	// no capital.
+	// Lowered on the stack and handed to b a block at a time; dropped
+	// when s has no capital.
 	var buf [512]byte
-	var starts [len(buf) / 2]int32
-	var prev, caps uint64 // prev: the high bit of byte 0 set when the byte before is a word byte
+	var caps uint64
 	i := 0
 	for i+8 <= len(s) {
 		k := min(len(s)-i, len(buf)) &^ 7
-		n, c := 0, uint64(0)
-		n, prev, c = lowerBlock(buf[:k], s[i:i+k], &starts, int32(i), prev)
-		caps |= c
+		caps |= lowerOnlyBlock(buf[:k], s[i:i+k])
 		b.Write(buf[:k])
-		words = append(words, starts[:n]...)
 		i += k
 	}
-	in := prev != 0
 	for ; i < len(s); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' {
 			caps = 1
 		}
 		b.WriteByte(lowerASCII(c))
-		w := isASCIIWordByte(c)
+	}
+	if caps == 0 {
+		return s
+	}
+	return b.String()
+}
+
+// lowerOnlyBlock is lowerString over src, a multiple of eight bytes long:
+// it writes src lowered to dst (as long) and returns the capitals found,
+// none when 0.
+func lowerOnlyBlock(dst []byte, src string) (caps uint64) {
+	dst = dst[:len(src)]
+	for i := 0; i < len(src)-7; i += 8 {
+		w := applicant.Load64(src[i : i+8])
+		upper := asciiUpper(w)
+		caps |= upper
+		binary.LittleEndian.PutUint64(dst[i:i+8], w|upper>>2)
+	}
+	return caps
+}
+
+// wordStartsOf returns the offsets of s where an ASCII word byte
+// follows the start or a byte that is not one. The text is most of the
+// mail: it is read eight bytes at a time, each eight classed by masks,
+// and only the starts, a word every six bytes or so, are visited one by
+// one.
+func wordStartsOf(s string) []int32 {
+	words := make([]int32, 0, len(s)/5+8)
+	// A block's word starts (one in two bytes at most) are gathered on
+	// the stack.
+	const block = 512
+	var starts [block / 2]int32
+	var prev uint64 // the high bit of byte 0 set when the byte before is a word byte
+	i := 0
+	for i+8 <= len(s) {
+		k := min(len(s)-i, block) &^ 7
+		n := 0
+		n, prev = wordBlock(s[i:i+k], &starts, int32(i), prev)
+		words = append(words, starts[:n]...)
+		i += k
+	}
+	in := prev != 0
+	for ; i < len(s); i++ {
+		w := isASCIIWordByte(s[i])
 		if w && !in {
 			words = append(words, int32(i))
 		}
 		in = w
 	}
-	if caps == 0 {
-		return s, words
-	}
-	return b.String(), words
+	return words
 }
 
-// lowerBlock is lowerAndWordStarts over src, a multiple of eight bytes
-// long and at most twice as long as starts, at offset base of the text:
-// it writes src lowered to dst (as long), the word starts to starts, and
-// returns how many, the flag of its last byte (see prev) and the
-// capitals found, none when 0. A loop of its own, with no call in it:
-// among the builder's writes and the appends, the compiler kept its
-// values on the stack. The text is read eight bytes at a time, each
-// eight classed by masks and written lowered as they are read, and only
-// the starts, a word every six bytes or so, are visited one by one.
-func lowerBlock(dst []byte, src string, starts *[256]int32, base int32, prev uint64) (n int, last, caps uint64) {
-	dst = dst[:len(src)]
+// wordBlock is wordStartsOf over src, a multiple of eight bytes long and
+// at most twice as long as starts, at offset base of the text: it writes
+// the word starts to starts, and returns how many and the flag of its
+// last byte (see prev). A loop of its own, with no call in it: among the
+// appends, the compiler kept its values on the stack.
+func wordBlock(src string, starts *[256]int32, base int32, prev uint64) (n int, last uint64) {
 	// While i < len(src)-7, not i+8 <= len(src): the compiler then
 	// checks no bounds.
 	for i := 0; i < len(src)-7; i += 8 {
-		// The word bytes (the regexp's \w, see isASCIIWordByte) and the
-		// capitals, as masks; bytes beyond ASCII are neither.
+		// The word bytes (the regexp's \w, see isASCIIWordByte), as a
+		// mask; bytes beyond ASCII are none. The letters of either case
+		// are those whose byte with the 0x20 bit set is a lower-case
+		// letter.
 		w := applicant.Load64(src[i : i+8])
 		x := w & lows
-		// The letters of either case are those whose byte with the 0x20
-		// bit set is a lower-case letter; the capitals, those of them
-		// without it (moved up to the high bit).
 		y := x | ones*0x20
 		letter := (atLeast(y, 'a') &^ atLeast(y, 'z'+1)) &^ w
-		upper := letter &^ (w << 2)
 		digit := atLeast(x, '0') &^ atLeast(x, '9'+1)
 		word := letter | (digit|zeroBytes(x^ones*'_'))&^w
-		caps |= upper
-		binary.LittleEndian.PutUint64(dst[i:i+8], w|upper>>2)
 		// A start is a word byte after one that is not (the flags moved
 		// up a byte, the last byte's to the next eight).
 		for st := word &^ (word<<8 | prev); st != 0; st &= st - 1 {
@@ -812,7 +876,7 @@ func lowerBlock(dst []byte, src string, starts *[256]int32, base int32, prev uin
 		}
 		prev = word >> 56
 	}
-	return n, prev, caps
+	return n, prev
 }
 
 // asciiUpper returns a mask with the high bit of each byte of w set where
