@@ -147,20 +147,28 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 	for n, s := range order {
 		renum[s] = int32(n)
 	}
-	delta, out := make([]int32, len(m.delta)), make([][]int32, len(m.out))
+	// The table's length made a power of two, the rest zeros never read:
+	// steps4 then masks its indexes, which the compiler knows to be in
+	// bounds, and checks none. The pad is never written, so its pages
+	// are never faulted in.
+	size := 1
+	for size < len(m.delta) {
+		size *= 2
+	}
+	delta, out := make([]int32, size), make([][]int32, len(m.out))
 	for n, s := range order {
 		for c := 0; c < m.width; c++ {
 			delta[n*m.width+c] = renum[m.delta[int(s)*m.width+c]]
 		}
 		out[n] = m.out[s]
 	}
-	m.delta, m.out = delta, out
-	for i, t := range m.delta {
-		m.delta[i] = t * int32(m.width)
-		if len(m.out[t]) > 0 {
-			m.delta[i] = ^m.delta[i]
+	for i, t := range delta[:len(m.delta)] {
+		delta[i] = t * int32(m.width)
+		if len(out[t]) > 0 {
+			delta[i] = ^delta[i]
 		}
 	}
+	m.delta, m.out = delta, out
 	return m
 }
 
@@ -267,6 +275,12 @@ const lanes = 4
 // kept the states on the stack, a store and a load each per byte.
 func (m *phraseMatcher) steps4(s0, s1, s2, s3 string, q0, q1, q2, q3 int32) (int, int32, int32, int32, int32) {
 	delta, class := m.delta, &m.class
+	// Indexes masked to the table's length, a power of two (every index
+	// is below it: the mask changes none): the compiler then checks no
+	// read of the table against its length, a compare and a branch for
+	// each lane and byte.
+	mask := len(delta) - 1
+	_ = delta[mask]
 	// Cut to the length of s0, so that the compiler knows their length
 	// and checks no byte of the loop against it.
 	s1, s2, s3 = s1[:len(s0)], s2[:len(s0)], s3[:len(s0)]
@@ -274,10 +288,10 @@ func (m *phraseMatcher) steps4(s0, s1, s2, s3 string, q0, q1, q2, q3 int32) (int
 	r0, r1, r2, r3 := int(q0), int(q1), int(q2), int(q3)
 	i := 0
 	for ; i < len(s0); i++ {
-		r0 = int(delta[r0+int(class[s0[i]])])
-		r1 = int(delta[r1+int(class[s1[i]])])
-		r2 = int(delta[r2+int(class[s2[i]])])
-		r3 = int(delta[r3+int(class[s3[i]])])
+		r0 = int(delta[(r0+int(class[s0[i]]))&mask])
+		r1 = int(delta[(r1+int(class[s1[i]]))&mask])
+		r2 = int(delta[(r2+int(class[s2[i]]))&mask])
+		r3 = int(delta[(r3+int(class[s3[i]]))&mask])
 		if r0|r1|r2|r3 < 0 {
 			break
 		}
