@@ -284,15 +284,19 @@ func (m *phraseMatcher) steps4(s0, s1, s2, s3 string, q0, q1, q2, q3 int32) (int
 	// Cut to the length of s0, so that the compiler knows their length
 	// and checks no byte of the loop against it.
 	s1, s2, s3 = s1[:len(s0)], s2[:len(s0)], s3[:len(s0)]
-	// States as int: no widening of each sum before the table read.
-	r0, r1, r2, r3 := int(q0), int(q1), int(q2), int(q3)
+	// States as int: no widening of each sum before the table read. Read
+	// as uint32, the 32-bit load widens them (as int32, a load and a sign
+	// extension apart): a state where a phrase ends, negative in the
+	// table, then has bit 31 set, which the mask drops and the test
+	// below sees.
+	r0, r1, r2, r3 := int(uint32(q0)), int(uint32(q1)), int(uint32(q2)), int(uint32(q3))
 	i := 0
 	for ; i < len(s0); i++ {
-		r0 = int(delta[(r0+int(class[s0[i]]))&mask])
-		r1 = int(delta[(r1+int(class[s1[i]]))&mask])
-		r2 = int(delta[(r2+int(class[s2[i]]))&mask])
-		r3 = int(delta[(r3+int(class[s3[i]]))&mask])
-		if r0|r1|r2|r3 < 0 {
+		r0 = int(uint32(delta[(r0+int(class[s0[i]]))&mask]))
+		r1 = int(uint32(delta[(r1+int(class[s1[i]]))&mask]))
+		r2 = int(uint32(delta[(r2+int(class[s2[i]]))&mask]))
+		r3 = int(uint32(delta[(r3+int(class[s3[i]]))&mask]))
+		if int32(r0|r1|r2|r3) < 0 {
 			break
 		}
 	}
