@@ -18,7 +18,11 @@ type phraseMatcher struct {
 	// delta maps state*width + column to the next state, once built
 	// stored as next*width (its row), and as ^(next*width) when phrases
 	// end there: scan then steps from byte to byte with one addition and
-	// one read, and looks at out only where a phrase ends.
+	// one read, and looks at out only where a phrase ends. Once built,
+	// the rows follow the columns of the 256 bytes (class), from root on,
+	// and the rows are stored with root added: steps4 reads a byte's
+	// column and the next state from one table, whose address is then
+	// one register fewer in its loop, which had one too many.
 	delta []int32
 	out   [][]int32 // state -> ids of the phrases that end there
 	ids   map[string]int32
@@ -152,25 +156,33 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 	// bounds, and checks none. The pad is never written, so its pages
 	// are never faulted in.
 	size := 1
-	for size < len(m.delta) {
+	for size < root+len(m.delta) {
 		size *= 2
 	}
 	delta, out := make([]int32, size), make([][]int32, len(m.out))
+	for c, col := range m.class {
+		delta[c] = int32(col)
+	}
+	rows := delta[root:]
 	for n, s := range order {
 		for c := 0; c < m.width; c++ {
-			delta[n*m.width+c] = renum[m.delta[int(s)*m.width+c]]
+			rows[n*m.width+c] = renum[m.delta[int(s)*m.width+c]]
 		}
 		out[n] = m.out[s]
 	}
-	for i, t := range delta[:len(m.delta)] {
-		delta[i] = t * int32(m.width)
+	for i, t := range rows[:len(m.delta)] {
+		rows[i] = root + t*int32(m.width)
 		if len(out[t]) > 0 {
-			delta[i] = ^delta[i]
+			rows[i] = ^rows[i]
 		}
 	}
 	m.delta, m.out = delta, out
 	return m
 }
+
+// root is the row of a matcher's first state in its table, after the
+// columns of the bytes (see delta).
+const root = 256
 
 // phraseHits says which phrases a text holds, by phrase id, then which
 // of the matcher's lists it holds one of, by their index after the ids.
@@ -204,7 +216,7 @@ func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends [
 	}
 	n := len(s) / lanes // the first quarter, the shortest
 	if len(s) < 512 || n < m.longest {
-		le[0] = m.scanFrom(s, 0, len(s), 0, hits, mark, le[0])
+		le[0] = m.scanFrom(s, 0, len(s), root, hits, mark, le[0])
 	} else {
 		var b, st [lanes + 1]int
 		for q := range b {
@@ -214,7 +226,7 @@ func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends [
 			st[q] = b[q] - m.longest + 1
 		}
 		s0, s1, s2, s3 := s[:n], s[st[1]:st[1]+n], s[st[2]:st[2]+n], s[st[3]:st[3]+n]
-		var r0, r1, r2, r3 int32
+		r0, r1, r2, r3 := int32(root), int32(root), int32(root), int32(root)
 		for i := 0; i < n; i++ {
 			var k int
 			k, r0, r1, r2, r3 = m.steps4(s0[i:], s1[i:], s2[i:], s3[i:], r0, r1, r2, r3)
@@ -274,13 +286,15 @@ const lanes = 4
 // own: in scanEnds, among the handling of what is found, the compiler
 // kept the states on the stack, a store and a load each per byte.
 func (m *phraseMatcher) steps4(s0, s1, s2, s3 string, q0, q1, q2, q3 int32) (int, int32, int32, int32, int32) {
-	delta, class := m.delta, &m.class
+	delta := m.delta
 	// Indexes masked to the table's length, a power of two (every index
 	// is below it: the mask changes none): the compiler then checks no
 	// read of the table against its length, a compare and a branch for
-	// each lane and byte.
+	// each lane and byte. A byte's column is read from the table too
+	// (see delta), unmasked: every byte is below root.
 	mask := len(delta) - 1
 	_ = delta[mask]
+	_ = delta[root-1]
 	// Cut to the length of s0, so that the compiler knows their length
 	// and checks no byte of the loop against it.
 	s1, s2, s3 = s1[:len(s0)], s2[:len(s0)], s3[:len(s0)]
@@ -292,10 +306,10 @@ func (m *phraseMatcher) steps4(s0, s1, s2, s3 string, q0, q1, q2, q3 int32) (int
 	r0, r1, r2, r3 := int(uint32(q0)), int(uint32(q1)), int(uint32(q2)), int(uint32(q3))
 	i := 0
 	for ; i < len(s0); i++ {
-		r0 = int(uint32(delta[(r0+int(class[s0[i]]))&mask]))
-		r1 = int(uint32(delta[(r1+int(class[s1[i]]))&mask]))
-		r2 = int(uint32(delta[(r2+int(class[s2[i]]))&mask]))
-		r3 = int(uint32(delta[(r3+int(class[s3[i]]))&mask]))
+		r0 = int(uint32(delta[(r0+int(uint32(delta[s0[i]])))&mask]))
+		r1 = int(uint32(delta[(r1+int(uint32(delta[s1[i]])))&mask]))
+		r2 = int(uint32(delta[(r2+int(uint32(delta[s2[i]])))&mask]))
+		r3 = int(uint32(delta[(r3+int(uint32(delta[s3[i]])))&mask]))
 		if int32(r0|r1|r2|r3) < 0 {
 			break
 		}
@@ -320,7 +334,7 @@ func (m *phraseMatcher) scanFrom(s string, i, end int, row int32, hits phraseHit
 // found marks the phrases that end at s[i] in the state of row, and
 // appends i to ends when a marked one does.
 func (m *phraseMatcher) found(row int32, i int, hits phraseHits, mark []bool, ends []int32) []int32 {
-	for _, id := range m.out[row/int32(m.width)] {
+	for _, id := range m.out[(row-root)/int32(m.width)] {
 		hits[id] = true
 		for _, l := range m.listsOf[id] {
 			hits[m.nIDs+int(l)] = true
@@ -335,7 +349,7 @@ func (m *phraseMatcher) found(row int32, i int, hits phraseHits, mark []bool, en
 // holds reports whether s holds one of the matcher's phrases, stopping at
 // the first.
 func (m *phraseMatcher) holds(s string) bool {
-	row, delta, class := int32(0), m.delta, &m.class
+	row, delta, class := int32(root), m.delta, &m.class
 	for i := 0; i < len(s); i++ {
 		if row = delta[row+int32(class[s[i]])]; row < 0 {
 			return true
@@ -349,7 +363,7 @@ func (m *phraseMatcher) holds(s string) bool {
 // when a phrase comes early. Folding goes rune by rune, so the pieces,
 // cut where a rune starts, fold to the pieces of the whole.
 func (m *phraseMatcher) holdsFolded(s string) bool {
-	row, delta, class := int32(0), m.delta, &m.class
+	row, delta, class := int32(root), m.delta, &m.class
 	for len(s) > 0 {
 		k := min(len(s), 512)
 		for k < len(s) && !utf8.RuneStart(s[k]) {
