@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -25,12 +26,15 @@ func joinWrappedFolded(lines []string) string { return joinWrappedWith(lines, ap
 // joinWrappedWith is joinWrapped, each line appended by add.
 func joinWrappedWith(lines []string, add func([]byte, string) []byte) string {
 	// At most the lines and a byte after each: made once, not grown as
-	// it fills.
+	// it fills, in a buffer kept from one text to the next (only the
+	// string made of it at the end is new, as a builder's would be).
 	n := 0
 	for _, l := range lines {
 		n += len(l) + 1
 	}
-	b := make([]byte, 0, n)
+	buf := joinScratch.Get().(*[]byte)
+	defer joinScratch.Put(buf)
+	b := slices.Grow((*buf)[:0], n)
 	inPara := false
 	for _, l := range lines {
 		l = trimSpace(l) // most lines need no trimming: no call
@@ -47,8 +51,12 @@ func joinWrappedWith(lines []string, add func([]byte, string) []byte) string {
 		b = add(b, l)
 		inPara = true
 	}
+	*buf = b
 	return string(b)
 }
+
+// joinScratch holds the buffers joinWrappedWith joins lines in.
+var joinScratch = sync.Pool{New: func() any { return new([]byte) }}
 
 // intentStems are the word stems of applying (folded).
 var intentStems = []string{"candidat", "postul", "inscri", "particip", "depos"}
