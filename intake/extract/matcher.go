@@ -364,12 +364,16 @@ func (m *phraseMatcher) holds(s string) bool {
 // cut where a rune starts, fold to the pieces of the whole.
 func (m *phraseMatcher) holdsFolded(s string) bool {
 	row, delta, class := int32(root), m.delta, &m.class
+	// Each piece folded into an array on the stack, not a new string: a
+	// piece whose fold is longer (rare runes fold to more bytes) grows
+	// out of it.
+	var buf [512 + 64]byte
 	for len(s) > 0 {
 		k := min(len(s), 512)
 		for k < len(s) && !utf8.RuneStart(s[k]) {
 			k++
 		}
-		f := applicant.Fold(s[:k])
+		f := applicant.AppendFold(buf[:0], s[:k])
 		for i := 0; i < len(f); i++ {
 			if row = delta[row+int32(class[f[i]])]; row < 0 {
 				return true
