@@ -11,11 +11,25 @@ type byteSet [256]uint8
 // next returns the offset of the first byte of s at or after i that is in
 // the set, or len(s).
 func (set *byteSet) next(s string, i int) int {
-	for i+8 <= len(s) {
-		if !set.noneOf8(s[i : i+8]) {
-			break
+	if i+8 <= len(s) {
+		// Over t, whose length bounds the loop, the compiler checks no
+		// index of the eight.
+		t := s[i:]
+		j := 0
+		for ; j < len(t)-7; j += 8 {
+			if !set.noneOf8(t[j : j+8]) {
+				break
+			}
 		}
-		i += 8
+		// The last bytes, fewer than eight (the end of most lines), are
+		// told with the eight that end t, those before them known to be
+		// none of the set, not byte by byte.
+		if j > len(t)-8 && j < len(t) {
+			if set.noneOf8(t[len(t)-8:]) {
+				return len(s)
+			}
+		}
+		i += j
 	}
 	for i < len(s) && set[s[i]] == 0 {
 		i++

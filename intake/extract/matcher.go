@@ -18,7 +18,11 @@ type phraseMatcher struct {
 	// delta maps state*width + column to the next state, once built
 	// stored as next*width (its row), and as ^(next*width) when phrases
 	// end there: scan then steps from byte to byte with one addition and
-	// one read, and looks at out only where a phrase ends.
+	// one read, and looks at out only where a phrase ends. Once built,
+	// the rows follow the columns of the 256 bytes (class), from root on,
+	// and the rows are stored with root added: steps4 reads a byte's
+	// column and the next state from one table, whose address is then
+	// one register fewer in its loop, which had one too many.
 	delta []int32
 	out   [][]int32 // state -> ids of the phrases that end there
 	ids   map[string]int32
@@ -26,6 +30,10 @@ type phraseMatcher struct {
 	// rules ask about the same lists dozens of times a mail, and one
 	// look-up per list costs less than one per phrase.
 	lists map[listKey]*phraseList
+	// byFirst is lists by where the list starts alone (the first of
+	// those that start there): a map keyed by a pointer is searched in
+	// fewer instructions than one keyed by a pointer and a length.
+	byFirst map[*string]*phraseList
 	// listsOf are the indexes of the lists that hold each phrase, by
 	// its id: a scan marks a list found where one of its phrases ends, so
 	// that whether a text holds one of a list is read, not sought among
@@ -50,7 +58,7 @@ type listKey struct {
 }
 
 func newPhraseMatcher(lists ...[]string) *phraseMatcher {
-	m := &phraseMatcher{ids: map[string]int32{}, lists: map[listKey]*phraseList{}}
+	m := &phraseMatcher{ids: map[string]int32{}, lists: map[listKey]*phraseList{}, byFirst: map[*string]*phraseList{}}
 	var words []string
 	for _, l := range lists {
 		for _, w := range l {
@@ -79,6 +87,9 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 			}
 		}
 		m.lists[listKey{&l[0], len(l)}] = pl
+		if m.byFirst[&l[0]] == nil {
+			m.byFirst[&l[0]] = pl
+		}
 	}
 	m.width = 1
 	for _, w := range words {
@@ -147,22 +158,38 @@ func newPhraseMatcher(lists ...[]string) *phraseMatcher {
 	for n, s := range order {
 		renum[s] = int32(n)
 	}
-	delta, out := make([]int32, len(m.delta)), make([][]int32, len(m.out))
+	// The table's length made a power of two, the rest zeros never read:
+	// steps4 then masks its indexes, which the compiler knows to be in
+	// bounds, and checks none. The pad is never written, so its pages
+	// are never faulted in.
+	size := 1
+	for size < root+len(m.delta) {
+		size *= 2
+	}
+	delta, out := make([]int32, size), make([][]int32, len(m.out))
+	for c, col := range m.class {
+		delta[c] = int32(col)
+	}
+	rows := delta[root:]
 	for n, s := range order {
 		for c := 0; c < m.width; c++ {
-			delta[n*m.width+c] = renum[m.delta[int(s)*m.width+c]]
+			rows[n*m.width+c] = renum[m.delta[int(s)*m.width+c]]
 		}
 		out[n] = m.out[s]
 	}
-	m.delta, m.out = delta, out
-	for i, t := range m.delta {
-		m.delta[i] = t * int32(m.width)
-		if len(m.out[t]) > 0 {
-			m.delta[i] = ^m.delta[i]
+	for i, t := range rows[:len(m.delta)] {
+		rows[i] = root + t*int32(m.width)
+		if len(out[t]) > 0 {
+			rows[i] = ^rows[i]
 		}
 	}
+	m.delta, m.out = delta, out
 	return m
 }
+
+// root is the row of a matcher's first state in its table, after the
+// columns of the bytes (see delta).
+const root = 256
 
 // phraseHits says which phrases a text holds, by phrase id, then which
 // of the matcher's lists it holds one of, by their index after the ids.
@@ -196,7 +223,7 @@ func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends [
 	}
 	n := len(s) / lanes // the first quarter, the shortest
 	if len(s) < 512 || n < m.longest {
-		le[0] = m.scanFrom(s, 0, len(s), 0, hits, mark, le[0])
+		le[0] = m.scanFrom(s, 0, len(s), root, hits, mark, le[0])
 	} else {
 		var b, st [lanes + 1]int
 		for q := range b {
@@ -206,7 +233,7 @@ func (m *phraseMatcher) scanEnds(s string, mark []bool) (hits phraseHits, ends [
 			st[q] = b[q] - m.longest + 1
 		}
 		s0, s1, s2, s3 := s[:n], s[st[1]:st[1]+n], s[st[2]:st[2]+n], s[st[3]:st[3]+n]
-		var r0, r1, r2, r3 int32
+		r0, r1, r2, r3 := int32(root), int32(root), int32(root), int32(root)
 		for i := 0; i < n; i++ {
 			var k int
 			k, r0, r1, r2, r3 = m.steps4(s0[i:], s1[i:], s2[i:], s3[i:], r0, r1, r2, r3)
@@ -266,19 +293,31 @@ const lanes = 4
 // own: in scanEnds, among the handling of what is found, the compiler
 // kept the states on the stack, a store and a load each per byte.
 func (m *phraseMatcher) steps4(s0, s1, s2, s3 string, q0, q1, q2, q3 int32) (int, int32, int32, int32, int32) {
-	delta, class := m.delta, &m.class
+	delta := m.delta
+	// Indexes masked to the table's length, a power of two (every index
+	// is below it: the mask changes none): the compiler then checks no
+	// read of the table against its length, a compare and a branch for
+	// each lane and byte. A byte's column is read from the table too
+	// (see delta), unmasked: every byte is below root.
+	mask := len(delta) - 1
+	_ = delta[mask]
+	_ = delta[root-1]
 	// Cut to the length of s0, so that the compiler knows their length
 	// and checks no byte of the loop against it.
 	s1, s2, s3 = s1[:len(s0)], s2[:len(s0)], s3[:len(s0)]
-	// States as int: no widening of each sum before the table read.
-	r0, r1, r2, r3 := int(q0), int(q1), int(q2), int(q3)
+	// States as int: no widening of each sum before the table read. Read
+	// as uint32, the 32-bit load widens them (as int32, a load and a sign
+	// extension apart): a state where a phrase ends, negative in the
+	// table, then has bit 31 set, which the mask drops and the test
+	// below sees.
+	r0, r1, r2, r3 := int(uint32(q0)), int(uint32(q1)), int(uint32(q2)), int(uint32(q3))
 	i := 0
 	for ; i < len(s0); i++ {
-		r0 = int(delta[r0+int(class[s0[i]])])
-		r1 = int(delta[r1+int(class[s1[i]])])
-		r2 = int(delta[r2+int(class[s2[i]])])
-		r3 = int(delta[r3+int(class[s3[i]])])
-		if r0|r1|r2|r3 < 0 {
+		r0 = int(uint32(delta[(r0+int(uint32(delta[s0[i]])))&mask]))
+		r1 = int(uint32(delta[(r1+int(uint32(delta[s1[i]])))&mask]))
+		r2 = int(uint32(delta[(r2+int(uint32(delta[s2[i]])))&mask]))
+		r3 = int(uint32(delta[(r3+int(uint32(delta[s3[i]])))&mask]))
+		if int32(r0|r1|r2|r3) < 0 {
 			break
 		}
 	}
@@ -302,7 +341,7 @@ func (m *phraseMatcher) scanFrom(s string, i, end int, row int32, hits phraseHit
 // found marks the phrases that end at s[i] in the state of row, and
 // appends i to ends when a marked one does.
 func (m *phraseMatcher) found(row int32, i int, hits phraseHits, mark []bool, ends []int32) []int32 {
-	for _, id := range m.out[row/int32(m.width)] {
+	for _, id := range m.out[(row-root)/int32(m.width)] {
 		hits[id] = true
 		for _, l := range m.listsOf[id] {
 			hits[m.nIDs+int(l)] = true
@@ -317,7 +356,7 @@ func (m *phraseMatcher) found(row int32, i int, hits phraseHits, mark []bool, en
 // holds reports whether s holds one of the matcher's phrases, stopping at
 // the first.
 func (m *phraseMatcher) holds(s string) bool {
-	row, delta, class := int32(0), m.delta, &m.class
+	row, delta, class := int32(root), m.delta, &m.class
 	for i := 0; i < len(s); i++ {
 		if row = delta[row+int32(class[s[i]])]; row < 0 {
 			return true
@@ -331,13 +370,17 @@ func (m *phraseMatcher) holds(s string) bool {
 // when a phrase comes early. Folding goes rune by rune, so the pieces,
 // cut where a rune starts, fold to the pieces of the whole.
 func (m *phraseMatcher) holdsFolded(s string) bool {
-	row, delta, class := int32(0), m.delta, &m.class
+	row, delta, class := int32(root), m.delta, &m.class
+	// Each piece folded into an array on the stack, not a new string: a
+	// piece whose fold is longer (rare runes fold to more bytes) grows
+	// out of it.
+	var buf [512 + 64]byte
 	for len(s) > 0 {
 		k := min(len(s), 512)
 		for k < len(s) && !utf8.RuneStart(s[k]) {
 			k++
 		}
-		f := applicant.Fold(s[:k])
+		f := applicant.AppendFold(buf[:0], s[:k])
 		for i := 0; i < len(f); i++ {
 			if row = delta[row+int32(class[f[i]])]; row < 0 {
 				return true
@@ -365,6 +408,9 @@ func (m *phraseMatcher) id(ids []int32, p []string, i int) int32 {
 func (m *phraseMatcher) list(p []string) *phraseList {
 	if len(p) == 0 {
 		return nil
+	}
+	if pl := m.byFirst[&p[0]]; pl != nil && len(pl.ids) == len(p) {
+		return pl
 	}
 	return m.lists[listKey{&p[0], len(p)}]
 }

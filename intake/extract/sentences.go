@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -13,40 +14,49 @@ import (
 // columns, and "je ne candidate\npas encore" must read as one phrase.
 // Paragraphs (separated by blank lines) stay on lines of their own.
 func joinWrapped(lines []string) string {
-	return joinWrappedWith(lines, func(b *strings.Builder, l string) { b.WriteString(l) })
+	return joinWrappedWith(lines, func(b []byte, l string) []byte { return append(b, l...) })
 }
 
 // joinWrappedFolded is applicant.Fold(joinWrapped(lines)), each line
-// folded as it is joined.
-func joinWrappedFolded(lines []string) string { return joinWrappedWith(lines, applicant.FoldTo) }
+// folded as it is joined: by AppendFold, eight bytes at a time into the
+// buffer's room (FoldTo gathered each line on the stack, zeroed at every
+// call, and copied it to a builder, more than the fold of a short line).
+func joinWrappedFolded(lines []string) string { return joinWrappedWith(lines, applicant.AppendFold) }
 
-// joinWrappedWith is joinWrapped, each line written by write.
-func joinWrappedWith(lines []string, write func(*strings.Builder, string)) string {
-	var b strings.Builder
-	// At most the lines and a byte after each: grown once, not as it fills.
+// joinWrappedWith is joinWrapped, each line appended by add.
+func joinWrappedWith(lines []string, add func([]byte, string) []byte) string {
+	// At most the lines and a byte after each: made once, not grown as
+	// it fills, in a buffer kept from one text to the next (only the
+	// string made of it at the end is new, as a builder's would be).
 	n := 0
 	for _, l := range lines {
 		n += len(l) + 1
 	}
-	b.Grow(n)
+	buf := joinScratch.Get().(*[]byte)
+	defer joinScratch.Put(buf)
+	b := slices.Grow((*buf)[:0], n)
 	inPara := false
 	for _, l := range lines {
 		l = trimSpace(l) // most lines need no trimming: no call
 		if l == "" {
 			if inPara {
-				b.WriteByte('\n')
+				b = append(b, '\n')
 			}
 			inPara = false
 			continue
 		}
 		if inPara {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		write(&b, l)
+		b = add(b, l)
 		inPara = true
 	}
-	return b.String()
+	*buf = b
+	return string(b)
 }
+
+// joinScratch holds the buffers joinWrappedWith joins lines in.
+var joinScratch = sync.Pool{New: func() any { return new([]byte) }}
 
 // intentStems are the word stems of applying (folded).
 var intentStems = []string{"candidat", "postul", "inscri", "particip", "depos"}

@@ -3,6 +3,7 @@ package applicant
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -284,30 +285,54 @@ func foldRuneString(r rune) string {
 
 // AppendFold appends Fold(s) to dst. A word folded into an array on the
 // stack and looked up in a set as string(…) is then no new string: the
-// name rules fold each word of every candidate name.
+// name rules fold each word of every candidate name. It folds as FoldTo
+// does, in dst's room: the lines of a mail's text folded into one buffer
+// (joinWrapped) are not gathered on the stack and copied line by line.
 func AppendFold(dst []byte, s string) []byte {
+	latin := latinFolds()
 	for i := 0; i < len(s); {
-		// Eight ASCII bytes at once, as FoldTo folds them, up to the first
-		// that is a backquote or not ASCII: the words folded are a few
-		// bytes each, the lines' starts a few dozen.
-		if i+8 <= len(s) {
-			lowered, m := lowerWord(Load64(s[i : i+8]))
-			if m == 0 {
-				dst = binary.LittleEndian.AppendUint64(dst, lowered)
-				i += 8
-				continue
+		// Eight ASCII bytes at once, as FoldTo folds them, in dst's room,
+		// up to the first that is a backquote or not ASCII.
+		if room := cap(dst) - len(dst); room >= 8 {
+			n := len(dst)
+			if i+8 <= len(s) {
+				k := min(len(s)-i, room) &^ 7
+				j := lowerWords(dst[n:n+k], s[i:i+k])
+				dst, i = dst[:n+j], i+j
+				if i == len(s) {
+					break
+				}
+			} else if len(s) >= 8 {
+				// The last bytes, fewer than eight: the word that ends s,
+				// shifted (see FoldTo).
+				r := len(s) - i
+				lowered, m := lowerWord(Load64(s[len(s)-8:]) >> (64 - 8*r))
+				binary.LittleEndian.PutUint64(dst[n:n+8], lowered)
+				if m == 0 {
+					return dst[:n+r]
+				}
+				j := bits.TrailingZeros64(m) / 8
+				dst, i = dst[:n+j], i+j
 			}
-			if j := bits.TrailingZeros64(m) / 8; j > 0 {
-				var w [8]byte
-				binary.LittleEndian.PutUint64(w[:], lowered)
-				dst = append(dst, w[:j]...)
-				i += j
-			}
+		} else if i+8 <= len(s) {
+			// No room: made for the rest of s, as folded by most runes.
+			dst = slices.Grow(dst, len(s)-i)
+			continue
 		}
-		if c := s[i]; c < utf8.RuneSelf {
+		c := s[i]
+		if c < utf8.RuneSelf {
 			dst = append(dst, asciiFolds[c])
 			i++
 			continue
+		}
+		// The letters written C3 and a byte, by their second byte (see
+		// FoldTo).
+		if c == 0xC3 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			if f := latin.c3[s[i+1]&0x3F]; f != 0 {
+				dst = append(dst, f)
+				i += 2
+				continue
+			}
 		}
 		r, w := DecodeRune(s[i:])
 		i += w
