@@ -91,7 +91,7 @@ func TestDecodeBlocksLines(t *testing.T) {
 		line := 1 + rng.IntN(90)
 		eol := []string{"\r\n", "\n"}[rng.IntN(2)]
 		var src []byte
-		for len(src) < 300 {
+		for len(src) < 600 {
 			for range line {
 				src = append(src, b64chars[rng.IntN(len(b64chars))])
 			}
@@ -101,7 +101,7 @@ func TestDecodeBlocksLines(t *testing.T) {
 			src[rng.IntN(len(src))] = "=\r\n \t-_!\x00\xe9"[rng.IntN(10)]
 		}
 		src = src[rng.IntN(8) : len(src)-rng.IntN(40)]
-		checkBlocks(t, rng.IntN(300), src)
+		checkBlocks(t, rng.IntN(600), src)
 	}
 }
 

@@ -73,14 +73,46 @@ DATA b64lanes<>+16(SB)/8, $0x0000000600000005
 DATA b64lanes<>+24(SB)/8, $0x0000000000000000
 GLOBL b64lanes<>(SB), RODATA|NOPTR, $32
 
+// B64BLOCK decodes the 32 characters at src into 24 bytes at dst, and
+// jumps to bad when one is not of the alphabet, Y3 and Y4 then having a
+// bit in common for each such (looked up by its low four bits, Y2, and
+// by its high four bits, Y1). The value to add to a character is looked
+// up by its high four bits, '/' set apart; four values become three
+// bytes, stored before they are known to be of use: what follows the
+// bytes decoded is dst's scratch space (each store writes 32).
+#define B64BLOCK(src, dst, bad) \
+	VMOVDQU    src, Y0; \
+	VPSRLD     $4, Y0, Y1; \
+	VPAND      Y8, Y1, Y1; \
+	VPAND      Y8, Y0, Y2; \
+	VPSHUFB    Y2, Y9, Y3; \
+	VPSHUFB    Y1, Y10, Y4; \
+	VPCMPEQB   Y11, Y0, Y5; \
+	VPADDB     Y5, Y1, Y1; \
+	VPSHUFB    Y1, Y12, Y2; \
+	VPADDB     Y2, Y0, Y0; \
+	VPMADDUBSW Y13, Y0, Y0; \
+	VPMADDWD   Y14, Y0, Y0; \
+	VPSHUFB    Y7, Y0, Y0; \
+	VPERMD     Y0, Y6, Y0; \
+	VMOVDQU    Y0, dst; \
+	VPTEST     Y4, Y3; \
+	JNZ        bad
+
 // func decodeBlocks(dst, src []byte) (n, i int)
+//
+// Once two line breaks were passed, the lines between them being of 64
+// to 95 characters (76 and 72 are what mail clients write), each next
+// line is tried whole: its line break where the last one's was, and its
+// characters in three groups of 32, the last overlapping the second.
+// That takes no more than the groups of 32 would, nor anything else,
+// but a line costs three groups and no search for its end (a quarter
+// of the instructions); a line that is not so is left to them.
 TEXT ·decodeBlocks(SB), NOSPLIT, $0-64
 	MOVQ    dst_base+0(FP), DI
 	MOVQ    dst_len+8(FP), DX
 	MOVQ    src_base+24(FP), SI
 	MOVQ    src_len+32(FP), CX
-	MOVQ    DI, R10 // where dst and src start, for n and i
-	MOVQ    SI, R11
 	VMOVDQU b64nibble<>(SB), Y8
 	VMOVDQU b64lutlo<>(SB), Y9
 	VMOVDQU b64luthi<>(SB), Y10
@@ -91,6 +123,8 @@ TEXT ·decodeBlocks(SB), NOSPLIT, $0-64
 	VMOVDQU b64order<>(SB), Y7
 	VMOVDQU b64lanes<>(SB), Y6
 	VPXOR   Y15, Y15, Y15
+	XORL    R12, R12 // where the current line starts, once a line break was passed
+	XORL    R13, R13 // the lines' characters, once known: 0 until then
 	CMPQ    CX, $32 // nothing to do, and no end less 32 below a nil slice's 0
 	JB      done
 	CMPQ    DX, $32
@@ -99,39 +133,14 @@ TEXT ·decodeBlocks(SB), NOSPLIT, $0-64
 	LEAQ    -32(DI)(DX*1), DX // and 32 bytes stored at
 
 loop:
-	CMPQ    SI, CX
-	JHI     done
-	CMPQ    DI, DX
-	JHI     done
-	VMOVDQU (SI), Y0
-
-	// Y1: high four bits, Y2: low four bits; Y3 and Y4 have a bit in
-	// common for each character not of the alphabet.
-	VPSRLD  $4, Y0, Y1
-	VPAND   Y8, Y1, Y1
-	VPAND   Y8, Y0, Y2
-	VPSHUFB Y2, Y9, Y3
-	VPSHUFB Y1, Y10, Y4
-
-	// 6-bit values.
-	VPCMPEQB Y11, Y0, Y5
-	VPADDB   Y5, Y1, Y1
-	VPSHUFB  Y1, Y12, Y2
-	VPADDB   Y2, Y0, Y0
-
-	// Four values to three bytes, stored before they are known to be
-	// of use: what follows the bytes decoded is dst's scratch space.
-	VPMADDUBSW Y13, Y0, Y0
-	VPMADDWD   Y14, Y0, Y0
-	VPSHUFB    Y7, Y0, Y0
-	VPERMD     Y0, Y6, Y0
-	VMOVDQU    Y0, (DI)
-
-	VPTEST Y4, Y3
-	JNZ    partial
-	ADDQ   $32, SI
-	ADDQ   $24, DI
-	JMP    loop
+	CMPQ     SI, CX
+	JHI      done
+	CMPQ     DI, DX
+	JHI      done
+	B64BLOCK((SI), (DI), partial)
+	ADDQ     $32, SI
+	ADDQ     $24, DI
+	JMP      loop
 
 partial:
 	// The groups before the first character not of the alphabet count
@@ -154,16 +163,77 @@ partial:
 
 eol:
 	// R8 characters decoded, 3/4 as many bytes; BX past the line break.
+	LEAQ (SI)(R8*1), R9 // the line's end
 	SHRQ $2, R8
 	LEAQ (R8)(R8*2), R8
 	ADDQ R8, DI
 	MOVQ BX, SI
+	TESTQ R13, R13
+	JNZ   lines
+	TESTQ R12, R12
+	JZ    first
+
+	// A whole line passed: R12 to R9, its line break to SI.
+	MOVQ SI, AX
+	SUBQ R12, AX // characters and line break
+	SUBQ R12, R9 // characters
+	MOVQ SI, R12
+	CMPQ R9, $64
+	JB   loop
+	CMPQ R9, $96
+	JAE  loop
+	MOVQ R9, R13
+	MOVQ AX, R14
+	SUBQ R9, R14 // bytes of the line break
+	LEAQ -32(R9), R10 // the last group of a line
+	MOVQ R10, R11
+	SHRQ $2, R11
+	LEAQ (R11)(R11*2), R11 // and where its bytes go
+	LEAQ -64(CX), R12 // the last place a line may start, as the groups of 32 go
+
+lines:
+	CMPQ R14, $2
+	JNE  linelf
+
+linecrlf:
+	// Where three groups of 32 would be read, and their bytes stored.
+	CMPQ     SI, R12
+	JHI      loop
+	LEAQ     48(DI), R9
+	CMPQ     R9, DX
+	JHI      loop
+	CMPW     (SI)(R13*1), $0x0a0d
+	JNE      loop
+	B64BLOCK((SI), (DI), loop)
+	B64BLOCK(32(SI), 24(DI), loop)
+	B64BLOCK((SI)(R10*1), (DI)(R11*1), loop)
+	ADDQ     AX, SI
+	LEAQ     24(DI)(R11*1), DI
+	JMP      linecrlf
+
+linelf:
+	CMPQ     SI, R12
+	JHI      loop
+	LEAQ     48(DI), R9
+	CMPQ     R9, DX
+	JHI      loop
+	CMPB     (SI)(R13*1), $0x0a
+	JNE      loop
+	B64BLOCK((SI), (DI), loop)
+	B64BLOCK(32(SI), 24(DI), loop)
+	B64BLOCK((SI)(R10*1), (DI)(R11*1), loop)
+	ADDQ     AX, SI
+	LEAQ     24(DI)(R11*1), DI
+	JMP      linelf
+
+first:
+	MOVQ SI, R12 // the line before may have started before src
 	JMP  loop
 
 done:
 	VZEROUPPER
-	SUBQ R10, DI
-	SUBQ R11, SI
+	SUBQ dst_base+0(FP), DI
+	SUBQ src_base+24(FP), SI
 	MOVQ DI, n+48(FP)
 	MOVQ SI, i+56(FP)
 	RET
