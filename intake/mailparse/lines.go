@@ -363,19 +363,59 @@ func (b *bodyReader) hold(eol []byte) {
 // line ending, each line and the endings between them, is the buffer's
 // bytes as they lie but the last ending, held in turn: one copy for all.
 func (b *bodyReader) lines(dst []byte) int {
-	l := b.p.lr
-	if l.pushed != nil || !l.atStart {
+	held := b.eolLen
+	buf, used, eolLen := b.takeLines(len(dst) - held)
+	if used == 0 {
 		return 0
 	}
-	buf := l.buffered()
-	held := b.eolLen
-	used, eolLen, off := 0, 0, l.off
+	b.putHeld(dst)
+	n := held + copy(dst[held:], buf[:used-eolLen])
+	b.hold(buf[used-eolLen : used])
+	return n
+}
+
+// view is lines for a parser reading its input in place (ParseBytes),
+// with no copy: the held line ending and the lines, up to room bytes,
+// are the input's bytes as they lie, and view returns them. It returns
+// nil where lines would take nothing (or the input is not read in
+// place), for Read to go on. A decoder reading a base64 attachment so
+// reads it where it lies, not copied into its buffer first.
+func (b *bodyReader) view(room int) []byte {
+	l := b.p.lr
+	if !l.inPlace || len(b.pending) > 0 || b.done {
+		return nil
+	}
+	// The held line ending is the one of the line read last, which lies
+	// just before what follows, unless that line was one given back.
+	start, held := l.pos, b.eolLen
+	if start < held || held > 0 && l.raw[start-1] != b.eol[held-1] || held == 2 && l.raw[start-2] != b.eol[0] {
+		return nil
+	}
+	buf, used, eolLen := b.takeLines(room - held)
+	if used == 0 {
+		return nil
+	}
+	b.hold(buf[used-eolLen : used])
+	return l.raw[start-held : start+used-eolLen : start+used-eolLen]
+}
+
+// takeLines finds the whole lines lines takes, room bytes of dst left
+// after the held line ending, and reads past them: it returns the
+// buffer they start, their bytes with their endings, and the last
+// one's ending's length.
+func (b *bodyReader) takeLines(room int) (buf []byte, used, eolLen int) {
+	l := b.p.lr
+	if l.pushed != nil || !l.atStart {
+		return nil, 0, 0
+	}
+	buf = l.buffered()
+	off := l.off
 	if !b.geo.on && len(b.p.bounds) == 0 && !b.longLines {
 		// No line can be a boundary (a mail's own text, not in a
 		// multipart): its lines are found many at once, not one by one.
 		// A body with lines too long, which the many would read again
 		// for each, is left to the loop.
-		k, e, n, long := wholeLines(buf, len(dst)-held)
+		k, e, n, long := wholeLines(buf, room)
 		if k > 0 {
 			used, eolLen, off, l.curLen = k, e, off+int64(k), n
 		}
@@ -387,7 +427,7 @@ func (b *bodyReader) lines(dst []byte) int {
 			// Amid a base64 text: the lines as long as its first, many
 			// at once (each found by IndexByte cost as much as decoding
 			// it).
-			if k := fullLines(rest, g.want, g.eol, len(dst)-held-used); k > 0 {
+			if k := fullLines(rest, g.want, g.eol, room-used); k > 0 {
 				used += k * (g.want + g.eol)
 				off += int64(k * (g.want + g.eol))
 				eolLen = g.eol
@@ -405,7 +445,7 @@ func (b *bodyReader) lines(dst []byte) int {
 			break
 		}
 		content, eol := splitEOL(line)
-		if held+used+len(content) > len(dst) {
+		if used+len(content) > room {
 			break
 		}
 		used += len(line)
@@ -416,15 +456,11 @@ func (b *bodyReader) lines(dst []byte) int {
 		}
 		l.curLen = len(line)
 	}
-	if used == 0 {
-		return 0
+	if used > 0 {
+		l.discard(used)
+		l.off = off
 	}
-	b.putHeld(dst)
-	n := held + copy(dst[held:], buf[:used-eolLen])
-	b.hold(buf[used-eolLen : used])
-	l.discard(used)
-	l.off = off
-	return n
+	return buf, used, eolLen
 }
 
 // wholeLines returns what the loop of lines takes of b, room bytes of
