@@ -193,23 +193,25 @@ func plainRunModel(b []byte) (n int, accents bool) {
 		if n += j; j == 16 {
 			continue
 		}
-		switch {
-		case len(b)-n < 2:
+		switch c, rest := b[n], b[n:]; {
+		case len(rest) < 2:
 			return n, accents
-		case b[n] == '\r' && b[n+1] == '\n':
-		case b[n] >= 0xc2 && b[n] <= 0xdf && b[n+1]&0xc0 == 0x80:
-			accents = true
+		case c == '\r' && rest[1] == '\n':
+			n += 2
+		case c >= 0xc2 && c <= 0xdf && rest[1]&0xc0 == 0x80:
+			n, accents = n+2, true
+		case len(rest) >= 3 && c >= 0xe1 && c <= 0xef && c != 0xed && rest[1]&0xc0 == 0x80 && rest[2]&0xc0 == 0x80:
+			n, accents = n+3, true
 		default:
 			return n, accents
 		}
-		n += 2
 	}
 	return n, accents
 }
 
-// plainRun is a second home of shapeOf's word test and of its CRLF and
-// two-byte cases: every byte at every place, and texts of the bytes that
-// tell them apart, must stop it as they would.
+// plainRun is a second home of shapeOf's word test and of its CRLF,
+// two-byte and three-byte cases: every byte at every place, and texts of
+// the bytes that tell them apart, must stop it as they would.
 func TestPlainRunAsModel(t *testing.T) {
 	if !plainOK {
 		t.Skip("no plainRun on this processor")
@@ -231,6 +233,20 @@ func TestPlainRunAsModel(t *testing.T) {
 				b := bytes.Clone(b)
 				b[at], b[at+1] = byte(c), next
 				check(b)
+			}
+		}
+	}
+	// Three bytes from every lead of three at every place, the next two
+	// of the range of either side of a group's end, or not.
+	for at := range len(b) - 2 {
+		for c := 0xe0; c <= 0xf0; c++ {
+			for _, next := range [][2]byte{{0x80, 0x80}, {0xbf, 0xbf}, {0xa0, 0x80}, {0x9f, 0xbf}, {0x80, 'a'}, {0xc0, 0x80}, {'\r', '\n'}} {
+				b := bytes.Clone(b)
+				b[at], b[at+1], b[at+2] = byte(c), next[0], next[1]
+				check(b)
+				if sh := shapeOf(b); sh.utf8 != utf8.Valid(b) || sh.ascii {
+					t.Fatalf("shapeOf(%q) = %+v", b, sh)
+				}
 			}
 		}
 	}

@@ -304,7 +304,9 @@ plainloop:
 	JMP      plainloop
 
 plainstop:
-	// Passed: a CRLF, and two bytes from 0xc2 0x80 to 0xdf 0xbf.
+	// Passed: a CRLF, two bytes from 0xc2 0x80 to 0xdf 0xbf, and three
+	// from 0xe1 0x80 0x80 to 0xef 0xbf 0xbf but 0xed's (0xe0 and 0xed
+	// allow fewer second bytes).
 	BSFL    AX, AX
 	ADDQ    AX, SI
 	SUBQ    AX, CX
@@ -321,16 +323,34 @@ plainstop:
 	JMP     plainloop
 
 plainlead:
-	SUBL $0xc2, AX
-	CMPL AX, $(0xdf-0xc2)
-	JHI  plainend
 	ANDL $0xc0, BX
 	CMPL BX, $0x80
 	JNE  plainend
+	MOVL AX, R8
+	SUBL $0xc2, AX
+	CMPL AX, $(0xdf-0xc2)
+	JHI  plainlead3
 	MOVL $1, DX
 	ADDQ $2, SI
 	SUBQ $2, CX
 	JMP  plainloop
+
+plainlead3:
+	SUBL    $0xe1, R8
+	CMPL    R8, $(0xef-0xe1)
+	JHI     plainend
+	CMPL    R8, $(0xed-0xe1)
+	JEQ     plainend
+	CMPQ    CX, $3
+	JB      plainend
+	MOVBLZX 2(SI), BX
+	ANDL    $0xc0, BX
+	CMPL    BX, $0x80
+	JNE     plainend
+	MOVL    $1, DX
+	ADDQ    $3, SI
+	SUBQ    $3, CX
+	JMP     plainloop
 
 plainend:
 	SUBQ R10, SI
