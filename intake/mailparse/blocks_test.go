@@ -227,4 +227,23 @@ func TestFullLinesAVX2AsGo(t *testing.T) {
 			}
 		}
 	}
+	// Texts of many lines (their line feeds counted in rounds and sums
+	// of rounds), a line feed anywhere or none.
+	for _, stride := range []int{32, 73, 77, 78, 200} {
+		for _, eol := range []int{1, 2} {
+			line := bytes.Repeat([]byte{'Q'}, stride)
+			line[stride-1] = '\n'
+			if eol == 2 {
+				line[stride-2] = '\r'
+			}
+			lines := bytes.Repeat(line, 300)
+			for range 300 {
+				b := bytes.Clone(lines[:stride*rng.IntN(301)])
+				if len(b) > 0 && rng.IntN(4) > 0 {
+					b[rng.IntN(len(b))] = '\n'
+				}
+				check(b, stride, eol)
+			}
+		}
+	}
 }

@@ -455,76 +455,117 @@ GLOBL plainlf<>(SB), RODATA|NOPTR, $32
 
 // func fullLinesAVX2(lines []byte, stride, eol int) int
 //
-// Each line is read 32 bytes at a time, the last 32 overlapping the
-// ones before: a line feed at its end, and none in the rest. Lines of 65
-// to 96 bytes (base64's of 76 characters, the most usual) take two
-// loads before the last, unrolled.
+// A line's first two bytes and last two are compared where they lie;
+// then the line feeds of the lines passed are counted 32 bytes at a
+// time, four loads a round: each byte lane counts its own (VPSUBB of
+// the comparisons' -1), summed every 32 rounds, before one may pass 255.
 TEXT ·fullLinesAVX2(SB), NOSPLIT, $0-48
-	MOVQ    lines_base+0(FP), SI
-	MOVQ    lines_len+8(FP), CX
-	MOVQ    stride+24(FP), DX
-	MOVQ    eol+32(FP), R8
-	XORL    R12, R12
-	CMPQ    R8, $2
-	SETEQ   R12 // 1 for CRLF
-	XORL    AX, AX // lines passed
-	VMOVDQU plainlf<>(SB), Y8
-	LEAQ    -32(DX), R11 // the last 32 bytes of a line start here
-	LEAQ    -1(DX), R14
-	SHRQ    $5, R14 // loads before those
+	MOVQ lines_base+0(FP), SI
+	MOVQ lines_len+8(FP), CX
+	MOVQ stride+24(FP), DX
+	MOVQ eol+32(FP), R8
+	XORL AX, AX // lines passed
+	MOVQ SI, R10
+	LEAQ (SI)(CX*1), R11
+	SUBQ DX, R11 // the last place a line may start: signed, as it may lie below lines
+	CMPQ R8, $2
+	JNE  fllf
 
-flline:
-	CMPQ CX, DX
-	JB   flpassed
-
-	// Not a boundary, and a carriage return before the end as eol says.
-	CMPW  (SI), $0x2d2d
-	JEQ   flpassed
-	CMPB  -2(SI)(DX*1), $0x0d
-	SETEQ R13
-	CMPB  R13, R12
-	JNE   flpassed
-
-	// A line feed at the end (else the line is not taken), and none
-	// before it (else no line is).
-	VPCMPEQB  (SI)(R11*1), Y8, Y0
-	VPMOVMSKB Y0, BX
-	BTL       $31, BX
-	JCC       flpassed
-	CMPL      BX, $0x80000000
-	JNE       flinner
-	CMPQ      R14, $2
-	JNE       flloop
-	VPCMPEQB  (SI), Y8, Y0
-	VPCMPEQB  32(SI), Y8, Y1
-	VPOR      Y1, Y0, Y0
-	VPTEST    Y0, Y0
-	JNZ       flinner
-
-flnext:
+flcrlf:
+	CMPQ SI, R11
+	JGT  flcount
+	CMPW (SI), $0x2d2d
+	JEQ  flcount
+	CMPW -2(SI)(DX*1), $0x0a0d
+	JNE  flcount
 	INCQ AX
 	ADDQ DX, SI
-	SUBQ DX, CX
-	JMP  flline
+	JMP  flcrlf
 
-flloop:
-	XORL R9, R9
-	MOVQ R14, R10
+fllf:
+	CMPQ SI, R11
+	JGT  flcount
+	CMPW (SI), $0x2d2d
+	JEQ  flcount
+	CMPB -1(SI)(DX*1), $0x0a
+	JNE  flcount
+	CMPB -2(SI)(DX*1), $0x0d
+	JEQ  flcount
+	INCQ AX
+	ADDQ DX, SI
+	JMP  fllf
 
-flwin:
-	TESTQ     R10, R10
-	JZ        flnext
-	VPCMPEQB  (SI)(R9*1), Y8, Y0
-	VPTEST    Y0, Y0
-	JNZ       flinner
-	ADDQ      $32, R9
-	DECQ      R10
-	JMP       flwin
+flcount:
+	// R10 to SI: the AX lines passed, of 32 bytes or more each.
+	TESTQ   AX, AX
+	JZ      flret
+	VMOVDQU plainlf<>(SB), Y8
+	VPXOR   Y4, Y4, Y4
+	VPXOR   Y5, Y5, Y5 // the sums, four
+	MOVQ    R10, DI
+	LEAQ    -128(SI), R12 // the last place a round may start
 
-flinner:
-	XORL AX, AX
+flsum:
+	VPXOR Y1, Y1, Y1 // each byte lane's count
+	MOVL  $32, R13
 
-flpassed:
+flround:
+	CMPQ     DI, R12
+	JGT      flrest
+	VPCMPEQB (DI), Y8, Y0
+	VPSUBB   Y0, Y1, Y1
+	VPCMPEQB 32(DI), Y8, Y0
+	VPSUBB   Y0, Y1, Y1
+	VPCMPEQB 64(DI), Y8, Y0
+	VPSUBB   Y0, Y1, Y1
+	VPCMPEQB 96(DI), Y8, Y0
+	VPSUBB   Y0, Y1, Y1
+	ADDQ     $128, DI
+	DECL     R13
+	JNZ      flround
+	VPSADBW  Y4, Y1, Y1
+	VPADDQ   Y1, Y5, Y5
+	JMP      flsum
+
+flrest:
+	LEAQ -32(SI), R12
+
+flrest32:
+	CMPQ     DI, R12
+	JGT      fltail
+	VPCMPEQB (DI), Y8, Y0
+	VPSUBB   Y0, Y1, Y1
+	ADDQ     $32, DI
+	JMP      flrest32
+
+fltail:
+	VPSADBW      Y4, Y1, Y1
+	VPADDQ       Y1, Y5, Y5
+	VEXTRACTI128 $1, Y5, X1
+	VPADDQ       X1, X5, X5
+	VPSRLDQ      $8, X5, X1
+	VPADDQ       X1, X5, X5
+	VMOVQ        X5, BX
+
+	// The last bytes, fewer than 32: the high bits of the last 32's
+	// mask (POPCNT came before AVX2).
+	MOVQ      SI, CX
+	SUBQ      DI, CX
+	JZ        flcheck
+	VPCMPEQB  -32(SI), Y8, Y0
+	VPMOVMSKB Y0, R12
+	NEGQ      CX
+	ADDQ      $32, CX
+	SHRL      CX, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, BX
+
+flcheck:
+	CMPQ BX, AX
+	JEQ  flret
+	XORL AX, AX // a line feed before a line's end
+
+flret:
 	VZEROUPPER
 	MOVQ AX, ret+40(FP)
 	RET
