@@ -183,14 +183,28 @@ func TestShapeOfPairs(t *testing.T) {
 	}
 }
 
-// plainRunModel is plainRun's rule in Go, a byte at a time.
+// plainRunModel is plainRun's rule in Go, a byte at a time: with AVX2,
+// groups of 32 while 32 bytes are left, then of 16.
 func plainRunModel(b []byte) (n int, accents bool) {
-	for len(b)-n >= 16 {
+	for {
+		var w []byte
+		switch {
+		case useAVX2 && len(b)-n >= 32:
+			w = b[n : n+32]
+			if k, acc, ok := plainGroupModel(w); ok {
+				n, accents = n+k, accents || acc
+				continue
+			}
+		case len(b)-n >= 16:
+			w = b[n : n+16]
+		default:
+			return n, accents
+		}
 		j := 0
-		for j < 16 && b[n+j] >= 0x20 && b[n+j] < 0x7f {
+		for j < len(w) && w[j] >= 0x20 && w[j] < 0x7f {
 			j++
 		}
-		if n += j; j == 16 {
+		if n += j; j == len(w) {
 			continue
 		}
 		switch c, rest := b[n], b[n:]; {
@@ -206,7 +220,38 @@ func plainRunModel(b []byte) (n int, accents bool) {
 			return n, accents
 		}
 	}
-	return n, accents
+}
+
+// plainGroupModel is the rule plainRun passes a group of 32 bytes by at
+// once: printable ASCII, line feeds, CRLFs and two-byte sequences only,
+// the last byte left out when it starts one (k 31); acc when any byte
+// is above 0x7f.
+func plainGroupModel(w []byte) (k int, acc, ok bool) {
+	lead := func(c byte) bool { return c >= 0xc2 && c <= 0xdf }
+	for i, c := range w {
+		switch {
+		case c >= 0x20 && c < 0x7f || c == '\n':
+		case c == '\r':
+			if i+1 < len(w) && w[i+1] != '\n' {
+				return 0, false, false
+			}
+		case lead(c):
+			if i+1 < len(w) && w[i+1]&0xc0 != 0x80 {
+				return 0, false, false
+			}
+		case c >= 0x80 && c <= 0xbf:
+			if i == 0 || !lead(w[i-1]) {
+				return 0, false, false
+			}
+		default:
+			return 0, false, false
+		}
+		acc = acc || c >= 0x80
+	}
+	if c := w[len(w)-1]; c == '\r' || lead(c) {
+		return len(w) - 1, acc, true
+	}
+	return len(w), acc, true
 }
 
 // plainRun is a second home of shapeOf's word test and of its CRLF,
@@ -216,11 +261,17 @@ func TestPlainRunAsModel(t *testing.T) {
 	if !plainOK {
 		t.Skip("no plainRun on this processor")
 	}
+	avx2 := useAVX2
+	defer func() { useAVX2 = avx2 }()
 	check := func(b []byte) {
 		t.Helper()
-		n, acc := plainRun(b)
-		if wn, wacc := plainRunModel(b); n != wn || acc != wacc {
-			t.Fatalf("plainRun(%q) = %d, %v; want %d, %v", b, n, acc, wn, wacc)
+		// With AVX2 where there is, then the SSE2 loop alone, as on
+		// processors without.
+		for _, useAVX2 = range []bool{avx2, false} {
+			n, acc := plainRun(b)
+			if wn, wacc := plainRunModel(b); n != wn || acc != wacc {
+				t.Fatalf("plainRun(%q) = %d, %v; want %d, %v (AVX2 %v)", b, n, acc, wn, wacc, useAVX2)
+			}
 		}
 	}
 	b := []byte(strings.Repeat("Bonjour, ", 6))
@@ -250,8 +301,23 @@ func TestPlainRunAsModel(t *testing.T) {
 			}
 		}
 	}
+	// French text, its units whole mostly (groups of 32 passed at once),
+	// and now and then a byte of one alone.
+	units := []string{"Bonjour", " ", "\r\n", "\n", "é", "à", "«", "’", "€", "\xc3", "\xa9", "\r", "\t", "\xe2\x80"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 200_000 {
+		var b []byte
+		for len(b) < 100 {
+			u := rng.IntN(len(units))
+			if u >= 9 && rng.IntN(8) > 0 {
+				u = rng.IntN(9)
+			}
+			b = append(b, units[u]...)
+		}
+		check(b[rng.IntN(8):])
+	}
 	const alphabet = "aaaaaaaaaa\r\n\t\x00\x1f\x7f\x80\xa9\xbf\xc0\xc1\xc2\xc3\xdf\xe0\xe2\xef\xf0\xf4\xf5\xff"
-	rng := rand.New(rand.NewPCG(3, 4))
+	rng = rand.New(rand.NewPCG(3, 4))
 	b = make([]byte, 70)
 	for range 300_000 {
 		for i := range b {

@@ -270,22 +270,133 @@ no:
 
 DATA plain20<>+0(SB)/8, $0x2020202020202020
 DATA plain20<>+8(SB)/8, $0x2020202020202020
-GLOBL plain20<>(SB), RODATA|NOPTR, $16
+DATA plain20<>+16(SB)/8, $0x2020202020202020
+DATA plain20<>+24(SB)/8, $0x2020202020202020
+GLOBL plain20<>(SB), RODATA|NOPTR, $32
 
 DATA plain7f<>+0(SB)/8, $0x7f7f7f7f7f7f7f7f
 DATA plain7f<>+8(SB)/8, $0x7f7f7f7f7f7f7f7f
-GLOBL plain7f<>(SB), RODATA|NOPTR, $16
+DATA plain7f<>+16(SB)/8, $0x7f7f7f7f7f7f7f7f
+DATA plain7f<>+24(SB)/8, $0x7f7f7f7f7f7f7f7f
+GLOBL plain7f<>(SB), RODATA|NOPTR, $32
+
+DATA plaincr32<>+0(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA plaincr32<>+8(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA plaincr32<>+16(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA plaincr32<>+24(SB)/8, $0x0d0d0d0d0d0d0d0d
+GLOBL plaincr32<>(SB), RODATA|NOPTR, $32
+
+// Added to a byte, 0xbe makes 0xc2 to 0xdf, the leads of two bytes,
+// the bytes below 0x9e as signed bytes (-98), and no other.
+DATA plainbe<>+0(SB)/8, $0xbebebebebebebebe
+DATA plainbe<>+8(SB)/8, $0xbebebebebebebebe
+DATA plainbe<>+16(SB)/8, $0xbebebebebebebebe
+DATA plainbe<>+24(SB)/8, $0xbebebebebebebebe
+GLOBL plainbe<>(SB), RODATA|NOPTR, $32
+
+DATA plain9e<>+0(SB)/8, $0x9e9e9e9e9e9e9e9e
+DATA plain9e<>+8(SB)/8, $0x9e9e9e9e9e9e9e9e
+DATA plain9e<>+16(SB)/8, $0x9e9e9e9e9e9e9e9e
+DATA plain9e<>+24(SB)/8, $0x9e9e9e9e9e9e9e9e
+GLOBL plain9e<>(SB), RODATA|NOPTR, $32
+
+// Continuation bytes, 0x80 to 0xbf, are the bytes below 0xc0 as signed
+// bytes (-64).
+DATA plainc0<>+0(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA plainc0<>+8(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA plainc0<>+16(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA plainc0<>+24(SB)/8, $0xc0c0c0c0c0c0c0c0
+GLOBL plainc0<>(SB), RODATA|NOPTR, $32
 
 // func plainRun(b []byte) (n int, accents bool)
+//
+// With AVX2 (useAVX2), 32 bytes at a time while 32 are left, each group
+// passed at once where it holds no more than shapeOf passes without a
+// look: printable ASCII, line feeds, CRLFs and two-byte sequences (a
+// unit cut at the group's end left to the next), found by their masks
+// (a CR's LF next, a lead's continuation byte next, and no other byte
+// above 0x7f), not one by one as French text's accents and line ends
+// otherwise are; else the first unit of the group is taken as below.
+// Then 16 bytes at a time, the first byte marked in a group stopping it
+// but for a unit passed.
 TEXT ·plainRun(SB), NOSPLIT, $0-33
-	MOVQ  b_base+0(FP), SI
-	MOVQ  b_len+8(FP), CX
-	MOVQ  SI, R10
-	XORL  DX, DX
-	MOVOU plain20<>(SB), X8
-	MOVOU plain7f<>(SB), X9
+	MOVQ    b_base+0(FP), SI
+	MOVQ    b_len+8(FP), CX
+	MOVQ    SI, R10
+	XORL    DX, DX
+	MOVOU   plain20<>(SB), X8 // for the SSE2 loop; the AVX2 one's are the same, wider
+	MOVOU   plain7f<>(SB), X9
+	MOVBLZX ·useAVX2(SB), R14
+	TESTQ   R14, R14
+	JZ      plainsse
+	VMOVDQU plain20<>(SB), Y8
+	VMOVDQU plain7f<>(SB), Y9
+	VMOVDQU plaincr32<>(SB), Y10
+	VMOVDQU plainlf<>(SB), Y11
+	VMOVDQU plainbe<>(SB), Y12
+	VMOVDQU plain9e<>(SB), Y13
+	VMOVDQU plainc0<>(SB), Y14
 
 plainloop:
+	CMPQ      CX, $32
+	JB        plainshort
+	TESTQ     R14, R14
+	JZ        plainsse
+	VMOVDQU   (SI), Y0
+	VPCMPGTB  Y0, Y8, Y1
+	VPCMPEQB  Y0, Y9, Y2
+	VPOR      Y2, Y1, Y1
+	VPMOVMSKB Y1, AX
+	TESTL     AX, AX
+	JNZ       plainmarks
+	ADDQ      $32, SI
+	SUBQ      $32, CX
+	JMP       plainloop
+
+plainmarks:
+	VPMOVMSKB Y0, BX // above 0x7f
+	VPCMPEQB  Y0, Y10, Y2
+	VPMOVMSKB Y2, R8 // CR
+	VPCMPEQB  Y0, Y11, Y2
+	VPMOVMSKB Y2, R9 // LF
+	VPADDB    Y0, Y12, Y2
+	VPCMPGTB  Y2, Y13, Y2
+	VPMOVMSKB Y2, R11 // leads of two bytes
+	VPCMPGTB  Y0, Y14, Y3
+	VPMOVMSKB Y3, R12 // continuation bytes
+	MOVL      BX, R13
+	ORL       R8, R13
+	ORL       R9, R13
+	CMPL      R13, AX
+	JNE       plainunit
+	MOVL      R11, R13
+	ORL       R12, R13
+	CMPL      R13, BX
+	JNE       plainunit
+	MOVL      R11, R13
+	SHLL      $1, R13
+	CMPL      R13, R12
+	JNE       plainunit
+	MOVL      R8, R13
+	SHLL      $1, R13
+	NOTL      R9
+	ANDL      R9, R13
+	JNZ       plainunit
+	ORL       BX, DX
+	ORL       R8, R11
+	SHRL      $31, R11 // the last byte starts a unit: left to the next group
+	MOVL      $32, R13
+	SUBL      R11, R13
+	ADDQ      R13, SI
+	SUBQ      R13, CX
+	JMP       plainloop
+
+plainshort:
+	TESTQ R14, R14
+	JZ    plainsse
+	VZEROUPPER // no AVX past here: the SSE2 loop is not slowed
+
+plainsse:
 	CMPQ  CX, $16
 	JB    plainend
 	MOVOU (SI), X0
@@ -298,15 +409,15 @@ plainloop:
 	POR      X2, X1
 	PMOVMSKB X1, AX
 	TESTL    AX, AX
-	JNZ      plainstop
+	JNZ      plainunit
 	ADDQ     $16, SI
 	SUBQ     $16, CX
-	JMP      plainloop
+	JMP      plainsse
 
-plainstop:
-	// Passed: a CRLF, two bytes from 0xc2 0x80 to 0xdf 0xbf, and three
-	// from 0xe1 0x80 0x80 to 0xef 0xbf 0xbf but 0xed's (0xe0 and 0xed
-	// allow fewer second bytes).
+plainunit:
+	// The unit at the first byte marked in AX passed: a CRLF, two bytes
+	// from 0xc2 0x80 to 0xdf 0xbf, and three from 0xe1 0x80 0x80 to 0xef
+	// 0xbf 0xbf but 0xed's (0xe0 and 0xed allow fewer second bytes).
 	BSFL    AX, AX
 	ADDQ    AX, SI
 	SUBQ    AX, CX
@@ -353,9 +464,15 @@ plainlead3:
 	JMP     plainloop
 
 plainend:
-	SUBQ R10, SI
-	MOVQ SI, n+24(FP)
-	MOVB DX, accents+32(FP)
+	TESTQ R14, R14
+	JZ    plainret
+	VZEROUPPER
+
+plainret:
+	SUBQ  R10, SI
+	MOVQ  SI, n+24(FP)
+	TESTL DX, DX
+	SETNE accents+32(FP)
 	RET
 
 DATA plaincr<>+0(SB)/8, $0x0d0d0d0d0d0d0d0d
