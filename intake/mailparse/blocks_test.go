@@ -106,32 +106,41 @@ func TestDecodeBlocksLines(t *testing.T) {
 }
 
 // dropCRsModel is dropCRs's rule written in Go, one window of 16 at a
-// time: it returns b[:n] followed by what it keeps of the bytes it reads,
-// and where it stops reading.
+// time (32 while 32 are left, with AVX2): it returns b[:n] followed by
+// what it keeps of the bytes it reads, and where it stops reading.
 func dropCRsModel(b []byte, n, i int) (kept []byte, r int) {
 	kept = bytes.Clone(b[:n])
 	for r = i; len(b)-r >= 16; {
-		k := bytes.IndexByte(b[r:r+16], '\r')
+		w := 16
+		if useAVX2 && len(b)-r >= 32 {
+			w = 32
+		}
+		k := bytes.IndexByte(b[r:r+w], '\r')
 		if k < 0 {
-			k = 16
+			k = w
 		}
 		kept = append(kept, b[r:r+k]...)
-		r += min(k+1, 16)
+		r += min(k+1, w)
 	}
 	return kept, r
 }
 
-// checkDropCRs holds dropCRs to dropCRsModel, where there is one.
+// checkDropCRs holds dropCRs to dropCRsModel, where there is one, with
+// AVX2 where there is, then without.
 func checkDropCRs(t *testing.T, b []byte, n, i int) {
 	t.Helper()
-	want, wr := dropCRsModel(b, n, i)
-	c := bytes.Clone(b)
-	w, r := dropCRs(c, n, i)
-	if !plainOK {
-		want, wr = b[:n], i // there is none: nothing taken out
-	}
-	if r != wr || !bytes.Equal(c[:w], want) {
-		t.Fatalf("dropCRs(%q, %d, %d) = %q, read %d; want %q, %d", b, n, i, c[:w], r, want, wr)
+	avx2 := useAVX2
+	defer func() { useAVX2 = avx2 }()
+	for _, useAVX2 = range []bool{avx2, false} {
+		want, wr := dropCRsModel(b, n, i)
+		c := bytes.Clone(b)
+		w, r := dropCRs(c, n, i)
+		if !plainOK {
+			want, wr = b[:n], i // there is none: nothing taken out
+		}
+		if r != wr || !bytes.Equal(c[:w], want) {
+			t.Fatalf("dropCRs(%q, %d, %d) = %q, read %d; want %q, %d (AVX2 %v)", b, n, i, c[:w], r, want, wr, useAVX2)
+		}
 	}
 }
 

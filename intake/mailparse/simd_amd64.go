@@ -3,8 +3,8 @@
 package mailparse
 
 // useAVX2 tells whether decodeBlocks and fullLinesAVX2 may be called,
-// and plainRun read 32 bytes at a time: they need AVX2, which x86-64
-// processors have since 2013 and 2015 (Intel, AMD).
+// and plainRun and dropCRs read 32 bytes at a time: they need AVX2,
+// which x86-64 processors have since 2013 and 2015 (Intel, AMD).
 var useAVX2 = hasAVX2()
 
 // decodeBlocks decodes groups of 32 characters of the standard alphabet
@@ -37,9 +37,9 @@ const plainOK = true
 //go:noescape
 func plainRun(b []byte) (n int, accents bool)
 
-// dropCRs takes every '\r' out of b[i:] 16 bytes at a time, writing
-// what it keeps from b[n:] on (n at most i), while 16 bytes are left to
-// read; it returns where it stopped writing and reading. The bytes of b
+// dropCRs takes every '\r' out of b[i:] 16 bytes at a time (32 with
+// AVX2 while 32 are left), writing what it keeps from b[n:] on (n at
+// most i), while 16 bytes are left to read; it returns where it stopped writing and reading. The bytes of b
 // from the one it returns on are garbage. A text's lines are a few
 // dozen bytes: a call to IndexByte and one to memmove for each cost
 // more than moving its bytes.

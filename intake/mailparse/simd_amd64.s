@@ -484,7 +484,8 @@ GLOBL plaincr<>(SB), RODATA|NOPTR, $16
 // Every store lands before the first byte not yet read (SI): 16 bytes
 // at DI once no carriage return is among them, DI being at most SI; at a
 // carriage return k bytes in, the 16 when DI lies 15-k or more behind
-// SI, else the k alone, loaded before they are stored.
+// SI, else the k alone, loaded before they are stored. With AVX2
+// (useAVX2), 32 bytes at a time the same way while 32 are left, then 16.
 TEXT ·dropCRs(SB), NOSPLIT, $0-56
 	MOVQ  b_base+0(FP), R10
 	MOVQ  b_len+8(FP), CX
@@ -492,8 +493,57 @@ TEXT ·dropCRs(SB), NOSPLIT, $0-56
 	MOVQ  i+32(FP), SI
 	ADDQ  R10, DI
 	ADDQ  R10, SI
-	LEAQ  -16(R10)(CX*1), CX // the last place 16 bytes may be read from
+	LEAQ  -32(R10)(CX*1), R11 // the last place 32 bytes may be read from
+	LEAQ  -16(R10)(CX*1), CX // and 16
 	MOVOU plaincr<>(SB), X8
+	XORL  R13, R13 // 1 in the AVX2 loop
+	CMPB  ·useAVX2(SB), $0
+	JEQ   crstart
+	VMOVDQU plaincr32<>(SB), Y9
+	MOVL  $1, R13
+
+crloop32:
+	CMPQ      SI, R11
+	JGT       crleave32 // signed, as below
+	VMOVDQU   (SI), Y0
+	VPCMPEQB  Y9, Y0, Y1
+	VPMOVMSKB Y1, AX
+	TESTL     AX, AX
+	JNZ       crfound32
+	VMOVDQU   Y0, (DI)
+	ADDQ      $32, SI
+	ADDQ      $32, DI
+	JMP       crloop32
+
+crfound32:
+	BSFL    AX, BX // the bytes before the '\r'
+	MOVQ    SI, R9
+	SUBQ    DI, R9
+	ADDQ    BX, R9
+	CMPQ    R9, $31
+	JB      crsmall32
+	VMOVDQU Y0, (DI)
+
+crnext32:
+	ADDQ BX, DI
+	LEAQ 1(SI)(BX*1), SI
+	JMP  crloop32
+
+crsmall32:
+	// k below 31: two loads of 16, or the moves below.
+	CMPQ    BX, $16
+	JB      crsmall
+	VMOVDQU (SI), X1
+	VMOVDQU -16(SI)(BX*1), X2
+	VMOVDQU X1, (DI)
+	VMOVDQU X2, -16(DI)(BX*1)
+	JMP     crnext32
+
+crleave32:
+	VZEROUPPER // no AVX past here: the SSE2 loop is not slowed
+	XORL R13, R13
+
+crstart:
 	CMPQ  SI, CX
 	JGT   crend // signed: b's end less 16 may lie below b itself
 
@@ -533,7 +583,7 @@ crsmall:
 	MOVQ -8(SI)(BX*1), R9
 	MOVQ R8, (DI)
 	MOVQ R9, -8(DI)(BX*1)
-	JMP  crnext
+	JMP  crmoved
 
 crsmall4:
 	CMPQ BX, $4
@@ -542,20 +592,24 @@ crsmall4:
 	MOVL -4(SI)(BX*1), R9
 	MOVL R8, (DI)
 	MOVL R9, -4(DI)(BX*1)
-	JMP  crnext
+	JMP  crmoved
 
 crsmall1:
 	TESTQ   BX, BX
-	JZ      crnext
-	MOVQ    BX, R11
-	SHRQ    $1, R11
+	JZ      crmoved
+	MOVQ    BX, R14
+	SHRQ    $1, R14
 	MOVBLZX (SI), R8
-	MOVBLZX (SI)(R11*1), R9
+	MOVBLZX (SI)(R14*1), R9
 	MOVBLZX -1(SI)(BX*1), R12
 	MOVB    R8, (DI)
-	MOVB    R9, (DI)(R11*1)
+	MOVB    R9, (DI)(R14*1)
 	MOVB    R12, -1(DI)(BX*1)
-	JMP     crnext
+
+crmoved:
+	TESTQ R13, R13
+	JNZ   crnext32
+	JMP   crnext
 
 crend:
 	SUBQ R10, DI
