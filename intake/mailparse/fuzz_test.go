@@ -378,3 +378,24 @@ func FuzzBase64Reader(f *testing.F) {
 		}
 	})
 }
+
+// TestIsASCII holds isASCII's eight bytes at a time to its definition:
+// one byte above 0x7f at every place of texts of every length up to a
+// few words, or none.
+func TestIsASCII(t *testing.T) {
+	for n := range 30 {
+		b := bytes.Repeat([]byte{0x7f}, n)
+		if !isASCII(b) {
+			t.Fatalf("isASCII(%q) = false", b)
+		}
+		for i := range n {
+			for _, c := range []byte{0x80, 0xc3, 0xff} {
+				b[i] = c
+				if isASCII(b) {
+					t.Fatalf("isASCII(%q) = true", b)
+				}
+			}
+			b[i] = 0x7f
+		}
+	}
+}
