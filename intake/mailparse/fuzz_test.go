@@ -399,3 +399,21 @@ func TestIsASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderTextAsMap holds headerText's way around strings.Map to it:
+// texts of the bytes that tell controls, C1's included, and invalid
+// UTF-8 apart.
+func TestHeaderTextAsMap(t *testing.T) {
+	const alphabet = "aé\t\r\n\x00\x1f\x7f\xc2\x80\x9f\xa0\xbf\xc3\xe2\xef\xbd\xff"
+	rng := rand.New(rand.NewPCG(11, 12))
+	b := make([]byte, 24)
+	for range 300_000 {
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b[:rng.IntN(len(b)+1)])
+		if got, want := headerText(s), strings.Map(headerRune, s); got != want {
+			t.Fatalf("headerText(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
