@@ -91,7 +91,7 @@ func TestDecodeBlocksLines(t *testing.T) {
 		line := 1 + rng.IntN(90)
 		eol := []string{"\r\n", "\n"}[rng.IntN(2)]
 		var src []byte
-		for len(src) < 300 {
+		for len(src) < 600 {
 			for range line {
 				src = append(src, b64chars[rng.IntN(len(b64chars))])
 			}
@@ -101,37 +101,46 @@ func TestDecodeBlocksLines(t *testing.T) {
 			src[rng.IntN(len(src))] = "=\r\n \t-_!\x00\xe9"[rng.IntN(10)]
 		}
 		src = src[rng.IntN(8) : len(src)-rng.IntN(40)]
-		checkBlocks(t, rng.IntN(300), src)
+		checkBlocks(t, rng.IntN(600), src)
 	}
 }
 
 // dropCRsModel is dropCRs's rule written in Go, one window of 16 at a
-// time: it returns b[:n] followed by what it keeps of the bytes it reads,
-// and where it stops reading.
+// time (32 while 32 are left, with AVX2): it returns b[:n] followed by
+// what it keeps of the bytes it reads, and where it stops reading.
 func dropCRsModel(b []byte, n, i int) (kept []byte, r int) {
 	kept = bytes.Clone(b[:n])
 	for r = i; len(b)-r >= 16; {
-		k := bytes.IndexByte(b[r:r+16], '\r')
+		w := 16
+		if useAVX2 && len(b)-r >= 32 {
+			w = 32
+		}
+		k := bytes.IndexByte(b[r:r+w], '\r')
 		if k < 0 {
-			k = 16
+			k = w
 		}
 		kept = append(kept, b[r:r+k]...)
-		r += min(k+1, 16)
+		r += min(k+1, w)
 	}
 	return kept, r
 }
 
-// checkDropCRs holds dropCRs to dropCRsModel, where there is one.
+// checkDropCRs holds dropCRs to dropCRsModel, where there is one, with
+// AVX2 where there is, then without.
 func checkDropCRs(t *testing.T, b []byte, n, i int) {
 	t.Helper()
-	want, wr := dropCRsModel(b, n, i)
-	c := bytes.Clone(b)
-	w, r := dropCRs(c, n, i)
-	if !plainOK {
-		want, wr = b[:n], i // there is none: nothing taken out
-	}
-	if r != wr || !bytes.Equal(c[:w], want) {
-		t.Fatalf("dropCRs(%q, %d, %d) = %q, read %d; want %q, %d", b, n, i, c[:w], r, want, wr)
+	avx2 := useAVX2
+	defer func() { useAVX2 = avx2 }()
+	for _, useAVX2 = range []bool{avx2, false} {
+		want, wr := dropCRsModel(b, n, i)
+		c := bytes.Clone(b)
+		w, r := dropCRs(c, n, i)
+		if !plainOK {
+			want, wr = b[:n], i // there is none: nothing taken out
+		}
+		if r != wr || !bytes.Equal(c[:w], want) {
+			t.Fatalf("dropCRs(%q, %d, %d) = %q, read %d; want %q, %d (AVX2 %v)", b, n, i, c[:w], r, want, wr, useAVX2)
+		}
 	}
 }
 
@@ -222,6 +231,25 @@ func TestFullLinesAVX2AsGo(t *testing.T) {
 				b := bytes.Clone(lines)
 				for range 1 + rng.IntN(3) {
 					b[rng.IntN(len(b))] = "\n\r-"[rng.IntN(3)]
+				}
+				check(b, stride, eol)
+			}
+		}
+	}
+	// Texts of many lines (their line feeds counted in rounds and sums
+	// of rounds), a line feed anywhere or none.
+	for _, stride := range []int{32, 73, 77, 78, 200} {
+		for _, eol := range []int{1, 2} {
+			line := bytes.Repeat([]byte{'Q'}, stride)
+			line[stride-1] = '\n'
+			if eol == 2 {
+				line[stride-2] = '\r'
+			}
+			lines := bytes.Repeat(line, 300)
+			for range 300 {
+				b := bytes.Clone(lines[:stride*rng.IntN(301)])
+				if len(b) > 0 && rng.IntN(4) > 0 {
+					b[rng.IntN(len(b))] = '\n'
 				}
 				check(b, stride, eol)
 			}

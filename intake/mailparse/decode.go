@@ -92,17 +92,26 @@ func (d *base64Reader) readInto(p []byte) (int, error) {
 
 // fill reads the next piece of input and appends what it decodes to d.out.
 func (d *base64Reader) fill() {
-	n, err := d.r.Read(d.in)
-	if d.sniff && n > 0 {
+	var in []byte
+	var err error
+	if b, ok := d.r.(*bodyReader); ok && !d.sniff {
+		in = b.view(len(d.in)) // the input's own bytes, where they lie: not copied into d.in first
+	}
+	if in == nil {
+		var n int
+		n, err = d.r.Read(d.in)
+		in = d.in[:n]
+	}
+	if d.sniff && len(in) > 0 {
 		d.sniff = false
-		d.plain = looksPlain(d.in[:n])
+		d.plain = looksPlain(in)
 	}
 	if d.plain {
-		d.out = append(d.out, d.in[:n]...)
+		d.out = append(d.out, in...)
 	} else {
-		d.decode(d.in[:n])
+		d.decode(in)
 	}
-	d.off += int64(n)
+	d.off += int64(len(in))
 	if err != nil {
 		d.eof = true
 		d.err = err
@@ -161,6 +170,12 @@ func (d *base64Reader) decode(in []byte) {
 		}
 		v := b64table[in[i]]
 		i++
+		if v&^63 == 64 {
+			// The URL alphabet's two characters: decoded as the standard
+			// one's, noted as never what encoding writes back.
+			v &= 63
+			d.urlSafe = true
+		}
 		if v < 64 {
 			acc = acc<<6 | uint32(v)
 			nq++
@@ -180,13 +195,6 @@ func (d *base64Reader) decode(in []byte) {
 		case b64Space:
 		case b64Bad:
 			d.skipped = true
-		default:
-			// The URL alphabet's two characters: read again as the
-			// standard one's (in is d.in, the reader's own), noted as
-			// never what encoding writes back.
-			in[i-1] = "+/"[v&1]
-			i--
-			d.urlSafe = true
 		}
 	}
 	d.out, d.acc, d.nq = out[:n], acc, nq

@@ -183,42 +183,95 @@ func TestShapeOfPairs(t *testing.T) {
 	}
 }
 
-// plainRunModel is plainRun's rule in Go, a byte at a time.
+// plainRunModel is plainRun's rule in Go, a byte at a time: with AVX2,
+// groups of 32 while 32 bytes are left, then of 16.
 func plainRunModel(b []byte) (n int, accents bool) {
-	for len(b)-n >= 16 {
-		j := 0
-		for j < 16 && b[n+j] >= 0x20 && b[n+j] < 0x7f {
-			j++
-		}
-		if n += j; j == 16 {
-			continue
-		}
+	for {
+		var w []byte
 		switch {
-		case len(b)-n < 2:
-			return n, accents
-		case b[n] == '\r' && b[n+1] == '\n':
-		case b[n] >= 0xc2 && b[n] <= 0xdf && b[n+1]&0xc0 == 0x80:
-			accents = true
+		case useAVX2 && len(b)-n >= 32:
+			w = b[n : n+32]
+			if k, acc, ok := plainGroupModel(w); ok {
+				n, accents = n+k, accents || acc
+				continue
+			}
+		case len(b)-n >= 16:
+			w = b[n : n+16]
 		default:
 			return n, accents
 		}
-		n += 2
+		j := 0
+		for j < len(w) && w[j] >= 0x20 && w[j] < 0x7f {
+			j++
+		}
+		if n += j; j == len(w) {
+			continue
+		}
+		switch c, rest := b[n], b[n:]; {
+		case len(rest) < 2:
+			return n, accents
+		case c == '\r' && rest[1] == '\n':
+			n += 2
+		case c >= 0xc2 && c <= 0xdf && rest[1]&0xc0 == 0x80:
+			n, accents = n+2, true
+		case len(rest) >= 3 && c >= 0xe1 && c <= 0xef && c != 0xed && rest[1]&0xc0 == 0x80 && rest[2]&0xc0 == 0x80:
+			n, accents = n+3, true
+		default:
+			return n, accents
+		}
 	}
-	return n, accents
 }
 
-// plainRun is a second home of shapeOf's word test and of its CRLF and
-// two-byte cases: every byte at every place, and texts of the bytes that
-// tell them apart, must stop it as they would.
+// plainGroupModel is the rule plainRun passes a group of 32 bytes by at
+// once: printable ASCII, line feeds, CRLFs and two-byte sequences only,
+// the last byte left out when it starts one (k 31); acc when any byte
+// is above 0x7f.
+func plainGroupModel(w []byte) (k int, acc, ok bool) {
+	lead := func(c byte) bool { return c >= 0xc2 && c <= 0xdf }
+	for i, c := range w {
+		switch {
+		case c >= 0x20 && c < 0x7f || c == '\n':
+		case c == '\r':
+			if i+1 < len(w) && w[i+1] != '\n' {
+				return 0, false, false
+			}
+		case lead(c):
+			if i+1 < len(w) && w[i+1]&0xc0 != 0x80 {
+				return 0, false, false
+			}
+		case c >= 0x80 && c <= 0xbf:
+			if i == 0 || !lead(w[i-1]) {
+				return 0, false, false
+			}
+		default:
+			return 0, false, false
+		}
+		acc = acc || c >= 0x80
+	}
+	if c := w[len(w)-1]; c == '\r' || lead(c) {
+		return len(w) - 1, acc, true
+	}
+	return len(w), acc, true
+}
+
+// plainRun is a second home of shapeOf's word test and of its CRLF,
+// two-byte and three-byte cases: every byte at every place, and texts of
+// the bytes that tell them apart, must stop it as they would.
 func TestPlainRunAsModel(t *testing.T) {
 	if !plainOK {
 		t.Skip("no plainRun on this processor")
 	}
+	avx2 := useAVX2
+	defer func() { useAVX2 = avx2 }()
 	check := func(b []byte) {
 		t.Helper()
-		n, acc := plainRun(b)
-		if wn, wacc := plainRunModel(b); n != wn || acc != wacc {
-			t.Fatalf("plainRun(%q) = %d, %v; want %d, %v", b, n, acc, wn, wacc)
+		// With AVX2 where there is, then the SSE2 loop alone, as on
+		// processors without.
+		for _, useAVX2 = range []bool{avx2, false} {
+			n, acc := plainRun(b)
+			if wn, wacc := plainRunModel(b); n != wn || acc != wacc {
+				t.Fatalf("plainRun(%q) = %d, %v; want %d, %v (AVX2 %v)", b, n, acc, wn, wacc, useAVX2)
+			}
 		}
 	}
 	b := []byte(strings.Repeat("Bonjour, ", 6))
@@ -234,8 +287,37 @@ func TestPlainRunAsModel(t *testing.T) {
 			}
 		}
 	}
+	// Three bytes from every lead of three at every place, the next two
+	// of the range of either side of a group's end, or not.
+	for at := range len(b) - 2 {
+		for c := 0xe0; c <= 0xf0; c++ {
+			for _, next := range [][2]byte{{0x80, 0x80}, {0xbf, 0xbf}, {0xa0, 0x80}, {0x9f, 0xbf}, {0x80, 'a'}, {0xc0, 0x80}, {'\r', '\n'}} {
+				b := bytes.Clone(b)
+				b[at], b[at+1], b[at+2] = byte(c), next[0], next[1]
+				check(b)
+				if sh := shapeOf(b); sh.utf8 != utf8.Valid(b) || sh.ascii {
+					t.Fatalf("shapeOf(%q) = %+v", b, sh)
+				}
+			}
+		}
+	}
+	// French text, its units whole mostly (groups of 32 passed at once),
+	// and now and then a byte of one alone.
+	units := []string{"Bonjour", " ", "\r\n", "\n", "é", "à", "«", "’", "€", "\xc3", "\xa9", "\r", "\t", "\xe2\x80"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 200_000 {
+		var b []byte
+		for len(b) < 100 {
+			u := rng.IntN(len(units))
+			if u >= 9 && rng.IntN(8) > 0 {
+				u = rng.IntN(9)
+			}
+			b = append(b, units[u]...)
+		}
+		check(b[rng.IntN(8):])
+	}
 	const alphabet = "aaaaaaaaaa\r\n\t\x00\x1f\x7f\x80\xa9\xbf\xc0\xc1\xc2\xc3\xdf\xe0\xe2\xef\xf0\xf4\xf5\xff"
-	rng := rand.New(rand.NewPCG(3, 4))
+	rng = rand.New(rand.NewPCG(3, 4))
 	b = make([]byte, 70)
 	for range 300_000 {
 		for i := range b {
@@ -295,4 +377,43 @@ func FuzzBase64Reader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestIsASCII holds isASCII's eight bytes at a time to its definition:
+// one byte above 0x7f at every place of texts of every length up to a
+// few words, or none.
+func TestIsASCII(t *testing.T) {
+	for n := range 30 {
+		b := bytes.Repeat([]byte{0x7f}, n)
+		if !isASCII(b) {
+			t.Fatalf("isASCII(%q) = false", b)
+		}
+		for i := range n {
+			for _, c := range []byte{0x80, 0xc3, 0xff} {
+				b[i] = c
+				if isASCII(b) {
+					t.Fatalf("isASCII(%q) = true", b)
+				}
+			}
+			b[i] = 0x7f
+		}
+	}
+}
+
+// TestHeaderTextAsMap holds headerText's way around strings.Map to it:
+// texts of the bytes that tell controls, C1's included, and invalid
+// UTF-8 apart.
+func TestHeaderTextAsMap(t *testing.T) {
+	const alphabet = "aé\t\r\n\x00\x1f\x7f\xc2\x80\x9f\xa0\xbf\xc3\xe2\xef\xbd\xff"
+	rng := rand.New(rand.NewPCG(11, 12))
+	b := make([]byte, 24)
+	for range 300_000 {
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b[:rng.IntN(len(b)+1)])
+		if got, want := headerText(s), strings.Map(headerRune, s); got != want {
+			t.Fatalf("headerText(%q) = %q, want %q", s, got, want)
+		}
+	}
 }

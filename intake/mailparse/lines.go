@@ -3,7 +3,9 @@ package mailparse
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"io"
+	"math/bits"
 	"sync"
 )
 
@@ -363,19 +365,59 @@ func (b *bodyReader) hold(eol []byte) {
 // line ending, each line and the endings between them, is the buffer's
 // bytes as they lie but the last ending, held in turn: one copy for all.
 func (b *bodyReader) lines(dst []byte) int {
-	l := b.p.lr
-	if l.pushed != nil || !l.atStart {
+	held := b.eolLen
+	buf, used, eolLen := b.takeLines(len(dst) - held)
+	if used == 0 {
 		return 0
 	}
-	buf := l.buffered()
-	held := b.eolLen
-	used, eolLen, off := 0, 0, l.off
+	b.putHeld(dst)
+	n := held + copy(dst[held:], buf[:used-eolLen])
+	b.hold(buf[used-eolLen : used])
+	return n
+}
+
+// view is lines for a parser reading its input in place (ParseBytes),
+// with no copy: the held line ending and the lines, up to room bytes,
+// are the input's bytes as they lie, and view returns them. It returns
+// nil where lines would take nothing (or the input is not read in
+// place), for Read to go on. A decoder reading a base64 attachment so
+// reads it where it lies, not copied into its buffer first.
+func (b *bodyReader) view(room int) []byte {
+	l := b.p.lr
+	if !l.inPlace || len(b.pending) > 0 || b.done {
+		return nil
+	}
+	// The held line ending is the one of the line read last, which lies
+	// just before what follows, unless that line was one given back.
+	start, held := l.pos, b.eolLen
+	if start < held || held > 0 && l.raw[start-1] != b.eol[held-1] || held == 2 && l.raw[start-2] != b.eol[0] {
+		return nil
+	}
+	buf, used, eolLen := b.takeLines(room - held)
+	if used == 0 {
+		return nil
+	}
+	b.hold(buf[used-eolLen : used])
+	return l.raw[start-held : start+used-eolLen : start+used-eolLen]
+}
+
+// takeLines finds the whole lines lines takes, room bytes of dst left
+// after the held line ending, and reads past them: it returns the
+// buffer they start, their bytes with their endings, and the last
+// one's ending's length.
+func (b *bodyReader) takeLines(room int) (buf []byte, used, eolLen int) {
+	l := b.p.lr
+	if l.pushed != nil || !l.atStart {
+		return nil, 0, 0
+	}
+	buf = l.buffered()
+	off := l.off
 	if !b.geo.on && len(b.p.bounds) == 0 && !b.longLines {
 		// No line can be a boundary (a mail's own text, not in a
 		// multipart): its lines are found many at once, not one by one.
 		// A body with lines too long, which the many would read again
 		// for each, is left to the loop.
-		k, e, n, long := wholeLines(buf, len(dst)-held)
+		k, e, n, long := wholeLines(buf, room)
 		if k > 0 {
 			used, eolLen, off, l.curLen = k, e, off+int64(k), n
 		}
@@ -387,7 +429,7 @@ func (b *bodyReader) lines(dst []byte) int {
 			// Amid a base64 text: the lines as long as its first, many
 			// at once (each found by IndexByte cost as much as decoding
 			// it).
-			if k := fullLines(rest, g.want, g.eol, len(dst)-held-used); k > 0 {
+			if k := fullLines(rest, g.want, g.eol, room-used); k > 0 {
 				used += k * (g.want + g.eol)
 				off += int64(k * (g.want + g.eol))
 				eolLen = g.eol
@@ -405,7 +447,7 @@ func (b *bodyReader) lines(dst []byte) int {
 			break
 		}
 		content, eol := splitEOL(line)
-		if held+used+len(content) > len(dst) {
+		if used+len(content) > room {
 			break
 		}
 		used += len(line)
@@ -416,15 +458,11 @@ func (b *bodyReader) lines(dst []byte) int {
 		}
 		l.curLen = len(line)
 	}
-	if used == 0 {
-		return 0
+	if used > 0 {
+		l.discard(used)
+		l.off = off
 	}
-	b.putHeld(dst)
-	n := held + copy(dst[held:], buf[:used-eolLen])
-	b.hold(buf[used-eolLen : used])
-	l.discard(used)
-	l.off = off
-	return n
+	return buf, used, eolLen
 }
 
 // wholeLines returns what the loop of lines takes of b, room bytes of
@@ -446,9 +484,9 @@ func wholeLines(b []byte, room int) (used, eolLen, last int, long bool) {
 		if left < 0 {
 			return used, eolLen, last, false
 		}
-		end := bytes.LastIndexByte(w[:min(len(w), left+2)], '\n')
+		end := lastLF(w[:min(len(w), left+2)])
 		if end == left+1 && w[end-1] != '\r' {
-			end = bytes.LastIndexByte(w[:end], '\n') // its content one byte past room
+			end = lastLF(w[:end]) // its content one byte past room
 		}
 		if end < 0 {
 			// None that fits, or a line too long: no line feed in the
@@ -456,7 +494,7 @@ func wholeLines(b []byte, room int) (used, eolLen, last int, long bool) {
 			return used, eolLen, last, min(len(w), left+2) > maxLineLength+2
 		}
 		for at := 0; at <= end; at += maxLineLength + 3 {
-			start := bytes.LastIndexByte(w[:at], '\n') + 1
+			start := lastLF(w[:at]) + 1
 			if next := bytes.IndexByte(w[at:end+1], '\n'); at+next+1-start > maxLineLength+2 {
 				return used, eolLen, last, true
 			}
@@ -465,8 +503,32 @@ func wholeLines(b []byte, room int) (used, eolLen, last int, long bool) {
 		if end > 0 && w[end-1] == '\r' {
 			eolLen = 2
 		}
-		used, last = used+end+1, end-bytes.LastIndexByte(w[:end], '\n')
+		used, last = used+end+1, end-lastLF(w[:end])
 	}
+}
+
+// lastLF is bytes.LastIndexByte(b, '\n') eight bytes at a time, where
+// the standard library's goes a byte at a time: wholeLines looks back
+// over a line or so a few times a window, a seventh of a text's reading.
+func lastLF(b []byte) int {
+	i := len(b)
+	for ; i >= 8; i -= 8 {
+		// A byte's high bit is set in m where it is '\n': (its low seven
+		// bits)+0x7f carries into the high bit unless they are all zero,
+		// with no carry out of the byte.
+		const low7 = 0x7f7f7f7f7f7f7f7f
+		x := binary.LittleEndian.Uint64(b[i-8:]) ^ '\n'*ones
+		m := ^((x&low7 + low7) | x | low7)
+		if m != 0 {
+			return i - 1 - bits.LeadingZeros64(m)/8
+		}
+	}
+	for i--; i >= 0; i-- {
+		if b[i] == '\n' {
+			break
+		}
+	}
+	return i
 }
 
 // wholeLinesWindow is how much of a body wholeLines reads at a time: a

@@ -723,15 +723,34 @@ func (p *parser) charsetText(b []byte, label, what string, keep func(b []byte, c
 // encoded word can carry any byte, including a terminal's escape
 // sequences, which must never reach a coordinator's screen.
 func headerText(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\r' || r == '\n':
-			return ' '
-		case r < 0x20, r >= 0x7f && r < 0xa0:
-			return -1
+	if headerClean(s) {
+		return s // as strings.Map gives it back, not gone through rune by rune
+	}
+	return strings.Map(headerRune, s)
+}
+
+// headerRune is what headerText makes of a rune: a space of a tab or a
+// line end, nothing of another control character.
+func headerRune(r rune) rune {
+	switch {
+	case r == '\t' || r == '\r' || r == '\n':
+		return ' '
+	case r < 0x20, r >= 0x7f && r < 0xa0:
+		return -1
+	}
+	return r
+}
+
+// headerClean tells a value headerText leaves as it is, as nearly all
+// are: valid UTF-8 (strings.Map replaces the bytes of what is not) with
+// no control character, C1's (0xc2 0x80 to 0xc2 0x9f) included.
+func headerClean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c == 0xc2 && i+1 < len(s) && s[i+1] < 0xa0 {
+			return false
 		}
-		return r
-	}, s)
+	}
+	return utf8.ValidString(s)
 }
 
 // cleanText normalises line ends to "\n" and drops control characters

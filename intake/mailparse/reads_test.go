@@ -210,3 +210,40 @@ func TestWholeLinesAsLineByLine(t *testing.T) {
 		}
 	}
 }
+
+// TestLastLF holds lastLF to bytes.LastIndexByte: line feeds at every
+// place of texts of every length up to a few words, among the bytes a
+// word test may take for one (0x0b, 0x8a, 0x00, 0xff, a line feed's
+// neighbours), then at random.
+func TestLastLF(t *testing.T) {
+	check := func(b []byte) {
+		t.Helper()
+		if got, want := lastLF(b), bytes.LastIndexByte(b, '\n'); got != want {
+			t.Fatalf("lastLF(%q) = %d, want %d", b, got, want)
+		}
+	}
+	for n := range 40 {
+		for _, fill := range []byte{'x', 0x0b, 0x8a, 0x00, 0xff, 0x09} {
+			b := bytes.Repeat([]byte{fill}, n)
+			check(b)
+			for i := range n {
+				b[i] = '\n'
+				check(b)
+				for j := range i {
+					b[j] = '\n'
+					check(b)
+					b[j] = fill
+				}
+				b[i] = fill
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	b := make([]byte, 100)
+	for range 100_000 {
+		for i := range b {
+			b[i] = "\n\x0b\x8a\x00\xffab"[rng.IntN(7)]
+		}
+		check(b[:rng.IntN(len(b)+1)])
+	}
+}

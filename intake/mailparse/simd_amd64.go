@@ -2,9 +2,9 @@
 
 package mailparse
 
-// useAVX2 tells whether decodeBlocks and fullLinesAVX2 may be called:
-// they need AVX2, which x86-64 processors have since 2013 and 2015
-// (Intel, AMD).
+// useAVX2 tells whether decodeBlocks and fullLinesAVX2 may be called,
+// and plainRun and dropCRs read 32 bytes at a time: they need AVX2,
+// which x86-64 processors have since 2013 and 2015 (Intel, AMD).
 var useAVX2 = hasAVX2()
 
 // decodeBlocks decodes groups of 32 characters of the standard alphabet
@@ -26,7 +26,9 @@ const plainOK = true
 
 // plainRun returns how many bytes b starts with that shapeOf passes
 // without a look at them (none above 0x7e or below 0x20, but CRLF and
-// two-byte UTF-8, which it tells as accents), read 16 at a time: it
+// two- and three-byte UTF-8, which it tells as accents: é, and ’ € …,
+// which a return to shapeOf's loop for each cost as much as a line),
+// read 16 at a time, or 32 with AVX2 (useAVX2; see simd_amd64.s): it
 // stops before any other byte, or at the last 16 bytes. French text has
 // an accent or a line end every few dozen bytes: reading it 16 bytes at
 // once, those passed on the way, took two thirds of the instructions
@@ -35,9 +37,9 @@ const plainOK = true
 //go:noescape
 func plainRun(b []byte) (n int, accents bool)
 
-// dropCRs takes every '\r' out of b[i:] 16 bytes at a time, writing
-// what it keeps from b[n:] on (n at most i), while 16 bytes are left to
-// read; it returns where it stopped writing and reading. The bytes of b
+// dropCRs takes every '\r' out of b[i:] 16 bytes at a time (32 with
+// AVX2 while 32 are left), writing what it keeps from b[n:] on (n at
+// most i), while 16 bytes are left to read; it returns where it stopped writing and reading. The bytes of b
 // from the one it returns on are garbage. A text's lines are a few
 // dozen bytes: a call to IndexByte and one to memmove for each cost
 // more than moving its bytes.

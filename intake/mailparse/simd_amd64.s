@@ -73,14 +73,46 @@ DATA b64lanes<>+16(SB)/8, $0x0000000600000005
 DATA b64lanes<>+24(SB)/8, $0x0000000000000000
 GLOBL b64lanes<>(SB), RODATA|NOPTR, $32
 
+// B64BLOCK decodes the 32 characters at src into 24 bytes at dst, and
+// jumps to bad when one is not of the alphabet, Y3 and Y4 then having a
+// bit in common for each such (looked up by its low four bits, Y2, and
+// by its high four bits, Y1). The value to add to a character is looked
+// up by its high four bits, '/' set apart; four values become three
+// bytes, stored before they are known to be of use: what follows the
+// bytes decoded is dst's scratch space (each store writes 32).
+#define B64BLOCK(src, dst, bad) \
+	VMOVDQU    src, Y0; \
+	VPSRLD     $4, Y0, Y1; \
+	VPAND      Y8, Y1, Y1; \
+	VPAND      Y8, Y0, Y2; \
+	VPSHUFB    Y2, Y9, Y3; \
+	VPSHUFB    Y1, Y10, Y4; \
+	VPCMPEQB   Y11, Y0, Y5; \
+	VPADDB     Y5, Y1, Y1; \
+	VPSHUFB    Y1, Y12, Y2; \
+	VPADDB     Y2, Y0, Y0; \
+	VPMADDUBSW Y13, Y0, Y0; \
+	VPMADDWD   Y14, Y0, Y0; \
+	VPSHUFB    Y7, Y0, Y0; \
+	VPERMD     Y0, Y6, Y0; \
+	VMOVDQU    Y0, dst; \
+	VPTEST     Y4, Y3; \
+	JNZ        bad
+
 // func decodeBlocks(dst, src []byte) (n, i int)
+//
+// Once two line breaks were passed, the lines between them being of 64
+// to 95 characters (76 and 72 are what mail clients write), each next
+// line is tried whole: its line break where the last one's was, and its
+// characters in three groups of 32, the last overlapping the second.
+// That takes no more than the groups of 32 would, nor anything else,
+// but a line costs three groups and no search for its end (a quarter
+// of the instructions); a line that is not so is left to them.
 TEXT ·decodeBlocks(SB), NOSPLIT, $0-64
 	MOVQ    dst_base+0(FP), DI
 	MOVQ    dst_len+8(FP), DX
 	MOVQ    src_base+24(FP), SI
 	MOVQ    src_len+32(FP), CX
-	MOVQ    DI, R10 // where dst and src start, for n and i
-	MOVQ    SI, R11
 	VMOVDQU b64nibble<>(SB), Y8
 	VMOVDQU b64lutlo<>(SB), Y9
 	VMOVDQU b64luthi<>(SB), Y10
@@ -91,6 +123,8 @@ TEXT ·decodeBlocks(SB), NOSPLIT, $0-64
 	VMOVDQU b64order<>(SB), Y7
 	VMOVDQU b64lanes<>(SB), Y6
 	VPXOR   Y15, Y15, Y15
+	XORL    R12, R12 // where the current line starts, once a line break was passed
+	XORL    R13, R13 // the lines' characters, once known: 0 until then
 	CMPQ    CX, $32 // nothing to do, and no end less 32 below a nil slice's 0
 	JB      done
 	CMPQ    DX, $32
@@ -99,39 +133,14 @@ TEXT ·decodeBlocks(SB), NOSPLIT, $0-64
 	LEAQ    -32(DI)(DX*1), DX // and 32 bytes stored at
 
 loop:
-	CMPQ    SI, CX
-	JHI     done
-	CMPQ    DI, DX
-	JHI     done
-	VMOVDQU (SI), Y0
-
-	// Y1: high four bits, Y2: low four bits; Y3 and Y4 have a bit in
-	// common for each character not of the alphabet.
-	VPSRLD  $4, Y0, Y1
-	VPAND   Y8, Y1, Y1
-	VPAND   Y8, Y0, Y2
-	VPSHUFB Y2, Y9, Y3
-	VPSHUFB Y1, Y10, Y4
-
-	// 6-bit values.
-	VPCMPEQB Y11, Y0, Y5
-	VPADDB   Y5, Y1, Y1
-	VPSHUFB  Y1, Y12, Y2
-	VPADDB   Y2, Y0, Y0
-
-	// Four values to three bytes, stored before they are known to be
-	// of use: what follows the bytes decoded is dst's scratch space.
-	VPMADDUBSW Y13, Y0, Y0
-	VPMADDWD   Y14, Y0, Y0
-	VPSHUFB    Y7, Y0, Y0
-	VPERMD     Y0, Y6, Y0
-	VMOVDQU    Y0, (DI)
-
-	VPTEST Y4, Y3
-	JNZ    partial
-	ADDQ   $32, SI
-	ADDQ   $24, DI
-	JMP    loop
+	CMPQ     SI, CX
+	JHI      done
+	CMPQ     DI, DX
+	JHI      done
+	B64BLOCK((SI), (DI), partial)
+	ADDQ     $32, SI
+	ADDQ     $24, DI
+	JMP      loop
 
 partial:
 	// The groups before the first character not of the alphabet count
@@ -154,16 +163,77 @@ partial:
 
 eol:
 	// R8 characters decoded, 3/4 as many bytes; BX past the line break.
+	LEAQ (SI)(R8*1), R9 // the line's end
 	SHRQ $2, R8
 	LEAQ (R8)(R8*2), R8
 	ADDQ R8, DI
 	MOVQ BX, SI
+	TESTQ R13, R13
+	JNZ   lines
+	TESTQ R12, R12
+	JZ    first
+
+	// A whole line passed: R12 to R9, its line break to SI.
+	MOVQ SI, AX
+	SUBQ R12, AX // characters and line break
+	SUBQ R12, R9 // characters
+	MOVQ SI, R12
+	CMPQ R9, $64
+	JB   loop
+	CMPQ R9, $96
+	JAE  loop
+	MOVQ R9, R13
+	MOVQ AX, R14
+	SUBQ R9, R14 // bytes of the line break
+	LEAQ -32(R9), R10 // the last group of a line
+	MOVQ R10, R11
+	SHRQ $2, R11
+	LEAQ (R11)(R11*2), R11 // and where its bytes go
+	LEAQ -64(CX), R12 // the last place a line may start, as the groups of 32 go
+
+lines:
+	CMPQ R14, $2
+	JNE  linelf
+
+linecrlf:
+	// Where three groups of 32 would be read, and their bytes stored.
+	CMPQ     SI, R12
+	JHI      loop
+	LEAQ     48(DI), R9
+	CMPQ     R9, DX
+	JHI      loop
+	CMPW     (SI)(R13*1), $0x0a0d
+	JNE      loop
+	B64BLOCK((SI), (DI), loop)
+	B64BLOCK(32(SI), 24(DI), loop)
+	B64BLOCK((SI)(R10*1), (DI)(R11*1), loop)
+	ADDQ     AX, SI
+	LEAQ     24(DI)(R11*1), DI
+	JMP      linecrlf
+
+linelf:
+	CMPQ     SI, R12
+	JHI      loop
+	LEAQ     48(DI), R9
+	CMPQ     R9, DX
+	JHI      loop
+	CMPB     (SI)(R13*1), $0x0a
+	JNE      loop
+	B64BLOCK((SI), (DI), loop)
+	B64BLOCK(32(SI), 24(DI), loop)
+	B64BLOCK((SI)(R10*1), (DI)(R11*1), loop)
+	ADDQ     AX, SI
+	LEAQ     24(DI)(R11*1), DI
+	JMP      linelf
+
+first:
+	MOVQ SI, R12 // the line before may have started before src
 	JMP  loop
 
 done:
 	VZEROUPPER
-	SUBQ R10, DI
-	SUBQ R11, SI
+	SUBQ dst_base+0(FP), DI
+	SUBQ src_base+24(FP), SI
 	MOVQ DI, n+48(FP)
 	MOVQ SI, i+56(FP)
 	RET
@@ -200,22 +270,133 @@ no:
 
 DATA plain20<>+0(SB)/8, $0x2020202020202020
 DATA plain20<>+8(SB)/8, $0x2020202020202020
-GLOBL plain20<>(SB), RODATA|NOPTR, $16
+DATA plain20<>+16(SB)/8, $0x2020202020202020
+DATA plain20<>+24(SB)/8, $0x2020202020202020
+GLOBL plain20<>(SB), RODATA|NOPTR, $32
 
 DATA plain7f<>+0(SB)/8, $0x7f7f7f7f7f7f7f7f
 DATA plain7f<>+8(SB)/8, $0x7f7f7f7f7f7f7f7f
-GLOBL plain7f<>(SB), RODATA|NOPTR, $16
+DATA plain7f<>+16(SB)/8, $0x7f7f7f7f7f7f7f7f
+DATA plain7f<>+24(SB)/8, $0x7f7f7f7f7f7f7f7f
+GLOBL plain7f<>(SB), RODATA|NOPTR, $32
+
+DATA plaincr32<>+0(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA plaincr32<>+8(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA plaincr32<>+16(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA plaincr32<>+24(SB)/8, $0x0d0d0d0d0d0d0d0d
+GLOBL plaincr32<>(SB), RODATA|NOPTR, $32
+
+// Added to a byte, 0xbe makes 0xc2 to 0xdf, the leads of two bytes,
+// the bytes below 0x9e as signed bytes (-98), and no other.
+DATA plainbe<>+0(SB)/8, $0xbebebebebebebebe
+DATA plainbe<>+8(SB)/8, $0xbebebebebebebebe
+DATA plainbe<>+16(SB)/8, $0xbebebebebebebebe
+DATA plainbe<>+24(SB)/8, $0xbebebebebebebebe
+GLOBL plainbe<>(SB), RODATA|NOPTR, $32
+
+DATA plain9e<>+0(SB)/8, $0x9e9e9e9e9e9e9e9e
+DATA plain9e<>+8(SB)/8, $0x9e9e9e9e9e9e9e9e
+DATA plain9e<>+16(SB)/8, $0x9e9e9e9e9e9e9e9e
+DATA plain9e<>+24(SB)/8, $0x9e9e9e9e9e9e9e9e
+GLOBL plain9e<>(SB), RODATA|NOPTR, $32
+
+// Continuation bytes, 0x80 to 0xbf, are the bytes below 0xc0 as signed
+// bytes (-64).
+DATA plainc0<>+0(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA plainc0<>+8(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA plainc0<>+16(SB)/8, $0xc0c0c0c0c0c0c0c0
+DATA plainc0<>+24(SB)/8, $0xc0c0c0c0c0c0c0c0
+GLOBL plainc0<>(SB), RODATA|NOPTR, $32
 
 // func plainRun(b []byte) (n int, accents bool)
+//
+// With AVX2 (useAVX2), 32 bytes at a time while 32 are left, each group
+// passed at once where it holds no more than shapeOf passes without a
+// look: printable ASCII, line feeds, CRLFs and two-byte sequences (a
+// unit cut at the group's end left to the next), found by their masks
+// (a CR's LF next, a lead's continuation byte next, and no other byte
+// above 0x7f), not one by one as French text's accents and line ends
+// otherwise are; else the first unit of the group is taken as below.
+// Then 16 bytes at a time, the first byte marked in a group stopping it
+// but for a unit passed.
 TEXT ·plainRun(SB), NOSPLIT, $0-33
-	MOVQ  b_base+0(FP), SI
-	MOVQ  b_len+8(FP), CX
-	MOVQ  SI, R10
-	XORL  DX, DX
-	MOVOU plain20<>(SB), X8
-	MOVOU plain7f<>(SB), X9
+	MOVQ    b_base+0(FP), SI
+	MOVQ    b_len+8(FP), CX
+	MOVQ    SI, R10
+	XORL    DX, DX
+	MOVOU   plain20<>(SB), X8 // for the SSE2 loop; the AVX2 one's are the same, wider
+	MOVOU   plain7f<>(SB), X9
+	MOVBLZX ·useAVX2(SB), R14
+	TESTQ   R14, R14
+	JZ      plainsse
+	VMOVDQU plain20<>(SB), Y8
+	VMOVDQU plain7f<>(SB), Y9
+	VMOVDQU plaincr32<>(SB), Y10
+	VMOVDQU plainlf<>(SB), Y11
+	VMOVDQU plainbe<>(SB), Y12
+	VMOVDQU plain9e<>(SB), Y13
+	VMOVDQU plainc0<>(SB), Y14
 
 plainloop:
+	CMPQ      CX, $32
+	JB        plainshort
+	TESTQ     R14, R14
+	JZ        plainsse
+	VMOVDQU   (SI), Y0
+	VPCMPGTB  Y0, Y8, Y1
+	VPCMPEQB  Y0, Y9, Y2
+	VPOR      Y2, Y1, Y1
+	VPMOVMSKB Y1, AX
+	TESTL     AX, AX
+	JNZ       plainmarks
+	ADDQ      $32, SI
+	SUBQ      $32, CX
+	JMP       plainloop
+
+plainmarks:
+	VPMOVMSKB Y0, BX // above 0x7f
+	VPCMPEQB  Y0, Y10, Y2
+	VPMOVMSKB Y2, R8 // CR
+	VPCMPEQB  Y0, Y11, Y2
+	VPMOVMSKB Y2, R9 // LF
+	VPADDB    Y0, Y12, Y2
+	VPCMPGTB  Y2, Y13, Y2
+	VPMOVMSKB Y2, R11 // leads of two bytes
+	VPCMPGTB  Y0, Y14, Y3
+	VPMOVMSKB Y3, R12 // continuation bytes
+	MOVL      BX, R13
+	ORL       R8, R13
+	ORL       R9, R13
+	CMPL      R13, AX
+	JNE       plainunit
+	MOVL      R11, R13
+	ORL       R12, R13
+	CMPL      R13, BX
+	JNE       plainunit
+	MOVL      R11, R13
+	SHLL      $1, R13
+	CMPL      R13, R12
+	JNE       plainunit
+	MOVL      R8, R13
+	SHLL      $1, R13
+	NOTL      R9
+	ANDL      R9, R13
+	JNZ       plainunit
+	ORL       BX, DX
+	ORL       R8, R11
+	SHRL      $31, R11 // the last byte starts a unit: left to the next group
+	MOVL      $32, R13
+	SUBL      R11, R13
+	ADDQ      R13, SI
+	SUBQ      R13, CX
+	JMP       plainloop
+
+plainshort:
+	TESTQ R14, R14
+	JZ    plainsse
+	VZEROUPPER // no AVX past here: the SSE2 loop is not slowed
+
+plainsse:
 	CMPQ  CX, $16
 	JB    plainend
 	MOVOU (SI), X0
@@ -228,13 +409,15 @@ plainloop:
 	POR      X2, X1
 	PMOVMSKB X1, AX
 	TESTL    AX, AX
-	JNZ      plainstop
+	JNZ      plainunit
 	ADDQ     $16, SI
 	SUBQ     $16, CX
-	JMP      plainloop
+	JMP      plainsse
 
-plainstop:
-	// Passed: a CRLF, and two bytes from 0xc2 0x80 to 0xdf 0xbf.
+plainunit:
+	// The unit at the first byte marked in AX passed: a CRLF, two bytes
+	// from 0xc2 0x80 to 0xdf 0xbf, and three from 0xe1 0x80 0x80 to 0xef
+	// 0xbf 0xbf but 0xed's (0xe0 and 0xed allow fewer second bytes).
 	BSFL    AX, AX
 	ADDQ    AX, SI
 	SUBQ    AX, CX
@@ -251,21 +434,45 @@ plainstop:
 	JMP     plainloop
 
 plainlead:
-	SUBL $0xc2, AX
-	CMPL AX, $(0xdf-0xc2)
-	JHI  plainend
 	ANDL $0xc0, BX
 	CMPL BX, $0x80
 	JNE  plainend
+	MOVL AX, R8
+	SUBL $0xc2, AX
+	CMPL AX, $(0xdf-0xc2)
+	JHI  plainlead3
 	MOVL $1, DX
 	ADDQ $2, SI
 	SUBQ $2, CX
 	JMP  plainloop
 
+plainlead3:
+	SUBL    $0xe1, R8
+	CMPL    R8, $(0xef-0xe1)
+	JHI     plainend
+	CMPL    R8, $(0xed-0xe1)
+	JEQ     plainend
+	CMPQ    CX, $3
+	JB      plainend
+	MOVBLZX 2(SI), BX
+	ANDL    $0xc0, BX
+	CMPL    BX, $0x80
+	JNE     plainend
+	MOVL    $1, DX
+	ADDQ    $3, SI
+	SUBQ    $3, CX
+	JMP     plainloop
+
 plainend:
-	SUBQ R10, SI
-	MOVQ SI, n+24(FP)
-	MOVB DX, accents+32(FP)
+	TESTQ R14, R14
+	JZ    plainret
+	VZEROUPPER
+
+plainret:
+	SUBQ  R10, SI
+	MOVQ  SI, n+24(FP)
+	TESTL DX, DX
+	SETNE accents+32(FP)
 	RET
 
 DATA plaincr<>+0(SB)/8, $0x0d0d0d0d0d0d0d0d
@@ -277,7 +484,8 @@ GLOBL plaincr<>(SB), RODATA|NOPTR, $16
 // Every store lands before the first byte not yet read (SI): 16 bytes
 // at DI once no carriage return is among them, DI being at most SI; at a
 // carriage return k bytes in, the 16 when DI lies 15-k or more behind
-// SI, else the k alone, loaded before they are stored.
+// SI, else the k alone, loaded before they are stored. With AVX2
+// (useAVX2), 32 bytes at a time the same way while 32 are left, then 16.
 TEXT ·dropCRs(SB), NOSPLIT, $0-56
 	MOVQ  b_base+0(FP), R10
 	MOVQ  b_len+8(FP), CX
@@ -285,8 +493,57 @@ TEXT ·dropCRs(SB), NOSPLIT, $0-56
 	MOVQ  i+32(FP), SI
 	ADDQ  R10, DI
 	ADDQ  R10, SI
-	LEAQ  -16(R10)(CX*1), CX // the last place 16 bytes may be read from
+	LEAQ  -32(R10)(CX*1), R11 // the last place 32 bytes may be read from
+	LEAQ  -16(R10)(CX*1), CX // and 16
 	MOVOU plaincr<>(SB), X8
+	XORL  R13, R13 // 1 in the AVX2 loop
+	CMPB  ·useAVX2(SB), $0
+	JEQ   crstart
+	VMOVDQU plaincr32<>(SB), Y9
+	MOVL  $1, R13
+
+crloop32:
+	CMPQ      SI, R11
+	JGT       crleave32 // signed, as below
+	VMOVDQU   (SI), Y0
+	VPCMPEQB  Y9, Y0, Y1
+	VPMOVMSKB Y1, AX
+	TESTL     AX, AX
+	JNZ       crfound32
+	VMOVDQU   Y0, (DI)
+	ADDQ      $32, SI
+	ADDQ      $32, DI
+	JMP       crloop32
+
+crfound32:
+	BSFL    AX, BX // the bytes before the '\r'
+	MOVQ    SI, R9
+	SUBQ    DI, R9
+	ADDQ    BX, R9
+	CMPQ    R9, $31
+	JB      crsmall32
+	VMOVDQU Y0, (DI)
+
+crnext32:
+	ADDQ BX, DI
+	LEAQ 1(SI)(BX*1), SI
+	JMP  crloop32
+
+crsmall32:
+	// k below 31: two loads of 16, or the moves below.
+	CMPQ    BX, $16
+	JB      crsmall
+	VMOVDQU (SI), X1
+	VMOVDQU -16(SI)(BX*1), X2
+	VMOVDQU X1, (DI)
+	VMOVDQU X2, -16(DI)(BX*1)
+	JMP     crnext32
+
+crleave32:
+	VZEROUPPER // no AVX past here: the SSE2 loop is not slowed
+	XORL R13, R13
+
+crstart:
 	CMPQ  SI, CX
 	JGT   crend // signed: b's end less 16 may lie below b itself
 
@@ -326,7 +583,7 @@ crsmall:
 	MOVQ -8(SI)(BX*1), R9
 	MOVQ R8, (DI)
 	MOVQ R9, -8(DI)(BX*1)
-	JMP  crnext
+	JMP  crmoved
 
 crsmall4:
 	CMPQ BX, $4
@@ -335,20 +592,24 @@ crsmall4:
 	MOVL -4(SI)(BX*1), R9
 	MOVL R8, (DI)
 	MOVL R9, -4(DI)(BX*1)
-	JMP  crnext
+	JMP  crmoved
 
 crsmall1:
 	TESTQ   BX, BX
-	JZ      crnext
-	MOVQ    BX, R11
-	SHRQ    $1, R11
+	JZ      crmoved
+	MOVQ    BX, R14
+	SHRQ    $1, R14
 	MOVBLZX (SI), R8
-	MOVBLZX (SI)(R11*1), R9
+	MOVBLZX (SI)(R14*1), R9
 	MOVBLZX -1(SI)(BX*1), R12
 	MOVB    R8, (DI)
-	MOVB    R9, (DI)(R11*1)
+	MOVB    R9, (DI)(R14*1)
 	MOVB    R12, -1(DI)(BX*1)
-	JMP     crnext
+
+crmoved:
+	TESTQ R13, R13
+	JNZ   crnext32
+	JMP   crnext
 
 crend:
 	SUBQ R10, DI
@@ -365,76 +626,117 @@ GLOBL plainlf<>(SB), RODATA|NOPTR, $32
 
 // func fullLinesAVX2(lines []byte, stride, eol int) int
 //
-// Each line is read 32 bytes at a time, the last 32 overlapping the
-// ones before: a line feed at its end, and none in the rest. Lines of 65
-// to 96 bytes (base64's of 76 characters, the most usual) take two
-// loads before the last, unrolled.
+// A line's first two bytes and last two are compared where they lie;
+// then the line feeds of the lines passed are counted 32 bytes at a
+// time, four loads a round: each byte lane counts its own (VPSUBB of
+// the comparisons' -1), summed every 32 rounds, before one may pass 255.
 TEXT ·fullLinesAVX2(SB), NOSPLIT, $0-48
-	MOVQ    lines_base+0(FP), SI
-	MOVQ    lines_len+8(FP), CX
-	MOVQ    stride+24(FP), DX
-	MOVQ    eol+32(FP), R8
-	XORL    R12, R12
-	CMPQ    R8, $2
-	SETEQ   R12 // 1 for CRLF
-	XORL    AX, AX // lines passed
-	VMOVDQU plainlf<>(SB), Y8
-	LEAQ    -32(DX), R11 // the last 32 bytes of a line start here
-	LEAQ    -1(DX), R14
-	SHRQ    $5, R14 // loads before those
+	MOVQ lines_base+0(FP), SI
+	MOVQ lines_len+8(FP), CX
+	MOVQ stride+24(FP), DX
+	MOVQ eol+32(FP), R8
+	XORL AX, AX // lines passed
+	MOVQ SI, R10
+	LEAQ (SI)(CX*1), R11
+	SUBQ DX, R11 // the last place a line may start: signed, as it may lie below lines
+	CMPQ R8, $2
+	JNE  fllf
 
-flline:
-	CMPQ CX, DX
-	JB   flpassed
-
-	// Not a boundary, and a carriage return before the end as eol says.
-	CMPW  (SI), $0x2d2d
-	JEQ   flpassed
-	CMPB  -2(SI)(DX*1), $0x0d
-	SETEQ R13
-	CMPB  R13, R12
-	JNE   flpassed
-
-	// A line feed at the end (else the line is not taken), and none
-	// before it (else no line is).
-	VPCMPEQB  (SI)(R11*1), Y8, Y0
-	VPMOVMSKB Y0, BX
-	BTL       $31, BX
-	JCC       flpassed
-	CMPL      BX, $0x80000000
-	JNE       flinner
-	CMPQ      R14, $2
-	JNE       flloop
-	VPCMPEQB  (SI), Y8, Y0
-	VPCMPEQB  32(SI), Y8, Y1
-	VPOR      Y1, Y0, Y0
-	VPTEST    Y0, Y0
-	JNZ       flinner
-
-flnext:
+flcrlf:
+	CMPQ SI, R11
+	JGT  flcount
+	CMPW (SI), $0x2d2d
+	JEQ  flcount
+	CMPW -2(SI)(DX*1), $0x0a0d
+	JNE  flcount
 	INCQ AX
 	ADDQ DX, SI
-	SUBQ DX, CX
-	JMP  flline
+	JMP  flcrlf
 
-flloop:
-	XORL R9, R9
-	MOVQ R14, R10
+fllf:
+	CMPQ SI, R11
+	JGT  flcount
+	CMPW (SI), $0x2d2d
+	JEQ  flcount
+	CMPB -1(SI)(DX*1), $0x0a
+	JNE  flcount
+	CMPB -2(SI)(DX*1), $0x0d
+	JEQ  flcount
+	INCQ AX
+	ADDQ DX, SI
+	JMP  fllf
 
-flwin:
-	TESTQ     R10, R10
-	JZ        flnext
-	VPCMPEQB  (SI)(R9*1), Y8, Y0
-	VPTEST    Y0, Y0
-	JNZ       flinner
-	ADDQ      $32, R9
-	DECQ      R10
-	JMP       flwin
+flcount:
+	// R10 to SI: the AX lines passed, of 32 bytes or more each.
+	TESTQ   AX, AX
+	JZ      flret
+	VMOVDQU plainlf<>(SB), Y8
+	VPXOR   Y4, Y4, Y4
+	VPXOR   Y5, Y5, Y5 // the sums, four
+	MOVQ    R10, DI
+	LEAQ    -128(SI), R12 // the last place a round may start
 
-flinner:
-	XORL AX, AX
+flsum:
+	VPXOR Y1, Y1, Y1 // each byte lane's count
+	MOVL  $32, R13
 
-flpassed:
+flround:
+	CMPQ     DI, R12
+	JGT      flrest
+	VPCMPEQB (DI), Y8, Y0
+	VPSUBB   Y0, Y1, Y1
+	VPCMPEQB 32(DI), Y8, Y0
+	VPSUBB   Y0, Y1, Y1
+	VPCMPEQB 64(DI), Y8, Y0
+	VPSUBB   Y0, Y1, Y1
+	VPCMPEQB 96(DI), Y8, Y0
+	VPSUBB   Y0, Y1, Y1
+	ADDQ     $128, DI
+	DECL     R13
+	JNZ      flround
+	VPSADBW  Y4, Y1, Y1
+	VPADDQ   Y1, Y5, Y5
+	JMP      flsum
+
+flrest:
+	LEAQ -32(SI), R12
+
+flrest32:
+	CMPQ     DI, R12
+	JGT      fltail
+	VPCMPEQB (DI), Y8, Y0
+	VPSUBB   Y0, Y1, Y1
+	ADDQ     $32, DI
+	JMP      flrest32
+
+fltail:
+	VPSADBW      Y4, Y1, Y1
+	VPADDQ       Y1, Y5, Y5
+	VEXTRACTI128 $1, Y5, X1
+	VPADDQ       X1, X5, X5
+	VPSRLDQ      $8, X5, X1
+	VPADDQ       X1, X5, X5
+	VMOVQ        X5, BX
+
+	// The last bytes, fewer than 32: the high bits of the last 32's
+	// mask (POPCNT came before AVX2).
+	MOVQ      SI, CX
+	SUBQ      DI, CX
+	JZ        flcheck
+	VPCMPEQB  -32(SI), Y8, Y0
+	VPMOVMSKB Y0, R12
+	NEGQ      CX
+	ADDQ      $32, CX
+	SHRL      CX, R12
+	POPCNTL   R12, R12
+	ADDQ      R12, BX
+
+flcheck:
+	CMPQ BX, AX
+	JEQ  flret
+	XORL AX, AX // a line feed before a line's end
+
+flret:
 	VZEROUPPER
 	MOVQ AX, ret+40(FP)
 	RET

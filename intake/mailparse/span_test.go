@@ -232,7 +232,8 @@ func TestBase64SpanWhere(t *testing.T) {
 // either line ending are given a span; whatever damage the text then
 // takes, a span given still names exactly what encoding the decoded
 // bytes gives back. Reads are cut anywhere (one byte at a time, or a few
-// lines) since the parser's offsets must not depend on them.
+// lines), or the mail read where it lies (ParseBytes), since the
+// parser's offsets must not depend on them.
 func FuzzBase64Span(f *testing.F) {
 	f.Add(uint64(1), uint16(5000), uint8(1), true, uint32(0), byte('A'), uint8(0))
 	f.Add(uint64(2), uint16(4096), uint8(0), false, uint32(77), byte('\n'), uint8(3))
@@ -258,14 +259,22 @@ func FuzzBase64Span(f *testing.F) {
 		}
 		raw := spanMail(eol, string(body))
 		var r io.Reader = bytes.NewReader(raw)
-		switch reads % 3 {
+		switch reads % 4 {
 		case 1:
 			r = &oneByteReader{raw}
 		case 2:
 			r = &chunkReader{b: raw, n: 1 + int(seed%300)}
+		case 3:
+			r = nil // ParseBytes: the body read where it lies
 		}
 		sink := &keepAll{}
-		m, err := Parse(r, Options{Sink: sink})
+		var m *Message
+		var err error
+		if r != nil {
+			m, err = Parse(r, Options{Sink: sink})
+		} else {
+			m, err = ParseBytes(raw, Options{Sink: sink})
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
