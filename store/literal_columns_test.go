@@ -70,3 +70,42 @@ func TestUsualMessageStoredAsBound(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A new application (applicationNewRest) is stored as the statement
+// binding every column (applicationRest) stores it.
+func TestNewApplicationStoredAsBound(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t)
+	err := st.InTx(ctx, func(tx *Tx) error {
+		m := &Message{SHA256: "s1", Raw: []byte("\r\n"), Kind: "application"}
+		if err := tx.InsertMessage(ctx, m); err != nil {
+			return err
+		}
+		headcount := 12
+		a := &Application{Status: StatusIncomplete, FirstMessageID: m.ID, Applicant: Applicant{FirstName: "Anne",
+			LastName: "Roux", Email: "anne.roux@example.fr", Company: "Boulangerie Roux", Headcount: &headcount},
+			Missing: []Missing{{Field: "siret"}}}
+		if err := tx.CreateApplication(ctx, a, "RSE", 2026); err != nil {
+			return err
+		}
+		args, err := applicationArgs(a, nil)
+		if err != nil {
+			return err
+		}
+		b := *a
+		b.Seq++
+		b.Reference = "RSE-2026-0002"
+		if err := tx.insertApplication(ctx, &b, applicationInsert+applicationRest, args); err != nil {
+			return err
+		}
+		skip := []string{"id", "reference", "seq"}
+		fresh, bound := storedRow(t, ctx, tx, "applications", a.ID, skip...), storedRow(t, ctx, tx, "applications", b.ID, skip...)
+		if fmt.Sprint(fresh) != fmt.Sprint(bound) {
+			t.Errorf("new application stored as\n%v\nnot as bound:\n%v", fresh, bound)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
