@@ -3,7 +3,6 @@ package applicant
 import (
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -119,82 +118,17 @@ func AppendEvidence(b []byte, ev map[string]Evidence, keep func(field string) bo
 // AppendJSONString appends s as json.Marshal writes it (HTML characters
 // escaped, invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped): the
 // encoder of encoding/json, written out for strings, whose json.Marshal
-// allocates for every string holding a character to escape.
+// allocates for every string holding a character to escape. One pass:
+// ASCII told by a table, a letter of two bytes (the French accents)
+// copied without decoding, only longer or broken sequences decoded; a
+// check of the whole string's UTF-8 first was a third of the work.
 func AppendJSONString(b []byte, s string) []byte {
-	if !utf8.ValidString(s) || hasLineSeparator(s) {
-		return appendJSONStringSlow(b, s)
-	}
-	// Valid UTF-8 with no U+2028 or U+2029, as most text is: only ASCII
-	// bytes may need escaping, told by a table rather than by decoding
-	// every accented letter.
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if jsonPlain[c] {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		b = appendJSONEscape(b, c)
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// jsonPlain tells the bytes of valid UTF-8 that json.Marshal copies as
-// they are: all but the ASCII controls, '"', '\\' and the HTML characters.
-var jsonPlain = func() (t [256]bool) {
-	for c := range t {
-		t[c] = c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return t
-}()
-
-// hasLineSeparator reports whether s holds U+2028 or U+2029 (E2 80 A8,
-// E2 80 A9), which json.Marshal escapes.
-func hasLineSeparator(s string) bool {
-	for {
-		i := strings.IndexByte(s, 0xe2)
-		if i < 0 || i+2 >= len(s) {
-			return false
-		}
-		if s[i+1] == 0x80 && (s[i+2] == 0xa8 || s[i+2] == 0xa9) {
-			return true
-		}
-		s = s[i+1:]
-	}
-}
-
-// appendJSONEscape appends the escape json.Marshal writes for the ASCII
-// byte c.
-func appendJSONEscape(b []byte, c byte) []byte {
-	const hex = "0123456789abcdef"
-	switch c {
-	case '\\', '"':
-		return append(b, '\\', c)
-	case '\b':
-		return append(b, '\\', 'b')
-	case '\f':
-		return append(b, '\\', 'f')
-	case '\n':
-		return append(b, '\\', 'n')
-	case '\r':
-		return append(b, '\\', 'r')
-	case '\t':
-		return append(b, '\\', 't')
-	}
-	return append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-}
-
-// appendJSONStringSlow is AppendJSONString for any string: the encoder
-// of encoding/json, written out.
-func appendJSONStringSlow(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
+		c := s[i]
+		if c < utf8.RuneSelf {
 			if jsonPlain[c] {
 				i++
 				continue
@@ -203,6 +137,11 @@ func appendJSONStringSlow(b []byte, s string) []byte {
 			b = appendJSONEscape(b, c)
 			i++
 			start = i
+			continue
+		}
+		// From U+0080 to U+07FF: valid, and no line separator.
+		if c >= 0xc2 && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+			i += 2
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -224,4 +163,34 @@ func appendJSONStringSlow(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// jsonPlain tells the ASCII bytes that json.Marshal copies as
+// they are: all but the ASCII controls, '"', '\\' and the HTML characters.
+var jsonPlain = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
+// appendJSONEscape appends the escape json.Marshal writes for the ASCII
+// byte c.
+func appendJSONEscape(b []byte, c byte) []byte {
+	const hex = "0123456789abcdef"
+	switch c {
+	case '\\', '"':
+		return append(b, '\\', c)
+	case '\b':
+		return append(b, '\\', 'b')
+	case '\f':
+		return append(b, '\\', 'f')
+	case '\n':
+		return append(b, '\\', 'n')
+	case '\r':
+		return append(b, '\\', 'r')
+	case '\t':
+		return append(b, '\\', 't')
+	}
+	return append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
 }
