@@ -57,7 +57,7 @@ func TestAppendJSONStringIsJSONMarshal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
 		var s strings.Builder
-		for range rng.IntN(12) {
+		for range rng.IntN(40) {
 			s.WriteString(pieces[rng.IntN(len(pieces))])
 		}
 		want, err := json.Marshal(s.String())
@@ -66,6 +66,24 @@ func TestAppendJSONStringIsJSONMarshal(t *testing.T) {
 		}
 		if got := AppendJSONString([]byte("x"), s.String()); string(got) != "x"+string(want) {
 			t.Fatalf("AppendJSONString(%q) = %s, want %s", s.String(), got[1:], want)
+		}
+	}
+}
+
+// TestAppendJSONStringEightAtATime: a byte to escape or decode is found at
+// every place of the eight bytes jsonPlain8 passes at once.
+func TestAppendJSONStringEightAtATime(t *testing.T) {
+	for c := range 256 {
+		for at := range 17 {
+			s := []byte("abcdefghijklmnopq")
+			s[at] = byte(c)
+			want, err := json.Marshal(string(s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := AppendJSONString(nil, string(s)); string(got) != string(want) {
+				t.Fatalf("AppendJSONString(%q) = %s, want %s", s, got, want)
+			}
 		}
 	}
 }
