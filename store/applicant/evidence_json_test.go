@@ -71,7 +71,7 @@ func TestAppendJSONStringIsJSONMarshal(t *testing.T) {
 }
 
 // TestAppendJSONStringEightAtATime: a byte to escape or decode is found at
-// every place of the eight bytes jsonPlain8 passes at once.
+// every place of the eight bytes jsonOdd8 looks at at once.
 func TestAppendJSONStringEightAtATime(t *testing.T) {
 	for c := range 256 {
 		for at := range 17 {

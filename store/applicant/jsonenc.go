@@ -1,6 +1,7 @@
 package applicant
 
 import (
+	"math/bits"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -127,9 +128,14 @@ func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		if i+8 <= len(s) && jsonPlain8(Load64(s[i:i+8])) {
-			i += 8
-			continue
+		if i+8 <= len(s) {
+			// The bytes before the first that is not plain are.
+			odd := jsonOdd8(Load64(s[i : i+8]))
+			if odd == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(odd) >> 3
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -178,17 +184,17 @@ var jsonPlain = func() (t [256]bool) {
 	return t
 }()
 
-// jsonPlain8 reports whether the eight bytes of w are all ASCII that
-// json.Marshal copies as they are (see jsonPlain): most of a mail's text
-// is, and is passed eight bytes at a time. Each test below is exact for
-// the eight together: a borrow only starts at a byte it looks for.
-func jsonPlain8(w uint64) bool {
+// jsonOdd8 marks, by its high bit, each of the eight bytes of w that is
+// not ASCII json.Marshal copies as it is (see jsonPlain), exactly up to
+// the first one: 0 when all are, as most of a mail's text is, passed
+// eight bytes at a time. A borrow only starts at a byte looked for.
+func jsonOdd8(w uint64) uint64 {
 	q := (w ^ Ones*'"') &^ (Ones * ('"' ^ '&')) // '"' or '&'
 	a := (w ^ Ones*'<') &^ (Ones * ('<' ^ '>')) // '<' or '>'
 	z := w ^ Ones*'\\'
 	odd := w | (w-Ones*0x20)&^w | // non-ASCII, controls
 		(q-Ones)&^q | (a-Ones)&^a | (z-Ones)&^z
-	return odd&Highs == 0
+	return odd & Highs
 }
 
 // appendJSONEscape appends the escape json.Marshal writes for the ASCII
