@@ -133,12 +133,29 @@ func (tx *Tx) CreateCleanApplication(ctx context.Context, a *Application, prefix
 	if err != nil {
 		return err
 	}
-	return tx.insertApplication(ctx, a, `INSERT INTO applications (reference, year, seq, status, first_message_id,
-		received_at, updated_at, first_name, last_name, email, phone, company, role, siret, siret_valid, siren,
-		postal_code, commune, departement, headcount, sector, motivation, forwarded_by, corrected, missing, score,
-		possible_duplicate_of, decision_notified, notes, name_key, mailbox_key, evidence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))`, args)
+	query := applicationInsert + applicationRest
+	if len(a.Corrected) == 0 && a.Score == nil && a.PossibleDuplicateOf == "" && a.DecisionNotified == "" && a.Notes == "" {
+		query, args = applicationInsert+applicationNewRest, args[:len(args)-applicationLater]
+	}
+	return tx.insertApplication(ctx, a, query, args)
 }
+
+// applicationInsert and one of its two ends store an application:
+// applicationRest binds the last applicationLater columns,
+// applicationNewRest writes them as a new application has them (nothing
+// corrected, scored, found alike, decided or noted). SQLite takes the
+// connection's lock and the driver copies each argument it binds, one by
+// one.
+const (
+	applicationInsert = `INSERT INTO applications (reference, year, seq, status, first_message_id,
+		received_at, updated_at, first_name, last_name, email, phone, company, role, siret, siret_valid, siren,
+		postal_code, commune, departement, headcount, sector, motivation, forwarded_by, missing, name_key,
+		mailbox_key, evidence, corrected, score, possible_duplicate_of, decision_notified, notes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), `
+	applicationRest    = `?, ?, ?, ?, ?)`
+	applicationNewRest = `'[]', NULL, NULL, NULL, NULL)`
+	applicationLater   = 5
+)
 
 // nextReference gives a the next reference of year, and its dates.
 func (tx *Tx) nextReference(ctx context.Context, a *Application, prefix string, year int) error {
@@ -161,7 +178,7 @@ func (tx *Tx) nextReference(ctx context.Context, a *Application, prefix string, 
 // seq, status, first message and dates, then args.
 func (tx *Tx) insertApplication(ctx context.Context, a *Application, query string, args []any) error {
 	res, err := tx.tx.ExecContext(ctx, query,
-		append([]any{a.Reference, a.Year, a.Seq, a.Status, a.FirstMessageID, tx.ts(a.ReceivedAt), tx.ts(a.UpdatedAt)},
+		append([]any{a.Reference, int64(a.Year), int64(a.Seq), a.Status, a.FirstMessageID, tx.ts(a.ReceivedAt), tx.ts(a.UpdatedAt)},
 			args...)...)
 	if err != nil {
 		return fmt.Errorf("create application %s: %w", a.Reference, err)
@@ -178,7 +195,8 @@ func (tx *Tx) insertApplication(ctx context.Context, a *Application, query strin
 // applicationArgs are a's fields as written, its applicant already
 // cleaned; evidence is its evidence encoded (see CreateCleanApplication),
 // nil to encode it here. The evidence is given as bytes, which the
-// statements store as text (CAST, see InsertMessage's parsed).
+// statements store as text (CAST, see InsertMessage's parsed). The last
+// applicationLater are those a new application has at constant values.
 func applicationArgs(a *Application, evidence []byte) ([]any, error) {
 	corrected, err := jsonList(a.Corrected)
 	if err != nil {
@@ -196,18 +214,20 @@ func applicationArgs(a *Application, evidence []byte) ([]any, error) {
 	if a.SiretValid != nil {
 		siretValid = *a.SiretValid
 	}
+	// int64, not int: database/sql converts any other integer type by
+	// reflection, boxing it again.
 	if a.Headcount != nil {
-		headcount = *a.Headcount
+		headcount = int64(*a.Headcount)
 	}
 	if a.Score != nil {
-		score = *a.Score
+		score = int64(*a.Score)
 	}
 	return []any{nullStr(a.FirstName), nullStr(a.LastName), nullStr(a.Email), nullStr(a.Phone),
 		nullStr(a.Company), nullStr(a.Role), nullStr(a.Siret), siretValid, nullStr(a.Siren),
 		nullStr(a.PostalCode), nullStr(a.Commune), nullStr(a.Departement), headcount, nullStr(a.Sector),
-		nullStr(a.Motivation), nullStr(a.ForwardedBy), corrected, miss, score,
-		nullStr(a.PossibleDuplicateOf), nullStr(a.DecisionNotified), nullStr(a.Notes), nullStr(NameKey(&a.Applicant)),
-		nullStr(AddressKey(a.Email)), ev}, nil
+		nullStr(a.Motivation), nullStr(a.ForwardedBy), miss, nullStr(NameKey(&a.Applicant)),
+		nullStr(AddressKey(a.Email)), ev, corrected, score,
+		nullStr(a.PossibleDuplicateOf), nullStr(a.DecisionNotified), nullStr(a.Notes)}, nil
 }
 
 // UpdateApplication writes every field of a back (status changes should go
@@ -221,8 +241,8 @@ func (tx *Tx) UpdateApplication(ctx context.Context, a *Application) error {
 const updateApplicationSet = `UPDATE applications SET status = ?, updated_at = ?,
 	first_name = ?, last_name = ?, email = ?, phone = ?, company = ?, role = ?, siret = ?, siret_valid = ?,
 	siren = ?, postal_code = ?, commune = ?, departement = ?, headcount = ?, sector = ?, motivation = ?,
-	forwarded_by = ?, corrected = ?, missing = ?, score = ?, possible_duplicate_of = ?,
-	decision_notified = ?, notes = ?, name_key = ?, mailbox_key = ?, evidence = CAST(? AS TEXT)`
+	forwarded_by = ?, missing = ?, name_key = ?, mailbox_key = ?, evidence = CAST(? AS TEXT), corrected = ?,
+	score = ?, possible_duplicate_of = ?, decision_notified = ?, notes = ?`
 
 // updateApplication runs query, an UPDATE taking the status, updated_at,
 // applicationArgs, then extra, then the id.

@@ -45,17 +45,19 @@ func checkEvidenceJSON(t *testing.T, ev map[string]Evidence) {
 }
 
 // TestAppendJSONStringIsJSONMarshal: any string, valid UTF-8 or not, is
-// written as json.Marshal writes it, by the fast path for valid text and
-// the slow one alike: random strings drawn from the bytes that matter
+// written as json.Marshal writes it, accented letters copied without
+// decoding and every other sequence decoded alike: random strings drawn
+// from the bytes that matter
 // (escaped ASCII, accented letters, the line separators, broken
 // sequences).
 func TestAppendJSONStringIsJSONMarshal(t *testing.T) {
-	pieces := []string{"a", "Z", " ", "é", "œ", "€", "😀", "\u2028", "\u2029", "\u2027", "\u202a", "\xe2", "\xe2\x80",
+	pieces := []string{"a", "Z", " ", "é", "œ", "\u0080", "\u07ff", "\xc2", "\xc1\xbf", "\xdf", "\xc3\xc3", "€", "😀",
+		"\u2028", "\u2029", "\u2027", "\u202a", "\xe2", "\xe2\x80",
 		"\x80", "\xff", "<", ">", "&", `"`, `\`, "\n", "\r", "\t", "\b", "\f", "\x00", "\x1f", "\x7f", "\xef\xbf\xbd"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
 		var s strings.Builder
-		for range rng.IntN(12) {
+		for range rng.IntN(40) {
 			s.WriteString(pieces[rng.IntN(len(pieces))])
 		}
 		want, err := json.Marshal(s.String())
@@ -64,6 +66,24 @@ func TestAppendJSONStringIsJSONMarshal(t *testing.T) {
 		}
 		if got := AppendJSONString([]byte("x"), s.String()); string(got) != "x"+string(want) {
 			t.Fatalf("AppendJSONString(%q) = %s, want %s", s.String(), got[1:], want)
+		}
+	}
+}
+
+// TestAppendJSONStringEightAtATime: a byte to escape or decode is found at
+// every place of the eight bytes jsonOdd8 looks at at once.
+func TestAppendJSONStringEightAtATime(t *testing.T) {
+	for c := range 256 {
+		for at := range 17 {
+			s := []byte("abcdefghijklmnopq")
+			s[at] = byte(c)
+			want, err := json.Marshal(string(s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := AppendJSONString(nil, string(s)); string(got) != string(want) {
+				t.Fatalf("AppendJSONString(%q) = %s, want %s", s, got, want)
+			}
 		}
 	}
 }
