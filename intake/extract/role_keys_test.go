@@ -15,12 +15,7 @@ func TestRoleSentenceKeysHoldEveryMatch(t *testing.T) {
 		"En tant que gérant", "EN TANT QUE directrice", "en qualité de gérante", "EN QUALITÉ DE président", "en qualite de pdg",
 		"moi-même gérant", "MOI-MÊME co-gérante", "As its ceo", "I AM ceo", "suis depuis 2015 le gérant",
 		"je suis actuellement gérant", "Je suis aujourd’hui la présidente", "tant que gérant", "qualité de gérant", "de qualité gérant"}
-	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
-	for _, f := range files {
-		if b, err := os.ReadFile(f); err == nil {
-			texts = append(texts, string(b), flatten(string(b)))
-		}
-	}
+	texts = withCorpusTexts(t, texts)
 	matched := 0
 	for _, text := range texts {
 		if reRoleSentence.MatchString(text) {
@@ -42,12 +37,7 @@ func TestIntroStemsHoldEveryMatch(t *testing.T) {
 	texts := []string{"Je suis Lucas Meyrueis, ferronnier d'art", "JE SUIS Marc Roux, gérant", "je m’appelle Anne Roux, potière",
 		"Je M'appelle Jean Vidal, menuisier.", "je me nomme Léa Fabre, gérante", "MOI, C'EST Fabrice Pic, associé-gérant",
 		"Moi c’est Anne Roux, céramiste\n", "moi c'eſt Jo Roux, potier.", "je ſuis Jo Roux, potier.", "je suis ravie, Jo Roux, potier"}
-	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
-	for _, f := range files {
-		if b, err := os.ReadFile(f); err == nil {
-			texts = append(texts, string(b), flatten(string(b)))
-		}
-	}
+	texts = withCorpusTexts(t, texts)
 	matched := 0
 	for _, text := range texts {
 		if reRoleAfterIntro.MatchString(text) {
@@ -60,4 +50,22 @@ func TestIntroStemsHoldEveryMatch(t *testing.T) {
 	if matched < 8 {
 		t.Fatalf("reRoleAfterIntro matched %d texts: the test reads too few", matched)
 	}
+}
+
+// withCorpusTexts adds every mail of intake/testdata, as it is and
+// flattened as readApplicant reads it, to texts.
+func withCorpusTexts(t *testing.T, texts []string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "*", "*.eml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus mail in ../testdata (%v)", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, string(b), flatten(string(b)))
+	}
+	return texts
 }
