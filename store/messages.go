@@ -116,7 +116,7 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 		m.BodySHA256, errs, nullID(m.DuplicateOf), m.NeedsReview, m.RawInFiles}
 	query := messageInsert + messageRest
 	if m.BodySHA256 == "" && errs == "[]" && m.DuplicateOf == 0 && !m.NeedsReview && !m.RawInFiles {
-		query, args = messageInsert+messageUsualRest, args[:len(args)-5]
+		query, args = messageInsert+messageUsualRest, args[:len(args)-messageLater]
 	}
 	res, err := tx.tx.ExecContext(ctx, query, args...)
 	if err != nil {
@@ -139,7 +139,7 @@ func (tx *Tx) InsertMessage(ctx context.Context, m *Message) error {
 }
 
 // messageInsert and one of its two ends store a message: messageRest
-// binds the last five columns, messageUsualRest writes them as most
+// binds the last messageLater columns, messageUsualRest writes them as most
 // messages have them (no body hash yet, no defect, a first delivery,
 // read, kept in the database). SQLite takes the connection's lock and
 // the driver copies each argument it binds, one by one: a fifth fewer
@@ -152,6 +152,7 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, `
 	messageRest      = `?, ?, ?, ?, ?)`
 	messageUsualRest = `'', '[]', NULL, 0, 0)`
+	messageLater     = 5
 )
 
 // ReserveMessageID returns the id the next message inserted in this
