@@ -56,101 +56,21 @@ func foldChanges(s string) bool {
 // text folded one after the other are the text folded, without the
 // copy of the whole that folding it after joining would make.
 func FoldTo(b *strings.Builder, s string) {
-	latin := latinFolds()
-	// The fold is gathered on the stack and handed to b a block at a
-	// time: written to b run by run, the runs of ASCII between capitals
-	// and accents (a few words each in French) cost a copy call apiece,
-	// more than folding their bytes one by one through a table. Small,
-	// as the block is zeroed at every call, and most calls fold a line.
+	// Folded a piece at a time into a block on the stack (AppendFold),
+	// handed to b whole: written to b run by run, the runs of ASCII
+	// between capitals and accents (a few words each in French) cost a
+	// copy call apiece. The pieces are cut where a rune starts, so they
+	// fold to the pieces of the whole; a piece whose fold outgrows the
+	// block (rare runes fold to more bytes) is given a larger one.
 	var buf [128]byte
-	n := 0
-	for i := 0; i < len(s); {
-		// Room in the block for a word: the words below are written whole.
-		if n+8 > len(buf) {
-			b.Write(buf[:n])
-			n = 0
+	for len(s) > 0 {
+		k := min(len(s), len(buf)-8)
+		for k < len(s) && !utf8.RuneStart(s[k]) {
+			k++
 		}
-		// Eight ASCII bytes at once, capitals lowered by a mask, up to the
-		// first that is a backquote or not ASCII: the bytes before it are
-		// kept (French has an accent every few words, and going byte by
-		// byte up to it cost more than the accent). The words are read in
-		// a loop of their own over what is left of s and of the block,
-		// whose lengths bound it: the compiler then checks no index in it
-		// (indexed by i and n, each word's loads and store were checked
-		// against both, about half of the loop's instructions).
-		if i+8 <= len(s) {
-			// As many whole words as both s and the block hold.
-			k := min(len(s)-i, len(buf)-n) &^ 7
-			j := lowerWords(buf[n:n+k], s[i:i+k])
-			i, n = i+j, n+j
-			if i == len(s) {
-				break
-			}
-		} else if len(s) >= 8 {
-			// The last bytes, fewer than eight (the end of most lines): the
-			// word that ends s, shifted so that they are its low bytes, is
-			// lowered as above, not byte by byte. The zero bytes shifted in
-			// are no capital, backquote or byte beyond ASCII, and are
-			// written past n only.
-			r := len(s) - i
-			lowered, m := lowerWord(Load64(s[len(s)-8:]) >> (64 - 8*r))
-			binary.LittleEndian.PutUint64(buf[n:n+8], lowered)
-			if m == 0 {
-				n += r
-				break
-			}
-			j := bits.TrailingZeros64(m) / 8
-			i, n = i+j, n+j
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if n == len(buf) {
-				b.Write(buf[:n])
-				n = 0
-			}
-			buf[n] = asciiFolds[c]
-			n++
-			i++
-			continue
-		}
-		// The letters of French text but œ are C3 and a byte after it,
-		// nearly all folding to one ASCII letter: told by a look-up of the
-		// second byte, without decoding the rune and finding its fold.
-		if c == 0xC3 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
-			if f := latin.c3[s[i+1]&0x3F]; f != 0 {
-				if n == len(buf) {
-					b.Write(buf[:n])
-					n = 0
-				}
-				buf[n] = f
-				n++
-				i += 2
-				continue
-			}
-		}
-		r, w := DecodeRune(s[i:])
-		i += w
-		if r < rune(len(latin.runes)) {
-			f := latin.runes[r]
-			if n+len(f) > len(buf) {
-				b.Write(buf[:n])
-				n = 0
-			}
-			if len(f) == 1 {
-				// Most folds are one letter: stored, not copied by a call.
-				buf[n] = f[0]
-				n++
-			} else {
-				n += copy(buf[n:], f)
-			}
-			continue
-		}
-		// œ and æ are in the table: above it, FoldRune says it all.
-		b.Write(buf[:n])
-		n = 0
-		b.WriteRune(FoldRune(r))
+		b.Write(AppendFold(buf[:0], s[:k]))
+		s = s[k:]
 	}
-	b.Write(buf[:n])
 }
 
 // lowerWords writes src, a multiple of eight bytes long, lowered to dst
