@@ -32,8 +32,8 @@ func Fold(s string) string {
 // a backquote or a byte beyond ASCII. Most strings folded are short ASCII
 // lines and words; they are told eight bytes at a time, in one pass (a
 // test for ASCII then strings.ToLower's pass for capitals took two, byte
-// by byte), and those with capitals are lowered by FoldTo's eight-byte
-// path.
+// by byte), and those with capitals are lowered by AppendFold's
+// eight-byte path.
 func foldChanges(s string) bool {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
@@ -76,7 +76,7 @@ func FoldTo(b *strings.Builder, s string) {
 // lowerWords writes src, a multiple of eight bytes long, lowered to dst
 // (as long) eight bytes at a time by lowerWord, up to its first stop, and
 // returns the offset of that stop, or len(src). A loop of its own: inside
-// FoldTo, among the block's writes, the compiler kept the masks and the
+// the fold's loop, among its writes, the compiler kept the masks and the
 // pointers on the stack and loaded them again at every word, as many
 // instructions as the word's fold. Both cut to the same length, the
 // compiler checks no index in the loop (moving both along by reslicing
@@ -161,8 +161,8 @@ type latinFoldTable struct {
 }
 
 // latinFolds returns the latinFoldTable. It is built on first use, not by
-// every command as it starts. FoldTo asks for it at every call (a call a
-// line, most of the time): once built, it is one load, inlined, where
+// every command as it starts. AppendFold asks for it at every call (a call
+// a line, most of the time): once built, it is one load, inlined, where
 // sync.OnceValue's call cost some forty instructions.
 func latinFolds() *latinFoldTable {
 	if t := latinTable.Load(); t != nil {
@@ -203,16 +203,18 @@ func foldRuneString(r rune) string {
 	return string(FoldRune(r))
 }
 
-// AppendFold appends Fold(s) to dst. A word folded into an array on the
-// stack and looked up in a set as string(…) is then no new string: the
-// name rules fold each word of every candidate name. It folds as FoldTo
-// does, in dst's room: the lines of a mail's text folded into one buffer
-// (joinWrapped) are not gathered on the stack and copied line by line.
+// AppendFold appends Fold(s) to dst, folding in dst's room: FoldTo folds
+// into a block on the stack so, and the lines of a mail's text are folded
+// into one buffer (joinWrapped). A word folded into an array on the stack
+// and looked up in a set as string(…) is then no new string: the name
+// rules fold each word of every candidate name.
 func AppendFold(dst []byte, s string) []byte {
 	latin := latinFolds()
 	for i := 0; i < len(s); {
-		// Eight ASCII bytes at once, as FoldTo folds them, in dst's room,
-		// up to the first that is a backquote or not ASCII.
+		// Eight ASCII bytes at once, capitals lowered by a mask, up to the
+		// first that is a backquote or not ASCII: the bytes before it are
+		// kept (French has an accent every few words, and going byte by
+		// byte up to it cost more than the accent).
 		if room := cap(dst) - len(dst); room >= 8 {
 			n := len(dst)
 			if i+8 <= len(s) {
@@ -223,8 +225,11 @@ func AppendFold(dst []byte, s string) []byte {
 					break
 				}
 			} else if len(s) >= 8 {
-				// The last bytes, fewer than eight: the word that ends s,
-				// shifted (see FoldTo).
+				// The last bytes, fewer than eight (the end of most
+				// lines): the word that ends s, shifted so that they are
+				// its low bytes, is lowered as above, not byte by byte.
+				// The zero bytes shifted in are no capital, backquote or
+				// byte beyond ASCII, and are written past the end only.
 				r := len(s) - i
 				lowered, m := lowerWord(Load64(s[len(s)-8:]) >> (64 - 8*r))
 				binary.LittleEndian.PutUint64(dst[n:n+8], lowered)
@@ -245,8 +250,10 @@ func AppendFold(dst []byte, s string) []byte {
 			i++
 			continue
 		}
-		// The letters written C3 and a byte, by their second byte (see
-		// FoldTo).
+		// The letters of French text but œ are C3 and a byte after it,
+		// nearly all folding to one ASCII letter: told by a look-up of
+		// the second byte, without decoding the rune and finding its
+		// fold.
 		if c == 0xC3 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
 			if f := latin.c3[s[i+1]&0x3F]; f != 0 {
 				dst = append(dst, f)
